@@ -1,0 +1,605 @@
+//! Type-checks a parsed condition against its checklist and compiles it.
+//!
+//! Everything that could go wrong during a visit is an error here instead:
+//! an unknown item, an option the item does not have, comparing a yes/no
+//! answer with a number, a reference the checklist cannot resolve.
+
+use std::ops::Range;
+
+use super::parse::{Ast, CmpOp, CondError, Ident, Node};
+use super::{Expr, ItemRef, Operand};
+use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::model::{AppliesTo, Checklist, Item, ItemKind, Place};
+
+/// Names with a meaning of their own in conditions.
+pub const KEYWORDS: [&str; 3] = ["age", "children", "caregivers"];
+/// Functions of the condition language.
+pub const FUNCTIONS: [&str; 6] = ["answered", "score", "band", "outcome", "entries", "count"];
+
+/// What a condition is compiled against.
+pub struct Scope<'a> {
+    pub this: &'a Checklist,
+    pub place: Place,
+    /// Every checklist a qualified reference may name (this one included or not).
+    pub others: &'a [&'a Checklist],
+    /// Foreign checklist ids referenced so far; grows as references are found.
+    pub foreign: &'a mut Vec<String>,
+}
+
+enum Typed<'a> {
+    Num(Operand),
+    Choice(ItemRef, &'a Item),
+    Multi(ItemRef, &'a Item),
+    Text(Operand),
+    Date(Operand),
+    Band(u16),
+    Outcome(u16),
+    Bool(Expr),
+    StrLit(String),
+    NumLit(f64),
+    BoolLit(bool),
+    List(&'a [Node]),
+}
+
+impl Typed<'_> {
+    fn describe(&self) -> &'static str {
+        match self {
+            Typed::Num(_) | Typed::NumLit(_) => "a number",
+            Typed::Choice(_, item) => match item.kind {
+                ItemKind::YesNo => "a yes/no answer",
+                ItemKind::YesNoUnknown => "a yes/no/unknown answer",
+                _ => "a single-choice answer",
+            },
+            Typed::Multi(..) => "a multiple-choice answer",
+            Typed::Text(_) => "a text answer",
+            Typed::Date(_) => "a date",
+            Typed::Band(_) => "a score band",
+            Typed::Outcome(_) => "an outcome",
+            Typed::Bool(_) | Typed::BoolLit(_) => "a condition (true or false)",
+            Typed::StrLit(_) => "a text",
+            Typed::List(_) => "a list",
+        }
+    }
+
+    fn is_literal(&self) -> bool {
+        matches!(
+            self,
+            Typed::StrLit(_) | Typed::NumLit(_) | Typed::BoolLit(_) | Typed::List(_)
+        )
+    }
+}
+
+fn option_list(item: &Item) -> String {
+    item.options
+        .iter()
+        .map(|o| format!("\"{}\"", o.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// Parse a `YYYY-MM-DD` date into a Julian day number.
+pub fn parse_date(s: &str) -> Option<i32> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, fmt).ok().map(|d| d.to_julian_day())
+}
+
+impl<'a> Scope<'a> {
+    /// Compile a whole condition; it must be true or false.
+    pub fn condition(&mut self, node: &'a Node) -> Result<Expr, CondError> {
+        match self.typed(node)? {
+            Typed::Bool(e) => Ok(e),
+            Typed::BoolLit(b) => Ok(Expr::Const(b)),
+            Typed::Choice(_, item) => Err(CondError::new(
+                node.span.clone(),
+                format!("`{}` is an answer, not a condition", item.id),
+            )
+            .with_help(format!(
+                "compare it with one of its options, for example `{} == \"{}\"`",
+                item.id,
+                item.options.first().map_or("ja", |o| o.id.as_str())
+            ))),
+            other => Err(CondError::new(
+                node.span.clone(),
+                format!("this is {}, not a condition", other.describe()),
+            )
+            .with_help("compare it with something, for example `== \"ja\"` or `>= 2`")),
+        }
+    }
+
+    fn typed(&mut self, node: &'a Node) -> Result<Typed<'a>, CondError> {
+        Ok(match &node.ast {
+            Ast::Bool(b) => Typed::BoolLit(*b),
+            Ast::Num(n) => Typed::NumLit(*n),
+            Ast::Str(s) => Typed::StrLit(s.clone()),
+            Ast::List(elems) => Typed::List(elems),
+            Ast::Name { checklist, name } => self.name(checklist.as_ref(), name)?,
+            Ast::Call { func, arg } => self.call(func, arg.as_deref(), &node.span)?,
+            Ast::Cmp(op, a, b) => Typed::Bool(self.cmp(*op, a, b)?),
+            Ast::In {
+                needle,
+                haystack,
+                negated,
+            } => Typed::Bool(self.contains(needle, haystack, *negated)?),
+            Ast::And(a, b) | Ast::Or(a, b) => {
+                let is_and = matches!(node.ast, Ast::And(..));
+                let mut parts = Vec::new();
+                for side in [a, b] {
+                    let e = self.condition(side)?;
+                    match (e, is_and) {
+                        (Expr::And(inner), true) | (Expr::Or(inner), false) => {
+                            parts.extend(inner.into_vec())
+                        }
+                        (e, _) => parts.push(e),
+                    }
+                }
+                let parts = parts.into_boxed_slice();
+                Typed::Bool(if is_and { Expr::And(parts) } else { Expr::Or(parts) })
+            }
+            Ast::Not(inner) => Typed::Bool(Expr::Not(Box::new(self.condition(inner)?))),
+        })
+    }
+
+    fn name(&mut self, checklist: Option<&Ident>, name: &Ident) -> Result<Typed<'a>, CondError> {
+        if checklist.is_none() {
+            match name.name.as_str() {
+                "age" => {
+                    if self.this.applies_to != AppliesTo::Child {
+                        return Err(CondError::new(
+                            name.span.clone(),
+                            "`age` is only known in checklists that apply to each child",
+                        )
+                        .with_help("use `children` for the number of children in the roster"));
+                    }
+                    return Ok(Typed::Num(Operand::Age));
+                }
+                "children" => return Ok(Typed::Num(Operand::Children)),
+                "caregivers" => return Ok(Typed::Num(Operand::Caregivers)),
+                _ => {}
+            }
+        }
+        let (r, item) = self.item(checklist, name)?;
+        Ok(match item.kind {
+            ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single => Typed::Choice(r, item),
+            ItemKind::Multi => Typed::Multi(r, item),
+            ItemKind::Scale { .. } | ItemKind::Number { .. } => Typed::Num(Operand::Item(r)),
+            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => {
+                Typed::Text(Operand::Item(r))
+            }
+            ItemKind::Date => Typed::Date(Operand::Item(r)),
+        })
+    }
+
+    /// The repeatable section a condition stands in, if any.
+    fn own_repeat_section(&self) -> Option<usize> {
+        let item = match self.place {
+            Place::ItemShowIf(i) => Some(i),
+            Place::Flag(f) => self.this.red_flags.get(f).and_then(|f| f.item),
+            _ => None,
+        }?;
+        let s = self.this.items[item].section;
+        self.this.sections[s].repeat.as_ref().map(|_| s)
+    }
+
+    fn item(&mut self, checklist: Option<&Ident>, name: &Ident) -> Result<(ItemRef, &'a Item), CondError> {
+        let local = checklist.is_none_or(|c| c.name == self.this.id);
+        if local {
+            let Some(idx) = self.this.item_index(&name.name) else {
+                let mut err = CondError::new(
+                    name.span.clone(),
+                    format!("unknown item `{}` in checklist `{}`", name.name, self.this.id),
+                );
+                let candidates = self
+                    .this
+                    .items
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .chain(KEYWORDS.iter().copied().filter(|_| checklist.is_none()));
+                if let Some(help) = did_you_mean(&name.name, candidates) {
+                    err = err.with_help(help);
+                }
+                return Err(err);
+            };
+            let section = self.this.items[idx].section;
+            if let Some(_repeat) = &self.this.sections[section].repeat
+                && self.own_repeat_section() != Some(section)
+            {
+                return Err(CondError::new(
+                    name.span.clone(),
+                    format!(
+                        "`{}` sits in the repeatable section `{}` and has an answer per entry",
+                        name.name, self.this.sections[section].id
+                    ),
+                )
+                .with_help(format!(
+                    "only items of that section can refer to it; use `entries({})` to count its entries",
+                    self.this.sections[section].id
+                )));
+            }
+            return Ok((
+                ItemRef {
+                    checklist: None,
+                    item: idx as u16,
+                },
+                &self.this.items[idx],
+            ));
+        }
+        let cname = checklist.expect("qualified reference");
+        let Some(other) = self.others.iter().copied().find(|c| c.id == cname.name) else {
+            let mut err = CondError::new(
+                cname.span.clone(),
+                format!("unknown checklist `{}`", cname.name),
+            );
+            if let Some(help) = did_you_mean(&cname.name, self.others.iter().map(|c| c.id.as_str())) {
+                err = err.with_help(help);
+            }
+            return Err(err);
+        };
+        if other.applies_to != AppliesTo::Visit && other.applies_to != self.this.applies_to {
+            return Err(CondError::new(
+                cname.span.clone(),
+                format!(
+                    "`{}` is filled in per {}, `{}` per {}: there is no single answer to refer to",
+                    other.id,
+                    other.applies_to.key(),
+                    self.this.id,
+                    self.this.applies_to.key()
+                ),
+            ));
+        }
+        let Some(idx) = other.item_index(&name.name) else {
+            let mut err = CondError::new(
+                name.span.clone(),
+                format!("unknown item `{}` in checklist `{}`", name.name, other.id),
+            );
+            if let Some(help) = did_you_mean(&name.name, other.items.iter().map(|i| i.id.as_str())) {
+                err = err.with_help(help);
+            }
+            return Err(err);
+        };
+        if other.in_repeat(idx) {
+            return Err(CondError::new(
+                name.span.clone(),
+                format!(
+                    "`{}.{}` sits in a repeatable section and has an answer per entry",
+                    other.id, name.name
+                ),
+            ));
+        }
+        let slot = match self.foreign.iter().position(|f| *f == other.id) {
+            Some(i) => i,
+            None => {
+                self.foreign.push(other.id.clone());
+                self.foreign.len() - 1
+            }
+        };
+        Ok((
+            ItemRef {
+                checklist: Some(slot as u16),
+                item: idx as u16,
+            },
+            &other.items[idx],
+        ))
+    }
+
+    fn call(&mut self, func: &Ident, arg: Option<&'a Node>, span: &Range<usize>) -> Result<Typed<'a>, CondError> {
+        if !FUNCTIONS.contains(&func.name.as_str()) {
+            let mut err = CondError::new(func.span.clone(), format!("unknown function `{}`", func.name));
+            err = err.with_help(
+                did_you_mean(&func.name, FUNCTIONS)
+                    .unwrap_or_else(|| format!("the functions are {}", FUNCTIONS.join(", "))),
+            );
+            return Err(err);
+        }
+        let Some(arg) = arg else {
+            return Err(CondError::new(span.clone(), format!("`{}` needs a name between the parentheses", func.name)));
+        };
+        let Ast::Name { checklist, name } = &arg.ast else {
+            return Err(CondError::new(arg.span.clone(), format!("`{}` takes a name, not a value", func.name)));
+        };
+        let in_show_if = matches!(self.place, Place::SectionShowIf(_) | Place::ItemShowIf(_));
+        let local_only = |what: &str| -> Result<(), CondError> {
+            match checklist {
+                Some(c) => Err(CondError::new(
+                    c.span.clone(),
+                    format!("`{}` can only name a {what} of this checklist", func.name),
+                )),
+                None => Ok(()),
+            }
+        };
+        match func.name.as_str() {
+            "answered" => {
+                let (r, _) = self.item(checklist.as_ref(), name)?;
+                Ok(Typed::Bool(Expr::Answered(r)))
+            }
+            "count" => {
+                let (r, item) = self.item(checklist.as_ref(), name)?;
+                if item.kind != ItemKind::Multi {
+                    return Err(CondError::new(
+                        name.span.clone(),
+                        format!("`count` counts the options chosen in a multiple-choice item; `{}` is not one", item.id),
+                    ));
+                }
+                Ok(Typed::Num(Operand::Count(r)))
+            }
+            "score" | "band" => {
+                local_only("score")?;
+                if in_show_if {
+                    return Err(CondError::new(
+                        func.span.clone(),
+                        format!("`{}` cannot be used in `show_if`", func.name),
+                    )
+                    .with_help("scores are derived from what is shown; use them in red flags and outcomes"));
+                }
+                let Some(idx) = self.this.scores.iter().position(|s| s.id == name.name) else {
+                    let mut err = CondError::new(name.span.clone(), format!("unknown score `{}`", name.name));
+                    if let Some(h) = did_you_mean(&name.name, self.this.scores.iter().map(|s| s.id.as_str())) {
+                        err = err.with_help(h);
+                    }
+                    return Err(err);
+                };
+                Ok(if func.name == "score" {
+                    Typed::Num(Operand::Score(idx as u16))
+                } else {
+                    Typed::Band(idx as u16)
+                })
+            }
+            "outcome" => {
+                local_only("outcome")?;
+                if in_show_if {
+                    return Err(CondError::new(func.span.clone(), "`outcome` cannot be used in `show_if`"));
+                }
+                let Some(idx) = self.this.outcomes.iter().position(|o| o.id == name.name) else {
+                    let mut err = CondError::new(name.span.clone(), format!("unknown outcome `{}`", name.name));
+                    if let Some(h) = did_you_mean(&name.name, self.this.outcomes.iter().map(|s| s.id.as_str())) {
+                        err = err.with_help(h);
+                    }
+                    return Err(err);
+                };
+                if let Place::OutcomeRule(current) = self.place
+                    && idx >= current
+                {
+                    return Err(CondError::new(
+                        name.span.clone(),
+                        format!("outcome `{}` is not derived yet at this point", name.name),
+                    )
+                    .with_help("an outcome rule can only use outcomes listed before it"));
+                }
+                Ok(Typed::Outcome(idx as u16))
+            }
+            "entries" => {
+                local_only("section")?;
+                let Some(idx) = self.this.section_index(&name.name) else {
+                    let mut err = CondError::new(name.span.clone(), format!("unknown section `{}`", name.name));
+                    if let Some(h) = did_you_mean(&name.name, self.this.sections.iter().map(|s| s.id.as_str())) {
+                        err = err.with_help(h);
+                    }
+                    return Err(err);
+                };
+                if self.this.sections[idx].repeat.is_none() {
+                    return Err(CondError::new(
+                        name.span.clone(),
+                        format!("section `{}` is not repeatable, so it has no entries to count", name.name),
+                    ));
+                }
+                Ok(Typed::Num(Operand::Entries(idx as u16)))
+            }
+            _ => unreachable!("checked against FUNCTIONS above"),
+        }
+    }
+
+    fn option_bit(&self, item: &Item, value: &str, span: &Range<usize>) -> Result<u64, CondError> {
+        match item.option_index(value) {
+            Some(i) => Ok(1u64 << i),
+            None => {
+                let err = CondError::new(
+                    span.clone(),
+                    format!("item `{}` has no option \"{value}\"", item.id),
+                );
+                Err(err.with_help(
+                    did_you_mean(value, item.options.iter().map(|o| o.id.as_str()))
+                        .unwrap_or_else(|| format!("its options are {}", option_list(item))),
+                ))
+            }
+        }
+    }
+
+    fn check_str(&self, typed: &Typed<'_>, value: &str, span: &Range<usize>) -> Result<Operand, CondError> {
+        match typed {
+            Typed::Band(s) => {
+                let score = &self.this.scores[*s as usize];
+                if !score.bands.iter().any(|b| b.id == value) {
+                    let ids: Vec<&str> = score.bands.iter().map(|b| b.id.as_str()).collect();
+                    return Err(CondError::new(
+                        span.clone(),
+                        format!("score `{}` has no band \"{value}\"", score.id),
+                    )
+                    .with_help(did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| format!("its bands are {}", ids.join(", ")))));
+                }
+                Ok(Operand::Text(value.into()))
+            }
+            Typed::Outcome(o) => {
+                let outcome = &self.this.outcomes[*o as usize];
+                if !outcome.rules.iter().any(|r| r.value == value) {
+                    let ids: Vec<&str> = outcome.rules.iter().map(|r| r.value.as_str()).collect();
+                    return Err(CondError::new(
+                        span.clone(),
+                        format!("outcome `{}` has no value \"{value}\"", outcome.id),
+                    )
+                    .with_help(did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| format!("its values are {}", ids.join(", ")))));
+                }
+                Ok(Operand::Text(value.into()))
+            }
+            Typed::Date(_) => parse_date(value).map(Operand::Date).ok_or_else(|| {
+                CondError::new(span.clone(), format!("\"{value}\" is not a date"))
+                    .with_help("write dates as \"YYYY-MM-DD\", for example \"2026-03-04\"")
+            }),
+            _ => Ok(Operand::Text(value.into())),
+        }
+    }
+
+    fn mismatch(&self, span: Range<usize>, a: &Typed<'_>, b: &Typed<'_>) -> CondError {
+        let mut err = CondError::new(
+            span,
+            format!("cannot compare {} with {}", a.describe(), b.describe()),
+        );
+        if let Typed::Choice(_, item) = a {
+            err = err.with_help(format!("the options of `{}` are {}", item.id, option_list(item)));
+        } else if let Typed::Multi(_, item) = a {
+            err = err.with_help(format!(
+                "to test an option of a multiple-choice item write `\"{}\" in {}`",
+                item.options.first().map_or("x", |o| o.id.as_str()),
+                item.id
+            ));
+        }
+        err
+    }
+
+    fn cmp(&mut self, op: CmpOp, a: &'a Node, b: &'a Node) -> Result<Expr, CondError> {
+        let ta = self.typed(a)?;
+        let tb = self.typed(b)?;
+        // Put the answer on the left: `"ja" == x` reads as `x == "ja"`.
+        let (op, ta, tb, na, nb) = if ta.is_literal() && !tb.is_literal() {
+            (flip(op), tb, ta, b, a)
+        } else {
+            (op, ta, tb, a, b)
+        };
+        let whole = a.span.start.min(b.span.start)..a.span.end.max(b.span.end);
+        if ta.is_literal() {
+            return Err(CondError::new(whole, "this compares two fixed values")
+                .with_help("compare an item, a score or an outcome with a value"));
+        }
+        let equality_only = |what: &str| -> Result<(), CondError> {
+            if op.is_equality() {
+                Ok(())
+            } else {
+                Err(CondError::new(
+                    whole.clone(),
+                    format!("{what} can only be compared with `==` or `!=`"),
+                )
+                .with_help("use `in [...]` to allow several values"))
+            }
+        };
+        match (&ta, &tb) {
+            (Typed::Num(x), Typed::Num(y)) => Ok(Expr::Cmp(op, x.clone(), y.clone())),
+            (Typed::Num(x), Typed::NumLit(n)) => Ok(Expr::Cmp(op, x.clone(), Operand::Num(*n))),
+            (Typed::Date(x), Typed::Date(y)) => Ok(Expr::Cmp(op, x.clone(), y.clone())),
+            (Typed::Choice(r, item), Typed::StrLit(s)) => {
+                equality_only("an answer with options")?;
+                let set = self.option_bit(item, s, &nb.span)?;
+                Ok(Expr::ChoiceIn {
+                    item: *r,
+                    set,
+                    negated: op == CmpOp::Ne,
+                })
+            }
+            (Typed::Text(x), Typed::StrLit(s)) => {
+                equality_only("a text answer")?;
+                Ok(Expr::Cmp(op, x.clone(), Operand::Text(s.as_str().into())))
+            }
+            (Typed::Date(x), Typed::StrLit(s)) => {
+                let d = self.check_str(&ta, s, &nb.span)?;
+                Ok(Expr::Cmp(op, x.clone(), d))
+            }
+            (Typed::Band(s), Typed::StrLit(v)) => {
+                equality_only("a score band")?;
+                let lit = self.check_str(&ta, v, &nb.span)?;
+                Ok(Expr::Cmp(op, Operand::Band(*s), lit))
+            }
+            (Typed::Outcome(o), Typed::StrLit(v)) => {
+                equality_only("an outcome")?;
+                let lit = self.check_str(&ta, v, &nb.span)?;
+                Ok(Expr::Cmp(op, Operand::Outcome(*o), lit))
+            }
+            _ => Err(self.mismatch(
+                if tb.is_literal() { nb.span.clone() } else { na.span.clone().start..nb.span.end },
+                &ta,
+                &tb,
+            )),
+        }
+    }
+
+    fn contains(&mut self, needle: &'a Node, haystack: &'a Node, negated: bool) -> Result<Expr, CondError> {
+        let tn = self.typed(needle)?;
+        let th = self.typed(haystack)?;
+        match (&tn, th) {
+            (Typed::StrLit(s), Typed::Multi(r, item)) => {
+                let bit = self.option_bit(item, s, &needle.span)?;
+                Ok(Expr::Has {
+                    item: r,
+                    option: bit.trailing_zeros() as u8,
+                    negated,
+                })
+            }
+            (_, Typed::List(elems)) => {
+                if elems.is_empty() {
+                    return Err(CondError::new(haystack.span.clone(), "the list is empty"));
+                }
+                if let Typed::Choice(r, item) = &tn {
+                    let mut set = 0;
+                    for e in elems {
+                        let Ast::Str(s) = &e.ast else {
+                            return Err(self.mismatch(e.span.clone(), &tn, &self.literal(e)));
+                        };
+                        set |= self.option_bit(item, s, &e.span)?;
+                    }
+                    return Ok(Expr::ChoiceIn {
+                        item: *r,
+                        set,
+                        negated,
+                    });
+                }
+                let operand = match &tn {
+                    Typed::Num(o) | Typed::Text(o) | Typed::Date(o) => o.clone(),
+                    Typed::Band(s) => Operand::Band(*s),
+                    Typed::Outcome(o) => Operand::Outcome(*o),
+                    other => {
+                        return Err(CondError::new(
+                            needle.span.clone(),
+                            format!("`in [...]` cannot test {}", other.describe()),
+                        ));
+                    }
+                };
+                let mut values = Vec::with_capacity(elems.len());
+                for e in elems {
+                    let v = match (&tn, &e.ast) {
+                        (Typed::Num(_), Ast::Num(n)) => Operand::Num(*n),
+                        (Typed::Text(_) | Typed::Band(_) | Typed::Outcome(_) | Typed::Date(_), Ast::Str(s)) => {
+                            self.check_str(&tn, s, &e.span)?
+                        }
+                        _ => return Err(self.mismatch(e.span.clone(), &tn, &self.literal(e))),
+                    };
+                    values.push(v);
+                }
+                Ok(Expr::In {
+                    operand,
+                    values: values.into_boxed_slice(),
+                    negated,
+                })
+            }
+            (_, other) => Err(CondError::new(
+                haystack.span.clone(),
+                format!("`in` needs a list `[...]` or a multiple-choice item, not {}", other.describe()),
+            )),
+        }
+    }
+
+    fn literal(&self, n: &'a Node) -> Typed<'a> {
+        match &n.ast {
+            Ast::Str(s) => Typed::StrLit(s.clone()),
+            Ast::Num(x) => Typed::NumLit(*x),
+            Ast::Bool(b) => Typed::BoolLit(*b),
+            Ast::List(l) => Typed::List(l),
+            _ => Typed::Bool(Expr::Const(false)),
+        }
+    }
+}

@@ -1,0 +1,1419 @@
+//! Reads one checklist file (TOML) into a `Checklist`, reporting every
+//! problem it finds with the line and column of the offending value.
+//!
+//! This is the first of two phases: it checks the file on its own. The
+//! second (`resolve`) compiles conditions, which may name other checklists.
+//! Never panics and never stops at the first problem.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::checklist::condition::{Expr, parse};
+use crate::checklist::diagnostic::{Diagnostic, Sink, did_you_mean};
+use crate::checklist::model::*;
+use crate::i18n::Text;
+
+/// Largest checklist file accepted.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// Most items a checklist may have.
+pub const MAX_ITEMS: usize = 2000;
+/// Most options a choice item may have (answers are kept as bit sets).
+pub const MAX_OPTIONS: usize = 64;
+/// The checklist format version this program reads.
+pub const FORMAT: i64 = 1;
+
+const ROOT_KEYS: &[&str] = &[
+    "format",
+    "id",
+    "version",
+    "applies_to",
+    "title",
+    "description",
+    "notice",
+    "age_bands",
+    "sections",
+    "red_flags",
+    "scores",
+    "outcomes",
+];
+const AGE_BAND_KEYS: &[&str] = &["id", "min", "max", "label"];
+const SECTION_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "help",
+    "show_if",
+    "age_bands",
+    "repeat",
+    "entry_label",
+    "max_entries",
+    "items",
+];
+const ITEM_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "text",
+    "help",
+    "required",
+    "show_if",
+    "age_bands",
+    "band_text",
+    "options",
+    "points",
+    "min",
+    "max",
+    "min_label",
+    "max_label",
+    "integer",
+    "unit",
+    "max_length",
+    "red_flags",
+];
+const OPTION_KEYS: &[&str] = &["id", "nl", "en", "points"];
+const FLAG_KEYS: &[&str] = &["id", "when", "level", "message", "action"];
+const SCORE_KEYS: &[&str] = &["id", "title", "method", "items", "sections", "bands"];
+const BAND_KEYS: &[&str] = &["id", "from", "to", "age_band", "label", "meaning"];
+const OUTCOME_KEYS: &[&str] = &["id", "title", "rules"];
+const RULE_KEYS: &[&str] = &["when", "value", "label", "meaning"];
+const TEXT_KEYS: &[&str] = &["nl", "en"];
+const KINDS: &[&str] = &[
+    "yes_no",
+    "yes_no_unknown",
+    "single_choice",
+    "multi_choice",
+    "scale",
+    "short_text",
+    "long_text",
+    "number",
+    "date",
+];
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// A table and the span used for "missing key" messages.
+#[derive(Clone)]
+struct Tbl<'t, 'i> {
+    t: &'t DeTable<'i>,
+    span: Range<usize>,
+    what: &'static str,
+}
+
+impl<'t, 'i> Tbl<'t, 'i> {
+    fn get(&self, key: &str) -> Option<&'t Val<'i>> {
+        self.t.get(key)
+    }
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a text",
+        DeValue::Integer(_) => "a whole number",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true or false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn valid_id(s: &str, first_digit_ok: bool) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    (first.is_ascii_lowercase() || (first_digit_ok && first.is_ascii_digit()))
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+fn int_of(v: &DeValue<'_>) -> Option<i64> {
+    let i = v.as_integer()?;
+    i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
+}
+
+fn float_of(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(_) => int_of(v).map(|i| i as f64),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    }
+}
+
+struct Reader<'s> {
+    sink: Sink<'s>,
+}
+
+impl<'s> Reader<'s> {
+    fn keys(&mut self, t: &Tbl<'_, '_>, allowed: &[&str]) {
+        for (k, _) in t.t.iter() {
+            let key = k.get_ref().as_ref();
+            if !allowed.contains(&key) {
+                let msg = format!("unknown key `{key}` in {}", t.what);
+                match did_you_mean(key, allowed.iter().copied()) {
+                    Some(help) => self.sink.error_help(&k.span(), msg, help),
+                    None => self.sink.error_help(
+                        &k.span(),
+                        msg,
+                        format!("the keys of {} are: {}", t.what, allowed.join(", ")),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<String>) {
+        let msg = format!("{} is missing `{key}`", t.what);
+        match help {
+            Some(h) => self.sink.error_help(&t.span, msg, h),
+            None => self.sink.error(&t.span, msg),
+        }
+    }
+
+    fn wrong_type(&mut self, key: &str, v: &Val<'_>, expected: &str) {
+        self.sink.error(
+            &v.span(),
+            format!("`{key}` must be {expected}, not {}", type_name(v.get_ref())),
+        );
+    }
+
+    fn str_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(String, Range<usize>)> {
+        let v = t.get(key)?;
+        match v.get_ref().as_str() {
+            Some(s) => Some((s.to_string(), v.span())),
+            None => {
+                self.wrong_type(key, v, "a text in quotes");
+                None
+            }
+        }
+    }
+
+    fn str_req(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(String, Range<usize>)> {
+        if t.get(key).is_none() {
+            self.missing(t, key, None);
+            return None;
+        }
+        self.str_opt(t, key)
+    }
+
+    fn id_req(&mut self, t: &Tbl<'_, '_>, first_digit_ok: bool) -> Option<(String, Range<usize>)> {
+        let (id, span) = self.str_req(t, "id")?;
+        if !valid_id(&id, first_digit_ok) {
+            self.sink.error_help(
+                &span,
+                format!("`{id}` is not a valid id"),
+                "ids use lower-case letters, digits, `_` and `-`, start with a letter and are at most 64 characters",
+            );
+            return None;
+        }
+        Some((id, span))
+    }
+
+    fn int_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(i64, Range<usize>)> {
+        let v = t.get(key)?;
+        match int_of(v.get_ref()) {
+            Some(i) => Some((i, v.span())),
+            None => {
+                self.wrong_type(key, v, "a whole number");
+                None
+            }
+        }
+    }
+
+    fn float_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(f64, Range<usize>)> {
+        let v = t.get(key)?;
+        match float_of(v.get_ref()) {
+            Some(f) => Some((f, v.span())),
+            None => {
+                self.wrong_type(key, v, "a number");
+                None
+            }
+        }
+    }
+
+    fn bool_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<bool> {
+        let v = t.get(key)?;
+        match v.get_ref().as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.wrong_type(key, v, "true or false");
+                None
+            }
+        }
+    }
+
+    fn text_of(&mut self, key: &str, v: &Val<'_>) -> Option<Text> {
+        let Some(t) = v.get_ref().as_table() else {
+            self.sink.error_help(
+                &v.span(),
+                format!("`{key}` must be a table with Dutch and English text"),
+                format!("write {key} = {{ nl = \"…\", en = \"…\" }}"),
+            );
+            return None;
+        };
+        let span = v.span();
+        let tbl = Tbl {
+            t,
+            span: span.clone(),
+            what: "a text",
+        };
+        self.keys(&tbl, TEXT_KEYS);
+        let mut get = |lang: &str, name: &str| -> Option<String> {
+            match t.get(lang) {
+                None => {
+                    self.sink.error_help(
+                        &span,
+                        format!("`{key}` has no {name} text"),
+                        format!("add `{lang} = \"…\"`"),
+                    );
+                    None
+                }
+                Some(v) => match v.get_ref().as_str() {
+                    Some(s) if s.trim().is_empty() => {
+                        self.sink.error(&v.span(), format!("the {name} text of `{key}` is empty"));
+                        None
+                    }
+                    Some(s) => Some(s.to_string()),
+                    None => {
+                        self.wrong_type(lang, v, "a text in quotes");
+                        None
+                    }
+                },
+            }
+        };
+        let nl = get("nl", "Dutch");
+        let en = get("en", "English");
+        Some(Text::new(nl?, en?))
+    }
+
+    fn text_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
+        let v = t.get(key)?;
+        self.text_of(key, v)
+    }
+
+    fn text_req(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
+        if t.get(key).is_none() {
+            self.missing(t, key, Some(format!("add {key} = {{ nl = \"…\", en = \"…\" }}")));
+            return None;
+        }
+        self.text_opt(t, key)
+    }
+
+    /// An array of tables (`[[key]]` or `key = [{…}, …]`).
+    fn tables<'t, 'i>(&mut self, t: &Tbl<'t, 'i>, key: &str, what: &'static str) -> Vec<Tbl<'t, 'i>> {
+        let Some(v) = t.get(key) else { return Vec::new() };
+        let Some(arr) = v.get_ref().as_array() else {
+            self.sink.error_help(
+                &v.span(),
+                format!("`{key}` must be a list of tables"),
+                format!("write each as [[{key}]] or as {key} = [{{ … }}, …]"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in arr.iter() {
+            match e.get_ref() {
+                DeValue::Table(inner) => out.push(Tbl {
+                    t: inner,
+                    span: e.span(),
+                    what,
+                }),
+                other => self.sink.error(
+                    &e.span(),
+                    format!("each entry of `{key}` must be a table, not {}", type_name(other)),
+                ),
+            }
+        }
+        out
+    }
+
+    fn str_list(&mut self, t: &Tbl<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
+        let Some(v) = t.get(key) else { return Vec::new() };
+        let Some(arr) = v.get_ref().as_array() else {
+            self.wrong_type(key, v, "a list of names in quotes");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in arr.iter() {
+            match e.get_ref().as_str() {
+                Some(s) => out.push((s.to_string(), e.span())),
+                None => self.wrong_type(key, e, "a list of names in quotes"),
+            }
+        }
+        out
+    }
+
+    fn condition(&mut self, t: &Tbl<'_, '_>, key: &str, place: Place) -> Option<Condition> {
+        let (text, span) = self.str_opt(t, key)?;
+        let ast = match parse::parse(&text) {
+            Ok(ast) => Some(ast),
+            Err(e) => {
+                let at = string_offset(self.sink.src, &span, e.span.start);
+                self.sink.push(at, format!("in `{key}`: {}", e.message), e.help);
+                None
+            }
+        };
+        Some(Condition {
+            text,
+            place,
+            value_span: span,
+            ast,
+            expr: Expr::Const(false),
+        })
+    }
+}
+
+/// Byte offset in the file of byte `at` of a TOML string's decoded value.
+pub(crate) fn string_offset(src: &str, span: &Range<usize>, at: usize) -> usize {
+    let raw = src.get(span.clone()).unwrap_or("");
+    if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        return span.start;
+    }
+    if raw.starts_with('\'') {
+        return span.start + 1 + at.min(raw.len().saturating_sub(2));
+    }
+    if !raw.starts_with('"') {
+        return span.start;
+    }
+    let body = &raw[1..];
+    let mut decoded = 0;
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if decoded >= at || c == '"' {
+            return span.start + 1 + i;
+        }
+        if c == '\\' {
+            match chars.next() {
+                Some((_, 'u')) => {
+                    let hex: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
+                    decoded += u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map_or(1, char::len_utf8);
+                }
+                Some((_, 'U')) => {
+                    let hex: String = chars.by_ref().take(8).map(|(_, c)| c).collect();
+                    decoded += u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .map_or(1, char::len_utf8);
+                }
+                Some(_) => decoded += 1,
+                None => break,
+            }
+        } else {
+            decoded += c.len_utf8();
+        }
+    }
+    span.start + 1
+}
+
+/// Read one checklist file. The result still needs `resolve` before use.
+pub fn parse_file(path: &str, bytes: &[u8], origin: Origin) -> Result<Checklist, Vec<Diagnostic>> {
+    match read_file(path, bytes, origin) {
+        (Some(c), d) if d.is_empty() => Ok(c),
+        (_, d) => Err(d),
+    }
+}
+
+/// Read one checklist file as far as it can be read: the checklist (with
+/// defaults where something was wrong) unless the file is not TOML at all,
+/// and every problem found. Validation uses the partial checklist to check
+/// conditions too, so an author sees all problems at once.
+pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>, Vec<Diagnostic>) {
+    let whole_file = |message: String, help: &str| {
+        (None, vec![Diagnostic {
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            message,
+            help: Some(help.to_string()),
+        }])
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return whole_file(
+            format!(
+                "the file is {} bytes; a checklist file may be at most {} bytes",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
+            "split it into several checklists",
+        );
+    }
+    let src = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let mut sink = Sink::new(path, good);
+            sink.push(
+                good.len(),
+                format!("the file is not valid UTF-8 (at byte {})", e.valid_up_to()),
+                Some("save the file as UTF-8 text".to_string()),
+            );
+            return (None, sink.diagnostics);
+        }
+    };
+    if src.trim().is_empty() {
+        return whole_file(
+            "the file is empty".to_string(),
+            "a checklist starts with `id`, `version` and `applies_to`; see docs/CHECKLISTS.md",
+        );
+    }
+    let hash = ContentHash(Sha256::digest(bytes).into());
+    let (doc, errors) = DeTable::parse_recoverable(src);
+    let mut b = Builder {
+        r: Reader {
+            sink: Sink::new(path, src),
+        },
+        items: Vec::new(),
+        sections: Vec::new(),
+        flags: Vec::new(),
+        flag_ids: HashSet::new(),
+        age_bands: Vec::new(),
+        applies_to: AppliesTo::Visit,
+    };
+    if !errors.is_empty() {
+        for e in errors {
+            let at = e.span().map_or(0, |s| s.start);
+            b.r.sink.push(at, format!("TOML syntax: {}", e.message()), None);
+        }
+        return (None, b.r.sink.diagnostics);
+    }
+    let root = Tbl {
+        t: doc.get_ref(),
+        span: 0..0,
+        what: "the checklist",
+    };
+    let checklist = b.checklist(&root, src, hash, origin, path);
+    (Some(checklist), b.r.sink.diagnostics)
+}
+
+struct Builder<'s> {
+    r: Reader<'s>,
+    items: Vec<Item>,
+    sections: Vec<Section>,
+    flags: Vec<RedFlag>,
+    flag_ids: HashSet<String>,
+    age_bands: Vec<AgeBand>,
+    applies_to: AppliesTo,
+}
+
+fn yes_no_options(unknown: bool) -> Vec<ChoiceOption> {
+    let mut v = vec![
+        ChoiceOption {
+            id: "ja".into(),
+            label: Text::new("Ja", "Yes"),
+            points: None,
+        },
+        ChoiceOption {
+            id: "nee".into(),
+            label: Text::new("Nee", "No"),
+            points: None,
+        },
+    ];
+    if unknown {
+        v.push(ChoiceOption {
+            id: "onbekend".into(),
+            label: Text::new("Weet niet", "Don't know"),
+            points: None,
+        });
+    }
+    v
+}
+
+impl<'s> Builder<'s> {
+    fn checklist(
+        &mut self,
+        root: &Tbl<'_, '_>,
+        src: &str,
+        hash: ContentHash,
+        origin: Origin,
+        path: &str,
+    ) -> Checklist {
+        self.r.keys(root, ROOT_KEYS);
+        if let Some((f, span)) = self.r.int_opt(root, "format")
+            && f != FORMAT
+        {
+            self.r.sink.error_help(
+                &span,
+                format!("checklist format {f} is not known to this version of safevisit"),
+                format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
+            );
+        }
+        let id = self.r.id_req(root, false).map(|(id, _)| id);
+        let version = match self.r.int_opt(root, "version") {
+            None if root.get("version").is_none() => {
+                self.r.missing(root, "version", Some("add `version = 1`; raise it with every change".into()));
+                None
+            }
+            None => None,
+            Some((v, span)) => match u32::try_from(v) {
+                Ok(v) if v >= 1 => Some(v),
+                _ => {
+                    self.r.sink.error(&span, "`version` must be a whole number from 1 up");
+                    None
+                }
+            },
+        };
+        let applies_to = match self.r.str_req(root, "applies_to") {
+            Some((s, span)) => match s.as_str() {
+                "visit" => Some(AppliesTo::Visit),
+                "child" => Some(AppliesTo::Child),
+                "caregiver" => Some(AppliesTo::Caregiver),
+                other => {
+                    self.r.sink.error_help(
+                        &span,
+                        format!("`applies_to` cannot be \"{other}\""),
+                        did_you_mean(other, ["visit", "child", "caregiver"])
+                            .unwrap_or_else(|| "use \"visit\", \"child\" or \"caregiver\"".into()),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        self.applies_to = applies_to.unwrap_or(AppliesTo::Visit);
+        let title = self.r.text_req(root, "title");
+        let description = self.r.text_req(root, "description");
+        let notice = if root.get("notice").is_none() {
+            self.r.missing(
+                root,
+                "notice",
+                Some("every checklist says that its scores and outcomes are decision support, never a decision: add notice = { nl = \"…\", en = \"…\" }".into()),
+            );
+            None
+        } else {
+            self.r.text_opt(root, "notice")
+        };
+        self.age_bands(root);
+        let section_tables = self.r.tables(root, "sections", "a section");
+        if section_tables.is_empty() && root.get("sections").is_none() {
+            self.r.missing(root, "sections", Some("add at least one [[sections]] with items".into()));
+        }
+        let mut section_ids = HashSet::new();
+        for st in &section_tables {
+            self.section(st, &mut section_ids);
+        }
+        if self.items.len() > MAX_ITEMS {
+            self.r.sink.error(
+                &section_tables.last().map_or(0..0, |t| t.span.clone()),
+                format!("the checklist has {} items; at most {MAX_ITEMS} are allowed", self.items.len()),
+            );
+        }
+        for ft in self.r.tables(root, "red_flags", "a red flag") {
+            self.flag(&ft, None);
+        }
+        let scores = self.scores(root);
+        let outcomes = self.outcomes(root);
+        Checklist {
+            id: id.unwrap_or_default(),
+            version: version.unwrap_or(1),
+            applies_to: self.applies_to,
+            title: title.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            notice: notice.unwrap_or_default(),
+            age_bands: std::mem::take(&mut self.age_bands),
+            sections: std::mem::take(&mut self.sections),
+            items: std::mem::take(&mut self.items),
+            red_flags: std::mem::take(&mut self.flags),
+            scores,
+            outcomes,
+            hash,
+            origin,
+            path: path.to_string(),
+            source: Arc::from(src),
+            foreign: Vec::new(),
+            rank: 0,
+            eval_order: Vec::new(),
+        }
+    }
+
+    fn age_bands(&mut self, root: &Tbl<'_, '_>) {
+        let tables = self.r.tables(root, "age_bands", "an age band");
+        if !tables.is_empty() && self.applies_to != AppliesTo::Child {
+            self.r.sink.error_help(
+                &tables[0].span,
+                "age bands only apply to checklists filled in for each child",
+                "set `applies_to = \"child\"` or remove the age bands",
+            );
+        }
+        if tables.len() > 16 {
+            self.r.sink.error(&tables[16].span, "at most 16 age bands are allowed");
+        }
+        for t in tables.iter().take(16) {
+            self.r.keys(t, AGE_BAND_KEYS);
+            let id = self.r.id_req(t, false);
+            let min = self.r.int_opt(t, "min");
+            let max = self.r.int_opt(t, "max");
+            if t.get("min").is_none() {
+                self.r.missing(t, "min", None);
+            }
+            if t.get("max").is_none() {
+                self.r.missing(t, "max", None);
+            }
+            let label = self.r.text_req(t, "label");
+            let (Some((id, id_span)), Some((min, min_span)), Some((max, max_span)), Some(label)) = (id, min, max, label) else {
+                continue;
+            };
+            if !(0..=17).contains(&min) {
+                self.r.sink.error(&min_span, "an age band's `min` must be an age from 0 to 17");
+                continue;
+            }
+            if !(min..=17).contains(&max) {
+                self.r.sink.error(&max_span, "an age band's `max` must be an age from `min` to 17");
+                continue;
+            }
+            if self.age_bands.iter().any(|b| b.id == id) {
+                self.r.sink.error(&id_span, format!("age band `{id}` is defined twice"));
+                continue;
+            }
+            if let Some(other) = self
+                .age_bands
+                .iter()
+                .find(|b| i64::from(b.min) <= max && min <= i64::from(b.max))
+            {
+                self.r.sink.error(
+                    &min_span,
+                    format!("age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})", other.id, other.min, other.max),
+                );
+                continue;
+            }
+            self.age_bands.push(AgeBand {
+                id,
+                min: min as u8,
+                max: max as u8,
+                label,
+            });
+        }
+    }
+
+    fn age_mask(&mut self, t: &Tbl<'_, '_>) -> AgeMask {
+        if t.get("age_bands").is_none() {
+            return AgeMask::ALL;
+        }
+        let mut mask = 0u32;
+        for (name, span) in self.r.str_list(t, "age_bands") {
+            match self.age_bands.iter().position(|b| b.id == name) {
+                Some(i) => mask |= 1 << i,
+                None => {
+                    let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str())).unwrap_or_else(|| {
+                        if self.age_bands.is_empty() {
+                            "the checklist defines no [[age_bands]]".into()
+                        } else {
+                            format!(
+                                "the age bands are {}",
+                                self.age_bands.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    });
+                    self.r.sink.error_help(&span, format!("unknown age band `{name}`"), help);
+                }
+            }
+        }
+        AgeMask(mask)
+    }
+
+    fn section(&mut self, t: &Tbl<'_, '_>, ids: &mut HashSet<String>) {
+        self.r.keys(t, SECTION_KEYS);
+        let index = self.sections.len();
+        let id = self.r.id_req(t, false);
+        if let Some((id, span)) = &id
+            && !ids.insert(id.clone())
+        {
+            self.r.sink.error(span, format!("section `{id}` is defined twice"));
+        }
+        let title = self.r.text_req(t, "title");
+        let help = self.r.text_opt(t, "help");
+        let show_if = self.r.condition(t, "show_if", Place::SectionShowIf(index));
+        let age_bands = self.age_mask(t);
+        let repeat = match self.r.bool_opt(t, "repeat") {
+            Some(true) => {
+                let entry_label = self.r.text_req(t, "entry_label");
+                let max_entries = match self.r.int_opt(t, "max_entries") {
+                    Some((n, _)) if (1..=1000).contains(&n) => n as u16,
+                    Some((_, span)) => {
+                        self.r.sink.error(&span, "`max_entries` must be from 1 to 1000");
+                        50
+                    }
+                    None => 50,
+                };
+                entry_label.map(|entry_label| Repeat {
+                    entry_label,
+                    max_entries,
+                })
+            }
+            _ => {
+                for key in ["entry_label", "max_entries"] {
+                    if let Some(v) = t.get(key) {
+                        self.r.sink.error_help(
+                            &v.span(),
+                            format!("`{key}` only applies to repeatable sections"),
+                            "add `repeat = true` or remove it",
+                        );
+                    }
+                }
+                None
+            }
+        };
+        let start = self.items.len();
+        let item_tables = self.r.tables(t, "items", "an item");
+        if item_tables.is_empty() {
+            self.r.sink.error_help(&t.span, "this section has no items", "add items as [[sections.items]]");
+        }
+        // Register the section first so items can see whether it repeats.
+        self.sections.push(Section {
+            id: id.map(|(id, _)| id).unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            help,
+            show_if,
+            age_bands,
+            repeat,
+            items: start..start,
+        });
+        for it in &item_tables {
+            self.item(it, index);
+        }
+        self.sections[index].items = start..self.items.len();
+    }
+
+    fn item(&mut self, t: &Tbl<'_, '_>, section: usize) {
+        self.r.keys(t, ITEM_KEYS);
+        let index = self.items.len();
+        let id = self.r.id_req(t, false);
+        if let Some((id, span)) = &id {
+            if self.items.iter().any(|i| &i.id == id) {
+                self.r.sink.error(span, format!("item `{id}` is defined twice"));
+            } else if crate::checklist::condition::compile::KEYWORDS.contains(&id.as_str()) {
+                self.r.sink.error_help(
+                    span,
+                    format!("`{id}` is a word of the condition language and cannot be an item id"),
+                    format!("call it for example `{id}_item`"),
+                );
+            }
+        }
+        let text = self.r.text_req(t, "text");
+        let help = self.r.text_opt(t, "help");
+        let required = self.r.bool_opt(t, "required").unwrap_or(false);
+        let show_if = self.r.condition(t, "show_if", Place::ItemShowIf(index));
+        let age_bands = self.age_mask(t);
+        let band_text = self.band_text(t);
+        let kind = self.kind(t);
+        let mut options = Vec::new();
+        let mut scale_points = Vec::new();
+        if let Some(kind) = &kind {
+            self.kind_keys(t, kind);
+            match kind {
+                ItemKind::YesNo | ItemKind::YesNoUnknown => {
+                    options = yes_no_options(*kind == ItemKind::YesNoUnknown);
+                    self.option_points(t, &mut options);
+                }
+                ItemKind::Single | ItemKind::Multi => options = self.options(t, kind),
+                ItemKind::Scale { min, max, .. } => scale_points = self.scale_points(t, *min, *max),
+                _ => {}
+            }
+        }
+        let mut flags = Vec::new();
+        for ft in self.r.tables(t, "red_flags", "a red flag") {
+            if let Some(f) = self.flag(&ft, Some(index)) {
+                flags.push(f);
+            }
+        }
+        self.items.push(Item {
+            id: id.map(|(id, _)| id).unwrap_or_default(),
+            section,
+            kind: kind.unwrap_or(ItemKind::YesNo),
+            text: text.unwrap_or_default(),
+            band_text,
+            help,
+            required,
+            show_if,
+            age_bands,
+            options,
+            scale_points,
+            red_flags: flags,
+        });
+    }
+
+    fn band_text(&mut self, t: &Tbl<'_, '_>) -> Vec<(usize, Text)> {
+        let Some(v) = t.get("band_text") else { return Vec::new() };
+        let Some(table) = v.get_ref().as_table() else {
+            self.r.wrong_type("band_text", v, "a table of texts per age band");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, tv) in table.iter() {
+            let name = k.get_ref().as_ref();
+            match self.age_bands.iter().position(|b| b.id == name) {
+                Some(b) => {
+                    if let Some(text) = self.r.text_of(name, tv) {
+                        out.push((b, text));
+                    }
+                }
+                None => {
+                    let help = did_you_mean(name, self.age_bands.iter().map(|b| b.id.as_str()))
+                        .unwrap_or_else(|| "`band_text` is keyed by the ids of the checklist's [[age_bands]]".into());
+                    self.r.sink.error_help(&k.span(), format!("unknown age band `{name}`"), help);
+                }
+            }
+        }
+        out
+    }
+
+    fn kind(&mut self, t: &Tbl<'_, '_>) -> Option<ItemKind> {
+        let (kind, span) = self.r.str_req(t, "kind")?;
+        let text = |r: &mut Reader<'_>, key: &str| r.text_req(t, key);
+        Some(match kind.as_str() {
+            "yes_no" => ItemKind::YesNo,
+            "yes_no_unknown" => ItemKind::YesNoUnknown,
+            "single_choice" => ItemKind::Single,
+            "multi_choice" => ItemKind::Multi,
+            "scale" => {
+                let min = self.r.int_opt(t, "min");
+                let max = self.r.int_opt(t, "max");
+                if t.get("min").is_none() {
+                    self.r.missing(t, "min", Some("a scale needs `min` and `max`, for example 0 and 3".into()));
+                }
+                if t.get("max").is_none() {
+                    self.r.missing(t, "max", Some("a scale needs `min` and `max`, for example 0 and 3".into()));
+                }
+                let min_label = text(&mut self.r, "min_label");
+                let max_label = text(&mut self.r, "max_label");
+                let (Some((min, _)), Some((max, max_span))) = (min, max) else { return None };
+                if max <= min || max - min > 100 {
+                    self.r.sink.error(&max_span, "a scale's `max` must be above `min`, with at most 100 steps");
+                    return None;
+                }
+                ItemKind::Scale {
+                    min,
+                    max,
+                    min_label: min_label?,
+                    max_label: max_label?,
+                }
+            }
+            "short_text" | "long_text" => {
+                let default = if kind == "short_text" { 200 } else { 10_000 };
+                let max_length = match self.r.int_opt(t, "max_length") {
+                    Some((n, _)) if (1..=100_000).contains(&n) => n as usize,
+                    Some((_, span)) => {
+                        self.r.sink.error(&span, "`max_length` must be from 1 to 100000 characters");
+                        default
+                    }
+                    None => default,
+                };
+                if kind == "short_text" {
+                    ItemKind::ShortText { max_length }
+                } else {
+                    ItemKind::LongText { max_length }
+                }
+            }
+            "number" => {
+                let min = self.r.float_opt(t, "min").map(|x| x.0);
+                let max = self.r.float_opt(t, "max");
+                if let (Some(lo), Some((hi, span))) = (min, &max)
+                    && hi < &lo
+                {
+                    self.r.sink.error(span, "`max` is below `min`");
+                }
+                ItemKind::Number {
+                    min,
+                    max: max.map(|x| x.0),
+                    integer: self.r.bool_opt(t, "integer").unwrap_or(false),
+                    unit: self.r.text_opt(t, "unit"),
+                }
+            }
+            "date" => ItemKind::Date,
+            other => {
+                self.r.sink.error_help(
+                    &span,
+                    format!("unknown item kind \"{other}\""),
+                    did_you_mean(other, KINDS.iter().copied())
+                        .unwrap_or_else(|| format!("the kinds are {}", KINDS.join(", "))),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// Report keys that do not belong to the item's kind.
+    fn kind_keys(&mut self, t: &Tbl<'_, '_>, kind: &ItemKind) {
+        let allowed: &[&str] = match kind {
+            ItemKind::YesNo | ItemKind::YesNoUnknown => &["points"],
+            ItemKind::Single | ItemKind::Multi => &["options"],
+            ItemKind::Scale { .. } => &["min", "max", "min_label", "max_label", "points"],
+            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => &["max_length"],
+            ItemKind::Number { .. } => &["min", "max", "integer", "unit"],
+            ItemKind::Date => &[],
+        };
+        let specific = [
+            "options",
+            "points",
+            "min",
+            "max",
+            "min_label",
+            "max_label",
+            "integer",
+            "unit",
+            "max_length",
+        ];
+        for key in specific {
+            if !allowed.contains(&key)
+                && let Some((k, _)) = t.t.get_key_value(key)
+            {
+                self.r.sink.error(
+                    &k.span(),
+                    format!("`{key}` does not apply to items of kind `{}`", kind.key()),
+                );
+            }
+        }
+        if matches!(kind, ItemKind::Single | ItemKind::Multi) && t.get("options").is_none() {
+            self.r.missing(t, "options", Some("add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]".into()));
+        }
+    }
+
+    fn option_points(&mut self, t: &Tbl<'_, '_>, options: &mut [ChoiceOption]) {
+        let Some(v) = t.get("points") else { return };
+        let Some(table) = v.get_ref().as_table() else {
+            self.r.sink.error_help(
+                &v.span(),
+                "`points` of a yes/no item must be a table of points per answer",
+                "for example points = { ja = 1 }",
+            );
+            return;
+        };
+        for (k, pv) in table.iter() {
+            let name = k.get_ref().as_ref();
+            let Some(o) = options.iter_mut().find(|o| o.id == name) else {
+                let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+                self.r.sink.error_help(
+                    &k.span(),
+                    format!("this item has no answer `{name}`"),
+                    format!("its answers are {}", ids.join(", ")),
+                );
+                continue;
+            };
+            match int_of(pv.get_ref()) {
+                Some(p) => o.points = Some(p),
+                None => self.r.wrong_type(name, pv, "a whole number of points"),
+            }
+        }
+    }
+
+    fn options(&mut self, t: &Tbl<'_, '_>, kind: &ItemKind) -> Vec<ChoiceOption> {
+        let tables = self.r.tables(t, "options", "an option");
+        let mut out: Vec<ChoiceOption> = Vec::new();
+        let minimum = if *kind == ItemKind::Single { 2 } else { 1 };
+        if t.get("options").is_some() && tables.len() < minimum {
+            let span = t.get("options").map(|v| v.span()).unwrap_or_default();
+            self.r.sink.error(
+                &span,
+                format!("a {} item needs at least {minimum} option{}", kind.key(), if minimum > 1 { "s" } else { "" }),
+            );
+        }
+        if tables.len() > MAX_OPTIONS {
+            self.r.sink.error(&tables[MAX_OPTIONS].span, format!("at most {MAX_OPTIONS} options are allowed"));
+        }
+        for ot in tables.iter().take(MAX_OPTIONS) {
+            self.r.keys(ot, OPTION_KEYS);
+            let id = self.r.id_req(ot, true);
+            let nl = self.r.str_req(ot, "nl");
+            let en = self.r.str_req(ot, "en");
+            let points = self.r.int_opt(ot, "points").map(|p| p.0);
+            for (lang, v) in [("nl", &nl), ("en", &en)] {
+                if let Some((s, span)) = v
+                    && s.trim().is_empty()
+                {
+                    self.r.sink.error(span, format!("the `{lang}` label of this option is empty"));
+                }
+            }
+            let (Some((id, span)), Some((nl, _)), Some((en, _))) = (id, nl, en) else { continue };
+            if out.iter().any(|o| o.id == id) {
+                self.r.sink.error(&span, format!("option `{id}` appears twice"));
+                continue;
+            }
+            out.push(ChoiceOption {
+                id,
+                label: Text::new(nl, en),
+                points,
+            });
+        }
+        out
+    }
+
+    fn scale_points(&mut self, t: &Tbl<'_, '_>, min: i64, max: i64) -> Vec<i64> {
+        let steps = (max - min + 1) as usize;
+        let Some(v) = t.get("points") else {
+            return (min..=max).collect();
+        };
+        let Some(arr) = v.get_ref().as_array() else {
+            self.r.sink.error_help(
+                &v.span(),
+                "`points` of a scale must be a list with the points of each value",
+                format!("for a scale from {min} to {max}, write {steps} numbers, for example points = [0, 1, 3, 5]"),
+            );
+            return (min..=max).collect();
+        };
+        if arr.len() != steps {
+            self.r.sink.error(
+                &v.span(),
+                format!("this scale has {steps} values from {min} to {max}, but `points` lists {}", arr.len()),
+            );
+            return (min..=max).collect();
+        }
+        let mut out = Vec::with_capacity(steps);
+        for e in arr.iter() {
+            match int_of(e.get_ref()) {
+                Some(p) => out.push(p),
+                None => {
+                    self.r.wrong_type("points", e, "a whole number");
+                    out.push(0);
+                }
+            }
+        }
+        out
+    }
+
+    fn flag(&mut self, t: &Tbl<'_, '_>, item: Option<usize>) -> Option<usize> {
+        self.r.keys(t, FLAG_KEYS);
+        let index = self.flags.len();
+        let id = self.r.id_req(t, false);
+        if let Some((id, span)) = &id
+            && !self.flag_ids.insert(id.clone())
+        {
+            self.r.sink.error(span, format!("red flag `{id}` is defined twice"));
+        }
+        if t.get("when").is_none() {
+            self.r.missing(t, "when", Some("the condition that raises the flag, for example when = 'item == \"ja\"'".into()));
+        }
+        let when = self.r.condition(t, "when", Place::Flag(index));
+        let level = match self.r.str_req(t, "level") {
+            Some((s, span)) => match FlagLevel::from_key(&s) {
+                Some(l) => Some(l),
+                None => {
+                    self.r.sink.error_help(
+                        &span,
+                        format!("unknown red-flag level \"{s}\""),
+                        did_you_mean(&s, ["acute", "structural", "attention"])
+                            .unwrap_or_else(|| "use \"acute\", \"structural\" or \"attention\"".into()),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let message = self.r.text_req(t, "message");
+        let action = self.r.text_req(t, "action");
+        self.flags.push(RedFlag {
+            id: id.map(|x| x.0).unwrap_or_default(),
+            item,
+            when: when?,
+            level: level?,
+            message: message?,
+            action: action?,
+        });
+        Some(index)
+    }
+
+    fn scores(&mut self, root: &Tbl<'_, '_>) -> Vec<Score> {
+        let mut out: Vec<Score> = Vec::new();
+        for t in self.r.tables(root, "scores", "a score") {
+            self.r.keys(&t, SCORE_KEYS);
+            let id = self.r.id_req(&t, false);
+            if let Some((id, span)) = &id
+                && out.iter().any(|s| &s.id == id)
+            {
+                self.r.sink.error(span, format!("score `{id}` is defined twice"));
+            }
+            let title = self.r.text_req(&t, "title");
+            let method = match self.r.str_opt(&t, "method") {
+                None => ScoreMethod::Sum,
+                Some((m, span)) => match m.as_str() {
+                    "sum" => ScoreMethod::Sum,
+                    "count" => ScoreMethod::Count,
+                    other => {
+                        self.r.sink.error_help(&span, format!("unknown score method \"{other}\""), "use \"sum\" or \"count\"");
+                        ScoreMethod::Sum
+                    }
+                },
+            };
+            let items = self.score_items(&t);
+            let bands_t = self.r.tables(&t, "bands", "a score band");
+            if bands_t.is_empty() {
+                self.r.sink.error_help(&t.span, "this score has no bands", "add [[scores.bands]] with `from`, `to`, `label` and `meaning`");
+            }
+            let mut bands = Vec::new();
+            let mut band_spans = Vec::new();
+            for bt in &bands_t {
+                if let Some(b) = self.band(bt) {
+                    bands.push(b);
+                    band_spans.push(bt.span.clone());
+                }
+            }
+            let (Some((id, _)), Some(title)) = (id, title) else { continue };
+            let mut score = Score {
+                id,
+                title,
+                method,
+                items,
+                bands,
+                range: (0, 0),
+            };
+            score.range = self.score_range(&score, None);
+            self.check_bands(&score, &band_spans, &t.span);
+            out.push(score);
+        }
+        out
+    }
+
+    fn score_items(&mut self, t: &Tbl<'_, '_>) -> Vec<usize> {
+        let mut items = Vec::new();
+        for (name, span) in self.r.str_list(t, "items") {
+            match self.items.iter().position(|i| i.id == name) {
+                Some(i) => items.push((i, span)),
+                None => {
+                    let help = did_you_mean(&name, self.items.iter().map(|i| i.id.as_str()));
+                    match help {
+                        Some(h) => self.r.sink.error_help(&span, format!("unknown item `{name}`"), h),
+                        None => self.r.sink.error(&span, format!("unknown item `{name}`")),
+                    }
+                }
+            }
+        }
+        for (name, span) in self.r.str_list(t, "sections") {
+            match self.sections.iter().position(|s| s.id == name) {
+                Some(s) => {
+                    for i in self.sections[s].items.clone() {
+                        if self.items[i].has_points() {
+                            items.push((i, span.clone()));
+                        }
+                    }
+                }
+                None => {
+                    let help = did_you_mean(&name, self.sections.iter().map(|s| s.id.as_str()));
+                    match help {
+                        Some(h) => self.r.sink.error_help(&span, format!("unknown section `{name}`"), h),
+                        None => self.r.sink.error(&span, format!("unknown section `{name}`")),
+                    }
+                }
+            }
+        }
+        if t.get("items").is_none() && t.get("sections").is_none() {
+            self.r.missing(t, "items", Some("list the items that count, or their `sections`".into()));
+        }
+        let mut out = Vec::new();
+        for (i, span) in items {
+            let item = &self.items[i];
+            if !item.has_points() {
+                self.r.sink.error_help(
+                    &span,
+                    format!("item `{}` has no points to count", item.id),
+                    "give its options `points`, or use a scale item",
+                );
+            } else if self.sections[item.section].repeat.is_some() {
+                self.r.sink.error(
+                    &span,
+                    format!("item `{}` sits in a repeatable section and cannot count towards a score", item.id),
+                );
+            } else if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    fn band(&mut self, t: &Tbl<'_, '_>) -> Option<Band> {
+        self.r.keys(t, BAND_KEYS);
+        let id = self.r.id_req(t, false);
+        let from = self.r.int_opt(t, "from");
+        if t.get("from").is_none() {
+            self.r.missing(t, "from", None);
+        }
+        let to = self.r.int_opt(t, "to");
+        let age_band = match self.r.str_opt(t, "age_band") {
+            None => None,
+            Some((name, span)) => match self.age_bands.iter().position(|b| b.id == name) {
+                Some(i) => Some(i),
+                None => {
+                    let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
+                        .unwrap_or_else(|| "name one of the checklist's [[age_bands]]".into());
+                    self.r.sink.error_help(&span, format!("unknown age band `{name}`"), help);
+                    return None;
+                }
+            },
+        };
+        let label = self.r.text_req(t, "label");
+        let meaning = self.r.text_req(t, "meaning");
+        let (from, from_span) = from?;
+        if let Some((to, span)) = &to
+            && *to < from
+        {
+            self.r.sink.error(span, format!("`to` ({to}) is below `from` ({from})"));
+            return None;
+        }
+        let _ = from_span;
+        Some(Band {
+            id: id?.0,
+            from,
+            to: to.map(|t| t.0),
+            age_band,
+            label: label?,
+            meaning: meaning?,
+        })
+    }
+
+    /// Lowest and highest value a score can take for a person in `age_band`.
+    fn score_range(&self, score: &Score, age_band: Option<usize>) -> (i64, i64) {
+        let (mut lo, mut hi) = (0i64, 0i64);
+        for &i in &score.items {
+            let item = &self.items[i];
+            if !item.age_bands.admits(age_band) || !self.sections[item.section].age_bands.admits(age_band) {
+                continue;
+            }
+            let points: Vec<i64> = match item.kind {
+                ItemKind::Scale { .. } => item.scale_points.clone(),
+                _ => item.options.iter().map(|o| o.points.unwrap_or(0)).collect(),
+            };
+            let (ilo, ihi) = match (score.method, &item.kind) {
+                (ScoreMethod::Count, _) => (0, i64::from(points.iter().any(|&p| p > 0))),
+                (ScoreMethod::Sum, ItemKind::Multi) => (
+                    points.iter().filter(|&&p| p < 0).sum(),
+                    points.iter().filter(|&&p| p > 0).sum(),
+                ),
+                // Unanswered counts as zero, so zero is always reachable.
+                (ScoreMethod::Sum, _) => (
+                    points.iter().copied().min().unwrap_or(0).min(0),
+                    points.iter().copied().max().unwrap_or(0).max(0),
+                ),
+            };
+            lo = lo.saturating_add(ilo);
+            hi = hi.saturating_add(ihi);
+        }
+        (lo, hi)
+    }
+
+    fn check_bands(&mut self, score: &Score, spans: &[Range<usize>], score_span: &Range<usize>) {
+        let specific = score.bands.iter().any(|b| b.age_band.is_some());
+        let groups: Vec<Option<usize>> = if specific {
+            if let Some(i) = score.bands.iter().position(|b| b.age_band.is_none()) {
+                self.r.sink.error_help(
+                    &spans[i],
+                    format!("band `{}` of score `{}` names no age band while others do", score.bands[i].id, score.id),
+                    "give every band an `age_band`, or none of them",
+                );
+                return;
+            }
+            (0..self.age_bands.len()).map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for group in groups {
+            let mut idx: Vec<usize> = (0..score.bands.len()).filter(|&i| score.bands[i].age_band == group).collect();
+            let for_group = group.map_or(String::new(), |g| format!(" for age band `{}`", self.age_bands[g].id));
+            if idx.is_empty() {
+                self.r.sink.error(score_span, format!("score `{}` has no bands{for_group}", score.id));
+                continue;
+            }
+            idx.sort_by_key(|&i| score.bands[i].from);
+            let (lo, hi) = self.score_range(score, group);
+            let mut seen = HashSet::new();
+            for &i in &idx {
+                if !seen.insert(score.bands[i].id.as_str()) {
+                    self.r.sink.error(&spans[i], format!("band `{}` appears twice{for_group}", score.bands[i].id));
+                }
+            }
+            let first = &score.bands[idx[0]];
+            if first.from > lo {
+                self.r.sink.error_help(
+                    &spans[idx[0]],
+                    format!("score `{}` can be {lo}, but its lowest band starts at {}{for_group}", score.id, first.from),
+                    format!("let band `{}` start at {lo}", first.id),
+                );
+            }
+            for w in idx.windows(2) {
+                let (a, b) = (&score.bands[w[0]], &score.bands[w[1]]);
+                match a.to {
+                    None => self.r.sink.error_help(
+                        &spans[w[0]],
+                        format!("band `{}` has no `to`, but band `{}` comes after it", a.id, b.id),
+                        "only the highest band may leave out `to`",
+                    ),
+                    Some(to) if b.from <= to => self.r.sink.error(
+                        &spans[w[1]],
+                        format!("band `{}` ({}–{}) overlaps band `{}` ({}–{to}){for_group}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from),
+                    ),
+                    Some(to) if b.from > to + 1 => self.r.sink.error_help(
+                        &spans[w[1]],
+                        format!(
+                            "there is a gap between band `{}` (up to {to}) and band `{}` (from {}){for_group}",
+                            a.id, b.id, b.from
+                        ),
+                        format!("let band `{}` start at {}", b.id, to + 1),
+                    ),
+                    _ => {}
+                }
+            }
+            let last = &score.bands[*idx.last().unwrap_or(&0)];
+            if let Some(to) = last.to
+                && to < hi
+            {
+                self.r.sink.error_help(
+                    &spans[*idx.last().unwrap_or(&0)],
+                    format!("score `{}` can reach {hi}, but its highest band ends at {to}{for_group}", score.id),
+                    format!("let band `{}` go up to {hi}, or leave out its `to`", last.id),
+                );
+            }
+        }
+    }
+
+    fn outcomes(&mut self, root: &Tbl<'_, '_>) -> Vec<Outcome> {
+        let mut out: Vec<Outcome> = Vec::new();
+        for t in self.r.tables(root, "outcomes", "an outcome") {
+            self.r.keys(&t, OUTCOME_KEYS);
+            let index = out.len();
+            let id = self.r.id_req(&t, false);
+            if let Some((id, span)) = &id
+                && out.iter().any(|o| &o.id == id)
+            {
+                self.r.sink.error(span, format!("outcome `{id}` is defined twice"));
+            }
+            let title = self.r.text_req(&t, "title");
+            let rule_tables = self.r.tables(&t, "rules", "an outcome rule");
+            if rule_tables.is_empty() {
+                self.r.sink.error_help(&t.span, "this outcome has no rules", "add [[outcomes.rules]] with `when`, `value` and `label`");
+            }
+            let mut rules = Vec::new();
+            for (n, rt) in rule_tables.iter().enumerate() {
+                self.r.keys(rt, RULE_KEYS);
+                let when = self.r.condition(rt, "when", Place::OutcomeRule(index));
+                if when.is_none() && rt.get("when").is_none() && n + 1 < rule_tables.len() {
+                    self.r.sink.error_help(
+                        &rt.span,
+                        "only the last rule may leave out `when`",
+                        "a rule without `when` always holds, so the rules after it would never be used",
+                    );
+                }
+                let value = match self.r.str_req(rt, "value") {
+                    Some((v, span)) if !valid_id(&v, true) => {
+                        self.r.sink.error_help(&span, format!("`{v}` is not a valid outcome value"), "values use lower-case letters, digits, `_` and `-`");
+                        None
+                    }
+                    other => other.map(|x| x.0),
+                };
+                let label = self.r.text_req(rt, "label");
+                let meaning = self.r.text_opt(rt, "meaning");
+                if let (Some(value), Some(label)) = (value, label) {
+                    rules.push(Rule {
+                        when,
+                        value,
+                        label,
+                        meaning,
+                    });
+                }
+            }
+            if let (Some((id, _)), Some(title)) = (id, title) {
+                out.push(Outcome { id, title, rules });
+            }
+        }
+        out
+    }
+}

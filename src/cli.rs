@@ -1,0 +1,193 @@
+//! The command line: every subcommand, option and exit code, as clap
+//! definitions. `main.rs` parses these and dispatches; nothing here does work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::i18n::Lang;
+
+/// Exit codes, as documented in `--help` and the docs.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Failure: an invalid checklist, a failed replay expectation, an error.
+    pub const FAILURE: u8 = 1;
+    /// Usage error: a wrong option or argument.
+    pub const USAGE: u8 = 2;
+    /// Import: some input was rejected (tampered, truncated, foreign); the
+    /// sound input was still imported.
+    pub const REJECTED: u8 = 3;
+}
+
+const AFTER_HELP: &str = "\
+Voorbeelden / examples:
+  safevisit                                  de app starten / start the app
+  safevisit init --recipient age1… --device-name laptop-3
+  safevisit checklists list
+  safevisit checklists show trauma-kind --lang en
+  safevisit checklists validate mijn-lijst.toml
+  safevisit export --out /media/usb/
+  safevisit replay tests/replay/*.replay
+
+Exit codes: 0 success; 1 failure (invalid checklist, failed replay, error);
+2 usage error; 3 input rejected on import (the sound input still imported).
+
+Passphrases are never taken from the command line or the environment: the
+app asks for them, scripts use --passphrase-file.";
+
+/// safevisit — veilig huisbezoek: begeleide checklists voor huisbezoeken in
+/// de jeugdzorg, versleuteld op de laptop. Guided checklists for home visits
+/// in youth care, encrypted at rest, exported as encrypted bundles.
+#[derive(Debug, Parser)]
+#[command(name = "safevisit", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    /// Write this live session as a replay script (fictional test data only).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Data directory (default: the platform's data directory).
+    #[arg(long, global = true, env = "SAFEVISIT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Language of the user interface: nl (default) or en.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Nl)]
+    pub lang: LangArg,
+
+    /// Read the device passphrase from this file (first line) instead of the terminal.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// An extra folder of checklist files (adds checklists, or replaces a
+    /// bundled one by a higher version). Repeatable.
+    #[arg(long = "checklists", global = true, value_name = "DIR")]
+    pub checklist_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Nl,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Nl => Lang::Nl,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up this laptop: device key, organisation recipients, passphrase.
+    Init(InitArgs),
+    /// Counts only: drafts, finalized visits waiting for export, exported.
+    Status,
+    /// List, show and validate checklists.
+    #[command(subcommand)]
+    Checklists(ChecklistsCommand),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
+    /// Write finalized visits to one encrypted bundle for the office.
+    Export(ExportArgs),
+    /// Run replay scripts headlessly through the real app.
+    Replay(ReplayArgs),
+    /// The office side: organisation keys and importing bundles.
+    #[command(subcommand)]
+    Supervisor(SupervisorCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// An organisation recipient (age1…). Repeatable.
+    #[arg(long = "recipient", value_name = "AGE1…")]
+    pub recipients: Vec<String>,
+    /// A file of recipients, one per line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub recipients_file: Vec<PathBuf>,
+    /// A name for this laptop, as the office will see it.
+    #[arg(long, value_name = "NAME")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistsCommand {
+    /// Every available checklist: id, version, title, source.
+    List,
+    /// A readable outline of one checklist.
+    Show {
+        /// The checklist id, for example `veiligheid`.
+        id: String,
+    },
+    /// Check checklist files (or folders of them) and report every problem.
+    Validate {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write the bundle: a file, or a folder for the default name.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Export every finalized visit again (for a lost stick).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Replay scripts to run.
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+    /// Folder of stored snapshots (default: `snapshots/` beside each script).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// Write snapshots instead of comparing them.
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Write the visits of the run as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisorCommand {
+    /// Make an organisation key (a standard age identity file).
+    Keygen {
+        /// Write the identity here (never overwrites).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Decrypt bundles and record them in the office ledger.
+    #[command(after_help = "Exit codes: 0 all imported; 3 something was rejected (the sound input was still imported); 2 usage error; 1 any other failure.")]
+    Import {
+        /// An organisation identity file. Repeatable (key rotation).
+        #[arg(short = 'i', long = "identity", required = true, value_name = "IDENTITY")]
+        identities: Vec<PathBuf>,
+        /// The office folder: ledger database and reports.
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// Bundle files.
+        #[arg(required = true, value_name = "BUNDLE")]
+        bundles: Vec<PathBuf>,
+    },
+}

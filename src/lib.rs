@@ -1,0 +1,12 @@
+//! safevisit: guided, encrypted home-visit checklists for youth care.
+//!
+//! The pure core (`checklist`, `visit`) knows nothing of terminals, files or
+//! keys; the shell (`commands`, `store`, and the modules that follow) does
+//! the I/O. `cli` holds the command-line definitions.
+
+pub mod checklist;
+pub mod cli;
+pub mod commands;
+pub mod i18n;
+pub mod store;
+pub mod visit;

@@ -1,0 +1,468 @@
+//! A visit: who was there, which checklists were used, every answer, and
+//! the red flags raised — plus everything derived from it (`derive`).
+//!
+//! Pure: no I/O, no clock, no randomness. Times and ids come in as values.
+
+pub mod derive;
+pub mod record;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, PrimitiveDateTime};
+use zeroize::Zeroize;
+
+use crate::checklist::model::{AppliesTo, Checklist, FlagLevel, ItemKind};
+use crate::i18n::Text;
+
+pub use derive::{Derived, SheetDerived, derive};
+
+/// Free text typed by the worker. Wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn new(s: impl Into<String>) -> SecretText {
+        SecretText(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for SecretText {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    // Answers never reach logs or panic messages through `Debug`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretText({} chars)", self.0.chars().count())
+    }
+}
+
+/// An answer to one item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Index of the chosen option (yes/no, yes/no/unknown, single choice).
+    Choice(u16),
+    /// Bit set of the chosen options (multiple choice).
+    Multi(u64),
+    /// A scale value or a number.
+    Number(f64),
+    Text(SecretText),
+    Date(Date),
+}
+
+/// Why an answer does not fit its item.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("this answer does not fit an item of kind {0}")]
+    WrongKind(&'static str),
+    #[error("there is no such option")]
+    NoSuchOption,
+    #[error("the value must be from {min} to {max}")]
+    OutOfRange { min: String, max: String },
+    #[error("the value must be a whole number")]
+    NotWhole,
+    #[error("the text is longer than {0} characters")]
+    TooLong(usize),
+    #[error("there is no such item, entry or sheet")]
+    NoSuchPlace,
+    #[error("this section already has the most entries allowed ({0})")]
+    TooManyEntries(u16),
+}
+
+/// Check that `answer` fits `kind` (with the item's options).
+pub fn check_answer(kind: &ItemKind, options: usize, answer: &Answer) -> Result<(), AnswerError> {
+    match (kind, answer) {
+        (k, Answer::Choice(i)) if k.is_single_option() => {
+            if usize::from(*i) < options {
+                Ok(())
+            } else {
+                Err(AnswerError::NoSuchOption)
+            }
+        }
+        (ItemKind::Multi, Answer::Multi(bits)) => {
+            if options >= 64 || bits >> options == 0 {
+                Ok(())
+            } else {
+                Err(AnswerError::NoSuchOption)
+            }
+        }
+        (ItemKind::Scale { min, max, .. }, Answer::Number(x)) => {
+            if x.fract() != 0.0 {
+                Err(AnswerError::NotWhole)
+            } else if *x < *min as f64 || *x > *max as f64 {
+                Err(AnswerError::OutOfRange {
+                    min: min.to_string(),
+                    max: max.to_string(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        (ItemKind::Number { min, max, integer, .. }, Answer::Number(x)) => {
+            if !x.is_finite() {
+                return Err(AnswerError::NotWhole);
+            }
+            if *integer && x.fract() != 0.0 {
+                return Err(AnswerError::NotWhole);
+            }
+            if min.is_some_and(|m| *x < m) || max.is_some_and(|m| *x > m) {
+                return Err(AnswerError::OutOfRange {
+                    min: min.map_or("…".into(), |m| m.to_string()),
+                    max: max.map_or("…".into(), |m| m.to_string()),
+                });
+            }
+            Ok(())
+        }
+        (ItemKind::ShortText { max_length } | ItemKind::LongText { max_length }, Answer::Text(t)) => {
+            if t.as_str().chars().count() > *max_length {
+                Err(AnswerError::TooLong(*max_length))
+            } else {
+                Ok(())
+            }
+        }
+        (ItemKind::Date, Answer::Date(_)) => Ok(()),
+        (k, _) => Err(AnswerError::WrongKind(k.key())),
+    }
+}
+
+/// A child of the household, by first name or alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    /// Stable within the visit, so answers stay with the right child.
+    pub id: u32,
+    pub alias: String,
+    pub age: u8,
+}
+
+/// A caregiver, by alias and role ("moeder", "pleegvader", …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caregiver {
+    pub id: u32,
+    pub alias: String,
+    pub role: String,
+}
+
+/// Who lives in or visits the household.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    pub children: Vec<Child>,
+    pub caregivers: Vec<Caregiver>,
+}
+
+impl Roster {
+    pub fn child(&self, id: u32) -> Option<&Child> {
+        self.children.iter().find(|c| c.id == id)
+    }
+
+    pub fn caregiver(&self, id: u32) -> Option<&Caregiver> {
+        self.caregivers.iter().find(|c| c.id == id)
+    }
+
+    /// The next free person id.
+    pub fn next_id(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.id)
+            .chain(self.caregivers.iter().map(|c| c.id))
+            .max()
+            .map_or(1, |m| m + 1)
+    }
+
+    /// A readable name for a person.
+    pub fn name(&self, person: Person) -> String {
+        match person {
+            Person::Visit => String::new(),
+            Person::Child(id) => self
+                .child(id)
+                .map_or_else(|| format!("#{id}"), |c| format!("{} ({})", c.alias, c.age)),
+            Person::Caregiver(id) => self
+                .caregiver(id)
+                .map_or_else(|| format!("#{id}"), |c| format!("{} ({})", c.alias, c.role)),
+        }
+    }
+}
+
+/// Whom a sheet is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Person {
+    Visit,
+    Child(u32),
+    Caregiver(u32),
+}
+
+/// The answers to one checklist for one person (or for the visit).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub checklist: Arc<Checklist>,
+    pub person: Person,
+    /// One slot per item of the checklist (slots of repeatable items stay empty).
+    pub answers: Vec<Option<Answer>>,
+    /// Per section: the entries of a repeatable section, each with one slot per
+    /// item of the section. Empty for ordinary sections.
+    pub entries: Vec<Vec<Vec<Option<Answer>>>>,
+}
+
+impl Sheet {
+    pub fn new(checklist: Arc<Checklist>, person: Person) -> Sheet {
+        let answers = vec![None; checklist.items.len()];
+        let entries = vec![Vec::new(); checklist.sections.len()];
+        Sheet {
+            checklist,
+            person,
+            answers,
+            entries,
+        }
+    }
+
+    /// The answer to an item, in an entry when the item repeats.
+    pub fn answer(&self, item: usize, entry: Option<usize>) -> Option<&Answer> {
+        let c = &self.checklist;
+        let it = c.items.get(item)?;
+        if c.sections[it.section].repeat.is_some() {
+            let pos = item - c.sections[it.section].items.start;
+            self.entries[it.section].get(entry?)?.get(pos)?.as_ref()
+        } else {
+            self.answers.get(item)?.as_ref()
+        }
+    }
+}
+
+/// A red flag as raised during the visit, with what the worker did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaisedFlag {
+    pub checklist: String,
+    pub person: Person,
+    pub flag: String,
+    pub item: Option<String>,
+    pub entry: Option<usize>,
+    pub level: FlagLevel,
+    /// The flag's texts as they read when it was raised.
+    pub message: Text,
+    pub advice: Text,
+    pub raised_at: PrimitiveDateTime,
+    pub acknowledged_at: Option<PrimitiveDateTime>,
+    /// What the worker did about it, in their own words.
+    pub action_taken: SecretText,
+}
+
+/// Where the worker was, so a resumed draft opens there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub sheet: usize,
+    pub item: usize,
+    pub entry: Option<usize>,
+}
+
+/// An answer that no longer fits the checklist version in use (a draft
+/// resumed after a checklist update). Kept, never dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orphan {
+    pub checklist: String,
+    pub person: Person,
+    pub item: String,
+    pub value: record::AnswerValue,
+}
+
+/// A visit being recorded.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub id: String,
+    /// A short label the worker chooses for the home screen (no full names).
+    pub label: String,
+    pub date: Date,
+    pub place: String,
+    pub present: String,
+    pub roster: Roster,
+    pub sheets: Vec<Sheet>,
+    pub flags: Vec<RaisedFlag>,
+    pub cursor: Cursor,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+    pub orphans: Vec<Orphan>,
+}
+
+impl Visit {
+    pub fn new(id: String, label: String, date: Date, now: PrimitiveDateTime) -> Visit {
+        Visit {
+            id,
+            label,
+            date,
+            place: String::new(),
+            present: String::new(),
+            roster: Roster::default(),
+            sheets: Vec::new(),
+            flags: Vec::new(),
+            cursor: Cursor::default(),
+            created_at: now,
+            updated_at: now,
+            orphans: Vec::new(),
+        }
+    }
+
+    /// Add a sheet of `checklist` for `person`, unless there is one already
+    /// or the checklist does not apply to that person. Returns its index.
+    pub fn add_sheet(&mut self, checklist: Arc<Checklist>, person: Person) -> Option<usize> {
+        let fits = match (checklist.applies_to, person) {
+            (AppliesTo::Visit, Person::Visit) => true,
+            (AppliesTo::Child, Person::Child(id)) => self
+                .roster
+                .child(id)
+                .is_some_and(|c| checklist.admits_age(c.age)),
+            (AppliesTo::Caregiver, Person::Caregiver(id)) => self.roster.caregiver(id).is_some(),
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        if let Some(i) = self
+            .sheets
+            .iter()
+            .position(|s| s.checklist.id == checklist.id && s.person == person)
+        {
+            return Some(i);
+        }
+        self.sheets.push(Sheet::new(checklist, person));
+        Some(self.sheets.len() - 1)
+    }
+
+    /// Add the sheets of `checklist` for everyone it applies to.
+    pub fn use_checklist(&mut self, checklist: &Arc<Checklist>) {
+        let persons: Vec<Person> = match checklist.applies_to {
+            AppliesTo::Visit => vec![Person::Visit],
+            AppliesTo::Child => self.roster.children.iter().map(|c| Person::Child(c.id)).collect(),
+            AppliesTo::Caregiver => self.roster.caregivers.iter().map(|c| Person::Caregiver(c.id)).collect(),
+        };
+        for p in persons {
+            self.add_sheet(checklist.clone(), p);
+        }
+    }
+
+    /// Record (or clear, with `None`) the answer to an item.
+    pub fn set_answer(
+        &mut self,
+        sheet: usize,
+        item: usize,
+        entry: Option<usize>,
+        answer: Option<Answer>,
+        now: PrimitiveDateTime,
+    ) -> Result<(), AnswerError> {
+        let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
+        let c = s.checklist.clone();
+        let it = c.items.get(item).ok_or(AnswerError::NoSuchPlace)?;
+        if let Some(a) = &answer {
+            check_answer(&it.kind, it.options.len(), a)?;
+        }
+        let slot = if c.sections[it.section].repeat.is_some() {
+            let pos = item - c.sections[it.section].items.start;
+            s.entries[it.section]
+                .get_mut(entry.ok_or(AnswerError::NoSuchPlace)?)
+                .and_then(|e| e.get_mut(pos))
+                .ok_or(AnswerError::NoSuchPlace)?
+        } else {
+            s.answers.get_mut(item).ok_or(AnswerError::NoSuchPlace)?
+        };
+        *slot = answer;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Add an empty entry to a repeatable section; returns its index.
+    pub fn add_entry(&mut self, sheet: usize, section: usize, now: PrimitiveDateTime) -> Result<usize, AnswerError> {
+        let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
+        let sec = s.checklist.sections.get(section).ok_or(AnswerError::NoSuchPlace)?;
+        let repeat = sec.repeat.as_ref().ok_or(AnswerError::NoSuchPlace)?;
+        if s.entries[section].len() >= usize::from(repeat.max_entries) {
+            return Err(AnswerError::TooManyEntries(repeat.max_entries));
+        }
+        let width = sec.items.len();
+        s.entries[section].push(vec![None; width]);
+        self.updated_at = now;
+        Ok(s.entries[section].len() - 1)
+    }
+
+    /// Remove an entry of a repeatable section.
+    pub fn remove_entry(&mut self, sheet: usize, section: usize, entry: usize, now: PrimitiveDateTime) -> Result<(), AnswerError> {
+        let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
+        let entries = s.entries.get_mut(section).ok_or(AnswerError::NoSuchPlace)?;
+        if entry >= entries.len() {
+            return Err(AnswerError::NoSuchPlace);
+        }
+        entries.remove(entry);
+        // Flags raised in later entries keep pointing at the same answers.
+        let (id, person) = (s.checklist.id.clone(), s.person);
+        for f in &mut self.flags {
+            if f.checklist == id && f.person == person {
+                match f.entry {
+                    Some(e) if e > entry => f.entry = Some(e - 1),
+                    _ => {}
+                }
+            }
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Record the flags that fire now and were not raised before; returns
+    /// the indices (into `flags`) of the newly raised ones.
+    pub fn raise_new_flags(&mut self, derived: &Derived, now: PrimitiveDateTime) -> Vec<usize> {
+        let mut new = Vec::new();
+        for (sheet, sd) in self.sheets.iter().zip(&derived.sheets) {
+            let c = &sheet.checklist;
+            for fired in &sd.flags {
+                let def = &c.red_flags[fired.flag];
+                let known = self.flags.iter().any(|f| {
+                    f.checklist == c.id && f.person == sheet.person && f.flag == def.id && f.entry == fired.entry
+                });
+                if known {
+                    continue;
+                }
+                self.flags.push(RaisedFlag {
+                    checklist: c.id.clone(),
+                    person: sheet.person,
+                    flag: def.id.clone(),
+                    item: def.item.map(|i| c.items[i].id.clone()),
+                    entry: fired.entry,
+                    level: def.level,
+                    message: def.message.clone(),
+                    advice: def.action.clone(),
+                    raised_at: now,
+                    acknowledged_at: None,
+                    action_taken: SecretText::default(),
+                });
+                new.push(self.flags.len() - 1);
+            }
+        }
+        // Acute flags first, so the most urgent panel shows first.
+        new.sort_by_key(|&i| self.flags[i].level);
+        if !new.is_empty() {
+            self.updated_at = now;
+        }
+        new
+    }
+
+    /// The worker acknowledged a flag and wrote what was done.
+    pub fn acknowledge_flag(&mut self, flag: usize, action_taken: SecretText, now: PrimitiveDateTime) -> bool {
+        let Some(f) = self.flags.get_mut(flag) else { return false };
+        f.acknowledged_at = Some(now);
+        f.action_taken = action_taken;
+        self.updated_at = now;
+        true
+    }
+
+    /// Flags raised and not yet acknowledged.
+    pub fn unacknowledged_flags(&self) -> impl Iterator<Item = usize> + '_ {
+        self.flags
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.acknowledged_at.is_none())
+            .map(|(i, _)| i)
+    }
+}

@@ -1,0 +1,558 @@
+//! The record of a visit as it is stored and exported: plain, self-contained
+//! structs that name everything by id (checklists, items, options), so a
+//! record outlives the checklist version in memory.
+//!
+//! These structs are encoded with bincode inside the vault's envelope; any
+//! change to them is a change of the record format and bumps
+//! `store::record::FORMAT_VERSION` (see docs/FORMATS.md).
+//!
+//! Pure: no I/O.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, PrimitiveDateTime};
+
+use crate::checklist::model::{Checklist, FlagLevel};
+use crate::i18n::Text;
+use crate::visit::{
+    Answer, Caregiver, Child, Cursor, Derived, Orphan, Person, RaisedFlag, Roster, SecretText, Sheet, Visit,
+};
+
+/// Which checklist, exactly: id, version and SHA-256 of its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistStamp {
+    pub id: String,
+    pub version: u32,
+    pub hash: String,
+}
+
+impl ChecklistStamp {
+    pub fn of(c: &Checklist) -> ChecklistStamp {
+        ChecklistStamp {
+            id: c.id.clone(),
+            version: c.version,
+            hash: c.hash.to_hex(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PersonRecord {
+    Visit,
+    Child(u32),
+    Caregiver(u32),
+}
+
+impl From<Person> for PersonRecord {
+    fn from(p: Person) -> Self {
+        match p {
+            Person::Visit => PersonRecord::Visit,
+            Person::Child(i) => PersonRecord::Child(i),
+            Person::Caregiver(i) => PersonRecord::Caregiver(i),
+        }
+    }
+}
+
+impl From<PersonRecord> for Person {
+    fn from(p: PersonRecord) -> Self {
+        match p {
+            PersonRecord::Visit => Person::Visit,
+            PersonRecord::Child(i) => Person::Child(i),
+            PersonRecord::Caregiver(i) => Person::Caregiver(i),
+        }
+    }
+}
+
+/// An answer, by option id rather than index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AnswerValue {
+    Choice(String),
+    Multi(Vec<String>),
+    Number(f64),
+    Text(SecretText),
+    /// `YYYY-MM-DD`
+    Date(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    pub item: String,
+    pub value: AnswerValue,
+}
+
+/// One entry of a repeatable section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryRecord {
+    pub section: String,
+    pub answers: Vec<AnswerRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetRecord {
+    pub checklist: ChecklistStamp,
+    pub person: PersonRecord,
+    pub answers: Vec<AnswerRecord>,
+    pub entries: Vec<EntryRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildRecord {
+    pub id: u32,
+    pub alias: String,
+    pub age: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaregiverRecord {
+    pub id: u32,
+    pub alias: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlagRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub flag: String,
+    pub item: Option<String>,
+    pub entry: Option<u32>,
+    /// `acute`, `structural` or `attention`.
+    pub level: String,
+    pub message: Text,
+    pub advice: Text,
+    pub raised_at: String,
+    pub acknowledged_at: Option<String>,
+    pub action_taken: SecretText,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CursorRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub item: String,
+    pub entry: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrphanRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub item: String,
+    pub value: AnswerValue,
+}
+
+/// A score as it stood when the visit was finalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub score: String,
+    pub title: Text,
+    pub value: i64,
+    pub band: Option<String>,
+    pub band_label: Option<Text>,
+    pub answered: u32,
+    pub visible: u32,
+}
+
+/// An outcome as it stood when the visit was finalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub outcome: String,
+    pub title: Text,
+    pub value: Option<String>,
+    pub label: Option<Text>,
+}
+
+/// What the derivation said: scores and outcomes, for readers that do not
+/// have the checklists (the supervisor's office).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub scores: Vec<ScoreRecord>,
+    pub outcomes: Vec<OutcomeRecord>,
+    /// Required items left unanswered.
+    pub missing_required: u32,
+}
+
+/// Set when the visit is finalized on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalRecord {
+    /// The device's sequence number for finalized visits, from 1, never reused.
+    pub sequence: u64,
+    pub finalized_at: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub summary: Summary,
+}
+
+/// A whole visit, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitRecord {
+    pub id: String,
+    pub label: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub place: String,
+    pub present: String,
+    pub children: Vec<ChildRecord>,
+    pub caregivers: Vec<CaregiverRecord>,
+    pub sheets: Vec<SheetRecord>,
+    pub flags: Vec<FlagRecord>,
+    pub cursor: Option<CursorRecord>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub orphans: Vec<OrphanRecord>,
+    pub finalized: Option<FinalRecord>,
+}
+
+const DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+const STAMP: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+
+pub fn format_date(d: Date) -> String {
+    d.format(DATE).unwrap_or_default()
+}
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s, DATE).ok()
+}
+
+pub fn format_stamp(t: PrimitiveDateTime) -> String {
+    t.format(STAMP).unwrap_or_default()
+}
+
+pub fn parse_stamp(s: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(s, STAMP).ok()
+}
+
+fn value_record(c: &Checklist, item: usize, a: &Answer) -> AnswerValue {
+    let it = &c.items[item];
+    match a {
+        Answer::Choice(i) => AnswerValue::Choice(it.options.get(*i as usize).map(|o| o.id.clone()).unwrap_or_default()),
+        Answer::Multi(bits) => AnswerValue::Multi(
+            it.options
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, o)| o.id.clone())
+                .collect(),
+        ),
+        Answer::Number(n) => AnswerValue::Number(*n),
+        Answer::Text(t) => AnswerValue::Text(t.clone()),
+        Answer::Date(d) => AnswerValue::Date(format_date(*d)),
+    }
+}
+
+/// The in-memory answer for a recorded value, if it still fits the item.
+fn value_answer(c: &Checklist, item: usize, v: &AnswerValue) -> Option<Answer> {
+    let it = &c.items[item];
+    let a = match v {
+        AnswerValue::Choice(id) => Answer::Choice(it.option_index(id)? as u16),
+        AnswerValue::Multi(ids) => {
+            let mut bits = 0u64;
+            for id in ids {
+                bits |= 1 << it.option_index(id)?;
+            }
+            Answer::Multi(bits)
+        }
+        AnswerValue::Number(n) => Answer::Number(*n),
+        AnswerValue::Text(t) => Answer::Text(t.clone()),
+        AnswerValue::Date(s) => Answer::Date(parse_date(s)?),
+    };
+    crate::visit::check_answer(&it.kind, it.options.len(), &a).ok()?;
+    Some(a)
+}
+
+fn answers_of(c: &Checklist, items: std::ops::Range<usize>, slots: &[Option<Answer>], offset: usize) -> Vec<AnswerRecord> {
+    items
+        .filter_map(|i| {
+            let a = slots.get(i - offset)?.as_ref()?;
+            Some(AnswerRecord {
+                item: c.items[i].id.clone(),
+                value: value_record(c, i, a),
+            })
+        })
+        .collect()
+}
+
+impl Visit {
+    /// The record of this visit (not finalized).
+    pub fn to_record(&self) -> VisitRecord {
+        let sheets = self
+            .sheets
+            .iter()
+            .map(|s| {
+                let c = &*s.checklist;
+                let mut answers = Vec::new();
+                let mut entries = Vec::new();
+                for (si, sec) in c.sections.iter().enumerate() {
+                    if sec.repeat.is_some() {
+                        for e in &s.entries[si] {
+                            entries.push(EntryRecord {
+                                section: sec.id.clone(),
+                                answers: answers_of(c, sec.items.clone(), e, sec.items.start),
+                            });
+                        }
+                    } else {
+                        answers.extend(answers_of(c, sec.items.clone(), &s.answers, 0));
+                    }
+                }
+                SheetRecord {
+                    checklist: ChecklistStamp::of(c),
+                    person: s.person.into(),
+                    answers,
+                    entries,
+                }
+            })
+            .collect();
+        let cursor = self.sheets.get(self.cursor.sheet).and_then(|s| {
+            Some(CursorRecord {
+                checklist: s.checklist.id.clone(),
+                person: s.person.into(),
+                item: s.checklist.items.get(self.cursor.item)?.id.clone(),
+                entry: self.cursor.entry.map(|e| e as u32),
+            })
+        });
+        VisitRecord {
+            id: self.id.clone(),
+            label: self.label.clone(),
+            date: format_date(self.date),
+            place: self.place.clone(),
+            present: self.present.clone(),
+            children: self
+                .roster
+                .children
+                .iter()
+                .map(|c| ChildRecord {
+                    id: c.id,
+                    alias: c.alias.clone(),
+                    age: c.age,
+                })
+                .collect(),
+            caregivers: self
+                .roster
+                .caregivers
+                .iter()
+                .map(|c| CaregiverRecord {
+                    id: c.id,
+                    alias: c.alias.clone(),
+                    role: c.role.clone(),
+                })
+                .collect(),
+            sheets,
+            flags: self
+                .flags
+                .iter()
+                .map(|f| FlagRecord {
+                    checklist: f.checklist.clone(),
+                    person: f.person.into(),
+                    flag: f.flag.clone(),
+                    item: f.item.clone(),
+                    entry: f.entry.map(|e| e as u32),
+                    level: f.level.key().to_string(),
+                    message: f.message.clone(),
+                    advice: f.advice.clone(),
+                    raised_at: format_stamp(f.raised_at),
+                    acknowledged_at: f.acknowledged_at.map(format_stamp),
+                    action_taken: f.action_taken.clone(),
+                })
+                .collect(),
+            cursor,
+            created_at: format_stamp(self.created_at),
+            updated_at: format_stamp(self.updated_at),
+            orphans: self
+                .orphans
+                .iter()
+                .map(|o| OrphanRecord {
+                    checklist: o.checklist.clone(),
+                    person: o.person.into(),
+                    item: o.item.clone(),
+                    value: o.value.clone(),
+                })
+                .collect(),
+            finalized: None,
+        }
+    }
+
+    /// Rebuild a visit from its record against the checklists available now.
+    /// Answers that no longer fit (an item removed or changed by a newer
+    /// checklist version, or a checklist no longer available) are kept as
+    /// orphans; the notes say what happened, for the worker.
+    pub fn from_record(
+        rec: &VisitRecord,
+        lookup: impl Fn(&str) -> Option<Arc<Checklist>>,
+    ) -> Result<(Visit, Vec<String>), RecordError> {
+        let date = parse_date(&rec.date).ok_or(RecordError::Field("date"))?;
+        let created_at = parse_stamp(&rec.created_at).ok_or(RecordError::Field("created_at"))?;
+        let updated_at = parse_stamp(&rec.updated_at).ok_or(RecordError::Field("updated_at"))?;
+        let mut v = Visit::new(rec.id.clone(), rec.label.clone(), date, created_at);
+        v.updated_at = updated_at;
+        v.place = rec.place.clone();
+        v.present = rec.present.clone();
+        v.roster = Roster {
+            children: rec
+                .children
+                .iter()
+                .map(|c| Child {
+                    id: c.id,
+                    alias: c.alias.clone(),
+                    age: c.age,
+                })
+                .collect(),
+            caregivers: rec
+                .caregivers
+                .iter()
+                .map(|c| Caregiver {
+                    id: c.id,
+                    alias: c.alias.clone(),
+                    role: c.role.clone(),
+                })
+                .collect(),
+        };
+        let mut notes = Vec::new();
+        let orphan = |v: &mut Visit, sr: &SheetRecord, a: &AnswerRecord| {
+            v.orphans.push(Orphan {
+                checklist: sr.checklist.id.clone(),
+                person: sr.person.into(),
+                item: a.item.clone(),
+                value: a.value.clone(),
+            })
+        };
+        for sr in &rec.sheets {
+            let Some(c) = lookup(&sr.checklist.id) else {
+                notes.push(format!(
+                    "checklist `{}` is not available; its answers are kept aside",
+                    sr.checklist.id
+                ));
+                for a in sr.answers.iter().chain(sr.entries.iter().flat_map(|e| e.answers.iter())) {
+                    orphan(&mut v, sr, a);
+                }
+                continue;
+            };
+            if c.hash.to_hex() != sr.checklist.hash {
+                notes.push(format!(
+                    "checklist `{}` changed from version {} to {} since this visit was started",
+                    c.id, sr.checklist.version, c.version
+                ));
+            }
+            let mut sheet = Sheet::new(c.clone(), sr.person.into());
+            for a in &sr.answers {
+                match c.item_index(&a.item).filter(|&i| !c.in_repeat(i)) {
+                    Some(i) => match value_answer(&c, i, &a.value) {
+                        Some(ans) => sheet.answers[i] = Some(ans),
+                        None => orphan(&mut v, sr, a),
+                    },
+                    None => orphan(&mut v, sr, a),
+                }
+            }
+            for e in &sr.entries {
+                let Some(si) = c.section_index(&e.section).filter(|&s| c.sections[s].repeat.is_some()) else {
+                    e.answers.iter().for_each(|a| orphan(&mut v, sr, a));
+                    continue;
+                };
+                let range = c.sections[si].items.clone();
+                let mut slots = vec![None; range.len()];
+                for a in &e.answers {
+                    match c.item_index(&a.item).filter(|i| range.contains(i)) {
+                        Some(i) => match value_answer(&c, i, &a.value) {
+                            Some(ans) => slots[i - range.start] = Some(ans),
+                            None => orphan(&mut v, sr, a),
+                        },
+                        None => orphan(&mut v, sr, a),
+                    }
+                }
+                sheet.entries[si].push(slots);
+            }
+            v.sheets.push(sheet);
+        }
+        for f in &rec.flags {
+            v.flags.push(RaisedFlag {
+                checklist: f.checklist.clone(),
+                person: f.person.into(),
+                flag: f.flag.clone(),
+                item: f.item.clone(),
+                entry: f.entry.map(|e| e as usize),
+                level: FlagLevel::from_key(&f.level).ok_or(RecordError::Field("flag level"))?,
+                message: f.message.clone(),
+                advice: f.advice.clone(),
+                raised_at: parse_stamp(&f.raised_at).ok_or(RecordError::Field("raised_at"))?,
+                acknowledged_at: match &f.acknowledged_at {
+                    Some(s) => Some(parse_stamp(s).ok_or(RecordError::Field("acknowledged_at"))?),
+                    None => None,
+                },
+                action_taken: f.action_taken.clone(),
+            });
+        }
+        for o in &rec.orphans {
+            v.orphans.push(Orphan {
+                checklist: o.checklist.clone(),
+                person: o.person.into(),
+                item: o.item.clone(),
+                value: o.value.clone(),
+            });
+        }
+        if let Some(cur) = &rec.cursor {
+            let person: Person = cur.person.into();
+            if let Some(si) = v
+                .sheets
+                .iter()
+                .position(|s| s.checklist.id == cur.checklist && s.person == person)
+                && let Some(ii) = v.sheets[si].checklist.item_index(&cur.item)
+            {
+                v.cursor = Cursor {
+                    sheet: si,
+                    item: ii,
+                    entry: cur.entry.map(|e| e as usize),
+                };
+            }
+        }
+        Ok((v, notes))
+    }
+}
+
+/// The scores and outcomes of a derived visit, for the record.
+pub fn summary(visit: &Visit, derived: &Derived) -> Summary {
+    let mut out = Summary::default();
+    for (sheet, d) in visit.sheets.iter().zip(&derived.sheets) {
+        let c = &*sheet.checklist;
+        for (score, sv) in c.scores.iter().zip(&d.scores) {
+            let band = sv.band.map(|b| &score.bands[b]);
+            out.scores.push(ScoreRecord {
+                checklist: c.id.clone(),
+                person: sheet.person.into(),
+                score: score.id.clone(),
+                title: score.title.clone(),
+                value: sv.value,
+                band: band.map(|b| b.id.clone()),
+                band_label: band.map(|b| b.label.clone()),
+                answered: sv.answered as u32,
+                visible: sv.visible as u32,
+            });
+        }
+        for (oi, o) in c.outcomes.iter().enumerate() {
+            let rule = d.outcomes[oi].map(|r| &o.rules[r]);
+            out.outcomes.push(OutcomeRecord {
+                checklist: c.id.clone(),
+                person: sheet.person.into(),
+                outcome: o.id.clone(),
+                title: o.title.clone(),
+                value: rule.map(|r| r.value.clone()),
+                label: rule.map(|r| r.label.clone()),
+            });
+        }
+        out.missing_required += d.missing.len() as u32;
+    }
+    out
+}
+
+/// A record that cannot be turned back into a visit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("the record's {0} is not readable")]
+    Field(&'static str),
+}
+
