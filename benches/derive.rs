@@ -19,17 +19,30 @@ fn big_checklist() -> String {
          description = { nl = \"x\", en = \"x\" }\nnotice = { nl = \"x\", en = \"x\" }\n",
     );
     for sec in 0..10 {
-        let _ = write!(s, "\n[[sections]]\nid = \"s{sec}\"\ntitle = {{ nl = \"S{sec}\", en = \"S{sec}\" }}\n");
+        let _ = write!(
+            s,
+            "\n[[sections]]\nid = \"s{sec}\"\ntitle = {{ nl = \"S{sec}\", en = \"S{sec}\" }}\n"
+        );
         for i in 0..30 {
             let id = format!("i{sec}_{i}");
             let kind = match i % 3 {
                 0 => "kind = \"yes_no\"\npoints = { ja = 1 }",
-                1 => "kind = \"scale\"\nmin = 0\nmax = 3\nmin_label = { nl = \"nooit\", en = \"never\" }\nmax_label = { nl = \"vaak\", en = \"often\" }",
+                1 => {
+                    "kind = \"scale\"\nmin = 0\nmax = 3\nmin_label = { nl = \"nooit\", en = \"never\" }\nmax_label = { nl = \"vaak\", en = \"often\" }"
+                }
                 _ => "kind = \"short_text\"",
             };
-            let _ = write!(s, "\n[[sections.items]]\nid = \"{id}\"\n{kind}\nrequired = true\ntext = {{ nl = \"Vraag {id}\", en = \"Question {id}\" }}\n");
+            let _ = write!(
+                s,
+                "\n[[sections.items]]\nid = \"{id}\"\n{kind}\nrequired = true\ntext = {{ nl = \"Vraag {id}\", en = \"Question {id}\" }}\n"
+            );
             if i % 3 == 1 {
-                let _ = writeln!(s, "show_if = 'i{sec}_{} == \"ja\" or i{sec}_{} != \"nee\"'", i - 1, i - 1);
+                let _ = writeln!(
+                    s,
+                    "show_if = 'i{sec}_{} == \"ja\" or i{sec}_{} != \"nee\"'",
+                    i - 1,
+                    i - 1
+                );
             }
             if i % 3 == 0 && i % 2 == 0 {
                 let _ = write!(
@@ -93,7 +106,8 @@ fn bench(c: &mut Criterion) {
     c.bench_function("derive after one answer (300 items)", |b| {
         b.iter(|| {
             flip ^= 1;
-            v.set_answer(0, item, None, Some(Answer::Choice(flip)), now).unwrap();
+            v.set_answer(0, item, None, Some(Answer::Choice(flip)), now)
+                .unwrap();
             black_box(derive(black_box(&v)))
         })
     });

@@ -9,4 +9,5 @@ pub mod cli;
 pub mod commands;
 pub mod i18n;
 pub mod store;
+pub mod tui;
 pub mod visit;

@@ -20,7 +20,11 @@ fn file(bytes: Vec<u8>) -> SourceFile {
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/checklists/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/checklists/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn seeds() -> Vec<String> {
@@ -41,9 +45,42 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let words = prop::sample::select(vec![
-        "\"", "'", "[", "]", "[[sections]]", "[[sections.items]]", "{", "}", "=", "==", "and", "not", "(", ")",
-        "show_if", "kind", "yes_no", "x", "ja", "1", "-3", "1e400", "\n", "\u{0}", "é", "\\", "#", "id", "\"\"\"",
-        "answered(", "score(", "band(", "age", ".", "in [", "true",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "[[sections]]",
+        "[[sections.items]]",
+        "{",
+        "}",
+        "=",
+        "==",
+        "and",
+        "not",
+        "(",
+        ")",
+        "show_if",
+        "kind",
+        "yes_no",
+        "x",
+        "ja",
+        "1",
+        "-3",
+        "1e400",
+        "\n",
+        "\u{0}",
+        "é",
+        "\\",
+        "#",
+        "id",
+        "\"\"\"",
+        "answered(",
+        "score(",
+        "band(",
+        "age",
+        ".",
+        "in [",
+        "true",
     ]);
     prop_oneof![
         (any::<usize>(), 0usize..40).prop_map(|(a, n)| Mutation::Delete(a, n)),
@@ -180,7 +217,9 @@ fn answer_for(kind: &ItemKind, options: usize, pick: u64, text: &str) -> Answer 
     match kind {
         k if k.is_single_option() => Answer::Choice((pick % (options as u64 + 1)) as u16),
         ItemKind::Multi => Answer::Multi(pick & ((1u64 << (options + 1)) - 1)),
-        ItemKind::Scale { min, max, .. } => Answer::Number((min + (pick as i64 % (max - min + 3))) as f64 - 1.0),
+        ItemKind::Scale { min, max, .. } => {
+            Answer::Number((min + (pick as i64 % (max - min + 3))) as f64 - 1.0)
+        }
         ItemKind::Number { .. } => Answer::Number((pick % 300) as f64 - 50.0),
         ItemKind::Date => Answer::Date(date!(2026 - 01 - 01)),
         _ => Answer::Text(SecretText::new(text)),

@@ -21,7 +21,10 @@ fn find<'d>(d: &'d [Diagnostic], needle: &str) -> &'d Diagnostic {
 }
 
 fn render(d: &[Diagnostic]) -> String {
-    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")
+    d.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const HEAD: &str = r#"id = "proef"
@@ -91,14 +94,23 @@ text = { nl = "S", en = "K" }
     };
     assert_eq!(at("`version` must be"), (2, 11));
     assert_eq!(at("`applies_to` cannot be"), (3, 14));
-    assert_eq!(find(&d, "`applies_to` cannot be").help.as_deref(), Some("did you mean `visit`?"));
+    assert_eq!(
+        find(&d, "`applies_to` cannot be").help.as_deref(),
+        Some("did you mean `visit`?")
+    );
     assert_eq!(at("`title` has no English text"), (4, 9));
     assert_eq!(at("unknown key `colour`"), (7, 1));
     // Inside a condition: the line of the condition, the column of the name.
     assert_eq!(at("unknown item `kind_veilg`"), (22, 12));
-    assert_eq!(find(&d, "unknown item `kind_veilg`").help.as_deref(), Some("did you mean `kind_veilig`?"));
+    assert_eq!(
+        find(&d, "unknown item `kind_veilg`").help.as_deref(),
+        Some("did you mean `kind_veilig`?")
+    );
     assert_eq!(at("unknown key `requird`"), (23, 1));
-    assert_eq!(find(&d, "unknown key `requird`").help.as_deref(), Some("did you mean `required`?"));
+    assert_eq!(
+        find(&d, "unknown key `requird`").help.as_deref(),
+        Some("did you mean `required`?")
+    );
     assert_eq!(at("option `x` appears twice"), (29, 53));
     assert!(find(&d, "cannot compare a yes/no answer with a number").line == 35);
     assert_eq!(at("unknown item kind \"yes_noo\""), (39, 8));
@@ -115,25 +127,51 @@ fn with_items(items: &str) -> String {
 }
 
 fn item(id: &str, extra: &str) -> String {
-    format!("\n[[sections.items]]\nid = \"{id}\"\nkind = \"yes_no\"\ntext = {{ nl = \"{id}\", en = \"{id}\" }}\n{extra}\n")
+    format!(
+        "\n[[sections.items]]\nid = \"{id}\"\nkind = \"yes_no\"\ntext = {{ nl = \"{id}\", en = \"{id}\" }}\n{extra}\n"
+    )
 }
 
 #[test]
 fn condition_type_errors_are_found_at_validation_time() {
     let cases = [
-        ("show_if = 'x == \"misschien\"'", "item `x` has no option \"misschien\""),
-        ("show_if = 'x > \"ja\"'", "can only be compared with `==` or `!=`"),
+        (
+            "show_if = 'x == \"misschien\"'",
+            "item `x` has no option \"misschien\"",
+        ),
+        (
+            "show_if = 'x > \"ja\"'",
+            "can only be compared with `==` or `!=`",
+        ),
         ("show_if = 'x'", "is an answer, not a condition"),
-        ("show_if = 'age > 3'", "`age` is only known in checklists that apply to each child"),
-        ("show_if = 'score(s) > 1'", "`score` cannot be used in `show_if`"),
-        ("show_if = 'band(s) == \"x\"'", "`band` cannot be used in `show_if`"),
-        ("show_if = 'anders.x == \"ja\"'", "unknown checklist `anders`"),
-        ("show_if = 'x == \"ja\" and'", "expected an item, a value or `(`"),
+        (
+            "show_if = 'age > 3'",
+            "`age` is only known in checklists that apply to each child",
+        ),
+        (
+            "show_if = 'score(s) > 1'",
+            "`score` cannot be used in `show_if`",
+        ),
+        (
+            "show_if = 'band(s) == \"x\"'",
+            "`band` cannot be used in `show_if`",
+        ),
+        (
+            "show_if = 'anders.x == \"ja\"'",
+            "unknown checklist `anders`",
+        ),
+        (
+            "show_if = 'x == \"ja\" and'",
+            "expected an item, a value or `(`",
+        ),
         ("show_if = 'x = \"ja\"'", "a single `=` is not a comparison"),
         ("show_if = 'ansered(x)'", "unknown function `ansered`"),
         ("show_if = '1 == 1'", "compares two fixed values"),
         ("show_if = 'x in []'", "the list is empty"),
-        ("show_if = 'children == \"twee\"'", "cannot compare a number with a text"),
+        (
+            "show_if = 'children == \"twee\"'",
+            "cannot compare a number with a text",
+        ),
     ];
     for (cond, expected) in cases {
         let src = with_items(&(item("x", "") + &item("y", cond)));
@@ -147,7 +185,9 @@ fn condition_type_errors_are_found_at_validation_time() {
 
 #[test]
 fn show_if_cycles_are_errors() {
-    let src = with_items(&(item("a1", "show_if = 'b1 == \"ja\"'") + &item("b1", "show_if = 'a1 == \"ja\"'")));
+    let src = with_items(
+        &(item("a1", "show_if = 'b1 == \"ja\"'") + &item("b1", "show_if = 'a1 == \"ja\"'")),
+    );
     let d = check(&src);
     let x = find(&d, "`show_if` depends on itself");
     assert!(x.message.contains("`a1` → `b1` → `a1`"), "{x}");
@@ -161,20 +201,29 @@ fn score_bands_must_cover_the_range_without_gaps_or_overlaps() {
     let items = item("p", "points = { ja = 2 }") + &item("q", "points = { ja = 3 }");
     let band = |id: &str, from: i64, to: Option<i64>| {
         let to = to.map_or(String::new(), |t| format!("to = {t}\n"));
-        format!("\n[[scores.bands]]\nid = \"{id}\"\nfrom = {from}\n{to}label = {{ nl = \"{id}\", en = \"{id}\" }}\nmeaning = {{ nl = \"m\", en = \"m\" }}\n")
+        format!(
+            "\n[[scores.bands]]\nid = \"{id}\"\nfrom = {from}\n{to}label = {{ nl = \"{id}\", en = \"{id}\" }}\nmeaning = {{ nl = \"m\", en = \"m\" }}\n"
+        )
     };
     let score = |bands: &str| {
-        with_items(&items) + "\n[[scores]]\nid = \"s\"\ntitle = { nl = \"S\", en = \"S\" }\nitems = [\"p\", \"q\"]\n" + bands
+        with_items(&items)
+            + "\n[[scores]]\nid = \"s\"\ntitle = { nl = \"S\", en = \"S\" }\nitems = [\"p\", \"q\"]\n"
+            + bands
     };
     // 0..=5 possible.
     assert!(check(&score(&(band("laag", 0, Some(2)) + &band("hoog", 3, None)))).is_empty());
     let d = check(&score(&(band("laag", 0, Some(2)) + &band("hoog", 4, None))));
-    find(&d, "there is a gap between band `laag` (up to 2) and band `hoog` (from 4)");
+    find(
+        &d,
+        "there is a gap between band `laag` (up to 2) and band `hoog` (from 4)",
+    );
     let d = check(&score(&(band("laag", 0, Some(3)) + &band("hoog", 3, None))));
     find(&d, "overlaps band `laag`");
     let d = check(&score(&(band("laag", 1, Some(2)) + &band("hoog", 3, None))));
     find(&d, "can be 0, but its lowest band starts at 1");
-    let d = check(&score(&(band("laag", 0, Some(2)) + &band("hoog", 3, Some(4)))));
+    let d = check(&score(
+        &(band("laag", 0, Some(2)) + &band("hoog", 3, Some(4))),
+    ));
     find(&d, "can reach 5, but its highest band ends at 4");
     let d = check(&score(&(band("laag", 0, None) + &band("hoog", 3, None))));
     find(&d, "has no `to`, but band `hoog` comes after it");
@@ -190,7 +239,9 @@ fn missing_texts_empty_options_and_kind_keys_are_reported() {
     find(&d, "the Dutch text of `text` is empty");
     find(&d, "a single_choice item needs at least 2 options");
     find(&d, "`min` does not apply to items of kind `single_choice`");
-    let d = check(&with_items("\n[[sections.items]]\nid = \"k\"\nkind = \"multi_choice\"\ntext = { nl = \"K\", en = \"K\" }\n"));
+    let d = check(&with_items(
+        "\n[[sections.items]]\nid = \"k\"\nkind = \"multi_choice\"\ntext = { nl = \"K\", en = \"K\" }\n",
+    ));
     find(&d, "an item is missing `options`");
     let d = check(&with_items(""));
     find(&d, "this section has no items");
@@ -201,8 +252,16 @@ fn duplicate_ids_are_reported() {
     let d = check(&with_items(&(item("x", "") + &item("x", ""))));
     find(&d, "item `x` is defined twice");
     let two = validate(vec![
-        SourceFile { path: "a.toml".into(), bytes: with_items(&item("x", "")).into_bytes(), origin: Origin::File("a.toml".into()) },
-        SourceFile { path: "b.toml".into(), bytes: with_items(&item("x", "")).into_bytes(), origin: Origin::File("b.toml".into()) },
+        SourceFile {
+            path: "a.toml".into(),
+            bytes: with_items(&item("x", "")).into_bytes(),
+            origin: Origin::File("a.toml".into()),
+        },
+        SourceFile {
+            path: "b.toml".into(),
+            bytes: with_items(&item("x", "")).into_bytes(),
+            origin: Origin::File("b.toml".into()),
+        },
     ]);
     find(&two, "checklist id `proef` is also used by a.toml");
 }
@@ -222,7 +281,11 @@ fn toml_syntax_errors_are_located() {
 fn empty_binary_and_huge_files_get_a_clear_error() {
     let d = check("");
     assert_eq!(d[0].message, "the file is empty");
-    let d = validate(vec![SourceFile { path: "b.toml".into(), bytes: vec![b'a', 0xff, 0xfe], origin: Origin::File("b.toml".into()) }]);
+    let d = validate(vec![SourceFile {
+        path: "b.toml".into(),
+        bytes: vec![b'a', 0xff, 0xfe],
+        origin: Origin::File("b.toml".into()),
+    }]);
     assert!(d[0].message.contains("not valid UTF-8"));
     assert_eq!((d[0].line, d[0].column), (1, 2));
     let huge = "# x\n".repeat(300_000);
@@ -235,12 +298,27 @@ fn an_organisation_file_replaces_a_bundled_checklist_only_with_a_higher_version(
     use safevisit::checklist::Catalog;
     let bundled = Catalog::bundled();
     let base = bundled.get("veiligheid").unwrap();
-    let text = safevisit::checklist::catalog::BUNDLED.iter().find(|(n, _)| *n == "veiligheid.toml").unwrap().1;
-    let bumped = text.replacen(&format!("version = {}", base.version), &format!("version = {}", base.version + 1), 1);
-    let file = |bytes: &str| SourceFile { path: "org/veiligheid.toml".into(), bytes: bytes.as_bytes().to_vec(), origin: Origin::File("org/veiligheid.toml".into()) };
+    let text = safevisit::checklist::catalog::BUNDLED
+        .iter()
+        .find(|(n, _)| *n == "veiligheid.toml")
+        .unwrap()
+        .1;
+    let bumped = text.replacen(
+        &format!("version = {}", base.version),
+        &format!("version = {}", base.version + 1),
+        1,
+    );
+    let file = |bytes: &str| SourceFile {
+        path: "org/veiligheid.toml".into(),
+        bytes: bytes.as_bytes().to_vec(),
+        origin: Origin::File("org/veiligheid.toml".into()),
+    };
     let cat = Catalog::build(SourceFile::bundled(), vec![file(&bumped)]);
     assert_eq!(cat.get("veiligheid").unwrap().version, base.version + 1);
-    assert_eq!(cat.get("veiligheid").unwrap().origin, Origin::File("org/veiligheid.toml".into()));
+    assert_eq!(
+        cat.get("veiligheid").unwrap().origin,
+        Origin::File("org/veiligheid.toml".into())
+    );
     // Same version: the bundled one stays, with a note.
     let cat = Catalog::build(SourceFile::bundled(), vec![file(text)]);
     assert_eq!(cat.get("veiligheid").unwrap().origin, Origin::Bundled);
@@ -250,5 +328,9 @@ fn an_organisation_file_replaces_a_bundled_checklist_only_with_a_higher_version(
     let cat = Catalog::build(SourceFile::bundled(), vec![file(&broken)]);
     assert_eq!(cat.get("veiligheid").unwrap().origin, Origin::Bundled);
     assert_eq!(cat.problems.len(), 1);
-    assert!(cat.problems[0].first().contains("unknown item kind \"ja_nee\""));
+    assert!(
+        cat.problems[0]
+            .first()
+            .contains("unknown item kind \"ja_nee\"")
+    );
 }

@@ -5,7 +5,8 @@ use safevisit::checklist::model::Origin;
 use safevisit::checklist::{Catalog, SourceFile};
 
 fn example() -> String {
-    let doc = std::fs::read_to_string(format!("{}/docs/CHECKLISTS.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let doc = std::fs::read_to_string(format!("{}/docs/CHECKLISTS.md", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
     let start = doc.find("## A complete example").expect("section exists");
     let rest = &doc[start..];
     let open = rest.find("```toml\n").expect("a toml block") + "```toml\n".len();
@@ -22,7 +23,14 @@ fn the_complete_example_validates_and_loads() {
         origin: Origin::File("voorbeeld-kind.toml".into()),
     };
     let d = validate(vec![file.clone()]);
-    assert!(d.is_empty(), "{}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        d.is_empty(),
+        "{}",
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let cat = Catalog::build(SourceFile::bundled(), vec![file]);
     let c = cat.get("voorbeeld-kind").expect("offered");
     assert_eq!(c.age_bands.len(), 2);

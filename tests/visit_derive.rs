@@ -15,7 +15,10 @@ fn catalog() -> Catalog {
     let files = ["engine-kind.toml", "engine-bezoek.toml"]
         .iter()
         .map(|f| {
-            let path = format!("{}/tests/fixtures/checklists/{f}", env!("CARGO_MANIFEST_DIR"));
+            let path = format!(
+                "{}/tests/fixtures/checklists/{f}",
+                env!("CARGO_MANIFEST_DIR")
+            );
             SourceFile {
                 bytes: std::fs::read(&path).unwrap(),
                 origin: Origin::File(path.clone()),
@@ -46,16 +49,36 @@ fn appelboom() -> Fixture {
     let bezoek = cat.get("engine-bezoek").unwrap().clone();
     let mut visit = Visit::new("v1".into(), "Appelboom".into(), date!(2026 - 03 - 04), NOW);
     visit.roster.children = vec![
-        Child { id: 1, alias: "Noor".into(), age: 5 },
-        Child { id: 2, alias: "Sem".into(), age: 11 },
+        Child {
+            id: 1,
+            alias: "Noor".into(),
+            age: 5,
+        },
+        Child {
+            id: 2,
+            alias: "Sem".into(),
+            age: 11,
+        },
     ];
     visit.roster.caregivers = vec![
-        Caregiver { id: 3, alias: "Lotte".into(), role: "moeder".into() },
-        Caregiver { id: 4, alias: "Bram".into(), role: "vader".into() },
+        Caregiver {
+            id: 3,
+            alias: "Lotte".into(),
+            role: "moeder".into(),
+        },
+        Caregiver {
+            id: 4,
+            alias: "Bram".into(),
+            role: "vader".into(),
+        },
     ];
     visit.use_checklist(&bezoek);
     visit.use_checklist(&kind);
-    Fixture { visit, kind, bezoek }
+    Fixture {
+        visit,
+        kind,
+        bezoek,
+    }
 }
 
 impl Fixture {
@@ -75,7 +98,9 @@ impl Fixture {
         let c = self.visit.sheets[sheet].checklist.clone();
         let i = self.item(&c, item);
         let o = c.items[i].option_index(option).unwrap() as u16;
-        self.visit.set_answer(sheet, i, None, Some(Answer::Choice(o)), NOW).unwrap();
+        self.visit
+            .set_answer(sheet, i, None, Some(Answer::Choice(o)), NOW)
+            .unwrap();
     }
 
     fn set(&mut self, sheet: usize, item: &str, entry: Option<usize>, a: Option<Answer>) {
@@ -89,7 +114,11 @@ impl Fixture {
 fn a_per_child_checklist_gets_a_sheet_per_child_in_an_age_band() {
     let mut f = appelboom();
     // A child of 2 is outside both bands and gets no sheet.
-    f.visit.roster.children.push(Child { id: 9, alias: "Mila".into(), age: 2 });
+    f.visit.roster.children.push(Child {
+        id: 9,
+        alias: "Mila".into(),
+        age: 2,
+    });
     let kind = f.kind.clone();
     f.visit.use_checklist(&kind);
     let persons: Vec<Person> = f
@@ -101,8 +130,14 @@ fn a_per_child_checklist_gets_a_sheet_per_child_in_an_age_band() {
         .collect();
     assert_eq!(persons, vec![Person::Child(1), Person::Child(2)]);
     let d = derive(&f.visit);
-    assert_eq!(d.sheets[f.sheet("engine-kind", Person::Child(1))].age_band, Some(0));
-    assert_eq!(d.sheets[f.sheet("engine-kind", Person::Child(2))].age_band, Some(1));
+    assert_eq!(
+        d.sheets[f.sheet("engine-kind", Person::Child(1))].age_band,
+        Some(0)
+    );
+    assert_eq!(
+        d.sheets[f.sheet("engine-kind", Person::Child(2))].age_band,
+        Some(1)
+    );
     // The wording follows the age band.
     let gesproken = &kind.items[kind.item_index("gesproken").unwrap()];
     assert_eq!(gesproken.text_for(Some(0)).nl, "Gesproken met de ouder?");
@@ -116,12 +151,21 @@ fn show_if_age_and_age_bands_decide_visibility() {
     let sem = f.sheet("engine-kind", Person::Child(2));
     let alleen = f.item(&f.kind.clone(), "alleen");
     let d = derive(&f.visit);
-    assert!(!d.sheets[sem].item_visible[alleen], "hidden until gesproken == ja");
+    assert!(
+        !d.sheets[sem].item_visible[alleen],
+        "hidden until gesproken == ja"
+    );
     f.choose(noor, "gesproken", "ja");
     f.choose(sem, "gesproken", "ja");
     let d = derive(&f.visit);
-    assert!(!d.sheets[noor].item_visible[alleen], "Noor (5) is not in band `oud`");
-    assert!(d.sheets[sem].item_visible[alleen], "Sem (11) is in band `oud` and over 8");
+    assert!(
+        !d.sheets[noor].item_visible[alleen],
+        "Noor (5) is not in band `oud`"
+    );
+    assert!(
+        d.sheets[sem].item_visible[alleen],
+        "Sem (11) is in band `oud` and over 8"
+    );
     // Required and visible, so missing for Sem only.
     assert!(d.sheets[sem].missing.iter().any(|m| m.item == alleen));
     assert!(!d.sheets[noor].missing.iter().any(|m| m.item == alleen));
@@ -134,7 +178,12 @@ fn hidden_answers_are_kept_but_count_for_nothing() {
     let kind = f.kind.clone();
     f.choose(sem, "gesproken", "ja");
     f.choose(sem, "alleen", "ja");
-    f.set(sem, "woorden", None, Some(Answer::Text(SecretText::new("ik verstop me op mijn kamer"))));
+    f.set(
+        sem,
+        "woorden",
+        None,
+        Some(Answer::Text(SecretText::new("ik verstop me op mijn kamer"))),
+    );
     let woorden = f.item(&kind, "woorden");
     assert!(derive(&f.visit).sheets[sem].item_visible[woorden]);
     // Hiding `alleen` hides `woorden` too (a chain of show_if).
@@ -191,7 +240,11 @@ fn outcomes_take_the_first_rule_that_holds_and_may_use_earlier_outcomes() {
     let mut f = appelboom();
     let noor = f.sheet("engine-kind", Person::Child(1));
     let kind = f.kind.clone();
-    let value = |f: &Fixture, o: usize| derive(&f.visit).sheets[noor].outcome_value(&kind, o).map(str::to_string);
+    let value = |f: &Fixture, o: usize| {
+        derive(&f.visit).sheets[noor]
+            .outcome_value(&kind, o)
+            .map(str::to_string)
+    };
     assert_eq!(value(&f, 0).as_deref(), Some("onbekend"));
     assert_eq!(value(&f, 1).as_deref(), Some("nee"));
     f.set(noor, "cijfer", None, Some(Answer::Number(0.0)));
@@ -200,7 +253,11 @@ fn outcomes_take_the_first_rule_that_holds_and_may_use_earlier_outcomes() {
     assert_eq!(value(&f, 0).as_deref(), Some("volgen"));
     f.set(noor, "cijfer", None, Some(Answer::Number(3.0))); // 5 points: hoog for 3–6
     assert_eq!(value(&f, 0).as_deref(), Some("verwijzen"));
-    assert_eq!(value(&f, 1).as_deref(), Some("ja"), "outcome(advies) == verwijzen");
+    assert_eq!(
+        value(&f, 1).as_deref(),
+        Some("ja"),
+        "outcome(advies) == verwijzen"
+    );
 }
 
 #[test]
@@ -218,7 +275,15 @@ fn qualified_references_read_the_visit_level_sheet() {
     // `!=` with a missing answer is false: unanswered shows no explanation.
     let toel = f.bezoek.item_index("toelichting").unwrap();
     assert!(d.sheets[bezoek].item_visible[toel]);
-    f.visit.set_answer(bezoek, f.bezoek.item_index("gezien").unwrap(), None, None, NOW).unwrap();
+    f.visit
+        .set_answer(
+            bezoek,
+            f.bezoek.item_index("gezien").unwrap(),
+            None,
+            None,
+            NOW,
+        )
+        .unwrap();
     assert!(!derive(&f.visit).sheets[bezoek].item_visible[toel]);
 }
 
@@ -229,7 +294,12 @@ fn repeatable_sections_have_entries_with_their_own_visibility_and_flags() {
     let sec = f.kind.section_index("afspraken").unwrap();
     let e0 = f.visit.add_entry(noor, sec, NOW).unwrap();
     let e1 = f.visit.add_entry(noor, sec, NOW).unwrap();
-    f.set(noor, "wie", Some(e0), Some(Answer::Text(SecretText::new("Lotte"))));
+    f.set(
+        noor,
+        "wie",
+        Some(e0),
+        Some(Answer::Text(SecretText::new("Lotte"))),
+    );
     f.set(noor, "dringend", Some(e1), Some(Answer::Choice(0)));
     let d = derive(&f.visit);
     let waarom = f.kind.item_index("waarom_dringend").unwrap();
@@ -237,15 +307,34 @@ fn repeatable_sections_have_entries_with_their_own_visibility_and_flags() {
     assert!(!d.sheets[noor].visible(&f.kind, waarom, Some(e0)));
     assert!(d.sheets[noor].visible(&f.kind, waarom, Some(e1)));
     // Missing: `wie` of entry 1 and `waarom_dringend` of entry 1.
-    let missing: Vec<(usize, Option<usize>)> = d.sheets[noor].missing.iter().map(|m| (m.item, m.entry)).collect();
+    let missing: Vec<(usize, Option<usize>)> = d.sheets[noor]
+        .missing
+        .iter()
+        .map(|m| (m.item, m.entry))
+        .collect();
     assert!(missing.contains(&(wie, Some(e1))));
     assert!(missing.contains(&(waarom, Some(e1))));
     assert!(!missing.contains(&(wie, Some(e0))));
     // A flag fires per entry.
-    f.set(noor, "waarom_dringend", Some(e1), Some(Answer::Text(SecretText::new("nu"))));
+    f.set(
+        noor,
+        "waarom_dringend",
+        Some(e1),
+        Some(Answer::Text(SecretText::new("nu"))),
+    );
     let d = derive(&f.visit);
-    let flag = f.kind.red_flags.iter().position(|x| x.id == "dringend").unwrap();
-    assert!(d.sheets[noor].flags.iter().any(|x| x.flag == flag && x.entry == Some(e1)));
+    let flag = f
+        .kind
+        .red_flags
+        .iter()
+        .position(|x| x.id == "dringend")
+        .unwrap();
+    assert!(
+        d.sheets[noor]
+            .flags
+            .iter()
+            .any(|x| x.flag == flag && x.entry == Some(e1))
+    );
     // entries(afspraken) >= 2 makes outcome `herhaal` yes.
     assert_eq!(d.sheets[noor].outcome_value(&f.kind, 1), Some("ja"));
     // At most three entries.
@@ -257,7 +346,12 @@ fn repeatable_sections_have_entries_with_their_own_visibility_and_flags() {
     f.visit.remove_entry(noor, sec, e0, NOW).unwrap();
     assert_eq!(f.visit.flags[0].entry, Some(0));
     let d = derive(&f.visit);
-    assert!(d.sheets[noor].flags.iter().any(|x| x.flag == flag && x.entry == Some(0)));
+    assert!(
+        d.sheets[noor]
+            .flags
+            .iter()
+            .any(|x| x.flag == flag && x.entry == Some(0))
+    );
 }
 
 #[test]
@@ -270,7 +364,10 @@ fn flags_are_raised_once_and_keep_their_acknowledgement() {
     assert_eq!(f.visit.raise_new_flags(&d, NOW), vec![0]);
     assert!(f.visit.raise_new_flags(&d, NOW).is_empty(), "raised once");
     assert_eq!(f.visit.unacknowledged_flags().count(), 1);
-    assert!(f.visit.acknowledge_flag(0, SecretText::new("doorgevraagd"), NOW));
+    assert!(
+        f.visit
+            .acknowledge_flag(0, SecretText::new("doorgevraagd"), NOW)
+    );
     assert_eq!(f.visit.unacknowledged_flags().count(), 0);
     // The flag stays listed when its answer changes.
     f.set(noor, "gevoel", None, Some(Answer::Multi(0b100)));
@@ -281,13 +378,26 @@ fn flags_are_raised_once_and_keep_their_acknowledgement() {
     f.set(sem, "gevoel", None, Some(Answer::Multi(0b011)));
     f.set(sem, "cijfer", None, Some(Answer::Number(2.0)));
     let d = derive(&f.visit);
-    let veel = f.kind.red_flags.iter().position(|x| x.id == "veel_last").unwrap();
-    assert!(d.sheets[sem].flags.iter().any(|x| x.flag == veel && x.entry.is_none()));
+    let veel = f
+        .kind
+        .red_flags
+        .iter()
+        .position(|x| x.id == "veel_last")
+        .unwrap();
+    assert!(
+        d.sheets[sem]
+            .flags
+            .iter()
+            .any(|x| x.flag == veel && x.entry.is_none())
+    );
     // Sem's `bang` and the checklist-level flag are new; the more urgent first.
     let new = f.visit.raise_new_flags(&d, NOW);
     assert_eq!(new.len(), 2);
     assert_eq!(f.visit.flags[new[0]].flag, "veel_last");
-    assert_eq!(f.visit.flags[new[0]].level, safevisit::checklist::model::FlagLevel::Structural);
+    assert_eq!(
+        f.visit.flags[new[0]].level,
+        safevisit::checklist::model::FlagLevel::Structural
+    );
     assert_eq!(f.visit.flags[new[1]].flag, "bang");
     assert_eq!(f.visit.flags[new[1]].person, Person::Child(2));
 }
@@ -302,16 +412,50 @@ fn answers_that_do_not_fit_their_item_are_refused() {
     let gevoel = kind.item_index("gevoel").unwrap();
     let gesproken = kind.item_index("gesproken").unwrap();
     let v = &mut f.visit;
-    assert!(v.set_answer(noor, cijfer, None, Some(Answer::Number(4.0)), NOW).is_err());
-    assert!(v.set_answer(noor, cijfer, None, Some(Answer::Number(1.5)), NOW).is_err());
-    assert!(v.set_answer(noor, gewicht, None, Some(Answer::Number(-1.0)), NOW).is_err());
-    assert!(v.set_answer(noor, gewicht, None, Some(Answer::Number(f64::NAN)), NOW).is_err());
-    assert!(v.set_answer(noor, gewicht, None, Some(Answer::Number(20.5)), NOW).is_ok());
-    assert!(v.set_answer(noor, gevoel, None, Some(Answer::Multi(0b1000)), NOW).is_err());
-    assert!(v.set_answer(noor, gesproken, None, Some(Answer::Choice(2)), NOW).is_err());
-    assert!(v.set_answer(noor, gesproken, None, Some(Answer::Number(1.0)), NOW).is_err());
+    assert!(
+        v.set_answer(noor, cijfer, None, Some(Answer::Number(4.0)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, cijfer, None, Some(Answer::Number(1.5)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, gewicht, None, Some(Answer::Number(-1.0)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, gewicht, None, Some(Answer::Number(f64::NAN)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, gewicht, None, Some(Answer::Number(20.5)), NOW)
+            .is_ok()
+    );
+    assert!(
+        v.set_answer(noor, gevoel, None, Some(Answer::Multi(0b1000)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, gesproken, None, Some(Answer::Choice(2)), NOW)
+            .is_err()
+    );
+    assert!(
+        v.set_answer(noor, gesproken, None, Some(Answer::Number(1.0)), NOW)
+            .is_err()
+    );
     let wie = kind.item_index("wie").unwrap();
-    assert!(v.set_answer(noor, wie, None, Some(Answer::Text(SecretText::new("x"))), NOW).is_err(), "repeat items need an entry");
+    assert!(
+        v.set_answer(
+            noor,
+            wie,
+            None,
+            Some(Answer::Text(SecretText::new("x"))),
+            NOW
+        )
+        .is_err(),
+        "repeat items need an entry"
+    );
 }
 
 #[test]
@@ -320,10 +464,20 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
     let noor = f.sheet("engine-kind", Person::Child(1));
     let sec = f.kind.section_index("afspraken").unwrap();
     f.choose(noor, "gesproken", "ja");
-    f.set(noor, "sinds", None, Some(Answer::Date(date!(2026 - 01 - 15))));
+    f.set(
+        noor,
+        "sinds",
+        None,
+        Some(Answer::Date(date!(2026 - 01 - 15))),
+    );
     f.set(noor, "gevoel", None, Some(Answer::Multi(0b101)));
     let e = f.visit.add_entry(noor, sec, NOW).unwrap();
-    f.set(noor, "wie", Some(e), Some(Answer::Text(SecretText::new("Bram"))));
+    f.set(
+        noor,
+        "wie",
+        Some(e),
+        Some(Answer::Text(SecretText::new("Bram"))),
+    );
     let cat = catalog();
     let rec = f.visit.to_record();
     let (back, notes) = Visit::from_record(&rec, |id| cat.get(id).cloned()).unwrap();
@@ -331,16 +485,28 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
     assert_eq!(back.to_record(), rec);
     // A record naming an option the checklist no longer has keeps it aside.
     let mut old = rec.clone();
-    let s = old.sheets.iter_mut().find(|s| s.checklist.id == "engine-kind").unwrap();
-    s.answers.iter_mut().find(|a| a.item == "gesproken").unwrap().value =
-        safevisit::visit::record::AnswerValue::Choice("misschien".into());
+    let s = old
+        .sheets
+        .iter_mut()
+        .find(|s| s.checklist.id == "engine-kind")
+        .unwrap();
+    s.answers
+        .iter_mut()
+        .find(|a| a.item == "gesproken")
+        .unwrap()
+        .value = safevisit::visit::record::AnswerValue::Choice("misschien".into());
     s.checklist.hash = "0".repeat(64);
     let (back, notes) = Visit::from_record(&old, |id| cat.get(id).cloned()).unwrap();
     assert_eq!(back.orphans.len(), 1);
     assert_eq!(back.orphans[0].item, "gesproken");
     assert!(notes.iter().any(|n| n.contains("engine-kind")));
     // A checklist that is gone keeps all its answers aside.
-    let (back, notes) = Visit::from_record(&rec, |id| (id != "engine-kind").then(|| cat.get(id).cloned()).flatten()).unwrap();
+    let (back, notes) = Visit::from_record(&rec, |id| {
+        (id != "engine-kind")
+            .then(|| cat.get(id).cloned())
+            .flatten()
+    })
+    .unwrap();
     assert!(back.orphans.len() >= 4);
     assert!(notes.iter().any(|n| n.contains("not available")));
 }

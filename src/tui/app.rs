@@ -1,0 +1,526 @@
+//! The application state and `update`: what happens on every key, tick and
+//! reply. Screens are components; this module routes to them and handles
+//! what belongs to the whole app (hide, lock, language, help, quit).
+//!
+//! No I/O here: effects go out as values, and the clock and the id source
+//! come in from the shell.
+
+use std::sync::Arc;
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::checklist::Catalog;
+use crate::i18n::{Lang, Text};
+use crate::tui::event::{Effect, Event, Key, ListEntry, Reply, UnlockFailure};
+use crate::tui::keys::{self, Action, Ctx};
+use crate::tui::screens::home::HomeScreen;
+use crate::tui::screens::new_visit::NewVisitScreen;
+use crate::tui::screens::onboarding::OnboardingScreen;
+use crate::tui::screens::unlock::UnlockScreen;
+use crate::tui::screens::visit::VisitScreen;
+use crate::tui::theme::Theme;
+use crate::visit::Visit;
+
+/// The smallest terminal the app draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Where new visit ids come from: random in real use, a sequence in replays.
+pub trait IdGen: Send {
+    fn visit_id(&mut self) -> String;
+}
+
+/// Random version-4 UUIDs.
+pub struct RandomIds;
+
+impl IdGen for RandomIds {
+    fn visit_id(&mut self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+/// Deterministic ids for replays: `00000000-0000-4000-8000-000000000001`, …
+#[derive(Default)]
+pub struct SequentialIds {
+    next: u64,
+}
+
+impl IdGen for SequentialIds {
+    fn visit_id(&mut self) -> String {
+        self.next += 1;
+        format!("00000000-0000-4000-8000-{:012}", self.next)
+    }
+}
+
+/// A line of feedback under the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: Text,
+    pub error: bool,
+}
+
+impl Message {
+    pub fn info(text: Text) -> Message {
+        Message { text, error: false }
+    }
+
+    pub fn error(text: Text) -> Message {
+        Message { text, error: true }
+    }
+}
+
+pub enum Screen {
+    Onboarding(Box<OnboardingScreen>),
+    Unlock(UnlockScreen),
+    Home(HomeScreen),
+    NewVisit(Box<NewVisitScreen>),
+    Visit(Box<VisitScreen>),
+}
+
+/// What a screen asks the app to do after handling an input.
+pub enum Transition {
+    Stay,
+    Home,
+    NewVisit,
+    Visit(Box<VisitScreen>),
+}
+
+/// What a screen may use and change while handling an input.
+pub struct AppCtx<'a> {
+    pub now: PrimitiveDateTime,
+    pub lang: Lang,
+    pub catalog: &'a Catalog,
+    pub ids: &'a mut dyn IdGen,
+    pub entries: &'a [ListEntry],
+    pub effects: Vec<Effect>,
+    pub message: Option<Message>,
+}
+
+/// How the app starts.
+pub struct Options {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub now: PrimitiveDateTime,
+    pub lock_after: Duration,
+    pub catalog: Arc<Catalog>,
+    pub ids: Box<dyn IdGen>,
+    /// Whether the data directory already holds a vault.
+    pub vault_exists: bool,
+}
+
+pub struct State {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub now: PrimitiveDateTime,
+    pub last_input: PrimitiveDateTime,
+    pub lock_after: Duration,
+    pub catalog: Arc<Catalog>,
+    pub ids: Box<dyn IdGen>,
+    pub screen: Screen,
+    /// The quick-hide screen is up.
+    pub hidden: bool,
+    /// The key help is up.
+    pub help: bool,
+    pub unlocked: bool,
+    pub entries: Vec<ListEntry>,
+    pub message: Option<Message>,
+    pub quitting: bool,
+}
+
+impl State {
+    pub fn new(o: Options) -> State {
+        let screen = if o.vault_exists {
+            Screen::Unlock(UnlockScreen::new(None))
+        } else {
+            Screen::Onboarding(Box::default())
+        };
+        let mut state = State {
+            lang: o.lang,
+            theme: o.theme,
+            size: o.size,
+            now: o.now,
+            last_input: o.now,
+            lock_after: o.lock_after,
+            catalog: o.catalog,
+            ids: o.ids,
+            screen,
+            hidden: false,
+            help: false,
+            unlocked: false,
+            entries: Vec::new(),
+            message: None,
+            quitting: false,
+        };
+        state.catalog_problems();
+        state
+    }
+
+    /// Checklist files that failed validation are named, with their first error.
+    fn catalog_problems(&mut self) {
+        if let Some(p) = self.catalog.problems.first() {
+            let more = self.catalog.problems.len() - 1;
+            let tail_nl = if more > 0 {
+                format!(" (en {more} andere)")
+            } else {
+                String::new()
+            };
+            let tail_en = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.message = Some(Message::error(Text::new(
+                format!("Checklist niet geladen{tail_nl}: {}", p.first()),
+                format!("Checklist not loaded{tail_en}: {}", p.first()),
+            )));
+        }
+    }
+
+    /// The key context of what is on screen now.
+    pub fn ctx(&self) -> Ctx {
+        if self.hidden {
+            return Ctx::Hidden;
+        }
+        match &self.screen {
+            Screen::Onboarding(_) => Ctx::Onboarding,
+            Screen::Unlock(_) => Ctx::Unlock,
+            Screen::Home(h) => h.ctx(),
+            Screen::NewVisit(n) => n.ctx(),
+            Screen::Visit(v) => v.ctx(),
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// The visit open on screen, if any.
+    pub fn open_visit(&self) -> Option<&Visit> {
+        match &self.screen {
+            Screen::Visit(v) => Some(&v.visit),
+            _ => None,
+        }
+    }
+}
+
+/// Handle one event; return the effects for the shell to carry out.
+pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match event {
+        Event::Resize(w, h) => state.size = (w, h),
+        Event::Tick(now) => tick(state, now, &mut effects),
+        Event::Key(key) => key_event(state, key, &mut effects),
+        Event::Paste(text) => {
+            if !state.hidden && !state.help && !state.too_small() {
+                let transition = with_ctx(state, &mut effects, |screen, ctx| match screen {
+                    Screen::Onboarding(s) => s.paste(&text, ctx),
+                    Screen::Unlock(s) => s.paste(&text),
+                    Screen::NewVisit(s) => s.paste(&text, ctx),
+                    Screen::Visit(s) => s.paste(&text, ctx),
+                    Screen::Home(_) => Transition::Stay,
+                });
+                apply(state, transition, &mut effects);
+            }
+        }
+        Event::Reply(reply) => on_reply(state, reply, &mut effects),
+    }
+    effects
+}
+
+fn tick(state: &mut State, now: PrimitiveDateTime, effects: &mut Vec<Effect>) {
+    state.now = now;
+    if state.unlocked && now - state.last_input >= state.lock_after {
+        lock(state, effects, false);
+        state.message = Some(Message::info(Text::new(
+            format!(
+                "Automatisch vergrendeld na {} minuten zonder gebruik.",
+                state.lock_after.whole_minutes()
+            ),
+            format!(
+                "Locked automatically after {} minutes without use.",
+                state.lock_after.whole_minutes()
+            ),
+        )));
+        return;
+    }
+    if let Screen::Visit(v) = &mut state.screen
+        && let Some(e) = v.autosave(now)
+    {
+        effects.push(e);
+    }
+}
+
+fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
+    state.last_input = state.now;
+    if state.hidden {
+        if key == Key::Ctrl('c') {
+            quit(state, effects);
+        } else {
+            state.hidden = false;
+        }
+        return;
+    }
+    let ctx = state.ctx();
+    let action = keys::action(ctx, key);
+    if state.too_small() {
+        match action {
+            Some(Action::Hide) => hide(state, effects),
+            Some(Action::Quit) => quit(state, effects),
+            _ => {}
+        }
+        return;
+    }
+    if state.help {
+        state.help = false;
+        return;
+    }
+    // A new key clears the last informational message; errors stay until
+    // something succeeds.
+    if state.message.as_ref().is_some_and(|m| !m.error) {
+        state.message = None;
+    }
+    match action {
+        Some(Action::Hide) => return hide(state, effects),
+        Some(Action::Language) => {
+            state.lang = state.lang.toggled();
+            return;
+        }
+        Some(Action::Help) => {
+            state.help = true;
+            return;
+        }
+        Some(Action::Lock) => return lock(state, effects, false),
+        Some(Action::Quit) => return quit(state, effects),
+        _ => {}
+    }
+    let transition = with_ctx(state, effects, |screen, ctx| match screen {
+        Screen::Onboarding(s) => s.key(key, action, ctx),
+        Screen::Unlock(s) => s.key(key, action, ctx),
+        Screen::Home(s) => s.key(key, action, ctx),
+        Screen::NewVisit(s) => s.key(key, action, ctx),
+        Screen::Visit(s) => s.key(key, action, ctx),
+    });
+    apply(state, transition, effects);
+}
+
+/// Run a screen handler with an `AppCtx`, then take back its effects and message.
+fn with_ctx(
+    state: &mut State,
+    effects: &mut Vec<Effect>,
+    f: impl FnOnce(&mut Screen, &mut AppCtx<'_>) -> Transition,
+) -> Transition {
+    let mut ctx = AppCtx {
+        now: state.now,
+        lang: state.lang,
+        catalog: &state.catalog,
+        ids: state.ids.as_mut(),
+        entries: &state.entries,
+        effects: Vec::new(),
+        message: None,
+    };
+    let t = f(&mut state.screen, &mut ctx);
+    effects.append(&mut ctx.effects);
+    if let Some(m) = ctx.message {
+        state.message = Some(m);
+    }
+    t
+}
+
+fn apply(state: &mut State, t: Transition, effects: &mut Vec<Effect>) {
+    match t {
+        Transition::Stay => {}
+        Transition::Home => {
+            state.screen = Screen::Home(HomeScreen::default());
+            effects.push(Effect::List);
+        }
+        Transition::NewVisit => {
+            state.screen =
+                Screen::NewVisit(Box::new(NewVisitScreen::new(state.now, &state.catalog)));
+        }
+        Transition::Visit(v) => state.screen = Screen::Visit(v),
+    }
+}
+
+/// Save what is open, drop the identity, and ask for the passphrase again.
+fn lock(state: &mut State, effects: &mut Vec<Effect>, hide: bool) {
+    let resume = match &mut state.screen {
+        Screen::Visit(v) => {
+            effects.push(v.save_effect());
+            Some(v.visit.id.clone())
+        }
+        Screen::Unlock(u) => u.resume.clone(),
+        _ => None,
+    };
+    if state.unlocked {
+        effects.push(Effect::Lock);
+    }
+    state.unlocked = false;
+    state.entries.clear();
+    state.help = false;
+    state.hidden = hide;
+    // Decrypted answers leave memory with the screen that held them.
+    if !matches!(state.screen, Screen::Onboarding(_)) {
+        state.screen = Screen::Unlock(UnlockScreen::new(resume));
+    }
+}
+
+fn hide(state: &mut State, effects: &mut Vec<Effect>) {
+    lock(state, effects, true);
+    state.message = None;
+}
+
+fn quit(state: &mut State, effects: &mut Vec<Effect>) {
+    if let Screen::Visit(v) = &mut state.screen {
+        effects.push(v.save_effect());
+    }
+    if state.unlocked {
+        effects.push(Effect::Lock);
+    }
+    state.quitting = true;
+    effects.push(Effect::Quit);
+}
+
+fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
+    let lang_msg = |nl: &str, en: &str| Text::new(nl, en);
+    match reply {
+        Reply::Initialized(Ok(())) => {
+            state.unlocked = true;
+            state.screen = Screen::Home(HomeScreen::default());
+            state.message = Some(Message::info(lang_msg(
+                "Klaar: deze laptop is ingesteld. Begin met n (nieuw bezoek).",
+                "Done: this laptop is set up. Start with n (new visit).",
+            )));
+            effects.push(Effect::List);
+        }
+        Reply::Initialized(Err(text)) => {
+            if let Screen::Onboarding(s) = &mut state.screen {
+                s.failed();
+            }
+            state.message = Some(Message::error(text));
+        }
+        Reply::RecipientsFile(result) => {
+            if let Screen::Onboarding(s) = &mut state.screen
+                && let Some(m) = s.recipients_file(result)
+            {
+                state.message = Some(m);
+            }
+        }
+        Reply::Unlocked(Ok(entries)) => {
+            state.unlocked = true;
+            state.last_input = state.now;
+            state.entries = entries;
+            state.message = None;
+            let resume = match &state.screen {
+                Screen::Unlock(u) => u.resume.clone(),
+                _ => None,
+            };
+            state.screen = Screen::Home(HomeScreen::default());
+            if let Some(id) = resume {
+                effects.push(Effect::LoadDraft(id));
+            }
+        }
+        Reply::Unlocked(Err(failure)) => {
+            if let Screen::Unlock(u) = &mut state.screen {
+                u.failed();
+            }
+            state.message = Some(Message::error(match failure {
+                UnlockFailure::WrongPassphrase => lang_msg(
+                    "Het wachtwoord klopt niet. Probeer het opnieuw.",
+                    "The passphrase is not correct. Try again.",
+                ),
+                UnlockFailure::Other(t) => t,
+            }));
+        }
+        Reply::Listed(Ok(entries)) => {
+            state.entries = entries;
+            if let Screen::Home(h) = &mut state.screen {
+                h.clamp(&state.entries);
+            }
+        }
+        Reply::Listed(Err(t)) | Reply::Discarded(Err(t)) | Reply::Draft(Err(t)) => {
+            state.message = Some(Message::error(t));
+        }
+        Reply::Discarded(Ok(())) => effects.push(Effect::List),
+        Reply::Draft(Ok(record)) => {
+            let catalog = state.catalog.clone();
+            match Visit::from_record(&record, |id| catalog.get(id).cloned()) {
+                Ok((visit, notes)) => {
+                    if !notes.is_empty() {
+                        let joined = notes.join("; ");
+                        state.message = Some(Message::info(Text::new(
+                            format!("Let op: {joined}"),
+                            format!("Note: {joined}"),
+                        )));
+                    }
+                    state.screen = Screen::Visit(Box::new(VisitScreen::resume(visit, state.now)));
+                }
+                Err(e) => {
+                    state.message = Some(Message::error(Text::new(
+                        format!("Dit concept is niet te openen: {e}."),
+                        format!("This draft cannot be opened: {e}."),
+                    )))
+                }
+            }
+        }
+        Reply::Saved(result) => {
+            if let Screen::Visit(v) = &mut state.screen {
+                v.saved(&result, state.now);
+            }
+            if let Err(t) = result {
+                state.message = Some(Message::error(Text::new(
+                    format!(
+                        "Opslaan is mislukt: {}. De antwoorden staan nog in het geheugen; safevisit probeert het opnieuw.",
+                        t.nl
+                    ),
+                    format!(
+                        "Saving failed: {}. The answers are still in memory; safevisit will try again.",
+                        t.en
+                    ),
+                )));
+            } else if state
+                .message
+                .as_ref()
+                .is_some_and(|m| m.error && m.text.nl.starts_with("Opslaan"))
+            {
+                state.message = None;
+            }
+        }
+        Reply::Finalized(Ok(seq)) => {
+            state.screen = Screen::Home(HomeScreen::default());
+            state.message = Some(Message::info(Text::new(
+                format!("Bezoek afgerond (nummer {seq}). Het staat klaar voor export."),
+                format!("Visit finalized (number {seq}). It is ready for export."),
+            )));
+            effects.push(Effect::List);
+        }
+        Reply::Finalized(Err(t)) => {
+            if let Screen::Visit(v) = &mut state.screen {
+                v.finalize_failed();
+            }
+            state.message = Some(Message::error(t));
+        }
+        Reply::Exported(Ok(done)) => {
+            state.message = Some(Message::info(match &done.path {
+                Some(p) => Text::new(
+                    format!(
+                        "{} bezoek(en) geëxporteerd naar {}",
+                        done.visits,
+                        p.display()
+                    ),
+                    format!("{} visit(s) exported to {}", done.visits, p.display()),
+                ),
+                None => lang_msg(
+                    "Er is niets nieuws om te exporteren.",
+                    "There is nothing new to export.",
+                ),
+            }));
+            if let Screen::Home(h) = &mut state.screen {
+                h.exported();
+            }
+            effects.push(Effect::List);
+        }
+        Reply::Exported(Err(t)) => state.message = Some(Message::error(t)),
+    }
+}

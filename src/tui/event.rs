@@ -1,0 +1,235 @@
+//! What goes into `update` (events) and what comes out (effects).
+//!
+//! Events are already filtered at the edge: a key press, a paste, a resize,
+//! a clock tick, or the reply to an effect. `update` never sees a platform
+//! quirk, and never performs an effect itself.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use time::PrimitiveDateTime;
+
+use crate::i18n::Text;
+use crate::visit::record::VisitRecord;
+
+/// A key press, independent of the terminal library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Alt(char),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Backspace,
+    Delete,
+    F(u8),
+}
+
+impl Key {
+    /// The key as the footer and the replay scripts name it.
+    pub fn name(self) -> String {
+        match self {
+            Key::Char(' ') => "Space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{c}"),
+            Key::Alt(c) => format!("Alt-{c}"),
+            Key::Enter => "Enter".into(),
+            Key::Esc => "Esc".into(),
+            Key::Tab => "Tab".into(),
+            Key::BackTab => "BackTab".into(),
+            Key::Up => "Up".into(),
+            Key::Down => "Down".into(),
+            Key::Left => "Left".into(),
+            Key::Right => "Right".into(),
+            Key::PageUp => "PageUp".into(),
+            Key::PageDown => "PageDown".into(),
+            Key::Home => "Home".into(),
+            Key::End => "End".into(),
+            Key::Backspace => "Backspace".into(),
+            Key::Delete => "Delete".into(),
+            Key::F(n) => format!("F{n}"),
+        }
+    }
+
+    /// Parse a key name as `name` writes it (`Enter`, `F12`, `Ctrl-x`, `a`, `Space`).
+    pub fn parse(name: &str) -> Option<Key> {
+        let named = match name {
+            "Enter" => Key::Enter,
+            "Esc" => Key::Esc,
+            "Tab" => Key::Tab,
+            "BackTab" => Key::BackTab,
+            "Up" => Key::Up,
+            "Down" => Key::Down,
+            "Left" => Key::Left,
+            "Right" => Key::Right,
+            "PageUp" => Key::PageUp,
+            "PageDown" => Key::PageDown,
+            "Home" => Key::Home,
+            "End" => Key::End,
+            "Backspace" => Key::Backspace,
+            "Delete" => Key::Delete,
+            "Space" => Key::Char(' '),
+            _ => {
+                let single = |s: &str| {
+                    let mut cs = s.chars();
+                    match (cs.next(), cs.next()) {
+                        (Some(c), None) => Some(c),
+                        _ => None,
+                    }
+                };
+                if let Some(rest) = name.strip_prefix("Ctrl-") {
+                    return single(rest).map(|c| Key::Ctrl(c.to_ascii_lowercase()));
+                }
+                if let Some(rest) = name.strip_prefix("Alt-") {
+                    return single(rest).map(Key::Alt);
+                }
+                if let Some(n) = name.strip_prefix('F').and_then(|n| n.parse::<u8>().ok()) {
+                    return (1..=12).contains(&n).then_some(Key::F(n));
+                }
+                return single(name).map(Key::Char);
+            }
+        };
+        Some(named)
+    }
+}
+
+/// An entry of the home screen's lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEntry {
+    pub id: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub label: String,
+    pub status: ListStatus,
+    pub sequence: Option<u64>,
+    pub flags: u32,
+    pub acute_flags: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    Draft,
+    Finalized,
+    Exported,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportDone {
+    /// The bundle written; `None` when there was nothing new to export.
+    pub path: Option<PathBuf>,
+    pub visits: usize,
+}
+
+/// Why unlocking failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnlockFailure {
+    WrongPassphrase,
+    Other(Text),
+}
+
+/// The reply to an effect, fed back into `update`.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Initialized(Result<(), Text>),
+    Unlocked(Result<Vec<ListEntry>, UnlockFailure>),
+    Listed(Result<Vec<ListEntry>, Text>),
+    Draft(Result<Box<VisitRecord>, Text>),
+    Saved(Result<(), Text>),
+    Discarded(Result<(), Text>),
+    Finalized(Result<u64, Text>),
+    Exported(Result<ExportDone, Text>),
+    /// The lines of a recipients file, read for onboarding.
+    RecipientsFile(Result<String, Text>),
+}
+
+/// An input to `update`.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(Key),
+    /// Text pasted in one go (bracketed paste).
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock moved on.
+    Tick(PrimitiveDateTime),
+    Reply(Reply),
+}
+
+/// Something `update` asks the shell to do.
+pub enum Effect {
+    Init {
+        recipients: Vec<String>,
+        device_name: String,
+        passphrase: SecretString,
+    },
+    Unlock(SecretString),
+    /// Drop the unlocked identity from memory.
+    Lock,
+    List,
+    LoadDraft(String),
+    SaveDraft(Box<VisitRecord>),
+    DiscardDraft(String),
+    Finalize(Box<VisitRecord>),
+    Export {
+        out: Option<PathBuf>,
+        all: bool,
+    },
+    ReadRecipientsFile(PathBuf),
+    Quit,
+}
+
+impl fmt::Debug for Effect {
+    // Effects carry passphrases and answers: name them, never their contents.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Effect::Init { .. } => "Init",
+            Effect::Unlock(_) => "Unlock",
+            Effect::Lock => "Lock",
+            Effect::List => "List",
+            Effect::LoadDraft(_) => "LoadDraft",
+            Effect::SaveDraft(_) => "SaveDraft",
+            Effect::DiscardDraft(_) => "DiscardDraft",
+            Effect::Finalize(_) => "Finalize",
+            Effect::Export { .. } => "Export",
+            Effect::ReadRecipientsFile(_) => "ReadRecipientsFile",
+            Effect::Quit => "Quit",
+        };
+        f.write_str(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_round_trip() {
+        for k in [
+            Key::Char('a'),
+            Key::Char(' '),
+            Key::Ctrl('x'),
+            Key::Alt('n'),
+            Key::Enter,
+            Key::BackTab,
+            Key::F(1),
+            Key::F(12),
+            Key::PageDown,
+        ] {
+            assert_eq!(Key::parse(&k.name()), Some(k), "{}", k.name());
+        }
+        assert_eq!(Key::parse("F13"), None);
+        assert_eq!(Key::parse("Ctrl-"), None);
+        assert_eq!(Key::parse("Foo"), None);
+    }
+}

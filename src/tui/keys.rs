@@ -1,0 +1,625 @@
+//! The one table of key bindings. The key handlers ask it which action a key
+//! means, and the footer and the help screen are drawn from it, so what the
+//! screen says a key does is what it does.
+
+use crate::i18n::Lang;
+use crate::tui::event::Key;
+
+/// Where the worker is, which decides what keys mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    Onboarding,
+    Unlock,
+    Hidden,
+    Home,
+    NewVisit,
+    /// Yes/no, yes/no/unknown and single choice.
+    Choice,
+    Multi,
+    Scale,
+    /// Short and long text (letters type).
+    Text,
+    /// Numbers and dates (letters type).
+    Field,
+    /// The "add another entry" stop after a repeatable section.
+    AddEntry,
+    FlagPanel,
+    /// A list in a pop-up (sections, persons, flags).
+    Popup,
+    Review,
+    Confirm,
+    /// A small form in a pop-up (a path, a child's name and age): letters type.
+    Prompt,
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Hide,
+    Help,
+    Language,
+    Lock,
+    Quit,
+    NewVisit,
+    Open,
+    Export,
+    Discard,
+    Up,
+    Down,
+    Select,
+    Cancel,
+    Next,
+    Prev,
+    NextSection,
+    PrevSection,
+    Sections,
+    Persons,
+    Flags,
+    OnlyMissing,
+    Review,
+    Home,
+    AddEntry,
+    RemoveEntry,
+    Clear,
+    Yes,
+    No,
+    Unknown,
+    Digit,
+    Toggle,
+    Decrease,
+    Increase,
+    Finalize,
+    NextTab,
+    AddChild,
+    AddCaregiver,
+    Remove,
+    Acknowledge,
+}
+
+pub struct Binding {
+    pub action: Action,
+    pub keys: &'static [Key],
+    /// How the footer names the keys, when not simply the first key.
+    pub shown: Option<&'static str>,
+    pub contexts: &'static [Ctx],
+    pub label: (&'static str, &'static str),
+    /// Shown in the footer (everything is in the help screen).
+    pub footer: bool,
+}
+
+use Ctx::*;
+
+/// Every context inside a visit's item flow.
+const FLOW: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry];
+/// Flow contexts where letters do not type.
+const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
+/// Everywhere the worker is unlocked and not in a modal panel.
+const UNLOCKED: &[Ctx] = &[
+    Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, Popup, Review, Prompt, Confirm,
+];
+const EVERYWHERE: &[Ctx] = &[
+    Onboarding, Unlock, Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, FlagPanel,
+    Popup, Review, Confirm, Prompt,
+];
+
+const DIGITS: &[Key] = &[
+    Key::Char('1'),
+    Key::Char('2'),
+    Key::Char('3'),
+    Key::Char('4'),
+    Key::Char('5'),
+    Key::Char('6'),
+    Key::Char('7'),
+    Key::Char('8'),
+    Key::Char('9'),
+    Key::Char('0'),
+];
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        action: Action::Hide,
+        keys: &[Key::F(12)],
+        shown: None,
+        contexts: EVERYWHERE,
+        label: ("verbergen", "hide"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Next,
+        keys: &[Key::Tab],
+        shown: None,
+        contexts: FLOW,
+        label: ("volgende", "next"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Next,
+        keys: &[Key::Enter, Key::Down],
+        shown: None,
+        contexts: &[Choice, Scale],
+        label: ("volgende", "next"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Next,
+        keys: &[Key::Enter],
+        shown: None,
+        contexts: &[Multi, Field],
+        label: ("volgende", "next"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Prev,
+        keys: &[Key::BackTab],
+        shown: Some("S-Tab"),
+        contexts: FLOW,
+        label: ("vorige", "previous"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Prev,
+        keys: &[Key::Up],
+        shown: None,
+        contexts: &[Choice, Scale],
+        label: ("vorige", "previous"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Yes,
+        keys: &[Key::Char('j'), Key::Char('y')],
+        shown: Some("j/n/w"),
+        contexts: &[Choice],
+        label: ("ja/nee/weet niet", "yes/no/unknown"),
+        footer: true,
+    },
+    Binding {
+        action: Action::No,
+        keys: &[Key::Char('n')],
+        shown: None,
+        contexts: &[Choice],
+        label: ("nee", "no"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Unknown,
+        keys: &[Key::Char('w'), Key::Char('u')],
+        shown: None,
+        contexts: &[Choice],
+        label: ("weet niet", "don't know"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Digit,
+        keys: DIGITS,
+        shown: Some("1-9"),
+        contexts: &[Choice, Multi, Scale],
+        label: ("kiezen", "choose"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Toggle,
+        keys: &[Key::Char(' ')],
+        shown: None,
+        contexts: &[Multi],
+        label: ("aan/uit", "toggle"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Up],
+        shown: None,
+        contexts: &[Multi],
+        label: ("omhoog", "up"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Down],
+        shown: None,
+        contexts: &[Multi],
+        label: ("omlaag", "down"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Decrease,
+        keys: &[Key::Left],
+        shown: Some("←/→"),
+        contexts: &[Choice, Scale],
+        label: ("kleiner/groter", "less/more"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Increase,
+        keys: &[Key::Right],
+        shown: None,
+        contexts: &[Choice, Scale],
+        label: ("groter", "more"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Clear,
+        keys: &[Key::Delete, Key::Backspace],
+        shown: Some("Del"),
+        contexts: FLOW_KEYS,
+        label: ("wissen", "clear"),
+        footer: false,
+    },
+    Binding {
+        action: Action::AddEntry,
+        keys: &[Key::Enter, Key::Alt('n')],
+        shown: Some("Enter"),
+        contexts: &[AddEntry],
+        label: ("toevoegen", "add"),
+        footer: true,
+    },
+    Binding {
+        action: Action::AddEntry,
+        keys: &[Key::Alt('n')],
+        shown: None,
+        contexts: FLOW,
+        label: ("afspraak toevoegen", "add entry"),
+        footer: false,
+    },
+    Binding {
+        action: Action::RemoveEntry,
+        keys: &[Key::Alt('d')],
+        shown: None,
+        contexts: FLOW,
+        label: ("afspraak weghalen", "remove entry"),
+        footer: false,
+    },
+    Binding {
+        action: Action::NextSection,
+        keys: &[Key::PageDown],
+        shown: None,
+        contexts: FLOW,
+        label: ("volgende sectie", "next section"),
+        footer: false,
+    },
+    Binding {
+        action: Action::PrevSection,
+        keys: &[Key::PageUp],
+        shown: None,
+        contexts: FLOW,
+        label: ("vorige sectie", "previous section"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Sections,
+        keys: &[Key::F(2), Key::Alt('s')],
+        shown: None,
+        contexts: FLOW,
+        label: ("secties", "sections"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Persons,
+        keys: &[Key::F(3), Key::Alt('p')],
+        shown: None,
+        contexts: FLOW,
+        label: ("lijst/persoon", "list/person"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Flags,
+        keys: &[Key::F(4), Key::Alt('v')],
+        shown: None,
+        contexts: FLOW,
+        label: ("vlaggen", "flags"),
+        footer: true,
+    },
+    Binding {
+        action: Action::OnlyMissing,
+        keys: &[Key::F(5), Key::Alt('o')],
+        shown: None,
+        contexts: FLOW,
+        label: ("alleen open verplicht", "only open required"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Review,
+        keys: &[Key::F(6), Key::Alt('r')],
+        shown: None,
+        contexts: FLOW,
+        label: ("afronden", "review"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Home,
+        keys: &[Key::F(10), Key::Alt('h')],
+        shown: None,
+        contexts: &[
+            Choice, Multi, Scale, Text, Field, AddEntry, Review, NewVisit,
+        ],
+        label: ("start", "home"),
+        footer: true,
+    },
+    Binding {
+        action: Action::NewVisit,
+        keys: &[Key::Char('n'), Key::Alt('n')],
+        shown: None,
+        contexts: &[Home],
+        label: ("nieuw bezoek", "new visit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Open,
+        keys: &[Key::Enter],
+        shown: None,
+        contexts: &[Home],
+        label: ("openen", "open"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Up, Key::Char('k')],
+        shown: None,
+        contexts: &[Home, Popup, Review],
+        label: ("omhoog", "up"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Down, Key::Char('j')],
+        shown: None,
+        contexts: &[Home, Popup, Review],
+        label: ("omlaag", "down"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Up],
+        shown: None,
+        contexts: &[NewVisit],
+        label: ("omhoog", "up"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Down],
+        shown: None,
+        contexts: &[NewVisit],
+        label: ("omlaag", "down"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Export,
+        keys: &[Key::Char('e'), Key::Alt('e')],
+        shown: None,
+        contexts: &[Home],
+        label: ("exporteren", "export"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Discard,
+        keys: &[Key::Delete],
+        shown: Some("Del"),
+        contexts: &[Home],
+        label: ("concept weggooien", "discard draft"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Language,
+        keys: &[Key::F(7), Key::Alt('t')],
+        shown: None,
+        contexts: EVERYWHERE,
+        label: ("English", "Nederlands"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Lock,
+        keys: &[Key::F(8), Key::Alt('l')],
+        shown: None,
+        contexts: UNLOCKED,
+        label: ("vergrendelen", "lock"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Help,
+        keys: &[Key::F(1)],
+        shown: None,
+        contexts: EVERYWHERE,
+        label: ("hulp", "help"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Char('q'), Key::Ctrl('c')],
+        shown: None,
+        contexts: &[Home],
+        label: ("stoppen", "quit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Ctrl('c')],
+        shown: None,
+        contexts: &[Unlock, Onboarding],
+        label: ("stoppen", "quit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Ctrl('c')],
+        shown: None,
+        contexts: &[Hidden],
+        label: ("stoppen", "quit"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Select,
+        keys: &[Key::Enter],
+        shown: None,
+        contexts: &[Popup, Review, NewVisit, Prompt],
+        label: ("kiezen", "select"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[Key::Esc],
+        shown: None,
+        contexts: &[Popup, Review, Confirm, NewVisit, Prompt],
+        label: ("terug", "back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Next,
+        keys: &[Key::Tab],
+        shown: None,
+        contexts: &[Prompt],
+        label: ("volgend veld", "next field"),
+        footer: true,
+    },
+    Binding {
+        action: Action::NextTab,
+        keys: &[Key::Tab],
+        shown: None,
+        contexts: &[Review],
+        label: ("tabblad", "tab"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Finalize,
+        keys: &[Key::Alt('f'), Key::F(9)],
+        shown: None,
+        contexts: &[Review],
+        label: ("bezoek afronden", "finalize visit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::AddChild,
+        keys: &[Key::Alt('k')],
+        shown: None,
+        contexts: &[NewVisit],
+        label: ("kind erbij", "add child"),
+        footer: true,
+    },
+    Binding {
+        action: Action::AddCaregiver,
+        keys: &[Key::Alt('o')],
+        shown: None,
+        contexts: &[NewVisit],
+        label: ("ouder erbij", "add caregiver"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Remove,
+        keys: &[Key::Alt('d')],
+        shown: None,
+        contexts: &[NewVisit],
+        label: ("weghalen", "remove"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Next,
+        keys: &[Key::Tab],
+        shown: None,
+        contexts: &[NewVisit, Onboarding],
+        label: ("volgend veld", "next field"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Prev,
+        keys: &[Key::BackTab],
+        shown: None,
+        contexts: &[NewVisit, Onboarding],
+        label: ("vorig veld", "previous field"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Yes,
+        keys: &[Key::Char('j'), Key::Char('y')],
+        shown: Some("j"),
+        contexts: &[Confirm],
+        label: ("ja", "yes"),
+        footer: true,
+    },
+    Binding {
+        action: Action::No,
+        keys: &[Key::Char('n')],
+        shown: None,
+        contexts: &[Confirm],
+        label: ("nee", "no"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Acknowledge,
+        keys: &[Key::Enter],
+        shown: None,
+        contexts: &[FlagPanel],
+        label: ("bevestigen", "acknowledge"),
+        footer: true,
+    },
+];
+
+/// The action a key means in a context.
+pub fn action(ctx: Ctx, key: Key) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .find(|b| b.contexts.contains(&ctx) && b.keys.contains(&key))
+        .map(|b| b.action)
+}
+
+/// The footer entries of a context: key names and labels, in table order.
+pub fn footer(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.footer && b.contexts.contains(&ctx))
+        .map(|b| {
+            let keys = b.shown.map_or_else(|| b.keys[0].name(), str::to_string);
+            (keys, lang.pick(b.label.0, b.label.1))
+        })
+        .collect()
+}
+
+/// Every binding of a context, for the help screen: all keys and labels.
+pub fn help(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.contexts.contains(&ctx))
+        .map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.name()).collect();
+            let keys = if b.action == Action::Digit {
+                "1-9, 0".to_string()
+            } else {
+                keys.join(" / ")
+            };
+            (keys, lang.pick(b.label.0, b.label.1))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hide_works_everywhere_and_letters_type_in_text() {
+        for ctx in EVERYWHERE {
+            assert_eq!(action(*ctx, Key::F(12)), Some(Action::Hide), "{ctx:?}");
+        }
+        for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit] {
+            for c in ['j', 'n', 'q', 'e', 'k', ' '] {
+                assert_eq!(action(ctx, Key::Char(c)), None, "{ctx:?} {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_footer_entry_names_a_key_that_does_its_action() {
+        for ctx in EVERYWHERE.iter().chain([&Hidden]) {
+            for b in BINDINGS
+                .iter()
+                .filter(|b| b.footer && b.contexts.contains(ctx))
+            {
+                // The first key of a shown binding reaches that binding's action.
+                assert_eq!(
+                    action(*ctx, b.keys[0]),
+                    Some(b.action),
+                    "{ctx:?} {:?}",
+                    b.action
+                );
+            }
+        }
+    }
+}

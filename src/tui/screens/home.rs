@@ -1,0 +1,275 @@
+//! Home: drafts to resume, finalized visits waiting for export, exported
+//! visits, with counts; start a visit, export, discard a draft.
+
+use std::path::PathBuf;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::i18n::Text;
+use crate::tui::app::{AppCtx, Message, Transition};
+use crate::tui::event::{Effect, Key, ListEntry, ListStatus};
+use crate::tui::keys::{Action, Ctx};
+use crate::tui::screens::centered;
+use crate::tui::view::ViewCtx;
+use crate::tui::widgets::Field;
+
+#[derive(Default)]
+pub struct HomeScreen {
+    selected: usize,
+    export: Option<Box<Field>>,
+    exporting: bool,
+    discard: Option<String>,
+}
+
+/// Entries in the order they are listed: drafts, finalized, exported.
+fn ordered(entries: &[ListEntry]) -> Vec<&ListEntry> {
+    let mut v: Vec<&ListEntry> = entries.iter().collect();
+    v.sort_by(|a, b| {
+        let rank = |e: &ListEntry| match e.status {
+            ListStatus::Draft => 0,
+            ListStatus::Finalized => 1,
+            ListStatus::Exported => 2,
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| b.sequence.cmp(&a.sequence))
+            .then_with(|| a.label.cmp(&b.label))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    v
+}
+
+impl HomeScreen {
+    pub fn ctx(&self) -> Ctx {
+        if self.export.is_some() {
+            Ctx::Prompt
+        } else if self.discard.is_some() {
+            Ctx::Confirm
+        } else {
+            Ctx::Home
+        }
+    }
+
+    /// Keep the selection inside the list after it changed.
+    pub fn clamp(&mut self, entries: &[ListEntry]) {
+        self.selected = self.selected.min(entries.len().saturating_sub(1));
+    }
+
+    pub fn exported(&mut self) {
+        self.exporting = false;
+    }
+
+    pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        if let Some(field) = &mut self.export {
+            match action {
+                Some(Action::Select) => {
+                    let text = field.text();
+                    let out = (!text.trim().is_empty()).then(|| PathBuf::from(text.trim()));
+                    self.export = None;
+                    self.exporting = true;
+                    ctx.effects.push(Effect::Export { out, all: false });
+                }
+                Some(Action::Cancel) => self.export = None,
+                _ => {
+                    field.handle(key);
+                }
+            }
+            return Transition::Stay;
+        }
+        if let Some(id) = self.discard.clone() {
+            match action {
+                Some(Action::Yes) => {
+                    ctx.effects.push(Effect::DiscardDraft(id));
+                    self.discard = None;
+                }
+                Some(Action::No) | Some(Action::Cancel) => self.discard = None,
+                _ => {}
+            }
+            return Transition::Stay;
+        }
+        let list = ordered(ctx.entries);
+        match action {
+            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::Down) => {
+                self.selected = (self.selected + 1).min(list.len().saturating_sub(1))
+            }
+            Some(Action::NewVisit) => return Transition::NewVisit,
+            Some(Action::Export) if !self.exporting => {
+                self.export = Some(Box::new(Field::single("")));
+            }
+            Some(Action::Open) => match list.get(self.selected) {
+                Some(e) if e.status == ListStatus::Draft => {
+                    ctx.effects.push(Effect::LoadDraft(e.id.clone()))
+                }
+                Some(_) => {
+                    ctx.message = Some(Message::info(Text::new(
+                        "Een afgerond bezoek is niet meer te openen op deze laptop; zo blijft het veilig als de laptop kwijtraakt.",
+                        "A finalized visit cannot be opened on this laptop any more; that keeps it safe if the laptop is lost.",
+                    )))
+                }
+                None => {}
+            },
+            Some(Action::Discard) => {
+                if let Some(e) = list
+                    .get(self.selected)
+                    .filter(|e| e.status == ListStatus::Draft)
+                {
+                    self.discard = Some(e.id.clone());
+                }
+            }
+            _ => {}
+        }
+        Transition::Stay
+    }
+
+    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let list = ordered(v.entries);
+        let count = |s: ListStatus| list.iter().filter(|e| e.status == s).count();
+        let mut lines: Vec<Line> = Vec::new();
+        let mut selected_line = 0;
+        let groups = [
+            (
+                ListStatus::Draft,
+                t("Concepten", "Drafts"),
+                t("geen", "none"),
+            ),
+            (
+                ListStatus::Finalized,
+                t("Klaar voor export", "Ready for export"),
+                t("geen", "none"),
+            ),
+            (
+                ListStatus::Exported,
+                t("Geëxporteerd", "Exported"),
+                t("geen", "none"),
+            ),
+        ];
+        let mut i = 0;
+        for (status, title, none) in groups {
+            lines.push(Line::styled(
+                format!("{title} ({})", count(status)),
+                v.theme.title(),
+            ));
+            let mut any = false;
+            for e in list.iter().filter(|e| e.status == status) {
+                any = true;
+                let is_sel = i == self.selected;
+                if is_sel {
+                    selected_line = lines.len();
+                }
+                let seq = e.sequence.map_or(String::new(), |s| format!("#{s:<4} "));
+                let mut spans = vec![
+                    Span::raw(if is_sel { " ▶ " } else { "   " }),
+                    Span::raw(format!("{seq}{}  ", e.date)),
+                    Span::raw(format!("{:<24}", truncate(&e.label, 24))),
+                ];
+                if e.flags > 0 {
+                    let text = if e.acute_flags > 0 {
+                        format!("⚑ {} ({} {})", e.flags, e.acute_flags, t("acuut", "acute"))
+                    } else {
+                        format!("⚑ {}", e.flags)
+                    };
+                    spans.push(Span::styled(
+                        text,
+                        if e.acute_flags > 0 {
+                            v.theme.error()
+                        } else {
+                            v.theme.warn()
+                        },
+                    ));
+                }
+                let mut line = Line::from(spans);
+                if is_sel {
+                    line = line.style(v.theme.selected());
+                }
+                lines.push(line);
+                i += 1;
+            }
+            if !any {
+                lines.push(Line::styled(format!("   {none}"), v.theme.dim()));
+            }
+            lines.push(Line::raw(""));
+        }
+        if list.is_empty() {
+            lines.push(Line::from(t(
+                "Nog geen bezoeken. Druk op n om een nieuw bezoek te beginnen.",
+                "No visits yet. Press n to start a new visit.",
+            )));
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.dim())
+            .title(Span::styled(
+                format!(" {} ", t("Bezoeken", "Visits")),
+                v.theme.title(),
+            ));
+        let inner_height = block.inner(area).height as usize;
+        let scroll = selected_line.saturating_sub(inner_height.saturating_sub(2));
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .scroll((scroll as u16, 0)),
+            area,
+        );
+
+        if let Some(field) = &self.export {
+            let boxed = centered(area, 70, 9);
+            f.render_widget(Clear, boxed);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(v.theme.title())
+                .title(format!(" {} ", t("Exporteren", "Export")));
+            let inner = block.inner(boxed);
+            f.render_widget(block, boxed);
+            let [intro, input] =
+                Layout::vertical([Constraint::Length(3), Constraint::Length(3)]).areas(inner);
+            f.render_widget(
+                Paragraph::new(t(
+                    "Waar moet de bundel komen? Een map (bijvoorbeeld de USB-stick) of een bestandsnaam. Leeg: een standaardnaam in de huidige map.",
+                    "Where should the bundle go? A folder (the USB stick, say) or a file name. Empty: a default name in the current folder.",
+                ))
+                .wrap(Wrap { trim: true }),
+                intro,
+            );
+            field.render(f, input, t(" Pad ", " Path "), true, v.theme);
+        }
+        if self.discard.is_some() {
+            let boxed = centered(area, 64, 6);
+            f.render_widget(Clear, boxed);
+            let p = Paragraph::new(vec![
+                Line::from(t(
+                    "Dit concept weggooien? Dit kan niet ongedaan worden.",
+                    "Discard this draft? This cannot be undone.",
+                )),
+                Line::raw(""),
+                Line::styled(
+                    t("j: ja, weggooien    n: nee", "y: yes, discard    n: no"),
+                    Style::new(),
+                ),
+            ])
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(v.theme.error()),
+            )
+            .wrap(Wrap { trim: true });
+            f.render_widget(p, boxed);
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,517 @@
+//! A new visit: date, place, who was present, the roster (children by first
+//! name or alias and age, caregivers by alias and role), and the checklists
+//! to use, with sensible defaults.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use time::PrimitiveDateTime;
+
+use crate::checklist::{AppliesTo, Catalog};
+use crate::i18n::Text;
+use crate::tui::app::{AppCtx, Message, Transition};
+use crate::tui::event::Key;
+use crate::tui::keys::{Action, Ctx};
+use crate::tui::screens::centered;
+use crate::tui::screens::visit::VisitScreen;
+use crate::tui::view::ViewCtx;
+use crate::tui::widgets::Field;
+use crate::visit::record::{format_date, parse_date};
+use crate::visit::{Caregiver, Child, Visit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Label,
+    Date,
+    Place,
+    Present,
+    AddChild,
+    Child(usize),
+    AddCaregiver,
+    Caregiver(usize),
+    Checklist(usize),
+    Start,
+}
+
+struct Adding {
+    caregiver: bool,
+    name: Field,
+    second: Field,
+    on_second: bool,
+}
+
+pub struct NewVisitScreen {
+    label: Field,
+    date: Field,
+    place: Field,
+    present: Field,
+    children: Vec<(String, u8)>,
+    caregivers: Vec<(String, String)>,
+    /// Checklist id, title, applies to, chosen.
+    checklists: Vec<(String, Text, AppliesTo, bool)>,
+    focus: usize,
+    adding: Option<Adding>,
+}
+
+impl NewVisitScreen {
+    pub fn new(now: PrimitiveDateTime, catalog: &Catalog) -> NewVisitScreen {
+        let mut s = NewVisitScreen {
+            label: Field::single(""),
+            date: Field::single(&format_date(now.date())),
+            place: Field::single(""),
+            present: Field::single(""),
+            children: Vec::new(),
+            caregivers: Vec::new(),
+            checklists: catalog
+                .all()
+                .iter()
+                .map(|c| (c.id.clone(), c.title.clone(), c.applies_to, true))
+                .collect(),
+            focus: 0,
+            adding: None,
+        };
+        s.focus_fields();
+        s
+    }
+
+    fn rows(&self) -> Vec<Row> {
+        let mut r = vec![
+            Row::Label,
+            Row::Date,
+            Row::Place,
+            Row::Present,
+            Row::AddChild,
+        ];
+        r.extend((0..self.children.len()).map(Row::Child));
+        r.push(Row::AddCaregiver);
+        r.extend((0..self.caregivers.len()).map(Row::Caregiver));
+        r.extend((0..self.checklists.len()).map(Row::Checklist));
+        r.push(Row::Start);
+        r
+    }
+
+    fn row(&self) -> Row {
+        let rows = self.rows();
+        rows[self.focus.min(rows.len() - 1)]
+    }
+
+    fn field_mut(&mut self, row: Row) -> Option<&mut Field> {
+        match row {
+            Row::Label => Some(&mut self.label),
+            Row::Date => Some(&mut self.date),
+            Row::Place => Some(&mut self.place),
+            Row::Present => Some(&mut self.present),
+            _ => None,
+        }
+    }
+
+    fn focus_fields(&mut self) {
+        let row = self.row();
+        for r in [Row::Label, Row::Date, Row::Place, Row::Present] {
+            if let Some(f) = self.field_mut(r) {
+                f.set_focus(r == row);
+            }
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        if self.adding.is_some() {
+            Ctx::Prompt
+        } else {
+            Ctx::NewVisit
+        }
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let n = self.rows().len() as isize;
+        self.focus = (self.focus as isize + delta).clamp(0, n - 1) as usize;
+        self.focus_fields();
+    }
+
+    pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        if self.adding.is_some() {
+            self.adding_key(key, action, ctx);
+            return Transition::Stay;
+        }
+        let row = self.row();
+        match action {
+            Some(Action::Cancel) | Some(Action::Home) => return Transition::Home,
+            Some(Action::Down) | Some(Action::Next) => self.move_focus(1),
+            Some(Action::Up) | Some(Action::Prev) => self.move_focus(-1),
+            Some(Action::AddChild) => self.open_adding(false),
+            Some(Action::AddCaregiver) => self.open_adding(true),
+            Some(Action::Remove) => self.remove(row),
+            Some(Action::Select) => match row {
+                Row::Label | Row::Date | Row::Place | Row::Present => self.move_focus(1),
+                Row::AddChild => self.open_adding(false),
+                Row::AddCaregiver => self.open_adding(true),
+                Row::Checklist(i) => self.checklists[i].3 = !self.checklists[i].3,
+                Row::Start => return self.start(ctx),
+                Row::Child(_) | Row::Caregiver(_) => {}
+            },
+            _ => {
+                if key == Key::Delete && matches!(row, Row::Child(_) | Row::Caregiver(_)) {
+                    self.remove(row);
+                } else if let Some(f) = self.field_mut(row) {
+                    f.handle(key);
+                }
+            }
+        }
+        Transition::Stay
+    }
+
+    pub fn paste(&mut self, text: &str, _ctx: &mut AppCtx<'_>) -> Transition {
+        if let Some(a) = &mut self.adding {
+            if a.on_second {
+                a.second.paste(text)
+            } else {
+                a.name.paste(text)
+            };
+        } else {
+            let row = self.row();
+            if let Some(f) = self.field_mut(row) {
+                f.paste(text);
+            }
+        }
+        Transition::Stay
+    }
+
+    fn remove(&mut self, row: Row) {
+        match row {
+            Row::Child(i) => {
+                self.children.remove(i);
+            }
+            Row::Caregiver(i) => {
+                self.caregivers.remove(i);
+            }
+            _ => return,
+        }
+        self.move_focus(0);
+    }
+
+    fn open_adding(&mut self, caregiver: bool) {
+        self.adding = Some(Adding {
+            caregiver,
+            name: Field::single(""),
+            second: Field::single(""),
+            on_second: false,
+        });
+        if let Some(a) = &mut self.adding {
+            a.second.set_focus(false);
+        }
+    }
+
+    fn adding_key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) {
+        let Some(a) = &mut self.adding else { return };
+        match action {
+            Some(Action::Cancel) => self.adding = None,
+            Some(Action::Next) => {
+                a.on_second = !a.on_second;
+                a.name.set_focus(!a.on_second);
+                a.second.set_focus(a.on_second);
+            }
+            Some(Action::Select) => {
+                if !a.on_second {
+                    a.on_second = true;
+                    a.name.set_focus(false);
+                    a.second.set_focus(true);
+                    return;
+                }
+                let name = a.name.text().trim().to_string();
+                let second = a.second.text().trim().to_string();
+                if name.is_empty() {
+                    ctx.message = Some(Message::error(Text::new(
+                        "Vul een voornaam of alias in.",
+                        "Fill in a first name or alias.",
+                    )));
+                    return;
+                }
+                if a.caregiver {
+                    if second.is_empty() {
+                        ctx.message = Some(Message::error(Text::new(
+                            "Vul een rol in, bijvoorbeeld moeder, vader of pleegouder.",
+                            "Fill in a role, for example mother, father or foster parent.",
+                        )));
+                        return;
+                    }
+                    self.caregivers.push((name, second));
+                } else {
+                    match second.parse::<u8>() {
+                        Ok(age) if age <= 17 => self.children.push((name, age)),
+                        _ => {
+                            ctx.message = Some(Message::error(Text::new(
+                                "Vul een leeftijd in van 0 tot en met 17.",
+                                "Fill in an age from 0 to 17.",
+                            )));
+                            return;
+                        }
+                    }
+                }
+                self.adding = None;
+            }
+            _ => {
+                if a.on_second {
+                    a.second.handle(key);
+                } else {
+                    a.name.handle(key);
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, ctx: &mut AppCtx<'_>) -> Transition {
+        let fail = |ctx: &mut AppCtx<'_>, nl: &str, en: &str| {
+            ctx.message = Some(Message::error(Text::new(nl, en)));
+            Transition::Stay
+        };
+        let label = self.label.text().trim().to_string();
+        if label.is_empty() {
+            self.focus = 0;
+            self.focus_fields();
+            return fail(
+                ctx,
+                "Geef het bezoek een korte naam voor de lijst (geen volledige namen), bijvoorbeeld Appelboom.",
+                "Give the visit a short name for the list (no full names), for example Appelboom.",
+            );
+        }
+        let Some(date) = parse_date(self.date.text().trim()) else {
+            self.focus = 1;
+            self.focus_fields();
+            return fail(
+                ctx,
+                "Schrijf de datum als JJJJ-MM-DD.",
+                "Write the date as YYYY-MM-DD.",
+            );
+        };
+        let mut visit = Visit::new(ctx.ids.visit_id(), label, date, ctx.now);
+        visit.place = self.place.text().trim().to_string();
+        visit.present = self.present.text().trim().to_string();
+        let mut id = 0;
+        for (alias, age) in &self.children {
+            id += 1;
+            visit.roster.children.push(Child {
+                id,
+                alias: alias.clone(),
+                age: *age,
+            });
+        }
+        for (alias, role) in &self.caregivers {
+            id += 1;
+            visit.roster.caregivers.push(Caregiver {
+                id,
+                alias: alias.clone(),
+                role: role.clone(),
+            });
+        }
+        for (cid, _, _, on) in &self.checklists {
+            if *on && let Some(c) = ctx.catalog.get(cid) {
+                visit.use_checklist(c);
+            }
+        }
+        if visit.sheets.is_empty() {
+            return fail(
+                ctx,
+                "Kies minstens één checklist die past bij dit gezin (lijsten per kind hebben kinderen in de juiste leeftijd nodig).",
+                "Choose at least one checklist that fits this family (per-child lists need children of the right age).",
+            );
+        }
+        let mut screen = VisitScreen::new(visit, ctx.now);
+        ctx.effects.push(screen.save_effect());
+        Transition::Visit(Box::new(screen))
+    }
+
+    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.dim())
+            .title(Span::styled(
+                format!(" {} ", t("Nieuw bezoek", "New visit")),
+                v.theme.title(),
+            ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let rows = self.rows();
+        let current = self.row();
+        let height = inner.height as usize;
+        // Keep the focused row in view.
+        let first = self.focus.saturating_sub(height.saturating_sub(2));
+        let label_w = 22u16;
+        for (n, row) in rows.iter().enumerate().skip(first).take(height) {
+            let y = inner.y + (n - first) as u16;
+            let line_area = Rect::new(inner.x, y, inner.width, 1);
+            let focused = *row == current;
+            let marker = if focused { "▶ " } else { "  " };
+            let field_row = |f: &mut Frame, label: &str, field: &Field| {
+                let [l, r] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(1)])
+                    .areas(line_area);
+                f.render_widget(Paragraph::new(format!("{marker}{label}")), l);
+                if focused {
+                    f.render_widget(
+                        ratatui::widgets::Block::default().style(v.theme.selected()),
+                        r,
+                    );
+                }
+                field.render_inline(f, r);
+            };
+            match *row {
+                Row::Label => {
+                    field_row(f, t("Naam voor de lijst", "Name for the list"), &self.label)
+                }
+                Row::Date => field_row(f, t("Datum", "Date"), &self.date),
+                Row::Place => field_row(f, t("Plaats", "Place"), &self.place),
+                Row::Present => field_row(f, t("Aanwezig", "Present"), &self.present),
+                Row::AddChild => {
+                    let text = format!(
+                        "{marker}{:<w$}+ {} (Alt-k)",
+                        t("Kinderen", "Children"),
+                        t("kind toevoegen", "add child"),
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        }),
+                        line_area,
+                    );
+                }
+                Row::Child(i) => {
+                    let (alias, age) = &self.children[i];
+                    let text = format!(
+                        "{marker}{:<w$}{alias}, {age} {}",
+                        "",
+                        t("jaar", "years"),
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        }),
+                        line_area,
+                    );
+                }
+                Row::AddCaregiver => {
+                    let text = format!(
+                        "{marker}{:<w$}+ {} (Alt-o)",
+                        t("Ouders/verzorgers", "Parents/caregivers"),
+                        t("ouder toevoegen", "add caregiver"),
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        }),
+                        line_area,
+                    );
+                }
+                Row::Caregiver(i) => {
+                    let (alias, role) = &self.caregivers[i];
+                    let text = format!(
+                        "{marker}{:<w$}{alias} ({role})",
+                        "",
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        }),
+                        line_area,
+                    );
+                }
+                Row::Checklist(i) => {
+                    let (_, title, applies, on) = &self.checklists[i];
+                    let head = if i == 0 {
+                        t("Checklists", "Checklists")
+                    } else {
+                        ""
+                    };
+                    let who = crate::checklist::outline::applies_label(*applies, v.lang);
+                    let text = format!(
+                        "{marker}{head:<w$}[{}] {} ({who})",
+                        if *on { "x" } else { " " },
+                        title.get(v.lang),
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        }),
+                        line_area,
+                    );
+                }
+                Row::Start => {
+                    let text = format!(
+                        "{marker}{:<w$}[ {} ]",
+                        "",
+                        t("Bezoek starten", "Start visit"),
+                        w = label_w as usize - 2
+                    );
+                    f.render_widget(
+                        Paragraph::new(text).style(if focused {
+                            v.theme.selected()
+                        } else {
+                            v.theme.title()
+                        }),
+                        line_area,
+                    );
+                }
+            }
+        }
+        if let Some(a) = &self.adding {
+            let boxed = centered(area, 56, 10);
+            f.render_widget(Clear, boxed);
+            let title = if a.caregiver {
+                t("Ouder of verzorger", "Parent or caregiver")
+            } else {
+                t("Kind", "Child")
+            };
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(v.theme.title())
+                .title(format!(" {title} "));
+            let inner = block.inner(boxed);
+            f.render_widget(block, boxed);
+            let [n, s, h] = Layout::vertical([
+                Constraint::Length(3),
+                Constraint::Length(3),
+                Constraint::Min(1),
+            ])
+            .areas(inner);
+            a.name.render(
+                f,
+                n,
+                t(" Voornaam of alias ", " First name or alias "),
+                !a.on_second,
+                v.theme,
+            );
+            let second = if a.caregiver {
+                t(" Rol (moeder, vader, …) ", " Role (mother, father, …) ")
+            } else {
+                t(" Leeftijd (0–17) ", " Age (0–17) ")
+            };
+            a.second.render(f, s, second, a.on_second, v.theme);
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    t(
+                        "Enter: verder/toevoegen · Esc: annuleren",
+                        "Enter: next/add · Esc: cancel",
+                    ),
+                    v.theme.dim(),
+                ))
+                .wrap(Wrap { trim: true }),
+                h,
+            );
+        }
+    }
+}

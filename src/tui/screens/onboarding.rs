@@ -1,0 +1,459 @@
+//! First run: what safevisit does and keeps, the organisation's recipients,
+//! a device name, and a passphrase typed twice with strength feedback. The
+//! same rules as `safevisit init` apply; the vault checks them again.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::i18n::{Lang, Text};
+use crate::tui::app::{AppCtx, Message, Transition};
+use crate::tui::event::{Effect, Key};
+use crate::tui::keys::Action;
+use crate::tui::view::ViewCtx;
+use crate::tui::widgets::{Field, Masked};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Step {
+    #[default]
+    Welcome,
+    Recipients,
+    Device,
+    Passphrase,
+}
+
+pub struct OnboardingScreen {
+    step: Step,
+    recipient: Field,
+    recipients: Vec<String>,
+    device: Field,
+    pass1: Masked,
+    pass2: Masked,
+    second: bool,
+    waiting: bool,
+}
+
+impl Default for OnboardingScreen {
+    fn default() -> Self {
+        OnboardingScreen {
+            step: Step::Welcome,
+            recipient: Field::single(""),
+            recipients: Vec::new(),
+            device: Field::single(""),
+            pass1: Masked::default(),
+            pass2: Masked::default(),
+            second: false,
+            waiting: false,
+        }
+    }
+}
+
+fn error(nl: impl Into<String>, en: impl Into<String>) -> Option<Message> {
+    Some(Message::error(Text::new(nl, en)))
+}
+
+/// Whether `s` is an age X25519 recipient.
+fn valid_recipient(s: &str) -> bool {
+    age::x25519::Recipient::from_str(s).is_ok()
+}
+
+/// The strength of a passphrase from 0 (very weak) to 4 (strong).
+fn strength(p: &str) -> u8 {
+    if p.is_empty() {
+        0
+    } else {
+        zxcvbn::zxcvbn(p, &["safevisit"]).score() as u8
+    }
+}
+
+impl OnboardingScreen {
+    pub fn key(&mut self, key: Key, _action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        if self.waiting {
+            return Transition::Stay;
+        }
+        match self.step {
+            Step::Welcome => {
+                if key == Key::Enter {
+                    self.step = Step::Recipients;
+                }
+            }
+            Step::Recipients => match key {
+                Key::Enter => self.add_recipient(ctx),
+                Key::Tab => {
+                    if self.recipients.is_empty() {
+                        ctx.message = error(
+                            "Voeg eerst minstens één sleutel van uw organisatie toe (age1…).",
+                            "Add at least one key of your organisation first (age1…).",
+                        );
+                    } else {
+                        self.step = Step::Device;
+                    }
+                }
+                Key::BackTab => self.step = Step::Welcome,
+                Key::Delete if self.recipient.is_empty() => {
+                    self.recipients.pop();
+                }
+                _ => {
+                    self.recipient.handle(key);
+                }
+            },
+            Step::Device => match key {
+                Key::Enter | Key::Tab => {
+                    if self.device.text().trim().is_empty() {
+                        ctx.message = error(
+                            "Geef deze laptop een naam, bijvoorbeeld laptop-3.",
+                            "Give this laptop a name, for example laptop-3.",
+                        );
+                    } else {
+                        self.step = Step::Passphrase;
+                    }
+                }
+                Key::BackTab => self.step = Step::Recipients,
+                _ => {
+                    self.device.handle(key);
+                }
+            },
+            Step::Passphrase => match key {
+                Key::BackTab if !self.second => self.step = Step::Device,
+                Key::Tab | Key::BackTab => self.second = !self.second,
+                Key::Enter if !self.second => {
+                    if self.pass1.with(strength) < 3 {
+                        ctx.message = error(
+                            "Dit wachtwoord is te zwak. Kies een lange zin van vier of meer woorden die niet bij elkaar horen.",
+                            "This passphrase is too weak. Choose a long phrase of four or more unrelated words.",
+                        );
+                    } else {
+                        self.second = true;
+                    }
+                }
+                Key::Enter => {
+                    if !self.pass1.matches(&self.pass2) {
+                        self.pass2.clear();
+                        ctx.message = error(
+                            "De twee wachtwoorden zijn niet gelijk. Typ het tweede opnieuw.",
+                            "The two passphrases differ. Type the second one again.",
+                        );
+                    } else {
+                        self.waiting = true;
+                        self.pass2.clear();
+                        ctx.effects.push(Effect::Init {
+                            recipients: self.recipients.clone(),
+                            device_name: self.device.text().trim().to_string(),
+                            passphrase: self.pass1.take(),
+                        });
+                    }
+                }
+                _ => {
+                    if self.second {
+                        self.pass2.handle(key);
+                    } else {
+                        self.pass1.handle(key);
+                    }
+                }
+            },
+        }
+        Transition::Stay
+    }
+
+    fn add_recipient(&mut self, ctx: &mut AppCtx<'_>) {
+        let text = self.recipient.text().trim().to_string();
+        if text.is_empty() {
+            if !self.recipients.is_empty() {
+                self.step = Step::Device;
+            }
+            return;
+        }
+        if text.starts_with("age1") {
+            if !valid_recipient(&text) {
+                ctx.message = error(
+                    "Dit is geen geldige age-sleutel. Controleer of u hem helemaal heeft geplakt.",
+                    "This is not a valid age key. Check that you pasted all of it.",
+                );
+                return;
+            }
+            if !self.recipients.contains(&text) {
+                self.recipients.push(text);
+            }
+            self.recipient.set_text("");
+        } else {
+            ctx.effects
+                .push(Effect::ReadRecipientsFile(PathBuf::from(text)));
+        }
+    }
+
+    /// The contents of a recipients file arrived (or not).
+    pub fn recipients_file(&mut self, result: Result<String, Text>) -> Option<Message> {
+        let text = match result {
+            Ok(t) => t,
+            Err(e) => return Some(Message::error(e)),
+        };
+        let mut added = 0;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if !valid_recipient(line) {
+                return error(
+                    format!(
+                        "Regel {} van het bestand is geen geldige age-sleutel.",
+                        n + 1
+                    ),
+                    format!("Line {} of the file is not a valid age key.", n + 1),
+                );
+            }
+            if !self.recipients.iter().any(|r| r == line) {
+                self.recipients.push(line.to_string());
+                added += 1;
+            }
+        }
+        self.recipient.set_text("");
+        if added == 0 {
+            return error(
+                "Het bestand bevat geen nieuwe sleutels.",
+                "The file holds no new keys.",
+            );
+        }
+        None
+    }
+
+    pub fn paste(&mut self, text: &str, _ctx: &mut AppCtx<'_>) -> Transition {
+        match self.step {
+            Step::Recipients => {
+                self.recipient.paste(text.trim());
+            }
+            Step::Device => {
+                self.device.paste(text);
+            }
+            Step::Passphrase => {
+                if self.second {
+                    self.pass2.paste(text)
+                } else {
+                    self.pass1.paste(text)
+                }
+            }
+            Step::Welcome => {}
+        }
+        Transition::Stay
+    }
+
+    pub fn failed(&mut self) {
+        self.waiting = false;
+        self.second = false;
+        self.pass1.clear();
+        self.pass2.clear();
+    }
+
+    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let steps = [
+            t("Welkom", "Welcome"),
+            t("Sleutels", "Keys"),
+            t("Laptop", "Laptop"),
+            t("Wachtwoord", "Passphrase"),
+        ];
+        let current = self.step as usize;
+        let mut spans = vec![Span::raw(" ")];
+        for (i, s) in steps.iter().enumerate() {
+            let style = if i == current {
+                v.theme.selected()
+            } else {
+                v.theme.dim()
+            };
+            spans.push(Span::styled(format!(" {}. {s} ", i + 1), style));
+            spans.push(Span::raw(" "));
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.dim())
+            .title(Span::styled(
+                format!(
+                    " {} ",
+                    t(
+                        "Eerste keer: deze laptop instellen",
+                        "First run: set up this laptop"
+                    )
+                ),
+                v.theme.title(),
+            ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let [bar, body] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+        f.render_widget(Paragraph::new(Line::from(spans)), bar);
+        match self.step {
+            Step::Welcome => self.welcome(f, body, v.lang),
+            Step::Recipients => self.recipients_view(f, body, v),
+            Step::Device => {
+                let [intro, field, _] = Layout::vertical([
+                    Constraint::Length(4),
+                    Constraint::Length(3),
+                    Constraint::Min(0),
+                ])
+                .areas(body);
+                f.render_widget(
+                    Paragraph::new(t(
+                        "Geef deze laptop een naam. Het kantoor ziet die naam bij elk bezoek dat u stuurt, bijvoorbeeld laptop-3 of wijkteam-noord-2. Gebruik geen namen van gezinnen.",
+                        "Give this laptop a name. The office sees it with every visit you send, for example laptop-3 or wijkteam-noord-2. Do not use family names.",
+                    ))
+                    .wrap(Wrap { trim: true }),
+                    intro,
+                );
+                self.device.render(
+                    f,
+                    field,
+                    t(" Naam van deze laptop ", " Name of this laptop "),
+                    true,
+                    v.theme,
+                );
+            }
+            Step::Passphrase => self.passphrase_view(f, body, v),
+        }
+    }
+
+    fn welcome(&self, f: &mut Frame, area: Rect, lang: Lang) {
+        let text = lang.pick(
+            "safevisit helpt u tijdens een huisbezoek met de checklists voor veiligheid, traumascreening, gezinsanalyse en hulp.\n\n\
+             Wat u invult, staat alleen versleuteld op deze laptop. Een afgerond bezoek kan alleen uw organisatie nog openen, \
+             ook u niet: zo is er niets te lezen als de laptop kwijtraakt.\n\n\
+             U heeft nodig: de sleutel van uw organisatie (begint met age1…, van uw leidinggevende) en een sterk wachtwoord \
+             dat u niet vergeet. Zonder dat wachtwoord zijn uw concepten niet meer te openen.\n\n\
+             F12 verbergt het scherm direct. Na 5 minuten zonder gebruik vergrendelt safevisit vanzelf.\n\n\
+             Druk op Enter om te beginnen.",
+            "safevisit helps you during a home visit with the checklists for safety, trauma screening, family analysis and help.\n\n\
+             What you record is kept only encrypted on this laptop. A finalized visit can only be opened by your organisation, \
+             not even by you: so there is nothing to read if the laptop is lost.\n\n\
+             You need: your organisation's key (starts with age1…, from your supervisor) and a strong passphrase you will not \
+             forget. Without it your drafts cannot be opened again.\n\n\
+             F12 hides the screen at once. After 5 minutes without use safevisit locks itself.\n\n\
+             Press Enter to begin.",
+        );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    }
+
+    fn recipients_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let [intro, field, list] = Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        f.render_widget(
+            Paragraph::new(t(
+                "Plak de sleutel van uw organisatie (age1…) en druk op Enter, of typ het pad van een bestand met sleutels. Voeg bij voorkeur ook een tweede, reservesleutel toe. Tab: verder.",
+                "Paste your organisation's key (age1…) and press Enter, or type the path of a file of keys. Preferably add a second, backup key too. Tab: continue.",
+            ))
+            .wrap(Wrap { trim: true }),
+            intro,
+        );
+        self.recipient.render(
+            f,
+            field,
+            t(" Sleutel of bestand ", " Key or file "),
+            true,
+            v.theme,
+        );
+        let mut lines: Vec<Line> = self
+            .recipients
+            .iter()
+            .map(|r| {
+                let short = if r.len() > 24 {
+                    format!("{}…{}", &r[..14], &r[r.len() - 8..])
+                } else {
+                    r.clone()
+                };
+                Line::from(format!("  ✓ {short}"))
+            })
+            .collect();
+        if self.recipients.len() == 1 {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                t(
+                    "Let op: met één sleutel gaat alles verloren als die sleutel kwijtraakt. Voeg een tweede (reserve)sleutel toe die offline bewaard wordt.",
+                    "Note: with one key, everything is lost if that key is lost. Add a second (backup) key that is kept offline.",
+                ),
+                v.theme.warn(),
+            ));
+        }
+        if !self.recipients.is_empty() {
+            lines.push(Line::styled(
+                t(
+                    "Del (leeg veld): laatste sleutel weghalen",
+                    "Del (empty field): remove the last key",
+                ),
+                v.theme.dim(),
+            ));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list);
+    }
+
+    fn passphrase_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let [intro, p1, meter, p2, hint] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(3),
+            Constraint::Length(2),
+            Constraint::Length(3),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        f.render_widget(
+            Paragraph::new(t(
+                "Kies een wachtwoord: een lange zin van vier of meer woorden die niet bij elkaar horen is sterk en goed te onthouden.",
+                "Choose a passphrase: a long phrase of four or more unrelated words is strong and easy to remember.",
+            ))
+            .wrap(Wrap { trim: true }),
+            intro,
+        );
+        self.pass1.render(
+            f,
+            p1,
+            t(" Wachtwoord ", " Passphrase "),
+            !self.second && !self.waiting,
+            v.theme,
+        );
+        let score = self.pass1.with(strength);
+        let (label, style) = match score {
+            0 | 1 => (t("zwak", "weak"), v.theme.error()),
+            2 => (t("matig", "fair"), v.theme.warn()),
+            3 => (t("goed", "good"), v.theme.ok()),
+            _ => (t("sterk", "strong"), v.theme.ok()),
+        };
+        let bar: String =
+            "■".repeat(usize::from(score) * 5) + &"·".repeat(20 - usize::from(score) * 5);
+        let meter_line = if self.pass1.is_empty() {
+            Line::raw("")
+        } else {
+            Line::from(vec![
+                Span::raw(format!(" {}: ", t("Sterkte", "Strength"))),
+                Span::styled(bar, style),
+                Span::styled(format!(" {label}"), style),
+            ])
+        };
+        f.render_widget(Paragraph::new(meter_line), meter);
+        self.pass2.render(
+            f,
+            p2,
+            t(" Nog een keer ", " Once more "),
+            self.second && !self.waiting,
+            v.theme,
+        );
+        let h = if self.waiting {
+            t(
+                "Bezig met instellen… (dit duurt een paar seconden)",
+                "Setting up… (this takes a few seconds)",
+            )
+        } else {
+            t(
+                "Enter: verder · Tab: ander veld",
+                "Enter: continue · Tab: other field",
+            )
+        };
+        f.render_widget(Paragraph::new(Line::styled(h, v.theme.dim())), hint);
+    }
+}

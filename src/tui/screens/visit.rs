@@ -1,0 +1,1549 @@
+//! The visit flow: a section list with progress beside the current item, an
+//! input fit for each item kind, red-flag panels that stay until
+//! acknowledged, pop-ups to jump between sections, persons and flags, and
+//! the review. Every change is derived at once and saved within a second.
+
+use std::collections::VecDeque;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use time::{Duration, PrimitiveDateTime};
+
+use crate::checklist::model::{Checklist, FlagLevel, ItemKind};
+use crate::i18n::{Lang, Text};
+use crate::tui::app::{AppCtx, Message, Transition};
+use crate::tui::event::{Effect, Key};
+use crate::tui::keys::{Action, Ctx};
+use crate::tui::screens::centered;
+use crate::tui::screens::review::{Review, ReviewOutcome};
+use crate::tui::view::ViewCtx;
+use crate::tui::widgets::Field;
+use crate::visit::record::{FinalRecord, format_date, format_stamp, parse_date, summary};
+use crate::visit::{Answer, Cursor, Derived, Person, SecretText, Visit, derive};
+
+/// How long a change may wait before it is saved.
+const SAVE_AFTER: Duration = Duration::milliseconds(500);
+
+/// A place in the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pos {
+    Item {
+        sheet: usize,
+        item: usize,
+        entry: Option<usize>,
+    },
+    /// After the entries of a repeatable section: add another?
+    AddEntry { sheet: usize, section: usize },
+}
+
+enum Input {
+    None,
+    Multi {
+        highlight: usize,
+    },
+    Scale {
+        typed: String,
+    },
+    Text(Field),
+    /// Numbers and dates: checked as typed.
+    Checked {
+        field: Field,
+        error: Option<Text>,
+    },
+}
+
+enum Popup {
+    Sections(usize),
+    Persons(usize),
+    Flags(usize),
+    RemoveEntry,
+}
+
+pub struct VisitScreen {
+    pub visit: Visit,
+    derived: Derived,
+    pos: Pos,
+    input: Input,
+    popup: Option<Popup>,
+    only_missing: bool,
+    dirty_since: Option<PrimitiveDateTime>,
+    saved_at: Option<PrimitiveDateTime>,
+    flag_queue: VecDeque<usize>,
+    flag_action: Field,
+    review: Option<Review>,
+    finalizing: bool,
+}
+
+impl VisitScreen {
+    /// A visit just created.
+    pub fn new(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+        let derived = derive(&visit);
+        let mut s = VisitScreen {
+            visit,
+            derived,
+            pos: Pos::Item {
+                sheet: 0,
+                item: 0,
+                entry: None,
+            },
+            input: Input::None,
+            popup: None,
+            only_missing: false,
+            dirty_since: None,
+            saved_at: Some(now),
+            flag_queue: VecDeque::new(),
+            flag_action: Field::single(""),
+            review: None,
+            finalizing: false,
+        };
+        let first = s.stops().first().copied();
+        if let Some(p) = first {
+            s.pos = p;
+        }
+        s.load_input();
+        s
+    }
+
+    /// A draft reopened: at the item where the worker was.
+    pub fn resume(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+        let cursor = visit.cursor;
+        let mut s = VisitScreen::new(visit, now);
+        let wanted = Pos::Item {
+            sheet: cursor.sheet,
+            item: cursor.item,
+            entry: cursor.entry,
+        };
+        if s.stops().contains(&wanted) {
+            s.pos = wanted;
+        } else if let Some(p) = s.next_after(wanted) {
+            s.pos = p;
+        }
+        // Flags raised but never acknowledged come back up.
+        s.flag_queue = s.visit.unacknowledged_flags().collect();
+        s.load_input();
+        s
+    }
+
+    fn checklist(&self, sheet: usize) -> &Checklist {
+        &self.visit.sheets[sheet].checklist
+    }
+
+    /// Every place the flow can stop, in order.
+    fn stops(&self) -> Vec<Pos> {
+        let mut out = Vec::new();
+        for (s, sheet) in self.visit.sheets.iter().enumerate() {
+            let c = &sheet.checklist;
+            let d = &self.derived.sheets[s];
+            for (si, sec) in c.sections.iter().enumerate() {
+                if !d.section_visible[si] {
+                    continue;
+                }
+                if sec.repeat.is_some() {
+                    for e in 0..sheet.entries[si].len() {
+                        for i in sec.items.clone() {
+                            if d.entry_visible[si][e][i - sec.items.start] {
+                                out.push(Pos::Item {
+                                    sheet: s,
+                                    item: i,
+                                    entry: Some(e),
+                                });
+                            }
+                        }
+                    }
+                    out.push(Pos::AddEntry {
+                        sheet: s,
+                        section: si,
+                    });
+                } else {
+                    for i in sec.items.clone() {
+                        if d.item_visible[i] {
+                            out.push(Pos::Item {
+                                sheet: s,
+                                item: i,
+                                entry: None,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A key that orders places in the flow, for places that may have gone.
+    fn order_key(&self, p: Pos) -> (usize, usize, usize, usize) {
+        match p {
+            Pos::Item { sheet, item, entry } => {
+                let section = self
+                    .visit
+                    .sheets
+                    .get(sheet)
+                    .and_then(|s| s.checklist.items.get(item))
+                    .map_or(0, |i| i.section);
+                (sheet, section, entry.unwrap_or(0), item)
+            }
+            Pos::AddEntry { sheet, section } => (sheet, section, usize::MAX, usize::MAX),
+        }
+    }
+
+    fn is_missing(&self, p: Pos) -> bool {
+        match p {
+            Pos::Item { sheet, item, entry } => self.derived.sheets[sheet]
+                .missing
+                .iter()
+                .any(|m| m.item == item && m.entry == entry),
+            Pos::AddEntry { .. } => false,
+        }
+    }
+
+    fn next_after(&self, from: Pos) -> Option<Pos> {
+        let k = self.order_key(from);
+        self.stops()
+            .into_iter()
+            .find(|p| self.order_key(*p) > k && (!self.only_missing || self.is_missing(*p)))
+    }
+
+    fn prev_before(&self, from: Pos) -> Option<Pos> {
+        let k = self.order_key(from);
+        self.stops()
+            .into_iter()
+            .rev()
+            .find(|p| self.order_key(*p) < k && (!self.only_missing || self.is_missing(*p)))
+    }
+
+    fn sheet(&self) -> usize {
+        match self.pos {
+            Pos::Item { sheet, .. } | Pos::AddEntry { sheet, .. } => sheet,
+        }
+    }
+
+    fn section(&self) -> usize {
+        match self.pos {
+            Pos::Item { sheet, item, .. } => self.checklist(sheet).items[item].section,
+            Pos::AddEntry { section, .. } => section,
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        if !self.flag_queue.is_empty() {
+            return Ctx::FlagPanel;
+        }
+        if let Some(p) = &self.popup {
+            return match p {
+                Popup::RemoveEntry => Ctx::Confirm,
+                _ => Ctx::Popup,
+            };
+        }
+        if let Some(r) = &self.review {
+            return if r.confirming {
+                Ctx::Confirm
+            } else {
+                Ctx::Review
+            };
+        }
+        match self.pos {
+            Pos::AddEntry { .. } => Ctx::AddEntry,
+            Pos::Item { sheet, item, .. } => match &self.checklist(sheet).items[item].kind {
+                k if k.is_single_option() => Ctx::Choice,
+                ItemKind::Multi => Ctx::Multi,
+                ItemKind::Scale { .. } => Ctx::Scale,
+                ItemKind::LongText { .. } => Ctx::Text,
+                _ => Ctx::Field,
+            },
+        }
+    }
+
+    /// Rebuild the input widget for the current place from its answer.
+    fn load_input(&mut self) {
+        self.input = match self.pos {
+            Pos::AddEntry { .. } => Input::None,
+            Pos::Item { sheet, item, entry } => {
+                let c = self.checklist(sheet).clone();
+                let answer = self.visit.sheets[sheet].answer(item, entry).cloned();
+                match &c.items[item].kind {
+                    ItemKind::Multi => Input::Multi { highlight: 0 },
+                    ItemKind::Scale { .. } => Input::Scale {
+                        typed: String::new(),
+                    },
+                    ItemKind::ShortText { .. } => Input::Text(Field::single(text_of(&answer))),
+                    ItemKind::LongText { .. } => Input::Text(Field::multi(text_of(&answer))),
+                    ItemKind::Number { .. } => Input::Checked {
+                        field: Field::single(&match answer {
+                            Some(Answer::Number(n)) => format_number(n),
+                            _ => String::new(),
+                        }),
+                        error: None,
+                    },
+                    ItemKind::Date => Input::Checked {
+                        field: Field::single(&match answer {
+                            Some(Answer::Date(d)) => format_date(d),
+                            _ => String::new(),
+                        }),
+                        error: None,
+                    },
+                    _ => Input::None,
+                }
+            }
+        };
+    }
+
+    /// Move to a place, saving first if anything changed.
+    fn goto(&mut self, pos: Pos, ctx: &mut AppCtx<'_>) {
+        self.pos = pos;
+        if let Pos::Item { sheet, item, entry } = pos {
+            self.visit.cursor = Cursor { sheet, item, entry };
+        }
+        self.load_input();
+        if self.dirty_since.is_some() {
+            ctx.effects.push(self.save_effect());
+        }
+    }
+
+    /// Record an answer, derive, and raise any new red flags.
+    fn answer(&mut self, answer: Option<Answer>, ctx: &mut AppCtx<'_>) {
+        let Pos::Item { sheet, item, entry } = self.pos else {
+            return;
+        };
+        if let Err(e) = self.visit.set_answer(sheet, item, entry, answer, ctx.now) {
+            ctx.message = Some(Message::error(Text::new(
+                format!("Dit antwoord past niet: {e}"),
+                format!("This answer does not fit: {e}"),
+            )));
+            return;
+        }
+        self.changed(ctx.now);
+    }
+
+    fn changed(&mut self, now: PrimitiveDateTime) {
+        self.derived = derive(&self.visit);
+        let new = self.visit.raise_new_flags(&self.derived, now);
+        if !new.is_empty() {
+            self.flag_action = Field::single("");
+        }
+        self.flag_queue.extend(new);
+        self.dirty_since.get_or_insert(now);
+    }
+
+    /// The effect that saves the draft now.
+    pub fn save_effect(&mut self) -> Effect {
+        if let Pos::Item { sheet, item, entry } = self.pos {
+            self.visit.cursor = Cursor { sheet, item, entry };
+        }
+        self.dirty_since = None;
+        Effect::SaveDraft(Box::new(self.visit.to_record()))
+    }
+
+    /// A save is due when a change has waited long enough.
+    pub fn autosave(&mut self, now: PrimitiveDateTime) -> Option<Effect> {
+        match self.dirty_since {
+            Some(t) if now - t >= SAVE_AFTER => Some(self.save_effect()),
+            _ => None,
+        }
+    }
+
+    pub fn saved(&mut self, result: &Result<(), Text>, now: PrimitiveDateTime) {
+        match result {
+            Ok(()) => self.saved_at = Some(now),
+            // Keep it dirty, so the next tick tries again.
+            Err(_) => {
+                self.dirty_since.get_or_insert(now);
+            }
+        }
+    }
+
+    pub fn finalize_failed(&mut self) {
+        self.finalizing = false;
+    }
+
+    pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        if self.finalizing {
+            return Transition::Stay;
+        }
+        if !self.flag_queue.is_empty() {
+            self.flag_key(key, action, ctx);
+            return Transition::Stay;
+        }
+        if self.popup.is_some() {
+            self.popup_key(action, ctx);
+            return Transition::Stay;
+        }
+        if let Some(review) = &mut self.review {
+            let outcome = review.key(action, &self.visit, &self.derived);
+            match outcome {
+                ReviewOutcome::Stay => {}
+                ReviewOutcome::Close => self.review = None,
+                ReviewOutcome::Jump { sheet, item, entry } => {
+                    self.review = None;
+                    self.goto(Pos::Item { sheet, item, entry }, ctx);
+                }
+                ReviewOutcome::Finalize => self.finalize(ctx),
+            }
+            if let Some(Action::Home) = action {
+                ctx.effects.push(self.save_effect());
+                return Transition::Home;
+            }
+            return Transition::Stay;
+        }
+        match action {
+            Some(Action::Next) => self.next(ctx),
+            Some(Action::Prev) => {
+                if let Some(p) = self.prev_before(self.pos) {
+                    self.goto(p, ctx);
+                }
+            }
+            Some(Action::NextSection) => self.jump_section(1, ctx),
+            Some(Action::PrevSection) => self.jump_section(-1, ctx),
+            Some(Action::Sections) => self.popup = Some(Popup::Sections(0)),
+            Some(Action::Persons) => self.popup = Some(Popup::Persons(self.sheet())),
+            Some(Action::Flags) => self.popup = Some(Popup::Flags(0)),
+            Some(Action::OnlyMissing) => {
+                self.only_missing = !self.only_missing;
+                ctx.message = Some(Message::info(if self.only_missing {
+                    Text::new(
+                        "Alleen nog open verplichte vragen (F5: alles).",
+                        "Only open required questions (F5: all).",
+                    )
+                } else {
+                    Text::new("Alle vragen.", "All questions.")
+                }));
+                if self.only_missing && !self.is_missing(self.pos) {
+                    self.next(ctx);
+                }
+            }
+            Some(Action::Review) => {
+                if self.dirty_since.is_some() {
+                    ctx.effects.push(self.save_effect());
+                }
+                self.review = Some(Review::default());
+            }
+            Some(Action::Home) => {
+                ctx.effects.push(self.save_effect());
+                return Transition::Home;
+            }
+            Some(Action::AddEntry) => self.add_entry(ctx),
+            Some(Action::RemoveEntry) => {
+                if matches!(self.pos, Pos::Item { entry: Some(_), .. }) {
+                    self.popup = Some(Popup::RemoveEntry);
+                }
+            }
+            _ => self.input_key(key, action, ctx),
+        }
+        Transition::Stay
+    }
+
+    fn next(&mut self, ctx: &mut AppCtx<'_>) {
+        match self.next_after(self.pos) {
+            Some(p) => self.goto(p, ctx),
+            None => {
+                if self.dirty_since.is_some() {
+                    ctx.effects.push(self.save_effect());
+                }
+                ctx.message = Some(Message::info(if self.only_missing {
+                    Text::new(
+                        "Er zijn geen open verplichte vragen meer.",
+                        "There are no open required questions left.",
+                    )
+                } else {
+                    Text::new(
+                        "Dit was de laatste vraag. Controleer en rond af.",
+                        "That was the last question. Check and finalize.",
+                    )
+                }));
+                self.review = Some(Review::default());
+            }
+        }
+    }
+
+    fn jump_section(&mut self, delta: isize, ctx: &mut AppCtx<'_>) {
+        let stops = self.stops();
+        let here = (self.sheet(), self.section());
+        let target = if delta > 0 {
+            stops
+                .iter()
+                .find(|p| self.sheet_section(**p) > here)
+                .copied()
+        } else {
+            // The first stop of the previous section.
+            let prev = stops
+                .iter()
+                .rev()
+                .find(|p| self.sheet_section(**p) < here)
+                .map(|p| self.sheet_section(*p));
+            prev.and_then(|ps| {
+                stops
+                    .iter()
+                    .find(|p| self.sheet_section(**p) == ps)
+                    .copied()
+            })
+        };
+        if let Some(p) = target {
+            self.goto(p, ctx);
+        }
+    }
+
+    fn sheet_section(&self, p: Pos) -> (usize, usize) {
+        match p {
+            Pos::Item { sheet, item, .. } => (sheet, self.checklist(sheet).items[item].section),
+            Pos::AddEntry { sheet, section } => (sheet, section),
+        }
+    }
+
+    fn add_entry(&mut self, ctx: &mut AppCtx<'_>) {
+        let (sheet, section) = (self.sheet(), self.section());
+        if self.checklist(sheet).sections[section].repeat.is_none() {
+            return;
+        }
+        match self.visit.add_entry(sheet, section, ctx.now) {
+            Ok(e) => {
+                self.changed(ctx.now);
+                let first = self
+                    .stops()
+                    .into_iter()
+                    .find(|p| matches!(p, Pos::Item { sheet: s, entry: Some(x), item } if *s == sheet && *x == e && self.checklist(sheet).items[*item].section == section));
+                if let Some(p) = first {
+                    self.goto(p, ctx);
+                }
+            }
+            Err(err) => {
+                ctx.message = Some(Message::error(Text::new(
+                    format!("Niet toegevoegd: {err}"),
+                    format!("Not added: {err}"),
+                )));
+            }
+        }
+    }
+
+    fn flag_key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) {
+        if action == Some(Action::Acknowledge) {
+            let text = self.flag_action.text();
+            if text.trim().is_empty() {
+                ctx.message = Some(Message::error(Text::new(
+                    "Schrijf kort op wat u heeft gedaan of gaat doen, en druk dan op Enter.",
+                    "Write briefly what you did or will do, then press Enter.",
+                )));
+                return;
+            }
+            if let Some(idx) = self.flag_queue.pop_front() {
+                self.visit
+                    .acknowledge_flag(idx, SecretText::new(text), ctx.now);
+            }
+            self.flag_action = Field::single("");
+            // A flag and what was done about it are saved at once.
+            ctx.effects.push(self.save_effect());
+        } else {
+            self.flag_action.handle(key);
+        }
+    }
+
+    fn popup_key(&mut self, action: Option<Action>, ctx: &mut AppCtx<'_>) {
+        let Some(mut popup) = self.popup.take() else {
+            return;
+        };
+        let len = match popup {
+            Popup::Sections(_) => self.section_rows().len(),
+            Popup::Persons(_) => self.visit.sheets.len(),
+            Popup::Flags(_) => self.visit.flags.len(),
+            Popup::RemoveEntry => 0,
+        };
+        match (&mut popup, action) {
+            (_, Some(Action::Cancel)) => {}
+            (Popup::RemoveEntry, Some(Action::Yes)) => {
+                if let Pos::Item {
+                    sheet,
+                    item,
+                    entry: Some(e),
+                } = self.pos
+                {
+                    let section = self.checklist(sheet).items[item].section;
+                    if self.visit.remove_entry(sheet, section, e, ctx.now).is_ok() {
+                        self.changed(ctx.now);
+                        let to = self
+                            .prev_before(Pos::AddEntry { sheet, section })
+                            .filter(|p| self.sheet_section(*p) == (sheet, section))
+                            .unwrap_or(Pos::AddEntry { sheet, section });
+                        self.goto(to, ctx);
+                    }
+                }
+            }
+            (Popup::RemoveEntry, Some(Action::No)) => {}
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::Up)) => {
+                *i = i.saturating_sub(1);
+                self.popup = Some(popup);
+            }
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::Down)) => {
+                *i = (*i + 1).min(len.saturating_sub(1));
+                self.popup = Some(popup);
+            }
+            (Popup::Sections(i), Some(Action::Select)) => {
+                if let Some((sheet, section)) = self.section_rows().get(*i).copied()
+                    && let Some(p) = self
+                        .stops()
+                        .into_iter()
+                        .find(|p| self.sheet_section(*p) == (sheet, section))
+                {
+                    self.goto(p, ctx);
+                }
+            }
+            (Popup::Persons(i), Some(Action::Select)) => {
+                let sheet = *i;
+                if let Some(p) = self
+                    .stops()
+                    .into_iter()
+                    .find(|p| self.sheet_section(*p).0 == sheet)
+                {
+                    self.goto(p, ctx);
+                }
+            }
+            (Popup::Flags(i), Some(Action::Select)) => {
+                if let Some(p) = self.flag_pos(*i) {
+                    self.goto(p, ctx);
+                }
+            }
+            _ => self.popup = Some(popup),
+        }
+    }
+
+    /// The visible sections of the current sheet.
+    fn section_rows(&self) -> Vec<(usize, usize)> {
+        let s = self.sheet();
+        let d = &self.derived.sheets[s];
+        (0..self.checklist(s).sections.len())
+            .filter(|&si| d.section_visible[si])
+            .map(|si| (s, si))
+            .collect()
+    }
+
+    /// Where a raised flag's item is, if it is still on the flow.
+    fn flag_pos(&self, flag: usize) -> Option<Pos> {
+        let f = self.visit.flags.get(flag)?;
+        let sheet = self
+            .visit
+            .sheets
+            .iter()
+            .position(|s| s.checklist.id == f.checklist && s.person == f.person)?;
+        let item = self.checklist(sheet).item_index(f.item.as_deref()?)?;
+        let p = Pos::Item {
+            sheet,
+            item,
+            entry: f.entry,
+        };
+        self.stops().contains(&p).then_some(p)
+    }
+
+    fn input_key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) {
+        let Pos::Item { sheet, item, entry } = self.pos else {
+            return;
+        };
+        let c = self.checklist(sheet).clone();
+        let it = &c.items[item];
+        let current = self.visit.sheets[sheet].answer(item, entry).cloned();
+        match &it.kind {
+            k if k.is_single_option() => {
+                let chosen = match action {
+                    Some(Action::Yes) if *k != ItemKind::Single => it.option_index("ja"),
+                    Some(Action::No) if *k != ItemKind::Single => it.option_index("nee"),
+                    Some(Action::Unknown) => it.option_index("onbekend"),
+                    Some(Action::Digit) => digit(key)
+                        .and_then(|d| d.checked_sub(1))
+                        .filter(|&d| d < it.options.len()),
+                    Some(Action::Decrease) | Some(Action::Increase) => {
+                        let n = it.options.len();
+                        let at = match current {
+                            Some(Answer::Choice(i)) => i as usize,
+                            _ if action == Some(Action::Increase) => n - 1,
+                            _ => 0,
+                        };
+                        Some(if action == Some(Action::Increase) {
+                            (at + 1) % n
+                        } else {
+                            (at + n - 1) % n
+                        })
+                    }
+                    Some(Action::Clear) => {
+                        self.answer(None, ctx);
+                        return;
+                    }
+                    _ => None,
+                };
+                if let Some(o) = chosen {
+                    self.answer(Some(Answer::Choice(o as u16)), ctx);
+                }
+            }
+            ItemKind::Multi => {
+                let Input::Multi { highlight } = &mut self.input else {
+                    return;
+                };
+                let bits = match current {
+                    Some(Answer::Multi(b)) => b,
+                    _ => 0,
+                };
+                let toggle = match action {
+                    Some(Action::Up) => {
+                        *highlight = highlight.saturating_sub(1);
+                        None
+                    }
+                    Some(Action::Down) => {
+                        *highlight = (*highlight + 1).min(it.options.len() - 1);
+                        None
+                    }
+                    Some(Action::Toggle) => Some(*highlight),
+                    Some(Action::Digit) => digit(key)
+                        .and_then(|d| d.checked_sub(1))
+                        .filter(|&d| d < it.options.len()),
+                    Some(Action::Clear) => {
+                        self.answer(None, ctx);
+                        return;
+                    }
+                    _ => None,
+                };
+                if let Some(o) = toggle {
+                    *highlight = o;
+                    let bits = bits ^ (1u64 << o);
+                    self.answer(
+                        if bits == 0 {
+                            None
+                        } else {
+                            Some(Answer::Multi(bits))
+                        },
+                        ctx,
+                    );
+                }
+            }
+            ItemKind::Scale { min, max, .. } => {
+                let (min, max) = (*min, *max);
+                let Input::Scale { typed } = &mut self.input else {
+                    return;
+                };
+                let value = match action {
+                    Some(Action::Digit) => {
+                        let Some(d) = key_char(key) else { return };
+                        typed.push(d);
+                        let mut v: i64 = typed.parse().unwrap_or(i64::MAX);
+                        if v > max || v < min {
+                            typed.clear();
+                            typed.push(d);
+                            v = i64::from(d.to_digit(10).unwrap_or(0));
+                        }
+                        (v >= min && v <= max).then_some(v)
+                    }
+                    Some(Action::Decrease) | Some(Action::Increase) => {
+                        typed.clear();
+                        let up = action == Some(Action::Increase);
+                        Some(match current {
+                            Some(Answer::Number(n)) => {
+                                let n = n as i64;
+                                if up {
+                                    (n + 1).min(max)
+                                } else {
+                                    (n - 1).max(min)
+                                }
+                            }
+                            _ => min,
+                        })
+                    }
+                    Some(Action::Clear) => {
+                        typed.clear();
+                        self.answer(None, ctx);
+                        return;
+                    }
+                    _ => None,
+                };
+                if let Some(v) = value {
+                    self.answer(Some(Answer::Number(v as f64)), ctx);
+                }
+            }
+            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => {
+                let Input::Text(field) = &mut self.input else {
+                    return;
+                };
+                if field.handle(key) {
+                    let text = field.text();
+                    let a = (!text.is_empty()).then(|| Answer::Text(SecretText::new(text)));
+                    self.answer(a, ctx);
+                }
+            }
+            ItemKind::Number { .. } | ItemKind::Date => {
+                let Input::Checked { field, .. } = &mut self.input else {
+                    return;
+                };
+                if field.handle(key) {
+                    let text = field.text();
+                    self.checked_changed(&c, item, text, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A number or date field changed: record it when it reads, say why when not.
+    fn checked_changed(&mut self, c: &Checklist, item: usize, text: String, ctx: &mut AppCtx<'_>) {
+        let trimmed = text.trim();
+        let parsed: Result<Option<Answer>, Text> = if trimmed.is_empty() {
+            Ok(None)
+        } else {
+            match &c.items[item].kind {
+                ItemKind::Date => parse_date(trimmed)
+                    .map(|d| Some(Answer::Date(d)))
+                    .ok_or_else(|| {
+                        Text::new(
+                            "Schrijf een datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-04.",
+                            "Write a date as YYYY-MM-DD, for example 2026-03-04.",
+                        )
+                    }),
+                kind => match trimmed.replace(',', ".").parse::<f64>() {
+                    Ok(n) if n.is_finite() => {
+                        let a = Answer::Number(n);
+                        crate::visit::check_answer(kind, 0, &a)
+                            .map(|_| Some(a))
+                            .map_err(|e| {
+                                Text::new(
+                                    format!("Dit getal past niet: {e}."),
+                                    format!("This number does not fit: {e}."),
+                                )
+                            })
+                    }
+                    _ => Err(Text::new("Dit is geen getal.", "This is not a number.")),
+                },
+            }
+        };
+        let error = match parsed {
+            Ok(a) => {
+                self.answer(a, ctx);
+                None
+            }
+            Err(t) => Some(t),
+        };
+        if let Input::Checked { error: e, .. } = &mut self.input {
+            *e = error;
+        }
+    }
+
+    pub fn paste(&mut self, text: &str, ctx: &mut AppCtx<'_>) -> Transition {
+        if !self.flag_queue.is_empty() {
+            self.flag_action.paste(text);
+            return Transition::Stay;
+        }
+        let Pos::Item { sheet, item, .. } = self.pos else {
+            return Transition::Stay;
+        };
+        let c = self.checklist(sheet).clone();
+        match &mut self.input {
+            Input::Text(field) if field.paste(text) => {
+                let t = field.text();
+                self.answer(Some(Answer::Text(SecretText::new(t))), ctx);
+            }
+            Input::Checked { field, .. } if field.paste(text) => {
+                let t = field.text();
+                self.checked_changed(&c, item, t, ctx);
+            }
+            _ => {}
+        }
+        Transition::Stay
+    }
+
+    fn finalize(&mut self, ctx: &mut AppCtx<'_>) {
+        if self.visit.unacknowledged_flags().next().is_some() {
+            ctx.message = Some(Message::error(Text::new(
+                "Bevestig eerst alle rode vlaggen.",
+                "Acknowledge every red flag first.",
+            )));
+            return;
+        }
+        let mut rec = self.visit.to_record();
+        rec.finalized = Some(FinalRecord {
+            sequence: 0,
+            finalized_at: format_stamp(ctx.now),
+            device_id: String::new(),
+            device_name: String::new(),
+            summary: summary(&self.visit, &self.derived),
+        });
+        self.finalizing = true;
+        self.dirty_since = None;
+        ctx.effects.push(Effect::Finalize(Box::new(rec)));
+    }
+
+    // ---- view ----
+
+    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        self.header(f, head, v);
+        if let Some(review) = &self.review {
+            review.view(f, body, v, &self.visit, &self.derived);
+        } else {
+            let [left, right] =
+                Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(body);
+            self.sections_view(f, left, v);
+            self.item_view(f, right, v);
+        }
+        match &self.popup {
+            Some(Popup::Sections(i)) => self.sections_popup(f, area, v, *i),
+            Some(Popup::Persons(i)) => self.persons_popup(f, area, v, *i),
+            Some(Popup::Flags(i)) => self.flags_popup(f, area, v, *i),
+            Some(Popup::RemoveEntry) => {
+                let boxed = centered(area, 56, 5);
+                f.render_widget(Clear, boxed);
+                let text = v.lang.pick(
+                    "Deze afspraak met alle antwoorden weghalen?\nj: ja, weghalen    n: nee",
+                    "Remove this entry with all its answers?\ny: yes, remove    n: no",
+                );
+                f.render_widget(
+                    Paragraph::new(text).block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .border_style(v.theme.error()),
+                    ),
+                    boxed,
+                );
+            }
+            None => {}
+        }
+        if let Some(&idx) = self.flag_queue.front() {
+            self.flag_panel(f, area, v, idx);
+        }
+    }
+
+    fn person_label(&self, sheet: usize, lang: Lang) -> String {
+        match self.visit.sheets[sheet].person {
+            Person::Visit => lang.pick("bezoek", "visit").to_string(),
+            p => self.visit.roster.name(p),
+        }
+    }
+
+    fn header(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let s = self.sheet();
+        let save = if self.dirty_since.is_some() {
+            Span::styled(
+                format!("○ {}", t("niet opgeslagen", "not saved")),
+                v.theme.warn(),
+            )
+        } else {
+            let at = self.saved_at.map_or(String::new(), |t| {
+                format!(" {:02}:{:02}", t.hour(), t.minute())
+            });
+            Span::styled(format!("● {}{at}", t("opgeslagen", "saved")), v.theme.dim())
+        };
+        let left = format!(
+            " {} · {} · {} — {}",
+            self.visit.label,
+            format_date(self.visit.date),
+            self.checklist(s).title.get(v.lang),
+            self.person_label(s, v.lang)
+        );
+        let width = area.width as usize;
+        let save_len = save.content.chars().count() + 1;
+        let left: String = left
+            .chars()
+            .take(width.saturating_sub(save_len + 1))
+            .collect();
+        let pad = width.saturating_sub(left.chars().count() + save_len);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(left, v.theme.title()),
+                Span::raw(" ".repeat(pad)),
+                save,
+            ])),
+            area,
+        );
+    }
+
+    fn sections_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let s = self.sheet();
+        let c = self.checklist(s);
+        let d = &self.derived.sheets[s];
+        let current = self.section();
+        let mut lines = Vec::new();
+        for (si, sec) in c.sections.iter().enumerate() {
+            if !d.section_visible[si] {
+                continue;
+            }
+            let p = d.progress[si];
+            let mark = if si == current { "▶" } else { " " };
+            let done = if p.required > 0 && p.complete() {
+                "✓"
+            } else {
+                " "
+            };
+            let count = if sec.repeat.is_some() {
+                format!("{}×", self.visit.sheets[s].entries[si].len())
+            } else {
+                format!("{}/{}", p.answered, p.visible)
+            };
+            let title = clip(sec.title.get(v.lang), 20);
+            let style = if si == current {
+                v.theme.selected()
+            } else {
+                v.theme.normal()
+            };
+            lines.push(Line::styled(
+                format!("{mark}{done}{title:<20}{count:>6}"),
+                style,
+            ));
+        }
+        lines.push(Line::raw(""));
+        let total = self.visit.sheets.len();
+        lines.push(Line::styled(
+            format!(
+                " {} {} {} {total} (F3)",
+                t("Lijst", "List"),
+                s + 1,
+                t("van", "of")
+            ),
+            v.theme.dim(),
+        ));
+        let missing: usize = self.derived.sheets.iter().map(|d| d.missing.len()).sum();
+        lines.push(Line::styled(
+            format!(" {}: {missing}", t("Open verplicht", "Open required")),
+            v.theme.dim(),
+        ));
+        if self.only_missing {
+            lines.push(Line::styled(
+                format!(" {}", t("(alleen open verplicht)", "(only open required)")),
+                v.theme.warn(),
+            ));
+        }
+        let flags = self.visit.flags.len();
+        if flags > 0 {
+            let acute = self
+                .visit
+                .flags
+                .iter()
+                .filter(|f| f.level == FlagLevel::Acute)
+                .count();
+            let text = if acute > 0 {
+                format!(
+                    " ⚑ {flags} {} ({acute} {}) F4",
+                    t("vlag(gen)", "flag(s)"),
+                    t("acuut", "acute")
+                )
+            } else {
+                format!(" ⚑ {flags} {} F4", t("vlag(gen)", "flag(s)"))
+            };
+            lines.push(Line::styled(
+                text,
+                if acute > 0 {
+                    v.theme.error()
+                } else {
+                    v.theme.warn()
+                },
+            ));
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.dim())
+            .title(format!(" {} ", t("Secties", "Sections")));
+        f.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    fn item_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let s = self.sheet();
+        let c = self.checklist(s);
+        let si = self.section();
+        let sec = &c.sections[si];
+        let mut title = format!(" {} ", sec.title.get(v.lang));
+        if let Pos::Item { entry: Some(e), .. } = self.pos
+            && let Some(r) = &sec.repeat
+        {
+            title = format!(
+                " {} · {} {} ",
+                sec.title.get(v.lang),
+                r.entry_label.get(v.lang),
+                e + 1
+            );
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.dim())
+            .title(Span::styled(title, v.theme.title()));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        match self.pos {
+            Pos::AddEntry { sheet, section } => {
+                let r = sec
+                    .repeat
+                    .as_ref()
+                    .map(|r| r.entry_label.get(v.lang))
+                    .unwrap_or_default();
+                let n = self.visit.sheets[sheet].entries[section].len();
+                let mut lines = vec![
+                    Line::from(format!("{}: {n}", t("Aantal", "Number"))),
+                    Line::raw(""),
+                    Line::from(format!(
+                        "Enter: {} ({r})",
+                        t("nog een toevoegen", "add another")
+                    )),
+                    Line::from(format!("Tab: {}", t("verder", "continue"))),
+                ];
+                if let Some(h) = &sec.help {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled(h.get(v.lang).to_string(), v.theme.dim()));
+                }
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+            }
+            Pos::Item { item, entry, .. } => {
+                let it = &c.items[item];
+                let d = &self.derived.sheets[s];
+                let visible_in_section: Vec<usize> = sec
+                    .items
+                    .clone()
+                    .filter(|&i| d.visible(c, i, entry))
+                    .collect();
+                let n = visible_in_section
+                    .iter()
+                    .position(|&i| i == item)
+                    .map_or(0, |p| p + 1);
+                let mut head = vec![Span::styled(
+                    format!(
+                        "{} {n} {} {}",
+                        t("Vraag", "Question"),
+                        t("van", "of"),
+                        visible_in_section.len()
+                    ),
+                    v.theme.dim(),
+                )];
+                if it.required {
+                    head.push(Span::styled(
+                        format!("  · {}", t("verplicht", "required")),
+                        v.theme.required(),
+                    ));
+                }
+                let text = it.text_for(d.age_band).get(v.lang).to_string();
+                let question = Paragraph::new(vec![
+                    Line::from(head),
+                    Line::raw(""),
+                    Line::styled(text.clone(), v.theme.title()),
+                ])
+                .wrap(Wrap { trim: true });
+                let qh = (wrapped_height(&text, inner.width) + 2).min(inner.height / 2 + 1);
+                let input_h = self.input_height(c, item);
+                let [q, gap, input, rest] = Layout::vertical([
+                    Constraint::Length(qh),
+                    Constraint::Length(1),
+                    Constraint::Length(input_h),
+                    Constraint::Min(0),
+                ])
+                .areas(inner);
+                let _ = gap;
+                f.render_widget(question, q);
+                self.input_view(f, input, v, c, item, entry);
+                let mut extra = Vec::new();
+                if let Input::Checked { error: Some(e), .. } = &self.input {
+                    extra.push(Line::styled(e.get(v.lang).to_string(), v.theme.error()));
+                }
+                if let Some(h) = &it.help {
+                    extra.push(Line::raw(""));
+                    extra.push(Line::styled(h.get(v.lang).to_string(), v.theme.dim()));
+                }
+                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), rest);
+            }
+        }
+    }
+
+    fn input_height(&self, c: &Checklist, item: usize) -> u16 {
+        match &c.items[item].kind {
+            k if k.is_single_option() => c.items[item].options.len() as u16,
+            ItemKind::Multi => c.items[item].options.len() as u16,
+            ItemKind::Scale { .. } => 3,
+            ItemKind::LongText { .. } => 7,
+            _ => 3,
+        }
+    }
+
+    fn input_view(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        v: &ViewCtx<'_>,
+        c: &Checklist,
+        item: usize,
+        entry: Option<usize>,
+    ) {
+        let it = &c.items[item];
+        let answer = self.visit.sheets[self.sheet()].answer(item, entry);
+        let t = |nl, en| v.lang.pick(nl, en);
+        match (&it.kind, &self.input) {
+            (k, _) if k.is_single_option() => {
+                let chosen = match answer {
+                    Some(Answer::Choice(i)) => Some(*i as usize),
+                    _ => None,
+                };
+                let lines: Vec<Line> = it
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| {
+                        let on = chosen == Some(i);
+                        let style = if on {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        };
+                        Line::styled(
+                            format!(
+                                " ({}) {} {}",
+                                if on { "•" } else { " " },
+                                i + 1,
+                                o.label.get(v.lang)
+                            ),
+                            style,
+                        )
+                    })
+                    .collect();
+                f.render_widget(Paragraph::new(lines), area);
+            }
+            (ItemKind::Multi, Input::Multi { highlight }) => {
+                let bits = match answer {
+                    Some(Answer::Multi(b)) => *b,
+                    _ => 0,
+                };
+                let lines: Vec<Line> = it
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| {
+                        let on = bits & (1 << i) != 0;
+                        let marker = if i == *highlight { "▶" } else { " " };
+                        let style = if on {
+                            v.theme.selected()
+                        } else {
+                            v.theme.normal()
+                        };
+                        Line::styled(
+                            format!(
+                                "{marker}[{}] {} {}",
+                                if on { "x" } else { " " },
+                                i + 1,
+                                o.label.get(v.lang)
+                            ),
+                            style,
+                        )
+                    })
+                    .collect();
+                f.render_widget(Paragraph::new(lines), area);
+            }
+            (
+                ItemKind::Scale {
+                    min,
+                    max,
+                    min_label,
+                    max_label,
+                },
+                _,
+            ) => {
+                let value = match answer {
+                    Some(Answer::Number(n)) => Some(*n as i64),
+                    _ => None,
+                };
+                let mut spans = vec![Span::raw(" ")];
+                for x in *min..=*max {
+                    let on = value == Some(x);
+                    let style = if on {
+                        v.theme.selected()
+                    } else {
+                        v.theme.normal()
+                    };
+                    spans.push(Span::styled(
+                        if on {
+                            format!("[{x}]")
+                        } else {
+                            format!(" {x} ")
+                        },
+                        style,
+                    ));
+                }
+                let lines = vec![
+                    Line::from(spans),
+                    Line::styled(
+                        format!(
+                            " {min} = {}   {max} = {}",
+                            min_label.get(v.lang),
+                            max_label.get(v.lang)
+                        ),
+                        v.theme.dim(),
+                    ),
+                ];
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+            }
+            (_, Input::Text(field)) => {
+                let title = if field.is_multiline() {
+                    t(
+                        " Antwoord (Enter: nieuwe regel, Tab: verder) ",
+                        " Answer (Enter: new line, Tab: next) ",
+                    )
+                } else {
+                    t(" Antwoord ", " Answer ")
+                };
+                field.render(f, area, title, true, v.theme);
+            }
+            (ItemKind::Date, Input::Checked { field, .. }) => field.render(
+                f,
+                area,
+                t(" Datum (JJJJ-MM-DD) ", " Date (YYYY-MM-DD) "),
+                true,
+                v.theme,
+            ),
+            (ItemKind::Number { unit, min, max, .. }, Input::Checked { field, .. }) => {
+                let mut title = t(" Getal", " Number").to_string();
+                if let Some(u) = unit {
+                    title.push_str(&format!(" ({})", u.get(v.lang)));
+                }
+                if min.is_some() || max.is_some() {
+                    let lo = min.map_or("…".into(), format_number);
+                    let hi = max.map_or("…".into(), format_number);
+                    title.push_str(&format!(" {lo}–{hi}"));
+                }
+                title.push(' ');
+                field.render(f, area, &title, true, v.theme);
+            }
+            _ => {}
+        }
+    }
+
+    fn popup_list(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        v: &ViewCtx<'_>,
+        title: &str,
+        items: Vec<ListItem<'static>>,
+        selected: usize,
+    ) {
+        let height = (items.len() as u16 + 2).clamp(3, area.height.saturating_sub(2));
+        let boxed = centered(area, 70, height);
+        f.render_widget(Clear, boxed);
+        let list = List::new(items)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(v.theme.title())
+                    .title(format!(" {title} ")),
+            )
+            .highlight_style(v.theme.selected())
+            .highlight_symbol("▶ ");
+        let mut state = ListState::default().with_selected(Some(selected));
+        f.render_stateful_widget(list, boxed, &mut state);
+    }
+
+    fn sections_popup(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
+        let items = self
+            .section_rows()
+            .into_iter()
+            .map(|(s, si)| {
+                let c = self.checklist(s);
+                let p = self.derived.sheets[s].progress[si];
+                ListItem::new(format!(
+                    "{:<40} {}/{}",
+                    c.sections[si].title.get(v.lang),
+                    p.answered,
+                    p.visible
+                ))
+            })
+            .collect();
+        self.popup_list(
+            f,
+            area,
+            v,
+            v.lang.pick("Naar sectie", "Go to section"),
+            items,
+            sel,
+        );
+    }
+
+    fn persons_popup(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
+        let items = (0..self.visit.sheets.len())
+            .map(|s| {
+                let missing = self.derived.sheets[s].missing.len();
+                let status = if missing == 0 {
+                    "✓".to_string()
+                } else {
+                    format!("{missing} {}", v.lang.pick("open", "open"))
+                };
+                ListItem::new(format!(
+                    "{} — {}  ({status})",
+                    self.checklist(s).title.get(v.lang),
+                    self.person_label(s, v.lang)
+                ))
+            })
+            .collect();
+        self.popup_list(
+            f,
+            area,
+            v,
+            v.lang.pick("Lijst of persoon", "List or person"),
+            items,
+            sel,
+        );
+    }
+
+    fn flags_popup(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
+        let items: Vec<ListItem> = self
+            .visit
+            .flags
+            .iter()
+            .map(|fl| {
+                let who = match fl.person {
+                    Person::Visit => String::new(),
+                    p => format!(" ({})", self.visit.roster.name(p)),
+                };
+                let status = if fl.acknowledged_at.is_some() {
+                    "✓"
+                } else {
+                    "!"
+                };
+                let style = if fl.level == FlagLevel::Acute {
+                    v.theme.error()
+                } else {
+                    Style::new()
+                };
+                ListItem::new(Line::styled(
+                    format!(
+                        "{status} {:02}:{:02} [{}] {}{who}",
+                        fl.raised_at.hour(),
+                        fl.raised_at.minute(),
+                        fl.level.label().get(v.lang),
+                        fl.message.get(v.lang)
+                    ),
+                    style,
+                ))
+            })
+            .collect();
+        let items = if items.is_empty() {
+            vec![ListItem::new(
+                v.lang.pick("Nog geen rode vlaggen.", "No red flags yet."),
+            )]
+        } else {
+            items
+        };
+        self.popup_list(
+            f,
+            area,
+            v,
+            v.lang
+                .pick("Rode vlaggen van dit bezoek", "Red flags of this visit"),
+            items,
+            sel,
+        );
+    }
+
+    fn flag_panel(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, idx: usize) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let Some(fl) = self.visit.flags.get(idx) else {
+            return;
+        };
+        let boxed = centered(area, 74, 18);
+        f.render_widget(Clear, boxed);
+        let level = fl.level.label().get(v.lang).to_uppercase();
+        let count = if self.flag_queue.len() > 1 {
+            format!(" (1 {} {})", t("van", "of"), self.flag_queue.len())
+        } else {
+            String::new()
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(ratatui::widgets::BorderType::Thick)
+            .border_style(v.theme.flag_border())
+            .title(Span::styled(
+                format!(" {} · {level}{count} ", t("RODE VLAG", "RED FLAG")),
+                v.theme.acute(),
+            ));
+        let inner = block.inner(boxed);
+        f.render_widget(block, boxed);
+        let who = match fl.person {
+            Person::Visit => String::new(),
+            p => format!("{}: {}", t("Over", "About"), self.visit.roster.name(p)),
+        };
+        let body = vec![
+            Line::styled(fl.message.get(v.lang).to_string(), v.theme.title()),
+            Line::styled(who, v.theme.dim()),
+            Line::styled(t("Wat nu:", "What to do now:"), v.theme.warn()),
+            Line::from(fl.advice.get(v.lang).to_string()),
+        ];
+        let [b, field, hint] = Layout::vertical([
+            Constraint::Min(4),
+            Constraint::Length(3),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        f.render_widget(Paragraph::new(body).wrap(Wrap { trim: true }), b);
+        self.flag_action.render(
+            f,
+            field,
+            t(" Wat heeft u gedaan? ", " What did you do? "),
+            true,
+            v.theme,
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                t(
+                    "Enter: bevestigen · blijft staan tot u bevestigt",
+                    "Enter: acknowledge · stays until you acknowledge",
+                ),
+                v.theme.dim(),
+            )),
+            hint,
+        );
+    }
+}
+
+/// `s` cut to `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn text_of(a: &Option<Answer>) -> &str {
+    match a {
+        Some(Answer::Text(t)) => t.as_str(),
+        _ => "",
+    }
+}
+
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+fn key_char(key: Key) -> Option<char> {
+    match key {
+        Key::Char(c) if c.is_ascii_digit() => Some(c),
+        _ => None,
+    }
+}
+
+/// The digit a key stands for, `0` counting as 10.
+fn digit(key: Key) -> Option<usize> {
+    key_char(key)
+        .and_then(|c| c.to_digit(10))
+        .map(|d| if d == 0 { 10 } else { d as usize })
+}
+
+/// Lines a text takes when wrapped at `width` (an estimate by words).
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    let mut lines = 1u16;
+    let mut col = 0usize;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if col > 0 && col + 1 + w > width {
+            lines += 1;
+            col = w;
+        } else {
+            col += if col > 0 { w + 1 } else { w };
+        }
+    }
+    lines
+}

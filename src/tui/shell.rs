@@ -1,0 +1,281 @@
+//! The imperative shell around the app: carries out effects against a
+//! vault, feeds the replies back into `update`, draws frames, and — in a
+//! real terminal — reads keys, ticks the clock, and always restores the
+//! terminal (on exit, on error and on panic).
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration as StdDuration;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use secrecy::SecretString;
+use time::PrimitiveDateTime;
+
+use crate::i18n::Text;
+use crate::tui::app::{State, update};
+use crate::tui::event::{Effect, Event, ExportDone, Key, ListEntry, Reply, UnlockFailure};
+use crate::tui::view::view;
+use crate::visit::record::VisitRecord;
+
+/// What the app needs from the vault. Errors come back as texts in both
+/// languages that say what happened and what to do; never a secret.
+pub trait VaultPort {
+    fn init(
+        &mut self,
+        recipients: &[String],
+        device_name: &str,
+        passphrase: SecretString,
+    ) -> Result<(), Text>;
+    fn unlock(&mut self, passphrase: SecretString) -> Result<Vec<ListEntry>, UnlockFailure>;
+    fn lock(&mut self);
+    fn list(&mut self) -> Result<Vec<ListEntry>, Text>;
+    fn load_draft(&mut self, id: &str) -> Result<VisitRecord, Text>;
+    fn save_draft(&mut self, record: &VisitRecord) -> Result<(), Text>;
+    fn discard_draft(&mut self, id: &str) -> Result<(), Text>;
+    /// Finalize: `record.finalized` carries the summary and time; the vault
+    /// fills in the sequence number and the device.
+    fn finalize(&mut self, record: VisitRecord) -> Result<u64, Text>;
+    fn export(&mut self, out: Option<PathBuf>, all: bool) -> Result<ExportDone, Text>;
+}
+
+/// Where the time comes from: the wall clock, or a replay's script.
+pub trait Clock {
+    fn now(&self) -> PrimitiveDateTime;
+}
+
+/// The local wall clock (UTC when the local offset cannot be read).
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> PrimitiveDateTime {
+        let now =
+            time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+        PrimitiveDateTime::new(now.date(), now.time())
+    }
+}
+
+/// The app with its terminal and its vault.
+pub struct Shell<B: Backend, P: VaultPort> {
+    pub terminal: Terminal<B>,
+    pub state: State,
+    pub port: P,
+}
+
+impl<B: Backend, P: VaultPort> Shell<B, P> {
+    pub fn new(terminal: Terminal<B>, state: State, port: P) -> Shell<B, P> {
+        Shell {
+            terminal,
+            state,
+            port,
+        }
+    }
+
+    /// Handle one event and everything it sets off, until the app is quiet.
+    pub fn handle(&mut self, event: Event) {
+        let mut queue = VecDeque::from([event]);
+        while let Some(ev) = queue.pop_front() {
+            for effect in update(&mut self.state, ev) {
+                if let Some(reply) = self.execute(effect) {
+                    queue.push_back(Event::Reply(reply));
+                }
+            }
+        }
+    }
+
+    fn execute(&mut self, effect: Effect) -> Option<Reply> {
+        Some(match effect {
+            Effect::Init {
+                recipients,
+                device_name,
+                passphrase,
+            } => Reply::Initialized(self.port.init(&recipients, &device_name, passphrase)),
+            Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p)),
+            Effect::Lock => {
+                self.port.lock();
+                return None;
+            }
+            Effect::List => Reply::Listed(self.port.list()),
+            Effect::LoadDraft(id) => Reply::Draft(self.port.load_draft(&id).map(Box::new)),
+            Effect::SaveDraft(rec) => Reply::Saved(self.port.save_draft(&rec)),
+            Effect::DiscardDraft(id) => Reply::Discarded(self.port.discard_draft(&id)),
+            Effect::Finalize(rec) => Reply::Finalized(self.port.finalize(*rec)),
+            Effect::Export { out, all } => Reply::Exported(self.port.export(out, all)),
+            Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
+            Effect::Quit => return None,
+        })
+    }
+
+    pub fn draw(&mut self) -> Result<(), B::Error> {
+        let state = &self.state;
+        self.terminal.draw(|f| view(state, f))?;
+        Ok(())
+    }
+}
+
+fn read_recipients_file(path: &Path) -> Result<String, Text> {
+    const LIMIT: u64 = 64 * 1024;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Text::new(
+            format!("Het bestand {} is niet te lezen ({e}). Plak een sleutel (age1…) of geef een ander pad.", path.display()),
+            format!("The file {} cannot be read ({e}). Paste a key (age1…) or give another path.", path.display()),
+        )
+    })?;
+    if meta.len() > LIMIT {
+        return Err(Text::new(
+            format!("{} is te groot voor een sleutelbestand.", path.display()),
+            format!("{} is too large for a recipients file.", path.display()),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        Text::new(
+            format!("Het bestand {} is niet te lezen: {e}.", path.display()),
+            format!("The file {} cannot be read: {e}.", path.display()),
+        )
+    })
+}
+
+/// Turn a terminal event into an app event: key presses only, pastes and
+/// resizes. Key releases, mouse and focus events never reach `update`.
+pub fn from_crossterm(ev: crossterm::event::Event) -> Option<Event> {
+    use crossterm::event::{Event as CE, KeyCode, KeyEventKind, KeyModifiers};
+    match ev {
+        CE::Key(k) if k.kind != KeyEventKind::Release => {
+            let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+            let alt = k.modifiers.contains(KeyModifiers::ALT);
+            let key = match k.code {
+                KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+                KeyCode::Char(c) if alt => Key::Alt(c),
+                KeyCode::Char(c) => Key::Char(c),
+                KeyCode::Enter => Key::Enter,
+                KeyCode::Esc => Key::Esc,
+                KeyCode::Tab if k.modifiers.contains(KeyModifiers::SHIFT) => Key::BackTab,
+                KeyCode::Tab => Key::Tab,
+                KeyCode::BackTab => Key::BackTab,
+                KeyCode::Up => Key::Up,
+                KeyCode::Down => Key::Down,
+                KeyCode::Left => Key::Left,
+                KeyCode::Right => Key::Right,
+                KeyCode::PageUp => Key::PageUp,
+                KeyCode::PageDown => Key::PageDown,
+                KeyCode::Home => Key::Home,
+                KeyCode::End => Key::End,
+                KeyCode::Backspace => Key::Backspace,
+                KeyCode::Delete => Key::Delete,
+                KeyCode::F(n) if (1..=12).contains(&n) => Key::F(n),
+                _ => return None,
+            };
+            Some(Event::Key(key))
+        }
+        CE::Paste(s) => Some(Event::Paste(s)),
+        CE::Resize(w, h) => Some(Event::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Something that watches the live session (the `--record` script writer).
+pub trait Recorder {
+    fn event(&mut self, at: PrimitiveDateTime, event: &Event);
+}
+
+/// How often the clock ticks in a real terminal.
+const TICK: StdDuration = StdDuration::from_millis(200);
+
+/// Run the app in the real terminal until it quits.
+pub fn run_terminal<P: VaultPort>(
+    mut state: State,
+    port: P,
+    clock: &dyn Clock,
+    mut recorder: Option<&mut dyn Recorder>,
+) -> io::Result<()> {
+    install_panic_hook();
+    let mut guard = TerminalGuard::enter()?;
+    let size = crossterm::terminal::size()?;
+    state.size = size;
+    state.now = clock.now();
+    state.last_input = state.now;
+    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+    let terminal = Terminal::new(backend)?;
+    let mut shell = Shell::new(terminal, state, port);
+    shell.draw()?;
+    while !shell.state.quitting {
+        let event = if crossterm::event::poll(TICK)? {
+            match from_crossterm(crossterm::event::read()?) {
+                Some(e) => e,
+                None => continue,
+            }
+        } else {
+            Event::Tick(clock.now())
+        };
+        if !matches!(event, Event::Tick(_)) {
+            // The app reads the time from ticks: bring it up to date first.
+            let now = clock.now();
+            shell.handle(Event::Tick(now));
+            if let Some(r) = recorder.as_deref_mut() {
+                r.event(now, &event);
+            }
+        }
+        shell.handle(event);
+        shell.draw()?;
+    }
+    guard.leave()
+}
+
+/// Raw mode, the alternate screen and bracketed paste, undone on drop.
+struct TerminalGuard {
+    active: bool,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        crossterm::terminal::enable_raw_mode()?;
+        let guard = TerminalGuard { active: true };
+        crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::event::EnableBracketedPaste,
+            crossterm::cursor::Hide
+        )?;
+        Ok(guard)
+    }
+
+    fn leave(&mut self) -> io::Result<()> {
+        if self.active {
+            self.active = false;
+            restore_terminal();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = self.leave();
+    }
+}
+
+fn restore_terminal() {
+    let _ = crossterm::execute!(
+        io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// On a panic: restore the terminal, and say where without the payload — a
+/// panic message could hold data, so it is never printed.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        restore_terminal();
+        let place = info
+            .location()
+            .map_or_else(|| "?".to_string(), |l| format!("{}:{}", l.file(), l.line()));
+        eprintln!(
+            "safevisit is onverwacht gestopt (interne fout bij {place}). Uw antwoorden tot de laatste opslag zijn bewaard; start safevisit opnieuw.\n\
+             safevisit stopped unexpectedly (internal error at {place}). Your answers up to the last save are kept; start safevisit again."
+        );
+    }));
+}

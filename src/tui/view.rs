@@ -1,0 +1,141 @@
+//! Drawing: `view(&State, &mut Frame)`. Computes nothing that belongs in
+//! `update`; reads the state and the key table, and draws.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use time::PrimitiveDateTime;
+
+use crate::i18n::Lang;
+use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Screen, State};
+use crate::tui::event::ListEntry;
+use crate::tui::keys;
+use crate::tui::screens::centered;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::footer_lines;
+
+/// What every screen's view may read besides its own state.
+pub struct ViewCtx<'a> {
+    pub lang: Lang,
+    pub theme: &'a Theme,
+    pub now: PrimitiveDateTime,
+    pub entries: &'a [ListEntry],
+}
+
+pub fn view(state: &State, f: &mut Frame) {
+    let area = f.area();
+    // Quick-hide: a blank screen that says nothing about what was there.
+    if state.hidden {
+        return;
+    }
+    if state.too_small() {
+        let text = format!(
+            "Maak het venster minstens {MIN_WIDTH}×{MIN_HEIGHT} tekens groot (nu {}×{}).\n\
+             Make the window at least {MIN_WIDTH}×{MIN_HEIGHT} characters (now {}×{}).\n\nF12: verbergen / hide",
+            area.width, area.height, area.width, area.height
+        );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let v = ViewCtx {
+        lang: state.lang,
+        theme: &state.theme,
+        now: state.now,
+        entries: &state.entries,
+    };
+    let [head, body, msg, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    header(f, head, &v);
+    match &state.screen {
+        Screen::Onboarding(s) => s.view(f, body, &v),
+        Screen::Unlock(s) => s.view(f, body, &v),
+        Screen::Home(s) => s.view(f, body, &v),
+        Screen::NewVisit(s) => s.view(f, body, &v),
+        Screen::Visit(s) => s.view(f, body, &v),
+    }
+    if let Some(m) = &state.message {
+        let style = if m.error {
+            state.theme.error()
+        } else {
+            state.theme.ok()
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(m.text.get(state.lang).to_string(), style)),
+            msg,
+        );
+    }
+    let ctx = state.ctx();
+    f.render_widget(
+        Paragraph::new(footer_lines(
+            &keys::footer(ctx, state.lang),
+            foot.width,
+            2,
+            &state.theme,
+        )),
+        foot,
+    );
+    if state.help {
+        help(f, body, state);
+    }
+}
+
+fn header(f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+    let right = format!(
+        "{} · {:02}:{:02} ",
+        v.lang.code().to_uppercase(),
+        v.now.hour(),
+        v.now.minute()
+    );
+    let left = v.lang.pick(
+        " safevisit — veilig op huisbezoek",
+        " safevisit — safe home visits",
+    );
+    let pad = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count());
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(left, v.theme.title()),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(right, v.theme.dim()),
+        ])),
+        area,
+    );
+}
+
+fn help(f: &mut Frame, area: Rect, state: &State) {
+    let lang = state.lang;
+    let entries = keys::help(state.ctx(), lang);
+    let boxed = centered(area, 66, (entries.len() as u16 + 4).min(area.height));
+    f.render_widget(Clear, boxed);
+    let mut lines: Vec<Line> = entries
+        .into_iter()
+        .map(|(k, label)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<22}"), state.theme.key()),
+                Span::raw(label),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        lang.pick(
+            "Een toets sluit dit venster.",
+            "Any key closes this window.",
+        ),
+        state.theme.dim(),
+    ));
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(state.theme.title())
+                .title(format!(" {} ", lang.pick("Toetsen", "Keys"))),
+        ),
+        boxed,
+    );
+}

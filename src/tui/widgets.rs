@@ -1,0 +1,253 @@
+//! Input widgets: a masked passphrase field that keeps its secret out of
+//! everything but itself, and text fields on top of `ratatui-textarea`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui_textarea::{CursorMove, Input, Key as TaKey, TextArea, WrapMode};
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::tui::event::Key;
+use crate::tui::theme::Theme;
+
+/// Our key as the text-area widget's input.
+pub fn to_input(key: Key) -> Input {
+    let (k, ctrl, alt) = match key {
+        Key::Char(c) => (TaKey::Char(c), false, false),
+        Key::Ctrl(c) => (TaKey::Char(c), true, false),
+        Key::Alt(c) => (TaKey::Char(c), false, true),
+        Key::Enter => (TaKey::Enter, false, false),
+        Key::Esc => (TaKey::Esc, false, false),
+        Key::Tab => (TaKey::Tab, false, false),
+        Key::BackTab => (TaKey::Tab, false, false),
+        Key::Up => (TaKey::Up, false, false),
+        Key::Down => (TaKey::Down, false, false),
+        Key::Left => (TaKey::Left, false, false),
+        Key::Right => (TaKey::Right, false, false),
+        Key::PageUp => (TaKey::PageUp, false, false),
+        Key::PageDown => (TaKey::PageDown, false, false),
+        Key::Home => (TaKey::Home, false, false),
+        Key::End => (TaKey::End, false, false),
+        Key::Backspace => (TaKey::Backspace, false, false),
+        Key::Delete => (TaKey::Delete, false, false),
+        Key::F(n) => (TaKey::F(n), false, false),
+    };
+    Input {
+        key: k,
+        ctrl,
+        alt,
+        shift: key == Key::BackTab,
+    }
+}
+
+/// A passphrase being typed. Never drawn, never cloned; wiped when taken or dropped.
+#[derive(Default)]
+pub struct Masked {
+    buf: Zeroizing<String>,
+}
+
+impl Masked {
+    /// Feed a key; returns whether it was consumed.
+    pub fn handle(&mut self, key: Key) -> bool {
+        match key {
+            Key::Char(c) => {
+                if self.buf.chars().count() < 1024 {
+                    self.buf.push(c);
+                }
+                true
+            }
+            Key::Backspace => {
+                self.buf.pop();
+                true
+            }
+            Key::Ctrl('u') => {
+                self.clear();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        // A pasted passphrase ends at the first line break.
+        self.buf.push_str(text.lines().next().unwrap_or(""));
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.chars().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// The secret, leaving the field empty.
+    pub fn take(&mut self) -> SecretString {
+        let s = SecretString::from(self.buf.as_str().to_string());
+        self.clear();
+        s
+    }
+
+    /// Read the secret in place (for strength feedback), without copying it out.
+    pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        f(&self.buf)
+    }
+
+    pub fn matches(&self, other: &Masked) -> bool {
+        *self.buf == *other.buf
+    }
+
+    pub fn clear(&mut self) {
+        // Zeroizing wipes the old allocation on replacement.
+        self.buf = Zeroizing::new(String::new());
+    }
+
+    /// Draw dots, one per character; the passphrase itself is never drawn.
+    pub fn render(&self, f: &mut Frame, area: Rect, title: &str, focused: bool, theme: &Theme) {
+        let dots: String = "•".repeat(self.len().min(area.width.saturating_sub(4) as usize));
+        let border = if focused { theme.title() } else { theme.dim() };
+        let p = Paragraph::new(dots).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(border)
+                .title(title.to_string()),
+        );
+        f.render_widget(p, area);
+        if focused {
+            let x = area.x + 1 + (self.len() as u16).min(area.width.saturating_sub(3));
+            f.set_cursor_position((x, area.y + 1));
+        }
+    }
+}
+
+/// A text field: one line or several, with real editing (cursor, words, undo).
+pub struct Field {
+    area: TextArea<'static>,
+    multiline: bool,
+}
+
+impl Field {
+    pub fn single(text: &str) -> Field {
+        Field::make(text, false)
+    }
+
+    pub fn multi(text: &str) -> Field {
+        Field::make(text, true)
+    }
+
+    fn make(text: &str, multiline: bool) -> Field {
+        let lines: Vec<String> = if multiline {
+            text.split('\n').map(str::to_string).collect()
+        } else {
+            vec![text.replace('\n', " ")]
+        };
+        let mut area = TextArea::new(lines);
+        area.set_cursor_line_style(Style::new());
+        if multiline {
+            area.set_wrap_mode(WrapMode::WordOrGlyph);
+        }
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
+        let mut field = Field { area, multiline };
+        field.set_focus(true);
+        field
+    }
+
+    /// Feed a key; returns whether the text changed. Enter only breaks lines
+    /// in a multi-line field; Tab never reaches the text.
+    pub fn handle(&mut self, key: Key) -> bool {
+        match key {
+            Key::Enter if !self.multiline => false,
+            Key::Tab | Key::BackTab | Key::Esc | Key::F(_) => false,
+            Key::Alt(_) => false,
+            _ => {
+                let before = self.area.lines().to_vec();
+                self.area.input(to_input(key));
+                self.area.lines() != before.as_slice()
+            }
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) -> bool {
+        let text = if self.multiline {
+            text.replace("\r\n", "\n")
+        } else {
+            text.replace(['\r', '\n'], " ")
+        };
+        self.area.insert_str(text)
+    }
+
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.area.is_empty()
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        *self = Field::make(text, self.multiline);
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        self.multiline
+    }
+
+    /// Show or hide the cursor (only the focused field shows one).
+    pub fn set_focus(&mut self, focused: bool) {
+        let style = if focused {
+            Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        self.area.set_cursor_style(style);
+    }
+
+    /// Draw the text alone, without a border (a one-line form row).
+    pub fn render_inline(&self, f: &mut Frame, area: Rect) {
+        f.render_widget(&self.area, area);
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, title: &str, focused: bool, theme: &Theme) {
+        let border = if focused { theme.title() } else { theme.dim() };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(title.to_string());
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        f.render_widget(&self.area, inner);
+    }
+}
+
+/// Footer lines of `(key, label)` pairs, wrapped onto at most `rows` lines of `width`.
+pub fn footer_lines(
+    entries: &[(String, &str)],
+    width: u16,
+    rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (k, label) in entries {
+        let need = k.chars().count() + label.chars().count() + 3;
+        if used + need > width as usize && !spans.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
+            if lines.len() == rows {
+                return lines;
+            }
+        }
+        spans.push(Span::styled(k.clone(), theme.key()));
+        spans.push(Span::raw(format!(" {label}  ")));
+        used += need;
+    }
+    if !spans.is_empty() {
+        lines.push(Line::from(spans));
+    }
+    lines
+}

@@ -1,0 +1,115 @@
+//! A headless harness for the TUI: the real `update` and `view` on a
+//! `TestBackend`, with an in-memory vault and a hand-moved clock.
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use safevisit::checklist::Catalog;
+use safevisit::i18n::Lang;
+use safevisit::tui::app::{Options, SequentialIds, State};
+use safevisit::tui::event::{Event, Key};
+use safevisit::tui::memory_vault::MemoryVault;
+use safevisit::tui::shell::Shell;
+use safevisit::tui::theme::Theme;
+use time::macros::datetime;
+use time::{Duration, PrimitiveDateTime};
+
+pub const PASSPHRASE: &str = "appelboom kersen peer wortel";
+
+pub struct Harness {
+    pub shell: Shell<TestBackend, MemoryVault>,
+    pub now: PrimitiveDateTime,
+}
+
+impl Harness {
+    /// A first run (no vault yet).
+    pub fn first_run(lang: Lang) -> Harness {
+        Harness::new(lang, MemoryVault::default(), false)
+    }
+
+    /// A vault that exists and is locked.
+    pub fn locked(lang: Lang) -> Harness {
+        Harness::new(lang, MemoryVault::with_passphrase(PASSPHRASE), true)
+    }
+
+    pub fn new(lang: Lang, vault: MemoryVault, exists: bool) -> Harness {
+        let now = datetime!(2026-03-04 10:00);
+        let state = State::new(Options {
+            lang,
+            theme: Theme::from_no_color(true),
+            size: (80, 24),
+            now,
+            lock_after: Duration::minutes(5),
+            catalog: Arc::new(Catalog::bundled()),
+            ids: Box::new(SequentialIds::default()),
+            vault_exists: exists,
+        });
+        let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut h = Harness {
+            shell: Shell::new(terminal, state, vault),
+            now,
+        };
+        h.shell.draw().unwrap();
+        h
+    }
+
+    pub fn key(&mut self, name: &str) -> &mut Self {
+        let key = Key::parse(name).unwrap_or_else(|| panic!("bad key {name}"));
+        self.shell.handle(Event::Key(key));
+        self.shell.draw().unwrap();
+        self
+    }
+
+    pub fn keys(&mut self, names: &[&str]) -> &mut Self {
+        for n in names {
+            self.key(n);
+        }
+        self
+    }
+
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.shell.handle(Event::Key(Key::Char(c)));
+        }
+        self.shell.draw().unwrap();
+        self
+    }
+
+    pub fn wait(&mut self, d: Duration) -> &mut Self {
+        self.now += d;
+        self.shell.handle(Event::Tick(self.now));
+        self.shell.draw().unwrap();
+        self
+    }
+
+    pub fn resize(&mut self, w: u16, h: u16) -> &mut Self {
+        self.shell.terminal.backend_mut().resize(w, h);
+        self.shell.handle(Event::Resize(w, h));
+        self.shell.draw().unwrap();
+        self
+    }
+
+    /// The screen as text, one line per row, trailing spaces trimmed.
+    pub fn screen(&self) -> String {
+        let buf = self.shell.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn has(&self, s: &str) -> bool {
+        self.screen().contains(s)
+    }
+
+    pub fn unlock(&mut self) -> &mut Self {
+        self.text(PASSPHRASE).key("Enter")
+    }
+}
