@@ -830,16 +830,15 @@ impl VisitScreen {
             return Transition::Stay;
         };
         let c = self.checklist(sheet).clone();
-        match &mut self.input {
-            Input::Text(field) if field.paste(text) => {
-                let t = field.text();
-                self.answer(Some(Answer::Text(SecretText::new(t))), ctx);
-            }
-            Input::Checked { field, .. } if field.paste(text) => {
-                let t = field.text();
-                self.checked_changed(&c, item, t, ctx);
-            }
-            _ => {}
+        let pasted = match &mut self.input {
+            Input::Text(field) => field.paste(text).then(|| (true, field.text())),
+            Input::Checked { field, .. } => field.paste(text).then(|| (false, field.text())),
+            _ => None,
+        };
+        match pasted {
+            Some((true, t)) => self.answer(Some(Answer::Text(SecretText::new(t))), ctx),
+            Some((false, t)) => self.checked_changed(&c, item, t, ctx),
+            None => {}
         }
         Transition::Stay
     }
