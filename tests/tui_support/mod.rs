@@ -1,5 +1,6 @@
 //! A headless harness for the TUI: the real `update` and `view` on a
 //! `TestBackend`, with an in-memory vault and a hand-moved clock.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -34,6 +35,33 @@ impl Harness {
     }
 
     pub fn new(lang: Lang, vault: MemoryVault, exists: bool) -> Harness {
+        Harness::with_catalog(lang, vault, exists, Catalog::bundled())
+    }
+
+    /// The engine's test checklists (every item kind), for stable screens.
+    pub fn fixture_catalog() -> Catalog {
+        use safevisit::checklist::SourceFile;
+        use safevisit::checklist::model::Origin;
+        let files = ["engine-bezoek.toml", "engine-kind.toml"]
+            .iter()
+            .map(|f| {
+                let path = format!(
+                    "{}/tests/fixtures/checklists/{f}",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                SourceFile {
+                    bytes: std::fs::read(&path).unwrap(),
+                    origin: Origin::File(f.to_string()),
+                    path: f.to_string(),
+                }
+            })
+            .collect();
+        let c = Catalog::build(Vec::new(), files);
+        assert!(c.problems.is_empty());
+        c
+    }
+
+    pub fn with_catalog(lang: Lang, vault: MemoryVault, exists: bool, catalog: Catalog) -> Harness {
         let now = datetime!(2026-03-04 10:00);
         let state = State::new(Options {
             lang,
@@ -41,7 +69,7 @@ impl Harness {
             size: (80, 24),
             now,
             lock_after: Duration::minutes(5),
-            catalog: Arc::new(Catalog::bundled()),
+            catalog: Arc::new(catalog),
             ids: Box::new(SequentialIds::default()),
             vault_exists: exists,
         });
@@ -112,4 +140,40 @@ impl Harness {
     pub fn unlock(&mut self) -> &mut Self {
         self.text(PASSPHRASE).key("Enter")
     }
+}
+
+/// Familie Appelboom as a new visit: Noor (5), Sem (11), Lotte and Bram.
+pub fn start_appelboom(h: &mut Harness) {
+    h.key("n");
+    h.text("Appelboom")
+        .key("Tab")
+        .key("Tab")
+        .text("thuis")
+        .key("Tab")
+        .text("Lotte, Bram, Noor, Sem");
+    h.key("Alt-k")
+        .text("Noor")
+        .key("Enter")
+        .text("5")
+        .key("Enter");
+    h.key("Alt-k")
+        .text("Sem")
+        .key("Enter")
+        .text("11")
+        .key("Enter");
+    h.key("Alt-o")
+        .text("Lotte")
+        .key("Enter")
+        .text("moeder")
+        .key("Enter");
+    h.key("Alt-o")
+        .text("Bram")
+        .key("Enter")
+        .text("vader")
+        .key("Enter");
+    // Down to "Start visit" and go.
+    for _ in 0..20 {
+        h.key("Down");
+    }
+    h.key("Enter");
 }

@@ -1,0 +1,280 @@
+//! The worker's flows, driven through the real `update` and `view`:
+//! a whole visit with a red flag, autosave, resume after a restart,
+//! auto-lock, quick-hide, the too-small terminal, a failing save.
+
+mod tui_support;
+
+use safevisit::i18n::Lang;
+use safevisit::tui::event::ListStatus;
+use safevisit::tui::memory_vault::MemoryVault;
+use safevisit::tui::shell::VaultPort;
+use safevisit::visit::record::AnswerValue;
+use time::Duration;
+use tui_support::{Harness, PASSPHRASE, start_appelboom};
+
+fn fixture() -> Harness {
+    let mut h = Harness::with_catalog(
+        Lang::Nl,
+        MemoryVault::with_passphrase(PASSPHRASE),
+        true,
+        Harness::fixture_catalog(),
+    );
+    h.unlock();
+    h
+}
+
+fn draft(h: &Harness) -> safevisit::visit::record::VisitRecord {
+    let (r, s) = h.shell.port.records().next().expect("a record");
+    assert_eq!(s, ListStatus::Draft);
+    r.clone()
+}
+
+#[test]
+fn a_whole_visit_with_a_red_flag_is_finalized() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // engine-bezoek: gezien = nee, toelichting typed.
+    h.key("n").key("Tab").text("Sem was bij opa").key("Tab");
+    // Noor: through her sheet; add an urgent agreement that raises an acute flag.
+    h.key("j")
+        .key("Tab")
+        .key("2")
+        .key("Tab")
+        .key("1")
+        .key("Tab")
+        .text("18")
+        .key("Tab")
+        .text("2026-01-15")
+        .key("Tab");
+    h.text("bij opa").key("Tab");
+    assert!(h.has("Aantal: 0"), "{}", h.screen());
+    h.key("Enter")
+        .text("Lotte")
+        .key("Tab")
+        .key("j")
+        .key("Tab")
+        .text("nu");
+    assert!(h.has("RODE VLAG · ACUUT"), "{}", h.screen());
+    assert!(h.has("Bel 112."));
+    // The panel stays until acknowledged: other keys do not close it.
+    h.key("Tab").key("F6").key("Esc");
+    assert!(h.has("RODE VLAG · ACUUT"));
+    h.key("Enter");
+    assert!(
+        h.has("Schrijf kort op wat u heeft gedaan"),
+        "an empty action is refused"
+    );
+    h.text("Met Lotte 112 gebeld").key("Enter");
+    assert!(!h.has("RODE VLAG"));
+    assert!(h.has("⚑ 1 vlag(gen) (1 acuut)"));
+    // Review: missing items are listed, then finalize.
+    h.key("F6");
+    assert!(h.has("Controleren en afronden"));
+    h.key("Alt-f");
+    assert!(
+        h.has("NIET meer openen"),
+        "the confirm step says so:\n{}",
+        h.screen()
+    );
+    h.key("j");
+    assert!(h.has("Bezoek afgerond (nummer 1)"), "{}", h.screen());
+    assert!(h.has("Klaar voor export (1)"));
+    let (rec, status) = h.shell.port.records().next().unwrap();
+    assert_eq!(status, ListStatus::Finalized);
+    let fin = rec.finalized.as_ref().unwrap();
+    assert_eq!(fin.sequence, 1);
+    assert_eq!(rec.flags.len(), 1);
+    assert_eq!(rec.flags[0].level, "acute");
+    assert_eq!(rec.flags[0].action_taken.as_str(), "Met Lotte 112 gebeld");
+    assert_eq!(rec.flags[0].raised_at, "2026-03-04T10:00:00");
+    assert!(rec.flags[0].acknowledged_at.is_some());
+    assert!(fin.summary.scores.iter().any(|s| s.score == "last"));
+    // A finalized visit cannot be opened on the laptop.
+    h.key("Enter");
+    assert!(h.has("niet meer te openen"), "{}", h.screen());
+}
+
+#[test]
+fn typing_is_saved_within_a_second_and_on_every_navigation() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    let saves = h.shell.port.saves;
+    h.key("n").key("Tab").text("Sem was bij opa");
+    assert_eq!(
+        h.shell.port.saves,
+        saves + 1,
+        "the navigation saved the answer `nee`"
+    );
+    h.wait(Duration::milliseconds(200));
+    assert_eq!(h.shell.port.saves, saves + 1, "not yet");
+    h.wait(Duration::milliseconds(400));
+    assert_eq!(h.shell.port.saves, saves + 2, "saved within a second");
+    let rec = draft(&h);
+    let sheet = rec
+        .sheets
+        .iter()
+        .find(|s| s.checklist.id == "engine-bezoek")
+        .unwrap();
+    let a = sheet
+        .answers
+        .iter()
+        .find(|a| a.item == "toelichting")
+        .unwrap();
+    assert!(matches!(&a.value, AnswerValue::Text(t) if t.as_str() == "Sem was bij opa"));
+    assert!(h.has("● opgeslagen"));
+}
+
+#[test]
+fn a_draft_resumes_at_the_item_where_the_worker_was() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("n")
+        .key("Tab")
+        .text("Sem was bij opa")
+        .key("Tab")
+        .key("j")
+        .key("Tab");
+    assert!(h.has("Gevoel"));
+    h.key("F10");
+    // Restart: a new app on the same vault.
+    let vault = std::mem::take(&mut h.shell.port);
+    let mut h2 = Harness::with_catalog(Lang::Nl, vault, true, Harness::fixture_catalog());
+    h2.unlock();
+    assert!(h2.has("Concepten (1)"));
+    h2.key("Enter");
+    assert!(h2.has("Motortest kind — Noor (5)"), "{}", h2.screen());
+    assert!(h2.has("Gevoel"), "resumed at the item:\n{}", h2.screen());
+}
+
+#[test]
+fn idle_auto_lock_saves_drops_the_visit_and_resumes_after_unlock() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("n").key("Tab").text("bij opa");
+    h.wait(Duration::minutes(4));
+    assert!(h.has("Motortest bezoek"), "not yet locked");
+    h.wait(Duration::minutes(1));
+    assert!(
+        h.has("Automatisch vergrendeld na 5 minuten"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.has("Wachtwoord"));
+    assert!(!h.has("bij opa"));
+    assert!(
+        h.shell.state.open_visit().is_none(),
+        "the decrypted visit left memory"
+    );
+    assert!(h.shell.port.list().is_err(), "the vault is locked");
+    let rec = draft(&h);
+    assert!(
+        rec.sheets
+            .iter()
+            .flat_map(|s| &s.answers)
+            .any(|a| a.item == "toelichting")
+    );
+    h.unlock();
+    assert!(
+        h.has("Motortest bezoek"),
+        "the visit came back:\n{}",
+        h.screen()
+    );
+    assert!(h.has("bij opa"));
+}
+
+#[test]
+fn quick_hide_blanks_the_screen_and_locks() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("n").key("Tab").text("bij opa");
+    h.key("F12");
+    assert!(
+        h.screen().chars().all(char::is_whitespace),
+        "nothing on screen:\n{}",
+        h.screen()
+    );
+    assert!(h.shell.state.open_visit().is_none());
+    assert!(h.shell.port.list().is_err(), "locked");
+    h.key("Enter");
+    assert!(h.has("vergrendeld"));
+    h.text("fout wachtwoord").key("Enter");
+    assert!(h.has("Het wachtwoord klopt niet"));
+    h.unlock();
+    assert!(h.has("bij opa"), "{}", h.screen());
+}
+
+#[test]
+fn a_small_terminal_gets_a_message_and_ignores_keys() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.resize(70, 20);
+    assert!(h.has("minstens 80×24"));
+    assert!(h.has("now 70×20"));
+    h.key("j");
+    h.resize(80, 24);
+    assert!(
+        h.has("( ) 1 Ja"),
+        "the key was not taken as an answer:\n{}",
+        h.screen()
+    );
+    h.resize(120, 40);
+    assert!(h.has("Motortest bezoek"));
+}
+
+#[test]
+fn a_failed_save_is_reported_and_tried_again() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.shell.port.fail_next_save = true;
+    h.key("n").key("Tab");
+    assert!(
+        h.has("Opslaan is mislukt: de schijf is vol"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.has("○ niet opgeslagen"));
+    let saves = h.shell.port.saves;
+    h.wait(Duration::seconds(1));
+    assert_eq!(h.shell.port.saves, saves + 1);
+    assert!(!h.has("Opslaan is mislukt"));
+    assert!(h.has("● opgeslagen"));
+}
+
+#[test]
+fn an_unacknowledged_red_flag_comes_back_after_a_restart() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("n")
+        .key("Tab")
+        .key("Tab")
+        .key("j")
+        .key("Tab")
+        .key("1");
+    assert!(h.has("RODE VLAG · AANDACHT"), "{}", h.screen());
+    h.text("nog niets");
+    // Killed before acknowledging: only what was saved survives.
+    h.wait(Duration::seconds(1));
+    let vault = std::mem::take(&mut h.shell.port);
+    let mut h2 = Harness::with_catalog(Lang::Nl, vault, true, Harness::fixture_catalog());
+    h2.unlock().key("Enter");
+    assert!(
+        h2.has("RODE VLAG · AANDACHT"),
+        "the panel is back:\n{}",
+        h2.screen()
+    );
+    h2.text("Doorgevraagd bij Noor").key("Enter");
+    assert!(!h2.has("RODE VLAG"));
+    h2.key("F6").key("Alt-f").key("j");
+    assert!(h2.has("Bezoek afgerond"), "{}", h2.screen());
+}
+
+#[test]
+fn the_language_switches_with_f7() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("F7");
+    assert!(h.has("Engine test visit"));
+    assert!(h.has("EN · 10:00"));
+    h.key("F7");
+    assert!(h.has("Motortest bezoek"));
+}

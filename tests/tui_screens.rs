@@ -1,0 +1,177 @@
+//! Every screen of the worker's app as a text snapshot at 80×24, in Dutch
+//! and in English. A snapshot change is reviewed like code.
+
+mod tui_support;
+
+use safevisit::i18n::Lang;
+use safevisit::tui::memory_vault::MemoryVault;
+use tui_support::{Harness, PASSPHRASE, start_appelboom};
+
+fn name(lang: Lang, screen: &str) -> String {
+    format!("{screen}_{}", lang.code())
+}
+
+fn both(f: impl Fn(Lang)) {
+    for lang in [Lang::Nl, Lang::En] {
+        f(lang);
+    }
+}
+
+fn fixture(lang: Lang) -> Harness {
+    let mut h = Harness::with_catalog(
+        lang,
+        MemoryVault::with_passphrase(PASSPHRASE),
+        true,
+        Harness::fixture_catalog(),
+    );
+    h.unlock();
+    h
+}
+
+#[test]
+fn onboarding() {
+    both(|lang| {
+        let mut h = Harness::first_run(lang);
+        insta::assert_snapshot!(name(lang, "onboarding_welcome"), h.screen());
+        h.key("Enter");
+        h.text("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+            .key("Enter");
+        insta::assert_snapshot!(name(lang, "onboarding_recipients"), h.screen());
+        h.key("Tab").text("laptop-3");
+        insta::assert_snapshot!(name(lang, "onboarding_device"), h.screen());
+        h.key("Enter").text("kort");
+        insta::assert_snapshot!(name(lang, "onboarding_passphrase_weak"), h.screen());
+    });
+}
+
+#[test]
+fn unlock() {
+    both(|lang| {
+        let mut h = Harness::locked(lang);
+        insta::assert_snapshot!(name(lang, "unlock"), h.screen());
+        h.text("verkeerd wachtwoord").key("Enter");
+        insta::assert_snapshot!(name(lang, "unlock_wrong"), h.screen());
+    });
+}
+
+#[test]
+fn home() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        insta::assert_snapshot!(name(lang, "home_empty"), h.screen());
+        start_appelboom(&mut h);
+        h.key("F10");
+        insta::assert_snapshot!(name(lang, "home_draft"), h.screen());
+        h.key("e");
+        insta::assert_snapshot!(name(lang, "home_export_prompt"), h.screen());
+        h.key("Esc").key("Delete");
+        insta::assert_snapshot!(name(lang, "home_discard_confirm"), h.screen());
+    });
+}
+
+#[test]
+fn new_visit() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        h.key("n");
+        h.text("Appelboom").key("Tab").key("Tab").text("thuis");
+        h.key("Alt-k")
+            .text("Noor")
+            .key("Enter")
+            .text("5")
+            .key("Enter");
+        h.key("Alt-o").text("Lotte");
+        insta::assert_snapshot!(name(lang, "new_visit_add_caregiver"), h.screen());
+        h.key("Enter").text("moeder").key("Enter");
+        insta::assert_snapshot!(name(lang, "new_visit_form"), h.screen());
+    });
+}
+
+#[test]
+fn item_kinds() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        insta::assert_snapshot!(name(lang, "item_yes_no_unknown"), h.screen());
+        h.key("n").key("Tab");
+        insta::assert_snapshot!(name(lang, "item_short_text"), h.screen());
+        h.key("F3");
+        insta::assert_snapshot!(name(lang, "popup_persons"), h.screen());
+        // Noor's sheet: yes/no, then multi, scale, number, date.
+        h.key("Down").key("Enter");
+        h.key("j").key("Tab");
+        h.key("2").key("Down");
+        insta::assert_snapshot!(name(lang, "item_multi_choice"), h.screen());
+        h.key("Tab").key("2");
+        insta::assert_snapshot!(name(lang, "item_scale"), h.screen());
+        h.key("Tab").text("abc");
+        insta::assert_snapshot!(name(lang, "item_number_invalid"), h.screen());
+        h.keys(&["Backspace", "Backspace", "Backspace"])
+            .text("18,5")
+            .key("Tab")
+            .text("2026-01-15");
+        insta::assert_snapshot!(name(lang, "item_date"), h.screen());
+        h.key("F2");
+        insta::assert_snapshot!(name(lang, "popup_sections"), h.screen());
+        h.key("Esc");
+    });
+}
+
+#[test]
+fn repeatable_section_and_flags() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        // Noor's sheet, section "afspraken".
+        h.key("F3")
+            .key("Down")
+            .key("Enter")
+            .key("F2")
+            .key("Down")
+            .key("Enter");
+        insta::assert_snapshot!(name(lang, "repeat_add_entry"), h.screen());
+        h.key("Enter")
+            .text("Lotte")
+            .key("Tab")
+            .key("j")
+            .key("Tab")
+            .text("nu");
+        insta::assert_snapshot!(name(lang, "red_flag_panel"), h.screen());
+        h.text("Met Lotte 112 gebeld").key("Enter");
+        h.key("F4");
+        insta::assert_snapshot!(name(lang, "popup_flags"), h.screen());
+        h.key("Esc").key("F1");
+        insta::assert_snapshot!(name(lang, "help"), h.screen());
+    });
+}
+
+#[test]
+fn review() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        h.key("n");
+        h.key("F6");
+        insta::assert_snapshot!(name(lang, "review_missing"), h.screen());
+        h.key("Tab");
+        insta::assert_snapshot!(name(lang, "review_scores"), h.screen());
+        h.key("Tab");
+        insta::assert_snapshot!(name(lang, "review_answers"), h.screen());
+        h.key("Alt-f");
+        insta::assert_snapshot!(name(lang, "review_confirm"), h.screen());
+    });
+}
+
+#[test]
+fn hidden_and_too_small() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        h.key("F12");
+        insta::assert_snapshot!(name(lang, "hidden"), h.screen());
+        h.key("Enter");
+        insta::assert_snapshot!(name(lang, "unlock_after_hide"), h.screen());
+        h.resize(60, 20);
+        insta::assert_snapshot!(name(lang, "too_small"), h.screen());
+    });
+}
