@@ -5,6 +5,7 @@
 
 pub mod derive;
 pub mod record;
+pub mod report;
 
 use std::sync::Arc;
 
