@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod i18n;
+pub mod replay;
 pub mod store;
 pub mod tui;
 pub mod visit;

@@ -111,21 +111,26 @@ impl<'a> Sink<'a> {
 }
 
 /// The nearest of `candidates` to `name`, when it is close enough to be a
-/// plausible misspelling.
+/// plausible misspelling: fewest edits first (transpositions count as one),
+/// then the most similar.
 pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let mut best: Option<(&str, f64)> = None;
+    let mut best: Option<(&str, usize, f64)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(name, c);
-        if score > best.map_or(0.0, |b| b.1) {
-            best = Some((c, score));
+        let edits = strsim::damerau_levenshtein(name, c);
+        let similar = strsim::jaro_winkler(name, c);
+        let better = match best {
+            None => true,
+            Some((_, e, s)) => edits < e || (edits == e && similar > s),
+        };
+        if better {
+            best = Some((c, edits, similar));
         }
     }
-    let (c, score) = best?;
-    let short = name.len().min(c.len());
+    let (c, edits, similar) = best?;
+    let short = name.chars().count().min(c.chars().count());
     // Short names need a closer match before a suggestion is more help than noise.
-    let threshold = if short <= 3 { 0.9 } else { 0.8 };
-    (score >= threshold || strsim::damerau_levenshtein(name, c) <= 2.min(short.saturating_sub(1)))
-        .then_some(c)
+    let allowed = (short / 3).max(1);
+    (edits <= allowed || (short > 3 && similar >= 0.85)).then_some(c)
 }
 
 /// "did you mean `x`?" for the nearest candidate, if any.

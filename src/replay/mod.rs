@@ -1,0 +1,4 @@
+//! Replay: scripted, headless, deterministic sessions through the real app
+//! (`tui::update` and `tui::view` on a ratatui `TestBackend`).
+
+pub mod script;
