@@ -53,7 +53,11 @@ pub struct ScriptError {
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -137,7 +141,10 @@ impl Cursor<'_> {
         self.skip_space();
         let col = self.column();
         if !self.text[self.pos..].starts_with('"') {
-            return Err((col, "expected text in double quotes, for example \"Appelboom\"".into()));
+            return Err((
+                col,
+                "expected text in double quotes, for example \"Appelboom\"".into(),
+            ));
         }
         self.pos += 1;
         let mut out = String::new();
@@ -156,7 +163,10 @@ impl Cursor<'_> {
                             self.pos += 1;
                         }
                         Some(other) => {
-                            return Err((esc_col, format!("unknown escape `\\{other}`; write `\\\"` or `\\\\`")));
+                            return Err((
+                                esc_col,
+                                format!("unknown escape `\\{other}`; write `\\\"` or `\\\\`"),
+                            ));
                         }
                         None => return Err((col, "this text has no closing quote".into())),
                     }
@@ -168,7 +178,9 @@ impl Cursor<'_> {
 }
 
 fn parse_duration(s: &str) -> Option<Duration> {
-    let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map(|i| s.split_at(i))?;
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| s.split_at(i))?;
     let n: i64 = num.parse().ok()?;
     match unit {
         "ms" => Some(Duration::milliseconds(n)),
@@ -182,15 +194,32 @@ fn parse_duration(s: &str) -> Option<Duration> {
 fn parse_now(s: &str) -> Option<PrimitiveDateTime> {
     let long = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     let short = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    PrimitiveDateTime::parse(s, long).or_else(|_| PrimitiveDateTime::parse(s, short)).ok()
+    PrimitiveDateTime::parse(s, long)
+        .or_else(|_| PrimitiveDateTime::parse(s, short))
+        .ok()
 }
 
 /// Parse a script and everything it includes.
-pub fn parse(path: &Path, text: &str, loader: &mut dyn Loader) -> Result<Vec<Step>, Vec<ScriptError>> {
+pub fn parse(
+    path: &Path,
+    text: &str,
+    loader: &mut dyn Loader,
+) -> Result<Vec<Step>, Vec<ScriptError>> {
     let mut steps = Vec::new();
     let mut errors = Vec::new();
-    parse_into(path, text, loader, &mut vec![path.to_path_buf()], &mut steps, &mut errors);
-    if errors.is_empty() { Ok(steps) } else { Err(errors) }
+    parse_into(
+        path,
+        text,
+        loader,
+        &mut vec![path.to_path_buf()],
+        &mut steps,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        Ok(steps)
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_into(
@@ -228,7 +257,10 @@ fn parse_into(
                 match parsed {
                     Some((w, h)) => StepKind::Size(w, h),
                     None => {
-                        err(col, format!("`size` needs WIDTHxHEIGHT, for example 80x24, not `{arg}`"));
+                        err(
+                            col,
+                            format!("`size` needs WIDTHxHEIGHT, for example 80x24, not `{arg}`"),
+                        );
                         continue;
                     }
                 }
@@ -248,7 +280,10 @@ fn parse_into(
                 match parse_now(arg) {
                     Some(t) => StepKind::Now(t),
                     None => {
-                        err(col, format!("`now` needs a time such as 2026-03-04T10:00, not `{arg}`"));
+                        err(
+                            col,
+                            format!("`now` needs a time such as 2026-03-04T10:00, not `{arg}`"),
+                        );
                         continue;
                     }
                 }
@@ -258,7 +293,12 @@ fn parse_into(
                 match parse_duration(arg) {
                     Some(d) => StepKind::Wait(d),
                     None => {
-                        err(col, format!("`wait` needs a duration such as 500ms, 30s, 5m or 1h, not `{arg}`"));
+                        err(
+                            col,
+                            format!(
+                                "`wait` needs a duration such as 500ms, 30s, 5m or 1h, not `{arg}`"
+                            ),
+                        );
                         continue;
                     }
                 }
@@ -272,7 +312,12 @@ fn parse_into(
                         Some((k, n)) => match n.parse::<usize>() {
                             Ok(n) if (1..=MAX_REPEAT).contains(&n) => (k, n),
                             _ => {
-                                err(col, format!("`{name}`: the repeat count must be from 1 to {MAX_REPEAT}"));
+                                err(
+                                    col,
+                                    format!(
+                                        "`{name}`: the repeat count must be from 1 to {MAX_REPEAT}"
+                                    ),
+                                );
                                 bad = true;
                                 continue;
                             }
@@ -282,7 +327,10 @@ fn parse_into(
                     match Key::parse(name) {
                         Some(k) => keys.extend(std::iter::repeat_n(k, count)),
                         None => {
-                            err(col, format!("unknown key `{name}`; see docs/REPLAY.md for key names"));
+                            err(
+                                col,
+                                format!("unknown key `{name}`; see docs/REPLAY.md for key names"),
+                            );
                             bad = true;
                         }
                     }
@@ -323,7 +371,10 @@ fn parse_into(
                             continue;
                         }
                         if chain.contains(&target) {
-                            err(col, format!("`{}` includes itself (through {})", s, chain.len()));
+                            err(
+                                col,
+                                format!("`{}` includes itself (through {})", s, chain.len()),
+                            );
                             continue;
                         }
                         if chain.len() >= MAX_INCLUDE_DEPTH {
@@ -345,9 +396,14 @@ fn parse_into(
             "snapshot" => {
                 let (col, name) = c.word();
                 let ok = !name.is_empty()
-                    && name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+                    && name
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
                 if !ok {
-                    err(col, "`snapshot` needs a name of letters, digits, `-` and `_`".into());
+                    err(
+                        col,
+                        "`snapshot` needs a name of letters, digits, `-` and `_`".into(),
+                    );
                     continue;
                 }
                 StepKind::Snapshot(name.to_string())
@@ -365,7 +421,11 @@ fn parse_into(
             err(col, format!("unexpected `{extra}` after the step"));
             continue;
         }
-        steps.push(Step { kind, file: file.clone(), line: line_no });
+        steps.push(Step {
+            kind,
+            file: file.clone(),
+            line: line_no,
+        });
     }
 }
 
@@ -378,7 +438,10 @@ mod tests {
 
     impl Loader for Mem {
         fn load(&mut self, path: &Path) -> Result<String, String> {
-            self.0.get(path).cloned().ok_or_else(|| format!("cannot read {}: not found", path.display()))
+            self.0
+                .get(path)
+                .cloned()
+                .ok_or_else(|| format!("cannot read {}: not found", path.display()))
         }
     }
 
@@ -400,7 +463,14 @@ mod tests {
         assert_eq!(kinds[3], StepKind::Passphrase("appel peer".into()));
         assert_eq!(
             kinds[4],
-            StepKind::Keys(vec![Key::Enter, Key::Down, Key::Down, Key::Down, Key::Ctrl('x'), Key::F(12)])
+            StepKind::Keys(vec![
+                Key::Enter,
+                Key::Down,
+                Key::Down,
+                Key::Down,
+                Key::Ctrl('x'),
+                Key::F(12)
+            ])
         );
         assert_eq!(kinds[5], StepKind::Type("zei \"nee\" \\ klaar".into()));
         assert_eq!(kinds[6], StepKind::Wait(Duration::minutes(5)));
@@ -411,31 +481,67 @@ mod tests {
 
     #[test]
     fn mistakes_are_located_and_all_reported() {
-        let errs = parse_str("kye Enter\nkey Entr\ntype \"open\nsize 80\nwait 5y\nkey Down*0\nexpect \"a\" b\n").unwrap_err();
+        let errs = parse_str(
+            "kye Enter\nkey Entr\ntype \"open\nsize 80\nwait 5y\nkey Down*0\nexpect \"a\" b\n",
+        )
+        .unwrap_err();
         let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert_eq!(shown[0], "t.replay:1:1: error: unknown step `kye`; did you mean `key`?");
-        assert_eq!(shown[1], "t.replay:2:5: error: unknown key `Entr`; see docs/REPLAY.md for key names");
-        assert_eq!(shown[2], "t.replay:3:6: error: this text has no closing quote");
+        assert_eq!(
+            shown[0],
+            "t.replay:1:1: error: unknown step `kye`; did you mean `key`?"
+        );
+        assert_eq!(
+            shown[1],
+            "t.replay:2:5: error: unknown key `Entr`; see docs/REPLAY.md for key names"
+        );
+        assert_eq!(
+            shown[2],
+            "t.replay:3:6: error: this text has no closing quote"
+        );
         assert!(shown[3].starts_with("t.replay:4:6: error: `size` needs WIDTHxHEIGHT"));
         assert!(shown[4].starts_with("t.replay:5:6: error: `wait` needs a duration"));
         assert!(shown[5].starts_with("t.replay:6:5: error: `Down*0`: the repeat count"));
-        assert_eq!(shown[6], "t.replay:7:12: error: unexpected `b` after the step");
+        assert_eq!(
+            shown[6],
+            "t.replay:7:12: error: unexpected `b` after the step"
+        );
         assert_eq!(errs.len(), 7);
     }
 
     #[test]
     fn includes_are_relative_and_cycles_are_refused() {
         let mut files = HashMap::new();
-        files.insert(PathBuf::from("dir/open.replay"), "passphrase \"a b c d\"\nkey Enter\n".to_string());
-        files.insert(PathBuf::from("dir/loop.replay"), "include \"loop.replay\"\n".to_string());
+        files.insert(
+            PathBuf::from("dir/open.replay"),
+            "passphrase \"a b c d\"\nkey Enter\n".to_string(),
+        );
+        files.insert(
+            PathBuf::from("dir/loop.replay"),
+            "include \"loop.replay\"\n".to_string(),
+        );
         let mut mem = Mem(files);
-        let steps = parse(Path::new("dir/main.replay"), "include \"open.replay\"\nexpect \"x\"\n", &mut mem).unwrap();
+        let steps = parse(
+            Path::new("dir/main.replay"),
+            "include \"open.replay\"\nexpect \"x\"\n",
+            &mut mem,
+        )
+        .unwrap();
         assert_eq!(steps.len(), 3);
         assert_eq!(steps[0].file, "dir/open.replay");
         assert_eq!(steps[2].file, "dir/main.replay");
-        let errs = parse(Path::new("dir/loop.replay"), "include \"loop.replay\"\n", &mut mem).unwrap_err();
+        let errs = parse(
+            Path::new("dir/loop.replay"),
+            "include \"loop.replay\"\n",
+            &mut mem,
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("includes itself"));
-        let errs = parse(Path::new("dir/main.replay"), "include \"gone.replay\"\n", &mut mem).unwrap_err();
+        let errs = parse(
+            Path::new("dir/main.replay"),
+            "include \"gone.replay\"\n",
+            &mut mem,
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("cannot read"));
     }
 }

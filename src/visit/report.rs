@@ -31,11 +31,19 @@ fn person(rec: &VisitRecord, p: PersonRecord) -> Value {
     match p {
         PersonRecord::Visit => json!({ "kind": "visit" }),
         PersonRecord::Child(id) => {
-            let alias = rec.children.iter().find(|c| c.id == id).map(|c| c.alias.clone());
+            let alias = rec
+                .children
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.alias.clone());
             json!({ "kind": "child", "id": id, "alias": alias })
         }
         PersonRecord::Caregiver(id) => {
-            let alias = rec.caregivers.iter().find(|c| c.id == id).map(|c| c.alias.clone());
+            let alias = rec
+                .caregivers
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.alias.clone());
             json!({ "kind": "caregiver", "id": id, "alias": alias })
         }
     }
@@ -46,7 +54,9 @@ pub fn answer_value(v: &AnswerValue) -> Value {
     match v {
         AnswerValue::Choice(id) => Value::String(id.clone()),
         AnswerValue::Multi(ids) => json!(ids),
-        AnswerValue::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        AnswerValue::Number(n) => {
+            serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
+        }
         AnswerValue::Text(t) => Value::String(t.as_str().to_string()),
         AnswerValue::Date(d) => Value::String(d.clone()),
     }
@@ -76,7 +86,9 @@ pub fn visit_json(rec: &VisitRecord, status: Status, summary: &Summary) -> Value
         .map(|s| {
             let mut entries = Map::new();
             for e in &s.entries {
-                let list = entries.entry(e.section.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                let list = entries
+                    .entry(e.section.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
                 if let Value::Array(a) = list {
                     a.push(answers(&e.answers));
                 }

@@ -261,7 +261,7 @@ impl VisitScreen {
         self.input = match self.pos {
             Pos::AddEntry { .. } => Input::None,
             Pos::Item { sheet, item, entry } => {
-                let c = self.checklist(sheet).clone();
+                let c = self.visit.sheets[sheet].checklist.clone();
                 let answer = self.visit.sheets[sheet].answer(item, entry).cloned();
                 match &c.items[item].kind {
                     ItemKind::Multi => Input::Multi { highlight: 0 },
@@ -637,7 +637,7 @@ impl VisitScreen {
         let Pos::Item { sheet, item, entry } = self.pos else {
             return;
         };
-        let c = self.checklist(sheet).clone();
+        let c = self.visit.sheets[sheet].checklist.clone();
         let it = &c.items[item];
         let current = self.visit.sheets[sheet].answer(item, entry).cloned();
         match &it.kind {
@@ -829,7 +829,7 @@ impl VisitScreen {
         let Pos::Item { sheet, item, .. } = self.pos else {
             return Transition::Stay;
         };
-        let c = self.checklist(sheet).clone();
+        let c = self.visit.sheets[sheet].checklist.clone();
         let pasted = match &mut self.input {
             Input::Text(field) => field.paste(text).then(|| (true, field.text())),
             Input::Checked { field, .. } => field.paste(text).then(|| (false, field.text())),

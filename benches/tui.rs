@@ -1,0 +1,127 @@
+//! Keystroke to a fully rendered 80×24 frame on a 300-item checklist:
+//! `update` (answer, derive, flags) plus `view` on a `TestBackend`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use safevisit::checklist::model::Origin;
+use safevisit::checklist::{Catalog, SourceFile};
+use safevisit::i18n::Lang;
+use safevisit::tui::app::{Options, SequentialIds, State};
+use safevisit::tui::event::{Event, Key};
+use safevisit::tui::memory_vault::MemoryVault;
+use safevisit::tui::shell::Shell;
+use safevisit::tui::theme::Theme;
+use time::Duration;
+use time::macros::datetime;
+
+#[path = "support/big_checklist.rs"]
+mod big_checklist;
+
+fn shell() -> Shell<TestBackend, MemoryVault> {
+    let cat = Catalog::build(
+        Vec::new(),
+        vec![SourceFile {
+            path: "groot.toml".into(),
+            bytes: big_checklist::big_checklist().into_bytes(),
+            origin: Origin::File("groot.toml".into()),
+        }],
+    );
+    let state = State::new(Options {
+        lang: Lang::Nl,
+        theme: Theme::from_no_color(false),
+        size: (80, 24),
+        now: datetime!(2026-03-04 10:00),
+        lock_after: Duration::minutes(5),
+        catalog: Arc::new(cat),
+        ids: Box::new(SequentialIds::default()),
+        vault_exists: true,
+    });
+    let mut s = Shell::new(
+        Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        state,
+        MemoryVault::with_passphrase("een twee drie vier"),
+    );
+    let keys = |s: &mut Shell<TestBackend, MemoryVault>, text: &str| {
+        for c in text.chars() {
+            s.handle(Event::Key(Key::Char(c)));
+        }
+    };
+    keys(&mut s, "een twee drie vier");
+    s.handle(Event::Key(Key::Enter));
+    s.handle(Event::Key(Key::Char('n')));
+    keys(&mut s, "Appelboom");
+    for _ in 0..12 {
+        s.handle(Event::Key(Key::Down));
+    }
+    s.handle(Event::Key(Key::Enter));
+    // Move a third of the way in, answering as we go.
+    for _ in 0..100 {
+        s.handle(Event::Key(Key::Char('n')));
+        s.handle(Event::Key(Key::Tab));
+    }
+    // Stop on a yes/no item, so 'j' and 'n' answer it.
+    for _ in 0..3 {
+        s.draw().unwrap();
+        if screen(&s).contains("1 Ja") {
+            // A flag is raised once; acknowledge it so the panel stays closed.
+            s.handle(Event::Key(Key::Char('j')));
+            if screen_after_draw(&mut s).contains("RODE VLAG") {
+                keys(&mut s, "gebeld");
+                s.handle(Event::Key(Key::Enter));
+            }
+            return s;
+        }
+        s.handle(Event::Key(Key::Tab));
+    }
+    panic!("no yes/no item found:\n{}", screen(&s));
+}
+
+fn screen_after_draw(s: &mut Shell<TestBackend, MemoryVault>) -> String {
+    s.draw().unwrap();
+    screen(s)
+}
+
+fn screen(s: &Shell<TestBackend, MemoryVault>) -> String {
+    let buf = s.terminal.backend().buffer();
+    buf.content().iter().map(|c| c.symbol()).collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut s = shell();
+    // On a yes/no item: 'j' and 'n' alternate its answer, each a full derive.
+    let mut flip = false;
+    let mut press = |s: &mut Shell<TestBackend, MemoryVault>| {
+        flip = !flip;
+        s.handle(Event::Key(Key::Char(if flip { 'j' } else { 'n' })));
+        s.draw().unwrap();
+    };
+    c.bench_function("keystroke to rendered frame (300 items)", |b| {
+        b.iter(|| press(black_box(&mut s)))
+    });
+    // The tail: p50 and p99 over many single keystrokes.
+    let mut samples: Vec<u128> = (0..20_000)
+        .map(|_| {
+            let t = Instant::now();
+            press(&mut s);
+            t.elapsed().as_nanos()
+        })
+        .collect();
+    samples.sort_unstable();
+    let pct = |p: f64| {
+        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)] as f64 / 1000.0
+    };
+    println!(
+        "keystroke to rendered frame: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
