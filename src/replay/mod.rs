@@ -1,4 +1,5 @@
 //! Replay: scripted, headless, deterministic sessions through the real app
 //! (`tui::update` and `tui::view` on a ratatui `TestBackend`).
 
+pub mod record;
 pub mod script;

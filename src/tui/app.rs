@@ -192,6 +192,15 @@ impl State {
         }
     }
 
+    /// Whether keys now go into a passphrase field (never recorded).
+    pub fn typing_secret(&self) -> bool {
+        match &self.screen {
+            Screen::Unlock(_) => !self.hidden,
+            Screen::Onboarding(o) => o.typing_secret(),
+            _ => false,
+        }
+    }
+
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }

@@ -175,8 +175,10 @@ pub fn from_crossterm(ev: crossterm::event::Event) -> Option<Event> {
 }
 
 /// Something that watches the live session (the `--record` script writer).
+/// `secret` says the event goes into a passphrase field.
 pub trait Recorder {
-    fn event(&mut self, at: PrimitiveDateTime, event: &Event);
+    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool);
+    fn finish(&mut self);
 }
 
 /// How often the clock ticks in a real terminal.
@@ -213,11 +215,14 @@ pub fn run_terminal<P: VaultPort>(
             let now = clock.now();
             shell.handle(Event::Tick(now));
             if let Some(r) = recorder.as_deref_mut() {
-                r.event(now, &event);
+                r.event(now, &event, shell.state.typing_secret());
             }
         }
         shell.handle(event);
         shell.draw()?;
+    }
+    if let Some(r) = recorder.as_deref_mut() {
+        r.finish();
     }
     guard.leave()
 }

@@ -241,6 +241,11 @@ impl OnboardingScreen {
         Transition::Stay
     }
 
+    /// Whether keys now go into a passphrase field.
+    pub fn typing_secret(&self) -> bool {
+        self.step == Step::Passphrase
+    }
+
     pub fn failed(&mut self) {
         self.waiting = false;
         self.second = false;

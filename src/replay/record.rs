@@ -1,0 +1,191 @@
+//! `safevisit --record FILE`: the live session written as a replay script.
+//! Typed runs become `type` lines, other keys `key` lines, idle gaps `wait`
+//! lines. A passphrase is never written: what is typed into a passphrase
+//! field becomes `CHANGE-ME`, and the script starts with a placeholder
+//! `passphrase "CHANGE-ME"`.
+
+use std::io::Write;
+
+use time::PrimitiveDateTime;
+
+use crate::tui::event::{Event, Key};
+
+/// What a recorded script starts with.
+pub fn header(width: u16, height: u16, lang: &str, now: PrimitiveDateTime, vault_exists: bool) -> String {
+    let mut s = String::from(
+        "# Recorded by `safevisit --record`.\n\
+         # WARNING: this file holds everything that was typed (except passphrases).\n\
+         # Record fictional test data only, never a real visit.\n",
+    );
+    s.push_str(&format!("size {width}x{height}\nlang {lang}\n"));
+    s.push_str(&format!(
+        "now {}\n",
+        crate::visit::record::format_stamp(now).get(..16).unwrap_or_default()
+    ));
+    if vault_exists {
+        s.push_str("# The passphrase is not recorded: put the test vault's passphrase here and in the typed line below.\n");
+        s.push_str("passphrase \"CHANGE-ME\"\n");
+    }
+    s
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            // Control characters cannot be typed in a script line.
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Turns events into script lines.
+pub struct ScriptWriter<W: Write> {
+    out: W,
+    typed: String,
+    secret: bool,
+    last: Option<PrimitiveDateTime>,
+}
+
+impl<W: Write> ScriptWriter<W> {
+    pub fn new(out: W) -> ScriptWriter<W> {
+        ScriptWriter {
+            out,
+            typed: String::new(),
+            secret: false,
+            last: None,
+        }
+    }
+
+    fn flush_typed(&mut self) -> std::io::Result<()> {
+        if self.secret {
+            writeln!(self.out, "type \"CHANGE-ME\"")?;
+            self.secret = false;
+        }
+        if !self.typed.is_empty() {
+            let line = format!("type {}", quote(&self.typed));
+            self.typed.clear();
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// Record one event; `secret` says whether it goes into a passphrase field.
+    pub fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool) -> std::io::Result<()> {
+        if let Some(last) = self.last {
+            let gap = (at - last).whole_seconds();
+            if gap >= 1 {
+                self.flush_typed()?;
+                writeln!(self.out, "wait {gap}s")?;
+            }
+        }
+        self.last = Some(at);
+        match event {
+            Event::Key(Key::Char(c)) if secret => {
+                if !self.typed.is_empty() {
+                    self.flush_typed()?;
+                }
+                let _ = c;
+                self.secret = true;
+            }
+            Event::Key(Key::Char(c)) => {
+                if self.secret {
+                    self.flush_typed()?;
+                }
+                self.typed.push(*c);
+            }
+            Event::Key(Key::Backspace) if secret => {}
+            Event::Key(k) => {
+                self.flush_typed()?;
+                writeln!(self.out, "key {}", k.name())?;
+            }
+            Event::Paste(text) if secret => {
+                let _ = text;
+                self.flush_typed()?;
+                self.secret = true;
+            }
+            Event::Paste(text) => {
+                self.flush_typed()?;
+                writeln!(self.out, "paste {}", quote(text))?;
+            }
+            Event::Resize(w, h) => {
+                self.flush_typed()?;
+                writeln!(self.out, "size {w}x{h}")?;
+            }
+            Event::Tick(_) | Event::Reply(_) => {}
+        }
+        self.out.flush()
+    }
+
+    /// Write what is pending; call at the end of the session.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        self.flush_typed()?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write> crate::tui::shell::Recorder for ScriptWriter<W> {
+    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool) {
+        // A recording that cannot be written must not stop the visit.
+        let _ = ScriptWriter::event(self, at, event, secret);
+    }
+
+    fn finish(&mut self) {
+        let _ = ScriptWriter::finish(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+    use time::macros::datetime;
+
+    #[test]
+    fn typed_runs_keys_waits_and_no_passphrase() {
+        let mut w = ScriptWriter::new(Vec::new());
+        let t0 = datetime!(2026-03-04 10:00);
+        let ev = |k| Event::Key(k);
+        for c in "geheim wachtwoord".chars() {
+            w.event(t0, &ev(Key::Char(c)), true).unwrap();
+        }
+        w.event(t0, &ev(Key::Enter), true).unwrap();
+        for c in "Sem zei \"nee\"".chars() {
+            w.event(t0, &ev(Key::Char(c)), false).unwrap();
+        }
+        w.event(t0 + Duration::seconds(3), &ev(Key::Tab), false).unwrap();
+        w.event(t0 + Duration::seconds(3), &Event::Paste("a\\b".into()), false).unwrap();
+        w.finish().unwrap();
+        let text = String::from_utf8(w.out).unwrap();
+        assert_eq!(
+            text,
+            "type \"CHANGE-ME\"\nkey Enter\ntype \"Sem zei \\\"nee\\\"\"\nwait 3s\nkey Tab\npaste \"a\\\\b\"\n"
+        );
+        assert!(!text.contains("geheim"));
+    }
+
+    #[test]
+    fn the_written_script_parses() {
+        let mut w = ScriptWriter::new(Vec::new());
+        let t0 = datetime!(2026-03-04 10:00);
+        w.event(t0, &Event::Key(Key::Char('x')), false).unwrap();
+        w.event(t0, &Event::Key(Key::F(12)), false).unwrap();
+        w.event(t0, &Event::Resize(100, 30), false).unwrap();
+        w.finish().unwrap();
+        let script = header(80, 24, "nl", t0, true) + &String::from_utf8(w.out).unwrap();
+        struct NoFiles;
+        impl crate::replay::script::Loader for NoFiles {
+            fn load(&mut self, _: &std::path::Path) -> Result<String, String> {
+                Err("no".into())
+            }
+        }
+        let steps = crate::replay::script::parse(std::path::Path::new("r.replay"), &script, &mut NoFiles).unwrap();
+        assert_eq!(steps.len(), 7);
+    }
+}
