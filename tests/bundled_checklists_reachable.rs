@@ -69,7 +69,11 @@ impl Literals {
                 .filter_map(|s| s.show_if.as_ref())
                 .chain(c.items.iter().filter_map(|i| i.show_if.as_ref()))
                 .chain(c.red_flags.iter().map(|f| &f.when))
-                .chain(c.outcomes.iter().flat_map(|o| o.rules.iter().filter_map(|r| r.when.as_ref())));
+                .chain(
+                    c.outcomes
+                        .iter()
+                        .flat_map(|o| o.rules.iter().filter_map(|r| r.when.as_ref())),
+                );
             for cond in conditions {
                 lit.walk(c, &cond.expr);
             }
@@ -91,10 +95,15 @@ impl Literals {
     }
 
     fn note(&mut self, c: &Checklist, item: &Operand, value: &Operand) {
-        let Some(key) = Literals::key(c, item) else { return };
+        let Some(key) = Literals::key(c, item) else {
+            return;
+        };
         match value {
             Operand::Num(n) => {
-                self.numbers.entry(key).or_default().insert(n.floor() as i64);
+                self.numbers
+                    .entry(key)
+                    .or_default()
+                    .insert(n.floor() as i64);
             }
             Operand::Date(d) => {
                 self.dates.entry(key).or_default().insert(*d);
@@ -111,7 +120,9 @@ impl Literals {
                 self.note(c, a, b);
                 self.note(c, b, a);
             }
-            Expr::In { operand, values, .. } => values.iter().for_each(|v| self.note(c, operand, v)),
+            Expr::In {
+                operand, values, ..
+            } => values.iter().for_each(|v| self.note(c, operand, v)),
             _ => {}
         }
     }
@@ -141,10 +152,16 @@ fn random_answer(rng: &mut Rng, lit: &Literals, c: &Checklist, item: usize, lean
         }
         ItemKind::Scale { min, max, .. } => {
             let mid = (min + max) / 2;
-            let (lo, hi) = if rng.chance(lean) { (mid, *max) } else { (*min, mid) };
+            let (lo, hi) = if rng.chance(lean) {
+                (mid, *max)
+            } else {
+                (*min, mid)
+            };
             Answer::Number((lo + rng.below((hi - lo + 1) as usize) as i64) as f64)
         }
-        ItemKind::Number { min, max, integer, .. } => {
+        ItemKind::Number {
+            min, max, integer, ..
+        } => {
             let mut candidates: Vec<f64> = vec![min.unwrap_or(0.0), max.unwrap_or(1.0)];
             if let Some(ns) = lit.numbers.get(&(c.id.clone(), item)) {
                 for n in ns {
@@ -152,7 +169,9 @@ fn random_answer(rng: &mut Rng, lit: &Literals, c: &Checklist, item: usize, lean
                 }
             }
             let fits = |x: &f64| {
-                min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m) && (!integer || x.fract() == 0.0)
+                min.is_none_or(|m| *x >= m)
+                    && max.is_none_or(|m| *x <= m)
+                    && (!integer || x.fract() == 0.0)
             };
             let candidates: Vec<f64> = candidates.into_iter().filter(fits).collect();
             Answer::Number(rng.pick(&candidates))
@@ -221,7 +240,18 @@ fn fill(rng: &mut Rng, lit: &Literals, visit: &mut Visit) {
 fn every_item_can_be_shown_and_every_red_flag_can_fire() {
     let cat = catalog();
     let checklists: Vec<Arc<Checklist>> = cat.all().to_vec();
-    assert!(checklists.len() >= 5, "expected the five bundled checklists");
+    for (id, applies) in [
+        ("veiligheid", "visit"),
+        ("trauma-kind", "child"),
+        ("trauma-ouder", "caregiver"),
+        ("gezinsanalyse", "visit"),
+        ("hulp-en-regie", "visit"),
+    ] {
+        let c = cat
+            .get(id)
+            .unwrap_or_else(|| panic!("`{id}` is not bundled"));
+        assert_eq!(common::applies(c), applies, "{id}");
+    }
     let lit = Literals::collect(&checklists);
 
     // Everything still to be seen: (checklist, item) and (checklist, flag).
@@ -260,10 +290,15 @@ fn every_item_can_be_shown_and_every_red_flag_can_fire() {
         }
     }
 
-    let by_name = |set: &BTreeSet<(String, usize)>, name: &dyn Fn(&Checklist, usize) -> String| -> Vec<String> {
+    let by_name = |set: &BTreeSet<(String, usize)>,
+                   name: &dyn Fn(&Checklist, usize) -> String|
+     -> Vec<String> {
         set.iter()
             .map(|(id, i)| {
-                let c = checklists.iter().find(|c| &c.id == id).expect("known checklist");
+                let c = checklists
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .expect("known checklist");
                 format!("{id}.{}", name(c, *i))
             })
             .collect()
@@ -291,7 +326,14 @@ fn the_search_itself_tells_shown_from_hidden() {
         let mut visit = random_visit(&mut rng, &checklists);
         fill(&mut rng, &lit, &mut visit);
         let derived = derive(&visit);
-        hidden += derived.sheets.iter().map(|d| d.item_visible.iter().filter(|v| !**v).count()).sum::<usize>();
+        hidden += derived
+            .sheets
+            .iter()
+            .map(|d| d.item_visible.iter().filter(|v| !**v).count())
+            .sum::<usize>();
     }
-    assert!(hidden > 0, "no item was ever hidden: the search cannot tell shown from hidden");
+    assert!(
+        hidden > 0,
+        "no item was ever hidden: the search cannot tell shown from hidden"
+    );
 }

@@ -11,15 +11,60 @@ use common::{Case, Family};
 const PROFILES: [(&str, &[&str]); 5] = [
     (
         "intieme_terreur",
-        &["it_controle", "it_isolement", "it_geld", "it_dreiging", "it_jaloezie", "it_angst", "it_wurgen"],
+        &[
+            "it_controle",
+            "it_isolement",
+            "it_geld",
+            "it_dreiging",
+            "it_jaloezie",
+            "it_angst",
+            "it_wurgen",
+        ],
     ),
-    ("stress", &["gs_last", "gs_gebeurtenis", "gs_ruzie_beide", "gs_geen_overwicht", "gs_spijt", "gs_drank"]),
+    (
+        "stress",
+        &[
+            "gs_last",
+            "gs_gebeurtenis",
+            "gs_ruzie_beide",
+            "gs_geen_overwicht",
+            "gs_spijt",
+            "gs_drank",
+        ],
+    ),
     (
         "langdurige_zorg",
-        &["lz_beperking", "lz_psychisch", "lz_verslaving", "lz_verwaarlozing", "lz_steeds_terug", "lz_kind_zorgt"],
+        &[
+            "lz_beperking",
+            "lz_psychisch",
+            "lz_verslaving",
+            "lz_verwaarlozing",
+            "lz_steeds_terug",
+            "lz_kind_zorgt",
+        ],
     ),
-    ("kindgedrag", &["kg_gedrag", "kg_spanning", "kg_machteloos", "kg_hard", "kg_zondebok", "kg_uitgeput"]),
-    ("scheiding", &["cs_uit_elkaar", "cs_strijd", "cs_procedures", "cs_klem", "cs_zwartmaken", "cs_boodschapper"]),
+    (
+        "kindgedrag",
+        &[
+            "kg_gedrag",
+            "kg_spanning",
+            "kg_machteloos",
+            "kg_hard",
+            "kg_zondebok",
+            "kg_uitgeput",
+        ],
+    ),
+    (
+        "scheiding",
+        &[
+            "cs_uit_elkaar",
+            "cs_strijd",
+            "cs_procedures",
+            "cs_klem",
+            "cs_zwartmaken",
+            "cs_boodschapper",
+        ],
+    ),
 ];
 const PILE_UP: [&str; 8] = [
     "sp_schulden",
@@ -51,7 +96,11 @@ fn every_profile_score_suggests_its_profile_from_four_signals() {
                 _ => "veel",
             };
             assert_eq!(case.score(s, profile), n as i64);
-            assert_eq!(case.band(s, profile).as_deref(), Some(band), "{profile} with {n} signals");
+            assert_eq!(
+                case.band(s, profile).as_deref(),
+                Some(band),
+                "{profile} with {n} signals"
+            );
         }
         // "Don't know" is no signal.
         case.set_each(s, items, "onbekend");
@@ -63,7 +112,10 @@ fn every_profile_score_suggests_its_profile_from_four_signals() {
 fn the_kersenboom_signals_suggest_intimate_terror() {
     let (mut case, s) = visit(Family::Kersenboom);
     // Ruben checks Iris's phone and keeps the money; Iris is afraid.
-    case.set_all(s, &[("it_controle", "ja"), ("it_geld", "ja"), ("it_angst", "ja")]);
+    case.set_all(
+        s,
+        &[("it_controle", "ja"), ("it_geld", "ja"), ("it_angst", "ja")],
+    );
     assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("enkele"));
     case.set(s, "it_isolement", "ja");
     assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("veel"));
@@ -83,7 +135,11 @@ fn serious_violence_and_leaving_raise_acute_flags() {
     assert_eq!(case.score(s, "intieme_terreur"), 0);
     assert!(case.flags(s).is_empty());
     for signal in ["it_angst", "it_dreiging", "it_controle", "it_wurgen"] {
-        case.set_each(s, &["it_angst", "it_dreiging", "it_controle", "it_wurgen"], "nee");
+        case.set_each(
+            s,
+            &["it_angst", "it_dreiging", "it_controle", "it_wurgen"],
+            "nee",
+        );
         case.set(s, signal, "ja");
         assert!(case.fires(s, "weggaan_gevaarlijk"), "{signal}");
     }
@@ -100,7 +156,14 @@ fn serious_violence_and_leaving_raise_acute_flags() {
 #[test]
 fn the_pile_up_of_problems_and_its_flag() {
     let (mut case, s) = visit(Family::Appelboom);
-    for (n, band) in [(0, "weinig"), (1, "weinig"), (2, "meerdere"), (3, "meerdere"), (4, "stapeling"), (8, "stapeling")] {
+    for (n, band) in [
+        (0, "weinig"),
+        (1, "weinig"),
+        (2, "meerdere"),
+        (3, "meerdere"),
+        (4, "stapeling"),
+        (8, "stapeling"),
+    ] {
         case.set_each(s, &PILE_UP, "nee");
         case.set_each(s, &PILE_UP[..n], "ja");
         assert_eq!(case.score(s, "stapeling"), n as i64);
@@ -114,11 +177,28 @@ fn the_analysis_needs_a_profile_a_hypothesis_and_reasons() {
     let (mut case, s) = visit(Family::Appelboom);
     assert_eq!(case.outcome(s, "analyse").as_deref(), Some("onvolledig"));
     case.set(s, "hoofdprofiel", "stress");
-    case.set(s, "werkhypothese", "Sinds Bram zijn baan verloor en de schulden groeien, lopen ruzies op.");
+    case.set(
+        s,
+        "werkhypothese",
+        "Sinds Bram zijn baan verloor en de schulden groeien, lopen ruzies op.",
+    );
     assert_eq!(case.outcome(s, "analyse").as_deref(), Some("onvolledig"));
-    assert_eq!(case.missing(s).iter().filter(|m| *m == "redenen").count(), 1);
-    case.set(s, "redenen", "Beide ouders noemen de schulden; niemand is bang voor de ander.");
-    for profile in ["intieme_terreur", "stress", "langdurige_zorg", "kindgedrag", "scheiding"] {
+    assert_eq!(
+        case.missing(s).iter().filter(|m| *m == "redenen").count(),
+        1
+    );
+    case.set(
+        s,
+        "redenen",
+        "Beide ouders noemen de schulden; niemand is bang voor de ander.",
+    );
+    for profile in [
+        "intieme_terreur",
+        "stress",
+        "langdurige_zorg",
+        "kindgedrag",
+        "scheiding",
+    ] {
         case.set(s, "hoofdprofiel", profile);
         assert_eq!(case.outcome(s, "analyse").as_deref(), Some(profile));
     }
@@ -131,7 +211,11 @@ fn the_analysis_needs_a_profile_a_hypothesis_and_reasons() {
 #[test]
 fn choosing_against_strong_signals_of_intimate_terror_is_flagged() {
     let (mut case, s) = visit(Family::Kersenboom);
-    case.set_each(s, &["it_controle", "it_geld", "it_angst", "it_isolement"], "ja");
+    case.set_each(
+        s,
+        &["it_controle", "it_geld", "it_angst", "it_isolement"],
+        "ja",
+    );
     assert!(!case.fires(s, "terreur_niet_gekozen"), "nothing chosen yet");
     case.set(s, "hoofdprofiel", "stress");
     // `ook_profielen` is optional: left unanswered, it does not name the profile.
@@ -166,7 +250,11 @@ fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
     for age in [7, 8] {
         case.set_entry(s, finn, "kv_leeftijd", &age.to_string());
         assert_eq!(case.visible_in(s, finn, "kv_alleen"), age >= 8, "age {age}");
-        assert_eq!(case.visible_in(s, finn, "kv_observatie"), age < 8, "age {age}");
+        assert_eq!(
+            case.visible_in(s, finn, "kv_observatie"),
+            age < 8,
+            "age {age}"
+        );
     }
     case.set_entry(s, finn, "kv_leeftijd", "9");
     assert!(!case.visible_in(s, lieke, "kv_waarom_niet"));
@@ -181,12 +269,19 @@ fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
             ("kv_veilig", "ja"),
         ],
     );
-    assert!(!case.missing(s).iter().any(|m| m.ends_with("@1")), "{:?}", case.missing(s));
+    assert!(
+        !case.missing(s).iter().any(|m| m.ends_with("@1")),
+        "{:?}",
+        case.missing(s)
+    );
     case.set_entry(s, finn, "kv_alleen", "nee");
     assert!(case.visible_in(s, finn, "kv_waarom_niet"));
     assert_eq!(case.flags(s), vec!["kind_niet_alleen@0"]);
     case.set_entry(s, finn, "kv_veilig", "nee");
-    assert_eq!(case.flags(s), vec!["kind_niet_alleen@0", "kind_voelt_zich_onveilig@0"]);
+    assert_eq!(
+        case.flags(s),
+        vec!["kind_niet_alleen@0", "kind_voelt_zich_onveilig@0"]
+    );
     // Seven years old: not asked whether alone, so no flag either.
     case.set_entry(s, finn, "kv_leeftijd", "7");
     assert_eq!(case.flags(s), vec!["kind_voelt_zich_onveilig@0"]);
@@ -197,7 +292,12 @@ fn each_parent_says_whether_they_agree_and_why_not() {
     let (mut case, s) = visit(Family::Perenstraat);
     let eva = case.add_entry(s, "stem_ouder");
     case.set_entry_all(s, eva, &[("ov_wie", "Eva"), ("ov_apart", "ja")]);
-    for (answer, asks_why) in [("eens", false), ("deels", true), ("oneens", true), ("niet_besproken", false)] {
+    for (answer, asks_why) in [
+        ("eens", false),
+        ("deels", true),
+        ("oneens", true),
+        ("niet_besproken", false),
+    ] {
         case.set_entry(s, eva, "ov_plan", answer);
         assert_eq!(case.visible_in(s, eva, "ov_waarom"), asks_why, "{answer}");
     }
@@ -208,14 +308,26 @@ fn heard_and_involved_summary_outcome() {
     let (mut case, s) = visit(Family::Perenstraat);
     assert!(case.visible(s, "kinderen_gehoord"));
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("onvolledig"));
-    case.set_all(s, &[("kinderen_gehoord", "alle"), ("ouders_plan", "niet_besproken")]);
+    case.set_all(
+        s,
+        &[
+            ("kinderen_gehoord", "alle"),
+            ("ouders_plan", "niet_besproken"),
+        ],
+    );
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("niet_gehoord"));
     case.set(s, "ouders_plan", "eens");
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("gehoord"));
     case.set(s, "ouders_plan", "oneens");
-    assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("gehoord_oneens"));
+    assert_eq!(
+        case.outcome(s, "inspraak").as_deref(),
+        Some("gehoord_oneens")
+    );
     case.set(s, "kinderen_gehoord", "deels");
-    assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("deels_gehoord"));
+    assert_eq!(
+        case.outcome(s, "inspraak").as_deref(),
+        Some("deels_gehoord")
+    );
     case.set(s, "kinderen_gehoord", "geen");
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("niet_gehoord"));
 
@@ -234,7 +346,10 @@ fn fewer_child_views_than_children_is_flagged_once_summarised() {
     let (mut case, s) = visit(Family::Perenstraat);
     let finn = case.add_entry(s, "stem_kind");
     case.set_entry_all(s, finn, &[("kv_wie", "Finn"), ("kv_leeftijd", "9")]);
-    assert!(!case.fires(s, "niet_elk_kind_gehoord"), "not before the summary");
+    assert!(
+        !case.fires(s, "niet_elk_kind_gehoord"),
+        "not before the summary"
+    );
     case.set(s, "kinderen_gehoord", "deels");
     assert!(case.fires(s, "niet_elk_kind_gehoord"));
     case.add_entry(s, "stem_kind");

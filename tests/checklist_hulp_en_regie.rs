@@ -13,7 +13,12 @@ fn visit(family: Family) -> (Case, usize) {
     (case, s)
 }
 
-const WAIT: [&str; 4] = ["hp_wachtlijst", "hp_wacht_sinds", "hp_start", "hp_overbrugging"];
+const WAIT: [&str; 4] = [
+    "hp_wachtlijst",
+    "hp_wacht_sinds",
+    "hp_start",
+    "hp_overbrugging",
+];
 
 #[test]
 fn help_per_family_member_opens_step_by_step() {
@@ -21,10 +26,18 @@ fn help_per_family_member_opens_step_by_step() {
     let lotte = case.add_entry(s, "per_gezinslid");
     case.set_entry_all(s, lotte, &[("hp_wie", "Lotte"), ("hp_rol", "ouder")]);
     let shown = |case: &Case| -> Vec<&str> {
-        ["hp_wat", "hp_loopt", "hp_welke", "hp_wachtlijst", "hp_wacht_sinds", "hp_start", "hp_overbrugging"]
-            .into_iter()
-            .filter(|i| case.visible_in(s, lotte, i))
-            .collect()
+        [
+            "hp_wat",
+            "hp_loopt",
+            "hp_welke",
+            "hp_wachtlijst",
+            "hp_wacht_sinds",
+            "hp_start",
+            "hp_overbrugging",
+        ]
+        .into_iter()
+        .filter(|i| case.visible_in(s, lotte, i))
+        .collect()
     };
     assert!(shown(&case).is_empty());
     case.set_entry(s, lotte, "hp_nodig", "nee");
@@ -38,16 +51,46 @@ fn help_per_family_member_opens_step_by_step() {
     case.set_entry_all(s, lotte, &[("hp_wat", "schulden"), ("hp_loopt", "nee")]);
     assert_eq!(shown(&case), vec!["hp_wat", "hp_loopt", "hp_wachtlijst"]);
     case.set_entry(s, lotte, "hp_wachtlijst", "ja");
-    assert_eq!(shown(&case), vec!["hp_wat", "hp_loopt", "hp_wachtlijst", "hp_wacht_sinds", "hp_start", "hp_overbrugging"]);
+    assert_eq!(
+        shown(&case),
+        vec![
+            "hp_wat",
+            "hp_loopt",
+            "hp_wachtlijst",
+            "hp_wacht_sinds",
+            "hp_start",
+            "hp_overbrugging"
+        ]
+    );
     assert!(case.missing(s).contains(&"hp_wacht_sinds@0".to_string()));
-    assert!(!case.missing(s).contains(&"hp_start@0".to_string()), "the expected start may be unknown");
-    case.set_entry_all(s, lotte, &[("hp_wacht_sinds", "2026-03-01"), ("hp_overbrugging", "ja")]);
-    assert!(!case.missing(s).iter().any(|m| m.ends_with("@0")), "{:?}", case.missing(s));
+    assert!(
+        !case.missing(s).contains(&"hp_start@0".to_string()),
+        "the expected start may be unknown"
+    );
+    case.set_entry_all(
+        s,
+        lotte,
+        &[("hp_wacht_sinds", "2026-03-01"), ("hp_overbrugging", "ja")],
+    );
+    assert!(
+        !case.missing(s).iter().any(|m| m.ends_with("@0")),
+        "{:?}",
+        case.missing(s)
+    );
 
-    for (answer, welke, wacht) in [("ja", true, false), ("past_niet", true, true), ("deels", true, true), ("nee", false, true)] {
+    for (answer, welke, wacht) in [
+        ("ja", true, false),
+        ("past_niet", true, true),
+        ("deels", true, true),
+        ("nee", false, true),
+    ] {
         case.set_entry(s, lotte, "hp_loopt", answer);
         assert_eq!(case.visible_in(s, lotte, "hp_welke"), welke, "{answer}");
-        assert_eq!(case.visible_in(s, lotte, "hp_wachtlijst"), wacht, "{answer}");
+        assert_eq!(
+            case.visible_in(s, lotte, "hp_wachtlijst"),
+            wacht,
+            "{answer}"
+        );
         for item in WAIT {
             assert_eq!(case.visible_in(s, lotte, item), wacht, "{answer}: {item}");
         }
@@ -59,13 +102,35 @@ fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
     let (mut case, s) = visit(Family::Appelboom);
     let lotte = case.add_entry(s, "per_gezinslid");
     let sem = case.add_entry(s, "per_gezinslid");
-    case.set_entry_all(s, lotte, &[("hp_wie", "Lotte"), ("hp_rol", "ouder"), ("hp_nodig", "ja"), ("hp_loopt", "nee")]);
-    case.set_entry_all(s, sem, &[("hp_wie", "Sem"), ("hp_rol", "kind"), ("hp_nodig", "ja"), ("hp_loopt", "deels")]);
+    case.set_entry_all(
+        s,
+        lotte,
+        &[
+            ("hp_wie", "Lotte"),
+            ("hp_rol", "ouder"),
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "nee"),
+        ],
+    );
+    case.set_entry_all(
+        s,
+        sem,
+        &[
+            ("hp_wie", "Sem"),
+            ("hp_rol", "kind"),
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "deels"),
+        ],
+    );
     case.set_entry(s, lotte, "hp_wachtlijst", "nee");
     case.set_entry(s, sem, "hp_wachtlijst", "nee");
     // Part of Sem's help runs, so only Lotte has nothing at all.
     assert_eq!(case.flags(s), vec!["hulp_ontbreekt@0"]);
-    case.set_entry_all(s, lotte, &[("hp_wachtlijst", "ja"), ("hp_overbrugging", "nee")]);
+    case.set_entry_all(
+        s,
+        lotte,
+        &[("hp_wachtlijst", "ja"), ("hp_overbrugging", "nee")],
+    );
     assert_eq!(case.flags(s), vec!["wachten_zonder_hulp@0"]);
     case.set_entry(s, lotte, "hp_overbrugging", "ja");
     assert!(case.flags(s).is_empty());
@@ -100,7 +165,10 @@ fn coordination_needs_someone_one_plan_and_an_evaluation_date() {
     assert!(case.flags(s).is_empty());
     case.set(s, "een_plan", "nee");
     assert_eq!(case.flags(s), vec!["geen_gezamenlijk_plan"]);
-    assert_eq!(case.outcome(s, "regie").as_deref(), Some("geen_gezamenlijk_plan"));
+    assert_eq!(
+        case.outcome(s, "regie").as_deref(),
+        Some("geen_gezamenlijk_plan")
+    );
     case.set(s, "een_plan", "ja");
     assert_eq!(case.outcome(s, "regie").as_deref(), Some("onvolledig"));
     case.set(s, "evaluatie_datum", "2026-06-01");
@@ -132,28 +200,46 @@ fn the_legal_framework_asks_the_right_follow_up_questions() {
 #[test]
 fn whether_the_framework_is_clear_to_the_parents() {
     let (mut case, s) = visit(Family::Appelboom);
-    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("onvolledig"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
     case.set(s, "kader", "onduidelijk");
     assert_eq!(case.flags(s), vec!["kader_onduidelijk"]);
-    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("onduidelijk"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onduidelijk")
+    );
 
     case.set(s, "kader", "drang");
     case.set(s, "kader_uitgelegd", "nee");
     assert_eq!(case.flags(s), vec!["kader_niet_uitgelegd"]);
-    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("niet_uitgelegd"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_uitgelegd")
+    );
 
     case.set(s, "kader_uitgelegd", "ja");
     for answer in ["nee", "onbekend"] {
         case.set(s, "kader_begrepen", answer);
         assert_eq!(case.flags(s), vec!["kader_niet_begrepen"]);
-        assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("niet_begrepen"));
+        assert_eq!(
+            case.outcome(s, "kader_helder").as_deref(),
+            Some("niet_begrepen")
+        );
     }
     case.set(s, "kader_begrepen", "ja");
-    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("onvolledig"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
     // Lotte thinks the children must leave home: they need not.
     case.set(s, "kader_misverstand", "ja");
     assert_eq!(case.flags(s), vec!["misverstand_uithuisplaatsing"]);
-    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("niet_begrepen"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_begrepen")
+    );
     case.set(s, "kader_misverstand", "nee");
     assert!(case.flags(s).is_empty());
     assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
@@ -173,7 +259,10 @@ fn the_contact_plan_appears_only_around_a_removal() {
     assert!(!case.visible(s, "uhp_sinds"));
     case.set(s, "uhp", "geen");
     assert!(!case.section_visible(s, "omgang"));
-    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("niet_van_toepassing"));
+    assert_eq!(
+        case.outcome(s, "omgang").as_deref(),
+        Some("niet_van_toepassing")
+    );
     case.set(s, "uhp", "dreigt");
     assert!(case.section_visible(s, "omgang"));
     assert!(!case.visible(s, "uhp_sinds"));
@@ -200,7 +289,10 @@ fn the_contact_plan_appears_only_around_a_removal() {
 fn no_contact_agreement_after_a_removal_is_flagged() {
     let (mut case, s) = visit(Family::Perenstraat);
     case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "nee")]);
-    assert!(case.flags(s).is_empty(), "before a removal it is not yet urgent");
+    assert!(
+        case.flags(s).is_empty(),
+        "before a removal it is not yet urgent"
+    );
     assert_eq!(case.outcome(s, "omgang").as_deref(), Some("geen_afspraak"));
     case.set(s, "uhp", "gebeurd");
     assert_eq!(case.flags(s), vec!["geen_omgangsafspraak"]);
@@ -219,7 +311,11 @@ fn how_often_contact_is_agreed_gives_the_contact_outcome() {
         ("minder", "weinig"),
     ] {
         case.set(s, "om_hoe_vaak", often);
-        assert_eq!(case.outcome(s, "omgang").as_deref(), Some(outcome), "{often}");
+        assert_eq!(
+            case.outcome(s, "omgang").as_deref(),
+            Some(outcome),
+            "{often}"
+        );
     }
 }
 

@@ -48,7 +48,13 @@ const REACTIONS: [&str; 20] = [
     "r_concentratie",
     "r_gedrag",
 ];
-const IMPACT: [&str; 5] = ["im_thuis", "im_vrienden", "im_school", "im_plezier", "im_blij"];
+const IMPACT: [&str; 5] = [
+    "im_thuis",
+    "im_vrienden",
+    "im_school",
+    "im_plezier",
+    "im_blij",
+];
 
 fn appelboom() -> Case {
     Case::family(Family::Appelboom, &["trauma-kind"])
@@ -64,7 +70,9 @@ fn sem_saw_the_quarrels(case: &mut Case) -> usize {
 
 fn band_of(case: &Case, sheet: usize) -> Option<String> {
     let c = case.checklist(sheet);
-    case.derived().sheets[sheet].age_band.map(|b| c.age_bands[b].id.clone())
+    case.derived().sheets[sheet]
+        .age_band
+        .map(|b| c.age_bands[b].id.clone())
 }
 
 #[test]
@@ -95,7 +103,10 @@ fn every_child_from_three_gets_a_sheet_in_the_right_age_band() {
         let mut roster = Family::Perenstraat.roster();
         roster.children[0].age = age;
         let case = Case::new(roster, &["trauma-kind"]);
-        assert_eq!(band_of(&case, case.sheet("trauma-kind", "Finn")).as_deref(), Some(band));
+        assert_eq!(
+            band_of(&case, case.sheet("trauma-kind", "Finn")).as_deref(),
+            Some(band)
+        );
     }
 }
 
@@ -106,15 +117,24 @@ fn young_children_are_asked_about_and_older_children_are_asked() {
     let ongeluk = &c.items[c.item_index("ev_ongeluk").expect("item")];
     let noor = case.sheet("trauma-kind", "Noor");
     let sem = case.sheet("trauma-kind", "Sem");
-    let text = |sheet: usize| ongeluk.text_for(case.derived().sheets[sheet].age_band).get(Lang::Nl).to_string();
+    let text = |sheet: usize| {
+        ongeluk
+            .text_for(case.derived().sheets[sheet].age_band)
+            .get(Lang::Nl)
+            .to_string()
+    };
     assert!(text(noor).starts_with("Heeft uw kind"), "{}", text(noor));
     assert!(text(sem).starts_with("Heb je"), "{}", text(sem));
 
     // Who answers differs by band.
-    assert!(case.visible(noor, "afname_verzorger") && case.visible(noor, "afname_verzorger_veilig"));
+    assert!(
+        case.visible(noor, "afname_verzorger") && case.visible(noor, "afname_verzorger_veilig")
+    );
     assert!(!case.visible(noor, "afname_alleen"));
     assert!(case.visible(sem, "afname_alleen"));
-    assert!(!case.visible(sem, "afname_verzorger") && !case.visible(sem, "afname_verzorger_veilig"));
+    assert!(
+        !case.visible(sem, "afname_verzorger") && !case.visible(sem, "afname_verzorger_veilig")
+    );
     // The self-harm question is asked of children from 7.
     assert!(case.visible(sem, "zelfbeschadiging"));
     assert!(!case.visible(noor, "zelfbeschadiging"));
@@ -125,7 +145,13 @@ fn who_answers_can_raise_attention() {
     let mut case = appelboom();
     let noor = case.sheet("trauma-kind", "Noor");
     let sem = case.sheet("trauma-kind", "Sem");
-    case.set_all(noor, &[("afname_verzorger", "moeder"), ("afname_verzorger_veilig", "ja")]);
+    case.set_all(
+        noor,
+        &[
+            ("afname_verzorger", "moeder"),
+            ("afname_verzorger_veilig", "ja"),
+        ],
+    );
     case.set(sem, "afname_alleen", "ja");
     assert!(case.flags(noor).is_empty() && case.flags(sem).is_empty());
     case.set(noor, "afname_verzorger_veilig", "nee");
@@ -140,12 +166,18 @@ fn without_an_event_the_reactions_are_not_asked_and_the_screen_stops() {
     let sem = case.sheet("trauma-kind", "Sem");
     assert!(!case.section_visible(sem, "reacties"));
     assert!(!case.section_visible(sem, "dagelijks_leven"));
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("onvolledig"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
     case.set_each(sem, &EVENTS, "nee");
     assert!(!case.section_visible(sem, "reacties"));
     assert_eq!(case.score(sem, "gebeurtenissen"), 0);
     assert_eq!(case.band(sem, "gebeurtenissen").as_deref(), Some("geen"));
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("geen_gebeurtenis"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("geen_gebeurtenis")
+    );
     // Any single event opens the reactions and daily life.
     for event in EVENTS {
         case.set_each(sem, &EVENTS, "nee");
@@ -153,7 +185,11 @@ fn without_an_event_the_reactions_are_not_asked_and_the_screen_stops() {
         assert!(case.section_visible(sem, "reacties"), "{event}");
         assert!(case.section_visible(sem, "dagelijks_leven"), "{event}");
         assert_eq!(case.visible_items_of(sem, "reacties").len(), 20);
-        assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("onvolledig"), "{event}");
+        assert_eq!(
+            case.outcome(sem, "verwijzing").as_deref(),
+            Some("onvolledig"),
+            "{event}"
+        );
     }
 }
 
@@ -175,9 +211,19 @@ fn follow_up_questions_appear_only_after_a_yes_and_acute_ones_raise_acute_flags(
 
     case.set(sem, "ev_seksueel", "ja");
     assert!(case.visible(sem, "ev_seksueel_nu"));
-    assert_eq!(case.flags(sem), vec!["geweld_gaat_door", "seksueel_misbruik"]);
+    assert_eq!(
+        case.flags(sem),
+        vec!["geweld_gaat_door", "seksueel_misbruik"]
+    );
     case.set(sem, "ev_seksueel_nu", "ja");
-    assert_eq!(case.flags(sem), vec!["geweld_gaat_door", "misbruik_gaat_door", "seksueel_misbruik"]);
+    assert_eq!(
+        case.flags(sem),
+        vec![
+            "geweld_gaat_door",
+            "misbruik_gaat_door",
+            "seksueel_misbruik"
+        ]
+    );
     let c = case.checklist(sem);
     for id in ["geweld_gaat_door", "misbruik_gaat_door"] {
         let f = c.red_flags.iter().find(|f| f.id == id).expect("flag");
@@ -192,18 +238,31 @@ fn follow_up_questions_appear_only_after_a_yes_and_acute_ones_raise_acute_flags(
 
     case.set(sem, "ev_anders", "ja");
     assert!(case.visible(sem, "ev_anders_wat"));
-    assert!(!case.missing(sem).contains(&"ev_anders_wat".to_string()), "a few words are optional");
+    assert!(
+        !case.missing(sem).contains(&"ev_anders_wat".to_string()),
+        "a few words are optional"
+    );
 }
 
 #[test]
 fn the_number_of_events_falls_in_its_bands() {
     let mut case = appelboom();
     let sem = case.sheet("trauma-kind", "Sem");
-    for (n, band) in [(0, "geen"), (1, "enkele"), (2, "enkele"), (3, "meerdere"), (15, "meerdere")] {
+    for (n, band) in [
+        (0, "geen"),
+        (1, "enkele"),
+        (2, "enkele"),
+        (3, "meerdere"),
+        (15, "meerdere"),
+    ] {
         case.set_each(sem, &EVENTS, "nee");
         case.set_each(sem, &EVENTS[..n], "ja");
         assert_eq!(case.score(sem, "gebeurtenissen"), n as i64);
-        assert_eq!(case.band(sem, "gebeurtenissen").as_deref(), Some(band), "{n} events");
+        assert_eq!(
+            case.band(sem, "gebeurtenissen").as_deref(),
+            Some(band),
+            "{n} events"
+        );
     }
     // Follow-up questions do not count as events.
     case.set_each(sem, &EVENTS, "nee");
@@ -220,13 +279,39 @@ fn reaction_cut_offs_differ_per_age_band() {
     case.set_each(noor, &EVENTS, "nee");
     case.set(noor, "ev_geweld_gezien", "ja");
     for (who, sheet, edges) in [
-        ("Noor", noor, [(0, "laag"), (11, "laag"), (12, "verhoogd"), (17, "verhoogd"), (18, "hoog"), (60, "hoog")]),
-        ("Sem", sem, [(0, "laag"), (14, "laag"), (15, "verhoogd"), (20, "verhoogd"), (21, "hoog"), (60, "hoog")]),
+        (
+            "Noor",
+            noor,
+            [
+                (0, "laag"),
+                (11, "laag"),
+                (12, "verhoogd"),
+                (17, "verhoogd"),
+                (18, "hoog"),
+                (60, "hoog"),
+            ],
+        ),
+        (
+            "Sem",
+            sem,
+            [
+                (0, "laag"),
+                (14, "laag"),
+                (15, "verhoogd"),
+                (20, "verhoogd"),
+                (21, "hoog"),
+                (60, "hoog"),
+            ],
+        ),
     ] {
         for (total, band) in edges {
             case.fill_scales(sheet, &REACTIONS, total);
             assert_eq!(case.score(sheet, "reacties"), total);
-            assert_eq!(case.band(sheet, "reacties").as_deref(), Some(band), "{who} at {total}");
+            assert_eq!(
+                case.band(sheet, "reacties").as_deref(),
+                Some(band),
+                "{who} at {total}"
+            );
         }
     }
 }
@@ -251,7 +336,10 @@ fn a_positive_screen_refers_for_assessment_and_says_it_is_no_diagnosis() {
 
     // At or above the high cut-off: refer, whatever daily life says.
     case.fill_scales(sem, &REACTIONS, 21);
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("verwijzen"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
     // Raised without hindrance: follow up.
     case.fill_scales(sem, &REACTIONS, 20);
     assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("volgen"));
@@ -259,15 +347,29 @@ fn a_positive_screen_refers_for_assessment_and_says_it_is_no_diagnosis() {
     assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("volgen"));
     // Raised with hindrance at school: refer.
     case.set(sem, "im_school", "ja");
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("verwijzen"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
     case.set(sem, "im_school", "nee");
     // Below the cut-off, every reaction answered: no sign now.
     case.fill_scales(sem, &REACTIONS, 14);
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("geen_aanwijzing"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("geen_aanwijzing")
+    );
 
     let c = case.checklist(sem);
-    let o = c.outcomes.iter().find(|o| o.id == "verwijzing").expect("outcome");
-    let refer = o.rules.iter().find(|r| r.value == "verwijzen").expect("rule");
+    let o = c
+        .outcomes
+        .iter()
+        .find(|o| o.id == "verwijzing")
+        .expect("outcome");
+    let refer = o
+        .rules
+        .iter()
+        .find(|r| r.value == "verwijzen")
+        .expect("rule");
     let meaning = refer.meaning.as_ref().expect("meaning");
     assert!(meaning.nl.contains("geen diagnose") && meaning.en.contains("not a diagnosis"));
     assert!(c.notice.nl.contains("geen diagnose") && c.notice.en.contains("not a diagnosis"));
@@ -280,9 +382,18 @@ fn the_young_cut_off_applies_to_noor() {
     case.set_each(noor, &EVENTS, "nee");
     case.set(noor, "ev_geweld_gezien", "ja");
     case.set_each(noor, &IMPACT, "nee");
-    for (total, outcome) in [(11, "geen_aanwijzing"), (12, "volgen"), (17, "volgen"), (18, "verwijzen")] {
+    for (total, outcome) in [
+        (11, "geen_aanwijzing"),
+        (12, "volgen"),
+        (17, "volgen"),
+        (18, "verwijzen"),
+    ] {
         case.fill_scales(noor, &REACTIONS, total);
-        assert_eq!(case.outcome(noor, "verwijzing").as_deref(), Some(outcome), "Noor at {total}");
+        assert_eq!(
+            case.outcome(noor, "verwijzing").as_deref(),
+            Some(outcome),
+            "Noor at {total}"
+        );
     }
 }
 
@@ -295,17 +406,26 @@ fn an_unfinished_screen_says_so_instead_of_guessing() {
     case.fill_scales(sem, &REACTIONS, 14);
     case.clear(sem, "r_gedrag");
     assert_eq!(case.band(sem, "reacties").as_deref(), Some("laag"));
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("onvolledig"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
     // Raised, but a daily-life question open: hindrance could still show.
     case.fill_scales(sem, &REACTIONS, 16);
     case.clear(sem, "im_blij");
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("onvolledig"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
     // High is high, however many answers are still open.
     case.fill_scales(sem, &REACTIONS[..7], 21);
     for r in &REACTIONS[7..] {
         case.clear(sem, r);
     }
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("verwijzen"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
 }
 
 #[test]
@@ -313,11 +433,17 @@ fn hidden_reactions_are_kept_but_count_for_nothing() {
     let mut case = appelboom();
     let sem = sem_saw_the_quarrels(&mut case);
     case.fill_scales(sem, &REACTIONS, 30);
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("verwijzen"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
     case.set(sem, "ev_geweld_gezien", "nee");
     assert!(!case.section_visible(sem, "reacties"));
     assert_eq!(case.score(sem, "reacties"), 0);
-    assert_eq!(case.outcome(sem, "verwijzing").as_deref(), Some("geen_gebeurtenis"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("geen_gebeurtenis")
+    );
     let c = case.checklist(sem);
     let kept = REACTIONS
         .iter()
@@ -331,20 +457,40 @@ fn safety_questions_raise_flags_with_what_to_do_now() {
     let mut case = appelboom();
     let sem = case.sheet("trauma-kind", "Sem");
     let noor = case.sheet("trauma-kind", "Noor");
-    case.set_all(sem, &[("veilig_thuis", "onbekend"), ("zelfbeschadiging", "onbekend"), ("overstuur", "nee")]);
+    case.set_all(
+        sem,
+        &[
+            ("veilig_thuis", "onbekend"),
+            ("zelfbeschadiging", "onbekend"),
+            ("overstuur", "nee"),
+        ],
+    );
     assert!(case.flags(sem).is_empty());
     case.set(sem, "veilig_thuis", "nee");
     assert_eq!(case.flags(sem), vec!["voelt_zich_onveilig"]);
     case.set(sem, "zelfbeschadiging", "ja");
-    assert_eq!(case.flags(sem), vec!["voelt_zich_onveilig", "zelfbeschadiging"]);
+    assert_eq!(
+        case.flags(sem),
+        vec!["voelt_zich_onveilig", "zelfbeschadiging"]
+    );
     case.set(sem, "overstuur", "ja");
-    assert_eq!(case.flags(sem), vec!["overstuur", "voelt_zich_onveilig", "zelfbeschadiging"]);
+    assert_eq!(
+        case.flags(sem),
+        vec!["overstuur", "voelt_zich_onveilig", "zelfbeschadiging"]
+    );
 
     let c = case.checklist(sem);
-    let f = c.red_flags.iter().find(|f| f.id == "zelfbeschadiging").expect("flag");
+    let f = c
+        .red_flags
+        .iter()
+        .find(|f| f.id == "zelfbeschadiging")
+        .expect("flag");
     assert_eq!(f.level.key(), "acute");
     for number in ["112", "0800-0113", "0800-2000"] {
-        assert!(f.action.nl.contains(number) && f.action.en.contains(number), "{number}");
+        assert!(
+            f.action.nl.contains(number) && f.action.en.contains(number),
+            "{number}"
+        );
     }
     // Noor is not asked the self-harm question, so it cannot fire for her.
     case.set(noor, "zelfbeschadiging", "ja");

@@ -75,7 +75,10 @@ fn calm(case: &mut Case, s: usize) {
         s,
         &[
             ("mc_vermoeden", "nee"),
-            ("sos_zorgen", "Ruzies lopen op sinds Bram zijn baan verloor."),
+            (
+                "sos_zorgen",
+                "Ruzies lopen op sinds Bram zijn baan verloor.",
+            ),
             ("sos_goed", "Lotte en Bram willen allebei hulp."),
             ("sos_moet", "Geen ruzie waar de kinderen bij zijn."),
         ],
@@ -88,7 +91,11 @@ fn a_calm_visit_is_complete_safe_now_and_low_risk() {
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("onvolledig"));
     assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some("onvolledig"));
     calm(&mut case, s);
-    assert!(case.missing(s).is_empty(), "still missing: {:?}", case.missing(s));
+    assert!(
+        case.missing(s).is_empty(),
+        "still missing: {:?}",
+        case.missing(s)
+    );
     assert!(case.flags(s).is_empty(), "flags: {:?}", case.flags(s));
     assert_eq!(case.score(s, "zorgen_nu"), 0);
     assert_eq!(case.band(s, "zorgen_nu").as_deref(), Some("geen"));
@@ -96,7 +103,10 @@ fn a_calm_visit_is_complete_safe_now_and_low_risk() {
     assert_eq!(case.band(s, "risico").as_deref(), Some("laag"));
     assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some("veilig"));
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("veilig"));
-    assert_eq!(case.outcome(s, "afweging").as_deref(), Some("geen_vermoeden"));
+    assert_eq!(
+        case.outcome(s, "afweging").as_deref(),
+        Some("geen_vermoeden")
+    );
 }
 
 #[test]
@@ -113,8 +123,14 @@ fn each_acute_item_raises_its_acute_flag_and_makes_the_verdict_acute() {
         let c = case.checklist(s);
         let def = c.red_flags.iter().find(|f| f.id == flag).expect("flag");
         assert_eq!(def.level.key(), "acute");
-        assert!(def.action.nl.contains("112") && def.action.nl.contains("0800-2000"), "{flag}");
-        assert!(case.visible(s, "acuut_anders"), "{item} shows what was seen");
+        assert!(
+            def.action.nl.contains("112") && def.action.nl.contains("0800-2000"),
+            "{flag}"
+        );
+        assert!(
+            case.visible(s, "acuut_anders"),
+            "{item} shows what was seen"
+        );
         assert_eq!(case.missing(s), vec!["acuut_anders".to_string()]);
         assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some("onveilig"));
         assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("acuut"));
@@ -132,7 +148,10 @@ fn the_acute_description_hides_again_and_keeps_its_answer() {
     assert!(case.missing(s).is_empty());
     assert!(case.flags(s).is_empty());
     let i = case.checklist(s).item_index("acuut_anders").expect("item");
-    assert!(case.visit.sheets[s].answers[i].is_some(), "a hidden answer is kept");
+    assert!(
+        case.visit.sheets[s].answers[i].is_some(),
+        "a hidden answer is kept"
+    );
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("veilig"));
 }
 
@@ -149,11 +168,21 @@ fn structural_unsafety_raises_structural_flags_and_shows_the_pattern() {
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("structureel"));
     case.set_all(
         s,
-        &[("getuige_geweld", "ja"), ("verwaarlozing", "ja"), ("hulp_zonder_effect", "ja")],
+        &[
+            ("getuige_geweld", "ja"),
+            ("verwaarlozing", "ja"),
+            ("hulp_zonder_effect", "ja"),
+        ],
     );
     assert_eq!(
         case.flags(s),
-        vec!["geen_plan", "getuige_geweld", "herhaald_geweld", "hulp_zonder_effect", "verwaarlozing"]
+        vec![
+            "geen_plan",
+            "getuige_geweld",
+            "herhaald_geweld",
+            "hulp_zonder_effect",
+            "verwaarlozing"
+        ]
     );
     let c = case.checklist(s);
     for f in case.flags(s).into_iter().filter(|f| f != "geen_plan") {
@@ -186,8 +215,26 @@ fn the_child_check_asks_about_unseen_children_and_each_childs_safety() {
     // Per child: Noor is safe, about Sem the worker is not sure.
     let noor = case.add_entry(s, "kinderen");
     let sem = case.add_entry(s, "kinderen");
-    case.set_entry_all(s, noor, &[("kc_wie", "Noor"), ("kc_relatie", "woont"), ("kc_gezien", "ja"), ("kc_veilig", "ja")]);
-    case.set_entry_all(s, sem, &[("kc_wie", "Sem"), ("kc_relatie", "woont"), ("kc_gezien", "ja"), ("kc_veilig", "onbekend")]);
+    case.set_entry_all(
+        s,
+        noor,
+        &[
+            ("kc_wie", "Noor"),
+            ("kc_relatie", "woont"),
+            ("kc_gezien", "ja"),
+            ("kc_veilig", "ja"),
+        ],
+    );
+    case.set_entry_all(
+        s,
+        sem,
+        &[
+            ("kc_wie", "Sem"),
+            ("kc_relatie", "woont"),
+            ("kc_gezien", "ja"),
+            ("kc_veilig", "onbekend"),
+        ],
+    );
     assert!(!case.visible_in(s, noor, "kc_zorg"));
     assert!(case.visible_in(s, sem, "kc_zorg"));
     assert!(case.missing(s).contains(&"kc_zorg@1".to_string()));
@@ -225,9 +272,22 @@ fn facts_keep_their_source_and_ask_who_told_them() {
     case.set_entry_all(
         s,
         told,
-        &[("feit_wat", "Sem zegt: ik verstop me op mijn kamer als het hard gaat."), ("feit_bron", "kind_vertelt")],
+        &[
+            (
+                "feit_wat",
+                "Sem zegt: ik verstop me op mijn kamer als het hard gaat.",
+            ),
+            ("feit_bron", "kind_vertelt"),
+        ],
     );
-    case.set_entry_all(s, seen, &[("feit_wat", "Gat in de deur van de woonkamer."), ("feit_bron", "zelf_gezien")]);
+    case.set_entry_all(
+        s,
+        seen,
+        &[
+            ("feit_wat", "Gat in de deur van de woonkamer."),
+            ("feit_bron", "zelf_gezien"),
+        ],
+    );
     assert!(case.visible_in(s, told, "feit_wie"));
     assert!(!case.visible_in(s, seen, "feit_wie"));
     assert!(case.missing(s).contains(&"feit_wie@0".to_string()));
@@ -254,8 +314,16 @@ fn one_worry_about_now_means_not_safe_now() {
         assert_eq!(case.score(s, "zorgen_nu"), yes as i64);
         assert_eq!(case.band(s, "zorgen_nu").as_deref(), Some(band));
         let verdict = if yes == 0 { "veilig" } else { "onveilig" };
-        assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some(verdict), "{yes} worries");
-        assert_eq!(case.outcome(s, "oordeel").as_deref(), Some(verdict), "{yes} worries");
+        assert_eq!(
+            case.outcome(s, "veilig_nu").as_deref(),
+            Some(verdict),
+            "{yes} worries"
+        );
+        assert_eq!(
+            case.outcome(s, "oordeel").as_deref(),
+            Some(verdict),
+            "{yes} worries"
+        );
     }
     // Unanswered is not safe: the verdict waits for every question.
     case.set_each(s, &NOW, "nee");
@@ -293,8 +361,16 @@ fn risk_bands_at_their_edges_and_the_verdict_that_follows() {
     ] {
         risk(&mut case, s, total);
         assert_eq!(case.score(s, "risico"), total as i64);
-        assert_eq!(case.band(s, "risico").as_deref(), Some(band), "risk {total}");
-        assert_eq!(case.outcome(s, "oordeel").as_deref(), Some(verdict), "risk {total}");
+        assert_eq!(
+            case.band(s, "risico").as_deref(),
+            Some(band),
+            "risk {total}"
+        );
+        assert_eq!(
+            case.outcome(s, "oordeel").as_deref(),
+            Some(verdict),
+            "risk {total}"
+        );
     }
     // Earlier violence counts double; "don't know" counts nothing.
     risk(&mut case, s, 0);
@@ -312,13 +388,28 @@ fn risk_bands_at_their_edges_and_the_verdict_that_follows() {
 #[test]
 fn the_five_questions_of_the_reporting_code_come_one_after_another() {
     let (mut case, s) = appelboom();
-    let questions = ["mc_vermoeden", "mc_onveilig", "mc_hulp", "mc_aanvaard", "mc_duurzaam"];
-    let shown = |case: &Case| -> Vec<&str> { questions.iter().copied().filter(|q| case.visible(s, q)).collect() };
+    let questions = [
+        "mc_vermoeden",
+        "mc_onveilig",
+        "mc_hulp",
+        "mc_aanvaard",
+        "mc_duurzaam",
+    ];
+    let shown = |case: &Case| -> Vec<&str> {
+        questions
+            .iter()
+            .copied()
+            .filter(|q| case.visible(s, q))
+            .collect()
+    };
     assert_eq!(shown(&case), vec!["mc_vermoeden"]);
     assert_eq!(case.outcome(s, "afweging").as_deref(), Some("onvolledig"));
     case.set(s, "mc_vermoeden", "nee");
     assert_eq!(shown(&case), vec!["mc_vermoeden"]);
-    assert_eq!(case.outcome(s, "afweging").as_deref(), Some("geen_vermoeden"));
+    assert_eq!(
+        case.outcome(s, "afweging").as_deref(),
+        Some("geen_vermoeden")
+    );
 
     case.set(s, "mc_vermoeden", "ja");
     assert_eq!(shown(&case), vec!["mc_vermoeden", "mc_onveilig"]);
@@ -332,7 +423,10 @@ fn the_five_questions_of_the_reporting_code_come_one_after_another() {
     assert_eq!(case.flags(s), vec!["melden_geen_hulp"]);
     assert_eq!(case.outcome(s, "afweging").as_deref(), Some("melden"));
     case.set(s, "mc_hulp", "ja");
-    assert_eq!(shown(&case), vec!["mc_vermoeden", "mc_onveilig", "mc_hulp", "mc_aanvaard"]);
+    assert_eq!(
+        shown(&case),
+        vec!["mc_vermoeden", "mc_onveilig", "mc_hulp", "mc_aanvaard"]
+    );
     case.set(s, "mc_aanvaard", "nee");
     assert_eq!(case.flags(s), vec!["melden_niet_aanvaard"]);
     assert_eq!(case.outcome(s, "afweging").as_deref(), Some("melden"));
@@ -344,7 +438,10 @@ fn the_five_questions_of_the_reporting_code_come_one_after_another() {
     assert_eq!(case.outcome(s, "afweging").as_deref(), Some("melden"));
     case.set(s, "mc_duurzaam", "onbekend");
     assert!(case.flags(s).is_empty());
-    assert_eq!(case.outcome(s, "afweging").as_deref(), Some("opnieuw_afwegen"));
+    assert_eq!(
+        case.outcome(s, "afweging").as_deref(),
+        Some("opnieuw_afwegen")
+    );
     case.set(s, "mc_duurzaam", "ja");
     assert_eq!(case.outcome(s, "afweging").as_deref(), Some("hulp"));
 
@@ -354,7 +451,10 @@ fn the_five_questions_of_the_reporting_code_come_one_after_another() {
     case.set(s, "mc_vermoeden", "nee");
     assert_eq!(shown(&case), vec!["mc_vermoeden"]);
     assert!(case.flags(s).is_empty());
-    assert_eq!(case.outcome(s, "afweging").as_deref(), Some("geen_vermoeden"));
+    assert_eq!(
+        case.outcome(s, "afweging").as_deref(),
+        Some("geen_vermoeden")
+    );
 }
 
 #[test]
@@ -374,8 +474,16 @@ fn a_very_low_scaling_answer_asks_for_attention() {
     let (mut case, s) = appelboom();
     let sem = case.add_entry(s, "schaalvragen");
     let lotte = case.add_entry(s, "schaalvragen");
-    case.set_entry_all(s, sem, &[("sv_wie", "Sem"), ("sv_rol", "kind"), ("sv_cijfer", "2")]);
-    case.set_entry_all(s, lotte, &[("sv_wie", "Lotte"), ("sv_rol", "ouder"), ("sv_cijfer", "3")]);
+    case.set_entry_all(
+        s,
+        sem,
+        &[("sv_wie", "Sem"), ("sv_rol", "kind"), ("sv_cijfer", "2")],
+    );
+    case.set_entry_all(
+        s,
+        lotte,
+        &[("sv_wie", "Lotte"), ("sv_rol", "ouder"), ("sv_cijfer", "3")],
+    );
     assert_eq!(case.flags(s), vec!["sv_laag@0"]);
     case.set_entry(s, sem, "sv_cijfer", "0");
     case.set_entry(s, lotte, "sv_cijfer", "10");
@@ -394,11 +502,18 @@ fn unsafety_without_a_safety_plan_is_flagged_until_there_is_an_agreement() {
     assert!(case.fires(s, "geen_plan"));
     let e = case.add_entry(s, "plan");
     assert!(!case.fires(s, "geen_plan"));
-    assert_eq!(case.missing(s), vec!["plan_wie@0", "plan_wat@0", "plan_wanneer@0"]);
+    assert_eq!(
+        case.missing(s),
+        vec!["plan_wie@0", "plan_wat@0", "plan_wanneer@0"]
+    );
     case.set_entry_all(
         s,
         e,
-        &[("plan_wie", "Lotte"), ("plan_wat", "Belt haar zus als de ruzie oploopt."), ("plan_wanneer", "2026-03-11")],
+        &[
+            ("plan_wie", "Lotte"),
+            ("plan_wat", "Belt haar zus als de ruzie oploopt."),
+            ("plan_wanneer", "2026-03-11"),
+        ],
     );
     assert!(case.missing(s).is_empty());
 }

@@ -8,10 +8,12 @@
 
 use std::sync::Arc;
 
-use safevisit::checklist::model::{AppliesTo, Checklist, ItemKind};
 use safevisit::checklist::Catalog;
+use safevisit::checklist::model::{AppliesTo, Checklist, ItemKind};
 use safevisit::visit::record::parse_date;
-use safevisit::visit::{Answer, Caregiver, Child, Derived, Person, Roster, SecretText, Visit, derive};
+use safevisit::visit::{
+    Answer, Caregiver, Child, Derived, Person, Roster, SecretText, Visit, derive,
+};
 use time::PrimitiveDateTime;
 use time::macros::{date, datetime};
 
@@ -31,6 +33,9 @@ pub fn catalog() -> Catalog {
     cat
 }
 
+/// A caregiver as (alias, role).
+type Member = (&'static str, &'static str);
+
 /// The three fictional families of the domain brief.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -46,10 +51,16 @@ impl Family {
     pub const ALL: [Family; 3] = [Family::Appelboom, Family::Kersenboom, Family::Perenstraat];
 
     pub fn roster(self) -> Roster {
-        let (children, caregivers): (&[(&str, u8)], &[(&str, &str)]) = match self {
-            Family::Appelboom => (&[("Noor", 5), ("Sem", 11)], &[("Lotte", "moeder"), ("Bram", "vader")]),
+        let (children, caregivers): (&[(&str, u8)], &[Member]) = match self {
+            Family::Appelboom => (
+                &[("Noor", 5), ("Sem", 11)],
+                &[("Lotte", "moeder"), ("Bram", "vader")],
+            ),
             Family::Kersenboom => (&[("Mila", 2)], &[("Iris", "moeder"), ("Ruben", "vader")]),
-            Family::Perenstraat => (&[("Finn", 9), ("Lieke", 14)], &[("Eva", "moeder"), ("Daan", "vader")]),
+            Family::Perenstraat => (
+                &[("Finn", 9), ("Lieke", 14)],
+                &[("Eva", "moeder"), ("Daan", "vader")],
+            ),
         };
         let mut roster = Roster::default();
         for (alias, age) in children {
@@ -84,7 +95,9 @@ impl Case {
         let mut visit = Visit::new("test".into(), "test".into(), date!(2026 - 03 - 04), now());
         visit.roster = roster;
         for id in checklists {
-            let c = cat.get(id).unwrap_or_else(|| panic!("no bundled checklist `{id}`"));
+            let c = cat
+                .get(id)
+                .unwrap_or_else(|| panic!("no bundled checklist `{id}`"));
             visit.use_checklist(c);
         }
         Case { visit }
@@ -135,7 +148,8 @@ impl Case {
         match &it.kind {
             k if k.is_single_option() => Answer::Choice(
                 it.option_index(value)
-                    .unwrap_or_else(|| panic!("item `{item}` has no option `{value}`")) as u16,
+                    .unwrap_or_else(|| panic!("item `{item}` has no option `{value}`"))
+                    as u16,
             ),
             ItemKind::Multi => Answer::Multi(
                 value
@@ -149,10 +163,14 @@ impl Case {
                     })
                     .fold(0, |a, b| a | b),
             ),
-            ItemKind::Scale { .. } | ItemKind::Number { .. } => {
-                Answer::Number(value.parse().unwrap_or_else(|_| panic!("`{value}` is not a number")))
+            ItemKind::Scale { .. } | ItemKind::Number { .. } => Answer::Number(
+                value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("`{value}` is not a number")),
+            ),
+            ItemKind::Date => {
+                Answer::Date(parse_date(value).unwrap_or_else(|| panic!("`{value}` is not a date")))
             }
-            ItemKind::Date => Answer::Date(parse_date(value).unwrap_or_else(|| panic!("`{value}` is not a date"))),
             _ => Answer::Text(SecretText::new(value)),
         }
     }
@@ -220,7 +238,12 @@ impl Case {
         self
     }
 
-    pub fn set_entry_all(&mut self, sheet: usize, entry: usize, answers: &[(&str, &str)]) -> &mut Case {
+    pub fn set_entry_all(
+        &mut self,
+        sheet: usize,
+        entry: usize,
+        answers: &[(&str, &str)],
+    ) -> &mut Case {
         for (item, value) in answers {
             self.set_entry(sheet, entry, item, value);
         }
@@ -248,22 +271,32 @@ impl Case {
 
     pub fn section_visible(&self, sheet: usize, section: &str) -> bool {
         let c = self.checklist(sheet);
-        let s = c.section_index(section).unwrap_or_else(|| panic!("no section `{section}`"));
+        let s = c
+            .section_index(section)
+            .unwrap_or_else(|| panic!("no section `{section}`"));
         self.derived().sheets[sheet].section_visible[s]
     }
 
     /// The ids of the items of a section, in order.
     pub fn items_of(&self, sheet: usize, section: &str) -> Vec<String> {
         let c = self.checklist(sheet);
-        let s = c.section_index(section).unwrap_or_else(|| panic!("no section `{section}`"));
-        c.sections[s].items.clone().map(|i| c.items[i].id.clone()).collect()
+        let s = c
+            .section_index(section)
+            .unwrap_or_else(|| panic!("no section `{section}`"));
+        c.sections[s]
+            .items
+            .clone()
+            .map(|i| c.items[i].id.clone())
+            .collect()
     }
 
     /// The ids of the visible items of an ordinary section, in order.
     pub fn visible_items_of(&self, sheet: usize, section: &str) -> Vec<String> {
         let c = self.checklist(sheet);
         let d = self.derived();
-        let s = c.section_index(section).unwrap_or_else(|| panic!("no section `{section}`"));
+        let s = c
+            .section_index(section)
+            .unwrap_or_else(|| panic!("no section `{section}`"));
         c.sections[s]
             .items
             .clone()
