@@ -136,6 +136,7 @@ fn any_event_opens_the_reactions() {
         assert!(case.section_visible(iris, "dagelijks_leven"), "{event}");
     }
     case.set_each(iris, &EVENTS, "nee");
+    assert!(!case.visible(iris, "ev_anders_wat"));
     case.set(iris, "ev_anders", "ja");
     assert!(case.visible(iris, "ev_anders_wat"));
     for (n, band) in [
