@@ -12,10 +12,28 @@ use crate::checklist::model::{Checklist, Origin};
 use crate::checklist::resolve::resolve;
 
 /// The bundled checklist files, embedded at build time from `checklists/`.
-pub const BUNDLED: &[(&str, &str)] = &[(
-    "veiligheid.toml",
-    include_str!("../../checklists/veiligheid.toml"),
-)];
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "veiligheid.toml",
+        include_str!("../../checklists/veiligheid.toml"),
+    ),
+    (
+        "trauma-kind.toml",
+        include_str!("../../checklists/trauma-kind.toml"),
+    ),
+    (
+        "trauma-ouder.toml",
+        include_str!("../../checklists/trauma-ouder.toml"),
+    ),
+    (
+        "gezinsanalyse.toml",
+        include_str!("../../checklists/gezinsanalyse.toml"),
+    ),
+    (
+        "hulp-en-regie.toml",
+        include_str!("../../checklists/hulp-en-regie.toml"),
+    ),
+];
 
 /// A checklist file to load.
 #[derive(Debug, Clone)]

@@ -11,7 +11,13 @@ use time::PrimitiveDateTime;
 use crate::tui::event::{Event, Key};
 
 /// What a recorded script starts with.
-pub fn header(width: u16, height: u16, lang: &str, now: PrimitiveDateTime, vault_exists: bool) -> String {
+pub fn header(
+    width: u16,
+    height: u16,
+    lang: &str,
+    now: PrimitiveDateTime,
+    vault_exists: bool,
+) -> String {
     let mut s = String::from(
         "# Recorded by `safevisit --record`.\n\
          # WARNING: this file holds everything that was typed (except passphrases).\n\
@@ -20,7 +26,9 @@ pub fn header(width: u16, height: u16, lang: &str, now: PrimitiveDateTime, vault
     s.push_str(&format!("size {width}x{height}\nlang {lang}\n"));
     s.push_str(&format!(
         "now {}\n",
-        crate::visit::record::format_stamp(now).get(..16).unwrap_or_default()
+        crate::visit::record::format_stamp(now)
+            .get(..16)
+            .unwrap_or_default()
     ));
     if vault_exists {
         s.push_str("# The passphrase is not recorded: put the test vault's passphrase here and in the typed line below.\n");
@@ -77,7 +85,12 @@ impl<W: Write> ScriptWriter<W> {
     }
 
     /// Record one event; `secret` says whether it goes into a passphrase field.
-    pub fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool) -> std::io::Result<()> {
+    pub fn event(
+        &mut self,
+        at: PrimitiveDateTime,
+        event: &Event,
+        secret: bool,
+    ) -> std::io::Result<()> {
         if let Some(last) = self.last {
             let gap = (at - last).whole_seconds();
             if gap >= 1 {
@@ -159,8 +172,14 @@ mod tests {
         for c in "Sem zei \"nee\"".chars() {
             w.event(t0, &ev(Key::Char(c)), false).unwrap();
         }
-        w.event(t0 + Duration::seconds(3), &ev(Key::Tab), false).unwrap();
-        w.event(t0 + Duration::seconds(3), &Event::Paste("a\\b".into()), false).unwrap();
+        w.event(t0 + Duration::seconds(3), &ev(Key::Tab), false)
+            .unwrap();
+        w.event(
+            t0 + Duration::seconds(3),
+            &Event::Paste("a\\b".into()),
+            false,
+        )
+        .unwrap();
         w.finish().unwrap();
         let text = String::from_utf8(w.out).unwrap();
         assert_eq!(
@@ -185,7 +204,9 @@ mod tests {
                 Err("no".into())
             }
         }
-        let steps = crate::replay::script::parse(std::path::Path::new("r.replay"), &script, &mut NoFiles).unwrap();
+        let steps =
+            crate::replay::script::parse(std::path::Path::new("r.replay"), &script, &mut NoFiles)
+                .unwrap();
         assert_eq!(steps.len(), 7);
     }
 }

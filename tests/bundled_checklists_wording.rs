@@ -1,0 +1,178 @@
+//! Promises the bundled checklists make in their wording, checked over every
+//! checklist so that a new or changed one keeps them: acute red flags say
+//! what to do now with 112 and Veilig Thuis, every checklist calls its
+//! scores and outcomes decision support, every scored screening says it is
+//! unvalidated and replaceable by a licensed instrument, and no text claims
+//! a diagnosis.
+
+mod common;
+
+use common::catalog;
+use safevisit::checklist::model::{Checklist, FlagLevel};
+use safevisit::i18n::Text;
+
+/// Every text of a checklist, with where it stands.
+fn texts(c: &Checklist) -> Vec<(String, &Text)> {
+    let mut out: Vec<(String, &Text)> = vec![
+        ("title".into(), &c.title),
+        ("description".into(), &c.description),
+        ("notice".into(), &c.notice),
+    ];
+    for b in &c.age_bands {
+        out.push((format!("age band {}", b.id), &b.label));
+    }
+    for s in &c.sections {
+        out.push((format!("section {}", s.id), &s.title));
+        if let Some(h) = &s.help {
+            out.push((format!("section {} help", s.id), h));
+        }
+    }
+    for it in &c.items {
+        out.push((format!("item {}", it.id), &it.text));
+        out.extend(
+            it.band_text
+                .iter()
+                .map(|(_, t)| (format!("item {} band text", it.id), t)),
+        );
+        if let Some(h) = &it.help {
+            out.push((format!("item {} help", it.id), h));
+        }
+        out.extend(
+            it.options
+                .iter()
+                .map(|o| (format!("item {} option {}", it.id, o.id), &o.label)),
+        );
+    }
+    for f in &c.red_flags {
+        out.push((format!("flag {}", f.id), &f.message));
+        out.push((format!("flag {} action", f.id), &f.action));
+    }
+    for s in &c.scores {
+        out.push((format!("score {}", s.id), &s.title));
+        for b in &s.bands {
+            out.push((format!("score {} band {}", s.id, b.id), &b.label));
+            out.push((format!("score {} band {} meaning", s.id, b.id), &b.meaning));
+        }
+    }
+    for o in &c.outcomes {
+        out.push((format!("outcome {}", o.id), &o.title));
+        for r in &o.rules {
+            out.push((format!("outcome {} {}", o.id, r.value), &r.label));
+            if let Some(m) = &r.meaning {
+                out.push((format!("outcome {} {} meaning", o.id, r.value), m));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_acute_flag_names_112_and_veilig_thuis_in_both_languages() {
+    let cat = catalog();
+    let mut acute = 0;
+    for c in cat.all() {
+        for f in c.red_flags.iter().filter(|f| f.level == FlagLevel::Acute) {
+            acute += 1;
+            for (lang, action) in [("nl", &f.action.nl), ("en", &f.action.en)] {
+                assert!(
+                    action.contains("112") && action.contains("0800-2000"),
+                    "{}: acute flag `{}` ({lang}) must name 112 and Veilig Thuis 0800-2000",
+                    c.id,
+                    f.id
+                );
+            }
+        }
+    }
+    assert!(acute >= 10, "the bundled set has acute flags ({acute})");
+}
+
+#[test]
+fn every_checklist_calls_its_results_decision_support() {
+    for c in catalog().all() {
+        assert!(
+            c.notice.nl.contains("beslisondersteuning, geen besluit"),
+            "{}",
+            c.id
+        );
+        assert!(
+            c.notice.en.contains("decision support, not a decision"),
+            "{}",
+            c.id
+        );
+    }
+}
+
+#[test]
+fn every_scored_screening_says_it_is_unvalidated_and_replaceable() {
+    let cat = catalog();
+    let scored: Vec<_> = cat.all().iter().filter(|c| !c.scores.is_empty()).collect();
+    assert!(scored.len() >= 4);
+    for c in scored {
+        let nl = &c.description.nl;
+        let en = &c.description.en;
+        assert!(
+            nl.contains("niet gevalideerd") && nl.contains("licentie"),
+            "{}: {nl}",
+            c.id
+        );
+        assert!(
+            en.contains("not validated") && en.contains("licence"),
+            "{}: {en}",
+            c.id
+        );
+    }
+}
+
+#[test]
+fn no_text_claims_a_diagnosis() {
+    for c in catalog().all() {
+        for (place, t) in texts(c) {
+            let nl = t.nl.to_lowercase();
+            let en = t.en.to_lowercase();
+            assert_eq!(
+                nl.matches("diagnose").count(),
+                nl.matches("geen diagnose").count(),
+                "{} {place}: {}",
+                c.id,
+                t.nl
+            );
+            assert_eq!(
+                en.matches("diagnos").count(),
+                en.matches("not a diagnosis").count(),
+                "{} {place}: {}",
+                c.id,
+                t.en
+            );
+        }
+    }
+}
+
+#[test]
+fn trauma_screenings_refer_for_assessment_and_say_it_is_no_diagnosis() {
+    let cat = catalog();
+    for id in ["trauma-kind", "trauma-ouder"] {
+        let c = cat.get(id).expect("bundled");
+        let o = c
+            .outcomes
+            .iter()
+            .find(|o| o.id == "verwijzing")
+            .expect("outcome `verwijzing`");
+        let refer = o
+            .rules
+            .iter()
+            .find(|r| r.value == "verwijzen")
+            .expect("value `verwijzen`");
+        assert!(
+            refer
+                .label
+                .nl
+                .contains("Verwijzen voor onderzoek naar trauma"),
+            "{id}"
+        );
+        let m = refer.meaning.as_ref().expect("meaning");
+        assert!(
+            m.nl.contains("geen diagnose") && m.en.contains("not a diagnosis"),
+            "{id}"
+        );
+    }
+}

@@ -1,0 +1,358 @@
+//! Help and coordination (`hulp-en-regie`) with the fictional families:
+//! help per family member with the waiting list, coordination and
+//! evaluation, the legal framework and whether it was understood, and the
+//! contact plan around a removal.
+
+mod common;
+
+use common::{Case, Family};
+
+fn visit(family: Family) -> (Case, usize) {
+    let case = Case::family(family, &["hulp-en-regie"]);
+    let s = case.sheet("hulp-en-regie", "");
+    (case, s)
+}
+
+const WAIT: [&str; 4] = [
+    "hp_wachtlijst",
+    "hp_wacht_sinds",
+    "hp_start",
+    "hp_overbrugging",
+];
+
+#[test]
+fn help_per_family_member_opens_step_by_step() {
+    let (mut case, s) = visit(Family::Appelboom);
+    let lotte = case.add_entry(s, "per_gezinslid");
+    case.set_entry_all(s, lotte, &[("hp_wie", "Lotte"), ("hp_rol", "ouder")]);
+    let shown = |case: &Case| -> Vec<&str> {
+        [
+            "hp_wat",
+            "hp_loopt",
+            "hp_welke",
+            "hp_wachtlijst",
+            "hp_wacht_sinds",
+            "hp_start",
+            "hp_overbrugging",
+        ]
+        .into_iter()
+        .filter(|i| case.visible_in(s, lotte, i))
+        .collect()
+    };
+    assert!(shown(&case).is_empty());
+    case.set_entry(s, lotte, "hp_nodig", "nee");
+    assert!(shown(&case).is_empty());
+    case.set_entry(s, lotte, "hp_nodig", "onbekend");
+    assert!(shown(&case).is_empty());
+
+    // The Appelbooms need debt counselling; they wait for it since March.
+    case.set_entry(s, lotte, "hp_nodig", "ja");
+    assert_eq!(shown(&case), vec!["hp_wat", "hp_loopt"]);
+    case.set_entry_all(s, lotte, &[("hp_wat", "schulden"), ("hp_loopt", "nee")]);
+    assert_eq!(shown(&case), vec!["hp_wat", "hp_loopt", "hp_wachtlijst"]);
+    case.set_entry(s, lotte, "hp_wachtlijst", "ja");
+    assert_eq!(
+        shown(&case),
+        vec![
+            "hp_wat",
+            "hp_loopt",
+            "hp_wachtlijst",
+            "hp_wacht_sinds",
+            "hp_start",
+            "hp_overbrugging"
+        ]
+    );
+    assert!(case.missing(s).contains(&"hp_wacht_sinds@0".to_string()));
+    assert!(
+        !case.missing(s).contains(&"hp_start@0".to_string()),
+        "the expected start may be unknown"
+    );
+    case.set_entry_all(
+        s,
+        lotte,
+        &[("hp_wacht_sinds", "2026-03-01"), ("hp_overbrugging", "ja")],
+    );
+    assert!(
+        !case.missing(s).iter().any(|m| m.ends_with("@0")),
+        "{:?}",
+        case.missing(s)
+    );
+
+    for (answer, welke, wacht) in [
+        ("ja", true, false),
+        ("past_niet", true, true),
+        ("deels", true, true),
+        ("nee", false, true),
+    ] {
+        case.set_entry(s, lotte, "hp_loopt", answer);
+        assert_eq!(case.visible_in(s, lotte, "hp_welke"), welke, "{answer}");
+        assert_eq!(
+            case.visible_in(s, lotte, "hp_wachtlijst"),
+            wacht,
+            "{answer}"
+        );
+        for item in WAIT {
+            assert_eq!(case.visible_in(s, lotte, item), wacht, "{answer}: {item}");
+        }
+    }
+}
+
+#[test]
+fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
+    let (mut case, s) = visit(Family::Appelboom);
+    let lotte = case.add_entry(s, "per_gezinslid");
+    let sem = case.add_entry(s, "per_gezinslid");
+    case.set_entry_all(
+        s,
+        lotte,
+        &[
+            ("hp_wie", "Lotte"),
+            ("hp_rol", "ouder"),
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "nee"),
+        ],
+    );
+    case.set_entry_all(
+        s,
+        sem,
+        &[
+            ("hp_wie", "Sem"),
+            ("hp_rol", "kind"),
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "deels"),
+        ],
+    );
+    case.set_entry(s, lotte, "hp_wachtlijst", "nee");
+    case.set_entry(s, sem, "hp_wachtlijst", "nee");
+    // Part of Sem's help runs, so only Lotte has nothing at all.
+    assert_eq!(case.flags(s), vec!["hulp_ontbreekt@0"]);
+    case.set_entry_all(
+        s,
+        lotte,
+        &[("hp_wachtlijst", "ja"), ("hp_overbrugging", "nee")],
+    );
+    assert_eq!(case.flags(s), vec!["wachten_zonder_hulp@0"]);
+    case.set_entry(s, lotte, "hp_overbrugging", "ja");
+    assert!(case.flags(s).is_empty());
+    // No longer needed: the hidden answers raise nothing.
+    case.set_entry(s, lotte, "hp_overbrugging", "nee");
+    case.set_entry(s, lotte, "hp_nodig", "nee");
+    assert!(case.flags(s).is_empty());
+}
+
+#[test]
+fn the_help_outcome_sums_up_the_overview() {
+    let (mut case, s) = visit(Family::Appelboom);
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
+    for value in ["ontbreekt", "wacht", "loopt", "niet_nodig"] {
+        case.set(s, "hulp_overzicht", value);
+        assert_eq!(case.outcome(s, "hulp").as_deref(), Some(value));
+    }
+}
+
+#[test]
+fn coordination_needs_someone_one_plan_and_an_evaluation_date() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    assert!(!case.visible(s, "regie_naam"));
+    assert_eq!(case.outcome(s, "regie").as_deref(), Some("onvolledig"));
+    case.set(s, "regie_wie", "niemand");
+    assert!(!case.visible(s, "regie_naam"));
+    assert_eq!(case.flags(s), vec!["geen_regie"]);
+    assert_eq!(case.outcome(s, "regie").as_deref(), Some("geen_regie"));
+
+    case.set(s, "regie_wie", "jeugdbescherming");
+    assert!(case.visible(s, "regie_naam"));
+    assert!(case.flags(s).is_empty());
+    case.set(s, "een_plan", "nee");
+    assert_eq!(case.flags(s), vec!["geen_gezamenlijk_plan"]);
+    assert_eq!(
+        case.outcome(s, "regie").as_deref(),
+        Some("geen_gezamenlijk_plan")
+    );
+    case.set(s, "een_plan", "ja");
+    assert_eq!(case.outcome(s, "regie").as_deref(), Some("onvolledig"));
+    case.set(s, "evaluatie_datum", "2026-06-01");
+    assert_eq!(case.outcome(s, "regie").as_deref(), Some("geregeld"));
+    case.set(s, "organisaties", "4");
+    assert_eq!(case.outcome(s, "regie").as_deref(), Some("geregeld"));
+}
+
+#[test]
+fn the_legal_framework_asks_the_right_follow_up_questions() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    for (kader, soort, misverstand) in [
+        ("vrijwillig", false, true),
+        ("drang", false, true),
+        ("maatregel", true, false),
+        ("onduidelijk", false, false),
+    ] {
+        case.set(s, "kader", kader);
+        assert_eq!(case.visible(s, "maatregel_soort"), soort, "{kader}");
+        assert_eq!(case.visible(s, "kader_misverstand"), misverstand, "{kader}");
+    }
+    assert!(!case.visible(s, "kader_begrepen"));
+    case.set(s, "kader_uitgelegd", "ja");
+    assert!(case.visible(s, "kader_begrepen"));
+    case.set(s, "kader_uitgelegd", "nee");
+    assert!(!case.visible(s, "kader_begrepen"));
+}
+
+#[test]
+fn whether_the_framework_is_clear_to_the_parents() {
+    let (mut case, s) = visit(Family::Appelboom);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(s, "kader", "onduidelijk");
+    assert_eq!(case.flags(s), vec!["kader_onduidelijk"]);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onduidelijk")
+    );
+
+    case.set(s, "kader", "drang");
+    case.set(s, "kader_uitgelegd", "nee");
+    assert_eq!(case.flags(s), vec!["kader_niet_uitgelegd"]);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_uitgelegd")
+    );
+
+    case.set(s, "kader_uitgelegd", "ja");
+    for answer in ["nee", "onbekend"] {
+        case.set(s, "kader_begrepen", answer);
+        assert_eq!(case.flags(s), vec!["kader_niet_begrepen"]);
+        assert_eq!(
+            case.outcome(s, "kader_helder").as_deref(),
+            Some("niet_begrepen")
+        );
+    }
+    case.set(s, "kader_begrepen", "ja");
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
+    // Lotte thinks the children must leave home: they need not.
+    case.set(s, "kader_misverstand", "ja");
+    assert_eq!(case.flags(s), vec!["misverstand_uithuisplaatsing"]);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_begrepen")
+    );
+    case.set(s, "kader_misverstand", "nee");
+    assert!(case.flags(s).is_empty());
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
+
+    // Under a court measure the misunderstanding question is not asked.
+    case.set(s, "kader", "maatregel");
+    case.set(s, "maatregel_soort", "ots");
+    case.set(s, "kader_misverstand", "ja");
+    assert!(case.flags(s).is_empty());
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
+}
+
+#[test]
+fn the_contact_plan_appears_only_around_a_removal() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    assert!(!case.section_visible(s, "omgang"));
+    assert!(!case.visible(s, "uhp_sinds"));
+    case.set(s, "uhp", "geen");
+    assert!(!case.section_visible(s, "omgang"));
+    assert_eq!(
+        case.outcome(s, "omgang").as_deref(),
+        Some("niet_van_toepassing")
+    );
+    case.set(s, "uhp", "dreigt");
+    assert!(case.section_visible(s, "omgang"));
+    assert!(!case.visible(s, "uhp_sinds"));
+    case.set(s, "uhp", "gebeurd");
+    assert!(case.visible(s, "uhp_sinds"));
+
+    let details = ["om_hoe_vaak", "om_waar", "om_begeleid", "om_veilig"];
+    for item in details {
+        assert!(!case.visible(s, item), "{item}");
+    }
+    case.set(s, "om_afspraak", "ja");
+    for item in details {
+        assert!(case.visible(s, item), "{item}");
+    }
+    // Hidden again when the removal is off the table.
+    case.set(s, "uhp", "geen");
+    assert!(!case.visible(s, "om_afspraak"));
+    for item in details {
+        assert!(!case.visible(s, item), "{item}");
+    }
+}
+
+#[test]
+fn no_contact_agreement_after_a_removal_is_flagged() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "nee")]);
+    assert!(
+        case.flags(s).is_empty(),
+        "before a removal it is not yet urgent"
+    );
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("geen_afspraak"));
+    case.set(s, "uhp", "gebeurd");
+    assert_eq!(case.flags(s), vec!["geen_omgangsafspraak"]);
+}
+
+#[test]
+fn how_often_contact_is_agreed_gives_the_contact_outcome() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set_all(s, &[("uhp", "gebeurd"), ("om_afspraak", "ja")]);
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("onvolledig"));
+    for (often, outcome) in [
+        ("vaker_per_week", "regelmatig"),
+        ("wekelijks", "regelmatig"),
+        ("twee_weken", "regelmatig"),
+        ("maandelijks", "weinig"),
+        ("minder", "weinig"),
+    ] {
+        case.set(s, "om_hoe_vaak", often);
+        assert_eq!(
+            case.outcome(s, "omgang").as_deref(),
+            Some(outcome),
+            "{often}"
+        );
+    }
+}
+
+#[test]
+fn unsafe_or_unsupervised_contact_despite_danger_is_flagged() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set_all(
+        s,
+        &[
+            ("uhp", "gebeurd"),
+            ("om_afspraak", "ja"),
+            ("om_hoe_vaak", "wekelijks"),
+            ("om_waar", "neutraal"),
+            ("om_begeleid", "onbegeleid"),
+            ("om_veilig", "ja"),
+            ("om_belemmering", "afstand"),
+        ],
+    );
+    assert!(case.flags(s).is_empty());
+    case.set(s, "om_veilig", "nee");
+    assert_eq!(case.flags(s), vec!["contact_onveilig"]);
+    case.set(s, "om_veilig", "onbekend");
+    case.set(s, "om_belemmering", "afstand,veiligheid");
+    assert_eq!(case.flags(s), vec!["onbegeleid_ondanks_gevaar"]);
+    case.set(s, "om_begeleid", "deels");
+    assert!(case.flags(s).is_empty());
+}
+
+#[test]
+fn what_stands_in_the_way_asks_what_would_solve_it() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "ja")]);
+    assert!(!case.visible(s, "om_toelichting"));
+    case.set(s, "om_belemmering", "niets");
+    assert!(!case.visible(s, "om_toelichting"));
+    case.set(s, "om_belemmering", "");
+    assert!(!case.visible(s, "om_toelichting"));
+    case.set(s, "om_belemmering", "conflict,kind_wil_niet");
+    assert!(case.visible(s, "om_toelichting"));
+}
