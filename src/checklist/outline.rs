@@ -254,6 +254,9 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
                     |w| format!("{} {}", t("als", "if"), w.text),
                 );
                 let _ = writeln!(o, "     {when} → {} ({})", r.label.get(lang), r.value);
+                if let Some(m) = &r.meaning {
+                    let _ = writeln!(o, "       {}", m.get(lang));
+                }
             }
         }
     }

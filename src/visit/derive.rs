@@ -39,7 +39,7 @@ pub struct Missing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ScoreValue {
     pub value: i64,
-    /// Index into `Score::bands`.
+    /// Index into `Score::bands`; `None` while no item of the score is answered.
     pub band: Option<usize>,
     /// Visible items of the score that have an answer.
     pub answered: usize,
@@ -398,7 +398,13 @@ pub fn derive_sheet(
                 };
             }
         }
-        sv.band = score.band_for(sv.value, age_band);
+        // A score with nothing answered has no band yet: a band would read
+        // as a finding ("no worries") that nobody made.
+        sv.band = if sv.answered == 0 {
+            None
+        } else {
+            score.band_for(sv.value, age_band)
+        };
         d.scores.push(sv);
     }
     // 5. Outcomes, in order: each may use the ones before it.

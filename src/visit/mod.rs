@@ -376,6 +376,12 @@ impl Visit {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
         let c = s.checklist.clone();
         let it = c.items.get(item).ok_or(AnswerError::NoSuchPlace)?;
+        // No options chosen and no text typed are no answer at all.
+        let answer = answer.filter(|a| match a {
+            Answer::Multi(bits) => *bits != 0,
+            Answer::Text(t) => !t.as_str().trim().is_empty(),
+            _ => true,
+        });
         if let Some(a) = &answer {
             check_answer(&it.kind, it.options.len(), a)?;
         }
