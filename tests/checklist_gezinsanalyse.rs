@@ -121,7 +121,7 @@ fn the_kersenboom_signals_suggest_intimate_terror() {
     assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("veel"));
     // A profile with nothing answered suggests nothing yet, not "few signals".
     assert_eq!(case.band(s, "stress").as_deref(), None);
-    case.set(s, "gs_schulden", "nee");
+    case.set(s, "gs_last", "nee");
     assert_eq!(case.band(s, "stress").as_deref(), Some("weinig"));
 }
 
