@@ -97,8 +97,18 @@ impl Catalog {
         // higher version than the bundled one.
         let mut candidates: HashMap<String, Vec<Checklist>> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
-        for file in bundled.into_iter().chain(extra) {
-            match parse_file(&file.path, &file.bytes, file.origin.clone()) {
+        // Files parse independently: use every core.
+        use rayon::prelude::*;
+        let files: Vec<SourceFile> = bundled.into_iter().chain(extra).collect();
+        let parsed: Vec<(SourceFile, Result<Checklist, Vec<Diagnostic>>)> = files
+            .into_par_iter()
+            .map(|file| {
+                let r = parse_file(&file.path, &file.bytes, file.origin.clone());
+                (file, r)
+            })
+            .collect();
+        for (file, result) in parsed {
+            match result {
                 Ok(c) => {
                     if !candidates.contains_key(&c.id) {
                         order.push(c.id.clone());
@@ -126,10 +136,12 @@ impl Catalog {
             }
         }
         loop {
+            // The best candidate of each id, in the order the ids came.
             let active: Vec<Checklist> = order
                 .iter()
-                .filter_map(|id| candidates.get(id).and_then(|l| l.first().cloned()))
+                .filter_map(|id| candidates.get_mut(id).filter(|l| !l.is_empty()).map(|l| l.remove(0)))
                 .collect();
+            let paths: Vec<String> = active.iter().map(|c| c.path.clone()).collect();
             let (ok, diagnostics) = resolve(active);
             if diagnostics.is_empty() {
                 let mut checklists: Vec<Arc<Checklist>> = ok.into_iter().map(Arc::new).collect();
@@ -140,18 +152,22 @@ impl Catalog {
                     notes,
                 };
             }
-            // Drop each failed candidate and fall back to the next best.
+            // Report each failed file; the next best candidate of its id (if
+            // any) takes its place in the next round. The checklists that
+            // passed go back to the front of their lists.
             let mut by_path: HashMap<String, Vec<Diagnostic>> = HashMap::new();
             for d in diagnostics {
                 by_path.entry(d.path.clone()).or_default().push(d);
             }
-            for (path, diagnostics) in by_path {
-                for list in candidates.values_mut() {
-                    if list.first().is_some_and(|c| c.path == path) {
-                        list.remove(0);
-                    }
+            for c in ok {
+                if let Some(l) = candidates.get_mut(&c.id) {
+                    l.insert(0, c);
                 }
-                problems.push(Problem { path, diagnostics });
+            }
+            for path in paths {
+                if let Some(diagnostics) = by_path.remove(&path) {
+                    problems.push(Problem { path, diagnostics });
+                }
             }
         }
     }

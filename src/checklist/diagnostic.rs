@@ -69,7 +69,8 @@ impl LineIndex {
 pub struct Sink<'a> {
     pub path: &'a str,
     pub src: &'a str,
-    index: LineIndex,
+    /// Built on the first diagnostic: most files have none.
+    index: Option<LineIndex>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -78,7 +79,7 @@ impl<'a> Sink<'a> {
         Sink {
             path,
             src,
-            index: LineIndex::new(src),
+            index: None,
             diagnostics: Vec::new(),
         }
     }
@@ -99,7 +100,8 @@ impl<'a> Sink<'a> {
     }
 
     pub fn push(&mut self, offset: usize, message: String, help: Option<String>) {
-        let (line, column) = self.index.locate(self.src, offset);
+        let src = self.src;
+        let (line, column) = self.index.get_or_insert_with(|| LineIndex::new(src)).locate(src, offset);
         self.diagnostics.push(Diagnostic {
             path: self.path.to_string(),
             line,
