@@ -168,23 +168,19 @@ fn io_cause(e: &io::Error, lang: Lang) -> String {
 fn write_message(step: Step, path: &std::path::Path, source: &io::Error, lang: Lang) -> String {
     let cause = io_cause(source, lang);
     let path = path.display();
+    let outcome = match (step, lang) {
+        (Step::SyncDir, Lang::Nl) => "De nieuwe versie staat op zijn plaats, maar is misschien nog niet veilig op de schijf.",
+        (Step::SyncDir, Lang::En) => "The new version is in place but may not be safely on disk yet.",
+        (Step::Remove, Lang::Nl) => "Het bestand staat er nog; er is niets verloren.",
+        (Step::Remove, Lang::En) => "The file is still there; nothing was lost.",
+        (Step::CreateDir, Lang::Nl) => "Er is niets veranderd.",
+        (Step::CreateDir, Lang::En) => "Nothing was changed.",
+        (_, Lang::Nl) => "De vorige versie is onveranderd.",
+        (_, Lang::En) => "The previous version is unchanged.",
+    };
     match lang {
-        Lang::Nl => {
-            let kept = if step.previous_version_kept() {
-                "De vorige versie is onveranderd."
-            } else {
-                "De nieuwe versie staat op zijn plaats, maar is misschien nog niet veilig op de schijf."
-            };
-            format!("Opslaan mislukt bij {} ({path}): {cause}. {kept}", step.nl())
-        }
-        Lang::En => {
-            let kept = if step.previous_version_kept() {
-                "The previous version is unchanged."
-            } else {
-                "The new version is in place but may not be safely on disk yet."
-            };
-            format!("Saving failed while {} ({path}): {cause}. {kept}", step.en())
-        }
+        Lang::Nl => format!("Opslaan mislukt bij {} ({path}): {cause}. {outcome}", step.nl()),
+        Lang::En => format!("Saving failed while {} ({path}): {cause}. {outcome}", step.en()),
     }
 }
 

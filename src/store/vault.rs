@@ -24,6 +24,7 @@ use crate::store::envelope::{
     self, EnvelopeError, INDEX, MAX_INDEX_BYTES, MAX_RECORD_BYTES, STUB, decode_payload, decrypt, encode, encrypt,
     index_config, record_config, split,
 };
+use crate::i18n::Lang;
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
 use crate::store::index::{IndexEntry, IndexFile, Status, Stub};
 use crate::store::layout::{self, DraftName, FinalName};
@@ -106,6 +107,61 @@ pub enum RecoveryNote {
     SequenceAdvanced { next: u64 },
     /// Unfinished temporary files (ciphertext) were removed.
     TempFilesRemoved { count: usize },
+}
+
+impl RecoveryNote {
+    /// One line for the worker, in Dutch or English.
+    pub fn describe(&self, lang: Lang) -> String {
+        use RecoveryNote as R;
+        match (self, lang) {
+            (R::FinalizeCompleted { visit_id, sequence }, Lang::Nl) => {
+                format!("Het afronden van bezoek {visit_id} was onderbroken en is nu voltooid (volgnummer {sequence}).")
+            }
+            (R::FinalizeCompleted { visit_id, sequence }, Lang::En) => {
+                format!("Finalizing visit {visit_id} was interrupted and is now complete (sequence {sequence}).")
+            }
+            (R::IndexRebuilt, Lang::Nl) => "De index ontbrak of was onleesbaar en is opnieuw opgebouwd.".into(),
+            (R::IndexRebuilt, Lang::En) => "The index was missing or unreadable and was rebuilt.".into(),
+            (R::DraftAdded { visit_id }, Lang::Nl) => format!("Concept {visit_id} stond niet in de index en is toegevoegd."),
+            (R::DraftAdded { visit_id }, Lang::En) => format!("Draft {visit_id} was not in the index and was added."),
+            (R::DraftMissing { visit_id }, Lang::Nl) => {
+                format!("Concept {visit_id} stond in de index maar het bestand is weg (een onderbroken verwijdering).")
+            }
+            (R::DraftMissing { visit_id }, Lang::En) => {
+                format!("Draft {visit_id} was in the index but its file is gone (an interrupted discard).")
+            }
+            (R::FinalizedAdded { visit_id, sequence }, Lang::Nl) => {
+                format!("Afgerond bezoek {visit_id} (volgnummer {sequence}) stond niet in de index en is toegevoegd.")
+            }
+            (R::FinalizedAdded { visit_id, sequence }, Lang::En) => {
+                format!("Finalized visit {visit_id} (sequence {sequence}) was not in the index and was added.")
+            }
+            (R::FinalizedMissing { visit_id, sequence }, Lang::Nl) => format!(
+                "Afgerond bezoek {visit_id} (volgnummer {sequence}) ontbreekt in final/; meld dit bij kantoor."
+            ),
+            (R::FinalizedMissing { visit_id, sequence }, Lang::En) => {
+                format!("Finalized visit {visit_id} (sequence {sequence}) is missing from final/; tell the office.")
+            }
+            (R::SupersededDraftRemoved { visit_id }, Lang::Nl) => {
+                format!("Een oude conceptkopie van het afgeronde bezoek {visit_id} is verwijderd.")
+            }
+            (R::SupersededDraftRemoved { visit_id }, Lang::En) => {
+                format!("An old draft copy of the finalized visit {visit_id} was removed.")
+            }
+            (R::SequenceAdvanced { next }, Lang::Nl) => {
+                format!("Het volgnummerbestand liep achter en is bijgewerkt (volgende: {next}).")
+            }
+            (R::SequenceAdvanced { next }, Lang::En) => {
+                format!("The sequence file was behind and was brought up to date (next: {next}).")
+            }
+            (R::TempFilesRemoved { count }, Lang::Nl) => {
+                format!("{count} onafgemaakt(e) tijdelijk(e) bestand(en) (versleuteld) opgeruimd.")
+            }
+            (R::TempFilesRemoved { count }, Lang::En) => {
+                format!("{count} unfinished temporary file(s) (encrypted) removed.")
+            }
+        }
+    }
 }
 
 struct Unlocked {
