@@ -222,8 +222,11 @@ fn main() {
     // Index and stub payloads as plaintext test vectors.
     let mut draft = rec.clone();
     draft.finalized = None;
+    let mut other = draft.clone();
+    other.id = "fixture-kersenboom-2".into();
     let index = IndexFile {
-        entries: vec![IndexEntry::of(&draft), IndexEntry::of(&rec)],
+        entries: vec![IndexEntry::of(&rec), IndexEntry::of(&other)],
+        final_dir_mtime: Some((1_741_082_400, 123_456_789)),
     };
     write(
         out.join(format!("index-v{}.bin", INDEX.version)),

@@ -207,7 +207,14 @@ fn finalize_survives_kill() {
         for id in &saved {
             let e = by_id
                 .get(id.as_str())
-                .unwrap_or_else(|| panic!("seed {seed:#x} round {round}: {id} is neither draft nor finalized"));
+                .unwrap_or_else(|| {
+                    panic!(
+                        "seed {seed:#x} round {round}: {id} is neither draft nor finalized\nrecovered: {:?}\nquarantined: {:?}\nlast lines: {:?}",
+                        v.recovered(),
+                        v.quarantined(),
+                        &lines[lines.len().saturating_sub(3)..]
+                    )
+                });
             if let Some(seq) = finalized.get(id) {
                 assert_eq!(e.sequence, Some(*seq), "round {round}: {id}");
             }

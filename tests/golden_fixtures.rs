@@ -56,9 +56,11 @@ fn record_v1_plaintext_is_a_test_vector() {
 fn index_and_stub_v1_decode() {
     let index = decode_index(&std::fs::read(fixtures().join("index-v1.bin")).unwrap()).unwrap();
     assert_eq!(index.entries.len(), 2);
-    assert_eq!(index.entries[0].status, Status::Draft);
-    assert_eq!(index.entries[1].sequence, Some(1));
-    assert_eq!((index.entries[1].red_flags, index.entries[1].acute_flags, index.entries[1].open_flags), (1, 1, 0));
+    assert_eq!(index.final_dir_mtime, Some((1_741_082_400, 123_456_789)));
+    let (fin, draft) = (&index.entries[0], &index.entries[1]);
+    assert_eq!((fin.id.as_str(), fin.status, fin.sequence), ("fixture-kersenboom-1", Status::Finalized, Some(1)));
+    assert_eq!((fin.red_flags, fin.acute_flags, fin.open_flags), (1, 1, 0));
+    assert_eq!((draft.id.as_str(), draft.status, draft.sequence), ("fixture-kersenboom-2", Status::Draft, None));
     let stub = decode_stub(&std::fs::read(fixtures().join("stub-v1.bin")).unwrap()).unwrap();
     assert_eq!(stub.entry.id, "fixture-kersenboom-1");
     assert_eq!(stub.record_sha256, [0xab; 32]);

@@ -68,11 +68,77 @@ impl IndexEntry {
 /// The index file's payload (format version 1).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IndexFile {
+    /// Sorted by id, one entry per visit.
     pub entries: Vec<IndexEntry>,
+    /// The modification time of `final/` (seconds and nanoseconds since
+    /// the Unix epoch) when the index was written. While the folder's time
+    /// is unchanged, unlocking need not list it to know the index is
+    /// complete.
+    pub final_dir_mtime: Option<(i64, u32)>,
+}
+
+/// The index in memory: entries sorted by id, so that it is written
+/// without sorting and read without building a hash table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Index {
+    entries: Vec<IndexEntry>,
+}
+
+impl Index {
+    /// From entries in any order; later duplicates of an id are dropped.
+    pub fn from_entries(mut entries: Vec<IndexEntry>) -> Index {
+        if !entries.windows(2).all(|w| w[0].id < w[1].id) {
+            entries.sort_by(|a, b| a.id.cmp(&b.id));
+            entries.dedup_by(|later, earlier| later.id == earlier.id);
+        }
+        Index { entries }
+    }
+
+    pub fn entries(&self) -> &[IndexEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn find(&self, id: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|e| e.id.as_str().cmp(id))
+    }
+
+    pub fn get(&self, id: &str) -> Option<&IndexEntry> {
+        self.find(id).ok().map(|i| &self.entries[i])
+    }
+
+    /// Insert or replace; returns the entry it replaced.
+    pub fn insert(&mut self, entry: IndexEntry) -> Option<IndexEntry> {
+        match self.find(&entry.id) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i], entry)),
+            Err(i) => {
+                self.entries.insert(i, entry);
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<IndexEntry> {
+        self.find(id).ok().map(|i| self.entries.remove(i))
+    }
 }
 
 /// The stub beside a finalized record (format version 1): everything the
 /// device needs about a visit it can no longer decrypt.
+/// [`IndexFile`] borrowed, for writing without a copy.
+#[derive(Serialize)]
+pub struct IndexFileRef<'a> {
+    pub entries: &'a [IndexEntry],
+    pub final_dir_mtime: Option<(i64, u32)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stub {
     /// The index entry (status `Finalized` or `Exported`).
@@ -99,5 +165,53 @@ impl Stub {
             record_sha256,
             record_size,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> IndexEntry {
+        IndexEntry {
+            id: id.into(),
+            label: String::new(),
+            date: String::new(),
+            created_at: String::new(),
+            status: Status::Draft,
+            sequence: None,
+            finalized_at: None,
+            red_flags: 0,
+            acute_flags: 0,
+            open_flags: 0,
+        }
+    }
+
+    #[test]
+    fn the_index_stays_sorted_and_unique() {
+        let mut ix = Index::from_entries(vec![entry("c"), entry("a"), entry("c")]);
+        assert_eq!(ix.len(), 2);
+        assert!(ix.insert(entry("b")).is_none());
+        assert!(ix.insert(entry("a")).is_some());
+        let ids: Vec<&str> = ix.entries().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert!(ix.remove("b").is_some() && ix.get("b").is_none() && ix.get("c").is_some());
+    }
+
+    #[test]
+    fn the_borrowed_form_encodes_like_the_owned_one() {
+        let cfg = crate::store::envelope::index_config();
+        let owned = IndexFile {
+            entries: vec![entry("a")],
+            final_dir_mtime: Some((1, 2)),
+        };
+        let borrowed = IndexFileRef {
+            entries: &owned.entries,
+            final_dir_mtime: owned.final_dir_mtime,
+        };
+        assert_eq!(
+            bincode::serde::encode_to_vec(&owned, cfg).unwrap(),
+            bincode::serde::encode_to_vec(&borrowed, cfg).unwrap()
+        );
     }
 }

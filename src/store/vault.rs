@@ -5,7 +5,7 @@
 //! written. The store never reads the clock for record content: times come
 //! from the caller as `YYYY-MM-DDTHH:MM:SS`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use crate::store::atomic::{
-    self, DIR_MODE, FILE_MODE, Fs, RealFs, create_dir_durable, is_temp_name, move_durable, remove_durable,
+    DIR_MODE, FILE_MODE, Fs, RealFs, create_dir_durable, is_temp_name, move_durable, remove_durable,
     write_atomic,
 };
 use crate::store::config::{DeviceInfo, Sealed, VAULT_FORMAT, VaultConfig, valid_device_id, valid_device_name};
@@ -26,7 +26,7 @@ use crate::store::envelope::{
 };
 use crate::i18n::Lang;
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
-use crate::store::index::{IndexEntry, IndexFile, Status, Stub};
+use crate::store::index::{Index, IndexEntry, IndexFile, IndexFileRef, Status, Stub};
 use crate::store::layout::{self, DraftName, FinalName};
 use crate::store::passphrase;
 use crate::store::recipients::{Recipient, dedup};
@@ -168,7 +168,7 @@ struct Unlocked {
     identity: age::x25519::Identity,
     device: age::x25519::Recipient,
     recipients: Vec<Recipient>,
-    index: HashMap<String, IndexEntry>,
+    index: Index,
     next_sequence: u64,
 }
 
@@ -238,6 +238,11 @@ fn take_lock(dir: &Path) -> Result<File, StoreError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::AlreadyOpen { dir: dir.to_path_buf() }),
         Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Read { path, source }),
     }
+}
+
+/// Set a folder that exists to mode 0700.
+fn tighten(dir: &Path) -> Result<(), StoreError> {
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE)).map_err(read_err(dir))
 }
 
 fn is_nonempty_dir(path: &Path) -> bool {
@@ -331,14 +336,14 @@ impl Vault {
                 identity: sealed.identity,
                 device,
                 recipients,
-                index: HashMap::new(),
+                index: Index::default(),
                 next_sequence: 1,
             }),
             quarantined: Vec::new(),
             recovered: Vec::new(),
             _lock: lock,
         };
-        vault.write_index(&HashMap::new())?;
+        vault.write_index(&Index::default())?;
         // The commit point: until vault.toml exists this is no vault.
         write_atomic(&*vault.fs, &dir.join(layout::CONFIG), config.to_toml().as_bytes())?;
         Ok(vault)
@@ -370,7 +375,7 @@ impl Vault {
         };
         // The format is checked before the rest, so that a newer layout
         // is reported as such and not as damage.
-        if let Ok(toml::Value::Table(t)) = text.parse::<toml::Value>()
+        if let Ok(t) = text.parse::<toml::Table>()
             && let Some(found) = t.get("format").and_then(|v| v.as_integer())
             && found != i64::from(VAULT_FORMAT)
         {
@@ -385,9 +390,14 @@ impl Vault {
         })?;
         // Whatever the umask or a copy did: the folders are the owner's only.
         for d in [layout::DRAFTS, layout::FINAL, layout::QUARANTINE] {
-            create_dir_durable(&*fs, &dir.join(d))?;
+            let path = dir.join(d);
+            if path.is_dir() {
+                tighten(&path)?;
+            } else {
+                create_dir_durable(&*fs, &path)?;
+            }
         }
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE)).map_err(read_err(dir))?;
+        tighten(dir)?;
         Ok(Vault {
             dir: dir.to_path_buf(),
             fs,
@@ -443,7 +453,7 @@ impl Vault {
             identity: sealed.identity,
             device,
             recipients: sealed.recipients,
-            index: HashMap::new(),
+            index: Index::default(),
             next_sequence: 1,
         };
         self.reconcile(&mut unlocked)?;
@@ -498,7 +508,7 @@ impl Vault {
     /// What the home screen lists: drafts first (newest date first), then
     /// finalized and exported visits (highest sequence first).
     pub fn list(&self) -> Result<Vec<IndexEntry>, StoreError> {
-        let mut v: Vec<IndexEntry> = self.unlocked()?.index.values().cloned().collect();
+        let mut v: Vec<IndexEntry> = self.unlocked()?.index.entries().to_vec();
         v.sort_by(|a, b| {
             let rank = |e: &IndexEntry| u8::from(e.status != Status::Draft);
             rank(a)
@@ -518,7 +528,7 @@ impl Vault {
     pub fn counts(&self) -> Result<Counts, StoreError> {
         if let Some(u) = &self.unlocked {
             let mut c = Counts::default();
-            for e in u.index.values() {
+            for e in u.index.entries() {
                 match e.status {
                     Status::Draft => c.drafts += 1,
                     Status::Finalized => c.finalized += 1,
@@ -573,12 +583,7 @@ impl Vault {
             // most one save ahead of the draft, never a draft it cannot list
             // (and a brand-new visit's entry without a file is dropped at the
             // next unlock).
-            let mut index = u.index.clone();
-            index.insert(rec.id.clone(), entry.clone());
-            self.write_index(&index)?;
-            if let Some(u) = self.unlocked.as_mut() {
-                u.index = index;
-            }
+            self.edit_index(vec![(rec.id.clone(), Some(entry))])?;
         }
         let path = self.dir.join(layout::DRAFTS).join(layout::draft_name(&rec.id));
         write_atomic(&*self.fs, &path, &ciphertext)?;
@@ -603,12 +608,7 @@ impl Vault {
             Ok(rec) => Ok(rec),
             Err(reason) => {
                 let note = self.quarantine(&rel, Some(id), reason)?;
-                let mut index = self.unlocked()?.index.clone();
-                index.remove(id);
-                self.write_index(&index)?;
-                if let Some(u) = self.unlocked.as_mut() {
-                    u.index = index;
-                }
+                self.edit_index(vec![(id.to_string(), None)])?;
                 Err(StoreError::Quarantined { note })
             }
         }
@@ -625,16 +625,10 @@ impl Vault {
             Some(_) => return Err(StoreError::AlreadyFinalized { id: id.to_string() }),
             None => return Err(StoreError::NoSuchDraft { id: id.to_string() }),
         }
-        let mut index = u.index.clone();
-        index.remove(id);
         // File first: a crash after it leaves an index entry without a file,
         // which the next unlock drops; never a discarded visit coming back.
         remove_durable(&*self.fs, &self.dir.join(layout::DRAFTS).join(layout::draft_name(id)))?;
-        self.write_index(&index)?;
-        if let Some(u) = self.unlocked.as_mut() {
-            u.index = index;
-        }
-        Ok(())
+        self.edit_index(vec![(id.to_string(), None)])
     }
 
     /// Finalize a visit: give it the device's next sequence number (never
@@ -730,10 +724,7 @@ impl Vault {
             let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
             write_atomic(&*self.fs, &finals.join(layout::stub_name(seq)), &ct)?;
         }
-        let mut index = u.index.clone();
-        index.insert(rec.id.clone(), stub.entry.clone());
-        self.write_index_for(u, &index)?;
-        u.index = index;
+        self.commit_index(u, vec![(rec.id.clone(), Some(stub.entry.clone()))])?;
         let drafts = self.dir.join(layout::DRAFTS);
         remove_durable(&*self.fs, &drafts.join(layout::draft_name(&rec.id)))?;
         remove_durable(&*self.fs, &drafts.join(layout::finalizing_name(&rec.id)))?;
@@ -777,7 +768,8 @@ impl Vault {
         let u = self.unlocked()?;
         let mut wanted: Vec<(u64, String)> = u
             .index
-            .values()
+            .entries()
+            .iter()
             .filter(|e| e.status == Status::Finalized || include_exported && e.status == Status::Exported)
             .filter_map(|e| Some((e.sequence?, e.id.clone())))
             .collect();
@@ -835,14 +827,7 @@ impl Vault {
             });
         }
         if !dropped.is_empty() {
-            let mut index = self.unlocked()?.index.clone();
-            for id in &dropped {
-                index.remove(id);
-            }
-            self.write_index(&index)?;
-            if let Some(u) = self.unlocked.as_mut() {
-                u.index = index;
-            }
+            self.edit_index(dropped.into_iter().map(|id| (id, None)).collect())?;
         }
         Ok(out)
     }
@@ -864,7 +849,7 @@ impl Vault {
             }
         }
         let device = u.device.clone();
-        let mut index = u.index.clone();
+        let mut edits = Vec::new();
         for (id, seq) in todo {
             let rel = format!("{}/{}", layout::FINAL, layout::stub_name(seq));
             let mut stub = match self.read_stub(&rel)? {
@@ -882,15 +867,9 @@ impl Vault {
             let plain = encode(STUB, &stub, record_config()).map_err(envelope_err)?;
             let ct = encrypt(&plain, &[&device]).map_err(StoreError::Envelope)?;
             write_atomic(&*self.fs, &self.dir.join(&rel), &ct)?;
-            if let Some(e) = index.get_mut(&id) {
-                e.status = Status::Exported;
-            }
+            edits.push((id, Some(stub.entry)));
         }
-        self.write_index(&index)?;
-        if let Some(u) = self.unlocked.as_mut() {
-            u.index = index;
-        }
-        Ok(())
+        self.edit_index(edits)
     }
 
     /// Re-encrypt the device identity with a new passphrase (same rules as
@@ -922,19 +901,58 @@ impl Vault {
         encrypt(&plain, recipients).map_err(StoreError::Envelope)
     }
 
-    fn write_index(&self, index: &HashMap<String, IndexEntry>) -> Result<(), StoreError> {
+    fn write_index(&self, index: &Index) -> Result<(), StoreError> {
         let u = self.unlocked()?;
         self.write_index_for(u, index)
     }
 
-    fn write_index_for(&self, u: &Unlocked, index: &HashMap<String, IndexEntry>) -> Result<(), StoreError> {
-        let mut entries: Vec<IndexEntry> = index.values().cloned().collect();
-        // A stable order, so equal indexes are equal files (before encryption).
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
-        let plain = encode(INDEX, &IndexFile { entries }, index_config()).map_err(envelope_err)?;
+    fn write_index_for(&self, u: &Unlocked, index: &Index) -> Result<(), StoreError> {
+        let file = IndexFileRef {
+            entries: index.entries(),
+            final_dir_mtime: self.final_dir_mtime(),
+        };
+        let plain = encode(INDEX, &file, index_config()).map_err(envelope_err)?;
         let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
         write_atomic(&*self.fs, &self.dir.join(layout::INDEX), &ct)?;
         Ok(())
+    }
+
+    /// The modification time of `final/`, as the index records it.
+    fn final_dir_mtime(&self) -> Option<(i64, u32)> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(self.dir.join(layout::FINAL)).ok()?;
+        Some((m.mtime(), u32::try_from(m.mtime_nsec()).ok()?))
+    }
+
+    /// Apply `edits` (an entry to insert or replace, or `None` to remove the
+    /// id) to the index and write it. If the write fails, the index in
+    /// memory is left as it was, so the next change writes again.
+    fn edit_index(&mut self, edits: Vec<(String, Option<IndexEntry>)>) -> Result<(), StoreError> {
+        let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
+        let r = self.commit_index(&mut u, edits);
+        self.unlocked = Some(u);
+        r
+    }
+
+    fn commit_index(&self, u: &mut Unlocked, edits: Vec<(String, Option<IndexEntry>)>) -> Result<(), StoreError> {
+        let mut undo = Vec::with_capacity(edits.len());
+        for (id, entry) in edits {
+            let old = match entry {
+                Some(e) => u.index.insert(e),
+                None => u.index.remove(&id),
+            };
+            undo.push((id, old));
+        }
+        let r = self.write_index_for(u, &u.index);
+        if r.is_err() {
+            for (id, old) in undo.into_iter().rev() {
+                match old {
+                    Some(e) => u.index.insert(e),
+                    None => u.index.remove(&id),
+                };
+            }
+        }
+        r
     }
 
     /// Read and decode a record file (relative path). The outer error is an
@@ -1011,7 +1029,10 @@ impl Vault {
 
     /// Load the index and make it agree with the files; complete
     /// interrupted finalizes; quarantine what cannot be read. The common
-    /// case reads the index and two folder listings and writes nothing.
+    /// case reads the index, lists `drafts/` and the top folder, looks at
+    /// the time of `final/`, and writes nothing. `final/` (one or two files
+    /// per finalized visit) is listed only when its time differs from the
+    /// one the index recorded, or when the index had to be rebuilt.
     fn reconcile(&mut self, u: &mut Unlocked) -> Result<(), StoreError> {
         let mut changed = false;
 
@@ -1025,9 +1046,11 @@ impl Vault {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(read_err(&index_path)(e)),
         };
+        let mut recorded_mtime = None;
         match loaded {
             Some(Ok(file)) => {
-                u.index = file.entries.into_iter().map(|e| (e.id.clone(), e)).collect();
+                recorded_mtime = file.final_dir_mtime;
+                u.index = Index::from_entries(file.entries);
             }
             Some(Err(e)) => {
                 self.quarantine(layout::INDEX, None, QuarantineReason::Unreadable(e))?;
@@ -1040,8 +1063,16 @@ impl Vault {
             }
         }
 
-        // The folders.
+        // Unfinished writes in the top folder (`.NAME.tmp-…`).
         let mut temps = 0;
+        for entry in std::fs::read_dir(&self.dir).map_err(read_err(&self.dir))?.flatten() {
+            if is_temp_name(&entry.file_name().to_string_lossy()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                remove_durable(&*self.fs, &entry.path())?;
+                temps += 1;
+            }
+        }
+
+        // drafts/ (a handful of files).
         let mut drafts: HashSet<String> = HashSet::new();
         let mut pending: Vec<String> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
@@ -1062,8 +1093,123 @@ impl Vault {
                 None => unknown.push(format!("{}/{name}", layout::DRAFTS)),
             }
         }
-        let mut visits: HashSet<u64> = HashSet::new();
-        let mut stubs: HashSet<u64> = HashSet::new();
+
+        // final/, only when it may not match the index.
+        let mut finals = if changed || recorded_mtime.is_none() || recorded_mtime != self.final_dir_mtime() {
+            Some(self.scan_final(&mut unknown, &mut temps)?)
+        } else {
+            None
+        };
+        if temps > 0 {
+            self.recovered.push(RecoveryNote::TempFilesRemoved { count: temps });
+        }
+        for rel in unknown {
+            self.quarantine(&rel, None, QuarantineReason::Unknown)?;
+        }
+
+        // The sequence file: never behind anything on disk.
+        let seq_path = self.dir.join(layout::SEQUENCE);
+        let read_seq = || -> Result<Option<u64>, StoreError> {
+            match std::fs::read_to_string(&seq_path) {
+                Ok(t) => Ok(t.trim().parse::<u64>().ok().filter(|&n| n > 0)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(read_err(&seq_path)(e)),
+            }
+        };
+        let on_file = read_seq()?;
+        let highest = match &finals {
+            Some((visits, stubs)) => visits.iter().chain(stubs).copied().max(),
+            None => u.index.entries().iter().filter_map(|e| e.sequence).max(),
+        };
+        u.next_sequence = on_file.unwrap_or(1).max(highest.unwrap_or(0) + 1);
+
+        // Interrupted finalizes (each writes the index itself).
+        pending.sort();
+        for id in &pending {
+            if let Some(seq) = self.complete_finalize(u, id)? {
+                drafts.remove(id);
+                // The listing of final/ was taken before these files existed.
+                if let Some((visits, stubs)) = finals.as_mut() {
+                    visits.insert(seq);
+                    stubs.insert(seq);
+                }
+            }
+        }
+        // (A completed finalize may have written the sequence file already.)
+        if read_seq()? != Some(u.next_sequence) {
+            write_atomic(&*self.fs, &seq_path, format!("{}\n", u.next_sequence).as_bytes())?;
+            self.recovered.push(RecoveryNote::SequenceAdvanced { next: u.next_sequence });
+        }
+        let final_dir = self.dir.join(layout::FINAL);
+        let final_exists = |seq: u64| -> bool {
+            final_dir.join(layout::visit_name(seq)).exists() && final_dir.join(layout::stub_name(seq)).exists()
+        };
+
+        // Drafts against the index.
+        let missing: Vec<String> = u
+            .index
+            .entries()
+            .iter()
+            .filter(|e| e.status == Status::Draft && !drafts.contains(&e.id))
+            .map(|e| e.id.clone())
+            .collect();
+        for id in missing {
+            u.index.remove(&id);
+            self.recovered.push(RecoveryNote::DraftMissing { visit_id: id });
+            changed = true;
+        }
+        let mut unlisted: Vec<&String> = drafts
+            .iter()
+            .filter(|id| u.index.get(id).is_none_or(|e| e.status != Status::Draft))
+            .collect();
+        unlisted.sort();
+        for id in unlisted {
+            let rel = format!("{}/{}", layout::DRAFTS, layout::draft_name(id));
+            if let Some(e) = u.index.get(id) {
+                // A draft copy of a finalized visit (the draft is removed
+                // before the intent in finalize, so only a restored backup
+                // leaves this): the finalized record supersedes it.
+                if final_exists(e.sequence.unwrap_or(0)) {
+                    remove_durable(&*self.fs, &self.dir.join(&rel))?;
+                    self.recovered.push(RecoveryNote::SupersededDraftRemoved { visit_id: id.clone() });
+                }
+                continue;
+            }
+            match self.read_record_with(u, &rel, id)? {
+                Ok(rec) if rec.finalized.is_none() => {
+                    u.index.insert(IndexEntry::of(&rec));
+                    self.recovered.push(RecoveryNote::DraftAdded { visit_id: id.clone() });
+                    changed = true;
+                }
+                Ok(_) => {
+                    self.quarantine(&rel, Some(id), QuarantineReason::WrongVisit)?;
+                }
+                Err(reason) => {
+                    self.quarantine(&rel, Some(id), reason)?;
+                }
+            }
+        }
+
+        // Finalized visits against the index, when final/ was listed.
+        if let Some((visits, stubs)) = finals {
+            changed |= self.reconcile_final(u, &visits, &stubs, &drafts)?;
+        }
+
+        if changed || self.final_dir_mtime() != recorded_mtime {
+            self.write_index_for(u, &u.index)?;
+        }
+        Ok(())
+    }
+
+    /// List final/: the sequence numbers of records and of stubs. Removes
+    /// unfinished writes; collects unknown names.
+    fn scan_final(
+        &mut self,
+        unknown: &mut Vec<String>,
+        temps: &mut usize,
+    ) -> Result<(HashSet<u64>, HashSet<u64>), StoreError> {
+        let mut visits = HashSet::new();
+        let mut stubs = HashSet::new();
         let final_dir = self.dir.join(layout::FINAL);
         for entry in std::fs::read_dir(&final_dir).map_err(read_err(&final_dir))? {
             let entry = entry.map_err(read_err(&final_dir))?;
@@ -1081,124 +1227,41 @@ impl Vault {
                 }
                 None if is_temp_name(name) => {
                     remove_durable(&*self.fs, &entry.path())?;
-                    temps += 1;
+                    *temps += 1;
                 }
                 None => unknown.push(format!("{}/{name}", layout::FINAL)),
             }
         }
-        for name in [layout::IDENTITY, layout::INDEX, layout::SEQUENCE, layout::CONFIG] {
-            // Temporary files of the top-level files, named `.NAME.tmp-…`.
-            let prefix = format!(".{name}{}", atomic::TEMP_INFIX);
-            for entry in std::fs::read_dir(&self.dir).map_err(read_err(&self.dir))?.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                    remove_durable(&*self.fs, &entry.path())?;
-                    temps += 1;
-                }
-            }
-        }
-        if temps > 0 {
-            self.recovered.push(RecoveryNote::TempFilesRemoved { count: temps });
-        }
-        for rel in unknown {
-            self.quarantine(&rel, None, QuarantineReason::Unknown)?;
-        }
+        Ok((visits, stubs))
+    }
 
-        // The sequence file: never behind anything on disk.
-        let seq_path = self.dir.join(layout::SEQUENCE);
-        let on_file = match std::fs::read_to_string(&seq_path) {
-            Ok(t) => t.trim().parse::<u64>().ok().filter(|&n| n > 0),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(read_err(&seq_path)(e)),
-        };
-        let highest = visits.iter().chain(&stubs).copied().max().unwrap_or(0);
-        u.next_sequence = on_file.unwrap_or(1).max(highest + 1);
-
-        // Interrupted finalizes.
-        pending.sort();
-        for id in &pending {
-            if self.complete_finalize(u, id)?.is_some() {
-                drafts.remove(id);
-                let seq = u.index.get(id).and_then(|e| e.sequence);
-                if let Some(s) = seq {
-                    visits.insert(s);
-                    stubs.insert(s);
-                }
-            }
-        }
-        // (A completed finalize may have written it already.)
-        let on_file = std::fs::read_to_string(&seq_path).ok().and_then(|t| t.trim().parse::<u64>().ok());
-        if on_file != Some(u.next_sequence) {
-            write_atomic(&*self.fs, &seq_path, format!("{}\n", u.next_sequence).as_bytes())?;
-            self.recovered.push(RecoveryNote::SequenceAdvanced { next: u.next_sequence });
-        }
-
-        // Drafts against the index.
-        let mut listed_drafts: Vec<String> = u
+    /// Make the finalized entries of the index agree with final/. Returns
+    /// whether the index changed.
+    fn reconcile_final(
+        &mut self,
+        u: &mut Unlocked,
+        visits: &HashSet<u64>,
+        stubs: &HashSet<u64>,
+        drafts: &HashSet<String>,
+    ) -> Result<bool, StoreError> {
+        let mut changed = false;
+        let listed: HashSet<u64> = u.index.entries().iter().filter_map(|e| e.sequence).collect();
+        let gone: Vec<(u64, String)> = u
             .index
-            .values()
-            .filter(|e| e.status == Status::Draft && !drafts.contains(&e.id))
-            .map(|e| e.id.clone())
-            .collect();
-        listed_drafts.sort();
-        for id in listed_drafts {
-            u.index.remove(&id);
-            self.recovered.push(RecoveryNote::DraftMissing { visit_id: id });
-            changed = true;
-        }
-        let mut unlisted: Vec<&String> = drafts
+            .entries()
             .iter()
-            .filter(|id| u.index.get(*id).is_none_or(|e| e.status != Status::Draft))
-            .collect();
-        unlisted.sort();
-        for id in unlisted {
-            let rel = format!("{}/{}", layout::DRAFTS, layout::draft_name(id));
-            if let Some(e) = u.index.get(id) {
-                // A draft copy of a finalized visit (the draft is removed
-                // last in finalize, so only a restored backup leaves this).
-                let seq = e.sequence.unwrap_or(0);
-                if visits.contains(&seq) && stubs.contains(&seq) {
-                    remove_durable(&*self.fs, &self.dir.join(&rel))?;
-                    self.recovered.push(RecoveryNote::SupersededDraftRemoved { visit_id: id.clone() });
-                }
-                continue;
-            }
-            match self.read_record_with(u, &rel, id)? {
-                Ok(rec) if rec.finalized.is_none() => {
-                    u.index.insert(id.clone(), IndexEntry::of(&rec));
-                    self.recovered.push(RecoveryNote::DraftAdded { visit_id: id.clone() });
-                    changed = true;
-                }
-                Ok(_) => {
-                    self.quarantine(&rel, Some(id), QuarantineReason::WrongVisit)?;
-                }
-                Err(reason) => {
-                    self.quarantine(&rel, Some(id), reason)?;
-                }
-            }
-        }
-
-        // Finalized visits against the index.
-        let listed: HashMap<u64, String> = u
-            .index
-            .values()
             .filter(|e| e.status != Status::Draft)
             .filter_map(|e| Some((e.sequence?, e.id.clone())))
-            .collect();
-        let mut gone: Vec<(u64, String)> = listed
-            .iter()
             .filter(|(s, _)| !(visits.contains(s) && stubs.contains(s)))
-            .map(|(s, id)| (*s, id.clone()))
             .collect();
-        gone.sort();
         for (seq, id) in gone {
             u.index.remove(&id);
             changed = true;
-            let (v, s) = (visits.contains(&seq), stubs.contains(&seq));
-            if v {
+            if visits.contains(&seq) {
                 let rel = format!("{}/{}", layout::FINAL, layout::visit_name(seq));
                 self.quarantine(&rel, Some(&id), QuarantineReason::NoStub)?;
             } else {
-                if s {
+                if stubs.contains(&seq) {
                     let rel = format!("{}/{}", layout::FINAL, layout::stub_name(seq));
                     self.quarantine(&rel, Some(&id), QuarantineReason::Unknown)?;
                 }
@@ -1208,7 +1271,7 @@ impl Vault {
                 });
             }
         }
-        let mut unlisted: Vec<u64> = visits.union(&stubs).copied().filter(|s| !listed.contains_key(s)).collect();
+        let mut unlisted: Vec<u64> = visits.union(stubs).copied().filter(|s| !listed.contains(s)).collect();
         unlisted.sort();
         for seq in unlisted {
             let visit_rel = format!("{}/{}", layout::FINAL, layout::visit_name(seq));
@@ -1226,17 +1289,14 @@ impl Vault {
                 Ok(stub) if stub.entry.sequence == Some(seq) && layout::valid_id(&stub.entry.id) => {
                     let id = stub.entry.id.clone();
                     if drafts.contains(&id) {
-                        remove_durable(
-                            &*self.fs,
-                            &self.dir.join(layout::DRAFTS).join(layout::draft_name(&id)),
-                        )?;
+                        remove_durable(&*self.fs, &self.dir.join(layout::DRAFTS).join(layout::draft_name(&id)))?;
                         self.recovered.push(RecoveryNote::SupersededDraftRemoved { visit_id: id.clone() });
                     }
                     self.recovered.push(RecoveryNote::FinalizedAdded {
-                        visit_id: id.clone(),
+                        visit_id: id,
                         sequence: seq,
                     });
-                    u.index.insert(id, stub.entry);
+                    u.index.insert(stub.entry);
                     changed = true;
                 }
                 Ok(_) => {
@@ -1249,12 +1309,7 @@ impl Vault {
                 }
             }
         }
-
-        if changed {
-            let index = u.index.clone();
-            self.write_index_for(u, &index)?;
-        }
-        Ok(())
+        Ok(changed)
     }
 }
 
