@@ -6,6 +6,8 @@
 //! ```
 //!
 //! `open` also prints the peak resident set size (VmHWM) it saw itself.
+//! `VAULT_DIR=DIR` opens another vault made the same way (for example a copy
+//! without `index.age`, to time a rebuild).
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -17,7 +19,7 @@ fn main() {
             println!("vault of 10,000 visits at {}", dir.display());
         }
         Some("open") => {
-            let dir = support::big_vault_dir();
+            let dir = std::env::var_os("VAULT_DIR").map(std::path::PathBuf::from).unwrap_or_else(support::big_vault_dir);
             let start = std::time::Instant::now();
             let n = support::open_and_list(&dir);
             let took = start.elapsed();

@@ -170,6 +170,10 @@ struct Unlocked {
     recipients: Vec<Recipient>,
     index: Index,
     next_sequence: u64,
+    /// Visits with an intent file (`drafts/ID.finalizing.age`): being
+    /// finalized. Only this process writes the folder while it holds the
+    /// lock, so this set is the truth and autosave needs no `stat`.
+    pending: HashSet<String>,
 }
 
 /// An open vault (see the module doc). Dropping it releases the lock and
@@ -338,6 +342,7 @@ impl Vault {
                 recipients,
                 index: Index::default(),
                 next_sequence: 1,
+                pending: HashSet::new(),
             }),
             quarantined: Vec::new(),
             recovered: Vec::new(),
@@ -455,6 +460,7 @@ impl Vault {
             recipients: sealed.recipients,
             index: Index::default(),
             next_sequence: 1,
+            pending: HashSet::new(),
         };
         self.reconcile(&mut unlocked)?;
         self.unlocked = Some(unlocked);
@@ -568,7 +574,7 @@ impl Vault {
             return Err(StoreError::RecordFinalized);
         }
         let u = self.unlocked()?;
-        if self.dir.join(layout::DRAFTS).join(layout::finalizing_name(&rec.id)).exists() {
+        if u.pending.contains(&rec.id) {
             return Err(StoreError::AlreadyFinalized { id: rec.id.clone() });
         }
         let old = u.index.get(&rec.id);
@@ -656,7 +662,7 @@ impl Vault {
         }
         let id = rec.id.clone();
         let marker = self.dir.join(layout::DRAFTS).join(layout::finalizing_name(&id));
-        if marker.exists() {
+        if self.unlocked()?.pending.contains(&id) {
             // An earlier finalize of this visit was interrupted: complete that.
             let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
             let r = self.complete_finalize(&mut u, &id);
@@ -684,7 +690,15 @@ impl Vault {
             summary,
         });
         let intent = self.seal_record(&rec, &[&u.device])?;
-        write_atomic(&*self.fs, &marker, &intent)?;
+        let written = write_atomic(&*self.fs, &marker, &intent);
+        // Once the intent is in place (even if flushing its folder failed),
+        // this visit is being finalized.
+        if marker.exists()
+            && let Some(u) = self.unlocked.as_mut()
+        {
+            u.pending.insert(id.clone());
+        }
+        written?;
         let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
         let r = self.finish_finalize(&mut u, &rec, false, false);
         self.unlocked = Some(u);
@@ -728,6 +742,7 @@ impl Vault {
         let drafts = self.dir.join(layout::DRAFTS);
         remove_durable(&*self.fs, &drafts.join(layout::draft_name(&rec.id)))?;
         remove_durable(&*self.fs, &drafts.join(layout::finalizing_name(&rec.id)))?;
+        u.pending.remove(&rec.id);
         Ok(())
     }
 
@@ -738,10 +753,12 @@ impl Vault {
         let rec = match self.read_record_with(u, &rel, id)? {
             Ok(rec) if rec.finalized.is_some() => rec,
             Ok(_) => {
+                u.pending.remove(id);
                 self.quarantine(&rel, Some(id), QuarantineReason::WrongVisit)?;
                 return Ok(None);
             }
             Err(reason) => {
+                u.pending.remove(id);
                 self.quarantine(&rel, Some(id), reason)?;
                 return Ok(None);
             }
@@ -1093,6 +1110,7 @@ impl Vault {
                 None => unknown.push(format!("{}/{name}", layout::DRAFTS)),
             }
         }
+        u.pending = pending.iter().cloned().collect();
 
         // final/, only when it may not match the index.
         let mut finals = if changed || recorded_mtime.is_none() || recorded_mtime != self.final_dir_mtime() {
