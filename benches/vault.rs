@@ -19,7 +19,8 @@ fn autosave(c: &mut Criterion) {
     let rec = common::record("bezoek-autosave", "Appelboom", 60, 2, 1);
     vault.save_draft(&rec).expect("first save");
     let key = age::x25519::Identity::generate();
-    let same_bytes = encrypt(&encode_record(&rec).expect("encode"), &[&key.to_public()]).expect("encrypt");
+    let same_bytes =
+        encrypt(&encode_record(&rec).expect("encode"), &[&key.to_public()]).expect("encrypt");
     eprintln!("autosave: record ciphertext is {} bytes", same_bytes.len());
     // The bare write goes to the same folder as the draft (same directory fsync).
     let bare = dir.path().join("vault/drafts/.bare-benchmark");
@@ -59,7 +60,9 @@ fn autosave(c: &mut Criterion) {
     // Where the difference goes: encoding and encrypting the record.
     let device = age::x25519::Identity::generate().to_public();
     g.bench_function("encode_and_encrypt_only", |b| {
-        b.iter(|| encrypt(&encode_record(black_box(&rec)).expect("encode"), &[&device]).expect("encrypt"))
+        b.iter(|| {
+            encrypt(&encode_record(black_box(&rec)).expect("encode"), &[&device]).expect("encrypt")
+        })
     });
     g.finish();
 }
@@ -114,9 +117,14 @@ fn paired_ratio(
 
 fn open_10k(c: &mut Criterion) {
     let dir = support::big_vault();
-    assert_eq!(support::open_and_list(&dir), support::FINALIZED + support::DRAFTS);
+    assert_eq!(
+        support::open_and_list(&dir),
+        support::FINALIZED + support::DRAFTS
+    );
     let mut g = c.benchmark_group("open");
-    g.bench_function("open_unlock_list_10000", |b| b.iter(|| black_box(support::open_and_list(&dir))));
+    g.bench_function("open_unlock_list_10000", |b| {
+        b.iter(|| black_box(support::open_and_list(&dir)))
+    });
     g.finish();
 }
 

@@ -23,6 +23,10 @@ fn main() {
             age::decrypt(&id, &ct).expect("decrypt");
         }
         let each = start.elapsed() / runs;
-        println!("log_n {log_n:2}: {:7.1} ms per unlock (memory {} MiB)", each.as_secs_f64() * 1000.0, (128u64 << log_n) * 8 >> 20);
+        println!(
+            "log_n {log_n:2}: {:7.1} ms per unlock (memory {} MiB)",
+            each.as_secs_f64() * 1000.0,
+            ((128u64 << log_n) * 8) >> 20
+        );
     }
 }

@@ -19,13 +19,19 @@ fn main() {
             println!("vault of 10,000 visits at {}", dir.display());
         }
         Some("open") => {
-            let dir = std::env::var_os("VAULT_DIR").map(std::path::PathBuf::from).unwrap_or_else(support::big_vault_dir);
+            let dir = std::env::var_os("VAULT_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(support::big_vault_dir);
             let start = std::time::Instant::now();
             let n = support::open_and_list(&dir);
             let took = start.elapsed();
             let hwm = std::fs::read_to_string("/proc/self/status")
                 .ok()
-                .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM"))
+                        .map(str::to_string)
+                })
                 .unwrap_or_default();
             println!("listed {n} visits in {took:?}; {hwm}");
         }

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use safevisit::i18n::Text;
-use safevisit::store::envelope::{self, INDEX, RECORD_VERSION, STUB, encode, encrypt, index_config, record_config};
+use safevisit::store::envelope::{
+    self, INDEX, RECORD_VERSION, STUB, encode, encrypt, index_config, record_config,
+};
 use safevisit::store::index::{IndexEntry, IndexFile, Stub};
 use safevisit::store::recipients::Recipient;
 use safevisit::store::{InitOptions, Vault};
@@ -109,7 +111,9 @@ pub fn fixture_record() -> VisitRecord {
                         },
                         AnswerRecord {
                             item: "plan_wat".into(),
-                            value: AnswerValue::Text(SecretText::new("slaapt een week bij zijn broer")),
+                            value: AnswerValue::Text(SecretText::new(
+                                "slaapt een week bij zijn broer",
+                            )),
                         },
                     ],
                 }],
@@ -131,8 +135,14 @@ pub fn fixture_record() -> VisitRecord {
             item: Some("acuut_geweld".into()),
             entry: None,
             level: "acute".into(),
-            message: Text::new("Acuut gevaar voor ernstig geweld.", "Acute danger of serious violence."),
-            advice: Text::new("Bel 112 bij direct gevaar.", "Call 112 in immediate danger."),
+            message: Text::new(
+                "Acuut gevaar voor ernstig geweld.",
+                "Acute danger of serious violence.",
+            ),
+            advice: Text::new(
+                "Bel 112 bij direct gevaar.",
+                "Call 112 in immediate danger.",
+            ),
             raised_at: "2025-03-04T10:12:00".into(),
             acknowledged_at: Some("2025-03-04T10:13:30".into()),
             action_taken: SecretText::new("Overlegd met Veilig Thuis; afspraak gemaakt."),
@@ -203,7 +213,10 @@ fn main() {
         println!("wrote {}", key_path.display());
         text
     });
-    let key_line = key_text.lines().find(|l| l.starts_with("AGE-SECRET-KEY-1")).expect("a key");
+    let key_line = key_text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("a key");
     let key = age::x25519::Identity::from_str(key_line).expect("key");
 
     // The record: plaintext envelope, ciphertext, JSON.
@@ -257,7 +270,9 @@ fn main() {
     d.finalized = None;
     vault.save_draft(&d).expect("draft");
     let summary = rec.finalized.as_ref().expect("finalized").summary.clone();
-    vault.finalize(draft, summary, "2025-03-04T11:00:00").expect("finalize");
+    vault
+        .finalize(draft, summary, "2025-03-04T11:00:00")
+        .expect("finalize");
     drop(vault);
     std::fs::remove_file(vault_dir.join("lock")).expect("remove lock");
     println!("wrote {}", vault_dir.display());

@@ -13,16 +13,23 @@ fn main() -> ExitCode {
         Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(*shell, &mut Cli::command(), "safevisit", &mut std::io::stdout());
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "safevisit",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
         }
-        Some(Command::Man) => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(exit::FAILURE)
+        Some(Command::Man) => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(exit::FAILURE)
+                }
             }
-        },
+        }
         _ => {
             eprintln!("error: this command is not available in this build");
             ExitCode::from(exit::FAILURE)

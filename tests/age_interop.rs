@@ -24,7 +24,10 @@ use safevisit::store::{InitOptions, Vault};
 use secrecy::SecretString;
 
 fn require(tool: &str, args: &[&str]) {
-    let ok = Command::new(tool).args(args).output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(tool)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
     assert!(
         ok,
         "this test needs the standard `{tool}` tool, which is not installed. \
@@ -78,15 +81,23 @@ fn age_decrypt_with_passphrase(file: &Path, out: &Path, passphrase: &str) {
     });
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !String::from_utf8_lossy(&seen).to_lowercase().contains("passphrase") {
+    while !String::from_utf8_lossy(&seen)
+        .to_lowercase()
+        .contains("passphrase")
+    {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(chunk) => seen.extend(chunk),
-            Err(_) => panic!("age did not ask for a passphrase; it said: {}", String::from_utf8_lossy(&seen)),
+            Err(_) => panic!(
+                "age did not ask for a passphrase; it said: {}",
+                String::from_utf8_lossy(&seen)
+            ),
         }
     }
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{passphrase}\n").as_bytes()).unwrap();
+    stdin
+        .write_all(format!("{passphrase}\n").as_bytes())
+        .unwrap();
     stdin.flush().unwrap();
     // Keep the terminal open until age is done.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -122,11 +133,18 @@ fn age_keygen_keys_are_recipients_and_age_opens_a_finalized_record() {
     .unwrap();
     let rec = common::small("bezoek-age", 1);
     v.save_draft(&rec).unwrap();
-    let seq = v.finalize(rec.clone(), summary(), "2025-03-04T11:00:00").unwrap();
+    let seq = v
+        .finalize(rec.clone(), summary(), "2025-03-04T11:00:00")
+        .unwrap();
     let file = &v.finalized_records(false).unwrap()[0];
     assert_eq!(file.sequence, seq);
 
-    let plain = run(Command::new("age").arg("-d").arg("-i").arg(&key).arg(&file.path)).stdout;
+    let plain = run(Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&key)
+        .arg(&file.path))
+    .stdout;
     let opened = decode_record(&plain).unwrap();
     assert_eq!(opened.id, rec.id);
     assert_eq!(opened.sheets, rec.sheets);
@@ -141,7 +159,12 @@ fn age_opens_the_device_identity_with_the_passphrase() {
     let (mut v, _org) = common::test_vault(&dir);
     let draft = common::small("bezoek-draft", 1);
     v.save_draft(&draft).unwrap();
-    v.finalize(common::small("bezoek-final", 1), summary(), "2025-03-04T11:00:00").unwrap();
+    v.finalize(
+        common::small("bezoek-final", 1),
+        summary(),
+        "2025-03-04T11:00:00",
+    )
+    .unwrap();
     drop(v);
 
     let identity = tmp.path().join("device-identity.txt");
@@ -151,7 +174,12 @@ fn age_opens_the_device_identity_with_the_passphrase() {
     assert!(text.lines().any(|l| l.starts_with("AGE-SECRET-KEY-1")));
 
     // That identity opens drafts with the standard tool…
-    let plain = run(Command::new("age").arg("-d").arg("-i").arg(&identity).arg(dir.join("drafts/bezoek-draft.age"))).stdout;
+    let plain = run(Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&identity)
+        .arg(dir.join("drafts/bezoek-draft.age")))
+    .stdout;
     assert_eq!(decode_record(&plain).unwrap(), draft);
     // …but not a finalized visit: that is for the organisation only.
     let out = Command::new("age")
@@ -161,7 +189,10 @@ fn age_opens_the_device_identity_with_the_passphrase() {
         .arg(dir.join("final/00000001.visit.age"))
         .output()
         .unwrap();
-    assert!(!out.status.success(), "the device identity opened a finalized visit");
+    assert!(
+        !out.status.success(),
+        "the device identity opened a finalized visit"
+    );
 }
 
 /// The whole path of a new user: `safevisit init` with a key from
@@ -195,13 +226,28 @@ fn a_new_user_inits_with_age_keygen_keys() {
 
     let mut v = Vault::open(&dir).unwrap();
     assert!(!v.device().test_vault);
-    v.unlock(&SecretString::from(PASSPHRASE.to_string())).unwrap();
-    v.finalize(common::small("bezoek-1", 1), summary(), "2025-03-04T11:00:00").unwrap();
+    v.unlock(&SecretString::from(PASSPHRASE.to_string()))
+        .unwrap();
+    v.finalize(
+        common::small("bezoek-1", 1),
+        summary(),
+        "2025-03-04T11:00:00",
+    )
+    .unwrap();
     drop(v);
 
     let identity = tmp.path().join("device.txt");
     age_decrypt_with_passphrase(&dir.join("identity.age"), &identity, PASSPHRASE);
-    assert!(std::fs::read_to_string(&identity).unwrap().contains("# device-name: laptop-3"));
-    let plain = run(Command::new("age").arg("-d").arg("-i").arg(&key).arg(dir.join("final/00000001.visit.age"))).stdout;
+    assert!(
+        std::fs::read_to_string(&identity)
+            .unwrap()
+            .contains("# device-name: laptop-3")
+    );
+    let plain = run(Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&key)
+        .arg(dir.join("final/00000001.visit.age")))
+    .stdout;
     assert_eq!(decode_record(&plain).unwrap().id, "bezoek-1");
 }

@@ -60,7 +60,10 @@ fn a_canary_answer_never_reaches_the_disk_in_plaintext() {
     std::fs::remove_file(&planted).unwrap();
 
     let found = files_holding(&dir, CANARY);
-    assert!(found.is_empty(), "the canary is on disk in plaintext: {found:?}");
+    assert!(
+        found.is_empty(),
+        "the canary is on disk in plaintext: {found:?}"
+    );
     let found = files_holding(&std::env::temp_dir(), CANARY);
     assert!(found.is_empty(), "the canary is in the temp dir: {found:?}");
 }

@@ -29,7 +29,10 @@ fn safevisit(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 fn pass_file(dir: &Path, pass: &str) -> String {
@@ -46,11 +49,24 @@ fn init_then_status() {
     let pass = pass_file(tmp.path(), PASSPHRASE);
     let out = safevisit(
         &dir,
-        &["init", "--recipient", ORG, "--recipient", BACKUP, "--device-name", "laptop-3", "--passphrase-file", &pass],
+        &[
+            "init",
+            "--recipient",
+            ORG,
+            "--recipient",
+            BACKUP,
+            "--device-name",
+            "laptop-3",
+            "--passphrase-file",
+            &pass,
+        ],
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("Vault created") && stdout.contains("laptop-3") && stdout.contains(BACKUP), "{stdout}");
+    assert!(
+        stdout.contains("Vault created") && stdout.contains("laptop-3") && stdout.contains(BACKUP),
+        "{stdout}"
+    );
     assert!(!stderr.contains("only one recipient"), "{stderr}");
     assert!(!stdout.contains(PASSPHRASE) && !stderr.contains(PASSPHRASE));
     let v = Vault::open(&dir).unwrap();
@@ -61,14 +77,31 @@ fn init_then_status() {
     let out = safevisit(&dir, &["status"]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("drafts:                       0"), "{stdout}");
+    assert!(
+        stdout.contains("drafts:                       0"),
+        "{stdout}"
+    );
 
     // Again: refused, the vault untouched.
     let identity = std::fs::read(dir.join("identity.age")).unwrap();
-    let out = safevisit(&dir, &["init", "--recipient", ORG, "--device-name", "x", "--passphrase-file", &pass]);
+    let out = safevisit(
+        &dir,
+        &[
+            "init",
+            "--recipient",
+            ORG,
+            "--device-name",
+            "x",
+            "--passphrase-file",
+            &pass,
+        ],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("There is already a vault") && stderr.contains("never overwrites"), "{stderr}");
+    assert!(
+        stderr.contains("There is already a vault") && stderr.contains("never overwrites"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(dir.join("identity.age")).unwrap(), identity);
 }
 
@@ -78,8 +111,10 @@ fn status_asks_for_the_passphrase_only_when_it_needs_it() {
     let dir = tmp.path().join("data");
     let (mut v, _org) = test_vault(&dir);
     v.save_draft(&small("bezoek-a", 1)).unwrap();
-    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00").unwrap();
-    v.finalize(small("bezoek-c", 1), summary(), "2025-03-04T12:00:00").unwrap();
+    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00")
+        .unwrap();
+    v.finalize(small("bezoek-c", 1), summary(), "2025-03-04T12:00:00")
+        .unwrap();
     v.mark_exported(&["bezoek-b".into()]).unwrap();
     drop(v);
 
@@ -114,31 +149,76 @@ fn init_refuses_bad_input_with_what_to_do() {
     let dir = tmp.path().join("data");
     let pass = pass_file(tmp.path(), PASSPHRASE);
 
-    let out = safevisit(&dir, &["init", "--device-name", "x", "--passphrase-file", &pass]);
+    let out = safevisit(
+        &dir,
+        &["init", "--device-name", "x", "--passphrase-file", &pass],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("No organisation recipient") && stderr.contains("--recipient age1"), "{stderr}");
+    assert!(
+        stderr.contains("No organisation recipient") && stderr.contains("--recipient age1"),
+        "{stderr}"
+    );
 
     let file = tmp.path().join("org.txt");
     std::fs::write(&file, format!("# office\n{ORG}\n\nage1notakey\n")).unwrap();
     let out = safevisit(
         &dir,
-        &["init", "--recipients-file", file.to_str().unwrap(), "--device-name", "x", "--passphrase-file", &pass],
+        &[
+            "init",
+            "--recipients-file",
+            file.to_str().unwrap(),
+            "--device-name",
+            "x",
+            "--passphrase-file",
+            &pass,
+        ],
     );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains(&format!("{}:4: ", file.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:4: ", file.display())),
+        "{stderr}"
+    );
 
     let secret = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
-    let out = safevisit(&dir, &["init", "--recipient", secret, "--device-name", "x", "--passphrase-file", &pass]);
+    let out = safevisit(
+        &dir,
+        &[
+            "init",
+            "--recipient",
+            secret,
+            "--device-name",
+            "x",
+            "--passphrase-file",
+            &pass,
+        ],
+    );
     let (_, stderr) = text(&out);
-    assert!(stderr.contains("SECRET key") && !stderr.contains("GFPYYSJZ"), "{stderr}");
+    assert!(
+        stderr.contains("SECRET key") && !stderr.contains("GFPYYSJZ"),
+        "{stderr}"
+    );
 
     let weak = pass_file(tmp.path(), "welkom2025!!");
-    let out = safevisit(&dir, &["init", "--recipient", ORG, "--device-name", "x", "--passphrase-file", &weak]);
+    let out = safevisit(
+        &dir,
+        &[
+            "init",
+            "--recipient",
+            ORG,
+            "--device-name",
+            "x",
+            "--passphrase-file",
+            &weak,
+        ],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("too easy to guess") && stderr.contains("What passes"), "{stderr}");
+    assert!(
+        stderr.contains("too easy to guess") && stderr.contains("What passes"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("welkom2025"));
     assert!(!dir.join("vault.toml").exists());
 }
@@ -148,14 +228,26 @@ fn a_passphrase_on_the_command_line_or_in_the_environment_is_impossible() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     // There is no such option: a usage error.
-    let out = safevisit(&dir, &["init", "--recipient", ORG, "--passphrase", PASSPHRASE]);
+    let out = safevisit(
+        &dir,
+        &["init", "--recipient", ORG, "--passphrase", PASSPHRASE],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.join("vault.toml").exists());
     // An environment variable is never read: without a terminal or a file, init stops.
     for var in ["SAFEVISIT_PASSPHRASE", "PASSPHRASE", "AGE_PASSPHRASE"] {
         let out = Command::new("setsid")
             .arg(env!("CARGO_BIN_EXE_safevisit"))
-            .args(["--lang", "en", "init", "--recipient", ORG, "--device-name", "x", "--data-dir"])
+            .args([
+                "--lang",
+                "en",
+                "init",
+                "--recipient",
+                ORG,
+                "--device-name",
+                "x",
+                "--data-dir",
+            ])
             .arg(&dir)
             .env(var, PASSPHRASE)
             .output()
@@ -174,14 +266,26 @@ fn one_recipient_gets_a_warning_and_a_suggestion() {
     let pass = pass_file(tmp.path(), PASSPHRASE);
     let out = Command::new("setsid")
         .arg(env!("CARGO_BIN_EXE_safevisit"))
-        .args(["init", "--recipient", ORG, "--device-name", "laptop-1", "--passphrase-file", &pass, "--data-dir"])
+        .args([
+            "init",
+            "--recipient",
+            ORG,
+            "--device-name",
+            "laptop-1",
+            "--passphrase-file",
+            &pass,
+            "--data-dir",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
     // Dutch by default.
-    assert!(stderr.contains("maar één ontvanger") && stderr.contains("back-up"), "{stderr}");
+    assert!(
+        stderr.contains("maar één ontvanger") && stderr.contains("back-up"),
+        "{stderr}"
+    );
     assert!(stdout.contains("Kluis aangemaakt"), "{stdout}");
 }
 
@@ -198,7 +302,10 @@ fn status_on_a_second_instance_and_on_no_vault() {
     let out = safevisit(&dir, &["status"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("safevisit is already open on this data directory"), "{stderr}");
+    assert!(
+        stderr.contains("safevisit is already open on this data directory"),
+        "{stderr}"
+    );
     drop(v);
     assert!(safevisit(&dir, &["status"]).status.success());
 }

@@ -18,7 +18,10 @@ fn fixtures() -> PathBuf {
 
 fn org_key() -> age::x25519::Identity {
     let text = std::fs::read_to_string(fixtures().join("test-org-key.txt")).unwrap();
-    let line = text.lines().find(|l| l.starts_with("AGE-SECRET-KEY-1")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap();
     age::x25519::Identity::from_str(line).unwrap()
 }
 
@@ -58,9 +61,15 @@ fn index_and_stub_v1_decode() {
     assert_eq!(index.entries.len(), 2);
     assert_eq!(index.final_dir_mtime, Some((1_741_082_400, 123_456_789)));
     let (fin, draft) = (&index.entries[0], &index.entries[1]);
-    assert_eq!((fin.id.as_str(), fin.status, fin.sequence), ("fixture-kersenboom-1", Status::Finalized, Some(1)));
+    assert_eq!(
+        (fin.id.as_str(), fin.status, fin.sequence),
+        ("fixture-kersenboom-1", Status::Finalized, Some(1))
+    );
     assert_eq!((fin.red_flags, fin.acute_flags, fin.open_flags), (1, 1, 0));
-    assert_eq!((draft.id.as_str(), draft.status, draft.sequence), ("fixture-kersenboom-2", Status::Draft, None));
+    assert_eq!(
+        (draft.id.as_str(), draft.status, draft.sequence),
+        ("fixture-kersenboom-2", Status::Draft, None)
+    );
     let stub = decode_stub(&std::fs::read(fixtures().join("stub-v1.bin")).unwrap()).unwrap();
     assert_eq!(stub.entry.id, "fixture-kersenboom-1");
     assert_eq!(stub.record_sha256, [0xab; 32]);
@@ -89,14 +98,23 @@ fn vault_v1_opens_lists_loads_and_goes_on() {
     let mut v = Vault::open(&dir).unwrap();
     assert!(matches!(v.list(), Err(StoreError::Locked)));
     let device = v.device();
-    assert_eq!((device.id.as_str(), device.name.as_str(), device.test_vault), ("fixture-device", "laptop-fixture", true));
+    assert_eq!(
+        (device.id.as_str(), device.name.as_str(), device.test_vault),
+        ("fixture-device", "laptop-fixture", true)
+    );
     v.unlock(&common::passphrase()).unwrap();
     assert!(v.recovered().is_empty() && v.quarantined().is_empty());
 
     let list = v.list().unwrap();
     assert_eq!(list.len(), 2);
-    assert_eq!((list[0].id.as_str(), list[0].status), ("fixture-kersenboom-2", Status::Draft));
-    assert_eq!((list[1].id.as_str(), list[1].sequence), ("fixture-kersenboom-1", Some(1)));
+    assert_eq!(
+        (list[0].id.as_str(), list[0].status),
+        ("fixture-kersenboom-2", Status::Draft)
+    );
+    assert_eq!(
+        (list[1].id.as_str(), list[1].sequence),
+        ("fixture-kersenboom-1", Some(1))
+    );
     let draft = v.load_draft("fixture-kersenboom-2").unwrap();
     assert_eq!(draft.children[0].alias, "Mila");
 
@@ -105,5 +123,9 @@ fn vault_v1_opens_lists_loads_and_goes_on() {
     let rec = open_record(&files[0].ciphertext, &[&org_key()]).unwrap();
     assert_eq!(as_json(&rec), expected(1));
 
-    assert_eq!(v.finalize(draft, Default::default(), "2025-03-05T09:00:00").unwrap(), 2);
+    assert_eq!(
+        v.finalize(draft, Default::default(), "2025-03-05T09:00:00")
+            .unwrap(),
+        2
+    );
 }

@@ -28,13 +28,19 @@ fn drafts_save_load_list_and_discard() {
 
     let list = v.list().unwrap();
     assert_eq!(list.len(), 2);
-    assert!(list.iter().all(|e| e.status == Status::Draft && e.sequence.is_none()));
+    assert!(
+        list.iter()
+            .all(|e| e.status == Status::Draft && e.sequence.is_none())
+    );
     assert_eq!(list[0].red_flags, 1);
     assert_eq!(list[0].acute_flags, 1);
     assert_eq!(list[0].open_flags, 1);
 
     v.discard_draft("bezoek-b").unwrap();
-    assert!(matches!(v.load_draft("bezoek-b"), Err(StoreError::NoSuchDraft { .. })));
+    assert!(matches!(
+        v.load_draft("bezoek-b"),
+        Err(StoreError::NoSuchDraft { .. })
+    ));
     drop(v);
 
     let mut v = reopen(&dir);
@@ -67,12 +73,22 @@ fn finalize_encrypts_to_the_organisation_only_and_numbers_in_sequence() {
     let dir = tmp.path().join("data");
     let (mut v, org) = test_vault(&dir);
     v.save_draft(&small("bezoek-a", 1)).unwrap();
-    let s1 = v.finalize(small("bezoek-a", 2), summary(), "2025-03-04T11:00:00").unwrap();
-    let s2 = v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T12:00:00").unwrap();
+    let s1 = v
+        .finalize(small("bezoek-a", 2), summary(), "2025-03-04T11:00:00")
+        .unwrap();
+    let s2 = v
+        .finalize(small("bezoek-b", 1), summary(), "2025-03-04T12:00:00")
+        .unwrap();
     assert_eq!((s1, s2), (1, 2));
     assert!(!dir.join("drafts/bezoek-a.age").exists());
-    assert!(matches!(v.load_draft("bezoek-a"), Err(StoreError::AlreadyFinalized { .. })));
-    assert!(matches!(v.save_draft(&small("bezoek-a", 3)), Err(StoreError::AlreadyFinalized { .. })));
+    assert!(matches!(
+        v.load_draft("bezoek-a"),
+        Err(StoreError::AlreadyFinalized { .. })
+    ));
+    assert!(matches!(
+        v.save_draft(&small("bezoek-a", 3)),
+        Err(StoreError::AlreadyFinalized { .. })
+    ));
     assert!(matches!(
         v.finalize(small("bezoek-a", 3), summary(), "2025-03-04T13:00:00"),
         Err(StoreError::AlreadyFinalized { .. })
@@ -87,18 +103,33 @@ fn finalize_encrypts_to_the_organisation_only_and_numbers_in_sequence() {
     // device and the time the caller gave.
     let rec = open_record(&files[0].ciphertext, &[&org]).unwrap();
     let fin = rec.finalized.as_ref().unwrap();
-    assert_eq!((fin.sequence, fin.finalized_at.as_str()), (1, "2025-03-04T11:00:00"));
-    assert_eq!((fin.device_id.as_str(), fin.device_name.as_str()), ("device-test-1", "laptop-test"));
+    assert_eq!(
+        (fin.sequence, fin.finalized_at.as_str()),
+        (1, "2025-03-04T11:00:00")
+    );
+    assert_eq!(
+        (fin.device_id.as_str(), fin.device_name.as_str()),
+        ("device-test-1", "laptop-test")
+    );
     assert_eq!(rec.updated_at, small("bezoek-a", 2).updated_at);
     // A device identity that somehow leaked does not open it.
     let device_key = {
         let bytes = std::fs::read(dir.join("identity.age")).unwrap();
         let id = age::scrypt::Identity::new(passphrase());
         let text = age::decrypt(&id, &bytes).unwrap();
-        age::IdentityFile::from_buffer(&text[..]).unwrap().into_identities().unwrap()
+        age::IdentityFile::from_buffer(&text[..])
+            .unwrap()
+            .into_identities()
+            .unwrap()
     };
-    let dk: Vec<&dyn age::Identity> = device_key.iter().map(|b| b.as_ref() as &dyn age::Identity).collect();
-    assert_eq!(open_record(&files[0].ciphertext, &dk), Err(EnvelopeError::NotForThisKey));
+    let dk: Vec<&dyn age::Identity> = device_key
+        .iter()
+        .map(|b| b.as_ref() as &dyn age::Identity)
+        .collect();
+    assert_eq!(
+        open_record(&files[0].ciphertext, &dk),
+        Err(EnvelopeError::NotForThisKey)
+    );
 
     // Export marks survive a restart; sequence numbers go on.
     v.mark_exported(&["bezoek-a".to_string()]).unwrap();
@@ -114,15 +145,25 @@ fn finalize_encrypts_to_the_organisation_only_and_numbers_in_sequence() {
     let all = v.finalized_records(true).unwrap();
     assert_eq!(all.len(), 2);
     assert!(all[0].exported && !all[1].exported);
-    assert_eq!(v.finalize(small("bezoek-c", 1), summary(), "2025-03-05T09:00:00").unwrap(), 3);
-    assert_eq!(std::fs::read_to_string(dir.join("sequence")).unwrap(), "4\n");
+    assert_eq!(
+        v.finalize(small("bezoek-c", 1), summary(), "2025-03-05T09:00:00")
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sequence")).unwrap(),
+        "4\n"
+    );
 }
 
 #[test]
 fn bad_input_to_the_api_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut v, _org) = test_vault(&tmp.path().join("data"));
-    assert!(matches!(v.save_draft(&small("../x", 1)), Err(StoreError::InvalidVisitId { .. })));
+    assert!(matches!(
+        v.save_draft(&small("../x", 1)),
+        Err(StoreError::InvalidVisitId { .. })
+    ));
     assert!(matches!(
         v.finalize(small("bezoek-a", 1), summary(), "gisteren"),
         Err(StoreError::InvalidTimestamp { .. })
@@ -136,11 +177,17 @@ fn bad_input_to_the_api_is_refused() {
         device_name: "x".into(),
         summary: summary(),
     });
-    assert!(matches!(v.save_draft(&marked), Err(StoreError::RecordFinalized)));
+    assert!(matches!(
+        v.save_draft(&marked),
+        Err(StoreError::RecordFinalized)
+    ));
     v.lock();
     assert!(!v.is_unlocked());
     assert!(matches!(v.list(), Err(StoreError::Locked)));
-    assert!(matches!(v.save_draft(&small("bezoek-a", 2)), Err(StoreError::Locked)));
+    assert!(matches!(
+        v.save_draft(&small("bezoek-a", 2)),
+        Err(StoreError::Locked)
+    ));
     assert!(matches!(v.recipients(), Err(StoreError::Locked)));
 }
 
@@ -153,7 +200,8 @@ fn counts_without_the_passphrase_only_while_nothing_is_finalized() {
     v.lock();
     assert_eq!(v.counts().unwrap().drafts, 1);
     v.unlock(&passphrase()).unwrap();
-    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00").unwrap();
+    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00")
+        .unwrap();
     v.lock();
     assert!(matches!(v.counts(), Err(StoreError::Locked)));
 }
@@ -165,7 +213,9 @@ fn wrong_passphrase_is_refused_clearly() {
     drop(test_vault(&dir));
     let mut v = Vault::open(&dir).unwrap();
     let typed = "kersenboom tuinhek zeventien regenjaz";
-    let e = v.unlock(&SecretString::from(typed.to_string())).unwrap_err();
+    let e = v
+        .unlock(&SecretString::from(typed.to_string()))
+        .unwrap_err();
     assert!(matches!(e, StoreError::WrongPassphrase), "{e:?}");
     for lang in [Lang::Nl, Lang::En] {
         let msg = e.describe(lang);
@@ -184,7 +234,11 @@ fn a_second_instance_is_refused_and_a_dropped_one_releases() {
     let (v, _org) = test_vault(&dir);
     let e = Vault::open(&dir).unwrap_err();
     assert!(matches!(e, StoreError::AlreadyOpen { .. }));
-    assert!(e.to_string().contains("safevisit is already open on this data directory"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("safevisit is already open on this data directory"),
+        "{e}"
+    );
     assert!(e.describe(Lang::Nl).contains("al geopend"));
     drop(v);
     Vault::open(&dir).unwrap();
@@ -221,26 +275,41 @@ fn init_checks_every_option_before_writing() {
         f(&mut o);
         Vault::init(&dir, o).unwrap_err()
     };
-    assert!(matches!(with(&|o| o.recipients.clear()), StoreError::NoRecipient));
+    assert!(matches!(
+        with(&|o| o.recipients.clear()),
+        StoreError::NoRecipient
+    ));
     let weak = with(&|o| o.passphrase = SecretString::from("welkom123456".to_string()));
     assert!(matches!(weak, StoreError::WeakPassphrase(_)), "{weak:?}");
     assert!(weak.describe(Lang::Nl).contains("Wat wel werkt"));
     let short = with(&|o| o.passphrase = SecretString::from("kort".to_string()));
     assert!(short.describe(Lang::En).contains("at least 12"));
-    assert!(matches!(with(&|o| o.device_name = "a\u{7}b".into()), StoreError::InvalidDeviceName(_)));
-    assert!(matches!(with(&|o| o.device_id = Some("a/b".into())), StoreError::InvalidDeviceId(_)));
-    assert!(matches!(with(&|o| o.scrypt_log_n = Some(23)), StoreError::InvalidWorkFactor(23)));
+    assert!(matches!(
+        with(&|o| o.device_name = "a\u{7}b".into()),
+        StoreError::InvalidDeviceName(_)
+    ));
+    assert!(matches!(
+        with(&|o| o.device_id = Some("a/b".into())),
+        StoreError::InvalidDeviceId(_)
+    ));
+    assert!(matches!(
+        with(&|o| o.scrypt_log_n = Some(23)),
+        StoreError::InvalidWorkFactor(23)
+    ));
     assert!(!dir.exists(), "nothing may be written for refused options");
 }
 
 #[test]
 fn malformed_recipients_name_file_and_line() {
-    let text = "# kantoor\nage1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\nage1typo\n";
+    let text =
+        "# kantoor\nage1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\nage1typo\n";
     let e = safevisit::store::recipients::parse_recipients_file(text, "org-keys.txt").unwrap_err();
     assert_eq!(e.line, Some(3));
     let msg = StoreError::BadRecipient(e).describe(Lang::Nl);
     assert!(msg.starts_with("org-keys.txt:3: "), "{msg}");
-    assert!(parse_recipient("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p").is_ok());
+    assert!(
+        parse_recipient("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p").is_ok()
+    );
 }
 
 #[test]
@@ -252,7 +321,8 @@ fn every_file_is_0600_and_every_folder_0700_whatever_the_umask() {
     let (mut v, _org) = test_vault(&dir);
     v.save_draft(&small("bezoek-a", 1)).unwrap();
     v.save_draft(&small("bezoek-b", 1)).unwrap();
-    v.finalize(small("bezoek-b", 2), summary(), "2025-03-04T11:00:00").unwrap();
+    v.finalize(small("bezoek-b", 2), summary(), "2025-03-04T11:00:00")
+        .unwrap();
     v.mark_exported(&["bezoek-b".into()]).unwrap();
     drop(v);
     unsafe_umask(old);
@@ -287,10 +357,21 @@ fn a_changed_config_is_caught_at_unlock() {
     std::fs::write(&path, text.replace("laptop-test", "laptop-x")).unwrap();
     let mut v = Vault::open(&dir).unwrap();
     let e = v.unlock(&passphrase()).unwrap_err();
-    assert!(matches!(e, StoreError::ConfigMismatch { field: "device-name" }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            StoreError::ConfigMismatch {
+                field: "device-name"
+            }
+        ),
+        "{e:?}"
+    );
     std::fs::write(&path, "format = 7\n").unwrap();
     drop(v);
-    assert!(matches!(Vault::open(&dir), Err(StoreError::UnsupportedVault { found: 7, .. })));
+    assert!(matches!(
+        Vault::open(&dir),
+        Err(StoreError::UnsupportedVault { found: 7, .. })
+    ));
 }
 
 #[test]
@@ -307,12 +388,18 @@ fn the_passphrase_can_be_changed() {
     v.change_passphrase(&new).unwrap();
     drop(v);
     let mut v = Vault::open(&dir).unwrap();
-    assert!(matches!(v.unlock(&passphrase()), Err(StoreError::WrongPassphrase)));
+    assert!(matches!(
+        v.unlock(&passphrase()),
+        Err(StoreError::WrongPassphrase)
+    ));
     v.unlock(&new).unwrap();
     assert_eq!(v.load_draft("bezoek-a").unwrap(), small("bezoek-a", 1));
     // A test vault keeps its low work factor.
     let header = std::fs::read(dir.join("identity.age")).unwrap();
-    assert_eq!(safevisit::store::vault::scrypt_log_n(&header), Some(common::TEST_LOG_N));
+    assert_eq!(
+        safevisit::store::vault::scrypt_log_n(&header),
+        Some(common::TEST_LOG_N)
+    );
 }
 
 #[test]
@@ -321,18 +408,27 @@ fn a_lost_index_is_rebuilt_from_drafts_and_stubs() {
     let dir = tmp.path().join("data");
     let (mut v, _org) = test_vault(&dir);
     v.save_draft(&small("bezoek-a", 1)).unwrap();
-    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00").unwrap();
-    v.finalize(small("bezoek-c", 1), summary(), "2025-03-04T12:00:00").unwrap();
+    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00")
+        .unwrap();
+    v.finalize(small("bezoek-c", 1), summary(), "2025-03-04T12:00:00")
+        .unwrap();
     v.mark_exported(&["bezoek-c".into()]).unwrap();
     let before = v.list().unwrap();
     drop(v);
     std::fs::remove_file(dir.join("index.age")).unwrap();
     let v = reopen(&dir);
     assert_eq!(v.list().unwrap(), before);
-    assert!(v.recovered().contains(&safevisit::store::RecoveryNote::IndexRebuilt));
+    assert!(
+        v.recovered()
+            .contains(&safevisit::store::RecoveryNote::IndexRebuilt)
+    );
     drop(v);
     // A damaged index is quarantined, then rebuilt the same way.
-    std::fs::write(dir.join("index.age"), b"age-encryption.org/v1\nnot really\n").unwrap();
+    std::fs::write(
+        dir.join("index.age"),
+        b"age-encryption.org/v1\nnot really\n",
+    )
+    .unwrap();
     let v = reopen(&dir);
     assert_eq!(v.list().unwrap(), before);
     assert_eq!(v.quarantined().len(), 1);
@@ -345,7 +441,10 @@ fn recipients_are_sealed_not_in_plaintext() {
     let dir = tmp.path().join("data");
     let (v, org) = test_vault(&dir);
     let public = org.to_public().to_string();
-    assert_eq!(v.recipients().unwrap(), vec![Recipient::from(org.to_public())]);
+    assert_eq!(
+        v.recipients().unwrap(),
+        vec![Recipient::from(org.to_public())]
+    );
     for p in common::walk(&dir) {
         if p.is_file() {
             let bytes = std::fs::read(&p).unwrap();

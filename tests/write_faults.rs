@@ -52,7 +52,11 @@ impl Faulty {
     }
 
     fn check(&self) -> io::Result<()> {
-        if self.hit() { Err((self.error)()) } else { Ok(()) }
+        if self.hit() {
+            Err((self.error)())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -102,7 +106,8 @@ fn io_error() -> io::Error {
 fn setup(dir: &Path) -> age::x25519::Identity {
     let (mut v, org) = test_vault(dir);
     v.save_draft(&small("bezoek-a", 1)).unwrap();
-    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00").unwrap();
+    v.finalize(small("bezoek-b", 1), summary(), "2025-03-04T11:00:00")
+        .unwrap();
     org
 }
 
@@ -135,14 +140,22 @@ fn every_step(
             result.unwrap_or_else(|e| panic!("{name}: fails without a fault: {e}"));
             return k - 1;
         }
-        let err = result.expect_err(&format!("{name}: step {k} failed but the call reported success"));
+        let err = result.expect_err(&format!(
+            "{name}: step {k} failed but the call reported success"
+        ));
         // The error names the step and the cause, in both languages.
         if let StoreError::Write { step, source, .. } = &err {
             let en = err.describe(Lang::En);
             let nl = err.describe(Lang::Nl);
-            assert!(en.contains(step.en()) && nl.contains(step.nl()), "{name} step {k}: {en}");
+            assert!(
+                en.contains(step.en()) && nl.contains(step.nl()),
+                "{name} step {k}: {en}"
+            );
             if source.kind() == io::ErrorKind::StorageFull {
-                assert!(en.contains("the disk is full") && en.contains("Free some space"), "{en}");
+                assert!(
+                    en.contains("the disk is full") && en.contains("Free some space"),
+                    "{en}"
+                );
                 assert!(nl.contains("de schijf is vol"), "{nl}");
             }
             let outcome = match step {
@@ -157,7 +170,11 @@ fn every_step(
         }
         let mut v = reopen(&dir);
         check(&mut v, &org, &err);
-        assert!(v.quarantined().is_empty(), "{name} step {k}: {:?}", v.quarantined());
+        assert!(
+            v.quarantined().is_empty(),
+            "{name} step {k}: {:?}",
+            v.quarantined()
+        );
         let leftovers: Vec<_> = common::walk(&dir)
             .into_iter()
             .filter(|p| p.file_name().unwrap().to_string_lossy().contains(".tmp-"))
@@ -165,7 +182,10 @@ fn every_step(
         assert!(leftovers.is_empty(), "{name} step {k}: {leftovers:?}");
         // Finalized B is intact whatever failed.
         let b = v.finalized_records(true).unwrap();
-        assert!(b.iter().any(|f| f.visit_id == "bezoek-b"), "{name} step {k}");
+        assert!(
+            b.iter().any(|f| f.visit_id == "bezoek-b"),
+            "{name} step {k}"
+        );
     }
     panic!("{name}: never ran through");
 }
@@ -205,7 +225,12 @@ fn a_save_that_changes_the_listing_survives_a_failure_at_every_step() {
             &|v, _, _| {
                 let got = v.load_draft("bezoek-a").unwrap();
                 assert!(got == small("bezoek-a", 1) || got == relabelled(2));
-                let entry = v.list().unwrap().into_iter().find(|e| e.id == "bezoek-a").unwrap();
+                let entry = v
+                    .list()
+                    .unwrap()
+                    .into_iter()
+                    .find(|e| e.id == "bezoek-a")
+                    .unwrap();
                 assert_eq!(entry.status, Status::Draft);
             },
         );
@@ -236,12 +261,22 @@ fn finalize_survives_a_failure_at_every_step() {
         let steps = every_step(
             "finalize",
             error,
-            &|v| v.finalize(small("bezoek-a", 2), summary(), "2025-03-04T12:00:00").map(|_| ()),
+            &|v| {
+                v.finalize(small("bezoek-a", 2), summary(), "2025-03-04T12:00:00")
+                    .map(|_| ())
+            },
             &|v, org, _| {
-                let entry = v.list().unwrap().into_iter().find(|e| e.id == "bezoek-a").unwrap();
+                let entry = v
+                    .list()
+                    .unwrap()
+                    .into_iter()
+                    .find(|e| e.id == "bezoek-a")
+                    .unwrap();
                 match entry.status {
                     // Failed before the intent was durable: still the draft.
-                    Status::Draft => assert_eq!(v.load_draft("bezoek-a").unwrap(), small("bezoek-a", 1)),
+                    Status::Draft => {
+                        assert_eq!(v.load_draft("bezoek-a").unwrap(), small("bezoek-a", 1))
+                    }
                     // The intent was durable: the next unlock completed it.
                     _ => {
                         assert_eq!(entry.sequence, Some(2));
@@ -249,12 +284,20 @@ fn finalize_survives_a_failure_at_every_step() {
                         let file = f.iter().find(|f| f.visit_id == "bezoek-a").unwrap();
                         let rec = open_record(&file.ciphertext, &[org]).unwrap();
                         assert_eq!(rec.finalized.unwrap().sequence, 2);
-                        assert!(matches!(v.load_draft("bezoek-a"), Err(StoreError::AlreadyFinalized { .. })));
+                        assert!(matches!(
+                            v.load_draft("bezoek-a"),
+                            Err(StoreError::AlreadyFinalized { .. })
+                        ));
                     }
                 }
                 // Numbers are never used twice.
-                let next = v.finalize(small("bezoek-z", 1), summary(), "2025-03-04T13:00:00").unwrap();
-                assert!(next >= 2 + u64::from(entry.status != Status::Draft), "{next}");
+                let next = v
+                    .finalize(small("bezoek-z", 1), summary(), "2025-03-04T13:00:00")
+                    .unwrap();
+                assert!(
+                    next >= 2 + u64::from(entry.status != Status::Draft),
+                    "{next}"
+                );
             },
         );
         // Five atomic writes (intent, sequence, record, stub, index) of five
@@ -273,13 +316,36 @@ fn a_failed_finalize_completes_when_called_again() {
     let mut v = Vault::open_with(&dir, faulty.clone()).unwrap();
     v.unlock(&passphrase()).unwrap();
     faulty.armed.store(true, Ordering::SeqCst);
-    let e = v.finalize(small("bezoek-a", 2), summary(), "2025-03-04T12:00:00").unwrap_err();
-    assert!(matches!(e, StoreError::Write { step: Step::CreateTemp, .. }), "{e:?}");
+    let e = v
+        .finalize(small("bezoek-a", 2), summary(), "2025-03-04T12:00:00")
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Write {
+                step: Step::CreateTemp,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // Autosave of a visit that is being finalized is refused, not lost.
-    assert!(matches!(v.save_draft(&small("bezoek-a", 3)), Err(StoreError::AlreadyFinalized { .. })));
+    assert!(matches!(
+        v.save_draft(&small("bezoek-a", 3)),
+        Err(StoreError::AlreadyFinalized { .. })
+    ));
     // Retried (the disk has room again): the same number, the content of the first call.
-    assert_eq!(v.finalize(small("bezoek-a", 9), summary(), "2025-03-04T12:30:00").unwrap(), 2);
-    let entry = v.list().unwrap().into_iter().find(|e| e.id == "bezoek-a").unwrap();
+    assert_eq!(
+        v.finalize(small("bezoek-a", 9), summary(), "2025-03-04T12:30:00")
+            .unwrap(),
+        2
+    );
+    let entry = v
+        .list()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == "bezoek-a")
+        .unwrap();
     assert_eq!(entry.finalized_at.as_deref(), Some("2025-03-04T12:00:00"));
 }
 
@@ -309,7 +375,13 @@ fn mark_exported_survives_a_failure_at_every_step() {
             let all = v.finalized_records(true).unwrap();
             let b = all.iter().find(|f| f.visit_id == "bezoek-b").unwrap();
             assert!(open_record(&b.ciphertext, &[org]).is_ok());
-            let status = v.list().unwrap().into_iter().find(|e| e.id == "bezoek-b").unwrap().status;
+            let status = v
+                .list()
+                .unwrap()
+                .into_iter()
+                .find(|e| e.id == "bezoek-b")
+                .unwrap()
+                .status;
             assert!(matches!(status, Status::Finalized | Status::Exported));
         },
     );

@@ -67,7 +67,8 @@ pub fn big_vault() -> PathBuf {
         let id = format!("bezoek-{i:05}");
         let rec = common::record(&id, &format!("Appelboom {i}"), 40, i % 3, i as u64);
         if i < FINALIZED {
-            v.finalize(rec, common::summary(), "2025-03-04T11:00:00").expect("finalize");
+            v.finalize(rec, common::summary(), "2025-03-04T11:00:00")
+                .expect("finalize");
         } else {
             v.save_draft(&rec).expect("save");
         }

@@ -44,7 +44,8 @@ fn init(args: &InitArgs, global: &Global, lang: Lang) -> Result<(), String> {
     };
     crate::store::config::valid_device_name(&device_name)
         .map_err(|e| StoreError::InvalidDeviceName(e).describe(lang))?;
-    let passphrase = secret_input::new_passphrase(global.passphrase_file.as_deref(), &device_name, lang)?;
+    let passphrase =
+        secret_input::new_passphrase(global.passphrase_file.as_deref(), &device_name, lang)?;
     if recipients.len() == 1 {
         eprintln!(
             "{}",
@@ -122,5 +123,7 @@ fn read_recipients_file(path: &Path, lang: Lang) -> Result<Vec<Recipient>, Strin
 fn default_device_name() -> Option<String> {
     let name = std::fs::read_to_string("/etc/hostname").ok()?;
     let name = name.trim().to_string();
-    crate::store::config::valid_device_name(&name).ok().map(|()| name)
+    crate::store::config::valid_device_name(&name)
+        .ok()
+        .map(|()| name)
 }

@@ -28,17 +28,27 @@ pub fn from_file(path: &Path, lang: Lang) -> Result<SecretString, String> {
         eprintln!(
             "{}",
             match lang {
-                Lang::Nl => format!("waarschuwing: {shown} is leesbaar voor anderen; maak het privé met `chmod 600 {shown}`"),
-                Lang::En => format!("warning: {shown} is readable by others; make it private with `chmod 600 {shown}`"),
+                Lang::Nl => format!(
+                    "waarschuwing: {shown} is leesbaar voor anderen; maak het privé met `chmod 600 {shown}`"
+                ),
+                Lang::En => format!(
+                    "warning: {shown} is readable by others; make it private with `chmod 600 {shown}`"
+                ),
             }
         );
     }
     let mut bytes = Zeroizing::new(Vec::with_capacity(256));
-    file.by_ref().take(4096).read_to_end(&mut bytes).map_err(|e| match lang {
-        Lang::Nl => format!("het wachtwoordzinbestand {shown} is niet te lezen: {e}"),
-        Lang::En => format!("cannot read the passphrase file {shown}: {e}"),
-    })?;
-    let line_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
+    file.by_ref()
+        .take(4096)
+        .read_to_end(&mut bytes)
+        .map_err(|e| match lang {
+            Lang::Nl => format!("het wachtwoordzinbestand {shown} is niet te lezen: {e}"),
+            Lang::En => format!("cannot read the passphrase file {shown}: {e}"),
+        })?;
+    let line_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
     let mut line = &bytes[..line_end];
     if line.last() == Some(&b'\r') {
         line = &line[..line.len() - 1];
@@ -49,8 +59,12 @@ pub fn from_file(path: &Path, lang: Lang) -> Result<SecretString, String> {
     })?;
     if text.is_empty() {
         return Err(match lang {
-            Lang::Nl => format!("de eerste regel van {shown} is leeg; zet de wachtwoordzin op de eerste regel"),
-            Lang::En => format!("the first line of {shown} is empty; put the passphrase on the first line"),
+            Lang::Nl => format!(
+                "de eerste regel van {shown} is leeg; zet de wachtwoordzin op de eerste regel"
+            ),
+            Lang::En => {
+                format!("the first line of {shown} is empty; put the passphrase on the first line")
+            }
         });
     }
     Ok(SecretString::from(text.to_string()))
@@ -71,7 +85,11 @@ pub fn prompt(question: &str, lang: Lang) -> Result<SecretString, String> {
 
 /// A new passphrase for `init`: from the file (checked), or asked twice on
 /// the terminal until it is strong enough and both match (three tries).
-pub fn new_passphrase(file: Option<&Path>, device_name: &str, lang: Lang) -> Result<SecretString, String> {
+pub fn new_passphrase(
+    file: Option<&Path>,
+    device_name: &str,
+    lang: Lang,
+) -> Result<SecretString, String> {
     if let Some(path) = file {
         let p = from_file(path, lang)?;
         check_strength_with(p.expose_secret(), &[device_name]).map_err(|w| w.describe(lang))?;
@@ -90,12 +108,26 @@ pub fn new_passphrase(file: Option<&Path>, device_name: &str, lang: Lang) -> Res
             eprintln!("{}", w.describe(lang));
             continue;
         }
-        let second = prompt(lang.pick("Herhaal de wachtwoordzin: ", "Repeat the passphrase: "), lang)?;
+        let second = prompt(
+            lang.pick("Herhaal de wachtwoordzin: ", "Repeat the passphrase: "),
+            lang,
+        )?;
         if first.expose_secret() != second.expose_secret() {
-            eprintln!("{}", lang.pick("De twee wachtwoordzinnen verschillen. Probeer opnieuw.", "The two passphrases differ. Try again."));
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "De twee wachtwoordzinnen verschillen. Probeer opnieuw.",
+                    "The two passphrases differ. Try again."
+                )
+            );
             continue;
         }
         return Ok(first);
     }
-    Err(lang.pick("geen bruikbare wachtwoordzin na drie pogingen", "no usable passphrase after three tries").to_string())
+    Err(lang
+        .pick(
+            "geen bruikbare wachtwoordzin na drie pogingen",
+            "no usable passphrase after three tries",
+        )
+        .to_string())
 }

@@ -51,8 +51,12 @@ fn status(global: &Global, lang: Lang) -> Result<(), String> {
         eprintln!(
             "{}",
             match lang {
-                Lang::Nl => format!("let op: quarantine/ bevat {q} bestand(en) die niet konden worden gelezen; zie docs/SECURITY.md"),
-                Lang::En => format!("note: quarantine/ holds {q} file(s) that could not be read; see docs/SECURITY.md"),
+                Lang::Nl => format!(
+                    "let op: quarantine/ bevat {q} bestand(en) die niet konden worden gelezen; zie docs/SECURITY.md"
+                ),
+                Lang::En => format!(
+                    "note: quarantine/ holds {q} file(s) that could not be read; see docs/SECURITY.md"
+                ),
             }
         );
     }
@@ -80,7 +84,9 @@ fn unlock(vault: &mut Vault, global: &Global, lang: Lang) -> Result<(), String> 
         let p = secret_input::prompt(lang.pick("Wachtwoordzin: ", "Passphrase: "), lang)?;
         match vault.unlock(&p) {
             Ok(()) => return Ok(()),
-            Err(StoreError::WrongPassphrase) => eprintln!("{}", StoreError::WrongPassphrase.describe(lang)),
+            Err(StoreError::WrongPassphrase) => {
+                eprintln!("{}", StoreError::WrongPassphrase.describe(lang))
+            }
             Err(e) => return Err(e.describe(lang)),
         }
     }

@@ -66,7 +66,10 @@ impl Step {
     /// Whether the previous version of the target is certainly still in
     /// place when this step fails during an atomic write.
     pub fn previous_version_kept(self) -> bool {
-        matches!(self, Step::CreateTemp | Step::Write | Step::SyncFile | Step::Rename)
+        matches!(
+            self,
+            Step::CreateTemp | Step::Write | Step::SyncFile | Step::Rename
+        )
     }
 }
 
@@ -98,7 +101,11 @@ pub struct RealFs;
 
 impl Fs for RealFs {
     fn create_new(&self, path: &Path) -> io::Result<File> {
-        let file = OpenOptions::new().write(true).create_new(true).mode(FILE_MODE).open(path)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(path)?;
         // The umask can only take bits away from 0600, but set it anyway so
         // that no umask, however odd, leaves a different mode.
         file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
@@ -145,7 +152,10 @@ fn step<T>(step: Step, path: &Path, r: io::Result<T>) -> Result<T, StepError> {
 
 /// The temporary name for `target`: `.NAME.tmp-RANDOM` in the same folder.
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file");
     let random = uuid::Uuid::new_v4().simple().to_string();
     target.with_file_name(format!(".{name}{TEMP_INFIX}{}", &random[..12]))
 }
@@ -227,7 +237,10 @@ mod tests {
         write_atomic(&RealFs, &target, b"one").unwrap();
         write_atomic(&RealFs, &target, b"two").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1);
         let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, FILE_MODE);

@@ -92,7 +92,10 @@ pub fn valid_device_id(id: &str) -> Result<(), &'static str> {
     if id.is_empty() || id.chars().count() > MAX_NAME_CHARS {
         return Err("must be 1 to 64 characters");
     }
-    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err("may hold only letters, digits, - and _");
     }
     Ok(())
@@ -157,7 +160,13 @@ impl Sealed {
                     continue;
                 };
                 match key {
-                    "vault-format" => format = Some(value.parse::<u32>().map_err(|_| "vault-format is not a number")?),
+                    "vault-format" => {
+                        format = Some(
+                            value
+                                .parse::<u32>()
+                                .map_err(|_| "vault-format is not a number")?,
+                        )
+                    }
                     "device-id" => device_id = Some(value.to_string()),
                     "device-name" => device_name = Some(value.to_string()),
                     "test-vault" => test_vault = Some(value == "yes"),
@@ -173,7 +182,10 @@ impl Sealed {
                 if identity.is_some() {
                     return Err("it holds more than one key");
                 }
-                identity = Some(age::x25519::Identity::from_str(line.trim()).map_err(|_| "its key does not decode")?);
+                identity = Some(
+                    age::x25519::Identity::from_str(line.trim())
+                        .map_err(|_| "its key does not decode")?,
+                );
             } else if !line.trim().is_empty() && !line.starts_with('#') {
                 return Err("it holds a line that is neither a comment nor a key");
             }

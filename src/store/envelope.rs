@@ -112,10 +112,19 @@ pub enum EnvelopeError {
     TooLarge { limit: usize },
     #[error("this file is not a {expected}")]
     WrongKind { expected: &'static str },
-    #[error("this {kind} has format version {found}; this program reads up to version {newest} (a newer safevisit wrote it)")]
-    UnsupportedVersion { kind: &'static str, found: u16, newest: u16 },
+    #[error(
+        "this {kind} has format version {found}; this program reads up to version {newest} (a newer safevisit wrote it)"
+    )]
+    UnsupportedVersion {
+        kind: &'static str,
+        found: u16,
+        newest: u16,
+    },
     #[error("this {kind} does not decode: {reason}")]
-    Undecodable { kind: &'static str, reason: &'static str },
+    Undecodable {
+        kind: &'static str,
+        reason: &'static str,
+    },
     #[error("this {kind} has bytes after its end")]
     TrailingBytes { kind: &'static str },
     #[error("encryption failed: {0}")]
@@ -150,7 +159,9 @@ pub fn encode<T: Serialize, const LIMIT: usize>(
 /// Check the magic and return the format version and the payload.
 pub fn split(kind: Kind, plaintext: &[u8]) -> Result<(u16, &[u8]), EnvelopeError> {
     if plaintext.len() < HEADER_LEN || plaintext[..8] != kind.magic {
-        return Err(EnvelopeError::WrongKind { expected: kind.name });
+        return Err(EnvelopeError::WrongKind {
+            expected: kind.name,
+        });
     }
     let version = u16::from_le_bytes([plaintext[8], plaintext[9]]);
     Ok((version, &plaintext[HEADER_LEN..]))
@@ -162,9 +173,11 @@ pub fn decode_payload<T: DeserializeOwned, const LIMIT: usize>(
     payload: &[u8],
     config: Config<LIMIT>,
 ) -> Result<T, EnvelopeError> {
-    let (value, used) = bincode::serde::decode_from_slice(payload, config).map_err(|e| EnvelopeError::Undecodable {
-        kind: kind.name,
-        reason: decode_reason(&e),
+    let (value, used) = bincode::serde::decode_from_slice(payload, config).map_err(|e| {
+        EnvelopeError::Undecodable {
+            kind: kind.name,
+            reason: decode_reason(&e),
+        }
     })?;
     if used != payload.len() {
         return Err(EnvelopeError::TrailingBytes { kind: kind.name });
@@ -215,7 +228,8 @@ pub fn encrypt(plaintext: &[u8], recipients: &[&dyn Recipient]) -> Result<Vec<u8
     let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
         .map_err(|e| EnvelopeError::Encrypt(e.to_string()))?;
     // age adds a header (about 100 bytes a recipient) and 16 bytes a 64 KiB chunk.
-    let mut out = Vec::with_capacity(plaintext.len() + plaintext.len() / 4096 + 128 * recipients.len() + 256);
+    let mut out =
+        Vec::with_capacity(plaintext.len() + plaintext.len() / 4096 + 128 * recipients.len() + 256);
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|e| EnvelopeError::Encrypt(e.to_string()))?;
@@ -238,20 +252,25 @@ pub fn decrypt(
         D::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => EnvelopeError::Truncated,
         _ => EnvelopeError::NotAgeFile,
     })?;
-    let reader = decryptor.decrypt(identities.iter().copied()).map_err(|e| match e {
-        D::NoMatchingKeys => EnvelopeError::NotForThisKey,
-        D::DecryptionFailed | D::InvalidMac => EnvelopeError::Tampered,
-        D::ExcessiveWork { .. } => EnvelopeError::NotForThisKey,
-        _ => EnvelopeError::NotAgeFile,
-    })?;
+    let reader = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(|e| match e {
+            D::NoMatchingKeys => EnvelopeError::NotForThisKey,
+            D::DecryptionFailed | D::InvalidMac => EnvelopeError::Tampered,
+            D::ExcessiveWork { .. } => EnvelopeError::NotForThisKey,
+            _ => EnvelopeError::NotAgeFile,
+        })?;
     let max = (limit + HEADER_LEN) as u64;
     // The plaintext is shorter than the ciphertext, so this buffer never
     // grows (a growing Vec would free unwiped copies of the plaintext).
     let mut out = Zeroizing::new(Vec::with_capacity(ciphertext.len().min(max as usize + 1)));
-    reader.take(max + 1).read_to_end(&mut out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => EnvelopeError::Truncated,
-        _ => EnvelopeError::Tampered,
-    })?;
+    reader
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => EnvelopeError::Truncated,
+            _ => EnvelopeError::Tampered,
+        })?;
     if out.len() as u64 > max {
         return Err(EnvelopeError::TooLarge { limit });
     }
@@ -260,7 +279,10 @@ pub fn decrypt(
 
 /// Decrypt and decode a record file: what the office import calls with the
 /// organisation identities.
-pub fn open_record(ciphertext: &[u8], identities: &[&dyn Identity]) -> Result<VisitRecord, EnvelopeError> {
+pub fn open_record(
+    ciphertext: &[u8],
+    identities: &[&dyn Identity],
+) -> Result<VisitRecord, EnvelopeError> {
     let plaintext = decrypt(ciphertext, identities, MAX_RECORD_BYTES)?;
     decode_record(&plaintext)
 }
@@ -318,7 +340,10 @@ mod tests {
         let key = age::x25519::Identity::generate();
         let other = age::x25519::Identity::generate();
         let ct = encrypt(&encode_record(&record()).unwrap(), &[&key.to_public()]).unwrap();
-        assert_eq!(open_record(&ct, &[&other]), Err(EnvelopeError::NotForThisKey));
+        assert_eq!(
+            open_record(&ct, &[&other]),
+            Err(EnvelopeError::NotForThisKey)
+        );
     }
 
     #[test]
@@ -328,7 +353,9 @@ mod tests {
         stub[..8].copy_from_slice(b"SVSTUB\0\0");
         assert_eq!(
             decode_record(&stub),
-            Err(EnvelopeError::WrongKind { expected: "visit record" })
+            Err(EnvelopeError::WrongKind {
+                expected: "visit record"
+            })
         );
         let mut newer = plain.to_vec();
         newer[8] = 9;
@@ -338,7 +365,10 @@ mod tests {
         ));
         let mut longer = plain.to_vec();
         longer.push(0);
-        assert!(matches!(decode_record(&longer), Err(EnvelopeError::TrailingBytes { .. })));
+        assert!(matches!(
+            decode_record(&longer),
+            Err(EnvelopeError::TrailingBytes { .. })
+        ));
     }
 
     #[test]
@@ -348,6 +378,9 @@ mod tests {
         bytes.extend_from_slice(&1u16.to_le_bytes());
         bytes.push(253);
         bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
-        assert!(matches!(decode_record(&bytes), Err(EnvelopeError::Undecodable { .. })));
+        assert!(matches!(
+            decode_record(&bytes),
+            Err(EnvelopeError::Undecodable { .. })
+        ));
     }
 }

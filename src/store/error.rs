@@ -58,8 +58,14 @@ impl QuarantineNote {
             (QuarantineReason::Unknown, Lang::En) => "it does not belong in this folder".into(),
         };
         match lang {
-            Lang::Nl => format!("{} is apart gezet in {}: {why}. Er is niets verwijderd.", self.original, self.moved_to),
-            Lang::En => format!("{} was moved aside to {}: {why}. Nothing was deleted.", self.original, self.moved_to),
+            Lang::Nl => format!(
+                "{} is apart gezet in {}: {why}. Er is niets verwijderd.",
+                self.original, self.moved_to
+            ),
+            Lang::En => format!(
+                "{} was moved aside to {}: {why}. Nothing was deleted.",
+                self.original, self.moved_to
+            ),
         }
     }
 }
@@ -73,7 +79,9 @@ fn envelope_nl(e: &EnvelopeError) -> String {
         EnvelopeError::TooLarge { limit } => format!("groter dan de grens van {limit} bytes"),
         EnvelopeError::WrongKind { expected } => format!("geen {expected}"),
         EnvelopeError::UnsupportedVersion { found, newest, .. } => {
-            format!("formaatversie {found}, dit programma leest tot en met {newest}; werk safevisit bij")
+            format!(
+                "formaatversie {found}, dit programma leest tot en met {newest}; werk safevisit bij"
+            )
         }
         EnvelopeError::Undecodable { .. } => "de inhoud past niet bij het formaat".into(),
         EnvelopeError::TrailingBytes { .. } => "er staan bytes achter het einde".into(),
@@ -114,7 +122,9 @@ pub enum StoreError {
     ConfigDamaged { path: PathBuf, reason: String },
     #[error("vault.toml does not match the copy sealed with the passphrase ({field} differs)")]
     ConfigMismatch { field: &'static str },
-    #[error("this vault has layout format {found}; this program knows format {known} (a newer safevisit made it)")]
+    #[error(
+        "this vault has layout format {found}; this program knows format {known} (a newer safevisit made it)"
+    )]
     UnsupportedVault { found: u32, known: u32 },
     #[error("`{id}` is not a valid visit id (1 to 64 of A-Z a-z 0-9 - _)")]
     InvalidVisitId { id: String },
@@ -137,7 +147,11 @@ pub enum StoreError {
     #[error("could not read {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
     #[error("{}", write_message(*step, path, source, Lang::En))]
-    Write { step: Step, path: PathBuf, source: io::Error },
+    Write {
+        step: Step,
+        path: PathBuf,
+        source: io::Error,
+    },
     #[error("{0}")]
     Envelope(EnvelopeError),
 }
@@ -159,7 +173,10 @@ fn io_cause(e: &io::Error, lang: Lang) -> String {
         K::QuotaExceeded => ("het schijfquotum is op", "the disk quota is used up"),
         K::PermissionDenied => ("geen toestemming", "permission denied"),
         K::ReadOnlyFilesystem => ("de schijf is alleen-lezen", "the disk is read-only"),
-        K::NotFound => ("het bestand of de map bestaat niet", "the file or folder does not exist"),
+        K::NotFound => (
+            "het bestand of de map bestaat niet",
+            "the file or folder does not exist",
+        ),
         _ => return format!("{e}"),
     };
     lang.pick(nl, en).to_string()
@@ -169,8 +186,12 @@ fn write_message(step: Step, path: &std::path::Path, source: &io::Error, lang: L
     let cause = io_cause(source, lang);
     let path = path.display();
     let outcome = match (step, lang) {
-        (Step::SyncDir, Lang::Nl) => "De nieuwe versie staat op zijn plaats, maar is misschien nog niet veilig op de schijf.",
-        (Step::SyncDir, Lang::En) => "The new version is in place but may not be safely on disk yet.",
+        (Step::SyncDir, Lang::Nl) => {
+            "De nieuwe versie staat op zijn plaats, maar is misschien nog niet veilig op de schijf."
+        }
+        (Step::SyncDir, Lang::En) => {
+            "The new version is in place but may not be safely on disk yet."
+        }
         (Step::Remove, Lang::Nl) => "Het bestand staat er nog; er is niets verloren.",
         (Step::Remove, Lang::En) => "The file is still there; nothing was lost.",
         (Step::CreateDir, Lang::Nl) => "Er is niets veranderd.",
@@ -179,8 +200,14 @@ fn write_message(step: Step, path: &std::path::Path, source: &io::Error, lang: L
         (_, Lang::En) => "The previous version is unchanged.",
     };
     match lang {
-        Lang::Nl => format!("Opslaan mislukt bij {} ({path}): {cause}. {outcome}", step.nl()),
-        Lang::En => format!("Saving failed while {} ({path}): {cause}. {outcome}", step.en()),
+        Lang::Nl => format!(
+            "Opslaan mislukt bij {} ({path}): {cause}. {outcome}",
+            step.nl()
+        ),
+        Lang::En => format!(
+            "Saving failed while {} ({path}): {cause}. {outcome}",
+            step.en()
+        ),
     }
 }
 
@@ -222,7 +249,7 @@ impl StoreError {
                 .into(),
             E::WrongPassphrase => lang
                 .pick(
-                    "De wachtwoordzin klopt niet. Probeer het opnieuw (let op Caps Lock). Kwijt? Zie docs/SECURITY.md, 'Wachtwoordzin kwijt'.",
+                    "De wachtwoordzin klopt niet. Probeer het opnieuw (let op Caps Lock). Kwijt? Zie docs/SECURITY.md, 'Lost passphrase'.",
                     "The passphrase does not match. Try again (mind Caps Lock). Lost it? See docs/SECURITY.md, 'Lost passphrase'.",
                 )
                 .into(),

@@ -60,7 +60,11 @@ impl IndexEntry {
             finalized_at: rec.finalized.as_ref().map(|f| f.finalized_at.clone()),
             red_flags: rec.flags.len() as u32,
             acute_flags: rec.flags.iter().filter(|f| f.level == "acute").count() as u32,
-            open_flags: rec.flags.iter().filter(|f| f.acknowledged_at.is_none()).count() as u32,
+            open_flags: rec
+                .flags
+                .iter()
+                .filter(|f| f.acknowledged_at.is_none())
+                .count() as u32,
         }
     }
 }

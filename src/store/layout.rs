@@ -35,7 +35,11 @@ pub const STUB_SUFFIX: &str = ".stub.age";
 /// A visit id (also a device id): 1 to 64 of `A-Z a-z 0-9 - _`, so that it
 /// is always a safe file name.
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub fn draft_name(id: &str) -> String {
@@ -86,7 +90,9 @@ pub fn parse_final_name(name: &str) -> Option<FinalName> {
     if let Some(s) = name.strip_suffix(VISIT_SUFFIX) {
         return seq(s).map(FinalName::Visit);
     }
-    name.strip_suffix(STUB_SUFFIX).and_then(seq).map(FinalName::Stub)
+    name.strip_suffix(STUB_SUFFIX)
+        .and_then(seq)
+        .map(FinalName::Stub)
 }
 
 #[cfg(test)]
@@ -95,10 +101,19 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(parse_final_name(&visit_name(42)), Some(FinalName::Visit(42)));
-        assert_eq!(parse_final_name(&stub_name(123_456_789)), Some(FinalName::Stub(123_456_789)));
+        assert_eq!(
+            parse_final_name(&visit_name(42)),
+            Some(FinalName::Visit(42))
+        );
+        assert_eq!(
+            parse_final_name(&stub_name(123_456_789)),
+            Some(FinalName::Stub(123_456_789))
+        );
         assert_eq!(parse_final_name("42.visit.age"), None);
-        assert_eq!(parse_draft_name(&draft_name("a-1")), Some(DraftName::Draft("a-1".into())));
+        assert_eq!(
+            parse_draft_name(&draft_name("a-1")),
+            Some(DraftName::Draft("a-1".into()))
+        );
         assert_eq!(
             parse_draft_name(&finalizing_name("a-1")),
             Some(DraftName::Finalizing("a-1".into()))

@@ -85,10 +85,16 @@ impl Weakness {
              Capitals, digits and symbols are not needed.",
         );
         let what = match self {
-            Weakness::Empty => lang.pick("De wachtwoordzin is leeg.", "The passphrase is empty.").to_string(),
+            Weakness::Empty => lang
+                .pick("De wachtwoordzin is leeg.", "The passphrase is empty.")
+                .to_string(),
             Weakness::TooShort { chars } => match lang {
-                Lang::Nl => format!("De wachtwoordzin is te kort: {chars} tekens, minstens {MIN_CHARS} nodig."),
-                Lang::En => format!("The passphrase is too short: {chars} characters, at least {MIN_CHARS} needed."),
+                Lang::Nl => format!(
+                    "De wachtwoordzin is te kort: {chars} tekens, minstens {MIN_CHARS} nodig."
+                ),
+                Lang::En => format!(
+                    "The passphrase is too short: {chars} characters, at least {MIN_CHARS} needed."
+                ),
             },
             Weakness::TooGuessable { score, hint } => {
                 let why = hint.map(|h| match (h, lang) {
@@ -130,10 +136,11 @@ fn hint(w: Warning) -> Hint {
         | Warning::ThisIsACommonPassword
         | Warning::ThisIsSimilarToACommonlyUsedPassword => Hint::CommonPassword,
         Warning::AWordByItselfIsEasyToGuess => Hint::SingleWord,
-        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess | Warning::CommonNamesAndSurnamesAreEasyToGuess => {
-            Hint::Names
+        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+        | Warning::CommonNamesAndSurnamesAreEasyToGuess => Hint::Names,
+        Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess => {
+            Hint::DatesOrYears
         }
-        Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess => Hint::DatesOrYears,
         _ => Hint::Patterns,
     }
 }
@@ -194,7 +201,10 @@ mod tests {
     #[test]
     fn short_and_common_are_refused_with_what_passes() {
         assert_eq!(check_strength(""), Err(Weakness::Empty));
-        assert_eq!(check_strength("Noor2019!"), Err(Weakness::TooShort { chars: 9 }));
+        assert_eq!(
+            check_strength("Noor2019!"),
+            Err(Weakness::TooShort { chars: 9 })
+        );
         let e = check_strength("password1234").unwrap_err();
         assert!(matches!(e, Weakness::TooGuessable { .. }), "{e:?}");
         assert!(e.describe(Lang::Nl).contains("vier of meer gewone woorden"));
@@ -205,7 +215,11 @@ mod tests {
 
     #[test]
     fn several_unrelated_words_pass() {
-        for p in ["paars kanaal vijftien ballon", "correct horse battery staple", "Lieke fietst langs de gracht"] {
+        for p in [
+            "paars kanaal vijftien ballon",
+            "correct horse battery staple",
+            "Lieke fietst langs de gracht",
+        ] {
             let s = check_strength(p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
             assert!(s.acceptable());
             assert_eq!(s.score, 4);

@@ -73,16 +73,36 @@ impl RecipientError {
             None => self.origin.clone(),
         };
         let what = match (&self.problem, lang) {
-            (RecipientProblem::SecretKey, Lang::Nl) => "dit is een GEHEIME sleutel (AGE-SECRET-KEY-…). Die hoort nooit op een laptop: bewaar hem op kantoor en geef alleen de publieke sleutel (age1…); `age-keygen -y sleutel.txt` toont die",
-            (RecipientProblem::SecretKey, Lang::En) => "this is a SECRET key (AGE-SECRET-KEY-…). It never belongs on a laptop: keep it at the office and give only its public key (age1…); `age-keygen -y key.txt` prints it",
-            (RecipientProblem::Ssh, Lang::Nl) => "SSH-sleutels worden (nog) niet ondersteund; gebruik een age-sleutel (age1…) van `safevisit supervisor keygen` of `age-keygen`",
-            (RecipientProblem::Ssh, Lang::En) => "SSH keys are not supported (yet); use an age key (age1…) from `safevisit supervisor keygen` or `age-keygen`",
-            (RecipientProblem::Plugin, Lang::Nl) => "plugin-ontvangers (age1naam1…) worden niet ondersteund; gebruik een X25519-sleutel (age1…)",
-            (RecipientProblem::Plugin, Lang::En) => "plugin recipients (age1name1…) are not supported; use an X25519 key (age1…)",
-            (RecipientProblem::Damaged, Lang::Nl) => "deze age-sleutel klopt niet (een tikfout of een afgebroken kopie); kopieer de hele regel `age1…` opnieuw",
-            (RecipientProblem::Damaged, Lang::En) => "this age key does not check out (a typo or a cut-off copy); copy the whole `age1…` line again",
-            (RecipientProblem::NotARecipient, Lang::Nl) => "dit is geen age-ontvanger; een ontvanger begint met age1 (en een bestand bevat er één per regel, # voor commentaar)",
-            (RecipientProblem::NotARecipient, Lang::En) => "this is not an age recipient; a recipient starts with age1 (and a file holds one a line, # for comments)",
+            (RecipientProblem::SecretKey, Lang::Nl) => {
+                "dit is een GEHEIME sleutel (AGE-SECRET-KEY-…). Die hoort nooit op een laptop: bewaar hem op kantoor en geef alleen de publieke sleutel (age1…); `age-keygen -y sleutel.txt` toont die"
+            }
+            (RecipientProblem::SecretKey, Lang::En) => {
+                "this is a SECRET key (AGE-SECRET-KEY-…). It never belongs on a laptop: keep it at the office and give only its public key (age1…); `age-keygen -y key.txt` prints it"
+            }
+            (RecipientProblem::Ssh, Lang::Nl) => {
+                "SSH-sleutels worden (nog) niet ondersteund; gebruik een age-sleutel (age1…) van `safevisit supervisor keygen` of `age-keygen`"
+            }
+            (RecipientProblem::Ssh, Lang::En) => {
+                "SSH keys are not supported (yet); use an age key (age1…) from `safevisit supervisor keygen` or `age-keygen`"
+            }
+            (RecipientProblem::Plugin, Lang::Nl) => {
+                "plugin-ontvangers (age1naam1…) worden niet ondersteund; gebruik een X25519-sleutel (age1…)"
+            }
+            (RecipientProblem::Plugin, Lang::En) => {
+                "plugin recipients (age1name1…) are not supported; use an X25519 key (age1…)"
+            }
+            (RecipientProblem::Damaged, Lang::Nl) => {
+                "deze age-sleutel klopt niet (een tikfout of een afgebroken kopie); kopieer de hele regel `age1…` opnieuw"
+            }
+            (RecipientProblem::Damaged, Lang::En) => {
+                "this age key does not check out (a typo or a cut-off copy); copy the whole `age1…` line again"
+            }
+            (RecipientProblem::NotARecipient, Lang::Nl) => {
+                "dit is geen age-ontvanger; een ontvanger begint met age1 (en een bestand bevat er één per regel, # voor commentaar)"
+            }
+            (RecipientProblem::NotARecipient, Lang::En) => {
+                "this is not an age recipient; a recipient starts with age1 (and a file holds one a line, # for comments)"
+            }
         };
         format!("{at}: {what}")
     }
@@ -94,17 +114,18 @@ fn classify(s: &str) -> Result<Recipient, RecipientProblem> {
     if lower.starts_with("age-secret-key-") || lower.starts_with("age-plugin-") {
         return Err(RecipientProblem::SecretKey);
     }
-    if lower.starts_with("ssh-") || lower.starts_with("ecdsa-sha2-") || lower.starts_with("sk-ssh-") {
+    if lower.starts_with("ssh-") || lower.starts_with("ecdsa-sha2-") || lower.starts_with("sk-ssh-")
+    {
         return Err(RecipientProblem::Ssh);
     }
     if let Ok(r) = age::x25519::Recipient::from_str(s) {
         return Ok(Recipient(r));
     }
-    if lower.starts_with("age1") {
-        // `age1<name>1<data>` is a plugin recipient; an X25519 recipient
-        // has no second `1` before its 58 data characters.
-        let rest = &lower[4..];
-        if rest.len() != 58 && rest.contains('1') {
+    if let Some(rest) = lower.strip_prefix("age1") {
+        // `age1<name>1<data>` is a plugin recipient: `1` is bech32's
+        // separator and never a data character, so an X25519 recipient
+        // has no second one.
+        if rest.contains('1') {
             return Err(RecipientProblem::Plugin);
         }
         return Err(RecipientProblem::Damaged);
@@ -131,7 +152,10 @@ pub fn parse_recipient(s: &str) -> Result<Recipient, RecipientError> {
 /// lines and lines starting with `#` are ignored. Errors name
 /// `path_label` and the line. An empty result is not an error here (the
 /// caller decides whether at least one is needed).
-pub fn parse_recipients_file(text: &str, path_label: &str) -> Result<Vec<Recipient>, RecipientError> {
+pub fn parse_recipients_file(
+    text: &str,
+    path_label: &str,
+) -> Result<Vec<Recipient>, RecipientError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -151,7 +175,10 @@ pub fn parse_recipients_file(text: &str, path_label: &str) -> Result<Vec<Recipie
 /// `recipients` without repeats, in first-seen order.
 pub fn dedup(recipients: Vec<Recipient>) -> Vec<Recipient> {
     let mut seen = std::collections::HashSet::new();
-    recipients.into_iter().filter(|r| seen.insert(r.clone())).collect()
+    recipients
+        .into_iter()
+        .filter(|r| seen.insert(r.clone()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -171,7 +198,8 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line_and_never_echo_a_secret() {
-        let secret = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+        let secret =
+            "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
         let text = format!("# keys\n{GOOD}\n{secret}\n");
         let e = parse_recipients_file(&text, "org.txt").unwrap_err();
         assert_eq!(e.line, Some(3));
@@ -186,9 +214,14 @@ mod tests {
     #[test]
     fn typo_ssh_and_garbage_are_told_apart() {
         let typo = format!("{}x", &GOOD[..GOOD.len() - 1]);
-        assert_eq!(parse_recipient(&typo).unwrap_err().problem, RecipientProblem::Damaged);
         assert_eq!(
-            parse_recipient("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1 noor@laptop").unwrap_err().problem,
+            parse_recipient(&typo).unwrap_err().problem,
+            RecipientProblem::Damaged
+        );
+        assert_eq!(
+            parse_recipient("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1 noor@laptop")
+                .unwrap_err()
+                .problem,
             RecipientProblem::Ssh
         );
         assert_eq!(
@@ -196,5 +229,17 @@ mod tests {
             RecipientProblem::NotARecipient
         );
         assert!(parse_recipient(&format!("  {GOOD}\n")).is_ok());
+        assert_eq!(
+            parse_recipient(
+                "age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t"
+            )
+            .unwrap_err()
+            .problem,
+            RecipientProblem::Plugin
+        );
+        assert_eq!(
+            parse_recipient(&GOOD[..40]).unwrap_err().problem,
+            RecipientProblem::Damaged
+        );
     }
 }

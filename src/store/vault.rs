@@ -15,16 +15,18 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use crate::store::atomic::{
-    DIR_MODE, FILE_MODE, Fs, RealFs, create_dir_durable, is_temp_name, move_durable, remove_durable,
-    write_atomic,
-};
-use crate::store::config::{DeviceInfo, Sealed, VAULT_FORMAT, VaultConfig, valid_device_id, valid_device_name};
-use crate::store::envelope::{
-    self, EnvelopeError, INDEX, MAX_INDEX_BYTES, MAX_RECORD_BYTES, STUB, decode_payload, decrypt, encode, encrypt,
-    index_config, record_config, split,
-};
 use crate::i18n::Lang;
+use crate::store::atomic::{
+    DIR_MODE, FILE_MODE, Fs, RealFs, create_dir_durable, is_temp_name, move_durable,
+    remove_durable, write_atomic,
+};
+use crate::store::config::{
+    DeviceInfo, Sealed, VAULT_FORMAT, VaultConfig, valid_device_id, valid_device_name,
+};
+use crate::store::envelope::{
+    self, EnvelopeError, INDEX, MAX_INDEX_BYTES, MAX_RECORD_BYTES, STUB, decode_payload, decrypt,
+    encode, encrypt, index_config, record_config, split,
+};
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
 use crate::store::index::{Index, IndexEntry, IndexFile, IndexFileRef, Status, Stub};
 use crate::store::layout::{self, DraftName, FinalName};
@@ -115,32 +117,54 @@ impl RecoveryNote {
         use RecoveryNote as R;
         match (self, lang) {
             (R::FinalizeCompleted { visit_id, sequence }, Lang::Nl) => {
-                format!("Het afronden van bezoek {visit_id} was onderbroken en is nu voltooid (volgnummer {sequence}).")
+                format!(
+                    "Het afronden van bezoek {visit_id} was onderbroken en is nu voltooid (volgnummer {sequence})."
+                )
             }
             (R::FinalizeCompleted { visit_id, sequence }, Lang::En) => {
-                format!("Finalizing visit {visit_id} was interrupted and is now complete (sequence {sequence}).")
+                format!(
+                    "Finalizing visit {visit_id} was interrupted and is now complete (sequence {sequence})."
+                )
             }
-            (R::IndexRebuilt, Lang::Nl) => "De index ontbrak of was onleesbaar en is opnieuw opgebouwd.".into(),
-            (R::IndexRebuilt, Lang::En) => "The index was missing or unreadable and was rebuilt.".into(),
-            (R::DraftAdded { visit_id }, Lang::Nl) => format!("Concept {visit_id} stond niet in de index en is toegevoegd."),
-            (R::DraftAdded { visit_id }, Lang::En) => format!("Draft {visit_id} was not in the index and was added."),
+            (R::IndexRebuilt, Lang::Nl) => {
+                "De index ontbrak of was onleesbaar en is opnieuw opgebouwd.".into()
+            }
+            (R::IndexRebuilt, Lang::En) => {
+                "The index was missing or unreadable and was rebuilt.".into()
+            }
+            (R::DraftAdded { visit_id }, Lang::Nl) => {
+                format!("Concept {visit_id} stond niet in de index en is toegevoegd.")
+            }
+            (R::DraftAdded { visit_id }, Lang::En) => {
+                format!("Draft {visit_id} was not in the index and was added.")
+            }
             (R::DraftMissing { visit_id }, Lang::Nl) => {
-                format!("Concept {visit_id} stond in de index maar het bestand is weg (een onderbroken verwijdering).")
+                format!(
+                    "Concept {visit_id} stond in de index maar het bestand is weg (een onderbroken verwijdering)."
+                )
             }
             (R::DraftMissing { visit_id }, Lang::En) => {
-                format!("Draft {visit_id} was in the index but its file is gone (an interrupted discard).")
+                format!(
+                    "Draft {visit_id} was in the index but its file is gone (an interrupted discard)."
+                )
             }
             (R::FinalizedAdded { visit_id, sequence }, Lang::Nl) => {
-                format!("Afgerond bezoek {visit_id} (volgnummer {sequence}) stond niet in de index en is toegevoegd.")
+                format!(
+                    "Afgerond bezoek {visit_id} (volgnummer {sequence}) stond niet in de index en is toegevoegd."
+                )
             }
             (R::FinalizedAdded { visit_id, sequence }, Lang::En) => {
-                format!("Finalized visit {visit_id} (sequence {sequence}) was not in the index and was added.")
+                format!(
+                    "Finalized visit {visit_id} (sequence {sequence}) was not in the index and was added."
+                )
             }
             (R::FinalizedMissing { visit_id, sequence }, Lang::Nl) => format!(
                 "Afgerond bezoek {visit_id} (volgnummer {sequence}) ontbreekt in final/; meld dit bij kantoor."
             ),
             (R::FinalizedMissing { visit_id, sequence }, Lang::En) => {
-                format!("Finalized visit {visit_id} (sequence {sequence}) is missing from final/; tell the office.")
+                format!(
+                    "Finalized visit {visit_id} (sequence {sequence}) is missing from final/; tell the office."
+                )
             }
             (R::SupersededDraftRemoved { visit_id }, Lang::Nl) => {
                 format!("Een oude conceptkopie van het afgeronde bezoek {visit_id} is verwijderd.")
@@ -239,7 +263,9 @@ fn take_lock(dir: &Path) -> Result<File, StoreError> {
         .map_err(read_err(&path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::AlreadyOpen { dir: dir.to_path_buf() }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::AlreadyOpen {
+            dir: dir.to_path_buf(),
+        }),
         Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Read { path, source }),
     }
 }
@@ -289,7 +315,9 @@ impl Vault {
             .map_err(StoreError::WeakPassphrase)?;
 
         if Vault::exists(dir) {
-            return Err(StoreError::AlreadyExists { dir: dir.to_path_buf() });
+            return Err(StoreError::AlreadyExists {
+                dir: dir.to_path_buf(),
+            });
         }
         if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(read_err(parent))?;
@@ -298,7 +326,9 @@ impl Vault {
         let lock = take_lock(dir)?;
         // Checked again under the lock: another process may have just made one.
         if Vault::exists(dir) {
-            return Err(StoreError::AlreadyExists { dir: dir.to_path_buf() });
+            return Err(StoreError::AlreadyExists {
+                dir: dir.to_path_buf(),
+            });
         }
         // Visit files without a vault.toml: never overwrite them. Files of an
         // interrupted init (identity, index, sequence) protect no visit and
@@ -310,7 +340,11 @@ impl Vault {
         if !found.is_empty() {
             return Err(StoreError::PartialVault {
                 dir: dir.to_path_buf(),
-                found: found.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "),
+                found: found
+                    .iter()
+                    .map(|d| format!("{d}/"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         for d in [layout::DRAFTS, layout::FINAL, layout::QUARANTINE] {
@@ -350,7 +384,11 @@ impl Vault {
         };
         vault.write_index(&Index::default())?;
         // The commit point: until vault.toml exists this is no vault.
-        write_atomic(&*vault.fs, &dir.join(layout::CONFIG), config.to_toml().as_bytes())?;
+        write_atomic(
+            &*vault.fs,
+            &dir.join(layout::CONFIG),
+            config.to_toml().as_bytes(),
+        )?;
         Ok(vault)
     }
 
@@ -363,7 +401,9 @@ impl Vault {
 
     /// [`Vault::open`] through a given file-system layer (fault injection).
     pub fn open_with(dir: &Path, fs: Arc<dyn Fs>) -> Result<Vault, StoreError> {
-        let not_a_vault = || StoreError::NotAVault { dir: dir.to_path_buf() };
+        let not_a_vault = || StoreError::NotAVault {
+            dir: dir.to_path_buf(),
+        };
         if !dir.is_dir() {
             return Err(not_a_vault());
         }
@@ -426,7 +466,9 @@ impl Vault {
         };
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(damaged("the file is missing")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(damaged("the file is missing"));
+            }
             Err(e) => return Err(read_err(&path)(e)),
         };
         let mut scrypt = age::scrypt::Identity::new(passphrase.clone());
@@ -547,7 +589,12 @@ impl Vault {
         let has_final = std::fs::read_dir(&finals)
             .map_err(read_err(&finals))?
             .filter_map(Result::ok)
-            .any(|e| e.file_name().to_str().and_then(layout::parse_final_name).is_some());
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(layout::parse_final_name)
+                    .is_some()
+            });
         if has_final {
             return Err(StoreError::Locked);
         }
@@ -555,7 +602,12 @@ impl Vault {
         let n = std::fs::read_dir(&drafts)
             .map_err(read_err(&drafts))?
             .filter_map(Result::ok)
-            .filter(|e| matches!(e.file_name().to_str().and_then(layout::parse_draft_name), Some(DraftName::Draft(_))))
+            .filter(|e| {
+                matches!(
+                    e.file_name().to_str().and_then(layout::parse_draft_name),
+                    Some(DraftName::Draft(_))
+                )
+            })
             .count();
         Ok(Counts {
             drafts: n,
@@ -591,7 +643,10 @@ impl Vault {
             // next unlock).
             self.edit_index(vec![(rec.id.clone(), Some(entry))])?;
         }
-        let path = self.dir.join(layout::DRAFTS).join(layout::draft_name(&rec.id));
+        let path = self
+            .dir
+            .join(layout::DRAFTS)
+            .join(layout::draft_name(&rec.id));
         write_atomic(&*self.fs, &path, &ciphertext)?;
         Ok(())
     }
@@ -633,7 +688,10 @@ impl Vault {
         }
         // File first: a crash after it leaves an index entry without a file,
         // which the next unlock drops; never a discarded visit coming back.
-        remove_durable(&*self.fs, &self.dir.join(layout::DRAFTS).join(layout::draft_name(id)))?;
+        remove_durable(
+            &*self.fs,
+            &self.dir.join(layout::DRAFTS).join(layout::draft_name(id)),
+        )?;
         self.edit_index(vec![(id.to_string(), None)])
     }
 
@@ -650,18 +708,28 @@ impl Vault {
     /// finds the draft, or the intent and completes it. If a step fails,
     /// the error is returned and the finalize completes at the next unlock
     /// (or when `finalize` is called again for this visit).
-    pub fn finalize(&mut self, rec: VisitRecord, summary: Summary, now: &str) -> Result<u64, StoreError> {
+    pub fn finalize(
+        &mut self,
+        rec: VisitRecord,
+        summary: Summary,
+        now: &str,
+    ) -> Result<u64, StoreError> {
         if !layout::valid_id(&rec.id) {
             return Err(StoreError::InvalidVisitId { id: rec.id.clone() });
         }
         if parse_stamp(now).is_none() {
-            return Err(StoreError::InvalidTimestamp { value: now.to_string() });
+            return Err(StoreError::InvalidTimestamp {
+                value: now.to_string(),
+            });
         }
         if rec.finalized.is_some() {
             return Err(StoreError::RecordFinalized);
         }
         let id = rec.id.clone();
-        let marker = self.dir.join(layout::DRAFTS).join(layout::finalizing_name(&id));
+        let marker = self
+            .dir
+            .join(layout::DRAFTS)
+            .join(layout::finalizing_name(&id));
         if self.unlocked()?.pending.contains(&id) {
             // An earlier finalize of this visit was interrupted: complete that.
             let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
@@ -678,7 +746,9 @@ impl Vault {
         }
         let mut seq = u.next_sequence;
         let finals = self.dir.join(layout::FINAL);
-        while finals.join(layout::visit_name(seq)).exists() || finals.join(layout::stub_name(seq)).exists() {
+        while finals.join(layout::visit_name(seq)).exists()
+            || finals.join(layout::stub_name(seq)).exists()
+        {
             seq += 1;
         }
         let mut rec = rec;
@@ -718,7 +788,11 @@ impl Vault {
         };
         let seq = fin.sequence;
         if u.next_sequence <= seq {
-            write_atomic(&*self.fs, &self.dir.join(layout::SEQUENCE), format!("{}\n", seq + 1).as_bytes())?;
+            write_atomic(
+                &*self.fs,
+                &self.dir.join(layout::SEQUENCE),
+                format!("{}\n", seq + 1).as_bytes(),
+            )?;
             u.next_sequence = seq + 1;
         }
         let finals = self.dir.join(layout::FINAL);
@@ -726,13 +800,20 @@ impl Vault {
         let ciphertext = if have_visit {
             std::fs::read(&visit_path).map_err(read_err(&visit_path))?
         } else {
-            let recipients: Vec<&dyn age::Recipient> =
-                u.recipients.iter().map(|r| r.age() as &dyn age::Recipient).collect();
+            let recipients: Vec<&dyn age::Recipient> = u
+                .recipients
+                .iter()
+                .map(|r| r.age() as &dyn age::Recipient)
+                .collect();
             let ct = self.seal_record(rec, &recipients)?;
             write_atomic(&*self.fs, &visit_path, &ct)?;
             ct
         };
-        let stub = Stub::of(rec, Sha256::digest(&ciphertext).into(), ciphertext.len() as u64);
+        let stub = Stub::of(
+            rec,
+            Sha256::digest(&ciphertext).into(),
+            ciphertext.len() as u64,
+        );
         if !have_stub {
             let plain = encode(STUB, &stub, record_config()).map_err(envelope_err)?;
             let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
@@ -769,7 +850,11 @@ impl Vault {
         let have_stub = finals.join(layout::stub_name(seq)).exists();
         // A stub without its record cannot be from this finalize (the record
         // is written first): rewrite both.
-        let (have_visit, have_stub) = if have_visit { (true, have_stub) } else { (false, false) };
+        let (have_visit, have_stub) = if have_visit {
+            (true, have_stub)
+        } else {
+            (false, false)
+        };
         self.finish_finalize(u, &rec, have_visit, have_stub)?;
         self.recovered.push(RecoveryNote::FinalizeCompleted {
             visit_id: id.to_string(),
@@ -781,13 +866,18 @@ impl Vault {
     /// The finalized records, for the export (lowest sequence first),
     /// each checked against the SHA-256 its stub recorded. A record that
     /// changed, or whose stub does not open, is quarantined and left out.
-    pub fn finalized_records(&mut self, include_exported: bool) -> Result<Vec<FinalizedFile>, StoreError> {
+    pub fn finalized_records(
+        &mut self,
+        include_exported: bool,
+    ) -> Result<Vec<FinalizedFile>, StoreError> {
         let u = self.unlocked()?;
         let mut wanted: Vec<(u64, String)> = u
             .index
             .entries()
             .iter()
-            .filter(|e| e.status == Status::Finalized || include_exported && e.status == Status::Exported)
+            .filter(|e| {
+                e.status == Status::Finalized || include_exported && e.status == Status::Exported
+            })
             .filter_map(|e| Some((e.sequence?, e.id.clone())))
             .collect();
         wanted.sort();
@@ -860,7 +950,9 @@ impl Vault {
         let mut todo = Vec::new();
         for id in ids {
             match u.index.get(id) {
-                Some(e) if e.status == Status::Finalized => todo.push((id.clone(), e.sequence.unwrap_or(0))),
+                Some(e) if e.status == Status::Finalized => {
+                    todo.push((id.clone(), e.sequence.unwrap_or(0)))
+                }
                 Some(e) if e.status == Status::Exported => {}
                 _ => return Err(StoreError::NoSuchFinalized { id: id.clone() }),
             }
@@ -913,7 +1005,11 @@ impl Vault {
 
     // ---- internals ----
 
-    fn seal_record(&self, rec: &VisitRecord, recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, StoreError> {
+    fn seal_record(
+        &self,
+        rec: &VisitRecord,
+        recipients: &[&dyn age::Recipient],
+    ) -> Result<Vec<u8>, StoreError> {
         let plain = envelope::encode_record(rec).map_err(envelope_err)?;
         encrypt(&plain, recipients).map_err(StoreError::Envelope)
     }
@@ -951,7 +1047,11 @@ impl Vault {
         r
     }
 
-    fn commit_index(&self, u: &mut Unlocked, edits: Vec<(String, Option<IndexEntry>)>) -> Result<(), StoreError> {
+    fn commit_index(
+        &self,
+        u: &mut Unlocked,
+        edits: Vec<(String, Option<IndexEntry>)>,
+    ) -> Result<(), StoreError> {
         let mut undo = Vec::with_capacity(edits.len());
         for (id, entry) in edits {
             let old = match entry {
@@ -974,7 +1074,11 @@ impl Vault {
 
     /// Read and decode a record file (relative path). The outer error is an
     /// I/O failure; the inner one a reason to quarantine.
-    fn read_record(&self, rel: &str, id: &str) -> Result<Result<VisitRecord, QuarantineReason>, StoreError> {
+    fn read_record(
+        &self,
+        rel: &str,
+        id: &str,
+    ) -> Result<Result<VisitRecord, QuarantineReason>, StoreError> {
         let u = self.unlocked()?;
         self.read_record_with(u, rel, id)
     }
@@ -986,11 +1090,14 @@ impl Vault {
         id: &str,
     ) -> Result<Result<VisitRecord, QuarantineReason>, StoreError> {
         let path = self.dir.join(rel);
-        let bytes = match read_limited(&path, ciphertext_limit(MAX_RECORD_BYTES)).map_err(read_err(&path))? {
+        let bytes = match read_limited(&path, ciphertext_limit(MAX_RECORD_BYTES))
+            .map_err(read_err(&path))?
+        {
             Ok(b) => b,
             Err(e) => return Ok(Err(QuarantineReason::Unreadable(e))),
         };
-        let rec = decrypt(&bytes, &[&u.identity], MAX_RECORD_BYTES).and_then(|plain| envelope::decode_record(&plain));
+        let rec = decrypt(&bytes, &[&u.identity], MAX_RECORD_BYTES)
+            .and_then(|plain| envelope::decode_record(&plain));
         Ok(match rec {
             Ok(rec) if rec.id == id => Ok(rec),
             Ok(_) => Err(QuarantineReason::WrongVisit),
@@ -1003,13 +1110,20 @@ impl Vault {
         self.read_stub_with(u, rel)
     }
 
-    fn read_stub_with(&self, u: &Unlocked, rel: &str) -> Result<Result<Stub, QuarantineReason>, StoreError> {
+    fn read_stub_with(
+        &self,
+        u: &Unlocked,
+        rel: &str,
+    ) -> Result<Result<Stub, QuarantineReason>, StoreError> {
         let path = self.dir.join(rel);
-        let bytes = match read_limited(&path, ciphertext_limit(MAX_RECORD_BYTES)).map_err(read_err(&path))? {
+        let bytes = match read_limited(&path, ciphertext_limit(MAX_RECORD_BYTES))
+            .map_err(read_err(&path))?
+        {
             Ok(b) => b,
             Err(e) => return Ok(Err(QuarantineReason::Unreadable(e))),
         };
-        let stub = decrypt(&bytes, &[&u.identity], MAX_RECORD_BYTES).and_then(|plain| decode_stub(&plain));
+        let stub =
+            decrypt(&bytes, &[&u.identity], MAX_RECORD_BYTES).and_then(|plain| decode_stub(&plain));
         Ok(stub.map_err(QuarantineReason::Unreadable))
     }
 
@@ -1057,7 +1171,8 @@ impl Vault {
         let index_path = self.dir.join(layout::INDEX);
         let loaded = match read_limited(&index_path, ciphertext_limit(MAX_INDEX_BYTES)) {
             Ok(Ok(bytes)) => Some(
-                decrypt(&bytes, &[&u.identity], MAX_INDEX_BYTES).and_then(|plain| decode_index(&plain)),
+                decrypt(&bytes, &[&u.identity], MAX_INDEX_BYTES)
+                    .and_then(|plain| decode_index(&plain)),
             ),
             Ok(Err(e)) => Some(Err(e)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -1082,8 +1197,13 @@ impl Vault {
 
         // Unfinished writes in the top folder (`.NAME.tmp-…`).
         let mut temps = 0;
-        for entry in std::fs::read_dir(&self.dir).map_err(read_err(&self.dir))?.flatten() {
-            if is_temp_name(&entry.file_name().to_string_lossy()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+        for entry in std::fs::read_dir(&self.dir)
+            .map_err(read_err(&self.dir))?
+            .flatten()
+        {
+            if is_temp_name(&entry.file_name().to_string_lossy())
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
                 remove_durable(&*self.fs, &entry.path())?;
                 temps += 1;
             }
@@ -1113,13 +1233,15 @@ impl Vault {
         u.pending = pending.iter().cloned().collect();
 
         // final/, only when it may not match the index.
-        let mut finals = if changed || recorded_mtime.is_none() || recorded_mtime != self.final_dir_mtime() {
-            Some(self.scan_final(&mut unknown, &mut temps)?)
-        } else {
-            None
-        };
+        let mut finals =
+            if changed || recorded_mtime.is_none() || recorded_mtime != self.final_dir_mtime() {
+                Some(self.scan_final(&mut unknown, &mut temps)?)
+            } else {
+                None
+            };
         if temps > 0 {
-            self.recovered.push(RecoveryNote::TempFilesRemoved { count: temps });
+            self.recovered
+                .push(RecoveryNote::TempFilesRemoved { count: temps });
         }
         for rel in unknown {
             self.quarantine(&rel, None, QuarantineReason::Unknown)?;
@@ -1155,12 +1277,19 @@ impl Vault {
         }
         // (A completed finalize may have written the sequence file already.)
         if read_seq()? != Some(u.next_sequence) {
-            write_atomic(&*self.fs, &seq_path, format!("{}\n", u.next_sequence).as_bytes())?;
-            self.recovered.push(RecoveryNote::SequenceAdvanced { next: u.next_sequence });
+            write_atomic(
+                &*self.fs,
+                &seq_path,
+                format!("{}\n", u.next_sequence).as_bytes(),
+            )?;
+            self.recovered.push(RecoveryNote::SequenceAdvanced {
+                next: u.next_sequence,
+            });
         }
         let final_dir = self.dir.join(layout::FINAL);
         let final_exists = |seq: u64| -> bool {
-            final_dir.join(layout::visit_name(seq)).exists() && final_dir.join(layout::stub_name(seq)).exists()
+            final_dir.join(layout::visit_name(seq)).exists()
+                && final_dir.join(layout::stub_name(seq)).exists()
         };
 
         // Drafts against the index.
@@ -1173,7 +1302,8 @@ impl Vault {
             .collect();
         for id in missing {
             u.index.remove(&id);
-            self.recovered.push(RecoveryNote::DraftMissing { visit_id: id });
+            self.recovered
+                .push(RecoveryNote::DraftMissing { visit_id: id });
             changed = true;
         }
         let mut unlisted: Vec<&String> = drafts
@@ -1189,14 +1319,18 @@ impl Vault {
                 // leaves this): the finalized record supersedes it.
                 if final_exists(e.sequence.unwrap_or(0)) {
                     remove_durable(&*self.fs, &self.dir.join(&rel))?;
-                    self.recovered.push(RecoveryNote::SupersededDraftRemoved { visit_id: id.clone() });
+                    self.recovered.push(RecoveryNote::SupersededDraftRemoved {
+                        visit_id: id.clone(),
+                    });
                 }
                 continue;
             }
             match self.read_record_with(u, &rel, id)? {
                 Ok(rec) if rec.finalized.is_none() => {
                     u.index.insert(IndexEntry::of(&rec));
-                    self.recovered.push(RecoveryNote::DraftAdded { visit_id: id.clone() });
+                    self.recovered.push(RecoveryNote::DraftAdded {
+                        visit_id: id.clone(),
+                    });
                     changed = true;
                 }
                 Ok(_) => {
@@ -1263,7 +1397,12 @@ impl Vault {
         drafts: &HashSet<String>,
     ) -> Result<bool, StoreError> {
         let mut changed = false;
-        let listed: HashSet<u64> = u.index.entries().iter().filter_map(|e| e.sequence).collect();
+        let listed: HashSet<u64> = u
+            .index
+            .entries()
+            .iter()
+            .filter_map(|e| e.sequence)
+            .collect();
         let gone: Vec<(u64, String)> = u
             .index
             .entries()
@@ -1289,7 +1428,11 @@ impl Vault {
                 });
             }
         }
-        let mut unlisted: Vec<u64> = visits.union(stubs).copied().filter(|s| !listed.contains(s)).collect();
+        let mut unlisted: Vec<u64> = visits
+            .union(stubs)
+            .copied()
+            .filter(|s| !listed.contains(s))
+            .collect();
         unlisted.sort();
         for seq in unlisted {
             let visit_rel = format!("{}/{}", layout::FINAL, layout::visit_name(seq));
@@ -1304,11 +1447,18 @@ impl Vault {
                 continue;
             }
             match self.read_stub_with(u, &stub_rel)? {
-                Ok(stub) if stub.entry.sequence == Some(seq) && layout::valid_id(&stub.entry.id) => {
+                Ok(stub)
+                    if stub.entry.sequence == Some(seq) && layout::valid_id(&stub.entry.id) =>
+                {
                     let id = stub.entry.id.clone();
                     if drafts.contains(&id) {
-                        remove_durable(&*self.fs, &self.dir.join(layout::DRAFTS).join(layout::draft_name(&id)))?;
-                        self.recovered.push(RecoveryNote::SupersededDraftRemoved { visit_id: id.clone() });
+                        remove_durable(
+                            &*self.fs,
+                            &self.dir.join(layout::DRAFTS).join(layout::draft_name(&id)),
+                        )?;
+                        self.recovered.push(RecoveryNote::SupersededDraftRemoved {
+                            visit_id: id.clone(),
+                        });
                     }
                     self.recovered.push(RecoveryNote::FinalizedAdded {
                         visit_id: id,
@@ -1333,7 +1483,10 @@ impl Vault {
 
 fn envelope_err(e: EnvelopeError) -> StoreError {
     match e {
-        EnvelopeError::TooLarge { limit } => StoreError::TooLarge { kind: "record", limit },
+        EnvelopeError::TooLarge { limit } => StoreError::TooLarge {
+            kind: "record",
+            limit,
+        },
         e => StoreError::Envelope(e),
     }
 }
@@ -1370,17 +1523,27 @@ enum IdentityOpenError {
 }
 
 /// Decrypt the identity file with the passphrase identity.
-fn open_identity(bytes: &[u8], scrypt: &age::scrypt::Identity) -> Result<zeroize::Zeroizing<Vec<u8>>, IdentityOpenError> {
+fn open_identity(
+    bytes: &[u8],
+    scrypt: &age::scrypt::Identity,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, IdentityOpenError> {
     use age::DecryptError as D;
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(|_| IdentityOpenError::Damaged("it is not an age file"))?;
+    let decryptor = age::Decryptor::new_buffered(bytes)
+        .map_err(|_| IdentityOpenError::Damaged("it is not an age file"))?;
     if !decryptor.is_scrypt() {
-        return Err(IdentityOpenError::Damaged("it is not protected by a passphrase"));
+        return Err(IdentityOpenError::Damaged(
+            "it is not protected by a passphrase",
+        ));
     }
-    let reader = decryptor.decrypt(std::iter::once(scrypt as &dyn age::Identity)).map_err(|e| match e {
-        D::DecryptionFailed | D::NoMatchingKeys => IdentityOpenError::Wrong,
-        D::ExcessiveWork { .. } => IdentityOpenError::Damaged("its work factor is higher than 22"),
-        _ => IdentityOpenError::Damaged("its header is damaged"),
-    })?;
+    let reader = decryptor
+        .decrypt(std::iter::once(scrypt as &dyn age::Identity))
+        .map_err(|e| match e {
+            D::DecryptionFailed | D::NoMatchingKeys => IdentityOpenError::Wrong,
+            D::ExcessiveWork { .. } => {
+                IdentityOpenError::Damaged("its work factor is higher than 22")
+            }
+            _ => IdentityOpenError::Damaged("its header is damaged"),
+        })?;
     let mut out = zeroize::Zeroizing::new(Vec::with_capacity(bytes.len()));
     std::io::Read::read_to_end(&mut std::io::Read::take(reader, 64 * 1024), &mut out)
         .map_err(|_| IdentityOpenError::Damaged("it fails its integrity check"))?;

@@ -10,8 +10,8 @@ use safevisit::store::recipients::Recipient;
 use safevisit::store::{InitOptions, Vault};
 use safevisit::visit::SecretText;
 use safevisit::visit::record::{
-    AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord, FlagRecord, PersonRecord,
-    SheetRecord, Summary, VisitRecord,
+    AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
+    FlagRecord, PersonRecord, SheetRecord, Summary, VisitRecord,
 };
 use secrecy::SecretString;
 
@@ -74,9 +74,19 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
         .map(|i| AnswerRecord {
             item: format!("vraag_{i:03}"),
             value: match i % 4 {
-                0 => AnswerValue::Choice(if (i as u64 + n) % 2 == 0 { "ja" } else { "nee" }.into()),
+                0 => AnswerValue::Choice(
+                    if (i as u64 + n).is_multiple_of(2) {
+                        "ja"
+                    } else {
+                        "nee"
+                    }
+                    .into(),
+                ),
                 1 => AnswerValue::Number(((i as u64 + n) % 11) as f64),
-                2 => AnswerValue::Text(SecretText::new(format!("{} (versie {n})", texts[i % texts.len()]))),
+                2 => AnswerValue::Text(SecretText::new(format!(
+                    "{} (versie {n})",
+                    texts[i % texts.len()]
+                ))),
                 _ => AnswerValue::Multi(vec!["schulden".into(), "werkloosheid".into()]),
             },
         })
@@ -131,8 +141,14 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
                 item: Some("acuut_geweld".into()),
                 entry: None,
                 level: if i == 0 { "acute" } else { "structural" }.into(),
-                message: Text::new("Acuut gevaar voor ernstig geweld.", "Acute danger of serious violence."),
-                advice: Text::new("Bel 112 bij direct gevaar.", "Call 112 in immediate danger."),
+                message: Text::new(
+                    "Acuut gevaar voor ernstig geweld.",
+                    "Acute danger of serious violence.",
+                ),
+                advice: Text::new(
+                    "Bel 112 bij direct gevaar.",
+                    "Call 112 in immediate danger.",
+                ),
                 raised_at: "2025-03-04T10:12:00".into(),
                 acknowledged_at: None,
                 action_taken: SecretText::new(""),
@@ -160,7 +176,9 @@ pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if e.file_type().is_ok_and(|t| t.is_dir()) {
