@@ -386,3 +386,33 @@ fn mark_exported_survives_a_failure_at_every_step() {
         },
     );
 }
+
+#[test]
+fn an_interrupted_init_can_be_run_again() {
+    for k in 1..200 {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let org = common::org_key();
+        let faulty = Faulty::new(k, disk_full);
+        faulty.armed.store(true, Ordering::SeqCst);
+        let result = Vault::init_with(&dir, common::init_options(&org), faulty.clone());
+        if !faulty.failed.load(Ordering::SeqCst) {
+            result.unwrap();
+            assert!(k > 20, "init took only {} steps", k - 1);
+            return;
+        }
+        let err = result.expect_err("a failed step must be reported");
+        assert!(matches!(err, StoreError::Write { .. }), "step {k}: {err:?}");
+        if Vault::exists(&dir) {
+            // Only the last step (flushing the folder after vault.toml) leaves a vault.
+            let mut v = Vault::open(&dir).unwrap();
+            v.unlock(&passphrase()).unwrap();
+            assert_eq!(v.list().unwrap().len(), 0);
+        } else {
+            // Anything less is no vault, and init runs again over it.
+            let mut v = Vault::init(&dir, common::init_options(&org)).unwrap();
+            v.save_draft(&small("bezoek-a", 1)).unwrap();
+        }
+    }
+    panic!("init never ran through");
+}
