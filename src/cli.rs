@@ -178,10 +178,17 @@ pub enum SupervisorCommand {
         output: Option<PathBuf>,
     },
     /// Decrypt bundles and record them in the office ledger.
-    #[command(after_help = "Exit codes: 0 all imported; 3 something was rejected (the sound input was still imported); 2 usage error; 1 any other failure.")]
+    #[command(
+        after_help = "Exit codes: 0 all imported; 3 something was rejected (the sound input was still imported); 2 usage error; 1 any other failure."
+    )]
     Import {
         /// An organisation identity file. Repeatable (key rotation).
-        #[arg(short = 'i', long = "identity", required = true, value_name = "IDENTITY")]
+        #[arg(
+            short = 'i',
+            long = "identity",
+            required = true,
+            value_name = "IDENTITY"
+        )]
         identities: Vec<PathBuf>,
         /// The office folder: ledger database and reports.
         #[arg(long, required = true, value_name = "DIR")]

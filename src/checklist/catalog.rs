@@ -12,9 +12,10 @@ use crate::checklist::model::{Checklist, Origin};
 use crate::checklist::resolve::resolve;
 
 /// The bundled checklist files, embedded at build time from `checklists/`.
-pub const BUNDLED: &[(&str, &str)] = &[
-    ("veiligheid.toml", include_str!("../../checklists/veiligheid.toml")),
-];
+pub const BUNDLED: &[(&str, &str)] = &[(
+    "veiligheid.toml",
+    include_str!("../../checklists/veiligheid.toml"),
+)];
 
 /// A checklist file to load.
 #[derive(Debug, Clone)]

@@ -122,7 +122,9 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 
 fn valid_id(s: &str, first_digit_ok: bool) -> bool {
     let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     (first.is_ascii_lowercase() || (first_digit_ok && first.is_ascii_digit()))
         && s.len() <= 64
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
@@ -136,7 +138,12 @@ fn int_of(v: &DeValue<'_>) -> Option<i64> {
 fn float_of(v: &DeValue<'_>) -> Option<f64> {
     match v {
         DeValue::Integer(_) => int_of(v).map(|i| i as f64),
-        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| x.is_finite()),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite()),
         _ => None,
     }
 }
@@ -271,7 +278,8 @@ impl<'s> Reader<'s> {
                 }
                 Some(v) => match v.get_ref().as_str() {
                     Some(s) if s.trim().is_empty() => {
-                        self.sink.error(&v.span(), format!("the {name} text of `{key}` is empty"));
+                        self.sink
+                            .error(&v.span(), format!("the {name} text of `{key}` is empty"));
                         None
                     }
                     Some(s) => Some(s.to_string()),
@@ -294,15 +302,26 @@ impl<'s> Reader<'s> {
 
     fn text_req(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
         if t.get(key).is_none() {
-            self.missing(t, key, Some(format!("add {key} = {{ nl = \"…\", en = \"…\" }}")));
+            self.missing(
+                t,
+                key,
+                Some(format!("add {key} = {{ nl = \"…\", en = \"…\" }}")),
+            );
             return None;
         }
         self.text_opt(t, key)
     }
 
     /// An array of tables (`[[key]]` or `key = [{…}, …]`).
-    fn tables<'t, 'i>(&mut self, t: &Tbl<'t, 'i>, key: &str, what: &'static str) -> Vec<Tbl<'t, 'i>> {
-        let Some(v) = t.get(key) else { return Vec::new() };
+    fn tables<'t, 'i>(
+        &mut self,
+        t: &Tbl<'t, 'i>,
+        key: &str,
+        what: &'static str,
+    ) -> Vec<Tbl<'t, 'i>> {
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
         let Some(arr) = v.get_ref().as_array() else {
             self.sink.error_help(
                 &v.span(),
@@ -321,7 +340,10 @@ impl<'s> Reader<'s> {
                 }),
                 other => self.sink.error(
                     &e.span(),
-                    format!("each entry of `{key}` must be a table, not {}", type_name(other)),
+                    format!(
+                        "each entry of `{key}` must be a table, not {}",
+                        type_name(other)
+                    ),
                 ),
             }
         }
@@ -329,7 +351,9 @@ impl<'s> Reader<'s> {
     }
 
     fn str_list(&mut self, t: &Tbl<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
-        let Some(v) = t.get(key) else { return Vec::new() };
+        let Some(v) = t.get(key) else {
+            return Vec::new();
+        };
         let Some(arr) = v.get_ref().as_array() else {
             self.wrong_type(key, v, "a list of names in quotes");
             return Vec::new();
@@ -350,7 +374,8 @@ impl<'s> Reader<'s> {
             Ok(ast) => Some(ast),
             Err(e) => {
                 let at = string_offset(self.sink.src, &span, e.span.start);
-                self.sink.push(at, format!("in `{key}`: {}", e.message), e.help);
+                self.sink
+                    .push(at, format!("in `{key}`: {}", e.message), e.help);
                 None
             }
         };
@@ -423,13 +448,16 @@ pub fn parse_file(path: &str, bytes: &[u8], origin: Origin) -> Result<Checklist,
 /// conditions too, so an author sees all problems at once.
 pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>, Vec<Diagnostic>) {
     let whole_file = |message: String, help: &str| {
-        (None, vec![Diagnostic {
-            path: path.to_string(),
-            line: 1,
-            column: 1,
-            message,
-            help: Some(help.to_string()),
-        }])
+        (
+            None,
+            vec![Diagnostic {
+                path: path.to_string(),
+                line: 1,
+                column: 1,
+                message,
+                help: Some(help.to_string()),
+            }],
+        )
     };
     if bytes.len() > MAX_FILE_BYTES {
         return whole_file(
@@ -476,7 +504,8 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
     if !errors.is_empty() {
         for e in errors {
             let at = e.span().map_or(0, |s| s.start);
-            b.r.sink.push(at, format!("TOML syntax: {}", e.message()), None);
+            b.r.sink
+                .push(at, format!("TOML syntax: {}", e.message()), None);
         }
         return (None, b.r.sink.diagnostics);
     }
@@ -544,14 +573,20 @@ impl<'s> Builder<'s> {
         let id = self.r.id_req(root, false).map(|(id, _)| id);
         let version = match self.r.int_opt(root, "version") {
             None if root.get("version").is_none() => {
-                self.r.missing(root, "version", Some("add `version = 1`; raise it with every change".into()));
+                self.r.missing(
+                    root,
+                    "version",
+                    Some("add `version = 1`; raise it with every change".into()),
+                );
                 None
             }
             None => None,
             Some((v, span)) => match u32::try_from(v) {
                 Ok(v) if v >= 1 => Some(v),
                 _ => {
-                    self.r.sink.error(&span, "`version` must be a whole number from 1 up");
+                    self.r
+                        .sink
+                        .error(&span, "`version` must be a whole number from 1 up");
                     None
                 }
             },
@@ -589,7 +624,11 @@ impl<'s> Builder<'s> {
         self.age_bands(root);
         let section_tables = self.r.tables(root, "sections", "a section");
         if section_tables.is_empty() && root.get("sections").is_none() {
-            self.r.missing(root, "sections", Some("add at least one [[sections]] with items".into()));
+            self.r.missing(
+                root,
+                "sections",
+                Some("add at least one [[sections]] with items".into()),
+            );
         }
         let mut section_ids = HashSet::new();
         for st in &section_tables {
@@ -598,7 +637,10 @@ impl<'s> Builder<'s> {
         if self.items.len() > MAX_ITEMS {
             self.r.sink.error(
                 &section_tables.last().map_or(0..0, |t| t.span.clone()),
-                format!("the checklist has {} items; at most {MAX_ITEMS} are allowed", self.items.len()),
+                format!(
+                    "the checklist has {} items; at most {MAX_ITEMS} are allowed",
+                    self.items.len()
+                ),
             );
         }
         for ft in self.r.tables(root, "red_flags", "a red flag") {
@@ -639,7 +681,9 @@ impl<'s> Builder<'s> {
             );
         }
         if tables.len() > 16 {
-            self.r.sink.error(&tables[16].span, "at most 16 age bands are allowed");
+            self.r
+                .sink
+                .error(&tables[16].span, "at most 16 age bands are allowed");
         }
         for t in tables.iter().take(16) {
             self.r.keys(t, AGE_BAND_KEYS);
@@ -653,19 +697,28 @@ impl<'s> Builder<'s> {
                 self.r.missing(t, "max", None);
             }
             let label = self.r.text_req(t, "label");
-            let (Some((id, id_span)), Some((min, min_span)), Some((max, max_span)), Some(label)) = (id, min, max, label) else {
+            let (Some((id, id_span)), Some((min, min_span)), Some((max, max_span)), Some(label)) =
+                (id, min, max, label)
+            else {
                 continue;
             };
             if !(0..=17).contains(&min) {
-                self.r.sink.error(&min_span, "an age band's `min` must be an age from 0 to 17");
+                self.r
+                    .sink
+                    .error(&min_span, "an age band's `min` must be an age from 0 to 17");
                 continue;
             }
             if !(min..=17).contains(&max) {
-                self.r.sink.error(&max_span, "an age band's `max` must be an age from `min` to 17");
+                self.r.sink.error(
+                    &max_span,
+                    "an age band's `max` must be an age from `min` to 17",
+                );
                 continue;
             }
             if self.age_bands.iter().any(|b| b.id == id) {
-                self.r.sink.error(&id_span, format!("age band `{id}` is defined twice"));
+                self.r
+                    .sink
+                    .error(&id_span, format!("age band `{id}` is defined twice"));
                 continue;
             }
             if let Some(other) = self
@@ -675,7 +728,10 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error(
                     &min_span,
-                    format!("age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})", other.id, other.min, other.max),
+                    format!(
+                        "age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})",
+                        other.id, other.min, other.max
+                    ),
                 );
                 continue;
             }
@@ -697,17 +753,24 @@ impl<'s> Builder<'s> {
             match self.age_bands.iter().position(|b| b.id == name) {
                 Some(i) => mask |= 1 << i,
                 None => {
-                    let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str())).unwrap_or_else(|| {
-                        if self.age_bands.is_empty() {
-                            "the checklist defines no [[age_bands]]".into()
-                        } else {
-                            format!(
-                                "the age bands are {}",
-                                self.age_bands.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
-                            )
-                        }
-                    });
-                    self.r.sink.error_help(&span, format!("unknown age band `{name}`"), help);
+                    let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
+                        .unwrap_or_else(|| {
+                            if self.age_bands.is_empty() {
+                                "the checklist defines no [[age_bands]]".into()
+                            } else {
+                                format!(
+                                    "the age bands are {}",
+                                    self.age_bands
+                                        .iter()
+                                        .map(|b| b.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        });
+                    self.r
+                        .sink
+                        .error_help(&span, format!("unknown age band `{name}`"), help);
                 }
             }
         }
@@ -721,7 +784,9 @@ impl<'s> Builder<'s> {
         if let Some((id, span)) = &id
             && !ids.insert(id.clone())
         {
-            self.r.sink.error(span, format!("section `{id}` is defined twice"));
+            self.r
+                .sink
+                .error(span, format!("section `{id}` is defined twice"));
         }
         let title = self.r.text_req(t, "title");
         let help = self.r.text_opt(t, "help");
@@ -733,7 +798,9 @@ impl<'s> Builder<'s> {
                 let max_entries = match self.r.int_opt(t, "max_entries") {
                     Some((n, _)) if (1..=1000).contains(&n) => n as u16,
                     Some((_, span)) => {
-                        self.r.sink.error(&span, "`max_entries` must be from 1 to 1000");
+                        self.r
+                            .sink
+                            .error(&span, "`max_entries` must be from 1 to 1000");
                         50
                     }
                     None => 50,
@@ -759,7 +826,11 @@ impl<'s> Builder<'s> {
         let start = self.items.len();
         let item_tables = self.r.tables(t, "items", "an item");
         if item_tables.is_empty() {
-            self.r.sink.error_help(&t.span, "this section has no items", "add items as [[sections.items]]");
+            self.r.sink.error_help(
+                &t.span,
+                "this section has no items",
+                "add items as [[sections.items]]",
+            );
         }
         // Register the section first so items can see whether it repeats.
         self.sections.push(Section {
@@ -783,7 +854,9 @@ impl<'s> Builder<'s> {
         let id = self.r.id_req(t, false);
         if let Some((id, span)) = &id {
             if self.items.iter().any(|i| &i.id == id) {
-                self.r.sink.error(span, format!("item `{id}` is defined twice"));
+                self.r
+                    .sink
+                    .error(span, format!("item `{id}` is defined twice"));
             } else if crate::checklist::condition::compile::KEYWORDS.contains(&id.as_str()) {
                 self.r.sink.error_help(
                     span,
@@ -836,9 +909,12 @@ impl<'s> Builder<'s> {
     }
 
     fn band_text(&mut self, t: &Tbl<'_, '_>) -> Vec<(usize, Text)> {
-        let Some(v) = t.get("band_text") else { return Vec::new() };
+        let Some(v) = t.get("band_text") else {
+            return Vec::new();
+        };
         let Some(table) = v.get_ref().as_table() else {
-            self.r.wrong_type("band_text", v, "a table of texts per age band");
+            self.r
+                .wrong_type("band_text", v, "a table of texts per age band");
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -852,8 +928,13 @@ impl<'s> Builder<'s> {
                 }
                 None => {
                     let help = did_you_mean(name, self.age_bands.iter().map(|b| b.id.as_str()))
-                        .unwrap_or_else(|| "`band_text` is keyed by the ids of the checklist's [[age_bands]]".into());
-                    self.r.sink.error_help(&k.span(), format!("unknown age band `{name}`"), help);
+                        .unwrap_or_else(|| {
+                            "`band_text` is keyed by the ids of the checklist's [[age_bands]]"
+                                .into()
+                        });
+                    self.r
+                        .sink
+                        .error_help(&k.span(), format!("unknown age band `{name}`"), help);
                 }
             }
         }
@@ -872,16 +953,29 @@ impl<'s> Builder<'s> {
                 let min = self.r.int_opt(t, "min");
                 let max = self.r.int_opt(t, "max");
                 if t.get("min").is_none() {
-                    self.r.missing(t, "min", Some("a scale needs `min` and `max`, for example 0 and 3".into()));
+                    self.r.missing(
+                        t,
+                        "min",
+                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                    );
                 }
                 if t.get("max").is_none() {
-                    self.r.missing(t, "max", Some("a scale needs `min` and `max`, for example 0 and 3".into()));
+                    self.r.missing(
+                        t,
+                        "max",
+                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                    );
                 }
                 let min_label = text(&mut self.r, "min_label");
                 let max_label = text(&mut self.r, "max_label");
-                let (Some((min, _)), Some((max, max_span))) = (min, max) else { return None };
+                let (Some((min, _)), Some((max, max_span))) = (min, max) else {
+                    return None;
+                };
                 if max <= min || max - min > 100 {
-                    self.r.sink.error(&max_span, "a scale's `max` must be above `min`, with at most 100 steps");
+                    self.r.sink.error(
+                        &max_span,
+                        "a scale's `max` must be above `min`, with at most 100 steps",
+                    );
                     return None;
                 }
                 ItemKind::Scale {
@@ -896,7 +990,9 @@ impl<'s> Builder<'s> {
                 let max_length = match self.r.int_opt(t, "max_length") {
                     Some((n, _)) if (1..=100_000).contains(&n) => n as usize,
                     Some((_, span)) => {
-                        self.r.sink.error(&span, "`max_length` must be from 1 to 100000 characters");
+                        self.r
+                            .sink
+                            .error(&span, "`max_length` must be from 1 to 100000 characters");
                         default
                     }
                     None => default,
@@ -967,7 +1063,11 @@ impl<'s> Builder<'s> {
             }
         }
         if matches!(kind, ItemKind::Single | ItemKind::Multi) && t.get("options").is_none() {
-            self.r.missing(t, "options", Some("add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]".into()));
+            self.r.missing(
+                t,
+                "options",
+                Some("add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]".into()),
+            );
         }
     }
 
@@ -1007,11 +1107,18 @@ impl<'s> Builder<'s> {
             let span = t.get("options").map(|v| v.span()).unwrap_or_default();
             self.r.sink.error(
                 &span,
-                format!("a {} item needs at least {minimum} option{}", kind.key(), if minimum > 1 { "s" } else { "" }),
+                format!(
+                    "a {} item needs at least {minimum} option{}",
+                    kind.key(),
+                    if minimum > 1 { "s" } else { "" }
+                ),
             );
         }
         if tables.len() > MAX_OPTIONS {
-            self.r.sink.error(&tables[MAX_OPTIONS].span, format!("at most {MAX_OPTIONS} options are allowed"));
+            self.r.sink.error(
+                &tables[MAX_OPTIONS].span,
+                format!("at most {MAX_OPTIONS} options are allowed"),
+            );
         }
         for ot in tables.iter().take(MAX_OPTIONS) {
             self.r.keys(ot, OPTION_KEYS);
@@ -1023,12 +1130,18 @@ impl<'s> Builder<'s> {
                 if let Some((s, span)) = v
                     && s.trim().is_empty()
                 {
-                    self.r.sink.error(span, format!("the `{lang}` label of this option is empty"));
+                    self.r
+                        .sink
+                        .error(span, format!("the `{lang}` label of this option is empty"));
                 }
             }
-            let (Some((id, span)), Some((nl, _)), Some((en, _))) = (id, nl, en) else { continue };
+            let (Some((id, span)), Some((nl, _)), Some((en, _))) = (id, nl, en) else {
+                continue;
+            };
             if out.iter().any(|o| o.id == id) {
-                self.r.sink.error(&span, format!("option `{id}` appears twice"));
+                self.r
+                    .sink
+                    .error(&span, format!("option `{id}` appears twice"));
                 continue;
             }
             out.push(ChoiceOption {
@@ -1056,7 +1169,10 @@ impl<'s> Builder<'s> {
         if arr.len() != steps {
             self.r.sink.error(
                 &v.span(),
-                format!("this scale has {steps} values from {min} to {max}, but `points` lists {}", arr.len()),
+                format!(
+                    "this scale has {steps} values from {min} to {max}, but `points` lists {}",
+                    arr.len()
+                ),
             );
             return (min..=max).collect();
         }
@@ -1080,10 +1196,19 @@ impl<'s> Builder<'s> {
         if let Some((id, span)) = &id
             && !self.flag_ids.insert(id.clone())
         {
-            self.r.sink.error(span, format!("red flag `{id}` is defined twice"));
+            self.r
+                .sink
+                .error(span, format!("red flag `{id}` is defined twice"));
         }
         if t.get("when").is_none() {
-            self.r.missing(t, "when", Some("the condition that raises the flag, for example when = 'item == \"ja\"'".into()));
+            self.r.missing(
+                t,
+                "when",
+                Some(
+                    "the condition that raises the flag, for example when = 'item == \"ja\"'"
+                        .into(),
+                ),
+            );
         }
         let when = self.r.condition(t, "when", Place::Flag(index));
         let level = match self.r.str_req(t, "level") {
@@ -1093,8 +1218,9 @@ impl<'s> Builder<'s> {
                     self.r.sink.error_help(
                         &span,
                         format!("unknown red-flag level \"{s}\""),
-                        did_you_mean(&s, ["acute", "structural", "attention"])
-                            .unwrap_or_else(|| "use \"acute\", \"structural\" or \"attention\"".into()),
+                        did_you_mean(&s, ["acute", "structural", "attention"]).unwrap_or_else(
+                            || "use \"acute\", \"structural\" or \"attention\"".into(),
+                        ),
                     );
                     None
                 }
@@ -1122,7 +1248,9 @@ impl<'s> Builder<'s> {
             if let Some((id, span)) = &id
                 && out.iter().any(|s| &s.id == id)
             {
-                self.r.sink.error(span, format!("score `{id}` is defined twice"));
+                self.r
+                    .sink
+                    .error(span, format!("score `{id}` is defined twice"));
             }
             let title = self.r.text_req(&t, "title");
             let method = match self.r.str_opt(&t, "method") {
@@ -1131,7 +1259,11 @@ impl<'s> Builder<'s> {
                     "sum" => ScoreMethod::Sum,
                     "count" => ScoreMethod::Count,
                     other => {
-                        self.r.sink.error_help(&span, format!("unknown score method \"{other}\""), "use \"sum\" or \"count\"");
+                        self.r.sink.error_help(
+                            &span,
+                            format!("unknown score method \"{other}\""),
+                            "use \"sum\" or \"count\"",
+                        );
                         ScoreMethod::Sum
                     }
                 },
@@ -1139,7 +1271,11 @@ impl<'s> Builder<'s> {
             let items = self.score_items(&t);
             let bands_t = self.r.tables(&t, "bands", "a score band");
             if bands_t.is_empty() {
-                self.r.sink.error_help(&t.span, "this score has no bands", "add [[scores.bands]] with `from`, `to`, `label` and `meaning`");
+                self.r.sink.error_help(
+                    &t.span,
+                    "this score has no bands",
+                    "add [[scores.bands]] with `from`, `to`, `label` and `meaning`",
+                );
             }
             let mut bands = Vec::new();
             let mut band_spans = Vec::new();
@@ -1149,7 +1285,9 @@ impl<'s> Builder<'s> {
                     band_spans.push(bt.span.clone());
                 }
             }
-            let (Some((id, _)), Some(title)) = (id, title) else { continue };
+            let (Some((id, _)), Some(title)) = (id, title) else {
+                continue;
+            };
             let mut score = Score {
                 id,
                 title,
@@ -1173,7 +1311,11 @@ impl<'s> Builder<'s> {
                 None => {
                     let help = did_you_mean(&name, self.items.iter().map(|i| i.id.as_str()));
                     match help {
-                        Some(h) => self.r.sink.error_help(&span, format!("unknown item `{name}`"), h),
+                        Some(h) => {
+                            self.r
+                                .sink
+                                .error_help(&span, format!("unknown item `{name}`"), h)
+                        }
                         None => self.r.sink.error(&span, format!("unknown item `{name}`")),
                     }
                 }
@@ -1191,14 +1333,25 @@ impl<'s> Builder<'s> {
                 None => {
                     let help = did_you_mean(&name, self.sections.iter().map(|s| s.id.as_str()));
                     match help {
-                        Some(h) => self.r.sink.error_help(&span, format!("unknown section `{name}`"), h),
-                        None => self.r.sink.error(&span, format!("unknown section `{name}`")),
+                        Some(h) => {
+                            self.r
+                                .sink
+                                .error_help(&span, format!("unknown section `{name}`"), h)
+                        }
+                        None => self
+                            .r
+                            .sink
+                            .error(&span, format!("unknown section `{name}`")),
                     }
                 }
             }
         }
         if t.get("items").is_none() && t.get("sections").is_none() {
-            self.r.missing(t, "items", Some("list the items that count, or their `sections`".into()));
+            self.r.missing(
+                t,
+                "items",
+                Some("list the items that count, or their `sections`".into()),
+            );
         }
         let mut out = Vec::new();
         for (i, span) in items {
@@ -1212,7 +1365,10 @@ impl<'s> Builder<'s> {
             } else if self.sections[item.section].repeat.is_some() {
                 self.r.sink.error(
                     &span,
-                    format!("item `{}` sits in a repeatable section and cannot count towards a score", item.id),
+                    format!(
+                        "item `{}` sits in a repeatable section and cannot count towards a score",
+                        item.id
+                    ),
                 );
             } else if !out.contains(&i) {
                 out.push(i);
@@ -1236,7 +1392,9 @@ impl<'s> Builder<'s> {
                 None => {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| "name one of the checklist's [[age_bands]]".into());
-                    self.r.sink.error_help(&span, format!("unknown age band `{name}`"), help);
+                    self.r
+                        .sink
+                        .error_help(&span, format!("unknown age band `{name}`"), help);
                     return None;
                 }
             },
@@ -1247,7 +1405,9 @@ impl<'s> Builder<'s> {
         if let Some((to, span)) = &to
             && *to < from
         {
-            self.r.sink.error(span, format!("`to` ({to}) is below `from` ({from})"));
+            self.r
+                .sink
+                .error(span, format!("`to` ({to}) is below `from` ({from})"));
             return None;
         }
         let _ = from_span;
@@ -1266,7 +1426,9 @@ impl<'s> Builder<'s> {
         let (mut lo, mut hi) = (0i64, 0i64);
         for &i in &score.items {
             let item = &self.items[i];
-            if !item.age_bands.admits(age_band) || !self.sections[item.section].age_bands.admits(age_band) {
+            if !item.age_bands.admits(age_band)
+                || !self.sections[item.section].age_bands.admits(age_band)
+            {
                 continue;
             }
             let points: Vec<i64> = match item.kind {
@@ -1297,7 +1459,10 @@ impl<'s> Builder<'s> {
             if let Some(i) = score.bands.iter().position(|b| b.age_band.is_none()) {
                 self.r.sink.error_help(
                     &spans[i],
-                    format!("band `{}` of score `{}` names no age band while others do", score.bands[i].id, score.id),
+                    format!(
+                        "band `{}` of score `{}` names no age band while others do",
+                        score.bands[i].id, score.id
+                    ),
                     "give every band an `age_band`, or none of them",
                 );
                 return;
@@ -1307,10 +1472,17 @@ impl<'s> Builder<'s> {
             vec![None]
         };
         for group in groups {
-            let mut idx: Vec<usize> = (0..score.bands.len()).filter(|&i| score.bands[i].age_band == group).collect();
-            let for_group = group.map_or(String::new(), |g| format!(" for age band `{}`", self.age_bands[g].id));
+            let mut idx: Vec<usize> = (0..score.bands.len())
+                .filter(|&i| score.bands[i].age_band == group)
+                .collect();
+            let for_group = group.map_or(String::new(), |g| {
+                format!(" for age band `{}`", self.age_bands[g].id)
+            });
             if idx.is_empty() {
-                self.r.sink.error(score_span, format!("score `{}` has no bands{for_group}", score.id));
+                self.r.sink.error(
+                    score_span,
+                    format!("score `{}` has no bands{for_group}", score.id),
+                );
                 continue;
             }
             idx.sort_by_key(|&i| score.bands[i].from);
@@ -1318,14 +1490,20 @@ impl<'s> Builder<'s> {
             let mut seen = HashSet::new();
             for &i in &idx {
                 if !seen.insert(score.bands[i].id.as_str()) {
-                    self.r.sink.error(&spans[i], format!("band `{}` appears twice{for_group}", score.bands[i].id));
+                    self.r.sink.error(
+                        &spans[i],
+                        format!("band `{}` appears twice{for_group}", score.bands[i].id),
+                    );
                 }
             }
             let first = &score.bands[idx[0]];
             if first.from > lo {
                 self.r.sink.error_help(
                     &spans[idx[0]],
-                    format!("score `{}` can be {lo}, but its lowest band starts at {}{for_group}", score.id, first.from),
+                    format!(
+                        "score `{}` can be {lo}, but its lowest band starts at {}{for_group}",
+                        score.id, first.from
+                    ),
                     format!("let band `{}` start at {lo}", first.id),
                 );
             }
@@ -1358,8 +1536,14 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error_help(
                     &spans[*idx.last().unwrap_or(&0)],
-                    format!("score `{}` can reach {hi}, but its highest band ends at {to}{for_group}", score.id),
-                    format!("let band `{}` go up to {hi}, or leave out its `to`", last.id),
+                    format!(
+                        "score `{}` can reach {hi}, but its highest band ends at {to}{for_group}",
+                        score.id
+                    ),
+                    format!(
+                        "let band `{}` go up to {hi}, or leave out its `to`",
+                        last.id
+                    ),
                 );
             }
         }
@@ -1374,12 +1558,18 @@ impl<'s> Builder<'s> {
             if let Some((id, span)) = &id
                 && out.iter().any(|o| &o.id == id)
             {
-                self.r.sink.error(span, format!("outcome `{id}` is defined twice"));
+                self.r
+                    .sink
+                    .error(span, format!("outcome `{id}` is defined twice"));
             }
             let title = self.r.text_req(&t, "title");
             let rule_tables = self.r.tables(&t, "rules", "an outcome rule");
             if rule_tables.is_empty() {
-                self.r.sink.error_help(&t.span, "this outcome has no rules", "add [[outcomes.rules]] with `when`, `value` and `label`");
+                self.r.sink.error_help(
+                    &t.span,
+                    "this outcome has no rules",
+                    "add [[outcomes.rules]] with `when`, `value` and `label`",
+                );
             }
             let mut rules = Vec::new();
             for (n, rt) in rule_tables.iter().enumerate() {
@@ -1394,7 +1584,11 @@ impl<'s> Builder<'s> {
                 }
                 let value = match self.r.str_req(rt, "value") {
                     Some((v, span)) if !valid_id(&v, true) => {
-                        self.r.sink.error_help(&span, format!("`{v}` is not a valid outcome value"), "values use lower-case letters, digits, `_` and `-`");
+                        self.r.sink.error_help(
+                            &span,
+                            format!("`{v}` is not a valid outcome value"),
+                            "values use lower-case letters, digits, `_` and `-`",
+                        );
                         None
                     }
                     other => other.map(|x| x.0),

@@ -152,7 +152,10 @@ impl ItemKind {
 
     /// Yes/no, yes/no/unknown and single choice: the answer is one option.
     pub fn is_single_option(&self) -> bool {
-        matches!(self, ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single)
+        matches!(
+            self,
+            ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single
+        )
     }
 
     pub fn is_text(&self) -> bool {
@@ -400,7 +403,9 @@ impl Checklist {
     /// The age band a child of `age` falls in; `None` if the checklist has no
     /// bands or the age is outside them all.
     pub fn age_band_for(&self, age: u8) -> Option<usize> {
-        self.age_bands.iter().position(|b| (b.min..=b.max).contains(&age))
+        self.age_bands
+            .iter()
+            .position(|b| (b.min..=b.max).contains(&age))
     }
 
     /// Whether a child of `age` gets this checklist at all.

@@ -53,7 +53,12 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
         Origin::File(p) => p.clone(),
     };
     let _ = writeln!(o, "{}: {}", t("Bron", "Source"), origin);
-    let _ = writeln!(o, "{}: {}", t("Voor", "For"), applies_label(c.applies_to, lang));
+    let _ = writeln!(
+        o,
+        "{}: {}",
+        t("Voor", "For"),
+        applies_label(c.applies_to, lang)
+    );
     let _ = writeln!(o, "{}: {}", t("Inhoud", "Hash"), c.hash.to_hex());
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", c.description.get(lang));
@@ -63,7 +68,15 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
         let _ = writeln!(o);
         let _ = writeln!(o, "{}:", t("Leeftijdsgroepen", "Age bands"));
         for b in &c.age_bands {
-            let _ = writeln!(o, "  {} — {} ({}–{} {})", b.id, b.label.get(lang), b.min, b.max, t("jaar", "years"));
+            let _ = writeln!(
+                o,
+                "  {} — {} ({}–{} {})",
+                b.id,
+                b.label.get(lang),
+                b.min,
+                b.max,
+                t("jaar", "years")
+            );
         }
     }
     let bands_of = |mask: crate::checklist::model::AgeMask| -> Option<String> {
@@ -104,8 +117,19 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
         }
         for i in s.items.clone() {
             let it = &c.items[i];
-            let required = if it.required { t(", verplicht", ", required") } else { "" };
-            let _ = writeln!(o, "   - {} ({}{}) {}", it.id, kind_label(&it.kind, lang), required, it.text.get(lang));
+            let required = if it.required {
+                t(", verplicht", ", required")
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                o,
+                "   - {} ({}{}) {}",
+                it.id,
+                kind_label(&it.kind, lang),
+                required,
+                it.text.get(lang)
+            );
             for (b, text) in &it.band_text {
                 let _ = writeln!(o, "       [{}] {}", c.age_bands[*b].id, text.get(lang));
             }
@@ -136,7 +160,12 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
                     min_label,
                     max_label,
                 } => {
-                    let _ = writeln!(o, "       {min} = {}, {max} = {}", min_label.get(lang), max_label.get(lang));
+                    let _ = writeln!(
+                        o,
+                        "       {min} = {}, {max} = {}",
+                        min_label.get(lang),
+                        max_label.get(lang)
+                    );
                 }
                 ItemKind::Number { min, max, .. } if min.is_some() || max.is_some() => {
                     let lo = min.map_or("…".into(), |m| m.to_string());
@@ -153,17 +182,30 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
             }
         }
     }
-    let loose: Vec<usize> = (0..c.red_flags.len()).filter(|&f| c.red_flags[f].item.is_none()).collect();
+    let loose: Vec<usize> = (0..c.red_flags.len())
+        .filter(|&f| c.red_flags[f].item.is_none())
+        .collect();
     if !loose.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{}:", t("Rode vlaggen van de hele lijst", "Checklist-wide red flags"));
+        let _ = writeln!(
+            o,
+            "{}:",
+            t("Rode vlaggen van de hele lijst", "Checklist-wide red flags")
+        );
         for f in loose {
             flag_line(&mut o, c, f, lang, "  ");
         }
     }
     if !c.scores.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{}:", t("Scores (beslisondersteuning, geen besluit)", "Scores (decision support, not a decision)"));
+        let _ = writeln!(
+            o,
+            "{}:",
+            t(
+                "Scores (beslisondersteuning, geen besluit)",
+                "Scores (decision support, not a decision)"
+            )
+        );
         for s in &c.scores {
             let method = match s.method {
                 ScoreMethod::Sum => t("som van de punten", "sum of points"),
@@ -181,21 +223,36 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
             );
             for b in &s.bands {
                 let to = b.to.map_or("…".into(), |x| x.to_string());
-                let age = b.age_band.map_or(String::new(), |a| format!("[{}] ", c.age_bands[a].id));
-                let _ = writeln!(o, "     {age}{}–{to}  {} — {}", b.from, b.label.get(lang), b.meaning.get(lang));
+                let age = b
+                    .age_band
+                    .map_or(String::new(), |a| format!("[{}] ", c.age_bands[a].id));
+                let _ = writeln!(
+                    o,
+                    "     {age}{}–{to}  {} — {}",
+                    b.from,
+                    b.label.get(lang),
+                    b.meaning.get(lang)
+                );
             }
         }
     }
     if !c.outcomes.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{}:", t("Uitkomsten (beslisondersteuning, geen besluit)", "Outcomes (decision support, not a decision)"));
+        let _ = writeln!(
+            o,
+            "{}:",
+            t(
+                "Uitkomsten (beslisondersteuning, geen besluit)",
+                "Outcomes (decision support, not a decision)"
+            )
+        );
         for out in &c.outcomes {
             let _ = writeln!(o, "  {} — {}", out.id, out.title.get(lang));
             for r in &out.rules {
-                let when = r
-                    .when
-                    .as_ref()
-                    .map_or_else(|| t("anders", "otherwise").to_string(), |w| format!("{} {}", t("als", "if"), w.text));
+                let when = r.when.as_ref().map_or_else(
+                    || t("anders", "otherwise").to_string(),
+                    |w| format!("{} {}", t("als", "if"), w.text),
+                );
                 let _ = writeln!(o, "     {when} → {} ({})", r.label.get(lang), r.value);
             }
         }

@@ -97,7 +97,10 @@ fn conditions(c: &Checklist) -> impl Iterator<Item = &Condition> {
     let sections = c.sections.iter().filter_map(|s| s.show_if.as_ref());
     let items = c.items.iter().filter_map(|i| i.show_if.as_ref());
     let flags = c.red_flags.iter().map(|f| &f.when);
-    let rules = c.outcomes.iter().flat_map(|o| o.rules.iter().filter_map(|r| r.when.as_ref()));
+    let rules = c
+        .outcomes
+        .iter()
+        .flat_map(|o| o.rules.iter().filter_map(|r| r.when.as_ref()));
     sections.chain(items).chain(flags).chain(rules)
 }
 
@@ -139,7 +142,11 @@ fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
                 .collect(),
             VisNode::Item(i) => {
                 let mut d = vec![VisNode::Section(c.items[i].section)];
-                d.extend(local_refs(c.items[i].show_if.as_ref()).into_iter().map(VisNode::Item));
+                d.extend(
+                    local_refs(c.items[i].show_if.as_ref())
+                        .into_iter()
+                        .map(VisNode::Item),
+                );
                 d
             }
         }
@@ -193,7 +200,11 @@ fn vis_name(c: &Checklist, v: VisNode) -> String {
 }
 
 fn cycle_diagnostic(c: &Checklist, path: &[VisNode], back: VisNode) -> Diagnostic {
-    let names: Vec<String> = path.iter().chain(std::iter::once(&back)).map(|v| vis_name(c, *v)).collect();
+    let names: Vec<String> = path
+        .iter()
+        .chain(std::iter::once(&back))
+        .map(|v| vis_name(c, *v))
+        .collect();
     // Point at the first `show_if` on the cycle.
     let cond = path.iter().find_map(|v| match v {
         VisNode::Section(s) => c.sections[*s].show_if.as_ref(),
@@ -204,7 +215,9 @@ fn cycle_diagnostic(c: &Checklist, path: &[VisNode], back: VisNode) -> Diagnosti
     sink.push(
         at,
         format!("`show_if` depends on itself: {}", names.join(" → ")),
-        Some("whether an item is shown cannot depend, directly or through others, on itself".into()),
+        Some(
+            "whether an item is shown cannot depend, directly or through others, on itself".into(),
+        ),
     );
     sink.diagnostics.remove(0)
 }
@@ -212,7 +225,11 @@ fn cycle_diagnostic(c: &Checklist, path: &[VisNode], back: VisNode) -> Diagnosti
 /// Checklists that refer to each other in a circle cannot be derived in any
 /// order; each one on such a circle is reported.
 fn checklist_cycles(set: &[Checklist]) -> Vec<(usize, Diagnostic)> {
-    let index: HashMap<&str, usize> = set.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = set
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     let mut out = Vec::new();
     for (start, c) in set.iter().enumerate() {
         // Is `start` reachable from itself?
@@ -221,7 +238,9 @@ fn checklist_cycles(set: &[Checklist]) -> Vec<(usize, Diagnostic)> {
         let mut found: Option<Vec<usize>> = None;
         while let Some((at, path)) = stack.pop() {
             for f in &set[at].foreign {
-                let Some(&next) = index.get(f.as_str()) else { continue };
+                let Some(&next) = index.get(f.as_str()) else {
+                    continue;
+                };
                 if next == start {
                     found = Some(path.clone());
                     break;
@@ -238,11 +257,18 @@ fn checklist_cycles(set: &[Checklist]) -> Vec<(usize, Diagnostic)> {
             }
         }
         if let Some(path) = found {
-            let names: Vec<&str> = path.iter().chain(std::iter::once(&start)).map(|&i| set[i].id.as_str()).collect();
+            let names: Vec<&str> = path
+                .iter()
+                .chain(std::iter::once(&start))
+                .map(|&i| set[i].id.as_str())
+                .collect();
             let mut sink = Sink::new(&c.path, &c.source);
             sink.push(
                 0,
-                format!("checklists refer to each other in a circle: {}", names.join(" → ")),
+                format!(
+                    "checklists refer to each other in a circle: {}",
+                    names.join(" → ")
+                ),
                 Some("one of them must stop referring to the other".into()),
             );
             out.push((start, sink.diagnostics.remove(0)));

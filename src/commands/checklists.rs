@@ -27,8 +27,14 @@ fn with_catalog(global: &Global, f: impl FnOnce(&Catalog) -> ExitCode) -> ExitCo
                 eprintln!(
                     "{}",
                     match Lang::from(global.lang) {
-                        Lang::Nl => format!("  (deze lijst wordt niet aangeboden; controleer met: safevisit checklists validate {})", p.path),
-                        Lang::En => format!("  (this checklist is not offered; check it with: safevisit checklists validate {})", p.path),
+                        Lang::Nl => format!(
+                            "  (deze lijst wordt niet aangeboden; controleer met: safevisit checklists validate {})",
+                            p.path
+                        ),
+                        Lang::En => format!(
+                            "  (this checklist is not offered; check it with: safevisit checklists validate {})",
+                            p.path
+                        ),
                     }
                 );
             }
@@ -101,8 +107,14 @@ fn show(cat: &Catalog, id: &str, lang: Lang) -> ExitCode {
         None => {
             let msg = lang.pick("onbekende checklist", "unknown checklist");
             eprintln!("error: {msg} `{id}`");
-            let hint = did_you_mean(id, cat.all().iter().map(|c| c.id.as_str()))
-                .unwrap_or_else(|| lang.pick("zie: safevisit checklists list", "see: safevisit checklists list").into());
+            let hint =
+                did_you_mean(id, cat.all().iter().map(|c| c.id.as_str())).unwrap_or_else(|| {
+                    lang.pick(
+                        "zie: safevisit checklists list",
+                        "see: safevisit checklists list",
+                    )
+                    .into()
+                });
             eprintln!("  help: {hint}");
             ExitCode::from(exit::FAILURE)
         }
@@ -133,7 +145,8 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     // Refuse to read a huge file into memory; the loader reports the limit.
     if meta.len() > (crate::checklist::load::MAX_FILE_BYTES as u64) * 2 {
         return Ok(vec![0; crate::checklist::load::MAX_FILE_BYTES + 1]);
@@ -176,14 +189,40 @@ fn validate_paths(paths: &[PathBuf], lang: Lang) -> ExitCode {
     let errors = diagnostics.len() + unreadable;
     if errors == 0 {
         match lang {
-            Lang::Nl => println!("{} {} in orde", files.len(), if files.len() == 1 { "bestand" } else { "bestanden" }),
-            Lang::En => println!("{} {} OK", files.len(), if files.len() == 1 { "file" } else { "files" }),
+            Lang::Nl => println!(
+                "{} {} in orde",
+                files.len(),
+                if files.len() == 1 {
+                    "bestand"
+                } else {
+                    "bestanden"
+                }
+            ),
+            Lang::En => println!(
+                "{} {} OK",
+                files.len(),
+                if files.len() == 1 { "file" } else { "files" }
+            ),
         }
         ExitCode::SUCCESS
     } else {
         match lang {
-            Lang::Nl => println!("{errors} {} in {bad_files} van {} {}", if errors == 1 { "fout" } else { "fouten" }, files.len(), if files.len() == 1 { "bestand" } else { "bestanden" }),
-            Lang::En => println!("{errors} {} in {bad_files} of {} {}", if errors == 1 { "error" } else { "errors" }, files.len(), if files.len() == 1 { "file" } else { "files" }),
+            Lang::Nl => println!(
+                "{errors} {} in {bad_files} van {} {}",
+                if errors == 1 { "fout" } else { "fouten" },
+                files.len(),
+                if files.len() == 1 {
+                    "bestand"
+                } else {
+                    "bestanden"
+                }
+            ),
+            Lang::En => println!(
+                "{errors} {} in {bad_files} of {} {}",
+                if errors == 1 { "error" } else { "errors" },
+                files.len(),
+                if files.len() == 1 { "file" } else { "files" }
+            ),
         }
         ExitCode::from(exit::FAILURE)
     }

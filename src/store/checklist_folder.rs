@@ -14,7 +14,12 @@ pub fn read_checklist_folder(dir: &Path) -> Result<Vec<SourceFile>, String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read the checklist folder {}: {e}", dir.display())),
+        Err(e) => {
+            return Err(format!(
+                "cannot read the checklist folder {}: {e}",
+                dir.display()
+            ));
+        }
     };
     let mut paths: Vec<_> = entries
         .filter_map(Result::ok)

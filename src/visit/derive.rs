@@ -177,7 +177,11 @@ impl Env for SheetEnv<'_> {
     fn band(&self, score: u16) -> Option<&str> {
         let s = self.d.scores.get(score as usize)?;
         let b = s.band?;
-        Some(self.sheet.checklist.scores[score as usize].bands[b].id.as_str())
+        Some(
+            self.sheet.checklist.scores[score as usize].bands[b]
+                .id
+                .as_str(),
+        )
     }
 
     fn outcome(&self, outcome: u16) -> Option<&str> {
@@ -186,7 +190,11 @@ impl Env for SheetEnv<'_> {
             .get(outcome as usize)
             .copied()
             .flatten()
-            .map(|r| self.sheet.checklist.outcomes[outcome as usize].rules[r].value.as_str())
+            .map(|r| {
+                self.sheet.checklist.outcomes[outcome as usize].rules[r]
+                    .value
+                    .as_str()
+            })
     }
 
     fn entries(&self, section: u16) -> usize {
@@ -195,7 +203,12 @@ impl Env for SheetEnv<'_> {
 }
 
 /// Points an answer scores on its item.
-fn points(kind: &ItemKind, options: &[crate::checklist::model::ChoiceOption], scale: &[i64], a: &Answer) -> i64 {
+fn points(
+    kind: &ItemKind,
+    options: &[crate::checklist::model::ChoiceOption],
+    scale: &[i64],
+    a: &Answer,
+) -> i64 {
     match (kind, a) {
         (ItemKind::Scale { min, .. }, Answer::Number(x)) => {
             let i = (*x as i64 - min) as usize;
@@ -248,7 +261,11 @@ pub fn derive(visit: &Visit) -> Derived {
 }
 
 /// Derive one sheet; `foreign` holds the sheets its qualified references name.
-pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &SheetDerived)>]) -> SheetDerived {
+pub fn derive_sheet(
+    visit: &Visit,
+    sheet: &Sheet,
+    foreign: &[Option<(&Sheet, &SheetDerived)>],
+) -> SheetDerived {
     let c = &*sheet.checklist;
     let age = match sheet.person {
         Person::Child(id) => visit.roster.child(id).map(|ch| ch.age),
@@ -288,7 +305,10 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
             VisNode::Section(s) => {
                 let sec = &c.sections[s];
                 let v = sec.age_bands.admits(age_band)
-                    && sec.show_if.as_ref().is_none_or(|cond| cond.expr.eval(&env!(None)));
+                    && sec
+                        .show_if
+                        .as_ref()
+                        .is_none_or(|cond| cond.expr.eval(&env!(None)));
                 d.section_visible[s] = v;
             }
             VisNode::Item(i) => {
@@ -296,7 +316,11 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
                 let repeat = c.sections[it.section].repeat.is_some();
                 let v = d.section_visible[it.section]
                     && it.age_bands.admits(age_band)
-                    && (repeat || it.show_if.as_ref().is_none_or(|cond| cond.expr.eval(&env!(None))));
+                    && (repeat
+                        || it
+                            .show_if
+                            .as_ref()
+                            .is_none_or(|cond| cond.expr.eval(&env!(None))));
                 d.item_visible[i] = v;
             }
         }
@@ -337,18 +361,25 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
                 let answered = sheet.entries[s][e][pos].is_some();
                 tally(&mut d.progress[s], it.required, answered);
                 if it.required && !answered {
-                    d.missing.push(Missing { item: i, entry: Some(e) });
+                    d.missing.push(Missing {
+                        item: i,
+                        entry: Some(e),
+                    });
                 }
             }
         } else if d.item_visible[i] {
             let answered = sheet.answers[i].is_some();
             tally(&mut d.progress[s], it.required, answered);
             if it.required && !answered {
-                d.missing.push(Missing { item: i, entry: None });
+                d.missing.push(Missing {
+                    item: i,
+                    entry: None,
+                });
             }
         }
     }
-    d.missing.sort_by_key(|m| (c.items[m.item].section, m.entry, m.item));
+    d.missing
+        .sort_by_key(|m| (c.items[m.item].section, m.entry, m.item));
     // 4. Scores.
     for score in &c.scores {
         let mut sv = ScoreValue::default();
@@ -372,10 +403,11 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
     }
     // 5. Outcomes, in order: each may use the ones before it.
     for o in &c.outcomes {
-        let rule = o
-            .rules
-            .iter()
-            .position(|r| r.when.as_ref().is_none_or(|cond| cond.expr.eval(&env!(None))));
+        let rule = o.rules.iter().position(|r| {
+            r.when
+                .as_ref()
+                .is_none_or(|cond| cond.expr.eval(&env!(None)))
+        });
         d.outcomes.push(rule);
     }
     // 6. Red flags.
@@ -384,7 +416,10 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
         match flag.item {
             None => {
                 if flag.when.expr.eval(&env!(None)) {
-                    fired.push(FiredFlag { flag: f, entry: None });
+                    fired.push(FiredFlag {
+                        flag: f,
+                        entry: None,
+                    });
                 }
             }
             Some(i) => {
@@ -393,11 +428,17 @@ pub fn derive_sheet(visit: &Visit, sheet: &Sheet, foreign: &[Option<(&Sheet, &Sh
                     let pos = i - c.sections[s].items.start;
                     for e in 0..d.entry_visible[s].len() {
                         if d.entry_visible[s][e][pos] && flag.when.expr.eval(&env!(Some((s, e)))) {
-                            fired.push(FiredFlag { flag: f, entry: Some(e) });
+                            fired.push(FiredFlag {
+                                flag: f,
+                                entry: Some(e),
+                            });
                         }
                     }
                 } else if d.item_visible[i] && flag.when.expr.eval(&env!(None)) {
-                    fired.push(FiredFlag { flag: f, entry: None });
+                    fired.push(FiredFlag {
+                        flag: f,
+                        entry: None,
+                    });
                 }
             }
         }

@@ -106,7 +106,12 @@ pub fn check_answer(kind: &ItemKind, options: usize, answer: &Answer) -> Result<
                 Ok(())
             }
         }
-        (ItemKind::Number { min, max, integer, .. }, Answer::Number(x)) => {
+        (
+            ItemKind::Number {
+                min, max, integer, ..
+            },
+            Answer::Number(x),
+        ) => {
             if !x.is_finite() {
                 return Err(AnswerError::NotWhole);
             }
@@ -121,7 +126,10 @@ pub fn check_answer(kind: &ItemKind, options: usize, answer: &Answer) -> Result<
             }
             Ok(())
         }
-        (ItemKind::ShortText { max_length } | ItemKind::LongText { max_length }, Answer::Text(t)) => {
+        (
+            ItemKind::ShortText { max_length } | ItemKind::LongText { max_length },
+            Answer::Text(t),
+        ) => {
             if t.as_str().chars().count() > *max_length {
                 Err(AnswerError::TooLong(*max_length))
             } else {
@@ -337,8 +345,18 @@ impl Visit {
     pub fn use_checklist(&mut self, checklist: &Arc<Checklist>) {
         let persons: Vec<Person> = match checklist.applies_to {
             AppliesTo::Visit => vec![Person::Visit],
-            AppliesTo::Child => self.roster.children.iter().map(|c| Person::Child(c.id)).collect(),
-            AppliesTo::Caregiver => self.roster.caregivers.iter().map(|c| Person::Caregiver(c.id)).collect(),
+            AppliesTo::Child => self
+                .roster
+                .children
+                .iter()
+                .map(|c| Person::Child(c.id))
+                .collect(),
+            AppliesTo::Caregiver => self
+                .roster
+                .caregivers
+                .iter()
+                .map(|c| Person::Caregiver(c.id))
+                .collect(),
         };
         for p in persons {
             self.add_sheet(checklist.clone(), p);
@@ -375,9 +393,18 @@ impl Visit {
     }
 
     /// Add an empty entry to a repeatable section; returns its index.
-    pub fn add_entry(&mut self, sheet: usize, section: usize, now: PrimitiveDateTime) -> Result<usize, AnswerError> {
+    pub fn add_entry(
+        &mut self,
+        sheet: usize,
+        section: usize,
+        now: PrimitiveDateTime,
+    ) -> Result<usize, AnswerError> {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
-        let sec = s.checklist.sections.get(section).ok_or(AnswerError::NoSuchPlace)?;
+        let sec = s
+            .checklist
+            .sections
+            .get(section)
+            .ok_or(AnswerError::NoSuchPlace)?;
         let repeat = sec.repeat.as_ref().ok_or(AnswerError::NoSuchPlace)?;
         if s.entries[section].len() >= usize::from(repeat.max_entries) {
             return Err(AnswerError::TooManyEntries(repeat.max_entries));
@@ -389,7 +416,13 @@ impl Visit {
     }
 
     /// Remove an entry of a repeatable section.
-    pub fn remove_entry(&mut self, sheet: usize, section: usize, entry: usize, now: PrimitiveDateTime) -> Result<(), AnswerError> {
+    pub fn remove_entry(
+        &mut self,
+        sheet: usize,
+        section: usize,
+        entry: usize,
+        now: PrimitiveDateTime,
+    ) -> Result<(), AnswerError> {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
         let entries = s.entries.get_mut(section).ok_or(AnswerError::NoSuchPlace)?;
         if entry >= entries.len() {
@@ -419,7 +452,10 @@ impl Visit {
             for fired in &sd.flags {
                 let def = &c.red_flags[fired.flag];
                 let known = self.flags.iter().any(|f| {
-                    f.checklist == c.id && f.person == sheet.person && f.flag == def.id && f.entry == fired.entry
+                    f.checklist == c.id
+                        && f.person == sheet.person
+                        && f.flag == def.id
+                        && f.entry == fired.entry
                 });
                 if known {
                     continue;
@@ -449,8 +485,15 @@ impl Visit {
     }
 
     /// The worker acknowledged a flag and wrote what was done.
-    pub fn acknowledge_flag(&mut self, flag: usize, action_taken: SecretText, now: PrimitiveDateTime) -> bool {
-        let Some(f) = self.flags.get_mut(flag) else { return false };
+    pub fn acknowledge_flag(
+        &mut self,
+        flag: usize,
+        action_taken: SecretText,
+        now: PrimitiveDateTime,
+    ) -> bool {
+        let Some(f) = self.flags.get_mut(flag) else {
+            return false;
+        };
         f.acknowledged_at = Some(now);
         f.action_taken = action_taken;
         self.updated_at = now;

@@ -16,7 +16,8 @@ use time::{Date, PrimitiveDateTime};
 use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
-    Answer, Caregiver, Child, Cursor, Derived, Orphan, Person, RaisedFlag, Roster, SecretText, Sheet, Visit,
+    Answer, Caregiver, Child, Cursor, Derived, Orphan, Person, RaisedFlag, Roster, SecretText,
+    Sheet, Visit,
 };
 
 /// Which checklist, exactly: id, version and SHA-256 of its file.
@@ -232,7 +233,12 @@ pub fn parse_stamp(s: &str) -> Option<PrimitiveDateTime> {
 fn value_record(c: &Checklist, item: usize, a: &Answer) -> AnswerValue {
     let it = &c.items[item];
     match a {
-        Answer::Choice(i) => AnswerValue::Choice(it.options.get(*i as usize).map(|o| o.id.clone()).unwrap_or_default()),
+        Answer::Choice(i) => AnswerValue::Choice(
+            it.options
+                .get(*i as usize)
+                .map(|o| o.id.clone())
+                .unwrap_or_default(),
+        ),
         Answer::Multi(bits) => AnswerValue::Multi(
             it.options
                 .iter()
@@ -267,7 +273,12 @@ fn value_answer(c: &Checklist, item: usize, v: &AnswerValue) -> Option<Answer> {
     Some(a)
 }
 
-fn answers_of(c: &Checklist, items: std::ops::Range<usize>, slots: &[Option<Answer>], offset: usize) -> Vec<AnswerRecord> {
+fn answers_of(
+    c: &Checklist,
+    items: std::ops::Range<usize>,
+    slots: &[Option<Answer>],
+    offset: usize,
+) -> Vec<AnswerRecord> {
     items
         .filter_map(|i| {
             let a = slots.get(i - offset)?.as_ref()?;
@@ -428,7 +439,11 @@ impl Visit {
                     "checklist `{}` is not available; its answers are kept aside",
                     sr.checklist.id
                 ));
-                for a in sr.answers.iter().chain(sr.entries.iter().flat_map(|e| e.answers.iter())) {
+                for a in sr
+                    .answers
+                    .iter()
+                    .chain(sr.entries.iter().flat_map(|e| e.answers.iter()))
+                {
                     orphan(&mut v, sr, a);
                 }
                 continue;
@@ -450,7 +465,10 @@ impl Visit {
                 }
             }
             for e in &sr.entries {
-                let Some(si) = c.section_index(&e.section).filter(|&s| c.sections[s].repeat.is_some()) else {
+                let Some(si) = c
+                    .section_index(&e.section)
+                    .filter(|&s| c.sections[s].repeat.is_some())
+                else {
                     e.answers.iter().for_each(|a| orphan(&mut v, sr, a));
                     continue;
                 };
@@ -555,4 +573,3 @@ pub enum RecordError {
     #[error("the record's {0} is not readable")]
     Field(&'static str),
 }
-

@@ -143,7 +143,11 @@ impl<'a> Scope<'a> {
                     }
                 }
                 let parts = parts.into_boxed_slice();
-                Typed::Bool(if is_and { Expr::And(parts) } else { Expr::Or(parts) })
+                Typed::Bool(if is_and {
+                    Expr::And(parts)
+                } else {
+                    Expr::Or(parts)
+                })
             }
             Ast::Not(inner) => Typed::Bool(Expr::Not(Box::new(self.condition(inner)?))),
         })
@@ -172,9 +176,7 @@ impl<'a> Scope<'a> {
             ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single => Typed::Choice(r, item),
             ItemKind::Multi => Typed::Multi(r, item),
             ItemKind::Scale { .. } | ItemKind::Number { .. } => Typed::Num(Operand::Item(r)),
-            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => {
-                Typed::Text(Operand::Item(r))
-            }
+            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => Typed::Text(Operand::Item(r)),
             ItemKind::Date => Typed::Date(Operand::Item(r)),
         })
     }
@@ -190,13 +192,20 @@ impl<'a> Scope<'a> {
         self.this.sections[s].repeat.as_ref().map(|_| s)
     }
 
-    fn item(&mut self, checklist: Option<&Ident>, name: &Ident) -> Result<(ItemRef, &'a Item), CondError> {
+    fn item(
+        &mut self,
+        checklist: Option<&Ident>,
+        name: &Ident,
+    ) -> Result<(ItemRef, &'a Item), CondError> {
         let local = checklist.is_none_or(|c| c.name == self.this.id);
         if local {
             let Some(idx) = self.this.item_index(&name.name) else {
                 let mut err = CondError::new(
                     name.span.clone(),
-                    format!("unknown item `{}` in checklist `{}`", name.name, self.this.id),
+                    format!(
+                        "unknown item `{}` in checklist `{}`",
+                        name.name, self.this.id
+                    ),
                 );
                 let candidates = self
                     .this
@@ -239,7 +248,8 @@ impl<'a> Scope<'a> {
                 cname.span.clone(),
                 format!("unknown checklist `{}`", cname.name),
             );
-            if let Some(help) = did_you_mean(&cname.name, self.others.iter().map(|c| c.id.as_str())) {
+            if let Some(help) = did_you_mean(&cname.name, self.others.iter().map(|c| c.id.as_str()))
+            {
                 err = err.with_help(help);
             }
             return Err(err);
@@ -261,7 +271,8 @@ impl<'a> Scope<'a> {
                 name.span.clone(),
                 format!("unknown item `{}` in checklist `{}`", name.name, other.id),
             );
-            if let Some(help) = did_you_mean(&name.name, other.items.iter().map(|i| i.id.as_str())) {
+            if let Some(help) = did_you_mean(&name.name, other.items.iter().map(|i| i.id.as_str()))
+            {
                 err = err.with_help(help);
             }
             return Err(err);
@@ -291,9 +302,17 @@ impl<'a> Scope<'a> {
         ))
     }
 
-    fn call(&mut self, func: &Ident, arg: Option<&'a Node>, span: &Range<usize>) -> Result<Typed<'a>, CondError> {
+    fn call(
+        &mut self,
+        func: &Ident,
+        arg: Option<&'a Node>,
+        span: &Range<usize>,
+    ) -> Result<Typed<'a>, CondError> {
         if !FUNCTIONS.contains(&func.name.as_str()) {
-            let mut err = CondError::new(func.span.clone(), format!("unknown function `{}`", func.name));
+            let mut err = CondError::new(
+                func.span.clone(),
+                format!("unknown function `{}`", func.name),
+            );
             err = err.with_help(
                 did_you_mean(&func.name, FUNCTIONS)
                     .unwrap_or_else(|| format!("the functions are {}", FUNCTIONS.join(", "))),
@@ -301,10 +320,16 @@ impl<'a> Scope<'a> {
             return Err(err);
         }
         let Some(arg) = arg else {
-            return Err(CondError::new(span.clone(), format!("`{}` needs a name between the parentheses", func.name)));
+            return Err(CondError::new(
+                span.clone(),
+                format!("`{}` needs a name between the parentheses", func.name),
+            ));
         };
         let Ast::Name { checklist, name } = &arg.ast else {
-            return Err(CondError::new(arg.span.clone(), format!("`{}` takes a name, not a value", func.name)));
+            return Err(CondError::new(
+                arg.span.clone(),
+                format!("`{}` takes a name, not a value", func.name),
+            ));
         };
         let in_show_if = matches!(self.place, Place::SectionShowIf(_) | Place::ItemShowIf(_));
         let local_only = |what: &str| -> Result<(), CondError> {
@@ -326,7 +351,10 @@ impl<'a> Scope<'a> {
                 if item.kind != ItemKind::Multi {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!("`count` counts the options chosen in a multiple-choice item; `{}` is not one", item.id),
+                        format!(
+                            "`count` counts the options chosen in a multiple-choice item; `{}` is not one",
+                            item.id
+                        ),
                     ));
                 }
                 Ok(Typed::Num(Operand::Count(r)))
@@ -338,11 +366,16 @@ impl<'a> Scope<'a> {
                         func.span.clone(),
                         format!("`{}` cannot be used in `show_if`", func.name),
                     )
-                    .with_help("scores are derived from what is shown; use them in red flags and outcomes"));
+                    .with_help(
+                        "scores are derived from what is shown; use them in red flags and outcomes",
+                    ));
                 }
                 let Some(idx) = self.this.scores.iter().position(|s| s.id == name.name) else {
-                    let mut err = CondError::new(name.span.clone(), format!("unknown score `{}`", name.name));
-                    if let Some(h) = did_you_mean(&name.name, self.this.scores.iter().map(|s| s.id.as_str())) {
+                    let mut err =
+                        CondError::new(name.span.clone(), format!("unknown score `{}`", name.name));
+                    if let Some(h) =
+                        did_you_mean(&name.name, self.this.scores.iter().map(|s| s.id.as_str()))
+                    {
                         err = err.with_help(h);
                     }
                     return Err(err);
@@ -356,11 +389,19 @@ impl<'a> Scope<'a> {
             "outcome" => {
                 local_only("outcome")?;
                 if in_show_if {
-                    return Err(CondError::new(func.span.clone(), "`outcome` cannot be used in `show_if`"));
+                    return Err(CondError::new(
+                        func.span.clone(),
+                        "`outcome` cannot be used in `show_if`",
+                    ));
                 }
                 let Some(idx) = self.this.outcomes.iter().position(|o| o.id == name.name) else {
-                    let mut err = CondError::new(name.span.clone(), format!("unknown outcome `{}`", name.name));
-                    if let Some(h) = did_you_mean(&name.name, self.this.outcomes.iter().map(|s| s.id.as_str())) {
+                    let mut err = CondError::new(
+                        name.span.clone(),
+                        format!("unknown outcome `{}`", name.name),
+                    );
+                    if let Some(h) =
+                        did_you_mean(&name.name, self.this.outcomes.iter().map(|s| s.id.as_str()))
+                    {
                         err = err.with_help(h);
                     }
                     return Err(err);
@@ -379,8 +420,13 @@ impl<'a> Scope<'a> {
             "entries" => {
                 local_only("section")?;
                 let Some(idx) = self.this.section_index(&name.name) else {
-                    let mut err = CondError::new(name.span.clone(), format!("unknown section `{}`", name.name));
-                    if let Some(h) = did_you_mean(&name.name, self.this.sections.iter().map(|s| s.id.as_str())) {
+                    let mut err = CondError::new(
+                        name.span.clone(),
+                        format!("unknown section `{}`", name.name),
+                    );
+                    if let Some(h) =
+                        did_you_mean(&name.name, self.this.sections.iter().map(|s| s.id.as_str()))
+                    {
                         err = err.with_help(h);
                     }
                     return Err(err);
@@ -388,7 +434,10 @@ impl<'a> Scope<'a> {
                 if self.this.sections[idx].repeat.is_none() {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!("section `{}` is not repeatable, so it has no entries to count", name.name),
+                        format!(
+                            "section `{}` is not repeatable, so it has no entries to count",
+                            name.name
+                        ),
                     ));
                 }
                 Ok(Typed::Num(Operand::Entries(idx as u16)))
@@ -413,7 +462,12 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn check_str(&self, typed: &Typed<'_>, value: &str, span: &Range<usize>) -> Result<Operand, CondError> {
+    fn check_str(
+        &self,
+        typed: &Typed<'_>,
+        value: &str,
+        span: &Range<usize>,
+    ) -> Result<Operand, CondError> {
         match typed {
             Typed::Band(s) => {
                 let score = &self.this.scores[*s as usize];
@@ -423,7 +477,10 @@ impl<'a> Scope<'a> {
                         span.clone(),
                         format!("score `{}` has no band \"{value}\"", score.id),
                     )
-                    .with_help(did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| format!("its bands are {}", ids.join(", ")))));
+                    .with_help(
+                        did_you_mean(value, ids.iter().copied())
+                            .unwrap_or_else(|| format!("its bands are {}", ids.join(", "))),
+                    ));
                 }
                 Ok(Operand::Text(value.into()))
             }
@@ -435,7 +492,10 @@ impl<'a> Scope<'a> {
                         span.clone(),
                         format!("outcome `{}` has no value \"{value}\"", outcome.id),
                     )
-                    .with_help(did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| format!("its values are {}", ids.join(", ")))));
+                    .with_help(
+                        did_you_mean(value, ids.iter().copied())
+                            .unwrap_or_else(|| format!("its values are {}", ids.join(", "))),
+                    ));
                 }
                 Ok(Operand::Text(value.into()))
             }
@@ -453,7 +513,11 @@ impl<'a> Scope<'a> {
             format!("cannot compare {} with {}", a.describe(), b.describe()),
         );
         if let Typed::Choice(_, item) = a {
-            err = err.with_help(format!("the options of `{}` are {}", item.id, option_list(item)));
+            err = err.with_help(format!(
+                "the options of `{}` are {}",
+                item.id,
+                option_list(item)
+            ));
         } else if let Typed::Multi(_, item) = a {
             err = err.with_help(format!(
                 "to test an option of a multiple-choice item write `\"{}\" in {}`",
@@ -521,14 +585,23 @@ impl<'a> Scope<'a> {
                 Ok(Expr::Cmp(op, Operand::Outcome(*o), lit))
             }
             _ => Err(self.mismatch(
-                if tb.is_literal() { nb.span.clone() } else { na.span.clone().start..nb.span.end },
+                if tb.is_literal() {
+                    nb.span.clone()
+                } else {
+                    na.span.clone().start..nb.span.end
+                },
                 &ta,
                 &tb,
             )),
         }
     }
 
-    fn contains(&mut self, needle: &'a Node, haystack: &'a Node, negated: bool) -> Result<Expr, CondError> {
+    fn contains(
+        &mut self,
+        needle: &'a Node,
+        haystack: &'a Node,
+        negated: bool,
+    ) -> Result<Expr, CondError> {
         let tn = self.typed(needle)?;
         let th = self.typed(haystack)?;
         match (&tn, th) {
@@ -573,9 +646,10 @@ impl<'a> Scope<'a> {
                 for e in elems {
                     let v = match (&tn, &e.ast) {
                         (Typed::Num(_), Ast::Num(n)) => Operand::Num(*n),
-                        (Typed::Text(_) | Typed::Band(_) | Typed::Outcome(_) | Typed::Date(_), Ast::Str(s)) => {
-                            self.check_str(&tn, s, &e.span)?
-                        }
+                        (
+                            Typed::Text(_) | Typed::Band(_) | Typed::Outcome(_) | Typed::Date(_),
+                            Ast::Str(s),
+                        ) => self.check_str(&tn, s, &e.span)?,
                         _ => return Err(self.mismatch(e.span.clone(), &tn, &self.literal(e))),
                     };
                     values.push(v);
@@ -588,7 +662,10 @@ impl<'a> Scope<'a> {
             }
             (_, other) => Err(CondError::new(
                 haystack.span.clone(),
-                format!("`in` needs a list `[...]` or a multiple-choice item, not {}", other.describe()),
+                format!(
+                    "`in` needs a list `[...]` or a multiple-choice item, not {}",
+                    other.describe()
+                ),
             )),
         }
     }

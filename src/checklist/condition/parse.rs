@@ -194,12 +194,18 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                     ('<', _) => (CmpOp::Lt, 1),
                     ('>', _) => (CmpOp::Gt, 1),
                     ('=', _) => {
-                        return Err(CondError::new(start..start + 1, "a single `=` is not a comparison")
-                            .with_help("write `==` to compare"));
+                        return Err(CondError::new(
+                            start..start + 1,
+                            "a single `=` is not a comparison",
+                        )
+                        .with_help("write `==` to compare"));
                     }
                     _ => {
-                        return Err(CondError::new(start..start + 1, "unexpected `!`")
-                            .with_help("write `!=` for \"not equal\", or `not` before a condition"));
+                        return Err(
+                            CondError::new(start..start + 1, "unexpected `!`").with_help(
+                                "write `!=` for \"not equal\", or `not` before a condition",
+                            ),
+                        );
                     }
                 };
                 out.push((Tok::Op(op), start..start + len));
@@ -212,8 +218,11 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                 let mut text = String::new();
                 loop {
                     let Some(ch) = src[j..].chars().next() else {
-                        return Err(CondError::new(start..src.len(), "this text has no closing quote")
-                            .with_help(format!("end the text with {quote}")));
+                        return Err(CondError::new(
+                            start..src.len(),
+                            "this text has no closing quote",
+                        )
+                        .with_help(format!("end the text with {quote}")));
                     };
                     j += ch.len_utf8();
                     if ch == quote {
@@ -233,15 +242,19 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                 i = j;
                 continue;
             }
-            c if c.is_ascii_digit() || (c == '-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
+            c if c.is_ascii_digit()
+                || (c == '-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
+            {
                 let mut j = i + 1;
-                while j < src.len() && (bytes[j].is_ascii_digit() || bytes[j] == b'.' || bytes[j] == b'_') {
+                while j < src.len()
+                    && (bytes[j].is_ascii_digit() || bytes[j] == b'.' || bytes[j] == b'_')
+                {
                     j += 1;
                 }
                 let text: String = src[i..j].chars().filter(|&c| c != '_').collect();
-                let num: f64 = text
-                    .parse()
-                    .map_err(|_| CondError::new(start..j, format!("`{}` is not a number", &src[i..j])))?;
+                let num: f64 = text.parse().map_err(|_| {
+                    CondError::new(start..j, format!("`{}` is not a number", &src[i..j]))
+                })?;
                 if !num.is_finite() {
                     return Err(CondError::new(start..j, "this number is too large"));
                 }
@@ -270,8 +283,10 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
             }
             '&' | '|' => {
                 let word = if c == '&' { "and" } else { "or" };
-                return Err(CondError::new(start..start + 1, format!("unexpected `{c}`"))
-                    .with_help(format!("write `{word}`")));
+                return Err(
+                    CondError::new(start..start + 1, format!("unexpected `{c}`"))
+                        .with_help(format!("write `{word}`")),
+                );
             }
             other => {
                 return Err(CondError::new(
@@ -319,7 +334,10 @@ impl Parser {
     fn enter(&mut self) -> Result<(), CondError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(CondError::new(self.span(), "this condition is nested too deeply"));
+            return Err(CondError::new(
+                self.span(),
+                "this condition is nested too deeply",
+            ));
         }
         Ok(())
     }
@@ -442,7 +460,10 @@ impl Parser {
                 });
             }
             Tok::Ident(name) => {
-                let first = Ident { name, span: span.clone() };
+                let first = Ident {
+                    name,
+                    span: span.clone(),
+                };
                 match self.peek() {
                     Tok::LParen => {
                         self.bump();
@@ -510,8 +531,11 @@ pub fn parse(src: &str) -> Result<Node, CondError> {
         ));
     }
     if src.trim().is_empty() {
-        return Err(CondError::new(0..src.len(), "the condition is empty")
-            .with_help("leave the key out instead, or write a condition such as `item == \"ja\"`"));
+        return Err(
+            CondError::new(0..src.len(), "the condition is empty").with_help(
+                "leave the key out instead, or write a condition such as `item == \"ja\"`",
+            ),
+        );
     }
     let toks = lex(src)?;
     let mut p = Parser {
@@ -541,10 +565,18 @@ mod tests {
                 None => name.name.clone(),
             },
             Ast::Call { func, arg } => {
-                format!("{}({})", func.name, arg.as_ref().map(|a| shape(a)).unwrap_or_default())
+                format!(
+                    "{}({})",
+                    func.name,
+                    arg.as_ref().map(|a| shape(a)).unwrap_or_default()
+                )
             }
             Ast::Cmp(op, a, b) => format!("({} {} {})", shape(a), op.symbol(), shape(b)),
-            Ast::In { needle, haystack, negated } => format!(
+            Ast::In {
+                needle,
+                haystack,
+                negated,
+            } => format!(
                 "({} {}in {})",
                 shape(needle),
                 if *negated { "not " } else { "" },
@@ -559,12 +591,17 @@ mod tests {
     #[test]
     fn precedence_is_not_then_and_then_or() {
         let n = parse(r#"a == "ja" or not b == 1 and c in ["x", 'y']"#).unwrap();
-        assert_eq!(shape(&n), r#"((a == "ja") or (not (b == 1) and (c in ["x","y"])))"#);
+        assert_eq!(
+            shape(&n),
+            r#"((a == "ja") or (not (b == 1) and (c in ["x","y"])))"#
+        );
     }
 
     #[test]
     fn qualified_names_calls_and_not_in() {
-        let n = parse("veiligheid.acuut == \"ja\" and answered(x) and \"o\" not in m and age >= -1.5").unwrap();
+        let n =
+            parse("veiligheid.acuut == \"ja\" and answered(x) and \"o\" not in m and age >= -1.5")
+                .unwrap();
         assert_eq!(
             shape(&n),
             r#"((((veiligheid.acuut == "ja") and answered(x)) and ("o" not in m)) and (age >= -1.5))"#
@@ -599,7 +636,12 @@ mod tests {
         assert!(parse("   ").is_err());
         assert!(parse(&"x".repeat(MAX_LEN + 1)).is_err());
         let deep = format!("{}a{}", "(".repeat(500), ")".repeat(500));
-        assert!(parse(&deep).unwrap_err().message.contains("nested too deeply"));
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nested too deeply")
+        );
         let nots = format!("{}a", "not ".repeat(500));
         assert!(parse(&nots).is_err());
     }
