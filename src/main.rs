@@ -9,6 +9,8 @@ use safevisit::commands;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
+        Some(Command::Init(args)) => commands::init::run(args, &cli.global),
+        Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(

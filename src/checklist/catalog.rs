@@ -139,7 +139,12 @@ impl Catalog {
             // The best candidate of each id, in the order the ids came.
             let active: Vec<Checklist> = order
                 .iter()
-                .filter_map(|id| candidates.get_mut(id).filter(|l| !l.is_empty()).map(|l| l.remove(0)))
+                .filter_map(|id| {
+                    candidates
+                        .get_mut(id)
+                        .filter(|l| !l.is_empty())
+                        .map(|l| l.remove(0))
+                })
                 .collect();
             let paths: Vec<String> = active.iter().map(|c| c.path.clone()).collect();
             let (ok, diagnostics) = resolve(active);

@@ -101,7 +101,10 @@ impl<'a> Sink<'a> {
 
     pub fn push(&mut self, offset: usize, message: String, help: Option<String>) {
         let src = self.src;
-        let (line, column) = self.index.get_or_insert_with(|| LineIndex::new(src)).locate(src, offset);
+        let (line, column) = self
+            .index
+            .get_or_insert_with(|| LineIndex::new(src))
+            .locate(src, offset);
         self.diagnostics.push(Diagnostic {
             path: self.path.to_string(),
             line,

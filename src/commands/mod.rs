@@ -2,6 +2,9 @@
 //! calls the core, prints results, returns an exit code.
 
 pub mod checklists;
+pub mod init;
+pub mod secret_input;
+pub mod status;
 
 use crate::checklist::{Catalog, SourceFile};
 use crate::cli::Global;

@@ -1,0 +1,86 @@
+//! A vault of 10,000 visits for the benchmarks and the memory measurement
+//! (9,900 finalized, 100 drafts), built once and kept under `target/`.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use safevisit::store::Vault;
+use safevisit::store::atomic::{Fs, RealFs};
+
+#[path = "../../tests/vault_support/mod.rs"]
+pub mod common;
+
+pub const FINALIZED: usize = 9_900;
+pub const DRAFTS: usize = 100;
+
+/// Writes without `fsync`: only for building the fixture fast.
+struct NoSync;
+
+impl Fs for NoSync {
+    fn create_new(&self, path: &Path) -> io::Result<File> {
+        RealFs.create_new(path)
+    }
+    fn write_all(&self, file: &mut File, bytes: &[u8]) -> io::Result<()> {
+        RealFs.write_all(file, bytes)
+    }
+    fn sync_file(&self, _: &File) -> io::Result<()> {
+        Ok(())
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        RealFs.rename(from, to)
+    }
+    fn sync_dir(&self, _: &Path) -> io::Result<()> {
+        Ok(())
+    }
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        RealFs.remove_file(path)
+    }
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        RealFs.create_dir(path)
+    }
+}
+
+/// Where the 10,000-visit vault lives (under the target directory).
+pub fn big_vault_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("vault-bench-10k-v1")
+}
+
+/// The 10,000-visit vault, built if missing. Its identity uses scrypt
+/// work factor 1, so that opening it measures the vault, not the KDF.
+pub fn big_vault() -> PathBuf {
+    let dir = big_vault_dir();
+    if dir.join("done").exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let org = common::org_key();
+    let mut opts = common::init_options(&org);
+    opts.scrypt_log_n = Some(1);
+    let mut v = Vault::init_with(&dir, opts, Arc::new(NoSync)).expect("init");
+    for i in 0..FINALIZED + DRAFTS {
+        let id = format!("bezoek-{i:05}");
+        let rec = common::record(&id, &format!("Appelboom {i}"), 40, i % 3, i as u64);
+        if i < FINALIZED {
+            v.finalize(rec, common::summary(), "2025-03-04T11:00:00")
+                .expect("finalize");
+        } else {
+            v.save_draft(&rec).expect("save");
+        }
+    }
+    drop(v);
+    std::fs::write(dir.join("done"), b"").expect("mark done");
+    dir
+}
+
+/// Open, unlock (KDF at work factor 1) and list: what start-up does.
+pub fn open_and_list(dir: &Path) -> usize {
+    let mut v = Vault::open(dir).expect("open");
+    v.unlock(&common::passphrase()).expect("unlock");
+    v.list().expect("list").len()
+}

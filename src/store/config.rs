@@ -1,0 +1,260 @@
+//! The vault's configuration: `vault.toml` (plaintext, no secret: what can
+//! be shown before unlocking) and the sealed copy inside the
+//! passphrase-encrypted identity file (authoritative; it also holds the
+//! organisation recipients, which never appear in plaintext).
+//!
+//! The sealed text is a standard age identity file, so `age -d identity.age`
+//! prints something the `age` tool itself accepts as `-i`:
+//!
+//! ```text
+//! # safevisit device identity. Keep secret.
+//! # vault-format: 1
+//! # device-id: 6f1c…
+//! # device-name: laptop-3
+//! # test-vault: no
+//! # recipient: age1…        (one line per organisation recipient)
+//! # public key: age1…       (the device's own recipient)
+//! AGE-SECRET-KEY-1…
+//! ```
+//!
+//! Pure parsing and printing; no I/O.
+
+use std::str::FromStr;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::store::recipients::Recipient;
+
+/// The on-disk layout version of the vault (`format` in `vault.toml`).
+pub const VAULT_FORMAT: u32 = 1;
+
+/// Longest device id and device name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// What `vault.toml` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VaultConfig {
+    pub format: u32,
+    pub device_id: String,
+    pub device_name: String,
+    /// Made with a low scrypt work factor for tests and replays; never for
+    /// real visits.
+    pub test_vault: bool,
+}
+
+/// Who this device is, as the office will see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub name: String,
+    pub test_vault: bool,
+}
+
+impl VaultConfig {
+    pub fn device(&self) -> DeviceInfo {
+        DeviceInfo {
+            id: self.device_id.clone(),
+            name: self.device_name.clone(),
+            test_vault: self.test_vault,
+        }
+    }
+
+    /// The text of `vault.toml`.
+    pub fn to_toml(&self) -> String {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        format!(
+            "# safevisit vault. This file holds no secret and no visit data; see docs/FORMATS.md.\n\
+             # Do not edit: a copy is sealed with the passphrase and checked when unlocking.\n\
+             format = {}\n\
+             device-id = {}\n\
+             device-name = {}\n\
+             test-vault = {}\n",
+            self.format,
+            quote(&self.device_id),
+            quote(&self.device_name),
+            self.test_vault
+        )
+    }
+
+    pub fn from_toml(text: &str) -> Result<VaultConfig, String> {
+        let c: VaultConfig = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        valid_device_id(&c.device_id).map_err(|e| format!("device-id: {e}"))?;
+        valid_device_name(&c.device_name).map_err(|e| format!("device-name: {e}"))?;
+        Ok(c)
+    }
+}
+
+/// A device id: 1 to 64 of `A-Z a-z 0-9 - _`.
+pub fn valid_device_id(id: &str) -> Result<(), &'static str> {
+    if id.is_empty() || id.chars().count() > MAX_NAME_CHARS {
+        return Err("must be 1 to 64 characters");
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err("may hold only letters, digits, - and _");
+    }
+    Ok(())
+}
+
+/// A device name: 1 to 64 characters, no control characters, not only spaces.
+pub fn valid_device_name(name: &str) -> Result<(), &'static str> {
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err("must be 1 to 64 characters");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("may not hold control characters");
+    }
+    if name != name.trim() {
+        return Err("may not start or end with a space");
+    }
+    Ok(())
+}
+
+/// The sealed configuration: what only the passphrase opens.
+pub struct Sealed {
+    pub config: VaultConfig,
+    pub recipients: Vec<Recipient>,
+    pub identity: age::x25519::Identity,
+}
+
+impl Sealed {
+    /// The identity-file text (wiped when dropped).
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let mut s = Zeroizing::new(String::with_capacity(512));
+        s.push_str("# safevisit device identity. Keep secret.\n");
+        s.push_str(&format!("# vault-format: {}\n", self.config.format));
+        s.push_str(&format!("# device-id: {}\n", self.config.device_id));
+        s.push_str(&format!("# device-name: {}\n", self.config.device_name));
+        s.push_str(&format!(
+            "# test-vault: {}\n",
+            if self.config.test_vault { "yes" } else { "no" }
+        ));
+        for r in &self.recipients {
+            s.push_str(&format!("# recipient: {r}\n"));
+        }
+        s.push_str(&format!("# public key: {}\n", self.identity.to_public()));
+        let secret: SecretString = self.identity.to_string();
+        s.push_str(secret.expose_secret());
+        s.push('\n');
+        s
+    }
+
+    /// Parse the identity-file text. The error is a short English reason
+    /// that never quotes the text.
+    pub fn from_text(text: &str) -> Result<Sealed, &'static str> {
+        let mut format = None;
+        let mut device_id = None;
+        let mut device_name = None;
+        let mut test_vault = None;
+        let mut public = None;
+        let mut recipients = Vec::new();
+        let mut identity = None;
+        for line in text.lines() {
+            if let Some(comment) = line.strip_prefix("# ") {
+                let Some((key, value)) = comment.split_once(": ") else {
+                    continue;
+                };
+                match key {
+                    "vault-format" => {
+                        format = Some(
+                            value
+                                .parse::<u32>()
+                                .map_err(|_| "vault-format is not a number")?,
+                        )
+                    }
+                    "device-id" => device_id = Some(value.to_string()),
+                    "device-name" => device_name = Some(value.to_string()),
+                    "test-vault" => test_vault = Some(value == "yes"),
+                    "recipient" => recipients.push(
+                        age::x25519::Recipient::from_str(value)
+                            .map(Recipient::from)
+                            .map_err(|_| "a recipient line does not decode")?,
+                    ),
+                    "public key" => public = Some(value.to_string()),
+                    _ => {}
+                }
+            } else if line.starts_with("AGE-SECRET-KEY-1") {
+                if identity.is_some() {
+                    return Err("it holds more than one key");
+                }
+                identity = Some(
+                    age::x25519::Identity::from_str(line.trim())
+                        .map_err(|_| "its key does not decode")?,
+                );
+            } else if !line.trim().is_empty() && !line.starts_with('#') {
+                return Err("it holds a line that is neither a comment nor a key");
+            }
+        }
+        let identity = identity.ok_or("it holds no key")?;
+        if public.is_some_and(|p| p != identity.to_public().to_string()) {
+            return Err("its public key does not match its key");
+        }
+        if recipients.is_empty() {
+            return Err("it names no organisation recipient");
+        }
+        let config = VaultConfig {
+            format: format.ok_or("it has no vault-format line")?,
+            device_id: device_id.ok_or("it has no device-id line")?,
+            device_name: device_name.ok_or("it has no device-name line")?,
+            test_vault: test_vault.ok_or("it has no test-vault line")?,
+        };
+        Ok(Sealed {
+            config,
+            recipients,
+            identity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed() -> Sealed {
+        Sealed {
+            config: VaultConfig {
+                format: 1,
+                device_id: "dev-1".into(),
+                device_name: "laptop Kersenboom-team".into(),
+                test_vault: true,
+            },
+            recipients: vec![age::x25519::Identity::generate().to_public().into()],
+            identity: age::x25519::Identity::generate(),
+        }
+    }
+
+    #[test]
+    fn sealed_text_round_trips_and_is_an_age_identity_file() {
+        let s = sealed();
+        let text = s.to_text();
+        let back = Sealed::from_text(&text).unwrap();
+        assert_eq!(back.config, s.config);
+        assert_eq!(back.recipients, s.recipients);
+        assert_eq!(back.identity.to_public(), s.identity.to_public());
+        // The age crate reads it as an ordinary identity file.
+        let file = age::IdentityFile::from_buffer(text.as_bytes()).unwrap();
+        assert_eq!(file.into_identities().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn toml_round_trips_with_odd_names() {
+        let mut c = sealed().config;
+        c.device_name = "laptop \"3\" = ja".into();
+        assert_eq!(VaultConfig::from_toml(&c.to_toml()).unwrap(), c);
+        assert!(VaultConfig::from_toml("format = 1\n").is_err());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(valid_device_id("6f1c-aa_3").is_ok());
+        assert!(valid_device_id("../x").is_err());
+        assert!(valid_device_name("laptop 3").is_ok());
+        assert!(valid_device_name("a\nb").is_err());
+        assert!(valid_device_name(" ").is_err());
+    }
+}

@@ -1,0 +1,132 @@
+//! The golden fixtures in `tests/fixtures/` still open: every format
+//! version ever written stays readable. See `tests/fixtures/README.md`.
+
+mod vault_support;
+use vault_support as common;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use safevisit::store::envelope::{RECORD_VERSION, decode_record, encode_record, open_record};
+use safevisit::store::index::Status;
+use safevisit::store::vault::{decode_index, decode_stub};
+use safevisit::store::{StoreError, Vault};
+use safevisit::visit::record::VisitRecord;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn org_key() -> age::x25519::Identity {
+    let text = std::fs::read_to_string(fixtures().join("test-org-key.txt")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap();
+    age::x25519::Identity::from_str(line).unwrap()
+}
+
+fn expected(version: u16) -> serde_json::Value {
+    let text = std::fs::read_to_string(fixtures().join(format!("record-v{version}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn as_json(rec: &VisitRecord) -> serde_json::Value {
+    serde_json::to_value(rec).unwrap()
+}
+
+#[test]
+fn record_v1_opens_with_the_test_key() {
+    let ct = std::fs::read(fixtures().join("record-v1.age")).unwrap();
+    let rec = open_record(&ct, &[&org_key()]).unwrap();
+    assert_eq!(as_json(&rec), expected(1));
+    assert_eq!(rec.children[0].alias, "Mila");
+}
+
+#[test]
+fn record_v1_plaintext_is_a_test_vector() {
+    let bin = std::fs::read(fixtures().join("record-v1.bin")).unwrap();
+    assert_eq!(&bin[..10], b"SVVISIT\0\x01\x00");
+    let rec = decode_record(&bin).unwrap();
+    assert_eq!(as_json(&rec), expected(1));
+    // While version 1 is the current version, this program writes exactly
+    // these bytes (bincode with the documented configuration is canonical).
+    if RECORD_VERSION == 1 {
+        assert_eq!(&encode_record(&rec).unwrap()[..], &bin[..]);
+    }
+}
+
+#[test]
+fn index_and_stub_v1_decode() {
+    let index = decode_index(&std::fs::read(fixtures().join("index-v1.bin")).unwrap()).unwrap();
+    assert_eq!(index.entries.len(), 2);
+    assert_eq!(index.final_dir_mtime, Some((1_741_082_400, 123_456_789)));
+    let (fin, draft) = (&index.entries[0], &index.entries[1]);
+    assert_eq!(
+        (fin.id.as_str(), fin.status, fin.sequence),
+        ("fixture-kersenboom-1", Status::Finalized, Some(1))
+    );
+    assert_eq!((fin.red_flags, fin.acute_flags, fin.open_flags), (1, 1, 0));
+    assert_eq!(
+        (draft.id.as_str(), draft.status, draft.sequence),
+        ("fixture-kersenboom-2", Status::Draft, None)
+    );
+    let stub = decode_stub(&std::fs::read(fixtures().join("stub-v1.bin")).unwrap()).unwrap();
+    assert_eq!(stub.entry.id, "fixture-kersenboom-1");
+    assert_eq!(stub.record_sha256, [0xab; 32]);
+    assert_eq!(stub.checklists.len(), 2);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn vault_v1_opens_lists_loads_and_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    copy_dir(&fixtures().join("vault-v1"), &dir);
+    // git keeps no empty folders; the vault makes its own again.
+    let mut v = Vault::open(&dir).unwrap();
+    assert!(matches!(v.list(), Err(StoreError::Locked)));
+    let device = v.device();
+    assert_eq!(
+        (device.id.as_str(), device.name.as_str(), device.test_vault),
+        ("fixture-device", "laptop-fixture", true)
+    );
+    v.unlock(&common::passphrase()).unwrap();
+    assert!(v.recovered().is_empty() && v.quarantined().is_empty());
+
+    let list = v.list().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        (list[0].id.as_str(), list[0].status),
+        ("fixture-kersenboom-2", Status::Draft)
+    );
+    assert_eq!(
+        (list[1].id.as_str(), list[1].sequence),
+        ("fixture-kersenboom-1", Some(1))
+    );
+    let draft = v.load_draft("fixture-kersenboom-2").unwrap();
+    assert_eq!(draft.children[0].alias, "Mila");
+
+    let files = v.finalized_records(false).unwrap();
+    assert_eq!(files.len(), 1);
+    let rec = open_record(&files[0].ciphertext, &[&org_key()]).unwrap();
+    assert_eq!(as_json(&rec), expected(1));
+
+    assert_eq!(
+        v.finalize(draft, Default::default(), "2025-03-05T09:00:00")
+            .unwrap(),
+        2
+    );
+}
