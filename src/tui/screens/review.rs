@@ -373,7 +373,10 @@ fn scores_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {
                 0.0
             };
             let band = sv.band.map(|b| &score.bands[b]);
-            let band_label = band.map_or(String::new(), |b| b.label.get(v.lang).to_string());
+            let band_label = band.map_or_else(
+                || t("(nog niets beantwoord)", "(nothing answered yet)").to_string(),
+                |b| b.label.get(v.lang).to_string(),
+            );
             rows.push(Row::Text(Line::from(vec![
                 Span::raw(format!("{}: ", score.title.get(v.lang))),
                 Span::styled(band_label, v.theme.title()),
