@@ -221,7 +221,7 @@ pub fn run_terminal<P: VaultPort>(
         shell.handle(event);
         shell.draw()?;
     }
-    if let Some(r) = recorder.as_deref_mut() {
+    if let Some(r) = recorder {
         r.finish();
     }
     guard.leave()
