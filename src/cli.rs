@@ -49,6 +49,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
+    /// Lock after this many minutes without a key press.
+    #[arg(long, value_name = "MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub lock_after: u16,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -9,7 +9,9 @@ use safevisit::commands;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
+        None => commands::app::run(&cli),
         Some(Command::Init(args)) => commands::init::run(args, &cli.global),
+        Some(Command::Replay(args)) => commands::replay::run(args, &cli.global),
         Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {

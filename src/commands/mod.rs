@@ -1,8 +1,10 @@
 //! The imperative shell of each subcommand: reads arguments and files,
 //! calls the core, prints results, returns an exit code.
 
+pub mod app;
 pub mod checklists;
 pub mod init;
+pub mod replay;
 pub mod secret_input;
 pub mod status;
 

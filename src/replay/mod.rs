@@ -2,4 +2,5 @@
 //! (`tui::update` and `tui::view` on a ratatui `TestBackend`).
 
 pub mod record;
+pub mod run;
 pub mod script;

@@ -51,6 +51,7 @@ pub mod layout;
 pub mod passphrase;
 pub mod paths;
 pub mod recipients;
+pub mod test_org_key;
 pub mod vault;
 
 pub use config::DeviceInfo;

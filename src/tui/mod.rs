@@ -12,6 +12,7 @@ pub mod keys;
 pub mod memory_vault;
 pub mod screens;
 pub mod shell;
+pub mod store_port;
 pub mod theme;
 pub mod view;
 pub mod widgets;

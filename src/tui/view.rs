@@ -44,10 +44,18 @@ pub fn view(state: &State, f: &mut Frame) {
         now: state.now,
         entries: &state.entries,
     };
+    // A long message gets a second line rather than being cut off.
+    let msg_lines = state.message.as_ref().map_or(1, |m| {
+        if m.text.get(state.lang).chars().count() > area.width as usize {
+            2
+        } else {
+            1
+        }
+    });
     let [head, body, msg, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(msg_lines),
         Constraint::Length(2),
     ])
     .areas(area);

@@ -3,7 +3,6 @@
 //! same rules as `safevisit init` apply; the vault checks them again.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,6 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::i18n::{Lang, Text};
+use crate::store::passphrase::{check_strength_with, estimate_with};
+use crate::store::recipients::{parse_recipient, parse_recipients_file};
 use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{Effect, Key};
 use crate::tui::keys::Action;
@@ -56,17 +57,12 @@ fn error(nl: impl Into<String>, en: impl Into<String>) -> Option<Message> {
     Some(Message::error(Text::new(nl, en)))
 }
 
-/// Whether `s` is an age X25519 recipient.
-fn valid_recipient(s: &str) -> bool {
-    age::x25519::Recipient::from_str(s).is_ok()
-}
-
-/// The strength of a passphrase from 0 (very weak) to 4 (strong).
+/// The strength of a passphrase from 0 (very weak) to 4 (strong), for the meter.
 fn strength(p: &str) -> u8 {
     if p.is_empty() {
         0
     } else {
-        zxcvbn::zxcvbn(p, &["safevisit"]).score() as u8
+        estimate_with(p, &[]).score
     }
 }
 
@@ -121,13 +117,18 @@ impl OnboardingScreen {
                 Key::BackTab if !self.second => self.step = Step::Device,
                 Key::Tab | Key::BackTab => self.second = !self.second,
                 Key::Enter if !self.second => {
-                    if self.pass1.with(strength) < 3 {
-                        ctx.message = error(
-                            "Dit wachtwoord is te zwak. Kies een lange zin van vier of meer woorden die niet bij elkaar horen.",
-                            "This passphrase is too weak. Choose a long phrase of four or more unrelated words.",
-                        );
-                    } else {
-                        self.second = true;
+                    let device = self.device.text();
+                    match self
+                        .pass1
+                        .with(|p| check_strength_with(p, &[device.trim()]))
+                    {
+                        Ok(_) => self.second = true,
+                        Err(weak) => {
+                            ctx.message = Some(Message::error(Text::new(
+                                weak.describe(Lang::Nl),
+                                weak.describe(Lang::En),
+                            )))
+                        }
                     }
                 }
                 Key::Enter => {
@@ -168,11 +169,11 @@ impl OnboardingScreen {
             return;
         }
         if text.starts_with("age1") {
-            if !valid_recipient(&text) {
-                ctx.message = error(
-                    "Dit is geen geldige age-sleutel. Controleer of u hem helemaal heeft geplakt.",
-                    "This is not a valid age key. Check that you pasted all of it.",
-                );
+            if let Err(e) = parse_recipient(&text) {
+                ctx.message = Some(Message::error(Text::new(
+                    e.describe(Lang::Nl),
+                    e.describe(Lang::En),
+                )));
                 return;
             }
             if !self.recipients.contains(&text) {
@@ -191,23 +192,21 @@ impl OnboardingScreen {
             Ok(t) => t,
             Err(e) => return Some(Message::error(e)),
         };
+        let label = self.recipient.text().trim().to_string();
+        let parsed = match parse_recipients_file(&text, &label) {
+            Ok(list) => list,
+            Err(e) => {
+                return Some(Message::error(Text::new(
+                    e.describe(Lang::Nl),
+                    e.describe(Lang::En),
+                )));
+            }
+        };
         let mut added = 0;
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if !valid_recipient(line) {
-                return error(
-                    format!(
-                        "Regel {} van het bestand is geen geldige age-sleutel.",
-                        n + 1
-                    ),
-                    format!("Line {} of the file is not a valid age key.", n + 1),
-                );
-            }
-            if !self.recipients.iter().any(|r| r == line) {
-                self.recipients.push(line.to_string());
+        for r in parsed {
+            let r = r.to_string();
+            if !self.recipients.contains(&r) {
+                self.recipients.push(r);
                 added += 1;
             }
         }

@@ -127,6 +127,21 @@ impl VisitScreen {
         s
     }
 
+    /// Where the flow stands now.
+    pub fn position(&self) -> Pos {
+        self.pos
+    }
+
+    /// Whether a red-flag panel waits for acknowledgement.
+    pub fn flag_panel_open(&self) -> bool {
+        !self.flag_queue.is_empty()
+    }
+
+    /// Whether the review is open.
+    pub fn in_review(&self) -> bool {
+        self.review.is_some()
+    }
+
     fn checklist(&self, sheet: usize) -> &Checklist {
         &self.visit.sheets[sheet].checklist
     }
@@ -531,6 +546,10 @@ impl VisitScreen {
                     .acknowledge_flag(idx, SecretText::new(text), ctx.now);
             }
             self.flag_action = Field::single("");
+            ctx.message = Some(Message::info(Text::new(
+                "Vastgelegd: de vlag, de tijd en wat u deed staan in het bezoek.",
+                "Recorded: the flag, the time and what you did are part of the visit.",
+            )));
             // A flag and what was done about it are saved at once.
             ctx.effects.push(self.save_effect());
         } else {

@@ -1,0 +1,166 @@
+//! The bridge from the app's effects to the real vault (`store::Vault`).
+//! Every store error becomes a text in both languages that says what to do.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+
+use crate::i18n::{Lang, Text};
+use crate::store::index::{IndexEntry, Status};
+use crate::store::recipients::parse_recipient;
+use crate::store::{InitOptions, StoreError, Vault};
+use crate::tui::event::{ExportDone, ListEntry, ListStatus, UnlockFailure};
+use crate::tui::shell::VaultPort;
+use crate::visit::record::{Summary, VisitRecord};
+
+/// How a vault made during onboarding is set up (replays make test vaults).
+#[derive(Debug, Clone, Default)]
+pub struct InitSettings {
+    pub device_id: Option<String>,
+    pub scrypt_log_n: Option<u8>,
+}
+
+pub struct StoreVault {
+    dir: PathBuf,
+    vault: Option<Vault>,
+    settings: InitSettings,
+}
+
+fn text(e: &StoreError) -> Text {
+    Text::new(e.describe(Lang::Nl), e.describe(Lang::En))
+}
+
+fn not_open() -> Text {
+    Text::new(
+        "Er is nog geen kluis op deze laptop. Doorloop eerst de eerste stappen.",
+        "There is no vault on this laptop yet. Go through the first steps first.",
+    )
+}
+
+fn entry(e: IndexEntry) -> ListEntry {
+    ListEntry {
+        id: e.id,
+        date: e.date,
+        label: e.label,
+        status: match e.status {
+            Status::Draft => ListStatus::Draft,
+            Status::Finalized => ListStatus::Finalized,
+            Status::Exported => ListStatus::Exported,
+        },
+        sequence: e.sequence,
+        flags: e.red_flags,
+        acute_flags: e.acute_flags,
+    }
+}
+
+impl StoreVault {
+    /// The vault of `dir`: `vault` is the opened (locked) vault, or `None` on
+    /// a first run, when onboarding creates it.
+    pub fn new(dir: &Path, vault: Option<Vault>, settings: InitSettings) -> StoreVault {
+        StoreVault {
+            dir: dir.to_path_buf(),
+            vault,
+            settings,
+        }
+    }
+
+    pub fn vault(&mut self) -> Option<&mut Vault> {
+        self.vault.as_mut()
+    }
+
+    pub fn into_vault(self) -> Option<Vault> {
+        self.vault
+    }
+
+    fn open(&mut self) -> Result<&mut Vault, Text> {
+        self.vault.as_mut().ok_or_else(not_open)
+    }
+}
+
+impl VaultPort for StoreVault {
+    fn init(
+        &mut self,
+        recipients: &[String],
+        device_name: &str,
+        passphrase: SecretString,
+    ) -> Result<(), Text> {
+        let mut parsed = Vec::new();
+        for r in recipients {
+            parsed.push(
+                parse_recipient(r)
+                    .map_err(|e| Text::new(e.describe(Lang::Nl), e.describe(Lang::En)))?,
+            );
+        }
+        let vault = Vault::init(
+            &self.dir,
+            InitOptions {
+                recipients: parsed,
+                device_name: device_name.to_string(),
+                passphrase,
+                device_id: self.settings.device_id.clone(),
+                scrypt_log_n: self.settings.scrypt_log_n,
+            },
+        )
+        .map_err(|e| text(&e))?;
+        self.vault = Some(vault);
+        Ok(())
+    }
+
+    fn unlock(&mut self, passphrase: SecretString) -> Result<Vec<ListEntry>, UnlockFailure> {
+        let vault = self
+            .vault
+            .as_mut()
+            .ok_or_else(|| UnlockFailure::Other(not_open()))?;
+        match vault.unlock(&passphrase) {
+            Ok(()) => {}
+            Err(StoreError::WrongPassphrase) => return Err(UnlockFailure::WrongPassphrase),
+            Err(e) => return Err(UnlockFailure::Other(text(&e))),
+        }
+        self.list().map_err(UnlockFailure::Other)
+    }
+
+    fn lock(&mut self) {
+        if let Some(v) = self.vault.as_mut() {
+            v.lock();
+        }
+    }
+
+    fn list(&mut self) -> Result<Vec<ListEntry>, Text> {
+        let v = self.open()?;
+        Ok(v.list()
+            .map_err(|e| text(&e))?
+            .into_iter()
+            .map(entry)
+            .collect())
+    }
+
+    fn load_draft(&mut self, id: &str) -> Result<VisitRecord, Text> {
+        self.open()?.load_draft(id).map_err(|e| text(&e))
+    }
+
+    fn save_draft(&mut self, record: &VisitRecord) -> Result<(), Text> {
+        self.open()?.save_draft(record).map_err(|e| text(&e))
+    }
+
+    fn discard_draft(&mut self, id: &str) -> Result<(), Text> {
+        self.open()?.discard_draft(id).map_err(|e| text(&e))
+    }
+
+    fn finalize(&mut self, mut record: VisitRecord) -> Result<u64, Text> {
+        let (summary, now) = match record.finalized.take() {
+            Some(f) => (f.summary, f.finalized_at),
+            None => (Summary::default(), record.updated_at.clone()),
+        };
+        self.open()?
+            .finalize(record, summary, &now)
+            .map_err(|e| text(&e))
+    }
+
+    fn export(&mut self, out: Option<PathBuf>, all: bool) -> Result<ExportDone, Text> {
+        let _ = (out, all);
+        Err(Text::new(
+            "Exporteren kan in deze versie alleen met: safevisit export",
+            "In this version, export with: safevisit export",
+        ))
+    }
+}
