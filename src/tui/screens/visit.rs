@@ -305,7 +305,8 @@ impl VisitScreen {
         };
     }
 
-    /// Move to a place, saving first if anything changed.
+    /// Move to a place, saving first when anything changed: every
+    /// navigation makes the answers so far durable.
     fn goto(&mut self, pos: Pos, ctx: &mut AppCtx<'_>) {
         self.pos = pos;
         if let Pos::Item { sheet, item, entry } = pos {
