@@ -21,6 +21,8 @@ use time::macros::datetime;
 
 #[path = "support/big_checklist.rs"]
 mod big_checklist;
+#[path = "support/mod.rs"]
+mod support;
 
 fn shell() -> Shell<TestBackend, MemoryVault> {
     let cat = Catalog::build(
@@ -123,5 +125,15 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench);
+fn start_to_home(c: &mut Criterion) {
+    let dir = support::big_vault();
+    let mut g = c.benchmark_group("start");
+    g.sample_size(20);
+    g.bench_function("start to drawn home screen, 10,000 visits", |b| {
+        b.iter(|| assert_eq!(support::start_to_home(&dir), 10_000))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, start_to_home);
 criterion_main!(benches);

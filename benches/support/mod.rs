@@ -84,3 +84,41 @@ pub fn open_and_list(dir: &Path) -> usize {
     v.unlock(&common::passphrase()).expect("unlock");
     v.list().expect("list").len()
 }
+
+/// Start the worker's app on `dir` and draw its home screen: open the
+/// vault, type the passphrase (KDF at work factor 1), list, draw. Returns
+/// the number of visits listed.
+pub fn start_to_home(dir: &Path) -> usize {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use safevisit::checklist::Catalog;
+    use safevisit::tui::app::{Options, RandomIds, State};
+    use safevisit::tui::event::{Event, Key};
+    use safevisit::tui::shell::Shell;
+    use safevisit::tui::store_port::{InitSettings, StoreVault};
+    use safevisit::tui::theme::Theme;
+
+    let vault = Vault::open(dir).expect("open");
+    let state = State::new(Options {
+        lang: safevisit::i18n::Lang::Nl,
+        theme: Theme::from_no_color(false),
+        size: (80, 24),
+        now: time::macros::datetime!(2026-03-04 10:00),
+        lock_after: time::Duration::minutes(5),
+        catalog: Arc::new(Catalog::bundled()),
+        ids: Box::new(RandomIds),
+        vault_exists: true,
+    });
+    let port = StoreVault::new(dir, Some(vault), InitSettings::default());
+    let mut shell = Shell::new(
+        Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        state,
+        port,
+    );
+    shell.draw().unwrap();
+    shell.handle(Event::Paste(common::PASSPHRASE.to_string()));
+    shell.handle(Event::Key(Key::Enter));
+    shell.draw().unwrap();
+    assert!(shell.state.unlocked, "unlocked");
+    shell.state.entries.len()
+}
