@@ -15,7 +15,7 @@ use crate::tui::event::{Effect, Key, ListEntry, ListStatus};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::view::ViewCtx;
-use crate::tui::widgets::Field;
+use crate::tui::widgets::{Field, clip};
 
 #[derive(Default)]
 pub struct HomeScreen {
@@ -167,7 +167,7 @@ impl HomeScreen {
                 let mut spans = vec![
                     Span::raw(if is_sel { " ▶ " } else { "   " }),
                     Span::raw(format!("{seq}{}  ", e.date)),
-                    Span::raw(format!("{:<24}", truncate(&e.label, 24))),
+                    Span::raw(format!("{:<24}", clip(&e.label, 24))),
                 ];
                 if e.flags > 0 {
                     let text = if e.acute_flags > 0 {
@@ -261,15 +261,5 @@ impl HomeScreen {
             .wrap(Wrap { trim: true });
             f.render_widget(p, boxed);
         }
-    }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
     }
 }

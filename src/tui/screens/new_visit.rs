@@ -16,7 +16,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::visit::VisitScreen;
 use crate::tui::view::ViewCtx;
-use crate::tui::widgets::Field;
+use crate::tui::widgets::{Field, clip};
 use crate::visit::record::{format_date, parse_date};
 use crate::visit::{Caregiver, Child, Visit};
 
@@ -435,11 +435,14 @@ impl NewVisitScreen {
                         ""
                     };
                     let who = crate::checklist::outline::applies_label(*applies, v.lang);
-                    let text = format!(
-                        "{marker}{head:<w$}[{}] {} ({who})",
-                        if *on { "x" } else { " " },
-                        title.get(v.lang),
-                        w = label_w as usize - 2
+                    let text = clip(
+                        &format!(
+                            "{marker}{head:<w$}[{}] {} ({who})",
+                            if *on { "x" } else { " " },
+                            title.get(v.lang),
+                            w = label_w as usize - 2
+                        ),
+                        line_area.width as usize,
                     );
                     f.render_widget(
                         Paragraph::new(text).style(if focused {

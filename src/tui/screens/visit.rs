@@ -20,7 +20,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::view::ViewCtx;
-use crate::tui::widgets::Field;
+use crate::tui::widgets::{Field, clip};
 use crate::visit::record::{FinalRecord, format_date, format_stamp, parse_date, summary};
 use crate::visit::{Answer, Cursor, Derived, Person, SecretText, Visit, derive};
 
@@ -1507,17 +1507,6 @@ impl VisitScreen {
             )),
             hint,
         );
-    }
-}
-
-/// `s` cut to `n` characters, with an ellipsis when cut.
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
     }
 }
 
