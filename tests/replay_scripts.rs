@@ -268,3 +268,37 @@ fn a_data_dir_run_leaves_a_test_key_that_opens_the_finalized_visit_with_age() {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(doc["runs"][0]["visits"][0]["status"], "finalized");
 }
+
+#[test]
+fn a_second_app_on_the_same_data_directory_is_refused_before_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let out = safevisit(&[
+        "replay",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        replay_dir()
+            .join("wrong-passphrase.replay")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    // This process holds the vault open.
+    let _held = safevisit::store::Vault::open(&dir).unwrap();
+    let out = safevisit(&["--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("al geopend") || stderr.contains("already open"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("terminal"),
+        "refused before the terminal check: {stderr}"
+    );
+    // Without a terminal the app says what to use instead.
+    drop(_held);
+    let out = safevisit(&["--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("safevisit replay"));
+}

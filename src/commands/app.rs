@@ -25,15 +25,6 @@ fn fail(msg: String) -> ExitCode {
 pub fn run(cli: &Cli) -> ExitCode {
     let global = &cli.global;
     let lang: Lang = global.lang.into();
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return fail(
-            lang.pick(
-                "safevisit heeft een terminal nodig. Voor scripts: safevisit replay (zie docs/REPLAY.md).",
-                "safevisit needs a terminal. For scripts: safevisit replay (see docs/REPLAY.md).",
-            )
-            .to_string(),
-        );
-    }
     let dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(e) => return fail(format!("error: {e}")),
@@ -51,6 +42,15 @@ pub fn run(cli: &Cli) -> ExitCode {
     } else {
         None
     };
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return fail(
+            lang.pick(
+                "safevisit heeft een terminal nodig. Voor scripts: safevisit replay (zie docs/REPLAY.md).",
+                "safevisit needs a terminal. For scripts: safevisit replay (see docs/REPLAY.md).",
+            )
+            .to_string(),
+        );
+    }
     let quarantined = vault.as_ref().map_or(0, Vault::quarantine_count);
     let clock = SystemClock;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
