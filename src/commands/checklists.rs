@@ -187,43 +187,27 @@ fn validate_paths(paths: &[PathBuf], lang: Lang) -> ExitCode {
         p.len() + unreadable
     };
     let errors = diagnostics.len() + unreadable;
+    let n = files.len();
+    let files_word = match (lang, n) {
+        (Lang::Nl, 1) => "bestand",
+        (Lang::Nl, _) => "bestanden",
+        (Lang::En, 1) => "file",
+        (Lang::En, _) => "files",
+    };
     if errors == 0 {
-        match lang {
-            Lang::Nl => println!(
-                "{} {} in orde",
-                files.len(),
-                if files.len() == 1 {
-                    "bestand"
-                } else {
-                    "bestanden"
-                }
-            ),
-            Lang::En => println!(
-                "{} {} OK",
-                files.len(),
-                if files.len() == 1 { "file" } else { "files" }
-            ),
-        }
+        println!("{n} {files_word} {}", lang.pick("in orde", "OK"));
         ExitCode::SUCCESS
     } else {
-        match lang {
-            Lang::Nl => println!(
-                "{errors} {} in {bad_files} van {} {}",
-                if errors == 1 { "fout" } else { "fouten" },
-                files.len(),
-                if files.len() == 1 {
-                    "bestand"
-                } else {
-                    "bestanden"
-                }
-            ),
-            Lang::En => println!(
-                "{errors} {} in {bad_files} of {} {}",
-                if errors == 1 { "error" } else { "errors" },
-                files.len(),
-                if files.len() == 1 { "file" } else { "files" }
-            ),
-        }
+        let errors_word = match (lang, errors) {
+            (Lang::Nl, 1) => "fout",
+            (Lang::Nl, _) => "fouten",
+            (Lang::En, 1) => "error",
+            (Lang::En, _) => "errors",
+        };
+        println!(
+            "{errors} {errors_word} in {bad_files} {} {n} {files_word}",
+            lang.pick("van", "of")
+        );
         ExitCode::from(exit::FAILURE)
     }
 }

@@ -120,17 +120,7 @@ impl Harness {
 
     /// The screen as text, one line per row, trailing spaces trimmed.
     pub fn screen(&self) -> String {
-        let buf = self.shell.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        safevisit::replay::run::screen_text(self.shell.terminal.backend())
     }
 
     pub fn has(&self, s: &str) -> bool {

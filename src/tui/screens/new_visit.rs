@@ -355,121 +355,77 @@ impl NewVisitScreen {
                 }
                 field.render_inline(f, r);
             };
-            match *row {
+            let style = if focused {
+                v.theme.selected()
+            } else {
+                v.theme.normal()
+            };
+            let w = label_w as usize - 2;
+            // Form rows: a label column, then a field or a line of text.
+            let (label, rest, style) = match *row {
                 Row::Label => {
-                    field_row(f, t("Naam voor de lijst", "Name for the list"), &self.label)
+                    field_row(f, t("Naam voor de lijst", "Name for the list"), &self.label);
+                    continue;
                 }
-                Row::Date => field_row(f, t("Datum", "Date"), &self.date),
-                Row::Place => field_row(f, t("Plaats", "Place"), &self.place),
-                Row::Present => field_row(f, t("Aanwezig", "Present"), &self.present),
-                Row::AddChild => {
-                    let text = format!(
-                        "{marker}{:<w$}+ {} (Alt-k)",
-                        t("Kinderen", "Children"),
-                        t("kind toevoegen", "add child"),
-                        w = label_w as usize - 2
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        }),
-                        line_area,
-                    );
+                Row::Date => {
+                    field_row(f, t("Datum", "Date"), &self.date);
+                    continue;
                 }
+                Row::Place => {
+                    field_row(f, t("Plaats", "Place"), &self.place);
+                    continue;
+                }
+                Row::Present => {
+                    field_row(f, t("Aanwezig", "Present"), &self.present);
+                    continue;
+                }
+                Row::AddChild => (
+                    t("Kinderen", "Children"),
+                    format!("+ {} (Alt-k)", t("kind toevoegen", "add child")),
+                    style,
+                ),
                 Row::Child(i) => {
                     let (alias, age) = &self.children[i];
-                    let text = format!(
-                        "{marker}{:<w$}{alias}, {age} {}",
-                        "",
-                        t("jaar", "years"),
-                        w = label_w as usize - 2
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        }),
-                        line_area,
-                    );
+                    ("", format!("{alias}, {age} {}", t("jaar", "years")), style)
                 }
-                Row::AddCaregiver => {
-                    let text = format!(
-                        "{marker}{:<w$}+ {} (Alt-o)",
-                        t("Ouders/verzorgers", "Parents/caregivers"),
-                        t("ouder toevoegen", "add caregiver"),
-                        w = label_w as usize - 2
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        }),
-                        line_area,
-                    );
-                }
+                Row::AddCaregiver => (
+                    t("Ouders/verzorgers", "Parents/caregivers"),
+                    format!("+ {} (Alt-o)", t("ouder toevoegen", "add caregiver")),
+                    style,
+                ),
                 Row::Caregiver(i) => {
                     let (alias, role) = &self.caregivers[i];
-                    let text = format!(
-                        "{marker}{:<w$}{alias} ({role})",
-                        "",
-                        w = label_w as usize - 2
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        }),
-                        line_area,
-                    );
+                    ("", format!("{alias} ({role})"), style)
                 }
                 Row::Checklist(i) => {
                     let (_, title, applies, on) = &self.checklists[i];
+                    let who = crate::checklist::outline::applies_label(*applies, v.lang);
                     let head = if i == 0 {
                         t("Checklists", "Checklists")
                     } else {
                         ""
                     };
-                    let who = crate::checklist::outline::applies_label(*applies, v.lang);
-                    let text = clip(
-                        &format!(
-                            "{marker}{head:<w$}[{}] {} ({who})",
+                    (
+                        head,
+                        format!(
+                            "[{}] {} ({who})",
                             if *on { "x" } else { " " },
-                            title.get(v.lang),
-                            w = label_w as usize - 2
+                            title.get(v.lang)
                         ),
-                        line_area.width as usize,
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        }),
-                        line_area,
-                    );
+                        style,
+                    )
                 }
-                Row::Start => {
-                    let text = format!(
-                        "{marker}{:<w$}[ {} ]",
-                        "",
-                        t("Bezoek starten", "Start visit"),
-                        w = label_w as usize - 2
-                    );
-                    f.render_widget(
-                        Paragraph::new(text).style(if focused {
-                            v.theme.selected()
-                        } else {
-                            v.theme.title()
-                        }),
-                        line_area,
-                    );
-                }
-            }
+                Row::Start => (
+                    "",
+                    format!("[ {} ]", t("Bezoek starten", "Start visit")),
+                    if focused { style } else { v.theme.title() },
+                ),
+            };
+            let text = clip(
+                &format!("{marker}{label:<w$}{rest}"),
+                line_area.width as usize,
+            );
+            f.render_widget(Paragraph::new(text).style(style), line_area);
         }
         if let Some(a) = &self.adding {
             let boxed = centered(area, 56, 10);

@@ -1192,28 +1192,10 @@ impl VisitScreen {
                     Some(Answer::Choice(i)) => Some(*i as usize),
                     _ => None,
                 };
-                let lines: Vec<Line> = it
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| {
-                        let on = chosen == Some(i);
-                        let style = if on {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        };
-                        Line::styled(
-                            format!(
-                                " ({}) {} {}",
-                                if on { "•" } else { " " },
-                                i + 1,
-                                o.label.get(v.lang)
-                            ),
-                            style,
-                        )
-                    })
-                    .collect();
+                let lines = option_lines(&it.options, v, |i| {
+                    let on = chosen == Some(i);
+                    (on, format!(" ({})", if on { "•" } else { " " }))
+                });
                 f.render_widget(Paragraph::new(lines), area);
             }
             (ItemKind::Multi, Input::Multi { highlight }) => {
@@ -1221,29 +1203,11 @@ impl VisitScreen {
                     Some(Answer::Multi(b)) => *b,
                     _ => 0,
                 };
-                let lines: Vec<Line> = it
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| {
-                        let on = bits & (1 << i) != 0;
-                        let marker = if i == *highlight { "▶" } else { " " };
-                        let style = if on {
-                            v.theme.selected()
-                        } else {
-                            v.theme.normal()
-                        };
-                        Line::styled(
-                            format!(
-                                "{marker}[{}] {} {}",
-                                if on { "x" } else { " " },
-                                i + 1,
-                                o.label.get(v.lang)
-                            ),
-                            style,
-                        )
-                    })
-                    .collect();
+                let lines = option_lines(&it.options, v, |i| {
+                    let on = bits & (1 << i) != 0;
+                    let marker = if i == *highlight { "▶" } else { " " };
+                    (on, format!("{marker}[{}]", if on { "x" } else { " " }))
+                });
                 f.render_widget(Paragraph::new(lines), area);
             }
             (
@@ -1508,6 +1472,28 @@ impl VisitScreen {
             hint,
         );
     }
+}
+
+/// One line per option: a marker, the option's number and its label; chosen
+/// options stand out.
+fn option_lines<'a>(
+    options: &[crate::checklist::model::ChoiceOption],
+    v: &ViewCtx<'_>,
+    mark: impl Fn(usize) -> (bool, String),
+) -> Vec<Line<'a>> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let (on, marker) = mark(i);
+            let style = if on {
+                v.theme.selected()
+            } else {
+                v.theme.normal()
+            };
+            Line::styled(format!("{marker} {} {}", i + 1, o.label.get(v.lang)), style)
+        })
+        .collect()
 }
 
 fn text_of(a: &Option<Answer>) -> &str {
