@@ -173,6 +173,12 @@ pub fn summary() -> Summary {
 
 /// Every file and folder under `dir`, recursively.
 pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    walk_skipping(dir, &|_| false)
+}
+
+/// Every path below `dir`, without descending into the folders for which
+/// `skip` says so.
+pub fn walk_skipping(dir: &Path, skip: &dyn Fn(&Path) -> bool) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -182,6 +188,9 @@ pub fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         for e in rd.flatten() {
             let p = e.path();
             if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if skip(&p) {
+                    continue;
+                }
                 stack.push(p.clone());
             }
             out.push(p);
