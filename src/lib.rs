@@ -7,6 +7,7 @@
 pub mod checklist;
 pub mod cli;
 pub mod commands;
+pub mod export;
 pub mod i18n;
 pub mod replay;
 pub mod store;
