@@ -11,5 +11,6 @@ pub mod export;
 pub mod i18n;
 pub mod replay;
 pub mod store;
+pub mod supervisor;
 pub mod tui;
 pub mod visit;

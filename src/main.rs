@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         Some(Command::Init(args)) => commands::init::run(args, &cli.global),
         Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
+        Some(Command::Export(args)) => commands::export::run(args, &cli.global),
+        Some(Command::Supervisor(cmd)) => commands::supervisor::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 *shell,

@@ -2,9 +2,11 @@
 //! calls the core, prints results, returns an exit code.
 
 pub mod checklists;
+pub mod export;
 pub mod init;
 pub mod secret_input;
 pub mod status;
+pub mod supervisor;
 
 use crate::checklist::{Catalog, SourceFile};
 use crate::cli::Global;
