@@ -116,7 +116,7 @@ fn import_fills_the_ledger_and_the_outputs_and_a_second_import_adds_nothing() {
     assert_eq!(
         count(
             &office,
-            "SELECT count(*) FROM visits WHERE json_extract(doc, '$.sheets[0].answers.vraag_000') IN ('ja', 'nee')"
+            "SELECT count(*) FROM documents WHERE json_extract(doc, '$.sheets[0].answers.vraag_000') IN ('ja', 'nee')"
         ),
         4
     );

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -32,7 +32,7 @@ use crate::visit::record::VisitRecord;
 use crate::visit::report::{Status, visit_json_bytes};
 
 /// Records handed to the workers at a time.
-const CHUNK: usize = 256;
+const CHUNK: usize = 128;
 
 /// Where the time of an import went, summed over records (the work stages
 /// run on every core at once, so their sum can exceed the elapsed time).
@@ -239,6 +239,9 @@ pub struct BundleReport {
     pub timings: Timings,
     /// Records decrypted (for per-record figures).
     pub records: u64,
+    /// The JSON documents of the new visits, `(visit id, document)`, until
+    /// their files are written (after the bundle is committed).
+    pub docs: Vec<(String, Vec<u8>)>,
 }
 
 /// Told how far an import is (the shell draws a progress bar).
@@ -259,7 +262,6 @@ struct Raw {
 
 enum Processed {
     Ok {
-        index: usize,
         row: Box<VisitRow>,
         data: Vec<u8>,
         t: Timings,
@@ -412,7 +414,6 @@ fn process(raw: Raw, listed: &ManifestVisit, device_id: &str, identities: &[Iden
     t.document = clock.elapsed();
     match row {
         Some(row) => Processed::Ok {
-            index,
             row: Box::new(row),
             data: raw.data,
             t,
@@ -446,6 +447,136 @@ struct ReaderEnd {
     busy: Duration,
 }
 
+/// A bundle whose reading and record work has started (on other threads):
+/// the file's hash is being computed, its records are being decrypted.
+/// [`finish`] records it in the ledger; dropping it stops the threads.
+pub struct Started<'scope> {
+    file_name: String,
+    hash: std::thread::ScopedJoinHandle<'scope, io::Result<(String, u64)>>,
+    opened: Result<Running<'scope>, BundleProblem>,
+    open_time: Duration,
+}
+
+struct Running<'scope> {
+    manifest: Arc<Manifest>,
+    batches: mpsc::Receiver<Vec<Processed>>,
+    reader: std::thread::ScopedJoinHandle<'scope, ReaderEnd>,
+    worker: std::thread::ScopedJoinHandle<'scope, ()>,
+}
+
+impl std::fmt::Debug for Started<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Started").field("file", &self.file_name).finish_non_exhaustive()
+    }
+}
+
+/// Start a bundle: hash the file, decrypt its header and manifest, and set
+/// a reader and the record work going on threads of `scope`. Nothing here
+/// touches the ledger, so it can run while the previous bundle commits.
+pub fn start<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    path: &'env Path,
+    identities: &'env [Identity],
+) -> Started<'scope> {
+    let file_name = printable(
+        &path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    );
+    let hash = scope.spawn(move || hash_file(path));
+    let clock = Instant::now();
+    let opened = File::open(path)
+        .map_err(BundleProblem::Read)
+        .and_then(|f| {
+            let ids: Vec<&dyn age::Identity> = identities
+                .iter()
+                .map(|i| i.as_ref() as &dyn age::Identity)
+                .collect();
+            bundle::open(BufReader::with_capacity(256 * 1024, f), &ids).map_err(BundleProblem::Bundle)
+        })
+        .map(|mut opened| {
+            let manifest = Arc::new(opened.manifest.clone());
+            let listed = manifest.visits.len();
+            let (raw_tx, raw_rx) = mpsc::sync_channel::<Vec<Raw>>(2);
+            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Processed>>(2);
+            let m = Arc::clone(&manifest);
+            let reader = scope.spawn(move || {
+                let by_name: HashMap<&str, usize> = m
+                    .visits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.file.as_str(), i))
+                    .collect();
+                let mut end = ReaderEnd {
+                    result: Ok(()),
+                    seen: vec![false; listed],
+                    unexpected: Vec::new(),
+                    busy: Duration::ZERO,
+                };
+                let mut chunk = Vec::with_capacity(CHUNK);
+                loop {
+                    let clock = Instant::now();
+                    let next = opened.next_file();
+                    end.busy += clock.elapsed();
+                    match next {
+                        Ok(Some(f)) => match by_name.get(f.name.as_str()) {
+                            Some(&i) if !end.seen[i] => {
+                                end.seen[i] = true;
+                                chunk.push(Raw { index: i, data: f.data });
+                                if chunk.len() == CHUNK
+                                    && raw_tx.send(std::mem::take(&mut chunk)).is_err()
+                                {
+                                    break;
+                                }
+                            }
+                            Some(_) => end.unexpected.push((printable(&f.name), true)),
+                            None => end.unexpected.push((printable(&f.name), false)),
+                        },
+                        Ok(None) => {
+                            if !chunk.is_empty() {
+                                let _ = raw_tx.send(chunk);
+                            }
+                            break;
+                        }
+                        Err(e) => {
+                            end.result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                end
+            });
+            let m = Arc::clone(&manifest);
+            let worker = scope.spawn(move || {
+                for chunk in raw_rx {
+                    let out: Vec<Processed> = chunk
+                        .into_par_iter()
+                        .map(|raw| {
+                            let listed = &m.visits[raw.index];
+                            process(raw, listed, &m.device.id, identities)
+                        })
+                        .collect();
+                    if done_tx.send(out).is_err() {
+                        break;
+                    }
+                }
+            });
+            Running {
+                manifest,
+                batches: done_rx,
+                reader,
+                worker,
+            }
+        });
+    Started {
+        file_name,
+        hash,
+        opened,
+        open_time: clock.elapsed(),
+    }
+}
+
 /// Import one bundle file. `Err` only when the ledger itself fails (the
 /// bundle's transaction is then rolled back); everything wrong with the
 /// bundle is in the report.
@@ -456,12 +587,37 @@ pub fn import_bundle(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<BundleReport, LedgerError> {
-    let file_name = printable(
-        &path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string()),
-    );
+    std::thread::scope(|s| {
+        finish(
+            ledger,
+            start(s, path, identities),
+            now,
+            progress,
+            || {},
+            || None,
+        )
+    })
+}
+
+/// Record a started bundle in the ledger, in one transaction. `received_all`
+/// is called once every record has been received from the workers (they
+/// are idle from then on: the caller may start the next bundle).
+/// `written_through`, called just before the commit, may give the `doc_id`
+/// up to which JSON files are written, to note in the same transaction.
+pub fn finish(
+    ledger: &mut Ledger,
+    started: Started<'_>,
+    now: &str,
+    progress: &dyn Progress,
+    received_all: impl FnOnce(),
+    written_through: impl FnOnce() -> Option<i64>,
+) -> Result<BundleReport, LedgerError> {
+    let Started {
+        file_name,
+        hash,
+        opened,
+        open_time,
+    } = started;
     let mut report = BundleReport {
         file: file_name.clone(),
         outcome: BundleOutcome::Imported,
@@ -472,16 +628,20 @@ pub fn import_bundle(
         rejections: Vec::new(),
         timings: Timings::default(),
         records: 0,
+        docs: Vec::new(),
     };
+    report.timings.bundle += open_time;
     let clock = Instant::now();
-    let (sha256, size) = match hash_file(path) {
+    let hashed = hash.join().map_err(|_| LedgerError::Internal)?;
+    report.timings.bundle += clock.elapsed();
+    let (sha256, size) = match hashed {
         Ok(h) => h,
         Err(e) => {
+            received_all();
             report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
             return Ok(report);
         }
     };
-    report.timings.bundle += clock.elapsed();
     let seen = BundleSeen {
         sha256: sha256.clone(),
         file_name,
@@ -490,6 +650,9 @@ pub fn import_bundle(
     };
     let clock = Instant::now();
     if let Some((listed, device)) = ledger.imported_before(&sha256)? {
+        // Dropping `opened` stops its threads.
+        drop(opened);
+        received_all();
         ledger.record_bundle(&seen, "known", None, device.as_deref(), listed)?;
         report.outcome = BundleOutcome::Known;
         report.duplicate = listed;
@@ -497,25 +660,22 @@ pub fn import_bundle(
         return Ok(report);
     }
     report.timings.ledger += clock.elapsed();
-
-    let clock = Instant::now();
-    let opened = File::open(path)
-        .map_err(BundleProblem::Read)
-        .and_then(|f| {
-            let ids: Vec<&dyn age::Identity> = identities.iter().map(|i| i.as_ref() as &dyn age::Identity).collect();
-            bundle::open(BufReader::with_capacity(256 * 1024, f), &ids).map_err(BundleProblem::Bundle)
-        });
-    report.timings.bundle += clock.elapsed();
-    let mut opened = match opened {
-        Ok(b) => b,
+    let running = match opened {
+        Ok(r) => r,
         Err(problem) => {
+            received_all();
             let reason = (problem.describe(Lang::En), problem.describe(Lang::Nl));
             ledger.record_bundle(&seen, "rejected", Some((&reason.0, &reason.1)), None, 0)?;
             report.outcome = BundleOutcome::Rejected(problem);
             return Ok(report);
         }
     };
-    let manifest: Manifest = opened.manifest.clone();
+    let Running {
+        manifest,
+        batches,
+        reader,
+        worker,
+    } = running;
     let listed = manifest.visits.len();
     report.device = Some((manifest.device.id.clone(), manifest.device.name.clone()));
     progress.add_total(listed as u64);
@@ -528,141 +688,74 @@ pub fn import_bundle(
         listed as u64,
     )?;
     report.timings.ledger += clock.elapsed();
-    let by_name: HashMap<&str, usize> = manifest
-        .visits
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.file.as_str(), i))
-        .collect();
 
     let mut ledger_error: Option<LedgerError> = None;
-    let end = std::thread::scope(|s| {
-        let (raw_tx, raw_rx) = mpsc::sync_channel::<Vec<Raw>>(2);
-        let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Processed>>(2);
-        let by_name = &by_name;
-        let manifest = &manifest;
-        let reader = s.spawn(move || {
-            let mut end = ReaderEnd {
-                result: Ok(()),
-                seen: vec![false; listed],
-                unexpected: Vec::new(),
-                busy: Duration::ZERO,
-            };
-            let mut chunk = Vec::with_capacity(CHUNK);
-            loop {
-                let clock = Instant::now();
-                let next = opened.next_file();
-                end.busy += clock.elapsed();
-                match next {
-                    Ok(Some(f)) => match by_name.get(f.name.as_str()) {
-                        Some(&i) if !end.seen[i] => {
-                            end.seen[i] = true;
-                            chunk.push(Raw { index: i, data: f.data });
-                            if chunk.len() == CHUNK && raw_tx.send(std::mem::take(&mut chunk)).is_err() {
-                                break;
-                            }
+    for batch in batches {
+        let clock = Instant::now();
+        let n = batch.len() as u64;
+        for p in batch {
+            match p {
+                Processed::Ok { row, data, t } => {
+                    report.timings += t;
+                    report.records += 1;
+                    match tx.add(&row, &data) {
+                        Ok(Added::New) => {
+                            report.new += 1;
+                            let row = *row;
+                            report.docs.push((row.visit_id, row.doc));
                         }
-                        Some(_) => end.unexpected.push((printable(&f.name), true)),
-                        None => end.unexpected.push((printable(&f.name), false)),
-                    },
-                    Ok(None) => {
-                        if !chunk.is_empty() {
-                            let _ = raw_tx.send(chunk);
-                        }
-                        break;
-                    }
-                    Err(e) => {
-                        end.result = Err(e);
-                        break;
-                    }
-                }
-            }
-            end
-        });
-        let worker = s.spawn(move || {
-            for chunk in raw_rx {
-                let out: Vec<Processed> = chunk
-                    .into_par_iter()
-                    .map(|raw| {
-                        let listed = &manifest.visits[raw.index];
-                        process(raw, listed, &manifest.device.id, identities)
-                    })
-                    .collect();
-                if done_tx.send(out).is_err() {
-                    break;
-                }
-            }
-        });
-        for batch in done_rx {
-            let clock = Instant::now();
-            let n = batch.len() as u64;
-            for p in batch {
-                match p {
-                    Processed::Ok { index, row, data, t } => {
-                        report.timings += t;
-                        report.records += 1;
-                        match tx.add(&row, &data) {
-                            Ok(Added::New) => report.new += 1,
-                            Ok(Added::Duplicate) => report.duplicate += 1,
-                            Ok(kind) => {
-                                let _ = index;
-                                report.conflicts.push(Conflict {
-                                    visit_id: row.visit_id.clone(),
-                                    device_id: row.device_id.clone(),
-                                    sequence: row.sequence,
-                                    same_visit: kind == Added::ConflictSameVisit,
-                                });
-                            }
-                            Err(e) => {
-                                ledger_error = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    Processed::Refused { index, problem, t } => {
-                        report.timings += t;
-                        if t.decrypt > Duration::ZERO {
-                            report.records += 1;
-                        }
-                        let v = &manifest.visits[index];
-                        let r = Rejection {
-                            visit_id: Some(v.id.clone()),
-                            sequence: Some(v.sequence),
-                            file: None,
-                            problem: RecordRejection::Record(problem),
-                        };
-                        if let Err(e) = tx.reject(
-                            Some(&v.id),
-                            Some(v.sequence),
-                            Some(&v.file),
-                            (&r.describe(Lang::En), &r.describe(Lang::Nl)),
-                        ) {
+                        Ok(Added::Duplicate) => report.duplicate += 1,
+                        Ok(kind) => report.conflicts.push(Conflict {
+                            visit_id: row.visit_id.clone(),
+                            device_id: row.device_id.clone(),
+                            sequence: row.sequence,
+                            same_visit: kind == Added::ConflictSameVisit,
+                        }),
+                        Err(e) => {
                             ledger_error = Some(e);
                             break;
                         }
-                        report.rejections.push(r);
                     }
                 }
-            }
-            report.timings.ledger += clock.elapsed();
-            progress.done(n);
-            if ledger_error.is_some() {
-                break;
+                Processed::Refused { index, problem, t } => {
+                    report.timings += t;
+                    if t.decrypt > Duration::ZERO {
+                        report.records += 1;
+                    }
+                    let v = &manifest.visits[index];
+                    let r = Rejection {
+                        visit_id: Some(v.id.clone()),
+                        sequence: Some(v.sequence),
+                        file: None,
+                        problem: RecordRejection::Record(problem),
+                    };
+                    if let Err(e) = tx.reject(
+                        Some(&v.id),
+                        Some(v.sequence),
+                        Some(&v.file),
+                        (&r.describe(Lang::En), &r.describe(Lang::Nl)),
+                    ) {
+                        ledger_error = Some(e);
+                        break;
+                    }
+                    report.rejections.push(r);
+                }
             }
         }
-        let end = reader.join();
-        let _ = worker.join();
-        end
-    });
+        report.timings.ledger += clock.elapsed();
+        progress.done(n);
+        if ledger_error.is_some() {
+            break;
+        }
+    }
+    // (`batches` is dropped here: on an early stop the threads end too.)
+    let end = reader.join();
+    let _ = worker.join();
+    received_all();
     if let Some(e) = ledger_error {
         return Err(e);
     }
-    let end = match end {
-        Ok(end) => end,
-        Err(_) => {
-            return Err(LedgerError::Internal);
-        }
-    };
+    let end = end.map_err(|_| LedgerError::Internal)?;
     report.timings.bundle += end.busy;
     if let Err(e) = end.result {
         // Damaged somewhere: nothing of this bundle stays (the transaction
@@ -682,6 +775,7 @@ pub fn import_bundle(
         report.duplicate = 0;
         report.conflicts.clear();
         report.rejections.clear();
+        report.docs.clear();
         return Ok(report);
     }
     let clock = Instant::now();
@@ -715,6 +809,9 @@ pub fn import_bundle(
         };
         tx.reject(None, None, Some(&name), (&r.describe(Lang::En), &r.describe(Lang::Nl)))?;
         report.rejections.push(r);
+    }
+    if let Some(doc_id) = written_through() {
+        tx.note_docs_written_through(doc_id);
     }
     tx.commit(
         report.new,

@@ -42,6 +42,12 @@ pub enum LedgerError {
     Internal,
 }
 
+impl From<rusqlite::types::FromSqlError> for LedgerError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        LedgerError::Sql(e.into())
+    }
+}
+
 /// The `finding.*` CSV column as an SQL column name: `finding_safety_verdict`.
 pub fn finding_column(csv: &str) -> String {
     csv.replace('.', "_")
@@ -102,9 +108,12 @@ CREATE TABLE visits (
   flags_attention INTEGER NOT NULL,
   flags_open INTEGER NOT NULL,
   missing_required INTEGER NOT NULL,
-{findings}  doc TEXT NOT NULL,
-  json_written INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (device_id, sequence)
+{findings}  UNIQUE (device_id, sequence)
+);
+CREATE TABLE documents (
+  doc_id INTEGER PRIMARY KEY,
+  visit_id TEXT NOT NULL UNIQUE REFERENCES visits (visit_id),
+  doc TEXT NOT NULL
 );
 CREATE TABLE red_flags (
   visit_id TEXT NOT NULL REFERENCES visits (visit_id),
@@ -314,9 +323,16 @@ impl Ledger {
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // A rollback journal, not WAL: an import mostly appends, and new
+        // pages then reach the disk once (WAL writes every page twice).
+        // Truncated rather than deleted after a commit, which saves a
+        // folder sync per transaction.
+        // Large pages keep a visit's JSON document in one page.
+        // Every commit is durable (synchronous = FULL).
+        let _: String = conn.query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get(0))?;
         conn.execute_batch(
-            "PRAGMA synchronous = FULL;
+            "PRAGMA page_size = 65536;
+             PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536;",
         )?;
@@ -329,7 +345,7 @@ impl Ledger {
             let tx = conn.unchecked_transaction()?;
             tx.execute_batch(&schema_sql())?;
             tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
                 [SCHEMA_VERSION.to_string()],
             )?;
             tx.commit()?;
@@ -348,6 +364,17 @@ impl Ledger {
                 _ => return Err(LedgerError::Foreign),
             }
         }
+        Ok(Ledger { conn })
+    }
+
+    /// A second, read-only connection to an existing ledger (reports are
+    /// built on two threads at once).
+    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Ledger { conn })
     }
 
@@ -433,6 +460,8 @@ impl Ledger {
             tx,
             bundle_id,
             now: seen.seen_at.clone(),
+            insert_visit: insert_visit_sql(),
+            written_through: None,
         })
     }
 
@@ -456,57 +485,77 @@ impl Ledger {
         Ok(out)
     }
 
-    /// Visits whose JSON file is not known to be written: `(id, doc)`, in
+    /// The JSON files of every document up to this `doc_id` are written.
+    pub fn docs_written_through(&self) -> Result<i64, LedgerError> {
+        let v: String = self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'json_written_through'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(v.parse().unwrap_or(0))
+    }
+
+    /// Note the JSON files written up to `doc_id` (never moves back).
+    pub fn set_docs_written_through(&mut self, doc_id: i64) -> Result<(), LedgerError> {
+        self.conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
+             AND CAST(value AS INTEGER) < ?2",
+            params![doc_id.to_string(), doc_id],
+        )?;
+        Ok(())
+    }
+
+    /// The newest document's `doc_id` (0 without documents).
+    pub fn last_doc_id(&self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(doc_id), 0) FROM documents", [], |r| r.get(0))?)
+    }
+
+    /// Documents after `doc_id` (in order): `(visit id, document)`, in
     /// batches of at most `batch`, handed to `f` one batch at a time.
-    pub fn pending_docs(
+    pub fn docs_after(
         &self,
+        doc_id: i64,
         batch: usize,
-        mut f: impl FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
-    ) -> Result<std::io::Result<usize>, LedgerError> {
+        mut f: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), crate::supervisor::OutputError>,
+    ) -> Result<usize, crate::supervisor::OutputError> {
         let mut st = self
             .conn
-            .prepare("SELECT visit_id, doc FROM visits WHERE json_written = 0")?;
-        let mut rows = st.query([])?;
+            .prepare("SELECT visit_id, doc FROM documents WHERE doc_id > ?1 ORDER BY doc_id")
+            .map_err(LedgerError::from)?;
+        let mut rows = st.query([doc_id]).map_err(LedgerError::from)?;
         let mut chunk = Vec::with_capacity(batch);
         let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let doc = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?.to_vec();
+        while let Some(r) = rows.next().map_err(LedgerError::from)? {
+            let id: String = r.get(0).map_err(LedgerError::from)?;
+            let doc = r.get_ref(1).map_err(LedgerError::from)?.as_bytes().map_err(LedgerError::from)?.to_vec();
             chunk.push((id, doc));
             if chunk.len() == batch {
                 n += chunk.len();
-                if let Err(e) = f(std::mem::take(&mut chunk)) {
-                    return Ok(Err(e));
-                }
+                f(std::mem::take(&mut chunk))?;
             }
         }
         if !chunk.is_empty() {
             n += chunk.len();
-            if let Err(e) = f(chunk) {
-                return Ok(Err(e));
-            }
+            f(chunk)?;
         }
-        Ok(Ok(n))
+        Ok(n)
     }
 
-    /// Mark every pending JSON file as written (after they all were).
-    pub fn mark_docs_written(&mut self) -> Result<(), LedgerError> {
-        self.conn
-            .execute("UPDATE visits SET json_written = 1 WHERE json_written = 0", [])?;
-        Ok(())
-    }
-
-    /// Mark visits whose JSON file went missing as pending again.
-    pub fn mark_docs_pending(&mut self, ids: &[String]) -> Result<(), LedgerError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut st = tx.prepare("UPDATE visits SET json_written = 0 WHERE visit_id = ?1")?;
-            for id in ids {
-                st.execute([id])?;
+    /// The documents of these visits: `(visit id, document)`.
+    pub fn docs_of(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
+        let mut st = self.conn.prepare("SELECT doc FROM documents WHERE visit_id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let doc: Option<Vec<u8>> = st
+                .query_row([id], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))
+                .optional()?;
+            if let Some(doc) = doc {
+                out.push((id.clone(), doc));
             }
         }
-        tx.commit()?;
-        Ok(())
+        Ok(out)
     }
 
     /// Every visit id in the ledger.
@@ -524,6 +573,25 @@ pub struct BundleTx<'a> {
     tx: Transaction<'a>,
     bundle_id: i64,
     now: String,
+    insert_visit: String,
+    written_through: Option<i64>,
+}
+
+/// The statement that inserts a visit row.
+fn insert_visit_sql() -> String {
+    let mut cols = String::from(
+        "visit_id, device_id, sequence, date, label, created_at, finalized_at, record_sha256,
+         record_version, bundle_id, imported_at, checklists, children, caregivers, flags_acute,
+         flags_structural, flags_attention, flags_open, missing_required",
+    );
+    for (c, _) in findings::COLUMNS {
+        cols.push_str(", ");
+        cols.push_str(&finding_column(c));
+    }
+    let marks: Vec<String> = (1..=19 + findings::COLUMNS.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!("INSERT INTO visits ({cols}) VALUES ({})", marks.join(", "))
 }
 
 impl BundleTx<'_> {
@@ -566,22 +634,10 @@ impl BundleTx<'_> {
                 ])?;
             return Ok(kind);
         }
-        let mut cols = String::from(
-            "visit_id, device_id, sequence, date, label, created_at, finalized_at, record_sha256,
-             record_version, bundle_id, imported_at, checklists, children, caregivers, flags_acute,
-             flags_structural, flags_attention, flags_open, missing_required, doc",
-        );
-        for (c, _) in findings::COLUMNS {
-            cols.push_str(", ");
-            cols.push_str(&finding_column(c));
-        }
-        let n_cols = 20 + findings::COLUMNS.len();
-        let marks: Vec<String> = (1..=n_cols).map(|i| format!("?{i}")).collect();
-        let sql = format!("INSERT INTO visits ({cols}) VALUES ({})", marks.join(", "));
+        let n_cols = 19 + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
-        let doc = Utf8(&v.doc);
         values.extend_from_slice(&[
             &v.visit_id,
             &v.device_id,
@@ -602,12 +658,15 @@ impl BundleTx<'_> {
             &attention,
             &open,
             &v.missing_required,
-            &doc,
         ]);
         for f in &v.findings {
             values.push(f);
         }
-        self.tx.prepare_cached(&sql)?.execute(values.as_slice())?;
+        self.tx.prepare_cached(&self.insert_visit)?.execute(values.as_slice())?;
+        self.tx
+            .prepare_cached("INSERT INTO documents (visit_id, doc) VALUES (?1, ?2)")?
+            .execute(params![v.visit_id, Utf8(&v.doc)])?;
+
         {
             let mut st = self.tx.prepare_cached(
                 "INSERT INTO red_flags (visit_id, n, checklist, person_kind, person_id, flag, level, item, entry,
@@ -672,6 +731,12 @@ impl BundleTx<'_> {
         Ok(Added::New)
     }
 
+    /// Also note, in this transaction, the JSON files written up to
+    /// `doc_id` (those of earlier bundles), saving a commit of its own.
+    pub fn note_docs_written_through(&mut self, doc_id: i64) {
+        self.written_through = Some(doc_id);
+    }
+
     /// A record of this bundle that was refused (or a file that does not
     /// belong): the reason in English and Dutch.
     pub fn reject(
@@ -706,6 +771,13 @@ impl BundleTx<'_> {
         rejected: u64,
     ) -> Result<(), LedgerError> {
         let outcome = if conflicts + rejected == 0 { "imported" } else { "partly" };
+        if let Some(doc_id) = self.written_through {
+            self.tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
+                 AND CAST(value AS INTEGER) < ?2",
+                params![doc_id.to_string(), doc_id],
+            )?;
+        }
         self.tx.execute(
             "UPDATE bundles SET outcome = ?1, new = ?2, duplicate = ?3, conflicts = ?4, rejected = ?5
              WHERE bundle_id = ?6",

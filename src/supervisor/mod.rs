@@ -235,7 +235,7 @@ impl Office {
 
     /// Bring the derived files up to date with the ledger.
     pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
-        Ok(reports::write_outputs(&mut self.ledger, &self.dir, lang)?)
+        Ok(reports::write_outputs(&mut self.ledger, &self.dir, lang, None)?)
     }
 
     /// The gaps in the ledger now.
@@ -260,14 +260,89 @@ impl Office {
             outputs: OutputsReport::default(),
             timings: Timings::default(),
         };
-        for path in bundles {
-            let report = self.import_bundle(path, identities, now, progress)?;
-            run.timings += report.timings;
-            run.bundles.push(report);
-        }
-        let clock = std::time::Instant::now();
-        run.outputs = self.write_outputs(lang)?;
-        run.timings.outputs += clock.elapsed();
+        // Each bundle's reading and record work starts while the previous
+        // one is still being committed. The new visits' JSON files are
+        // written once their bundle is committed, by a thread of their own
+        // while the next bundle is imported; the ledger notes them written
+        // after that thread ends.
+        type Writing = Option<std::thread::JoinHandle<Result<i64, OutputError>>>;
+        let finish = |ledger: &mut Ledger, w: Writing| -> Result<(), OfficeError> {
+            if let Some(handle) = w {
+                let through = handle
+                    .join()
+                    .map_err(|_| OfficeError::Ledger(LedgerError::Internal))??;
+                ledger.set_docs_written_through(through)?;
+            }
+            Ok(())
+        };
+        // What an earlier, interrupted run left unwritten comes first, so
+        // that the mark only ever covers files that exist.
+        reports::write_pending_docs(&mut self.ledger, &self.dir)?;
+        let ledger = &mut self.ledger;
+        let dir = &self.dir;
+        std::thread::scope(|s| -> Result<(), OfficeError> {
+            let mut writing: Writing = None;
+            let mut writer_failed: Option<OfficeError> = None;
+            let mut next = bundles.first().map(|p| import::start(s, p, identities));
+            let mut i = 0;
+            while let Some(current) = next.take() {
+                i += 1;
+                let result = import::finish(
+                    ledger,
+                    current,
+                    now,
+                    progress,
+                    || {
+                        next = bundles.get(i).map(|p| import::start(s, p, identities));
+                    },
+                    // The previous bundle's files, noted in this commit.
+                    || match writing.take()?.join() {
+                        Ok(Ok(through)) => Some(through),
+                        Ok(Err(e)) => {
+                            writer_failed = Some(e.into());
+                            None
+                        }
+                        Err(_) => {
+                            writer_failed = Some(OfficeError::Ledger(LedgerError::Internal));
+                            None
+                        }
+                    },
+                );
+                let mut report = match result {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = finish(ledger, writing.take());
+                        return Err(e.into());
+                    }
+                };
+                if let Some(e) = writer_failed.take() {
+                    return Err(e);
+                }
+                let clock = std::time::Instant::now();
+                // (Still running when this bundle was refused or known.)
+                finish(ledger, writing.take())?;
+                let docs = std::mem::take(&mut report.docs);
+                if !docs.is_empty() {
+                    let dir = dir.clone();
+                    let through = ledger.last_doc_id()?;
+                    writing = Some(std::thread::spawn(move || {
+                        reports::write_docs(&dir, &docs)?;
+                        Ok(through)
+                    }));
+                }
+                report.timings.outputs += clock.elapsed();
+                run.timings += report.timings;
+                run.bundles.push(report);
+            }
+            // The CSV and the summary are built while the last JSON files
+            // are still being written (they need only the ledger).
+            let clock = std::time::Instant::now();
+            let built = reports::build_reports(ledger, dir, lang);
+            finish(ledger, writing.take())?;
+            run.outputs = reports::write_outputs(ledger, dir, lang, Some(built?))?;
+            run.timings.outputs += clock.elapsed();
+            Ok(())
+        })?;
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
         Ok(run)

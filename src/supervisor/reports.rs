@@ -14,7 +14,6 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 
 use crate::checklist::Catalog;
 use crate::i18n::Lang;
@@ -101,6 +100,36 @@ pub fn write_derived(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Write `visits/ID.json` for each `(id, document)`. One thread: parallel
+/// creates in one folder only contend for the folder's lock in the kernel.
+pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let visits_dir = dir.join(VISITS_DIR);
+    if !visits_dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&visits_dir)
+            .map_err(|source| OutputError::Write {
+                path: visits_dir.clone(),
+                source,
+            })?;
+    }
+    docs.iter()
+        .try_for_each(|(id, doc)| write_derived(&visits_dir.join(format!("{id}.json")), doc))
+}
+
+/// Write the JSON files of every document after the ledger's mark, and
+/// move the mark: what a crash left unwritten. The number written.
+pub fn write_pending_docs(ledger: &mut Ledger, dir: &Path) -> Result<usize, OutputError> {
+    let mark = ledger.docs_written_through()?;
+    let last = ledger.last_doc_id()?;
+    if last <= mark {
+        return Ok(0);
+    }
+    let n = ledger.docs_after(mark, 256, |batch| write_docs(dir, &batch))?;
+    ledger.set_docs_written_through(last)?;
+    Ok(n)
+}
+
 /// Remove unfinished temporary files (from a crash) in `dir`.
 fn remove_temps(dir: &Path) {
     if let Ok(rd) = std::fs::read_dir(dir) {
@@ -112,11 +141,37 @@ fn remove_temps(dir: &Path) {
     }
 }
 
-/// Bring every derived file up to date with the ledger.
+/// `visits.csv` (and its rows) and `summary.txt`, made side by side: the
+/// summary on a second, read-only connection.
+pub struct Reports {
+    pub csv: String,
+    pub rows: usize,
+    pub summary: String,
+}
+
+/// Build the CSV and the summary from the ledger (at `dir`), on two threads.
+pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports, OutputError> {
+    let path = dir.join(crate::supervisor::ledger::FILE);
+    let (table, text) = std::thread::scope(|s| {
+        let text = s.spawn(|| -> Result<String, LedgerError> {
+            let reader = Ledger::open_read_only(&path)?;
+            summary(&reader, lang)
+        });
+        let table = csv(ledger);
+        (table, text.join())
+    });
+    let (csv, rows) = table?;
+    let summary = text.map_err(|_| LedgerError::Internal)??;
+    Ok(Reports { csv, rows, summary })
+}
+
+/// Bring every derived file up to date with the ledger. `reports`: the CSV
+/// and summary if already built from the ledger as it is now.
 pub fn write_outputs(
     ledger: &mut Ledger,
     dir: &Path,
     lang: Lang,
+    reports: Option<Reports>,
 ) -> Result<OutputsReport, OutputError> {
     let visits_dir = dir.join(VISITS_DIR);
     if !visits_dir.is_dir() {
@@ -132,8 +187,10 @@ pub fn write_outputs(
     remove_temps(&visits_dir);
     let mut report = OutputsReport::default();
 
-    // Files a crash left unwritten are still pending in the ledger; files
-    // that went missing since are made pending again.
+    // Files a crash left unwritten come after the ledger's mark.
+    report.json_written = write_pending_docs(ledger, dir)?;
+    // Files that went missing since (or were never fully written before a
+    // power cut: empty files) are written again.
     let present: HashSet<String> = std::fs::read_dir(&visits_dir)
         .map_err(|source| OutputError::Write {
             path: visits_dir.clone(),
@@ -153,31 +210,20 @@ pub fn write_outputs(
         .into_iter()
         .filter(|id| !present.contains(id))
         .collect();
-    report.json_restored = missing.len();
     if !missing.is_empty() {
-        ledger.mark_docs_pending(&missing)?;
+        let docs = ledger.docs_of(&missing)?;
+        write_docs(dir, &docs)?;
+        report.json_restored = docs.len();
+        report.json_written += docs.len();
     }
-    let written = ledger.pending_docs(256, |batch| {
-        batch.par_iter().try_for_each(|(id, doc)| {
-            write_derived(&visits_dir.join(format!("{id}.json")), doc).map_err(|e| match e {
-                OutputError::Write { source, .. } => source,
-                OutputError::Ledger(l) => io::Error::other(l.to_string()),
-            })
-        })
-    })?;
-    report.json_written = written.map_err(|source| OutputError::Write {
-        path: visits_dir.clone(),
-        source,
-    })?;
-    ledger.mark_docs_written()?;
-    // Only the files already written count as restored.
-    report.json_restored = report.json_restored.min(report.json_written);
 
-    let (csv, rows) = csv(ledger)?;
-    report.csv_rows = rows;
-    write_derived(&dir.join(CSV_FILE), csv.as_bytes())?;
-    let text = summary(ledger, lang)?;
-    write_derived(&dir.join(SUMMARY_FILE), text.as_bytes())?;
+    let reports = match reports {
+        Some(r) => r,
+        None => build_reports(ledger, dir, lang)?,
+    };
+    report.csv_rows = reports.rows;
+    write_derived(&dir.join(CSV_FILE), reports.csv.as_bytes())?;
+    write_derived(&dir.join(SUMMARY_FILE), reports.summary.as_bytes())?;
     Ok(report)
 }
 
@@ -255,60 +301,29 @@ pub fn header(measures: &[(String, String, bool)]) -> Vec<String> {
     h
 }
 
-const PERSON_ORDER: &str =
-    "CASE person_kind WHEN 'visit' THEN 0 WHEN 'child' THEN 1 ELSE 2 END, person_id, n";
-
 /// `visits.csv` and its number of rows.
 pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     let measures = measure_columns(ledger)?;
     let head = header(&measures);
-    // Where each (checklist, id, score?) goes among the measure cells.
-    let mut slot: HashMap<(String, String, bool), usize> = HashMap::new();
+    // Where each score or outcome goes among a row's measure cells, looked
+    // up by borrowed strings (no allocation per ledger row).
+    let mut scores: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    let mut outcomes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
     // Score values are numbers this program formats; everything else is
     // text from the record.
     let mut numeric: Vec<bool> = Vec::new();
     for (c, id, is_score) in &measures {
-        slot.insert((c.clone(), id.clone(), *is_score), numeric.len());
+        let map = if *is_score { &mut scores } else { &mut outcomes };
+        map.entry(c.as_str()).or_default().insert(id.as_str(), numeric.len());
         numeric.push(*is_score);
         if *is_score {
             numeric.push(false);
         }
     }
-    let cells_per_visit = numeric.len();
+    let width = numeric.len();
     let conn = ledger.conn();
-    // Per visit, the measure cells, each a list of per-person values.
-    let mut cells: HashMap<String, Vec<Vec<String>>> = HashMap::new();
-    {
-        let mut st = conn.prepare(&format!(
-            "SELECT visit_id, checklist, score, value, band FROM scores ORDER BY visit_id, {PERSON_ORDER}"
-        ))?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let key = (r.get::<_, String>(1)?, r.get::<_, String>(2)?, true);
-            if let Some(&at) = slot.get(&key) {
-                let visit = cells
-                    .entry(r.get(0)?)
-                    .or_insert_with(|| vec![Vec::new(); cells_per_visit]);
-                visit[at].push(r.get::<_, i64>(3)?.to_string());
-                visit[at + 1].push(r.get::<_, Option<String>>(4)?.unwrap_or_default());
-            }
-        }
-    }
-    {
-        let mut st = conn.prepare(&format!(
-            "SELECT visit_id, checklist, outcome, value FROM outcomes ORDER BY visit_id, {PERSON_ORDER}"
-        ))?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let key = (r.get::<_, String>(1)?, r.get::<_, String>(2)?, false);
-            if let Some(&at) = slot.get(&key) {
-                let visit = cells
-                    .entry(r.get(0)?)
-                    .or_insert_with(|| vec![Vec::new(); cells_per_visit]);
-                visit[at].push(r.get::<_, Option<String>>(3)?.unwrap_or_default());
-            }
-        }
-    }
+
+    // The rows in output order, and where each visit's row is.
     let finding_cols: Vec<String> = findings::COLUMNS
         .iter()
         .map(|(c, _)| format!("v.{}", finding_column(c)))
@@ -321,7 +336,120 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
          ORDER BY d.name, v.device_id, v.sequence",
         finding_cols.join(", ")
     ))?;
-    let mut out = String::with_capacity(4096);
+    let mut ids: Vec<String> = Vec::new();
+    let mut fixed: Vec<String> = Vec::new();
+    let mut tails: Vec<String> = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let mut head = String::with_capacity(160);
+        push_text(&mut head, &id);
+        for i in [1usize, 2] {
+            head.push(',');
+            push_text(&mut head, r.get_ref(i)?.as_str()?);
+        }
+        let _ = write!(head, ",{}", r.get::<_, i64>(3)?);
+        for i in [4usize, 5, 6, 7, 8] {
+            head.push(',');
+            push_text(&mut head, r.get_ref(i)?.as_str()?);
+        }
+        for i in 9..16 {
+            let _ = write!(head, ",{}", r.get::<_, i64>(i)?);
+        }
+        let mut tail = String::with_capacity(64);
+        for i in 0..findings::COLUMNS.len() {
+            tail.push(',');
+            if let Some(v) = r.get_ref(16 + i)?.as_str_or_null()? {
+                push_text(&mut tail, v);
+            }
+        }
+        ids.push(id);
+        fixed.push(head);
+        tails.push(tail);
+    }
+    let at: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    // Per row, the measure cells: values of several persons joined by `;`.
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
+    let mut add = |row: usize, slot: usize, value: &str| {
+        let row = &mut cells[row];
+        if row.is_empty() {
+            row.resize(width, String::new());
+        }
+        let cell = &mut row[slot];
+        if !cell.is_empty() {
+            cell.push(';');
+        }
+        cell.push_str(value);
+    };
+    // Values of the visit as a whole go straight into their cell; values
+    // per child or caregiver are sorted into roster order first (children,
+    // then caregivers, by id). Reading in the tables' own order avoids a
+    // sort of every row in SQLite.
+    let mut per_person: Vec<(usize, usize, u8, i64, i64, String)> = Vec::new();
+    let rank = |kind: &str| match kind {
+        "visit" => 0u8,
+        "child" => 1,
+        _ => 2,
+    };
+    {
+        let mut st = conn.prepare(
+            "SELECT visit_id, checklist, score, value, band, person_kind, person_id, n FROM scores",
+        )?;
+        let mut rows = st.query([])?;
+        let mut number = String::new();
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(2)?.as_str()?;
+            let (Some(&row), Some(&slot)) = (
+                at.get(r.get_ref(0)?.as_str()?),
+                scores.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
+            ) else {
+                continue;
+            };
+            number.clear();
+            let _ = write!(number, "{}", r.get::<_, i64>(3)?);
+            let band = r.get_ref(4)?.as_str_or_null()?.unwrap_or("");
+            match rank(r.get_ref(5)?.as_str()?) {
+                0 => {
+                    add(row, slot, &number);
+                    add(row, slot + 1, band);
+                }
+                k => {
+                    let (pid, n) = (r.get::<_, Option<i64>>(6)?.unwrap_or(0), r.get::<_, i64>(7)?);
+                    per_person.push((row, slot, k, pid, n, number.clone()));
+                    per_person.push((row, slot + 1, k, pid, n, band.to_string()));
+                }
+            }
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT visit_id, checklist, outcome, value, person_kind, person_id, n FROM outcomes",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(2)?.as_str()?;
+            let (Some(&row), Some(&slot)) = (
+                at.get(r.get_ref(0)?.as_str()?),
+                outcomes.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
+            ) else {
+                continue;
+            };
+            let value = r.get_ref(3)?.as_str_or_null()?.unwrap_or("");
+            match rank(r.get_ref(4)?.as_str()?) {
+                0 => add(row, slot, value),
+                k => {
+                    let (pid, n) = (r.get::<_, Option<i64>>(5)?.unwrap_or(0), r.get::<_, i64>(6)?);
+                    per_person.push((row, slot, k, pid, n, value.to_string()));
+                }
+            }
+        }
+    }
+    per_person.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3, p.4));
+    for (row, slot, _, _, _, value) in &per_person {
+        add(*row, *slot, value);
+    }
+
+    let mut out = String::with_capacity(ids.len() * 400 + 4096);
     for (i, h) in head.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -329,46 +457,20 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         push_text(&mut out, h);
     }
     out.push_str("\r\n");
-    let mut rows = st.query([])?;
-    let mut n = 0;
-    let empty = vec![Vec::new(); cells_per_visit];
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        // Text columns.
-        for i in [0usize, 1, 2] {
-            if i > 0 {
-                out.push(',');
-            }
-            push_text(&mut out, &r.get::<_, String>(i)?);
-        }
-        out.push(',');
-        let _ = write!(out, "{}", r.get::<_, i64>(3)?);
-        for i in [4usize, 5, 6, 7, 8] {
+    for ((fixed, tail), row) in fixed.iter().zip(&tails).zip(&cells) {
+        out.push_str(fixed);
+        for slot in 0..width {
             out.push(',');
-            push_text(&mut out, &r.get::<_, String>(i)?);
-        }
-        for i in 9..16 {
-            out.push(',');
-            let _ = write!(out, "{}", r.get::<_, i64>(i)?);
-        }
-        for (values, &number) in cells.get(&id).unwrap_or(&empty).iter().zip(&numeric) {
-            out.push(',');
-            if number {
-                out.push_str(&values.join(";"));
-            } else {
-                push_text(&mut out, &values.join(";"));
+            match row.get(slot) {
+                Some(v) if numeric[slot] => out.push_str(v),
+                Some(v) => push_text(&mut out, v),
+                None => {}
             }
         }
-        for i in 0..findings::COLUMNS.len() {
-            out.push(',');
-            if let Some(v) = r.get::<_, Option<String>>(16 + i)? {
-                push_text(&mut out, &v);
-            }
-        }
+        out.push_str(tail);
         out.push_str("\r\n");
-        n += 1;
     }
-    Ok((out, n))
+    Ok((out, ids.len()))
 }
 
 /// A gap: sequence numbers of a device that have not arrived.
