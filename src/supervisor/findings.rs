@@ -52,6 +52,20 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("finding.coordination", "hulp-en-regie.regie"),
 ];
 
+/// The finding columns that hold a count (INTEGER in the ledger); the
+/// others hold a value id (TEXT).
+pub const COUNT_COLUMNS: &[&str] = &[
+    "finding.trauma_children_referred",
+    "finding.trauma_caregivers_referred",
+    "finding.help_needed",
+    "finding.help_in_place",
+    "finding.help_waiting",
+];
+
+pub fn is_count(column: &str) -> bool {
+    COUNT_COLUMNS.contains(&column)
+}
+
 /// The order of urgency of a screening outcome (`verwijzing` of
 /// `trauma-kind` and `trauma-ouder`): a referral first, an incomplete
 /// screen before the screens that found nothing.

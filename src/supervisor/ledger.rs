@@ -57,7 +57,10 @@ pub fn finding_column(csv: &str) -> String {
 pub fn schema_sql() -> String {
     let findings: String = findings::COLUMNS
         .iter()
-        .map(|(c, _)| format!("  {} TEXT,\n", finding_column(c)))
+        .map(|(c, _)| {
+            let kind = if findings::is_count(c) { "INTEGER" } else { "TEXT" };
+            format!("  {} {kind},\n", finding_column(c))
+        })
         .collect();
     format!(
         "CREATE TABLE meta (
@@ -659,8 +662,19 @@ impl BundleTx<'_> {
             &open,
             &v.missing_required,
         ]);
-        for f in &v.findings {
-            values.push(f);
+        // Counts as numbers, so that `finding_help_waiting > 0` compares
+        // numbers, not text.
+        let counts: Vec<Option<i64>> = v
+            .findings
+            .iter()
+            .map(|f| f.as_deref().and_then(|x| x.parse().ok()))
+            .collect();
+        for (i, ((c, _), f)) in findings::COLUMNS.iter().zip(&v.findings).enumerate() {
+            if findings::is_count(c) {
+                values.push(&counts[i]);
+            } else {
+                values.push(f);
+            }
         }
         self.tx.prepare_cached(&self.insert_visit)?.execute(values.as_slice())?;
         self.tx

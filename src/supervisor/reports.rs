@@ -359,8 +359,14 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         let mut tail = String::with_capacity(64);
         for i in 0..findings::COLUMNS.len() {
             tail.push(',');
-            if let Some(v) = r.get_ref(16 + i)?.as_str_or_null()? {
-                push_text(&mut tail, v);
+            match r.get_ref(16 + i)? {
+                rusqlite::types::ValueRef::Integer(n) => {
+                    let _ = write!(tail, "{n}");
+                }
+                rusqlite::types::ValueRef::Text(t) => {
+                    push_text(&mut tail, &String::from_utf8_lossy(t));
+                }
+                _ => {}
             }
         }
         ids.push(id);
