@@ -23,7 +23,11 @@ fn refuse_existing(p: &Path) {
 }
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "tests/fixtures".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "tests/fixtures".into()),
+    );
     let version = manifest::VERSION;
     let age_path = dir.join(format!("bundle-v{version}.age"));
     let tar_path = dir.join(format!("bundle-v{version}.tar"));

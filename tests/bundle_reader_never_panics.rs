@@ -30,7 +30,8 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let key = age::x25519::Identity::generate();
-        let mut vault = office_support::laptop(&tmp.path().join("v"), "device-a", "laptop-3", &[&key]);
+        let mut vault =
+            office_support::laptop(&tmp.path().join("v"), "device-a", "laptop-3", &[&key]);
         office_support::finalize(&mut vault, "appelboom", 1, 3, 4);
         let files = vault.finalized_records(true).unwrap();
         let dev = vault.device();
@@ -42,7 +43,9 @@ fn fixture() -> &'static Fixture {
         let bundle = bundle::write(Vec::new(), &[&key.to_public()], &m, &named, 0).unwrap();
         let tar = {
             let d = age::Decryptor::new_buffered(&bundle[..]).unwrap();
-            let mut r = d.decrypt(std::iter::once(&key as &dyn age::Identity)).unwrap();
+            let mut r = d
+                .decrypt(std::iter::once(&key as &dyn age::Identity))
+                .unwrap();
             let mut v = Vec::new();
             std::io::Read::read_to_end(&mut r, &mut v).unwrap();
             v
@@ -82,7 +85,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), 1u8..=255).prop_map(|(i, x)| Edit::Flip(i, x)),
         any::<usize>().prop_map(Edit::Cut),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64)).prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64))
+            .prop_map(|(i, b)| Edit::Insert(i, b)),
         (any::<usize>(), 1usize..600).prop_map(|(i, n)| Edit::Remove(i, n)),
     ]
 }

@@ -17,7 +17,9 @@ fn section<'a>(text: &'a str, name: &str) -> &'a str {
     let open = format!("<!-- {name}");
     let start = text.find(&open).unwrap_or_else(|| panic!("no {open}"));
     let start = start + text[start..].find("-->").unwrap() + 3;
-    let end = text.find(&format!("<!-- /{name} -->")).unwrap_or_else(|| panic!("no end of {name}"));
+    let end = text
+        .find(&format!("<!-- /{name} -->"))
+        .unwrap_or_else(|| panic!("no end of {name}"));
     &text[start..end]
 }
 
@@ -28,13 +30,7 @@ fn every_csv_column_is_documented_in_order() {
     let mut documented: Vec<String> = Vec::new();
     for line in table.lines().filter(|l| l.starts_with("| `")) {
         let first = line.split(" | ").next().unwrap();
-        documented.extend(
-            first
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .map(str::to_string),
-        );
+        documented.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
     }
     let tmp = tempfile::tempdir().unwrap();
     let ledger = Ledger::open(&tmp.path().join("safevisit.sqlite")).unwrap();

@@ -40,9 +40,18 @@ fn two_devices_with_a_gap_that_closes_later() {
         stderr(&out)
     );
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
-    assert!(summary.contains("GAPS (1)\n  device laptop-3 (device-a): visits 14–15 have not arrived"), "{summary}");
-    assert!(summary.contains("laptop-3 (device-a): 16 visits, highest sequence 18, 2 missing"), "{summary}");
-    assert!(summary.contains("laptop-7 (device-b): 2 visits, highest sequence 2, 0 missing"), "{summary}");
+    assert!(
+        summary.contains("GAPS (1)\n  device laptop-3 (device-a): visits 14–15 have not arrived"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("laptop-3 (device-a): 16 visits, highest sequence 18, 2 missing"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("laptop-7 (device-b): 2 visits, highest sequence 2, 0 missing"),
+        "{summary}"
+    );
 
     // The visits arrive: the gap closes.
     let out = import(&office, &[&key], &[&held_back]);
@@ -52,7 +61,9 @@ fn two_devices_with_a_gap_that_closes_later() {
         "2 new, 0 already imported, 0 rejected, gaps: 0"
     );
     assert!(
-        stderr(&out).contains("device laptop-3 (device-a): visit(s) 14–15 have now arrived; this gap is closed"),
+        stderr(&out).contains(
+            "device laptop-3 (device-a): visit(s) 14–15 have now arrived; this gap is closed"
+        ),
         "{}",
         stderr(&out)
     );
@@ -61,8 +72,16 @@ fn two_devices_with_a_gap_that_closes_later() {
     let rows = csv_rows(&office);
     assert_eq!(rows.len(), 20);
     // Sorted by device name, then sequence.
-    assert!(rows[13].starts_with("appelboom-00014,device-a,laptop-3,14,"), "{}", rows[13]);
-    assert!(rows[18].starts_with("kersenboom-00001,device-b,laptop-7,1,"), "{}", rows[18]);
+    assert!(
+        rows[13].starts_with("appelboom-00014,device-a,laptop-3,14,"),
+        "{}",
+        rows[13]
+    );
+    assert!(
+        rows[18].starts_with("kersenboom-00001,device-b,laptop-7,1,"),
+        "{}",
+        rows[18]
+    );
 }
 
 #[test]
@@ -90,22 +109,40 @@ fn a_different_record_under_a_known_id_is_kept_aside() {
         stdout(&out).trim(),
         "2 new, 0 already imported, 0 rejected, gaps: 0, conflicts: 2"
     );
-    assert!(stderr(&out).contains("visit appelboom-00001 (sequence 1) arrived before with different contents"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("visit appelboom-nieuw claims sequence 2 which another visit has"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("visit appelboom-00001 (sequence 1) arrived before with different contents"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("visit appelboom-nieuw claims sequence 2 which another visit has"),
+        "{}",
+        stderr(&out)
+    );
     // The original stays; the conflicting copies are kept, still encrypted.
     assert_eq!(count(&office, "SELECT count(*) FROM visits"), 2);
     assert_eq!(
-        count(&office, "SELECT count(*) FROM visits WHERE label = 'Appelboom 1'"),
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE label = 'Appelboom 1'"
+        ),
         1
     );
     assert_eq!(count(&office, "SELECT count(*) FROM conflicts"), 2);
     assert_eq!(
-        count(&office, "SELECT count(*) FROM conflicts WHERE kind = 'same_visit' AND substr(ciphertext, 1, 21) = CAST('age-encryption.org/v1' AS BLOB)"),
+        count(
+            &office,
+            "SELECT count(*) FROM conflicts WHERE kind = 'same_visit' AND substr(ciphertext, 1, 21) = CAST('age-encryption.org/v1' AS BLOB)"
+        ),
         1
     );
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
     assert!(summary.contains("CONFLICTS (2)"), "{summary}");
-    assert!(summary.contains("a different copy of a visit already imported"), "{summary}");
+    assert!(
+        summary.contains("a different copy of a visit already imported"),
+        "{summary}"
+    );
 
     // Seen again, the conflict is reported again but not stored twice.
     let out = import(&office, &[&key], &[&clash]);

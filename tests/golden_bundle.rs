@@ -97,6 +97,7 @@ fn this_program_imports_the_fixture_bundle() {
     office.write_outputs(safevisit::i18n::Lang::Nl).unwrap();
     let rec = decode_record(&std::fs::read(fixture("record-v1.bin")).unwrap()).unwrap();
     let summary = rec.finalized.as_ref().unwrap().summary.clone();
-    let written = std::fs::read(tmp.path().join("kantoor/visits/fixture-kersenboom-1.json")).unwrap();
+    let written =
+        std::fs::read(tmp.path().join("kantoor/visits/fixture-kersenboom-1.json")).unwrap();
     assert_eq!(written, visit_json_bytes(&rec, Status::Finalized, &summary));
 }

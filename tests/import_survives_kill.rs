@@ -64,18 +64,31 @@ fn main() {
         // Whatever the kill left is consistent with itself...
         // (Killed early, the ledger may not even have its tables yet.)
         if office.join("safevisit.sqlite").exists()
-            && count(&office, "SELECT count(*) FROM sqlite_master WHERE name = 'visits'") == 1
+            && count(
+                &office,
+                "SELECT count(*) FROM sqlite_master WHERE name = 'visits'",
+            ) == 1
         {
             let n = count(&office, "SELECT count(*) FROM visits");
-            assert!(n % PER_BUNDLE as i64 == 0, "round {round}: a bundle landed in part ({n} visits)");
+            assert!(
+                n % PER_BUNDLE as i64 == 0,
+                "round {round}: a bundle landed in part ({n} visits)"
+            );
             // The outputs never show a visit the ledger does not hold.
             let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
             for name in json_files(&office) {
                 if let Some(id) = name.strip_suffix(".json") {
                     let known: i64 = conn
-                        .query_row("SELECT count(*) FROM visits WHERE visit_id = ?1", [id], |r| r.get(0))
+                        .query_row(
+                            "SELECT count(*) FROM visits WHERE visit_id = ?1",
+                            [id],
+                            |r| r.get(0),
+                        )
                         .unwrap();
-                    assert_eq!(known, 1, "round {round}: visits/{name} without a ledger row");
+                    assert_eq!(
+                        known, 1,
+                        "round {round}: visits/{name} without a ledger row"
+                    );
                 }
             }
         }
@@ -113,15 +126,22 @@ fn run(office: &Path, key: &Path, bundles: &[PathBuf]) -> std::process::Output {
 fn check(office: &Path, total: i64) {
     assert_eq!(count(office, "SELECT count(*) FROM visits"), total);
     assert_eq!(
-        count(office, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'json_written_through'"),
+        count(
+            office,
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'json_written_through'"
+        ),
         count(office, "SELECT max(doc_id) FROM documents")
     );
     let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(ok, "ok");
     let mut st = conn.prepare("SELECT visit_id, doc FROM documents").unwrap();
     let docs: Vec<(String, Vec<u8>)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get_ref(1)?.as_bytes().unwrap().to_vec())))
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get_ref(1)?.as_bytes().unwrap().to_vec()))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -130,7 +150,11 @@ fn check(office: &Path, total: i64) {
             .unwrap_or_else(|e| panic!("visits/{id}.json: {e}"));
         assert_eq!(&file, doc, "visits/{id}.json differs from the ledger");
     }
-    assert_eq!(json_files(office).len() as i64, total, "stray files in visits/");
+    assert_eq!(
+        json_files(office).len() as i64,
+        total,
+        "stray files in visits/"
+    );
     assert_eq!(csv_rows(office).len() as i64, total);
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
     assert!(summary.contains(&format!("visits: {total}")), "{summary}");

@@ -54,11 +54,7 @@ fn write(path: &Path, bytes: &[u8]) -> PathBuf {
 }
 
 /// A bundle of `files` (after `edit`), with a manifest made before the edit.
-fn crafted(
-    s: &mut Setup,
-    name: &str,
-    edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>),
-) -> PathBuf {
+fn crafted(s: &mut Setup, name: &str, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) -> PathBuf {
     let files: Vec<FinalizedFile> = s.other.finalized_records(true).unwrap();
     let dev = s.other.device();
     let manifest = manifest_of(&dev.id, &dev.name, NOW, &files);
@@ -67,7 +63,10 @@ fn crafted(
         .map(|f| (record_file(f.sequence), f.ciphertext.clone()))
         .collect();
     edit(&mut named);
-    let refs: Vec<(String, &[u8])> = named.iter().map(|(n, d)| (n.clone(), d.as_slice())).collect();
+    let refs: Vec<(String, &[u8])> = named
+        .iter()
+        .map(|(n, d)| (n.clone(), d.as_slice()))
+        .collect();
     let bytes = bundle::write(Vec::new(), &[&s.org.to_public()], &manifest, &refs, 0).unwrap();
     write(&s.root.join(name), &bytes)
 }
@@ -135,13 +134,34 @@ fn bad_bundles_are_refused_and_sound_ones_still_land() {
     );
     // Only the sound bundle's visits are in the ledger.
     assert_eq!(count(&office, "SELECT count(*) FROM visits"), 3);
-    assert_eq!(count(&office, "SELECT count(*) FROM visits WHERE device_id = 'device-a'"), 3);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE device_id = 'device-a'"
+        ),
+        3
+    );
     // Every bundle is remembered, with its outcome.
-    assert_eq!(count(&office, "SELECT count(*) FROM bundles WHERE outcome = 'rejected'"), 7);
-    assert_eq!(count(&office, "SELECT count(*) FROM bundles WHERE outcome = 'imported'"), 1);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE outcome = 'rejected'"
+        ),
+        7
+    );
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE outcome = 'imported'"
+        ),
+        1
+    );
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
     assert!(summary.contains("REJECTED (7)"), "{summary}");
-    assert!(summary.contains("tampered.age: it fails its integrity check"), "{summary}");
+    assert!(
+        summary.contains("tampered.age: it fails its integrity check"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -158,9 +178,19 @@ fn bad_records_in_a_sound_bundle_are_refused_alone() {
     let office = s.root.join("kantoor");
     let out = import(&office, &[&s.key], &[&changed]);
     assert_eq!(out.status.code(), Some(3));
-    assert_reported(&out, "changed.age", "visit perenstraat-00002 (sequence 2): its SHA-256 differs from the manifest");
+    assert_reported(
+        &out,
+        "changed.age",
+        "visit perenstraat-00002 (sequence 2): its SHA-256 differs from the manifest",
+    );
     assert_eq!(count(&office, "SELECT count(*) FROM visits"), 3);
-    assert_eq!(count(&office, "SELECT count(*) FROM bundles WHERE outcome = 'partly'"), 1);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE outcome = 'partly'"
+        ),
+        1
+    );
 
     // Foreign record with the manifest's hash made to fit.
     let files = s.other.finalized_records(true).unwrap();
@@ -186,9 +216,21 @@ fn bad_records_in_a_sound_bundle_are_refused_alone() {
     let mixed = write(&s.root.join("mixed.age"), &bytes);
     let out = import(&office, &[&s.key], &[&mixed]);
     assert_eq!(out.status.code(), Some(3));
-    assert_reported(&out, "mixed.age", "perenstraat-00003 (sequence 3): it does not open: this file is encrypted to another key");
-    assert_reported(&out, "mixed.age", "perenstraat-00004 (sequence 4): it is listed in the manifest but missing");
-    assert_reported(&out, "mixed.age", "file visits/extra.txt: it is not listed in the manifest");
+    assert_reported(
+        &out,
+        "mixed.age",
+        "perenstraat-00003 (sequence 3): it does not open: this file is encrypted to another key",
+    );
+    assert_reported(
+        &out,
+        "mixed.age",
+        "perenstraat-00004 (sequence 4): it is listed in the manifest but missing",
+    );
+    assert_reported(
+        &out,
+        "mixed.age",
+        "file visits/extra.txt: it is not listed in the manifest",
+    );
     // Visit 2 arrives now; 1, 3 and 4 came with changed.age.
     assert_eq!(
         stdout(&out).trim(),

@@ -80,7 +80,11 @@ pub fn summary() -> Summary {
         value: Some(value.into()),
         label: Some(Text::new(value, value)),
     };
-    let (v, c1, c2) = (PersonRecord::Visit, PersonRecord::Child(1), PersonRecord::Child(2));
+    let (v, c1, c2) = (
+        PersonRecord::Visit,
+        PersonRecord::Child(1),
+        PersonRecord::Child(2),
+    );
     Summary {
         scores: vec![
             score("veiligheid", v, "zorgen_nu", 1, "zorg"),
@@ -132,7 +136,13 @@ pub fn fixture() -> Fixture {
             .map(|i| {
                 let seq = (b * PER_BUNDLE + i + 1) as u64;
                 let id = format!("bezoek-{seq:05}");
-                let mut rec = common::record(&id, &format!("Appelboom {seq}"), ANSWERS, (seq % 3) as usize, seq);
+                let mut rec = common::record(
+                    &id,
+                    &format!("Appelboom {seq}"),
+                    ANSWERS,
+                    (seq % 3) as usize,
+                    seq,
+                );
                 rec.finalized = Some(FinalRecord {
                     sequence: seq,
                     finalized_at: "2025-03-04T11:00:00".into(),
@@ -140,8 +150,12 @@ pub fn fixture() -> Fixture {
                     device_name: "laptop-bench".into(),
                     summary: summary(),
                 });
-                let ct = encrypt(&encode_record(&rec).expect("encode"), &[&recipient]).expect("encrypt");
-                let sha: String = sha2::Sha256::digest(&ct).iter().map(|x| format!("{x:02x}")).collect();
+                let ct =
+                    encrypt(&encode_record(&rec).expect("encode"), &[&recipient]).expect("encrypt");
+                let sha: String = sha2::Sha256::digest(&ct)
+                    .iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect();
                 FinalizedFile {
                     visit_id: id,
                     sequence: seq,
@@ -161,11 +175,19 @@ pub fn fixture() -> Fixture {
             .collect();
         if b == 0 {
             for f2 in files.iter().take(LOOP_RECORDS) {
-                std::fs::write(f.records_dir.join(format!("{:05}.age", f2.sequence)), &f2.ciphertext)
-                    .expect("record file");
+                std::fs::write(
+                    f.records_dir.join(format!("{:05}.age", f2.sequence)),
+                    &f2.ciphertext,
+                )
+                .expect("record file");
             }
         }
-        let manifest = manifest_of("device-bench", "laptop-bench", "2025-03-04T12:00:00", &files);
+        let manifest = manifest_of(
+            "device-bench",
+            "laptop-bench",
+            "2025-03-04T12:00:00",
+            &files,
+        );
         let named: Vec<(String, &[u8])> = files
             .iter()
             .map(|x| (record_file(x.sequence), x.ciphertext.as_slice()))

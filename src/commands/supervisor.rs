@@ -107,7 +107,8 @@ fn bar(lang: Lang) -> Bar {
     if !std::io::stderr().is_terminal() {
         return Bar(indicatif::ProgressBar::hidden());
     }
-    let b = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    let b =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     let template = match lang {
         Lang::Nl => "{bar:40} {pos}/{len} bezoeken  {elapsed}",
         Lang::En => "{bar:40} {pos}/{len} visits  {elapsed}",

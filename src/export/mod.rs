@@ -39,7 +39,7 @@ pub struct ExportOutcome {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("{0}")]
-    Store(#[from] StoreError),
+    Store(Box<StoreError>),
     #[error("the time {0:?} is not of the form YYYY-MM-DDTHH:MM:SS")]
     InvalidTime(String),
     #[error("the folder {} does not exist", path.display())]
@@ -52,7 +52,16 @@ pub enum ExportError {
         "the bundle {} is complete, but the visits could not be marked as exported: {source}",
         path.display()
     )]
-    NotMarked { path: PathBuf, source: StoreError },
+    NotMarked {
+        path: PathBuf,
+        source: Box<StoreError>,
+    },
+}
+
+impl From<StoreError> for ExportError {
+    fn from(e: StoreError) -> Self {
+        ExportError::Store(Box::new(e))
+    }
 }
 
 impl ExportError {
@@ -159,7 +168,7 @@ pub fn export_bundle(
             .mark_exported(&ids)
             .map_err(|source| ExportError::NotMarked {
                 path: target.clone(),
-                source,
+                source: Box::new(source),
             })?;
     }
     Ok(ExportOutcome {

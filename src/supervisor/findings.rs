@@ -32,14 +32,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ),
     ("finding.profile_hypothesis", "gezinsanalyse.analyse"),
     ("finding.help", "hulp-en-regie.hulp"),
-    (
-        "finding.help_needed",
-        "family members with hp_nodig = ja",
-    ),
-    (
-        "finding.help_in_place",
-        "family members with hp_loopt = ja",
-    ),
+    ("finding.help_needed", "family members with hp_nodig = ja"),
+    ("finding.help_in_place", "family members with hp_loopt = ja"),
     (
         "finding.help_waiting",
         "family members with hp_wachtlijst = ja",
@@ -82,7 +76,9 @@ fn visit_outcome(summary: &Summary, checklist: &str, outcome: &str) -> Option<St
     summary
         .outcomes
         .iter()
-        .find(|o| o.checklist == checklist && o.outcome == outcome && o.person == PersonRecord::Visit)
+        .find(|o| {
+            o.checklist == checklist && o.outcome == outcome && o.person == PersonRecord::Visit
+        })
         .and_then(|o| o.value.clone())
 }
 
@@ -95,7 +91,9 @@ fn person_outcomes<'a>(
     summary
         .outcomes
         .iter()
-        .filter(move |o| o.checklist == checklist && o.outcome == outcome && o.person != PersonRecord::Visit)
+        .filter(move |o| {
+            o.checklist == checklist && o.outcome == outcome && o.person != PersonRecord::Visit
+        })
         .filter_map(|o| o.value.as_deref())
 }
 
@@ -104,20 +102,19 @@ fn person_outcomes<'a>(
 pub fn most_urgent<'a>(values: impl Iterator<Item = &'a str>, order: &[&str]) -> Option<String> {
     values
         .enumerate()
-        .min_by_key(|(i, v)| {
-            (
-                order.iter().position(|o| o == v).unwrap_or(order.len()),
-                *i,
-            )
-        })
+        .min_by_key(|(i, v)| (order.iter().position(|o| o == v).unwrap_or(order.len()), *i))
         .map(|(_, v)| v.to_string())
 }
 
 fn choice<'a>(answers: &'a [AnswerRecord], item: &str) -> Option<&'a str> {
-    answers.iter().rev().find(|a| a.item == item).and_then(|a| match &a.value {
-        AnswerValue::Choice(c) => Some(c.as_str()),
-        _ => None,
-    })
+    answers
+        .iter()
+        .rev()
+        .find(|a| a.item == item)
+        .and_then(|a| match &a.value {
+            AnswerValue::Choice(c) => Some(c.as_str()),
+            _ => None,
+        })
 }
 
 /// The answer to a single-choice item of a visit-level checklist.
@@ -131,7 +128,13 @@ fn visit_choice(rec: &VisitRecord, checklist: &str, item: &str) -> Option<String
 
 /// How many entries of `section` answer `item` with `value`; `None`
 /// when the checklist was not used.
-fn count_entries(rec: &VisitRecord, checklist: &str, section: &str, item: &str, value: &str) -> Option<u32> {
+fn count_entries(
+    rec: &VisitRecord,
+    checklist: &str,
+    section: &str,
+    item: &str,
+    value: &str,
+) -> Option<u32> {
     let sheet = rec
         .sheets
         .iter()
@@ -155,12 +158,20 @@ pub fn findings(rec: &VisitRecord, summary: &Summary) -> Vec<Option<String>> {
             .count();
         any.then(|| n.to_string())
     };
-    let count = |item: &str| count_entries(rec, "hulp-en-regie", "per_gezinslid", item, "ja").map(|n| n.to_string());
+    let count = |item: &str| {
+        count_entries(rec, "hulp-en-regie", "per_gezinslid", item, "ja").map(|n| n.to_string())
+    };
     vec![
         visit_outcome(summary, "veiligheid", "oordeel"),
-        most_urgent(person_outcomes(summary, "trauma-kind", "verwijzing"), SCREENING_URGENCY),
+        most_urgent(
+            person_outcomes(summary, "trauma-kind", "verwijzing"),
+            SCREENING_URGENCY,
+        ),
         referred("trauma-kind"),
-        most_urgent(person_outcomes(summary, "trauma-ouder", "verwijzing"), SCREENING_URGENCY),
+        most_urgent(
+            person_outcomes(summary, "trauma-ouder", "verwijzing"),
+            SCREENING_URGENCY,
+        ),
         referred("trauma-ouder"),
         visit_outcome(summary, "gezinsanalyse", "analyse"),
         visit_outcome(summary, "hulp-en-regie", "hulp"),
@@ -271,10 +282,30 @@ mod tests {
             scores: vec![],
             outcomes: vec![
                 outcome("veiligheid", PersonRecord::Visit, "oordeel", "structureel"),
-                outcome("trauma-kind", PersonRecord::Child(1), "verwijzing", "geen_gebeurtenis"),
-                outcome("trauma-kind", PersonRecord::Child(2), "verwijzing", "verwijzen"),
-                outcome("trauma-ouder", PersonRecord::Caregiver(1), "verwijzing", "geen_aanwijzing"),
-                outcome("trauma-ouder", PersonRecord::Caregiver(2), "verwijzing", "onvolledig"),
+                outcome(
+                    "trauma-kind",
+                    PersonRecord::Child(1),
+                    "verwijzing",
+                    "geen_gebeurtenis",
+                ),
+                outcome(
+                    "trauma-kind",
+                    PersonRecord::Child(2),
+                    "verwijzing",
+                    "verwijzen",
+                ),
+                outcome(
+                    "trauma-ouder",
+                    PersonRecord::Caregiver(1),
+                    "verwijzing",
+                    "geen_aanwijzing",
+                ),
+                outcome(
+                    "trauma-ouder",
+                    PersonRecord::Caregiver(2),
+                    "verwijzing",
+                    "onvolledig",
+                ),
                 outcome("gezinsanalyse", PersonRecord::Visit, "analyse", "stress"),
                 outcome("hulp-en-regie", PersonRecord::Visit, "hulp", "wacht"),
             ],
@@ -292,13 +323,25 @@ mod tests {
             let i = COLUMNS.iter().position(|(c, _)| *c == name).unwrap();
             f[i].clone()
         };
-        assert_eq!(get("finding.safety_verdict").as_deref(), Some("structureel"));
+        assert_eq!(
+            get("finding.safety_verdict").as_deref(),
+            Some("structureel")
+        );
         // Sem is referred: the children's finding says so, and counts one.
         assert_eq!(get("finding.trauma_children").as_deref(), Some("verwijzen"));
-        assert_eq!(get("finding.trauma_children_referred").as_deref(), Some("1"));
+        assert_eq!(
+            get("finding.trauma_children_referred").as_deref(),
+            Some("1")
+        );
         // An incomplete screen outranks one that found nothing.
-        assert_eq!(get("finding.trauma_caregivers").as_deref(), Some("onvolledig"));
-        assert_eq!(get("finding.trauma_caregivers_referred").as_deref(), Some("0"));
+        assert_eq!(
+            get("finding.trauma_caregivers").as_deref(),
+            Some("onvolledig")
+        );
+        assert_eq!(
+            get("finding.trauma_caregivers_referred").as_deref(),
+            Some("0")
+        );
         assert_eq!(get("finding.profile_hypothesis").as_deref(), Some("stress"));
         assert_eq!(get("finding.help").as_deref(), Some("wacht"));
         assert_eq!(get("finding.help_needed").as_deref(), Some("2"));
@@ -315,7 +358,11 @@ mod tests {
     fn without_the_checklists_every_cell_is_empty() {
         let (mut rec, _) = appelboom();
         rec.sheets.clear();
-        assert!(findings(&rec, &Summary::default()).iter().all(Option::is_none));
+        assert!(
+            findings(&rec, &Summary::default())
+                .iter()
+                .all(Option::is_none)
+        );
     }
 
     #[test]

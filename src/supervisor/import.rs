@@ -119,22 +119,43 @@ pub enum RecordProblem {
 impl RecordProblem {
     pub fn describe(&self, lang: Lang) -> String {
         match (self, lang) {
-            (RecordProblem::Missing, Lang::Nl) => "het staat in het manifest maar ontbreekt in de bundel".into(),
-            (RecordProblem::Missing, Lang::En) => "it is listed in the manifest but missing from the bundle".into(),
-            (RecordProblem::WrongSize, Lang::Nl) => "de grootte verschilt van het manifest: veranderd of beschadigd".into(),
-            (RecordProblem::WrongSize, Lang::En) => "its size differs from the manifest: changed or damaged".into(),
-            (RecordProblem::WrongHash, Lang::Nl) => "de SHA-256 verschilt van het manifest: veranderd of beschadigd".into(),
-            (RecordProblem::WrongHash, Lang::En) => "its SHA-256 differs from the manifest: changed or damaged".into(),
+            (RecordProblem::Missing, Lang::Nl) => {
+                "het staat in het manifest maar ontbreekt in de bundel".into()
+            }
+            (RecordProblem::Missing, Lang::En) => {
+                "it is listed in the manifest but missing from the bundle".into()
+            }
+            (RecordProblem::WrongSize, Lang::Nl) => {
+                "de grootte verschilt van het manifest: veranderd of beschadigd".into()
+            }
+            (RecordProblem::WrongSize, Lang::En) => {
+                "its size differs from the manifest: changed or damaged".into()
+            }
+            (RecordProblem::WrongHash, Lang::Nl) => {
+                "de SHA-256 verschilt van het manifest: veranderd of beschadigd".into()
+            }
+            (RecordProblem::WrongHash, Lang::En) => {
+                "its SHA-256 differs from the manifest: changed or damaged".into()
+            }
             (RecordProblem::Envelope(e), Lang::En) => format!("it does not open: {e}"),
             (RecordProblem::Envelope(e), Lang::Nl) => format!("het opent niet: {}", envelope_nl(e)),
-            (RecordProblem::NotFinalized, Lang::Nl) => "het is een concept, geen afgerond bezoek".into(),
-            (RecordProblem::NotFinalized, Lang::En) => "it is a draft, not a finalized visit".into(),
-            (RecordProblem::NotAsListed(what), Lang::Nl) => format!("het bevat een ander {} dan het manifest zegt", match *what {
-                "visit id" => "bezoek",
-                "sequence number" => "volgnummer",
-                _ => "apparaat",
-            }),
-            (RecordProblem::NotAsListed(what), Lang::En) => format!("it holds another {what} than the manifest says"),
+            (RecordProblem::NotFinalized, Lang::Nl) => {
+                "het is een concept, geen afgerond bezoek".into()
+            }
+            (RecordProblem::NotFinalized, Lang::En) => {
+                "it is a draft, not a finalized visit".into()
+            }
+            (RecordProblem::NotAsListed(what), Lang::Nl) => format!(
+                "het bevat een ander {} dan het manifest zegt",
+                match *what {
+                    "visit id" => "bezoek",
+                    "sequence number" => "volgnummer",
+                    _ => "apparaat",
+                }
+            ),
+            (RecordProblem::NotAsListed(what), Lang::En) => {
+                format!("it holds another {what} than the manifest says")
+            }
         }
     }
 }
@@ -151,7 +172,9 @@ fn envelope_nl(e: &EnvelopeError) -> String {
         E::UnsupportedVersion { found, newest, .. } => format!(
             "het heeft formaatversie {found}; dit programma leest tot versie {newest} (een nieuwere safevisit maakte het)"
         ),
-        E::Undecodable { .. } | E::TrailingBytes { .. } => "de inhoud volgt het formaat niet".into(),
+        E::Undecodable { .. } | E::TrailingBytes { .. } => {
+            "de inhoud volgt het formaat niet".into()
+        }
         E::Encrypt(m) => m.clone(),
     }
 }
@@ -192,10 +215,18 @@ impl Rejection {
         };
         let why = match (&self.problem, lang) {
             (RecordRejection::Record(p), _) => p.describe(lang),
-            (RecordRejection::Unexpected, Lang::Nl) => "het staat niet in het manifest en is genegeerd".into(),
-            (RecordRejection::Unexpected, Lang::En) => "it is not listed in the manifest and was ignored".into(),
-            (RecordRejection::Repeated, Lang::Nl) => "het staat twee keer in de bundel; de tweede is genegeerd".into(),
-            (RecordRejection::Repeated, Lang::En) => "it is in the bundle twice; the second was ignored".into(),
+            (RecordRejection::Unexpected, Lang::Nl) => {
+                "het staat niet in het manifest en is genegeerd".into()
+            }
+            (RecordRejection::Unexpected, Lang::En) => {
+                "it is not listed in the manifest and was ignored".into()
+            }
+            (RecordRejection::Repeated, Lang::Nl) => {
+                "het staat twee keer in de bundel; de tweede is genegeerd".into()
+            }
+            (RecordRejection::Repeated, Lang::En) => {
+                "it is in the bundle twice; the second was ignored".into()
+            }
         };
         format!("{what}: {why}")
     }
@@ -366,7 +397,12 @@ pub fn visit_row(rec: &VisitRecord, sha256: String, version: u16) -> Option<Visi
 }
 
 /// Check, decrypt and decode one record against its manifest entry.
-fn process(raw: Raw, listed: &ManifestVisit, device_id: &str, identities: &[Identity]) -> Processed {
+fn process(
+    raw: Raw,
+    listed: &ManifestVisit,
+    device_id: &str,
+    identities: &[Identity],
+) -> Processed {
     let mut t = Timings::default();
     let index = raw.index;
     let refused = |problem, t| Processed::Refused { index, problem, t };
@@ -381,7 +417,10 @@ fn process(raw: Raw, listed: &ManifestVisit, device_id: &str, identities: &[Iden
         return refused(RecordProblem::WrongHash, t);
     }
     let clock = Instant::now();
-    let ids: Vec<&dyn age::Identity> = identities.iter().map(|i| i.as_ref() as &dyn age::Identity).collect();
+    let ids: Vec<&dyn age::Identity> = identities
+        .iter()
+        .map(|i| i.as_ref() as &dyn age::Identity)
+        .collect();
     let plain = envelope::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
     t.decrypt = clock.elapsed();
     let plain = match plain {
@@ -466,7 +505,9 @@ struct Running<'scope> {
 
 impl std::fmt::Debug for Started<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Started").field("file", &self.file_name).finish_non_exhaustive()
+        f.debug_struct("Started")
+            .field("file", &self.file_name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -493,7 +534,8 @@ pub fn start<'scope, 'env>(
                 .iter()
                 .map(|i| i.as_ref() as &dyn age::Identity)
                 .collect();
-            bundle::open(BufReader::with_capacity(256 * 1024, f), &ids).map_err(BundleProblem::Bundle)
+            bundle::open(BufReader::with_capacity(256 * 1024, f), &ids)
+                .map_err(BundleProblem::Bundle)
         })
         .map(|mut opened| {
             let manifest = Arc::new(opened.manifest.clone());
@@ -523,7 +565,10 @@ pub fn start<'scope, 'env>(
                         Ok(Some(f)) => match by_name.get(f.name.as_str()) {
                             Some(&i) if !end.seen[i] => {
                                 end.seen[i] = true;
-                                chunk.push(Raw { index: i, data: f.data });
+                                chunk.push(Raw {
+                                    index: i,
+                                    data: f.data,
+                                });
                                 if chunk.len() == CHUNK
                                     && raw_tx.send(std::mem::take(&mut chunk)).is_err()
                                 {
@@ -807,7 +852,12 @@ pub fn finish(
                 RecordRejection::Unexpected
             },
         };
-        tx.reject(None, None, Some(&name), (&r.describe(Lang::En), &r.describe(Lang::Nl)))?;
+        tx.reject(
+            None,
+            None,
+            Some(&name),
+            (&r.describe(Lang::En), &r.describe(Lang::Nl)),
+        )?;
         report.rejections.push(r);
     }
     if let Some(doc_id) = written_through() {

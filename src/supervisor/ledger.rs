@@ -58,7 +58,11 @@ pub fn schema_sql() -> String {
     let findings: String = findings::COLUMNS
         .iter()
         .map(|(c, _)| {
-            let kind = if findings::is_count(c) { "INTEGER" } else { "TEXT" };
+            let kind = if findings::is_count(c) {
+                "INTEGER"
+            } else {
+                "TEXT"
+            };
             format!("  {} {kind},\n", finding_column(c))
         })
         .collect();
@@ -388,7 +392,10 @@ impl Ledger {
 
     /// A bundle with this hash imported completely before: how many visits
     /// it listed, and its device.
-    pub fn imported_before(&self, sha256: &str) -> Result<Option<(u64, Option<String>)>, LedgerError> {
+    pub fn imported_before(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(u64, Option<String>)>, LedgerError> {
         Ok(self
             .conn
             .query_row(
@@ -424,7 +431,11 @@ impl Ledger {
                 reason.map(|r| r.1),
                 device_id,
                 i64_of(listed),
-                if outcome == "known" { i64_of(listed) } else { 0 },
+                if outcome == "known" {
+                    i64_of(listed)
+                } else {
+                    0
+                },
             ],
         )?;
         Ok(())
@@ -512,7 +523,9 @@ impl Ledger {
     pub fn last_doc_id(&self) -> Result<i64, LedgerError> {
         Ok(self
             .conn
-            .query_row("SELECT coalesce(max(doc_id), 0) FROM documents", [], |r| r.get(0))?)
+            .query_row("SELECT coalesce(max(doc_id), 0) FROM documents", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Documents after `doc_id` (in order): `(visit id, document)`, in
@@ -532,7 +545,12 @@ impl Ledger {
         let mut n = 0;
         while let Some(r) = rows.next().map_err(LedgerError::from)? {
             let id: String = r.get(0).map_err(LedgerError::from)?;
-            let doc = r.get_ref(1).map_err(LedgerError::from)?.as_bytes().map_err(LedgerError::from)?.to_vec();
+            let doc = r
+                .get_ref(1)
+                .map_err(LedgerError::from)?
+                .as_bytes()
+                .map_err(LedgerError::from)?
+                .to_vec();
             chunk.push((id, doc));
             if chunk.len() == batch {
                 n += chunk.len();
@@ -548,7 +566,9 @@ impl Ledger {
 
     /// The documents of these visits: `(visit id, document)`.
     pub fn docs_of(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
-        let mut st = self.conn.prepare("SELECT doc FROM documents WHERE visit_id = ?1")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT doc FROM documents WHERE visit_id = ?1")?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let doc: Option<Vec<u8>> = st
@@ -612,7 +632,9 @@ impl BundleTx<'_> {
             None => {
                 let taken: Option<String> = self
                     .tx
-                    .prepare_cached("SELECT visit_id FROM visits WHERE device_id = ?1 AND sequence = ?2")?
+                    .prepare_cached(
+                        "SELECT visit_id FROM visits WHERE device_id = ?1 AND sequence = ?2",
+                    )?
                     .query_row(params![v.device_id, i64_of(v.sequence)], |r| r.get(0))
                     .optional()?;
                 taken.map(|_| Added::ConflictSameSequence)
@@ -676,7 +698,9 @@ impl BundleTx<'_> {
                 values.push(f);
             }
         }
-        self.tx.prepare_cached(&self.insert_visit)?.execute(values.as_slice())?;
+        self.tx
+            .prepare_cached(&self.insert_visit)?
+            .execute(values.as_slice())?;
         self.tx
             .prepare_cached("INSERT INTO documents (visit_id, doc) VALUES (?1, ?2)")?
             .execute(params![v.visit_id, Utf8(&v.doc)])?;
@@ -784,7 +808,11 @@ impl BundleTx<'_> {
         conflicts: u64,
         rejected: u64,
     ) -> Result<(), LedgerError> {
-        let outcome = if conflicts + rejected == 0 { "imported" } else { "partly" };
+        let outcome = if conflicts + rejected == 0 {
+            "imported"
+        } else {
+            "partly"
+        };
         if let Some(doc_id) = self.written_through {
             self.tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'

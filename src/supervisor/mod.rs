@@ -45,7 +45,10 @@ pub const LOCK_FILE: &str = "safevisit.lock";
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeError {
     #[error("cannot use the office folder {}: {source}", dir.display())]
-    Folder { dir: PathBuf, source: std::io::Error },
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("another import is running in {}", dir.display())]
     Busy { dir: PathBuf },
     #[error("{0}")]
@@ -235,7 +238,12 @@ impl Office {
 
     /// Bring the derived files up to date with the ledger.
     pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
-        Ok(reports::write_outputs(&mut self.ledger, &self.dir, lang, None)?)
+        Ok(reports::write_outputs(
+            &mut self.ledger,
+            &self.dir,
+            lang,
+            None,
+        )?)
     }
 
     /// The gaps in the ledger now.

@@ -14,7 +14,6 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-
 use crate::checklist::Catalog;
 use crate::i18n::Lang;
 use crate::store::atomic::is_temp_name;
@@ -185,10 +184,11 @@ pub fn write_outputs(
     }
     remove_temps(dir);
     remove_temps(&visits_dir);
-    let mut report = OutputsReport::default();
-
     // Files a crash left unwritten come after the ledger's mark.
-    report.json_written = write_pending_docs(ledger, dir)?;
+    let mut report = OutputsReport {
+        json_written: write_pending_docs(ledger, dir)?,
+        ..OutputsReport::default()
+    };
     // Files that went missing since (or were never fully written before a
     // power cut: empty files) are written again.
     let present: HashSet<String> = std::fs::read_dir(&visits_dir)
@@ -264,7 +264,11 @@ pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, L
     for id in &order {
         if let Some(c) = catalog.get(id) {
             cols.extend(c.scores.iter().map(|s| (c.id.clone(), s.id.clone(), true)));
-            cols.extend(c.outcomes.iter().map(|o| (c.id.clone(), o.id.clone(), false)));
+            cols.extend(
+                c.outcomes
+                    .iter()
+                    .map(|o| (c.id.clone(), o.id.clone(), false)),
+            );
         }
     }
     // Scores and outcomes of other checklists (an organisation's own), in
@@ -284,7 +288,11 @@ pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, L
             }
         }
     }
-    cols.extend(extra.into_iter().map(|(c, not_score, id)| (c, id, !not_score)));
+    cols.extend(
+        extra
+            .into_iter()
+            .map(|(c, not_score, id)| (c, id, !not_score)),
+    );
     Ok(cols)
 }
 
@@ -313,8 +321,14 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     // text from the record.
     let mut numeric: Vec<bool> = Vec::new();
     for (c, id, is_score) in &measures {
-        let map = if *is_score { &mut scores } else { &mut outcomes };
-        map.entry(c.as_str()).or_default().insert(id.as_str(), numeric.len());
+        let map = if *is_score {
+            &mut scores
+        } else {
+            &mut outcomes
+        };
+        map.entry(c.as_str())
+            .or_default()
+            .insert(id.as_str(), numeric.len());
         numeric.push(*is_score);
         if *is_score {
             numeric.push(false);
@@ -373,7 +387,11 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         fixed.push(head);
         tails.push(tail);
     }
-    let at: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let at: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     // Per row, the measure cells: values of several persons joined by `;`.
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
     let mut add = |row: usize, slot: usize, value: &str| {
@@ -420,7 +438,10 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
                     add(row, slot + 1, band);
                 }
                 k => {
-                    let (pid, n) = (r.get::<_, Option<i64>>(6)?.unwrap_or(0), r.get::<_, i64>(7)?);
+                    let (pid, n) = (
+                        r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                        r.get::<_, i64>(7)?,
+                    );
                     per_person.push((row, slot, k, pid, n, number.clone()));
                     per_person.push((row, slot + 1, k, pid, n, band.to_string()));
                 }
@@ -436,7 +457,9 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
             let id = r.get_ref(2)?.as_str()?;
             let (Some(&row), Some(&slot)) = (
                 at.get(r.get_ref(0)?.as_str()?),
-                outcomes.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
+                outcomes
+                    .get(r.get_ref(1)?.as_str()?)
+                    .and_then(|m| m.get(id)),
             ) else {
                 continue;
             };
@@ -444,7 +467,10 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
             match rank(r.get_ref(4)?.as_str()?) {
                 0 => add(row, slot, value),
                 k => {
-                    let (pid, n) = (r.get::<_, Option<i64>>(5)?.unwrap_or(0), r.get::<_, i64>(6)?);
+                    let (pid, n) = (
+                        r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                        r.get::<_, i64>(6)?,
+                    );
                     per_person.push((row, slot, k, pid, n, value.to_string()));
                 }
             }
@@ -465,10 +491,10 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     out.push_str("\r\n");
     for ((fixed, tail), row) in fixed.iter().zip(&tails).zip(&cells) {
         out.push_str(fixed);
-        for slot in 0..width {
+        for (slot, &number) in numeric.iter().enumerate() {
             out.push(',');
             match row.get(slot) {
-                Some(v) if numeric[slot] => out.push_str(v),
+                Some(v) if number => out.push_str(v),
                 Some(v) => push_text(&mut out, v),
                 None => {}
             }
@@ -611,7 +637,10 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     let _ = writeln!(
         out,
         "{}",
-        lang.pick("safevisit — overzicht voor kantoor", "safevisit — office summary")
+        lang.pick(
+            "safevisit — overzicht voor kantoor",
+            "safevisit — office summary"
+        )
     );
     let _ = writeln!(
         out,
@@ -653,7 +682,11 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             clean(&r.get::<_, String>(4)?),
             clean(&r.get::<_, String>(5)?),
             clean(&r.get::<_, String>(6)?),
-            if who.is_empty() { String::new() } else { format!(" ({who})") },
+            if who.is_empty() {
+                String::new()
+            } else {
+                format!(" ({who})")
+            },
             clean(&message),
             if ack.is_none() {
                 lang.pick("  [niet bevestigd]", "  [not acknowledged]")
@@ -850,7 +883,10 @@ mod tests {
         };
         assert_eq!(closed_gaps(&[g(14, 15)], &[]), vec![g(14, 15)]);
         assert_eq!(closed_gaps(&[g(14, 15)], &[g(15, 15)]), vec![g(14, 14)]);
-        assert_eq!(closed_gaps(&[g(10, 20)], &[g(12, 13), g(18, 18)]), vec![g(10, 11), g(14, 17), g(19, 20)]);
+        assert_eq!(
+            closed_gaps(&[g(10, 20)], &[g(12, 13), g(18, 18)]),
+            vec![g(10, 11), g(14, 17), g(19, 20)]
+        );
         assert_eq!(closed_gaps(&[g(14, 15)], &[g(14, 15)]), vec![]);
         assert_eq!(
             g(14, 15).describe(Lang::En),

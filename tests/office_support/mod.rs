@@ -103,8 +103,18 @@ pub fn summary() -> Summary {
         ],
         outcomes: vec![
             outcome("veiligheid", PersonRecord::Visit, "oordeel", "structureel"),
-            outcome("trauma-kind", PersonRecord::Child(1), "verwijzing", "geen_aanwijzing"),
-            outcome("trauma-kind", PersonRecord::Child(2), "verwijzing", "verwijzen"),
+            outcome(
+                "trauma-kind",
+                PersonRecord::Child(1),
+                "verwijzing",
+                "geen_aanwijzing",
+            ),
+            outcome(
+                "trauma-kind",
+                PersonRecord::Child(2),
+                "verwijzing",
+                "verwijzen",
+            ),
             outcome("hulp-en-regie", PersonRecord::Visit, "hulp", "wacht"),
         ],
         missing_required: 2,
@@ -147,7 +157,8 @@ pub fn key_file(dir: &Path, name: &str, key: &age::x25519::Identity) -> PathBuf 
 /// `safevisit supervisor import -i KEY… --out OFFICE BUNDLE…`, in English.
 pub fn import(office: &Path, keys: &[&Path], bundles: &[&Path]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_safevisit"));
-    cmd.args(["--lang", "en", "supervisor", "import", "--out"]).arg(office);
+    cmd.args(["--lang", "en", "supervisor", "import", "--out"])
+        .arg(office);
     for k in keys {
         cmd.arg("-i").arg(k);
     }
