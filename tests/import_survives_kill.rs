@@ -130,14 +130,14 @@ fn check(office: &Path, total: i64) {
             office,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'json_written_through'"
         ),
-        count(office, "SELECT max(doc_id) FROM documents")
+        count(office, "SELECT max(visit_no) FROM visits")
     );
     let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
-    let mut st = conn.prepare("SELECT visit_id, doc FROM documents").unwrap();
+    let mut st = conn.prepare("SELECT v.visit_id, d.doc FROM documents d JOIN visits v USING (visit_no)").unwrap();
     let docs: Vec<(String, Vec<u8>)> = st
         .query_map([], |r| {
             Ok((r.get(0)?, r.get_ref(1)?.as_bytes().unwrap().to_vec()))

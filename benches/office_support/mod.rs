@@ -44,7 +44,7 @@ fn dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("office-bench-10k-v1")
+    target.join("office-bench-10k-v2")
 }
 
 fn fixture_at(dir: &Path) -> Fixture {
@@ -110,6 +110,25 @@ pub fn summary() -> Summary {
     }
 }
 
+/// A visit id as the vault makes them (a UUID v4), but reproducible: the
+/// ledger's indexes see ids in random order, as at a real office.
+pub fn visit_id(seq: u64) -> String {
+    let mut x = seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let (a, b) = (next(), next());
+    let bytes: Vec<u8> = a.to_le_bytes().into_iter().chain(b.to_le_bytes()).collect();
+    let mut u = [0u8; 16];
+    u.copy_from_slice(&bytes);
+    u[6] = (u[6] & 0x0f) | 0x40;
+    u[8] = (u[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(u).to_string()
+}
+
 /// The fixture, built if missing (takes a few seconds once).
 pub fn fixture() -> Fixture {
     let dir = dir();
@@ -135,7 +154,7 @@ pub fn fixture() -> Fixture {
             .into_par_iter()
             .map(|i| {
                 let seq = (b * PER_BUNDLE + i + 1) as u64;
-                let id = format!("bezoek-{seq:05}");
+                let id = visit_id(seq);
                 let mut rec = common::record(
                     &id,
                     &format!("Appelboom {seq}"),

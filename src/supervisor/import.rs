@@ -478,6 +478,48 @@ fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), size))
 }
 
+/// A reader that hashes every byte passing through it: the bundle file's
+/// SHA-256, taken while the file is decrypted, so that it is read once.
+struct Hashing<R> {
+    inner: R,
+    state: Arc<std::sync::Mutex<(Sha256, u64)>>,
+}
+
+impl<R> Hashing<R> {
+    fn add(&self, bytes: &[u8]) {
+        if let Ok(mut s) = self.state.lock() {
+            s.0.update(bytes);
+            s.1 += bytes.len() as u64;
+        }
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.add(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: io::BufRead> io::BufRead for Hashing<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        // The bytes being consumed are still in the buffer.
+        if let Ok(buf) = self.inner.fill_buf() {
+            let bytes = &buf[..amount.min(buf.len())];
+            if let Ok(mut s) = self.state.lock() {
+                s.0.update(bytes);
+                s.1 += bytes.len() as u64;
+            }
+        }
+        self.inner.consume(amount);
+    }
+}
+
 /// What the reader thread saw besides the records it passed on.
 struct ReaderEnd {
     result: Result<(), BundleError>,
@@ -491,7 +533,10 @@ struct ReaderEnd {
 /// [`finish`] records it in the ledger; dropping it stops the threads.
 pub struct Started<'scope> {
     file_name: String,
-    hash: std::thread::ScopedJoinHandle<'scope, io::Result<(String, u64)>>,
+    path: &'scope Path,
+    size: io::Result<u64>,
+    /// The SHA-256 of the bytes read so far, and their number.
+    hashed: Arc<std::sync::Mutex<(Sha256, u64)>>,
     opened: Result<Running<'scope>, BundleProblem>,
     open_time: Duration,
 }
@@ -511,10 +556,11 @@ impl std::fmt::Debug for Started<'_> {
     }
 }
 
-/// Start a bundle: hash the file, decrypt its header and manifest, and set
-/// a reader and the record work going on threads of `scope`. Nothing here
-/// touches the ledger, so it can run while the previous bundle commits.
-pub fn start<'scope, 'env>(
+/// Start a bundle: decrypt its header and manifest, and set a reader (which
+/// also hashes the file) and the record work going on threads of `scope`.
+/// Nothing here touches the ledger, so it can run while the previous bundle
+/// commits.
+pub fn start<'scope, 'env: 'scope>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     path: &'env Path,
     identities: &'env [Identity],
@@ -525,7 +571,8 @@ pub fn start<'scope, 'env>(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string()),
     );
-    let hash = scope.spawn(move || hash_file(path));
+    let size = std::fs::metadata(path).map(|m| m.len());
+    let hashed = Arc::new(std::sync::Mutex::new((Sha256::new(), 0u64)));
     let clock = Instant::now();
     let opened = File::open(path)
         .map_err(BundleProblem::Read)
@@ -534,8 +581,11 @@ pub fn start<'scope, 'env>(
                 .iter()
                 .map(|i| i.as_ref() as &dyn age::Identity)
                 .collect();
-            bundle::open(BufReader::with_capacity(256 * 1024, f), &ids)
-                .map_err(BundleProblem::Bundle)
+            let reader = Hashing {
+                inner: BufReader::with_capacity(256 * 1024, f),
+                state: Arc::clone(&hashed),
+            };
+            bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
         })
         .map(|mut opened| {
             let manifest = Arc::new(opened.manifest.clone());
@@ -616,7 +666,9 @@ pub fn start<'scope, 'env>(
         });
     Started {
         file_name,
-        hash,
+        path,
+        size,
+        hashed,
         opened,
         open_time: clock.elapsed(),
     }
@@ -647,7 +699,7 @@ pub fn import_bundle(
 /// Record a started bundle in the ledger, in one transaction. `received_all`
 /// is called once every record has been received from the workers (they
 /// are idle from then on: the caller may start the next bundle).
-/// `written_through`, called just before the commit, may give the `doc_id`
+/// `written_through`, called just before the commit, may give the `visit_no`
 /// up to which JSON files are written, to note in the same transaction.
 pub fn finish(
     ledger: &mut Ledger,
@@ -659,7 +711,9 @@ pub fn finish(
 ) -> Result<BundleReport, LedgerError> {
     let Started {
         file_name,
-        hash,
+        path,
+        size,
+        hashed,
         opened,
         open_time,
     } = started;
@@ -676,39 +730,64 @@ pub fn finish(
         docs: Vec::new(),
     };
     report.timings.bundle += open_time;
-    let clock = Instant::now();
-    let hashed = hash.join().map_err(|_| LedgerError::Internal)?;
-    report.timings.bundle += clock.elapsed();
-    let (sha256, size) = match hashed {
-        Ok(h) => h,
+    let size = match size {
+        Ok(s) => s,
         Err(e) => {
             received_all();
             report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
             return Ok(report);
         }
     };
-    let seen = BundleSeen {
-        sha256: sha256.clone(),
+    let mut seen = BundleSeen {
+        sha256: String::new(),
         file_name,
         size,
         seen_at: now.to_string(),
     };
+    // A file imported completely before is known by its SHA-256. The hash
+    // is taken as the file streams through the reader; only when a bundle
+    // of the very same size was imported before is the file hashed first,
+    // so that a repeated import costs no decryption.
     let clock = Instant::now();
-    if let Some((listed, device)) = ledger.imported_before(&sha256)? {
-        // Dropping `opened` stops its threads.
-        drop(opened);
-        received_all();
-        ledger.record_bundle(&seen, "known", None, device.as_deref(), listed)?;
-        report.outcome = BundleOutcome::Known;
-        report.duplicate = listed;
-        report.timings.ledger += clock.elapsed();
-        return Ok(report);
+    if ledger.imported_with_size(size)? {
+        match hash_file(path) {
+            Ok((sha256, _)) => seen.sha256 = sha256,
+            Err(e) => {
+                received_all();
+                report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
+                return Ok(report);
+            }
+        }
+        if let Some((listed, device)) = ledger.imported_before(&seen.sha256)? {
+            // Dropping `opened` stops its threads.
+            drop(opened);
+            received_all();
+            ledger.record_bundle(&seen, "known", None, device.as_deref(), listed)?;
+            report.outcome = BundleOutcome::Known;
+            report.duplicate = listed;
+            report.timings.ledger += clock.elapsed();
+            return Ok(report);
+        }
     }
     report.timings.ledger += clock.elapsed();
+    // The hash of the whole file: the streamed one when every byte went
+    // through the reader, or a pass of its own.
+    let whole_hash = |seen: &BundleSeen| -> String {
+        if !seen.sha256.is_empty() {
+            return seen.sha256.clone();
+        }
+        if let Ok(state) = hashed.lock()
+            && state.1 == size
+        {
+            return hex(&state.0.clone().finalize());
+        }
+        hash_file(path).map(|(h, _)| h).unwrap_or_default()
+    };
     let running = match opened {
         Ok(r) => r,
         Err(problem) => {
             received_all();
+            seen.sha256 = whole_hash(&seen);
             let reason = (problem.describe(Lang::En), problem.describe(Lang::Nl));
             ledger.record_bundle(&seen, "rejected", Some((&reason.0, &reason.1)), None, 0)?;
             report.outcome = BundleOutcome::Rejected(problem);
@@ -806,6 +885,7 @@ pub fn finish(
         // Damaged somewhere: nothing of this bundle stays (the transaction
         // is rolled back when dropped).
         drop(tx);
+        seen.sha256 = whole_hash(&seen);
         let problem = BundleProblem::Bundle(e);
         let reason = (problem.describe(Lang::En), problem.describe(Lang::Nl));
         ledger.record_bundle(
@@ -860,9 +940,11 @@ pub fn finish(
         )?;
         report.rejections.push(r);
     }
-    if let Some(doc_id) = written_through() {
-        tx.note_docs_written_through(doc_id);
+    if let Some(visit_no) = written_through() {
+        tx.note_docs_written_through(visit_no);
     }
+    // (The reader has read the file to its end by now.)
+    tx.set_sha256(&whole_hash(&seen))?;
     tx.commit(
         report.new,
         report.duplicate,

@@ -96,7 +96,8 @@ CREATE TABLE bundles (
 );
 CREATE INDEX bundles_by_sha256 ON bundles (sha256);
 CREATE TABLE visits (
-  visit_id TEXT PRIMARY KEY,
+  visit_no INTEGER PRIMARY KEY,
+  visit_id TEXT NOT NULL UNIQUE,
   device_id TEXT NOT NULL REFERENCES devices (device_id),
   sequence INTEGER NOT NULL,
   date TEXT NOT NULL,
@@ -118,12 +119,11 @@ CREATE TABLE visits (
 {findings}  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
-  doc_id INTEGER PRIMARY KEY,
-  visit_id TEXT NOT NULL UNIQUE REFERENCES visits (visit_id),
+  visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
   doc TEXT NOT NULL
 );
 CREATE TABLE red_flags (
-  visit_id TEXT NOT NULL REFERENCES visits (visit_id),
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
   n INTEGER NOT NULL,
   checklist TEXT NOT NULL,
   person_kind TEXT NOT NULL,
@@ -136,11 +136,11 @@ CREATE TABLE red_flags (
   message_en TEXT NOT NULL,
   raised_at TEXT NOT NULL,
   acknowledged_at TEXT,
-  PRIMARY KEY (visit_id, n)
+  PRIMARY KEY (visit_no, n)
 ) WITHOUT ROWID;
 CREATE INDEX red_flags_by_level ON red_flags (level);
 CREATE TABLE scores (
-  visit_id TEXT NOT NULL REFERENCES visits (visit_id),
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
   n INTEGER NOT NULL,
   checklist TEXT NOT NULL,
   person_kind TEXT NOT NULL,
@@ -150,17 +150,17 @@ CREATE TABLE scores (
   band TEXT,
   answered INTEGER NOT NULL,
   visible INTEGER NOT NULL,
-  PRIMARY KEY (visit_id, n)
+  PRIMARY KEY (visit_no, n)
 ) WITHOUT ROWID;
 CREATE TABLE outcomes (
-  visit_id TEXT NOT NULL REFERENCES visits (visit_id),
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
   n INTEGER NOT NULL,
   checklist TEXT NOT NULL,
   person_kind TEXT NOT NULL,
   person_id INTEGER,
   outcome TEXT NOT NULL,
   value TEXT,
-  PRIMARY KEY (visit_id, n)
+  PRIMARY KEY (visit_no, n)
 ) WITHOUT ROWID;
 CREATE TABLE conflicts (
   conflict_id INTEGER PRIMARY KEY,
@@ -330,6 +330,7 @@ impl Ledger {
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(32);
         // A rollback journal, not WAL: an import mostly appends, and new
         // pages then reach the disk once (WAL writes every page twice).
         // Truncated rather than deleted after a commit, which saves a
@@ -405,6 +406,20 @@ impl Ledger {
                 |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    /// Whether a bundle file of exactly this size was imported completely
+    /// before (then its hash is worth taking before decrypting it).
+    pub fn imported_with_size(&self, size: u64) -> Result<bool, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM bundles WHERE size = ?1 AND outcome = 'imported' LIMIT 1",
+                [i64_of(size)],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// Remember a bundle that was not imported (refused as a whole), or one
@@ -499,7 +514,7 @@ impl Ledger {
         Ok(out)
     }
 
-    /// The JSON files of every document up to this `doc_id` are written.
+    /// The JSON files of every visit up to this `visit_no` are written.
     pub fn docs_written_through(&self) -> Result<i64, LedgerError> {
         let v: String = self.conn.query_row(
             "SELECT value FROM meta WHERE key = 'json_written_through'",
@@ -509,38 +524,41 @@ impl Ledger {
         Ok(v.parse().unwrap_or(0))
     }
 
-    /// Note the JSON files written up to `doc_id` (never moves back).
-    pub fn set_docs_written_through(&mut self, doc_id: i64) -> Result<(), LedgerError> {
+    /// Note the JSON files written up to `visit_no` (never moves back).
+    pub fn set_docs_written_through(&mut self, visit_no: i64) -> Result<(), LedgerError> {
         self.conn.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
              AND CAST(value AS INTEGER) < ?2",
-            params![doc_id.to_string(), doc_id],
+            params![visit_no.to_string(), visit_no],
         )?;
         Ok(())
     }
 
-    /// The newest document's `doc_id` (0 without documents).
-    pub fn last_doc_id(&self) -> Result<i64, LedgerError> {
+    /// The newest visit's `visit_no` (0 without visits).
+    pub fn last_visit_no(&self) -> Result<i64, LedgerError> {
         Ok(self
             .conn
-            .query_row("SELECT coalesce(max(doc_id), 0) FROM documents", [], |r| {
+            .query_row("SELECT coalesce(max(visit_no), 0) FROM visits", [], |r| {
                 r.get(0)
             })?)
     }
 
-    /// Documents after `doc_id` (in order): `(visit id, document)`, in
+    /// Documents of the visits after `visit_no` (in order): `(visit id, document)`, in
     /// batches of at most `batch`, handed to `f` one batch at a time.
     pub fn docs_after(
         &self,
-        doc_id: i64,
+        visit_no: i64,
         batch: usize,
         mut f: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), crate::supervisor::OutputError>,
     ) -> Result<usize, crate::supervisor::OutputError> {
         let mut st = self
             .conn
-            .prepare("SELECT visit_id, doc FROM documents WHERE doc_id > ?1 ORDER BY doc_id")
+            .prepare(
+                "SELECT v.visit_id, d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no
+                 WHERE d.visit_no > ?1 ORDER BY d.visit_no",
+            )
             .map_err(LedgerError::from)?;
-        let mut rows = st.query([doc_id]).map_err(LedgerError::from)?;
+        let mut rows = st.query([visit_no]).map_err(LedgerError::from)?;
         let mut chunk = Vec::with_capacity(batch);
         let mut n = 0;
         while let Some(r) = rows.next().map_err(LedgerError::from)? {
@@ -568,7 +586,9 @@ impl Ledger {
     pub fn docs_of(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
         let mut st = self
             .conn
-            .prepare("SELECT doc FROM documents WHERE visit_id = ?1")?;
+            .prepare(
+            "SELECT d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no WHERE v.visit_id = ?1",
+        )?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let doc: Option<Vec<u8>> = st
@@ -701,19 +721,22 @@ impl BundleTx<'_> {
         self.tx
             .prepare_cached(&self.insert_visit)?
             .execute(values.as_slice())?;
+        // Everything else of the visit hangs off its number: appended in
+        // order, where random visit ids would scatter writes over the tables.
+        let no = self.tx.last_insert_rowid();
         self.tx
-            .prepare_cached("INSERT INTO documents (visit_id, doc) VALUES (?1, ?2)")?
-            .execute(params![v.visit_id, Utf8(&v.doc)])?;
+            .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
+            .execute(params![no, Utf8(&v.doc)])?;
 
         {
             let mut st = self.tx.prepare_cached(
-                "INSERT INTO red_flags (visit_id, n, checklist, person_kind, person_id, flag, level, item, entry,
+                "INSERT INTO red_flags (visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
                                         message_nl, message_en, raised_at, acknowledged_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (n, f) in v.flags.iter().enumerate() {
                 st.execute(params![
-                    v.visit_id,
+                    no,
                     n as i64,
                     f.checklist,
                     f.person.0,
@@ -731,12 +754,12 @@ impl BundleTx<'_> {
         }
         {
             let mut st = self.tx.prepare_cached(
-                "INSERT INTO scores (visit_id, n, checklist, person_kind, person_id, score, value, band, answered, visible)
+                "INSERT INTO scores (visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for (n, s) in v.scores.iter().enumerate() {
                 st.execute(params![
-                    v.visit_id,
+                    no,
                     n as i64,
                     s.checklist,
                     s.person.0,
@@ -751,12 +774,12 @@ impl BundleTx<'_> {
         }
         {
             let mut st = self.tx.prepare_cached(
-                "INSERT INTO outcomes (visit_id, n, checklist, person_kind, person_id, outcome, value)
+                "INSERT INTO outcomes (visit_no, n, checklist, person_kind, person_id, outcome, value)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (n, o) in v.outcomes.iter().enumerate() {
                 st.execute(params![
-                    v.visit_id,
+                    no,
                     n as i64,
                     o.checklist,
                     o.person.0,
@@ -769,10 +792,19 @@ impl BundleTx<'_> {
         Ok(Added::New)
     }
 
+    /// The SHA-256 of the bundle file (known once it was read to its end).
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), LedgerError> {
+        self.tx.execute(
+            "UPDATE bundles SET sha256 = ?1 WHERE bundle_id = ?2",
+            params![sha256, self.bundle_id],
+        )?;
+        Ok(())
+    }
+
     /// Also note, in this transaction, the JSON files written up to
-    /// `doc_id` (those of earlier bundles), saving a commit of its own.
-    pub fn note_docs_written_through(&mut self, doc_id: i64) {
-        self.written_through = Some(doc_id);
+    /// `visit_no` (those of earlier bundles), saving a commit of its own.
+    pub fn note_docs_written_through(&mut self, visit_no: i64) {
+        self.written_through = Some(visit_no);
     }
 
     /// A record of this bundle that was refused (or a file that does not
@@ -813,11 +845,11 @@ impl BundleTx<'_> {
         } else {
             "partly"
         };
-        if let Some(doc_id) = self.written_through {
+        if let Some(visit_no) = self.written_through {
             self.tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
                  AND CAST(value AS INTEGER) < ?2",
-                params![doc_id.to_string(), doc_id],
+                params![visit_no.to_string(), visit_no],
             )?;
         }
         self.tx.execute(

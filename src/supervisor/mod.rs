@@ -332,7 +332,7 @@ impl Office {
                 let docs = std::mem::take(&mut report.docs);
                 if !docs.is_empty() {
                     let dir = dir.clone();
-                    let through = ledger.last_doc_id()?;
+                    let through = ledger.last_visit_no()?;
                     writing = Some(std::thread::spawn(move || {
                         reports::write_docs(&dir, &docs)?;
                         Ok(through)

@@ -120,7 +120,7 @@ pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputEr
 /// move the mark: what a crash left unwritten. The number written.
 pub fn write_pending_docs(ledger: &mut Ledger, dir: &Path) -> Result<usize, OutputError> {
     let mark = ledger.docs_written_through()?;
-    let last = ledger.last_doc_id()?;
+    let last = ledger.last_visit_no()?;
     if last <= mark {
         return Ok(0);
     }
@@ -345,19 +345,18 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     let mut st = conn.prepare(&format!(
         "SELECT v.visit_id, v.device_id, d.name, v.sequence, v.date, v.label, v.finalized_at,
                 v.imported_at, v.checklists, v.children, v.caregivers, v.missing_required,
-                v.flags_acute, v.flags_structural, v.flags_attention, v.flags_open, {}
+                v.flags_acute, v.flags_structural, v.flags_attention, v.flags_open, v.visit_no, {}
          FROM visits v JOIN devices d ON d.device_id = v.device_id
          ORDER BY d.name, v.device_id, v.sequence",
         finding_cols.join(", ")
     ))?;
-    let mut ids: Vec<String> = Vec::new();
+    let mut numbers: Vec<i64> = Vec::new();
     let mut fixed: Vec<String> = Vec::new();
     let mut tails: Vec<String> = Vec::new();
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
         let mut head = String::with_capacity(160);
-        push_text(&mut head, &id);
+        push_text(&mut head, r.get_ref(0)?.as_str()?);
         for i in [1usize, 2] {
             head.push(',');
             push_text(&mut head, r.get_ref(i)?.as_str()?);
@@ -373,7 +372,7 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         let mut tail = String::with_capacity(64);
         for i in 0..findings::COLUMNS.len() {
             tail.push(',');
-            match r.get_ref(16 + i)? {
+            match r.get_ref(17 + i)? {
                 rusqlite::types::ValueRef::Integer(n) => {
                     let _ = write!(tail, "{n}");
                 }
@@ -383,17 +382,13 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
                 _ => {}
             }
         }
-        ids.push(id);
+        numbers.push(r.get(16)?);
         fixed.push(head);
         tails.push(tail);
     }
-    let at: HashMap<&str, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
+    let at: HashMap<i64, usize> = numbers.iter().enumerate().map(|(i, &no)| (no, i)).collect();
     // Per row, the measure cells: values of several persons joined by `;`.
-    let mut cells: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); numbers.len()];
     let mut add = |row: usize, slot: usize, value: &str| {
         let row = &mut cells[row];
         if row.is_empty() {
@@ -417,14 +412,14 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     };
     {
         let mut st = conn.prepare(
-            "SELECT visit_id, checklist, score, value, band, person_kind, person_id, n FROM scores",
+            "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n FROM scores",
         )?;
         let mut rows = st.query([])?;
         let mut number = String::new();
         while let Some(r) = rows.next()? {
             let id = r.get_ref(2)?.as_str()?;
             let (Some(&row), Some(&slot)) = (
-                at.get(r.get_ref(0)?.as_str()?),
+                at.get(&r.get::<_, i64>(0)?),
                 scores.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
             ) else {
                 continue;
@@ -450,13 +445,13 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     }
     {
         let mut st = conn.prepare(
-            "SELECT visit_id, checklist, outcome, value, person_kind, person_id, n FROM outcomes",
+            "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n FROM outcomes",
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let id = r.get_ref(2)?.as_str()?;
             let (Some(&row), Some(&slot)) = (
-                at.get(r.get_ref(0)?.as_str()?),
+                at.get(&r.get::<_, i64>(0)?),
                 outcomes
                     .get(r.get_ref(1)?.as_str()?)
                     .and_then(|m| m.get(id)),
@@ -481,7 +476,7 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         add(*row, *slot, value);
     }
 
-    let mut out = String::with_capacity(ids.len() * 400 + 4096);
+    let mut out = String::with_capacity(numbers.len() * 400 + 4096);
     for (i, h) in head.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -502,7 +497,7 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         out.push_str(tail);
         out.push_str("\r\n");
     }
-    Ok((out, ids.len()))
+    Ok((out, numbers.len()))
 }
 
 /// A gap: sequence numbers of a device that have not arrived.
@@ -662,7 +657,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     let mut st = conn.prepare(
         "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
                 f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at
-         FROM red_flags f JOIN visits v ON v.visit_id = f.visit_id
+         FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
               JOIN devices d ON d.device_id = v.device_id
          WHERE f.level = 'acute'
          ORDER BY v.date DESC, d.name, v.sequence, f.n",
