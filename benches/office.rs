@@ -176,7 +176,7 @@ fn office(c: &mut Criterion) {
     let decode = clock.elapsed();
     let clock = Instant::now();
     let rows: Vec<_> = recs
-        .iter()
+        .into_iter()
         .map(|r| visit_row(r, "ab".repeat(32), 1).expect("row"))
         .collect();
     let document = clock.elapsed();
@@ -211,7 +211,7 @@ fn office(c: &mut Criterion) {
     reports::write_docs(&ledger_dir, &docs).expect("docs");
     let json_files = clock.elapsed();
     let doc_bytes: usize = docs.iter().map(|d| d.1.len()).sum::<usize>() / docs.len();
-    drop((plains, recs, rows, docs));
+    drop((plains, rows, docs));
 
     // Decryption alone on every core: the limit it sets.
     let clock = Instant::now();

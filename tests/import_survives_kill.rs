@@ -137,7 +137,9 @@ fn check(office: &Path, total: i64) {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
-    let mut st = conn.prepare("SELECT v.visit_id, d.doc FROM documents d JOIN visits v USING (visit_no)").unwrap();
+    let mut st = conn
+        .prepare("SELECT v.visit_id, d.doc FROM documents d JOIN visits v USING (visit_no)")
+        .unwrap();
     let docs: Vec<(String, Vec<u8>)> = st
         .query_map([], |r| {
             Ok((r.get(0)?, r.get_ref(1)?.as_bytes().unwrap().to_vec()))

@@ -184,8 +184,15 @@ impl<R: Read> TarReader<R> {
             return Err(TarError::TooLarge { name, limit });
         }
         let size = size as usize;
-        let mut data = vec![0u8; size];
-        fill_all(&mut self.inner, &mut data)?;
+        // Read straight into fresh capacity (no zeroing first).
+        let mut data = Vec::with_capacity(size);
+        (&mut self.inner)
+            .take(size as u64)
+            .read_to_end(&mut data)
+            .map_err(TarError::Io)?;
+        if data.len() < size {
+            return Err(malformed("the archive is cut short"));
+        }
         let pad = (BLOCK - size % BLOCK) % BLOCK;
         let mut padding = [0u8; BLOCK];
         fill_all(&mut self.inner, &mut padding[..pad])?;

@@ -28,7 +28,7 @@ use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
-use crate::visit::record::VisitRecord;
+use crate::visit::record::{FinalRecord, VisitRecord};
 use crate::visit::report::{Status, visit_json_bytes};
 
 /// Records handed to the workers at a time.
@@ -315,9 +315,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The ledger rows of a decoded record.
-pub fn visit_row(rec: &VisitRecord, sha256: String, version: u16) -> Option<VisitRow> {
+pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<VisitRow> {
     let fin = rec.finalized.as_ref()?;
-    let summary = &fin.summary;
+    let doc = visit_json_bytes(&rec, Status::Finalized, &fin.summary);
+    let findings = findings::findings(&rec, &fin.summary);
     let mut stamps: Vec<String> = Vec::new();
     for s in &rec.sheets {
         let stamp = format!("{}@{}", s.checklist.id, s.checklist.version);
@@ -337,62 +338,80 @@ pub fn visit_row(rec: &VisitRecord, sha256: String, version: u16) -> Option<Visi
             counts[3] += 1;
         }
     }
+    let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
+    let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
+    // The record is taken apart: its strings move into the rows.
+    let VisitRecord {
+        id,
+        label,
+        date,
+        created_at,
+        flags,
+        finalized,
+        ..
+    } = rec;
+    let FinalRecord {
+        sequence,
+        finalized_at,
+        device_id,
+        summary,
+        ..
+    } = finalized?;
     Some(VisitRow {
-        visit_id: rec.id.clone(),
-        device_id: fin.device_id.clone(),
-        sequence: fin.sequence,
-        date: rec.date.clone(),
-        label: rec.label.clone(),
-        created_at: rec.created_at.clone(),
-        finalized_at: fin.finalized_at.clone(),
+        visit_id: id,
+        device_id,
+        sequence,
+        date,
+        label,
+        created_at,
+        finalized_at,
         record_sha256: sha256,
         record_version: version,
         checklists: stamps.join(" "),
-        children: u32::try_from(rec.children.len()).unwrap_or(u32::MAX),
-        caregivers: u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX),
+        children,
+        caregivers,
         flag_counts: counts,
         missing_required: summary.missing_required,
-        findings: findings::findings(rec, summary),
-        flags: rec
-            .flags
-            .iter()
+        findings,
+        flags: flags
+            .into_iter()
             .map(|f| FlagRow {
-                checklist: f.checklist.clone(),
+                checklist: f.checklist,
                 person: person_cols(f.person),
-                flag: f.flag.clone(),
-                level: f.level.clone(),
-                item: f.item.clone(),
+                flag: f.flag,
+                level: f.level,
+                item: f.item,
                 entry: f.entry,
-                message_nl: f.message.nl.clone(),
-                message_en: f.message.en.clone(),
-                raised_at: f.raised_at.clone(),
-                acknowledged_at: f.acknowledged_at.clone(),
+                message_nl: f.message.nl,
+                message_en: f.message.en,
+                raised_at: f.raised_at,
+                acknowledged_at: f.acknowledged_at,
             })
             .collect(),
         scores: summary
             .scores
-            .iter()
+            .into_iter()
             .map(|s| ScoreRow {
-                checklist: s.checklist.clone(),
+                checklist: s.checklist,
                 person: person_cols(s.person),
-                score: s.score.clone(),
+                score: s.score,
                 value: s.value,
-                band: s.band.clone(),
+                band: s.band,
                 answered: s.answered,
                 visible: s.visible,
             })
             .collect(),
         outcomes: summary
             .outcomes
-            .iter()
+            .into_iter()
             .map(|o| OutcomeRow {
-                checklist: o.checklist.clone(),
+                checklist: o.checklist,
                 person: person_cols(o.person),
-                outcome: o.outcome.clone(),
-                value: o.value.clone(),
+                outcome: o.outcome,
+                value: o.value,
             })
             .collect(),
-        doc: visit_json_bytes(rec, Status::Finalized, summary),
+        doc,
     })
 }
 
@@ -449,7 +468,7 @@ fn process(
         return refused(RecordProblem::NotAsListed("device"), t);
     }
     let clock = Instant::now();
-    let row = visit_row(&rec, sha, version);
+    let row = visit_row(rec, sha, version);
     t.document = clock.elapsed();
     match row {
         Some(row) => Processed::Ok {

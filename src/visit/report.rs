@@ -55,7 +55,7 @@ pub fn visit_json(rec: &VisitRecord, status: Status, summary: &Summary) -> Value
 /// without the intermediate `Value`, so it is several times faster.
 /// (`jq . FILE` shows it indented.)
 pub fn visit_json_bytes(rec: &VisitRecord, status: Status, summary: &Summary) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4096);
+    let mut out = Vec::with_capacity(size_hint(rec, summary));
     // Writing to a Vec cannot fail, and every map key here is a string.
     if serde_json::to_writer(&mut out, &VisitView::new(rec, status, summary)).is_err() {
         out.clear();
@@ -63,6 +63,41 @@ pub fn visit_json_bytes(rec: &VisitRecord, status: Status, summary: &Summary) ->
     }
     out.push(b'\n');
     out
+}
+
+/// About the size of the document, so that its buffer rarely grows.
+fn size_hint(rec: &VisitRecord, summary: &Summary) -> usize {
+    let answer = |a: &AnswerRecord| {
+        a.item.len()
+            + 8
+            + match &a.value {
+                AnswerValue::Choice(s) | AnswerValue::Date(s) => s.len(),
+                AnswerValue::Multi(v) => v.iter().map(|s| s.len() + 3).sum(),
+                AnswerValue::Number(_) => 12,
+                AnswerValue::Text(t) => t.as_str().len() + t.as_str().len() / 8,
+            }
+    };
+    let sheets: usize = rec
+        .sheets
+        .iter()
+        .map(|s| {
+            160 + s.answers.iter().map(answer).sum::<usize>()
+                + s.entries
+                    .iter()
+                    .map(|e| 8 + e.answers.iter().map(answer).sum::<usize>())
+                    .sum::<usize>()
+        })
+        .sum();
+    let flags: usize = rec
+        .flags
+        .iter()
+        .map(|f| {
+            320 + f.message.nl.len() + f.message.en.len() + f.advice.nl.len() + f.advice.en.len()
+        })
+        .sum();
+    1024 + sheets
+        + flags
+        + 320 * (summary.scores.len() + summary.outcomes.len() + rec.orphans.len())
 }
 
 // ---- the view: every struct's fields in sorted order ----
