@@ -7,8 +7,10 @@
 pub mod checklist;
 pub mod cli;
 pub mod commands;
+pub mod export;
 pub mod i18n;
 pub mod replay;
 pub mod store;
+pub mod supervisor;
 pub mod tui;
 pub mod visit;

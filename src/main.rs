@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => commands::replay::run(args, &cli.global),
         Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
+        Some(Command::Export(args)) => commands::export::run(args, &cli.global),
+        Some(Command::Supervisor(cmd)) => commands::supervisor::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 *shell,
@@ -31,10 +33,6 @@ fn main() -> ExitCode {
                     ExitCode::from(exit::FAILURE)
                 }
             }
-        }
-        _ => {
-            eprintln!("error: this command is not available in this build");
-            ExitCode::from(exit::FAILURE)
         }
     }
 }

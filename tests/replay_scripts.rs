@@ -302,3 +302,46 @@ fn a_second_app_on_the_same_data_directory_is_refused_before_the_terminal() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("safevisit replay"));
 }
+
+#[test]
+fn a_bundle_exported_from_the_home_screen_is_imported_at_the_office() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let script = replay_dir().join("export.replay");
+    let out = safevisit(&[
+        "replay",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The bundle lands beside the vault, under its default name.
+    let bundle = tmp.path().join("safevisit-replay-1-1.age");
+    assert!(bundle.is_file(), "no bundle at {}", bundle.display());
+    let office = tmp.path().join("office");
+    let out = safevisit(&[
+        "supervisor",
+        "import",
+        "-i",
+        dir.join("test-org-key.txt").to_str().unwrap(),
+        "--out",
+        office.to_str().unwrap(),
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains("replay"), "{csv}");
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(summary.contains("replay"), "{summary}");
+}

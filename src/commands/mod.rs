@@ -3,10 +3,12 @@
 
 pub mod app;
 pub mod checklists;
+pub mod export;
 pub mod init;
 pub mod replay;
 pub mod secret_input;
 pub mod status;
+pub mod supervisor;
 
 use crate::checklist::{Catalog, SourceFile};
 use crate::cli::Global;

@@ -61,6 +61,11 @@ pub struct ScriptOutcome {
 struct ReplayVault {
     inner: StoreVault,
     passphrase: Option<SecretString>,
+    /// Where exports with an empty or relative path land: the folder that
+    /// holds the vault (the temporary folder of a run, or the parent of
+    /// `--data-dir`). Paths in messages are shown relative to it, so a
+    /// script's screens do not depend on where it ran.
+    exports: PathBuf,
 }
 
 impl VaultPort for ReplayVault {
@@ -107,8 +112,24 @@ impl VaultPort for ReplayVault {
         self.inner.finalize(record)
     }
 
-    fn export(&mut self, out: Option<PathBuf>, all: bool) -> Result<ExportDone, Text> {
-        self.inner.export(out, all)
+    fn export(
+        &mut self,
+        out: Option<PathBuf>,
+        all: bool,
+        now: PrimitiveDateTime,
+    ) -> Result<ExportDone, Text> {
+        let out = match out {
+            Some(p) if p.is_absolute() => p,
+            Some(p) => self.exports.join(p),
+            None => self.exports.clone(),
+        };
+        let mut done = self.inner.export(Some(out), all, now)?;
+        if let Some(p) = &done.path
+            && let Ok(rel) = p.strip_prefix(&self.exports)
+        {
+            done.path = Some(rel.to_path_buf());
+        }
+        Ok(done)
     }
 }
 
@@ -283,9 +304,14 @@ fn start<'a>(
     });
     let terminal =
         Terminal::new(TestBackend::new(setup.size.0, setup.size.1)).map_err(|e| e.to_string())?;
+    let exports = match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_path_buf(),
+        None => PathBuf::from("."),
+    };
     let port = ReplayVault {
         inner: StoreVault::new(dir, vault, settings),
         passphrase: passphrase.map(SecretString::from),
+        exports,
     };
     let mut shell = Shell::new(terminal, state, port);
     shell.draw().map_err(|e| e.to_string())?;

@@ -514,11 +514,15 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             state.message = Some(Message::info(match &done.path {
                 Some(p) => Text::new(
                     format!(
-                        "{} bezoek(en) geëxporteerd naar {}",
+                        "{} bezoek(en) geëxporteerd naar {}. Breng dit bestand naar kantoor; alleen kantoor kan het openen.",
                         done.visits,
                         p.display()
                     ),
-                    format!("{} visit(s) exported to {}", done.visits, p.display()),
+                    format!(
+                        "{} visit(s) exported to {}. Take this file to the office; only the office can open it.",
+                        done.visits,
+                        p.display()
+                    ),
                 ),
                 None => lang_msg(
                     "Er is niets nieuws om te exporteren.",

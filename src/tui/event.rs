@@ -184,6 +184,8 @@ pub enum Effect {
     Export {
         out: Option<PathBuf>,
         all: bool,
+        /// The creation time written into the bundle's manifest.
+        now: PrimitiveDateTime,
     },
     ReadRecipientsFile(PathBuf),
     Quit,

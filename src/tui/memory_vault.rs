@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
+use time::PrimitiveDateTime;
 
 use crate::checklist::model::FlagLevel;
 use crate::i18n::Text;
@@ -138,7 +139,12 @@ impl VaultPort for MemoryVault {
         Ok(seq)
     }
 
-    fn export(&mut self, out: Option<PathBuf>, _all: bool) -> Result<ExportDone, Text> {
+    fn export(
+        &mut self,
+        out: Option<PathBuf>,
+        _all: bool,
+        _now: PrimitiveDateTime,
+    ) -> Result<ExportDone, Text> {
         let mut n = 0;
         for (_, status) in self.records.values_mut() {
             if *status == ListStatus::Finalized {

@@ -37,7 +37,12 @@ pub trait VaultPort {
     /// Finalize: `record.finalized` carries the summary and time; the vault
     /// fills in the sequence number and the device.
     fn finalize(&mut self, record: VisitRecord) -> Result<u64, Text>;
-    fn export(&mut self, out: Option<PathBuf>, all: bool) -> Result<ExportDone, Text>;
+    fn export(
+        &mut self,
+        out: Option<PathBuf>,
+        all: bool,
+        now: PrimitiveDateTime,
+    ) -> Result<ExportDone, Text>;
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -101,7 +106,7 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             Effect::SaveDraft(rec) => Reply::Saved(self.port.save_draft(&rec)),
             Effect::DiscardDraft(id) => Reply::Discarded(self.port.discard_draft(&id)),
             Effect::Finalize(rec) => Reply::Finalized(self.port.finalize(*rec)),
-            Effect::Export { out, all } => Reply::Exported(self.port.export(out, all)),
+            Effect::Export { out, all, now } => Reply::Exported(self.port.export(out, all, now)),
             Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
             Effect::Quit => return None,
         })

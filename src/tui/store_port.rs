@@ -5,13 +5,15 @@ use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
+use crate::export::export_bundle;
 use crate::i18n::{Lang, Text};
 use crate::store::index::{IndexEntry, Status};
 use crate::store::recipients::parse_recipient;
 use crate::store::{InitOptions, StoreError, Vault};
 use crate::tui::event::{ExportDone, ListEntry, ListStatus, UnlockFailure};
 use crate::tui::shell::VaultPort;
-use crate::visit::record::{Summary, VisitRecord};
+use crate::visit::record::{Summary, VisitRecord, format_stamp};
+use time::PrimitiveDateTime;
 
 /// How a vault made during onboarding is set up (replays make test vaults).
 #[derive(Debug, Clone, Default)]
@@ -156,11 +158,18 @@ impl VaultPort for StoreVault {
             .map_err(|e| text(&e))
     }
 
-    fn export(&mut self, out: Option<PathBuf>, all: bool) -> Result<ExportDone, Text> {
-        let _ = (out, all);
-        Err(Text::new(
-            "Exporteren kan in deze versie alleen met: safevisit export",
-            "In this version, export with: safevisit export",
-        ))
+    fn export(
+        &mut self,
+        out: Option<PathBuf>,
+        all: bool,
+        now: PrimitiveDateTime,
+    ) -> Result<ExportDone, Text> {
+        let vault = self.vault.as_mut().ok_or_else(not_open)?;
+        let outcome = export_bundle(vault, out.as_deref(), all, &format_stamp(now))
+            .map_err(|e| Text::new(e.describe(Lang::Nl), e.describe(Lang::En)))?;
+        Ok(ExportDone {
+            path: outcome.path,
+            visits: outcome.visits,
+        })
     }
 }

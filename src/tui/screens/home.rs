@@ -72,7 +72,11 @@ impl HomeScreen {
                     let out = (!text.trim().is_empty()).then(|| PathBuf::from(text.trim()));
                     self.export = None;
                     self.exporting = true;
-                    ctx.effects.push(Effect::Export { out, all: false });
+                    ctx.effects.push(Effect::Export {
+                        out,
+                        all: false,
+                        now: ctx.now,
+                    });
                 }
                 Some(Action::Cancel) => self.export = None,
                 _ => {

@@ -1,0 +1,293 @@
+//! Office speed: importing 10,000 records (ten bundles of 1,000 visits of
+//! about 300 answers each), every output included (ledger, visits/*.json,
+//! visits.csv, summary.txt), measured side by side in one run with a shell
+//! loop of the standard `age -d` per record (over 200 records, scaled to
+//! 10,000). Then where the time goes per record: each stage alone on one
+//! core, decryption alone on every core (the limit it sets), and the stage
+//! times inside a real import. Figures: docs/PERFORMANCE.md, "Export and
+//! office".
+//!
+//! The fixture is built once under `target/office-bench-10k-v1`; the
+//! office folders of the runs go to `target/office-bench-runs` and are
+//! removed at the end.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rayon::prelude::*;
+use safevisit::export::bundle;
+use safevisit::i18n::Lang;
+use safevisit::store::envelope::{MAX_RECORD_BYTES, decode_record, decrypt};
+use safevisit::supervisor::import::visit_row;
+use safevisit::supervisor::ledger::{BundleSeen, Ledger};
+use safevisit::supervisor::{Identity, Office, reports};
+use sha2::Digest;
+
+mod office_support;
+use office_support::{ANSWERS, BUNDLES, LOOP_RECORDS, PER_BUNDLE, fixture, identities};
+
+const RECORDS: usize = BUNDLES * PER_BUNDLE;
+
+fn runs_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("office-bench-runs")
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn per_second(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn micros(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e6 / n as f64
+}
+
+fn age_available() -> bool {
+    Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// One import of all ten bundles into a new office folder.
+fn import_once(
+    bundles: &[PathBuf],
+    ids: &[Identity],
+    dir: &Path,
+) -> (Duration, safevisit::supervisor::ImportRun) {
+    let clock = Instant::now();
+    let mut office = Office::open(dir).expect("office");
+    let run = office
+        .import(bundles, ids, "2025-03-04T12:00:00", Lang::Nl, &())
+        .expect("import");
+    let took = clock.elapsed();
+    assert_eq!(run.new_visits(), RECORDS as u64, "every record imported");
+    (took, run)
+}
+
+fn office(c: &mut Criterion) {
+    let f = fixture();
+    let ids = identities(&f);
+    let runs = runs_dir();
+    let _ = std::fs::remove_dir_all(&runs);
+    std::fs::create_dir_all(&runs).expect("runs folder");
+    let with_age = age_available();
+    if !with_age {
+        eprintln!(
+            "the standard `age` tool is not installed, so the age -d loop is left out \
+             (Debian/Ubuntu: `apt-get install age`)"
+        );
+    }
+    let loop_script = format!(
+        "for f in '{}'/*.age; do age -d -i '{}' -o /dev/null \"$f\" || exit 1; done",
+        f.records_dir.display(),
+        f.key_file.display()
+    );
+
+    // Side by side: each timed import is followed by an untimed age loop,
+    // so that both see the same machine load; then the loop alone is timed.
+    // Office folders are kept until the end (removing 10,000 files just
+    // before the next run slows file creation on some file systems for
+    // half a minute).
+    let mut imports: Vec<Duration> = Vec::new();
+    let mut loops: Vec<Duration> = Vec::new();
+    let mut n = 0usize;
+    let mut g = c.benchmark_group("office");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(40));
+    g.bench_function("import_10k_records_all_outputs", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                n += 1;
+                let (took, _) = import_once(&f.bundles, &ids, &runs.join(format!("run-{n}")));
+                imports.push(took);
+                timed += took;
+                if with_age {
+                    let ok = Command::new("sh").arg("-c").arg(&loop_script).status();
+                    assert!(ok.is_ok_and(|s| s.success()), "age loop failed");
+                }
+            }
+            timed
+        })
+    });
+    if with_age {
+        g.bench_function("age_d_loop_200_records", |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let clock = Instant::now();
+                    let ok = Command::new("sh").arg("-c").arg(&loop_script).status();
+                    let took = clock.elapsed();
+                    assert!(ok.is_ok_and(|s| s.success()), "age loop failed");
+                    loops.push(took);
+                    timed += took;
+                }
+                timed
+            })
+        });
+    }
+    g.finish();
+
+    // ---- where the time goes ----
+    // The 10,000 record files, in memory.
+    let key_ids: Vec<&dyn age::Identity> = ids
+        .iter()
+        .map(|i| i.as_ref() as &dyn age::Identity)
+        .collect();
+    let mut records: Vec<Vec<u8>> = Vec::with_capacity(RECORDS);
+    for path in &f.bundles {
+        let file = std::io::BufReader::new(std::fs::File::open(path).expect("bundle"));
+        let mut opened = bundle::open(file, &key_ids).expect("open bundle");
+        while let Some(file) = opened.next_file().expect("record") {
+            records.push(file.data);
+        }
+    }
+    assert_eq!(records.len(), RECORDS);
+    let sample = &records[..1000];
+
+    // Each stage alone, one core, 1,000 records.
+    let clock = Instant::now();
+    for r in sample {
+        black_box(sha2::Sha256::digest(r));
+    }
+    let hash = clock.elapsed();
+    let clock = Instant::now();
+    let plains: Vec<_> = sample
+        .iter()
+        .map(|r| decrypt(r, &key_ids, MAX_RECORD_BYTES).expect("decrypt"))
+        .collect();
+    let decrypt_one = clock.elapsed();
+    let clock = Instant::now();
+    let recs: Vec<_> = plains
+        .iter()
+        .map(|p| decode_record(p).expect("decode"))
+        .collect();
+    let decode = clock.elapsed();
+    let clock = Instant::now();
+    let rows: Vec<_> = recs
+        .into_iter()
+        .map(|r| visit_row(r, "ab".repeat(32), 1).expect("row"))
+        .collect();
+    let document = clock.elapsed();
+    let ledger_dir = runs.join("ledger-only");
+    std::fs::create_dir_all(&ledger_dir).expect("folder");
+    let mut ledger = Ledger::open(&ledger_dir.join("safevisit.sqlite")).expect("ledger");
+    let clock = Instant::now();
+    let seen = BundleSeen {
+        sha256: "00".repeat(32),
+        file_name: "bundle".into(),
+        size: 0,
+        seen_at: "2025-03-04T12:00:00".into(),
+    };
+    let mut tx = ledger
+        .begin_bundle(
+            &seen,
+            ("device-bench", "laptop-bench"),
+            "2025-03-04T12:00:00",
+            1000,
+        )
+        .expect("begin");
+    for (row, ct) in rows.iter().zip(sample) {
+        tx.add(row, ct).expect("add");
+    }
+    tx.commit(1000, 0, 0, 0).expect("commit");
+    let ledger_t = clock.elapsed();
+    let docs: Vec<(String, Vec<u8>)> = rows
+        .iter()
+        .map(|r| (r.visit_id.clone(), r.doc.clone()))
+        .collect();
+    let clock = Instant::now();
+    reports::write_docs(&ledger_dir, &docs).expect("docs");
+    let json_files = clock.elapsed();
+    let doc_bytes: usize = docs.iter().map(|d| d.1.len()).sum::<usize>() / docs.len();
+    drop((plains, rows, docs));
+
+    // Decryption alone on every core: the limit it sets.
+    let clock = Instant::now();
+    records.par_iter().for_each(|r| {
+        let ids: Vec<&dyn age::Identity> = ids
+            .iter()
+            .map(|i| i.as_ref() as &dyn age::Identity)
+            .collect();
+        black_box(decrypt(r, &ids, MAX_RECORD_BYTES).expect("decrypt"));
+    });
+    let decrypt_all = clock.elapsed();
+
+    // Inside a real import (stage times summed over threads).
+    n += 1;
+    let (took, run) = import_once(&f.bundles, &ids, &runs.join(format!("run-{n}")));
+    let t = run.timings;
+
+    let import_median = median(&mut imports);
+    let record_bytes = records.iter().map(Vec::len).sum::<usize>() / RECORDS;
+    eprintln!(
+        "\n==== office: import of {RECORDS} records ({BUNDLES} bundles x {PER_BUNDLE} visits, {ANSWERS} answers; record file {record_bytes} B, visit JSON {doc_bytes} B) ===="
+    );
+    eprintln!(
+        "import, all outputs: median {:.2} s over {} runs = {:.0} records/s ({:.1} us/record)",
+        import_median.as_secs_f64(),
+        imports.len(),
+        per_second(RECORDS, import_median),
+        micros(import_median, RECORDS)
+    );
+    if with_age && !loops.is_empty() {
+        let loop_median = median(&mut loops);
+        let per_record = loop_median / LOOP_RECORDS as u32;
+        eprintln!(
+            "age -d loop: median {:.2} s for {LOOP_RECORDS} records = {:.0} records/s ({:.0} us/record); scaled to {RECORDS}: {:.1} s",
+            loop_median.as_secs_f64(),
+            per_second(LOOP_RECORDS, loop_median),
+            micros(loop_median, LOOP_RECORDS),
+            per_record.as_secs_f64() * RECORDS as f64
+        );
+        eprintln!(
+            "import is {:.0}x the age -d loop",
+            per_second(RECORDS, import_median) / per_second(LOOP_RECORDS, loop_median)
+        );
+    }
+    eprintln!(
+        "decryption alone, all cores ({} threads): {:.2} s = {:.0} records/s (the limit it sets)",
+        rayon::current_num_threads(),
+        decrypt_all.as_secs_f64(),
+        per_second(RECORDS, decrypt_all)
+    );
+    eprintln!("each stage alone, one core, us per record:");
+    eprintln!(
+        "  hash check {:.1} | decrypt {:.1} | decode {:.1} | JSON document + findings + rows {:.1} | ledger insert + commit {:.1} | JSON file write {:.1}",
+        micros(hash, 1000),
+        micros(decrypt_one, 1000),
+        micros(decode, 1000),
+        micros(document, 1000),
+        micros(ledger_t, 1000),
+        micros(json_files, 1000),
+    );
+    eprintln!(
+        "inside one import ({:.2} s), us per record (summed over threads, so waiting for a core counts):",
+        took.as_secs_f64()
+    );
+    eprintln!(
+        "  bundle layer {:.1} | hash check {:.1} | decrypt {:.1} | decode {:.1} | document {:.1} | ledger {:.1} | outputs {:.1}",
+        micros(t.bundle, RECORDS),
+        micros(t.hash, RECORDS),
+        micros(t.decrypt, RECORDS),
+        micros(t.decode, RECORDS),
+        micros(t.document, RECORDS),
+        micros(t.ledger, RECORDS),
+        micros(t.outputs, RECORDS),
+    );
+    let _ = std::fs::remove_dir_all(&runs);
+}
+
+criterion_group!(benches, office);
+criterion_main!(benches);

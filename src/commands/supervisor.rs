@@ -1,0 +1,231 @@
+//! `safevisit supervisor keygen [-o FILE]` and `safevisit supervisor import
+//! -i IDENTITY… --out DIR BUNDLE…`: the office side.
+//!
+//! Exit codes of import: 0 all imported; 3 something was rejected or kept
+//! aside as a conflict (the sound input was still imported); 2 a usage
+//! error; 1 any other failure.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use secrecy::ExposeSecret;
+
+use crate::cli::{Global, SupervisorCommand, exit};
+use crate::commands::export::now_stamp;
+use crate::i18n::Lang;
+use crate::supervisor::{BundleOutcome, Identity, ImportRun, Office, Progress, keys};
+
+pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
+    let lang: Lang = global.lang.into();
+    let result = match cmd {
+        SupervisorCommand::Keygen { output } => keygen(output.as_deref(), lang),
+        SupervisorCommand::Import {
+            identities,
+            out,
+            bundles,
+        } => import(identities, out, bundles, lang),
+    };
+    match result {
+        Ok(code) => code,
+        Err((code, msg)) => {
+            eprintln!("{}: {msg}", lang.pick("fout", "error"));
+            ExitCode::from(code)
+        }
+    }
+}
+
+type Failure = (u8, String);
+
+fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let created = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    match output {
+        Some(path) => {
+            let key = keys::generate(&created);
+            keys::write_key_file(path, &key).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+            println!("{}", key.recipient);
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Nl => format!(
+                        "Organisatiesleutel geschreven naar {} (alleen voor u leesbaar). Houd dit bestand geheim en maak er een back-up van.\n\
+                         Geef laptops de publieke sleutel hierboven: safevisit init --recipient {}\n\
+                         Maak ook een tweede, reservesleutel die u offline bewaart, en geef laptops beide (zie docs/SUPERVISOR.md).",
+                        path.display(),
+                        key.recipient
+                    ),
+                    Lang::En => format!(
+                        "Organisation key written to {} (readable by you only). Keep this file secret and back it up.\n\
+                         Give laptops the public key above: safevisit init --recipient {}\n\
+                         Also make a second, backup key that you keep offline, and give laptops both (see docs/SUPERVISOR.md).",
+                        path.display(),
+                        key.recipient
+                    ),
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None if std::io::stdout().is_terminal() => Err((
+            exit::USAGE,
+            lang.pick(
+                "schrijf de sleutel naar een bestand met -o BESTAND; een geheime sleutel wordt niet op het scherm gezet",
+                "write the key to a file with -o FILE; a secret key is not shown on a terminal",
+            )
+            .into(),
+        )),
+        None => {
+            let key = keys::generate(&created);
+            print!("{}", key.file_text.expose_secret());
+            eprintln!(
+                "{}: {}",
+                lang.pick("Publieke sleutel", "Public key"),
+                key.recipient
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The progress bar on stderr (only when stderr is a terminal).
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn add_total(&self, n: u64) {
+        self.0.inc_length(n);
+    }
+    fn done(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+fn bar(lang: Lang) -> Bar {
+    if !std::io::stderr().is_terminal() {
+        return Bar(indicatif::ProgressBar::hidden());
+    }
+    let b =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    let template = match lang {
+        Lang::Nl => "{bar:40} {pos}/{len} bezoeken  {elapsed}",
+        Lang::En => "{bar:40} {pos}/{len} visits  {elapsed}",
+    };
+    if let Ok(style) = indicatif::ProgressStyle::default_bar().template(template) {
+        b.set_style(style);
+    }
+    Bar(b)
+}
+
+fn import(
+    identity_files: &[PathBuf],
+    out: &Path,
+    bundles: &[PathBuf],
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    // Before any thread starts (reading the local offset needs that).
+    let now = now_stamp();
+    let mut identities: Vec<Identity> = Vec::new();
+    for f in identity_files {
+        identities.extend(keys::load_identities(f).map_err(|e| (exit::FAILURE, e.describe(lang)))?);
+    }
+    let mut office = Office::open(out).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+    let progress = bar(lang);
+    let run = office.import(bundles, &identities, &now, lang, &progress);
+    progress.0.finish_and_clear();
+    let run = run.map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+    report(&run, lang);
+    println!("{}", run.result_line(lang));
+    Ok(if run.all_imported() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::REJECTED)
+    })
+}
+
+/// What went wrong or needs attention, on stderr, naming each file.
+fn report(run: &ImportRun, lang: Lang) {
+    for b in &run.bundles {
+        match &b.outcome {
+            BundleOutcome::Rejected(problem) => eprintln!(
+                "{}: {}: {}",
+                b.file,
+                lang.pick("afgewezen", "rejected"),
+                problem.describe(lang)
+            ),
+            BundleOutcome::Known => eprintln!(
+                "{}: {}",
+                b.file,
+                lang.pick(
+                    "al eerder volledig geïmporteerd; niets toegevoegd",
+                    "already imported completely before; nothing added"
+                )
+            ),
+            BundleOutcome::Imported | BundleOutcome::Partly => {}
+        }
+        for r in &b.rejections {
+            eprintln!(
+                "{}: {}: {}",
+                b.file,
+                lang.pick("afgewezen", "rejected"),
+                r.describe(lang)
+            );
+        }
+        for c in &b.conflicts {
+            let what = match (lang, c.same_visit) {
+                (Lang::Nl, true) => format!(
+                    "bezoek {} (volgnummer {}) kwam eerder aan met een andere inhoud",
+                    c.visit_id, c.sequence
+                ),
+                (Lang::Nl, false) => format!(
+                    "bezoek {} claimt volgnummer {} dat al een ander bezoek heeft",
+                    c.visit_id, c.sequence
+                ),
+                (Lang::En, true) => format!(
+                    "visit {} (sequence {}) arrived before with different contents",
+                    c.visit_id, c.sequence
+                ),
+                (Lang::En, false) => format!(
+                    "visit {} claims sequence {} which another visit has",
+                    c.visit_id, c.sequence
+                ),
+            };
+            eprintln!(
+                "{}: {}: {what}; {}",
+                b.file,
+                lang.pick("conflict", "conflict"),
+                lang.pick(
+                    "apart bewaard, niet samengevoegd (zie summary.txt)",
+                    "kept aside, not merged (see summary.txt)"
+                )
+            );
+        }
+    }
+    for g in &run.closed {
+        let range = if g.first == g.last {
+            g.first.to_string()
+        } else {
+            format!("{}–{}", g.first, g.last)
+        };
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "apparaat {} ({}): bezoek(en) {range} zijn nu aangekomen; dit gat is dicht",
+                    crate::supervisor::reports::clean(&g.device_name),
+                    g.device_id
+                ),
+                Lang::En => format!(
+                    "device {} ({}): visit(s) {range} have now arrived; this gap is closed",
+                    crate::supervisor::reports::clean(&g.device_name),
+                    g.device_id
+                ),
+            }
+        );
+    }
+    for g in &run.gaps {
+        eprintln!("{}", g.describe(lang));
+    }
+}

@@ -1,0 +1,276 @@
+//! Organisation keys: making one (a standard age X25519 identity file, the
+//! format `age-keygen` writes) and loading the identity files given to
+//! `supervisor import -i` (made by `keygen` or `age-keygen`).
+//!
+//! The secret key is held in `SecretString`s and wiped buffers; it is never
+//! printed except to a non-terminal stdout on request (as `age-keygen`
+//! does), and never appears in an error message.
+
+use std::fs::OpenOptions;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::i18n::Lang;
+
+/// An identity the import decrypts with (shared across threads).
+pub type Identity = Box<dyn age::Identity + Send + Sync>;
+
+/// The largest identity file read (as `age` itself).
+const MAX_IDENTITY_FILE: u64 = 16 * 1024 * 1024;
+
+/// A new organisation key: the identity file's text and its recipient.
+pub struct NewKey {
+    /// The whole identity file, as `age-keygen` writes it.
+    pub file_text: SecretString,
+    /// The public recipient (`age1…`), for the laptops' `init`.
+    pub recipient: String,
+}
+
+impl std::fmt::Debug for NewKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewKey")
+            .field("recipient", &self.recipient)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Make a new X25519 identity. `created` is the time for the file's
+/// `# created:` comment (RFC 3339, as `age-keygen` writes it).
+pub fn generate(created: &str) -> NewKey {
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let secret = identity.to_string();
+    let text = format!(
+        "# created: {created}\n# public key: {recipient}\n{}\n",
+        secret.expose_secret()
+    );
+    NewKey {
+        file_text: SecretString::from(text),
+        recipient,
+    }
+}
+
+/// Why an identity file or a key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read the identity file {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{} is an encrypted file, not an identity file", path.display())]
+    Encrypted { path: PathBuf },
+    #[error("{} is not an age identity file (line {line} is not an identity)", path.display())]
+    NotIdentities { path: PathBuf, line: usize },
+    #[error("{} holds no identity", path.display())]
+    Empty { path: PathBuf },
+    #[error("{} already exists; keygen never overwrites a file", path.display())]
+    Exists { path: PathBuf },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
+impl KeyError {
+    /// What happened and what to do next, in Dutch or English.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (KeyError::Read { path, source }, Lang::Nl) => {
+                format!(
+                    "Het sleutelbestand {} is niet te lezen: {source}.",
+                    path.display()
+                )
+            }
+            (KeyError::Read { path, source }, Lang::En) => {
+                format!(
+                    "Cannot read the identity file {}: {source}.",
+                    path.display()
+                )
+            }
+            (KeyError::Encrypted { path }, Lang::Nl) => format!(
+                "{} is versleuteld. Ontsleutel het eerst naar een bestand dat alleen u kunt lezen (`age -d -o sleutel.txt {}`), en verwijder dat na de import.",
+                path.display(),
+                path.display()
+            ),
+            (KeyError::Encrypted { path }, Lang::En) => format!(
+                "{} is encrypted. Decrypt it first to a file only you can read (`age -d -o key.txt {}`), and delete that after the import.",
+                path.display(),
+                path.display()
+            ),
+            (KeyError::NotIdentities { path, line }, Lang::Nl) => format!(
+                "{} is geen age-sleutelbestand: regel {line} is geen sleutel. Geef het bestand dat `safevisit supervisor keygen` of `age-keygen` maakte (niet de publieke sleutel age1…).",
+                path.display()
+            ),
+            (KeyError::NotIdentities { path, line }, Lang::En) => format!(
+                "{} is not an age identity file: line {line} is not an identity. Give the file made by `safevisit supervisor keygen` or `age-keygen` (not the public key age1…).",
+                path.display()
+            ),
+            (KeyError::Empty { path }, Lang::Nl) => {
+                format!(
+                    "{} bevat geen sleutel (alleen commentaar of lege regels).",
+                    path.display()
+                )
+            }
+            (KeyError::Empty { path }, Lang::En) => {
+                format!(
+                    "{} holds no identity (only comments or blank lines).",
+                    path.display()
+                )
+            }
+            (KeyError::Exists { path }, Lang::Nl) => format!(
+                "{} bestaat al; keygen overschrijft nooit een bestand (het kan een sleutel zijn die nog nodig is). Kies een andere naam.",
+                path.display()
+            ),
+            (KeyError::Exists { path }, Lang::En) => format!(
+                "{} already exists; keygen never overwrites a file (it may be a key still needed). Choose another name.",
+                path.display()
+            ),
+            (KeyError::Write { path, source }, Lang::Nl) => {
+                format!("{} kon niet worden geschreven: {source}.", path.display())
+            }
+            (KeyError::Write { path, source }, Lang::En) => {
+                format!("Cannot write {}: {source}.", path.display())
+            }
+        }
+    }
+}
+
+/// Write a new key file: mode 0600, created exclusively (never over an
+/// existing file), `fsync`ed with its folder.
+pub fn write_key_file(path: &Path, key: &NewKey) -> Result<(), KeyError> {
+    let err = |source: io::Error| KeyError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                KeyError::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                err(e)
+            }
+        })?;
+    let written = file
+        .write_all(key.file_text.expose_secret().as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(err(e));
+    }
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Load the identities of one identity file (`keygen`'s or `age-keygen`'s
+/// format: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines).
+pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
+    let read_err = |source: io::Error| KeyError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_IDENTITY_FILE)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE") {
+        return Err(KeyError::Encrypted {
+            path: path.to_path_buf(),
+        });
+    }
+    let parsed = age::IdentityFile::from_buffer(&bytes[..]).map_err(|e| {
+        // age names the line ("… on line N"); keep only the number.
+        let line = e
+            .to_string()
+            .rsplit(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        KeyError::NotIdentities {
+            path: path.to_path_buf(),
+            line,
+        }
+    })?;
+    let identities = parsed
+        .into_identities()
+        .map_err(|_| KeyError::NotIdentities {
+            path: path.to_path_buf(),
+            line: 0,
+        })?;
+    if identities.is_empty() {
+        return Err(KeyError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(identities)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_new_key_file_reads_back_and_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org-key.txt");
+        let key = generate("2025-03-04T12:00:00+01:00");
+        assert!(key.recipient.starts_with("age1"));
+        assert!(!format!("{key:?}").contains("AGE-SECRET-KEY"));
+        write_key_file(&path, &key).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# created: 2025-03-04T12:00:00+01:00\n# public key: age1"));
+        assert_eq!(load_identities(&path).unwrap().len(), 1);
+        // Never over an existing file.
+        let again = generate("2025-03-04T12:00:01+01:00");
+        assert!(matches!(
+            write_key_file(&path, &again),
+            Err(KeyError::Exists { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn wrong_files_are_named_without_their_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let public = dir.path().join("public.txt");
+        std::fs::write(&public, "# org\nage1geheimniets\n").unwrap();
+        match load_identities(&public) {
+            Err(KeyError::NotIdentities { line, .. }) => assert_eq!(line, 2),
+            other => panic!("{:?}", other.map(|v| v.len())),
+        }
+        let empty = dir.path().join("leeg.txt");
+        std::fs::write(&empty, "# niets\n\n").unwrap();
+        assert!(matches!(
+            load_identities(&empty),
+            Err(KeyError::Empty { .. })
+        ));
+        let enc = dir.path().join("key.age");
+        std::fs::write(&enc, b"age-encryption.org/v1\n-> scrypt x 18\n").unwrap();
+        assert!(matches!(
+            load_identities(&enc),
+            Err(KeyError::Encrypted { .. })
+        ));
+        let msg = load_identities(&public)
+            .err()
+            .map(|e| e.describe(Lang::En))
+            .unwrap_or_default();
+        assert!(msg.contains("line 2"), "{msg}");
+        assert!(!msg.contains("geheim"), "{msg}");
+    }
+}

@@ -1,0 +1,870 @@
+//! The ledger: `DIR/safevisit.sqlite`, the office's only truth. A real
+//! SQLite database (through rusqlite, SQLite bundled), one transaction per
+//! bundle, so a crash or a kill leaves it at the last committed bundle.
+//! The schema is documented in docs/SUPERVISOR.md ("The ledger") and
+//! checked against it by a test.
+//!
+//! Everything the office writes besides this file is derived from it.
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
+
+use crate::supervisor::findings;
+
+/// The ledger's file name in the office folder.
+pub const FILE: &str = "safevisit.sqlite";
+
+/// The schema version this program writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Why the ledger failed. The import stops: nothing half-done is committed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("the ledger database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot create the ledger file {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the ledger has schema version {found}; this program knows version {SCHEMA_VERSION} (a newer safevisit made it)"
+    )]
+    Newer { found: i64 },
+    #[error("this is not a safevisit ledger (its tables are not the expected ones)")]
+    Foreign,
+    #[error("internal error: a worker thread stopped unexpectedly")]
+    Internal,
+}
+
+impl From<rusqlite::types::FromSqlError> for LedgerError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        LedgerError::Sql(e.into())
+    }
+}
+
+/// The `finding.*` CSV column as an SQL column name: `finding_safety_verdict`.
+pub fn finding_column(csv: &str) -> String {
+    csv.replace('.', "_")
+}
+
+/// The SQL that creates the schema (version 1).
+pub fn schema_sql() -> String {
+    let findings: String = findings::COLUMNS
+        .iter()
+        .map(|(c, _)| {
+            let kind = if findings::is_count(c) {
+                "INTEGER"
+            } else {
+                "TEXT"
+            };
+            format!("  {} {kind},\n", finding_column(c))
+        })
+        .collect();
+    format!(
+        "CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE devices (
+  device_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL
+);
+CREATE TABLE bundles (
+  bundle_id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  seen_at TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'partly', 'rejected', 'known')),
+  reason TEXT,
+  reason_nl TEXT,
+  device_id TEXT,
+  created_at TEXT,
+  visits_listed INTEGER NOT NULL DEFAULT 0,
+  new INTEGER NOT NULL DEFAULT 0,
+  duplicate INTEGER NOT NULL DEFAULT 0,
+  conflicts INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bundles_by_sha256 ON bundles (sha256);
+CREATE TABLE visits (
+  visit_no INTEGER PRIMARY KEY,
+  visit_id TEXT NOT NULL UNIQUE,
+  device_id TEXT NOT NULL REFERENCES devices (device_id),
+  sequence INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  finalized_at TEXT NOT NULL,
+  record_sha256 TEXT NOT NULL,
+  record_version INTEGER NOT NULL,
+  bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
+  imported_at TEXT NOT NULL,
+  checklists TEXT NOT NULL,
+  children INTEGER NOT NULL,
+  caregivers INTEGER NOT NULL,
+  flags_acute INTEGER NOT NULL,
+  flags_structural INTEGER NOT NULL,
+  flags_attention INTEGER NOT NULL,
+  flags_open INTEGER NOT NULL,
+  missing_required INTEGER NOT NULL,
+{findings}  UNIQUE (device_id, sequence)
+);
+CREATE TABLE documents (
+  visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
+  doc TEXT NOT NULL
+);
+CREATE TABLE red_flags (
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  flag TEXT NOT NULL,
+  level TEXT NOT NULL,
+  item TEXT,
+  entry INTEGER,
+  message_nl TEXT NOT NULL,
+  message_en TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  acknowledged_at TEXT,
+  PRIMARY KEY (visit_no, n)
+) WITHOUT ROWID;
+CREATE INDEX red_flags_by_level ON red_flags (level);
+CREATE TABLE scores (
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  score TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  band TEXT,
+  answered INTEGER NOT NULL,
+  visible INTEGER NOT NULL,
+  PRIMARY KEY (visit_no, n)
+) WITHOUT ROWID;
+CREATE TABLE outcomes (
+  visit_no INTEGER NOT NULL REFERENCES visits (visit_no),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  outcome TEXT NOT NULL,
+  value TEXT,
+  PRIMARY KEY (visit_no, n)
+) WITHOUT ROWID;
+CREATE TABLE conflicts (
+  conflict_id INTEGER PRIMARY KEY,
+  visit_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('same_visit', 'same_sequence')),
+  record_sha256 TEXT NOT NULL,
+  bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
+  found_at TEXT NOT NULL,
+  ciphertext BLOB NOT NULL,
+  UNIQUE (visit_id, record_sha256)
+);
+CREATE TABLE rejections (
+  rejection_id INTEGER PRIMARY KEY,
+  bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
+  visit_id TEXT,
+  sequence INTEGER,
+  file TEXT,
+  reason TEXT NOT NULL,
+  reason_nl TEXT NOT NULL
+);
+"
+    )
+}
+
+/// Text given as bytes that are already valid UTF-8 (a serialized JSON
+/// document), bound without another copy.
+struct Utf8<'a>(&'a [u8]);
+
+impl ToSql for Utf8<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Text(self.0)))
+    }
+}
+
+fn i64_of(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A person as the ledger stores it: `visit`, `child` or `caregiver`, and an id.
+pub fn person_cols(p: crate::visit::record::PersonRecord) -> (&'static str, Option<i64>) {
+    use crate::visit::record::PersonRecord as P;
+    match p {
+        P::Visit => ("visit", None),
+        P::Child(i) => ("child", Some(i64::from(i))),
+        P::Caregiver(i) => ("caregiver", Some(i64::from(i))),
+    }
+}
+
+/// One visit ready for the ledger (built in parallel from the record).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitRow {
+    pub visit_id: String,
+    pub device_id: String,
+    pub sequence: u64,
+    pub date: String,
+    pub label: String,
+    pub created_at: String,
+    pub finalized_at: String,
+    pub record_sha256: String,
+    pub record_version: u16,
+    /// `id@version` of every checklist used, space-separated.
+    pub checklists: String,
+    pub children: u32,
+    pub caregivers: u32,
+    /// Acute, structural, attention, not acknowledged.
+    pub flag_counts: [u32; 4],
+    pub missing_required: u32,
+    pub findings: Vec<Option<String>>,
+    pub flags: Vec<FlagRow>,
+    pub scores: Vec<ScoreRow>,
+    pub outcomes: Vec<OutcomeRow>,
+    /// The visit JSON (docs/FORMATS.md, "Visit JSON").
+    pub doc: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagRow {
+    pub checklist: String,
+    pub person: (&'static str, Option<i64>),
+    pub flag: String,
+    pub level: String,
+    pub item: Option<String>,
+    pub entry: Option<u32>,
+    pub message_nl: String,
+    pub message_en: String,
+    pub raised_at: String,
+    pub acknowledged_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRow {
+    pub checklist: String,
+    pub person: (&'static str, Option<i64>),
+    pub score: String,
+    pub value: i64,
+    pub band: Option<String>,
+    pub answered: u32,
+    pub visible: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeRow {
+    pub checklist: String,
+    pub person: (&'static str, Option<i64>),
+    pub outcome: String,
+    pub value: Option<String>,
+}
+
+/// What the ledger made of one visit of a bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    New,
+    /// The same record (same ciphertext) was already in the ledger.
+    Duplicate,
+    /// A different record under a known visit id: kept aside.
+    ConflictSameVisit,
+    /// Another visit under a known device and sequence number: kept aside.
+    ConflictSameSequence,
+}
+
+/// The row of a bundle before it is imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleSeen {
+    pub sha256: String,
+    pub file_name: String,
+    pub size: u64,
+    pub seen_at: String,
+}
+
+/// A visit that is in the ledger under a device (for gaps and reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub device_id: String,
+    pub name: String,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+pub struct Ledger {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    /// Open the ledger at `path`, creating it (mode 0600) with the schema
+    /// when missing. A ledger of a newer schema is refused.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        if !path.exists() {
+            // Made first with mode 0600: SQLite gives its journal files the
+            // database file's permissions.
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|source| LedgerError::Create {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        // A rollback journal, not WAL: an import mostly appends, and new
+        // pages then reach the disk once (WAL writes every page twice).
+        // Truncated rather than deleted after a commit, which saves a
+        // folder sync per transaction.
+        // Large pages keep a visit's JSON document in one page.
+        // Every commit is durable (synchronous = FULL).
+        let _: String = conn.query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get(0))?;
+        conn.execute_batch(
+            "PRAGMA page_size = 65536;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -65536;",
+        )?;
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables == 0 {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(&schema_sql())?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
+                [SCHEMA_VERSION.to_string()],
+            )?;
+            tx.commit()?;
+        } else {
+            let version: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|_| LedgerError::Foreign)?;
+            match version.and_then(|v| v.parse::<i64>().ok()) {
+                Some(SCHEMA_VERSION) => {}
+                Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
+                _ => return Err(LedgerError::Foreign),
+            }
+        }
+        Ok(Ledger { conn })
+    }
+
+    /// A second, read-only connection to an existing ledger (reports are
+    /// built on two threads at once).
+    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Ledger { conn })
+    }
+
+    /// The connection, for read-only queries of the reports.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A bundle with this hash imported completely before: how many visits
+    /// it listed, and its device.
+    pub fn imported_before(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(u64, Option<String>)>, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT visits_listed, device_id FROM bundles
+                 WHERE sha256 = ?1 AND outcome = 'imported' ORDER BY bundle_id LIMIT 1",
+                [sha256],
+                |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Whether a bundle file of exactly this size was imported completely
+    /// before (then its hash is worth taking before decrypting it).
+    pub fn imported_with_size(&self, size: u64) -> Result<bool, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM bundles WHERE size = ?1 AND outcome = 'imported' LIMIT 1",
+                [i64_of(size)],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Remember a bundle that was not imported (refused as a whole), or one
+    /// seen again after a complete import (`known`).
+    pub fn record_bundle(
+        &mut self,
+        seen: &BundleSeen,
+        outcome: &str,
+        reason: Option<(&str, &str)>,
+        device_id: Option<&str>,
+        listed: u64,
+    ) -> Result<(), LedgerError> {
+        self.conn.execute(
+            "INSERT INTO bundles (sha256, file_name, size, seen_at, outcome, reason, reason_nl,
+                                  device_id, visits_listed, duplicate)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                seen.sha256,
+                seen.file_name,
+                i64_of(seen.size),
+                seen.seen_at,
+                outcome,
+                reason.map(|r| r.0),
+                reason.map(|r| r.1),
+                device_id,
+                i64_of(listed),
+                if outcome == "known" {
+                    i64_of(listed)
+                } else {
+                    0
+                },
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Start importing a bundle: one transaction, committed by
+    /// [`BundleTx::commit`] and rolled back when dropped without it.
+    pub fn begin_bundle(
+        &mut self,
+        seen: &BundleSeen,
+        device: (&str, &str),
+        created_at: &str,
+        listed: u64,
+    ) -> Result<BundleTx<'_>, LedgerError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
+            params![device.0, device.1, seen.seen_at],
+        )?;
+        tx.execute(
+            "INSERT INTO bundles (sha256, file_name, size, seen_at, outcome, device_id, created_at, visits_listed)
+             VALUES (?1, ?2, ?3, ?4, 'partly', ?5, ?6, ?7)",
+            params![
+                seen.sha256,
+                seen.file_name,
+                i64_of(seen.size),
+                seen.seen_at,
+                device.0,
+                created_at,
+                i64_of(listed)
+            ],
+        )?;
+        let bundle_id = tx.last_insert_rowid();
+        Ok(BundleTx {
+            tx,
+            bundle_id,
+            now: seen.seen_at.clone(),
+            insert_visit: insert_visit_sql(),
+            written_through: None,
+        })
+    }
+
+    /// Every device with the sequence numbers of its visits, ascending.
+    pub fn sequences(&self) -> Result<BTreeMap<String, (String, Vec<u64>)>, LedgerError> {
+        let mut out: BTreeMap<String, (String, Vec<u64>)> = BTreeMap::new();
+        let mut names = self.conn.prepare("SELECT device_id, name FROM devices")?;
+        for row in names.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, name) = row?;
+            out.insert(id, (name, Vec::new()));
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT device_id, sequence FROM visits ORDER BY device_id, sequence")?;
+        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (id, seq) = row?;
+            if let Some(entry) = out.get_mut(&id) {
+                entry.1.push(seq.max(0) as u64);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The JSON files of every visit up to this `visit_no` are written.
+    pub fn docs_written_through(&self) -> Result<i64, LedgerError> {
+        let v: String = self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'json_written_through'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(v.parse().unwrap_or(0))
+    }
+
+    /// Note the JSON files written up to `visit_no` (never moves back).
+    pub fn set_docs_written_through(&mut self, visit_no: i64) -> Result<(), LedgerError> {
+        self.conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
+             AND CAST(value AS INTEGER) < ?2",
+            params![visit_no.to_string(), visit_no],
+        )?;
+        Ok(())
+    }
+
+    /// The newest visit's `visit_no` (0 without visits).
+    pub fn last_visit_no(&self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(visit_no), 0) FROM visits", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Documents of the visits after `visit_no` (in order): `(visit id, document)`, in
+    /// batches of at most `batch`, handed to `f` one batch at a time.
+    pub fn docs_after(
+        &self,
+        visit_no: i64,
+        batch: usize,
+        mut f: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), crate::supervisor::OutputError>,
+    ) -> Result<usize, crate::supervisor::OutputError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT v.visit_id, d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no
+                 WHERE d.visit_no > ?1 ORDER BY d.visit_no",
+            )
+            .map_err(LedgerError::from)?;
+        let mut rows = st.query([visit_no]).map_err(LedgerError::from)?;
+        let mut chunk = Vec::with_capacity(batch);
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(LedgerError::from)? {
+            let id: String = r.get(0).map_err(LedgerError::from)?;
+            let doc = r
+                .get_ref(1)
+                .map_err(LedgerError::from)?
+                .as_bytes()
+                .map_err(LedgerError::from)?
+                .to_vec();
+            chunk.push((id, doc));
+            if chunk.len() == batch {
+                n += chunk.len();
+                f(std::mem::take(&mut chunk))?;
+            }
+        }
+        if !chunk.is_empty() {
+            n += chunk.len();
+            f(chunk)?;
+        }
+        Ok(n)
+    }
+
+    /// The documents of these visits: `(visit id, document)`.
+    pub fn docs_of(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
+        let mut st = self
+            .conn
+            .prepare(
+            "SELECT d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no WHERE v.visit_id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let doc: Option<Vec<u8>> = st
+                .query_row([id], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))
+                .optional()?;
+            if let Some(doc) = doc {
+                out.push((id.clone(), doc));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every visit id in the ledger.
+    pub fn visit_ids(&self) -> Result<Vec<String>, LedgerError> {
+        let mut st = self.conn.prepare("SELECT visit_id FROM visits")?;
+        let ids = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+}
+
+/// One bundle being imported: everything in one transaction.
+pub struct BundleTx<'a> {
+    tx: Transaction<'a>,
+    bundle_id: i64,
+    now: String,
+    insert_visit: String,
+    written_through: Option<i64>,
+}
+
+/// The statement that inserts a visit row.
+fn insert_visit_sql() -> String {
+    let mut cols = String::from(
+        "visit_id, device_id, sequence, date, label, created_at, finalized_at, record_sha256,
+         record_version, bundle_id, imported_at, checklists, children, caregivers, flags_acute,
+         flags_structural, flags_attention, flags_open, missing_required",
+    );
+    for (c, _) in findings::COLUMNS {
+        cols.push_str(", ");
+        cols.push_str(&finding_column(c));
+    }
+    let marks: Vec<String> = (1..=19 + findings::COLUMNS.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!("INSERT INTO visits ({cols}) VALUES ({})", marks.join(", "))
+}
+
+impl BundleTx<'_> {
+    /// Add one decoded visit: new, a duplicate of a known one, or a
+    /// conflict (kept aside with its ciphertext, never merged).
+    pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
+        let known: Option<String> = self
+            .tx
+            .prepare_cached("SELECT record_sha256 FROM visits WHERE visit_id = ?1")?
+            .query_row([&v.visit_id], |r| r.get(0))
+            .optional()?;
+        let conflict = match known {
+            Some(sha) if sha == v.record_sha256 => return Ok(Added::Duplicate),
+            Some(_) => Some(Added::ConflictSameVisit),
+            None => {
+                let taken: Option<String> = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT visit_id FROM visits WHERE device_id = ?1 AND sequence = ?2",
+                    )?
+                    .query_row(params![v.device_id, i64_of(v.sequence)], |r| r.get(0))
+                    .optional()?;
+                taken.map(|_| Added::ConflictSameSequence)
+            }
+        };
+        if let Some(kind) = conflict {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (visit_id, record_sha256) DO NOTHING",
+                )?
+                .execute(params![
+                    v.visit_id,
+                    v.device_id,
+                    i64_of(v.sequence),
+                    if kind == Added::ConflictSameVisit { "same_visit" } else { "same_sequence" },
+                    v.record_sha256,
+                    self.bundle_id,
+                    self.now,
+                    ciphertext
+                ])?;
+            return Ok(kind);
+        }
+        let n_cols = 19 + findings::COLUMNS.len();
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
+        let seq = i64_of(v.sequence);
+        let [acute, structural, attention, open] = v.flag_counts;
+        values.extend_from_slice(&[
+            &v.visit_id,
+            &v.device_id,
+            &seq,
+            &v.date,
+            &v.label,
+            &v.created_at,
+            &v.finalized_at,
+            &v.record_sha256,
+            &v.record_version,
+            &self.bundle_id,
+            &self.now,
+            &v.checklists,
+            &v.children,
+            &v.caregivers,
+            &acute,
+            &structural,
+            &attention,
+            &open,
+            &v.missing_required,
+        ]);
+        // Counts as numbers, so that `finding_help_waiting > 0` compares
+        // numbers, not text.
+        let counts: Vec<Option<i64>> = v
+            .findings
+            .iter()
+            .map(|f| f.as_deref().and_then(|x| x.parse().ok()))
+            .collect();
+        for (i, ((c, _), f)) in findings::COLUMNS.iter().zip(&v.findings).enumerate() {
+            if findings::is_count(c) {
+                values.push(&counts[i]);
+            } else {
+                values.push(f);
+            }
+        }
+        self.tx
+            .prepare_cached(&self.insert_visit)?
+            .execute(values.as_slice())?;
+        // Everything else of the visit hangs off its number: appended in
+        // order, where random visit ids would scatter writes over the tables.
+        let no = self.tx.last_insert_rowid();
+        self.tx
+            .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
+            .execute(params![no, Utf8(&v.doc)])?;
+
+        {
+            let mut st = self.tx.prepare_cached(
+                "INSERT INTO red_flags (visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
+                                        message_nl, message_en, raised_at, acknowledged_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            for (n, f) in v.flags.iter().enumerate() {
+                st.execute(params![
+                    no,
+                    n as i64,
+                    f.checklist,
+                    f.person.0,
+                    f.person.1,
+                    f.flag,
+                    f.level,
+                    f.item,
+                    f.entry,
+                    f.message_nl,
+                    f.message_en,
+                    f.raised_at,
+                    f.acknowledged_at
+                ])?;
+            }
+        }
+        {
+            let mut st = self.tx.prepare_cached(
+                "INSERT INTO scores (visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for (n, s) in v.scores.iter().enumerate() {
+                st.execute(params![
+                    no,
+                    n as i64,
+                    s.checklist,
+                    s.person.0,
+                    s.person.1,
+                    s.score,
+                    s.value,
+                    s.band,
+                    s.answered,
+                    s.visible
+                ])?;
+            }
+        }
+        {
+            let mut st = self.tx.prepare_cached(
+                "INSERT INTO outcomes (visit_no, n, checklist, person_kind, person_id, outcome, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (n, o) in v.outcomes.iter().enumerate() {
+                st.execute(params![
+                    no,
+                    n as i64,
+                    o.checklist,
+                    o.person.0,
+                    o.person.1,
+                    o.outcome,
+                    o.value
+                ])?;
+            }
+        }
+        Ok(Added::New)
+    }
+
+    /// The SHA-256 of the bundle file (known once it was read to its end).
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), LedgerError> {
+        self.tx.execute(
+            "UPDATE bundles SET sha256 = ?1 WHERE bundle_id = ?2",
+            params![sha256, self.bundle_id],
+        )?;
+        Ok(())
+    }
+
+    /// Also note, in this transaction, the JSON files written up to
+    /// `visit_no` (those of earlier bundles), saving a commit of its own.
+    pub fn note_docs_written_through(&mut self, visit_no: i64) {
+        self.written_through = Some(visit_no);
+    }
+
+    /// A record of this bundle that was refused (or a file that does not
+    /// belong): the reason in English and Dutch.
+    pub fn reject(
+        &mut self,
+        visit_id: Option<&str>,
+        sequence: Option<u64>,
+        file: Option<&str>,
+        reason: (&str, &str),
+    ) -> Result<(), LedgerError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejections (bundle_id, visit_id, sequence, file, reason, reason_nl)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                self.bundle_id,
+                visit_id,
+                sequence.map(i64_of),
+                file,
+                reason.0,
+                reason.1
+            ])?;
+        Ok(())
+    }
+
+    /// Record the counts and commit the bundle.
+    pub fn commit(
+        self,
+        new: u64,
+        duplicate: u64,
+        conflicts: u64,
+        rejected: u64,
+    ) -> Result<(), LedgerError> {
+        let outcome = if conflicts + rejected == 0 {
+            "imported"
+        } else {
+            "partly"
+        };
+        if let Some(visit_no) = self.written_through {
+            self.tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
+                 AND CAST(value AS INTEGER) < ?2",
+                params![visit_no.to_string(), visit_no],
+            )?;
+        }
+        self.tx.execute(
+            "UPDATE bundles SET outcome = ?1, new = ?2, duplicate = ?3, conflicts = ?4, rejected = ?5
+             WHERE bundle_id = ?6",
+            params![
+                outcome,
+                i64_of(new),
+                i64_of(duplicate),
+                i64_of(conflicts),
+                i64_of(rejected),
+                self.bundle_id
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,358 @@
+//! The supervisor's office: organisation keys, importing bundles into the
+//! ledger (`DIR/safevisit.sqlite`), and the reports derived from it
+//! (`visits/ID.json`, `visits.csv`, `summary.txt`). docs/SUPERVISOR.md is
+//! the manual; docs/FORMATS.md specifies the bundle.
+//!
+//! ```text
+//! keys::generate(created) -> NewKey { file_text, recipient };  keys::write_key_file(path, &key)
+//! keys::load_identities(path) -> Vec<Identity>                 (keygen's or age-keygen's files)
+//! Office::open(dir) -> Office                                  (lock, ledger; dir made 0700 if new)
+//! office.import(&bundles, &identities, now, lang, &progress) -> ImportRun
+//!                                                              (every bundle, then the outputs)
+//! office.import_bundle(path, &identities, now, &progress) -> BundleReport
+//! office.write_outputs(lang) -> OutputsReport;  office.gaps() -> Vec<Gap>
+//! ```
+//!
+//! The office folder holds the visits in plaintext (that is its purpose):
+//! files 0600, the folder 0700 when this program creates it. Nothing here
+//! ever writes to a worker's vault.
+
+pub mod findings;
+pub mod import;
+pub mod keys;
+pub mod ledger;
+pub mod reports;
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::i18n::Lang;
+
+pub use import::{
+    BundleOutcome, BundleProblem, BundleReport, Conflict, Progress, RecordProblem, Rejection,
+    Timings,
+};
+pub use keys::Identity;
+pub use ledger::{Ledger, LedgerError};
+pub use reports::{Gap, OutputError, OutputsReport};
+
+/// The lock file in the office folder, held while an import runs.
+pub const LOCK_FILE: &str = "safevisit.lock";
+
+/// Why the office could not do its work (the import stops; the ledger
+/// keeps every bundle committed so far, and a re-run completes the rest).
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    #[error("cannot use the office folder {}: {source}", dir.display())]
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("another import is running in {}", dir.display())]
+    Busy { dir: PathBuf },
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Output(#[from] OutputError),
+}
+
+impl OfficeError {
+    /// What happened and what to do next, in Dutch or English.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (OfficeError::Folder { dir, source }, Lang::Nl) => format!(
+                "De kantoormap {} is niet te gebruiken: {source}. Kies met --out een map waarin u mag schrijven.",
+                dir.display()
+            ),
+            (OfficeError::Folder { dir, source }, Lang::En) => format!(
+                "Cannot use the office folder {}: {source}. Choose a folder you can write to with --out.",
+                dir.display()
+            ),
+            (OfficeError::Busy { dir }, Lang::Nl) => format!(
+                "Er loopt al een import in {}. Wacht tot die klaar is en probeer het dan opnieuw.",
+                dir.display()
+            ),
+            (OfficeError::Busy { dir }, Lang::En) => format!(
+                "Another import is running in {}. Wait for it to finish, then try again.",
+                dir.display()
+            ),
+            (OfficeError::Ledger(e), Lang::Nl) => format!(
+                "De database (safevisit.sqlite) gaf een fout: {e}. Alles tot de laatste volledige bundel is bewaard; start de import opnieuw om de rest te doen. Blijft het misgaan, zet dan een kopie van de map veilig en zie docs/SUPERVISOR.md."
+            ),
+            (OfficeError::Ledger(e), Lang::En) => format!(
+                "The database (safevisit.sqlite) failed: {e}. Everything up to the last complete bundle is kept; run the import again to do the rest. If it keeps failing, save a copy of the folder and see docs/SUPERVISOR.md."
+            ),
+            (OfficeError::Output(e), Lang::Nl) => format!(
+                "De database is bijgewerkt, maar de afgeleide bestanden niet: {e}. Start de import opnieuw (met dezelfde bundels) om ze te schrijven."
+            ),
+            (OfficeError::Output(e), Lang::En) => format!(
+                "The database is up to date, but the derived files are not: {e}. Run the import again (with the same bundles) to write them."
+            ),
+        }
+    }
+}
+
+/// The office folder, opened for an import: its lock and its ledger.
+#[derive(Debug)]
+pub struct Office {
+    dir: PathBuf,
+    ledger: Ledger,
+    _lock: File,
+}
+
+/// Everything one `supervisor import` run did.
+#[derive(Debug)]
+pub struct ImportRun {
+    pub bundles: Vec<BundleReport>,
+    /// Gaps after the run.
+    pub gaps: Vec<Gap>,
+    /// Gaps (or parts) that this run closed.
+    pub closed: Vec<Gap>,
+    pub outputs: OutputsReport,
+    pub timings: Timings,
+}
+
+impl ImportRun {
+    pub fn new_visits(&self) -> u64 {
+        self.bundles.iter().map(|b| b.new).sum()
+    }
+    pub fn already_imported(&self) -> u64 {
+        self.bundles.iter().map(|b| b.duplicate).sum()
+    }
+    /// Refused bundles and refused records.
+    pub fn rejected(&self) -> u64 {
+        self.bundles
+            .iter()
+            .map(|b| match b.outcome {
+                BundleOutcome::Rejected(_) => 1,
+                _ => b.rejections.len() as u64,
+            })
+            .sum()
+    }
+    pub fn conflicts(&self) -> u64 {
+        self.bundles.iter().map(|b| b.conflicts.len() as u64).sum()
+    }
+    /// Records decrypted in this run.
+    pub fn records(&self) -> u64 {
+        self.bundles.iter().map(|b| b.records).sum()
+    }
+    /// Everything was imported: nothing refused, no conflict (exit 0).
+    pub fn all_imported(&self) -> bool {
+        self.rejected() == 0 && self.conflicts() == 0
+    }
+
+    /// The one-line result: "12 new, 3 already imported, 1 rejected, gaps: 1".
+    pub fn result_line(&self, lang: Lang) -> String {
+        let mut line = match lang {
+            Lang::Nl => format!(
+                "{} nieuw, {} al geïmporteerd, {} afgewezen, gaten: {}",
+                self.new_visits(),
+                self.already_imported(),
+                self.rejected(),
+                self.gaps.len()
+            ),
+            Lang::En => format!(
+                "{} new, {} already imported, {} rejected, gaps: {}",
+                self.new_visits(),
+                self.already_imported(),
+                self.rejected(),
+                self.gaps.len()
+            ),
+        };
+        if self.conflicts() > 0 {
+            line.push_str(&format!(
+                ", {}: {}",
+                lang.pick("conflicten", "conflicts"),
+                self.conflicts()
+            ));
+        }
+        line
+    }
+}
+
+impl Office {
+    /// Open (creating if needed) the office folder `dir`: take its lock
+    /// (a second import is refused at once) and open its ledger.
+    pub fn open(dir: &Path) -> Result<Office, OfficeError> {
+        let folder = |source| OfficeError::Folder {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        if !dir.is_dir() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(folder)?;
+        }
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(dir.join(LOCK_FILE))
+            .map_err(folder)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OfficeError::Busy {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(folder(e)),
+        }
+        let ledger = Ledger::open(&dir.join(ledger::FILE))?;
+        Ok(Office {
+            dir: dir.to_path_buf(),
+            ledger,
+            _lock: lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Import one bundle (its own transaction). `now`: `YYYY-MM-DDTHH:MM:SS`.
+    pub fn import_bundle(
+        &mut self,
+        path: &Path,
+        identities: &[Identity],
+        now: &str,
+        progress: &dyn Progress,
+    ) -> Result<BundleReport, OfficeError> {
+        Ok(import::import_bundle(
+            &mut self.ledger,
+            path,
+            identities,
+            now,
+            progress,
+        )?)
+    }
+
+    /// Bring the derived files up to date with the ledger.
+    pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
+        Ok(reports::write_outputs(
+            &mut self.ledger,
+            &self.dir,
+            lang,
+            None,
+        )?)
+    }
+
+    /// The gaps in the ledger now.
+    pub fn gaps(&self) -> Result<Vec<Gap>, OfficeError> {
+        Ok(reports::gaps(&self.ledger)?)
+    }
+
+    /// Import every bundle in turn, then write the outputs.
+    pub fn import(
+        &mut self,
+        bundles: &[PathBuf],
+        identities: &[Identity],
+        now: &str,
+        lang: Lang,
+        progress: &dyn Progress,
+    ) -> Result<ImportRun, OfficeError> {
+        let before = self.gaps()?;
+        let mut run = ImportRun {
+            bundles: Vec::with_capacity(bundles.len()),
+            gaps: Vec::new(),
+            closed: Vec::new(),
+            outputs: OutputsReport::default(),
+            timings: Timings::default(),
+        };
+        // Each bundle's reading and record work starts while the previous
+        // one is still being committed. The new visits' JSON files are
+        // written once their bundle is committed, by a thread of their own
+        // while the next bundle is imported; the ledger notes them written
+        // after that thread ends.
+        type Writing = Option<std::thread::JoinHandle<Result<i64, OutputError>>>;
+        let finish = |ledger: &mut Ledger, w: Writing| -> Result<(), OfficeError> {
+            if let Some(handle) = w {
+                let through = handle
+                    .join()
+                    .map_err(|_| OfficeError::Ledger(LedgerError::Internal))??;
+                ledger.set_docs_written_through(through)?;
+            }
+            Ok(())
+        };
+        // What an earlier, interrupted run left unwritten comes first, so
+        // that the mark only ever covers files that exist.
+        reports::write_pending_docs(&mut self.ledger, &self.dir)?;
+        let ledger = &mut self.ledger;
+        let dir = &self.dir;
+        std::thread::scope(|s| -> Result<(), OfficeError> {
+            let mut writing: Writing = None;
+            let mut writer_failed: Option<OfficeError> = None;
+            let mut next = bundles.first().map(|p| import::start(s, p, identities));
+            let mut i = 0;
+            while let Some(current) = next.take() {
+                i += 1;
+                let result = import::finish(
+                    ledger,
+                    current,
+                    now,
+                    progress,
+                    || {
+                        next = bundles.get(i).map(|p| import::start(s, p, identities));
+                    },
+                    // The previous bundle's files, noted in this commit.
+                    || match writing.take()?.join() {
+                        Ok(Ok(through)) => Some(through),
+                        Ok(Err(e)) => {
+                            writer_failed = Some(e.into());
+                            None
+                        }
+                        Err(_) => {
+                            writer_failed = Some(OfficeError::Ledger(LedgerError::Internal));
+                            None
+                        }
+                    },
+                );
+                let mut report = match result {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = finish(ledger, writing.take());
+                        return Err(e.into());
+                    }
+                };
+                if let Some(e) = writer_failed.take() {
+                    return Err(e);
+                }
+                let clock = std::time::Instant::now();
+                // (Still running when this bundle was refused or known.)
+                finish(ledger, writing.take())?;
+                let docs = std::mem::take(&mut report.docs);
+                if !docs.is_empty() {
+                    let dir = dir.clone();
+                    let through = ledger.last_visit_no()?;
+                    writing = Some(std::thread::spawn(move || {
+                        reports::write_docs(&dir, &docs)?;
+                        Ok(through)
+                    }));
+                }
+                report.timings.outputs += clock.elapsed();
+                run.timings += report.timings;
+                run.bundles.push(report);
+            }
+            // The CSV and the summary are built while the last JSON files
+            // are still being written (they need only the ledger).
+            let clock = std::time::Instant::now();
+            let built = reports::build_reports(ledger, dir, lang);
+            finish(ledger, writing.take())?;
+            run.outputs = reports::write_outputs(ledger, dir, lang, Some(built?))?;
+            run.timings.outputs += clock.elapsed();
+            Ok(())
+        })?;
+        run.gaps = self.gaps()?;
+        run.closed = reports::closed_gaps(&before, &run.gaps);
+        Ok(run)
+    }
+}

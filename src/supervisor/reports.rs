@@ -1,0 +1,908 @@
+//! The office's derived files, all rebuilt from the ledger: `visits/ID.json`
+//! (one per visit), `visits.csv` (one row per visit) and `summary.txt`
+//! (acute red flags first). Each is written atomically (a temporary file,
+//! then a rename), not `fsync`ed: the ledger can always regenerate them,
+//! and the next import does so for anything a crash left unwritten.
+//!
+//! The CSV columns are documented in docs/SUPERVISOR.md, and a test checks
+//! the header against that table.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::checklist::Catalog;
+use crate::i18n::Lang;
+use crate::store::atomic::is_temp_name;
+use crate::supervisor::findings;
+use crate::supervisor::ledger::{Ledger, LedgerError, finding_column};
+
+pub const VISITS_DIR: &str = "visits";
+pub const CSV_FILE: &str = "visits.csv";
+pub const SUMMARY_FILE: &str = "summary.txt";
+
+/// The bundled checklists in the order of their CSV columns.
+pub const CHECKLIST_ORDER: &[&str] = &[
+    "veiligheid",
+    "trauma-kind",
+    "trauma-ouder",
+    "gezinsanalyse",
+    "hulp-en-regie",
+];
+
+/// The first CSV columns, the same for every ledger.
+pub const BASE_COLUMNS: &[&str] = &[
+    "visit_id",
+    "device_id",
+    "device_name",
+    "sequence",
+    "date",
+    "label",
+    "finalized_at",
+    "imported_at",
+    "checklists",
+    "children",
+    "caregivers",
+    "missing_required",
+    "flags_acute",
+    "flags_structural",
+    "flags_attention",
+    "flags_open",
+];
+
+/// Why the derived files could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
+/// What writing the outputs did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputsReport {
+    /// Visit JSON files written (new, or missing and rewritten).
+    pub json_written: usize,
+    /// Of those, files that had gone missing.
+    pub json_restored: usize,
+    pub csv_rows: usize,
+}
+
+/// Write `bytes` to `path` atomically (temporary file, rename), mode 0600,
+/// without `fsync`.
+pub fn write_derived(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let err = |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    let temp = path.with_file_name(format!(".{name}.tmp-{}", &random[..12]));
+    let result = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+/// Write `visits/ID.json` for each `(id, document)`. One thread: parallel
+/// creates in one folder only contend for the folder's lock in the kernel.
+pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let visits_dir = dir.join(VISITS_DIR);
+    if !visits_dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&visits_dir)
+            .map_err(|source| OutputError::Write {
+                path: visits_dir.clone(),
+                source,
+            })?;
+    }
+    docs.iter()
+        .try_for_each(|(id, doc)| write_derived(&visits_dir.join(format!("{id}.json")), doc))
+}
+
+/// Write the JSON files of every document after the ledger's mark, and
+/// move the mark: what a crash left unwritten. The number written.
+pub fn write_pending_docs(ledger: &mut Ledger, dir: &Path) -> Result<usize, OutputError> {
+    let mark = ledger.docs_written_through()?;
+    let last = ledger.last_visit_no()?;
+    if last <= mark {
+        return Ok(0);
+    }
+    let n = ledger.docs_after(mark, 256, |batch| write_docs(dir, &batch))?;
+    ledger.set_docs_written_through(last)?;
+    Ok(n)
+}
+
+/// Remove unfinished temporary files (from a crash) in `dir`.
+fn remove_temps(dir: &Path) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if is_temp_name(&e.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// `visits.csv` (and its rows) and `summary.txt`, made side by side: the
+/// summary on a second, read-only connection.
+pub struct Reports {
+    pub csv: String,
+    pub rows: usize,
+    pub summary: String,
+}
+
+/// Build the CSV and the summary from the ledger (at `dir`), on two threads.
+pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports, OutputError> {
+    let path = dir.join(crate::supervisor::ledger::FILE);
+    let (table, text) = std::thread::scope(|s| {
+        let text = s.spawn(|| -> Result<String, LedgerError> {
+            let reader = Ledger::open_read_only(&path)?;
+            summary(&reader, lang)
+        });
+        let table = csv(ledger);
+        (table, text.join())
+    });
+    let (csv, rows) = table?;
+    let summary = text.map_err(|_| LedgerError::Internal)??;
+    Ok(Reports { csv, rows, summary })
+}
+
+/// Bring every derived file up to date with the ledger. `reports`: the CSV
+/// and summary if already built from the ledger as it is now.
+pub fn write_outputs(
+    ledger: &mut Ledger,
+    dir: &Path,
+    lang: Lang,
+    reports: Option<Reports>,
+) -> Result<OutputsReport, OutputError> {
+    let visits_dir = dir.join(VISITS_DIR);
+    if !visits_dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&visits_dir)
+            .map_err(|source| OutputError::Write {
+                path: visits_dir.clone(),
+                source,
+            })?;
+    }
+    remove_temps(dir);
+    remove_temps(&visits_dir);
+    // Files a crash left unwritten come after the ledger's mark.
+    let mut report = OutputsReport {
+        json_written: write_pending_docs(ledger, dir)?,
+        ..OutputsReport::default()
+    };
+    // Files that went missing since (or were never fully written before a
+    // power cut: empty files) are written again.
+    let present: HashSet<String> = std::fs::read_dir(&visits_dir)
+        .map_err(|source| OutputError::Write {
+            path: visits_dir.clone(),
+            source,
+        })?
+        .flatten()
+        .filter(|e| e.metadata().is_ok_and(|m| m.len() > 0))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+                .map(str::to_string)
+        })
+        .collect();
+    let missing: Vec<String> = ledger
+        .visit_ids()?
+        .into_iter()
+        .filter(|id| !present.contains(id))
+        .collect();
+    if !missing.is_empty() {
+        let docs = ledger.docs_of(&missing)?;
+        write_docs(dir, &docs)?;
+        report.json_restored = docs.len();
+        report.json_written += docs.len();
+    }
+
+    let reports = match reports {
+        Some(r) => r,
+        None => build_reports(ledger, dir, lang)?,
+    };
+    report.csv_rows = reports.rows;
+    write_derived(&dir.join(CSV_FILE), reports.csv.as_bytes())?;
+    write_derived(&dir.join(SUMMARY_FILE), reports.summary.as_bytes())?;
+    Ok(report)
+}
+
+/// A CSV field: quoted when needed (RFC 4180). Text that a spreadsheet
+/// would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is
+/// prefixed with `'`: a hostile bundle must not put a formula in front of
+/// the supervisor.
+fn push_text(out: &mut String, s: &str) {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// Scores and outcomes as CSV columns: `(checklist, id, is_score)`.
+pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, LedgerError> {
+    let catalog = Catalog::bundled();
+    let mut cols: Vec<(String, String, bool)> = Vec::new();
+    let mut order: Vec<&str> = CHECKLIST_ORDER.to_vec();
+    let mut rest: Vec<&str> = catalog
+        .all()
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| !CHECKLIST_ORDER.contains(id))
+        .collect();
+    rest.sort_unstable();
+    order.extend(rest);
+    for id in &order {
+        if let Some(c) = catalog.get(id) {
+            cols.extend(c.scores.iter().map(|s| (c.id.clone(), s.id.clone(), true)));
+            cols.extend(
+                c.outcomes
+                    .iter()
+                    .map(|o| (c.id.clone(), o.id.clone(), false)),
+            );
+        }
+    }
+    // Scores and outcomes of other checklists (an organisation's own), in
+    // the ledger: after the bundled ones, by checklist and id.
+    let known: HashSet<(String, String, bool)> = cols.iter().cloned().collect();
+    let mut extra: BTreeSet<(String, bool, String)> = BTreeSet::new();
+    let conn = ledger.conn();
+    for (sql, is_score) in [
+        ("SELECT DISTINCT checklist, score FROM scores", true),
+        ("SELECT DISTINCT checklist, outcome FROM outcomes", false),
+    ] {
+        let mut st = conn.prepare(sql)?;
+        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (c, id) = row?;
+            if !known.contains(&(c.clone(), id.clone(), is_score)) {
+                extra.insert((c, !is_score, id));
+            }
+        }
+    }
+    cols.extend(
+        extra
+            .into_iter()
+            .map(|(c, not_score, id)| (c, id, !not_score)),
+    );
+    Ok(cols)
+}
+
+/// The CSV header for these score and outcome columns.
+pub fn header(measures: &[(String, String, bool)]) -> Vec<String> {
+    let mut h: Vec<String> = BASE_COLUMNS.iter().map(|s| s.to_string()).collect();
+    for (c, id, is_score) in measures {
+        h.push(format!("{c}.{id}"));
+        if *is_score {
+            h.push(format!("{c}.{id}.band"));
+        }
+    }
+    h.extend(findings::COLUMNS.iter().map(|(c, _)| c.to_string()));
+    h
+}
+
+/// `visits.csv` and its number of rows.
+pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
+    let measures = measure_columns(ledger)?;
+    let head = header(&measures);
+    // Where each score or outcome goes among a row's measure cells, looked
+    // up by borrowed strings (no allocation per ledger row).
+    let mut scores: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    let mut outcomes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    // Score values are numbers this program formats; everything else is
+    // text from the record.
+    let mut numeric: Vec<bool> = Vec::new();
+    for (c, id, is_score) in &measures {
+        let map = if *is_score {
+            &mut scores
+        } else {
+            &mut outcomes
+        };
+        map.entry(c.as_str())
+            .or_default()
+            .insert(id.as_str(), numeric.len());
+        numeric.push(*is_score);
+        if *is_score {
+            numeric.push(false);
+        }
+    }
+    let width = numeric.len();
+    let conn = ledger.conn();
+
+    // The rows in output order, and where each visit's row is.
+    let finding_cols: Vec<String> = findings::COLUMNS
+        .iter()
+        .map(|(c, _)| format!("v.{}", finding_column(c)))
+        .collect();
+    let mut st = conn.prepare(&format!(
+        "SELECT v.visit_id, v.device_id, d.name, v.sequence, v.date, v.label, v.finalized_at,
+                v.imported_at, v.checklists, v.children, v.caregivers, v.missing_required,
+                v.flags_acute, v.flags_structural, v.flags_attention, v.flags_open, v.visit_no, {}
+         FROM visits v JOIN devices d ON d.device_id = v.device_id
+         ORDER BY d.name, v.device_id, v.sequence",
+        finding_cols.join(", ")
+    ))?;
+    let mut numbers: Vec<i64> = Vec::new();
+    let mut fixed: Vec<String> = Vec::new();
+    let mut tails: Vec<String> = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut head = String::with_capacity(160);
+        push_text(&mut head, r.get_ref(0)?.as_str()?);
+        for i in [1usize, 2] {
+            head.push(',');
+            push_text(&mut head, r.get_ref(i)?.as_str()?);
+        }
+        let _ = write!(head, ",{}", r.get::<_, i64>(3)?);
+        for i in [4usize, 5, 6, 7, 8] {
+            head.push(',');
+            push_text(&mut head, r.get_ref(i)?.as_str()?);
+        }
+        for i in 9..16 {
+            let _ = write!(head, ",{}", r.get::<_, i64>(i)?);
+        }
+        let mut tail = String::with_capacity(64);
+        for i in 0..findings::COLUMNS.len() {
+            tail.push(',');
+            match r.get_ref(17 + i)? {
+                rusqlite::types::ValueRef::Integer(n) => {
+                    let _ = write!(tail, "{n}");
+                }
+                rusqlite::types::ValueRef::Text(t) => {
+                    push_text(&mut tail, &String::from_utf8_lossy(t));
+                }
+                _ => {}
+            }
+        }
+        numbers.push(r.get(16)?);
+        fixed.push(head);
+        tails.push(tail);
+    }
+    let at: HashMap<i64, usize> = numbers.iter().enumerate().map(|(i, &no)| (no, i)).collect();
+    // Per row, the measure cells: values of several persons joined by `;`.
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); numbers.len()];
+    let mut add = |row: usize, slot: usize, value: &str| {
+        let row = &mut cells[row];
+        if row.is_empty() {
+            row.resize(width, String::new());
+        }
+        let cell = &mut row[slot];
+        if !cell.is_empty() {
+            cell.push(';');
+        }
+        cell.push_str(value);
+    };
+    // Values of the visit as a whole go straight into their cell; values
+    // per child or caregiver are sorted into roster order first (children,
+    // then caregivers, by id). Reading in the tables' own order avoids a
+    // sort of every row in SQLite.
+    let mut per_person: Vec<(usize, usize, u8, i64, i64, String)> = Vec::new();
+    let rank = |kind: &str| match kind {
+        "visit" => 0u8,
+        "child" => 1,
+        _ => 2,
+    };
+    {
+        let mut st = conn.prepare(
+            "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n FROM scores",
+        )?;
+        let mut rows = st.query([])?;
+        let mut number = String::new();
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(2)?.as_str()?;
+            let (Some(&row), Some(&slot)) = (
+                at.get(&r.get::<_, i64>(0)?),
+                scores.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
+            ) else {
+                continue;
+            };
+            number.clear();
+            let _ = write!(number, "{}", r.get::<_, i64>(3)?);
+            let band = r.get_ref(4)?.as_str_or_null()?.unwrap_or("");
+            match rank(r.get_ref(5)?.as_str()?) {
+                0 => {
+                    add(row, slot, &number);
+                    add(row, slot + 1, band);
+                }
+                k => {
+                    let (pid, n) = (
+                        r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                        r.get::<_, i64>(7)?,
+                    );
+                    per_person.push((row, slot, k, pid, n, number.clone()));
+                    per_person.push((row, slot + 1, k, pid, n, band.to_string()));
+                }
+            }
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n FROM outcomes",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(2)?.as_str()?;
+            let (Some(&row), Some(&slot)) = (
+                at.get(&r.get::<_, i64>(0)?),
+                outcomes
+                    .get(r.get_ref(1)?.as_str()?)
+                    .and_then(|m| m.get(id)),
+            ) else {
+                continue;
+            };
+            let value = r.get_ref(3)?.as_str_or_null()?.unwrap_or("");
+            match rank(r.get_ref(4)?.as_str()?) {
+                0 => add(row, slot, value),
+                k => {
+                    let (pid, n) = (
+                        r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                        r.get::<_, i64>(6)?,
+                    );
+                    per_person.push((row, slot, k, pid, n, value.to_string()));
+                }
+            }
+        }
+    }
+    per_person.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3, p.4));
+    for (row, slot, _, _, _, value) in &per_person {
+        add(*row, *slot, value);
+    }
+
+    let mut out = String::with_capacity(numbers.len() * 400 + 4096);
+    for (i, h) in head.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_text(&mut out, h);
+    }
+    out.push_str("\r\n");
+    for ((fixed, tail), row) in fixed.iter().zip(&tails).zip(&cells) {
+        out.push_str(fixed);
+        for (slot, &number) in numeric.iter().enumerate() {
+            out.push(',');
+            match row.get(slot) {
+                Some(v) if number => out.push_str(v),
+                Some(v) => push_text(&mut out, v),
+                None => {}
+            }
+        }
+        out.push_str(tail);
+        out.push_str("\r\n");
+    }
+    Ok((out, numbers.len()))
+}
+
+/// A gap: sequence numbers of a device that have not arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub device_id: String,
+    pub device_name: String,
+    pub first: u64,
+    pub last: u64,
+}
+
+impl Gap {
+    pub fn describe(&self, lang: Lang) -> String {
+        let range = if self.first == self.last {
+            self.first.to_string()
+        } else {
+            format!("{}–{}", self.first, self.last)
+        };
+        let plural = self.first != self.last;
+        match lang {
+            Lang::Nl => format!(
+                "apparaat {} ({}): {} {range} {} niet aangekomen",
+                clean(&self.device_name),
+                self.device_id,
+                if plural { "bezoeken" } else { "bezoek" },
+                if plural { "zijn" } else { "is" }
+            ),
+            Lang::En => format!(
+                "device {} ({}): {} {range} {} not arrived",
+                clean(&self.device_name),
+                self.device_id,
+                if plural { "visits" } else { "visit" },
+                if plural { "have" } else { "has" }
+            ),
+        }
+    }
+}
+
+/// The missing ranges of ascending `sequences`, from 1 to the highest.
+pub fn missing_ranges(sequences: &[u64]) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut expected = 1u64;
+    for &s in sequences {
+        if s > expected {
+            out.push((expected, s - 1));
+        }
+        expected = expected.max(s.saturating_add(1));
+    }
+    out
+}
+
+/// Every gap in the ledger, by device.
+pub fn gaps(ledger: &Ledger) -> Result<Vec<Gap>, LedgerError> {
+    let mut out = Vec::new();
+    for (device_id, (name, seqs)) in ledger.sequences()? {
+        for (first, last) in missing_ranges(&seqs) {
+            out.push(Gap {
+                device_id: device_id.clone(),
+                device_name: name.clone(),
+                first,
+                last,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The parts of `before` that are no longer missing in `after`.
+pub fn closed_gaps(before: &[Gap], after: &[Gap]) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for g in before {
+        let still: Vec<&Gap> = after
+            .iter()
+            .filter(|a| a.device_id == g.device_id && a.last >= g.first && a.first <= g.last)
+            .collect();
+        let mut next = g.first;
+        for a in still {
+            if a.first > next {
+                out.push(Gap {
+                    last: a.first - 1,
+                    first: next,
+                    ..g.clone()
+                });
+            }
+            next = a.last.saturating_add(1);
+        }
+        if next <= g.last {
+            out.push(Gap {
+                first: next,
+                ..g.clone()
+            });
+        }
+    }
+    out
+}
+
+/// Text from a record or bundle, safe for a terminal: control characters
+/// escaped.
+pub fn clean(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .flat_map(|c| {
+                if c.is_control() {
+                    c.escape_debug().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .collect()
+    } else {
+        s.to_string()
+    }
+}
+
+fn person(kind: &str, id: Option<i64>, lang: Lang) -> String {
+    match (kind, id) {
+        ("child", Some(i)) => format!("{} {i}", lang.pick("kind", "child")),
+        ("caregiver", Some(i)) => format!("{} {i}", lang.pick("ouder/verzorger", "caregiver")),
+        _ => String::new(),
+    }
+}
+
+/// `summary.txt`: acute red flags first, then gaps, conflicts and refused
+/// input, then counts per device.
+pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
+    let conn = ledger.conn();
+    let nl = lang == Lang::Nl;
+    let mut out = String::new();
+    let updated: Option<String> =
+        conn.query_row("SELECT max(seen_at) FROM bundles", [], |r| r.get(0))?;
+    let visits: i64 = conn.query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
+    let _ = writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "safevisit — overzicht voor kantoor",
+            "safevisit — office summary"
+        )
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}    {}: {visits}",
+        lang.pick("Laatste import", "Last import"),
+        updated.unwrap_or_else(|| "-".into()),
+        lang.pick("bezoeken", "visits"),
+    );
+    let _ = writeln!(
+        out,
+        "{}\n",
+        lang.pick(
+            "Scores en uitkomsten zijn beslisondersteuning, geen besluit.",
+            "Scores and outcomes are decision support, not a decision."
+        )
+    );
+
+    // Acute red flags.
+    let mut st = conn.prepare(
+        "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
+                f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at
+         FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
+              JOIN devices d ON d.device_id = v.device_id
+         WHERE f.level = 'acute'
+         ORDER BY v.date DESC, d.name, v.sequence, f.n",
+    )?;
+    let mut lines = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let who = person(&r.get::<_, String>(7)?, r.get(8)?, lang);
+        let message: String = if nl { r.get(9)? } else { r.get(10)? };
+        let ack: Option<String> = r.get(11)?;
+        lines.push(format!(
+            "  {}  {} #{}  {}  \"{}\"  {}/{}{}: {}{}",
+            clean(&r.get::<_, String>(0)?),
+            clean(&r.get::<_, String>(1)?),
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            clean(&r.get::<_, String>(4)?),
+            clean(&r.get::<_, String>(5)?),
+            clean(&r.get::<_, String>(6)?),
+            if who.is_empty() {
+                String::new()
+            } else {
+                format!(" ({who})")
+            },
+            clean(&message),
+            if ack.is_none() {
+                lang.pick("  [niet bevestigd]", "  [not acknowledged]")
+            } else {
+                ""
+            }
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        lang.pick("ACUTE SIGNALEN", "ACUTE RED FLAGS"),
+        lines.len()
+    );
+    if lines.is_empty() {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    for l in &lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push('\n');
+
+    // Gaps.
+    let gaps = gaps(ledger)?;
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        lang.pick("ONTBREKENDE BEZOEKEN", "GAPS"),
+        gaps.len()
+    );
+    if gaps.is_empty() {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    for g in &gaps {
+        let _ = writeln!(out, "  {}", g.describe(lang));
+    }
+    out.push('\n');
+
+    // Conflicts.
+    let mut st = conn.prepare(
+        "SELECT c.conflict_id, c.visit_id, coalesce(d.name, c.device_id), c.sequence, c.kind,
+                c.found_at, b.file_name
+         FROM conflicts c JOIN bundles b ON b.bundle_id = c.bundle_id
+              LEFT JOIN devices d ON d.device_id = c.device_id
+         ORDER BY c.conflict_id",
+    )?;
+    let mut lines = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let same_visit = r.get::<_, String>(4)? == "same_visit";
+        let what = match (nl, same_visit) {
+            (true, true) => "een andere versie van een al geïmporteerd bezoek",
+            (true, false) => "een ander bezoek met een volgnummer dat al bestaat",
+            (false, true) => "a different copy of a visit already imported",
+            (false, false) => "another visit under a sequence number already taken",
+        };
+        lines.push(format!(
+            "  #{} {} ({} #{}): {what}; {} {} ({}); {}",
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            clean(&r.get::<_, String>(2)?),
+            r.get::<_, i64>(3)?,
+            lang.pick("in bundel", "in bundle"),
+            clean(&r.get::<_, String>(6)?),
+            r.get::<_, String>(5)?,
+            lang.pick(
+                "apart bewaard in de tabel conflicts, niet samengevoegd",
+                "kept aside in the conflicts table, not merged"
+            ),
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        lang.pick("CONFLICTEN", "CONFLICTS"),
+        lines.len()
+    );
+    if lines.is_empty() {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    for l in &lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push('\n');
+
+    // Refused input not made good since.
+    let mut lines = Vec::new();
+    let mut st = conn.prepare(
+        "SELECT b.seen_at, b.file_name, b.reason, b.reason_nl FROM bundles b
+         WHERE b.outcome = 'rejected' AND NOT EXISTS (
+             SELECT 1 FROM bundles later WHERE later.sha256 = b.sha256
+             AND later.outcome IN ('imported', 'partly', 'known'))
+         ORDER BY b.bundle_id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let reason: Option<String> = if nl { r.get(3)? } else { r.get(2)? };
+        lines.push(format!(
+            "  {}  {}: {}",
+            r.get::<_, String>(0)?,
+            clean(&r.get::<_, String>(1)?),
+            clean(&reason.unwrap_or_default())
+        ));
+    }
+    let mut st = conn.prepare(
+        "SELECT b.seen_at, b.file_name, r.reason, r.reason_nl FROM rejections r
+              JOIN bundles b ON b.bundle_id = r.bundle_id
+         WHERE r.visit_id IS NULL OR r.visit_id NOT IN (SELECT visit_id FROM visits)
+         ORDER BY r.rejection_id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let reason: String = if nl { r.get(3)? } else { r.get(2)? };
+        lines.push(format!(
+            "  {}  {}: {}",
+            r.get::<_, String>(0)?,
+            clean(&r.get::<_, String>(1)?),
+            clean(&reason)
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        lang.pick("AFGEWEZEN", "REJECTED"),
+        lines.len()
+    );
+    if lines.is_empty() {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    for l in &lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push('\n');
+
+    // Per device.
+    let mut missing: BTreeMap<String, u64> = BTreeMap::new();
+    for g in &gaps {
+        *missing.entry(g.device_id.clone()).or_default() += g.last - g.first + 1;
+    }
+    let mut st = conn.prepare(
+        "SELECT d.device_id, d.name, d.first_seen, d.last_seen,
+                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0)
+         FROM devices d LEFT JOIN visits v ON v.device_id = d.device_id
+         GROUP BY d.device_id ORDER BY d.name, d.device_id",
+    )?;
+    let _ = writeln!(out, "{}", lang.pick("PER APPARAAT", "PER DEVICE"));
+    let mut rows = st.query([])?;
+    let mut any = false;
+    while let Some(r) = rows.next()? {
+        any = true;
+        let id: String = r.get(0)?;
+        let _ = writeln!(
+            out,
+            "  {} ({id}): {} {}, {} {}, {} {}, {} {}; {} {} – {}",
+            clean(&r.get::<_, String>(1)?),
+            r.get::<_, i64>(4)?,
+            lang.pick("bezoeken", "visits"),
+            lang.pick("hoogste volgnummer", "highest sequence"),
+            r.get::<_, i64>(5)?,
+            missing.get(&id).copied().unwrap_or(0),
+            lang.pick("ontbrekend", "missing"),
+            r.get::<_, i64>(6)?,
+            lang.pick("acute signalen", "acute red flags"),
+            lang.pick("gezien", "seen"),
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        );
+    }
+    if !any {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_of_missing_numbers() {
+        assert_eq!(missing_ranges(&[]), vec![]);
+        assert_eq!(missing_ranges(&[1, 2, 3]), vec![]);
+        assert_eq!(missing_ranges(&[3]), vec![(1, 2)]);
+        assert_eq!(missing_ranges(&[1, 2, 5, 6, 9]), vec![(3, 4), (7, 8)]);
+    }
+
+    #[test]
+    fn closed_gaps_are_what_arrived() {
+        let g = |first, last| Gap {
+            device_id: "d".into(),
+            device_name: "laptop-3".into(),
+            first,
+            last,
+        };
+        assert_eq!(closed_gaps(&[g(14, 15)], &[]), vec![g(14, 15)]);
+        assert_eq!(closed_gaps(&[g(14, 15)], &[g(15, 15)]), vec![g(14, 14)]);
+        assert_eq!(
+            closed_gaps(&[g(10, 20)], &[g(12, 13), g(18, 18)]),
+            vec![g(10, 11), g(14, 17), g(19, 20)]
+        );
+        assert_eq!(closed_gaps(&[g(14, 15)], &[g(14, 15)]), vec![]);
+        assert_eq!(
+            g(14, 15).describe(Lang::En),
+            "device laptop-3 (d): visits 14–15 have not arrived"
+        );
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_disarmed() {
+        let mut s = String::new();
+        push_text(&mut s, "Appelboom, Lotte");
+        s.push('|');
+        push_text(&mut s, "=HYPERLINK(\"x\")");
+        s.push('|');
+        push_text(&mut s, "gewoon");
+        assert_eq!(s, "\"Appelboom, Lotte\"|\"'=HYPERLINK(\"\"x\"\")\"|gewoon");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(clean("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(clean("Noor"), "Noor");
+    }
+}

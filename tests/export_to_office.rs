@@ -1,0 +1,371 @@
+//! A worker's finalized visits travel as one bundle: the standard `age`
+//! tool opens it (and every record inside it), the office import fills the
+//! ledger, the JSON files, the CSV and the summary, and a second import
+//! adds nothing. Keys made by `safevisit supervisor keygen` and by
+//! `age-keygen` work both ways.
+//!
+//! These tests need the standard `age` tool; without it they fail with a
+//! message saying what to install (CI installs it).
+
+mod office_support;
+mod vault_support;
+
+use std::process::{Command, Stdio};
+
+use office_support::*;
+use safevisit::export::export_bundle;
+use safevisit::export::manifest::Manifest;
+use safevisit::store::envelope::decode_record;
+use safevisit::visit::report::{Status, visit_json};
+
+fn run_ok(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("run a tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn the_standard_tools_open_a_bundle_and_every_record_in_it() {
+    require_age();
+    let tmp = tempfile::tempdir().unwrap();
+    let org = age::x25519::Identity::generate();
+    let mut vault = laptop(
+        &tmp.path().join("laptop"),
+        "device-appelboom",
+        "laptop-3",
+        &[&org],
+    );
+    let ids = finalize(&mut vault, "appelboom", 1, 3, 20);
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    let bundle = export(&mut vault, &stick);
+    assert_eq!(
+        bundle.file_name().unwrap().to_str().unwrap(),
+        "safevisit-laptop-3-1-3.age"
+    );
+    let key = key_file(tmp.path(), "org-key.txt", &org);
+
+    // age -d -i org-key.txt BUNDLE | tar -x
+    let tar = run_ok(
+        Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&key)
+            .arg(&bundle),
+    );
+    let out = tmp.path().join("uitgepakt");
+    std::fs::create_dir(&out).unwrap();
+    let mut untar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("tar");
+    std::io::Write::write_all(untar.stdin.as_mut().unwrap(), &tar).unwrap();
+    assert!(untar.wait().unwrap().success());
+
+    let manifest = Manifest::parse(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.device.id, "device-appelboom");
+    assert_eq!(manifest.device.name, "laptop-3");
+    assert_eq!(manifest.visits.len(), 3);
+    for (v, id) in manifest.visits.iter().zip(&ids) {
+        assert_eq!(&v.id, id);
+        let file = out.join(&v.file);
+        let bytes = std::fs::read(&file).unwrap();
+        // The record is the vault's file, unchanged.
+        let digest: String = sha2_hex(&bytes);
+        assert_eq!(digest, v.sha256);
+        assert_eq!(bytes.len() as u64, v.size);
+        let plain = run_ok(Command::new("age").arg("-d").arg("-i").arg(&key).arg(&file));
+        let rec = decode_record(&plain).expect("a record");
+        assert_eq!(&rec.id, id);
+        assert_eq!(rec.finalized.as_ref().unwrap().sequence, v.sequence);
+    }
+    // The visits are marked exported; nothing new is left.
+    let again = export_bundle(&mut vault, Some(&stick), false, NOW).unwrap();
+    assert_eq!(again.path, None);
+    assert_eq!(std::fs::read_dir(&stick).unwrap().count(), 1);
+    assert_eq!(vault.counts().unwrap().exported, 3);
+}
+
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn import_fills_the_ledger_and_the_outputs_and_a_second_import_adds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = age::x25519::Identity::generate();
+    let mut vault = laptop(
+        &tmp.path().join("laptop"),
+        "device-appelboom",
+        "laptop-3",
+        &[&org],
+    );
+    let ids = finalize(&mut vault, "appelboom", 1, 4, 30);
+    let bundle = export(&mut vault, tmp.path());
+    let key = key_file(tmp.path(), "org-key.txt", &org);
+    let office = tmp.path().join("kantoor");
+
+    let first = import(&office, &[&key], &[&bundle]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).trim(),
+        "4 new, 0 already imported, 0 rejected, gaps: 0"
+    );
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 4);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE outcome = 'imported'"
+        ),
+        1
+    );
+    // Red flags (visit i raises i % 3 of them: 1, 2, 0, 1), scores and outcomes.
+    assert_eq!(count(&office, "SELECT count(*) FROM red_flags"), 4);
+    assert_eq!(count(&office, "SELECT count(*) FROM scores"), 4 * 3);
+    assert_eq!(count(&office, "SELECT count(*) FROM outcomes"), 4 * 4);
+    // The answers stay queryable inside the JSON document.
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM documents WHERE json_extract(doc, '$.sheets[0].answers.vraag_000') IN ('ja', 'nee')"
+        ),
+        4
+    );
+
+    // One JSON file per visit, the same document replay's --json writes.
+    let files = json_files(&office);
+    assert_eq!(files.len(), 4);
+    let expected_first = {
+        let mut v = std::fs::read(office.join("visits").join(format!("{}.json", ids[0]))).unwrap();
+        v.pop();
+        serde_json::from_slice::<serde_json::Value>(&v).unwrap()
+    };
+    let mut rec = vault_support::record(&ids[0], "Appelboom 1", 30, 1, 1);
+    rec.finalized = Some(safevisit::visit::record::FinalRecord {
+        sequence: 1,
+        finalized_at: NOW.into(),
+        device_id: "device-appelboom".into(),
+        device_name: "laptop-3".into(),
+        summary: summary(),
+    });
+    let summary_ = rec.finalized.as_ref().unwrap().summary.clone();
+    assert_eq!(
+        expected_first,
+        visit_json(&rec, Status::Finalized, &summary_)
+    );
+
+    // The CSV: a header and one row per visit, in sequence order.
+    let rows = csv_rows(&office);
+    assert_eq!(rows.len(), 4);
+    assert!(rows[0].starts_with(&format!(
+        "{},device-appelboom,laptop-3,1,2025-03-04,Appelboom 1,",
+        ids[0]
+    )));
+    let header = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let header: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    let cell = |row: &str, col: &str| -> String {
+        let i = header
+            .iter()
+            .position(|h| *h == col)
+            .unwrap_or_else(|| panic!("no column {col}"));
+        row.split(',').nth(i).unwrap().to_string()
+    };
+    assert_eq!(cell(&rows[0], "veiligheid.risico"), "4");
+    assert_eq!(cell(&rows[0], "veiligheid.risico.band"), "midden");
+    // Per child: one value per child, in roster order.
+    assert_eq!(cell(&rows[0], "trauma-kind.reacties"), "6;24");
+    assert_eq!(
+        cell(&rows[0], "trauma-kind.verwijzing"),
+        "geen_aanwijzing;verwijzen"
+    );
+    assert_eq!(cell(&rows[0], "finding.safety_verdict"), "structureel");
+    assert_eq!(cell(&rows[0], "finding.trauma_children"), "verwijzen");
+    assert_eq!(cell(&rows[0], "finding.trauma_children_referred"), "1");
+    assert_eq!(cell(&rows[0], "finding.help"), "wacht");
+    assert_eq!(cell(&rows[1], "flags_acute"), "1");
+    assert_eq!(cell(&rows[1], "flags_structural"), "1");
+    assert_eq!(cell(&rows[2], "flags_acute"), "0");
+
+    // The summary: acute red flags first.
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    let acute = summary.find("ACUTE RED FLAGS (3)").expect(&summary);
+    let gaps = summary.find("GAPS (0)").expect(&summary);
+    assert!(acute < gaps);
+    assert!(summary.contains("Acute danger of serious violence."));
+
+    // Again: nothing new, and the outputs are unchanged.
+    let csv_before = std::fs::read(office.join("visits.csv")).unwrap();
+    let second = import(&office, &[&key], &[&bundle]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(
+        stdout(&second).trim(),
+        "0 new, 4 already imported, 0 rejected, gaps: 0"
+    );
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 4);
+    assert_eq!(count(&office, "SELECT count(*) FROM bundles"), 2);
+    assert_eq!(
+        std::fs::read(office.join("visits.csv")).unwrap(),
+        csv_before
+    );
+
+    // A re-export of everything (for a lost stick) is recognised visit by visit.
+    let all = export_bundle(&mut vault, Some(tmp.path()), true, "2025-03-05T09:00:00")
+        .unwrap()
+        .path
+        .unwrap();
+    assert_ne!(all, bundle);
+    let third = import(&office, &[&key], &[&all]);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    assert!(stdout(&third).starts_with("0 new, 4 already imported"));
+
+    // The office folder and its files are private.
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["safevisit.sqlite", "visits.csv", "summary.txt"] {
+        let mode = std::fs::metadata(office.join(f))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{f}");
+    }
+    let mode = std::fs::metadata(&office).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn keygen_interoperates_with_the_standard_age_tool() {
+    require_age();
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_safevisit");
+
+    // safevisit keygen → age -e -r RECIPIENT → age -d -i KEYFILE.
+    let key = tmp.path().join("org-key.txt");
+    let out = Command::new(bin)
+        .args(["--lang", "en", "supervisor", "keygen", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recipient = stdout(&out).trim().to_string();
+    assert!(recipient.starts_with("age1"), "{recipient}");
+    let public = run_ok(Command::new("age-keygen").arg("-y").arg(&key));
+    assert_eq!(String::from_utf8(public).unwrap().trim(), recipient);
+    let plain = tmp.path().join("hallo.txt");
+    std::fs::write(&plain, "Lotte en Bram").unwrap();
+    let enc = tmp.path().join("hallo.age");
+    run_ok(
+        Command::new("age")
+            .arg("-r")
+            .arg(&recipient)
+            .arg("-o")
+            .arg(&enc)
+            .arg(&plain),
+    );
+    let dec = run_ok(Command::new("age").arg("-d").arg("-i").arg(&key).arg(&enc));
+    assert_eq!(dec, b"Lotte en Bram");
+    // Never over an existing file.
+    let again = Command::new(bin)
+        .args(["supervisor", "keygen", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    // Without -o and a pipe for stdout: the identity on stdout, as age-keygen.
+    let piped = Command::new(bin)
+        .args(["supervisor", "keygen"])
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert!(stdout(&piped).contains("AGE-SECRET-KEY-1"));
+
+    // age-keygen → laptops encrypt to it → safevisit import with it.
+    let agekey = tmp.path().join("age-keygen.txt");
+    run_ok(Command::new("age-keygen").arg("-o").arg(&agekey));
+    let text = std::fs::read_to_string(&agekey).unwrap();
+    let secret = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
+    let identity: age::x25519::Identity = secret.parse().unwrap();
+    let mut vault = laptop(
+        &tmp.path().join("laptop"),
+        "device-kersenboom",
+        "laptop-7",
+        &[&identity],
+    );
+    finalize(&mut vault, "kersenboom", 1, 2, 10);
+    let bundle = export(&mut vault, tmp.path());
+    let office = tmp.path().join("kantoor");
+    let imported = import(&office, &[&agekey], &[&bundle]);
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 2);
+}
+
+#[test]
+fn after_a_key_rotation_both_keys_are_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = age::x25519::Identity::generate();
+    let new = age::x25519::Identity::generate();
+    let mut before = laptop(&tmp.path().join("oud"), "device-a", "laptop-a", &[&old]);
+    finalize(&mut before, "oud", 1, 2, 5);
+    let old_bundle = export(&mut before, tmp.path());
+    let mut after = laptop(&tmp.path().join("nieuw"), "device-b", "laptop-b", &[&new]);
+    finalize(&mut after, "nieuw", 1, 2, 5);
+    let new_bundle = export(&mut after, tmp.path());
+    let old_key = key_file(tmp.path(), "oud.txt", &old);
+    let new_key = key_file(tmp.path(), "nieuw.txt", &new);
+    let office = tmp.path().join("kantoor");
+
+    // Only the new key: the old bundle is refused, the new one lands.
+    let partial = import(&office, &[&new_key], &[&old_bundle, &new_bundle]);
+    assert_eq!(partial.status.code(), Some(3));
+    assert!(
+        stderr(&partial).contains("encrypted to another key"),
+        "{}",
+        stderr(&partial)
+    );
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 2);
+    // Both keys: everything.
+    let both = import(&office, &[&new_key, &old_key], &[&old_bundle, &new_bundle]);
+    assert_eq!(both.status.code(), Some(0), "{}", stderr(&both));
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 4);
+    // The refusal is history now; the summary no longer lists it.
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(summary.contains("REJECTED (0)"), "{summary}");
+}
+
+#[test]
+fn identity_problems_are_exit_1_and_name_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let public = tmp.path().join("publiek.txt");
+    std::fs::write(
+        &public,
+        "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n",
+    )
+    .unwrap();
+    let bundle = tmp.path().join("bundel.age");
+    std::fs::write(&bundle, b"x").unwrap();
+    let out = import(&tmp.path().join("kantoor"), &[&public], &[&bundle]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("publiek.txt"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
+    // Usage errors are exit 2 (clap): no --out.
+    let usage = Command::new(env!("CARGO_BIN_EXE_safevisit"))
+        .args(["supervisor", "import", "-i"])
+        .arg(&public)
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}

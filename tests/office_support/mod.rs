@@ -1,0 +1,204 @@
+//! Shared helpers for the export and office tests: laptops (test vaults)
+//! with finalized visits of the fictional families, bundles, key files,
+//! and running `safevisit supervisor import` as the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use safevisit::export::export_bundle;
+use safevisit::i18n::Text;
+use safevisit::store::recipients::Recipient;
+use safevisit::store::{InitOptions, Vault};
+use safevisit::visit::record::{OutcomeRecord, PersonRecord, ScoreRecord, Summary};
+use secrecy::ExposeSecret;
+
+use crate::vault_support as common;
+
+pub const NOW: &str = "2025-03-04T12:00:00";
+
+/// The standard `age` tool, or a failure that says how to install it.
+pub fn require_age() {
+    for (tool, arg) in [("age", "--version"), ("age-keygen", "--version")] {
+        let ok = Command::new(tool)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            ok,
+            "this test needs the standard `{tool}` tool, which is not installed. \
+             Install it (Debian/Ubuntu: `apt-get install age`); CI installs it."
+        );
+    }
+}
+
+/// A laptop: a test vault in `dir` for device `device_id`, encrypting
+/// finalized visits to `org` (and any `more` recipients).
+pub fn laptop(
+    dir: &Path,
+    device_id: &str,
+    device_name: &str,
+    org: &[&age::x25519::Identity],
+) -> Vault {
+    Vault::init(
+        dir,
+        InitOptions {
+            recipients: org.iter().map(|k| Recipient::from(k.to_public())).collect(),
+            device_name: device_name.into(),
+            passphrase: common::passphrase(),
+            device_id: Some(device_id.into()),
+            scrypt_log_n: Some(common::TEST_LOG_N),
+        },
+    )
+    .expect("init a test vault")
+}
+
+/// What the derivation said about a visit to the Appelboom family: a
+/// structural safety verdict, Sem (child 2) referred for a trauma
+/// assessment, the help waiting.
+pub fn summary() -> Summary {
+    let outcome = |checklist: &str, person, outcome: &str, value: &str| OutcomeRecord {
+        checklist: checklist.into(),
+        person,
+        outcome: outcome.into(),
+        title: Text::new("titel", "title"),
+        value: Some(value.into()),
+        label: Some(Text::new(value, value)),
+    };
+    Summary {
+        scores: vec![
+            ScoreRecord {
+                checklist: "veiligheid".into(),
+                person: PersonRecord::Visit,
+                score: "risico".into(),
+                title: Text::new("Risico op herhaling", "Risk of recurrence"),
+                value: 4,
+                band: Some("midden".into()),
+                band_label: Some(Text::new("Midden", "Medium")),
+                answered: 12,
+                visible: 12,
+            },
+            ScoreRecord {
+                checklist: "trauma-kind".into(),
+                person: PersonRecord::Child(1),
+                score: "reacties".into(),
+                title: Text::new("Reacties", "Reactions"),
+                value: 6,
+                band: Some("laag".into()),
+                band_label: None,
+                answered: 20,
+                visible: 20,
+            },
+            ScoreRecord {
+                checklist: "trauma-kind".into(),
+                person: PersonRecord::Child(2),
+                score: "reacties".into(),
+                title: Text::new("Reacties", "Reactions"),
+                value: 24,
+                band: Some("hoog".into()),
+                band_label: None,
+                answered: 20,
+                visible: 20,
+            },
+        ],
+        outcomes: vec![
+            outcome("veiligheid", PersonRecord::Visit, "oordeel", "structureel"),
+            outcome(
+                "trauma-kind",
+                PersonRecord::Child(1),
+                "verwijzing",
+                "geen_aanwijzing",
+            ),
+            outcome(
+                "trauma-kind",
+                PersonRecord::Child(2),
+                "verwijzing",
+                "verwijzen",
+            ),
+            outcome("hulp-en-regie", PersonRecord::Visit, "hulp", "wacht"),
+        ],
+        missing_required: 2,
+    }
+}
+
+/// Finalize `n` visits (numbered from `from`) with `answers` answers each;
+/// their ids are `PREFIX-NNNNN`.
+pub fn finalize(vault: &mut Vault, prefix: &str, from: u64, n: u64, answers: usize) -> Vec<String> {
+    (from..from + n)
+        .map(|i| {
+            let id = format!("{prefix}-{i:05}");
+            let rec = common::record(&id, &format!("Appelboom {i}"), answers, (i % 3) as usize, i);
+            vault.finalize(rec, summary(), NOW).expect("finalize");
+            id
+        })
+        .collect()
+}
+
+/// Export into `folder` (the default name); the bundle's path.
+pub fn export(vault: &mut Vault, folder: &Path) -> PathBuf {
+    export_bundle(vault, Some(folder), false, NOW)
+        .expect("export")
+        .path
+        .expect("something to export")
+}
+
+/// An identity file holding `key`, as `age-keygen` writes it.
+pub fn key_file(dir: &Path, name: &str, key: &age::x25519::Identity) -> PathBuf {
+    let path = dir.join(name);
+    let text = format!(
+        "# created: 2025-03-04T12:00:00+01:00\n# public key: {}\n{}\n",
+        key.to_public(),
+        key.to_string().expose_secret()
+    );
+    std::fs::write(&path, text).expect("write key file");
+    path
+}
+
+/// `safevisit supervisor import -i KEY… --out OFFICE BUNDLE…`, in English.
+pub fn import(office: &Path, keys: &[&Path], bundles: &[&Path]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_safevisit"));
+    cmd.args(["--lang", "en", "supervisor", "import", "--out"])
+        .arg(office);
+    for k in keys {
+        cmd.arg("-i").arg(k);
+    }
+    cmd.args(bundles);
+    cmd.output().expect("run safevisit")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A number from the ledger.
+pub fn count(office: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).expect("open ledger");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query")
+}
+
+/// The JSON files in `office/visits`.
+pub fn json_files(office: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(office.join("visits"))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The data rows of `office/visits.csv` (without the header).
+pub fn csv_rows(office: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(office.join("visits.csv")).expect("visits.csv");
+    text.split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
