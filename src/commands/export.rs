@@ -9,7 +9,7 @@ use crate::cli::{ExportArgs, Global, exit};
 use crate::commands::secret_input;
 use crate::export::export_bundle;
 use crate::i18n::Lang;
-use crate::store::{StoreError, Vault, paths};
+use crate::store::{Vault, paths};
 use crate::visit::record::format_stamp;
 
 pub fn run(args: &ExportArgs, global: &Global) -> ExitCode {
@@ -33,7 +33,7 @@ fn export(args: &ExportArgs, global: &Global, lang: Lang) -> Result<(), String> 
     let now = now_stamp();
     let dir = paths::data_dir(global.data_dir.clone())?;
     let mut vault = Vault::open(&dir).map_err(|e| e.describe(lang))?;
-    unlock(&mut vault, global, lang)?;
+    secret_input::unlock_vault(&mut vault, global, lang)?;
     let result = export_bundle(&mut vault, args.out.as_deref(), args.all, &now);
     for note in vault.recovered() {
         eprintln!("{}", note.describe(lang));
@@ -62,22 +62,4 @@ fn export(args: &ExportArgs, global: &Global, lang: Lang) -> Result<(), String> 
         ),
     }
     Ok(())
-}
-
-fn unlock(vault: &mut Vault, global: &Global, lang: Lang) -> Result<(), String> {
-    if let Some(file) = &global.passphrase_file {
-        let p = secret_input::from_file(file, lang)?;
-        return vault.unlock(&p).map_err(|e| e.describe(lang));
-    }
-    for _ in 0..3 {
-        let p = secret_input::prompt(lang.pick("Wachtwoordzin: ", "Passphrase: "), lang)?;
-        match vault.unlock(&p) {
-            Ok(()) => return Ok(()),
-            Err(StoreError::WrongPassphrase) => {
-                eprintln!("{}", StoreError::WrongPassphrase.describe(lang))
-            }
-            Err(e) => return Err(e.describe(lang)),
-        }
-    }
-    Err(StoreError::WrongPassphrase.describe(lang))
 }

@@ -131,3 +131,28 @@ pub fn new_passphrase(
         )
         .to_string())
 }
+
+/// Unlock `vault` with `--passphrase-file`, or by asking on the terminal
+/// (three tries). The error says what went wrong and what to do next.
+pub fn unlock_vault(
+    vault: &mut crate::store::Vault,
+    global: &crate::cli::Global,
+    lang: Lang,
+) -> Result<(), String> {
+    use crate::store::StoreError;
+    if let Some(file) = &global.passphrase_file {
+        let p = from_file(file, lang)?;
+        return vault.unlock(&p).map_err(|e| e.describe(lang));
+    }
+    for _ in 0..3 {
+        let p = prompt(lang.pick("Wachtwoordzin: ", "Passphrase: "), lang)?;
+        match vault.unlock(&p) {
+            Ok(()) => return Ok(()),
+            Err(StoreError::WrongPassphrase) => {
+                eprintln!("{}", StoreError::WrongPassphrase.describe(lang))
+            }
+            Err(e) => return Err(e.describe(lang)),
+        }
+    }
+    Err(StoreError::WrongPassphrase.describe(lang))
+}

@@ -26,7 +26,7 @@ fn status(global: &Global, lang: Lang) -> Result<(), String> {
     let counts = match vault.counts() {
         Ok(c) => c,
         Err(StoreError::Locked) => {
-            unlock(&mut vault, global, lang)?;
+            secret_input::unlock_vault(&mut vault, global, lang)?;
             vault.counts().map_err(|e| e.describe(lang))?
         }
         Err(e) => return Err(e.describe(lang)),
@@ -73,22 +73,4 @@ fn status(global: &Global, lang: Lang) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn unlock(vault: &mut Vault, global: &Global, lang: Lang) -> Result<(), String> {
-    if let Some(file) = &global.passphrase_file {
-        let p = secret_input::from_file(file, lang)?;
-        return vault.unlock(&p).map_err(|e| e.describe(lang));
-    }
-    for _ in 0..3 {
-        let p = secret_input::prompt(lang.pick("Wachtwoordzin: ", "Passphrase: "), lang)?;
-        match vault.unlock(&p) {
-            Ok(()) => return Ok(()),
-            Err(StoreError::WrongPassphrase) => {
-                eprintln!("{}", StoreError::WrongPassphrase.describe(lang))
-            }
-            Err(e) => return Err(e.describe(lang)),
-        }
-    }
-    Err(StoreError::WrongPassphrase.describe(lang))
 }

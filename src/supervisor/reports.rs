@@ -690,35 +690,25 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             }
         ));
     }
-    let _ = writeln!(
-        out,
-        "{} ({})",
+    section(
+        &mut out,
+        lang,
         lang.pick("ACUTE SIGNALEN", "ACUTE RED FLAGS"),
-        lines.len()
+        &lines,
     );
-    if lines.is_empty() {
-        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
-    }
-    for l in &lines {
-        let _ = writeln!(out, "{l}");
-    }
-    out.push('\n');
 
     // Gaps.
     let gaps = gaps(ledger)?;
-    let _ = writeln!(
-        out,
-        "{} ({})",
+    let lines: Vec<String> = gaps
+        .iter()
+        .map(|g| format!("  {}", g.describe(lang)))
+        .collect();
+    section(
+        &mut out,
+        lang,
         lang.pick("ONTBREKENDE BEZOEKEN", "GAPS"),
-        gaps.len()
+        &lines,
     );
-    if gaps.is_empty() {
-        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
-    }
-    for g in &gaps {
-        let _ = writeln!(out, "  {}", g.describe(lang));
-    }
-    out.push('\n');
 
     // Conflicts.
     let mut st = conn.prepare(
@@ -753,19 +743,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             ),
         ));
     }
-    let _ = writeln!(
-        out,
-        "{} ({})",
-        lang.pick("CONFLICTEN", "CONFLICTS"),
-        lines.len()
-    );
-    if lines.is_empty() {
-        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
-    }
-    for l in &lines {
-        let _ = writeln!(out, "{l}");
-    }
-    out.push('\n');
+    section(&mut out, lang, lang.pick("CONFLICTEN", "CONFLICTS"), &lines);
 
     // Refused input not made good since.
     let mut lines = Vec::new();
@@ -802,19 +780,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             clean(&reason)
         ));
     }
-    let _ = writeln!(
-        out,
-        "{} ({})",
-        lang.pick("AFGEWEZEN", "REJECTED"),
-        lines.len()
-    );
-    if lines.is_empty() {
-        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
-    }
-    for l in &lines {
-        let _ = writeln!(out, "{l}");
-    }
-    out.push('\n');
+    section(&mut out, lang, lang.pick("AFGEWEZEN", "REJECTED"), &lines);
 
     // Per device.
     let mut missing: BTreeMap<String, u64> = BTreeMap::new();
@@ -854,6 +820,19 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
     }
     Ok(out)
+}
+
+/// One part of the summary: its title with a count, its lines (or "geen"),
+/// and a blank line.
+fn section(out: &mut String, lang: Lang, title: &str, lines: &[String]) {
+    let _ = writeln!(out, "{title} ({})", lines.len());
+    if lines.is_empty() {
+        let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
+    }
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]
