@@ -44,13 +44,10 @@ pub fn view(state: &State, f: &mut Frame) {
         now: state.now,
         entries: &state.entries,
     };
-    // A long message gets a second line rather than being cut off.
+    // A long message wraps onto up to four lines rather than being
+    // cut off.
     let msg_lines = state.message.as_ref().map_or(1, |m| {
-        if m.text.get(state.lang).chars().count() > area.width as usize {
-            2
-        } else {
-            1
-        }
+        wrapped_height(m.text.get(state.lang), area.width).clamp(1, 4)
     });
     let [head, body, msg, foot] = Layout::vertical([
         Constraint::Length(1),
@@ -74,7 +71,8 @@ pub fn view(state: &State, f: &mut Frame) {
             state.theme.ok()
         };
         f.render_widget(
-            Paragraph::new(Line::styled(m.text.get(state.lang).to_string(), style)),
+            Paragraph::new(Line::styled(m.text.get(state.lang).to_string(), style))
+                .wrap(Wrap { trim: true }),
             msg,
         );
     }
@@ -146,4 +144,44 @@ fn help(f: &mut Frame, area: Rect, state: &State) {
         ),
         boxed,
     );
+}
+
+/// The lines `text` takes when wrapped at word boundaries to `width`
+/// columns (a word longer than the width is broken).
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1usize;
+    let mut used = 0usize;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let need = if used == 0 { len } else { used + 1 + len };
+        if need <= width {
+            used = need;
+        } else {
+            if used > 0 {
+                lines += 1;
+            }
+            lines += len.saturating_sub(1) / width;
+            used = (len - 1) % width + 1;
+        }
+    }
+    u16::try_from(lines).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_height;
+
+    #[test]
+    fn wrapped_height_counts_word_wrapped_lines() {
+        assert_eq!(wrapped_height("", 10), 1);
+        assert_eq!(wrapped_height("kort", 10), 1);
+        assert_eq!(wrapped_height("precies tien", 12), 1);
+        // "aaaa bbbb" fits 9 columns; at 8 the second word moves down.
+        assert_eq!(wrapped_height("aaaa bbbb", 9), 1);
+        assert_eq!(wrapped_height("aaaa bbbb", 8), 2);
+        // A word longer than the line is broken over lines.
+        assert_eq!(wrapped_height("abcdefghijkl", 5), 3);
+        assert_eq!(wrapped_height("ab abcdefghij", 5), 3);
+    }
 }
