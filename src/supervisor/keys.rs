@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::i18n::Lang;
+use crate::supervisor::x25519::CachedX25519;
 
 /// An identity the import decrypts with (shared across threads).
 pub type Identity = Box<dyn age::Identity + Send + Sync>;
@@ -204,6 +205,11 @@ pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
             line,
         }
     })?;
+    // X25519 keys (all that keygen and age-keygen make) become identities
+    // that keep their public key; anything else stays age's own.
+    if let Some(fast) = cached_x25519(&bytes) {
+        return Ok(fast);
+    }
     let identities = parsed
         .into_identities()
         .map_err(|_| KeyError::NotIdentities {
@@ -216,6 +222,22 @@ pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
         });
     }
     Ok(identities)
+}
+
+/// Every identity of the file as a [`CachedX25519`], if every one is an
+/// X25519 key (`None` otherwise, or for an empty file).
+fn cached_x25519(bytes: &[u8]) -> Option<Vec<Identity>> {
+    use std::str::FromStr;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut out: Vec<Identity> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let age_id = age::x25519::Identity::from_str(line).ok()?;
+        out.push(Box::new(CachedX25519::from_age(&age_id)?));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]

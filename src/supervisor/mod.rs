@@ -22,7 +22,9 @@ pub mod import;
 pub mod keys;
 pub mod ledger;
 pub mod reports;
+pub mod x25519;
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -243,6 +245,7 @@ impl Office {
             &self.dir,
             lang,
             None,
+            &HashSet::new(),
         )?)
     }
 
@@ -288,6 +291,7 @@ impl Office {
         reports::write_pending_docs(&mut self.ledger, &self.dir)?;
         let ledger = &mut self.ledger;
         let dir = &self.dir;
+        let mut written: HashSet<String> = HashSet::new();
         std::thread::scope(|s| -> Result<(), OfficeError> {
             let mut writing: Writing = None;
             let mut writer_failed: Option<OfficeError> = None;
@@ -330,6 +334,7 @@ impl Office {
                 // (Still running when this bundle was refused or known.)
                 finish(ledger, writing.take())?;
                 let docs = std::mem::take(&mut report.docs);
+                written.extend(docs.iter().map(|(id, _)| id.clone()));
                 if !docs.is_empty() {
                     let dir = dir.clone();
                     let through = ledger.last_visit_no()?;
@@ -347,7 +352,7 @@ impl Office {
             let clock = std::time::Instant::now();
             let built = reports::build_reports(ledger, dir, lang);
             finish(ledger, writing.take())?;
-            run.outputs = reports::write_outputs(ledger, dir, lang, Some(built?))?;
+            run.outputs = reports::write_outputs(ledger, dir, lang, Some(built?), &written)?;
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;

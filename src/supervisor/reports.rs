@@ -13,6 +13,8 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::checklist::Catalog;
 use crate::i18n::Lang;
@@ -79,12 +81,7 @@ pub fn write_derived(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         path: path.to_path_buf(),
         source,
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let random = uuid::Uuid::new_v4().simple().to_string();
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", &random[..12]));
+    let temp = temp_beside(path);
     let result = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -97,6 +94,21 @@ pub fn write_derived(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         return Err(err(e));
     }
     Ok(())
+}
+
+/// A temporary name beside `path` (`.NAME.tmp-RUN-N`): one random draw
+/// per process, a number per file, and `create_new` still refuses a name
+/// that exists.
+fn temp_beside(path: &Path) -> PathBuf {
+    static RUN: OnceLock<String> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let run = RUN.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{run}-{n}"))
 }
 
 /// Write `visits/ID.json` for each `(id, document)`. One thread: parallel
@@ -165,12 +177,15 @@ pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports,
 }
 
 /// Bring every derived file up to date with the ledger. `reports`: the CSV
-/// and summary if already built from the ledger as it is now.
+/// and summary if already built from the ledger as it is now; `written`:
+/// the visits whose JSON files this process has just written (they need
+/// no second look).
 pub fn write_outputs(
     ledger: &mut Ledger,
     dir: &Path,
     lang: Lang,
     reports: Option<Reports>,
+    written: &HashSet<String>,
 ) -> Result<OutputsReport, OutputError> {
     let visits_dir = dir.join(VISITS_DIR);
     if !visits_dir.is_dir() {
@@ -197,12 +212,13 @@ pub fn write_outputs(
             source,
         })?
         .flatten()
-        .filter(|e| e.metadata().is_ok_and(|m| m.len() > 0))
         .filter_map(|e| {
-            e.file_name()
+            let id = e
+                .file_name()
                 .to_str()
                 .and_then(|n| n.strip_suffix(".json"))
-                .map(str::to_string)
+                .map(str::to_string)?;
+            (written.contains(&id) || e.metadata().is_ok_and(|m| m.len() > 0)).then_some(id)
         })
         .collect();
     let missing: Vec<String> = ledger
