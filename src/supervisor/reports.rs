@@ -111,9 +111,8 @@ fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{run}-{n}"))
 }
 
-/// Write `visits/ID.json` for each `(id, document)`. One thread: parallel
-/// creates in one folder only contend for the folder's lock in the kernel.
-pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+/// `DIR/visits`, made (mode 0700) if it is not there.
+fn visits_dir(dir: &Path) -> Result<PathBuf, OutputError> {
     let visits_dir = dir.join(VISITS_DIR);
     if !visits_dir.is_dir() {
         std::fs::DirBuilder::new()
@@ -124,6 +123,13 @@ pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputEr
                 source,
             })?;
     }
+    Ok(visits_dir)
+}
+
+/// Write `visits/ID.json` for each `(id, document)`. One thread: parallel
+/// creates in one folder only contend for the folder's lock in the kernel.
+pub fn write_docs(dir: &Path, docs: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let visits_dir = visits_dir(dir)?;
     docs.iter()
         .try_for_each(|(id, doc)| write_derived(&visits_dir.join(format!("{id}.json")), doc))
 }
@@ -187,16 +193,7 @@ pub fn write_outputs(
     reports: Option<Reports>,
     written: &HashSet<String>,
 ) -> Result<OutputsReport, OutputError> {
-    let visits_dir = dir.join(VISITS_DIR);
-    if !visits_dir.is_dir() {
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&visits_dir)
-            .map_err(|source| OutputError::Write {
-                path: visits_dir.clone(),
-                source,
-            })?;
-    }
+    let visits_dir = visits_dir(dir)?;
     remove_temps(dir);
     remove_temps(&visits_dir);
     // Files a crash left unwritten come after the ledger's mark.
