@@ -2,7 +2,8 @@
 //! about 300 answers each), every output included (ledger, visits/*.json,
 //! visits.csv, summary.txt), measured side by side in one run with a shell
 //! loop of the standard `age -d` per record (over 200 records, scaled to
-//! 10,000). Then where the time goes per record: each stage alone on one
+//! 10,000), and with the same bytes written alone (the machine's share of
+//! the outputs). Then where the time goes per record: each stage alone on one
 //! core, decryption alone on every core (the limit it sets), and the stage
 //! times inside a real import. Figures: docs/PERFORMANCE.md, "Export and
 //! office".
@@ -86,6 +87,59 @@ fn import_once(
     (took, run)
 }
 
+/// What an import writes, in bytes: the ledger file and the visits' JSON
+/// files (their number and their mean size), read off an office folder.
+struct Written {
+    ledger: u64,
+    files: usize,
+    file_bytes: usize,
+}
+
+fn written_by(dir: &Path) -> Written {
+    let ledger = std::fs::metadata(dir.join("safevisit.sqlite"))
+        .expect("ledger")
+        .len();
+    let sizes: Vec<u64> = std::fs::read_dir(dir.join("visits"))
+        .expect("visits")
+        .map(|e| e.expect("entry").metadata().expect("size").len())
+        .collect();
+    Written {
+        ledger,
+        files: sizes.len(),
+        file_bytes: (sizes.iter().sum::<u64>() / sizes.len().max(1) as u64) as usize,
+    }
+}
+
+/// The machine's own share: the same bytes as an import writes, with
+/// nothing else done, on two threads as the import does — one file of the
+/// ledger's size in 64 KiB pages with an fsync for each of the ten bundle
+/// commits, and the JSON files through the import's own atomic write.
+fn write_only(w: &Written, dir: &Path) -> Duration {
+    std::fs::create_dir_all(dir.join("visits")).expect("folder");
+    let page = vec![0x5au8; 65536];
+    let doc = vec![b'x'; w.file_bytes];
+    let clock = Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(dir.join("ledger-bytes")).expect("file");
+            let pages = w.ledger.div_ceil(65536);
+            for n in 0..pages {
+                f.write_all(&page).expect("write");
+                if (n + 1) % pages.div_ceil(BUNDLES as u64) == 0 {
+                    f.sync_all().expect("fsync");
+                }
+            }
+            f.sync_all().expect("fsync");
+        });
+        for n in 0..w.files {
+            reports::write_derived(&dir.join("visits").join(format!("{n:05}.json")), &doc)
+                .expect("json file");
+        }
+    });
+    clock.elapsed()
+}
+
 fn office(c: &mut Criterion) {
     let f = fixture();
     let ids = identities(&f);
@@ -112,6 +166,8 @@ fn office(c: &mut Criterion) {
     // half a minute).
     let mut imports: Vec<Duration> = Vec::new();
     let mut loops: Vec<Duration> = Vec::new();
+    let mut writes: Vec<Duration> = Vec::new();
+    let mut written: Option<Written> = None;
     let mut n = 0usize;
     let mut g = c.benchmark_group("office");
     g.sample_size(10);
@@ -123,9 +179,14 @@ fn office(c: &mut Criterion) {
             for _ in 0..iters {
                 n += 1;
                 settle();
-                let (took, _) = import_once(&f.bundles, &ids, &runs.join(format!("run-{n}")));
+                let dir = runs.join(format!("run-{n}"));
+                let (took, _) = import_once(&f.bundles, &ids, &dir);
                 imports.push(took);
                 timed += took;
+                // Untimed for criterion: the same bytes written alone.
+                let w = written.get_or_insert_with(|| written_by(&dir));
+                settle();
+                writes.push(write_only(w, &runs.join(format!("write-{n}"))));
                 if with_age {
                     let ok = Command::new("sh").arg("-c").arg(&loop_script).status();
                     assert!(ok.is_ok_and(|s| s.success()), "age loop failed");
@@ -226,6 +287,37 @@ fn office(c: &mut Criterion) {
     let doc_bytes: usize = docs.iter().map(|d| d.1.len()).sum::<usize>() / docs.len();
     drop((plains, rows, docs));
 
+    // The key agreement of one record alone: the office's identity (aws-lc's
+    // X25519, public key kept) against age's own identity.
+    let age_id: age::x25519::Identity = std::fs::read_to_string(&f.key_file)
+        .expect("key file")
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("a key line")
+        .parse()
+        .expect("age parses it");
+    let stanzas: Vec<age_core::format::Stanza> = (0..1000u16)
+        .map(|n| {
+            use age::Recipient as _;
+            let key = age_core::format::FileKey::new(Box::new([(n % 251) as u8; 16]));
+            age_id
+                .to_public()
+                .wrap_file_key(&key)
+                .expect("wraps")
+                .0
+                .remove(0)
+        })
+        .collect();
+    let unwrap_all = |id: &dyn age::Identity| {
+        let clock = Instant::now();
+        for st in &stanzas {
+            assert!(matches!(id.unwrap_stanza(st), Some(Ok(_))), "unwraps");
+        }
+        clock.elapsed()
+    };
+    let unwrap_ours = unwrap_all(ids[0].as_ref());
+    let unwrap_age = unwrap_all(&age_id);
+
     // Decryption alone on every core: the limit it sets.
     let clock = Instant::now();
     records.par_iter().for_each(|r| {
@@ -269,6 +361,16 @@ fn office(c: &mut Criterion) {
             per_second(RECORDS, import_median) / per_second(LOOP_RECORDS, loop_median)
         );
     }
+    if !writes.is_empty() {
+        let write_median = median(&mut writes);
+        eprintln!(
+            "the same bytes written alone (ledger-sized file + {} JSON files, two threads): median {:.2} s over {} runs = {:.0}% of the import",
+            written.as_ref().map_or(0, |w| w.files),
+            write_median.as_secs_f64(),
+            writes.len(),
+            100.0 * write_median.as_secs_f64() / import_median.as_secs_f64()
+        );
+    }
     eprintln!(
         "decryption alone, all cores ({} threads): {:.2} s = {:.0} records/s (the limit it sets)",
         rayon::current_num_threads(),
@@ -284,6 +386,11 @@ fn office(c: &mut Criterion) {
         micros(document, 1000),
         micros(ledger_t, 1000),
         micros(json_files, 1000),
+    );
+    eprintln!(
+        "  of the decrypt: unwrapping the file key (X25519, HKDF, ChaCha20-Poly1305) {:.1}, with age's own identity {:.1}",
+        micros(unwrap_ours, 1000),
+        micros(unwrap_age, 1000),
     );
     eprintln!(
         "inside one import ({:.2} s), us per record (summed over threads, so waiting for a core counts):",

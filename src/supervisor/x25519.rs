@@ -20,9 +20,9 @@
 use age::DecryptError;
 use age_core::format::{FileKey, Stanza};
 use age_core::primitives::{aead_decrypt, hkdf};
+use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey, X25519};
 use base64::Engine;
 use base64::prelude::BASE64_STANDARD_NO_PAD;
-use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey, X25519};
 use secrecy::ExposeSecret;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -54,15 +54,10 @@ impl CachedX25519 {
             return None;
         }
         let secret = PrivateKey::from_private_key(&X25519, data.as_slice()).ok()?;
-        let public: [u8; 32] = secret
-            .compute_public_key()
-            .ok()?
-            .as_ref()
-            .try_into()
-            .ok()?;
+        let public: [u8; 32] = secret.compute_public_key().ok()?.as_ref().try_into().ok()?;
         // The same key as age's, or nothing.
-        let ours = bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("age").ok()?, &public)
-            .ok()?;
+        let ours =
+            bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("age").ok()?, &public).ok()?;
         (ours == identity.to_public().to_string()).then_some(CachedX25519 { secret, public })
     }
 }
