@@ -322,24 +322,110 @@ pub fn header(measures: &[(String, String, bool)]) -> Vec<String> {
     h
 }
 
+/// Where a score or outcome of the ledger goes among a row's measure cells.
+/// Every visit lists its scores (and outcomes) in much the same order, so
+/// the slot found for position `n` is remembered and checked first; the
+/// map by checklist and id answers the rest.
+struct Slots<'m> {
+    by_id: HashMap<&'m str, HashMap<&'m str, usize>>,
+    seen: Vec<Option<(String, String, Option<usize>)>>,
+}
+
+impl<'m> Slots<'m> {
+    fn new() -> Self {
+        Slots {
+            by_id: HashMap::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    fn slot(&mut self, n: i64, checklist: &str, id: &str) -> Option<usize> {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        if let Some(Some((c, i, slot))) = self.seen.get(n)
+            && c == checklist
+            && i == id
+        {
+            return *slot;
+        }
+        let slot = self.by_id.get(checklist).and_then(|m| m.get(id)).copied();
+        if n < 4096 {
+            if self.seen.len() <= n {
+                self.seen.resize(n + 1, None);
+            }
+            self.seen[n] = Some((checklist.to_string(), id.to_string(), slot));
+        }
+        slot
+    }
+}
+
+/// One visit's measure cells while its row is built (kept between rows,
+/// so their buffers are reused).
+struct Cells {
+    values: Vec<String>,
+    /// Values per child or caregiver: `(slot, kind rank, person id, n,
+    /// range in held)`, put into roster order (children, then caregivers,
+    /// by id) after the values of the visit as a whole.
+    per_person: Vec<(usize, u8, i64, i64, std::ops::Range<usize>)>,
+    held: String,
+}
+
+impl Cells {
+    fn add(&mut self, slot: usize, value: &str) {
+        let cell = &mut self.values[slot];
+        if !cell.is_empty() {
+            cell.push(';');
+        }
+        cell.push_str(value);
+    }
+
+    fn hold(&mut self, slot: usize, kind: &str, person: Option<i64>, n: i64, value: &str) {
+        let rank = match kind {
+            "child" => 1u8,
+            _ => 2,
+        };
+        let start = self.held.len();
+        self.held.push_str(value);
+        self.per_person
+            .push((slot, rank, person.unwrap_or(0), n, start..self.held.len()));
+    }
+
+    /// The held per-person values into their cells, in roster order.
+    fn settle(&mut self) {
+        let mut per_person = std::mem::take(&mut self.per_person);
+        per_person.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
+        let held = std::mem::take(&mut self.held);
+        for (slot, _, _, _, range) in per_person.drain(..) {
+            self.add(slot, &held[range]);
+        }
+        self.per_person = per_person;
+        self.held = held;
+        self.held.clear();
+    }
+}
+
 /// `visits.csv` and its number of rows.
+///
+/// The visits, their scores and their outcomes are read side by side in
+/// visit number order (each table's own order, so SQLite sorts nothing);
+/// each row is built once, then the rows are put in output order: by
+/// device name, device id and sequence number.
 pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
     let measures = measure_columns(ledger)?;
     let head = header(&measures);
-    // Where each score or outcome goes among a row's measure cells, looked
-    // up by borrowed strings (no allocation per ledger row).
-    let mut scores: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-    let mut outcomes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    let mut scores = Slots::new();
+    let mut outcomes = Slots::new();
     // Score values are numbers this program formats; everything else is
     // text from the record.
     let mut numeric: Vec<bool> = Vec::new();
     for (c, id, is_score) in &measures {
-        let map = if *is_score {
+        let slots = if *is_score {
             &mut scores
         } else {
             &mut outcomes
         };
-        map.entry(c.as_str())
+        slots
+            .by_id
+            .entry(c.as_str())
             .or_default()
             .insert(id.as_str(), numeric.len());
         numeric.push(*is_score);
@@ -347,149 +433,148 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
             numeric.push(false);
         }
     }
-    let width = numeric.len();
     let conn = ledger.conn();
 
-    // The rows in output order, and where each visit's row is.
+    // Devices in output order: by name, then id.
+    let mut devices: Vec<(String, String)> = conn
+        .prepare("SELECT name, device_id FROM devices")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    devices.sort_unstable();
+    let device_rank: HashMap<&str, (usize, &str)> = devices
+        .iter()
+        .enumerate()
+        .map(|(i, (name, id))| (id.as_str(), (i, name.as_str())))
+        .collect();
+
     let finding_cols: Vec<String> = findings::COLUMNS
         .iter()
-        .map(|(c, _)| format!("v.{}", finding_column(c)))
+        .map(|(c, _)| finding_column(c))
         .collect();
-    let mut st = conn.prepare(&format!(
-        "SELECT v.visit_id, v.device_id, d.name, v.sequence, v.date, v.label, v.finalized_at,
-                v.imported_at, v.checklists, v.children, v.caregivers, v.missing_required,
-                v.flags_acute, v.flags_structural, v.flags_attention, v.flags_open, v.visit_no, {}
-         FROM visits v JOIN devices d ON d.device_id = v.device_id
-         ORDER BY d.name, v.device_id, v.sequence",
+    let mut visit_st = conn.prepare(&format!(
+        "SELECT visit_no, visit_id, device_id, sequence, date, label, finalized_at, imported_at,
+                checklists, children, caregivers, missing_required,
+                flags_acute, flags_structural, flags_attention, flags_open, {}
+         FROM visits ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
-    let mut numbers: Vec<i64> = Vec::new();
-    let mut fixed: Vec<String> = Vec::new();
-    let mut tails: Vec<String> = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let mut head = String::with_capacity(160);
-        push_text(&mut head, r.get_ref(0)?.as_str()?);
-        for i in [1usize, 2] {
-            head.push(',');
-            push_text(&mut head, r.get_ref(i)?.as_str()?);
+    let mut score_st = conn.prepare(
+        "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n
+         FROM scores ORDER BY visit_no, n",
+    )?;
+    let mut outcome_st = conn.prepare(
+        "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n
+         FROM outcomes ORDER BY visit_no, n",
+    )?;
+    let mut visits = visit_st.query([])?;
+    let mut score_rows = score_st.query([])?;
+    let mut outcome_rows = outcome_st.query([])?;
+    let mut score = score_rows.next()?;
+    let mut outcome = outcome_rows.next()?;
+
+    let mut cells = Cells {
+        values: vec![String::new(); numeric.len()],
+        per_person: Vec::new(),
+        held: String::new(),
+    };
+    let mut number = String::new();
+    // Every row, one after the other, and where each one is.
+    let mut body = String::with_capacity(4096);
+    let mut rows: Vec<((usize, i64), std::ops::Range<usize>)> = Vec::new();
+    while let Some(r) = visits.next()? {
+        let visit_no: i64 = r.get(0)?;
+        for v in &mut cells.values {
+            v.clear();
         }
-        let _ = write!(head, ",{}", r.get::<_, i64>(3)?);
-        for i in [4usize, 5, 6, 7, 8] {
-            head.push(',');
-            push_text(&mut head, r.get_ref(i)?.as_str()?);
+        // This visit's scores (rows of visits not in the table are passed).
+        while let Some(s) = score {
+            let no: i64 = s.get(0)?;
+            if no > visit_no {
+                break;
+            }
+            if no == visit_no
+                && let Some(slot) =
+                    scores.slot(s.get(7)?, s.get_ref(1)?.as_str()?, s.get_ref(2)?.as_str()?)
+            {
+                number.clear();
+                let _ = write!(number, "{}", s.get::<_, i64>(3)?);
+                let band = s.get_ref(4)?.as_str_or_null()?.unwrap_or("");
+                match s.get_ref(5)?.as_str()? {
+                    "visit" => {
+                        cells.add(slot, &number);
+                        cells.add(slot + 1, band);
+                    }
+                    kind => {
+                        let (person, n) = (s.get(6)?, s.get(7)?);
+                        cells.hold(slot, kind, person, n, &number);
+                        cells.hold(slot + 1, kind, person, n, band);
+                    }
+                }
+            }
+            score = score_rows.next()?;
+        }
+        while let Some(o) = outcome {
+            let no: i64 = o.get(0)?;
+            if no > visit_no {
+                break;
+            }
+            if no == visit_no
+                && let Some(slot) =
+                    outcomes.slot(o.get(6)?, o.get_ref(1)?.as_str()?, o.get_ref(2)?.as_str()?)
+            {
+                let value = o.get_ref(3)?.as_str_or_null()?.unwrap_or("");
+                match o.get_ref(4)?.as_str()? {
+                    "visit" => cells.add(slot, value),
+                    kind => cells.hold(slot, kind, o.get(5)?, o.get(6)?, value),
+                }
+            }
+            outcome = outcome_rows.next()?;
+        }
+        cells.settle();
+
+        let start = body.len();
+        let device = r.get_ref(2)?.as_str()?;
+        let (rank, name) = device_rank.get(device).copied().unwrap_or((usize::MAX, ""));
+        let sequence: i64 = r.get(3)?;
+        push_text(&mut body, r.get_ref(1)?.as_str()?);
+        body.push(',');
+        push_text(&mut body, device);
+        body.push(',');
+        push_text(&mut body, name);
+        let _ = write!(body, ",{sequence}");
+        for i in 4..9 {
+            body.push(',');
+            push_text(&mut body, r.get_ref(i)?.as_str()?);
         }
         for i in 9..16 {
-            let _ = write!(head, ",{}", r.get::<_, i64>(i)?);
+            let _ = write!(body, ",{}", r.get::<_, i64>(i)?);
         }
-        let mut tail = String::with_capacity(64);
+        for (value, &is_number) in cells.values.iter().zip(&numeric) {
+            body.push(',');
+            if is_number {
+                body.push_str(value);
+            } else {
+                push_text(&mut body, value);
+            }
+        }
         for i in 0..findings::COLUMNS.len() {
-            tail.push(',');
-            match r.get_ref(17 + i)? {
+            body.push(',');
+            match r.get_ref(16 + i)? {
                 rusqlite::types::ValueRef::Integer(n) => {
-                    let _ = write!(tail, "{n}");
+                    let _ = write!(body, "{n}");
                 }
                 rusqlite::types::ValueRef::Text(t) => {
-                    push_text(&mut tail, &String::from_utf8_lossy(t));
+                    push_text(&mut body, &String::from_utf8_lossy(t));
                 }
                 _ => {}
             }
         }
-        numbers.push(r.get(16)?);
-        fixed.push(head);
-        tails.push(tail);
+        body.push_str("\r\n");
+        rows.push(((rank, sequence), start..body.len()));
     }
-    let at: HashMap<i64, usize> = numbers.iter().enumerate().map(|(i, &no)| (no, i)).collect();
-    // Per row, the measure cells: values of several persons joined by `;`.
-    let mut cells: Vec<Vec<String>> = vec![Vec::new(); numbers.len()];
-    let mut add = |row: usize, slot: usize, value: &str| {
-        let row = &mut cells[row];
-        if row.is_empty() {
-            row.resize(width, String::new());
-        }
-        let cell = &mut row[slot];
-        if !cell.is_empty() {
-            cell.push(';');
-        }
-        cell.push_str(value);
-    };
-    // Values of the visit as a whole go straight into their cell; values
-    // per child or caregiver are sorted into roster order first (children,
-    // then caregivers, by id). Reading in the tables' own order avoids a
-    // sort of every row in SQLite.
-    let mut per_person: Vec<(usize, usize, u8, i64, i64, String)> = Vec::new();
-    let rank = |kind: &str| match kind {
-        "visit" => 0u8,
-        "child" => 1,
-        _ => 2,
-    };
-    {
-        let mut st = conn.prepare(
-            "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n FROM scores",
-        )?;
-        let mut rows = st.query([])?;
-        let mut number = String::new();
-        while let Some(r) = rows.next()? {
-            let id = r.get_ref(2)?.as_str()?;
-            let (Some(&row), Some(&slot)) = (
-                at.get(&r.get::<_, i64>(0)?),
-                scores.get(r.get_ref(1)?.as_str()?).and_then(|m| m.get(id)),
-            ) else {
-                continue;
-            };
-            number.clear();
-            let _ = write!(number, "{}", r.get::<_, i64>(3)?);
-            let band = r.get_ref(4)?.as_str_or_null()?.unwrap_or("");
-            match rank(r.get_ref(5)?.as_str()?) {
-                0 => {
-                    add(row, slot, &number);
-                    add(row, slot + 1, band);
-                }
-                k => {
-                    let (pid, n) = (
-                        r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-                        r.get::<_, i64>(7)?,
-                    );
-                    per_person.push((row, slot, k, pid, n, number.clone()));
-                    per_person.push((row, slot + 1, k, pid, n, band.to_string()));
-                }
-            }
-        }
-    }
-    {
-        let mut st = conn.prepare(
-            "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n FROM outcomes",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let id = r.get_ref(2)?.as_str()?;
-            let (Some(&row), Some(&slot)) = (
-                at.get(&r.get::<_, i64>(0)?),
-                outcomes
-                    .get(r.get_ref(1)?.as_str()?)
-                    .and_then(|m| m.get(id)),
-            ) else {
-                continue;
-            };
-            let value = r.get_ref(3)?.as_str_or_null()?.unwrap_or("");
-            match rank(r.get_ref(4)?.as_str()?) {
-                0 => add(row, slot, value),
-                k => {
-                    let (pid, n) = (
-                        r.get::<_, Option<i64>>(5)?.unwrap_or(0),
-                        r.get::<_, i64>(6)?,
-                    );
-                    per_person.push((row, slot, k, pid, n, value.to_string()));
-                }
-            }
-        }
-    }
-    per_person.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3, p.4));
-    for (row, slot, _, _, _, value) in &per_person {
-        add(*row, *slot, value);
-    }
+    rows.sort_by_key(|row| row.0);
 
-    let mut out = String::with_capacity(numbers.len() * 400 + 4096);
+    let mut out = String::with_capacity(body.len() + 4096);
     for (i, h) in head.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -497,20 +582,10 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         push_text(&mut out, h);
     }
     out.push_str("\r\n");
-    for ((fixed, tail), row) in fixed.iter().zip(&tails).zip(&cells) {
-        out.push_str(fixed);
-        for (slot, &number) in numeric.iter().enumerate() {
-            out.push(',');
-            match row.get(slot) {
-                Some(v) if number => out.push_str(v),
-                Some(v) => push_text(&mut out, v),
-                None => {}
-            }
-        }
-        out.push_str(tail);
-        out.push_str("\r\n");
+    for (_, range) in &rows {
+        out.push_str(&body[range.clone()]);
     }
-    Ok((out, numbers.len()))
+    Ok((out, rows.len()))
 }
 
 /// A gap: sequence numbers of a device that have not arrived.
