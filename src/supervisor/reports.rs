@@ -21,6 +21,7 @@ use crate::i18n::Lang;
 use crate::store::atomic::is_temp_name;
 use crate::supervisor::findings;
 use crate::supervisor::ledger::{Ledger, LedgerError, finding_column};
+use rusqlite::{OptionalExtension, params};
 
 pub const VISITS_DIR: &str = "visits";
 pub const CSV_FILE: &str = "visits.csv";
@@ -174,7 +175,10 @@ pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports,
             let reader = Ledger::open_read_only(&path)?;
             summary(&reader, lang)
         });
-        let table = csv(ledger);
+        // Half of the CSV's rows are read over a second connection (or
+        // all over this one, should it not open).
+        let second = Ledger::open_read_only(&path).ok();
+        let table = csv(ledger, second);
         (table, text.join())
     });
     let (csv, rows) = table?;
@@ -403,72 +407,115 @@ impl Cells {
     }
 }
 
-/// `visits.csv` and its number of rows.
+/// What every part of `visits.csv` shares: the header, which measure cells
+/// hold numbers, where each score and outcome goes, and the devices in
+/// output order (by name, then id).
+struct CsvLayout {
+    head: Vec<String>,
+    measures: Vec<(String, String, bool)>,
+    numeric: Vec<bool>,
+    devices: Vec<(String, String)>,
+}
+
+impl CsvLayout {
+    fn read(ledger: &Ledger) -> Result<CsvLayout, LedgerError> {
+        let measures = measure_columns(ledger)?;
+        let head = header(&measures);
+        // Score values are numbers this program formats; everything else
+        // is text from the record.
+        let mut numeric: Vec<bool> = Vec::new();
+        for (_, _, is_score) in &measures {
+            numeric.push(*is_score);
+            if *is_score {
+                numeric.push(false);
+            }
+        }
+        let mut devices: Vec<(String, String)> = ledger
+            .conn()
+            .prepare("SELECT name, device_id FROM devices")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        devices.sort_unstable();
+        Ok(CsvLayout {
+            head,
+            measures,
+            numeric,
+            devices,
+        })
+    }
+
+    /// Where each score and each outcome goes among the measure cells.
+    fn slots(&self) -> (Slots<'_>, Slots<'_>) {
+        let (mut scores, mut outcomes) = (Slots::new(), Slots::new());
+        let mut at = 0;
+        for (c, id, is_score) in &self.measures {
+            let slots = if *is_score {
+                &mut scores
+            } else {
+                &mut outcomes
+            };
+            slots
+                .by_id
+                .entry(c.as_str())
+                .or_default()
+                .insert(id.as_str(), at);
+            at += if *is_score { 2 } else { 1 };
+        }
+        (scores, outcomes)
+    }
+}
+
+/// The rows of some visits: their text one after the other, and for each
+/// row its output order key (device rank, sequence) and where it is.
+struct CsvRows {
+    body: String,
+    rows: Vec<((usize, i64), std::ops::Range<usize>)>,
+}
+
+/// The rows of the visits numbered `first` to `last`.
 ///
 /// The visits, their scores and their outcomes are read side by side in
-/// visit number order (each table's own order, so SQLite sorts nothing);
-/// each row is built once, then the rows are put in output order: by
-/// device name, device id and sequence number.
-pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
-    let measures = measure_columns(ledger)?;
-    let head = header(&measures);
-    let mut scores = Slots::new();
-    let mut outcomes = Slots::new();
-    // Score values are numbers this program formats; everything else is
-    // text from the record.
-    let mut numeric: Vec<bool> = Vec::new();
-    for (c, id, is_score) in &measures {
-        let slots = if *is_score {
-            &mut scores
-        } else {
-            &mut outcomes
-        };
-        slots
-            .by_id
-            .entry(c.as_str())
-            .or_default()
-            .insert(id.as_str(), numeric.len());
-        numeric.push(*is_score);
-        if *is_score {
-            numeric.push(false);
-        }
-    }
-    let conn = ledger.conn();
-
-    // Devices in output order: by name, then id.
-    let mut devices: Vec<(String, String)> = conn
-        .prepare("SELECT name, device_id FROM devices")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    devices.sort_unstable();
-    let device_rank: HashMap<&str, (usize, &str)> = devices
+/// visit number order (each table's own order, so SQLite sorts nothing)
+/// and each row is built once.
+fn csv_rows(
+    ledger: &Ledger,
+    layout: &CsvLayout,
+    first: i64,
+    last: i64,
+) -> Result<CsvRows, LedgerError> {
+    let numeric = &layout.numeric;
+    let (mut scores, mut outcomes) = layout.slots();
+    let device_rank: HashMap<&str, (usize, &str)> = layout
+        .devices
         .iter()
         .enumerate()
         .map(|(i, (name, id))| (id.as_str(), (i, name.as_str())))
         .collect();
-
+    let conn = ledger.conn();
     let finding_cols: Vec<String> = findings::COLUMNS
         .iter()
         .map(|(c, _)| finding_column(c))
         .collect();
+    let range = "visit_no BETWEEN ?1 AND ?2";
     let mut visit_st = conn.prepare(&format!(
         "SELECT visit_no, visit_id, device_id, sequence, date, label, finalized_at, imported_at,
                 checklists, children, caregivers, missing_required,
                 flags_acute, flags_structural, flags_attention, flags_open, {}
-         FROM visits ORDER BY visit_no",
+         FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
-    let mut score_st = conn.prepare(
+    let mut score_st = conn.prepare(&format!(
         "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n
-         FROM scores ORDER BY visit_no, n",
-    )?;
-    let mut outcome_st = conn.prepare(
+         FROM scores WHERE {range} ORDER BY visit_no, n"
+    ))?;
+    let mut outcome_st = conn.prepare(&format!(
         "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n
-         FROM outcomes ORDER BY visit_no, n",
-    )?;
-    let mut visits = visit_st.query([])?;
-    let mut score_rows = score_st.query([])?;
-    let mut outcome_rows = outcome_st.query([])?;
+         FROM outcomes WHERE {range} ORDER BY visit_no, n"
+    ))?;
+    let bounds = params![first, last];
+    let mut visits = visit_st.query(bounds)?;
+    let mut score_rows = score_st.query(bounds)?;
+    let mut outcome_rows = outcome_st.query(bounds)?;
     let mut score = score_rows.next()?;
     let mut outcome = outcome_rows.next()?;
 
@@ -549,7 +596,7 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         for i in 9..16 {
             let _ = write!(body, ",{}", r.get::<_, i64>(i)?);
         }
-        for (value, &is_number) in cells.values.iter().zip(&numeric) {
+        for (value, &is_number) in cells.values.iter().zip(numeric) {
             body.push(',');
             if is_number {
                 body.push_str(value);
@@ -572,18 +619,57 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
         body.push_str("\r\n");
         rows.push(((rank, sequence), start..body.len()));
     }
+    Ok(CsvRows { body, rows })
+}
+
+/// `visits.csv` and its number of rows. The visits are split in two by
+/// visit number and their rows built on two threads (the second over a
+/// connection of its own, `second`), then put in output order: by device
+/// name, device id and sequence number.
+pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), LedgerError> {
+    let layout = CsvLayout::read(ledger)?;
+    let count: i64 = ledger
+        .conn()
+        .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
+    let middle: Option<i64> = match &second {
+        Some(_) if count >= 2 => ledger
+            .conn()
+            .query_row(
+                "SELECT visit_no FROM visits ORDER BY visit_no LIMIT 1 OFFSET ?1",
+                [count / 2],
+                |r| r.get(0),
+            )
+            .optional()?,
+        _ => None,
+    };
+    let parts: Vec<CsvRows> = match (second, middle) {
+        (Some(other), Some(middle)) => std::thread::scope(|s| {
+            let shared = &layout;
+            let later = s.spawn(move || csv_rows(&other, shared, middle, i64::MAX));
+            let earlier = csv_rows(ledger, &layout, i64::MIN, middle.saturating_sub(1));
+            let later = later.join().map_err(|_| LedgerError::Internal);
+            Ok::<_, LedgerError>(vec![earlier?, later??])
+        })?,
+        _ => vec![csv_rows(ledger, &layout, i64::MIN, i64::MAX)?],
+    };
+    let mut rows: Vec<((usize, i64), usize, std::ops::Range<usize>)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(part, p)| p.rows.iter().map(move |(key, r)| (*key, part, r.clone())))
+        .collect();
     rows.sort_by_key(|row| row.0);
 
-    let mut out = String::with_capacity(body.len() + 4096);
-    for (i, h) in head.iter().enumerate() {
+    let size: usize = parts.iter().map(|p| p.body.len()).sum();
+    let mut out = String::with_capacity(size + 4096);
+    for (i, h) in layout.head.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         push_text(&mut out, h);
     }
     out.push_str("\r\n");
-    for (_, range) in &rows {
-        out.push_str(&body[range.clone()]);
+    for (_, part, range) in &rows {
+        out.push_str(&parts[*part].body[range.clone()]);
     }
     Ok((out, rows.len()))
 }
