@@ -3,7 +3,6 @@
 //!
 //! Pure: no I/O, no clock, no randomness. Times and ids come in as values.
 
-pub mod compact_json;
 pub mod derive;
 pub mod record;
 pub mod report;

@@ -15,7 +15,6 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
 use crate::i18n::Text;
-use crate::visit::compact_json;
 use crate::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
     FlagRecord, OrphanRecord, OutcomeRecord, PersonRecord, ScoreRecord, Summary, VisitRecord,
@@ -57,16 +56,10 @@ pub fn visit_json(rec: &VisitRecord, status: Status, summary: &Summary) -> Value
 /// (`jq . FILE` shows it indented.)
 pub fn visit_json_bytes(rec: &VisitRecord, status: Status, summary: &Summary) -> Vec<u8> {
     let mut out = Vec::with_capacity(size_hint(rec, summary));
-    let view = VisitView::new(rec, status, summary);
-    // The same bytes as serde_json's, written faster; should the view ever
-    // hold a shape that writer leaves to serde_json, serde_json writes it.
-    // (Writing to a Vec cannot fail, and every map key here is a string.)
-    if compact_json::write(&mut out, &view).is_err() {
+    // Writing to a Vec cannot fail, and every map key here is a string.
+    if serde_json::to_writer(&mut out, &VisitView::new(rec, status, summary)).is_err() {
         out.clear();
-        if serde_json::to_writer(&mut out, &view).is_err() {
-            out.clear();
-            out.extend_from_slice(b"null");
-        }
+        out.extend_from_slice(b"null");
     }
     out.push(b'\n');
     out

@@ -1,0 +1,88 @@
+//! Write the golden bundle of the CURRENT bundle format version into a
+//! folder (normally `tests/fixtures/`): `bundle-vN.age`, a bundle of the
+//! fixture record `record-v1.age` encrypted to `test-org-key.txt`, and
+//! `bundle-vN.tar`, its plaintext. Never overwrites (fixtures of earlier
+//! versions are promises). See docs/FORMATS.md, "Bundles".
+//!
+//! ```text
+//! cargo run --example write_bundle_fixture -- tests/fixtures
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use safevisit::export::manifest::{self, Device, Manifest, ManifestChecklist, ManifestVisit};
+use safevisit::export::{bundle, tar};
+use safevisit::store::envelope::decode_record;
+use sha2::Digest;
+
+fn refuse_existing(p: &Path) {
+    if p.exists() {
+        eprintln!("{} exists; fixtures are never overwritten", p.display());
+        std::process::exit(1);
+    }
+}
+
+fn main() {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "tests/fixtures".into()),
+    );
+    let version = manifest::VERSION;
+    let age_path = dir.join(format!("bundle-v{version}.age"));
+    let tar_path = dir.join(format!("bundle-v{version}.tar"));
+    refuse_existing(&age_path);
+    refuse_existing(&tar_path);
+
+    let key_text = std::fs::read_to_string(dir.join("test-org-key.txt")).expect("test-org-key.txt");
+    let key: age::x25519::Identity = key_text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .expect("a key line")
+        .parse()
+        .expect("a key");
+    let record = std::fs::read(dir.join("record-v1.age")).expect("record-v1.age");
+    let plain = std::fs::read(dir.join("record-v1.bin")).expect("record-v1.bin");
+    let rec = decode_record(&plain).expect("the fixture record");
+    let fin = rec.finalized.as_ref().expect("a finalized record");
+    let mut checklists: Vec<ManifestChecklist> = Vec::new();
+    for s in &rec.sheets {
+        let c = ManifestChecklist::from(&s.checklist);
+        if !checklists.contains(&c) {
+            checklists.push(c);
+        }
+    }
+    let m = Manifest {
+        format: manifest::FORMAT.into(),
+        version,
+        device: Device {
+            id: fin.device_id.clone(),
+            name: fin.device_name.clone(),
+        },
+        created_at: "2025-03-04T12:00:00".into(),
+        visits: vec![ManifestVisit {
+            id: rec.id.clone(),
+            sequence: fin.sequence,
+            file: manifest::record_file(fin.sequence),
+            size: record.len() as u64,
+            sha256: sha2::Sha256::digest(&record)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            finalized_at: fin.finalized_at.clone(),
+            checklists,
+        }],
+    };
+    // 2025-03-04T12:00:00 as seconds since 1970 (the tar entries' time).
+    let mtime = 1_741_089_600;
+    let mut plain_tar = ::tar::Builder::new(Vec::new());
+    tar::append(&mut plain_tar, manifest::NAME, &m.to_json(), mtime).expect("tar");
+    tar::append(&mut plain_tar, &m.visits[0].file, &record, mtime).expect("tar");
+    let plain_tar = plain_tar.into_inner().expect("tar");
+    let files = vec![(m.visits[0].file.clone(), record.as_slice())];
+    let sealed = bundle::write(Vec::new(), &[&key.to_public()], &m, &files, mtime).expect("bundle");
+    std::fs::write(&tar_path, &plain_tar).expect("write");
+    println!("wrote {}", tar_path.display());
+    std::fs::write(&age_path, &sealed).expect("write");
+    println!("wrote {}", age_path.display());
+}

@@ -1,0 +1,279 @@
+//! Write the golden fixtures of the CURRENT format versions into a folder
+//! (normally `tests/fixtures/`). Never overwrites: fixtures of earlier
+//! versions are promises and stay as they are. See
+//! `tests/fixtures/README.md` for when and how to run this.
+//!
+//! ```text
+//! cargo run --example write_fixtures -- tests/fixtures
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use safevisit::i18n::Text;
+use safevisit::store::envelope::{
+    self, INDEX, RECORD_VERSION, STUB, encode, encrypt, index_config, record_config,
+};
+use safevisit::store::index::{IndexEntry, IndexFile, Stub};
+use safevisit::store::recipients::Recipient;
+use safevisit::store::{InitOptions, Vault};
+use safevisit::visit::SecretText;
+use safevisit::visit::record::*;
+use secrecy::SecretString;
+
+#[path = "../tests/vault_support/mod.rs"]
+mod common;
+
+fn refuse_existing(p: &Path) {
+    if p.exists() {
+        eprintln!("{} exists; fixtures are never overwritten", p.display());
+        std::process::exit(1);
+    }
+}
+
+fn write(p: PathBuf, bytes: &[u8]) {
+    refuse_existing(&p);
+    std::fs::write(&p, bytes).expect("write fixture");
+    println!("wrote {}", p.display());
+}
+
+/// The fixture visit: the Kersenboom family (fictional), every kind of
+/// answer, a repeated section, an acknowledged acute flag, an orphan, a
+/// cursor, and a finalized summary.
+pub fn fixture_record() -> VisitRecord {
+    let stamp = ChecklistStamp {
+        id: "veiligheid".into(),
+        version: 1,
+        hash: "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8".into(),
+    };
+    let trauma = ChecklistStamp {
+        id: "trauma-kind".into(),
+        version: 2,
+        hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+    };
+    VisitRecord {
+        id: "fixture-kersenboom-1".into(),
+        label: "Kersenboom".into(),
+        date: "2025-03-04".into(),
+        place: "thuis".into(),
+        present: "Iris, Ruben, Mila".into(),
+        children: vec![ChildRecord {
+            id: 1,
+            alias: "Mila".into(),
+            age: 2,
+        }],
+        caregivers: vec![
+            CaregiverRecord {
+                id: 1,
+                alias: "Iris".into(),
+                role: "moeder".into(),
+            },
+            CaregiverRecord {
+                id: 2,
+                alias: "Ruben".into(),
+                role: "vader".into(),
+            },
+        ],
+        sheets: vec![
+            SheetRecord {
+                checklist: stamp.clone(),
+                person: PersonRecord::Visit,
+                answers: vec![
+                    AnswerRecord {
+                        item: "acuut_geweld".into(),
+                        value: AnswerValue::Choice("ja".into()),
+                    },
+                    AnswerRecord {
+                        item: "zorgen".into(),
+                        value: AnswerValue::Multi(vec!["schulden".into(), "ruzie".into()]),
+                    },
+                    AnswerRecord {
+                        item: "veiligheid_nu".into(),
+                        value: AnswerValue::Number(4.0),
+                    },
+                    AnswerRecord {
+                        item: "toelichting".into(),
+                        value: AnswerValue::Text(SecretText::new(
+                            "Iris vertelt over een ruzie gisteravond; Mila sliep. Ruben is het er niet mee eens.",
+                        )),
+                    },
+                    AnswerRecord {
+                        item: "evaluatie".into(),
+                        value: AnswerValue::Date("2025-03-18".into()),
+                    },
+                ],
+                entries: vec![EntryRecord {
+                    section: "plan".into(),
+                    answers: vec![
+                        AnswerRecord {
+                            item: "plan_wie".into(),
+                            value: AnswerValue::Text(SecretText::new("Ruben")),
+                        },
+                        AnswerRecord {
+                            item: "plan_wat".into(),
+                            value: AnswerValue::Text(SecretText::new(
+                                "slaapt een week bij zijn broer",
+                            )),
+                        },
+                    ],
+                }],
+            },
+            SheetRecord {
+                checklist: trauma,
+                person: PersonRecord::Child(1),
+                answers: vec![AnswerRecord {
+                    item: "slaapt_slecht".into(),
+                    value: AnswerValue::Number(2.0),
+                }],
+                entries: vec![],
+            },
+        ],
+        flags: vec![FlagRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            flag: "acuut_geweld".into(),
+            item: Some("acuut_geweld".into()),
+            entry: None,
+            level: "acute".into(),
+            message: Text::new(
+                "Acuut gevaar voor ernstig geweld.",
+                "Acute danger of serious violence.",
+            ),
+            advice: Text::new(
+                "Bel 112 bij direct gevaar.",
+                "Call 112 in immediate danger.",
+            ),
+            raised_at: "2025-03-04T10:12:00".into(),
+            acknowledged_at: Some("2025-03-04T10:13:30".into()),
+            action_taken: SecretText::new("Overlegd met Veilig Thuis; afspraak gemaakt."),
+        }],
+        cursor: Some(CursorRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            item: "toelichting".into(),
+            entry: None,
+        }),
+        created_at: "2025-03-04T10:00:00".into(),
+        updated_at: "2025-03-04T10:40:00".into(),
+        orphans: vec![OrphanRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            item: "oude_vraag".into(),
+            value: AnswerValue::Choice("nee".into()),
+        }],
+        finalized: Some(FinalRecord {
+            sequence: 1,
+            finalized_at: "2025-03-04T11:00:00".into(),
+            device_id: "fixture-device".into(),
+            device_name: "laptop-fixture".into(),
+            summary: Summary {
+                scores: vec![ScoreRecord {
+                    checklist: "veiligheid".into(),
+                    person: PersonRecord::Visit,
+                    score: "risico".into(),
+                    title: Text::new("Risico", "Risk"),
+                    value: 7,
+                    band: Some("hoog".into()),
+                    band_label: Some(Text::new("hoog", "high")),
+                    answered: 5,
+                    visible: 6,
+                }],
+                outcomes: vec![OutcomeRecord {
+                    checklist: "veiligheid".into(),
+                    person: PersonRecord::Visit,
+                    outcome: "oordeel".into(),
+                    title: Text::new("Veiligheid nu", "Safety now"),
+                    value: Some("onveilig".into()),
+                    label: Some(Text::new("onveilig", "unsafe")),
+                }],
+                missing_required: 1,
+            },
+        }),
+    }
+}
+
+fn main() {
+    let Some(out) = std::env::args().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: write_fixtures DIR");
+        std::process::exit(2);
+    };
+    let v = RECORD_VERSION;
+    let key_path = out.join("test-org-key.txt");
+    let key_text = std::fs::read_to_string(&key_path).unwrap_or_else(|_| {
+        let key = age::x25519::Identity::generate();
+        use secrecy::ExposeSecret;
+        let text = format!(
+            "# TEST ONLY: the organisation key of the golden fixtures. It protects\n\
+             # nothing real and must never be used for real visits.\n\
+             # public key: {}\n{}\n",
+            key.to_public(),
+            key.to_string().expose_secret()
+        );
+        std::fs::write(&key_path, &text).expect("write key");
+        println!("wrote {}", key_path.display());
+        text
+    });
+    let key_line = key_text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("a key");
+    let key = age::x25519::Identity::from_str(key_line).expect("key");
+
+    // The record: plaintext envelope, ciphertext, JSON.
+    let rec = fixture_record();
+    let plain = envelope::encode_record(&rec).expect("encode");
+    write(out.join(format!("record-v{v}.bin")), &plain);
+    write(
+        out.join(format!("record-v{v}.age")),
+        &encrypt(&plain, &[&key.to_public()]).expect("encrypt"),
+    );
+    write(
+        out.join(format!("record-v{v}.json")),
+        (serde_json::to_string_pretty(&rec).expect("json") + "\n").as_bytes(),
+    );
+
+    // Index and stub payloads as plaintext test vectors.
+    let mut draft = rec.clone();
+    draft.finalized = None;
+    let mut other = draft.clone();
+    other.id = "fixture-kersenboom-2".into();
+    let index = IndexFile {
+        entries: vec![IndexEntry::of(&rec), IndexEntry::of(&other)],
+        final_dir_mtime: Some((1_741_082_400, 123_456_789)),
+    };
+    write(
+        out.join(format!("index-v{}.bin", INDEX.version)),
+        &encode(INDEX, &index, index_config()).expect("index"),
+    );
+    let stub = Stub::of(&rec, [0xab; 32], 1234);
+    write(
+        out.join(format!("stub-v{}.bin", STUB.version)),
+        &encode(STUB, &stub, record_config()).expect("stub"),
+    );
+
+    // A whole vault: one draft, one finalized visit.
+    let vault_dir = out.join(format!("vault-v{}", safevisit::store::config::VAULT_FORMAT));
+    refuse_existing(&vault_dir);
+    let mut vault = Vault::init(
+        &vault_dir,
+        InitOptions {
+            recipients: vec![Recipient::from(key.to_public())],
+            device_name: "laptop-fixture".into(),
+            passphrase: SecretString::from(common::PASSPHRASE.to_string()),
+            device_id: Some("fixture-device".into()),
+            scrypt_log_n: Some(common::TEST_LOG_N),
+        },
+    )
+    .expect("init");
+    let mut d = draft.clone();
+    d.id = "fixture-kersenboom-2".into();
+    d.finalized = None;
+    vault.save_draft(&d).expect("draft");
+    let summary = rec.finalized.as_ref().expect("finalized").summary.clone();
+    vault
+        .finalize(draft, summary, "2025-03-04T11:00:00")
+        .expect("finalize");
+    drop(vault);
+    std::fs::remove_file(vault_dir.join("lock")).expect("remove lock");
+    println!("wrote {}", vault_dir.display());
+}
