@@ -609,8 +609,11 @@ pub fn start<'scope, 'env: 'scope>(
         .map(|mut opened| {
             let manifest = Arc::new(opened.manifest.clone());
             let listed = manifest.visits.len();
-            let (raw_tx, raw_rx) = mpsc::sync_channel::<Vec<Raw>>(2);
-            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Processed>>(2);
+            // Up to eight chunks waiting at each step (about 20 MB of
+            // records, 40 MB of documents): enough for the record work to
+            // go on while the ledger thread waits for a commit's fsync.
+            let (raw_tx, raw_rx) = mpsc::sync_channel::<Vec<Raw>>(8);
+            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Processed>>(8);
             let m = Arc::clone(&manifest);
             let reader = scope.spawn(move || {
                 let by_name: HashMap<&str, usize> = m
