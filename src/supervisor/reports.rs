@@ -373,13 +373,17 @@ struct Cells {
     held: String,
 }
 
+/// `value` appended to a cell; several values are joined by `;`.
+fn push_value(cell: &mut String, value: &str) {
+    if !cell.is_empty() {
+        cell.push(';');
+    }
+    cell.push_str(value);
+}
+
 impl Cells {
     fn add(&mut self, slot: usize, value: &str) {
-        let cell = &mut self.values[slot];
-        if !cell.is_empty() {
-            cell.push(';');
-        }
-        cell.push_str(value);
+        push_value(&mut self.values[slot], value);
     }
 
     fn hold(&mut self, slot: usize, kind: &str, person: Option<i64>, n: i64, value: &str) {
@@ -395,14 +399,11 @@ impl Cells {
 
     /// The held per-person values into their cells, in roster order.
     fn settle(&mut self) {
-        let mut per_person = std::mem::take(&mut self.per_person);
-        per_person.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
-        let held = std::mem::take(&mut self.held);
-        for (slot, _, _, _, range) in per_person.drain(..) {
-            self.add(slot, &held[range]);
+        self.per_person
+            .sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
+        for (slot, _, _, _, range) in self.per_person.drain(..) {
+            push_value(&mut self.values[slot], &self.held[range]);
         }
-        self.per_person = per_person;
-        self.held = held;
         self.held.clear();
     }
 }
