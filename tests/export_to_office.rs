@@ -369,3 +369,91 @@ fn identity_problems_are_exit_1_and_name_the_file() {
         .unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
+    use safevisit::i18n::Text;
+    use safevisit::supervisor::Ledger;
+    use safevisit::supervisor::reports::{header, measure_columns};
+    use safevisit::visit::record::{OutcomeRecord, PersonRecord, ScoreRecord};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "org-key.txt", &org);
+    let mut vault = laptop(&root.join("laptop"), "device-a", "laptop-3", &[&org]);
+    // Three visits; the last two also used the organisation's own
+    // checklist "netwerk" (a score per child, an outcome for the visit).
+    let plain = finalize(&mut vault, "appelboom", 1, 1, 5);
+    let mut own = Vec::new();
+    for i in 2..=3u64 {
+        let id = format!("appelboom-{i:05}");
+        let rec = vault_support::record(&id, &format!("Appelboom {i}"), 5, 0, i);
+        let mut s = summary();
+        for child in [2, 1] {
+            s.scores.push(ScoreRecord {
+                checklist: "netwerk".into(),
+                person: PersonRecord::Child(child),
+                score: "steun".into(),
+                title: Text::new("Steun", "Support"),
+                value: i64::try_from(i * 10).unwrap() + i64::from(child),
+                band: Some("laag".into()),
+                band_label: None,
+                answered: 3,
+                visible: 3,
+            });
+        }
+        s.outcomes.push(OutcomeRecord {
+            checklist: "netwerk".into(),
+            person: PersonRecord::Visit,
+            outcome: "plan".into(),
+            title: Text::new("Plan", "Plan"),
+            value: Some(format!("plan-{i}")),
+            label: None,
+        });
+        vault.finalize(rec, s, NOW).unwrap();
+        own.push(id);
+    }
+    let bundle = export(&mut vault, root);
+    let office = root.join("kantoor");
+    let out = import(&office, &[&key], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let head: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    // The same columns as the ledger's measures give (docs/SUPERVISOR.md),
+    // the own checklist's after every bundled one, before the findings.
+    let ledger = Ledger::open_read_only(&office.join("safevisit.sqlite")).unwrap();
+    let expected = header(&measure_columns(&ledger).unwrap());
+    assert_eq!(head, expected);
+    let at = |col: &str| {
+        head.iter()
+            .position(|h| *h == col)
+            .unwrap_or_else(|| panic!("no column {col}"))
+    };
+    let score = at("netwerk.steun");
+    assert_eq!(at("netwerk.steun.band"), score + 1);
+    assert_eq!(at("netwerk.plan"), score + 2);
+    assert!(at("hulp-en-regie.hulp") < score);
+    assert!(score < at("finding.safety_verdict"));
+
+    let rows = csv_rows(&office);
+    assert_eq!(rows.len(), 3);
+    let cell = |row: &str, col: &str| row.split(',').nth(at(col)).unwrap().to_string();
+    assert!(rows[0].starts_with(&plain[0]));
+    assert_eq!(cell(&rows[0], "netwerk.steun"), "");
+    assert_eq!(cell(&rows[0], "netwerk.plan"), "");
+    assert_eq!(cell(&rows[0], "veiligheid.risico"), "4");
+    for (row, (id, i)) in rows[1..].iter().zip(own.iter().zip(2..)) {
+        assert!(row.starts_with(id.as_str()), "{row}");
+        // Per child, in roster order (child 1 first).
+        assert_eq!(
+            cell(row, "netwerk.steun"),
+            format!("{};{}", i * 10 + 1, i * 10 + 2)
+        );
+        assert_eq!(cell(row, "netwerk.steun.band"), "laag;laag");
+        assert_eq!(cell(row, "netwerk.plan"), format!("plan-{i}"));
+        assert_eq!(cell(row, "veiligheid.risico"), "4");
+        assert_eq!(cell(row, "trauma-kind.reacties"), "6;24");
+    }
+}

@@ -265,8 +265,33 @@ fn push_text(out: &mut String, s: &str) {
     }
 }
 
-/// Scores and outcomes as CSV columns: `(checklist, id, is_score)`.
+/// A score or outcome of a checklist that is not bundled (an
+/// organisation's own): `(checklist, is not a score, id)`, the order its
+/// columns take after the bundled ones.
+type Extra = (String, bool, String);
+
+/// Scores and outcomes as CSV columns: `(checklist, id, is_score)`. The
+/// bundled checklists' come first, in their order; then those of other
+/// checklists found in the ledger, by checklist and id.
 pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, LedgerError> {
+    let mut extra: BTreeSet<Extra> = BTreeSet::new();
+    let conn = ledger.conn();
+    for (sql, is_score) in [
+        ("SELECT DISTINCT checklist, score FROM scores", true),
+        ("SELECT DISTINCT checklist, outcome FROM outcomes", false),
+    ] {
+        let mut st = conn.prepare(sql)?;
+        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (c, id) = row?;
+            extra.insert((c, !is_score, id));
+        }
+    }
+    Ok(with_extras(extra))
+}
+
+/// The bundled checklists' scores and outcomes, then those of `extra` that
+/// are not among them.
+fn with_extras(extra: BTreeSet<Extra>) -> Vec<(String, String, bool)> {
     let catalog = Catalog::bundled();
     let mut cols: Vec<(String, String, bool)> = Vec::new();
     let mut order: Vec<&str> = CHECKLIST_ORDER.to_vec();
@@ -288,29 +313,14 @@ pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, L
             );
         }
     }
-    // Scores and outcomes of other checklists (an organisation's own), in
-    // the ledger: after the bundled ones, by checklist and id.
     let known: HashSet<(String, String, bool)> = cols.iter().cloned().collect();
-    let mut extra: BTreeSet<(String, bool, String)> = BTreeSet::new();
-    let conn = ledger.conn();
-    for (sql, is_score) in [
-        ("SELECT DISTINCT checklist, score FROM scores", true),
-        ("SELECT DISTINCT checklist, outcome FROM outcomes", false),
-    ] {
-        let mut st = conn.prepare(sql)?;
-        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (c, id) = row?;
-            if !known.contains(&(c.clone(), id.clone(), is_score)) {
-                extra.insert((c, !is_score, id));
-            }
-        }
-    }
     cols.extend(
         extra
             .into_iter()
-            .map(|(c, not_score, id)| (c, id, !not_score)),
+            .map(|(c, not_score, id)| (c, id, !not_score))
+            .filter(|m| !known.contains(m)),
     );
-    Ok(cols)
+    cols
 }
 
 /// The CSV header for these score and outcome columns.
@@ -419,8 +429,9 @@ struct CsvLayout {
 }
 
 impl CsvLayout {
-    fn read(ledger: &Ledger) -> Result<CsvLayout, LedgerError> {
-        let measures = measure_columns(ledger)?;
+    /// The layout for the bundled checklists' measures and `extra`.
+    fn read(ledger: &Ledger, extra: BTreeSet<Extra>) -> Result<CsvLayout, LedgerError> {
+        let measures = with_extras(extra);
         let head = header(&measures);
         // Score values are numbers this program formats; everything else
         // is text from the record.
@@ -467,10 +478,12 @@ impl CsvLayout {
 }
 
 /// The rows of some visits: their text one after the other, and for each
-/// row its output order key (device rank, sequence) and where it is.
+/// row its output order key (device rank, sequence) and where it is; and
+/// the measures met that the layout has no column for.
 struct CsvRows {
     body: String,
     rows: Vec<((usize, i64), std::ops::Range<usize>)>,
+    unplaced: BTreeSet<Extra>,
 }
 
 /// The rows of the visits numbered `first` to `last`.
@@ -526,6 +539,7 @@ fn csv_rows(
         held: String::new(),
     };
     let mut number = String::new();
+    let mut unplaced: BTreeSet<Extra> = BTreeSet::new();
     // Every row, one after the other, and where each one is.
     let mut body = String::with_capacity(4096);
     let mut rows: Vec<((usize, i64), std::ops::Range<usize>)> = Vec::new();
@@ -540,10 +554,12 @@ fn csv_rows(
             if no > visit_no {
                 break;
             }
-            if no == visit_no
-                && let Some(slot) =
-                    scores.slot(s.get(7)?, s.get_ref(1)?.as_str()?, s.get_ref(2)?.as_str()?)
-            {
+            if no != visit_no {
+                score = score_rows.next()?;
+                continue;
+            }
+            let (checklist, id) = (s.get_ref(1)?.as_str()?, s.get_ref(2)?.as_str()?);
+            if let Some(slot) = scores.slot(s.get(7)?, checklist, id) {
                 number.clear();
                 let _ = write!(number, "{}", s.get::<_, i64>(3)?);
                 let band = s.get_ref(4)?.as_str_or_null()?.unwrap_or("");
@@ -558,6 +574,8 @@ fn csv_rows(
                         cells.hold(slot + 1, kind, person, n, band);
                     }
                 }
+            } else {
+                note_unplaced(&mut unplaced, checklist, false, id);
             }
             score = score_rows.next()?;
         }
@@ -566,15 +584,19 @@ fn csv_rows(
             if no > visit_no {
                 break;
             }
-            if no == visit_no
-                && let Some(slot) =
-                    outcomes.slot(o.get(6)?, o.get_ref(1)?.as_str()?, o.get_ref(2)?.as_str()?)
-            {
+            if no != visit_no {
+                outcome = outcome_rows.next()?;
+                continue;
+            }
+            let (checklist, id) = (o.get_ref(1)?.as_str()?, o.get_ref(2)?.as_str()?);
+            if let Some(slot) = outcomes.slot(o.get(6)?, checklist, id) {
                 let value = o.get_ref(3)?.as_str_or_null()?.unwrap_or("");
                 match o.get_ref(4)?.as_str()? {
                     "visit" => cells.add(slot, value),
                     kind => cells.hold(slot, kind, o.get(5)?, o.get(6)?, value),
                 }
+            } else {
+                note_unplaced(&mut unplaced, checklist, true, id);
             }
             outcome = outcome_rows.next()?;
         }
@@ -620,7 +642,46 @@ fn csv_rows(
         body.push_str("\r\n");
         rows.push(((rank, sequence), start..body.len()));
     }
-    Ok(CsvRows { body, rows })
+    Ok(CsvRows {
+        body,
+        rows,
+        unplaced,
+    })
+}
+
+/// A second connection to the ledger and the first visit number of the
+/// second half of the visits.
+type Halves = Option<(Ledger, i64)>;
+
+/// The rows of every visit: in two halves on two threads when `halves` is
+/// given (and handed back for another pass), else on this thread.
+fn csv_parts(
+    ledger: &Ledger,
+    layout: &CsvLayout,
+    halves: Halves,
+) -> Result<(Vec<CsvRows>, Halves), LedgerError> {
+    match halves {
+        Some((other, middle)) => std::thread::scope(|s| {
+            let later = s.spawn(move || {
+                let rows = csv_rows(&other, layout, middle, i64::MAX);
+                (rows, other)
+            });
+            let earlier = csv_rows(ledger, layout, i64::MIN, middle.saturating_sub(1));
+            let (later, other) = later.join().map_err(|_| LedgerError::Internal)?;
+            Ok((vec![earlier?, later?], Some((other, middle))))
+        }),
+        None => Ok((vec![csv_rows(ledger, layout, i64::MIN, i64::MAX)?], None)),
+    }
+}
+
+/// A measure without a column, noted once.
+fn note_unplaced(unplaced: &mut BTreeSet<Extra>, checklist: &str, not_score: bool, id: &str) {
+    let seen = unplaced
+        .iter()
+        .any(|(c, n, i)| c == checklist && *n == not_score && i == id);
+    if !seen {
+        unplaced.insert((checklist.to_string(), not_score, id.to_string()));
+    }
 }
 
 /// `visits.csv` and its number of rows. The visits are split in two by
@@ -628,7 +689,6 @@ fn csv_rows(
 /// connection of its own, `second`), then put in output order: by device
 /// name, device id and sequence number.
 pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), LedgerError> {
-    let layout = CsvLayout::read(ledger)?;
     let count: i64 = ledger
         .conn()
         .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
@@ -643,15 +703,22 @@ pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), L
             .optional()?,
         _ => None,
     };
-    let parts: Vec<CsvRows> = match (second, middle) {
-        (Some(other), Some(middle)) => std::thread::scope(|s| {
-            let shared = &layout;
-            let later = s.spawn(move || csv_rows(&other, shared, middle, i64::MAX));
-            let earlier = csv_rows(ledger, &layout, i64::MIN, middle.saturating_sub(1));
-            let later = later.join().map_err(|_| LedgerError::Internal);
-            Ok::<_, LedgerError>(vec![earlier?, later??])
-        })?,
-        _ => vec![csv_rows(ledger, &layout, i64::MIN, i64::MAX)?],
+    let halves = middle.and_then(|m| second.map(|other| (other, m)));
+    // The bundled checklists' columns first. Measures of other checklists
+    // (an organisation's own) are met while the rows are built; only then
+    // are the rows built again, with their columns.
+    let layout = CsvLayout::read(ledger, BTreeSet::new())?;
+    let (mut parts, halves) = csv_parts(ledger, &layout, halves)?;
+    let unplaced: BTreeSet<Extra> = parts
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.unplaced))
+        .collect();
+    let layout = if unplaced.is_empty() {
+        layout
+    } else {
+        let layout = CsvLayout::read(ledger, unplaced)?;
+        parts = csv_parts(ledger, &layout, halves)?.0;
+        layout
     };
     let mut rows: Vec<((usize, i64), usize, std::ops::Range<usize>)> = parts
         .iter()
