@@ -23,11 +23,11 @@ use crate::export::bundle::{self, BundleError, printable};
 use crate::export::manifest::{Manifest, ManifestVisit};
 use crate::i18n::Lang;
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
-use crate::supervisor::findings;
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
+use crate::supervisor::{findings, payload};
 use crate::visit::record::{FinalRecord, VisitRecord};
 use crate::visit::report::{Status, visit_json_bytes};
 
@@ -440,7 +440,7 @@ fn process(
         .iter()
         .map(|i| i.as_ref() as &dyn age::Identity)
         .collect();
-    let plain = envelope::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
+    let plain = payload::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
     t.decrypt = clock.elapsed();
     let plain = match plain {
         Ok(p) => p,

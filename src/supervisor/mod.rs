@@ -21,6 +21,7 @@ pub mod findings;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod payload;
 pub mod reports;
 pub mod x25519;
 
