@@ -22,9 +22,9 @@ use rayon::prelude::*;
 use safevisit::export::bundle;
 use safevisit::i18n::Lang;
 use safevisit::store::envelope::{self, MAX_RECORD_BYTES, decode_record};
+use safevisit::store::payload::decrypt;
 use safevisit::supervisor::import::visit_row;
 use safevisit::supervisor::ledger::{BundleSeen, Ledger};
-use safevisit::supervisor::payload::decrypt;
 use safevisit::supervisor::{Identity, Office, reports};
 use sha2::Digest;
 

@@ -12,6 +12,7 @@ use std::io::{self, BufRead, Read, Write};
 use crate::export::manifest::{self, Manifest};
 use crate::export::tar::{TarError, TarFile, TarReader, append};
 use crate::store::envelope::{MAX_RECORD_BYTES, RECORD};
+use crate::store::payload::{self, PayloadReader, StreamError};
 
 /// The largest record file a bundle may hold: a record payload at its
 /// limit plus the age overhead (header, 16 bytes per 64 KiB chunk).
@@ -95,7 +96,7 @@ pub fn write<W: Write>(
 
 /// The decrypted stream under the archive, with the bytes already read to
 /// tell a bundle from a single record put back in front.
-type Plain<R> = io::Chain<io::Cursor<Vec<u8>>, age::stream::StreamReader<R>>;
+type Plain<R> = io::Chain<io::Cursor<Vec<u8>>, PayloadReader<R>>;
 
 /// An opened bundle: its (checked) manifest, then its record files.
 pub struct OpenBundle<R: BufRead> {
@@ -119,23 +120,19 @@ pub fn open<R: BufRead>(
     identities: &[&dyn age::Identity],
 ) -> Result<OpenBundle<R>, BundleError> {
     use age::DecryptError as D;
-    let decryptor = age::Decryptor::new_buffered(src).map_err(|e| match e {
-        D::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::HeaderCutShort,
-        D::Io(io) if io.kind() != io::ErrorKind::InvalidData => BundleError::Io(io),
-        _ => BundleError::NotAgeFile,
-    })?;
-    if decryptor.is_scrypt() {
+    // age reads and checks the header; the payload streams through
+    // store::payload's reader.
+    let mut reader = payload::open_stream(src, identities).map_err(|e| match e {
         // A passphrase-encrypted file: never a bundle (and never ask for one).
-        return Err(BundleError::NotForTheseKeys);
-    }
-    let mut reader = decryptor
-        .decrypt(identities.iter().copied())
-        .map_err(|e| match e {
+        StreamError::Passphrase => BundleError::NotForTheseKeys,
+        StreamError::Header(e) => match e {
+            D::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::HeaderCutShort,
+            D::Io(io) if io.kind() != io::ErrorKind::InvalidData => BundleError::Io(io),
             D::NoMatchingKeys | D::ExcessiveWork { .. } => BundleError::NotForTheseKeys,
             D::DecryptionFailed | D::InvalidMac => BundleError::Damaged,
-            D::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::HeaderCutShort,
             _ => BundleError::NotAgeFile,
-        })?;
+        },
+    })?;
     // The first bytes say whether this is a record rather than a bundle.
     let mut head = Vec::with_capacity(8);
     (&mut reader)

@@ -39,7 +39,8 @@
 //! passphrase rule, with a score for a meter) and
 //! [`recipients::parse_recipient`] / [`recipients::parse_recipients_file`].
 //! Shared with the office import: [`envelope::open_record`] /
-//! [`envelope::decode_record`] (every known record version).
+//! [`envelope::decode_record`] (every known record version), and
+//! [`payload`]: age files opened in one pass (records and bundles).
 
 pub mod atomic;
 pub mod checklist_folder;
@@ -50,6 +51,7 @@ pub mod index;
 pub mod layout;
 pub mod passphrase;
 pub mod paths;
+pub mod payload;
 pub mod recipients;
 pub mod test_org_key;
 pub mod vault;

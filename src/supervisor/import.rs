@@ -23,11 +23,12 @@ use crate::export::bundle::{self, BundleError, printable};
 use crate::export::manifest::{Manifest, ManifestVisit};
 use crate::i18n::Lang;
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
+use crate::store::payload;
+use crate::supervisor::findings;
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
-use crate::supervisor::{findings, payload};
 use crate::visit::record::{FinalRecord, VisitRecord};
 use crate::visit::report::{Status, visit_json_bytes};
 

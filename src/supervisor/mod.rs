@@ -21,7 +21,6 @@ pub mod findings;
 pub mod import;
 pub mod keys;
 pub mod ledger;
-pub mod payload;
 pub mod reports;
 pub mod x25519;
 
