@@ -8,7 +8,7 @@
 //! malformed byte an error, never a panic. It streams: a bundle is never
 //! held in memory whole.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 
 /// A tar block.
 const BLOCK: usize = 512;
@@ -117,7 +117,7 @@ fn fill_all(r: &mut impl Read, buf: &mut [u8]) -> Result<(), TarError> {
     Ok(())
 }
 
-impl<R: Read> TarReader<R> {
+impl<R: BufRead> TarReader<R> {
     pub fn new(inner: R) -> TarReader<R> {
         TarReader {
             inner,
@@ -184,12 +184,22 @@ impl<R: Read> TarReader<R> {
             return Err(TarError::TooLarge { name, limit });
         }
         let size = size as usize;
-        // Read straight into fresh capacity (no zeroing first).
+        // Copied straight out of the reader's buffer into fresh capacity
+        // (`read_to_end` would zero the capacity first).
         let mut data = Vec::with_capacity(size);
-        (&mut self.inner)
-            .take(size as u64)
-            .read_to_end(&mut data)
-            .map_err(TarError::Io)?;
+        while data.len() < size {
+            let available = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(TarError::Io(e)),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let n = available.len().min(size - data.len());
+            data.extend_from_slice(&available[..n]);
+            self.inner.consume(n);
+        }
         if data.len() < size {
             return Err(malformed("the archive is cut short"));
         }

@@ -333,15 +333,12 @@ impl<R: BufRead> PayloadReader<R> {
     }
 }
 
-impl<R: BufRead> Read for PayloadReader<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl<R: BufRead> BufRead for PayloadReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if let Some(kind) = self.failed {
             return Err(kind.into());
         }
-        while self.pos == self.buf.len() {
-            if self.ended || out.is_empty() {
-                return Ok(0);
-            }
+        while self.pos == self.buf.len() && !self.ended {
             if let Err(e) = self.next_chunk() {
                 self.buf.clear();
                 self.pos = 0;
@@ -349,9 +346,23 @@ impl<R: BufRead> Read for PayloadReader<R> {
                 return Err(e);
             }
         }
-        let n = out.len().min(self.buf.len() - self.pos);
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
+        Ok(&self.buf[self.pos..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.buf.len());
+    }
+}
+
+impl<R: BufRead> Read for PayloadReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let plain = self.fill_buf()?;
+        let n = out.len().min(plain.len());
+        out[..n].copy_from_slice(&plain[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
