@@ -634,51 +634,55 @@ fn insert_visit_sql() -> String {
     let marks: Vec<String> = (1..=19 + findings::COLUMNS.len())
         .map(|i| format!("?{i}"))
         .collect();
-    format!("INSERT INTO visits ({cols}) VALUES ({})", marks.join(", "))
+    // A visit id or a (device, sequence) already in the ledger inserts
+    // nothing; the caller then finds out which.
+    format!(
+        "INSERT INTO visits ({cols}) VALUES ({}) ON CONFLICT DO NOTHING",
+        marks.join(", ")
+    )
 }
 
 impl BundleTx<'_> {
     /// Add one decoded visit: new, a duplicate of a known one, or a
     /// conflict (kept aside with its ciphertext, never merged).
     pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
+        if self.insert_visit(v)? {
+            return self.add_details(v);
+        }
+        // The visit id or its sequence number is taken: the same record
+        // again, or a conflict.
         let known: Option<String> = self
             .tx
             .prepare_cached("SELECT record_sha256 FROM visits WHERE visit_id = ?1")?
             .query_row([&v.visit_id], |r| r.get(0))
             .optional()?;
-        let conflict = match known {
+        let kind = match known {
             Some(sha) if sha == v.record_sha256 => return Ok(Added::Duplicate),
-            Some(_) => Some(Added::ConflictSameVisit),
-            None => {
-                let taken: Option<String> = self
-                    .tx
-                    .prepare_cached(
-                        "SELECT visit_id FROM visits WHERE device_id = ?1 AND sequence = ?2",
-                    )?
-                    .query_row(params![v.device_id, i64_of(v.sequence)], |r| r.get(0))
-                    .optional()?;
-                taken.map(|_| Added::ConflictSameSequence)
-            }
+            Some(_) => Added::ConflictSameVisit,
+            None => Added::ConflictSameSequence,
         };
-        if let Some(kind) = conflict {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                     ON CONFLICT (visit_id, record_sha256) DO NOTHING",
-                )?
-                .execute(params![
-                    v.visit_id,
-                    v.device_id,
-                    i64_of(v.sequence),
-                    if kind == Added::ConflictSameVisit { "same_visit" } else { "same_sequence" },
-                    v.record_sha256,
-                    self.bundle_id,
-                    self.now,
-                    ciphertext
-                ])?;
-            return Ok(kind);
-        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (visit_id, record_sha256) DO NOTHING",
+            )?
+            .execute(params![
+                v.visit_id,
+                v.device_id,
+                i64_of(v.sequence),
+                if kind == Added::ConflictSameVisit { "same_visit" } else { "same_sequence" },
+                v.record_sha256,
+                self.bundle_id,
+                self.now,
+                ciphertext
+            ])?;
+        Ok(kind)
+    }
+
+    /// Insert the visit's row; `false` when its id or its (device,
+    /// sequence) is already in the ledger (nothing is inserted then).
+    fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
         let n_cols = 19 + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
@@ -718,9 +722,16 @@ impl BundleTx<'_> {
                 values.push(f);
             }
         }
-        self.tx
+        let inserted = self
+            .tx
             .prepare_cached(&self.insert_visit)?
             .execute(values.as_slice())?;
+        Ok(inserted == 1)
+    }
+
+    /// The rest of a visit just inserted: its document, red flags, scores
+    /// and outcomes.
+    fn add_details(&mut self, v: &VisitRow) -> Result<Added, LedgerError> {
         // Everything else of the visit hangs off its number: appended in
         // order, where random visit ids would scatter writes over the tables.
         let no = self.tx.last_insert_rowid();
