@@ -292,6 +292,14 @@ struct Raw {
     data: Vec<u8>,
 }
 
+/// What the record work hands the ledger thread: a chunk of records, or
+/// word that the bundle's last chunk is being worked on (the reader is
+/// done), so that the next bundle can start reading.
+enum Done {
+    Chunk(Vec<Processed>),
+    LastUnderway,
+}
+
 enum Processed {
     Ok {
         row: Box<VisitRow>,
@@ -563,7 +571,7 @@ pub struct Started<'scope> {
 
 struct Running<'scope> {
     manifest: Arc<Manifest>,
-    batches: mpsc::Receiver<Vec<Processed>>,
+    batches: mpsc::Receiver<Done>,
     reader: std::thread::ScopedJoinHandle<'scope, ReaderEnd>,
     worker: std::thread::ScopedJoinHandle<'scope, ()>,
 }
@@ -613,8 +621,9 @@ pub fn start<'scope, 'env: 'scope>(
             // Up to eight chunks waiting at each step (about 20 MB of
             // records, 40 MB of documents): enough for the record work to
             // go on while the ledger thread waits for a commit's fsync.
-            let (raw_tx, raw_rx) = mpsc::sync_channel::<Vec<Raw>>(8);
-            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Processed>>(8);
+            // A chunk with `true`: the bundle's last.
+            let (raw_tx, raw_rx) = mpsc::sync_channel::<(Vec<Raw>, bool)>(8);
+            let (done_tx, done_rx) = mpsc::sync_channel::<Done>(9);
             let m = Arc::clone(&manifest);
             let reader = scope.spawn(move || {
                 let by_name: HashMap<&str, usize> = m
@@ -643,7 +652,7 @@ pub fn start<'scope, 'env: 'scope>(
                                     data: f.data,
                                 });
                                 if chunk.len() == CHUNK
-                                    && raw_tx.send(std::mem::take(&mut chunk)).is_err()
+                                    && raw_tx.send((std::mem::take(&mut chunk), false)).is_err()
                                 {
                                     break;
                                 }
@@ -652,9 +661,7 @@ pub fn start<'scope, 'env: 'scope>(
                             None => end.unexpected.push((printable(&f.name), false)),
                         },
                         Ok(None) => {
-                            if !chunk.is_empty() {
-                                let _ = raw_tx.send(chunk);
-                            }
+                            let _ = raw_tx.send((chunk, true));
                             break;
                         }
                         Err(e) => {
@@ -667,7 +674,10 @@ pub fn start<'scope, 'env: 'scope>(
             });
             let m = Arc::clone(&manifest);
             let worker = scope.spawn(move || {
-                for chunk in raw_rx {
+                for (chunk, last) in raw_rx {
+                    if last && done_tx.send(Done::LastUnderway).is_err() {
+                        break;
+                    }
                     let out: Vec<Processed> = chunk
                         .into_par_iter()
                         .map(|raw| {
@@ -675,7 +685,7 @@ pub fn start<'scope, 'env: 'scope>(
                             process(raw, listed, &m.device.id, identities)
                         })
                         .collect();
-                    if done_tx.send(out).is_err() {
+                    if done_tx.send(Done::Chunk(out)).is_err() {
                         break;
                     }
                 }
@@ -719,9 +729,11 @@ pub fn import_bundle(
     })
 }
 
-/// Record a started bundle in the ledger, in one transaction. `received_all`
-/// is called once every record has been received from the workers (they
-/// are idle from then on: the caller may start the next bundle).
+/// Record a started bundle in the ledger, in one transaction. `reading_done`
+/// is called once, as soon as the bundle's reader has finished and its last
+/// records are being worked on (or, at the latest, once everything has been
+/// received): the caller may start the next bundle then, so that the
+/// workers find its first records waiting when they finish these.
 /// `written_through`, called just before the commit, may give the `visit_no`
 /// up to which JSON files are written, to note in the same transaction.
 pub fn finish(
@@ -729,9 +741,15 @@ pub fn finish(
     started: Started<'_>,
     now: &str,
     progress: &dyn Progress,
-    received_all: impl FnOnce(),
+    reading_done: impl FnOnce(),
     written_through: impl FnOnce() -> Option<i64>,
 ) -> Result<BundleReport, LedgerError> {
+    let mut reading_done = Some(reading_done);
+    let mut start_next = move || {
+        if let Some(f) = reading_done.take() {
+            f();
+        }
+    };
     let Started {
         file_name,
         path,
@@ -756,7 +774,7 @@ pub fn finish(
     let size = match size {
         Ok(s) => s,
         Err(e) => {
-            received_all();
+            start_next();
             report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
             return Ok(report);
         }
@@ -776,7 +794,7 @@ pub fn finish(
         match hash_file(path) {
             Ok((sha256, _)) => seen.sha256 = sha256,
             Err(e) => {
-                received_all();
+                start_next();
                 report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
                 return Ok(report);
             }
@@ -784,7 +802,7 @@ pub fn finish(
         if let Some((listed, device)) = ledger.imported_before(&seen.sha256)? {
             // Dropping `opened` stops its threads.
             drop(opened);
-            received_all();
+            start_next();
             ledger.record_bundle(&seen, "known", None, device.as_deref(), listed)?;
             report.outcome = BundleOutcome::Known;
             report.duplicate = listed;
@@ -809,7 +827,7 @@ pub fn finish(
     let running = match opened {
         Ok(r) => r,
         Err(problem) => {
-            received_all();
+            start_next();
             seen.sha256 = whole_hash(&seen);
             let reason = (problem.describe(Lang::En), problem.describe(Lang::Nl));
             ledger.record_bundle(&seen, "rejected", Some((&reason.0, &reason.1)), None, 0)?;
@@ -837,7 +855,14 @@ pub fn finish(
     report.timings.ledger += clock.elapsed();
 
     let mut ledger_error: Option<LedgerError> = None;
-    for batch in batches {
+    for done in batches {
+        let batch = match done {
+            Done::Chunk(batch) => batch,
+            Done::LastUnderway => {
+                start_next();
+                continue;
+            }
+        };
         let clock = Instant::now();
         let n = batch.len() as u64;
         for p in batch {
@@ -898,7 +923,7 @@ pub fn finish(
     // (`batches` is dropped here: on an early stop the threads end too.)
     let end = reader.join();
     let _ = worker.join();
-    received_all();
+    start_next();
     if let Some(e) = ledger_error {
         return Err(e);
     }

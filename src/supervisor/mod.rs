@@ -271,8 +271,9 @@ impl Office {
             outputs: OutputsReport::default(),
             timings: Timings::default(),
         };
-        // Each bundle's reading and record work starts while the previous
-        // one is still being committed. The new visits' JSON files are
+        // Each bundle's reading and record work starts as soon as the
+        // previous one's reader has finished (its last records are still
+        // being worked on, then committed). The new visits' JSON files are
         // written once their bundle is committed, by a thread of their own
         // while the next bundle is imported; the ledger notes them written
         // after that thread ends.
