@@ -75,7 +75,7 @@ pub struct Kind {
 /// A visit record (a draft, or a finalized visit).
 pub const RECORD: Kind = Kind {
     magic: *b"SVVISIT\0",
-    version: 1,
+    version: 2,
     name: "visit record",
 };
 
@@ -208,13 +208,18 @@ pub fn encode_record(rec: &VisitRecord) -> Result<Zeroizing<Vec<u8>>, EnvelopeEr
 }
 
 /// Decode the plaintext of a record envelope, of any format version this
-/// program knows. Version 1 is the current `VisitRecord`; when the version
-/// is bumped, the old structs are kept frozen beside a migration to the new
-/// ones, and this function dispatches on the version.
+/// program knows. Version 2 is the current `VisitRecord`; version 1 is read
+/// with its frozen structs (`visit::record_v1`) and migrated. When the
+/// version is bumped again, the old structs are frozen the same way.
 pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
     let (version, payload) = split(RECORD, plaintext)?;
     match version {
-        1 => decode_payload(RECORD, payload, record_config()),
+        1 => {
+            let old: crate::visit::record_v1::VisitRecord =
+                decode_payload(RECORD, payload, record_config())?;
+            Ok(VisitRecord::from(old))
+        }
+        2 => decode_payload(RECORD, payload, record_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: RECORD.name,
             found,

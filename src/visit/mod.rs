@@ -5,6 +5,7 @@
 
 pub mod derive;
 pub mod record;
+pub mod record_v1;
 pub mod report;
 
 use std::sync::Arc;
