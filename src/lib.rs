@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod export;
+pub mod harden;
 pub mod i18n;
 pub mod replay;
 pub mod store;

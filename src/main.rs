@@ -13,6 +13,12 @@ use safevisit::commands;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Before anything secret is in memory: no core dumps (src/harden.rs).
+    if let Err(e) = safevisit::harden::harden_process() {
+        eprintln!(
+            "waarschuwing: kerndumps konden niet worden uitgezet ({e}).\nwarning: core dumps could not be turned off ({e})."
+        );
+    }
     let cli = Cli::parse();
     match &cli.command {
         None => commands::app::run(&cli),

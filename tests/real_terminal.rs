@@ -1,6 +1,9 @@
 //! The app in a real terminal (tmux): it starts, takes keys, restores the
 //! terminal when it quits, and `--record` writes a script — without the
-//! passphrase — that replays.
+//! passphrase — that replays. A run killed with `kill -9` leaves nothing
+//! under the next start; SIGTERM saves the draft and restores the
+//! terminal; Ctrl-Space hides the visit from inside a text field; the
+//! running app can leave no core dump.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,6 +18,17 @@ struct Tmux {
 
 impl Tmux {
     fn start(cmd: &str) -> Tmux {
+        let t = Tmux::open(cmd);
+        t.wait_for("Typ uw wachtwoord");
+        t
+    }
+
+    /// A shell in the terminal, to run the app in more than once.
+    fn shell() -> Tmux {
+        Tmux::open("sh")
+    }
+
+    fn open(cmd: &str) -> Tmux {
         let ok = Command::new("tmux")
             .arg("-V")
             .output()
@@ -23,7 +37,10 @@ impl Tmux {
             ok,
             "this test needs tmux: apt-get install tmux (.ci/run installs it)"
         );
-        let session = format!("safevisit-test-{}", std::process::id());
+        // One session per terminal: the tests of this file run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let session = format!("safevisit-test-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "new-session",
@@ -42,9 +59,7 @@ impl Tmux {
         let _ = Command::new("tmux")
             .args(["set-option", "-t", &session, "remain-on-exit", "on"])
             .status();
-        let t = Tmux { session };
-        t.wait_for("Typ uw wachtwoord");
-        t
+        Tmux { session }
     }
 
     fn literal(&self, text: &str) {
@@ -79,6 +94,21 @@ impl Tmux {
             sleep(Duration::from_millis(100));
         }
         panic!("`{text}` never appeared:\n{}", self.screen());
+    }
+
+    /// The exit status of the program in a dead pane.
+    fn exit_status(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{pane_dead_status}",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     fn dead(&self) -> bool {
@@ -176,4 +206,238 @@ fn a_recorded_live_session_replays_and_never_holds_the_passphrase() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.ends_with("1 passed, 0 failed\n"));
     assert!(Path::new(&replayable).exists());
+}
+
+/// A test vault in `dir`, made the way replay makes one.
+fn test_vault(tmp: &Path) -> std::path::PathBuf {
+    let dir = tmp.join("vault");
+    let setup = tmp.join("setup.replay");
+    std::fs::write(&setup, format!("passphrase \"{PASSPHRASE}\"\n")).unwrap();
+    let out = Command::new(bin())
+        .args(["replay", "--data-dir"])
+        .arg(&dir)
+        .arg(&setup)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    dir
+}
+
+/// The process id of the app running on `dir`, found through /proc.
+fn app_pid(dir: &Path) -> u32 {
+    let wanted = dir.to_string_lossy().into_owned();
+    for _ in 0..50 {
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+                continue;
+            };
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            if args.first().is_some_and(|a| a == bin()) && args.iter().any(|a| *a == wanted) {
+                return pid;
+            }
+        }
+        sleep(Duration::from_millis(100));
+    }
+    panic!("the app on {wanted} is not running");
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Unlock, start a visit of the Kersenboom family, and go to the first
+/// long-text question ("Zorgen…"), where the worker types freely.
+fn to_a_text_field(t: &Tmux) {
+    t.wait_for("Typ uw wachtwoord");
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for("Concepten (0)");
+    t.key("n");
+    t.wait_for("Nieuw bezoek");
+    t.literal("Kersenboom");
+    for _ in 0..15 {
+        t.key("Down");
+    }
+    t.key("Enter");
+    t.wait_for("Veiligheidscheck");
+    t.key("F2");
+    t.wait_for("Naar sectie");
+    for _ in 0..8 {
+        t.key("Down");
+    }
+    t.key("Enter");
+    t.wait_for("Zorgen: wat is er gebeurd");
+}
+
+const CANARY: &str = "GIRAFFENNEK";
+
+#[test]
+fn a_run_killed_with_sigkill_leaves_nothing_under_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = test_vault(tmp.path());
+    let t = Tmux::shell();
+    let cmd = format!("{} --data-dir {}", bin(), dir.display());
+    t.literal(&cmd);
+    t.key("Enter");
+    to_a_text_field(&t);
+    t.literal(&format!("{CANARY} wil niet gezien worden"));
+    t.wait_for(CANARY);
+    // Autosave within a second; then the hardest stop there is.
+    sleep(Duration::from_millis(1500));
+    let pid = app_pid(&dir);
+    signal(pid, "-KILL");
+    sleep(Duration::from_millis(300));
+    // The killed run left its screen, with the answer, in the terminal.
+    assert!(t.screen().contains(CANARY), "{}", t.screen());
+
+    // The next start, in the same terminal, clears it before drawing. (The
+    // killed run left the terminal raw: Ctrl-J ends the command line.)
+    t.literal(&cmd);
+    t.key("C-j");
+    t.wait_for("Typ uw wachtwoord");
+    let lock_screen = t.screen();
+    assert!(!lock_screen.contains(CANARY), "{lock_screen}");
+    assert!(!lock_screen.contains("Kersenboom"), "{lock_screen}");
+    assert!(!lock_screen.contains("Zorgen"), "{lock_screen}");
+    // And so does the quick-hide screen.
+    t.key("F12");
+    sleep(Duration::from_millis(300));
+    let hidden = t.screen();
+    assert!(hidden.trim().is_empty(), "{hidden}");
+
+    // The answer typed before the kill was saved.
+    t.key("Enter");
+    t.wait_for("Typ uw wachtwoord");
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for("Concepten (1)");
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    t.key("q");
+}
+
+#[test]
+fn sigterm_saves_the_draft_and_leaves_a_clean_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = test_vault(tmp.path());
+    let cmd = format!("{} --data-dir {}", bin(), dir.display());
+    let t = Tmux::start(&cmd);
+    to_a_text_field(&t);
+    // No core dump can be written by the running app.
+    let pid = app_pid(&dir);
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+
+    t.literal(CANARY);
+    t.wait_for(CANARY);
+    // At once: before the half-second autosave could run.
+    signal(pid, "-TERM");
+    for _ in 0..50 {
+        if t.dead() {
+            break;
+        }
+        sleep(Duration::from_millis(100));
+    }
+    assert!(t.dead(), "SIGTERM stopped the app:\n{}", t.screen());
+    assert_eq!(t.exit_status(), "143", "128 + SIGTERM");
+    // The alternate screen was left and nothing of the visit is in view.
+    let after = t.screen();
+    assert!(!after.contains(CANARY), "{after}");
+    assert!(!after.contains("Kersenboom"), "{after}");
+
+    // The last keystrokes were saved by the signal.
+    let t = Tmux::start(&cmd);
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for("Concepten (1)");
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    t.key("q");
+}
+
+#[test]
+fn ctrl_space_hides_the_visit_from_inside_a_text_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = test_vault(tmp.path());
+    let cmd = format!("{} --data-dir {}", bin(), dir.display());
+    let t = Tmux::start(&cmd);
+    to_a_text_field(&t);
+    t.literal(CANARY);
+    t.wait_for(CANARY);
+    t.key("C-Space");
+    sleep(Duration::from_millis(300));
+    let hidden = t.screen();
+    assert!(hidden.trim().is_empty(), "{hidden}");
+    // Back, with the text as it was: the chord typed nothing.
+    t.key("Enter");
+    t.wait_for("Typ uw wachtwoord");
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.literal("X");
+    t.wait_for(&format!("{CANARY}X"));
+    // Ctrl-L redraws without changing anything.
+    t.key("C-l");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    t.key("q");
+}
+
+#[test]
+fn closing_the_terminal_saves_the_draft_and_ends_the_app() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = test_vault(tmp.path());
+    let cmd = format!("{} --data-dir {}", bin(), dir.display());
+    let t = Tmux::start(&cmd);
+    to_a_text_field(&t);
+    let pid = app_pid(&dir);
+    t.literal(CANARY);
+    t.wait_for(CANARY);
+    // The window is closed: the terminal hangs up under the app.
+    drop(t);
+    let proc_dir = format!("/proc/{pid}");
+    for _ in 0..100 {
+        if !Path::new(&proc_dir).exists() {
+            break;
+        }
+        sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !Path::new(&proc_dir).exists(),
+        "the app still runs (with the visit in memory) after its terminal closed"
+    );
+
+    let t = Tmux::start(&cmd);
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for("Concepten (1)");
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    t.key("q");
 }

@@ -13,7 +13,7 @@ use crate::replay::record::{ScriptWriter, header};
 use crate::store::Vault;
 use crate::store::paths::data_dir;
 use crate::tui::app::{Message, Options, RandomIds, State};
-use crate::tui::shell::{Clock, Recorder, SystemClock, run_terminal};
+use crate::tui::shell::{Clock, Ending, Recorder, SystemClock, run_terminal};
 use crate::tui::store_port::{InitSettings, StoreVault};
 use crate::tui::theme::Theme;
 
@@ -99,7 +99,9 @@ pub fn run(cli: &Cli) -> ExitCode {
     };
     let recorder = writer.as_mut().map(|w| w as &mut dyn Recorder);
     match run_terminal(state, port, &clock, recorder) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Ending::Quit) => ExitCode::SUCCESS,
+        // As shells report a process a signal stopped: 128 + the signal.
+        Ok(Ending::Signal(sig)) => ExitCode::from(128u8.saturating_add(sig as u8)),
         Err(e) => fail(format!("error: the terminal failed: {e}")),
     }
 }

@@ -131,7 +131,7 @@ impl<W: Write> ScriptWriter<W> {
                 self.flush_typed()?;
                 writeln!(self.out, "size {w}x{h}")?;
             }
-            Event::Tick(_) | Event::Reply(_) => {}
+            Event::Tick(_) | Event::Reply(_) | Event::Terminate => {}
         }
         self.out.flush()
     }

@@ -234,6 +234,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             }
         }
         Event::Reply(reply) => on_reply(state, reply, &mut effects),
+        Event::Terminate => quit(state, &mut effects),
     }
     effects
 }
@@ -268,6 +269,7 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
             quit(state, effects);
         } else {
             state.hidden = false;
+            effects.push(Effect::ClearScreen);
         }
         return;
     }
@@ -302,6 +304,10 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
         }
         Some(Action::Lock) => return lock(state, effects, false),
         Some(Action::Quit) => return quit(state, effects),
+        Some(Action::Redraw) => {
+            effects.push(Effect::ClearScreen);
+            return;
+        }
         _ => {}
     }
     let transition = with_ctx(state, effects, |screen, ctx| match screen {
@@ -369,6 +375,9 @@ fn lock(state: &mut State, effects: &mut Vec<Effect>, hide: bool) {
     state.entries.clear();
     state.help = false;
     state.hidden = hide;
+    // Nothing of the visit may stay in a terminal cell the next screen does
+    // not happen to overwrite.
+    effects.push(Effect::ClearScreen);
     // Decrypted answers leave memory with the screen that held them.
     if !matches!(state.screen, Screen::Onboarding(_)) {
         state.screen = Screen::Unlock(UnlockScreen::new(resume));
@@ -387,6 +396,7 @@ fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     if state.unlocked {
         effects.push(Effect::Lock);
     }
+    state.unlocked = false;
     state.quitting = true;
     effects.push(Effect::Quit);
 }

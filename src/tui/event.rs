@@ -41,6 +41,7 @@ impl Key {
     pub fn name(self) -> String {
         match self {
             Key::Char(' ') => "Space".into(),
+            Key::Ctrl(' ') => "Ctrl-Space".into(),
             Key::Char(c) => c.to_string(),
             Key::Ctrl(c) => format!("Ctrl-{c}"),
             Key::Alt(c) => format!("Alt-{c}"),
@@ -88,6 +89,9 @@ impl Key {
                         _ => None,
                     }
                 };
+                if name == "Ctrl-Space" {
+                    return Some(Key::Ctrl(' '));
+                }
                 if let Some(rest) = name.strip_prefix("Ctrl-") {
                     return single(rest).map(|c| Key::Ctrl(c.to_ascii_lowercase()));
                 }
@@ -161,6 +165,9 @@ pub enum Event {
     /// Text pasted in one go (bracketed paste).
     Paste(String),
     Resize(u16, u16),
+    /// The process was told to stop (SIGTERM, SIGHUP, SIGINT), or the
+    /// terminal failed: save what is open, drop the secrets, quit.
+    Terminate,
     /// The clock moved on.
     Tick(PrimitiveDateTime),
     Reply(Reply),
@@ -188,6 +195,10 @@ pub enum Effect {
         now: PrimitiveDateTime,
     },
     ReadRecipientsFile(PathBuf),
+    /// Clear the terminal and draw every cell anew: nothing drawn before
+    /// (a previous run's answers, a hidden visit) may survive under the
+    /// next screen.
+    ClearScreen,
     Quit,
 }
 
@@ -205,6 +216,7 @@ impl fmt::Debug for Effect {
             Effect::Finalize(_) => "Finalize",
             Effect::Export { .. } => "Export",
             Effect::ReadRecipientsFile(_) => "ReadRecipientsFile",
+            Effect::ClearScreen => "ClearScreen",
             Effect::Quit => "Quit",
         };
         f.write_str(name)

@@ -37,6 +37,8 @@ pub enum Ctx {
 pub enum Action {
     Hide,
     Help,
+    /// Clear the terminal and draw everything anew (Ctrl-L).
+    Redraw,
     Language,
     Lock,
     Quit,
@@ -118,8 +120,10 @@ const DIGITS: &[Key] = &[
 pub const BINDINGS: &[Binding] = &[
     Binding {
         action: Action::Hide,
-        keys: &[Key::F(12)],
-        shown: None,
+        // Ctrl-Space as well: F12 is a media key on many laptops, and a
+        // chord that types nothing is safe inside any text field.
+        keys: &[Key::F(12), Key::Ctrl(' ')],
+        shown: Some("F12/Ctrl-Space"),
         contexts: EVERYWHERE,
         label: ("verbergen", "hide"),
         footer: true,
@@ -416,11 +420,29 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         action: Action::Help,
-        keys: &[Key::F(1)],
+        // Alt-? as well: some terminals keep F1 for their own help.
+        keys: &[Key::F(1), Key::Alt('?')],
         shown: None,
         contexts: EVERYWHERE,
         label: ("hulp", "help"),
         footer: true,
+    },
+    Binding {
+        action: Action::Help,
+        keys: &[Key::Char('?')],
+        shown: None,
+        // Only where `?` types nothing.
+        contexts: &[Home, Choice, Multi, Scale, AddEntry, Review],
+        label: ("hulp", "help"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Redraw,
+        keys: &[Key::Ctrl('l')],
+        shown: None,
+        contexts: EVERYWHERE,
+        label: ("scherm opnieuw tekenen", "redraw the screen"),
+        footer: false,
     },
     Binding {
         action: Action::Quit,
@@ -597,6 +619,16 @@ mod tests {
     fn hide_works_everywhere_and_letters_type_in_text() {
         for ctx in EVERYWHERE {
             assert_eq!(action(*ctx, Key::F(12)), Some(Action::Hide), "{ctx:?}");
+            assert_eq!(action(*ctx, Key::Ctrl(' ')), Some(Action::Hide), "{ctx:?}");
+            assert_eq!(action(*ctx, Key::Alt('?')), Some(Action::Help), "{ctx:?}");
+            assert_eq!(action(*ctx, Key::Ctrl('l')), Some(Action::Redraw), "{ctx:?}");
+        }
+        // `?` opens help only where it types nothing.
+        for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit, FlagPanel] {
+            assert_eq!(action(ctx, Key::Char('?')), None, "{ctx:?}");
+        }
+        for ctx in [Home, Choice, Multi, Scale, Review] {
+            assert_eq!(action(ctx, Key::Char('?')), Some(Action::Help), "{ctx:?}");
         }
         for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit] {
             for c in ['j', 'n', 'q', 'e', 'k', ' '] {

@@ -6,11 +6,14 @@
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration as StdDuration;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use secrecy::SecretString;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use time::PrimitiveDateTime;
 
 use crate::i18n::Text;
@@ -66,6 +69,11 @@ pub struct Shell<B: Backend, P: VaultPort> {
     pub terminal: Terminal<B>,
     pub state: State,
     pub port: P,
+    /// Clear the whole terminal before the next frame. Set at the start —
+    /// a crashed or killed run may have left its screen behind, and
+    /// ratatui only writes the cells it thinks have changed — and by
+    /// `Effect::ClearScreen` (hide, lock, Ctrl-L).
+    clear_next: bool,
 }
 
 impl<B: Backend, P: VaultPort> Shell<B, P> {
@@ -74,6 +82,7 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             terminal,
             state,
             port,
+            clear_next: true,
         }
     }
 
@@ -108,11 +117,21 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             Effect::Finalize(rec) => Reply::Finalized(self.port.finalize(*rec)),
             Effect::Export { out, all, now } => Reply::Exported(self.port.export(out, all, now)),
             Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
+            Effect::ClearScreen => {
+                self.clear_next = true;
+                return None;
+            }
             Effect::Quit => return None,
         })
     }
 
     pub fn draw(&mut self) -> Result<(), B::Error> {
+        if self.clear_next {
+            // Clears the screen and forgets the last frame, so every cell
+            // of the next one is written.
+            self.terminal.clear()?;
+            self.clear_next = false;
+        }
         let state = &self.state;
         self.terminal.draw(|f| view(state, f))?;
         Ok(())
@@ -189,14 +208,39 @@ pub trait Recorder {
 /// How often the clock ticks in a real terminal.
 const TICK: StdDuration = StdDuration::from_millis(200);
 
-/// Run the app in the real terminal until it quits.
+/// How the app in the real terminal ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The worker quit.
+    Quit,
+    /// A signal (SIGTERM, SIGHUP or SIGINT) stopped it, after the open
+    /// draft was saved and the secrets dropped. Holds the signal number.
+    Signal(i32),
+}
+
+/// The signals that stop the app cleanly. The handler only records which
+/// one came (async-signal-safe); the event loop sees it within a tick and
+/// does the saving and restoring itself.
+fn stop_signals() -> io::Result<Arc<AtomicUsize>> {
+    let flag = Arc::new(AtomicUsize::new(0));
+    for sig in [SIGTERM, SIGHUP, SIGINT] {
+        signal_hook::flag::register_usize(sig, Arc::clone(&flag), sig as usize)?;
+    }
+    Ok(flag)
+}
+
+/// Run the app in the real terminal until it quits or a signal stops it.
+/// Whatever ends it — quit, signal, or a terminal that fails (a closed
+/// window) — the open draft is saved, the identity dropped and the
+/// terminal restored.
 pub fn run_terminal<P: VaultPort>(
     mut state: State,
     port: P,
     clock: &dyn Clock,
     mut recorder: Option<&mut dyn Recorder>,
-) -> io::Result<()> {
+) -> io::Result<Ending> {
     install_panic_hook();
+    let signals = stop_signals()?;
     let mut guard = TerminalGuard::enter()?;
     let size = crossterm::terminal::size()?;
     state.size = size;
@@ -205,12 +249,47 @@ pub fn run_terminal<P: VaultPort>(
     let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
     let terminal = Terminal::new(backend)?;
     let mut shell = Shell::new(terminal, state, port);
+    let result = event_loop(&mut shell, clock, &mut recorder, &signals);
+    if !shell.state.quitting {
+        // A signal or a failed terminal: save and lock, as quitting does.
+        shell.handle(Event::Terminate);
+    }
+    if let Some(r) = recorder {
+        r.finish();
+    }
+    guard.leave()?;
+    result
+}
+
+fn event_loop<B: Backend, P: VaultPort>(
+    shell: &mut Shell<B, P>,
+    clock: &dyn Clock,
+    recorder: &mut Option<&mut dyn Recorder>,
+    signals: &AtomicUsize,
+) -> io::Result<Ending>
+where
+    io::Error: From<B::Error>,
+{
     shell.draw()?;
     while !shell.state.quitting {
-        let event = if crossterm::event::poll(TICK)? {
-            match from_crossterm(crossterm::event::read()?) {
-                Some(e) => e,
-                None => continue,
+        let signal = signals.load(Ordering::SeqCst);
+        if signal != 0 {
+            return Ok(Ending::Signal(signal as i32));
+        }
+        let ready = match crossterm::event::poll(TICK) {
+            Ok(ready) => ready,
+            // A signal interrupted the wait: look at the flag first.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let event = if ready {
+            match crossterm::event::read() {
+                Ok(ev) => match from_crossterm(ev) {
+                    Some(e) => e,
+                    None => continue,
+                },
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
             }
         } else {
             Event::Tick(clock.now())
@@ -219,17 +298,14 @@ pub fn run_terminal<P: VaultPort>(
             // The app reads the time from ticks: bring it up to date first.
             let now = clock.now();
             shell.handle(Event::Tick(now));
-            if let Some(r) = recorder.as_deref_mut() {
+            if let Some(r) = recorder.as_mut() {
                 r.event(now, &event, shell.state.typing_secret());
             }
         }
         shell.handle(event);
         shell.draw()?;
     }
-    if let Some(r) = recorder {
-        r.finish();
-    }
-    guard.leave()
+    Ok(Ending::Quit)
 }
 
 /// Raw mode, the alternate screen and bracketed paste, undone on drop.
@@ -266,8 +342,11 @@ impl Drop for TerminalGuard {
 }
 
 fn restore_terminal() {
+    // Blank the alternate screen before leaving it: a terminal without an
+    // alternate screen would otherwise keep the visit in view.
     let _ = crossterm::execute!(
         io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         crossterm::event::DisableBracketedPaste,
         crossterm::terminal::LeaveAlternateScreen,
         crossterm::cursor::Show
