@@ -232,7 +232,11 @@ fn app_pid(dir: &Path) -> u32 {
     let wanted = dir.to_string_lossy().into_owned();
     for _ in 0..50 {
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
@@ -242,7 +246,7 @@ fn app_pid(dir: &Path) -> u32 {
                 .split(|b| *b == 0)
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
-            if args.first().is_some_and(|a| a == bin()) && args.iter().any(|a| *a == wanted) {
+            if args.first().is_some_and(|a| a == bin()) && args.contains(&wanted) {
                 return pid;
             }
         }

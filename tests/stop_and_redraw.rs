@@ -41,7 +41,10 @@ fn a_stop_signal_saves_what_was_just_typed_and_quits_locked() {
     assert!(!h.shell.state.unlocked, "the identity was dropped");
     let (rec, _) = h.shell.port.records().next().expect("a draft");
     let json = serde_json::to_string(rec).unwrap();
-    assert!(json.contains("Sem logeert bij opa"), "the last keystrokes are in the draft");
+    assert!(
+        json.contains("Sem logeert bij opa"),
+        "the last keystrokes are in the draft"
+    );
     // Nothing after the stop reaches the vault.
     let listed = h.shell.port.list();
     assert!(listed.is_err(), "the vault is locked");

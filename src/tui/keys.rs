@@ -621,7 +621,11 @@ mod tests {
             assert_eq!(action(*ctx, Key::F(12)), Some(Action::Hide), "{ctx:?}");
             assert_eq!(action(*ctx, Key::Ctrl(' ')), Some(Action::Hide), "{ctx:?}");
             assert_eq!(action(*ctx, Key::Alt('?')), Some(Action::Help), "{ctx:?}");
-            assert_eq!(action(*ctx, Key::Ctrl('l')), Some(Action::Redraw), "{ctx:?}");
+            assert_eq!(
+                action(*ctx, Key::Ctrl('l')),
+                Some(Action::Redraw),
+                "{ctx:?}"
+            );
         }
         // `?` opens help only where it types nothing.
         for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit, FlagPanel] {
