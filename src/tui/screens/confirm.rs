@@ -107,14 +107,14 @@ impl TypedConfirm {
     ) {
         let t = |nl, en| v.lang.pick(nl, en);
         // The text wrapped at the inner width (a row spare for word wrap),
-        // a blank row, the field, the foot, the border.
+        // the field, the foot, the border.
         let width = 70usize;
         let text_rows: usize = lines
             .iter()
             .map(|l| l.width().div_ceil(width).max(1))
             .sum::<usize>()
             + 1;
-        let height = (text_rows + 1 + 3 + 1 + 2) as u16;
+        let height = (text_rows + 3 + 1 + 2) as u16;
         let boxed = centered(area, width as u16 + 2, height);
         f.render_widget(Clear, boxed);
         let block = Block::default()

@@ -554,7 +554,7 @@ impl NewVisitScreen {
         };
         let button = |text: &str, on: bool, style| {
             Span::styled(
-                format!("[ {text} ]"),
+                format!("{}[ {text} ]", if on { "▶ " } else { "  " }),
                 if on { v.theme.selected() } else { style },
             )
         };
@@ -572,7 +572,7 @@ impl NewVisitScreen {
                     !on_discard,
                     v.theme.normal(),
                 ),
-                Span::raw("   "),
+                Span::raw("  "),
                 button(t("Weggooien", "Throw away"), on_discard, v.theme.error()),
             ]),
             Line::raw(""),

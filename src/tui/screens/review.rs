@@ -281,8 +281,8 @@ impl Review {
             if !missing.is_empty() {
                 lines.push(Line::styled(
                     t(
-                        "Verplichte vragen die nog open zijn, gaan zo naar kantoor.",
-                        "Required questions still open go to the office as they are.",
+                        "Open verplichte vragen gaan onbeantwoord naar kantoor.",
+                        "Open required questions go to the office unanswered.",
                     ),
                     v.theme.warn(),
                 ));
