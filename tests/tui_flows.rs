@@ -318,7 +318,11 @@ fn discarding_a_draft_needs_the_first_letters_of_its_name() {
     assert!(h.has("Concepten (1)"), "{}", h.screen());
     h.key("Delete");
     // The dialog names the draft and its acute flag, and what to type.
-    assert!(h.has("Appelboom (2026-03-04) — 1 vlag, acuut"), "{}", h.screen());
+    assert!(
+        h.has("Appelboom (2026-03-04) — 1 vlag, acuut"),
+        "{}",
+        h.screen()
+    );
     assert!(h.has("typ „Appe”"), "{}", h.screen());
     // The answer keys do nothing: `j` and `y` only type, Enter then refuses.
     h.key("j").key("y").key("1").key("Enter");
@@ -347,7 +351,11 @@ fn finalizing_names_the_visit_and_needs_the_first_letters_of_its_name() {
     appelboom_with_an_acute_flag(&mut h);
     h.key("F6").key("Alt-f");
     assert!(h.has("Bezoek afronden?"), "{}", h.screen());
-    assert!(h.has("Appelboom (2026-03-04) — 1 vlag, acuut,"), "{}", h.screen());
+    assert!(
+        h.has("Appelboom (2026-03-04) — 1 vlag, acuut,"),
+        "{}",
+        h.screen()
+    );
     assert!(h.has("open vragen"), "{}", h.screen());
     assert!(h.has("versleuteld voor uw organisatie"), "{}", h.screen());
     for k in ["j", "y", "1", "Enter"] {
@@ -360,7 +368,12 @@ fn finalizing_names_the_visit_and_needs_the_first_letters_of_its_name() {
     assert!(h.has("Controleren en afronden"));
     h.key("F9").text("Appe").key("Enter");
     assert!(h.has("Bezoek afgerond (nummer 1)"), "{}", h.screen());
-    assert!(h.shell.port.records().all(|(_, s)| s == ListStatus::Finalized));
+    assert!(
+        h.shell
+            .port
+            .records()
+            .all(|(_, s)| s == ListStatus::Finalized)
+    );
 }
 
 #[test]
@@ -417,10 +430,18 @@ fn leaving_a_filled_new_visit_form_asks_first() {
     h.key("n").key("Esc");
     assert!(h.has("Concepten (0)"), "{}", h.screen());
     h.key("n").text("Kersenboom");
-    h.key("Alt-k").text("Mila").key("Enter").text("4").key("Enter");
+    h.key("Alt-k")
+        .text("Mila")
+        .key("Enter")
+        .text("4")
+        .key("Enter");
     for leave in ["Esc", "F10"] {
         h.key(leave);
-        assert!(h.has("Dit formulier weggooien?"), "{leave}:\n{}", h.screen());
+        assert!(
+            h.has("Dit formulier weggooien?"),
+            "{leave}:\n{}",
+            h.screen()
+        );
         assert!(h.has("Kersenboom, 1 kind"), "{}", h.screen());
         // No answer key throws it away; Enter on the default button goes back.
         h.key("j").key("y").key("n").key("Enter");
@@ -431,7 +452,11 @@ fn leaving_a_filled_new_visit_form_asks_first() {
     }
     // Esc in the dialog returns to the form, everything still filled in.
     h.key("Esc").key("Esc");
-    assert!(h.has("Nieuw bezoek") && h.has("Mila, 4 jaar"), "{}", h.screen());
+    assert!(
+        h.has("Nieuw bezoek") && h.has("Mila, 4 jaar"),
+        "{}",
+        h.screen()
+    );
     // Tab to "Weggooien", then Enter: home, nothing saved.
     h.key("F10").key("Tab").key("Enter");
     assert!(h.has("Concepten (0)"), "{}", h.screen());

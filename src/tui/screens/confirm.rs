@@ -148,7 +148,13 @@ impl TypedConfirm {
                 v.theme.error(),
             )
         } else {
-            Line::styled(t("Esc: terug, er gebeurt niets", "Esc: go back, nothing happens"), v.theme.dim())
+            Line::styled(
+                t(
+                    "Esc: terug, er gebeurt niets",
+                    "Esc: go back, nothing happens",
+                ),
+                v.theme.dim(),
+            )
         };
         f.render_widget(Paragraph::new(foot_line).style(Style::new()), foot);
     }
@@ -205,10 +211,7 @@ mod tests {
         let mut c = TypedConfirm::new("Kersenboom", "weg");
         typed(&mut c, "kErS");
         assert!(!c.wrong);
-        assert_eq!(
-            c.key(Key::Enter, Some(Action::Select)),
-            Confirm::Confirmed
-        );
+        assert_eq!(c.key(Key::Enter, Some(Action::Select)), Confirm::Confirmed);
         let mut c = TypedConfirm::new("Kersenboom", "weg");
         typed(&mut c, "kers");
         assert_eq!(c.key(Key::Esc, Some(Action::Cancel)), Confirm::Cancelled);
@@ -221,10 +224,7 @@ mod tests {
         assert_eq!(letters_for("  ", "weggooien"), "weggooien");
         let mut c = TypedConfirm::new("De Vries", "x");
         typed(&mut c, "de vr");
-        assert_eq!(
-            c.key(Key::Enter, Some(Action::Select)),
-            Confirm::Confirmed
-        );
+        assert_eq!(c.key(Key::Enter, Some(Action::Select)), Confirm::Confirmed);
     }
 
     #[test]

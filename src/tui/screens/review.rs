@@ -11,8 +11,8 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
 use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Lang;
-use crate::tui::keys::Action;
 use crate::tui::event::Key;
+use crate::tui::keys::Action;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase, open_phrase};
 use crate::tui::view::ViewCtx;
 use crate::visit::record::format_date;
@@ -297,13 +297,7 @@ impl Review {
                     confirm.expected()
                 ),
             }));
-            confirm.render(
-                f,
-                area,
-                v,
-                t("Bezoek afronden", "Finalize visit"),
-                lines,
-            );
+            confirm.render(f, area, v, t("Bezoek afronden", "Finalize visit"), lines);
         }
     }
 
