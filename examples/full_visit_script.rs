@@ -241,7 +241,9 @@ fn main() {
     g.line("expect \"beslisondersteuning, geen besluit\"");
     g.key(Key::Alt('f'));
     g.line("expect \"NIET meer openen\"");
-    g.key(Key::Char('j'));
+    g.line("expect \"typ „Appe”\"");
+    g.text("Appe");
+    g.key(Key::Enter);
     g.line("expect \"Bezoek afgerond (nummer 1)\"");
     g.line("expect \"Klaar voor export (1)\"");
     g.flush();

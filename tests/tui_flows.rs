@@ -76,7 +76,11 @@ fn a_whole_visit_with_a_red_flag_is_finalized() {
         "the confirm step says so:\n{}",
         h.screen()
     );
-    h.key("j");
+    // `j` is never a confirmation: it types into the dialog's field.
+    h.key("j").key("Enter");
+    assert!(h.has("Dat is niet „Appe”"), "{}", h.screen());
+    assert!(h.shell.port.records().all(|(_, s)| s == ListStatus::Draft));
+    h.key("Backspace").text("appe").key("Enter");
     assert!(h.has("Bezoek afgerond (nummer 1)"), "{}", h.screen());
     assert!(h.has("Klaar voor export (1)"));
     let (rec, status) = h.shell.port.records().next().unwrap();
@@ -264,7 +268,7 @@ fn an_unacknowledged_red_flag_comes_back_after_a_restart() {
     );
     h2.text("Doorgevraagd bij Noor").key("Enter");
     assert!(!h2.has("RODE VLAG"));
-    h2.key("F6").key("Alt-f").key("j");
+    h2.key("F6").key("Alt-f").text("appe").key("Enter");
     assert!(h2.has("Bezoek afgerond"), "{}", h2.screen());
 }
 
@@ -277,4 +281,184 @@ fn the_language_switches_with_f7() {
     assert!(h.has("EN · 10:00"));
     h.key("F7");
     assert!(h.has("Motortest bezoek"));
+}
+
+/// One acknowledged acute flag on the Appelboom visit (engine-bezoek: the
+/// worker saw Noor; an urgent agreement with Lotte).
+fn appelboom_with_an_acute_flag(h: &mut Harness) {
+    start_appelboom(h);
+    h.key("n").key("Tab").text("Sem was bij opa").key("Tab");
+    h.key("j")
+        .key("Tab")
+        .key("2")
+        .key("Tab")
+        .key("1")
+        .key("Tab")
+        .text("18")
+        .key("Tab")
+        .text("2026-01-15")
+        .key("Tab");
+    h.text("bij opa").key("Tab");
+    h.key("Enter")
+        .text("Lotte")
+        .key("Tab")
+        .key("j")
+        .key("Tab")
+        .text("nu");
+    assert!(h.has("RODE VLAG · ACUUT"), "{}", h.screen());
+    h.key("Enter").text("Met Lotte 112 gebeld").key("Enter");
+    assert!(!h.has("RODE VLAG"), "{}", h.screen());
+}
+
+#[test]
+fn discarding_a_draft_needs_the_first_letters_of_its_name() {
+    let mut h = fixture();
+    appelboom_with_an_acute_flag(&mut h);
+    h.key("F10");
+    assert!(h.has("Concepten (1)"), "{}", h.screen());
+    h.key("Delete");
+    // The dialog names the draft and its acute flag, and what to type.
+    assert!(
+        h.has("Appelboom (2026-03-04) — 1 vlag, acuut"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.has("typ „Appe”"), "{}", h.screen());
+    // The answer keys do nothing: `j` and `y` only type, Enter then refuses.
+    h.key("j").key("y").key("1").key("Enter");
+    assert!(h.has("Dat is niet „Appe”"), "{}", h.screen());
+    assert_eq!(h.shell.port.records().count(), 1);
+    // Esc cancels; the draft is still there.
+    h.key("Esc");
+    assert!(!h.has("Concept weggooien"), "{}", h.screen());
+    assert!(h.has("Concepten (1)"));
+    assert_eq!(h.shell.port.records().count(), 1);
+    // A paste does not count as typing.
+    h.key("Delete");
+    h.shell
+        .handle(safevisit::tui::event::Event::Paste("Appe".into()));
+    h.key("Enter");
+    assert_eq!(h.shell.port.records().count(), 1);
+    // The first letters, in any case, and Enter discard it.
+    h.key("Esc").key("Delete").text("aPPe").key("Enter");
+    assert_eq!(h.shell.port.records().count(), 0, "{}", h.screen());
+    assert!(h.has("Concepten (0)"), "{}", h.screen());
+}
+
+#[test]
+fn finalizing_names_the_visit_and_needs_the_first_letters_of_its_name() {
+    let mut h = fixture();
+    appelboom_with_an_acute_flag(&mut h);
+    h.key("F6").key("Alt-f");
+    assert!(h.has("Bezoek afronden?"), "{}", h.screen());
+    assert!(
+        h.has("Appelboom (2026-03-04) — 1 vlag, acuut,"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.has("open vragen"), "{}", h.screen());
+    assert!(h.has("versleuteld voor uw organisatie"), "{}", h.screen());
+    for k in ["j", "y", "1", "Enter"] {
+        h.key(k);
+    }
+    assert!(h.shell.port.records().all(|(_, s)| s == ListStatus::Draft));
+    // Esc cancels and leaves the review as it was.
+    h.key("Esc");
+    assert!(!h.has("Bezoek afronden?"), "{}", h.screen());
+    assert!(h.has("Controleren en afronden"));
+    h.key("F9").text("Appe").key("Enter");
+    assert!(h.has("Bezoek afgerond (nummer 1)"), "{}", h.screen());
+    assert!(
+        h.shell
+            .port
+            .records()
+            .all(|(_, s)| s == ListStatus::Finalized)
+    );
+}
+
+#[test]
+fn a_failed_finalize_is_not_shown_as_saved_and_the_draft_is_saved_again() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("n").key("Tab");
+    h.wait(Duration::seconds(1));
+    assert!(h.has("● opgeslagen"), "{}", h.screen());
+    h.shell.port.fail_next_finalize = true;
+    h.key("F6").key("Alt-f").text("appe").key("Enter");
+    assert!(h.has("Afronden is mislukt"), "{}", h.screen());
+    assert!(
+        h.has("○ niet opgeslagen: schijf vol — probeert opnieuw"),
+        "{}",
+        h.screen()
+    );
+    assert!(!h.has("● opgeslagen"));
+    assert!(h.shell.port.records().all(|(_, s)| s == ListStatus::Draft));
+    // The next tick saves the draft again, and the header says so.
+    let saves = h.shell.port.saves;
+    h.wait(Duration::seconds(1));
+    assert_eq!(h.shell.port.saves, saves + 1, "{}", h.screen());
+    assert!(h.has("● opgeslagen"), "{}", h.screen());
+    assert!(!h.has("niet opgeslagen"));
+    // And finalizing works once the disk has room.
+    h.key("Alt-f").text("appe").key("Enter");
+    assert!(h.has("Bezoek afgerond (nummer 1)"), "{}", h.screen());
+}
+
+#[test]
+fn a_failed_autosave_says_why_in_the_header_until_a_save_works() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.shell.port.fail_next_save = true;
+    h.key("n").key("Tab");
+    assert!(
+        h.has("○ niet opgeslagen: schijf vol — probeert opnieuw"),
+        "{}",
+        h.screen()
+    );
+    h.shell.port.fail_next_save = true;
+    h.wait(Duration::seconds(1));
+    assert!(h.has("○ niet opgeslagen: schijf vol"), "{}", h.screen());
+    h.wait(Duration::seconds(1));
+    assert!(h.has("● opgeslagen"), "{}", h.screen());
+    assert!(!h.has("schijf vol"));
+}
+
+#[test]
+fn leaving_a_filled_new_visit_form_asks_first() {
+    let mut h = fixture();
+    // An empty form goes at once.
+    h.key("n").key("Esc");
+    assert!(h.has("Concepten (0)"), "{}", h.screen());
+    h.key("n").text("Kersenboom");
+    h.key("Alt-k")
+        .text("Mila")
+        .key("Enter")
+        .text("4")
+        .key("Enter");
+    for leave in ["Esc", "F10"] {
+        h.key(leave);
+        assert!(
+            h.has("Dit formulier weggooien?"),
+            "{leave}:\n{}",
+            h.screen()
+        );
+        assert!(h.has("Kersenboom, 1 kind"), "{}", h.screen());
+        // No answer key throws it away; Enter on the default button goes back.
+        h.key("j").key("y").key("n").key("Enter");
+        assert!(!h.has("Dit formulier weggooien?"), "{}", h.screen());
+        assert!(h.has("Nieuw bezoek"), "{}", h.screen());
+        assert!(h.has("Kersenboom"));
+        assert!(h.has("Mila, 4 jaar"), "{}", h.screen());
+    }
+    // Esc in the dialog returns to the form, everything still filled in.
+    h.key("Esc").key("Esc");
+    assert!(
+        h.has("Nieuw bezoek") && h.has("Mila, 4 jaar"),
+        "{}",
+        h.screen()
+    );
+    // Tab to "Weggooien", then Enter: home, nothing saved.
+    h.key("F10").key("Tab").key("Enter");
+    assert!(h.has("Concepten (0)"), "{}", h.screen());
+    assert_eq!(h.shell.port.records().count(), 0);
 }

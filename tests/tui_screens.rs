@@ -84,6 +84,8 @@ fn new_visit() {
         insta::assert_snapshot!(name(lang, "new_visit_add_caregiver"), h.screen());
         h.key("Enter").text("moeder").key("Enter");
         insta::assert_snapshot!(name(lang, "new_visit_form"), h.screen());
+        h.key("Esc").key("Tab");
+        insta::assert_snapshot!(name(lang, "new_visit_leave"), h.screen());
     });
 }
 

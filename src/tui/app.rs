@@ -515,10 +515,21 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             effects.push(Effect::List);
         }
         Reply::Finalized(Err(t)) => {
+            // Not finalized: the visit stays a draft, dirty, and the next
+            // tick saves it again (the header says it is not saved).
             if let Screen::Visit(v) = &mut state.screen {
-                v.finalize_failed();
+                v.finalize_failed(&t, state.now);
             }
-            state.message = Some(Message::error(t));
+            state.message = Some(Message::error(Text::new(
+                format!(
+                    "Afronden is mislukt: {} Het bezoek is NIET afgerond; het blijft een concept en safevisit slaat het opnieuw op.",
+                    t.nl
+                ),
+                format!(
+                    "Finalizing failed: {} The visit is NOT finalized; it stays a draft and safevisit saves it again.",
+                    t.en
+                ),
+            )));
         }
         Reply::Exported(Ok(done)) => {
             state.message = Some(Message::info(match &done.path {

@@ -335,7 +335,7 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[
             Choice, Multi, Scale, Text, Field, AddEntry, Review, NewVisit,
         ],
-        label: ("start", "home"),
+        label: ("startscherm", "home"),
         footer: true,
     },
     Binding {

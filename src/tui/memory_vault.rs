@@ -23,6 +23,8 @@ pub struct MemoryVault {
     pub saves: usize,
     /// Make the next save fail (tests of the failure path).
     pub fail_next_save: bool,
+    /// Make the next finalize fail, as on a full disk.
+    pub fail_next_finalize: bool,
 }
 
 impl MemoryVault {
@@ -127,6 +129,12 @@ impl VaultPort for MemoryVault {
     }
 
     fn finalize(&mut self, mut record: VisitRecord) -> Result<u64, Text> {
+        if std::mem::take(&mut self.fail_next_finalize) {
+            return Err(Text::new(
+                "Opslaan mislukt: de schijf is vol. De vorige versie is onveranderd.",
+                "Saving failed: the disk is full. The previous version is unchanged.",
+            ));
+        }
         let seq = self.next_sequence;
         self.next_sequence += 1;
         if let Some(f) = &mut record.finalized {

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{Effect, Key, ListEntry, ListStatus};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
+use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
 
@@ -22,7 +22,8 @@ pub struct HomeScreen {
     selected: usize,
     export: Option<Box<Field>>,
     exporting: bool,
-    discard: Option<String>,
+    /// The draft to discard, and the letters of its label to type.
+    discard: Option<(ListEntry, TypedConfirm)>,
 }
 
 /// Entries in the order they are listed: drafts, finalized, exported.
@@ -46,10 +47,8 @@ fn ordered(entries: &[ListEntry]) -> Vec<&ListEntry> {
 
 impl HomeScreen {
     pub fn ctx(&self) -> Ctx {
-        if self.export.is_some() {
+        if self.export.is_some() || self.discard.is_some() {
             Ctx::Prompt
-        } else if self.discard.is_some() {
-            Ctx::Confirm
         } else {
             Ctx::Home
         }
@@ -85,14 +84,14 @@ impl HomeScreen {
             }
             return Transition::Stay;
         }
-        if let Some(id) = self.discard.clone() {
-            match action {
-                Some(Action::Yes) => {
-                    ctx.effects.push(Effect::DiscardDraft(id));
+        if let Some((entry, confirm)) = &mut self.discard {
+            match confirm.key(key, action) {
+                Confirm::Confirmed => {
+                    ctx.effects.push(Effect::DiscardDraft(entry.id.clone()));
                     self.discard = None;
                 }
-                Some(Action::No) | Some(Action::Cancel) => self.discard = None,
-                _ => {}
+                Confirm::Cancelled => self.discard = None,
+                Confirm::Pending => {}
             }
             return Transition::Stay;
         }
@@ -123,7 +122,8 @@ impl HomeScreen {
                     .get(self.selected)
                     .filter(|e| e.status == ListStatus::Draft)
                 {
-                    self.discard = Some(e.id.clone());
+                    let confirm = TypedConfirm::new(&e.label, "weggooien");
+                    self.discard = Some(((*e).clone(), confirm));
                 }
             }
             _ => {}
@@ -243,27 +243,35 @@ impl HomeScreen {
             );
             field.render(f, input, t(" Pad ", " Path "), true, v.theme);
         }
-        if self.discard.is_some() {
-            let boxed = centered(area, 64, 6);
-            f.render_widget(Clear, boxed);
-            let p = Paragraph::new(vec![
-                Line::from(t(
-                    "Dit concept weggooien? Dit kan niet ongedaan worden.",
-                    "Discard this draft? This cannot be undone.",
-                )),
-                Line::raw(""),
+        if let Some((e, confirm)) = &self.discard {
+            let what = format!(
+                "{} ({}) — {}",
+                e.label,
+                e.date,
+                flags_phrase(e.flags as usize, e.acute_flags as usize, v.lang)
+            );
+            let lines = vec![
                 Line::styled(
-                    t("j: ja, weggooien    n: nee", "y: yes, discard    n: no"),
-                    Style::new(),
+                    t("Dit concept weggooien?", "Discard this draft?"),
+                    v.theme.title(),
                 ),
-            ])
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(v.theme.error()),
-            )
-            .wrap(Wrap { trim: true });
-            f.render_widget(p, boxed);
+                Line::styled(what, v.theme.error()),
+                Line::from(t(
+                    "Alle antwoorden, vlaggen en afspraken van dit concept gaan verloren en komen nooit bij kantoor. Dit kan niet ongedaan worden.",
+                    "Every answer, flag and agreement of this draft is lost and never reaches the office. This cannot be undone.",
+                )),
+                Line::from(match v.lang {
+                    Lang::Nl => format!(
+                        "Weggooien: typ „{}” (de eerste letters van de naam) en druk op Enter.",
+                        confirm.expected()
+                    ),
+                    Lang::En => format!(
+                        "To discard: type “{}” (the first letters of the name) and press Enter.",
+                        confirm.expected()
+                    ),
+                }),
+            ];
+            confirm.render(f, area, v, t("Concept weggooien", "Discard draft"), lines);
         }
     }
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use time::PrimitiveDateTime;
 
 use crate::checklist::{AppliesTo, Catalog};
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::Key;
 use crate::tui::keys::{Action, Ctx};
@@ -52,13 +52,19 @@ pub struct NewVisitScreen {
     checklists: Vec<(String, Text, AppliesTo, bool)>,
     focus: usize,
     adding: Option<Adding>,
+    /// The date the form started with (a changed date counts as filled in).
+    first_date: String,
+    /// Leaving a filled form asks first: `Some(true)` when the focus is on
+    /// "Weggooien", `Some(false)` on "Terug naar het formulier" (the default).
+    leaving: Option<bool>,
 }
 
 impl NewVisitScreen {
     pub fn new(now: PrimitiveDateTime, catalog: &Catalog) -> NewVisitScreen {
+        let first_date = format_date(now.date());
         let mut s = NewVisitScreen {
             label: Field::single(""),
-            date: Field::single(&format_date(now.date())),
+            date: Field::single(&first_date),
             place: Field::single(""),
             present: Field::single(""),
             children: Vec::new(),
@@ -70,6 +76,8 @@ impl NewVisitScreen {
                 .collect(),
             focus: 0,
             adding: None,
+            first_date,
+            leaving: None,
         };
         s.focus_fields();
         s
@@ -115,8 +123,19 @@ impl NewVisitScreen {
         }
     }
 
+    /// Whether the worker has filled in anything that leaving would lose.
+    fn filled(&self) -> bool {
+        [&self.label, &self.place, &self.present]
+            .iter()
+            .any(|f| !f.text().trim().is_empty())
+            || self.date.text().trim() != self.first_date
+            || !self.children.is_empty()
+            || !self.caregivers.is_empty()
+            || self.checklists.iter().any(|c| !c.3)
+    }
+
     pub fn ctx(&self) -> Ctx {
-        if self.adding.is_some() {
+        if self.adding.is_some() || self.leaving.is_some() {
             Ctx::Prompt
         } else {
             Ctx::NewVisit
@@ -134,9 +153,26 @@ impl NewVisitScreen {
             self.adding_key(key, action, ctx);
             return Transition::Stay;
         }
+        if let Some(on_discard) = self.leaving {
+            // Only Enter on "Weggooien" throws the form away; letters and
+            // digits do nothing here.
+            match action {
+                Some(Action::Cancel) => self.leaving = None,
+                Some(Action::Next) => self.leaving = Some(!on_discard),
+                Some(Action::Select) if on_discard => return Transition::Home,
+                Some(Action::Select) => self.leaving = None,
+                _ => {}
+            }
+            return Transition::Stay;
+        }
         let row = self.row();
         match action {
-            Some(Action::Cancel) | Some(Action::Home) => return Transition::Home,
+            Some(Action::Cancel) | Some(Action::Home) => {
+                if !self.filled() {
+                    return Transition::Home;
+                }
+                self.leaving = Some(false);
+            }
             Some(Action::Down) | Some(Action::Next) => self.move_focus(1),
             Some(Action::Up) | Some(Action::Prev) => self.move_focus(-1),
             Some(Action::AddChild) => self.open_adding(false),
@@ -162,6 +198,9 @@ impl NewVisitScreen {
     }
 
     pub fn paste(&mut self, text: &str, _ctx: &mut AppCtx<'_>) -> Transition {
+        if self.leaving.is_some() {
+            return Transition::Stay;
+        }
         if let Some(a) = &mut self.adding {
             if a.on_second {
                 a.second.paste(text)
@@ -472,5 +511,88 @@ impl NewVisitScreen {
                 h,
             );
         }
+        if let Some(on_discard) = self.leaving {
+            self.leaving_view(f, area, v, on_discard);
+        }
+    }
+
+    fn leaving_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, on_discard: bool) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let label = self.label.text().trim().to_string();
+        let mut what: Vec<String> = Vec::new();
+        if !label.is_empty() {
+            what.push(label);
+        }
+        let (nc, ng) = (self.children.len(), self.caregivers.len());
+        if nc > 0 {
+            what.push(match (v.lang, nc) {
+                (Lang::Nl, 1) => "1 kind".to_string(),
+                (Lang::Nl, n) => format!("{n} kinderen"),
+                (Lang::En, 1) => "1 child".to_string(),
+                (Lang::En, n) => format!("{n} children"),
+            });
+        }
+        if ng > 0 {
+            what.push(match (v.lang, ng) {
+                (Lang::Nl, 1) => "1 ouder/verzorger".to_string(),
+                (Lang::Nl, n) => format!("{n} ouders/verzorgers"),
+                (Lang::En, 1) => "1 caregiver".to_string(),
+                (Lang::En, n) => format!("{n} caregivers"),
+            });
+        }
+        let lost = if what.is_empty() {
+            t(
+                "Wat u heeft ingevuld gaat verloren.",
+                "What you filled in is lost.",
+            )
+            .to_string()
+        } else {
+            match v.lang {
+                Lang::Nl => format!("Wat u heeft ingevuld gaat verloren: {}.", what.join(", ")),
+                Lang::En => format!("What you filled in is lost: {}.", what.join(", ")),
+            }
+        };
+        let button = |text: &str, on: bool, style| {
+            Span::styled(
+                format!("{}[ {text} ]", if on { "▶ " } else { "  " }),
+                if on { v.theme.selected() } else { style },
+            )
+        };
+        let lines = vec![
+            Line::styled(
+                t("Dit formulier weggooien?", "Throw this form away?"),
+                v.theme.title(),
+            ),
+            Line::raw(""),
+            Line::from(lost),
+            Line::raw(""),
+            Line::from(vec![
+                button(
+                    t("Terug naar het formulier", "Back to the form"),
+                    !on_discard,
+                    v.theme.normal(),
+                ),
+                Span::raw("  "),
+                button(t("Weggooien", "Throw away"), on_discard, v.theme.error()),
+            ]),
+            Line::raw(""),
+            Line::styled(
+                t(
+                    "Tab: andere knop · Enter: kiezen · Esc: terug naar het formulier",
+                    "Tab: other button · Enter: choose · Esc: back to the form",
+                ),
+                v.theme.dim(),
+            ),
+        ];
+        let boxed = centered(area, 68, 10);
+        f.render_widget(Clear, boxed);
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(v.theme.error()),
+            ),
+            boxed,
+        );
     }
 }

@@ -7,12 +7,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
-use crate::checklist::model::Checklist;
+use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Lang;
+use crate::tui::event::Key;
 use crate::tui::keys::Action;
-use crate::tui::screens::centered;
+use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase, open_phrase};
 use crate::tui::view::ViewCtx;
 use crate::visit::record::format_date;
 use crate::visit::{Answer, Derived, Person, Visit};
@@ -22,7 +23,8 @@ pub struct Review {
     tab: usize,
     sel: usize,
     scroll: usize,
-    pub confirming: bool,
+    /// The finalize dialog: the first letters of the label to type.
+    confirming: Option<TypedConfirm>,
 }
 
 pub enum ReviewOutcome {
@@ -91,26 +93,31 @@ pub fn show_answer(c: &Checklist, item: usize, a: &Answer, lang: Lang) -> String
 }
 
 impl Review {
+    /// The finalize dialog is open (letters type into it).
+    pub fn confirming(&self) -> bool {
+        self.confirming.is_some()
+    }
+
     pub fn key(
         &mut self,
+        key: Key,
         action: Option<Action>,
         visit: &Visit,
         derived: &Derived,
     ) -> ReviewOutcome {
-        if self.confirming {
-            return match action {
-                Some(Action::Yes) => {
-                    self.confirming = false;
+        if let Some(confirm) = &mut self.confirming {
+            return match confirm.key(key, action) {
+                Confirm::Confirmed => {
+                    self.confirming = None;
                     ReviewOutcome::Finalize
                 }
-                Some(Action::No) | Some(Action::Cancel) => {
-                    self.confirming = false;
+                Confirm::Cancelled => {
+                    self.confirming = None;
                     ReviewOutcome::Stay
                 }
-                _ => ReviewOutcome::Stay,
+                Confirm::Pending => ReviewOutcome::Stay,
             };
         }
-        let _ = visit;
         match action {
             Some(Action::Cancel) => ReviewOutcome::Close,
             Some(Action::NextTab) => {
@@ -140,7 +147,7 @@ impl Review {
                 None => ReviewOutcome::Stay,
             },
             Some(Action::Finalize) => {
-                self.confirming = true;
+                self.confirming = Some(TypedConfirm::new(&visit.label, "afronden"));
                 ReviewOutcome::Stay
             }
             _ => ReviewOutcome::Stay,
@@ -247,47 +254,50 @@ impl Review {
             )
         };
         f.render_widget(Paragraph::new(foot_line), foot);
-        if self.confirming {
-            let boxed = centered(area, 70, 11);
-            f.render_widget(Clear, boxed);
+        if let Some(confirm) = &self.confirming {
+            let acute = visit
+                .flags
+                .iter()
+                .filter(|f| f.level == FlagLevel::Acute)
+                .count();
+            let what = format!(
+                "{} ({}) — {}, {}",
+                visit.label,
+                format_date(visit.date),
+                flags_phrase(visit.flags.len(), acute, v.lang),
+                open_phrase(missing.len(), v.lang)
+            );
             let mut lines = vec![
                 Line::styled(
                     t("Bezoek afronden?", "Finalize this visit?"),
                     v.theme.title(),
                 ),
-                Line::raw(""),
+                Line::styled(what, v.theme.warn()),
                 Line::from(t(
                     "Na afronden wordt het bezoek versleuteld voor uw organisatie. U kunt het op deze laptop dan NIET meer openen of wijzigen.",
                     "Once finalized, the visit is encrypted for your organisation. You can then NOT open or change it on this laptop any more.",
                 )),
             ];
             if !missing.is_empty() {
-                lines.push(Line::raw(""));
                 lines.push(Line::styled(
-                    format!(
-                        "{} {}",
-                        missing.len(),
-                        t(
-                            "verplichte vragen zijn nog niet beantwoord.",
-                            "required questions are still unanswered."
-                        )
+                    t(
+                        "Open verplichte vragen gaan onbeantwoord naar kantoor.",
+                        "Open required questions go to the office unanswered.",
                     ),
                     v.theme.warn(),
                 ));
             }
-            lines.push(Line::raw(""));
-            lines.push(Line::from(t(
-                "j: ja, afronden    n: nee, terug",
-                "y: yes, finalize    n: no, go back",
-            )));
-            f.render_widget(
-                Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_style(v.theme.warn()),
+            lines.push(Line::from(match v.lang {
+                Lang::Nl => format!(
+                    "Afronden: typ „{}” (de eerste letters van de naam) en druk op Enter.",
+                    confirm.expected()
                 ),
-                boxed,
-            );
+                Lang::En => format!(
+                    "To finalize: type “{}” (the first letters of the name) and press Enter.",
+                    confirm.expected()
+                ),
+            }));
+            confirm.render(f, area, v, t("Bezoek afronden", "Finalize visit"), lines);
         }
     }
 

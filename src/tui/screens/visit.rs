@@ -27,6 +27,26 @@ use crate::visit::{Answer, Cursor, Derived, Person, SecretText, Visit, derive};
 /// How long a change may wait before it is saved.
 const SAVE_AFTER: Duration = Duration::milliseconds(500);
 
+/// The reason of a failed save in a few words, for the header (the message
+/// line under the screen has the whole text).
+fn short_reason(error: &Text) -> Text {
+    let nl = error.nl.to_lowercase();
+    let known = [
+        ("schijf is vol", "schijf vol", "disk full"),
+        ("schijfquotum", "schijfquotum op", "disk quota used up"),
+        ("alleen-lezen", "schijf alleen-lezen", "disk read-only"),
+        ("geen toestemming", "geen toestemming", "permission denied"),
+        ("vergrendeld", "kluis vergrendeld", "vault locked"),
+    ];
+    known
+        .iter()
+        .find(|(needle, _, _)| nl.contains(needle))
+        .map_or_else(
+            || Text::new("fout bij schrijven", "write error"),
+            |(_, nl, en)| Text::new(*nl, *en),
+        )
+}
+
 /// A place in the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pos {
@@ -75,6 +95,8 @@ pub struct VisitScreen {
     flag_action: Field,
     review: Option<Review>,
     finalizing: bool,
+    /// Why the last save or finalize failed (short); cleared by a save that works.
+    save_error: Option<Text>,
 }
 
 impl VisitScreen {
@@ -98,6 +120,7 @@ impl VisitScreen {
             flag_action: Field::single(""),
             review: None,
             finalizing: false,
+            save_error: None,
         };
         let first = s.stops().first().copied();
         if let Some(p) = first {
@@ -253,8 +276,9 @@ impl VisitScreen {
             };
         }
         if let Some(r) = &self.review {
-            return if r.confirming {
-                Ctx::Confirm
+            return if r.confirming() {
+                // The finalize dialog: the worker types letters of the label.
+                Ctx::Prompt
             } else {
                 Ctx::Review
             };
@@ -362,16 +386,30 @@ impl VisitScreen {
 
     pub fn saved(&mut self, result: &Result<(), Text>, now: PrimitiveDateTime) {
         match result {
-            Ok(()) => self.saved_at = Some(now),
+            Ok(()) => {
+                self.saved_at = Some(now);
+                self.save_error = None;
+            }
             // Keep it dirty, so the next tick tries again.
-            Err(_) => {
+            Err(e) => {
                 self.dirty_since.get_or_insert(now);
+                self.save_error = Some(short_reason(e));
             }
         }
     }
 
-    pub fn finalize_failed(&mut self) {
+    /// Finalizing failed: the visit is still a draft with unsaved changes
+    /// as far as anyone knows, so it is dirty again and the next tick saves
+    /// the draft; the header says why it is not saved.
+    pub fn finalize_failed(&mut self, error: &Text, now: PrimitiveDateTime) {
         self.finalizing = false;
+        self.dirty_since.get_or_insert(now);
+        self.save_error = Some(short_reason(error));
+    }
+
+    /// The short reason of the last failed save, if it has not worked since.
+    pub fn save_error(&self) -> Option<&Text> {
+        self.save_error.as_ref()
     }
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
@@ -387,7 +425,7 @@ impl VisitScreen {
             return Transition::Stay;
         }
         if let Some(review) = &mut self.review {
-            let outcome = review.key(action, &self.visit, &self.derived);
+            let outcome = review.key(key, action, &self.visit, &self.derived);
             match outcome {
                 ReviewOutcome::Stay => {}
                 ReviewOutcome::Close => self.review = None,
@@ -842,6 +880,10 @@ impl VisitScreen {
     }
 
     pub fn paste(&mut self, text: &str, ctx: &mut AppCtx<'_>) -> Transition {
+        // Nothing pasted reaches an answer hidden under the review or a pop-up.
+        if self.finalizing || self.review.is_some() || self.popup.is_some() {
+            return Transition::Stay;
+        }
         if !self.flag_queue.is_empty() {
             self.flag_action.paste(text);
             return Transition::Stay;
@@ -935,7 +977,15 @@ impl VisitScreen {
     fn header(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
         let t = |nl, en| v.lang.pick(nl, en);
         let s = self.sheet();
-        let save = if self.dirty_since.is_some() {
+        let save = if let Some(why) = &self.save_error {
+            Span::styled(
+                match v.lang {
+                    Lang::Nl => format!("○ niet opgeslagen: {} — probeert opnieuw", why.nl),
+                    Lang::En => format!("○ not saved: {} — trying again", why.en),
+                },
+                v.theme.error(),
+            )
+        } else if self.dirty_since.is_some() {
             Span::styled(
                 format!("○ {}", t("niet opgeslagen", "not saved")),
                 v.theme.warn(),
