@@ -750,8 +750,11 @@ mod tests {
         assert_eq!(find(&scale, "lager"), "←");
         for ctx in EVERYWHERE {
             for (k, l) in help(*ctx, Lang::Nl) {
-                for english in ["Up", "Down", "Left", "Right", "BackTab", "PageDown", "Del "] {
-                    assert!(!k.contains(english), "{ctx:?}: {k}");
+                for name in k.split(" / ") {
+                    assert!(
+                        !["Up", "Down", "Left", "Right", "BackTab", "Del"].contains(&name),
+                        "{ctx:?}: {k}"
+                    );
                 }
                 assert!(!l.contains("afspraak"), "{ctx:?}: {l}");
                 assert!(!l.contains("ja/nee/weet niet"), "{ctx:?}: {l}");
