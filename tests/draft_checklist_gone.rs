@@ -142,7 +142,10 @@ fn start_draft(dir: &Path, veiligheid: bool) -> age::x25519::Identity {
     write_checklist(dir, Some(V1));
     let cat = catalog(dir);
     assert!(cat.problems.is_empty());
-    let c = cat.get("kersen-netwerk").expect("the organisation checklist").clone();
+    let c = cat
+        .get("kersen-netwerk")
+        .expect("the organisation checklist")
+        .clone();
     let mut visit = Visit::new(
         ID.into(),
         "Kersenboom".into(),
@@ -311,9 +314,19 @@ fn assert_flag_kept(rec: &VisitRecord) {
 }
 
 fn assert_all_kept_aside(rec: &VisitRecord) {
-    assert!(rec.sheets.iter().all(|s| s.checklist.id != "kersen-netwerk"));
-    assert_eq!(orphan(rec, "opvang"), Some(&AnswerValue::Choice("nee".into())));
-    assert_eq!(orphan(rec, "hulp"), Some(&AnswerValue::Choice("buren".into())));
+    assert!(
+        rec.sheets
+            .iter()
+            .all(|s| s.checklist.id != "kersen-netwerk")
+    );
+    assert_eq!(
+        orphan(rec, "opvang"),
+        Some(&AnswerValue::Choice("nee".into()))
+    );
+    assert_eq!(
+        orphan(rec, "hulp"),
+        Some(&AnswerValue::Choice("buren".into()))
+    );
     assert!(matches!(
         orphan(rec, "toelichting"),
         Some(AnswerValue::Text(t)) if t.as_str() == "Oma Kersenboom haalt Mila op woensdag"
@@ -335,7 +348,11 @@ fn gone_only_checklist(replacement: Option<&str>) {
         msg.starts_with("Let op: Checklist kersen-netwerk (versie 1) is er niet meer of heeft een fout. 3 antwoorden staan apart en blijven bewaard, ook na afronden. Rode vlaggen ervan blijven staan."),
         "{msg}"
     );
-    assert!(app.has("Let op: Checklist kersen-netwerk"), "{}", app.screen());
+    assert!(
+        app.has("Let op: Checklist kersen-netwerk"),
+        "{}",
+        app.screen()
+    );
     let en = app.shell.state.message.as_ref().unwrap().text.en.clone();
     assert!(en.contains("no longer available"), "{en}");
     // Saved as it is: the answers are orphans in the draft.
@@ -347,7 +364,11 @@ fn gone_only_checklist(replacement: Option<&str>) {
     assert!(app.has("Controleren en afronden"), "{}", app.screen());
     assert!(app.message().contains("geen vragen"), "{}", app.message());
     app.key("Alt-f").key("j");
-    assert!(app.message().contains("Bezoek afgerond (nummer 1)"), "{}", app.screen());
+    assert!(
+        app.message().contains("Bezoek afgerond (nummer 1)"),
+        "{}",
+        app.screen()
+    );
     let rec = app.finalized(&org);
     assert_all_kept_aside(&rec);
     assert_flag_kept(&rec);
@@ -370,12 +391,20 @@ fn a_draft_keeps_the_answers_of_a_removed_checklist_beside_a_bundled_one() {
     let org = start_draft(&dir, true);
     write_checklist(&dir, None);
     let mut app = App::open_draft(&dir);
-    assert!(app.message().contains("is er niet meer"), "{}", app.message());
+    assert!(
+        app.message().contains("is er niet meer"),
+        "{}",
+        app.message()
+    );
     app.text("Iris en Ruben slapen bij oma").key("Enter");
     // The safety check is shown as usual.
     assert!(app.has("Veiligheidscheck"), "{}", app.screen());
     app.key("F6").key("Alt-f").key("j");
-    assert!(app.message().contains("Bezoek afgerond (nummer 1)"), "{}", app.screen());
+    assert!(
+        app.message().contains("Bezoek afgerond (nummer 1)"),
+        "{}",
+        app.screen()
+    );
     let rec = app.finalized(&org);
     assert!(rec.sheets.iter().any(|s| s.checklist.id == "veiligheid"));
     assert_all_kept_aside(&rec);
@@ -410,7 +439,10 @@ fn a_draft_of_another_checklist_version_shows_what_fits_and_keeps_the_rest() {
             .any(|a| a.item == "opvang" && a.value == AnswerValue::Choice("nee".into()))
     );
     assert_eq!(orphan(&rec, "opvang"), None);
-    assert_eq!(orphan(&rec, "hulp"), Some(&AnswerValue::Choice("buren".into())));
+    assert_eq!(
+        orphan(&rec, "hulp"),
+        Some(&AnswerValue::Choice("buren".into()))
+    );
     assert!(orphan(&rec, "toelichting").is_some());
     assert_flag_kept(&rec);
 }

@@ -31,7 +31,11 @@ fn paste(h: &mut Harness, text: &str) {
 fn at_recipients() -> Harness {
     let mut h = Harness::first_run(Lang::Nl);
     h.key("Enter");
-    assert!(h.has("Plak de sleutel van uw organisatie"), "{}", h.screen());
+    assert!(
+        h.has("Plak de sleutel van uw organisatie"),
+        "{}",
+        h.screen()
+    );
     h
 }
 
@@ -80,7 +84,11 @@ fn a_pasted_key_file_with_its_secret_is_refused_and_wiped() {
     paste(&mut h, &file);
     screen_has_no_secret(&h);
     assert!(message(&h).contains("GEHEIME sleutel"));
-    assert!(!h.has("# public key"), "the field is empty:\n{}", h.screen());
+    assert!(
+        !h.has("# public key"),
+        "the field is empty:\n{}",
+        h.screen()
+    );
 }
 
 #[test]
@@ -131,7 +139,10 @@ fn a_missing_file_gets_a_dutch_message_without_the_system_error() {
     // English too.
     h.key("F7");
     let en = h.shell.state.message.as_ref().unwrap().text.en.clone();
-    assert!(en.contains("is a folder") && !en.contains("os error"), "{en}");
+    assert!(
+        en.contains("is a folder") && !en.contains("os error"),
+        "{en}"
+    );
 }
 
 #[test]
@@ -175,7 +186,11 @@ fn help_fits_80x24_and_scrolls_to_its_last_entry() {
     start_appelboom(&mut h);
     h.key("F1");
     assert!(h.has("Toetsen"), "{}", h.screen());
-    assert!(h.has("bladeren"), "the help says it scrolls:\n{}", h.screen());
+    assert!(
+        h.has("bladeren"),
+        "the help says it scrolls:\n{}",
+        h.screen()
+    );
     let last = safevisit::tui::keys::help(h.shell.state.ctx(), Lang::Nl)
         .last()
         .cloned()
@@ -193,7 +208,10 @@ fn help_fits_80x24_and_scrolls_to_its_last_entry() {
     h.key("Home");
     let screen = h.screen();
     assert!(screen.contains("Shift-Tab"), "{screen}");
-    assert!(!screen.contains("BackTab") && !screen.contains(" Up "), "{screen}");
+    assert!(
+        !screen.contains("BackTab") && !screen.contains(" Up "),
+        "{screen}"
+    );
     for _ in 0..3 {
         h.key("PageDown");
     }
@@ -232,7 +250,9 @@ fn a_pasted_cr_keeps_its_line_break_in_long_text() {
     paste(&mut h, "afspraak dinsdag\rGeplakt A");
     let screen = h.screen();
     assert!(
-        screen.lines().any(|l| l.contains("afspraak dinsdag") && !l.contains("Geplakt")),
+        screen
+            .lines()
+            .any(|l| l.contains("afspraak dinsdag") && !l.contains("Geplakt")),
         "{screen}"
     );
     assert!(screen.contains("Geplakt A"), "{screen}");

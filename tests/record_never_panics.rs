@@ -111,19 +111,21 @@ fn flag() -> impl Strategy<Value = FlagRecord> {
         pick(LEVELS),
         any::<bool>(),
     )
-        .prop_map(|(checklist, person, item, entry, level, acknowledged)| FlagRecord {
-            checklist,
-            person,
-            flag: "vlag".into(),
-            item,
-            entry,
-            level,
-            message: Text::new("Een vlag.", "A flag."),
-            advice: Text::new("Doe iets.", "Do something."),
-            raised_at: "2026-03-04T09:05:00".into(),
-            acknowledged_at: acknowledged.then(|| "2026-03-04T09:06:00".into()),
-            action_taken: SecretText::new(if acknowledged { "gebeld" } else { "" }),
-        })
+        .prop_map(
+            |(checklist, person, item, entry, level, acknowledged)| FlagRecord {
+                checklist,
+                person,
+                flag: "vlag".into(),
+                item,
+                entry,
+                level,
+                message: Text::new("Een vlag.", "A flag."),
+                advice: Text::new("Doe iets.", "Do something."),
+                raised_at: "2026-03-04T09:05:00".into(),
+                acknowledged_at: acknowledged.then(|| "2026-03-04T09:06:00".into()),
+                action_taken: SecretText::new(if acknowledged { "gebeld" } else { "" }),
+            },
+        )
 }
 
 fn record() -> impl Strategy<Value = VisitRecord> {
@@ -178,28 +180,8 @@ fn record() -> impl Strategy<Value = VisitRecord> {
 }
 
 const KEYS: &[&str] = &[
-    "Tab",
-    "BackTab",
-    "Enter",
-    "Esc",
-    "Down",
-    "Up",
-    "Left",
-    "Right",
-    "j",
-    "1",
-    "Delete",
-    "PageDown",
-    "PageUp",
-    "F2",
-    "F3",
-    "F4",
-    "F5",
-    "F6",
-    "Alt-n",
-    "Alt-d",
-    "F1",
-    "End",
+    "Tab", "BackTab", "Enter", "Esc", "Down", "Up", "Left", "Right", "j", "1", "Delete",
+    "PageDown", "PageUp", "F2", "F3", "F4", "F5", "F6", "Alt-n", "Alt-d", "F1", "End",
 ];
 
 proptest! {

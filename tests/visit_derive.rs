@@ -510,6 +510,9 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
     })
     .unwrap();
     assert!(back.orphans.len() >= 4);
-    assert!(notes.iter().any(|n| n.nl.contains("is er niet meer")
-        && n.en.contains("no longer available")));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.nl.contains("is er niet meer") && n.en.contains("no longer available"))
+    );
 }

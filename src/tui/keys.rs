@@ -628,7 +628,7 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
             "only open required questions (on/off)",
         ),
         (Action::Review, _) => ("controleren en afronden", "review and finalize"),
-        (Action::Language, _) => ("English / Nederlands", "Nederlands / English"),
+        (Action::Language, _) => ("taal: English", "language: Nederlands"),
         _ => b.label,
     }
 }
@@ -639,8 +639,16 @@ const EDITING: &[(&str, &str, &str)] = &[
     ("← → Home End", "door de tekst", "move through the text"),
     ("Backspace / Delete", "teken wissen", "delete a character"),
     ("Ctrl-W", "woord ervoor wissen", "delete the word before"),
-    ("Ctrl-K", "wissen tot einde regel", "delete to the end of the line"),
-    ("Ctrl-J", "wissen tot begin regel", "delete to the start of the line"),
+    (
+        "Ctrl-K",
+        "wissen tot einde regel",
+        "delete to the end of the line",
+    ),
+    (
+        "Ctrl-J",
+        "wissen tot begin regel",
+        "delete to the start of the line",
+    ),
     ("Ctrl-U / Ctrl-R", "ongedaan maken / opnieuw", "undo / redo"),
 ];
 
@@ -762,6 +770,10 @@ mod tests {
         }
         let text = help(Ctx::Text, Lang::Nl);
         assert_eq!(find(&text, "woord ervoor wissen"), "Ctrl-W");
-        assert!(help(Ctx::Home, Lang::Nl).iter().any(|(k, l)| k == "Delete" && *l == "concept weggooien"));
+        assert!(
+            help(Ctx::Home, Lang::Nl)
+                .iter()
+                .any(|(k, l)| k == "Delete" && *l == "concept weggooien")
+        );
     }
 }

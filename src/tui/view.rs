@@ -162,8 +162,11 @@ fn help(f: &mut Frame, area: Rect, state: &State) {
             lang.pick("van", "of"),
         )
     } else {
-        lang.pick("Een toets sluit dit venster.", "Any key closes this window.")
-            .to_string()
+        lang.pick(
+            "Een toets sluit dit venster.",
+            "Any key closes this window.",
+        )
+        .to_string()
     };
     lines.push(Line::styled(hint, state.theme.dim()));
     f.render_widget(

@@ -468,8 +468,7 @@ impl Visit {
             // A second sheet of the same checklist and person cannot be shown
             // beside the first: its answers are kept aside.
             let person: Person = sr.person.into();
-            if v
-                .sheets
+            if v.sheets
                 .iter()
                 .any(|s| s.checklist.id == c.id && s.person == person)
             {
@@ -610,13 +609,22 @@ impl ChecklistChange {
         match self.to {
             None => {
                 let (flags_nl, flags_en) = if flags > 0 {
-                    (
-                        " Rode vlaggen ervan blijven staan.",
-                        " Its red flags stay.",
-                    )
+                    (" Rode vlaggen ervan blijven staan.", " Its red flags stay.")
                 } else {
                     ("", "")
                 };
+                if n == 0 {
+                    return Some(Text::new(
+                        format!(
+                            "Checklist {id} (versie {}) is er niet meer of heeft een fout; er stonden nog geen antwoorden in.{flags_nl}",
+                            self.from
+                        ),
+                        format!(
+                            "Checklist {id} (version {}) is no longer available or has an error; it held no answers yet.{flags_en}",
+                            self.from
+                        ),
+                    ));
+                }
                 Some(Text::new(
                     format!(
                         "Checklist {id} (versie {}) is er niet meer of heeft een fout. {} apart en {} bewaard, ook na afronden.{flags_nl}",
