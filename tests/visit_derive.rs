@@ -499,7 +499,9 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
     let (back, notes) = Visit::from_record(&old, |id| cat.get(id).cloned()).unwrap();
     assert_eq!(back.orphans.len(), 1);
     assert_eq!(back.orphans[0].item, "gesproken");
-    assert!(notes.iter().any(|n| n.contains("engine-kind")));
+    assert!(notes.iter().any(|n| n.nl.contains("engine-kind")
+        && n.nl.contains("1 antwoord past niet meer")
+        && n.en.contains("1 answer fits no longer")));
     // A checklist that is gone keeps all its answers aside.
     let (back, notes) = Visit::from_record(&rec, |id| {
         (id != "engine-kind")
@@ -508,5 +510,9 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
     })
     .unwrap();
     assert!(back.orphans.len() >= 4);
-    assert!(notes.iter().any(|n| n.contains("not available")));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.nl.contains("is er niet meer") && n.en.contains("no longer available"))
+    );
 }

@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use time::PrimitiveDateTime;
+use zeroize::Zeroize;
 
+use crate::store::recipients::holds_secret_key;
 use crate::tui::event::{Event, Key};
 
 /// What a recorded script starts with.
@@ -77,9 +79,15 @@ impl<W: Write> ScriptWriter<W> {
             self.secret = false;
         }
         if !self.typed.is_empty() {
-            let line = format!("type {}", quote(&self.typed));
-            self.typed.clear();
-            writeln!(self.out, "{line}")?;
+            if holds_secret_key(&self.typed) {
+                self.typed.zeroize();
+                self.typed.clear();
+                writeln!(self.out, "# a secret key was typed here and left out")?;
+            } else {
+                let line = format!("type {}", quote(&self.typed));
+                self.typed.clear();
+                writeln!(self.out, "{line}")?;
+            }
         }
         Ok(())
     }
@@ -122,6 +130,10 @@ impl<W: Write> ScriptWriter<W> {
                 let _ = text;
                 self.flush_typed()?;
                 self.secret = true;
+            }
+            Event::Paste(text) if holds_secret_key(text) => {
+                self.flush_typed()?;
+                writeln!(self.out, "# a secret key was pasted here and left out")?;
             }
             Event::Paste(text) => {
                 self.flush_typed()?;

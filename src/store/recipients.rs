@@ -108,6 +108,14 @@ impl RecipientError {
     }
 }
 
+/// Whether `text` holds an age secret key (`AGE-SECRET-KEY-1…`, or a
+/// plugin identity `AGE-PLUGIN-…`) anywhere, in any case: a worker may paste
+/// a whole key file. The lower-case copy made to look is wiped.
+pub fn holds_secret_key(text: &str) -> bool {
+    let lower = zeroize::Zeroizing::new(text.to_ascii_lowercase());
+    lower.contains("age-secret-key-") || lower.contains("age-plugin-")
+}
+
 fn classify(s: &str) -> Result<Recipient, RecipientProblem> {
     let lower = s.to_ascii_lowercase();
     // `AGE-SECRET-KEY-1…` and plugin identities `AGE-PLUGIN-…-1…` are secrets.

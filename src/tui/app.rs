@@ -94,6 +94,9 @@ pub struct AppCtx<'a> {
     pub entries: &'a [ListEntry],
     pub effects: Vec<Effect>,
     pub message: Option<Message>,
+    /// Take the message under the screen away (it was about a step that is
+    /// behind the worker now); `message`, if set, takes its place.
+    pub clear_message: bool,
 }
 
 /// How the app starts.
@@ -123,6 +126,8 @@ pub struct State {
     pub hidden: bool,
     /// The key help is up.
     pub help: bool,
+    /// The first line of the key help on screen (it scrolls).
+    pub help_scroll: usize,
     pub unlocked: bool,
     pub entries: Vec<ListEntry>,
     pub message: Option<Message>,
@@ -148,6 +153,7 @@ impl State {
             screen,
             hidden: false,
             help: false,
+            help_scroll: 0,
             unlocked: false,
             entries: Vec::new(),
             message: None,
@@ -222,12 +228,15 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Tick(now) => tick(state, now, &mut effects),
         Event::Key(key) => key_event(state, key, &mut effects),
         Event::Paste(text) => {
+            // What was pasted may be a secret: wiped once handled.
+            let text = zeroize::Zeroizing::new(text);
+            let text: &str = &text;
             if !state.hidden && !state.help && !state.too_small() {
                 let transition = with_ctx(state, &mut effects, |screen, ctx| match screen {
-                    Screen::Onboarding(s) => s.paste(&text, ctx),
-                    Screen::Unlock(s) => s.paste(&text),
-                    Screen::NewVisit(s) => s.paste(&text, ctx),
-                    Screen::Visit(s) => s.paste(&text, ctx),
+                    Screen::Onboarding(s) => s.paste(text, ctx),
+                    Screen::Unlock(s) => s.paste(text),
+                    Screen::NewVisit(s) => s.paste(text, ctx),
+                    Screen::Visit(s) => s.paste(text, ctx),
                     Screen::Home(_) => Transition::Stay,
                 });
                 apply(state, transition, &mut effects);
@@ -284,7 +293,22 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
         return;
     }
     if state.help {
-        state.help = false;
+        // The arrows and page keys scroll the help; any other key closes it.
+        let last = crate::tui::view::help_last_scroll(state);
+        let page = crate::tui::view::help_page(state.size).max(1);
+        state.help_scroll = match key {
+            Key::Up => state.help_scroll.saturating_sub(1),
+            Key::Down => state.help_scroll + 1,
+            Key::PageUp => state.help_scroll.saturating_sub(page),
+            Key::PageDown => state.help_scroll + page,
+            Key::Home => 0,
+            Key::End => last,
+            _ => {
+                state.help = false;
+                return;
+            }
+        }
+        .min(last);
         return;
     }
     // A new key clears the last informational message; errors stay until
@@ -300,6 +324,7 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
         }
         Some(Action::Help) => {
             state.help = true;
+            state.help_scroll = 0;
             return;
         }
         Some(Action::Lock) => return lock(state, effects, false),
@@ -334,9 +359,13 @@ fn with_ctx(
         entries: &state.entries,
         effects: Vec::new(),
         message: None,
+        clear_message: false,
     };
     let t = f(&mut state.screen, &mut ctx);
     effects.append(&mut ctx.effects);
+    if ctx.clear_message {
+        state.message = None;
+    }
     if let Some(m) = ctx.message {
         state.message = Some(m);
     }
@@ -466,11 +495,14 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             let catalog = state.catalog.clone();
             match Visit::from_record(&record, |id| catalog.get(id).cloned()) {
                 Ok((visit, notes)) => {
+                    // What changed stays on screen (like an error) until
+                    // another message takes its place.
                     if !notes.is_empty() {
-                        let joined = notes.join("; ");
-                        state.message = Some(Message::info(Text::new(
-                            format!("Let op: {joined}"),
-                            format!("Note: {joined}"),
+                        let nl: Vec<&str> = notes.iter().map(|n| n.nl.as_str()).collect();
+                        let en: Vec<&str> = notes.iter().map(|n| n.en.as_str()).collect();
+                        state.message = Some(Message::error(Text::new(
+                            format!("Let op: {}", nl.join(" ")),
+                            format!("Note: {}", en.join(" ")),
                         )));
                     }
                     state.screen = Screen::Visit(Box::new(VisitScreen::resume(visit, state.now)));

@@ -594,21 +594,137 @@ pub fn footer(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// Every binding of a context, for the help screen: all keys and labels.
+/// How the help screen names a key: arrows as arrows, `Shift-Tab`, and
+/// plain names a Dutch keyboard shows. Replay scripts keep `Key::name`.
+pub fn key_label(key: Key, lang: Lang) -> String {
+    match key {
+        Key::Up => "↑".into(),
+        Key::Down => "↓".into(),
+        Key::Left => "←".into(),
+        Key::Right => "→".into(),
+        Key::BackTab => "Shift-Tab".into(),
+        Key::Char(' ') => lang.pick("Spatie", "Space").into(),
+        Key::Char(c) => c.to_string(),
+        Key::Ctrl(c) => format!("Ctrl-{c}"),
+        Key::Alt(c) => format!("Alt-{c}"),
+        Key::F(n) => format!("F{n}"),
+        Key::Enter => "Enter".into(),
+        Key::Esc => "Esc".into(),
+        Key::Tab => "Tab".into(),
+        Key::PageUp => "PageUp".into(),
+        Key::PageDown => "PageDown".into(),
+        Key::Home => "Home".into(),
+        Key::End => "End".into(),
+        Key::Backspace => "Backspace".into(),
+        Key::Delete => "Delete".into(),
+    }
+}
+
+/// The help screen's label of a binding, where the footer's short label
+/// (which may stand for several bindings) would be wrong on its own line.
+fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
+    match (b.action, ctx) {
+        (Action::Yes, Ctx::Choice) => ("ja", "yes"),
+        (Action::Decrease, Ctx::Choice) => ("vorige keuze", "previous option"),
+        (Action::Increase, Ctx::Choice) => ("volgende keuze", "next option"),
+        (Action::Decrease, _) => ("lager", "lower"),
+        (Action::Increase, _) => ("hoger", "higher"),
+        (Action::Digit, Ctx::Multi) => (
+            "optie 1–9 aan/uit (verder: ↓ en Spatie)",
+            "option 1–9 on/off (beyond: ↓ and Space)",
+        ),
+        (Action::Digit, Ctx::Scale) => ("waarde typen", "type the value"),
+        (Action::AddEntry, Ctx::AddEntry) => ("nog een toevoegen", "add another"),
+        (Action::AddEntry, _) => (
+            "nog een toevoegen (in een lijst)",
+            "add another (in a list)",
+        ),
+        (Action::RemoveEntry, _) => (
+            "deze uit de lijst weghalen",
+            "remove this one from the list",
+        ),
+        (Action::Home, _) => ("naar het startscherm", "to the home screen"),
+        (Action::Persons, _) => ("checklist of persoon kiezen", "choose checklist or person"),
+        (Action::OnlyMissing, _) => (
+            "alleen open verplichte vragen (aan/uit)",
+            "only open required questions (on/off)",
+        ),
+        (Action::Review, _) => ("controleren en afronden", "review and finalize"),
+        (Action::Language, _) => ("taal: English", "language: Nederlands"),
+        _ => b.label,
+    }
+}
+
+/// Keys of the text fields (not in the table: the field widget handles
+/// them), for the contexts where a field has the keys.
+const EDITING: &[(&str, &str, &str)] = &[
+    ("← → Home End", "door de tekst", "move through the text"),
+    ("Backspace / Delete", "teken wissen", "delete a character"),
+    ("Ctrl-W", "woord ervoor wissen", "delete the word before"),
+    (
+        "Ctrl-K",
+        "wissen tot einde regel",
+        "delete to the end of the line",
+    ),
+    (
+        "Ctrl-J",
+        "wissen tot begin regel",
+        "delete to the start of the line",
+    ),
+    ("Ctrl-U / Ctrl-R", "ongedaan maken / opnieuw", "undo / redo"),
+];
+
+/// Keys of a passphrase field.
+const PASSPHRASE: &[(&str, &str, &str)] = &[
+    ("Backspace", "teken wissen", "delete a character"),
+    ("Ctrl-U", "veld leegmaken", "empty the field"),
+];
+
+/// Every binding of a context, for the help screen: all keys (by their
+/// display names) and labels, one line per label, then the editing keys
+/// where the worker types.
 pub fn help(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.contexts.contains(&ctx))
-        .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(|k| k.name()).collect();
-            let keys = if b.action == Action::Digit {
-                "1-9, 0".to_string()
-            } else {
-                keys.join(" / ")
-            };
-            (keys, lang.pick(b.label.0, b.label.1))
-        })
-        .collect()
+    let mut out: Vec<(Vec<String>, &'static str)> = Vec::new();
+    for b in BINDINGS.iter().filter(|b| b.contexts.contains(&ctx)) {
+        let (nl, en) = help_label(b, ctx);
+        let label = lang.pick(nl, en);
+        let keys: Vec<String> = if b.action == Action::Digit {
+            vec!["1-9, 0".to_string()]
+        } else {
+            b.keys
+                .iter()
+                // A key an earlier binding of this context takes does not
+                // reach this one.
+                .filter(|k| action(ctx, **k) == Some(b.action))
+                .map(|k| key_label(*k, lang))
+                .collect()
+        };
+        if keys.is_empty() {
+            continue;
+        }
+        match out.iter_mut().find(|(_, l)| *l == label) {
+            Some((ks, _)) => {
+                for k in keys {
+                    if !ks.contains(&k) {
+                        ks.push(k);
+                    }
+                }
+            }
+            None => out.push((keys, label)),
+        }
+    }
+    let mut out: Vec<(String, &'static str)> =
+        out.into_iter().map(|(k, l)| (k.join(" / "), l)).collect();
+    let extra = match ctx {
+        Ctx::Text | Ctx::Field | Ctx::Prompt | Ctx::NewVisit | Ctx::FlagPanel => EDITING,
+        Ctx::Onboarding => EDITING,
+        Ctx::Unlock => PASSPHRASE,
+        _ => &[],
+    };
+    for (k, nl, en) in extra {
+        out.push((k.to_string(), lang.pick(nl, en)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -657,5 +773,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn help_names_keys_plainly_and_labels_each_binding_right() {
+        let choice = help(Ctx::Choice, Lang::Nl);
+        let find = |list: &[(String, &str)], label: &str| {
+            list.iter()
+                .find(|(_, l)| *l == label)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_else(|| panic!("{label}: {list:?}"))
+        };
+        assert_eq!(find(&choice, "ja"), "j / y");
+        assert_eq!(find(&choice, "vorige keuze"), "←");
+        assert_eq!(find(&choice, "volgende keuze"), "→");
+        assert_eq!(find(&choice, "vorige"), "Shift-Tab / ↑");
+        assert_eq!(find(&choice, "volgende"), "Tab / Enter / ↓");
+        assert!(find(&choice, "nog een toevoegen (in een lijst)").contains("Alt-n"));
+        let scale = help(Ctx::Scale, Lang::Nl);
+        assert_eq!(find(&scale, "lager"), "←");
+        for ctx in EVERYWHERE {
+            for (k, l) in help(*ctx, Lang::Nl) {
+                for name in k.split(" / ") {
+                    assert!(
+                        !["Up", "Down", "Left", "Right", "BackTab", "Del"].contains(&name),
+                        "{ctx:?}: {k}"
+                    );
+                }
+                assert!(!l.contains("afspraak"), "{ctx:?}: {l}");
+                assert!(!l.contains("ja/nee/weet niet"), "{ctx:?}: {l}");
+            }
+        }
+        let text = help(Ctx::Text, Lang::Nl);
+        assert_eq!(find(&text, "woord ervoor wissen"), "Ctrl-W");
+        assert!(
+            help(Ctx::Home, Lang::Nl)
+                .iter()
+                .any(|(k, l)| k == "Delete" && *l == "concept weggooien")
+        );
     }
 }

@@ -138,26 +138,62 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
     }
 }
 
+/// Read a recipients file the worker named. Errors say in plain words what
+/// is wrong with the file (never the system's English text) and what to do.
 fn read_recipients_file(path: &Path) -> Result<String, Text> {
     const LIMIT: u64 = 64 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| {
+    let shown = path.display();
+    let failed = |e: &io::Error| {
+        let (nl, en) = io_problem(e);
         Text::new(
-            format!("Het bestand {} is niet te lezen ({e}). Plak een sleutel (age1…) of geef een ander pad.", path.display()),
-            format!("The file {} cannot be read ({e}). Paste a key (age1…) or give another path.", path.display()),
+            format!("Het bestand {shown} {nl}. Plak een sleutel (age1…) of geef een ander pad."),
+            format!("The file {shown} {en}. Paste a key (age1…) or give another path."),
         )
-    })?;
-    if meta.len() > LIMIT {
+    };
+    let meta = std::fs::metadata(path).map_err(|e| failed(&e))?;
+    if meta.is_dir() {
         return Err(Text::new(
-            format!("{} is te groot voor een sleutelbestand.", path.display()),
-            format!("{} is too large for a recipients file.", path.display()),
+            format!("{shown} is een map, geen bestand. Geef het pad van het sleutelbestand."),
+            format!("{shown} is a folder, not a file. Give the path of the key file."),
         ));
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        Text::new(
-            format!("Het bestand {} is niet te lezen: {e}.", path.display()),
-            format!("The file {} cannot be read: {e}.", path.display()),
-        )
-    })
+    if !meta.is_file() {
+        // A pipe or a device could block or never end.
+        return Err(Text::new(
+            format!("{shown} is geen gewoon bestand. Geef het pad van het sleutelbestand."),
+            format!("{shown} is not a regular file. Give the path of the key file."),
+        ));
+    }
+    if meta.len() > LIMIT {
+        return Err(Text::new(
+            format!("{shown} is te groot voor een sleutelbestand."),
+            format!("{shown} is too large for a recipients file."),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| failed(&e))
+}
+
+/// What an I/O error means for a file, in Dutch and English, to follow
+/// "Het bestand X" / "The file X".
+fn io_problem(e: &io::Error) -> (&'static str, &'static str) {
+    match e.kind() {
+        io::ErrorKind::NotFound => ("bestaat niet", "does not exist"),
+        io::ErrorKind::PermissionDenied => (
+            "is niet te openen: geen toegang",
+            "cannot be opened: no access",
+        ),
+        io::ErrorKind::IsADirectory => ("is een map", "is a folder"),
+        io::ErrorKind::NotADirectory => (
+            "bestaat niet (een deel van het pad is geen map)",
+            "does not exist (part of the path is not a folder)",
+        ),
+        io::ErrorKind::InvalidData => ("is geen tekstbestand", "is not a text file"),
+        io::ErrorKind::InvalidFilename => (
+            "heeft een ongeldige naam (te lang?)",
+            "has an invalid name (too long?)",
+        ),
+        _ => ("is niet te lezen", "cannot be read"),
+    }
 }
 
 /// Turn a terminal event into an app event: key presses only, pastes and

@@ -87,7 +87,9 @@ pub fn view(state: &State, f: &mut Frame) {
         foot,
     );
     if state.help {
-        help(f, body, state);
+        let [_, below_header] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        help(f, below_header, state);
     }
 }
 
@@ -113,28 +115,60 @@ fn header(f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
     );
 }
 
+/// How many lines of the key help fit in a terminal of `size` (the help
+/// box covers everything below the header: its border and hint line aside).
+pub fn help_page(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(1 + 2 + 1))
+}
+
+/// The last first line the key help can scroll to.
+pub fn help_last_scroll(state: &State) -> usize {
+    keys::help(state.ctx(), state.lang)
+        .len()
+        .saturating_sub(help_page(state.size))
+}
+
 fn help(f: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
     let entries = keys::help(state.ctx(), lang);
-    let boxed = centered(area, 66, (entries.len() as u16 + 4).min(area.height));
+    let page = help_page((area.width, area.height + 1));
+    let total = entries.len();
+    let first = state.help_scroll.min(total.saturating_sub(page));
+    let shown = total.min(page);
+    let height = (shown as u16 + 3).min(area.height);
+    let boxed = centered(area, 76.min(area.width), height);
     f.render_widget(Clear, boxed);
     let mut lines: Vec<Line> = entries
         .into_iter()
+        .skip(first)
+        .take(page)
         .map(|(k, label)| {
+            let pad = 20usize.saturating_sub(k.chars().count());
             Line::from(vec![
-                Span::styled(format!("{k:<22}"), state.theme.key()),
+                Span::styled(format!("{k}{}", " ".repeat(pad + 1)), state.theme.key()),
                 Span::raw(label),
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
+    let hint = if total > page {
+        format!(
+            "{} ({}–{} {} {total})",
+            lang.pick(
+                "↑↓ PageUp/PageDown: bladeren · andere toets: sluiten",
+                "↑↓ PageUp/PageDown: scroll · any other key: close",
+            ),
+            first + 1,
+            first + shown,
+            lang.pick("van", "of"),
+        )
+    } else {
         lang.pick(
             "Een toets sluit dit venster.",
             "Any key closes this window.",
-        ),
-        state.theme.dim(),
-    ));
+        )
+        .to_string()
+    };
+    lines.push(Line::styled(hint, state.theme.dim()));
     f.render_widget(
         Paragraph::new(lines).block(
             Block::default()

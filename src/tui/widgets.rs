@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui_textarea::{CursorMove, Input, Key as TaKey, TextArea, WrapMode};
 use secrecy::SecretString;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::tui::event::Key;
 use crate::tui::theme::Theme;
@@ -73,7 +73,8 @@ impl Masked {
 
     pub fn paste(&mut self, text: &str) {
         // A pasted passphrase ends at the first line break.
-        self.buf.push_str(text.lines().next().unwrap_or(""));
+        self.buf
+            .push_str(text.split(['\r', '\n']).next().unwrap_or(""));
     }
 
     pub fn len(&self) -> usize {
@@ -127,18 +128,27 @@ impl Masked {
 pub struct Field {
     area: TextArea<'static>,
     multiline: bool,
+    /// Whether undo keeps copies of what was typed (not for a field that may
+    /// receive a secret by mistake).
+    undo: bool,
 }
 
 impl Field {
     pub fn single(text: &str) -> Field {
-        Field::make(text, false)
+        Field::make(text, false, true)
     }
 
     pub fn multi(text: &str) -> Field {
-        Field::make(text, true)
+        Field::make(text, true, true)
     }
 
-    fn make(text: &str, multiline: bool) -> Field {
+    /// A one-line field without undo: nothing typed is kept anywhere but in
+    /// the field itself, so `wipe` removes every copy.
+    pub fn single_no_undo(text: &str) -> Field {
+        Field::make(text, false, false)
+    }
+
+    fn make(text: &str, multiline: bool, undo: bool) -> Field {
         let lines: Vec<String> = if multiline {
             text.split('\n').map(str::to_string).collect()
         } else {
@@ -149,9 +159,16 @@ impl Field {
         if multiline {
             area.set_wrap_mode(WrapMode::WordOrGlyph);
         }
+        if !undo {
+            area.set_max_histories(0);
+        }
         area.move_cursor(CursorMove::Bottom);
         area.move_cursor(CursorMove::End);
-        let mut field = Field { area, multiline };
+        let mut field = Field {
+            area,
+            multiline,
+            undo,
+        };
         field.set_focus(true);
         field
     }
@@ -171,11 +188,15 @@ impl Field {
         }
     }
 
+    /// Insert pasted text. Terminals send a line break as CR (some as CRLF):
+    /// each becomes a new line in a multi-line field and a space in a
+    /// one-line field.
     pub fn paste(&mut self, text: &str) -> bool {
+        let lines = text.replace("\r\n", "\n").replace('\r', "\n");
         let text = if self.multiline {
-            text.replace("\r\n", "\n")
+            lines
         } else {
-            text.replace(['\r', '\n'], " ")
+            lines.replace('\n', " ")
         };
         self.area.insert_str(text)
     }
@@ -189,7 +210,16 @@ impl Field {
     }
 
     pub fn set_text(&mut self, text: &str) {
-        *self = Field::make(text, self.multiline);
+        *self = Field::make(text, self.multiline, self.undo);
+    }
+
+    /// Empty the field and overwrite what it held in memory (a secret that
+    /// was typed or pasted by mistake).
+    pub fn wipe(&mut self) {
+        let old = std::mem::replace(self, Field::make("", self.multiline, self.undo));
+        for mut line in old.area.into_lines() {
+            line.zeroize();
+        }
     }
 
     pub fn is_multiline(&self) -> bool {
@@ -260,5 +290,36 @@ pub fn clip(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_cr_breaks_the_line_in_a_multi_line_field() {
+        let mut f = Field::multi("");
+        f.paste("afspraak dinsdag\rGeplakt A\r\nGeplakt B\nC");
+        assert_eq!(f.text(), "afspraak dinsdag\nGeplakt A\nGeplakt B\nC");
+        let mut f = Field::single("");
+        f.paste("een\rtwee\r\ndrie");
+        assert_eq!(f.text(), "een twee drie");
+    }
+
+    #[test]
+    fn a_pasted_passphrase_ends_at_a_cr_too() {
+        let mut m = Masked::default();
+        m.paste("kersen boom\rtweede regel");
+        assert!(m.with(|p| p == "kersen boom"));
+    }
+
+    #[test]
+    fn wipe_empties_a_field() {
+        let mut f = Field::single_no_undo("");
+        f.paste("AGE-SECRET-KEY-1QQQ");
+        f.wipe();
+        assert!(f.is_empty());
+        assert_eq!(f.text(), "");
     }
 }

@@ -392,11 +392,12 @@ impl Visit {
     /// Rebuild a visit from its record against the checklists available now.
     /// Answers that no longer fit (an item removed or changed by a newer
     /// checklist version, or a checklist no longer available) are kept as
-    /// orphans; the notes say what happened, for the worker.
+    /// orphans; the notes say what happened, for the worker, in both
+    /// languages. Never panics, whatever the record names.
     pub fn from_record(
         rec: &VisitRecord,
         lookup: impl Fn(&str) -> Option<Arc<Checklist>>,
-    ) -> Result<(Visit, Vec<String>), RecordError> {
+    ) -> Result<(Visit, Vec<Text>), RecordError> {
         let date = parse_date(&rec.date).ok_or(RecordError::Field("date"))?;
         let created_at = parse_stamp(&rec.created_at).ok_or(RecordError::Field("created_at"))?;
         let updated_at = parse_stamp(&rec.updated_at).ok_or(RecordError::Field("updated_at"))?;
@@ -424,7 +425,6 @@ impl Visit {
                 })
                 .collect(),
         };
-        let mut notes = Vec::new();
         let orphan = |v: &mut Visit, sr: &SheetRecord, a: &AnswerRecord| {
             v.orphans.push(Orphan {
                 checklist: sr.checklist.id.clone(),
@@ -433,12 +433,24 @@ impl Visit {
                 value: a.value.clone(),
             })
         };
+        // Per checklist id, in the order met: what happened to its sheets.
+        let mut changes: Vec<ChecklistChange> = Vec::new();
         for sr in &rec.sheets {
+            let at = match changes.iter().position(|c| c.id == sr.checklist.id) {
+                Some(i) => i,
+                None => {
+                    changes.push(ChecklistChange {
+                        id: sr.checklist.id.clone(),
+                        from: sr.checklist.version,
+                        to: None,
+                        changed: false,
+                        kept_aside: 0,
+                    });
+                    changes.len() - 1
+                }
+            };
+            let before = v.orphans.len();
             let Some(c) = lookup(&sr.checklist.id) else {
-                notes.push(format!(
-                    "checklist `{}` is not available; its answers are kept aside",
-                    sr.checklist.id
-                ));
                 for a in sr
                     .answers
                     .iter()
@@ -446,20 +458,36 @@ impl Visit {
                 {
                     orphan(&mut v, sr, a);
                 }
+                changes[at].kept_aside += v.orphans.len() - before;
                 continue;
             };
+            changes[at].to = Some(c.version);
             if c.hash.to_hex() != sr.checklist.hash {
-                notes.push(format!(
-                    "checklist `{}` changed from version {} to {} since this visit was started",
-                    c.id, sr.checklist.version, c.version
-                ));
+                changes[at].changed = true;
             }
-            let mut sheet = Sheet::new(c.clone(), sr.person.into());
+            // A second sheet of the same checklist and person cannot be shown
+            // beside the first: its answers are kept aside.
+            let person: Person = sr.person.into();
+            if v.sheets
+                .iter()
+                .any(|s| s.checklist.id == c.id && s.person == person)
+            {
+                for a in sr
+                    .answers
+                    .iter()
+                    .chain(sr.entries.iter().flat_map(|e| e.answers.iter()))
+                {
+                    orphan(&mut v, sr, a);
+                }
+                changes[at].kept_aside += v.orphans.len() - before;
+                continue;
+            }
+            let mut sheet = Sheet::new(c.clone(), person);
             for a in &sr.answers {
                 match c.item_index(&a.item).filter(|&i| !c.in_repeat(i)) {
                     Some(i) => match value_answer(&c, i, &a.value) {
-                        Some(ans) => sheet.answers[i] = Some(ans),
-                        None => orphan(&mut v, sr, a),
+                        Some(ans) if sheet.answers[i].is_none() => sheet.answers[i] = Some(ans),
+                        _ => orphan(&mut v, sr, a),
                     },
                     None => orphan(&mut v, sr, a),
                 }
@@ -477,16 +505,26 @@ impl Visit {
                 for a in &e.answers {
                     match c.item_index(&a.item).filter(|i| range.contains(i)) {
                         Some(i) => match value_answer(&c, i, &a.value) {
-                            Some(ans) => slots[i - range.start] = Some(ans),
-                            None => orphan(&mut v, sr, a),
+                            Some(ans) if slots[i - range.start].is_none() => {
+                                slots[i - range.start] = Some(ans)
+                            }
+                            _ => orphan(&mut v, sr, a),
                         },
                         None => orphan(&mut v, sr, a),
                     }
                 }
                 sheet.entries[si].push(slots);
             }
+            changes[at].kept_aside += v.orphans.len() - before;
             v.sheets.push(sheet);
         }
+        let notes = changes
+            .iter()
+            .filter_map(|c| {
+                let flags = rec.flags.iter().filter(|f| f.checklist == c.id).count();
+                c.note(flags)
+            })
+            .collect();
         for f in &rec.flags {
             v.flags.push(RaisedFlag {
                 checklist: f.checklist.clone(),
@@ -529,6 +567,110 @@ impl Visit {
             }
         }
         Ok((v, notes))
+    }
+}
+
+/// What opening a draft did to the answers of one checklist.
+struct ChecklistChange {
+    id: String,
+    /// The version the draft was started with.
+    from: u32,
+    /// The version available now, if any.
+    to: Option<u32>,
+    /// The file is not the one the draft was started with.
+    changed: bool,
+    /// Answers that no longer fit and were kept aside.
+    kept_aside: usize,
+}
+
+/// "1 antwoord staat" / "2 antwoorden staan": the count with its verb.
+fn answers_nl(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 antwoord {one}")
+    } else {
+        format!("{n} antwoorden {many}")
+    }
+}
+
+fn answers_en(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 answer {one}")
+    } else {
+        format!("{n} answers {many}")
+    }
+}
+
+impl ChecklistChange {
+    /// The note for the worker, if anything happened; `flags` is the number
+    /// of red flags the record holds for this checklist.
+    fn note(&self, flags: usize) -> Option<Text> {
+        let id = &self.id;
+        let n = self.kept_aside;
+        match self.to {
+            None => {
+                let (flags_nl, flags_en) = if flags > 0 {
+                    (" Rode vlaggen ervan blijven staan.", " Its red flags stay.")
+                } else {
+                    ("", "")
+                };
+                if n == 0 {
+                    return Some(Text::new(
+                        format!(
+                            "Checklist {id} (versie {}) is er niet meer of heeft een fout; er stonden nog geen antwoorden in.{flags_nl}",
+                            self.from
+                        ),
+                        format!(
+                            "Checklist {id} (version {}) is no longer available or has an error; it held no answers yet.{flags_en}",
+                            self.from
+                        ),
+                    ));
+                }
+                Some(Text::new(
+                    format!(
+                        "Checklist {id} (versie {}) is er niet meer of heeft een fout. {} apart en {} bewaard, ook na afronden.{flags_nl}",
+                        self.from,
+                        answers_nl(n, "staat", "staan"),
+                        if n == 1 { "blijft" } else { "blijven" },
+                    ),
+                    format!(
+                        "Checklist {id} (version {}) is no longer available or has an error. {} kept aside, also after finalizing.{flags_en}",
+                        self.from,
+                        answers_en(n, "is", "are"),
+                    ),
+                ))
+            }
+            Some(to) if self.changed || n > 0 => {
+                let (what_nl, what_en) = if to == self.from {
+                    (
+                        format!("Checklist {id} is aangepast (versie {to})."),
+                        format!("Checklist {id} was changed (version {to})."),
+                    )
+                } else {
+                    (
+                        format!("Checklist {id} is nu versie {to} (was {}).", self.from),
+                        format!("Checklist {id} is now version {to} (was {}).", self.from),
+                    )
+                };
+                if n == 0 {
+                    Some(Text::new(
+                        format!("{what_nl} Alle antwoorden passen nog."),
+                        format!("{what_en} All answers still fit."),
+                    ))
+                } else {
+                    Some(Text::new(
+                        format!(
+                            "{what_nl} {} niet meer; apart bewaard.",
+                            answers_nl(n, "past", "passen"),
+                        ),
+                        format!(
+                            "{what_en} {} no longer; kept aside.",
+                            answers_en(n, "fits", "fit"),
+                        ),
+                    ))
+                }
+            }
+            Some(_) => None,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::i18n::{Lang, Text};
 use crate::store::passphrase::{check_strength_with, estimate_with};
-use crate::store::recipients::{parse_recipient, parse_recipients_file};
+use crate::store::recipients::{holds_secret_key, parse_recipient, parse_recipients_file};
 use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{Effect, Key};
 use crate::tui::keys::Action;
@@ -36,25 +36,52 @@ pub struct OnboardingScreen {
     pass2: Masked,
     second: bool,
     waiting: bool,
+    /// A secret key is being typed (a terminal without bracketed paste
+    /// sends a paste as keys): its remaining letters and digits are dropped.
+    swallowing: bool,
 }
 
 impl Default for OnboardingScreen {
     fn default() -> Self {
         OnboardingScreen {
             step: Step::Welcome,
-            recipient: Field::single(""),
+            recipient: Field::single_no_undo(""),
             recipients: Vec::new(),
             device: Field::single(""),
             pass1: Masked::default(),
             pass2: Masked::default(),
             second: false,
             waiting: false,
+            swallowing: false,
         }
     }
 }
 
 fn error(nl: impl Into<String>, en: impl Into<String>) -> Option<Message> {
     Some(Message::error(Text::new(nl, en)))
+}
+
+/// What the worker is told when a secret key was typed or pasted: it is
+/// gone from the field and the screen, and never repeated in the message.
+fn secret_key_refused() -> Option<Message> {
+    error(
+        "Dit is een GEHEIME sleutel (AGE-SECRET-KEY-…). Die is niet bewaard en van het scherm gehaald. Vraag uw organisatie om een nieuwe sleutel: deze is nu niet meer geheim. Plak hier alleen de publieke sleutel (age1…).",
+        "This is a SECRET key (AGE-SECRET-KEY-…). It was not kept and is off the screen. Ask your organisation for a new key: this one is no longer secret. Paste only the public key (age1…) here.",
+    )
+}
+
+/// The key in what was typed or pasted: `age1…` alone, or as `age-keygen`
+/// prints it (`Public key: age1…`, `# public key: age1…`).
+fn without_label(text: &str) -> &str {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    for label in ["# public key:", "public key:"] {
+        if lower.starts_with(label) {
+            // ASCII lower-casing keeps byte offsets.
+            return t[label.len()..].trim();
+        }
+    }
+    t
 }
 
 /// The strength of a passphrase from 0 (very weak) to 4 (strong), for the meter.
@@ -71,10 +98,16 @@ impl OnboardingScreen {
         if self.waiting {
             return Transition::Stay;
         }
+        if self.swallowing {
+            if matches!(key, Key::Char(c) if c.is_ascii_alphanumeric()) {
+                return Transition::Stay;
+            }
+            self.swallowing = false;
+        }
         match self.step {
             Step::Welcome => {
                 if key == Key::Enter {
-                    self.step = Step::Recipients;
+                    self.go(Step::Recipients, ctx);
                 }
             }
             Step::Recipients => match key {
@@ -86,15 +119,22 @@ impl OnboardingScreen {
                             "Add at least one key of your organisation first (age1…).",
                         );
                     } else {
-                        self.step = Step::Device;
+                        self.go(Step::Device, ctx);
                     }
                 }
-                Key::BackTab => self.step = Step::Welcome,
+                Key::BackTab => self.go(Step::Welcome, ctx),
                 Key::Delete if self.recipient.is_empty() => {
                     self.recipients.pop();
                 }
                 _ => {
                     self.recipient.handle(key);
+                    // A secret key typed (or pasted as keys) leaves the
+                    // screen at once, and so does the rest of it.
+                    if holds_secret_key(&zeroize::Zeroizing::new(self.recipient.text())) {
+                        self.recipient.wipe();
+                        self.swallowing = true;
+                        ctx.message = secret_key_refused();
+                    }
                 }
             },
             Step::Device => match key {
@@ -105,16 +145,16 @@ impl OnboardingScreen {
                             "Give this laptop a name, for example laptop-3.",
                         );
                     } else {
-                        self.step = Step::Passphrase;
+                        self.go(Step::Passphrase, ctx);
                     }
                 }
-                Key::BackTab => self.step = Step::Recipients,
+                Key::BackTab => self.go(Step::Recipients, ctx),
                 _ => {
                     self.device.handle(key);
                 }
             },
             Step::Passphrase => match key {
-                Key::BackTab if !self.second => self.step = Step::Device,
+                Key::BackTab if !self.second => self.go(Step::Device, ctx),
                 Key::Tab | Key::BackTab => self.second = !self.second,
                 Key::Enter if !self.second => {
                     let device = self.device.text();
@@ -160,11 +200,25 @@ impl OnboardingScreen {
         Transition::Stay
     }
 
+    /// Move to another step: the message about this one goes.
+    fn go(&mut self, step: Step, ctx: &mut AppCtx<'_>) {
+        if step != self.step {
+            self.step = step;
+            ctx.clear_message = true;
+        }
+    }
+
     fn add_recipient(&mut self, ctx: &mut AppCtx<'_>) {
-        let text = self.recipient.text().trim().to_string();
+        let typed = zeroize::Zeroizing::new(self.recipient.text());
+        if holds_secret_key(&typed) {
+            self.recipient.wipe();
+            ctx.message = secret_key_refused();
+            return;
+        }
+        let text = without_label(&typed).to_string();
         if text.is_empty() {
             if !self.recipients.is_empty() {
-                self.step = Step::Device;
+                self.go(Step::Device, ctx);
             }
             return;
         }
@@ -180,6 +234,7 @@ impl OnboardingScreen {
                 self.recipients.push(text);
             }
             self.recipient.set_text("");
+            ctx.clear_message = true;
         } else {
             ctx.effects
                 .push(Effect::ReadRecipientsFile(PathBuf::from(text)));
@@ -188,8 +243,9 @@ impl OnboardingScreen {
 
     /// The contents of a recipients file arrived (or not).
     pub fn recipients_file(&mut self, result: Result<String, Text>) -> Option<Message> {
+        // The file may hold a secret key by mistake: wiped once read.
         let text = match result {
-            Ok(t) => t,
+            Ok(t) => zeroize::Zeroizing::new(t),
             Err(e) => return Some(Message::error(e)),
         };
         let label = self.recipient.text().trim().to_string();
@@ -211,17 +267,29 @@ impl OnboardingScreen {
             }
         }
         self.recipient.set_text("");
-        if added == 0 {
-            return error(
+        match added {
+            0 => error(
                 "Het bestand bevat geen nieuwe sleutels.",
                 "The file holds no new keys.",
-            );
+            ),
+            1 => Some(Message::info(Text::new(
+                "1 sleutel toegevoegd uit het bestand.",
+                "1 key added from the file.",
+            ))),
+            n => Some(Message::info(Text::new(
+                format!("{n} sleutels toegevoegd uit het bestand."),
+                format!("{n} keys added from the file."),
+            ))),
         }
-        None
     }
 
-    pub fn paste(&mut self, text: &str, _ctx: &mut AppCtx<'_>) -> Transition {
+    pub fn paste(&mut self, text: &str, ctx: &mut AppCtx<'_>) -> Transition {
         match self.step {
+            // A pasted secret key never reaches a field or the screen.
+            Step::Recipients | Step::Device if holds_secret_key(text) => {
+                self.recipient.wipe();
+                ctx.message = secret_key_refused();
+            }
             Step::Recipients => {
                 self.recipient.paste(text.trim());
             }

@@ -126,6 +126,11 @@ impl VisitScreen {
         if let Some(p) = first {
             s.pos = p;
         }
+        // A draft whose every checklist is gone has no question to show:
+        // the review is all there is (and finalizing keeps what was kept aside).
+        if s.visit.sheets.is_empty() {
+            s.review = Some(Review::default());
+        }
         s.load_input();
         s
     }
@@ -300,9 +305,17 @@ impl VisitScreen {
         self.input = match self.pos {
             Pos::AddEntry { .. } => Input::None,
             Pos::Item { sheet, item, entry } => {
-                let c = self.visit.sheets[sheet].checklist.clone();
-                let answer = self.visit.sheets[sheet].answer(item, entry).cloned();
-                match &c.items[item].kind {
+                let Some(sh) = self.visit.sheets.get(sheet) else {
+                    self.input = Input::None;
+                    return;
+                };
+                let c = sh.checklist.clone();
+                let answer = sh.answer(item, entry).cloned();
+                let Some(it) = c.items.get(item) else {
+                    self.input = Input::None;
+                    return;
+                };
+                match &it.kind {
                     ItemKind::Multi => Input::Multi { highlight: 0 },
                     ItemKind::Scale { .. } => Input::Scale {
                         typed: String::new(),
@@ -428,6 +441,12 @@ impl VisitScreen {
             let outcome = review.key(key, action, &self.visit, &self.derived);
             match outcome {
                 ReviewOutcome::Stay => {}
+                ReviewOutcome::Close if self.visit.sheets.is_empty() => {
+                    ctx.message = Some(Message::info(Text::new(
+                        "Dit bezoek heeft geen vragen die nu te tonen zijn. Rond het af (Alt-f) of ga naar het startscherm (F10).",
+                        "This visit has no questions that can be shown now. Finalize it (Alt-f) or go to the home screen (F10).",
+                    )));
+                }
                 ReviewOutcome::Close => self.review = None,
                 ReviewOutcome::Jump { sheet, item, entry } => {
                     self.review = None;
@@ -891,7 +910,9 @@ impl VisitScreen {
         let Pos::Item { sheet, item, .. } = self.pos else {
             return Transition::Stay;
         };
-        let c = self.visit.sheets[sheet].checklist.clone();
+        let Some(c) = self.visit.sheets.get(sheet).map(|s| s.checklist.clone()) else {
+            return Transition::Stay;
+        };
         let pasted = match &mut self.input {
             Input::Text(field) => field.paste(text).then(|| (true, field.text())),
             Input::Checked { field, .. } => field.paste(text).then(|| (false, field.text())),
@@ -996,13 +1017,16 @@ impl VisitScreen {
             });
             Span::styled(format!("● {}{at}", t("opgeslagen", "saved")), v.theme.dim())
         };
-        let left = format!(
-            " {} · {} · {} — {}",
-            self.visit.label,
-            format_date(self.visit.date),
-            self.checklist(s).title.get(v.lang),
-            self.person_label(s, v.lang)
-        );
+        let left = match self.visit.sheets.get(s) {
+            Some(sheet) => format!(
+                " {} · {} · {} — {}",
+                self.visit.label,
+                format_date(self.visit.date),
+                sheet.checklist.title.get(v.lang),
+                self.person_label(s, v.lang)
+            ),
+            None => format!(" {} · {}", self.visit.label, format_date(self.visit.date)),
+        };
         let width = area.width as usize;
         let save_len = save.content.chars().count() + 1;
         let left: String = left
