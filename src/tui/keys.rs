@@ -588,7 +588,14 @@ pub fn footer(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|b| b.footer && b.contexts.contains(&ctx))
         .map(|b| {
-            let keys = b.shown.map_or_else(|| b.keys[0].name(), str::to_string);
+            let keys = b.shown.map_or_else(
+                || b.keys[0].name(),
+                |shown| match lang {
+                    // The one key name a Dutch keyboard spells otherwise.
+                    Lang::Nl => shown.replace("Space", "Spatie"),
+                    Lang::En => shown.to_string(),
+                },
+            );
             (keys, lang.pick(b.label.0, b.label.1))
         })
         .collect()
@@ -604,6 +611,7 @@ pub fn key_label(key: Key, lang: Lang) -> String {
         Key::Right => "→".into(),
         Key::BackTab => "Shift-Tab".into(),
         Key::Char(' ') => lang.pick("Spatie", "Space").into(),
+        Key::Ctrl(' ') => lang.pick("Ctrl-Spatie", "Ctrl-Space").into(),
         Key::Char(c) => c.to_string(),
         Key::Ctrl(c) => format!("Ctrl-{c}"),
         Key::Alt(c) => format!("Alt-{c}"),
