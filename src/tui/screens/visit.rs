@@ -1271,7 +1271,7 @@ impl VisitScreen {
         match &c.items[item].kind {
             k if k.is_single_option() => c.items[item].options.len() as u16,
             ItemKind::Multi => c.items[item].options.len() as u16,
-            ItemKind::Scale { .. } => 3,
+            ItemKind::Scale { .. } => 4,
             ItemKind::LongText { .. } => 7,
             _ => 3,
         }
@@ -1349,17 +1349,7 @@ impl VisitScreen {
                         style,
                     ));
                 }
-                let mut lines = vec![
-                    Line::from(spans),
-                    Line::styled(
-                        format!(
-                            " {min} = {}   {max} = {}",
-                            min_label.get(v.lang),
-                            max_label.get(v.lang)
-                        ),
-                        v.theme.dim(),
-                    ),
-                ];
+                let mut lines = vec![Line::from(spans)];
                 if let Some(t) = typed {
                     lines.push(Line::styled(
                         format!(
@@ -1371,6 +1361,16 @@ impl VisitScreen {
                         v.theme.warn(),
                     ));
                 }
+                lines.push(
+                    Line::styled(
+                        format!(
+                            " {min} = {}   {max} = {}",
+                            min_label.get(v.lang),
+                            max_label.get(v.lang)
+                        ),
+                        v.theme.dim(),
+                    ),
+                );
                 f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
             }
             (_, Input::Text(field)) => {
