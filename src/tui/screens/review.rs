@@ -380,15 +380,16 @@ impl Review {
             let it = &c.items[o.item];
             let entry_text = o.entry.map_or(String::new(), |e| format!(" #{}", e + 1));
             // An invalid value shows what was typed, on one line.
-            let (mark, typed) = match o.invalid.and_then(|p| visit.pending.get(p)) {
-                Some(p) => (
-                    format!("{}: ", v.lang.pick("ongeldig", "invalid")),
-                    format!(" «{}»", p.text.as_str().replace('\n', " ⏎ ")),
+            let mark = match o.invalid.and_then(|p| visit.pending.get(p)) {
+                Some(p) => format!(
+                    "{} «{}»: ",
+                    v.lang.pick("ongeldig", "invalid"),
+                    p.text.as_str().replace('\n', " ⏎ ")
                 ),
-                None => (String::new(), String::new()),
+                None => String::new(),
             };
             let text = format!(
-                "{} {mark}{} ({}) · {}{entry_text}: {}{typed}",
+                "{} {mark}{} ({}) · {}{entry_text}: {}",
                 if n == self.sel { "▶" } else { " " },
                 c.title.get(v.lang),
                 person(visit, sheet.person, v.lang),

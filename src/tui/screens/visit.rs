@@ -1388,8 +1388,8 @@ impl VisitScreen {
                 f,
                 area,
                 t(
-                    " Datum (28-11-2026, 2026-11-28, vandaag) ",
-                    " Date (28-11-2026, 2026-11-28, today) ",
+                    " Datum (DD-MM-JJJJ, JJJJ-MM-DD, vandaag) ",
+                    " Date (DD-MM-YYYY, YYYY-MM-DD, today) ",
                 ),
                 true,
                 v.theme,
