@@ -226,6 +226,42 @@ fn quick_hide_blanks_the_screen_and_locks() {
 }
 
 #[test]
+fn a_half_typed_value_survives_quick_hide_as_typed_text_not_as_an_answer() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // Noor's sheet: yes/no, multi, then the 0–3 scale and the 0–200 number.
+    h.key("n").key("Tab").text("bij opa").key("Tab");
+    h.key("j").key("Tab").key("2").key("Tab").key("Tab");
+    assert!(h.has("Getal (kg) 0–200"), "{}", h.screen());
+    h.text("1");
+    h.key("F12");
+    let rec = draft(&h);
+    assert_eq!(rec.pending.len(), 1, "the typed `1` is in the draft");
+    assert_eq!(rec.pending[0].item, "gewicht");
+    assert_eq!(rec.pending[0].text.as_str(), "1");
+    assert!(
+        !rec.sheets
+            .iter()
+            .flat_map(|s| &s.answers)
+            .any(|a| a.item == "gewicht"),
+        "but not as an answer"
+    );
+    h.key("Enter").unlock();
+    assert!(h.has("Getal (kg) 0–200"), "{}", h.screen());
+    // Typing goes on; Enter takes the whole number.
+    h.text("8").key("Enter");
+    let rec = draft(&h);
+    assert!(rec.pending.is_empty());
+    let a = rec
+        .sheets
+        .iter()
+        .flat_map(|s| &s.answers)
+        .find(|a| a.item == "gewicht")
+        .expect("taken");
+    assert_eq!(a.value, AnswerValue::Number(18.0));
+}
+
+#[test]
 fn a_small_terminal_gets_a_message_and_ignores_keys() {
     let mut h = fixture();
     start_appelboom(&mut h);
