@@ -129,9 +129,7 @@ fn typing_is_saved_within_a_second_and_on_every_navigation() {
     h.key("Tab");
     assert_eq!(h.shell.port.saves, saves + 3);
     let rec = draft(&h);
-    assert!(
-        matches!(answer(&rec), Some(AnswerValue::Text(t)) if t.as_str() == "Sem was bij opa")
-    );
+    assert!(matches!(answer(&rec), Some(AnswerValue::Text(t)) if t.as_str() == "Sem was bij opa"));
     assert!(rec.pending.is_empty());
 }
 

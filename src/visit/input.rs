@@ -28,23 +28,24 @@ pub fn parse_input(
         return Ok(None);
     }
     let answer = match kind {
-        ItemKind::Date => parse_date_input(trimmed, today).map(Answer::Date).ok_or_else(|| {
-            Text::new(
-                "Dit is geen datum. Schrijf bijvoorbeeld 28-11-2026, 2026-11-28 of vandaag.",
-                "This is not a date. Write for example 28-11-2026, 2026-11-28 or today.",
-            )
-        })?,
+        ItemKind::Date => parse_date_input(trimmed, today)
+            .map(Answer::Date)
+            .ok_or_else(|| {
+                Text::new(
+                    "Dit is geen datum. Schrijf bijvoorbeeld 28-11-2026, 2026-11-28 of vandaag.",
+                    "This is not a date. Write for example 28-11-2026, 2026-11-28 or today.",
+                )
+            })?,
         ItemKind::Number { .. } => Answer::Number(parse_number(trimmed).ok_or_else(|| {
             Text::new(
                 "Dit is geen getal. Schrijf alleen cijfers, bijvoorbeeld 12 of 2,5.",
                 "This is not a number. Write only digits, for example 12 or 2.5.",
             )
         })?),
-        ItemKind::Scale { .. } => {
-            Answer::Number(parse_number(trimmed).ok_or_else(|| {
-                Text::new("Dit is geen getal.", "This is not a number.")
-            })?)
-        }
+        ItemKind::Scale { .. } => Answer::Number(
+            parse_number(trimmed)
+                .ok_or_else(|| Text::new("Dit is geen getal.", "This is not a number."))?,
+        ),
         ItemKind::ShortText { .. } | ItemKind::LongText { .. } => {
             Answer::Text(SecretText::new(text))
         }
@@ -67,7 +68,10 @@ fn why(e: &AnswerError) -> Text {
             let (nl, en) = match (min.as_str(), max.as_str()) {
                 ("…", hi) => (format!("van hoogstens {hi}"), format!("of at most {hi}")),
                 (lo, "…") => (format!("van minstens {lo}"), format!("of at least {lo}")),
-                (lo, hi) => (format!("van {lo} tot en met {hi}"), format!("from {lo} to {hi}")),
+                (lo, hi) => (
+                    format!("van {lo} tot en met {hi}"),
+                    format!("from {lo} to {hi}"),
+                ),
             };
             Text::new(
                 format!("Dit getal past niet: het moet een getal {nl} zijn."),
@@ -193,13 +197,23 @@ mod tests {
         ] {
             assert_eq!(parse_date_input(s, TODAY), Some(want), "{s}");
         }
-        assert_eq!(parse_date_input("8-3-2026", TODAY), Some(date!(2026 - 03 - 08)));
-        assert_eq!(parse_date_input("2026-3-8", TODAY), Some(date!(2026 - 03 - 08)));
+        assert_eq!(
+            parse_date_input("8-3-2026", TODAY),
+            Some(date!(2026 - 03 - 08))
+        );
+        assert_eq!(
+            parse_date_input("2026-3-8", TODAY),
+            Some(date!(2026 - 03 - 08))
+        );
         for s in ["vandaag", "Vandaag", "today", "TODAY"] {
             assert_eq!(parse_date_input(s, TODAY), Some(TODAY), "{s}");
         }
         for s in ["gisteren", "yesterday"] {
-            assert_eq!(parse_date_input(s, TODAY), Some(date!(2026 - 12 - 04)), "{s}");
+            assert_eq!(
+                parse_date_input(s, TODAY),
+                Some(date!(2026 - 12 - 04)),
+                "{s}"
+            );
         }
         for s in [
             "31-02-2026",

@@ -458,8 +458,10 @@ impl Visit {
         // Flags raised in later entries keep pointing at the same answers.
         let (id, person) = (s.checklist.id.clone(), s.person);
         let c = s.checklist.clone();
-        let in_section =
-            |item: &str| c.item_index(item).is_some_and(|i| c.items[i].section == section);
+        let in_section = |item: &str| {
+            c.item_index(item)
+                .is_some_and(|i| c.items[i].section == section)
+        };
         // Typed text goes with its entry; later entries move up one.
         self.pending.retain(|p| {
             !(p.checklist == id
@@ -549,7 +551,10 @@ impl Visit {
         let s = self.sheets.get(sheet)?;
         let id = &s.checklist.items.get(item)?.id;
         self.pending.iter().position(|p| {
-            p.checklist == s.checklist.id && p.person == s.person && &p.item == id && p.entry == entry
+            p.checklist == s.checklist.id
+                && p.person == s.person
+                && &p.item == id
+                && p.entry == entry
         })
     }
 

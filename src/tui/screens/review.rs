@@ -349,12 +349,7 @@ impl Review {
         }
     }
 
-    fn missing_rows(
-        &self,
-        v: &ViewCtx<'_>,
-        visit: &Visit,
-        missing: &[Open],
-    ) -> Vec<Row> {
+    fn missing_rows(&self, v: &ViewCtx<'_>, visit: &Visit, missing: &[Open]) -> Vec<Row> {
         let mut rows = Vec::new();
         if missing.is_empty() {
             rows.push(Row::Text(Line::styled(

@@ -296,14 +296,12 @@ impl VisitScreen {
                     .pending_at(sheet, item, entry)
                     .map(str::to_string);
                 if let Some(text) = &pending
-                    && let Err(why) =
-                        parse_input(&it.kind, it.options.len(), text, self.visit.date)
+                    && let Err(why) = parse_input(&it.kind, it.options.len(), text, self.visit.date)
                 {
                     self.input_error = Some(why);
                 }
-                let text = pending.unwrap_or_else(|| {
-                    field_text(self.visit.sheets[sheet].answer(item, entry))
-                });
+                let text = pending
+                    .unwrap_or_else(|| field_text(self.visit.sheets[sheet].answer(item, entry)));
                 match &it.kind {
                     ItemKind::Multi => Input::Multi { highlight: 0 },
                     ItemKind::Scale { .. } => Input::Scale {
@@ -1361,16 +1359,14 @@ impl VisitScreen {
                         v.theme.warn(),
                     ));
                 }
-                lines.push(
-                    Line::styled(
-                        format!(
-                            " {min} = {}   {max} = {}",
-                            min_label.get(v.lang),
-                            max_label.get(v.lang)
-                        ),
-                        v.theme.dim(),
+                lines.push(Line::styled(
+                    format!(
+                        " {min} = {}   {max} = {}",
+                        min_label.get(v.lang),
+                        max_label.get(v.lang)
                     ),
-                );
+                    v.theme.dim(),
+                ));
                 f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
             }
             (_, Input::Text(field)) => {
