@@ -161,6 +161,7 @@ pub fn fixture_record() -> VisitRecord {
             item: "oude_vraag".into(),
             value: AnswerValue::Choice("nee".into()),
         }],
+        pending: vec![],
         finalized: Some(FinalRecord {
             sequence: 1,
             finalized_at: "2025-03-04T11:00:00".into(),

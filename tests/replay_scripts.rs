@@ -80,6 +80,34 @@ fn the_full_visit_gives_identical_json_every_run() {
     assert!(text.contains("Sem zegt dat hij zich verstopt als het luid wordt."));
 }
 
+#[test]
+fn dutch_dates_are_stored_as_iso_dates_and_whole_numbers_as_integers() {
+    let path = replay_dir().join("dates-and-numbers.replay");
+    let doc = json_document(&[run(&path, &options(None, true))]);
+    assert_eq!(doc["runs"][0]["passed"], true, "{doc}");
+    let visit = &doc["runs"][0]["visits"][0];
+    let sheet = |id: &str| {
+        visit["sheets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["checklist"] == id)
+            .unwrap()
+            .clone()
+    };
+    let plan = &sheet("veiligheid")["entries"]["plan"];
+    // Typed as 28-11-2026 and as vandaag (the script's clock: 2026-03-04).
+    assert_eq!(plan[0]["plan_wanneer"], "2026-11-28");
+    assert_eq!(plan[1]["plan_wanneer"], "2026-03-04");
+    let hulp = sheet("hulp-en-regie");
+    // Typed as Gisteren.
+    assert_eq!(hulp["answers"]["evaluatie_datum"], "2026-03-03");
+    assert!(hulp["answers"]["organisaties"].is_i64());
+    let text = serde_json::to_string(&hulp["answers"]).unwrap();
+    assert!(text.contains(r#""organisaties":12"#), "{text}");
+    assert!(!text.contains("12.0"), "{text}");
+}
+
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {

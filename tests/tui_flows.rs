@@ -54,6 +54,8 @@ fn a_whole_visit_with_a_red_flag_is_finalized() {
         .key("j")
         .key("Tab")
         .text("nu");
+    assert!(!h.has("RODE VLAG"), "typed text is not yet an answer");
+    h.key("Tab");
     assert!(h.has("RODE VLAG · ACUUT"), "{}", h.screen());
     assert!(h.has("Bel 112."));
     // The panel stays until acknowledged: other keys do not close it.
@@ -113,19 +115,26 @@ fn typing_is_saved_within_a_second_and_on_every_navigation() {
     assert_eq!(h.shell.port.saves, saves + 1, "not yet");
     h.wait(Duration::milliseconds(400));
     assert_eq!(h.shell.port.saves, saves + 2, "saved within a second");
+    // Saved as typed text of its item, not yet as its answer.
     let rec = draft(&h);
-    let sheet = rec
-        .sheets
-        .iter()
-        .find(|s| s.checklist.id == "engine-bezoek")
-        .unwrap();
-    let a = sheet
-        .answers
-        .iter()
-        .find(|a| a.item == "toelichting")
-        .unwrap();
-    assert!(matches!(&a.value, AnswerValue::Text(t) if t.as_str() == "Sem was bij opa"));
+    let answer = |rec: &safevisit::visit::record::VisitRecord| {
+        rec.sheets
+            .iter()
+            .find(|s| s.checklist.id == "engine-bezoek")
+            .and_then(|s| s.answers.iter().find(|a| a.item == "toelichting"))
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(answer(&rec), None);
+    assert_eq!(rec.pending.len(), 1);
+    assert_eq!(rec.pending[0].item, "toelichting");
+    assert_eq!(rec.pending[0].text.as_str(), "Sem was bij opa");
     assert!(h.has("● opgeslagen"));
+    // Leaving the item takes it as the answer, and saves.
+    h.key("Tab");
+    assert_eq!(h.shell.port.saves, saves + 3);
+    let rec = draft(&h);
+    assert!(matches!(answer(&rec), Some(AnswerValue::Text(t)) if t.as_str() == "Sem was bij opa"));
+    assert!(rec.pending.is_empty());
 }
 
 #[test]
@@ -170,20 +179,31 @@ fn idle_auto_lock_saves_drops_the_visit_and_resumes_after_unlock() {
         "the decrypted visit left memory"
     );
     assert!(h.shell.port.list().is_err(), "the vault is locked");
+    // What was typed is saved as typed, not taken as an answer.
     let rec = draft(&h);
     assert!(
-        rec.sheets
+        !rec.sheets
             .iter()
             .flat_map(|s| &s.answers)
             .any(|a| a.item == "toelichting")
     );
+    assert_eq!(rec.pending.len(), 1);
+    assert_eq!(rec.pending[0].text.as_str(), "bij opa");
     h.unlock();
     assert!(
         h.has("Motortest bezoek"),
         "the visit came back:\n{}",
         h.screen()
     );
-    assert!(h.has("bij opa"));
+    assert!(h.has("bij opa"), "back in its field:\n{}", h.screen());
+    // Typing goes on where it stopped; leaving takes it.
+    h.text(", daarna thuis").key("Tab").key("F10");
+    let rec = draft(&h);
+    assert!(rec.pending.is_empty());
+    assert!(rec.sheets.iter().flat_map(|s| &s.answers).any(|a| {
+        a.item == "toelichting"
+            && matches!(&a.value, AnswerValue::Text(t) if t.as_str() == "bij opa, daarna thuis")
+    }));
 }
 
 #[test]
@@ -205,6 +225,42 @@ fn quick_hide_blanks_the_screen_and_locks() {
     assert!(h.has("Het wachtwoord klopt niet"));
     h.unlock();
     assert!(h.has("bij opa"), "{}", h.screen());
+}
+
+#[test]
+fn a_half_typed_value_survives_quick_hide_as_typed_text_not_as_an_answer() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // Noor's sheet: yes/no, multi, then the 0–3 scale and the 0–200 number.
+    h.key("n").key("Tab").text("bij opa").key("Tab");
+    h.key("j").key("Tab").key("2").key("Tab").key("Tab");
+    assert!(h.has("Getal (kg) 0–200"), "{}", h.screen());
+    h.text("1");
+    h.key("F12");
+    let rec = draft(&h);
+    assert_eq!(rec.pending.len(), 1, "the typed `1` is in the draft");
+    assert_eq!(rec.pending[0].item, "gewicht");
+    assert_eq!(rec.pending[0].text.as_str(), "1");
+    assert!(
+        !rec.sheets
+            .iter()
+            .flat_map(|s| &s.answers)
+            .any(|a| a.item == "gewicht"),
+        "but not as an answer"
+    );
+    h.key("Enter").unlock();
+    assert!(h.has("Getal (kg) 0–200"), "{}", h.screen());
+    // Typing goes on; Enter takes the whole number.
+    h.text("8").key("Enter");
+    let rec = draft(&h);
+    assert!(rec.pending.is_empty());
+    let a = rec
+        .sheets
+        .iter()
+        .flat_map(|s| &s.answers)
+        .find(|a| a.item == "gewicht")
+        .expect("taken");
+    assert_eq!(a.value, AnswerValue::Number(18.0));
 }
 
 #[test]

@@ -106,7 +106,8 @@ fn item_kinds() {
         insta::assert_snapshot!(name(lang, "item_multi_choice"), h.screen());
         h.key("Tab").key("2");
         insta::assert_snapshot!(name(lang, "item_scale"), h.screen());
-        h.key("Tab").text("abc");
+        // Enter takes the value; text that is no number stays, and says why.
+        h.key("Tab").text("abc").key("Enter");
         insta::assert_snapshot!(name(lang, "item_number_invalid"), h.screen());
         h.keys(&["Backspace", "Backspace", "Backspace"])
             .text("18,5")
@@ -137,7 +138,8 @@ fn repeatable_section_and_flags() {
             .key("Tab")
             .key("j")
             .key("Tab")
-            .text("nu");
+            .text("nu")
+            .key("Tab");
         insta::assert_snapshot!(name(lang, "red_flag_panel"), h.screen());
         h.text("Met Lotte 112 gebeld").key("Enter");
         h.key("F4");

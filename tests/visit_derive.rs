@@ -516,3 +516,46 @@ fn records_round_trip_and_keep_answers_that_no_longer_fit() {
             .any(|n| n.nl.contains("is er niet meer") && n.en.contains("no longer available"))
     );
 }
+
+#[test]
+fn typed_text_is_kept_beside_the_answers_and_invalid_text_is_counted() {
+    let mut f = appelboom();
+    let noor = f.sheet("engine-kind", Person::Child(1));
+    let gewicht = f.kind.item_index("gewicht").unwrap();
+    let sinds = f.kind.item_index("sinds").unwrap();
+    let wie = f.kind.item_index("wie").unwrap();
+    // Typed, not yet taken: no answer, and valid text is not invalid.
+    assert!(f.visit.set_pending(noor, sinds, None, Some("vandaag"), NOW));
+    assert!(!f.visit.set_pending(noor, sinds, None, Some("vandaag"), NOW));
+    assert!(f.visit.set_pending(noor, gewicht, None, Some("250"), NOW));
+    assert!(f.visit.sheets[noor].answer(gewicht, None).is_none());
+    let d = derive(&f.visit);
+    assert_eq!(d.invalid, vec![1], "250 is out of 0–200; vandaag is a date");
+    // Through the record and back, as typed.
+    let rec = f.visit.to_record();
+    assert_eq!(rec.pending.len(), 2);
+    let (back, _) = Visit::from_record(&rec, |id| {
+        [&f.kind, &f.bezoek]
+            .into_iter()
+            .find(|c| c.id == id)
+            .cloned()
+    })
+    .unwrap();
+    assert_eq!(back.pending_at(noor, gewicht, None), Some("250"));
+    assert_eq!(back.pending_at(noor, sinds, None), Some("vandaag"));
+    assert_eq!(derive(&back).invalid, vec![1]);
+    // Forgotten when mended.
+    assert!(f.visit.set_pending(noor, gewicht, None, None, NOW));
+    assert!(derive(&f.visit).invalid.is_empty());
+    // Typed text goes with its entry: removing an earlier entry moves it up,
+    // removing its own entry removes it.
+    let sec = f.kind.section_index("afspraken").unwrap();
+    let e0 = f.visit.add_entry(noor, sec, NOW).unwrap();
+    let e1 = f.visit.add_entry(noor, sec, NOW).unwrap();
+    f.visit.set_pending(noor, wie, Some(e1), Some("Lotte"), NOW);
+    f.visit.remove_entry(noor, sec, e0, NOW).unwrap();
+    assert_eq!(f.visit.pending_at(noor, wie, Some(0)), Some("Lotte"));
+    f.visit.remove_entry(noor, sec, 0, NOW).unwrap();
+    assert_eq!(f.visit.pending_at(noor, wie, Some(0)), None);
+    assert_eq!(f.visit.pending.len(), 1, "only `vandaag` is left");
+}

@@ -312,6 +312,7 @@ mod tests {
             created_at: "2025-03-04T10:00:00".into(),
             updated_at: "2025-03-04T10:05:00".into(),
             orphans: vec![],
+            pending: vec![],
             finalized: None,
         }
     }

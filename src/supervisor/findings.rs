@@ -276,6 +276,7 @@ mod tests {
             created_at: "2025-03-04T10:00:00".into(),
             updated_at: "2025-03-04T11:00:00".into(),
             orphans: vec![],
+            pending: vec![],
             finalized: None,
         };
         let summary = Summary {

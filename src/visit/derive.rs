@@ -17,6 +17,10 @@ use crate::visit::{Answer, Person, Sheet, Visit};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Derived {
     pub sheets: Vec<SheetDerived>,
+    /// Indices into `Visit::pending` of typed texts that are no answer to
+    /// their item (out of range, not a date, too long, or the item is gone):
+    /// the invalid draft values that block finalizing.
+    pub invalid: Vec<usize>,
 }
 
 /// A red flag whose condition holds.
@@ -257,7 +261,29 @@ pub fn derive(visit: &Visit) -> Derived {
     }
     Derived {
         sheets: done.into_iter().map(Option::unwrap_or_default).collect(),
+        invalid: invalid_pending(visit),
     }
+}
+
+/// The typed texts that do not read as an answer to their item. Whether
+/// a text reads does not depend on the day (`vandaag` is always a date), so
+/// the visit's own date stands in for "today".
+fn invalid_pending(visit: &Visit) -> Vec<usize> {
+    (0..visit.pending.len())
+        .filter(|&i| {
+            let Some((sheet, item, _)) = visit.pending_place(i) else {
+                return true;
+            };
+            let it = &visit.sheets[sheet].checklist.items[item];
+            crate::visit::input::parse_input(
+                &it.kind,
+                it.options.len(),
+                visit.pending[i].text.as_str(),
+                visit.date,
+            )
+            .is_err()
+        })
+        .collect()
 }
 
 /// Derive one sheet; `foreign` holds the sheets its qualified references name.

@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock, no randomness. Times and ids come in as values.
 
 pub mod derive;
+pub mod input;
 pub mod record;
 pub mod record_v1;
 pub mod report;
@@ -281,6 +282,20 @@ pub struct Orphan {
     pub value: record::AnswerValue,
 }
 
+/// Text typed into an item's field that is not (or not yet) its answer:
+/// typed but not committed (the worker is still on the item), or left
+/// behind because it does not read as an answer (an invalid draft value,
+/// which blocks finalizing until it is mended or cleared). Named by ids,
+/// like a flag, so it stays with its item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub checklist: String,
+    pub person: Person,
+    pub item: String,
+    pub entry: Option<usize>,
+    pub text: SecretText,
+}
+
 /// A visit being recorded.
 #[derive(Debug, Clone)]
 pub struct Visit {
@@ -297,6 +312,8 @@ pub struct Visit {
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
     pub orphans: Vec<Orphan>,
+    /// Typed text that is not an answer (see [`Pending`]).
+    pub pending: Vec<Pending>,
 }
 
 impl Visit {
@@ -314,6 +331,7 @@ impl Visit {
             created_at: now,
             updated_at: now,
             orphans: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -439,6 +457,26 @@ impl Visit {
         entries.remove(entry);
         // Flags raised in later entries keep pointing at the same answers.
         let (id, person) = (s.checklist.id.clone(), s.person);
+        let c = s.checklist.clone();
+        let in_section = |item: &str| {
+            c.item_index(item)
+                .is_some_and(|i| c.items[i].section == section)
+        };
+        // Typed text goes with its entry; later entries move up one.
+        self.pending.retain(|p| {
+            !(p.checklist == id
+                && p.person == person
+                && in_section(&p.item)
+                && p.entry == Some(entry))
+        });
+        for p in &mut self.pending {
+            if p.checklist == id && p.person == person && in_section(&p.item) {
+                match p.entry {
+                    Some(e) if e > entry => p.entry = Some(e - 1),
+                    _ => {}
+                }
+            }
+        }
         for f in &mut self.flags {
             if f.checklist == id && f.person == person {
                 match f.entry {
@@ -506,6 +544,80 @@ impl Visit {
         f.action_taken = action_taken;
         self.updated_at = now;
         true
+    }
+
+    /// The index (into `pending`) of the typed text at a place, if any.
+    pub fn pending_index(&self, sheet: usize, item: usize, entry: Option<usize>) -> Option<usize> {
+        let s = self.sheets.get(sheet)?;
+        let id = &s.checklist.items.get(item)?.id;
+        self.pending.iter().position(|p| {
+            p.checklist == s.checklist.id
+                && p.person == s.person
+                && &p.item == id
+                && p.entry == entry
+        })
+    }
+
+    /// The typed text at a place that is not its answer, if any.
+    pub fn pending_at(&self, sheet: usize, item: usize, entry: Option<usize>) -> Option<&str> {
+        self.pending_index(sheet, item, entry)
+            .map(|i| self.pending[i].text.as_str())
+    }
+
+    /// Keep (`Some`) or forget (`None`) the typed text at a place. Returns
+    /// whether anything changed.
+    pub fn set_pending(
+        &mut self,
+        sheet: usize,
+        item: usize,
+        entry: Option<usize>,
+        text: Option<&str>,
+        now: PrimitiveDateTime,
+    ) -> bool {
+        let at = self.pending_index(sheet, item, entry);
+        let changed = match (at, text) {
+            (Some(i), None) => {
+                self.pending.remove(i);
+                true
+            }
+            (Some(i), Some(t)) if self.pending[i].text.as_str() == t => false,
+            (Some(i), Some(t)) => {
+                self.pending[i].text = SecretText::new(t);
+                true
+            }
+            (None, None) => false,
+            (None, Some(t)) => {
+                let Some(s) = self.sheets.get(sheet) else {
+                    return false;
+                };
+                let Some(it) = s.checklist.items.get(item) else {
+                    return false;
+                };
+                self.pending.push(Pending {
+                    checklist: s.checklist.id.clone(),
+                    person: s.person,
+                    item: it.id.clone(),
+                    entry,
+                    text: SecretText::new(t),
+                });
+                true
+            }
+        };
+        if changed {
+            self.updated_at = now;
+        }
+        changed
+    }
+
+    /// Where a pending text's item is now: sheet, item and entry.
+    pub fn pending_place(&self, pending: usize) -> Option<(usize, usize, Option<usize>)> {
+        let p = self.pending.get(pending)?;
+        let sheet = self
+            .sheets
+            .iter()
+            .position(|s| s.checklist.id == p.checklist && s.person == p.person)?;
+        let item = self.sheets[sheet].checklist.item_index(&p.item)?;
+        Some((sheet, item, p.entry))
     }
 
     /// Flags raised and not yet acknowledged.

@@ -16,8 +16,8 @@ use time::{Date, PrimitiveDateTime};
 use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
-    Answer, Caregiver, Child, Cursor, Derived, Orphan, Person, RaisedFlag, Roster, SecretText,
-    Sheet, Visit,
+    Answer, Caregiver, Child, Cursor, Derived, Orphan, Pending, Person, RaisedFlag, Roster,
+    SecretText, Sheet, Visit,
 };
 
 /// Which checklist, exactly: id, version and SHA-256 of its file.
@@ -143,6 +143,19 @@ pub struct OrphanRecord {
     pub value: AnswerValue,
 }
 
+/// Text typed into an item's field that is not its answer: typed but not
+/// yet committed when the draft was saved, or an invalid draft value (out
+/// of range, not a date) the worker left behind. Comes back as typed text
+/// in its field, never as an answer. Record version 2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub item: String,
+    pub entry: Option<u32>,
+    pub text: SecretText,
+}
+
 /// A score as it stood when the visit was finalized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreRecord {
@@ -207,6 +220,8 @@ pub struct VisitRecord {
     pub updated_at: String,
     pub orphans: Vec<OrphanRecord>,
     pub finalized: Option<FinalRecord>,
+    /// Typed text that is not an answer (version 2; empty in version 1).
+    pub pending: Vec<PendingRecord>,
 }
 
 const DATE: &[time::format_description::FormatItem<'static>] =
@@ -386,6 +401,17 @@ impl Visit {
                 })
                 .collect(),
             finalized: None,
+            pending: self
+                .pending
+                .iter()
+                .map(|p| PendingRecord {
+                    checklist: p.checklist.clone(),
+                    person: p.person.into(),
+                    item: p.item.clone(),
+                    entry: p.entry.map(|e| e as u32),
+                    text: p.text.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -549,6 +575,15 @@ impl Visit {
                 person: o.person.into(),
                 item: o.item.clone(),
                 value: o.value.clone(),
+            });
+        }
+        for p in &rec.pending {
+            v.pending.push(Pending {
+                checklist: p.checklist.clone(),
+                person: p.person.into(),
+                item: p.item.clone(),
+                entry: p.entry.map(|e| e as usize),
+                text: p.text.clone(),
             });
         }
         if let Some(cur) = &rec.cursor {

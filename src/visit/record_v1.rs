@@ -321,6 +321,8 @@ impl From<VisitRecord> for now::VisitRecord {
                     missing_required: f.summary.missing_required,
                 },
             }),
+            // Version 1 kept no typed text beside the answers.
+            pending: Vec::new(),
         }
     }
 }

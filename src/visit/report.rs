@@ -164,6 +164,10 @@ impl Serialize for AnswerView<'_> {
         match self.0 {
             AnswerValue::Choice(id) => s.serialize_str(id),
             AnswerValue::Multi(ids) => ids.serialize(s),
+            // A whole number is written as an integer: `12`, not `12.0`.
+            AnswerValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                s.serialize_i64(*n as i64)
+            }
             AnswerValue::Number(n) if n.is_finite() => s.serialize_f64(*n),
             AnswerValue::Number(_) => s.serialize_unit(),
             AnswerValue::Text(t) => s.serialize_str(t.as_str()),

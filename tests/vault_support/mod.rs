@@ -158,6 +158,7 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
         created_at: "2025-03-04T10:00:00".into(),
         updated_at: format!("2025-03-04T10:{:02}:00", n % 60),
         orphans: vec![],
+        pending: vec![],
         finalized: None,
     }
 }

@@ -57,6 +57,39 @@ fn missing(derived: &Derived) -> Vec<(usize, usize, Option<usize>)> {
         .collect()
 }
 
+/// A row of the first tab: an invalid typed value (the index into
+/// `Visit::pending`) or a missing required item.
+#[derive(Clone, Copy)]
+struct Open {
+    sheet: usize,
+    item: usize,
+    entry: Option<usize>,
+    invalid: Option<usize>,
+}
+
+/// The first tab's rows: every invalid draft value ("ongeldig", they block
+/// finalizing), then every missing required item.
+fn open_places(visit: &Visit, derived: &Derived) -> Vec<Open> {
+    let invalid = derived.invalid.iter().filter_map(|&p| {
+        let (sheet, item, entry) = visit.pending_place(p)?;
+        Some(Open {
+            sheet,
+            item,
+            entry,
+            invalid: Some(p),
+        })
+    });
+    let missing = missing(derived)
+        .into_iter()
+        .map(|(sheet, item, entry)| Open {
+            sheet,
+            item,
+            entry,
+            invalid: None,
+        });
+    invalid.chain(missing).collect()
+}
+
 fn person(visit: &Visit, p: Person, lang: Lang) -> String {
     match p {
         Person::Visit => lang.pick("bezoek", "visit").to_string(),
@@ -136,16 +169,23 @@ impl Review {
             }
             Some(Action::Down) => {
                 if self.tab == 0 {
-                    self.sel = (self.sel + 1).min(missing(derived).len().saturating_sub(1));
+                    self.sel =
+                        (self.sel + 1).min(open_places(visit, derived).len().saturating_sub(1));
                 } else {
                     self.scroll += 1;
                 }
                 ReviewOutcome::Stay
             }
-            Some(Action::Select) if self.tab == 0 => match missing(derived).get(self.sel) {
-                Some(&(sheet, item, entry)) => ReviewOutcome::Jump { sheet, item, entry },
-                None => ReviewOutcome::Stay,
-            },
+            Some(Action::Select) if self.tab == 0 => {
+                match open_places(visit, derived).get(self.sel) {
+                    Some(o) => ReviewOutcome::Jump {
+                        sheet: o.sheet,
+                        item: o.item,
+                        entry: o.entry,
+                    },
+                    None => ReviewOutcome::Stay,
+                }
+            }
             Some(Action::Finalize) => {
                 self.confirming = Some(TypedConfirm::new(&visit.label, "afronden"));
                 ReviewOutcome::Stay
@@ -164,12 +204,23 @@ impl Review {
     ) {
         let t = |nl, en| v.lang.pick(nl, en);
         let missing = missing(derived);
+        let open = open_places(visit, derived);
+        let invalid = derived.invalid.len();
         let tabs = [
-            format!(
-                "1 {} ({})",
-                t("Open verplicht", "Open required"),
-                missing.len()
-            ),
+            if invalid > 0 {
+                format!(
+                    "1 {} ({}, {invalid} {})",
+                    t("Open verplicht", "Open required"),
+                    missing.len(),
+                    t("ongeldig", "invalid")
+                )
+            } else {
+                format!(
+                    "1 {} ({})",
+                    t("Open verplicht", "Open required"),
+                    missing.len()
+                )
+            },
             t("2 Scores en uitkomsten", "2 Scores and outcomes").to_string(),
             t("3 Alle antwoorden", "3 All answers").to_string(),
         ];
@@ -200,7 +251,7 @@ impl Review {
         .areas(inner);
         f.render_widget(Paragraph::new(Line::from(spans)), bar);
         let rows = match self.tab {
-            0 => self.missing_rows(v, visit, &missing),
+            0 => self.missing_rows(v, visit, &open),
             1 => scores_rows(v, visit, derived),
             _ => answer_rows(v, visit, derived),
         };
@@ -236,7 +287,15 @@ impl Review {
             }
         }
         let unack = visit.unacknowledged_flags().count();
-        let foot_line = if unack > 0 {
+        let foot_line = if invalid > 0 {
+            Line::styled(
+                t(
+                    "Verbeter of wis eerst de ongeldige antwoorden (Enter: naar de vraag).",
+                    "First mend or clear the invalid answers (Enter: go to the question).",
+                ),
+                v.theme.error(),
+            )
+        } else if unack > 0 {
             Line::styled(
                 t(
                     "Bevestig eerst alle rode vlaggen voordat u afrondt.",
@@ -301,12 +360,7 @@ impl Review {
         }
     }
 
-    fn missing_rows(
-        &self,
-        v: &ViewCtx<'_>,
-        visit: &Visit,
-        missing: &[(usize, usize, Option<usize>)],
-    ) -> Vec<Row> {
+    fn missing_rows(&self, v: &ViewCtx<'_>, visit: &Visit, missing: &[Open]) -> Vec<Row> {
         let mut rows = Vec::new();
         if missing.is_empty() {
             rows.push(Row::Text(Line::styled(
@@ -326,13 +380,22 @@ impl Review {
                 .to_string(),
             v.theme.dim(),
         )));
-        for (n, &(s, item, entry)) in missing.iter().enumerate() {
-            let sheet = &visit.sheets[s];
+        for (n, o) in missing.iter().enumerate() {
+            let sheet = &visit.sheets[o.sheet];
             let c = &sheet.checklist;
-            let it = &c.items[item];
-            let entry_text = entry.map_or(String::new(), |e| format!(" #{}", e + 1));
+            let it = &c.items[o.item];
+            let entry_text = o.entry.map_or(String::new(), |e| format!(" #{}", e + 1));
+            // An invalid value shows what was typed, on one line.
+            let mark = match o.invalid.and_then(|p| visit.pending.get(p)) {
+                Some(p) => format!(
+                    "{} «{}»: ",
+                    v.lang.pick("ongeldig", "invalid"),
+                    p.text.as_str().replace('\n', " ⏎ ")
+                ),
+                None => String::new(),
+            };
             let text = format!(
-                "{} {} ({}) · {}{entry_text}: {}",
+                "{} {mark}{} ({}) · {}{entry_text}: {}",
                 if n == self.sel { "▶" } else { " " },
                 c.title.get(v.lang),
                 person(visit, sheet.person, v.lang),
@@ -341,6 +404,8 @@ impl Review {
             );
             let style = if n == self.sel {
                 v.theme.selected()
+            } else if o.invalid.is_some() {
+                v.theme.error()
             } else {
                 v.theme.normal()
             };

@@ -2,6 +2,14 @@
 //! input fit for each item kind, red-flag panels that stay until
 //! acknowledged, pop-ups to jump between sections, persons and flags, and
 //! the review. Every change is derived at once and saved within a second.
+//!
+//! Answers are committed, not keystrokes: a number, scale, date or text is
+//! taken (and its red flags and derived values evaluated) when the worker
+//! leaves the item or presses Enter, never half-typed. Until then the typed
+//! text is kept in the visit as pending text (autosaved with the draft, so
+//! a lock, a quick-hide or a crash gives it back in its field as typed).
+//! Text that does not read as an answer stays as typed, the item says why,
+//! and leaving keeps it as an invalid draft value that blocks finalizing.
 
 use std::collections::VecDeque;
 
@@ -21,7 +29,8 @@ use crate::tui::screens::centered;
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
-use crate::visit::record::{FinalRecord, format_date, format_stamp, parse_date, summary};
+use crate::visit::input::{field_text, format_number, parse_input};
+use crate::visit::record::{FinalRecord, format_date, format_stamp, summary};
 use crate::visit::{Answer, Cursor, Derived, Person, SecretText, Visit, derive};
 
 /// How long a change may wait before it is saved.
@@ -64,15 +73,14 @@ enum Input {
     Multi {
         highlight: usize,
     },
+    /// Digits typed or stepped with ←/→; taken on Enter or leaving, so
+    /// typing `1` then `0` gives 10 and never 1 first.
     Scale {
         typed: String,
     },
     Text(Field),
-    /// Numbers and dates: checked as typed.
-    Checked {
-        field: Field,
-        error: Option<Text>,
-    },
+    /// Numbers and dates: taken on Enter or leaving.
+    Checked(Field),
 }
 
 enum Popup {
@@ -97,6 +105,8 @@ pub struct VisitScreen {
     finalizing: bool,
     /// Why the last save or finalize failed (short); cleared by a save that works.
     save_error: Option<Text>,
+    /// Why the typed text of the current item is no answer (shown under it).
+    input_error: Option<Text>,
 }
 
 impl VisitScreen {
@@ -121,6 +131,7 @@ impl VisitScreen {
             review: None,
             finalizing: false,
             save_error: None,
+            input_error: None,
         };
         let first = s.stops().first().copied();
         if let Some(p) = first {
@@ -300,51 +311,151 @@ impl VisitScreen {
         }
     }
 
-    /// Rebuild the input widget for the current place from its answer.
+    /// Rebuild the input widget for the current place: the typed text kept
+    /// for it if there is any (with why it is no answer), else its answer.
     fn load_input(&mut self) {
+        self.input_error = None;
         self.input = match self.pos {
             Pos::AddEntry { .. } => Input::None,
             Pos::Item { sheet, item, entry } => {
-                let Some(sh) = self.visit.sheets.get(sheet) else {
+                // A draft whose checklists changed may point nowhere.
+                let Some(c) = self.visit.sheets.get(sheet).map(|s| s.checklist.clone()) else {
                     self.input = Input::None;
                     return;
                 };
-                let c = sh.checklist.clone();
-                let answer = sh.answer(item, entry).cloned();
                 let Some(it) = c.items.get(item) else {
                     self.input = Input::None;
                     return;
                 };
+                let pending = self
+                    .visit
+                    .pending_at(sheet, item, entry)
+                    .map(str::to_string);
+                if let Some(text) = &pending
+                    && let Err(why) = parse_input(&it.kind, it.options.len(), text, self.visit.date)
+                {
+                    self.input_error = Some(why);
+                }
+                let text = pending
+                    .unwrap_or_else(|| field_text(self.visit.sheets[sheet].answer(item, entry)));
                 match &it.kind {
                     ItemKind::Multi => Input::Multi { highlight: 0 },
                     ItemKind::Scale { .. } => Input::Scale {
-                        typed: String::new(),
+                        // Only typed digits; the answer shows as the chosen value.
+                        typed: self
+                            .visit
+                            .pending_at(sheet, item, entry)
+                            .unwrap_or_default()
+                            .to_string(),
                     },
-                    ItemKind::ShortText { .. } => Input::Text(Field::single(text_of(&answer))),
-                    ItemKind::LongText { .. } => Input::Text(Field::multi(text_of(&answer))),
-                    ItemKind::Number { .. } => Input::Checked {
-                        field: Field::single(&match answer {
-                            Some(Answer::Number(n)) => format_number(n),
-                            _ => String::new(),
-                        }),
-                        error: None,
-                    },
-                    ItemKind::Date => Input::Checked {
-                        field: Field::single(&match answer {
-                            Some(Answer::Date(d)) => format_date(d),
-                            _ => String::new(),
-                        }),
-                        error: None,
-                    },
+                    ItemKind::ShortText { .. } => Input::Text(Field::single(&text)),
+                    ItemKind::LongText { .. } => Input::Text(Field::multi(&text)),
+                    ItemKind::Number { .. } | ItemKind::Date => {
+                        Input::Checked(Field::single(&text))
+                    }
                     _ => Input::None,
                 }
             }
         };
     }
 
+    /// The text in the current item's typing field, for the kinds that type.
+    fn typed_text(&self) -> Option<String> {
+        match &self.input {
+            Input::Text(field) | Input::Checked(field) => Some(field.text()),
+            Input::Scale { typed } => Some(typed.clone()),
+            _ => None,
+        }
+    }
+
+    /// The typing field changed: keep its text in the visit as pending
+    /// (so it is autosaved) while it differs from the answer. Nothing is
+    /// taken as an answer here.
+    fn sync_pending(&mut self, now: PrimitiveDateTime) {
+        let Pos::Item { sheet, item, entry } = self.pos else {
+            return;
+        };
+        let Some(text) = self.typed_text() else {
+            return;
+        };
+        let keep = match &self.input {
+            // An empty scale field means nothing typed: the answer stands.
+            Input::Scale { .. } => !text.is_empty(),
+            _ => text != field_text(self.visit.sheets[sheet].answer(item, entry)),
+        };
+        self.input_error = None;
+        if self
+            .visit
+            .set_pending(sheet, item, entry, keep.then_some(text.as_str()), now)
+        {
+            self.dirty_since.get_or_insert(now);
+        }
+    }
+
+    /// Take what is typed at the current item as its answer: `Ok(true)`
+    /// when an answer was taken, `Ok(false)` when nothing was typed, and
+    /// `Err(why)` when the text is no answer — it then stays as typed, as
+    /// an invalid draft value, and the answer it replaced is cleared.
+    pub fn commit_input(&mut self, now: PrimitiveDateTime) -> Result<bool, Text> {
+        let Pos::Item { sheet, item, entry } = self.pos else {
+            return Ok(false);
+        };
+        if self.visit.pending_index(sheet, item, entry).is_none() {
+            return Ok(false);
+        }
+        let Some(text) = self.typed_text() else {
+            return Ok(false);
+        };
+        let c = self.visit.sheets[sheet].checklist.clone();
+        let it = &c.items[item];
+        match parse_input(&it.kind, it.options.len(), &text, now.date()) {
+            Ok(answer) => {
+                if let Err(e) = self.visit.set_answer(sheet, item, entry, answer, now) {
+                    let why = Text::new(
+                        format!("Dit antwoord past niet: {e}"),
+                        format!("This answer does not fit: {e}"),
+                    );
+                    self.input_error = Some(why.clone());
+                    return Err(why);
+                }
+                self.visit.set_pending(sheet, item, entry, None, now);
+                self.changed(now);
+                // The field shows what was taken (a date as JJJJ-MM-DD).
+                self.load_input();
+                Ok(true)
+            }
+            Err(why) => {
+                if self.visit.sheets[sheet].answer(item, entry).is_some() {
+                    let _ = self.visit.set_answer(sheet, item, entry, None, now);
+                }
+                self.changed(now);
+                self.input_error = Some(why.clone());
+                Err(why)
+            }
+        }
+    }
+
+    /// Leaving the current item: take what is typed; what is no answer is
+    /// kept as an invalid draft value, and the worker is told.
+    fn leave(&mut self, ctx: &mut AppCtx<'_>) {
+        if let Err(why) = self.commit_input(ctx.now) {
+            ctx.message = Some(Message::info(Text::new(
+                format!(
+                    "Niet vastgelegd: {} Wat u typte is bewaard als ongeldig antwoord; verbeter of wis het voor u afrondt.",
+                    why.nl
+                ),
+                format!(
+                    "Not taken: {} What you typed is kept as an invalid answer; mend or clear it before you finalize.",
+                    why.en
+                ),
+            )));
+        }
+    }
+
     /// Move to a place, saving first when anything changed: every
     /// navigation makes the answers so far durable.
     fn goto(&mut self, pos: Pos, ctx: &mut AppCtx<'_>) {
+        self.leave(ctx);
         self.pos = pos;
         if let Pos::Item { sheet, item, entry } = pos {
             self.visit.cursor = Cursor { sheet, item, entry };
@@ -437,6 +548,12 @@ impl VisitScreen {
             self.popup_key(action, ctx);
             return Transition::Stay;
         }
+        if action == Some(Action::Finalize)
+            && self.review.as_ref().is_some_and(|r| !r.confirming)
+            && self.refuse_finalize(ctx)
+        {
+            return Transition::Stay;
+        }
         if let Some(review) = &mut self.review {
             let outcome = review.key(key, action, &self.visit, &self.derived);
             match outcome {
@@ -461,6 +578,9 @@ impl VisitScreen {
             return Transition::Stay;
         }
         match action {
+            // Enter takes the typed value; one that is no answer stays on
+            // screen, and the item says why (Tab leaves it as invalid).
+            Some(Action::Next) if key == Key::Enter && self.commit_input(ctx.now).is_err() => {}
             Some(Action::Next) => self.next(ctx),
             Some(Action::Prev) => {
                 if let Some(p) = self.prev_before(self.pos) {
@@ -487,16 +607,21 @@ impl VisitScreen {
                 }
             }
             Some(Action::Review) => {
+                self.leave(ctx);
                 if self.dirty_since.is_some() {
                     ctx.effects.push(self.save_effect());
                 }
                 self.review = Some(Review::default());
             }
             Some(Action::Home) => {
+                self.leave(ctx);
                 ctx.effects.push(self.save_effect());
                 return Transition::Home;
             }
-            Some(Action::AddEntry) => self.add_entry(ctx),
+            Some(Action::AddEntry) => {
+                self.leave(ctx);
+                self.add_entry(ctx);
+            }
             Some(Action::RemoveEntry) => {
                 if matches!(self.pos, Pos::Item { entry: Some(_), .. }) {
                     self.popup = Some(Popup::RemoveEntry);
@@ -511,8 +636,14 @@ impl VisitScreen {
         match self.next_after(self.pos) {
             Some(p) => self.goto(p, ctx),
             None => {
+                self.leave(ctx);
                 if self.dirty_since.is_some() {
                     ctx.effects.push(self.save_effect());
+                }
+                if ctx.message.is_some() {
+                    // Leaving said something (an invalid value): let it show.
+                    self.review = Some(Review::default());
+                    return;
                 }
                 ctx.message = Some(Message::info(if self.only_missing {
                     Text::new(
@@ -794,107 +925,58 @@ impl VisitScreen {
                 let Input::Scale { typed } = &mut self.input else {
                     return;
                 };
-                let value = match action {
+                match action {
                     Some(Action::Digit) => {
                         let Some(d) = key_char(key) else { return };
                         typed.push(d);
-                        let mut v: i64 = typed.parse().unwrap_or(i64::MAX);
-                        if v > max || v < min {
-                            typed.clear();
-                            typed.push(d);
-                            v = i64::from(d.to_digit(10).unwrap_or(0));
-                        }
-                        (v >= min && v <= max).then_some(v)
                     }
+                    // One step from the value shown (typed, else the answer);
+                    // taken on Enter or leaving, like typed digits.
                     Some(Action::Decrease) | Some(Action::Increase) => {
-                        typed.clear();
                         let up = action == Some(Action::Increase);
-                        Some(match current {
-                            Some(Answer::Number(n)) => {
-                                let n = n as i64;
-                                if up {
-                                    (n + 1).min(max)
-                                } else {
-                                    (n - 1).max(min)
-                                }
-                            }
-                            _ => min,
-                        })
+                        let shown = typed
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|v| (min..=max).contains(v))
+                            .or(match current {
+                                Some(Answer::Number(n)) => Some(n as i64),
+                                _ => None,
+                            });
+                        let v = match shown {
+                            Some(n) if up => (n + 1).min(max),
+                            Some(n) => (n - 1).max(min),
+                            None => min,
+                        };
+                        *typed = v.to_string();
                     }
                     Some(Action::Clear) => {
-                        typed.clear();
-                        self.answer(None, ctx);
-                        return;
+                        if typed.is_empty() {
+                            // Nothing typed: Del clears the answer itself, at once.
+                            self.answer(None, ctx);
+                            return;
+                        }
+                        if key == Key::Backspace {
+                            typed.pop();
+                        } else {
+                            typed.clear();
+                        }
                     }
-                    _ => None,
-                };
-                if let Some(v) = value {
-                    self.answer(Some(Answer::Number(v as f64)), ctx);
+                    _ => return,
                 }
+                self.sync_pending(ctx.now);
             }
-            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => {
-                let Input::Text(field) = &mut self.input else {
+            ItemKind::ShortText { .. }
+            | ItemKind::LongText { .. }
+            | ItemKind::Number { .. }
+            | ItemKind::Date => {
+                let (Input::Text(field) | Input::Checked(field)) = &mut self.input else {
                     return;
                 };
                 if field.handle(key) {
-                    let text = field.text();
-                    let a = (!text.is_empty()).then(|| Answer::Text(SecretText::new(text)));
-                    self.answer(a, ctx);
-                }
-            }
-            ItemKind::Number { .. } | ItemKind::Date => {
-                let Input::Checked { field, .. } = &mut self.input else {
-                    return;
-                };
-                if field.handle(key) {
-                    let text = field.text();
-                    self.checked_changed(&c, item, text, ctx);
+                    self.sync_pending(ctx.now);
                 }
             }
             _ => {}
-        }
-    }
-
-    /// A number or date field changed: record it when it reads, say why when not.
-    fn checked_changed(&mut self, c: &Checklist, item: usize, text: String, ctx: &mut AppCtx<'_>) {
-        let trimmed = text.trim();
-        let parsed: Result<Option<Answer>, Text> = if trimmed.is_empty() {
-            Ok(None)
-        } else {
-            match &c.items[item].kind {
-                ItemKind::Date => parse_date(trimmed)
-                    .map(|d| Some(Answer::Date(d)))
-                    .ok_or_else(|| {
-                        Text::new(
-                            "Schrijf een datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-04.",
-                            "Write a date as YYYY-MM-DD, for example 2026-03-04.",
-                        )
-                    }),
-                kind => match trimmed.replace(',', ".").parse::<f64>() {
-                    Ok(n) if n.is_finite() => {
-                        let a = Answer::Number(n);
-                        crate::visit::check_answer(kind, 0, &a)
-                            .map(|_| Some(a))
-                            .map_err(|e| {
-                                Text::new(
-                                    format!("Dit getal past niet: {e}."),
-                                    format!("This number does not fit: {e}."),
-                                )
-                            })
-                    }
-                    _ => Err(Text::new("Dit is geen getal.", "This is not a number.")),
-                },
-            }
-        };
-        let error = match parsed {
-            Ok(a) => {
-                self.answer(a, ctx);
-                None
-            }
-            Err(t) => Some(t),
-        };
-        if let Input::Checked { error: e, .. } = &mut self.input {
-            *e = error;
         }
     }
 
@@ -907,26 +989,42 @@ impl VisitScreen {
             self.flag_action.paste(text);
             return Transition::Stay;
         }
-        let Pos::Item { sheet, item, .. } = self.pos else {
+        if self.popup.is_some() || self.review.is_some() {
             return Transition::Stay;
-        };
-        let Some(c) = self.visit.sheets.get(sheet).map(|s| s.checklist.clone()) else {
-            return Transition::Stay;
-        };
+        }
         let pasted = match &mut self.input {
-            Input::Text(field) => field.paste(text).then(|| (true, field.text())),
-            Input::Checked { field, .. } => field.paste(text).then(|| (false, field.text())),
-            _ => None,
+            Input::Text(field) | Input::Checked(field) => field.paste(text),
+            _ => false,
         };
-        match pasted {
-            Some((true, t)) => self.answer(Some(Answer::Text(SecretText::new(t))), ctx),
-            Some((false, t)) => self.checked_changed(&c, item, t, ctx),
-            None => {}
+        // Pasted text is typed text: taken on Enter or leaving, like keys.
+        if pasted {
+            self.sync_pending(ctx.now);
         }
         Transition::Stay
     }
 
+    /// Invalid draft values block finalizing: says so (how many, and how to
+    /// reach them) and returns true while there are any.
+    fn refuse_finalize(&self, ctx: &mut AppCtx<'_>) -> bool {
+        let n = self.derived.invalid.len();
+        if n == 0 {
+            return false;
+        }
+        ctx.message = Some(Message::error(Text::new(
+            format!(
+                "Nog niet afronden: {n} ongeldig(e) antwoord(en). Ze staan bovenaan bij 1 Open; Enter gaat erheen. Verbeter of wis ze eerst."
+            ),
+            format!(
+                "Not finalized yet: {n} invalid answer(s). They are at the top of tab 1 Open; Enter goes there. Mend or clear them first."
+            ),
+        )));
+        true
+    }
+
     fn finalize(&mut self, ctx: &mut AppCtx<'_>) {
+        if self.refuse_finalize(ctx) {
+            return;
+        }
         if self.visit.unacknowledged_flags().next().is_some() {
             ctx.message = Some(Message::error(Text::new(
                 "Bevestig eerst alle rode vlaggen.",
@@ -1226,7 +1324,7 @@ impl VisitScreen {
                 f.render_widget(question, q);
                 self.input_view(f, input, v, c, item, entry);
                 let mut extra = Vec::new();
-                if let Input::Checked { error: Some(e), .. } = &self.input {
+                if let Some(e) = &self.input_error {
                     extra.push(Line::styled(e.get(v.lang).to_string(), v.theme.error()));
                 }
                 if let Some(h) = &it.help {
@@ -1242,7 +1340,7 @@ impl VisitScreen {
         match &c.items[item].kind {
             k if k.is_single_option() => c.items[item].options.len() as u16,
             ItemKind::Multi => c.items[item].options.len() as u16,
-            ItemKind::Scale { .. } => 3,
+            ItemKind::Scale { .. } => 4,
             ItemKind::LongText { .. } => 7,
             _ => 3,
         }
@@ -1291,10 +1389,16 @@ impl VisitScreen {
                     min_label,
                     max_label,
                 },
-                _,
+                input,
             ) => {
-                let value = match answer {
-                    Some(Answer::Number(n)) => Some(*n as i64),
+                let typed = match input {
+                    Input::Scale { typed } if !typed.is_empty() => Some(typed.as_str()),
+                    _ => None,
+                };
+                // The value typed (not yet taken) shows in place of the answer.
+                let value = match (typed, answer) {
+                    (Some(t), _) => t.parse::<i64>().ok(),
+                    (None, Some(Answer::Number(n))) => Some(*n as i64),
                     _ => None,
                 };
                 let mut spans = vec![Span::raw(" ")];
@@ -1314,17 +1418,26 @@ impl VisitScreen {
                         style,
                     ));
                 }
-                let lines = vec![
-                    Line::from(spans),
-                    Line::styled(
+                let mut lines = vec![Line::from(spans)];
+                if let Some(t) = typed {
+                    lines.push(Line::styled(
                         format!(
-                            " {min} = {}   {max} = {}",
-                            min_label.get(v.lang),
-                            max_label.get(v.lang)
+                            " {}: {t} · {}",
+                            v.lang.pick("Getypt", "Typed"),
+                            v.lang
+                                .pick("Enter of Tab: vastleggen", "Enter or Tab: take it")
                         ),
-                        v.theme.dim(),
+                        v.theme.warn(),
+                    ));
+                }
+                lines.push(Line::styled(
+                    format!(
+                        " {min} = {}   {max} = {}",
+                        min_label.get(v.lang),
+                        max_label.get(v.lang)
                     ),
-                ];
+                    v.theme.dim(),
+                ));
                 f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
             }
             (_, Input::Text(field)) => {
@@ -1338,14 +1451,17 @@ impl VisitScreen {
                 };
                 field.render(f, area, title, true, v.theme);
             }
-            (ItemKind::Date, Input::Checked { field, .. }) => field.render(
+            (ItemKind::Date, Input::Checked(field)) => field.render(
                 f,
                 area,
-                t(" Datum (JJJJ-MM-DD) ", " Date (YYYY-MM-DD) "),
+                t(
+                    " Datum (DD-MM-JJJJ, JJJJ-MM-DD, vandaag) ",
+                    " Date (DD-MM-YYYY, YYYY-MM-DD, today) ",
+                ),
                 true,
                 v.theme,
             ),
-            (ItemKind::Number { unit, min, max, .. }, Input::Checked { field, .. }) => {
+            (ItemKind::Number { unit, min, max, .. }, Input::Checked(field)) => {
                 let mut title = t(" Getal", " Number").to_string();
                 if let Some(u) = unit {
                     title.push_str(&format!(" ({})", u.get(v.lang)));
@@ -1568,21 +1684,6 @@ fn option_lines<'a>(
             Line::styled(format!("{marker} {} {}", i + 1, o.label.get(v.lang)), style)
         })
         .collect()
-}
-
-fn text_of(a: &Option<Answer>) -> &str {
-    match a {
-        Some(Answer::Text(t)) => t.as_str(),
-        _ => "",
-    }
-}
-
-fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
 }
 
 fn key_char(key: Key) -> Option<char> {

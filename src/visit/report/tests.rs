@@ -35,6 +35,7 @@ fn ref_answer_value(v: &AnswerValue) -> Value {
     match v {
         AnswerValue::Choice(id) => Value::String(id.clone()),
         AnswerValue::Multi(ids) => json!(ids),
+        AnswerValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => json!(*n as i64),
         AnswerValue::Number(n) => {
             serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
         }
@@ -266,6 +267,7 @@ prop_compose! {
             orphans: orphans.into_iter().map(|(item, person, value)| OrphanRecord {
                 checklist: "c".into(), person, item, value,
             }).collect(),
+            pending: vec![],
             finalized: finalized.map(|(sequence, finalized_at, device_id, device_name)| FinalRecord {
                 sequence, finalized_at, device_id, device_name, summary: summary.clone(),
             }),
@@ -306,7 +308,7 @@ fn a_repeated_item_keeps_its_last_answer() {
         },
     ];
     let v = serde_json::to_value(AnswersView(&list)).unwrap();
-    assert_eq!(v, json!({ "a": 1.0, "b": "laatste" }));
+    assert_eq!(v, json!({ "a": 1, "b": "laatste" }));
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["a", "b"]);
 }
@@ -315,4 +317,18 @@ fn a_repeated_item_keeps_its_last_answer() {
 fn numbers_that_json_cannot_hold_are_null() {
     assert_eq!(answer_value(&AnswerValue::Number(f64::NAN)), Value::Null);
     assert_eq!(answer_value(&AnswerValue::Number(2.5)), json!(2.5));
+}
+
+#[test]
+fn whole_numbers_are_written_as_integers() {
+    assert_eq!(answer_value(&AnswerValue::Number(12.0)), json!(12));
+    assert_eq!(answer_value(&AnswerValue::Number(-3.0)), json!(-3));
+    assert_eq!(
+        serde_json::to_string(&answer_value(&AnswerValue::Number(12.0))).unwrap(),
+        "12"
+    );
+    assert_eq!(
+        serde_json::to_string(&answer_value(&AnswerValue::Number(0.5))).unwrap(),
+        "0.5"
+    );
 }
