@@ -549,7 +549,7 @@ impl VisitScreen {
             return Transition::Stay;
         }
         if action == Some(Action::Finalize)
-            && self.review.as_ref().is_some_and(|r| !r.confirming)
+            && self.review.as_ref().is_some_and(|r| !r.confirming())
             && self.refuse_finalize(ctx)
         {
             return Transition::Stay;
