@@ -259,6 +259,7 @@ prop_compose! {
             flags: flags.into_iter().map(|(flag, person, item, entry, message, advice, acknowledged_at, action)| FlagRecord {
                 checklist: "c".into(), person, flag, item, entry, level: "acute".into(), message, advice,
                 raised_at: "2025-03-04T10:00:00".into(), acknowledged_at, action_taken: SecretText::new(action),
+                state: "active".into(), state_at: None, withdrawn_reason: SecretText::default(),
             }).collect(),
             cursor: None,
             created_at: "2025-03-04T10:00:00".into(),
