@@ -239,7 +239,10 @@ impl FlagPanel {
         let width = 74u16.min(area.width);
         let inner_w = width.saturating_sub(2);
         let mut body = Vec::new();
-        for fl in &flags {
+        for (n, fl) in flags.iter().enumerate() {
+            if n > 0 {
+                body.push(Line::from(""));
+            }
             let level = fl.level.label().get(v.lang).to_uppercase();
             let style = if fl.level == FlagLevel::Acute {
                 v.theme.acute()
@@ -303,7 +306,7 @@ impl FlagPanel {
             Constraint::Length(1),
         ])
         .areas(inner);
-        f.render_widget(Paragraph::new(body).wrap(Wrap { trim: true }), b);
+        f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), b);
         if let Some(r) = &self.reason {
             r.field.render(
                 f,
