@@ -595,12 +595,20 @@ fn a_flag_about_a_later_section_waits_until_that_section_is_passed() {
     let d = derive(&visit);
     // At the first section: the acute flag now, no safety plan not yet.
     let ch = visit.update_flags(&d, |_, s| s < section("acuut"), NOW);
-    let raised: Vec<&str> = ch.raised.iter().map(|&i| visit.flags[i].flag.as_str()).collect();
+    let raised: Vec<&str> = ch
+        .raised
+        .iter()
+        .map(|&i| visit.flags[i].flag.as_str())
+        .collect();
     assert_eq!(raised, ["acuut_geweld"]);
     // Past the plan (or in the review): it is raised, at that time.
     let later = datetime!(2026-03-04 10:30);
     let ch = visit.update_flags(&d, |_, _| true, later);
-    let raised: Vec<&str> = ch.raised.iter().map(|&i| visit.flags[i].flag.as_str()).collect();
+    let raised: Vec<&str> = ch
+        .raised
+        .iter()
+        .map(|&i| visit.flags[i].flag.as_str())
+        .collect();
     assert_eq!(raised, ["geen_plan"]);
     assert_eq!(visit.flags[1].raised_at, later);
 }

@@ -1001,9 +1001,11 @@ mod tests {
             .unwrap();
         assert_eq!(state, "active");
         let (lapsed, withdrawn): (i64, i64) = c
-            .query_row("SELECT flags_lapsed, flags_withdrawn FROM visits", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT flags_lapsed, flags_withdrawn FROM visits",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
         assert_eq!((lapsed, withdrawn), (0, 0));
         drop(ledger);

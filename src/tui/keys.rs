@@ -102,8 +102,22 @@ const UNLOCKED: &[Ctx] = &[
     Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, Popup, Review, Prompt, Confirm,
 ];
 const EVERYWHERE: &[Ctx] = &[
-    Onboarding, Unlock, Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, FlagPanel,
-    FlagWithdraw, Popup, Review, Confirm, Prompt,
+    Onboarding,
+    Unlock,
+    Home,
+    NewVisit,
+    Choice,
+    Multi,
+    Scale,
+    Text,
+    Field,
+    AddEntry,
+    FlagPanel,
+    FlagWithdraw,
+    Popup,
+    Review,
+    Confirm,
+    Prompt,
 ];
 
 const DIGITS: &[Key] = &[
@@ -636,7 +650,16 @@ mod tests {
         for ctx in EVERYWHERE {
             assert_eq!(action(*ctx, Key::F(12)), Some(Action::Hide), "{ctx:?}");
         }
-        for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit, FlagPanel, FlagWithdraw] {
+        for ctx in [
+            Text,
+            Field,
+            Onboarding,
+            Unlock,
+            Prompt,
+            NewVisit,
+            FlagPanel,
+            FlagWithdraw,
+        ] {
             for c in ['j', 'n', 'q', 'e', 'k', ' '] {
                 assert_eq!(action(ctx, Key::Char(c)), None, "{ctx:?} {c}");
             }

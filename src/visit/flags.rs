@@ -238,13 +238,15 @@ impl Visit {
             else {
                 continue;
             };
-            let Some(def) = sheet.checklist.red_flags.iter().position(|d| d.id == f.flag) else {
+            let Some(def) = sheet
+                .checklist
+                .red_flags
+                .iter()
+                .position(|d| d.id == f.flag)
+            else {
                 continue;
             };
-            let fires = sd
-                .flags
-                .iter()
-                .any(|x| x.flag == def && x.entry == f.entry);
+            let fires = sd.flags.iter().any(|x| x.flag == def && x.entry == f.entry);
             if fires {
                 continue;
             }
@@ -291,7 +293,12 @@ impl Visit {
     /// The worker marks a flag a mistake. Needs a reason that is not blank;
     /// a flag already withdrawn stays as it was. Returns whether it was
     /// withdrawn now.
-    pub fn withdraw_flag(&mut self, flag: usize, reason: SecretText, now: PrimitiveDateTime) -> bool {
+    pub fn withdraw_flag(
+        &mut self,
+        flag: usize,
+        reason: SecretText,
+        now: PrimitiveDateTime,
+    ) -> bool {
         if reason.as_str().trim().is_empty() {
             return false;
         }

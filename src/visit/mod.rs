@@ -461,5 +461,4 @@ impl Visit {
         self.updated_at = now;
         Ok(())
     }
-
 }

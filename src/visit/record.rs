@@ -16,8 +16,8 @@ use time::{Date, PrimitiveDateTime};
 use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
-    Answer, Caregiver, Child, Cursor, Derived, FlagState, Orphan, Person, RaisedFlag, Roster, SecretText,
-    Sheet, Visit,
+    Answer, Caregiver, Child, Cursor, Derived, FlagState, Orphan, Person, RaisedFlag, Roster,
+    SecretText, Sheet, Visit,
 };
 
 /// Which checklist, exactly: id, version and SHA-256 of its file.

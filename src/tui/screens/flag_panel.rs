@@ -260,7 +260,10 @@ impl FlagPanel {
                 ));
             }
             body.push(Line::from(vec![
-                Span::styled(format!("  {} ", t("Wat nu:", "What to do now:")), v.theme.warn()),
+                Span::styled(
+                    format!("  {} ", t("Wat nu:", "What to do now:")),
+                    v.theme.warn(),
+                ),
                 Span::raw(fl.advice.get(v.lang).to_string()),
             ]));
         }

@@ -352,9 +352,9 @@ impl VisitScreen {
     fn update_flags(&mut self, now: PrimitiveDateTime) {
         let reached = self.reached;
         let all = self.review.is_some();
-        let changes = self
-            .visit
-            .update_flags(&self.derived, |s, sec| all || (s, sec) < reached, now);
+        let changes =
+            self.visit
+                .update_flags(&self.derived, |s, sec| all || (s, sec) < reached, now);
         if changes != crate::visit::FlagChanges::default() {
             self.dirty_since.get_or_insert(now);
         }
