@@ -567,6 +567,9 @@ fn a_flag_lapses_comes_back_and_a_withdrawn_one_is_raised_anew_only_after_it_cle
     assert_eq!(rec.flags[0].state, "withdrawn");
     assert_eq!(rec.flags[0].withdrawn_reason.as_str(), "verkeerde toets");
     assert_eq!(rec.flags[1].state, "active");
+    // The home list counts the active flag only.
+    let entry = safevisit::store::index::IndexEntry::of(&rec);
+    assert_eq!((entry.red_flags, entry.open_flags), (1, 1));
 }
 
 #[test]
