@@ -146,6 +146,9 @@ pub fn fixture_record() -> VisitRecord {
             raised_at: "2025-03-04T10:12:00".into(),
             acknowledged_at: Some("2025-03-04T10:13:30".into()),
             action_taken: SecretText::new("Overlegd met Veilig Thuis; afspraak gemaakt."),
+            state: "active".into(),
+            state_at: None,
+            withdrawn_reason: SecretText::default(),
         }],
         cursor: Some(CursorRecord {
             checklist: "veiligheid".into(),

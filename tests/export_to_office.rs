@@ -457,3 +457,91 @@ fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
         assert_eq!(cell(row, "trauma-kind.reacties"), "6;24");
     }
 }
+
+#[test]
+fn only_active_red_flags_are_counted_and_listed_at_the_office() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = age::x25519::Identity::generate();
+    let mut vault = laptop(
+        &tmp.path().join("laptop"),
+        "device-kersenboom",
+        "laptop-5",
+        &[&org],
+    );
+    // Three acute flags: one active, one lapsed (the answer changed), one
+    // withdrawn by the worker as a mistake.
+    let mut rec = vault_support::record("kersenboom-00001", "Kersenboom", 10, 3, 1);
+    for f in &mut rec.flags {
+        f.level = "acute".into();
+    }
+    rec.flags[0].flag = "actief_signaal".into();
+    rec.flags[1].flag = "vervallen_signaal".into();
+    rec.flags[1].state = "lapsed".into();
+    rec.flags[1].state_at = Some("2025-03-04T10:20:00".into());
+    rec.flags[2].flag = "ingetrokken_signaal".into();
+    rec.flags[2].state = "withdrawn".into();
+    rec.flags[2].state_at = Some("2025-03-04T10:21:00".into());
+    rec.flags[2].withdrawn_reason =
+        safevisit::visit::SecretText::new("Verkeerde toets bij Mila, antwoord hersteld.");
+    vault.finalize(rec, summary(), NOW).expect("finalize");
+    let bundle = export(&mut vault, tmp.path());
+    let key = key_file(tmp.path(), "org-key.txt", &org);
+    let office = tmp.path().join("kantoor");
+    let out = import(&office, &[&key], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // The ledger keeps all three, each with its state.
+    assert_eq!(count(&office, "SELECT count(*) FROM red_flags"), 3);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM red_flags WHERE state = 'active'"
+        ),
+        1
+    );
+    // The CSV counts the active one only; the others have columns of their own.
+    let header = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let header: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    let rows = csv_rows(&office);
+    let cell = |col: &str| -> String {
+        let i = header.iter().position(|h| *h == col).unwrap();
+        rows[0].split(',').nth(i).unwrap().to_string()
+    };
+    assert_eq!(cell("flags_acute"), "1");
+    assert_eq!(cell("flags_structural"), "0");
+    assert_eq!(cell("flags_open"), "1");
+    assert_eq!(cell("flags_lapsed"), "1");
+    assert_eq!(cell("flags_withdrawn"), "1");
+
+    // The summary lists the active one as acute, the others apart.
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    let acute_at = summary.find("ACUTE RED FLAGS (1)").expect(&summary);
+    let apart_at = summary
+        .find("LAPSED AND WITHDRAWN RED FLAGS (not counted) (2)")
+        .expect(&summary);
+    let acute = &summary[acute_at..apart_at];
+    assert!(acute.contains("actief_signaal"), "{summary}");
+    assert!(!acute.contains("vervallen_signaal"), "{summary}");
+    assert!(!acute.contains("ingetrokken_signaal"), "{summary}");
+    let apart = &summary[apart_at..];
+    assert!(apart.contains("vervallen_signaal [acute]: lapsed 2025-03-04T10:20:00"));
+    assert!(apart.contains("ingetrokken_signaal [acute]: withdrawn (mistake) 2025-03-04T10:21:00"));
+    // The per-device count of acute flags counts the active one.
+    assert!(summary.contains("laptop-5"), "{summary}");
+
+    // The visit JSON gives each its state, and the reason of the withdrawn one.
+    let doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(office.join("visits").join("kersenboom-00001.json")).unwrap(),
+    )
+    .unwrap();
+    let flags = doc["red_flags"].as_array().unwrap();
+    let states: Vec<&str> = flags.iter().map(|f| f["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["active", "lapsed", "withdrawn"]);
+    assert!(flags[0]["state_changed_at"].is_null());
+    assert!(flags[0]["withdrawn_reason"].is_null());
+    assert_eq!(flags[1]["state_changed_at"], "2025-03-04T10:20:00");
+    assert_eq!(
+        flags[2]["withdrawn_reason"],
+        "Verkeerde toets bij Mila, antwoord hersteld."
+    );
+}

@@ -373,3 +373,62 @@ fn a_bundle_exported_from_the_home_screen_is_imported_at_the_office() {
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
     assert!(summary.contains("replay"), "{summary}");
 }
+
+/// The red flags of the one visit a script leaves, from `--json`.
+fn flags_of(script: &str) -> Vec<serde_json::Value> {
+    let outcome = run(&replay_dir().join(script), &options(None, true));
+    assert!(outcome.failure.is_none(), "{:?}", outcome.failure);
+    let doc = json_document(&[outcome]);
+    let visits = doc["runs"][0]["visits"].as_array().unwrap();
+    assert_eq!(visits.len(), 1);
+    visits[0]["red_flags"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_flag_whose_answer_changed_is_lapsed_in_the_json() {
+    let flags = flags_of("flag-lapse.replay");
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["flag"], "acuut_geweld");
+    assert_eq!(flags[0]["state"], "lapsed");
+    assert!(flags[0]["state_changed_at"].is_string());
+    assert!(flags[0]["withdrawn_reason"].is_null());
+    // What the worker wrote stays with it.
+    assert_eq!(
+        flags[0]["action_taken"],
+        "Eva en de kinderen zijn veilig bij de buren."
+    );
+}
+
+#[test]
+fn withdrawn_flags_keep_their_reason_in_the_json() {
+    let flags = flags_of("flag-withdraw.replay");
+    let states: Vec<&str> = flags.iter().map(|f| f["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["withdrawn", "withdrawn"], "{flags:?}");
+    assert_eq!(
+        flags[0]["withdrawn_reason"],
+        "Verkeerde toets: Eva vertelde over vroeger, geen acuut geweld nu."
+    );
+    // Withdrawn from the panel: never acknowledged.
+    assert!(flags[0]["acknowledged_at"].is_null());
+    assert_eq!(flags[1]["flag"], "acuut_wapen");
+    assert_eq!(flags[1]["action_taken"], "Doorgevraagd bij Eva.");
+    assert_eq!(
+        flags[1]["withdrawn_reason"],
+        "Mila speelde met een speelgoedpistool; geen echte dreiging."
+    );
+    assert!(flags.iter().all(|f| f["state_changed_at"].is_string()));
+}
+
+#[test]
+fn two_flags_from_one_answer_are_acknowledged_together() {
+    let flags = flags_of("flag-group.replay");
+    let names: Vec<&str> = flags.iter().map(|f| f["flag"].as_str().unwrap()).collect();
+    assert_eq!(names, ["acuut_geweld", "vraag2_klopt_niet"], "{flags:?}");
+    assert!(flags.iter().all(|f| f["state"] == "active"));
+    assert!(
+        flags
+            .iter()
+            .all(|f| f["action_taken"] == "Met Eva besproken; Veilig Thuis gebeld.")
+    );
+    assert_eq!(flags[0]["raised_at"], flags[1]["raised_at"]);
+}

@@ -559,3 +559,108 @@ fn typed_text_is_kept_beside_the_answers_and_invalid_text_is_counted() {
     assert_eq!(f.visit.pending_at(noor, wie, Some(0)), None);
     assert_eq!(f.visit.pending.len(), 1, "only `vandaag` is left");
 }
+
+#[test]
+fn a_flag_lapses_comes_back_and_a_withdrawn_one_is_raised_anew_only_after_it_cleared() {
+    use safevisit::visit::FlagState;
+    let later = datetime!(2026-03-04 10:05);
+    let mut f = appelboom();
+    let noor = f.sheet("engine-kind", Person::Child(1));
+    f.set(noor, "gevoel", None, Some(Answer::Multi(0b001)));
+    let d = derive(&f.visit);
+    assert_eq!(f.visit.raise_new_flags(&d, NOW), vec![0]);
+    assert!(
+        f.visit
+            .acknowledge_flag(0, SecretText::new("doorgevraagd"), NOW)
+    );
+    // The answer changes: the flag lapses, with the time.
+    f.set(noor, "gevoel", None, Some(Answer::Multi(0b100)));
+    let d = derive(&f.visit);
+    let ch = f.visit.update_flags(&d, |_, _| true, later);
+    assert_eq!(ch.lapsed, vec![0]);
+    assert_eq!(f.visit.flags[0].state, FlagState::Lapsed);
+    assert_eq!(f.visit.flags[0].state_at, Some(later));
+    assert_eq!(f.visit.active_flags().count(), 0);
+    // Back again: active again, acknowledgement kept, no new flag.
+    f.set(noor, "gevoel", None, Some(Answer::Multi(0b001)));
+    let d = derive(&f.visit);
+    let ch = f.visit.update_flags(&d, |_, _| true, later);
+    assert_eq!(ch.reactivated, vec![0]);
+    assert!(ch.raised.is_empty());
+    assert_eq!(f.visit.flags[0].state, FlagState::Active);
+    assert_eq!(f.visit.unacknowledged_flags().count(), 0);
+    // Withdrawing needs a reason.
+    assert!(!f.visit.withdraw_flag(0, SecretText::new("  "), later));
+    assert!(
+        f.visit
+            .withdraw_flag(0, SecretText::new("verkeerde toets"), later)
+    );
+    assert_eq!(f.visit.flags[0].state, FlagState::Withdrawn);
+    // While the condition holds, a withdrawn flag stays withdrawn and alone.
+    let ch = f.visit.update_flags(&d, |_, _| true, later);
+    assert!(ch.raised.is_empty() && ch.lapsed.is_empty());
+    // Once it stopped holding and holds again, it is a new event.
+    f.set(noor, "gevoel", None, Some(Answer::Multi(0b100)));
+    let d = derive(&f.visit);
+    f.visit.update_flags(&d, |_, _| true, later);
+    assert_eq!(f.visit.flags[0].state, FlagState::Withdrawn);
+    f.set(noor, "gevoel", None, Some(Answer::Multi(0b001)));
+    let d = derive(&f.visit);
+    let ch = f.visit.update_flags(&d, |_, _| true, later);
+    assert_eq!(ch.raised, vec![1]);
+    assert_eq!(f.visit.flags.len(), 2);
+    assert_eq!(f.visit.flags[0].state, FlagState::Withdrawn);
+    assert_eq!(f.visit.flags[1].state, FlagState::Active);
+    // The record keeps the states.
+    let rec = f.visit.to_record();
+    assert_eq!(rec.flags[0].state, "withdrawn");
+    assert_eq!(rec.flags[0].withdrawn_reason.as_str(), "verkeerde toets");
+    assert_eq!(rec.flags[1].state, "active");
+    // The home list counts the active flag only.
+    let entry = safevisit::store::index::IndexEntry::of(&rec);
+    assert_eq!((entry.red_flags, entry.open_flags), (1, 1));
+}
+
+#[test]
+fn a_flag_about_a_later_section_waits_until_that_section_is_passed() {
+    use safevisit::visit::flags::waits_for;
+    let cat = Catalog::bundled();
+    let c = cat.get("veiligheid").unwrap().clone();
+    let flag = |id: &str| c.red_flags.iter().position(|f| f.id == id).unwrap();
+    let section = |id: &str| c.section_index(id).unwrap();
+    // On an item: never waits.
+    assert_eq!(waits_for(&c, flag("acuut_geweld")), None);
+    // No safety plan: reads the plan's entries (and the verdict's items).
+    assert_eq!(waits_for(&c, flag("geen_plan")), Some(section("plan")));
+    // Question 2 of the reporting code.
+    assert_eq!(
+        waits_for(&c, flag("vraag2_klopt_niet")),
+        Some(section("afweging"))
+    );
+    let mut visit = Visit::new("v2".into(), "Kersenboom".into(), date!(2026 - 03 - 04), NOW);
+    visit.use_checklist(&c);
+    let item = c.item_index("acuut_geweld").unwrap();
+    let ja = c.items[item].option_index("ja").unwrap() as u16;
+    visit
+        .set_answer(0, item, None, Some(Answer::Choice(ja)), NOW)
+        .unwrap();
+    let d = derive(&visit);
+    // At the first section: the acute flag now, no safety plan not yet.
+    let ch = visit.update_flags(&d, |_, s| s < section("acuut"), NOW);
+    let raised: Vec<&str> = ch
+        .raised
+        .iter()
+        .map(|&i| visit.flags[i].flag.as_str())
+        .collect();
+    assert_eq!(raised, ["acuut_geweld"]);
+    // Past the plan (or in the review): it is raised, at that time.
+    let later = datetime!(2026-03-04 10:30);
+    let ch = visit.update_flags(&d, |_, _| true, later);
+    let raised: Vec<&str> = ch
+        .raised
+        .iter()
+        .map(|&i| visit.flags[i].flag.as_str())
+        .collect();
+    assert_eq!(raised, ["geen_plan"]);
+    assert_eq!(visit.flags[1].raised_at, later);
+}

@@ -35,7 +35,7 @@ pub struct IndexEntry {
     pub sequence: Option<u64>,
     /// `YYYY-MM-DDTHH:MM:SS` (finalized visits only).
     pub finalized_at: Option<String>,
-    /// Red flags raised during the visit.
+    /// Active red flags of the visit (lapsed and withdrawn ones do not count).
     pub red_flags: u32,
     /// Of those, acute.
     pub acute_flags: u32,
@@ -58,12 +58,16 @@ impl IndexEntry {
             },
             sequence: rec.finalized.as_ref().map(|f| f.sequence),
             finalized_at: rec.finalized.as_ref().map(|f| f.finalized_at.clone()),
-            red_flags: rec.flags.len() as u32,
-            acute_flags: rec.flags.iter().filter(|f| f.level == "acute").count() as u32,
+            red_flags: rec.flags.iter().filter(|f| f.state == "active").count() as u32,
+            acute_flags: rec
+                .flags
+                .iter()
+                .filter(|f| f.state == "active" && f.level == "acute")
+                .count() as u32,
             open_flags: rec
                 .flags
                 .iter()
-                .filter(|f| f.acknowledged_at.is_none())
+                .filter(|f| f.state == "active" && f.acknowledged_at.is_none())
                 .count() as u32,
         }
     }

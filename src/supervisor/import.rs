@@ -335,8 +335,21 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
             stamps.push(stamp);
         }
     }
+    // Only active flags count; lapsed and withdrawn ones are counted apart.
     let mut counts = [0u32; 4];
+    let (mut lapsed, mut withdrawn) = (0u32, 0u32);
     for f in &rec.flags {
+        match f.state.as_str() {
+            "lapsed" => {
+                lapsed += 1;
+                continue;
+            }
+            "withdrawn" => {
+                withdrawn += 1;
+                continue;
+            }
+            _ => {}
+        }
         match f.level.as_str() {
             "acute" => counts[0] += 1,
             "structural" => counts[1] += 1,
@@ -380,6 +393,8 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         children,
         caregivers,
         flag_counts: counts,
+        flags_lapsed: lapsed,
+        flags_withdrawn: withdrawn,
         missing_required: summary.missing_required,
         findings,
         flags: flags
@@ -395,6 +410,8 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
                 message_en: f.message.en,
                 raised_at: f.raised_at,
                 acknowledged_at: f.acknowledged_at,
+                state: f.state,
+                state_at: f.state_at,
             })
             .collect(),
         scores: summary

@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +53,7 @@ pub fn finding_column(csv: &str) -> String {
     csv.replace('.', "_")
 }
 
-/// The SQL that creates the schema (version 1).
+/// The SQL that creates the schema (version 2).
 pub fn schema_sql() -> String {
     let findings: String = findings::COLUMNS
         .iter()
@@ -116,7 +116,9 @@ CREATE TABLE visits (
   flags_attention INTEGER NOT NULL,
   flags_open INTEGER NOT NULL,
   missing_required INTEGER NOT NULL,
-{findings}  UNIQUE (device_id, sequence)
+{findings}  flags_lapsed INTEGER NOT NULL DEFAULT 0,
+  flags_withdrawn INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -136,6 +138,8 @@ CREATE TABLE red_flags (
   message_en TEXT NOT NULL,
   raised_at TEXT NOT NULL,
   acknowledged_at TEXT,
+  state TEXT NOT NULL DEFAULT 'active',
+  state_at TEXT,
   PRIMARY KEY (visit_no, n)
 ) WITHOUT ROWID;
 CREATE INDEX red_flags_by_level ON red_flags (level);
@@ -187,6 +191,22 @@ CREATE TABLE rejections (
     )
 }
 
+/// Bring a schema-version-1 ledger to version 2: the red flags' states
+/// (every flag of a version-1 ledger was active) and the visits' counts of
+/// lapsed and withdrawn flags. One transaction.
+fn migrate_v1(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(
+        "ALTER TABLE visits ADD COLUMN flags_lapsed INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE visits ADD COLUMN flags_withdrawn INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE red_flags ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+         ALTER TABLE red_flags ADD COLUMN state_at TEXT;
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Text given as bytes that are already valid UTF-8 (a serialized JSON
 /// document), bound without another copy.
 struct Utf8<'a>(&'a [u8]);
@@ -227,8 +247,12 @@ pub struct VisitRow {
     pub checklists: String,
     pub children: u32,
     pub caregivers: u32,
-    /// Acute, structural, attention, not acknowledged.
+    /// Active flags only: acute, structural, attention, not acknowledged.
     pub flag_counts: [u32; 4],
+    /// Flags that lapsed (their condition stopped holding).
+    pub flags_lapsed: u32,
+    /// Flags the worker withdrew as a mistake.
+    pub flags_withdrawn: u32,
     pub missing_required: u32,
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
@@ -250,6 +274,9 @@ pub struct FlagRow {
     pub message_en: String,
     pub raised_at: String,
     pub acknowledged_at: Option<String>,
+    /// `active`, `lapsed` or `withdrawn`.
+    pub state: String,
+    pub state_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -368,6 +395,7 @@ impl Ledger {
                 .map_err(|_| LedgerError::Foreign)?;
             match version.and_then(|v| v.parse::<i64>().ok()) {
                 Some(SCHEMA_VERSION) => {}
+                Some(1) => migrate_v1(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -631,7 +659,8 @@ fn insert_visit_sql() -> String {
         cols.push_str(", ");
         cols.push_str(&finding_column(c));
     }
-    let marks: Vec<String> = (1..=19 + findings::COLUMNS.len())
+    cols.push_str(", flags_lapsed, flags_withdrawn");
+    let marks: Vec<String> = (1..=21 + findings::COLUMNS.len())
         .map(|i| format!("?{i}"))
         .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
@@ -683,7 +712,7 @@ impl BundleTx<'_> {
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 19 + findings::COLUMNS.len();
+        let n_cols = 21 + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -722,6 +751,8 @@ impl BundleTx<'_> {
                 values.push(f);
             }
         }
+        values.push(&v.flags_lapsed);
+        values.push(&v.flags_withdrawn);
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -742,8 +773,8 @@ impl BundleTx<'_> {
         {
             let mut st = self.tx.prepare_cached(
                 "INSERT INTO red_flags (visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
-                                        message_nl, message_en, raised_at, acknowledged_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                        message_nl, message_en, raised_at, acknowledged_at, state, state_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             for (n, f) in v.flags.iter().enumerate() {
                 st.execute(params![
@@ -759,7 +790,9 @@ impl BundleTx<'_> {
                     f.message_nl,
                     f.message_en,
                     f.raised_at,
-                    f.acknowledged_at
+                    f.acknowledged_at,
+                    f.state,
+                    f.state_at
                 ])?;
             }
         }
@@ -877,5 +910,106 @@ impl BundleTx<'_> {
         )?;
         self.tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The version-1 schema: version 2 without its new columns.
+    fn schema_v1() -> String {
+        schema_sql()
+            .replace("  flags_lapsed INTEGER NOT NULL DEFAULT 0,\n", "")
+            .replace("  flags_withdrawn INTEGER NOT NULL DEFAULT 0,\n", "")
+            .replace("  state TEXT NOT NULL DEFAULT 'active',\n", "")
+            .replace("  state_at TEXT,\n", "")
+    }
+
+    #[test]
+    fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            let v1 = schema_v1();
+            assert_ne!(v1, schema_sql());
+            conn.execute_batch(&v1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('json_written_through', '0');
+                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't', 't');
+                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
+                     VALUES (1, 'x', 'b.age', 1, 't', 'imported');",
+            )
+            .unwrap();
+            let findings = findings::COLUMNS.len();
+            let cols = 19 + findings;
+            let marks: Vec<String> = (1..=cols).map(|i| format!("?{i}")).collect();
+            let mut sql = String::from(
+                "INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
+                 record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
+                 flags_acute, flags_structural, flags_attention, flags_open, missing_required",
+            );
+            for (c, _) in findings::COLUMNS {
+                sql.push_str(", ");
+                sql.push_str(&finding_column(c));
+            }
+            sql.push_str(&format!(") VALUES ({})", marks.join(", ")));
+            let mut values: Vec<rusqlite::types::Value> = vec![
+                String::from("v1").into(),
+                String::from("d1").into(),
+                1i64.into(),
+                String::from("2025-03-04").into(),
+                String::from("Kersenboom").into(),
+                String::from("t").into(),
+                String::from("t").into(),
+                String::from("h").into(),
+                1i64.into(),
+                1i64.into(),
+                String::from("t").into(),
+                String::from("veiligheid@1").into(),
+                3i64.into(),
+                1i64.into(),
+                1i64.into(),
+                0i64.into(),
+                0i64.into(),
+                0i64.into(),
+                0i64.into(),
+            ];
+            values.extend((0..findings).map(|_| rusqlite::types::Value::Null));
+            conn.execute(&sql, rusqlite::params_from_iter(values))
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO red_flags (visit_no, n, checklist, person_kind, flag, level,
+                     message_nl, message_en, raised_at)
+                 VALUES (1, 0, 'veiligheid', 'visit', 'acuut_geweld', 'acute', 'm', 'm', 't');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let c = &ledger.conn;
+        let version: String = c
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "2");
+        let state: String = c
+            .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(state, "active");
+        let (lapsed, withdrawn): (i64, i64) = c
+            .query_row(
+                "SELECT flags_lapsed, flags_withdrawn FROM visits",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((lapsed, withdrawn), (0, 0));
+        drop(ledger);
+        // Opened again: already version 2, nothing to do.
+        Ledger::open(&path).unwrap();
     }
 }

@@ -54,6 +54,8 @@ pub const BASE_COLUMNS: &[&str] = &[
     "flags_structural",
     "flags_attention",
     "flags_open",
+    "flags_lapsed",
+    "flags_withdrawn",
 ];
 
 /// Why the derived files could not be written.
@@ -514,7 +516,8 @@ fn csv_rows(
     let mut visit_st = conn.prepare(&format!(
         "SELECT visit_no, visit_id, device_id, sequence, date, label, finalized_at, imported_at,
                 checklists, children, caregivers, missing_required,
-                flags_acute, flags_structural, flags_attention, flags_open, {}
+                flags_acute, flags_structural, flags_attention, flags_open,
+                flags_lapsed, flags_withdrawn, {}
          FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
@@ -616,7 +619,7 @@ fn csv_rows(
             body.push(',');
             push_text(&mut body, r.get_ref(i)?.as_str()?);
         }
-        for i in 9..16 {
+        for i in 9..18 {
             let _ = write!(body, ",{}", r.get::<_, i64>(i)?);
         }
         for (value, &is_number) in cells.values.iter().zip(numeric) {
@@ -629,7 +632,7 @@ fn csv_rows(
         }
         for i in 0..findings::COLUMNS.len() {
             body.push(',');
-            match r.get_ref(16 + i)? {
+            match r.get_ref(18 + i)? {
                 rusqlite::types::ValueRef::Integer(n) => {
                     let _ = write!(body, "{n}");
                 }
@@ -901,7 +904,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
                 f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at
          FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
               JOIN devices d ON d.device_id = v.device_id
-         WHERE f.level = 'acute'
+         WHERE f.level = 'acute' AND f.state = 'active'
          ORDER BY v.date DESC, d.name, v.sequence, f.n",
     )?;
     let mut lines = Vec::new();
@@ -936,6 +939,48 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         &mut out,
         lang,
         lang.pick("ACUTE SIGNALEN", "ACUTE RED FLAGS"),
+        &lines,
+    );
+
+    // Lapsed and withdrawn flags: not counted, listed apart.
+    let mut st = conn.prepare(
+        "SELECT v.date, d.name, v.sequence, v.visit_id, f.checklist, f.flag, f.level, f.state,
+                f.state_at
+         FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
+              JOIN devices d ON d.device_id = v.device_id
+         WHERE f.state <> 'active'
+         ORDER BY v.date DESC, d.name, v.sequence, f.n",
+    )?;
+    let mut lines = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let state = match (r.get::<_, String>(7)?.as_str(), nl) {
+            ("lapsed", true) => "vervallen",
+            ("withdrawn", true) => "ingetrokken (vergissing)",
+            ("lapsed", false) => "lapsed",
+            ("withdrawn", false) => "withdrawn (mistake)",
+            (_, _) => "?",
+        };
+        let at: Option<String> = r.get(8)?;
+        lines.push(format!(
+            "  {}  {} #{}  {}  {}/{} [{}]: {state}{}",
+            clean(&r.get::<_, String>(0)?),
+            clean(&r.get::<_, String>(1)?),
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            clean(&r.get::<_, String>(4)?),
+            clean(&r.get::<_, String>(5)?),
+            clean(&r.get::<_, String>(6)?),
+            at.map(|a| format!(" {}", clean(&a))).unwrap_or_default(),
+        ));
+    }
+    section(
+        &mut out,
+        lang,
+        lang.pick(
+            "VERVALLEN EN INGETROKKEN SIGNALEN (niet meegeteld)",
+            "LAPSED AND WITHDRAWN RED FLAGS (not counted)",
+        ),
         &lines,
     );
 

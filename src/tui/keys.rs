@@ -24,6 +24,8 @@ pub enum Ctx {
     /// The "add another entry" stop after a repeatable section.
     AddEntry,
     FlagPanel,
+    /// The reason to withdraw a red flag as a mistake (letters type).
+    FlagWithdraw,
     /// A list in a pop-up (sections, persons, flags).
     Popup,
     Review,
@@ -76,6 +78,8 @@ pub enum Action {
     AddCaregiver,
     Remove,
     Acknowledge,
+    /// Withdraw a red flag as a mistake (asks the reason, then does it).
+    Withdraw,
 }
 
 pub struct Binding {
@@ -100,8 +104,22 @@ const UNLOCKED: &[Ctx] = &[
     Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, Popup, Review, Prompt, Confirm,
 ];
 const EVERYWHERE: &[Ctx] = &[
-    Onboarding, Unlock, Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, FlagPanel,
-    Popup, Review, Confirm, Prompt,
+    Onboarding,
+    Unlock,
+    Home,
+    NewVisit,
+    Choice,
+    Multi,
+    Scale,
+    Text,
+    Field,
+    AddEntry,
+    FlagPanel,
+    FlagWithdraw,
+    Popup,
+    Review,
+    Confirm,
+    Prompt,
 ];
 
 const DIGITS: &[Key] = &[
@@ -572,6 +590,40 @@ pub const BINDINGS: &[Binding] = &[
         label: ("bevestigen", "acknowledge"),
         footer: true,
     },
+    // Alt-w: never an answer key, and a text field does not type it, so it
+    // cannot fire by accident while the action text is typed.
+    Binding {
+        action: Action::Withdraw,
+        keys: &[Key::Alt('w')],
+        shown: None,
+        contexts: &[FlagPanel],
+        label: ("vergissing: intrekken", "mistake: withdraw"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Withdraw,
+        keys: &[Key::Alt('w')],
+        shown: None,
+        contexts: &[Popup],
+        label: ("vlag intrekken (F4)", "withdraw flag (F4)"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Withdraw,
+        keys: &[Key::Enter],
+        shown: None,
+        contexts: &[FlagWithdraw],
+        label: ("intrekken", "withdraw"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[Key::Esc],
+        shown: None,
+        contexts: &[FlagWithdraw],
+        label: ("terug", "back"),
+        footer: true,
+    },
 ];
 
 /// The action a key means in a context.
@@ -758,7 +810,16 @@ mod tests {
         for ctx in [Home, Choice, Multi, Scale, Review] {
             assert_eq!(action(ctx, Key::Char('?')), Some(Action::Help), "{ctx:?}");
         }
-        for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit] {
+        for ctx in [
+            Text,
+            Field,
+            Onboarding,
+            Unlock,
+            Prompt,
+            NewVisit,
+            FlagPanel,
+            FlagWithdraw,
+        ] {
             for c in ['j', 'n', 'q', 'e', 'k', ' '] {
                 assert_eq!(action(ctx, Key::Char(c)), None, "{ctx:?} {c}");
             }

@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock, no randomness. Times and ids come in as values.
 
 pub mod derive;
+pub mod flags;
 pub mod input;
 pub mod record;
 pub mod record_v1;
@@ -19,6 +20,7 @@ use crate::checklist::model::{AppliesTo, Checklist, FlagLevel, ItemKind};
 use crate::i18n::Text;
 
 pub use derive::{Derived, SheetDerived, derive};
+pub use flags::{FlagChanges, FlagState};
 
 /// Free text typed by the worker. Wiped from memory when dropped.
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -262,6 +264,15 @@ pub struct RaisedFlag {
     pub acknowledged_at: Option<PrimitiveDateTime>,
     /// What the worker did about it, in their own words.
     pub action_taken: SecretText,
+    /// Active, lapsed or withdrawn (see `flags`).
+    pub state: FlagState,
+    /// When it lapsed, was withdrawn, or became active again.
+    pub state_at: Option<PrimitiveDateTime>,
+    /// Why the worker withdrew it (empty unless withdrawn).
+    pub withdrawn_reason: SecretText,
+    /// Withdrawn, and its condition has since stopped holding: when it holds
+    /// again a new flag is raised. Not stored (rebuilt when a visit is read).
+    pub condition_cleared: bool,
 }
 
 /// Where the worker was, so a resumed draft opens there.
@@ -489,63 +500,6 @@ impl Visit {
         Ok(())
     }
 
-    /// Record the flags that fire now and were not raised before; returns
-    /// the indices (into `flags`) of the newly raised ones.
-    pub fn raise_new_flags(&mut self, derived: &Derived, now: PrimitiveDateTime) -> Vec<usize> {
-        let mut new = Vec::new();
-        for (sheet, sd) in self.sheets.iter().zip(&derived.sheets) {
-            let c = &sheet.checklist;
-            for fired in &sd.flags {
-                let def = &c.red_flags[fired.flag];
-                let known = self.flags.iter().any(|f| {
-                    f.checklist == c.id
-                        && f.person == sheet.person
-                        && f.flag == def.id
-                        && f.entry == fired.entry
-                });
-                if known {
-                    continue;
-                }
-                self.flags.push(RaisedFlag {
-                    checklist: c.id.clone(),
-                    person: sheet.person,
-                    flag: def.id.clone(),
-                    item: def.item.map(|i| c.items[i].id.clone()),
-                    entry: fired.entry,
-                    level: def.level,
-                    message: def.message.clone(),
-                    advice: def.action.clone(),
-                    raised_at: now,
-                    acknowledged_at: None,
-                    action_taken: SecretText::default(),
-                });
-                new.push(self.flags.len() - 1);
-            }
-        }
-        // Acute flags first, so the most urgent panel shows first.
-        new.sort_by_key(|&i| self.flags[i].level);
-        if !new.is_empty() {
-            self.updated_at = now;
-        }
-        new
-    }
-
-    /// The worker acknowledged a flag and wrote what was done.
-    pub fn acknowledge_flag(
-        &mut self,
-        flag: usize,
-        action_taken: SecretText,
-        now: PrimitiveDateTime,
-    ) -> bool {
-        let Some(f) = self.flags.get_mut(flag) else {
-            return false;
-        };
-        f.acknowledged_at = Some(now);
-        f.action_taken = action_taken;
-        self.updated_at = now;
-        true
-    }
-
     /// The index (into `pending`) of the typed text at a place, if any.
     pub fn pending_index(&self, sheet: usize, item: usize, entry: Option<usize>) -> Option<usize> {
         let s = self.sheets.get(sheet)?;
@@ -618,14 +572,5 @@ impl Visit {
             .position(|s| s.checklist.id == p.checklist && s.person == p.person)?;
         let item = self.sheets[sheet].checklist.item_index(&p.item)?;
         Some((sheet, item, p.entry))
-    }
-
-    /// Flags raised and not yet acknowledged.
-    pub fn unacknowledged_flags(&self) -> impl Iterator<Item = usize> + '_ {
-        self.flags
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.acknowledged_at.is_none())
-            .map(|(i, _)| i)
     }
 }

@@ -16,7 +16,8 @@ use time::{Date, PrimitiveDateTime};
 use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
-    Answer, Caregiver, Child, Cursor, Derived, Orphan, Pending, Person, RaisedFlag, Roster,
+    Answer, Caregiver, Child, Cursor, Derived, FlagState, Orphan, Pending, Person, RaisedFlag,
+    Roster,
     SecretText, Sheet, Visit,
 };
 
@@ -125,6 +126,12 @@ pub struct FlagRecord {
     pub raised_at: String,
     pub acknowledged_at: Option<String>,
     pub action_taken: SecretText,
+    /// `active`, `lapsed` or `withdrawn` (record version 2).
+    pub state: String,
+    /// When it lapsed, was withdrawn or became active again.
+    pub state_at: Option<String>,
+    /// Why the worker withdrew it; empty unless withdrawn.
+    pub withdrawn_reason: SecretText,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -385,6 +392,9 @@ impl Visit {
                     raised_at: format_stamp(f.raised_at),
                     acknowledged_at: f.acknowledged_at.map(format_stamp),
                     action_taken: f.action_taken.clone(),
+                    state: f.state.key().to_string(),
+                    state_at: f.state_at.map(format_stamp),
+                    withdrawn_reason: f.withdrawn_reason.clone(),
                 })
                 .collect(),
             cursor,
@@ -567,6 +577,13 @@ impl Visit {
                     None => None,
                 },
                 action_taken: f.action_taken.clone(),
+                state: FlagState::from_key(&f.state).ok_or(RecordError::Field("flag state"))?,
+                state_at: match &f.state_at {
+                    Some(s) => Some(parse_stamp(s).ok_or(RecordError::Field("flag state_at"))?),
+                    None => None,
+                },
+                withdrawn_reason: f.withdrawn_reason.clone(),
+                condition_cleared: false,
             });
         }
         for o in &rec.orphans {

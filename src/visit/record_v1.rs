@@ -231,6 +231,10 @@ impl From<FlagRecord> for now::FlagRecord {
             raised_at: f.raised_at,
             acknowledged_at: f.acknowledged_at,
             action_taken: f.action_taken,
+            // Version 1 knew no lapsing or withdrawing: every flag was active.
+            state: "active".to_string(),
+            state_at: None,
+            withdrawn_reason: SecretText::default(),
         }
     }
 }

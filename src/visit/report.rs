@@ -92,7 +92,11 @@ fn size_hint(rec: &VisitRecord, summary: &Summary) -> usize {
         .flags
         .iter()
         .map(|f| {
-            320 + f.message.nl.len() + f.message.en.len() + f.advice.nl.len() + f.advice.en.len()
+            400 + f.message.nl.len()
+                + f.message.en.len()
+                + f.advice.nl.len()
+                + f.advice.en.len()
+                + f.withdrawn_reason.as_str().len()
         })
         .sum();
     1024 + sheets
@@ -259,6 +263,9 @@ struct FlagView<'a> {
     message: TextView<'a>,
     person: PersonView<'a>,
     raised_at: &'a str,
+    state: &'a str,
+    state_changed_at: Option<&'a str>,
+    withdrawn_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -410,6 +417,10 @@ impl<'a> VisitView<'a> {
                     message: TextView::of(&f.message),
                     person: person(f.person),
                     raised_at: &f.raised_at,
+                    state: &f.state,
+                    state_changed_at: f.state_at.as_deref(),
+                    withdrawn_reason: (f.state == "withdrawn")
+                        .then_some(f.withdrawn_reason.as_str()),
                 })
                 .collect(),
             roster: RosterView {

@@ -152,6 +152,9 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
                 raised_at: "2025-03-04T10:12:00".into(),
                 acknowledged_at: None,
                 action_taken: SecretText::new(""),
+                state: "active".into(),
+                state_at: None,
+                withdrawn_reason: SecretText::default(),
             })
             .collect(),
         cursor: None,

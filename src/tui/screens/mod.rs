@@ -2,6 +2,7 @@
 //! A screen never reaches into another's state; the app routes between them.
 
 pub mod confirm;
+pub mod flag_panel;
 pub mod home;
 pub mod new_visit;
 pub mod onboarding;

@@ -11,8 +11,6 @@
 //! Text that does not read as an answer stays as typed, the item says why,
 //! and leaving keeps it as an invalid draft value that blocks finalizing.
 
-use std::collections::VecDeque;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -26,12 +24,13 @@ use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{Effect, Key};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
+use crate::tui::screens::flag_panel::FlagPanel;
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
 use crate::visit::input::{field_text, format_number, parse_input};
 use crate::visit::record::{FinalRecord, format_date, format_stamp, summary};
-use crate::visit::{Answer, Cursor, Derived, Person, SecretText, Visit, derive};
+use crate::visit::{Answer, Cursor, Derived, FlagState, Person, Visit, derive};
 
 /// How long a change may wait before it is saved.
 const SAVE_AFTER: Duration = Duration::milliseconds(500);
@@ -99,8 +98,10 @@ pub struct VisitScreen {
     only_missing: bool,
     dirty_since: Option<PrimitiveDateTime>,
     saved_at: Option<PrimitiveDateTime>,
-    flag_queue: VecDeque<usize>,
-    flag_action: Field,
+    flags: FlagPanel,
+    /// The furthest (sheet, section) the worker has been at: the sections
+    /// before it are passed, and flags about them no longer wait.
+    reached: (usize, usize),
     review: Option<Review>,
     finalizing: bool,
     /// Why the last save or finalize failed (short); cleared by a save that works.
@@ -126,8 +127,8 @@ impl VisitScreen {
             only_missing: false,
             dirty_since: None,
             saved_at: Some(now),
-            flag_queue: VecDeque::new(),
-            flag_action: Field::single(""),
+            flags: FlagPanel::default(),
+            reached: (0, 0),
             review: None,
             finalizing: false,
             save_error: None,
@@ -142,6 +143,7 @@ impl VisitScreen {
         if s.visit.sheets.is_empty() {
             s.review = Some(Review::default());
         }
+        s.reached = s.sheet_section(s.pos);
         s.load_input();
         s
     }
@@ -160,8 +162,10 @@ impl VisitScreen {
         } else if let Some(p) = s.next_after(wanted) {
             s.pos = p;
         }
+        s.reached = s.sheet_section(s.pos);
         // Flags raised but never acknowledged come back up.
-        s.flag_queue = s.visit.unacknowledged_flags().collect();
+        s.visit.note_cleared_withdrawals(&s.derived);
+        s.flags = FlagPanel::resume(&s.visit);
         s.load_input();
         s
     }
@@ -173,7 +177,7 @@ impl VisitScreen {
 
     /// Whether a red-flag panel waits for acknowledgement.
     pub fn flag_panel_open(&self) -> bool {
-        !self.flag_queue.is_empty()
+        self.flags.is_open()
     }
 
     /// Whether the review is open.
@@ -282,8 +286,8 @@ impl VisitScreen {
     }
 
     pub fn ctx(&self) -> Ctx {
-        if !self.flag_queue.is_empty() {
-            return Ctx::FlagPanel;
+        if self.flags.is_open() {
+            return self.flags.ctx();
         }
         if let Some(p) = &self.popup {
             return match p {
@@ -457,10 +461,13 @@ impl VisitScreen {
     fn goto(&mut self, pos: Pos, ctx: &mut AppCtx<'_>) {
         self.leave(ctx);
         self.pos = pos;
+        self.reached = self.reached.max(self.sheet_section(pos));
         if let Pos::Item { sheet, item, entry } = pos {
             self.visit.cursor = Cursor { sheet, item, entry };
         }
         self.load_input();
+        // Flags about the sections just passed may be due now.
+        self.update_flags(ctx.now);
         if self.dirty_since.is_some() {
             ctx.effects.push(self.save_effect());
         }
@@ -483,12 +490,23 @@ impl VisitScreen {
 
     fn changed(&mut self, now: PrimitiveDateTime) {
         self.derived = derive(&self.visit);
-        let new = self.visit.raise_new_flags(&self.derived, now);
-        if !new.is_empty() {
-            self.flag_action = Field::single("");
-        }
-        self.flag_queue.extend(new);
+        self.update_flags(now);
         self.dirty_since.get_or_insert(now);
+    }
+
+    /// Raise, lapse and bring back flags as the answers now say. A flag
+    /// about sections the worker has not passed yet waits (until the
+    /// cursor is past them, or the review is open).
+    fn update_flags(&mut self, now: PrimitiveDateTime) {
+        let reached = self.reached;
+        let all = self.review.is_some();
+        let changes =
+            self.visit
+                .update_flags(&self.derived, |s, sec| all || (s, sec) < reached, now);
+        if changes != crate::visit::FlagChanges::default() {
+            self.dirty_since.get_or_insert(now);
+        }
+        self.flags.take(changes, &self.visit);
     }
 
     /// The effect that saves the draft now.
@@ -537,11 +555,24 @@ impl VisitScreen {
     }
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        let t = self.key_inner(key, action, ctx);
+        if let Some(n) = self.flags.take_notice()
+            && ctx.message.is_none()
+        {
+            ctx.message = Some(Message::info(n));
+        }
+        t
+    }
+
+    fn key_inner(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
         if self.finalizing {
             return Transition::Stay;
         }
-        if !self.flag_queue.is_empty() {
-            self.flag_key(key, action, ctx);
+        if self.flags.is_open() {
+            if self.flags.key(&mut self.visit, key, action, ctx) {
+                // A flag and what was done about it are saved at once.
+                ctx.effects.push(self.save_effect());
+            }
             return Transition::Stay;
         }
         if self.popup.is_some() {
@@ -608,10 +639,12 @@ impl VisitScreen {
             }
             Some(Action::Review) => {
                 self.leave(ctx);
+                self.review = Some(Review::default());
+                // Every flag still waiting is due now.
+                self.update_flags(ctx.now);
                 if self.dirty_since.is_some() {
                     ctx.effects.push(self.save_effect());
                 }
-                self.review = Some(Review::default());
             }
             Some(Action::Home) => {
                 self.leave(ctx);
@@ -637,6 +670,8 @@ impl VisitScreen {
             Some(p) => self.goto(p, ctx),
             None => {
                 self.leave(ctx);
+                self.review = Some(Review::default());
+                self.update_flags(ctx.now);
                 if self.dirty_since.is_some() {
                     ctx.effects.push(self.save_effect());
                 }
@@ -656,7 +691,6 @@ impl VisitScreen {
                         "That was the last question. Check and finalize.",
                     )
                 }));
-                self.review = Some(Review::default());
             }
         }
     }
@@ -690,7 +724,15 @@ impl VisitScreen {
 
     fn sheet_section(&self, p: Pos) -> (usize, usize) {
         match p {
-            Pos::Item { sheet, item, .. } => (sheet, self.checklist(sheet).items[item].section),
+            Pos::Item { sheet, item, .. } => (
+                sheet,
+                // A visit with no sheets left still has a position.
+                self.visit
+                    .sheets
+                    .get(sheet)
+                    .and_then(|s| s.checklist.items.get(item))
+                    .map_or(0, |it| it.section),
+            ),
             Pos::AddEntry { sheet, section } => (sheet, section),
         }
     }
@@ -717,32 +759,6 @@ impl VisitScreen {
                     format!("Not added: {err}"),
                 )));
             }
-        }
-    }
-
-    fn flag_key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) {
-        if action == Some(Action::Acknowledge) {
-            let text = self.flag_action.text();
-            if text.trim().is_empty() {
-                ctx.message = Some(Message::error(Text::new(
-                    "Schrijf kort op wat u heeft gedaan of gaat doen, en druk dan op Enter.",
-                    "Write briefly what you did or will do, then press Enter.",
-                )));
-                return;
-            }
-            if let Some(idx) = self.flag_queue.pop_front() {
-                self.visit
-                    .acknowledge_flag(idx, SecretText::new(text), ctx.now);
-            }
-            self.flag_action = Field::single("");
-            ctx.message = Some(Message::info(Text::new(
-                "Vastgelegd: de vlag, de tijd en wat u deed staan in het bezoek.",
-                "Recorded: the flag, the time and what you did are part of the visit.",
-            )));
-            // A flag and what was done about it are saved at once.
-            ctx.effects.push(self.save_effect());
-        } else {
-            self.flag_action.handle(key);
         }
     }
 
@@ -803,6 +819,13 @@ impl VisitScreen {
                     .find(|p| self.sheet_section(*p).0 == sheet)
                 {
                     self.goto(p, ctx);
+                }
+            }
+            (Popup::Flags(i), Some(Action::Withdraw)) => {
+                let i = *i;
+                self.popup = Some(popup);
+                if let Err(t) = self.flags.withdraw_from_list(&self.visit, i) {
+                    ctx.message = Some(Message::error(t));
                 }
             }
             (Popup::Flags(i), Some(Action::Select)) => {
@@ -981,12 +1004,11 @@ impl VisitScreen {
     }
 
     pub fn paste(&mut self, text: &str, ctx: &mut AppCtx<'_>) -> Transition {
-        // Nothing pasted reaches an answer hidden under the review or a pop-up.
-        if self.finalizing || self.review.is_some() || self.popup.is_some() {
+        if self.finalizing {
             return Transition::Stay;
         }
-        if !self.flag_queue.is_empty() {
-            self.flag_action.paste(text);
+        if self.flags.is_open() {
+            self.flags.paste(text);
             return Transition::Stay;
         }
         if self.popup.is_some() || self.review.is_some() {
@@ -1081,8 +1103,8 @@ impl VisitScreen {
             }
             None => {}
         }
-        if let Some(&idx) = self.flag_queue.front() {
-            self.flag_panel(f, area, v, idx);
+        if self.flags.is_open() {
+            self.flags.view(f, area, v, &self.visit);
         }
     }
 
@@ -1198,12 +1220,12 @@ impl VisitScreen {
                 v.theme.warn(),
             ));
         }
-        let flags = self.visit.flags.len();
+        // Only active flags count: lapsed and withdrawn ones are in F4.
+        let flags = self.visit.active_flags().count();
         if flags > 0 {
             let acute = self
                 .visit
-                .flags
-                .iter()
+                .active_flags()
                 .filter(|f| f.level == FlagLevel::Acute)
                 .count();
             let text = if acute > 0 {
@@ -1564,19 +1586,26 @@ impl VisitScreen {
                     Person::Visit => String::new(),
                     p => format!(" ({})", self.visit.roster.name(p)),
                 };
-                let status = if fl.acknowledged_at.is_some() {
-                    "✓"
-                } else {
-                    "!"
+                let status = match fl.state {
+                    FlagState::Withdrawn => "✗",
+                    FlagState::Lapsed => "–",
+                    FlagState::Active if fl.acknowledged_at.is_some() => "✓",
+                    FlagState::Active => "!",
                 };
-                let style = if fl.level == FlagLevel::Acute {
+                let state = match fl.state {
+                    FlagState::Active => String::new(),
+                    s => format!(" — {}", s.label().get(v.lang)),
+                };
+                let style = if fl.state != FlagState::Active {
+                    v.theme.dim()
+                } else if fl.level == FlagLevel::Acute {
                     v.theme.error()
                 } else {
                     Style::new()
                 };
                 ListItem::new(Line::styled(
                     format!(
-                        "{status} {:02}:{:02} [{}] {}{who}",
+                        "{status} {:02}:{:02} [{}] {}{who}{state}",
                         fl.raised_at.hour(),
                         fl.raised_at.minute(),
                         fl.level.label().get(v.lang),
@@ -1597,69 +1626,12 @@ impl VisitScreen {
             f,
             area,
             v,
-            v.lang
-                .pick("Rode vlaggen van dit bezoek", "Red flags of this visit"),
+            v.lang.pick(
+                "Rode vlaggen van dit bezoek · Alt-w: vergissing, intrekken",
+                "Red flags of this visit · Alt-w: mistake, withdraw",
+            ),
             items,
             sel,
-        );
-    }
-
-    fn flag_panel(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, idx: usize) {
-        let t = |nl, en| v.lang.pick(nl, en);
-        let Some(fl) = self.visit.flags.get(idx) else {
-            return;
-        };
-        let boxed = centered(area, 74, 18);
-        f.render_widget(Clear, boxed);
-        let level = fl.level.label().get(v.lang).to_uppercase();
-        let count = if self.flag_queue.len() > 1 {
-            format!(" (1 {} {})", t("van", "of"), self.flag_queue.len())
-        } else {
-            String::new()
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(ratatui::widgets::BorderType::Thick)
-            .border_style(v.theme.flag_border())
-            .title(Span::styled(
-                format!(" {} · {level}{count} ", t("RODE VLAG", "RED FLAG")),
-                v.theme.acute(),
-            ));
-        let inner = block.inner(boxed);
-        f.render_widget(block, boxed);
-        let who = match fl.person {
-            Person::Visit => String::new(),
-            p => format!("{}: {}", t("Over", "About"), self.visit.roster.name(p)),
-        };
-        let body = vec![
-            Line::styled(fl.message.get(v.lang).to_string(), v.theme.title()),
-            Line::styled(who, v.theme.dim()),
-            Line::styled(t("Wat nu:", "What to do now:"), v.theme.warn()),
-            Line::from(fl.advice.get(v.lang).to_string()),
-        ];
-        let [b, field, hint] = Layout::vertical([
-            Constraint::Min(4),
-            Constraint::Length(3),
-            Constraint::Length(1),
-        ])
-        .areas(inner);
-        f.render_widget(Paragraph::new(body).wrap(Wrap { trim: true }), b);
-        self.flag_action.render(
-            f,
-            field,
-            t(" Wat heeft u gedaan? ", " What did you do? "),
-            true,
-            v.theme,
-        );
-        f.render_widget(
-            Paragraph::new(Line::styled(
-                t(
-                    "Enter: bevestigen · blijft staan tot u bevestigt",
-                    "Enter: acknowledge · stays until you acknowledge",
-                ),
-                v.theme.dim(),
-            )),
-            hint,
         );
     }
 }

@@ -99,6 +99,13 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
                 "raised_at": f.raised_at,
                 "acknowledged_at": f.acknowledged_at,
                 "action_taken": f.action_taken.as_str(),
+                "state": f.state,
+                "state_changed_at": f.state_at,
+                "withdrawn_reason": if f.state == "withdrawn" {
+                    Value::from(f.withdrawn_reason.as_str())
+                } else {
+                    Value::Null
+                },
             })
         })
         .collect();
@@ -259,7 +266,12 @@ prop_compose! {
             }).collect(),
             flags: flags.into_iter().map(|(flag, person, item, entry, message, advice, acknowledged_at, action)| FlagRecord {
                 checklist: "c".into(), person, flag, item, entry, level: "acute".into(), message, advice,
-                raised_at: "2025-03-04T10:00:00".into(), acknowledged_at, action_taken: SecretText::new(action),
+                raised_at: "2025-03-04T10:00:00".into(), acknowledged_at,
+                // Every state, by the action's length.
+                state: ["active", "lapsed", "withdrawn"][action.len() % 3].into(),
+                state_at: (action.len() % 3 != 0).then(|| "2025-03-04T10:03:00".into()),
+                withdrawn_reason: SecretText::new(if action.len() % 3 == 2 { "vergissing" } else { "" }),
+                action_taken: SecretText::new(action),
             }).collect(),
             cursor: None,
             created_at: "2025-03-04T10:00:00".into(),
