@@ -193,6 +193,9 @@ fn start_draft(dir: &Path, veiligheid: bool) -> age::x25519::Identity {
         raised_at: "2026-03-04T09:05:00".into(),
         acknowledged_at: None,
         action_taken: SecretText::new(""),
+        state: "active".into(),
+        state_at: None,
+        withdrawn_reason: SecretText::new(""),
     });
     rec.cursor = Some(CursorRecord {
         checklist: "kersen-netwerk".into(),

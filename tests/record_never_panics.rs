@@ -15,7 +15,7 @@ use safevisit::tui::screens::visit::VisitScreen;
 use safevisit::visit::SecretText;
 use safevisit::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, CursorRecord,
-    EntryRecord, FlagRecord, PersonRecord, SheetRecord, VisitRecord,
+    EntryRecord, FlagRecord, PendingRecord, PersonRecord, SheetRecord, VisitRecord,
 };
 use safevisit::visit::{Visit, derive};
 use tui_support::{Harness, PASSPHRASE};
@@ -110,9 +110,10 @@ fn flag() -> impl Strategy<Value = FlagRecord> {
         prop::option::of(0u32..6),
         pick(LEVELS),
         any::<bool>(),
+        0u8..4,
     )
         .prop_map(
-            |(checklist, person, item, entry, level, acknowledged)| FlagRecord {
+            |(checklist, person, item, entry, level, acknowledged, state)| FlagRecord {
                 checklist,
                 person,
                 flag: "vlag".into(),
@@ -124,6 +125,10 @@ fn flag() -> impl Strategy<Value = FlagRecord> {
                 raised_at: "2026-03-04T09:05:00".into(),
                 acknowledged_at: acknowledged.then(|| "2026-03-04T09:06:00".into()),
                 action_taken: SecretText::new(if acknowledged { "gebeld" } else { "" }),
+                // 3: a state no version of safevisit writes.
+                state: ["active", "lapsed", "withdrawn", "onbekend"][state as usize].into(),
+                state_at: (state > 0).then(|| "2026-03-04T09:07:00".into()),
+                withdrawn_reason: SecretText::new(if state == 2 { "vergissing" } else { "" }),
             },
         )
 }
@@ -147,8 +152,25 @@ fn record() -> impl Strategy<Value = VisitRecord> {
                 }),
         ),
         0usize..3,
+        prop::collection::vec(
+            (
+                pick(CHECKLISTS),
+                person(),
+                pick(ITEMS),
+                prop::option::of(0u32..6),
+                pick(&["12", "75", "28-11-2026", "vandaag", "x"]),
+            )
+                .prop_map(|(checklist, person, item, entry, text)| PendingRecord {
+                    checklist,
+                    person,
+                    item,
+                    entry,
+                    text: SecretText::new(text),
+                }),
+            0..3,
+        ),
     )
-        .prop_map(|(sheets, flags, cursor, kids)| VisitRecord {
+        .prop_map(|(sheets, flags, cursor, kids, pending)| VisitRecord {
             id: "00000000-0000-4000-8000-000000000001".into(),
             label: "Kersenboom".into(),
             date: "2026-03-04".into(),
@@ -176,6 +198,7 @@ fn record() -> impl Strategy<Value = VisitRecord> {
             updated_at: "2026-03-04T09:10:00".into(),
             orphans: Vec::new(),
             finalized: None,
+            pending,
         })
 }
 

@@ -17,8 +17,7 @@ use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
     Answer, Caregiver, Child, Cursor, Derived, FlagState, Orphan, Pending, Person, RaisedFlag,
-    Roster,
-    SecretText, Sheet, Visit,
+    Roster, SecretText, Sheet, Visit,
 };
 
 /// Which checklist, exactly: id, version and SHA-256 of its file.

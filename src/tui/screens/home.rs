@@ -23,7 +23,7 @@ pub struct HomeScreen {
     export: Option<Box<Field>>,
     exporting: bool,
     /// The draft to discard, and the letters of its label to type.
-    discard: Option<(ListEntry, TypedConfirm)>,
+    discard: Option<Box<(ListEntry, TypedConfirm)>>,
 }
 
 /// Entries in the order they are listed: drafts, finalized, exported.
@@ -84,7 +84,8 @@ impl HomeScreen {
             }
             return Transition::Stay;
         }
-        if let Some((entry, confirm)) = &mut self.discard {
+        if let Some(d) = &mut self.discard {
+            let (entry, confirm) = &mut **d;
             match confirm.key(key, action) {
                 Confirm::Confirmed => {
                     ctx.effects.push(Effect::DiscardDraft(entry.id.clone()));
@@ -123,7 +124,7 @@ impl HomeScreen {
                     .filter(|e| e.status == ListStatus::Draft)
                 {
                     let confirm = TypedConfirm::new(&e.label, "weggooien");
-                    self.discard = Some(((*e).clone(), confirm));
+                    self.discard = Some(Box::new(((*e).clone(), confirm)));
                 }
             }
             _ => {}
@@ -243,7 +244,8 @@ impl HomeScreen {
             );
             field.render(f, input, t(" Pad ", " Path "), true, v.theme);
         }
-        if let Some((e, confirm)) = &self.discard {
+        if let Some(d) = &self.discard {
+            let (e, confirm) = &**d;
             let what = format!(
                 "{} ({}) — {}",
                 e.label,
