@@ -283,7 +283,7 @@ impl App {
             self.key("F6");
         }
         assert!(self.has("Controleren en afronden"), "{}", self.screen());
-        self.key("Alt-f").key("j");
+        self.key("Alt-f").text("Kers").key("Enter");
         assert!(
             self.message().contains("Bezoek afgerond (nummer 1)"),
             "{}",
@@ -366,7 +366,7 @@ fn gone_only_checklist(replacement: Option<&str>) {
     app.key("Esc");
     assert!(app.has("Controleren en afronden"), "{}", app.screen());
     assert!(app.message().contains("geen vragen"), "{}", app.message());
-    app.key("Alt-f").key("j");
+    app.key("Alt-f").text("Kers").key("Enter");
     assert!(
         app.message().contains("Bezoek afgerond (nummer 1)"),
         "{}",
@@ -402,7 +402,7 @@ fn a_draft_keeps_the_answers_of_a_removed_checklist_beside_a_bundled_one() {
     app.text("Iris en Ruben slapen bij oma").key("Enter");
     // The safety check is shown as usual.
     assert!(app.has("Veiligheidscheck"), "{}", app.screen());
-    app.key("F6").key("Alt-f").key("j");
+    app.key("F6").key("Alt-f").text("Kers").key("Enter");
     assert!(
         app.message().contains("Bezoek afgerond (nummer 1)"),
         "{}",

@@ -665,7 +665,8 @@ pub fn key_label(key: Key, lang: Lang) -> String {
         Key::Char(' ') => lang.pick("Spatie", "Space").into(),
         Key::Ctrl(' ') => lang.pick("Ctrl-Spatie", "Ctrl-Space").into(),
         Key::Char(c) => c.to_string(),
-        Key::Ctrl(c) => format!("Ctrl-{c}"),
+        // As the keycaps say: Ctrl-L, not Ctrl-l.
+        Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
         Key::Alt(c) => format!("Alt-{c}"),
         Key::F(n) => format!("F{n}"),
         Key::Enter => "Enter".into(),
