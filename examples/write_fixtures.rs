@@ -149,6 +149,23 @@ pub fn fixture_record() -> VisitRecord {
             state: "active".into(),
             state_at: None,
             withdrawn_reason: SecretText::default(),
+        },
+        // Since version 2: a flag the worker withdrew as a mistake.
+        FlagRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            flag: "wapen".into(),
+            item: Some("wapen".into()),
+            entry: None,
+            level: "acute".into(),
+            message: Text::new("Dreiging met een wapen.", "Threat with a weapon."),
+            advice: Text::new("Bel 112.", "Call 112."),
+            raised_at: "2025-03-04T10:14:00".into(),
+            acknowledged_at: None,
+            action_taken: SecretText::default(),
+            state: "withdrawn".into(),
+            state_at: Some("2025-03-04T10:14:20".into()),
+            withdrawn_reason: SecretText::new("Vergissing: verkeerde toets."),
         }],
         cursor: Some(CursorRecord {
             checklist: "veiligheid".into(),
@@ -164,7 +181,14 @@ pub fn fixture_record() -> VisitRecord {
             item: "oude_vraag".into(),
             value: AnswerValue::Choice("nee".into()),
         }],
-        pending: vec![],
+        // Since version 2: text typed at an item that is not (yet) its answer.
+        pending: vec![PendingRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            item: "evaluatie".into(),
+            entry: None,
+            text: SecretText::new("18-3-2025"),
+        }],
         finalized: Some(FinalRecord {
             sequence: 1,
             finalized_at: "2025-03-04T11:00:00".into(),

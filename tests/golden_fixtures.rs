@@ -38,6 +38,12 @@ fn migrated(version: u16) -> serde_json::Value {
     if version < 2 {
         // Version 2: typed text that is not an answer; version 1 had none.
         v["pending"] = serde_json::json!([]);
+        // Version 2: every flag has a state; version 1 knew only active ones.
+        for flag in v["flags"].as_array_mut().unwrap() {
+            flag["state"] = serde_json::json!("active");
+            flag["state_at"] = serde_json::Value::Null;
+            flag["withdrawn_reason"] = serde_json::json!("");
+        }
     }
     v
 }
@@ -60,9 +66,27 @@ fn record_v1_plaintext_is_a_test_vector() {
     assert_eq!(&bin[..10], b"SVVISIT\0\x01\x00");
     let rec = decode_record(&bin).unwrap();
     assert_eq!(as_json(&rec), migrated(1));
-    // While version 1 is the current version, this program writes exactly
+}
+
+#[test]
+fn record_v2_opens_with_the_test_key() {
+    let ct = std::fs::read(fixtures().join("record-v2.age")).unwrap();
+    let rec = open_record(&ct, &[&org_key()]).unwrap();
+    assert_eq!(as_json(&rec), expected(2));
+    let states: Vec<&str> = rec.flags.iter().map(|f| f.state.as_str()).collect();
+    assert_eq!(states, ["active", "withdrawn"]);
+    assert_eq!(rec.pending.len(), 1);
+}
+
+#[test]
+fn record_v2_plaintext_is_a_test_vector() {
+    let bin = std::fs::read(fixtures().join("record-v2.bin")).unwrap();
+    assert_eq!(&bin[..10], b"SVVISIT\0\x02\x00");
+    let rec = decode_record(&bin).unwrap();
+    assert_eq!(as_json(&rec), expected(2));
+    // While version 2 is the current version, this program writes exactly
     // these bytes (bincode with the documented configuration is canonical).
-    if RECORD_VERSION == 1 {
+    if RECORD_VERSION == 2 {
         assert_eq!(&encode_record(&rec).unwrap()[..], &bin[..]);
     }
 }
