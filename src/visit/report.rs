@@ -21,7 +21,7 @@ use crate::visit::record::{
 };
 
 /// The version of this JSON shape; raised with every change to it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Whether a visit is still a draft or was finalized on its device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
