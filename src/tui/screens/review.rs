@@ -314,16 +314,17 @@ impl Review {
         };
         f.render_widget(Paragraph::new(foot_line), foot);
         if let Some(confirm) = &self.confirming {
+            // Lapsed and withdrawn flags do not count, here as at the office.
+            let active = visit.active_flags().count();
             let acute = visit
-                .flags
-                .iter()
+                .active_flags()
                 .filter(|f| f.level == FlagLevel::Acute)
                 .count();
             let what = format!(
                 "{} ({}) — {}, {}",
                 visit.label,
                 format_date(visit.date),
-                flags_phrase(visit.flags.len(), acute, v.lang),
+                flags_phrase(active, acute, v.lang),
                 open_phrase(missing.len(), v.lang)
             );
             let mut lines = vec![
