@@ -279,6 +279,19 @@ fn to_a_text_field(t: &Tmux) {
 
 const CANARY: &str = "GIRAFFENNEK";
 
+/// At the lock screen: unlock, open the one draft, find the canary in it,
+/// and quit cleanly.
+fn the_draft_holds_the_canary(t: &Tmux) {
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for("Concepten (1)");
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    t.key("q");
+}
+
 #[test]
 fn a_run_killed_with_sigkill_leaves_nothing_under_the_next_start() {
     let tmp = tempfile::tempdir().unwrap();
@@ -316,14 +329,7 @@ fn a_run_killed_with_sigkill_leaves_nothing_under_the_next_start() {
     // The answer typed before the kill was saved.
     t.key("Enter");
     t.wait_for("Typ uw wachtwoord");
-    t.literal(PASSPHRASE);
-    t.key("Enter");
-    t.wait_for("Concepten (1)");
-    t.key("Enter");
-    t.wait_for(CANARY);
-    t.key("F10");
-    t.wait_for("Concepten (1)");
-    t.key("q");
+    the_draft_holds_the_canary(&t);
 }
 
 #[test]
@@ -368,14 +374,7 @@ fn sigterm_saves_the_draft_and_leaves_a_clean_terminal() {
 
     // The last keystrokes were saved by the signal.
     let t = Tmux::start(&cmd);
-    t.literal(PASSPHRASE);
-    t.key("Enter");
-    t.wait_for("Concepten (1)");
-    t.key("Enter");
-    t.wait_for(CANARY);
-    t.key("F10");
-    t.wait_for("Concepten (1)");
-    t.key("q");
+    the_draft_holds_the_canary(&t);
 }
 
 #[test]
@@ -432,12 +431,5 @@ fn closing_the_terminal_saves_the_draft_and_ends_the_app() {
     );
 
     let t = Tmux::start(&cmd);
-    t.literal(PASSPHRASE);
-    t.key("Enter");
-    t.wait_for("Concepten (1)");
-    t.key("Enter");
-    t.wait_for(CANARY);
-    t.key("F10");
-    t.wait_for("Concepten (1)");
-    t.key("q");
+    the_draft_holds_the_canary(&t);
 }

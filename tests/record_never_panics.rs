@@ -7,10 +7,9 @@
 mod tui_support;
 
 use proptest::prelude::*;
-use safevisit::i18n::{Lang, Text};
+use safevisit::i18n::Text;
 use safevisit::tui::app::Screen;
 use safevisit::tui::event::{Event, Key};
-use safevisit::tui::memory_vault::MemoryVault;
 use safevisit::tui::screens::visit::VisitScreen;
 use safevisit::visit::SecretText;
 use safevisit::visit::record::{
@@ -18,7 +17,7 @@ use safevisit::visit::record::{
     EntryRecord, FlagRecord, PendingRecord, PersonRecord, SheetRecord, VisitRecord,
 };
 use safevisit::visit::{Visit, derive};
-use tui_support::{Harness, PASSPHRASE};
+use tui_support::Harness;
 
 const CHECKLISTS: &[&str] = &["engine-bezoek", "engine-kind", "netwerkkaart"];
 const ITEMS: &[&str] = &[
@@ -232,13 +231,7 @@ proptest! {
         prop_assert_eq!(shown + visit.orphans.len(), held);
         prop_assert_eq!(visit.flags.len(), rec.flags.len());
         let _ = derive(&visit);
-        let mut h = Harness::with_catalog(
-            Lang::Nl,
-            MemoryVault::with_passphrase(PASSPHRASE),
-            true,
-            Harness::fixture_catalog(),
-        );
-        h.unlock();
+        let mut h = Harness::unlocked_fixture();
         let now = h.now;
         h.shell.state.screen = Screen::Visit(Box::new(VisitScreen::resume(visit, now)));
         h.shell.draw().unwrap();

@@ -9,19 +9,11 @@ mod tui_support;
 use safevisit::i18n::Lang;
 use safevisit::tui::app::update;
 use safevisit::tui::event::{Event, Key};
-use safevisit::tui::memory_vault::MemoryVault;
 use safevisit::tui::shell::VaultPort;
 use tui_support::{Harness, PASSPHRASE, start_appelboom};
 
 fn fixture() -> Harness {
-    let mut h = Harness::with_catalog(
-        Lang::Nl,
-        MemoryVault::with_passphrase(PASSPHRASE),
-        true,
-        Harness::fixture_catalog(),
-    );
-    h.unlock();
-    h
+    Harness::unlocked_fixture()
 }
 
 fn effect_names(effects: &[safevisit::tui::event::Effect]) -> Vec<String> {

@@ -6,21 +6,13 @@ mod tui_support;
 
 use safevisit::i18n::Lang;
 use safevisit::tui::event::ListStatus;
-use safevisit::tui::memory_vault::MemoryVault;
 use safevisit::tui::shell::VaultPort;
 use safevisit::visit::record::AnswerValue;
 use time::Duration;
-use tui_support::{Harness, PASSPHRASE, start_appelboom};
+use tui_support::{Harness, start_appelboom};
 
 fn fixture() -> Harness {
-    let mut h = Harness::with_catalog(
-        Lang::Nl,
-        MemoryVault::with_passphrase(PASSPHRASE),
-        true,
-        Harness::fixture_catalog(),
-    );
-    h.unlock();
-    h
+    Harness::unlocked_fixture()
 }
 
 fn draft(h: &Harness) -> safevisit::visit::record::VisitRecord {

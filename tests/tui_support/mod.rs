@@ -127,6 +127,19 @@ impl Harness {
         self.screen().contains(s)
     }
 
+    /// The engine's test checklists in an unlocked in-memory vault: where
+    /// most flows start.
+    pub fn unlocked_fixture() -> Harness {
+        let mut h = Harness::with_catalog(
+            Lang::Nl,
+            MemoryVault::with_passphrase(PASSPHRASE),
+            true,
+            Harness::fixture_catalog(),
+        );
+        h.unlock();
+        h
+    }
+
     pub fn unlock(&mut self) -> &mut Self {
         self.text(PASSPHRASE).key("Enter")
     }
