@@ -36,12 +36,23 @@ pub fn parse_input(
                     "This is not a date. Write for example 28-11-2026, 2026-11-28 or today.",
                 )
             })?,
-        ItemKind::Number { .. } => Answer::Number(parse_number(trimmed).ok_or_else(|| {
-            Text::new(
-                "Dit is geen getal. Schrijf alleen cijfers, bijvoorbeeld 12 of 2,5.",
-                "This is not a number. Write only digits, for example 12 or 2.5.",
-            )
-        })?),
+        ItemKind::Number { integer, .. } => {
+            Answer::Number(parse_number(trimmed).ok_or_else(|| {
+                // The example fits the item: no decimals where only whole
+                // numbers are taken.
+                if *integer {
+                    Text::new(
+                        "Dit is geen getal. Schrijf alleen cijfers, bijvoorbeeld 12.",
+                        "This is not a number. Write only digits, for example 12.",
+                    )
+                } else {
+                    Text::new(
+                        "Dit is geen getal. Schrijf alleen cijfers, bijvoorbeeld 12 of 2,5.",
+                        "This is not a number. Write only digits, for example 12 or 2.5.",
+                    )
+                }
+            })?)
+        }
         ItemKind::Scale { .. } => Answer::Number(
             parse_number(trimmed)
                 .ok_or_else(|| Text::new("Dit is geen getal.", "This is not a number."))?,

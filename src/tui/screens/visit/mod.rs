@@ -389,6 +389,10 @@ impl VisitScreen {
             .visit
             .set_pending(sheet, item, entry, keep.then_some(text.as_str()), now)
         {
+            // What is typed never raises a flag or changes an answer, but
+            // the count of invalid values must follow it: an invalid value
+            // cleared by hand no longer blocks finalizing.
+            self.derived = derive(&self.visit);
             self.dirty_since.get_or_insert(now);
         }
     }
