@@ -511,3 +511,23 @@ fn leaving_a_filled_new_visit_form_asks_first() {
     assert!(h.has("Concepten (0)"), "{}", h.screen());
     assert_eq!(h.shell.port.records().count(), 0);
 }
+
+#[test]
+fn removing_an_entry_needs_alt_d_twice_never_j() {
+    let mut h = fixture();
+    appelboom_with_an_acute_flag(&mut h);
+    // Back into the entry.
+    h.key("BackTab");
+    assert!(h.has("Afspraak 1"), "{}", h.screen());
+    h.key("Alt-d");
+    assert!(h.has("Deze afspraak met alle antwoorden weghalen?"));
+    // The answer keys do nothing here.
+    h.key("j").key("y").key("1");
+    assert!(h.has("Deze afspraak met alle antwoorden weghalen?"));
+    h.key("Esc");
+    assert!(!h.has("weghalen?"));
+    assert!(h.has("Afspraak 1"));
+    h.key("Alt-d").key("Alt-d");
+    assert!(!h.has("weghalen?"));
+    assert!(h.has("Aantal: 0"), "{}", h.screen());
+}

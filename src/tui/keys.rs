@@ -567,11 +567,13 @@ pub const BINDINGS: &[Binding] = &[
         footer: false,
     },
     Binding {
+        // Removing an entry throws its answers away: the same chord again,
+        // never an answer key (`j` is "ja" everywhere else).
         action: Action::Yes,
-        keys: &[Key::Char('j'), Key::Char('y')],
-        shown: Some("j"),
+        keys: &[Key::Alt('d')],
+        shown: None,
         contexts: &[Confirm],
-        label: ("ja", "yes"),
+        label: ("weghalen", "remove"),
         footer: true,
     },
     Binding {

@@ -31,8 +31,8 @@ impl VisitScreen {
                 let boxed = centered(area, 56, 5);
                 f.render_widget(Clear, boxed);
                 let text = v.lang.pick(
-                    "Deze afspraak met alle antwoorden weghalen?\nj: ja, weghalen    n: nee",
-                    "Remove this entry with all its answers?\ny: yes, remove    n: no",
+                    "Deze afspraak met alle antwoorden weghalen?\nAlt-d nogmaals: weghalen    Esc of n: terug",
+                    "Remove this entry with all its answers?\nAlt-d again: remove    Esc or n: back",
                 );
                 f.render_widget(
                     Paragraph::new(text).block(
