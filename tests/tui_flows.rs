@@ -531,3 +531,25 @@ fn removing_an_entry_needs_alt_d_twice_never_j() {
     assert!(!h.has("weghalen?"));
     assert!(h.has("Aantal: 0"), "{}", h.screen());
 }
+
+#[test]
+fn only_open_questions_wraps_round_to_earlier_lists() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // To the last list (Sem), with every list still open.
+    h.key("F3").key("Down").key("Down").key("Enter");
+    assert!(h.has("Lijst 3 van 3"), "{}", h.screen());
+    h.key("F5");
+    let mut wrapped = false;
+    for _ in 0..40 {
+        if h.has("Verder vanaf het begin") {
+            wrapped = true;
+            break;
+        }
+        h.key("Tab");
+    }
+    assert!(wrapped, "{}", h.screen());
+    assert!(h.has("open verplichte vragen in eerdere lijsten"));
+    assert!(h.has("Lijst 1 van 3"), "{}", h.screen());
+    assert!(!h.has("Er zijn geen open verplichte vragen meer"));
+}

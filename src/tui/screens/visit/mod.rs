@@ -261,6 +261,14 @@ impl VisitScreen {
             .find(|p| self.order_key(*p) > k && (!self.only_missing || self.is_missing(*p)))
     }
 
+    /// The first open required question, in list order, other than the
+    /// current place.
+    fn first_missing_elsewhere(&self) -> Option<Pos> {
+        self.stops()
+            .into_iter()
+            .find(|p| *p != self.pos && self.is_missing(*p))
+    }
+
     fn prev_before(&self, from: Pos) -> Option<Pos> {
         let k = self.order_key(from);
         self.stops()
@@ -669,6 +677,30 @@ impl VisitScreen {
     fn next(&mut self, ctx: &mut AppCtx<'_>) {
         match self.next_after(self.pos) {
             Some(p) => self.goto(p, ctx),
+            // Only open required questions, none after this one: start again
+            // from the first list, so none is reported gone while it waits
+            // in an earlier list.
+            None if self.only_missing && self.first_missing_elsewhere().is_some() => {
+                if let Some(p) = self.first_missing_elsewhere() {
+                    // This says more than "only open questions".
+                    ctx.message = None;
+                    self.goto(p, ctx);
+                    let open: usize = self.derived.sheets.iter().map(|d| d.missing.len()).sum();
+                    // What leaving said (an invalid value) goes first.
+                    if ctx.message.is_none() {
+                        ctx.message = Some(Message::info(Text::new(
+                            format!(
+                                "Verder vanaf het begin: nog {open} open verplichte {} in eerdere lijsten (F5: alles).",
+                                if open == 1 { "vraag" } else { "vragen" }
+                            ),
+                            format!(
+                                "On from the start: {open} open required {} left in earlier lists (F5: all).",
+                                if open == 1 { "question" } else { "questions" }
+                            ),
+                        )));
+                    }
+                }
+            }
             None => {
                 self.leave(ctx);
                 self.review = Some(Review::default());
