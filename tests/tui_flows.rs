@@ -147,7 +147,7 @@ fn a_draft_resumes_at_the_item_where_the_worker_was() {
     h2.unlock();
     assert!(h2.has("Concepten (1)"));
     h2.key("Enter");
-    assert!(h2.has("Motortest kind — Noor (5)"), "{}", h2.screen());
+    assert!(h2.has("Noor (5) · Motortest kind"), "{}", h2.screen());
     assert!(h2.has("Gevoel"), "resumed at the item:\n{}", h2.screen());
 }
 
@@ -552,4 +552,25 @@ fn only_open_questions_wraps_round_to_earlier_lists() {
     assert!(h.has("open verplichte vragen in eerdere lijsten"));
     assert!(h.has("Lijst 1 van 3"), "{}", h.screen());
     assert!(!h.has("Er zijn geen open verplichte vragen meer"));
+}
+
+#[test]
+fn a_persons_sheet_leads_with_the_person_in_the_header_pane_and_picker() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("F3");
+    assert!(h.has("Bezoek · Motortest bezoek"), "{}", h.screen());
+    assert!(h.has("Noor (5) · Motortest kind"), "{}", h.screen());
+    assert!(h.has("Sem (11) · Motortest kind"), "{}", h.screen());
+    h.key("Down").key("Enter");
+    let header = h.screen().lines().nth(1).unwrap_or_default().to_string();
+    assert!(
+        header.starts_with(" Noor (5) · Motortest kind · Appelboom"),
+        "{header}"
+    );
+    assert!(
+        h.has("┌ Noor (5) ─"),
+        "the section pane says whose: {}",
+        h.screen()
+    );
 }

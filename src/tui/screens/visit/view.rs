@@ -79,7 +79,25 @@ impl VisitScreen {
             });
             Span::styled(format!("● {}{at}", t("opgeslagen", "saved")), v.theme.dim())
         };
+        let width = area.width as usize;
+        let save_len = save.content.chars().count() + 1;
+        let room = width.saturating_sub(save_len + 1);
         let left = match self.visit.sheets.get(s) {
+            // A person's sheet leads with the person, whole: two parents'
+            // screenings must never look alike. The checklist's title gives
+            // way first, then the visit's name and date.
+            Some(sheet) if sheet.person != Person::Visit => {
+                let who = format!(" {} · ", self.person_label(s, v.lang));
+                let tail = format!(" · {} · {}", self.visit.label, format_date(self.visit.date));
+                let title = sheet.checklist.title.get(v.lang);
+                let used = who.chars().count() + tail.chars().count();
+                if used + 12 <= room {
+                    format!("{who}{}{tail}", clip(title, room - used))
+                } else {
+                    let used = who.chars().count();
+                    format!("{who}{}", clip(title, room.saturating_sub(used).max(1)))
+                }
+            }
             Some(sheet) => format!(
                 " {} · {} · {} — {}",
                 self.visit.label,
@@ -89,8 +107,6 @@ impl VisitScreen {
             ),
             None => format!(" {} · {}", self.visit.label, format_date(self.visit.date)),
         };
-        let width = area.width as usize;
-        let save_len = save.content.chars().count() + 1;
         let left: String = left
             .chars()
             .take(width.saturating_sub(save_len + 1))
@@ -191,7 +207,19 @@ impl VisitScreen {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(v.theme.dim())
-            .title(format!(" {} ", t("Secties", "Sections")));
+            .title(
+                match self.visit.sheets.get(self.sheet()).map(|s| s.person) {
+                    // Whose sections these are, on the pane itself.
+                    Some(p) if p != Person::Visit => format!(
+                        " {} ",
+                        clip(
+                            &self.visit.roster.name(p),
+                            (area.width as usize).saturating_sub(4)
+                        )
+                    ),
+                    _ => format!(" {} ", t("Secties", "Sections")),
+                },
+            );
         f.render_widget(Paragraph::new(lines).block(block), area);
     }
 
@@ -501,10 +529,21 @@ impl VisitScreen {
                 } else {
                     format!("{missing} {}", v.lang.pick("open", "open"))
                 };
+                // Whom first, whole, and how much is open; the checklist's
+                // title gives way (70 wide, less the border and the marker).
+                let who = match self.visit.sheets[s].person {
+                    Person::Visit => v.lang.pick("Bezoek", "Visit").to_string(),
+                    _ => self.person_label(s, v.lang),
+                };
+                let head = format!("{who} · ");
+                let tail = format!("  ({status})");
+                let room = 70usize
+                    .min(area.width as usize)
+                    .saturating_sub(4 + head.chars().count() + tail.chars().count())
+                    .max(8);
                 ListItem::new(format!(
-                    "{} — {}  ({status})",
-                    self.checklist(s).title.get(v.lang),
-                    self.person_label(s, v.lang)
+                    "{head}{}{tail}",
+                    clip(self.checklist(s).title.get(v.lang), room)
                 ))
             })
             .collect();
