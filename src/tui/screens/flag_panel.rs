@@ -282,16 +282,24 @@ impl FlagPanel {
         } else {
             String::new()
         };
+        // Whom the flags are about leads, as everywhere a person's sheet
+        // is shown (the flags of one answer share one person).
+        let who = if first.person != Person::Visit && flags.iter().all(|f| f.person == first.person)
+        {
+            format!(" {} ·", visit.roster.name(first.person))
+        } else {
+            String::new()
+        };
         let title = if flags.len() > 1 {
             format!(
-                " {} {} · {}{count} ",
+                "{who} {} {} · {}{count} ",
                 flags.len(),
                 t("RODE VLAGGEN", "RED FLAGS"),
                 first.level.label().get(v.lang).to_uppercase()
             )
         } else {
             format!(
-                " {} · {}{count} ",
+                "{who} {} · {}{count} ",
                 t("RODE VLAG", "RED FLAG"),
                 first.level.label().get(v.lang).to_uppercase()
             )
