@@ -261,6 +261,35 @@ impl VisitScreen {
             .find(|p| self.order_key(*p) > k && (!self.only_missing || self.is_missing(*p)))
     }
 
+    /// The sheets as the F3 picker lists them: grouped by person — the
+    /// visit's own lists first, then each child, then each caregiver, in
+    /// roster order — and in list order within a person.
+    fn picker_order(&self) -> Vec<usize> {
+        let roster = &self.visit.roster;
+        let key = |p: Person| match p {
+            Person::Visit => (0, 0),
+            Person::Child(id) => (
+                1,
+                roster
+                    .children
+                    .iter()
+                    .position(|c| c.id == id)
+                    .unwrap_or(usize::MAX),
+            ),
+            Person::Caregiver(id) => (
+                2,
+                roster
+                    .caregivers
+                    .iter()
+                    .position(|c| c.id == id)
+                    .unwrap_or(usize::MAX),
+            ),
+        };
+        let mut order: Vec<usize> = (0..self.visit.sheets.len()).collect();
+        order.sort_by_key(|&s| key(self.visit.sheets[s].person));
+        order
+    }
+
     /// The first open required question, in list order, other than the
     /// current place.
     fn first_missing_elsewhere(&self) -> Option<Pos> {
@@ -630,7 +659,11 @@ impl VisitScreen {
             Some(Action::NextSection) => self.jump_section(1, ctx),
             Some(Action::PrevSection) => self.jump_section(-1, ctx),
             Some(Action::Sections) => self.popup = Some(Popup::Sections(0)),
-            Some(Action::Persons) => self.popup = Some(Popup::Persons(self.sheet())),
+            Some(Action::Persons) => {
+                let here = self.sheet();
+                let at = self.picker_order().iter().position(|&s| s == here);
+                self.popup = Some(Popup::Persons(at.unwrap_or(0)));
+            }
             Some(Action::Flags) => self.popup = Some(Popup::Flags(0)),
             Some(Action::OnlyMissing) => {
                 self.only_missing = !self.only_missing;
@@ -845,7 +878,9 @@ impl VisitScreen {
                 }
             }
             (Popup::Persons(i), Some(Action::Select)) => {
-                let sheet = *i;
+                let Some(&sheet) = self.picker_order().get(*i) else {
+                    return;
+                };
                 if let Some(p) = self
                     .stops()
                     .into_iter()

@@ -521,7 +521,9 @@ impl VisitScreen {
     }
 
     fn persons_popup(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
-        let items = (0..self.visit.sheets.len())
+        let items = self
+            .picker_order()
+            .into_iter()
             .map(|s| {
                 let missing = self.derived.sheets[s].missing.len();
                 let status = if missing == 0 {
