@@ -574,3 +574,17 @@ fn a_persons_sheet_leads_with_the_person_in_the_header_pane_and_picker() {
         h.screen()
     );
 }
+
+#[test]
+fn the_sections_popup_opens_at_the_current_section() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("F3").key("Down").key("Enter");
+    h.key("PageDown");
+    assert!(h.has("┌ Afspraken "), "{}", h.screen());
+    // F2 and Enter at once: still here, not back at the first section.
+    h.key("F2").key("Enter");
+    assert!(h.has("┌ Afspraken "), "{}", h.screen());
+    h.key("F2").key("Up").key("Enter");
+    assert!(h.has("┌ Basis "), "{}", h.screen());
+}

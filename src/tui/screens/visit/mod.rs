@@ -658,7 +658,12 @@ impl VisitScreen {
             }
             Some(Action::NextSection) => self.jump_section(1, ctx),
             Some(Action::PrevSection) => self.jump_section(-1, ctx),
-            Some(Action::Sections) => self.popup = Some(Popup::Sections(0)),
+            Some(Action::Sections) => {
+                // Open at the section the worker is in.
+                let here = (self.sheet(), self.section());
+                let at = self.section_rows().iter().position(|r| *r == here);
+                self.popup = Some(Popup::Sections(at.unwrap_or(0)));
+            }
             Some(Action::Persons) => {
                 let here = self.sheet();
                 let at = self.picker_order().iter().position(|&s| s == here);
