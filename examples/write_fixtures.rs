@@ -57,11 +57,19 @@ pub fn fixture_record() -> VisitRecord {
         date: "2025-03-04".into(),
         place: "thuis".into(),
         present: "Iris, Ruben, Mila".into(),
-        children: vec![ChildRecord {
-            id: 1,
-            alias: "Mila".into(),
-            age: 2,
-        }],
+        children: vec![
+            ChildRecord {
+                id: 1,
+                alias: "Mila".into(),
+                age: 2,
+            },
+            // Removed during the visit (see `removed`); stays on the roster.
+            ChildRecord {
+                id: 3,
+                alias: "Daan".into(),
+                age: 9,
+            },
+        ],
         caregivers: vec![
             CaregiverRecord {
                 id: 1,
@@ -102,21 +110,35 @@ pub fn fixture_record() -> VisitRecord {
                         value: AnswerValue::Date("2025-03-18".into()),
                     },
                 ],
-                entries: vec![EntryRecord {
-                    section: "plan".into(),
-                    answers: vec![
-                        AnswerRecord {
-                            item: "plan_wie".into(),
-                            value: AnswerValue::Text(SecretText::new("Ruben")),
-                        },
-                        AnswerRecord {
-                            item: "plan_wat".into(),
-                            value: AnswerValue::Text(SecretText::new(
-                                "slaapt een week bij zijn broer",
-                            )),
-                        },
-                    ],
-                }],
+                entries: vec![
+                    EntryRecord {
+                        section: "plan".into(),
+                        answers: vec![
+                            AnswerRecord {
+                                item: "plan_wie".into(),
+                                value: AnswerValue::Text(SecretText::new("Ruben")),
+                            },
+                            AnswerRecord {
+                                item: "plan_wat".into(),
+                                value: AnswerValue::Text(SecretText::new(
+                                    "slaapt een week bij zijn broer",
+                                )),
+                            },
+                        ],
+                        person: None,
+                    },
+                    // Since version 3: an entry made from the roster names its person.
+                    EntryRecord {
+                        section: "kinderen".into(),
+                        answers: vec![AnswerRecord {
+                            item: "kc_gezien".into(),
+                            value: AnswerValue::Choice("ja".into()),
+                        }],
+                        person: Some(PersonRecord::Child(1)),
+                    },
+                ],
+                status: "afgenomen".into(),
+                status_reason: SecretText::default(),
             },
             SheetRecord {
                 checklist: trauma,
@@ -126,6 +148,21 @@ pub fn fixture_record() -> VisitRecord {
                     value: AnswerValue::Number(2.0),
                 }],
                 entries: vec![],
+                status: "afgenomen".into(),
+                status_reason: SecretText::default(),
+            },
+            // Since version 3: a sheet that was not taken says why.
+            SheetRecord {
+                checklist: ChecklistStamp {
+                    id: "trauma-ouder".into(),
+                    version: 1,
+                    hash: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae".into(),
+                },
+                person: PersonRecord::Caregiver(2),
+                answers: vec![],
+                entries: vec![],
+                status: "bewust_niet".into(),
+                status_reason: SecretText::new("Iris is bang voor Ruben; niet gevraagd"),
             },
         ],
         flags: vec![
@@ -190,6 +227,12 @@ pub fn fixture_record() -> VisitRecord {
             item: "evaluatie".into(),
             entry: None,
             text: SecretText::new("18-3-2025"),
+        }],
+        // Since version 3: someone taken off the roster during the visit.
+        removed: vec![RemovedRecord {
+            person: PersonRecord::Child(3),
+            reason: SecretText::new("bij vergissing ingevoerd"),
+            at: "2025-03-04T10:20:00".into(),
         }],
         finalized: Some(FinalRecord {
             sequence: 1,

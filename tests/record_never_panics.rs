@@ -84,21 +84,43 @@ fn sheet() -> impl Strategy<Value = SheetRecord> {
         person(),
         prop::collection::vec(answer(), 0..6),
         prop::collection::vec(
-            (pick(SECTIONS), prop::collection::vec(answer(), 0..3))
-                .prop_map(|(section, answers)| EntryRecord { section, answers }),
+            (
+                pick(SECTIONS),
+                prop::collection::vec(answer(), 0..3),
+                prop::option::of(person()),
+            )
+                .prop_map(|(section, answers, person)| EntryRecord {
+                    section,
+                    answers,
+                    person,
+                }),
             0..4,
         ),
+        // 5: a status no version of safevisit writes.
+        0usize..6,
     )
-        .prop_map(|(id, version, person, answers, entries)| SheetRecord {
-            checklist: ChecklistStamp {
-                id,
-                version,
-                hash: "0".repeat(64),
+        .prop_map(
+            |(id, version, person, answers, entries, status)| SheetRecord {
+                checklist: ChecklistStamp {
+                    id,
+                    version,
+                    hash: "0".repeat(64),
+                },
+                person,
+                answers,
+                entries,
+                status: [
+                    "afgenomen",
+                    "niet_aanwezig",
+                    "bewust_niet",
+                    "weigert",
+                    "te_jong",
+                    "onbekend",
+                ][status]
+                    .into(),
+                status_reason: SecretText::new(if status > 0 { "niet thuis" } else { "" }),
             },
-            person,
-            answers,
-            entries,
-        })
+        )
 }
 
 fn flag() -> impl Strategy<Value = FlagRecord> {
@@ -198,6 +220,7 @@ fn record() -> impl Strategy<Value = VisitRecord> {
             orphans: Vec::new(),
             finalized: None,
             pending,
+            removed: Vec::new(),
         })
 }
 

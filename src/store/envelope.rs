@@ -75,7 +75,7 @@ pub struct Kind {
 /// A visit record (a draft, or a finalized visit).
 pub const RECORD: Kind = Kind {
     magic: *b"SVVISIT\0",
-    version: 2,
+    version: 3,
     name: "visit record",
 };
 
@@ -208,18 +208,26 @@ pub fn encode_record(rec: &VisitRecord) -> Result<Zeroizing<Vec<u8>>, EnvelopeEr
 }
 
 /// Decode the plaintext of a record envelope, of any format version this
-/// program knows. Version 2 is the current `VisitRecord`; version 1 is read
-/// with its frozen structs (`visit::record_v1`) and migrated. When the
-/// version is bumped again, the old structs are frozen the same way.
+/// program knows. Version 3 is the current `VisitRecord`; versions 1 and 2
+/// are read with their frozen structs (`visit::record_v1`, `record_v2`) and
+/// migrated step by step. When the version is bumped again, the old
+/// structs are frozen the same way.
 pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
     let (version, payload) = split(RECORD, plaintext)?;
     match version {
         1 => {
             let old: crate::visit::record_v1::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
+            Ok(VisitRecord::from(
+                crate::visit::record_v2::VisitRecord::from(old),
+            ))
+        }
+        2 => {
+            let old: crate::visit::record_v2::VisitRecord =
+                decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(old))
         }
-        2 => decode_payload(RECORD, payload, record_config()),
+        3 => decode_payload(RECORD, payload, record_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: RECORD.name,
             found,
@@ -314,6 +322,7 @@ mod tests {
             orphans: vec![],
             pending: vec![],
             finalized: None,
+            removed: vec![],
         }
     }
 
@@ -322,7 +331,7 @@ mod tests {
         let key = age::x25519::Identity::generate();
         let plain = encode_record(&record()).unwrap();
         assert_eq!(&plain[..8], b"SVVISIT\0");
-        assert_eq!(&plain[8..10], &[2, 0]);
+        assert_eq!(&plain[8..10], &[3, 0]);
         let ct = encrypt(&plain, &[&key.to_public()]).unwrap();
         assert_eq!(open_record(&ct, &[&key]).unwrap(), record());
     }

@@ -224,6 +224,7 @@ mod tests {
         EntryRecord {
             section: "per_gezinslid".into(),
             answers,
+            person: None,
         }
     }
 
@@ -237,6 +238,8 @@ mod tests {
             person: PersonRecord::Visit,
             answers,
             entries,
+            status: "afgenomen".into(),
+            status_reason: Default::default(),
         };
         let rec = VisitRecord {
             id: "appelboom-1".into(),
@@ -277,6 +280,7 @@ mod tests {
             updated_at: "2025-03-04T11:00:00".into(),
             orphans: vec![],
             pending: vec![],
+            removed: vec![],
             finalized: None,
         };
         let summary = Summary {

@@ -8,6 +8,7 @@ pub mod flags;
 pub mod input;
 pub mod record;
 pub mod record_v1;
+pub mod record_v2;
 pub mod report;
 
 use std::sync::Arc;
@@ -221,17 +222,78 @@ pub struct Sheet {
     /// Per section: the entries of a repeatable section, each with one slot per
     /// item of the section. Empty for ordinary sections.
     pub entries: Vec<Vec<Vec<Option<Answer>>>>,
+    /// Per section, per entry: the roster member the entry is about, for
+    /// entries made from the roster (same shape as `entries`).
+    pub entry_person: Vec<Vec<Option<Person>>>,
+    /// Whether the sheet was taken, and if not, why.
+    pub status: SheetStatus,
+    /// The worker's short reason for a status other than `Taken`.
+    pub status_reason: SecretText,
+}
+
+/// Whether a per-person sheet was taken, and if not, why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SheetStatus {
+    /// `afgenomen`: the sheet was filled in.
+    #[default]
+    Taken,
+    /// `niet_aanwezig`: the person was not there.
+    NotPresent,
+    /// `bewust_niet`: deliberately not asked, for safety.
+    DeliberatelyNot,
+    /// `weigert`: the person declined.
+    Declined,
+    /// `te_jong`: outside every age band of the checklist.
+    OutsideBands,
+}
+
+impl SheetStatus {
+    pub const ALL: [SheetStatus; 5] = [
+        SheetStatus::Taken,
+        SheetStatus::NotPresent,
+        SheetStatus::DeliberatelyNot,
+        SheetStatus::Declined,
+        SheetStatus::OutsideBands,
+    ];
+
+    /// The status as records and exports name it.
+    pub fn key(self) -> &'static str {
+        match self {
+            SheetStatus::Taken => "afgenomen",
+            SheetStatus::NotPresent => "niet_aanwezig",
+            SheetStatus::DeliberatelyNot => "bewust_niet",
+            SheetStatus::Declined => "weigert",
+            SheetStatus::OutsideBands => "te_jong",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SheetStatus> {
+        SheetStatus::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// A roster member removed during the visit. Their sheets and answers are
+/// kept aside in the visit, never dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub person: Person,
+    pub reason: SecretText,
+    pub at: PrimitiveDateTime,
 }
 
 impl Sheet {
     pub fn new(checklist: Arc<Checklist>, person: Person) -> Sheet {
         let answers = vec![None; checklist.items.len()];
         let entries = vec![Vec::new(); checklist.sections.len()];
+        let entry_person = vec![Vec::new(); checklist.sections.len()];
         Sheet {
             checklist,
             person,
             answers,
             entries,
+            entry_person,
+            status: SheetStatus::Taken,
+            status_reason: SecretText::default(),
         }
     }
 
@@ -325,6 +387,8 @@ pub struct Visit {
     pub orphans: Vec<Orphan>,
     /// Typed text that is not an answer (see [`Pending`]).
     pub pending: Vec<Pending>,
+    /// Roster members removed during the visit (their sheets stay).
+    pub removed: Vec<Removed>,
 }
 
 impl Visit {
@@ -343,6 +407,7 @@ impl Visit {
             updated_at: now,
             orphans: Vec::new(),
             pending: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -448,6 +513,7 @@ impl Visit {
         }
         let width = sec.items.len();
         s.entries[section].push(vec![None; width]);
+        s.entry_person[section].push(None);
         self.updated_at = now;
         Ok(s.entries[section].len() - 1)
     }
@@ -466,6 +532,11 @@ impl Visit {
             return Err(AnswerError::NoSuchPlace);
         }
         entries.remove(entry);
+        if let Some(people) = s.entry_person.get_mut(section)
+            && entry < people.len()
+        {
+            people.remove(entry);
+        }
         // Flags raised in later entries keep pointing at the same answers.
         let (id, person) = (s.checklist.id.clone(), s.person);
         let c = s.checklist.clone();

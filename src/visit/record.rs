@@ -17,7 +17,7 @@ use crate::checklist::model::{Checklist, FlagLevel};
 use crate::i18n::Text;
 use crate::visit::{
     Answer, Caregiver, Child, Cursor, Derived, FlagState, Orphan, Pending, Person, RaisedFlag,
-    Roster, SecretText, Sheet, Visit,
+    Removed, Roster, SecretText, Sheet, SheetStatus, Visit,
 };
 
 /// Which checklist, exactly: id, version and SHA-256 of its file.
@@ -87,6 +87,8 @@ pub struct AnswerRecord {
 pub struct EntryRecord {
     pub section: String,
     pub answers: Vec<AnswerRecord>,
+    /// The roster member an entry made from the roster is about (version 3).
+    pub person: Option<PersonRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +97,20 @@ pub struct SheetRecord {
     pub person: PersonRecord,
     pub answers: Vec<AnswerRecord>,
     pub entries: Vec<EntryRecord>,
+    /// `afgenomen`, `niet_aanwezig`, `bewust_niet`, `weigert` or `te_jong`
+    /// (version 3; version 2 knew only taken sheets).
+    pub status: String,
+    /// The worker's reason for a status other than `afgenomen`.
+    pub status_reason: SecretText,
+}
+
+/// A roster member removed during the visit (version 3). Their sheets stay
+/// in `sheets`, so no answer is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedRecord {
+    pub person: PersonRecord,
+    pub reason: SecretText,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +244,8 @@ pub struct VisitRecord {
     pub finalized: Option<FinalRecord>,
     /// Typed text that is not an answer (version 2; empty in version 1).
     pub pending: Vec<PendingRecord>,
+    /// Roster members removed during the visit (version 3; empty before).
+    pub removed: Vec<RemovedRecord>,
 }
 
 const DATE: &[time::format_description::FormatItem<'static>] =
@@ -323,10 +341,15 @@ impl Visit {
                 let mut entries = Vec::new();
                 for (si, sec) in c.sections.iter().enumerate() {
                     if sec.repeat.is_some() {
-                        for e in &s.entries[si] {
+                        for (ei, e) in s.entries[si].iter().enumerate() {
+                            let person = s
+                                .entry_person
+                                .get(si)
+                                .and_then(|p| p.get(ei).copied().flatten());
                             entries.push(EntryRecord {
                                 section: sec.id.clone(),
                                 answers: answers_of(c, sec.items.clone(), e, sec.items.start),
+                                person: person.map(PersonRecord::from),
                             });
                         }
                     } else {
@@ -338,6 +361,8 @@ impl Visit {
                     person: s.person.into(),
                     answers,
                     entries,
+                    status: s.status.key().to_string(),
+                    status_reason: s.status_reason.clone(),
                 }
             })
             .collect();
@@ -419,6 +444,15 @@ impl Visit {
                     item: p.item.clone(),
                     entry: p.entry.map(|e| e as u32),
                     text: p.text.clone(),
+                })
+                .collect(),
+            removed: self
+                .removed
+                .iter()
+                .map(|r| RemovedRecord {
+                    person: r.person.into(),
+                    reason: r.reason.clone(),
+                    at: format_stamp(r.at),
                 })
                 .collect(),
         }
@@ -518,6 +552,9 @@ impl Visit {
                 continue;
             }
             let mut sheet = Sheet::new(c.clone(), person);
+            sheet.status =
+                SheetStatus::from_key(&sr.status).ok_or(RecordError::Field("sheet status"))?;
+            sheet.status_reason = sr.status_reason.clone();
             for a in &sr.answers {
                 match c.item_index(&a.item).filter(|&i| !c.in_repeat(i)) {
                     Some(i) => match value_answer(&c, i, &a.value) {
@@ -549,6 +586,7 @@ impl Visit {
                     }
                 }
                 sheet.entries[si].push(slots);
+                sheet.entry_person[si].push(e.person.map(Person::from));
             }
             changes[at].kept_aside += v.orphans.len() - before;
             v.sheets.push(sheet);
@@ -600,6 +638,13 @@ impl Visit {
                 item: p.item.clone(),
                 entry: p.entry.map(|e| e as usize),
                 text: p.text.clone(),
+            });
+        }
+        for r in &rec.removed {
+            v.removed.push(Removed {
+                person: r.person.into(),
+                reason: r.reason.clone(),
+                at: parse_stamp(&r.at).ok_or(RecordError::Field("removed at"))?,
             });
         }
         if let Some(cur) = &rec.cursor {

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
 use crate::visit::SecretText;
-use crate::visit::record as now;
+// Version 1 migrates to version 2, which migrates to the current version.
+use crate::visit::record_v2 as now;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistStamp {

@@ -131,7 +131,10 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
                     item: "plan_wie".into(),
                     value: AnswerValue::Text(SecretText::new("Lotte")),
                 }],
+                person: None,
             }],
+            status: "afgenomen".into(),
+            status_reason: SecretText::default(),
         }],
         flags: (0..flags)
             .map(|i| FlagRecord {
@@ -163,6 +166,7 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
         orphans: vec![],
         pending: vec![],
         finalized: None,
+        removed: vec![],
     }
 }
 

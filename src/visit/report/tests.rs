@@ -262,7 +262,8 @@ prop_compose! {
                 checklist: ChecklistStamp { id: c.clone(), version, hash: format!("{c}{version}") },
                 person,
                 answers,
-                entries: entries.into_iter().map(|(section, answers)| EntryRecord { section, answers }).collect(),
+                entries: entries.into_iter().map(|(section, answers)| EntryRecord { section, answers, person: None }).collect(),
+                status: "afgenomen".into(), status_reason: SecretText::default(),
             }).collect(),
             flags: flags.into_iter().map(|(flag, person, item, entry, message, advice, acknowledged_at, action)| FlagRecord {
                 checklist: "c".into(), person, flag, item, entry, level: "acute".into(), message, advice,
@@ -279,7 +280,7 @@ prop_compose! {
             orphans: orphans.into_iter().map(|(item, person, value)| OrphanRecord {
                 checklist: "c".into(), person, item, value,
             }).collect(),
-            pending: vec![],
+            pending: vec![], removed: vec![],
             finalized: finalized.map(|(sequence, finalized_at, device_id, device_name)| FinalRecord {
                 sequence, finalized_at, device_id, device_name, summary: summary.clone(),
             }),
