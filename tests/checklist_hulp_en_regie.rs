@@ -244,11 +244,34 @@ fn whether_the_framework_is_clear_to_the_parents() {
     assert!(case.flags(s).is_empty());
     assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
 
-    // Under a court measure the misunderstanding question is not asked.
+    // Under a supervision order the misunderstanding is asked too (it is no
+    // removal), and so is whether a parent thinks their authority is gone.
     case.set(s, "kader", "maatregel");
     case.set(s, "maatregel_soort", "ots");
+    assert!(case.visible(s, "kader_misverstand") && case.visible(s, "kader_gezag"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(s, "kader_gezag", "ja");
+    assert_eq!(case.flags(s), vec!["misverstand_gezag"]);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_begrepen")
+    );
+    case.set(s, "kader_gezag", "nee");
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
     case.set(s, "kader_misverstand", "ja");
+    assert_eq!(case.flags(s), vec!["misverstand_uithuisplaatsing"]);
+    // With an authorisation to place the child, or guardianship, a removal
+    // is real: that question is not asked; under guardianship neither is
+    // the one about authority.
+    case.set(s, "maatregel_soort", "ots_uhp");
+    assert!(!case.visible(s, "kader_misverstand") && case.visible(s, "kader_gezag"));
     assert!(case.flags(s).is_empty());
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
+    case.set(s, "maatregel_soort", "voogdij");
+    assert!(!case.visible(s, "kader_misverstand") && !case.visible(s, "kader_gezag"));
     assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
 }
 
