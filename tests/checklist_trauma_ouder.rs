@@ -368,12 +368,19 @@ fn sensitive_questions_wait_until_the_parent_is_alone() {
     }
     assert!(case.fires(iris, "zelfdoding"));
     let c = case.checklist(iris);
-    let f = c.red_flags.iter().find(|f| f.id == "niet_alleen").expect("flag");
+    let f = c
+        .red_flags
+        .iter()
+        .find(|f| f.id == "niet_alleen")
+        .expect("flag");
     for word in ["partnergeweld", "seksueel", "zelfdoding"] {
         assert!(f.message.nl.contains(word), "{word}");
     }
     let partner = &c.items[c.item_index("ev_partner").expect("item")].text.nl;
-    assert!(partner.contains("seks") && partner.contains("achtervolgd"), "{partner}");
+    assert!(
+        partner.contains("seks") && partner.contains("achtervolgd"),
+        "{partner}"
+    );
 }
 
 #[test]
