@@ -671,6 +671,11 @@ fn the_violence_questions_wait_until_the_child_is_alone_or_the_caregiver_is_safe
         case.outcome(sem, "verwijzing").as_deref(),
         Some("geen_aanwijzing")
     );
+    // Sem is still asked about self-harm; Noor's safety part has nothing
+    // left to ask and is not shown.
+    assert!(case.section_visible(sem, "veiligheid"));
+    assert!(case.visible(sem, "zelfbeschadiging"));
+    assert!(!case.section_visible(noor, "veiligheid"));
     // Noor's answers from someone she may not be safe with never say "nothing".
     case.set_each(noor, &EVENTS, "nee");
     assert_eq!(

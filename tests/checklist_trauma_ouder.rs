@@ -359,6 +359,8 @@ fn sensitive_questions_wait_until_the_parent_is_alone() {
     for item in SENSITIVE {
         assert!(!case.visible(iris, item), "{item} with Ruben present");
     }
+    // Its only question waits, so the part is not shown empty.
+    assert!(!case.section_visible(iris, "veiligheid"));
     // Answers given anyway count for nothing while Ruben is there.
     case.set(iris, "zelfdoding", "ja");
     assert!(!case.fires(iris, "zelfdoding"));
