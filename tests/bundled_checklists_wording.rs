@@ -8,7 +8,7 @@
 mod common;
 
 use common::catalog;
-use safevisit::checklist::model::{Checklist, FlagLevel};
+use safevisit::checklist::model::{Checklist, FlagLevel, ItemKind};
 use safevisit::i18n::Text;
 
 /// Every text of a checklist, with where it stands.
@@ -174,5 +174,103 @@ fn trauma_screenings_refer_for_assessment_and_say_it_is_no_diagnosis() {
             m.nl.contains("geen diagnose") && m.en.contains("not a diagnosis"),
             "{id}"
         );
+    }
+}
+
+/// The four lists of the content review (trauma screenings, family
+/// analysis, help and coordination).
+const CONTENT_LISTS: [&str; 4] = [
+    "trauma-kind",
+    "trauma-ouder",
+    "gezinsanalyse",
+    "hulp-en-regie",
+];
+
+#[test]
+fn content_lists_are_version_2() {
+    let cat = catalog();
+    for id in CONTENT_LISTS {
+        assert_eq!(cat.get(id).expect("bundled").version, 2, "{id}");
+    }
+}
+
+#[test]
+fn content_lists_use_the_words_of_the_field() {
+    let cat = catalog();
+    for id in CONTENT_LISTS {
+        let c = cat.get(id).expect("bundled");
+        for (place, t) in texts(c) {
+            let nl = t.nl.to_lowercase();
+            let en = t.en.to_lowercase();
+            // "pleger", not the criminal-law "dader"; no media euphemism.
+            assert!(!nl.contains("dader"), "{id} {place}: {}", t.nl);
+            assert!(!nl.contains("gezinsdrama"), "{id} {place}: {}", t.nl);
+            // "zelfdoding"; only the organisation keeps its name.
+            assert_eq!(
+                nl.matches("zelfmoord").count(),
+                nl.matches("zelfmoordpreventie").count(),
+                "{id} {place}: {}",
+                t.nl
+            );
+            // A child is never "it" in English.
+            for phrase in [
+                "itself",
+                "its own words",
+                "made it ",
+                "it feels",
+                "it loves",
+                "its age",
+            ] {
+                assert!(!en.contains(phrase), "{id} {place}: {}", t.en);
+            }
+            // The profile's full name.
+            assert!(!nl.contains("complexe scheiding"), "{id} {place}: {}", t.nl);
+        }
+    }
+}
+
+#[test]
+fn decisive_yes_no_items_of_the_content_lists_carry_no_double_negative() {
+    let cat = catalog();
+    for id in CONTENT_LISTS {
+        let c = cat.get(id).expect("bundled");
+        for it in c.items.iter().filter(|it| {
+            matches!(it.kind, ItemKind::YesNo | ItemKind::YesNoUnknown)
+                && it.options.iter().any(|o| o.points.is_some())
+        }) {
+            let nl = it.text.nl.to_lowercase();
+            let count: usize = ["geen", "niet", "niemand", "nooit"]
+                .iter()
+                .map(|w| {
+                    nl.split(|ch: char| !ch.is_alphanumeric())
+                        .filter(|word| word == w)
+                        .count()
+                })
+                .sum();
+            assert!(count <= 1, "{id} {}: {}", it.id, it.text.nl);
+        }
+    }
+}
+
+#[test]
+fn both_trauma_screenings_record_the_referral_under_fixed_ids() {
+    let cat = catalog();
+    for id in ["trauma-kind", "trauma-ouder"] {
+        let c = cat.get(id).expect("bundled");
+        let gedaan = &c.items[c.item_index("verwijzing_gedaan").expect("item")];
+        let ids: Vec<&str> = gedaan.options.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["ja", "besproken", "nee"], "{id}");
+        for item in ["verwijzing_naar", "verwijzing_datum"] {
+            assert!(c.item_index(item).is_some(), "{id}: {item}");
+        }
+        let refer = c
+            .outcomes
+            .iter()
+            .find(|o| o.id == "verwijzing")
+            .and_then(|o| o.rules.iter().find(|r| r.value == "verwijzen"))
+            .expect("verwijzen");
+        let m = refer.meaning.as_ref().expect("meaning");
+        assert!(m.nl.contains("niet-gevalideerde lijst"), "{id}: {}", m.nl);
+        assert!(m.en.contains("unvalidated list"), "{id}: {}", m.en);
     }
 }

@@ -1,7 +1,9 @@
 //! The family analysis (`gezinsanalyse`) with the fictional families:
 //! signals per family profile and the profiles they suggest, dangerous
 //! moments of intimate terror, the pile-up of problems, the working
-//! hypothesis, and the views of each child and each parent.
+//! hypothesis, and the views of each child and each parent; and (version 2)
+//! the visit itself: first or follow-up visit, who was spoken to apart,
+//! the interpreter, what the family was told.
 
 mod common;
 
@@ -16,6 +18,10 @@ const PROFILES: [(&str, &[&str]); 5] = [
             "it_isolement",
             "it_geld",
             "it_dreiging",
+            "it_dreiging_kinderen",
+            "it_dreiging_zelfdoding",
+            "it_seksuele_dwang",
+            "it_stalking",
             "it_jaloezie",
             "it_angst",
             "it_wurgen",
@@ -83,9 +89,17 @@ fn visit(family: Family) -> (Case, usize) {
     (case, s)
 }
 
+/// A visit where each parent was spoken to apart, so the questions about
+/// intimate terror are asked.
+fn visit_apart(family: Family) -> (Case, usize) {
+    let (mut case, s) = visit(family);
+    case.set(s, "ouders_apart", "ja");
+    (case, s)
+}
+
 #[test]
 fn every_profile_score_suggests_its_profile_from_four_signals() {
-    let (mut case, s) = visit(Family::Kersenboom);
+    let (mut case, s) = visit_apart(Family::Kersenboom);
     for (profile, items) in PROFILES {
         for n in 0..=items.len() {
             case.set_each(s, items, "nee");
@@ -110,7 +124,7 @@ fn every_profile_score_suggests_its_profile_from_four_signals() {
 
 #[test]
 fn the_kersenboom_signals_suggest_intimate_terror() {
-    let (mut case, s) = visit(Family::Kersenboom);
+    let (mut case, s) = visit_apart(Family::Kersenboom);
     // Ruben checks Iris's phone and keeps the money; Iris is afraid.
     case.set_all(
         s,
@@ -127,7 +141,7 @@ fn the_kersenboom_signals_suggest_intimate_terror() {
 
 #[test]
 fn serious_violence_and_leaving_raise_acute_flags() {
-    let (mut case, s) = visit(Family::Kersenboom);
+    let (mut case, s) = visit_apart(Family::Kersenboom);
     case.set(s, "it_wurgen", "ja");
     assert_eq!(case.flags(s), vec!["levensgevaar"]);
     case.set(s, "it_wurgen", "nee");
@@ -137,12 +151,17 @@ fn serious_violence_and_leaving_raise_acute_flags() {
     case.set(s, "it_weggaan", "ja");
     assert_eq!(case.score(s, "intieme_terreur"), 0);
     assert!(case.flags(s).is_empty());
-    for signal in ["it_angst", "it_dreiging", "it_controle", "it_wurgen"] {
-        case.set_each(
-            s,
-            &["it_angst", "it_dreiging", "it_controle", "it_wurgen"],
-            "nee",
-        );
+    let danger = [
+        "it_angst",
+        "it_dreiging",
+        "it_dreiging_kinderen",
+        "it_dreiging_zelfdoding",
+        "it_controle",
+        "it_wurgen",
+        "it_stalking",
+    ];
+    for signal in danger {
+        case.set_each(s, &danger, "nee");
         case.set(s, signal, "ja");
         assert!(case.fires(s, "weggaan_gevaarlijk"), "{signal}");
     }
@@ -213,7 +232,7 @@ fn the_analysis_needs_a_profile_a_hypothesis_and_reasons() {
 
 #[test]
 fn choosing_against_strong_signals_of_intimate_terror_is_flagged() {
-    let (mut case, s) = visit(Family::Kersenboom);
+    let (mut case, s) = visit_apart(Family::Kersenboom);
     case.set_each(
         s,
         &["it_controle", "it_geld", "it_angst", "it_isolement"],
@@ -357,4 +376,186 @@ fn fewer_child_views_than_children_is_flagged_once_summarised() {
     assert!(case.fires(s, "niet_elk_kind_gehoord"));
     case.add_entry(s, "stem_kind");
     assert!(!case.fires(s, "niet_elk_kind_gehoord"));
+}
+
+#[test]
+fn intimate_terror_is_asked_only_when_the_parents_were_spoken_to_apart() {
+    let (mut case, s) = visit(Family::Kersenboom);
+    // Not before the worker says how the parents were spoken to.
+    assert!(!case.section_visible(s, "intieme_terreur"));
+    assert!(!case.visible(s, "it_elders"));
+    case.set(s, "ouders_apart", "nee");
+    assert!(!case.section_visible(s, "intieme_terreur"));
+    assert!(case.visible(s, "it_elders"));
+    for apart in ["ja", "deels", "een_ouder"] {
+        case.set(s, "ouders_apart", apart);
+        assert!(case.section_visible(s, "intieme_terreur"), "{apart}");
+        assert!(!case.visible(s, "it_elders"), "{apart}");
+    }
+    // Signals noted while apart count; once the answer says "only together",
+    // they are hidden and count for nothing.
+    case.set_each(
+        s,
+        &["it_controle", "it_geld", "it_angst", "it_isolement"],
+        "ja",
+    );
+    assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("veel"));
+    case.set(s, "ouders_apart", "nee");
+    assert_eq!(case.score(s, "intieme_terreur"), 0);
+    assert!(!case.missing(s).iter().any(|m| m.starts_with("it_controle")));
+    assert!(case.missing(s).iter().any(|m| m == "it_elders"));
+}
+
+#[test]
+fn intimate_terror_with_a_parent_not_spoken_to_apart_is_flagged() {
+    // Iris and Ruben were only seen together.
+    let (mut case, s) = visit(Family::Kersenboom);
+    case.set(s, "ouders_apart", "nee");
+    assert!(!case.fires(s, "terreur_niet_apart"));
+    case.set(s, "it_elders", "ja");
+    assert!(case.fires(s, "terreur_niet_apart"), "signs from the file");
+    case.set(s, "it_elders", "onbekend");
+    assert!(!case.fires(s, "terreur_niet_apart"));
+    case.set(s, "hoofdprofiel", "intieme_terreur");
+    assert!(case.fires(s, "terreur_niet_apart"), "the main profile");
+    case.set(s, "hoofdprofiel", "stress");
+    case.set(s, "ook_profielen", "intieme_terreur");
+    assert!(
+        case.fires(s, "terreur_niet_apart"),
+        "a profile that plays a part"
+    );
+    case.set(s, "hoofdprofiel", "intieme_terreur");
+    case.set(s, "ouders_apart", "deels");
+    assert!(case.fires(s, "terreur_niet_apart"), "only some apart");
+    case.set(s, "ouders_apart", "ja");
+    assert!(!case.fires(s, "terreur_niet_apart"));
+}
+
+#[test]
+fn a_complex_divorce_with_signs_of_intimate_terror_is_flagged() {
+    // Eva and Daan are separated; Daan keeps following Eva and she is afraid.
+    let (mut case, s) = visit_apart(Family::Perenstraat);
+    case.set_each(s, &["cs_uit_elkaar", "cs_strijd", "cs_procedures"], "ja");
+    case.set(s, "hoofdprofiel", "scheiding");
+    case.set(s, "it_stalking", "ja");
+    assert!(!case.fires(s, "scheiding_of_terreur"), "one signal");
+    case.set(s, "it_angst", "ja");
+    assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("enkele"));
+    assert!(case.fires(s, "scheiding_of_terreur"));
+    case.set(s, "hoofdprofiel", "intieme_terreur");
+    assert!(!case.fires(s, "scheiding_of_terreur"));
+    // The profile carries its full name.
+    let c = case.checklist(s);
+    let hp = &c.items[c.item_index("hoofdprofiel").expect("item")];
+    let label = &hp.options[hp.option_index("scheiding").expect("option")].label;
+    assert_eq!(label.nl, "Complexe (conflict)scheiding");
+}
+
+#[test]
+fn a_chosen_profile_without_any_sign_is_flagged() {
+    let (mut case, s) = visit_apart(Family::Appelboom);
+    for (profile, items) in PROFILES {
+        case.set_each(s, items, "nee");
+        case.set(s, "hoofdprofiel", profile);
+        assert!(case.fires(s, "profiel_zonder_signalen"), "{profile}");
+        case.set(s, items[0], "ja");
+        assert!(!case.fires(s, "profiel_zonder_signalen"), "{profile}");
+        case.set(s, items[0], "nee");
+    }
+    case.set(s, "hoofdprofiel", "geen");
+    assert!(!case.fires(s, "profiel_zonder_signalen"));
+}
+
+#[test]
+fn threats_are_split_and_a_suicide_threat_is_flagged_with_113() {
+    let (mut case, s) = visit_apart(Family::Kersenboom);
+    case.set_each(s, &["it_dreiging", "it_dreiging_kinderen"], "ja");
+    assert!(!case.fires(s, "dreigt_met_zelfdoding"));
+    case.set(s, "it_dreiging_zelfdoding", "ja");
+    assert!(case.fires(s, "dreigt_met_zelfdoding"));
+    assert_eq!(case.score(s, "intieme_terreur"), 3);
+    let c = case.checklist(s);
+    let f = c
+        .red_flags
+        .iter()
+        .find(|f| f.id == "dreigt_met_zelfdoding")
+        .expect("flag");
+    for text in [&f.action.nl, &f.action.en] {
+        assert!(text.contains("0800-0113") && text.contains("112") && text.contains("0800-2000"));
+    }
+    let violence = &c.items[c.item_index("it_dreiging").expect("item")].text.nl;
+    assert!(
+        !violence.contains("kinderen") && !violence.contains("zelf"),
+        "{violence}"
+    );
+}
+
+#[test]
+fn a_child_as_interpreter_and_a_family_interpreter_are_flagged() {
+    let (mut case, s) = visit(Family::Appelboom);
+    assert!(!case.visible(s, "taal"));
+    for (tolk, flag) in [
+        ("professioneel", None),
+        ("niet_nodig", None),
+        ("geen", Some("geen_professionele_tolk")),
+        ("familielid", Some("geen_professionele_tolk")),
+        ("kind", Some("kind_als_tolk")),
+    ] {
+        case.set(s, "tolk", tolk);
+        assert_eq!(
+            case.flags(s),
+            flag.into_iter().map(String::from).collect::<Vec<_>>(),
+            "{tolk}"
+        );
+        assert_eq!(case.visible(s, "taal"), tolk != "niet_nodig", "{tolk}");
+    }
+}
+
+#[test]
+fn the_family_is_told_what_is_recorded_and_that_a_report_follows() {
+    let (mut case, s) = visit(Family::Appelboom);
+    case.set_all(s, &[("info_vastleggen", "ja"), ("info_verslag", "ja")]);
+    assert!(!case.fires(s, "gezin_niet_geinformeerd"));
+    case.set(s, "info_verslag", "nee");
+    assert!(case.fires(s, "gezin_niet_geinformeerd"));
+    case.set_all(s, &[("info_vastleggen", "nee"), ("info_verslag", "ja")]);
+    assert!(case.fires(s, "gezin_niet_geinformeerd"));
+}
+
+#[test]
+fn a_follow_up_visit_looks_back_at_the_plan() {
+    let (mut case, s) = visit(Family::Appelboom);
+    assert!(!case.section_visible(s, "vervolg"));
+    case.set(s, "bezoek_soort", "eerste");
+    assert!(!case.section_visible(s, "vervolg"));
+    assert!(!case.missing(s).iter().any(|m| m.starts_with("vv_")));
+    case.set(s, "bezoek_soort", "vervolg");
+    assert!(case.section_visible(s, "vervolg"));
+    assert!(case.missing(s).iter().any(|m| m == "vv_afspraken"));
+    case.set_all(
+        s,
+        &[("vv_afspraken", "nagekomen"), ("vv_veiligheid", "beter")],
+    );
+    assert!(!case.visible(s, "vv_welke_niet"));
+    assert!(!case.fires(s, "vervolg_zorgen"));
+    case.set(s, "vv_afspraken", "deels");
+    assert!(case.visible(s, "vv_welke_niet"));
+    assert!(case.fires(s, "vervolg_zorgen"));
+    case.set_all(
+        s,
+        &[("vv_afspraken", "geen_plan"), ("vv_veiligheid", "slechter")],
+    );
+    assert!(case.fires(s, "vervolg_zorgen"));
+    case.set(s, "vv_veiligheid", "onbekend");
+    assert!(!case.fires(s, "vervolg_zorgen"));
+}
+
+#[test]
+fn a_parent_not_spoken_to_apart_is_flagged_per_entry() {
+    let (mut case, s) = visit(Family::Kersenboom);
+    let iris = case.add_entry(s, "stem_ouder");
+    let ruben = case.add_entry(s, "stem_ouder");
+    case.set_entry_all(s, iris, &[("ov_wie", "Iris"), ("ov_apart", "nee")]);
+    case.set_entry_all(s, ruben, &[("ov_wie", "Ruben"), ("ov_apart", "ja")]);
+    assert_eq!(case.flags(s), vec!["ouder_niet_apart@0"]);
 }

@@ -244,11 +244,34 @@ fn whether_the_framework_is_clear_to_the_parents() {
     assert!(case.flags(s).is_empty());
     assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
 
-    // Under a court measure the misunderstanding question is not asked.
+    // Under a supervision order the misunderstanding is asked too (it is no
+    // removal), and so is whether a parent thinks their authority is gone.
     case.set(s, "kader", "maatregel");
     case.set(s, "maatregel_soort", "ots");
+    assert!(case.visible(s, "kader_misverstand") && case.visible(s, "kader_gezag"));
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(s, "kader_gezag", "ja");
+    assert_eq!(case.flags(s), vec!["misverstand_gezag"]);
+    assert_eq!(
+        case.outcome(s, "kader_helder").as_deref(),
+        Some("niet_begrepen")
+    );
+    case.set(s, "kader_gezag", "nee");
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
     case.set(s, "kader_misverstand", "ja");
+    assert_eq!(case.flags(s), vec!["misverstand_uithuisplaatsing"]);
+    // With an authorisation to place the child, or guardianship, a removal
+    // is real: that question is not asked; under guardianship neither is
+    // the one about authority.
+    case.set(s, "maatregel_soort", "ots_uhp");
+    assert!(!case.visible(s, "kader_misverstand") && case.visible(s, "kader_gezag"));
     assert!(case.flags(s).is_empty());
+    assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
+    case.set(s, "maatregel_soort", "voogdij");
+    assert!(!case.visible(s, "kader_misverstand") && !case.visible(s, "kader_gezag"));
     assert_eq!(case.outcome(s, "kader_helder").as_deref(), Some("begrepen"));
 }
 
@@ -355,4 +378,86 @@ fn what_stands_in_the_way_asks_what_would_solve_it() {
     assert!(!case.visible(s, "om_toelichting"));
     case.set(s, "om_belemmering", "conflict,kind_wil_niet");
     assert!(case.visible(s, "om_toelichting"));
+}
+
+#[test]
+fn what_runs_beside_the_framework_and_the_rights_that_go_with_it() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set(s, "kader", "drang");
+    case.set(s, "kader_lopend", "geen");
+    // Outside court the lawyer and the judge are not asked.
+    assert!(!case.visible(s, "recht_advocaat"));
+    assert!(!case.visible(s, "kind_gehoord_rechter"));
+    for item in ["recht_vertrouwenspersoon", "recht_klacht"] {
+        assert!(case.visible(s, item), "{item}");
+    }
+    // A Raad investigation brings the court rights in view.
+    case.set(s, "kader_lopend", "raad,huisverbod");
+    assert!(case.visible(s, "recht_advocaat"));
+    assert!(case.visible(s, "kind_gehoord_rechter"));
+    case.set_all(
+        s,
+        &[
+            ("recht_vertrouwenspersoon", "ja"),
+            ("recht_klacht", "ja"),
+            ("recht_advocaat", "ja"),
+            ("kind_gehoord_rechter", "ja"),
+        ],
+    );
+    assert!(!case.fires(s, "rechten_onbekend"));
+    for (item, value) in [
+        ("recht_vertrouwenspersoon", "nee"),
+        ("recht_klacht", "nee"),
+        ("recht_advocaat", "nee"),
+        ("kind_gehoord_rechter", "nee"),
+        ("kind_gehoord_rechter", "onbekend"),
+    ] {
+        case.set(s, item, value);
+        assert!(case.fires(s, "rechten_onbekend"), "{item} = {value}");
+        case.set(s, item, "ja");
+    }
+    case.set(s, "kind_gehoord_rechter", "geen_kind_12");
+    assert!(!case.fires(s, "rechten_onbekend"));
+    // Without children the judge question is not asked.
+    let mut roster = Family::Perenstraat.roster();
+    roster.children.clear();
+    let mut case = Case::new(roster, &["hulp-en-regie"]);
+    let s = case.sheet("hulp-en-regie", "");
+    case.set(s, "kader", "maatregel");
+    assert!(case.visible(s, "recht_advocaat"));
+    assert!(!case.visible(s, "kind_gehoord_rechter"));
+}
+
+#[test]
+fn the_contact_plan_asks_about_say_and_siblings() {
+    let (mut case, s) = visit(Family::Perenstraat);
+    case.set(s, "uhp", "dreigt");
+    assert!(!case.visible(s, "om_inspraak"));
+    assert!(!case.visible(s, "om_broers_zussen"));
+    assert!(case.visible(s, "om_per_kind"), "two children");
+    case.set(s, "om_afspraak", "ja");
+    assert!(case.visible(s, "om_inspraak"));
+    case.set(s, "om_inspraak", "nee");
+    assert_eq!(case.flags(s), vec!["geen_inspraak_omgang"]);
+    case.set(s, "om_inspraak", "ja");
+    assert!(case.flags(s).is_empty());
+    // Lieke lives elsewhere now; Finn stays home.
+    case.set(s, "uhp", "gebeurd");
+    assert!(case.visible(s, "om_broers_zussen"));
+    case.set(s, "om_broers_zussen", "nee");
+    assert_eq!(case.flags(s), vec!["geen_contact_broers_zussen"]);
+    case.set(s, "om_broers_zussen", "ja");
+    assert!(case.flags(s).is_empty());
+    // Obstacles are named without blame.
+    let c = case.checklist(s);
+    let it = &c.items[c.item_index("om_belemmering").expect("item")];
+    assert!(it.option_index("ouder_komt_niet").is_none());
+    let label = &it.options[it.option_index("gaat_niet_door").expect("option")].label;
+    assert_eq!(label.nl, "Afspraken gaan vaak niet door");
+    // One child: no per-child note.
+    let mut case = Case::family(Family::Kersenboom, &["hulp-en-regie"]);
+    let s = case.sheet("hulp-en-regie", "");
+    case.set(s, "uhp", "dreigt");
+    assert!(case.visible(s, "om_kind_wil"));
+    assert!(!case.visible(s, "om_per_kind"));
 }

@@ -1,7 +1,10 @@
 //! The child trauma screening (`trauma-kind`) with the fictional families:
 //! age bands and their wording, the events, the reactions gated on them,
 //! daily-life impact, the cut-offs per age band, the safety questions, and
-//! the outcome — a referral for assessment, never a diagnosis.
+//! the outcome — a referral for assessment, never a diagnosis. Version 2:
+//! an observation band for children under 3, the violence questions only
+//! when the child is alone or the caregiver is safe, a cross-check with the
+//! safety check, and whether the referral was made.
 
 mod common;
 
@@ -56,9 +59,38 @@ const IMPACT: [&str; 5] = [
     "im_blij",
 ];
 
-fn appelboom() -> Case {
+/// The Appelboom visit before anything is answered.
+fn appelboom_fresh() -> Case {
     Case::family(Family::Appelboom, &["trauma-kind"])
 }
+
+/// The Appelboom visit with a valid setting for both children: Sem (11) is
+/// spoken to alone, and Lotte, with whom Noor (5) is safe, answers for Noor.
+fn appelboom() -> Case {
+    let mut case = appelboom_fresh();
+    let sem = case.sheet("trauma-kind", "Sem");
+    let noor = case.sheet("trauma-kind", "Noor");
+    case.set(sem, "afname_alleen", "ja");
+    case.set_all(
+        noor,
+        &[
+            ("afname_verzorger", "moeder"),
+            ("afname_verzorger_veilig", "ja"),
+        ],
+    );
+    case
+}
+
+const BABY_CALM: [(&str, &str); 8] = [
+    ("bb_slapen_eten", "nee"),
+    ("bb_huilen", "nee"),
+    ("bb_bevriezen", "nee"),
+    ("bb_terugval", "nee"),
+    ("bb_troost", "ja"),
+    ("bb_ouder_reageert", "ja"),
+    ("bb_geweld", "nee"),
+    ("bb_scheiding", "nee"),
+];
 
 /// Sem hides in his room when it gets loud: he saw and heard the quarrels.
 fn sem_saw_the_quarrels(case: &mut Case) -> usize {
@@ -83,11 +115,23 @@ fn every_child_from_three_gets_a_sheet_in_the_right_age_band() {
     assert_eq!(band_of(&case, noor).as_deref(), Some("jong"));
     assert_eq!(band_of(&case, sem).as_deref(), Some("oud"));
 
-    // Mila (2) is too young for this screening.
+    // Mila (2) gets the observation band, not nothing.
     let case = Case::family(Family::Kersenboom, &["trauma-kind"]);
     let mila = case.visit.roster.children[0].id;
-    assert!(case.try_sheet("trauma-kind", Person::Child(mila)).is_none());
-    assert!(case.visit.sheets.is_empty());
+    let sheet = case
+        .try_sheet("trauma-kind", Person::Child(mila))
+        .expect("a sheet for Mila");
+    assert_eq!(band_of(&case, sheet).as_deref(), Some("baby"));
+    for (age, band) in [(0u8, "baby"), (2, "baby"), (3, "jong")] {
+        let mut roster = Family::Kersenboom.roster();
+        roster.children[0].age = age;
+        let case = Case::new(roster, &["trauma-kind"]);
+        assert_eq!(
+            band_of(&case, case.sheet("trauma-kind", "Mila")).as_deref(),
+            Some(band),
+            "age {age}"
+        );
+    }
 
     // The age-band edges: 3 and 6 are young, 7 and 17 old.
     let mut roster = Family::Perenstraat.roster();
@@ -142,7 +186,7 @@ fn young_children_are_asked_about_and_older_children_are_asked() {
 
 #[test]
 fn who_answers_can_raise_attention() {
-    let mut case = appelboom();
+    let mut case = appelboom_fresh();
     let noor = case.sheet("trauma-kind", "Noor");
     let sem = case.sheet("trauma-kind", "Sem");
     case.set_all(
@@ -495,4 +539,249 @@ fn safety_questions_raise_flags_with_what_to_do_now() {
     // Noor is not asked the self-harm question, so it cannot fire for her.
     case.set(noor, "zelfbeschadiging", "ja");
     assert!(!case.fires(noor, "zelfbeschadiging"));
+}
+
+#[test]
+fn a_child_under_three_is_observed_without_a_score_and_discussed_with_jgz() {
+    // Mila (2) lives with intimate terror.
+    let mut case = Case::family(Family::Kersenboom, &["trauma-kind"]);
+    let mila = case.sheet("trauma-kind", "Mila");
+    assert!(case.section_visible(mila, "baby"));
+    for section in [
+        "afname",
+        "gebeurtenissen",
+        "reacties",
+        "dagelijks_leven",
+        "veiligheid",
+        "afsluiting",
+    ] {
+        assert!(!case.section_visible(mila, section), "{section}");
+    }
+    // Until every observation is noted, the screen says it is not finished.
+    assert_eq!(
+        case.outcome(mila, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    for (item, value) in &BABY_CALM[..7] {
+        case.set(mila, item, value);
+    }
+    assert_eq!(
+        case.outcome(mila, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(mila, "bb_scheiding", "nee");
+    assert_eq!(
+        case.outcome(mila, "verwijzing").as_deref(),
+        Some("jgz_volgen")
+    );
+    assert!(case.flags(mila).is_empty());
+    assert!(!case.section_visible(mila, "verwijzing"));
+    // No score: no scored item is asked, so no score has a band.
+    for score in ["gebeurtenissen", "reacties", "impact"] {
+        assert_eq!(case.score(mila, score), 0);
+        assert_eq!(case.band(mila, score), None, "{score}");
+    }
+    // Any worrying sign, either way round: discuss with JGZ now.
+    for (item, worry) in [
+        ("bb_bevriezen", "ja"),
+        ("bb_troost", "nee"),
+        ("bb_ouder_reageert", "nee"),
+        ("bb_geweld", "ja"),
+    ] {
+        case.set_all(mila, &BABY_CALM);
+        case.set(mila, item, worry);
+        assert_eq!(
+            case.outcome(mila, "verwijzing").as_deref(),
+            Some("jgz_bespreken"),
+            "{item}"
+        );
+        assert_eq!(case.flags(mila), vec!["baby_signalen"], "{item}");
+        assert!(case.section_visible(mila, "verwijzing"), "{item}");
+    }
+    // One sign is enough even while others are open.
+    case.clear(mila, "bb_huilen");
+    assert_eq!(
+        case.outcome(mila, "verwijzing").as_deref(),
+        Some("jgz_bespreken")
+    );
+    let c = case.checklist(mila);
+    let o = c
+        .outcomes
+        .iter()
+        .find(|o| o.id == "verwijzing")
+        .expect("outcome");
+    for value in ["jgz_bespreken", "jgz_volgen"] {
+        let r = o.rules.iter().find(|r| r.value == value).expect("rule");
+        assert!(r.label.nl.contains("JGZ"), "{value}");
+        let m = r.meaning.as_ref().expect("meaning");
+        assert!(m.nl.contains("geen diagnose"), "{value}");
+    }
+}
+
+#[test]
+fn the_violence_questions_wait_until_the_child_is_alone_or_the_caregiver_is_safe() {
+    const VIOLENCE: [&str; 5] = [
+        "ev_geweld_gezien",
+        "ev_geslagen",
+        "ev_vernederd",
+        "ev_seksueel",
+        "ev_dreiging",
+    ];
+    let mut case = appelboom_fresh();
+    let sem = case.sheet("trauma-kind", "Sem");
+    let noor = case.sheet("trauma-kind", "Noor");
+    for (sheet, item) in [(sem, "afname_alleen"), (noor, "afname_verzorger_veilig")] {
+        for v in VIOLENCE.iter().chain(&["veilig_thuis"]) {
+            assert!(!case.visible(sheet, v), "{v} before {item}");
+        }
+        case.set(sheet, item, "ja");
+        for v in VIOLENCE.iter().chain(&["veilig_thuis"]) {
+            assert!(case.visible(sheet, v), "{v} after {item} = ja");
+        }
+        case.set(sheet, item, "nee");
+        for v in VIOLENCE.iter().chain(&["veilig_thuis"]) {
+            assert!(!case.visible(sheet, v), "{v} after {item} = nee");
+        }
+    }
+    // Sem with his father in the room: nothing is "no event" or "no sign".
+    case.set_each(sem, &EVENTS, "nee");
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(sem, "ev_gepest", "ja");
+    case.set_each(sem, &IMPACT, "nee");
+    case.fill_scales(sem, &REACTIONS, 5);
+    assert_eq!(case.band(sem, "reacties").as_deref(), Some("laag"));
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    // Many reactions still lead to a referral.
+    case.fill_scales(sem, &REACTIONS, 21);
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
+    // Alone after all: the answers count, and the screen can end.
+    case.set(sem, "afname_alleen", "ja");
+    case.set_each(sem, &VIOLENCE, "nee");
+    case.fill_scales(sem, &REACTIONS, 5);
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("geen_aanwijzing")
+    );
+    // Sem is still asked about self-harm; Noor's safety part has nothing
+    // left to ask and is not shown.
+    assert!(case.section_visible(sem, "veiligheid"));
+    assert!(case.visible(sem, "zelfbeschadiging"));
+    assert!(!case.section_visible(noor, "veiligheid"));
+    // Noor's answers from someone she may not be safe with never say "nothing".
+    case.set_each(noor, &EVENTS, "nee");
+    assert_eq!(
+        case.outcome(noor, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    assert!(case.fires(noor, "verzorger_niet_passend"));
+}
+
+#[test]
+fn the_screening_is_compared_with_the_safety_check() {
+    let mut case = Case::family(Family::Appelboom, &["veiligheid", "trauma-kind"]);
+    let v = case.sheet("veiligheid", "");
+    let sem = case.sheet("trauma-kind", "Sem");
+    case.set(sem, "afname_alleen", "ja");
+    case.set(sem, "ev_geweld_gezien", "nee");
+    assert!(!case.fires(sem, "kruischeck_geweld"));
+    case.set(v, "getuige_geweld", "ja");
+    assert!(case.fires(sem, "kruischeck_geweld"));
+    case.set(sem, "ev_geweld_gezien", "ja");
+    assert!(!case.fires(sem, "kruischeck_geweld"));
+    case.set(v, "getuige_geweld", "nee");
+    case.set(v, "herhaald_geweld", "ja");
+    case.set(sem, "ev_geweld_gezien", "nee");
+    assert!(case.fires(sem, "kruischeck_geweld"));
+
+    // And for a toddler.
+    let mut case = Case::family(Family::Kersenboom, &["veiligheid", "trauma-kind"]);
+    let v = case.sheet("veiligheid", "");
+    let mila = case.sheet("trauma-kind", "Mila");
+    case.set(v, "getuige_geweld", "ja");
+    case.set(mila, "bb_geweld", "nee");
+    assert!(case.fires(mila, "kruischeck_geweld"));
+    case.set(mila, "bb_geweld", "onbekend");
+    assert!(!case.fires(mila, "kruischeck_geweld"));
+}
+
+#[test]
+fn a_positive_screen_asks_whether_the_referral_was_made() {
+    let mut case = appelboom();
+    let sem = sem_saw_the_quarrels(&mut case);
+    let c = case.checklist(sem);
+    let gedaan = &c.items[c.item_index("verwijzing_gedaan").expect("item")];
+    let ids: Vec<&str> = gedaan.options.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["ja", "besproken", "nee"]);
+
+    assert!(case.section_visible(sem, "verwijzing"));
+    case.set_each(sem, &IMPACT, "nee");
+    case.fill_scales(sem, &REACTIONS, 25);
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
+    case.set(sem, "verwijzing_gedaan", "nee");
+    assert!(case.fires(sem, "verwijzing_niet_gedaan"));
+    assert!(case.visible(sem, "verwijzing_waarom"));
+    assert!(!case.visible(sem, "verwijzing_naar"));
+    case.set(sem, "verwijzing_gedaan", "besproken");
+    assert!(!case.fires(sem, "verwijzing_niet_gedaan"));
+    assert!(case.visible(sem, "verwijzing_naar") && case.visible(sem, "verwijzing_waarom"));
+    assert!(!case.visible(sem, "verwijzing_datum"));
+    case.set(sem, "verwijzing_gedaan", "ja");
+    assert!(case.visible(sem, "verwijzing_naar") && case.visible(sem, "verwijzing_datum"));
+    assert!(!case.visible(sem, "verwijzing_waarom"));
+    case.set_all(
+        sem,
+        &[
+            ("verwijzing_naar", "GZ-psycholoog van de jeugd-GGZ"),
+            ("verwijzing_datum", "2026-03-04"),
+        ],
+    );
+    // "No referral" after a negative screen is no gap.
+    case.set(sem, "verwijzing_gedaan", "nee");
+    case.fill_scales(sem, &REACTIONS, 5);
+    assert_eq!(
+        case.outcome(sem, "verwijzing").as_deref(),
+        Some("geen_aanwijzing")
+    );
+    assert!(!case.fires(sem, "verwijzing_niet_gedaan"));
+}
+
+#[test]
+fn sexual_abuse_in_the_past_week_names_the_sexual_assault_centre() {
+    let mut case = appelboom();
+    let sem = case.sheet("trauma-kind", "Sem");
+    assert!(!case.visible(sem, "ev_seksueel_recent"));
+    case.set(sem, "ev_seksueel", "ja");
+    assert!(case.visible(sem, "ev_seksueel_recent"));
+    case.set(sem, "ev_seksueel_recent", "nee");
+    assert!(!case.fires(sem, "misbruik_recent"));
+    case.set(sem, "ev_seksueel_recent", "ja");
+    assert!(case.fires(sem, "misbruik_recent"));
+    let c = case.checklist(sem);
+    let f = c
+        .red_flags
+        .iter()
+        .find(|f| f.id == "misbruik_recent")
+        .expect("flag");
+    assert_eq!(f.level.key(), "acute");
+    for text in [&f.action.nl, &f.action.en] {
+        for number in ["0800-0188", "112", "0800-2000"] {
+            assert!(text.contains(number), "{number}: {text}");
+        }
+    }
+    // The question does not hinge on what the child wanted, and names online abuse.
+    let item = &c.items[c.item_index("ev_seksueel").expect("item")];
+    assert!(!item.text.nl.contains("niet wilde"), "{}", item.text.nl);
+    assert!(item.text.nl.contains("online") && item.text.en.contains("nline"));
 }

@@ -209,6 +209,7 @@ fn reaction_bands_and_the_referral_at_their_edges() {
 #[test]
 fn thoughts_of_suicide_raise_an_acute_flag() {
     let (mut case, iris) = kersenboom();
+    case.set(iris, "alleen", "ja");
     case.set(iris, "zelfdoding", "nee");
     assert!(case.flags(iris).is_empty());
     case.set(iris, "zelfdoding", "onbekend");
@@ -232,6 +233,7 @@ fn parenting_stress_bands_and_the_fear_of_losing_control() {
     let case = Case::family(Family::Appelboom, &["trauma-ouder"]);
     let lotte = case.sheet("trauma-ouder", "Lotte");
     let mut case = case;
+    case.set(lotte, "alleen", "ja");
     // `os_controle` comes last, so it stays 0 until the total exceeds 21.
     for (total, band) in [
         (0, "laag"),
@@ -284,6 +286,7 @@ fn support_bands_and_little_support_flagged_only_when_all_is_asked() {
     case.clear(iris, "st_buurt");
     assert!(!case.fires(iris, "weinig_steun"));
 
+    case.set(iris, "alleen", "ja");
     case.set(iris, "st_onveilig", "ja");
     assert!(case.fires(iris, "netwerk_onveilig"));
 }
@@ -291,6 +294,7 @@ fn support_bands_and_little_support_flagged_only_when_all_is_asked() {
 #[test]
 fn parenting_support_outcome_follows_stress_and_support() {
     let (mut case, iris) = kersenboom();
+    case.set(iris, "alleen", "ja");
     assert_eq!(
         case.outcome(iris, "opvoedsteun").as_deref(),
         Some("onvolledig")
@@ -336,4 +340,102 @@ fn parenting_support_outcome_follows_stress_and_support() {
         case.outcome(iris, "opvoedsteun").as_deref(),
         Some("onvolledig")
     );
+}
+
+#[test]
+fn sensitive_questions_wait_until_the_parent_is_alone() {
+    const SENSITIVE: [&str; 5] = [
+        "ev_partner",
+        "ev_seksueel",
+        "zelfdoding",
+        "os_controle",
+        "st_onveilig",
+    ];
+    let (mut case, iris) = kersenboom();
+    for item in SENSITIVE {
+        assert!(!case.visible(iris, item), "{item} before asking");
+    }
+    case.set(iris, "alleen", "nee");
+    for item in SENSITIVE {
+        assert!(!case.visible(iris, item), "{item} with Ruben present");
+    }
+    // Its only question waits, so the part is not shown empty.
+    assert!(!case.section_visible(iris, "veiligheid"));
+    // Answers given anyway count for nothing while Ruben is there.
+    case.set(iris, "zelfdoding", "ja");
+    assert!(!case.fires(iris, "zelfdoding"));
+    case.set(iris, "alleen", "ja");
+    for item in SENSITIVE {
+        assert!(case.visible(iris, item), "{item} alone");
+    }
+    assert!(case.fires(iris, "zelfdoding"));
+    let c = case.checklist(iris);
+    let f = c
+        .red_flags
+        .iter()
+        .find(|f| f.id == "niet_alleen")
+        .expect("flag");
+    for word in ["partnergeweld", "seksueel", "zelfdoding"] {
+        assert!(f.message.nl.contains(word), "{word}");
+    }
+    let partner = &c.items[c.item_index("ev_partner").expect("item")].text.nl;
+    assert!(
+        partner.contains("seks") && partner.contains("achtervolgd"),
+        "{partner}"
+    );
+}
+
+#[test]
+fn with_the_partner_present_parenting_support_can_be_told_but_the_screen_stays_open() {
+    let (mut case, iris) = kersenboom();
+    case.set(iris, "alleen", "nee");
+    case.set_each(iris, &EVENTS, "nee");
+    case.fill_scales(iris, &STRESS[..7], 5);
+    case.set_each(iris, &SUPPORT, "ja");
+    // Parenting stress without the fear-of-losing-control question.
+    assert_eq!(
+        case.outcome(iris, "opvoedsteun").as_deref(),
+        Some("draagbaar")
+    );
+    // No event named, but the questions that matter most were not asked.
+    assert_eq!(
+        case.outcome(iris, "verwijzing").as_deref(),
+        Some("onvolledig")
+    );
+    case.set(iris, "alleen", "ja");
+    assert_eq!(
+        case.outcome(iris, "opvoedsteun").as_deref(),
+        Some("onvolledig"),
+        "alone, the last stress question is asked and open"
+    );
+    case.set_each(iris, &["ev_partner", "ev_seksueel"], "nee");
+    assert_eq!(
+        case.outcome(iris, "verwijzing").as_deref(),
+        Some("geen_gebeurtenis")
+    );
+}
+
+#[test]
+fn a_positive_screen_asks_whether_the_referral_was_made() {
+    let (mut case, iris) = kersenboom();
+    iris_alone(&mut case, iris);
+    let c = case.checklist(iris);
+    let gedaan = &c.items[c.item_index("verwijzing_gedaan").expect("item")];
+    let ids: Vec<&str> = gedaan.options.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["ja", "besproken", "nee"]);
+    assert!(case.section_visible(iris, "verwijzing"));
+    case.fill_scales(iris, &REACTIONS, 30);
+    assert_eq!(
+        case.outcome(iris, "verwijzing").as_deref(),
+        Some("verwijzen")
+    );
+    case.set(iris, "verwijzing_gedaan", "nee");
+    assert!(case.fires(iris, "verwijzing_niet_gedaan"));
+    assert!(case.visible(iris, "verwijzing_waarom"));
+    case.set(iris, "verwijzing_gedaan", "ja");
+    assert!(!case.fires(iris, "verwijzing_niet_gedaan"));
+    assert!(case.visible(iris, "verwijzing_naar") && case.visible(iris, "verwijzing_datum"));
+    // Without an event the referral part is not shown.
+    case.set(iris, "ev_partner", "nee");
+    assert!(!case.section_visible(iris, "verwijzing"));
 }
