@@ -301,7 +301,11 @@ fn the_safety_check_speaks_of_pleger_and_zelfdoding_and_never_calls_a_child_it()
     for (place, t) in texts(c) {
         let nl = t.nl.to_lowercase().replace("zelfmoordpreventie", "");
         for word in ["dader", "zelfmoord", "gezinsdrama"] {
-            assert!(!nl.contains(word), "veiligheid {place}: `{word}` in {}", t.nl);
+            assert!(
+                !nl.contains(word),
+                "veiligheid {place}: `{word}` in {}",
+                t.nl
+            );
         }
         let en = format!(" {} ", t.en.to_lowercase());
         for phrase in [" itself", " its own", "it does not feel", "what it needs"] {

@@ -17,7 +17,7 @@ const ACUTE: [(&str, &str); 7] = [
     ("acuut_seksueel", "acuut_seksueel"),
 ];
 /// The ten "now" items: the item, its safe answer and its worrying one
-/// (`vn_beschermen` is asked positively, so "ja" is safe there).
+/// (`vn_ouder_beschermt` is asked positively, so "ja" is safe there).
 const NOW: [(&str, &str, &str); 10] = [
     ("vn_letsel", "nee", "ja"),
     ("vn_geweld_recent", "nee", "ja"),
@@ -28,7 +28,7 @@ const NOW: [(&str, &str, &str); 10] = [
     ("vn_middelen", "nee", "ja"),
     ("vn_psychisch", "nee", "ja"),
     ("vn_kind_zegt", "nee", "ja"),
-    ("vn_beschermen", "ja", "nee"),
+    ("vn_ouder_beschermt", "ja", "nee"),
 ];
 const STRUCTURAL: [&str; 4] = [
     "herhaald_geweld",
@@ -720,12 +720,12 @@ fn one_worry_about_now_means_not_safe_now() {
     }
     // The positively asked item: "no parent protects" is the worry.
     now_items(&mut case, s, 0);
-    case.set(s, "vn_beschermen", "nee");
+    case.set(s, "vn_ouder_beschermt", "nee");
     assert_eq!(case.score(s, "zorgen_nu"), 1);
     assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some("onveilig"));
     // Unanswered is not safe: the verdict waits for every question.
     now_items(&mut case, s, 0);
-    case.clear(s, "vn_beschermen");
+    case.clear(s, "vn_ouder_beschermt");
     assert_eq!(case.band(s, "zorgen_nu").as_deref(), Some("geen"));
     assert_eq!(case.outcome(s, "veilig_nu").as_deref(), Some("onvolledig"));
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("onvolledig"));
@@ -1242,4 +1242,104 @@ fn the_verdict_rules_hold_in_order() {
     // Acute danger comes first of all.
     case.set(s, "kinderen_veilig", "nee");
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("acuut"));
+}
+
+/// A draft begun on version 1 of the safety check resumes with version 2:
+/// answers that still fit are kept in place (yes/no answers on the "now"
+/// items fit their new yes/no/don't-know kind), the answer to the question
+/// that was turned around (`vn_beschermen`, now asked positively as
+/// `vn_ouder_beschermt`) is kept aside and never read the other way round,
+/// and the verdict waits for the new questions.
+#[test]
+fn a_draft_begun_on_version_1_opens_with_version_2() {
+    use safevisit::checklist::{Catalog, SourceFile};
+    use safevisit::visit::Visit;
+    use safevisit::visit::record::AnswerValue;
+
+    let v1_text = std::fs::read(format!(
+        "{}/tests/fixtures/checklists/veiligheid-v1.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let files: Vec<SourceFile> = SourceFile::bundled()
+        .into_iter()
+        .map(|mut f| {
+            if f.path.ends_with("veiligheid.toml") {
+                f.bytes = v1_text.clone();
+            }
+            f
+        })
+        .collect();
+    let v1_cat = Catalog::build(files, Vec::new());
+    assert!(v1_cat.problems.is_empty());
+    let v1 = v1_cat.get("veiligheid").unwrap().clone();
+    assert_eq!(v1.version, 1);
+
+    let mut case = Case::family(Family::Appelboom, &[]);
+    case.visit.use_checklist(&v1);
+    let s = case.sheet("veiligheid", "");
+    case.set_all(
+        s,
+        &[
+            ("acuut_geweld", "nee"),
+            ("herhaald_geweld", "ja"),
+            ("vn_letsel", "nee"),
+            ("vn_beschermen", "nee"),
+            ("mc_vermoeden", "ja"),
+            ("mc_onveilig", "nee"),
+        ],
+    );
+    let e = case.add_entry(s, "plan");
+    case.set_entry_all(
+        s,
+        e,
+        &[
+            ("plan_wie", "Lotte"),
+            ("plan_wat", "Belt haar zus als de ruzie oploopt."),
+            ("plan_wanneer", "2026-03-11"),
+        ],
+    );
+    let rec = case.visit.to_record();
+
+    let now_cat = common::catalog();
+    let (visit, _notes) =
+        Visit::from_record(&rec, |id| now_cat.get(id).cloned()).expect("the draft opens");
+    let case = Case { visit };
+    let s = case.sheet("veiligheid", "");
+    assert_eq!(case.checklist(s).version, 2);
+    let answer = |item: &str| {
+        let c = case.checklist(s);
+        case.visit.sheets[s].answers[c.item_index(item).unwrap()].clone()
+    };
+    assert!(answer("acuut_geweld").is_some());
+    assert!(answer("herhaald_geweld").is_some());
+    assert!(
+        answer("vn_letsel").is_some(),
+        "yes/no fits yes/no/don't know"
+    );
+    assert!(answer("vn_ouder_beschermt").is_none());
+    let kept: Vec<_> = case
+        .visit
+        .orphans
+        .iter()
+        .filter(|o| o.checklist == "veiligheid")
+        .collect();
+    assert!(
+        kept.iter()
+            .any(|o| o.item == "vn_beschermen" && o.value == AnswerValue::Choice("nee".into())),
+        "{:?}",
+        kept.iter().map(|o| &o.item).collect::<Vec<_>>()
+    );
+    // The plan's agreement came along.
+    let plan = case.checklist(s).section_index("plan").unwrap();
+    assert_eq!(case.visit.sheets[s].entries[plan].len(), 1);
+    // The verdict: structural unsafety still decides, and question 2 "nee"
+    // against it is now flagged.
+    assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("structureel"));
+    assert_eq!(case.outcome(s, "afweging").as_deref(), Some("melden"));
+    assert!(case.fires(s, "meldcode_tegenstrijdig"));
+    // The new questions are asked.
+    for item in ["acuut_zelfdoding_ouder", "eergerelateerd", "eigen_oordeel"] {
+        assert!(case.missing(s).contains(&item.to_string()), "{item}");
+    }
 }
