@@ -340,14 +340,12 @@ fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
             young || choice(&e.answers, "kv_alleen") != Some("nee")
         })
         .count();
-    let children_heard = (children > 0).then(|| {
-        if heard >= children {
-            "alle"
-        } else if heard > 0 {
-            "deels"
-        } else {
-            "geen"
-        }
+    let children_heard = (children > 0).then_some(if heard >= children {
+        "alle"
+    } else if heard > 0 {
+        "deels"
+    } else {
+        "geen"
     });
     let mut parent_entries = 0;
     let (mut not_discussed, mut disagree, mut not_heard) = (false, false, false);
@@ -360,15 +358,15 @@ fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
         }
         not_heard |= choice(&e.answers, "ov_gehoord") == Some("nee");
     }
-    let parents_plan = (!rec.caregivers.is_empty()).then(|| {
+    let parents_plan = (!rec.caregivers.is_empty()).then_some(
         if not_discussed || parent_entries < rec.caregivers.len() {
             "niet_besproken"
         } else if disagree {
             "oneens"
         } else {
             "eens"
-        }
-    });
+        },
+    );
     let involvement = (children_heard.is_some() || parents_plan.is_some()).then(|| {
         if children_heard == Some("geen") || parents_plan == Some("niet_besproken") {
             "niet_gehoord"
