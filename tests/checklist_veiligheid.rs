@@ -117,8 +117,15 @@ fn calm(case: &mut Case, s: usize) {
                 "sos_zorgen",
                 "Ruzies lopen op sinds Bram zijn baan verloor.",
             ),
+            (
+                "sos_gevaar",
+                "De wijkcoach is bang dat Sem zich blijft verstoppen als Lotte en Bram schreeuwen.",
+            ),
             ("sos_goed", "Lotte en Bram willen allebei hulp."),
-            ("sos_moet", "Geen ruzie waar de kinderen bij zijn."),
+            (
+                "sos_moet",
+                "Drie maanden geen ruzie waar de kinderen bij zijn.",
+            ),
             ("zicht_wie", "Wijkteam, de vaste wijkcoach"),
             ("zicht_tot", "2026-06-01"),
             ("volgend_contact", "2026-03-18"),
@@ -1012,10 +1019,10 @@ fn unsafety_without_a_safety_plan_is_flagged_until_there_is_an_agreement() {
     case.set(s, "vn_angst", "ja");
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("onveilig"));
     assert!(case.fires(s, "geen_plan"));
-    assert!(!case.section_visible(s, "plan_samen"));
+    assert!(!case.visible(s, "plan_voldoende"));
     let e = case.add_entry(s, "plan");
     assert!(!case.fires(s, "geen_plan"));
-    assert!(case.section_visible(s, "plan_samen"));
+    assert!(case.visible(s, "plan_voldoende") && case.visible(s, "plan_evaluatie"));
     assert_eq!(
         case.missing(s),
         vec![
@@ -1151,29 +1158,13 @@ fn the_workers_own_verdict_is_required_and_flagged_when_it_differs() {
 fn signs_of_safety_danger_statements_network_and_sight_of_safety() {
     let (mut case, s) = appelboom();
     calm(&mut case, s);
-    let d = case.add_entry(s, "gevaar");
-    assert_eq!(
-        case.missing(s),
-        vec!["gv_wie@0", "gv_gedrag@0", "gv_gevolg@0", "gv_doel@0"]
-    );
-    case.set_entry_all(
+    // The danger statement is asked; the safety goals are `sos_moet`.
+    case.clear(s, "sos_gevaar");
+    assert_eq!(case.missing(s), vec!["sos_gevaar"]);
+    case.set(
         s,
-        d,
-        &[
-            ("gv_wie", "de wijkcoach"),
-            (
-                "gv_gedrag",
-                "Lotte en Bram schreeuwen en gooien met spullen.",
-            ),
-            (
-                "gv_gevolg",
-                "Sem verstopt zich en slaapt slecht; het kan escaleren.",
-            ),
-            (
-                "gv_doel",
-                "Drie maanden geen ruzie waar de kinderen bij zijn.",
-            ),
-        ],
+        "sos_gevaar",
+        "De wijkcoach is bang dat Lotte en Bram blijven schreeuwen en gooien; Sem verstopt zich en slaapt slecht.",
     );
     let n = case.add_entry(s, "netwerk");
     case.set_entry_all(
