@@ -274,3 +274,143 @@ fn both_trauma_screenings_record_the_referral_under_fixed_ids() {
         assert!(m.en.contains("unvalidated list"), "{id}: {}", m.en);
     }
 }
+/// Since the 2019 meldcode, reporting acute and structural unsafety to
+/// Veilig Thuis is the norm, not an option: no structural flag of any
+/// checklist says "overweeg een melding" (or "consider a report"), and every
+/// structural flag of the safety check says reporting is the norm or needed.
+#[test]
+fn structural_flags_state_the_reporting_norm_and_never_consider_a_report() {
+    let cat = catalog();
+    for c in cat.all() {
+        for f in c
+            .red_flags
+            .iter()
+            .filter(|f| f.level == FlagLevel::Structural)
+        {
+            let nl = f.action.nl.to_lowercase();
+            let en = f.action.en.to_lowercase();
+            assert!(
+                !nl.contains("overweeg een melding") && !nl.contains("overweeg melden"),
+                "{}: structural flag `{}` offers reporting as an option: {}",
+                c.id,
+                f.id,
+                f.action.nl
+            );
+            assert!(
+                !en.contains("consider a report") && !en.contains("consider reporting"),
+                "{}: structural flag `{}` offers reporting as an option: {}",
+                c.id,
+                f.id,
+                f.action.en
+            );
+        }
+    }
+    let veiligheid = cat.get("veiligheid").expect("bundled");
+    let structural: Vec<_> = veiligheid
+        .red_flags
+        .iter()
+        .filter(|f| f.level == FlagLevel::Structural)
+        .collect();
+    assert!(structural.len() >= 10, "{}", structural.len());
+    for f in &structural {
+        assert!(
+            f.action.nl.contains("0800-2000") && f.action.en.contains("0800-2000"),
+            "veiligheid: structural flag `{}` names Veilig Thuis",
+            f.id
+        );
+    }
+    // The flags of structural unsafety itself say reporting is the norm.
+    for id in [
+        "herhaald_geweld",
+        "getuige_geweld",
+        "verwaarlozing",
+        "hulp_zonder_effect",
+        "eergerelateerd",
+        "ongeboren_kind",
+        "melden_onveilig",
+        "melden_onveilig_eer",
+        "meldcode_tegenstrijdig",
+    ] {
+        let f = structural
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("structural flag `{id}`"));
+        assert!(
+            f.action.nl.contains("de norm") || f.message.nl.contains("de norm"),
+            "veiligheid: `{id}` must say reporting is the norm: {}",
+            f.action.nl
+        );
+        assert!(
+            f.action.en.contains("the norm") || f.message.en.contains("the norm"),
+            "veiligheid: `{id}` (en): {}",
+            f.action.en
+        );
+    }
+}
+
+/// Every acute flag of the safety check names 112 and Veilig Thuis in both
+/// languages (the general test above holds it for all checklists; this one
+/// also counts the safety check's own acute flags, so none can silently
+/// drop to another level).
+#[test]
+fn every_acute_flag_of_the_safety_check_names_112_and_veilig_thuis() {
+    let cat = catalog();
+    let c = cat.get("veiligheid").expect("bundled");
+    let acute: Vec<_> = c
+        .red_flags
+        .iter()
+        .filter(|f| f.level == FlagLevel::Acute)
+        .collect();
+    for id in [
+        "acuut_geweld",
+        "acuut_wapen",
+        "acuut_doden",
+        "acuut_zelfdoding_ouder",
+        "kind_zonder_zorg",
+        "acuut_baby",
+        "acuut_seksueel",
+        "seksueel_recent",
+        "toegang_geweigerd",
+        "eer_reis",
+        "kind_onveilig",
+        "kc_onveilig",
+    ] {
+        assert!(acute.iter().any(|f| f.id == id), "acute flag `{id}`");
+    }
+    for f in acute {
+        for action in [&f.action.nl, &f.action.en] {
+            assert!(
+                action.contains("112") && action.contains("0800-2000"),
+                "veiligheid: acute flag `{}`: {action}",
+                f.id
+            );
+        }
+    }
+}
+
+/// The safety check's language (issue 9): "pleger", not "dader";
+/// "zelfdoding", not "zelfmoord" (the name 113 Zelfmoordpreventie aside); no
+/// "gezinsdrama"; and a child is never "it" in English.
+#[test]
+fn the_safety_check_speaks_of_pleger_and_zelfdoding_and_never_calls_a_child_it() {
+    let cat = catalog();
+    let c = cat.get("veiligheid").expect("bundled");
+    for (place, t) in texts(c) {
+        let nl = t.nl.to_lowercase().replace("zelfmoordpreventie", "");
+        for word in ["dader", "zelfmoord", "gezinsdrama"] {
+            assert!(
+                !nl.contains(word),
+                "veiligheid {place}: `{word}` in {}",
+                t.nl
+            );
+        }
+        let en = format!(" {} ", t.en.to_lowercase());
+        for phrase in [" itself", " its own", "it does not feel", "what it needs"] {
+            assert!(
+                !en.contains(phrase),
+                "veiligheid {place}: `{phrase}` in {}",
+                t.en
+            );
+        }
+    }
+}

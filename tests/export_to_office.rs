@@ -189,7 +189,12 @@ fn import_fills_the_ledger_and_the_outputs_and_a_second_import_adds_nothing() {
         cell(&rows[0], "trauma-kind.verwijzing"),
         "geen_aanwijzing;verwijzen"
     );
-    assert_eq!(cell(&rows[0], "finding.safety_verdict"), "structureel");
+    // The computed verdict; the worker's own is not in these records.
+    assert_eq!(
+        cell(&rows[0], "finding.safety_verdict_computed"),
+        "structureel"
+    );
+    assert_eq!(cell(&rows[0], "finding.safety_verdict"), "");
     assert_eq!(cell(&rows[0], "finding.trauma_children"), "verwijzen");
     assert_eq!(cell(&rows[0], "finding.trauma_children_referred"), "1");
     assert_eq!(cell(&rows[0], "finding.help"), "wacht");

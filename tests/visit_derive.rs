@@ -632,9 +632,9 @@ fn a_flag_about_a_later_section_waits_until_that_section_is_passed() {
     assert_eq!(waits_for(&c, flag("acuut_geweld")), None);
     // No safety plan: reads the plan's entries (and the verdict's items).
     assert_eq!(waits_for(&c, flag("geen_plan")), Some(section("plan")));
-    // Question 2 of the reporting code.
+    // The reporting code against the verdict.
     assert_eq!(
-        waits_for(&c, flag("vraag2_klopt_niet")),
+        waits_for(&c, flag("meldcode_tegenstrijdig")),
         Some(section("afweging"))
     );
     let mut visit = Visit::new("v2".into(), "Kersenboom".into(), date!(2026 - 03 - 04), NOW);

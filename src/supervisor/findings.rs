@@ -6,21 +6,44 @@
 //! Where a checklist is filled in per child or per caregiver, the finding
 //! is an aggregate over those persons: the most urgent value any of them
 //! has (the order is part of the column's definition), and a count of the
-//! persons referred. Pure: computes from a record, touches nothing.
+//! persons referred. Where a finding has per-person entries behind it (help
+//! per family member, the views of each child and parent), it is derived
+//! from those entries, so that it cannot contradict them; the worker's own
+//! summary answer is used only when there are no entries. Pure: computes
+//! from a record, touches nothing.
 
-use crate::visit::record::{AnswerRecord, AnswerValue, PersonRecord, Summary, VisitRecord};
+use crate::visit::record::{
+    AnswerRecord, AnswerValue, EntryRecord, PersonRecord, SheetRecord, Summary, VisitRecord,
+};
 
 /// The finding columns, in CSV order: name, and what it holds (English,
 /// for the docs test).
 pub const COLUMNS: &[(&str, &str)] = &[
-    ("finding.safety_verdict", "veiligheid.oordeel"),
+    (
+        "finding.safety_verdict",
+        "veiligheid.eigen_oordeel: the worker's own verdict",
+    ),
+    (
+        "finding.safety_verdict_computed",
+        "veiligheid.oordeel: the verdict the checklist computes",
+    ),
+    (
+        "finding.plan_agreements",
+        "agreements (entries) of the veiligheid safety plan",
+    ),
+    (
+        "finding.plan_first_deadline",
+        "earliest veiligheid.plan_wanneer of the plan",
+    ),
+    ("finding.plan_evaluation", "veiligheid.plan_evaluatie"),
+    ("finding.next_contact", "veiligheid.volgend_contact"),
     (
         "finding.trauma_children",
         "most urgent trauma-kind.verwijzing over the children",
     ),
     (
         "finding.trauma_children_referred",
-        "children with trauma-kind.verwijzing = verwijzen",
+        "children with trauma-kind.verwijzing = verwijzen or jgz_bespreken",
     ),
     (
         "finding.trauma_caregivers",
@@ -30,27 +53,49 @@ pub const COLUMNS: &[(&str, &str)] = &[
         "finding.trauma_caregivers_referred",
         "caregivers with trauma-ouder.verwijzing = verwijzen",
     ),
+    (
+        "finding.trauma_referred_not_acted",
+        "persons with verwijzing = verwijzen (or jgz_bespreken) whose verwijzing_gedaan is not ja",
+    ),
     ("finding.profile_hypothesis", "gezinsanalyse.analyse"),
-    ("finding.help", "hulp-en-regie.hulp"),
+    (
+        "finding.help",
+        "derived from the hulp-en-regie entries per family member (else hulp-en-regie.hulp)",
+    ),
     ("finding.help_needed", "family members with hp_nodig = ja"),
-    ("finding.help_in_place", "family members with hp_loopt = ja"),
+    (
+        "finding.help_in_place",
+        "family members who need help with hp_loopt = ja",
+    ),
     (
         "finding.help_waiting",
-        "family members with hp_wachtlijst = ja",
+        "family members who need help, not all in place, with hp_wachtlijst = ja",
     ),
-    ("finding.children_heard", "gezinsanalyse.kinderen_gehoord"),
-    ("finding.parents_heard", "gezinsanalyse.ouders_plan"),
-    ("finding.involvement", "gezinsanalyse.inspraak"),
+    (
+        "finding.children_heard",
+        "derived from the child-view entries against the roster (else gezinsanalyse.kinderen_gehoord)",
+    ),
+    (
+        "finding.parents_heard",
+        "derived from the parent-view entries (else gezinsanalyse.ouders_plan)",
+    ),
+    (
+        "finding.involvement",
+        "derived from the child and parent views (else gezinsanalyse.inspraak)",
+    ),
     ("finding.contact_plan", "hulp-en-regie.omgang"),
+    ("finding.framework", "hulp-en-regie.kader"),
     ("finding.framework_explained", "hulp-en-regie.kader_helder"),
     ("finding.coordination", "hulp-en-regie.regie"),
 ];
 
 /// The finding columns that hold a count (INTEGER in the ledger); the
-/// others hold a value id (TEXT).
+/// others hold a value id or a date (TEXT).
 pub const COUNT_COLUMNS: &[&str] = &[
+    "finding.plan_agreements",
     "finding.trauma_children_referred",
     "finding.trauma_caregivers_referred",
+    "finding.trauma_referred_not_acted",
     "finding.help_needed",
     "finding.help_in_place",
     "finding.help_waiting",
@@ -61,15 +106,24 @@ pub fn is_count(column: &str) -> bool {
 }
 
 /// The order of urgency of a screening outcome (`verwijzing` of
-/// `trauma-kind` and `trauma-ouder`): a referral first, an incomplete
-/// screen before the screens that found nothing.
+/// `trauma-kind` and `trauma-ouder`): a referral first (for a child under
+/// 3: discuss with the youth health service, `jgz_bespreken`), an
+/// incomplete screen before the screens that found nothing.
 pub const SCREENING_URGENCY: &[&str] = &[
     "verwijzen",
+    "jgz_bespreken",
     "volgen",
+    "jgz_volgen",
     "onvolledig",
     "geen_aanwijzing",
     "geen_gebeurtenis",
 ];
+
+/// Whether a screening outcome asks for a referral: `verwijzen`, or for a
+/// child under 3 `jgz_bespreken` (discuss with the youth health service).
+fn is_referral(value: &str) -> bool {
+    value == "verwijzen" || value == "jgz_bespreken"
+}
 
 /// The value of an outcome for the visit as a whole.
 fn visit_outcome(summary: &Summary, checklist: &str, outcome: &str) -> Option<String> {
@@ -106,45 +160,234 @@ pub fn most_urgent<'a>(values: impl Iterator<Item = &'a str>, order: &[&str]) ->
         .map(|(_, v)| v.to_string())
 }
 
-fn choice<'a>(answers: &'a [AnswerRecord], item: &str) -> Option<&'a str> {
+fn answer<'a>(answers: &'a [AnswerRecord], item: &str) -> Option<&'a AnswerValue> {
     answers
         .iter()
         .rev()
         .find(|a| a.item == item)
-        .and_then(|a| match &a.value {
-            AnswerValue::Choice(c) => Some(c.as_str()),
-            _ => None,
-        })
+        .map(|a| &a.value)
+}
+
+fn choice<'a>(answers: &'a [AnswerRecord], item: &str) -> Option<&'a str> {
+    match answer(answers, item) {
+        Some(AnswerValue::Choice(c)) => Some(c.as_str()),
+        _ => None,
+    }
+}
+
+fn date<'a>(answers: &'a [AnswerRecord], item: &str) -> Option<&'a str> {
+    match answer(answers, item) {
+        Some(AnswerValue::Date(d)) => Some(d.as_str()),
+        _ => None,
+    }
+}
+
+fn number(answers: &[AnswerRecord], item: &str) -> Option<f64> {
+    match answer(answers, item) {
+        Some(AnswerValue::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// The sheet of a visit-level checklist.
+fn visit_sheet<'a>(rec: &'a VisitRecord, checklist: &str) -> Option<&'a SheetRecord> {
+    rec.sheets
+        .iter()
+        .find(|s| s.checklist.id == checklist && s.person == PersonRecord::Visit)
+}
+
+/// The entries of a repeatable section of a visit-level checklist; `None`
+/// when the checklist was not used.
+fn entries<'a>(
+    rec: &'a VisitRecord,
+    checklist: &str,
+    section: &'a str,
+) -> Option<impl Iterator<Item = &'a EntryRecord> + Clone + 'a> {
+    let sheet = visit_sheet(rec, checklist)?;
+    Some(sheet.entries.iter().filter(move |e| e.section == section))
 }
 
 /// The answer to a single-choice item of a visit-level checklist.
 fn visit_choice(rec: &VisitRecord, checklist: &str, item: &str) -> Option<String> {
-    rec.sheets
-        .iter()
-        .find(|s| s.checklist.id == checklist && s.person == PersonRecord::Visit)
+    visit_sheet(rec, checklist)
         .and_then(|s| choice(&s.answers, item))
         .map(str::to_string)
 }
 
-/// How many entries of `section` answer `item` with `value`; `None`
-/// when the checklist was not used.
-fn count_entries(
-    rec: &VisitRecord,
-    checklist: &str,
-    section: &str,
-    item: &str,
-    value: &str,
-) -> Option<u32> {
-    let sheet = rec
-        .sheets
-        .iter()
-        .find(|s| s.checklist.id == checklist && s.person == PersonRecord::Visit)?;
-    let n = sheet
-        .entries
-        .iter()
-        .filter(|e| e.section == section && choice(&e.answers, item) == Some(value))
+/// The answer to a date item of a visit-level checklist.
+fn visit_date(rec: &VisitRecord, checklist: &str, item: &str) -> Option<String> {
+    visit_sheet(rec, checklist)
+        .and_then(|s| date(&s.answers, item))
+        .map(str::to_string)
+}
+
+fn count(n: usize) -> String {
+    u32::try_from(n).unwrap_or(u32::MAX).to_string()
+}
+
+/// The safety plan: its number of agreements, the earliest deadline, and
+/// the evaluation date (only while there is a plan: the item is hidden
+/// without one, and a hidden answer means nothing).
+fn plan(rec: &VisitRecord) -> [Option<String>; 3] {
+    let Some(plan) = entries(rec, "veiligheid", "plan") else {
+        return [None, None, None];
+    };
+    let n = plan.clone().count();
+    let first = plan
+        .filter_map(|e| date(&e.answers, "plan_wanneer"))
+        .min()
+        .map(str::to_string);
+    let evaluation = if n > 0 {
+        visit_date(rec, "veiligheid", "plan_evaluatie")
+    } else {
+        None
+    };
+    [Some(count(n)), first, evaluation]
+}
+
+/// Persons referred by a trauma screening whose referral was not made
+/// (`verwijzing_gedaan` is not `ja`). Sheets of a version without that
+/// item (version 1) are not counted; `None` when no sheet can tell.
+fn referred_not_acted(rec: &VisitRecord, summary: &Summary) -> Option<String> {
+    let mut known = false;
+    let mut n = 0usize;
+    for o in &summary.outcomes {
+        let screening = o.checklist == "trauma-kind" || o.checklist == "trauma-ouder";
+        if !screening || o.outcome != "verwijzing" || o.person == PersonRecord::Visit {
+            continue;
+        }
+        let Some(sheet) = rec
+            .sheets
+            .iter()
+            .find(|s| s.checklist.id == o.checklist && s.person == o.person)
+        else {
+            continue;
+        };
+        if sheet.checklist.version < 2 {
+            continue;
+        }
+        known = true;
+        if o.value.as_deref().is_some_and(is_referral)
+            && choice(&sheet.answers, "verwijzing_gedaan") != Some("ja")
+        {
+            n += 1;
+        }
+    }
+    known.then(|| count(n))
+}
+
+/// Help per family member, from the entries of `hulp-en-regie`:
+/// `[help, needed, in place, waiting]`. `help` is derived from the
+/// entries (`None` without entries, so the summary answer is used).
+fn help(rec: &VisitRecord) -> [Option<String>; 4] {
+    let Some(members) = entries(rec, "hulp-en-regie", "per_gezinslid") else {
+        return [None, None, None, None];
+    };
+    let (mut any, mut undecided) = (false, false);
+    let (mut needed, mut in_place, mut waiting, mut missing) = (0, 0, 0, 0);
+    for e in members {
+        any = true;
+        match choice(&e.answers, "hp_nodig") {
+            Some("ja") => needed += 1,
+            Some(_) => continue,
+            None => {
+                undecided = true;
+                continue;
+            }
+        }
+        match choice(&e.answers, "hp_loopt") {
+            Some("ja") => in_place += 1,
+            Some(_) => match choice(&e.answers, "hp_wachtlijst") {
+                Some("ja") => waiting += 1,
+                Some(_) => missing += 1,
+                None => undecided = true,
+            },
+            None => undecided = true,
+        }
+    }
+    let derived = any.then(|| {
+        if missing > 0 {
+            "ontbreekt"
+        } else if waiting > 0 {
+            "wacht"
+        } else if undecided {
+            "onvolledig"
+        } else if needed == 0 {
+            "niet_nodig"
+        } else {
+            "loopt"
+        }
+        .to_string()
+    });
+    [
+        derived,
+        Some(count(needed)),
+        Some(count(in_place)),
+        Some(count(waiting)),
+    ]
+}
+
+/// The views of the children and the parents, from the entries of
+/// `gezinsanalyse`: `[children heard, parents agree, involvement]`, in the
+/// values of `kinderen_gehoord`, `ouders_plan` and the outcome `inspraak`.
+/// A child counts as heard with an entry, and spoken to alone when asked
+/// (from about 8); the parents agree only when every caregiver of the
+/// roster has an entry that agrees. No entries while the roster has
+/// children (caregivers) means no child (parent) was heard. `None` where
+/// the roster has no one to hear, or the checklist was not used.
+fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
+    let (Some(kids), Some(parents)) = (
+        entries(rec, "gezinsanalyse", "stem_kind"),
+        entries(rec, "gezinsanalyse", "stem_ouder"),
+    ) else {
+        return [None, None, None];
+    };
+    let children = rec.children.len();
+    let heard = kids
+        .filter(|e| {
+            let young = number(&e.answers, "kv_leeftijd").is_some_and(|a| a < 8.0);
+            young || choice(&e.answers, "kv_alleen") != Some("nee")
+        })
         .count();
-    Some(u32::try_from(n).unwrap_or(u32::MAX))
+    let children_heard = (children > 0).then_some(if heard >= children {
+        "alle"
+    } else if heard > 0 {
+        "deels"
+    } else {
+        "geen"
+    });
+    let mut parent_entries = 0;
+    let (mut not_discussed, mut disagree, mut not_heard) = (false, false, false);
+    for e in parents {
+        parent_entries += 1;
+        match choice(&e.answers, "ov_plan") {
+            Some("eens") => {}
+            Some("deels" | "oneens") => disagree = true,
+            _ => not_discussed = true,
+        }
+        not_heard |= choice(&e.answers, "ov_gehoord") == Some("nee");
+    }
+    let parents_plan = (!rec.caregivers.is_empty()).then_some(
+        if not_discussed || parent_entries < rec.caregivers.len() {
+            "niet_besproken"
+        } else if disagree {
+            "oneens"
+        } else {
+            "eens"
+        },
+    );
+    let involvement = (children_heard.is_some() || parents_plan.is_some()).then(|| {
+        if children_heard == Some("geen") || parents_plan == Some("niet_besproken") {
+            "niet_gehoord"
+        } else if children_heard == Some("deels") || not_heard {
+            "deels_gehoord"
+        } else if parents_plan == Some("oneens") {
+            "gehoord_oneens"
+        } else {
+            "gehoord"
+        }
+    });
+    [children_heard, parents_plan, involvement].map(|v| v.map(str::to_string))
 }
 
 /// The finding values of one visit, in the order of [`COLUMNS`]; `None`
@@ -154,15 +397,20 @@ pub fn findings(rec: &VisitRecord, summary: &Summary) -> Vec<Option<String>> {
         let mut any = false;
         let n = person_outcomes(summary, checklist, "verwijzing")
             .inspect(|_| any = true)
-            .filter(|v| *v == "verwijzen")
+            .filter(|v| is_referral(v))
             .count();
-        any.then(|| n.to_string())
+        any.then(|| count(n))
     };
-    let count = |item: &str| {
-        count_entries(rec, "hulp-en-regie", "per_gezinslid", item, "ja").map(|n| n.to_string())
-    };
+    let [agreements, first_deadline, evaluation] = plan(rec);
+    let [help_derived, needed, in_place, waiting] = help(rec);
+    let [children_heard, parents_heard, involvement] = heard(rec);
     vec![
+        visit_choice(rec, "veiligheid", "eigen_oordeel"),
         visit_outcome(summary, "veiligheid", "oordeel"),
+        agreements,
+        first_deadline,
+        evaluation,
+        visit_date(rec, "veiligheid", "volgend_contact"),
         most_urgent(
             person_outcomes(summary, "trauma-kind", "verwijzing"),
             SCREENING_URGENCY,
@@ -173,15 +421,17 @@ pub fn findings(rec: &VisitRecord, summary: &Summary) -> Vec<Option<String>> {
             SCREENING_URGENCY,
         ),
         referred("trauma-ouder"),
+        referred_not_acted(rec, summary),
         visit_outcome(summary, "gezinsanalyse", "analyse"),
-        visit_outcome(summary, "hulp-en-regie", "hulp"),
-        count("hp_nodig"),
-        count("hp_loopt"),
-        count("hp_wachtlijst"),
-        visit_choice(rec, "gezinsanalyse", "kinderen_gehoord"),
-        visit_choice(rec, "gezinsanalyse", "ouders_plan"),
-        visit_outcome(summary, "gezinsanalyse", "inspraak"),
+        help_derived.or_else(|| visit_outcome(summary, "hulp-en-regie", "hulp")),
+        needed,
+        in_place,
+        waiting,
+        children_heard.or_else(|| visit_choice(rec, "gezinsanalyse", "kinderen_gehoord")),
+        parents_heard.or_else(|| visit_choice(rec, "gezinsanalyse", "ouders_plan")),
+        involvement.or_else(|| visit_outcome(summary, "gezinsanalyse", "inspraak")),
         visit_outcome(summary, "hulp-en-regie", "omgang"),
+        visit_choice(rec, "hulp-en-regie", "kader"),
         visit_outcome(summary, "hulp-en-regie", "kader_helder"),
         visit_outcome(summary, "hulp-en-regie", "regie"),
     ]
@@ -328,8 +578,11 @@ mod tests {
             let i = COLUMNS.iter().position(|(c, _)| *c == name).unwrap();
             f[i].clone()
         };
+        // The worker's own verdict was not given (no safety sheet); the
+        // computed one is in its own column.
+        assert_eq!(get("finding.safety_verdict"), None);
         assert_eq!(
-            get("finding.safety_verdict").as_deref(),
+            get("finding.safety_verdict_computed").as_deref(),
             Some("structureel")
         );
         // Sem is referred: the children's finding says so, and counts one.
@@ -381,5 +634,300 @@ mod tests {
             most_urgent(["iets", "anders"].into_iter(), SCREENING_URGENCY).as_deref(),
             Some("iets")
         );
+    }
+
+    fn a(item: &str, value: AnswerValue) -> AnswerRecord {
+        AnswerRecord {
+            item: item.into(),
+            value,
+        }
+    }
+
+    fn ch(item: &str, value: &str) -> AnswerRecord {
+        a(item, AnswerValue::Choice(value.into()))
+    }
+
+    fn get(f: &[Option<String>], name: &str) -> Option<String> {
+        let i = COLUMNS.iter().position(|(c, _)| *c == name).unwrap();
+        f[i].clone()
+    }
+
+    fn sheet(
+        id: &str,
+        version: u32,
+        person: PersonRecord,
+        answers: Vec<AnswerRecord>,
+        entries: Vec<EntryRecord>,
+    ) -> SheetRecord {
+        SheetRecord {
+            checklist: ChecklistStamp {
+                id: id.into(),
+                version,
+                hash: "00".repeat(32),
+            },
+            person,
+            answers,
+            entries,
+        }
+    }
+
+    #[test]
+    fn the_workers_verdict_the_plan_and_the_next_contact() {
+        let (mut rec, mut summary) = appelboom();
+        let plan = |who: &str, by: &str| EntryRecord {
+            section: "plan".into(),
+            answers: vec![
+                a(
+                    "plan_wie",
+                    AnswerValue::Text(crate::visit::SecretText::new(who)),
+                ),
+                a("plan_wanneer", AnswerValue::Date(by.into())),
+            ],
+        };
+        rec.sheets.push(sheet(
+            "veiligheid",
+            2,
+            PersonRecord::Visit,
+            vec![
+                ch("eigen_oordeel", "voorwaardelijk_veilig"),
+                a("plan_evaluatie", AnswerValue::Date("2025-04-01".into())),
+                a("volgend_contact", AnswerValue::Date("2025-03-11".into())),
+            ],
+            vec![plan("Lotte", "2025-03-20"), plan("Bram", "2025-03-07")],
+        ));
+        let f = findings(&rec, &summary);
+        assert_eq!(
+            get(&f, "finding.safety_verdict").as_deref(),
+            Some("voorwaardelijk_veilig")
+        );
+        assert_eq!(
+            get(&f, "finding.safety_verdict_computed").as_deref(),
+            Some("structureel")
+        );
+        assert_eq!(get(&f, "finding.plan_agreements").as_deref(), Some("2"));
+        assert_eq!(
+            get(&f, "finding.plan_first_deadline").as_deref(),
+            Some("2025-03-07")
+        );
+        assert_eq!(
+            get(&f, "finding.plan_evaluation").as_deref(),
+            Some("2025-04-01")
+        );
+        assert_eq!(
+            get(&f, "finding.next_contact").as_deref(),
+            Some("2025-03-11")
+        );
+        // Without agreements, a (hidden) evaluation date means nothing.
+        rec.sheets.last_mut().unwrap().entries.clear();
+        summary.outcomes.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.plan_agreements").as_deref(), Some("0"));
+        assert_eq!(get(&f, "finding.plan_first_deadline"), None);
+        assert_eq!(get(&f, "finding.plan_evaluation"), None);
+        assert_eq!(get(&f, "finding.safety_verdict_computed"), None);
+    }
+
+    #[test]
+    fn the_framework_itself_is_a_finding() {
+        let (mut rec, summary) = appelboom();
+        rec.sheets[0].answers.push(ch("kader", "drang"));
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.framework").as_deref(), Some("drang"));
+    }
+
+    #[test]
+    fn referrals_not_acted_on_are_counted_from_version_2_sheets() {
+        let (mut rec, summary) = appelboom();
+        // Child 2 is referred (see `appelboom`); its sheet says the
+        // referral was only discussed.
+        rec.sheets.push(sheet(
+            "trauma-kind",
+            2,
+            PersonRecord::Child(2),
+            vec![ch("verwijzing_gedaan", "besproken")],
+            vec![],
+        ));
+        rec.sheets.push(sheet(
+            "trauma-kind",
+            2,
+            PersonRecord::Child(1),
+            vec![],
+            vec![],
+        ));
+        let f = findings(&rec, &summary);
+        assert_eq!(
+            get(&f, "finding.trauma_referred_not_acted").as_deref(),
+            Some("1")
+        );
+        rec.sheets[2].answers = vec![ch("verwijzing_gedaan", "ja")];
+        let f = findings(&rec, &summary);
+        assert_eq!(
+            get(&f, "finding.trauma_referred_not_acted").as_deref(),
+            Some("0")
+        );
+        // Unanswered counts as not done.
+        rec.sheets[2].answers.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(
+            get(&f, "finding.trauma_referred_not_acted").as_deref(),
+            Some("1")
+        );
+        // Version-1 sheets had no such question: an empty cell.
+        for s in &mut rec.sheets[2..] {
+            s.checklist.version = 1;
+        }
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.trauma_referred_not_acted"), None);
+    }
+
+    #[test]
+    fn help_is_derived_from_the_entries_not_the_summary_answer() {
+        // The review's full-visit row: the worker chose "ontbreekt" while
+        // no one needs help. The finding follows the entries.
+        let (mut rec, mut summary) = appelboom();
+        rec.sheets[0].entries = vec![entry("nee", None, None), entry("nee", None, None)];
+        for o in &mut summary.outcomes {
+            if o.outcome == "hulp" {
+                o.value = Some("ontbreekt".into());
+            }
+        }
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("niet_nodig"));
+        assert_eq!(get(&f, "finding.help_needed").as_deref(), Some("0"));
+        // Needed, not in place, not on a waiting list: missing.
+        rec.sheets[0].entries = vec![entry("ja", Some("deels"), Some("nee"))];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("ontbreekt"));
+        // In place: a stale waiting-list answer (hidden) does not count.
+        rec.sheets[0].entries = vec![entry("ja", Some("ja"), Some("ja"))];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("loopt"));
+        assert_eq!(get(&f, "finding.help_waiting").as_deref(), Some("0"));
+        assert_eq!(get(&f, "finding.help_in_place").as_deref(), Some("1"));
+        // Not yet answered: incomplete, never "in place".
+        rec.sheets[0].entries = vec![entry("ja", None, None)];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("onvolledig"));
+        // Without entries, the summary answer stands.
+        rec.sheets[0].entries.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("ontbreekt"));
+    }
+
+    #[test]
+    fn children_and_parents_heard_are_derived_from_their_views() {
+        // The review's full-visit row: "gehoord" with a child not spoken to
+        // and a parent who did not feel heard.
+        let (mut rec, mut summary) = appelboom();
+        rec.children = vec![
+            crate::visit::record::ChildRecord {
+                id: 1,
+                alias: "Noor".into(),
+                age: 5,
+            },
+            crate::visit::record::ChildRecord {
+                id: 2,
+                alias: "Sem".into(),
+                age: 11,
+            },
+        ];
+        rec.caregivers = vec![
+            crate::visit::record::CaregiverRecord {
+                id: 3,
+                alias: "Lotte".into(),
+                role: "moeder".into(),
+            },
+            crate::visit::record::CaregiverRecord {
+                id: 4,
+                alias: "Bram".into(),
+                role: "vader".into(),
+            },
+        ];
+        let kind = |age: f64, alleen: Option<&str>| {
+            let mut answers = vec![a("kv_leeftijd", AnswerValue::Number(age))];
+            if let Some(x) = alleen {
+                answers.push(ch("kv_alleen", x));
+            }
+            EntryRecord {
+                section: "stem_kind".into(),
+                answers,
+            }
+        };
+        let ouder = |plan: &str, gehoord: &str| EntryRecord {
+            section: "stem_ouder".into(),
+            answers: vec![ch("ov_plan", plan), ch("ov_gehoord", gehoord)],
+        };
+        summary.outcomes.push(outcome(
+            "gezinsanalyse",
+            PersonRecord::Visit,
+            "inspraak",
+            "gehoord",
+        ));
+        let ga = &mut rec.sheets[1];
+        ga.answers = vec![ch("kinderen_gehoord", "alle"), ch("ouders_plan", "eens")];
+        // Only Noor (5) has a view; both parents agree, Bram felt unheard.
+        ga.entries = vec![kind(5.0, None), ouder("eens", "ja"), ouder("eens", "nee")];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("deels"));
+        assert_eq!(get(&f, "finding.parents_heard").as_deref(), Some("eens"));
+        assert_eq!(
+            get(&f, "finding.involvement").as_deref(),
+            Some("deels_gehoord")
+        );
+        // Sem (11) has a view too, but was not spoken to alone.
+        rec.sheets[1].entries.push(kind(11.0, Some("nee")));
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("deels"));
+        // Spoken to alone: every child heard; Bram still felt unheard.
+        rec.sheets[1].entries.pop();
+        rec.sheets[1].entries.push(kind(11.0, Some("ja")));
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("alle"));
+        assert_eq!(
+            get(&f, "finding.involvement").as_deref(),
+            Some("deels_gehoord")
+        );
+        // One parent without a view: the plan is not discussed with both.
+        rec.sheets[1].entries.remove(2);
+        let f = findings(&rec, &summary);
+        assert_eq!(
+            get(&f, "finding.parents_heard").as_deref(),
+            Some("niet_besproken")
+        );
+        assert_eq!(
+            get(&f, "finding.involvement").as_deref(),
+            Some("niet_gehoord")
+        );
+        // Both agree and felt heard, every child heard.
+        rec.sheets[1].entries.push(ouder("eens", "ja"));
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.involvement").as_deref(), Some("gehoord"));
+        // A parent disagrees.
+        rec.sheets[1].entries.push(ouder("oneens", "ja"));
+        rec.sheets[1].entries.remove(1);
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.parents_heard").as_deref(), Some("oneens"));
+        assert_eq!(
+            get(&f, "finding.involvement").as_deref(),
+            Some("gehoord_oneens")
+        );
+        // Without any views, the summary answers say nothing: no one heard.
+        rec.sheets[1].entries.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("geen"));
+        assert_eq!(
+            get(&f, "finding.parents_heard").as_deref(),
+            Some("niet_besproken")
+        );
+        assert_eq!(
+            get(&f, "finding.involvement").as_deref(),
+            Some("niet_gehoord")
+        );
+        // With no roster at all, the summary answers are all there is.
+        rec.children.clear();
+        rec.caregivers.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("alle"));
+        assert_eq!(get(&f, "finding.involvement").as_deref(), Some("gehoord"));
     }
 }

@@ -207,6 +207,39 @@ fn migrate_v1(conn: &Connection) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Add the finding columns a ledger made by an earlier safevisit lacks
+/// (a new finding is a new column; the schema version stays): the visits
+/// imported before have them empty. One transaction; nothing when every
+/// column is there.
+fn add_finding_columns(conn: &Connection) -> Result<(), LedgerError> {
+    let have: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('visits')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let missing: Vec<&str> = findings::COLUMNS
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| !have.contains(&finding_column(c)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    for c in missing {
+        let kind = if findings::is_count(c) {
+            "INTEGER"
+        } else {
+            "TEXT"
+        };
+        tx.execute_batch(&format!(
+            "ALTER TABLE visits ADD COLUMN {} {kind};",
+            finding_column(c)
+        ))?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// Text given as bytes that are already valid UTF-8 (a serialized JSON
 /// document), bound without another copy.
 struct Utf8<'a>(&'a [u8]);
@@ -399,6 +432,7 @@ impl Ledger {
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
+            add_finding_columns(&conn)?;
         }
         Ok(Ledger { conn })
     }
@@ -924,6 +958,73 @@ mod tests {
             .replace("  flags_withdrawn INTEGER NOT NULL DEFAULT 0,\n", "")
             .replace("  state TEXT NOT NULL DEFAULT 'active',\n", "")
             .replace("  state_at TEXT,\n", "")
+    }
+
+    #[test]
+    fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        let newer = [
+            "finding.safety_verdict_computed",
+            "finding.plan_agreements",
+            "finding.plan_first_deadline",
+            "finding.plan_evaluation",
+            "finding.next_contact",
+            "finding.trauma_referred_not_acted",
+            "finding.framework",
+        ];
+        {
+            let conn = Connection::open(&path).unwrap();
+            let mut older = schema_sql();
+            for c in newer {
+                let line = older
+                    .lines()
+                    .find(|l| {
+                        l.trim_start()
+                            .starts_with(&format!("{} ", finding_column(c)))
+                    })
+                    .unwrap()
+                    .to_string();
+                older = older.replace(&format!("{line}\n"), "");
+            }
+            assert_ne!(older, schema_sql());
+            conn.execute_batch(&older).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('json_written_through', '0');
+                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't', 't');
+                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
+                     VALUES (1, 'x', 'b.age', 1, 't', 'imported');
+                 INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
+                     record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
+                     flags_acute, flags_structural, flags_attention, flags_open, missing_required,
+                     finding_safety_verdict)
+                 VALUES ('v1', 'd1', 1, '2025-03-04', 'Kersenboom', 't', 't', 'h', 2, 1, 't',
+                     'veiligheid@1', 1, 2, 0, 0, 0, 0, 0, 'structureel');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        for c in newer {
+            let v: Option<String> = ledger
+                .conn
+                .query_row(
+                    &format!("SELECT {} FROM visits", finding_column(c)),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(v, None, "{c}");
+        }
+        let old: String = ledger
+            .conn
+            .query_row("SELECT finding_safety_verdict FROM visits", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(old, "structureel");
+        drop(ledger);
+        // Opened again: nothing to add.
+        Ledger::open(&path).unwrap();
     }
 
     #[test]

@@ -409,15 +409,91 @@ impl Cells {
             .push((slot, rank, person.unwrap_or(0), n, start..self.held.len()));
     }
 
-    /// The held per-person values into their cells, in roster order.
-    fn settle(&mut self) {
-        self.per_person
-            .sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
-        for (slot, _, _, _, range) in self.per_person.drain(..) {
-            push_value(&mut self.values[slot], &self.held[range]);
+    /// The held per-person values into their cells, in roster order: one
+    /// `;`-separated slot per child (or caregiver) of the roster, empty
+    /// where a person has no value — a child outside the checklist's age
+    /// bands, or an outcome without a value — so that the n-th slot is
+    /// always the n-th person. `counts` are the roster's children and
+    /// caregivers; `roster` gives their ids (sorted) when some persons have
+    /// no value at all, and is asked at most once per row.
+    fn settle(&mut self, counts: [usize; 2], roster: &mut dyn FnMut() -> Option<[Vec<i64>; 2]>) {
+        let mut held = std::mem::take(&mut self.per_person);
+        held.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
+        let mut ids: Option<Option<[Vec<i64>; 2]>> = None;
+        let mut i = 0;
+        while i < held.len() {
+            let (slot, rank) = (held[i].0, held[i].1);
+            let end = i + held[i..]
+                .iter()
+                .take_while(|p| p.0 == slot && p.1 == rank)
+                .count();
+            let group = &held[i..end];
+            let kind = usize::from(rank.saturating_sub(1)).min(1);
+            let mut persons: Vec<i64> = group.iter().map(|p| p.2).collect();
+            persons.dedup();
+            let positions = if persons.len() < counts[kind] {
+                ids.get_or_insert_with(&mut *roster)
+                    .as_ref()
+                    .map(|r| &r[kind])
+            } else {
+                None
+            };
+            let cell = &mut self.values[slot];
+            if !cell.is_empty() {
+                cell.push(';');
+            }
+            match positions {
+                Some(roster_ids) => {
+                    for (k, id) in roster_ids.iter().enumerate() {
+                        if k > 0 {
+                            cell.push(';');
+                        }
+                        if let Some(p) = group.iter().find(|p| p.2 == *id) {
+                            cell.push_str(&self.held[p.4.clone()]);
+                        }
+                    }
+                }
+                None => {
+                    for (k, p) in group.iter().enumerate() {
+                        if k > 0 {
+                            cell.push(';');
+                        }
+                        cell.push_str(&self.held[p.4.clone()]);
+                    }
+                }
+            }
+            i = end;
         }
+        held.clear();
+        self.per_person = held;
         self.held.clear();
     }
+}
+
+/// The ids of a visit's roster children and caregivers, from its JSON
+/// document (docs/FORMATS.md, "Visit JSON": `roster`).
+const ROSTER_SQL: &str = "SELECT
+    (SELECT group_concat(json_extract(c.value, '$.id'), ' ') FROM json_each(doc, '$.roster.children') AS c),
+    (SELECT group_concat(json_extract(c.value, '$.id'), ' ') FROM json_each(doc, '$.roster.caregivers') AS c)
+ FROM documents WHERE visit_no = ?1";
+
+fn roster_ids(st: &mut rusqlite::Statement<'_>, visit_no: i64) -> Option<[Vec<i64>; 2]> {
+    let ids = |s: Option<String>| -> Vec<i64> {
+        let mut v: Vec<i64> = s
+            .unwrap_or_default()
+            .split(' ')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    st.query_row([visit_no], |r| {
+        Ok([
+            ids(r.get::<_, Option<String>>(0)?),
+            ids(r.get::<_, Option<String>>(1)?),
+        ])
+    })
+    .ok()
 }
 
 /// What every part of `visits.csv` shares: the header, which measure cells
@@ -529,6 +605,7 @@ fn csv_rows(
         "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n
          FROM outcomes WHERE {range} ORDER BY visit_no, n"
     ))?;
+    let mut roster_st = conn.prepare(ROSTER_SQL)?;
     let bounds = params![first, last];
     let mut visits = visit_st.query(bounds)?;
     let mut score_rows = score_st.query(bounds)?;
@@ -603,7 +680,11 @@ fn csv_rows(
             }
             outcome = outcome_rows.next()?;
         }
-        cells.settle();
+        let count = |i: usize| -> Result<usize, LedgerError> {
+            Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+        };
+        let counts = [count(9)?, count(10)?];
+        cells.settle(counts, &mut || roster_ids(&mut roster_st, visit_no));
 
         let start = body.len();
         let device = r.get_ref(2)?.as_str()?;
