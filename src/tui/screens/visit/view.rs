@@ -286,7 +286,13 @@ impl VisitScreen {
                 .borders(Borders::ALL)
                 .border_style(v.theme.dim())
                 .title(Span::styled(
-                    format!(" {} ", self.section_label(v.lang)),
+                    format!(
+                        " {} ",
+                        clip(
+                            &self.section_label(v.lang),
+                            usize::from(area.width.saturating_sub(4))
+                        )
+                    ),
                     v.theme.title(),
                 ));
             let inner = block.inner(area);
@@ -498,7 +504,7 @@ impl VisitScreen {
                         v.theme.normal()
                     };
                     if on || (value.is_none() && x == *min) {
-                        cursor_col = spans.iter().map(|s| s.width() as u16).sum::<u16>() + 1;
+                        cursor_col = spans.iter().map(|s| s.width() as u16).sum::<u16>();
                     }
                     spans.push(Span::styled(
                         if on {
