@@ -588,7 +588,8 @@ impl NewVisitScreen {
                 v.theme.dim(),
             ),
         ];
-        let boxed = centered(area, 68, 12);
+        // Two rows more where the text wraps in a narrow window.
+        let boxed = centered(area, 68, if area.width >= 70 { 10 } else { 12 });
         f.render_widget(Clear, boxed);
         f.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: true }).block(

@@ -86,7 +86,14 @@ impl VisitScreen {
             let at = self.saved_at.map_or(String::new(), |t| {
                 format!(" {:02}:{:02}", t.hour(), t.minute())
             });
-            Span::styled(format!("● {}{at}", t("opgeslagen", "saved")), v.theme.dim())
+            // Compact: the dot and the time say "saved"; the not-saved
+            // states above keep their words.
+            let word = if v.compact {
+                ""
+            } else {
+                t(" opgeslagen", " saved")
+            };
+            Span::styled(format!("●{word}{at}"), v.theme.dim())
         };
         let width = area.width as usize;
         let save_len = save.content.chars().count() + 1;
@@ -600,7 +607,10 @@ impl VisitScreen {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(v.theme.title())
-                    .title(format!(" {title} ")),
+                    .title(format!(
+                        " {} ",
+                        clip(title, usize::from(boxed.width.saturating_sub(4)))
+                    )),
             )
             .highlight_style(v.theme.selected())
             .highlight_symbol("▶ ");
