@@ -376,3 +376,85 @@ options = [
         }
     }
 }
+
+#[test]
+fn the_text_box_grows_with_the_window() {
+    use safevisit::checklist::model::Origin;
+    use safevisit::checklist::{Catalog, SourceFile};
+    let toml = r#"
+format = 1
+id = "lang"
+version = 1
+applies_to = "visit"
+title = { nl = "Lange tekst", en = "Long text" }
+description = { nl = "Testlijst.", en = "Test checklist." }
+notice = { nl = "Beslisondersteuning, geen besluit.", en = "Decision support, not a decision." }
+
+[[sections]]
+id = "a"
+title = { nl = "Zorgen", en = "Worries" }
+
+[[sections.items]]
+id = "zorgen"
+kind = "long_text"
+text = { nl = "Zorgen: wat is er gebeurd, en waar zijn we bang voor?", en = "Worries?" }
+help = { nl = "Schrijf in de woorden van het gezin.", en = "In the family's words." }
+"#;
+    let cat = Catalog::build(
+        Vec::new(),
+        vec![SourceFile {
+            path: "lang.toml".into(),
+            bytes: toml.as_bytes().to_vec(),
+            origin: Origin::File("lang.toml".into()),
+        }],
+    );
+    assert!(cat.problems.is_empty(), "{:?}", cat.problems);
+    let mut h = Harness::with_catalog(
+        Lang::Nl,
+        MemoryVault::with_passphrase(PASSPHRASE),
+        true,
+        cat,
+    );
+    h.unlock();
+    h.key("n").text("Kersenboom");
+    for _ in 0..20 {
+        h.key("Down");
+    }
+    h.key("Enter");
+    h.text("Iris vertelt het.")
+        .key("Enter")
+        .text("Tweede regel");
+    // The rows between the text box's top and bottom border.
+    let box_rows = |h: &Harness| {
+        let s = h.screen();
+        let lines: Vec<&str> = s.lines().collect();
+        let top = lines.iter().position(|l| l.contains("┌ Antwoord")).unwrap();
+        let bottom = (top + 1..lines.len())
+            .find(|&i| lines[i].contains("└──"))
+            .unwrap();
+        bottom - top - 1
+    };
+    let mut last = 0;
+    for (w, hgt) in [(60, 20), (80, 24), (100, 36)] {
+        h.resize(w, hgt);
+        let rows = box_rows(&h);
+        assert!(rows >= 5, "{w}×{hgt}: {rows} rows:\n{}", h.screen());
+        assert!(
+            rows > last,
+            "{w}×{hgt}: the box did not grow:\n{}",
+            h.screen()
+        );
+        // The help under it stays on screen.
+        assert!(
+            h.has("Schrijf in de woorden van het gezin."),
+            "{}",
+            h.screen()
+        );
+        // The cursor at the insertion point, after "Tweede regel".
+        let (row, x) = cursor(&h);
+        assert!(row.contains("Tweede regel"), "{row}");
+        let before: String = row.chars().take(x as usize).collect();
+        assert!(before.ends_with("Tweede regel"), "{row}");
+        last = rows;
+    }
+}
