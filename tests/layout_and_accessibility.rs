@@ -458,3 +458,81 @@ help = { nl = "Schrijf in de woorden van het gezin.", en = "In the family's word
         last = rows;
     }
 }
+
+/// At 60×20 every screen shows what is needed to go on: its field, its
+/// buttons, the keys that leave it.
+#[test]
+fn every_screen_is_usable_at_60x20() {
+    let small = |h: &mut Harness| {
+        h.resize(60, 20);
+    };
+    let mut h = Harness::first_run(Lang::Nl);
+    small(&mut h);
+    // The welcome text scrolls and says how to begin.
+    assert!(h.has("Enter: beginnen"), "{}", h.screen());
+    assert!(!h.has("Druk op Enter om te beginnen."), "{}", h.screen());
+    h.key("End");
+    assert!(h.has("Druk op Enter om te beginnen."), "{}", h.screen());
+    h.key("Enter");
+    assert!(h.has("┌ Sleutel of bestand"), "{}", h.screen());
+    let mut h = Harness::locked(Lang::Nl);
+    small(&mut h);
+    assert!(
+        h.has("┌ Wachtwoord") && h.has("Enter: ontgrendelen"),
+        "{}",
+        h.screen()
+    );
+    h.unlock();
+    assert!(
+        h.has("beginnen."),
+        "the empty list's hint wraps:\n{}",
+        h.screen()
+    );
+    h.key("n");
+    assert!(h.has("[ Bezoek starten ]"), "{}", h.screen());
+    h.text("Kersenboom").key("Esc");
+    assert!(
+        h.has("[ Weggooien ]") && h.has("formulier"),
+        "{}",
+        h.screen()
+    );
+    h.key("Esc").key("Alt-k");
+    assert!(
+        h.has("┌ Leeftijd (0–17)") && h.has("Esc: annuleren"),
+        "{}",
+        h.screen()
+    );
+    h.key("Esc");
+    let mut h = Harness::with_catalog(
+        Lang::Nl,
+        MemoryVault::with_passphrase(PASSPHRASE),
+        true,
+        Harness::fixture_catalog(),
+    );
+    small(&mut h);
+    h.unlock();
+    start_appelboom(&mut h);
+    h.keys(&[
+        "F3", "Down", "Enter", "F2", "Down", "Down", "Enter", "Enter",
+    ]);
+    h.text("Lotte")
+        .keys(&["Tab", "j", "Tab"])
+        .text("nu")
+        .key("Tab");
+    assert!(
+        h.has("RODE VLAG") && h.has("┌ Wat heeft u gedaan?") && h.has("Enter: bevestigen"),
+        "{}",
+        h.screen()
+    );
+    h.text("112 gebeld").key("Enter");
+    h.key("F4");
+    assert!(h.has("[acuut] Nu!"), "{}", h.screen());
+    h.key("Esc").key("F10").key("e");
+    assert!(h.has("┌ Pad"), "{}", h.screen());
+    h.key("Esc").key("Delete");
+    assert!(h.has("Typ Appe") && h.has("Esc: terug"), "{}", h.screen());
+    h.key("Esc").key("Enter").key("F6");
+    assert!(h.has("Alt-f of F9"), "{}", h.screen());
+    h.key("Alt-f");
+    assert!(h.has("Typ Appe") && h.has("Esc: terug"), "{}", h.screen());
+}
