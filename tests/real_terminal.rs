@@ -3,6 +3,7 @@
 //! passphrase — that replays. A run killed with `kill -9` leaves nothing
 //! under the next start; SIGTERM saves the draft and restores the
 //! terminal; Ctrl-Space hides the visit from inside a text field; the
+//! terminal's own cursor follows the focus (for screen readers); the
 //! running app can leave no core dump.
 
 use std::path::Path;
@@ -95,6 +96,26 @@ impl Tmux {
             sleep(Duration::from_millis(100));
         }
         panic!("`{text}` never appeared:\n{}", self.screen());
+    }
+
+    /// The terminal's cursor: column, row, and whether it is shown.
+    fn cursor(&self) -> (usize, usize, bool) {
+        let out = Command::new("tmux")
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{cursor_x} #{cursor_y} #{cursor_flag}",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<usize> = text
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        (v[0], v[1], v[2] == 1)
     }
 
     fn dead(&self) -> bool {
@@ -432,4 +453,42 @@ fn closing_the_terminal_saves_the_draft_and_ends_the_app() {
 
     let t = Tmux::start(&cmd);
     the_draft_holds_the_canary(&t);
+}
+
+#[test]
+fn the_terminals_own_cursor_follows_the_focus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = test_vault(tmp.path());
+    let cmd = format!("{} --data-dir {}", bin(), dir.display());
+    let t = Tmux::start(&cmd);
+    to_a_text_field(&t);
+    t.literal(CANARY);
+    t.wait_for(CANARY);
+    // In the text field, right after what was typed.
+    let (x, y, shown) = t.cursor();
+    assert!(shown, "{}", t.screen());
+    let screen = t.screen();
+    let row: Vec<char> = screen.lines().nth(y).unwrap().chars().collect();
+    let before: String = row[..x].iter().collect();
+    assert!(before.ends_with(CANARY), "cursor at {x},{y}:\n{screen}");
+    // Hidden: no cursor either.
+    t.key("C-Space");
+    sleep(Duration::from_millis(300));
+    assert!(!t.cursor().2, "the hidden screen shows a cursor");
+    t.key("Enter");
+    t.wait_for("Typ uw wachtwoord");
+    t.literal(PASSPHRASE);
+    t.key("Enter");
+    t.wait_for(CANARY);
+    t.key("F10");
+    t.wait_for("Concepten (1)");
+    // Home: on the selected draft.
+    let (_, y, shown) = t.cursor();
+    assert!(shown);
+    assert!(
+        t.screen().lines().nth(y).unwrap().contains("▶"),
+        "{}",
+        t.screen()
+    );
+    t.key("q");
 }

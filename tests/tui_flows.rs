@@ -259,9 +259,9 @@ fn a_half_typed_value_survives_quick_hide_as_typed_text_not_as_an_answer() {
 fn a_small_terminal_gets_a_message_and_ignores_keys() {
     let mut h = fixture();
     start_appelboom(&mut h);
-    h.resize(70, 20);
-    assert!(h.has("minstens 80×24"));
-    assert!(h.has("now 70×20"));
+    h.resize(58, 20);
+    assert!(h.has("minstens 60×20"));
+    assert!(h.has("now 58×20"));
     h.key("j");
     h.resize(80, 24);
     assert!(

@@ -1,5 +1,6 @@
 //! Every screen of the worker's app as a text snapshot at 80×24, in Dutch
-//! and in English. A snapshot change is reviewed like code.
+//! and in English, and the visit in the compact layout at 60×20. A snapshot
+//! change is reviewed like code.
 
 mod tui_support;
 
@@ -175,7 +176,29 @@ fn hidden_and_too_small() {
         insta::assert_snapshot!(name(lang, "hidden"), h.screen());
         h.key("Enter");
         insta::assert_snapshot!(name(lang, "unlock_after_hide"), h.screen());
-        h.resize(60, 20);
+        h.resize(58, 19);
         insta::assert_snapshot!(name(lang, "too_small"), h.screen());
+    });
+}
+
+#[test]
+fn visit_at_60x20_and_80x24() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        // Noor's sheet: a multiple choice question with a help text.
+        h.key("F3").key("Down").key("Enter");
+        h.key("j").key("Tab").key("2");
+        for (w, hgt) in [(80, 24), (60, 20)] {
+            h.resize(w, hgt);
+            insta::assert_snapshot!(name(lang, &format!("visit_{w}x{hgt}")), h.screen());
+        }
+        // The key help, scrolled two pages down, at the compact size.
+        h.key("F1").key("PageDown").key("PageDown");
+        insta::assert_snapshot!(name(lang, "help_scrolled_60x20"), h.screen());
+        h.key("Esc");
+        h.resize(80, 24);
+        h.key("F1").key("PageDown");
+        insta::assert_snapshot!(name(lang, "help_scrolled_80x24"), h.screen());
     });
 }

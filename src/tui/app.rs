@@ -21,9 +21,10 @@ use crate::tui::screens::visit::VisitScreen;
 use crate::tui::theme::Theme;
 use crate::visit::Visit;
 
-/// The smallest terminal the app draws in.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// The smallest terminal the app draws in (below 80×24 in a compact
+/// layout, see `tui::view`).
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
 
 /// Where new visit ids come from: random in real use, a sequence in replays.
 pub trait IdGen: Send {

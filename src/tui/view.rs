@@ -13,11 +13,23 @@ use crate::tui::event::ListEntry;
 use crate::tui::keys;
 use crate::tui::screens::centered;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::footer_lines;
+use crate::tui::widgets::{footer_lines, wrap_prefixed};
+
+/// From this size up the full layout (section pane beside the question);
+/// below it, down to `MIN_WIDTH`×`MIN_HEIGHT`, the compact one.
+pub const FULL_WIDTH: u16 = 80;
+pub const FULL_HEIGHT: u16 = 24;
+
+/// Whether a terminal of `size` (columns, rows) gets the compact layout.
+pub fn compact(size: (u16, u16)) -> bool {
+    size.0 < FULL_WIDTH || size.1 < FULL_HEIGHT
+}
 
 /// What every screen's view may read besides its own state.
 pub struct ViewCtx<'a> {
     pub lang: Lang,
+    /// Below 80×24: one pane, fewer frames (see `compact`).
+    pub compact: bool,
     pub theme: &'a Theme,
     pub now: PrimitiveDateTime,
     pub entries: &'a [ListEntry],
@@ -40,6 +52,7 @@ pub fn view(state: &State, f: &mut Frame) {
     }
     let v = ViewCtx {
         lang: state.lang,
+        compact: compact(state.size),
         theme: &state.theme,
         now: state.now,
         entries: &state.entries,
@@ -121,46 +134,84 @@ pub fn help_page(size: (u16, u16)) -> usize {
     usize::from(size.1.saturating_sub(1 + 2 + 1))
 }
 
+/// The help box's width in a terminal `columns` wide.
+fn help_width(columns: u16) -> u16 {
+    76.min(columns)
+}
+
 /// The last first line the key help can scroll to.
 pub fn help_last_scroll(state: &State) -> usize {
-    keys::help(state.ctx(), state.lang)
+    help_lines(state, help_width(state.size.0).saturating_sub(2))
         .len()
         .saturating_sub(help_page(state.size))
 }
 
+/// The key help as lines `width` columns wide: key names in a column, each
+/// label wrapped under itself, so no entry is ever cut at the edge.
+pub fn help_lines(state: &State, width: u16) -> Vec<Line<'static>> {
+    let key_col = if width >= 60 { 20 } else { 14 };
+    let mut lines = Vec::new();
+    for (k, label) in keys::help(state.ctx(), state.lang) {
+        let first = format!("{k:<key_col$} ");
+        let key_len = first.chars().count();
+        for (n, l) in wrap_prefixed(&first, label, usize::from(width))
+            .into_iter()
+            .enumerate()
+        {
+            if n == 0 {
+                let rest: String = l.chars().skip(key_len).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(first.clone(), state.theme.key()),
+                    Span::raw(rest),
+                ]));
+            } else {
+                lines.push(Line::raw(l));
+            }
+        }
+    }
+    lines
+}
+
 fn help(f: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
-    let entries = keys::help(state.ctx(), lang);
+    let width = help_width(area.width);
+    let all = help_lines(state, width.saturating_sub(2));
     let page = help_page((area.width, area.height + 1));
-    let total = entries.len();
+    let total = all.len();
     let first = state.help_scroll.min(total.saturating_sub(page));
     let shown = total.min(page);
     let height = (shown as u16 + 3).min(area.height);
-    let boxed = centered(area, 76.min(area.width), height);
+    let boxed = centered(area, width, height);
     f.render_widget(Clear, boxed);
-    let mut lines: Vec<Line> = entries
-        .into_iter()
-        .skip(first)
-        .take(page)
-        .map(|(k, label)| {
-            let pad = 20usize.saturating_sub(k.chars().count());
-            Line::from(vec![
-                Span::styled(format!("{k}{}", " ".repeat(pad + 1)), state.theme.key()),
-                Span::raw(label),
-            ])
-        })
-        .collect();
+    let mut lines: Vec<Line> = all.into_iter().skip(first).take(page).collect();
     let hint = if total > page {
-        format!(
-            "{} ({}–{} {} {total})",
-            lang.pick(
-                "↑↓ PageUp/PageDown: bladeren · andere toets: sluiten",
-                "↑↓ PageUp/PageDown: scroll · any other key: close",
-            ),
+        let at = format!(
+            "({}–{} {} {total})",
             first + 1,
             first + shown,
-            lang.pick("van", "of"),
-        )
+            lang.pick("van", "of")
+        );
+        let long = format!(
+            "{} {at}",
+            lang.pick(
+                "↑↓ PageUp/PageDown Home/End: bladeren · andere toets: sluiten",
+                "↑↓ PageUp/PageDown Home/End: scroll · any other key: close",
+            )
+        );
+        if long.chars().count() <= usize::from(width.saturating_sub(2)) {
+            long
+        } else {
+            // A narrow window: the same keys, shorter.
+            format!(
+                "{} ({}–{}/{total})",
+                lang.pick(
+                    "↑↓ PgUp/Dn Home End: bladeren · Esc: sluiten",
+                    "↑↓ PgUp/Dn Home End: scroll · Esc: close",
+                ),
+                first + 1,
+                first + shown,
+            )
+        }
     } else {
         lang.pick(
             "Een toets sluit dit venster.",
@@ -170,7 +221,7 @@ fn help(f: &mut Frame, area: Rect, state: &State) {
     };
     lines.push(Line::styled(hint, state.theme.dim()));
     f.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(state.theme.title())
@@ -178,6 +229,10 @@ fn help(f: &mut Frame, area: Rect, state: &State) {
         ),
         boxed,
     );
+    // The cursor on the first line shown, where a screen reader starts.
+    if boxed.width > 2 && boxed.height > 2 {
+        f.set_cursor_position((boxed.x + 1, boxed.y + 1));
+    }
 }
 
 /// The lines `text` takes when wrapped at word boundaries to `width`

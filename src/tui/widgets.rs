@@ -236,9 +236,13 @@ impl Field {
         self.area.set_cursor_style(style);
     }
 
-    /// Draw the text alone, without a border (a one-line form row).
-    pub fn render_inline(&self, f: &mut Frame, area: Rect) {
+    /// Draw the text alone, without a border (a one-line form row); the
+    /// focused field puts the terminal's cursor at its insertion point.
+    pub fn render_inline(&self, f: &mut Frame, area: Rect, focused: bool) {
         f.render_widget(&self.area, area);
+        if focused {
+            self.place_cursor(f, area);
+        }
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, title: &str, focused: bool, theme: &Theme) {
@@ -250,7 +254,73 @@ impl Field {
         let inner = block.inner(area);
         f.render_widget(block, area);
         f.render_widget(&self.area, inner);
+        if focused {
+            self.place_cursor(f, inner);
+        }
     }
+
+    /// The real terminal cursor at the insertion point (screen readers and
+    /// braille displays follow it), within `area` where the text was drawn.
+    fn place_cursor(&self, f: &mut Frame, area: Rect) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let at = self.area.screen_cursor();
+        let (top_row, top_col) = self.area.scroll_offset();
+        let row = (at.row as u16).saturating_sub(top_row).min(area.height - 1);
+        let col = (at.col as u16).saturating_sub(top_col).min(area.width - 1);
+        f.set_cursor_position((area.x + col, area.y + row));
+    }
+}
+
+/// `text` wrapped at word boundaries to `width` columns, the first line
+/// after `first` and the rest indented by as many columns (a word longer
+/// than the line is broken). Options and labels wrap this way instead of
+/// being cut at the edge.
+pub fn wrap_prefixed(first: &str, text: &str, width: usize) -> Vec<String> {
+    let indent = first.chars().count();
+    let room = width.saturating_sub(indent).max(8);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0usize;
+    let push = |line: &mut String, out: &mut Vec<String>| {
+        let lead = if out.is_empty() {
+            first.to_string()
+        } else {
+            " ".repeat(indent)
+        };
+        out.push(format!("{lead}{line}"));
+        line.clear();
+    };
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let len = word.len();
+            let need = if used == 0 { len } else { used + 1 + len };
+            if need <= room {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                used = need;
+                break;
+            }
+            if used > 0 {
+                push(&mut line, &mut out);
+                used = 0;
+                continue;
+            }
+            // A word longer than a whole line: break it.
+            let rest = word.split_off(room);
+            line.extend(word.iter());
+            push(&mut line, &mut out);
+            word = rest;
+        }
+    }
+    if used > 0 || out.is_empty() {
+        push(&mut line, &mut out);
+    }
+    out
 }
 
 /// Footer lines of `(key, label)` pairs, wrapped onto at most `rows` lines of `width`.
@@ -312,6 +382,25 @@ mod tests {
         let mut m = Masked::default();
         m.paste("kersen boom\rtweede regel");
         assert!(m.with(|p| p == "kersen boom"));
+    }
+
+    #[test]
+    fn wrapped_options_keep_every_word_and_indent_under_the_label() {
+        let lines = wrap_prefixed(" ( ) 1 ", "Ja, er is nu acuut gevaar voor een kind", 24);
+        assert_eq!(
+            lines,
+            vec![
+                " ( ) 1 Ja, er is nu",
+                "       acuut gevaar voor",
+                "       een kind",
+            ]
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 24));
+        assert_eq!(wrap_prefixed("> ", "kort", 40), vec!["> kort"]);
+        assert_eq!(wrap_prefixed("> ", "", 40), vec!["> "]);
+        // A word longer than the room is broken, not cut.
+        let long = wrap_prefixed("", "abcdefghijklmnopqrst", 8);
+        assert_eq!(long, vec!["abcdefgh", "ijklmnop", "qrst"]);
     }
 
     #[test]

@@ -108,7 +108,8 @@ impl TypedConfirm {
         let t = |nl, en| v.lang.pick(nl, en);
         // The text wrapped at the inner width (a row spare for word wrap),
         // the field, the foot, the border.
-        let width = 70usize;
+        // 70 columns, less in a narrow window (the box keeps a margin).
+        let width = 70usize.min(usize::from(area.width.saturating_sub(4)).max(20));
         let text_rows: usize = lines
             .iter()
             .map(|l| l.width().div_ceil(width).max(1))

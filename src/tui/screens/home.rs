@@ -15,7 +15,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase};
 use crate::tui::view::ViewCtx;
-use crate::tui::widgets::{Field, clip};
+use crate::tui::widgets::{Field, clip, wrap_prefixed};
 
 #[derive(Default)]
 pub struct HomeScreen {
@@ -202,10 +202,17 @@ impl HomeScreen {
             lines.push(Line::raw(""));
         }
         if list.is_empty() {
-            lines.push(Line::from(t(
-                "Nog geen bezoeken. Druk op n om een nieuw bezoek te beginnen.",
-                "No visits yet. Press n to start a new visit.",
-            )));
+            let width = usize::from(area.width.saturating_sub(2));
+            for l in wrap_prefixed(
+                "",
+                t(
+                    "Nog geen bezoeken. Druk op n om een nieuw bezoek te beginnen.",
+                    "No visits yet. Press n to start a new visit.",
+                ),
+                width,
+            ) {
+                lines.push(Line::from(l));
+            }
         }
         let block = Block::default()
             .borders(Borders::ALL)
@@ -214,7 +221,8 @@ impl HomeScreen {
                 format!(" {} ", t("Bezoeken", "Visits")),
                 v.theme.title(),
             ));
-        let inner_height = block.inner(area).height as usize;
+        let inner = block.inner(area);
+        let inner_height = inner.height as usize;
         let scroll = selected_line.saturating_sub(inner_height.saturating_sub(2));
         f.render_widget(
             Paragraph::new(lines)
@@ -222,6 +230,16 @@ impl HomeScreen {
                 .scroll((scroll as u16, 0)),
             area,
         );
+        // The real cursor on the selected visit (screen readers follow it),
+        // or at the top of an empty list.
+        let row = if list.is_empty() {
+            0
+        } else {
+            selected_line - scroll
+        };
+        if inner.height > 0 {
+            f.set_cursor_position((inner.x + 1, inner.y + (row as u16).min(inner.height - 1)));
+        }
 
         if let Some(field) = &self.export {
             let boxed = centered(area, 70, 9);

@@ -392,7 +392,7 @@ impl NewVisitScreen {
                         r,
                     );
                 }
-                field.render_inline(f, r);
+                field.render_inline(f, r, focused);
             };
             let style = if focused {
                 v.theme.selected()
@@ -465,6 +465,10 @@ impl NewVisitScreen {
                 line_area.width as usize,
             );
             f.render_widget(Paragraph::new(text).style(style), line_area);
+            if focused {
+                // The real cursor on the focused row, at its marker.
+                f.set_cursor_position((line_area.x, line_area.y));
+            }
         }
         if let Some(a) = &self.adding {
             let boxed = centered(area, 56, 10);
@@ -584,7 +588,8 @@ impl NewVisitScreen {
                 v.theme.dim(),
             ),
         ];
-        let boxed = centered(area, 68, 10);
+        // Two rows more where the text wraps in a narrow window.
+        let boxed = centered(area, 68, if area.width >= 70 { 10 } else { 12 });
         f.render_widget(Clear, boxed);
         f.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: true }).block(
@@ -594,5 +599,23 @@ impl NewVisitScreen {
             ),
             boxed,
         );
+        // The cursor on the chosen button. Its row depends on how the text
+        // above wrapped, so find it in what was drawn.
+        let x = if on_discard {
+            t(
+                "  [ Terug naar het formulier ]  ",
+                "  [ Back to the form ]  ",
+            )
+            .chars()
+            .count() as u16
+        } else {
+            0
+        };
+        let buf = f.buffer_mut();
+        let row = (boxed.y..boxed.bottom())
+            .find(|&y| (boxed.x..boxed.right()).any(|x| buf[(x, y)].symbol() == "["));
+        if let Some(y) = row {
+            f.set_cursor_position((boxed.x + 1 + x.min(boxed.width.saturating_sub(3)), y));
+        }
     }
 }

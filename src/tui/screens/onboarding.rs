@@ -16,7 +16,7 @@ use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{Effect, Key};
 use crate::tui::keys::Action;
 use crate::tui::view::ViewCtx;
-use crate::tui::widgets::{Field, Masked};
+use crate::tui::widgets::{Field, Masked, wrap_prefixed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Step {
@@ -39,6 +39,9 @@ pub struct OnboardingScreen {
     /// A secret key is being typed (a terminal without bracketed paste
     /// sends a paste as keys): its remaining letters and digits are dropped.
     swallowing: bool,
+    /// The first line of the welcome text on screen (it scrolls in a small
+    /// window).
+    welcome_scroll: u16,
 }
 
 impl Default for OnboardingScreen {
@@ -53,6 +56,7 @@ impl Default for OnboardingScreen {
             second: false,
             waiting: false,
             swallowing: false,
+            welcome_scroll: 0,
         }
     }
 }
@@ -105,11 +109,17 @@ impl OnboardingScreen {
             self.swallowing = false;
         }
         match self.step {
-            Step::Welcome => {
-                if key == Key::Enter {
-                    self.go(Step::Recipients, ctx);
-                }
-            }
+            Step::Welcome => match key {
+                Key::Enter => self.go(Step::Recipients, ctx),
+                // The view stops at the last line; this only bounds the count.
+                Key::Down => self.welcome_scroll = (self.welcome_scroll + 1).min(40),
+                Key::PageDown => self.welcome_scroll = (self.welcome_scroll + 8).min(40),
+                Key::End => self.welcome_scroll = 40,
+                Key::Up => self.welcome_scroll = self.welcome_scroll.saturating_sub(1),
+                Key::PageUp => self.welcome_scroll = self.welcome_scroll.saturating_sub(8),
+                Key::Home => self.welcome_scroll = 0,
+                _ => {}
+            },
             Step::Recipients => match key {
                 Key::Enter => self.add_recipient(ctx),
                 Key::Tab => {
@@ -404,7 +414,46 @@ impl OnboardingScreen {
              F12 or Ctrl-Space hides the screen at once, even in the middle of a text; try it now (a key brings you back). After 5 minutes without use safevisit locks itself.\n\n\
              Press Enter to begin.",
         );
-        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        // Wrapped here, so a window too short for all of it can scroll
+        // (↑/↓) and say so; Enter always begins.
+        let mut lines: Vec<String> = Vec::new();
+        for para in text.split('\n') {
+            if para.is_empty() {
+                lines.push(String::new());
+            } else {
+                lines.extend(wrap_prefixed("", para, usize::from(area.width)));
+            }
+        }
+        if area.height == 0 {
+            return;
+        }
+        let total = lines.len() as u16;
+        if total <= area.height {
+            f.render_widget(Paragraph::new(lines.join("\n")), area);
+            f.set_cursor_position((area.x, area.y));
+            return;
+        }
+        let page = area.height - 1;
+        let first = self.welcome_scroll.min(total - page);
+        let shown: Vec<Line> = lines
+            .into_iter()
+            .skip(usize::from(first))
+            .take(usize::from(page))
+            .map(Line::from)
+            .collect();
+        let [body, hint] =
+            Layout::vertical([Constraint::Length(page), Constraint::Length(1)]).areas(area);
+        f.render_widget(Paragraph::new(shown), body);
+        let more = if first + page < total {
+            lang.pick(
+                "↓ meer tekst · Enter: beginnen",
+                "↓ more text · Enter: begin",
+            )
+        } else {
+            lang.pick("↑ terug · Enter: beginnen", "↑ back · Enter: begin")
+        };
+        f.render_widget(Paragraph::new(more), hint);
+        f.set_cursor_position((area.x, area.y));
     }
 
     fn recipients_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {

@@ -286,6 +286,16 @@ impl Review {
                 }
             }
         }
+        // The real cursor on the selected open item (after the intro line),
+        // or at the top of what is shown (screen readers follow it).
+        if body.height > 0 {
+            let row = if self.tab == 0 && !open.is_empty() {
+                (self.sel + 1).saturating_sub(first) as u16
+            } else {
+                0
+            };
+            f.set_cursor_position((body.x, body.y + row.min(body.height - 1)));
+        }
         let unack = visit.unacknowledged_flags().count();
         let foot_line = if invalid > 0 {
             Line::styled(

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::*;
+use crate::tui::widgets::wrap_prefixed;
 
 impl VisitScreen {
     pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
@@ -17,9 +18,16 @@ impl VisitScreen {
         self.header(f, head, v);
         if let Some(review) = &self.review {
             review.view(f, body, v, &self.visit, &self.derived);
+        } else if v.compact {
+            // Below 80×24: the question alone; the header line names the
+            // section (F2 lists them all).
+            self.item_view(f, body, v);
         } else {
+            // The section pane grows with the window: 30 columns at 80,
+            // up to 50 on a wide screen, so longer titles fit.
+            let pane = section_pane_width(body.width);
             let [left, right] =
-                Layout::horizontal([Constraint::Length(30), Constraint::Min(20)]).areas(body);
+                Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
             self.sections_view(f, left, v);
             self.item_view(f, right, v);
         }
@@ -28,20 +36,21 @@ impl VisitScreen {
             Some(Popup::Persons(i)) => self.persons_popup(f, area, v, *i),
             Some(Popup::Flags(i)) => self.flags_popup(f, area, v, *i),
             Some(Popup::RemoveEntry) => {
-                let boxed = centered(area, 56, 5);
+                let boxed = centered(area, 56, 6);
                 f.render_widget(Clear, boxed);
                 let text = v.lang.pick(
                     "Deze afspraak met alle antwoorden weghalen?\nAlt-d nogmaals: weghalen    Esc of n: terug",
                     "Remove this entry with all its answers?\nAlt-d again: remove    Esc or n: back",
                 );
                 f.render_widget(
-                    Paragraph::new(text).block(
+                    Paragraph::new(text).wrap(Wrap { trim: true }).block(
                         Block::default()
                             .borders(Borders::ALL)
                             .border_style(v.theme.error()),
                     ),
                     boxed,
                 );
+                f.set_cursor_position((boxed.x + 1, boxed.y + 1));
             }
             None => {}
         }
@@ -77,12 +86,39 @@ impl VisitScreen {
             let at = self.saved_at.map_or(String::new(), |t| {
                 format!(" {:02}:{:02}", t.hour(), t.minute())
             });
-            Span::styled(format!("● {}{at}", t("opgeslagen", "saved")), v.theme.dim())
+            // Compact: the dot and the time say "saved"; the not-saved
+            // states above keep their words.
+            let word = if v.compact {
+                ""
+            } else {
+                t(" opgeslagen", " saved")
+            };
+            Span::styled(format!("●{word}{at}"), v.theme.dim())
         };
         let width = area.width as usize;
         let save_len = save.content.chars().count() + 1;
         let room = width.saturating_sub(save_len + 1);
         let left = match self.visit.sheets.get(s) {
+            // Compact: whose sheet and which section, the checklist's title
+            // giving way first.
+            Some(sheet) if v.compact && self.review.is_none() => {
+                let who = match sheet.person {
+                    Person::Visit => self.visit.label.clone(),
+                    _ => self.person_label(s, v.lang),
+                };
+                let section = self.section_label(v.lang);
+                let head = format!(" {who} · ");
+                let tail = format!(" · {section}");
+                let used = head.chars().count() + tail.chars().count();
+                if used + 10 <= room {
+                    format!(
+                        "{head}{}{tail}",
+                        clip(sheet.checklist.title.get(v.lang), room - used)
+                    )
+                } else {
+                    format!("{head}{section}")
+                }
+            }
             // A person's sheet leads with the person, whole: two parents'
             // screenings must never look alike. The checklist's title gives
             // way first, then the visit's name and date.
@@ -145,14 +181,15 @@ impl VisitScreen {
             } else {
                 format!("{}/{}", p.answered, p.visible)
             };
-            let title = clip(sec.title.get(v.lang), 20);
+            let tw = (area.width as usize).saturating_sub(10).max(8);
+            let title = clip(sec.title.get(v.lang), tw);
             let style = if si == current {
                 v.theme.selected()
             } else {
                 v.theme.normal()
             };
             lines.push(Line::styled(
-                format!("{mark}{done}{title:<20}{count:>6}"),
+                format!("{mark}{done}{title:<tw$}{count:>6}"),
                 style,
             ));
         }
@@ -223,29 +260,56 @@ impl VisitScreen {
         f.render_widget(Paragraph::new(lines).block(block), area);
     }
 
+    /// The current section's title, with the entry of a repeatable one.
+    fn section_label(&self, lang: Lang) -> String {
+        let c = self.checklist(self.sheet());
+        let sec = &c.sections[self.section()];
+        match (self.pos, &sec.repeat) {
+            (Pos::Item { entry: Some(e), .. }, Some(r)) => format!(
+                "{} · {} {}",
+                sec.title.get(lang),
+                r.entry_label.get(lang),
+                e + 1
+            ),
+            _ => sec.title.get(lang).to_string(),
+        }
+    }
+
     fn item_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
         let t = |nl, en| v.lang.pick(nl, en);
         let s = self.sheet();
         let c = self.checklist(s);
         let si = self.section();
         let sec = &c.sections[si];
-        let mut title = format!(" {} ", sec.title.get(v.lang));
-        if let Pos::Item { entry: Some(e), .. } = self.pos
-            && let Some(r) = &sec.repeat
-        {
-            title = format!(
-                " {} · {} {} ",
-                sec.title.get(v.lang),
-                r.entry_label.get(v.lang),
-                e + 1
-            );
+        let inner = if v.compact {
+            // No frame in the compact layout: every column is for the question.
+            Rect {
+                x: area.x + 1,
+                width: area.width.saturating_sub(2),
+                ..area
+            }
+        } else {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(v.theme.dim())
+                .title(Span::styled(
+                    format!(
+                        " {} ",
+                        clip(
+                            &self.section_label(v.lang),
+                            usize::from(area.width.saturating_sub(4))
+                        )
+                    ),
+                    v.theme.title(),
+                ));
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            inner
+        };
+        if inner.width == 0 || inner.height == 0 {
+            return;
         }
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(v.theme.dim())
-            .title(Span::styled(title, v.theme.title()));
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let width = inner.width as usize;
         match self.pos {
             Pos::AddEntry { sheet, section } => {
                 let r = sec
@@ -268,6 +332,8 @@ impl VisitScreen {
                     lines.push(Line::styled(h.get(v.lang).to_string(), v.theme.dim()));
                 }
                 f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+                // The cursor on what Enter does.
+                f.set_cursor_position((inner.x, inner.y + 2.min(inner.height - 1)));
             }
             Pos::Item { item, entry, .. } => {
                 let it = &c.items[item];
@@ -291,51 +357,90 @@ impl VisitScreen {
                     v.theme.dim(),
                 )];
                 if it.required {
+                    // A word and a star, never the colour alone.
                     head.push(Span::styled(
-                        format!("  · {}", t("verplicht", "required")),
+                        format!("  · * {}", t("verplicht", "required")),
                         v.theme.required(),
                     ));
                 }
                 let text = it.text_for(d.age_band).get(v.lang).to_string();
-                let question = Paragraph::new(vec![
-                    Line::from(head),
-                    Line::raw(""),
-                    Line::styled(text.clone(), v.theme.title()),
-                ])
-                .wrap(Wrap { trim: true });
-                let qh = (wrapped_height(&text, inner.width) + 2).min(inner.height / 2 + 1);
-                let input_h = self.input_height(c, item);
-                let [q, gap, input, rest] = Layout::vertical([
+                let mut q_lines = vec![Line::from(head), Line::raw("")];
+                q_lines.extend(
+                    wrap_prefixed("", &text, width)
+                        .into_iter()
+                        .map(|l| Line::styled(l, v.theme.title())),
+                );
+                // What comes under the input: why a value does not fit, the
+                // item's help.
+                let mut extra: Vec<Line> = Vec::new();
+                if let Some(e) = &self.input_error {
+                    extra.extend(
+                        wrap_prefixed("", e.get(v.lang), width)
+                            .into_iter()
+                            .map(|l| Line::styled(l, v.theme.error())),
+                    );
+                }
+                if let Some(h) = &it.help {
+                    extra.push(Line::raw(""));
+                    extra.extend(
+                        wrap_prefixed("", h.get(v.lang), width)
+                            .into_iter()
+                            .map(|l| Line::styled(l, v.theme.dim())),
+                    );
+                }
+                let avail = inner.height;
+                let qh = (q_lines.len() as u16).min(avail / 2 + 1);
+                let below = avail.saturating_sub(qh + 1);
+                let grows = matches!(it.kind, ItemKind::LongText { .. });
+                let want = self.input_height(c, item, inner.width, v);
+                let input_h = if grows {
+                    // The text box takes what the help leaves, at least 5 rows.
+                    below
+                        .saturating_sub(extra.len() as u16)
+                        .max(5.min(below))
+                        .max(want.min(below))
+                } else {
+                    want.min(below)
+                };
+                let [q, _gap, input, rest] = Layout::vertical([
                     Constraint::Length(qh),
                     Constraint::Length(1),
                     Constraint::Length(input_h),
                     Constraint::Min(0),
                 ])
                 .areas(inner);
-                let _ = gap;
-                f.render_widget(question, q);
+                f.render_widget(Paragraph::new(q_lines), q);
                 self.input_view(f, input, v, c, item, entry);
-                let mut extra = Vec::new();
-                if let Some(e) = &self.input_error {
-                    extra.push(Line::styled(e.get(v.lang).to_string(), v.theme.error()));
-                }
-                if let Some(h) = &it.help {
-                    extra.push(Line::raw(""));
-                    extra.push(Line::styled(h.get(v.lang).to_string(), v.theme.dim()));
-                }
-                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), rest);
+                f.render_widget(Paragraph::new(extra), rest);
             }
         }
     }
 
-    fn input_height(&self, c: &Checklist, item: usize) -> u16 {
-        match &c.items[item].kind {
-            k if k.is_single_option() => c.items[item].options.len() as u16,
-            ItemKind::Multi => c.items[item].options.len() as u16,
-            ItemKind::Scale { .. } => 4,
+    /// The rows an item's input takes at `width` columns, options and
+    /// labels wrapped.
+    fn input_height(&self, c: &Checklist, item: usize, width: u16, v: &ViewCtx<'_>) -> u16 {
+        let it = &c.items[item];
+        let rows = match &it.kind {
+            k if k.is_single_option() || *k == ItemKind::Multi => {
+                option_rows(&it.options, v, width)
+            }
+            ItemKind::Scale {
+                min,
+                max,
+                min_label,
+                max_label,
+            } => {
+                let values =
+                    ((max - min + 1).max(1) as usize * 3 + 1).div_ceil(width.max(1) as usize);
+                let typed = matches!(&self.input, Input::Scale { typed } if !typed.is_empty());
+                values
+                    + usize::from(typed)
+                    + scale_label_lines(*min, *max, min_label, max_label, v, width).len()
+            }
             ItemKind::LongText { .. } => 7,
             _ => 3,
-        }
+        };
+        u16::try_from(rows).unwrap_or(u16::MAX)
     }
 
     fn input_view(
@@ -356,23 +461,26 @@ impl VisitScreen {
                     Some(Answer::Choice(i)) => Some(*i as usize),
                     _ => None,
                 };
-                let lines = option_lines(&it.options, v, |i| {
+                let (lines, starts) = option_lines(&it.options, v, area.width, |i| {
                     let on = chosen == Some(i);
                     (on, format!(" ({})", if on { "•" } else { " " }))
                 });
-                f.render_widget(Paragraph::new(lines), area);
+                // The cursor on the chosen option, or on the first.
+                let at = starts.get(chosen.unwrap_or(0)).copied().unwrap_or(0);
+                scrolled_options(f, area, lines, at);
             }
             (ItemKind::Multi, Input::Multi { highlight }) => {
                 let bits = match answer {
                     Some(Answer::Multi(b)) => *b,
                     _ => 0,
                 };
-                let lines = option_lines(&it.options, v, |i| {
+                let (lines, starts) = option_lines(&it.options, v, area.width, |i| {
                     let on = bits & (1 << i) != 0;
                     let marker = if i == *highlight { "▶" } else { " " };
                     (on, format!("{marker}[{}]", if on { "x" } else { " " }))
                 });
-                f.render_widget(Paragraph::new(lines), area);
+                let at = starts.get(*highlight).copied().unwrap_or(0);
+                scrolled_options(f, area, lines, at);
             }
             (
                 ItemKind::Scale {
@@ -394,6 +502,7 @@ impl VisitScreen {
                     _ => None,
                 };
                 let mut spans = vec![Span::raw(" ")];
+                let mut cursor_col = 1u16;
                 for x in *min..=*max {
                     let on = value == Some(x);
                     let style = if on {
@@ -401,6 +510,9 @@ impl VisitScreen {
                     } else {
                         v.theme.normal()
                     };
+                    if on || (value.is_none() && x == *min) {
+                        cursor_col = spans.iter().map(|s| s.width() as u16).sum::<u16>();
+                    }
                     spans.push(Span::styled(
                         if on {
                             format!("[{x}]")
@@ -410,7 +522,9 @@ impl VisitScreen {
                         style,
                     ));
                 }
-                let mut lines = vec![Line::from(spans)];
+                let values = Line::from(spans);
+                let value_rows = (values.width() as u16).div_ceil(area.width.max(1)).max(1);
+                let mut lines = vec![values];
                 if let Some(t) = typed {
                     lines.push(Line::styled(
                         format!(
@@ -422,15 +536,19 @@ impl VisitScreen {
                         v.theme.warn(),
                     ));
                 }
-                lines.push(Line::styled(
-                    format!(
-                        " {min} = {}   {max} = {}",
-                        min_label.get(v.lang),
-                        max_label.get(v.lang)
-                    ),
-                    v.theme.dim(),
-                ));
-                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+                lines.extend(
+                    scale_label_lines(*min, *max, min_label, max_label, v, area.width)
+                        .into_iter()
+                        .map(|l| Line::styled(l, v.theme.dim())),
+                );
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+                if area.width > 0 && area.height > 0 {
+                    let row = cursor_col / area.width;
+                    f.set_cursor_position((
+                        area.x + cursor_col % area.width,
+                        area.y + row.min(value_rows - 1).min(area.height - 1),
+                    ));
+                }
             }
             (_, Input::Text(field)) => {
                 let title = if field.is_multiline() {
@@ -479,20 +597,35 @@ impl VisitScreen {
         items: Vec<ListItem<'static>>,
         selected: usize,
     ) {
-        let height = (items.len() as u16 + 2).clamp(3, area.height.saturating_sub(2));
-        let boxed = centered(area, 70, height);
+        let heights: Vec<usize> = items.iter().map(ListItem::height).collect();
+        let rows: usize = heights.iter().sum();
+        let height = (rows as u16 + 2).clamp(3, area.height.saturating_sub(2).max(3));
+        let boxed = centered(area, POPUP_WIDTH, height);
         f.render_widget(Clear, boxed);
         let list = List::new(items)
             .block(
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(v.theme.title())
-                    .title(format!(" {title} ")),
+                    .title(format!(
+                        " {} ",
+                        clip(title, usize::from(boxed.width.saturating_sub(4)))
+                    )),
             )
             .highlight_style(v.theme.selected())
             .highlight_symbol("▶ ");
         let mut state = ListState::default().with_selected(Some(selected));
         f.render_stateful_widget(list, boxed, &mut state);
+        // The real cursor on the selected row (after the list scrolled).
+        let above: usize = heights
+            .iter()
+            .skip(state.offset())
+            .take(selected.saturating_sub(state.offset()))
+            .sum();
+        let inner_h = boxed.height.saturating_sub(2);
+        if inner_h > 0 {
+            f.set_cursor_position((boxed.x + 1, boxed.y + 1 + (above as u16).min(inner_h - 1)));
+        }
     }
 
     fn sections_popup(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
@@ -502,12 +635,13 @@ impl VisitScreen {
             .map(|(s, si)| {
                 let c = self.checklist(s);
                 let p = self.derived.sheets[s].progress[si];
-                ListItem::new(format!(
-                    "{:<40} {}/{}",
-                    c.sections[si].title.get(v.lang),
-                    p.answered,
-                    p.visible
-                ))
+                let count = format!(" {}/{}", p.answered, p.visible);
+                let room = usize::from(POPUP_WIDTH.min(area.width))
+                    .saturating_sub(4 + count.chars().count())
+                    .max(8);
+                let title = clip(c.sections[si].title.get(v.lang), room.min(40));
+                let tw = room.min(40);
+                ListItem::new(format!("{title:<tw$}{count}"))
             })
             .collect();
         self.popup_list(
@@ -539,8 +673,7 @@ impl VisitScreen {
                 };
                 let head = format!("{who} · ");
                 let tail = format!("  ({status})");
-                let room = 70usize
-                    .min(area.width as usize)
+                let room = usize::from(POPUP_WIDTH.min(area.width))
                     .saturating_sub(4 + head.chars().count() + tail.chars().count())
                     .max(8);
                 ListItem::new(format!(
@@ -586,16 +719,23 @@ impl VisitScreen {
                 } else {
                     Style::new()
                 };
-                ListItem::new(Line::styled(
-                    format!(
-                        "{status} {:02}:{:02} [{}] {}{who}{state}",
-                        fl.raised_at.hour(),
-                        fl.raised_at.minute(),
-                        fl.level.label().get(v.lang),
-                        fl.message.get(v.lang)
-                    ),
-                    style,
-                ))
+                // Whole messages, wrapped under the first line's text.
+                let first = format!(
+                    "{status} {:02}:{:02} [{}] ",
+                    fl.raised_at.hour(),
+                    fl.raised_at.minute(),
+                    fl.level.label().get(v.lang),
+                );
+                let room = usize::from(POPUP_WIDTH.min(area.width)).saturating_sub(4);
+                let lines: Vec<Line> = wrap_prefixed(
+                    &first,
+                    &format!("{}{who}{state}", fl.message.get(v.lang)),
+                    room,
+                )
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect();
+                ListItem::new(lines)
             })
             .collect();
         let items = if items.is_empty() {
@@ -619,41 +759,89 @@ impl VisitScreen {
     }
 }
 
-/// One line per option: a marker, the option's number and its label; chosen
-/// options stand out.
+/// The popups' width (less in a narrow window).
+const POPUP_WIDTH: u16 = 70;
+
+/// How wide the section pane is in a body `width` columns wide.
+pub(crate) fn section_pane_width(width: u16) -> u16 {
+    (width / 4 + 10).clamp(30, 50)
+}
+
+/// The options, each a marker, its number and its label wrapped under
+/// itself; chosen options stand out (and have a marker, never the colour
+/// alone). Also gives the row each option starts on.
 fn option_lines<'a>(
     options: &[crate::checklist::model::ChoiceOption],
     v: &ViewCtx<'_>,
+    width: u16,
     mark: impl Fn(usize) -> (bool, String),
-) -> Vec<Line<'a>> {
+) -> (Vec<Line<'a>>, Vec<u16>) {
+    let mut lines = Vec::new();
+    let mut starts = Vec::new();
+    for (i, o) in options.iter().enumerate() {
+        let (on, marker) = mark(i);
+        let style = if on {
+            v.theme.selected()
+        } else {
+            v.theme.normal()
+        };
+        starts.push(lines.len() as u16);
+        let first = format!("{marker} {} ", i + 1);
+        for l in wrap_prefixed(&first, o.label.get(v.lang), usize::from(width)) {
+            lines.push(Line::styled(l, style));
+        }
+    }
+    (lines, starts)
+}
+
+/// The rows the options take at `width`.
+fn option_rows(
+    options: &[crate::checklist::model::ChoiceOption],
+    v: &ViewCtx<'_>,
+    width: u16,
+) -> usize {
+    // The markers are all four columns wide ("▶[x]", " ( )").
     options
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            let (on, marker) = mark(i);
-            let style = if on {
-                v.theme.selected()
-            } else {
-                v.theme.normal()
-            };
-            Line::styled(format!("{marker} {} {}", i + 1, o.label.get(v.lang)), style)
+            wrap_prefixed(
+                &format!("    {} ", i + 1),
+                o.label.get(v.lang),
+                usize::from(width),
+            )
+            .len()
         })
-        .collect()
+        .sum()
 }
 
-/// Lines a text takes when wrapped at `width` (an estimate by words).
-fn wrapped_height(text: &str, width: u16) -> u16 {
-    let width = width.max(1) as usize;
-    let mut lines = 1u16;
-    let mut col = 0usize;
-    for word in text.split_whitespace() {
-        let w = word.chars().count();
-        if col > 0 && col + 1 + w > width {
-            lines += 1;
-            col = w;
-        } else {
-            col += if col > 0 { w + 1 } else { w };
-        }
+/// Draw option lines in `area`, scrolled so the row `at` (the cursor's)
+/// is in view, and put the terminal's cursor there.
+fn scrolled_options(f: &mut Frame, area: Rect, lines: Vec<Line<'_>>, at: u16) {
+    if area.height == 0 || area.width == 0 {
+        return;
     }
-    lines
+    let scroll = at.saturating_sub(area.height - 1);
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+    f.set_cursor_position((area.x + 1, area.y + at - scroll));
+}
+
+/// A scale's end labels, wrapped: "0 = nooit   4 = heel vaak".
+fn scale_label_lines(
+    min: i64,
+    max: i64,
+    min_label: &Text,
+    max_label: &Text,
+    v: &ViewCtx<'_>,
+    width: u16,
+) -> Vec<String> {
+    wrap_prefixed(
+        " ",
+        &format!(
+            "{min} = {} · {max} = {}",
+            min_label.get(v.lang),
+            max_label.get(v.lang)
+        ),
+        usize::from(width),
+    )
 }
