@@ -6,6 +6,8 @@ pub mod flag_panel;
 pub mod home;
 pub mod new_visit;
 pub mod onboarding;
+pub mod overview;
+pub mod quit;
 pub mod review;
 pub mod unlock;
 pub mod visit;

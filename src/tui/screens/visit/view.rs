@@ -45,6 +45,9 @@ impl VisitScreen {
             }
             None => {}
         }
+        if let Some(o) = &self.overview {
+            o.view(f, body, v, &self.visit, &self.derived);
+        }
         if self.flags.is_open() {
             self.flags.view(f, area, v, &self.visit);
         }
@@ -128,6 +131,10 @@ impl VisitScreen {
         let c = self.checklist(s);
         let d = &self.derived.sheets[s];
         let current = self.section();
+        // The section chosen in the pane while it has the focus.
+        let chosen = self
+            .pane
+            .and_then(|i| self.section_rows().get(i).map(|r| r.1));
         let mut lines = Vec::new();
         for (si, sec) in c.sections.iter().enumerate() {
             if !d.section_visible[si] {
@@ -146,10 +153,10 @@ impl VisitScreen {
                 format!("{}/{}", p.answered, p.visible)
             };
             let title = clip(sec.title.get(v.lang), 20);
-            let style = if si == current {
-                v.theme.selected()
-            } else {
-                v.theme.normal()
+            let style = match chosen {
+                Some(c) if c == si => v.theme.selected(),
+                None if si == current => v.theme.selected(),
+                _ => v.theme.normal(),
             };
             lines.push(Line::styled(
                 format!("{mark}{done}{title:<20}{count:>6}"),
@@ -206,7 +213,11 @@ impl VisitScreen {
         }
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(v.theme.dim())
+            .border_style(if chosen.is_some() {
+                v.theme.title()
+            } else {
+                v.theme.dim()
+            })
             .title(
                 match self.visit.sheets.get(self.sheet()).map(|s| s.person) {
                     // Whose sections these are, on the pane itself.

@@ -1,0 +1,542 @@
+//! The question overview, "Ga naar vraag / Go to question" (Ctrl-G): every
+//! list of the visit (grouped by person, as the F3 picker orders them), its
+//! sections, repeat entries and questions, each question with its short
+//! answer or an open/required marker. Enter jumps there; `/` searches the
+//! question texts (both languages) and the answers, filtering live; `n`/`N`
+//! go to the next or previous match.
+//!
+//! A text answer is searched but never shown beyond the one clipped line
+//! the overview shows for every answer: a match inside it shows no extract.
+//!
+//! Pure: the rows are built from the visit once when the overview opens
+//! (answers cannot change while it is open) and only the rows on screen are
+//! drawn, so it opens at once on a visit of a thousand questions.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::i18n::Lang;
+use crate::tui::event::Key;
+use crate::tui::keys::{Action, Ctx};
+use crate::tui::screens::review::show_answer;
+use crate::tui::screens::visit::Pos;
+use crate::tui::view::ViewCtx;
+use crate::tui::widgets::{Field, clip};
+use crate::visit::{Derived, Person, Visit};
+
+/// What a row of the overview stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// A list (checklist) of one person or of the visit.
+    Sheet,
+    Section,
+    /// One entry of a repeatable section.
+    Entry,
+    Question,
+}
+
+/// One row: where it is, where Enter goes, and (for a question) whether it
+/// is open and required, and the folded text a search looks in.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub kind: RowKind,
+    pub sheet: usize,
+    pub section: usize,
+    pub item: usize,
+    pub entry: Option<usize>,
+    /// Where Enter on this row goes.
+    pub target: Pos,
+    /// A question that is required and not answered.
+    pub open: bool,
+    /// Folded question texts (Dutch and English) and answer; empty for
+    /// rows that are not questions.
+    hay: String,
+}
+
+/// What a key did in the overview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Stay,
+    Close,
+    Jump(Pos),
+}
+
+pub struct Overview {
+    rows: Vec<Row>,
+    /// The rows shown under the current search: indices into `rows`.
+    shown: Vec<usize>,
+    /// The selected row: an index into `shown`.
+    sel: usize,
+    query: Field,
+    /// The search field has the focus (letters type).
+    searching: bool,
+    /// The first row on screen and the rows that fit, as last drawn (the
+    /// list scrolls only as far as the selection needs).
+    top: Cell<usize>,
+    page: Cell<usize>,
+}
+
+/// Lowercase, without accents: what a search compares ("één" finds "een").
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        out.push(match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            '’' | '‘' => '\'',
+            c => c,
+        });
+    }
+    out
+}
+
+/// Whether folded text holds every word of a (folded) query.
+pub fn matches(hay: &str, folded_query: &str) -> bool {
+    folded_query.split_whitespace().all(|w| hay.contains(w))
+}
+
+/// The overview's rows: the sheets in `order` (person first), and in each
+/// sheet its stops in flow order, with a row for each section and entry
+/// they enter. Only places the flow can stop at are listed, so every
+/// jump lands.
+pub fn rows(visit: &Visit, derived: &Derived, stops: &[Pos], order: &[usize]) -> Vec<Row> {
+    let mut by_sheet: Vec<Vec<Pos>> = vec![Vec::new(); visit.sheets.len()];
+    for p in stops {
+        let s = match *p {
+            Pos::Item { sheet, .. } | Pos::AddEntry { sheet, .. } => sheet,
+        };
+        if let Some(v) = by_sheet.get_mut(s) {
+            v.push(*p);
+        }
+    }
+    let mut out = Vec::with_capacity(stops.len() + stops.len() / 4);
+    for &s in order {
+        let Some(sheet) = visit.sheets.get(s) else {
+            continue;
+        };
+        let sheet_stops = &by_sheet[s];
+        let Some(&first) = sheet_stops.first() else {
+            continue;
+        };
+        let c = &sheet.checklist;
+        let d = &derived.sheets[s];
+        let missing: HashSet<(usize, Option<usize>)> =
+            d.missing.iter().map(|m| (m.item, m.entry)).collect();
+        out.push(Row {
+            kind: RowKind::Sheet,
+            sheet: s,
+            section: 0,
+            item: 0,
+            entry: None,
+            target: first,
+            open: !missing.is_empty(),
+            hay: String::new(),
+        });
+        let mut section = None;
+        let mut entry = None;
+        for &p in sheet_stops {
+            let (sec, item, e) = match p {
+                Pos::Item { item, entry, .. } => (c.items[item].section, Some(item), entry),
+                Pos::AddEntry { section, .. } => (section, None, None),
+            };
+            if section != Some(sec) {
+                section = Some(sec);
+                entry = None;
+                out.push(Row {
+                    kind: RowKind::Section,
+                    sheet: s,
+                    section: sec,
+                    item: 0,
+                    entry: None,
+                    target: p,
+                    open: false,
+                    hay: String::new(),
+                });
+            }
+            let Some(item) = item else { continue };
+            if e.is_some() && e != entry {
+                entry = e;
+                out.push(Row {
+                    kind: RowKind::Entry,
+                    sheet: s,
+                    section: sec,
+                    item,
+                    entry: e,
+                    target: p,
+                    open: false,
+                    hay: String::new(),
+                });
+            }
+            let it = &c.items[item];
+            let mut hay = String::new();
+            let text = it.text_for(d.age_band);
+            for t in [&text.nl, &text.en] {
+                hay.push_str(&fold(t));
+                hay.push('\n');
+            }
+            if let Some(a) = sheet.answer(item, e) {
+                for lang in [Lang::Nl, Lang::En] {
+                    hay.push_str(&fold(&show_answer(c, item, a, lang)));
+                    hay.push('\n');
+                }
+            }
+            out.push(Row {
+                kind: RowKind::Question,
+                sheet: s,
+                section: sec,
+                item,
+                entry: e,
+                target: p,
+                open: missing.contains(&(item, e)),
+                hay,
+            });
+        }
+    }
+    out
+}
+
+/// The rows shown for a query: every row when it is empty, else each
+/// matching question with the sheet, section and entry rows above it.
+pub fn filter(rows: &[Row], query: &str) -> Vec<usize> {
+    let q = fold(query);
+    if q.trim().is_empty() {
+        return (0..rows.len()).collect();
+    }
+    let mut out = Vec::new();
+    // The header rows above the next match, not yet shown.
+    let mut heads: [Option<usize>; 3] = [None; 3];
+    for (i, r) in rows.iter().enumerate() {
+        match r.kind {
+            RowKind::Sheet => heads = [Some(i), None, None],
+            RowKind::Section => heads[1..].copy_from_slice(&[Some(i), None]),
+            RowKind::Entry => heads[2] = Some(i),
+            RowKind::Question if matches(&r.hay, &q) => {
+                for h in heads.iter_mut() {
+                    if let Some(h) = h.take() {
+                        out.push(h);
+                    }
+                }
+                out.push(i);
+            }
+            RowKind::Question => {}
+        }
+    }
+    out
+}
+
+impl Overview {
+    /// The overview with the row of `here` selected; `search` focuses the
+    /// search field.
+    pub fn new(rows: Vec<Row>, here: Pos, search: bool) -> Overview {
+        let sel = rows
+            .iter()
+            .position(|r| r.kind == RowKind::Question && r.target == here)
+            .or_else(|| rows.iter().position(|r| r.target == here))
+            .unwrap_or(0);
+        Overview {
+            shown: (0..rows.len()).collect(),
+            rows,
+            sel,
+            query: Field::single_no_undo(""),
+            searching: search,
+            top: Cell::new(0),
+            page: Cell::new(10),
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        if self.searching {
+            Ctx::Search
+        } else {
+            Ctx::Overview
+        }
+    }
+
+    /// The rows shown now, in order.
+    pub fn shown(&self) -> impl Iterator<Item = &Row> {
+        self.shown.iter().map(|&i| &self.rows[i])
+    }
+
+    /// The selected row.
+    pub fn selected(&self) -> Option<&Row> {
+        self.shown.get(self.sel).map(|&i| &self.rows[i])
+    }
+
+    /// Questions shown that match the search (all questions without one).
+    pub fn match_count(&self) -> usize {
+        self.shown()
+            .filter(|r| r.kind == RowKind::Question)
+            .count()
+    }
+
+    fn refilter(&mut self) {
+        let keep = self.shown.get(self.sel).copied();
+        self.shown = filter(&self.rows, &self.query.text());
+        // The first match, or the row that was selected if it is still shown.
+        self.sel = if self.query.text().trim().is_empty() {
+            keep.and_then(|k| self.shown.iter().position(|&i| i == k))
+                .unwrap_or(0)
+        } else {
+            self.shown
+                .iter()
+                .position(|&i| self.rows[i].kind == RowKind::Question)
+                .unwrap_or(0)
+        };
+    }
+
+    /// The next (or previous) row after the selection that is a match —
+    /// with no search, an open required question — wrapping round.
+    fn step_match(&mut self, forward: bool) {
+        let n = self.shown.len();
+        if n == 0 {
+            return;
+        }
+        let searching = !self.query.text().trim().is_empty();
+        let wanted = |r: &Row| r.kind == RowKind::Question && (searching || r.open);
+        for k in 1..=n {
+            let i = if forward {
+                (self.sel + k) % n
+            } else {
+                (self.sel + n - k % n) % n
+            };
+            if wanted(&self.rows[self.shown[i]]) {
+                self.sel = i;
+                return;
+            }
+        }
+    }
+
+    pub fn key(&mut self, key: Key, action: Option<Action>) -> Outcome {
+        let last = self.shown.len().saturating_sub(1);
+        let page = self.page.get().max(1);
+        match action {
+            Some(Action::Cancel) if self.searching => self.searching = false,
+            Some(Action::Cancel) => return Outcome::Close,
+            Some(Action::Select) => {
+                return self.selected().map_or(Outcome::Stay, |r| Outcome::Jump(r.target));
+            }
+            Some(Action::Up) => self.sel = self.sel.saturating_sub(1),
+            Some(Action::Down) => self.sel = (self.sel + 1).min(last),
+            Some(Action::PageUp) => self.sel = self.sel.saturating_sub(page),
+            Some(Action::PageDown) => self.sel = (self.sel + page).min(last),
+            Some(Action::First) => self.sel = 0,
+            Some(Action::Last) => self.sel = last,
+            Some(Action::Search) => self.searching = true,
+            Some(Action::NextMatch) => self.step_match(true),
+            Some(Action::PrevMatch) => self.step_match(false),
+            None if self.searching => {
+                if self.query.handle(key) {
+                    self.refilter();
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.searching && self.query.paste(&text.replace(['\n', '\r'], " ")) {
+            self.refilter();
+        }
+    }
+
+    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        f.render_widget(Clear, area);
+        let open: usize = self.rows.iter().filter(|r| r.open && r.kind == RowKind::Question).count();
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.title())
+            .title(Span::styled(
+                match v.lang {
+                    Lang::Nl => format!(" Ga naar vraag · {open} open verplicht "),
+                    Lang::En => format!(" Go to question · {open} open required "),
+                },
+                v.theme.title(),
+            ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let [search, list] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+        let query = self.query.text();
+        let label = t(" Zoeken (/): ", " Search (/): ");
+        let [lab, field, count] = Layout::horizontal([
+            Constraint::Length(label.chars().count() as u16),
+            Constraint::Min(8),
+            Constraint::Length(18),
+        ])
+        .areas(search);
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                label,
+                if self.searching {
+                    v.theme.selected()
+                } else {
+                    v.theme.key()
+                },
+            )),
+            lab,
+        );
+        if self.searching || !query.is_empty() {
+            self.query.render_inline(f, field);
+        }
+        if !query.trim().is_empty() {
+            let n = self.match_count();
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    match v.lang {
+                        Lang::Nl => format!("{n} gevonden"),
+                        Lang::En => format!("{n} found"),
+                    },
+                    v.theme.dim(),
+                )),
+                count,
+            );
+        }
+        let height = list.height as usize;
+        self.page.set(height.saturating_sub(1).max(1));
+        let mut top = self.top.get();
+        if self.sel < top {
+            top = self.sel;
+        } else if height > 0 && self.sel >= top + height {
+            top = self.sel + 1 - height;
+        }
+        top = top.min(self.shown.len().saturating_sub(height));
+        self.top.set(top);
+        if self.shown.is_empty() {
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    t("Niets gevonden.", "Nothing found."),
+                    v.theme.dim(),
+                )),
+                list,
+            );
+            return;
+        }
+        let width = list.width as usize;
+        let lines: Vec<Line> = self
+            .shown
+            .iter()
+            .enumerate()
+            .skip(top)
+            .take(height)
+            .map(|(n, &i)| row_line(&self.rows[i], n == self.sel, width, v, visit, derived))
+            .collect();
+        f.render_widget(Paragraph::new(lines), list);
+    }
+}
+
+/// How one row reads on screen, clipped to the width (never wrapped: a
+/// text answer shows no more than this one line).
+fn row_line(
+    r: &Row,
+    selected: bool,
+    width: usize,
+    v: &ViewCtx<'_>,
+    visit: &Visit,
+    derived: &Derived,
+) -> Line<'static> {
+    let t = |nl, en| v.lang.pick(nl, en);
+    let sheet = &visit.sheets[r.sheet];
+    let c = &sheet.checklist;
+    let mark = if selected { "▶" } else { " " };
+    let style = |base| if selected { v.theme.selected() } else { base };
+    match r.kind {
+        RowKind::Sheet => {
+            let who = match sheet.person {
+                Person::Visit => t("Bezoek", "Visit").to_string(),
+                p => visit.roster.name(p),
+            };
+            let tail = if r.open {
+                t("  (open)", "  (open)")
+            } else {
+                "  ✓"
+            };
+            let head = format!("{mark}{who} · ");
+            let room = width.saturating_sub(head.chars().count() + tail.chars().count());
+            Line::styled(
+                format!("{head}{}{tail}", clip(c.title.get(v.lang), room.max(4))),
+                style(v.theme.title()),
+            )
+        }
+        RowKind::Section => Line::styled(
+            clip(
+                &format!("{mark} {}", c.sections[r.section].title.get(v.lang)),
+                width,
+            ),
+            style(v.theme.key()),
+        ),
+        RowKind::Entry => {
+            let label = c.sections[r.section]
+                .repeat
+                .as_ref()
+                .map(|rep| rep.entry_label.get(v.lang).to_string())
+                .unwrap_or_default();
+            Line::styled(
+                clip(
+                    &format!("{mark}   {label} {}", r.entry.map_or(0, |e| e + 1)),
+                    width,
+                ),
+                style(v.theme.normal()),
+            )
+        }
+        RowKind::Question => {
+            let indent = if r.entry.is_some() { "     " } else { "   " };
+            let it = &c.items[r.item];
+            let age_band = derived.sheets[r.sheet].age_band;
+            let q = it.text_for(age_band).get(v.lang);
+            let (answer, answer_style) = match sheet.answer(r.item, r.entry) {
+                Some(a) => (show_answer(c, r.item, a, v.lang), v.theme.ok()),
+                None if r.open => (
+                    t("open · verplicht", "open · required").to_string(),
+                    v.theme.required(),
+                ),
+                None => ("—".to_string(), v.theme.dim()),
+            };
+            let head = format!("{mark}{indent}");
+            let room = width.saturating_sub(head.chars().count() + 1);
+            // The question gets about three fifths; the answer the rest.
+            let a_room = (room * 2 / 5).max(6).min(room);
+            let answer = clip(&answer.replace('\n', " "), a_room);
+            let q_room = room.saturating_sub(answer.chars().count() + 1);
+            let q = clip(q, q_room);
+            let pad = room.saturating_sub(q.chars().count() + answer.chars().count());
+            Line::from(vec![
+                Span::styled(format!("{head}{q}{}", " ".repeat(pad + 1)), style(v.theme.normal())),
+                Span::styled(answer, if selected { v.theme.selected() } else { answer_style }),
+            ])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_case_and_accents() {
+        assert_eq!(fold("Één Keer ÜBER"), "een keer uber");
+        assert_eq!(fold("Ruben’s"), "ruben's");
+    }
+
+    #[test]
+    fn every_word_of_the_query_must_match() {
+        let hay = fold("Controleert een partner de ander?\nDoes a partner control the other?\nja");
+        assert!(matches(&hay, "partner"));
+        assert!(matches(&hay, &fold("CONTROLEERT ander")));
+        assert!(matches(&hay, "control other"));
+        assert!(!matches(&hay, "partner wapen"));
+        // An empty query matches everything.
+        assert!(matches(&hay, ""));
+    }
+}
