@@ -714,6 +714,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: true,
     },
     Binding {
+        action: Action::Prev,
+        keys: &[Key::BackTab],
+        shown: None,
+        contexts: &[Review],
+        label: ("vorig tabblad", "previous tab"),
+        footer: false,
+    },
+    Binding {
         action: Action::Finalize,
         keys: &[Key::Alt('f'), Key::F(9)],
         shown: None,
@@ -986,12 +994,9 @@ pub fn help(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> =
         out.into_iter().map(|(k, l)| (k.join(" / "), l)).collect();
     let extra = match ctx {
-        Ctx::Text
-        | Ctx::Field
-        | Ctx::Prompt
-        | Ctx::NewVisit
-        | Ctx::FlagPanel
-        | Ctx::Search => EDITING,
+        Ctx::Text | Ctx::Field | Ctx::Prompt | Ctx::NewVisit | Ctx::FlagPanel | Ctx::Search => {
+            EDITING
+        }
         Ctx::Onboarding => EDITING,
         Ctx::Unlock => PASSPHRASE,
         _ => &[],
@@ -1050,7 +1055,11 @@ mod tests {
         for ctx in [
             Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview,
         ] {
-            assert_eq!(action(ctx, Key::Char('q')), Some(Action::AskQuit), "{ctx:?}");
+            assert_eq!(
+                action(ctx, Key::Char('q')),
+                Some(Action::AskQuit),
+                "{ctx:?}"
+            );
         }
         assert_eq!(action(QuitConfirm, Key::Enter), Some(Action::Quit));
         assert_eq!(action(QuitConfirm, Key::Esc), Some(Action::Cancel));
@@ -1059,9 +1068,21 @@ mod tests {
         // Esc backs out one level everywhere in the visit.
         for ctx in [Choice, Multi, Scale, Text, Field, AddEntry] {
             assert_eq!(action(ctx, Key::Esc), Some(Action::FocusPane), "{ctx:?}");
-            assert_eq!(action(ctx, Key::Ctrl('g')), Some(Action::Overview), "{ctx:?}");
+            assert_eq!(
+                action(ctx, Key::Ctrl('g')),
+                Some(Action::Overview),
+                "{ctx:?}"
+            );
         }
-        for ctx in [Popup, Review, Overview, Search, QuitConfirm, Confirm, Prompt] {
+        for ctx in [
+            Popup,
+            Review,
+            Overview,
+            Search,
+            QuitConfirm,
+            Confirm,
+            Prompt,
+        ] {
             assert_eq!(action(ctx, Key::Esc), Some(Action::Cancel), "{ctx:?}");
         }
         assert_eq!(action(Pane, Key::Esc), Some(Action::FocusItems));

@@ -9,6 +9,7 @@ pub mod onboarding;
 pub mod overview;
 pub mod quit;
 pub mod review;
+mod review_tabs;
 pub mod unlock;
 pub mod visit;
 

@@ -274,9 +274,7 @@ impl Overview {
 
     /// Questions shown that match the search (all questions without one).
     pub fn match_count(&self) -> usize {
-        self.shown()
-            .filter(|r| r.kind == RowKind::Question)
-            .count()
+        self.shown().filter(|r| r.kind == RowKind::Question).count()
     }
 
     fn refilter(&mut self) {
@@ -323,7 +321,9 @@ impl Overview {
             Some(Action::Cancel) if self.searching => self.searching = false,
             Some(Action::Cancel) => return Outcome::Close,
             Some(Action::Select) => {
-                return self.selected().map_or(Outcome::Stay, |r| Outcome::Jump(r.target));
+                return self
+                    .selected()
+                    .map_or(Outcome::Stay, |r| Outcome::Jump(r.target));
             }
             Some(Action::Up) => self.sel = self.sel.saturating_sub(1),
             Some(Action::Down) => self.sel = (self.sel + 1).min(last),
@@ -334,11 +334,7 @@ impl Overview {
             Some(Action::Search) => self.searching = true,
             Some(Action::NextMatch) => self.step_match(true),
             Some(Action::PrevMatch) => self.step_match(false),
-            None if self.searching => {
-                if self.query.handle(key) {
-                    self.refilter();
-                }
-            }
+            None if self.searching && self.query.handle(key) => self.refilter(),
             _ => {}
         }
         Outcome::Stay
@@ -350,10 +346,21 @@ impl Overview {
         }
     }
 
-    pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) {
+    pub fn view(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        v: &ViewCtx<'_>,
+        visit: &Visit,
+        derived: &Derived,
+    ) {
         let t = |nl, en| v.lang.pick(nl, en);
         f.render_widget(Clear, area);
-        let open: usize = self.rows.iter().filter(|r| r.open && r.kind == RowKind::Question).count();
+        let open: usize = self
+            .rows
+            .iter()
+            .filter(|r| r.open && r.kind == RowKind::Question)
+            .count();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(v.theme.title())
@@ -512,8 +519,18 @@ fn row_line(
             let q = clip(q, q_room);
             let pad = room.saturating_sub(q.chars().count() + answer.chars().count());
             Line::from(vec![
-                Span::styled(format!("{head}{q}{}", " ".repeat(pad + 1)), style(v.theme.normal())),
-                Span::styled(answer, if selected { v.theme.selected() } else { answer_style }),
+                Span::styled(
+                    format!("{head}{q}{}", " ".repeat(pad + 1)),
+                    style(v.theme.normal()),
+                ),
+                Span::styled(
+                    answer,
+                    if selected {
+                        v.theme.selected()
+                    } else {
+                        answer_style
+                    },
+                ),
             ])
         }
     }

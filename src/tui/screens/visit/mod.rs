@@ -272,33 +272,9 @@ impl VisitScreen {
             .find(|p| self.order_key(*p) > k && (!self.only_missing || self.is_missing(*p)))
     }
 
-    /// The sheets as the F3 picker lists them: grouped by person — the
-    /// visit's own lists first, then each child, then each caregiver, in
-    /// roster order — and in list order within a person.
+    /// The sheets as the F3 picker lists them (see [`sheet_order`]).
     fn picker_order(&self) -> Vec<usize> {
-        let roster = &self.visit.roster;
-        let key = |p: Person| match p {
-            Person::Visit => (0, 0),
-            Person::Child(id) => (
-                1,
-                roster
-                    .children
-                    .iter()
-                    .position(|c| c.id == id)
-                    .unwrap_or(usize::MAX),
-            ),
-            Person::Caregiver(id) => (
-                2,
-                roster
-                    .caregivers
-                    .iter()
-                    .position(|c| c.id == id)
-                    .unwrap_or(usize::MAX),
-            ),
-        };
-        let mut order: Vec<usize> = (0..self.visit.sheets.len()).collect();
-        order.sort_by_key(|&s| key(self.visit.sheets[s].person));
-        order
+        sheet_order(&self.visit)
     }
 
     /// The first open required question, in list order, other than the
@@ -1263,6 +1239,35 @@ impl VisitScreen {
         self.dirty_since = None;
         ctx.effects.push(Effect::Finalize(Box::new(rec)));
     }
+}
+
+/// The sheets grouped by person, as the F3 picker, the overview and the
+/// review list them: the visit's own lists first, then each child, then
+/// each caregiver, in roster order, and in list order within a person.
+pub fn sheet_order(visit: &Visit) -> Vec<usize> {
+    let roster = &visit.roster;
+    let key = |p: Person| match p {
+        Person::Visit => (0, 0),
+        Person::Child(id) => (
+            1,
+            roster
+                .children
+                .iter()
+                .position(|c| c.id == id)
+                .unwrap_or(usize::MAX),
+        ),
+        Person::Caregiver(id) => (
+            2,
+            roster
+                .caregivers
+                .iter()
+                .position(|c| c.id == id)
+                .unwrap_or(usize::MAX),
+        ),
+    };
+    let mut order: Vec<usize> = (0..visit.sheets.len()).collect();
+    order.sort_by_key(|&s| key(visit.sheets[s].person));
+    order
 }
 
 fn key_char(key: Key) -> Option<char> {
