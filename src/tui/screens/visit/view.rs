@@ -490,7 +490,8 @@ impl VisitScreen {
         items: Vec<ListItem<'static>>,
         selected: usize,
     ) {
-        let height = (items.len() as u16 + 2).clamp(3, area.height.saturating_sub(2));
+        let lines: usize = items.iter().map(ListItem::height).sum();
+        let height = (lines as u16 + 2).clamp(3, area.height.saturating_sub(2));
         let boxed = centered(area, 70, height);
         f.render_widget(Clear, boxed);
         let list = List::new(items)
@@ -597,7 +598,7 @@ impl VisitScreen {
                 } else {
                     Style::new()
                 };
-                ListItem::new(Line::styled(
+                let mut lines = vec![Line::styled(
                     format!(
                         "{status} {:02}:{:02} [{}] {}{who}{state}",
                         fl.raised_at.hour(),
@@ -606,7 +607,27 @@ impl VisitScreen {
                         fl.message.get(v.lang)
                     ),
                     style,
-                ))
+                )];
+                // What was done, and why it was withdrawn, under the flag
+                // (the review's "Vlaggen en acties" tab has them whole).
+                let done = fl.action_taken.as_str().replace('\n', " ");
+                if !done.trim().is_empty() {
+                    lines.push(Line::styled(
+                        format!("      {}: {done}", v.lang.pick("gedaan", "done")),
+                        v.theme.dim(),
+                    ));
+                }
+                if fl.state == FlagState::Withdrawn {
+                    lines.push(Line::styled(
+                        format!(
+                            "      {}: {}",
+                            v.lang.pick("reden intrekken", "reason withdrawn"),
+                            fl.withdrawn_reason.as_str().replace('\n', " ")
+                        ),
+                        v.theme.dim(),
+                    ));
+                }
+                ListItem::new(lines)
             })
             .collect();
         let items = if items.is_empty() {
