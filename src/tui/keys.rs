@@ -427,6 +427,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: true,
     },
     Binding {
+        action: Action::Overview,
+        keys: &[Key::Ctrl('g'), Key::Alt('g')],
+        shown: Some("Ctrl-G"),
+        contexts: NAV,
+        label: ("ga naar vraag", "go to question"),
+        footer: true,
+    },
+    Binding {
         action: Action::Home,
         keys: &[Key::F(10), Key::Alt('h')],
         shown: None,
@@ -499,14 +507,6 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Home],
         label: ("concept weggooien", "discard draft"),
         footer: false,
-    },
-    Binding {
-        action: Action::Overview,
-        keys: &[Key::Ctrl('g'), Key::Alt('g')],
-        shown: None,
-        contexts: NAV,
-        label: ("ga naar vraag", "go to question"),
-        footer: true,
     },
     Binding {
         action: Action::Search,

@@ -556,7 +556,66 @@ pub fn flag_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{legend, wrap};
+    use crate::checklist::model::{Band, Score, ScoreMethod};
+    use crate::i18n::{Lang, Text};
+    use crate::visit::derive::ScoreValue;
+
+    fn band(id: &str, from: i64, to: Option<i64>, age_band: Option<usize>) -> Band {
+        Band {
+            id: id.into(),
+            from,
+            to,
+            age_band,
+            label: Text::new(id, id),
+            meaning: Text::new("", ""),
+        }
+    }
+
+    #[test]
+    fn the_legend_names_every_band_and_marks_where_the_score_falls() {
+        let score = Score {
+            id: "risico".into(),
+            title: Text::new("Risico", "Risk"),
+            method: ScoreMethod::Sum,
+            items: Vec::new(),
+            bands: vec![
+                band("laag", 0, Some(2), None),
+                band("midden", 3, Some(5), None),
+                band("hoog", 6, None, None),
+            ],
+            range: (0, 13),
+        };
+        let sv = ScoreValue {
+            value: 7,
+            band: Some(2),
+            answered: 12,
+            visible: 12,
+        };
+        assert_eq!(
+            legend(&score, &sv, None, Lang::Nl),
+            "Grenzen: 0–2 laag · 3–5 midden · ▶ 6+ hoog (hier: 7)"
+        );
+        // Nothing answered: no band is marked.
+        let none = ScoreValue::default();
+        assert!(!legend(&score, &none, None, Lang::En).contains('▶'));
+        // Bands of another age band are left out.
+        let mut young = score.clone();
+        young.bands = vec![
+            band("a", 0, Some(3), Some(0)),
+            band("b", 0, Some(5), Some(1)),
+            band("c", 4, None, Some(0)),
+        ];
+        let sv = ScoreValue {
+            value: 4,
+            band: Some(2),
+            ..ScoreValue::default()
+        };
+        assert_eq!(
+            legend(&young, &sv, Some(0), Lang::En),
+            "Bands: 0–3 a · ▶ 4+ c (here: 4)"
+        );
+    }
 
     #[test]
     fn wrap_breaks_at_words_keeps_line_breaks_and_never_cuts() {

@@ -141,7 +141,12 @@ impl VisitScreen {
                 continue;
             }
             let p = d.progress[si];
-            let mark = if si == current { "▶" } else { " " };
+            // The section chosen in the focused pane is marked in text too.
+            let mark = match chosen {
+                Some(c) if c == si && si != current => "»",
+                _ if si == current => "▶",
+                _ => " ",
+            };
             let done = if p.required > 0 && p.complete() {
                 "✓"
             } else {
