@@ -539,6 +539,118 @@ fn row_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checklist::Catalog;
+    use crate::tui::screens::visit::VisitScreen;
+    use crate::visit::{Answer, Caregiver};
+    use time::macros::datetime;
+
+    /// Familie Kersenboom: the safety check, then Ruben's and Iris's
+    /// screenings added in that order (Iris is first on the roster).
+    fn kersenboom() -> VisitScreen {
+        let cat = Catalog::bundled();
+        let now = datetime!(2026-12-05 10:00);
+        let mut v = Visit::new("v1".into(), "Kersenboom".into(), now.date(), now);
+        for (id, alias) in [(1, "Iris"), (2, "Ruben")] {
+            v.roster.caregivers.push(Caregiver {
+                id,
+                alias: alias.into(),
+                role: if id == 1 { "moeder" } else { "vader" }.into(),
+            });
+        }
+        let ouder = cat.get("trauma-ouder").unwrap().clone();
+        v.add_sheet(ouder.clone(), Person::Caregiver(2)).unwrap();
+        v.add_sheet(cat.get("veiligheid").unwrap().clone(), Person::Visit)
+            .unwrap();
+        v.add_sheet(ouder, Person::Caregiver(1)).unwrap();
+        let first = v.sheets[1].checklist.item_index("acuut_geweld").unwrap();
+        v.set_answer(1, first, None, Some(Answer::Choice(1)), now)
+            .unwrap();
+        VisitScreen::new(v, now)
+    }
+
+    #[test]
+    fn rows_lead_with_the_visit_then_the_roster_and_every_question_jumps() {
+        let screen = kersenboom();
+        let rows = screen.overview_rows();
+        let sheets: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.kind == RowKind::Sheet)
+            .map(|r| r.sheet)
+            .collect();
+        // The visit's own list, then Iris (first on the roster), then Ruben.
+        assert_eq!(sheets, vec![1, 2, 0]);
+        // One question row for every question stop, each jumping to it.
+        let stops = screen.all_stops();
+        let questions: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.kind == RowKind::Question)
+            .collect();
+        let item_stops = stops
+            .iter()
+            .filter(|p| matches!(p, Pos::Item { .. }))
+            .count();
+        assert_eq!(questions.len(), item_stops);
+        assert!(questions.iter().all(|r| stops.contains(&r.target)));
+        // The answered question is not open; the next required one is.
+        assert!(!questions[0].open);
+        assert!(questions[1].open);
+        // A section row goes to its first stop.
+        let section = rows.iter().find(|r| r.kind == RowKind::Section).unwrap();
+        assert_eq!(section.target, questions[0].target);
+    }
+
+    #[test]
+    fn a_search_keeps_matches_with_their_headings_and_finds_answers() {
+        let screen = kersenboom();
+        let rows = screen.overview_rows();
+        let shown = filter(&rows, "WAPEN");
+        let kinds: Vec<RowKind> = shown.iter().map(|&i| rows[i].kind).collect();
+        assert_eq!(
+            kinds,
+            vec![RowKind::Sheet, RowKind::Section, RowKind::Question]
+        );
+        // Answers are searched: "Nee" is the answer to the first question
+        // (in either language), and a word in both narrows it to that one.
+        let by_answer = filter(&rows, "ernstig nee");
+        assert_eq!(by_answer.len(), 3);
+        assert_eq!(filter(&rows, "ernstig no").len(), 3);
+        // An empty search shows everything; a search for nothing, nothing.
+        assert_eq!(filter(&rows, "  ").len(), rows.len());
+        assert!(filter(&rows, "olifant").is_empty());
+        // Questions asked in both parents' lists match in both, each under
+        // its own person.
+        let both = filter(&rows, "geduld");
+        let people: Vec<usize> = both
+            .iter()
+            .filter(|&&i| rows[i].kind == RowKind::Sheet)
+            .map(|&i| rows[i].sheet)
+            .collect();
+        assert_eq!(people, vec![2, 0]);
+    }
+
+    #[test]
+    fn n_goes_from_match_to_match_and_wraps() {
+        let screen = kersenboom();
+        let here = screen.position();
+        let mut o = Overview::new(screen.overview_rows(), here, true);
+        for c in "geduld".chars() {
+            o.key(Key::Char(c), None);
+        }
+        let first = o.selected().unwrap().sheet;
+        assert_eq!(first, 2, "the first match is Iris's");
+        o.key(Key::Esc, Some(Action::Cancel));
+        assert_eq!(o.ctx(), Ctx::Overview, "Esc leaves the search field first");
+        o.key(Key::Char('n'), Some(Action::NextMatch));
+        assert_eq!(o.selected().unwrap().sheet, 0, "then Ruben's");
+        o.key(Key::Char('n'), Some(Action::NextMatch));
+        assert_eq!(o.selected().unwrap().sheet, 2, "and round again");
+        let target = o.selected().unwrap().target;
+        assert_eq!(
+            o.key(Key::Enter, Some(Action::Select)),
+            Outcome::Jump(target)
+        );
+        assert_eq!(o.key(Key::Esc, Some(Action::Cancel)), Outcome::Close);
+    }
 
     #[test]
     fn fold_ignores_case_and_accents() {

@@ -684,12 +684,7 @@ impl VisitScreen {
                 self.pane = Some(at.unwrap_or(0));
             }
             Some(Action::Overview) | Some(Action::Search) => {
-                let rows = overview::rows(
-                    &self.visit,
-                    &self.derived,
-                    &self.stops(),
-                    &self.picker_order(),
-                );
+                let rows = self.overview_rows();
                 self.overview = Some(Overview::new(
                     rows,
                     self.pos,
@@ -994,6 +989,21 @@ impl VisitScreen {
             }
         }
         true
+    }
+
+    /// The question overview's rows for this visit as it stands.
+    pub fn overview_rows(&self) -> Vec<overview::Row> {
+        overview::rows(
+            &self.visit,
+            &self.derived,
+            &self.stops(),
+            &self.picker_order(),
+        )
+    }
+
+    /// Every place the flow can stop at, in flow order.
+    pub fn all_stops(&self) -> Vec<Pos> {
+        self.stops()
     }
 
     /// The section pane's focused row, if it has the focus.
