@@ -161,8 +161,28 @@ fn review() {
         insta::assert_snapshot!(name(lang, "review_scores"), h.screen());
         h.key("Tab");
         insta::assert_snapshot!(name(lang, "review_answers"), h.screen());
+        h.key("Tab");
+        insta::assert_snapshot!(name(lang, "review_flags"), h.screen());
         h.key("Alt-f");
         insta::assert_snapshot!(name(lang, "review_confirm"), h.screen());
+    });
+}
+
+#[test]
+fn overview_search_pane_and_quit() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        h.key("n").key("Tab");
+        h.key("Ctrl-g");
+        insta::assert_snapshot!(name(lang, "overview"), h.screen());
+        h.key("Esc").key("/").text("kind");
+        insta::assert_snapshot!(name(lang, "overview_search"), h.screen());
+        h.key("Esc").key("Esc");
+        h.key("Esc").key("Down");
+        insta::assert_snapshot!(name(lang, "section_pane"), h.screen());
+        h.key("q");
+        insta::assert_snapshot!(name(lang, "quit_confirm"), h.screen());
     });
 }
 

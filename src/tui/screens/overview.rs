@@ -53,9 +53,6 @@ pub struct Row {
     pub target: Pos,
     /// A question that is required and not answered.
     pub open: bool,
-    /// Folded question texts (Dutch and English) and answer; empty for
-    /// rows that are not questions.
-    hay: String,
 }
 
 /// What a key did in the overview.
@@ -68,6 +65,8 @@ pub enum Outcome {
 
 pub struct Overview {
     rows: Vec<Row>,
+    /// What a search looks in, per row (built at the first search).
+    hay: Option<Vec<String>>,
     /// The rows shown under the current search: indices into `rows`.
     shown: Vec<usize>,
     /// The selected row: an index into `shown`.
@@ -140,7 +139,6 @@ pub fn rows(visit: &Visit, derived: &Derived, stops: &[Pos], order: &[usize]) ->
             entry: None,
             target: first,
             open: !missing.is_empty(),
-            hay: String::new(),
         });
         let mut section = None;
         let mut entry = None;
@@ -160,7 +158,6 @@ pub fn rows(visit: &Visit, derived: &Derived, stops: &[Pos], order: &[usize]) ->
                     entry: None,
                     target: p,
                     open: false,
-                    hay: String::new(),
                 });
             }
             let Some(item) = item else { continue };
@@ -174,21 +171,7 @@ pub fn rows(visit: &Visit, derived: &Derived, stops: &[Pos], order: &[usize]) ->
                     entry: e,
                     target: p,
                     open: false,
-                    hay: String::new(),
                 });
-            }
-            let it = &c.items[item];
-            let mut hay = String::new();
-            let text = it.text_for(d.age_band);
-            for t in [&text.nl, &text.en] {
-                hay.push_str(&fold(t));
-                hay.push('\n');
-            }
-            if let Some(a) = sheet.answer(item, e) {
-                for lang in [Lang::Nl, Lang::En] {
-                    hay.push_str(&fold(&show_answer(c, item, a, lang)));
-                    hay.push('\n');
-                }
             }
             out.push(Row {
                 kind: RowKind::Question,
@@ -198,16 +181,45 @@ pub fn rows(visit: &Visit, derived: &Derived, stops: &[Pos], order: &[usize]) ->
                 entry: e,
                 target: p,
                 open: missing.contains(&(item, e)),
-                hay,
             });
         }
     }
     out
 }
 
+/// What a search looks in, per row: a question's texts (Dutch and
+/// English, for its person's age band) and its answer (in both languages),
+/// folded; nothing for the other rows. Built at the first search, so that
+/// opening the overview costs no text work.
+pub fn haystacks(visit: &Visit, derived: &Derived, rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            if r.kind != RowKind::Question {
+                return String::new();
+            }
+            let sheet = &visit.sheets[r.sheet];
+            let c = &sheet.checklist;
+            let text = c.items[r.item].text_for(derived.sheets[r.sheet].age_band);
+            let mut hay = String::new();
+            for t in [&text.nl, &text.en] {
+                hay.push_str(&fold(t));
+                hay.push('\n');
+            }
+            if let Some(a) = sheet.answer(r.item, r.entry) {
+                for lang in [Lang::Nl, Lang::En] {
+                    hay.push_str(&fold(&show_answer(c, r.item, a, lang)));
+                    hay.push('\n');
+                }
+            }
+            hay
+        })
+        .collect()
+}
+
 /// The rows shown for a query: every row when it is empty, else each
 /// matching question with the sheet, section and entry rows above it.
-pub fn filter(rows: &[Row], query: &str) -> Vec<usize> {
+/// `hay` is [`haystacks`] of the rows.
+pub fn filter(rows: &[Row], hay: &[String], query: &str) -> Vec<usize> {
     let q = fold(query);
     if q.trim().is_empty() {
         return (0..rows.len()).collect();
@@ -220,7 +232,7 @@ pub fn filter(rows: &[Row], query: &str) -> Vec<usize> {
             RowKind::Sheet => heads = [Some(i), None, None],
             RowKind::Section => heads[1..].copy_from_slice(&[Some(i), None]),
             RowKind::Entry => heads[2] = Some(i),
-            RowKind::Question if matches(&r.hay, &q) => {
+            RowKind::Question if matches(&hay[i], &q) => {
                 for h in heads.iter_mut() {
                     if let Some(h) = h.take() {
                         out.push(h);
@@ -246,6 +258,7 @@ impl Overview {
         Overview {
             shown: (0..rows.len()).collect(),
             rows,
+            hay: None,
             sel,
             query: Field::single_no_undo(""),
             searching: search,
@@ -277,9 +290,12 @@ impl Overview {
         self.shown().filter(|r| r.kind == RowKind::Question).count()
     }
 
-    fn refilter(&mut self) {
+    fn refilter(&mut self, visit: &Visit, derived: &Derived) {
         let keep = self.shown.get(self.sel).copied();
-        self.shown = filter(&self.rows, &self.query.text());
+        let hay = self
+            .hay
+            .get_or_insert_with(|| haystacks(visit, derived, &self.rows));
+        self.shown = filter(&self.rows, hay, &self.query.text());
         // The first match, or the row that was selected if it is still shown.
         self.sel = if self.query.text().trim().is_empty() {
             keep.and_then(|k| self.shown.iter().position(|&i| i == k))
@@ -314,7 +330,14 @@ impl Overview {
         }
     }
 
-    pub fn key(&mut self, key: Key, action: Option<Action>) -> Outcome {
+    /// A key; the visit is what the rows were built from (for a search).
+    pub fn key(
+        &mut self,
+        key: Key,
+        action: Option<Action>,
+        visit: &Visit,
+        derived: &Derived,
+    ) -> Outcome {
         let last = self.shown.len().saturating_sub(1);
         let page = self.page.get().max(1);
         match action {
@@ -334,15 +357,15 @@ impl Overview {
             Some(Action::Search) => self.searching = true,
             Some(Action::NextMatch) => self.step_match(true),
             Some(Action::PrevMatch) => self.step_match(false),
-            None if self.searching && self.query.handle(key) => self.refilter(),
+            None if self.searching && self.query.handle(key) => self.refilter(visit, derived),
             _ => {}
         }
         Outcome::Stay
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str, visit: &Visit, derived: &Derived) {
         if self.searching && self.query.paste(&text.replace(['\n', '\r'], " ")) {
-            self.refilter();
+            self.refilter(visit, derived);
         }
     }
 
@@ -603,7 +626,9 @@ mod tests {
     fn a_search_keeps_matches_with_their_headings_and_finds_answers() {
         let screen = kersenboom();
         let rows = screen.overview_rows();
-        let shown = filter(&rows, "WAPEN");
+        let hay = haystacks(&screen.visit, screen.derived(), &rows);
+        let filter = |q: &str| filter(&rows, &hay, q);
+        let shown = filter("WAPEN");
         let kinds: Vec<RowKind> = shown.iter().map(|&i| rows[i].kind).collect();
         assert_eq!(
             kinds,
@@ -611,15 +636,15 @@ mod tests {
         );
         // Answers are searched: "Nee" is the answer to the first question
         // (in either language), and a word in both narrows it to that one.
-        let by_answer = filter(&rows, "ernstig nee");
+        let by_answer = filter("ernstig nee");
         assert_eq!(by_answer.len(), 3);
-        assert_eq!(filter(&rows, "ernstig no").len(), 3);
+        assert_eq!(filter("ernstig no").len(), 3);
         // An empty search shows everything; a search for nothing, nothing.
-        assert_eq!(filter(&rows, "  ").len(), rows.len());
-        assert!(filter(&rows, "olifant").is_empty());
+        assert_eq!(filter("  ").len(), rows.len());
+        assert!(filter("olifant").is_empty());
         // Questions asked in both parents' lists match in both, each under
         // its own person.
-        let both = filter(&rows, "geduld");
+        let both = filter("geduld");
         let people: Vec<usize> = both
             .iter()
             .filter(|&&i| rows[i].kind == RowKind::Sheet)
@@ -632,24 +657,25 @@ mod tests {
     fn n_goes_from_match_to_match_and_wraps() {
         let screen = kersenboom();
         let here = screen.position();
+        let (v, d) = (&screen.visit, screen.derived());
         let mut o = Overview::new(screen.overview_rows(), here, true);
         for c in "geduld".chars() {
-            o.key(Key::Char(c), None);
+            o.key(Key::Char(c), None, v, d);
         }
         let first = o.selected().unwrap().sheet;
         assert_eq!(first, 2, "the first match is Iris's");
-        o.key(Key::Esc, Some(Action::Cancel));
+        o.key(Key::Esc, Some(Action::Cancel), v, d);
         assert_eq!(o.ctx(), Ctx::Overview, "Esc leaves the search field first");
-        o.key(Key::Char('n'), Some(Action::NextMatch));
+        o.key(Key::Char('n'), Some(Action::NextMatch), v, d);
         assert_eq!(o.selected().unwrap().sheet, 0, "then Ruben's");
-        o.key(Key::Char('n'), Some(Action::NextMatch));
+        o.key(Key::Char('n'), Some(Action::NextMatch), v, d);
         assert_eq!(o.selected().unwrap().sheet, 2, "and round again");
         let target = o.selected().unwrap().target;
         assert_eq!(
-            o.key(Key::Enter, Some(Action::Select)),
+            o.key(Key::Enter, Some(Action::Select), v, d),
             Outcome::Jump(target)
         );
-        assert_eq!(o.key(Key::Esc, Some(Action::Cancel)), Outcome::Close);
+        assert_eq!(o.key(Key::Esc, Some(Action::Cancel), v, d), Outcome::Close);
     }
 
     #[test]

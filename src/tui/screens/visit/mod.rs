@@ -611,7 +611,7 @@ impl VisitScreen {
             return Transition::Stay;
         }
         if let Some(o) = &mut self.overview {
-            match o.key(key, action) {
+            match o.key(key, action, &self.visit, &self.derived) {
                 overview::Outcome::Stay => {}
                 overview::Outcome::Close => self.overview = None,
                 overview::Outcome::Jump(p) => {
@@ -1001,6 +1001,11 @@ impl VisitScreen {
         )
     }
 
+    /// What is derived from the answers now.
+    pub fn derived(&self) -> &Derived {
+        &self.derived
+    }
+
     /// Every place the flow can stop at, in flow order.
     pub fn all_stops(&self) -> Vec<Pos> {
         self.stops()
@@ -1191,7 +1196,7 @@ impl VisitScreen {
             return Transition::Stay;
         }
         if let Some(o) = &mut self.overview {
-            o.paste(text);
+            o.paste(text, &self.visit, &self.derived);
             return Transition::Stay;
         }
         if self.popup.is_some() || self.review.is_some() || self.pane.is_some() {
