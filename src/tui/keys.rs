@@ -427,14 +427,6 @@ pub const BINDINGS: &[Binding] = &[
         footer: true,
     },
     Binding {
-        action: Action::Overview,
-        keys: &[Key::Ctrl('g'), Key::Alt('g')],
-        shown: Some("Ctrl-G"),
-        contexts: NAV,
-        label: ("ga naar vraag", "go to question"),
-        footer: true,
-    },
-    Binding {
         action: Action::Home,
         keys: &[Key::F(10), Key::Alt('h')],
         shown: None,
@@ -442,6 +434,14 @@ pub const BINDINGS: &[Binding] = &[
             Choice, Multi, Scale, Text, Field, AddEntry, Review, NewVisit, Pane,
         ],
         label: ("startscherm", "home"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Overview,
+        keys: &[Key::Ctrl('g'), Key::Alt('g')],
+        shown: Some("Ctrl-G"),
+        contexts: NAV,
+        label: ("ga naar vraag", "go to question"),
         footer: true,
     },
     Binding {
