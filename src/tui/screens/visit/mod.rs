@@ -693,23 +693,28 @@ impl VisitScreen {
             }
             Some(Action::OnlyMissing) => {
                 self.only_missing = !self.only_missing;
-                ctx.message = Some(Message::info(if self.only_missing {
-                    let here = self.derived.sheets[self.sheet()].missing.len();
-                    let total: usize = self.derived.sheets.iter().map(|d| d.missing.len()).sum();
-                    let elsewhere = total - here;
-                    Text::new(
-                        format!(
-                            "Alleen nog open verplichte vragen: {here} in deze lijst, nog {elsewhere} open in andere lijsten (F5: alles)."
-                        ),
-                        format!(
-                            "Only open required questions: {here} in this list, {elsewhere} open in other lists (F5: all)."
-                        ),
-                    )
-                } else {
-                    Text::new("Alle vragen.", "All questions.")
-                }));
                 if self.only_missing && !self.is_missing(self.pos) {
                     self.next(ctx);
+                }
+                // What moving on said (a wrap round, an invalid value) stands.
+                if ctx.message.is_none() {
+                    ctx.message = Some(Message::info(if self.only_missing {
+                        // Counted from the list the worker is in now.
+                        let here = self.derived.sheets[self.sheet()].missing.len();
+                        let total: usize =
+                            self.derived.sheets.iter().map(|d| d.missing.len()).sum();
+                        let elsewhere = total - here;
+                        Text::new(
+                            format!(
+                                "Alleen nog open verplichte vragen: {here} in deze lijst, nog {elsewhere} open in andere lijsten (F5: alles)."
+                            ),
+                            format!(
+                                "Only open required questions: {here} in this list, {elsewhere} open in other lists (F5: all)."
+                            ),
+                        )
+                    } else {
+                        Text::new("Alle vragen.", "All questions.")
+                    }));
                 }
             }
             Some(Action::Review) => {
