@@ -22,6 +22,7 @@ use crate::tui::screens::review_tabs::{
     Row, answer_rows, flag_rows, missing_count, open_places, open_rows, score_rows,
 };
 use crate::tui::view::ViewCtx;
+use crate::tui::widgets::clip;
 use crate::visit::record::format_date;
 use crate::visit::{Answer, Derived, Visit};
 
@@ -54,6 +55,25 @@ pub enum ReviewOutcome {
         entry: Option<usize>,
     },
     Finalize,
+}
+
+/// The headings in force at the end of `rows` (the top of a page): the
+/// person, and the list when one follows the person.
+fn page_context(rows: &[Row]) -> Option<String> {
+    let mut list = None;
+    for row in rows.iter().rev() {
+        match row {
+            Row::Heading(1, text, _) if list.is_none() => list = Some(text.as_str()),
+            Row::Heading(0, who, _) => {
+                return Some(match list {
+                    Some(l) => format!("{who} · {l}"),
+                    None => who.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// An answer as the worker reads it.
@@ -267,10 +287,18 @@ impl Review {
             self.scroll.min(last_first)
         };
         let total = rows.len();
+        // Whose lines these are, when the page starts below the heading.
+        let context = if first > 0 && !matches!(rows.get(first), Some(Row::Heading(0, _, _))) {
+            page_context(&rows[..=first.min(rows.len().saturating_sub(1))])
+        } else {
+            None
+        };
         for (n, row) in rows.into_iter().skip(first).take(height).enumerate() {
             let r = Rect::new(body.x, body.y + n as u16, body.width, 1);
             match row {
-                Row::Text(line) | Row::Open(_, line) => f.render_widget(Paragraph::new(line), r),
+                Row::Text(line) | Row::Open(_, line) | Row::Heading(_, _, line) => {
+                    f.render_widget(Paragraph::new(line), r)
+                }
                 Row::Gauge {
                     label,
                     ratio,
@@ -290,6 +318,15 @@ impl Review {
                     f.render_widget(Paragraph::new(format!(" {label}")), text);
                 }
             }
+        }
+        if let Some(c) = context {
+            let room = (area.width as usize).saturating_sub(24);
+            let c = format!(" {} ", clip(&c, room));
+            let w = c.chars().count() as u16;
+            f.render_widget(
+                Paragraph::new(Span::styled(c, v.theme.title())),
+                Rect::new(area.x + 2, area.y + area.height - 1, w, 1),
+            );
         }
         // Where the page is, when there is more than one.
         if total > height {

@@ -19,6 +19,10 @@ pub enum Row {
     Text(Line<'static>),
     /// A line of open item `n` (tab 1): Enter goes to that item.
     Open(usize, Line<'static>),
+    /// A heading: whose (level 0) or which list (level 1) the lines below
+    /// are about. The review names the headings in force at the top of the
+    /// page on its frame, so a page deep in a list still says whose it is.
+    Heading(u8, String, Line<'static>),
     Gauge {
         label: String,
         ratio: f64,
@@ -153,28 +157,35 @@ pub fn open_rows(
         let here = (invalid, (!invalid).then_some(sheet.person), o.sheet);
         if group.is_none_or(|g| g.0 != here.0 || (!invalid && g.1 != here.1)) {
             rows.push(Row::Text(Line::raw("")));
-            rows.push(Row::Text(Line::styled(
-                if invalid {
-                    t(
-                        "Ongeldige antwoorden (verbeter of wis ze voor u afrondt)",
-                        "Invalid answers (mend or clear them before you finalize)",
-                    )
-                    .to_string()
-                } else {
-                    person(visit, sheet.person, v.lang)
-                },
-                if invalid {
-                    v.theme.error()
-                } else {
-                    v.theme.title()
-                },
-            )));
+            let head = if invalid {
+                t(
+                    "Ongeldige antwoorden (verbeter of wis ze voor u afrondt)",
+                    "Invalid answers (mend or clear them before you finalize)",
+                )
+                .to_string()
+            } else {
+                person(visit, sheet.person, v.lang)
+            };
+            rows.push(Row::Heading(
+                0,
+                head.clone(),
+                Line::styled(
+                    head,
+                    if invalid {
+                        v.theme.error()
+                    } else {
+                        v.theme.title()
+                    },
+                ),
+            ));
         }
         if group.is_none_or(|g| g.2 != here.2 || g.0 != here.0) {
-            rows.push(Row::Text(Line::styled(
-                format!(" {}", c.title.get(v.lang)),
-                v.theme.key(),
-            )));
+            let title = c.title.get(v.lang).to_string();
+            rows.push(Row::Heading(
+                1,
+                title.clone(),
+                Line::styled(format!(" {title}"), v.theme.key()),
+            ));
         }
         group = Some(here);
         let entry = o.entry.map_or(String::new(), |e| {
@@ -271,16 +282,16 @@ pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usiz
             continue;
         }
         rows.push(Row::Text(Line::raw("")));
-        for l in wrapped(
-            &format!(
-                "{} · {}",
-                person(visit, sheet.person, v.lang),
-                c.title.get(v.lang)
-            ),
-            0,
-            width,
-            v.theme.title(),
-        ) {
+        let head = format!(
+            "{} · {}",
+            person(visit, sheet.person, v.lang),
+            c.title.get(v.lang)
+        );
+        let mut lines = wrapped(&head, 0, width, v.theme.title()).into_iter();
+        if let Some(first) = lines.next() {
+            rows.push(Row::Heading(0, head.clone(), first));
+        }
+        for l in lines {
             rows.push(Row::Text(l));
         }
         for (score, sv) in c.scores.iter().zip(&d.scores) {
@@ -360,12 +371,19 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
                 rows.push(Row::Text(Line::raw("")));
             }
             last_person = Some(sheet.person);
-            rows.push(Row::Text(Line::styled(
-                person(visit, sheet.person, v.lang),
-                v.theme.title(),
-            )));
+            let who = person(visit, sheet.person, v.lang);
+            rows.push(Row::Heading(
+                0,
+                who.clone(),
+                Line::styled(who, v.theme.title()),
+            ));
         }
-        for l in wrapped(c.title.get(v.lang), 1, width, v.theme.title()) {
+        let title = c.title.get(v.lang).to_string();
+        let mut lines = wrapped(&title, 1, width, v.theme.title()).into_iter();
+        if let Some(first) = lines.next() {
+            rows.push(Row::Heading(1, title.clone(), first));
+        }
+        for l in lines {
             rows.push(Row::Text(l));
         }
         for (si, sec) in c.sections.iter().enumerate() {
@@ -474,10 +492,12 @@ pub fn flag_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
                 rows.push(Row::Text(Line::raw("")));
             }
             last = Some(fl.person);
-            rows.push(Row::Text(Line::styled(
-                person(visit, fl.person, v.lang),
-                v.theme.title(),
-            )));
+            let who = person(visit, fl.person, v.lang);
+            rows.push(Row::Heading(
+                0,
+                who.clone(),
+                Line::styled(who, v.theme.title()),
+            ));
         }
         let level_style = match (fl.state, fl.level) {
             (FlagState::Active, crate::checklist::model::FlagLevel::Acute) => v.theme.error(),
