@@ -487,10 +487,12 @@ fn row_line(
                 Person::Visit => t("Bezoek", "Visit").to_string(),
                 p => visit.roster.name(p),
             };
+            let open = derived.sheets[r.sheet].missing.len();
+            // "open" is the same word in Dutch and English.
             let tail = if r.open {
-                t("  (open)", "  (open)")
+                format!("  ({open} open)")
             } else {
-                "  ✓"
+                "  ✓".to_string()
             };
             let head = format!("{mark}{who} · ");
             let room = width.saturating_sub(head.chars().count() + tail.chars().count());
