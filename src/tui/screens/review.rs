@@ -190,11 +190,6 @@ impl Review {
         ReviewOutcome::Stay
     }
 
-    /// The tab on screen (0: open, 1: scores, 2: answers, 3: flags).
-    pub fn tab(&self) -> usize {
-        self.tab
-    }
-
     pub fn view(
         &self,
         f: &mut Frame,

@@ -1064,19 +1064,8 @@ impl VisitScreen {
                     Some(Action::Digit) => digit(key)
                         .and_then(|d| d.checked_sub(1))
                         .filter(|&d| d < it.options.len()),
-                    Some(Action::Decrease) | Some(Action::Increase) => {
-                        let n = it.options.len();
-                        let at = match current {
-                            Some(Answer::Choice(i)) => i as usize,
-                            _ if action == Some(Action::Increase) => n - 1,
-                            _ => 0,
-                        };
-                        Some(if action == Some(Action::Increase) {
-                            (at + 1) % n
-                        } else {
-                            (at + n - 1) % n
-                        })
-                    }
+                    // (←/→ no longer step through the options: ← gives the
+                    // section pane the focus.)
                     Some(Action::Clear) => {
                         self.answer(None, ctx);
                         return;
