@@ -1,5 +1,6 @@
 //! Keystroke to a fully rendered 80×24 frame on a 300-item checklist:
-//! `update` (answer, derive, flags) plus `view` on a `TestBackend`.
+//! `update` (answer, derive, flags) plus `view` on a `TestBackend`; and
+//! opening the question overview (Ctrl-G) on a visit of 1,000 questions.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -24,12 +25,42 @@ mod big_checklist;
 #[path = "support/mod.rs"]
 mod support;
 
+/// A checklist of `sections` × 25 questions, every one visible and
+/// required: yes/no and short text in turn.
+fn thousand_questions(sections: usize) -> String {
+    use std::fmt::Write;
+    let mut s = String::from(
+        "id = \"duizend\"\nversion = 1\napplies_to = \"visit\"\ntitle = { nl = \"Duizend\", en = \"Thousand\" }\n\
+         description = { nl = \"x\", en = \"x\" }\nnotice = { nl = \"x\", en = \"x\" }\n",
+    );
+    for sec in 0..sections {
+        let _ = write!(
+            s,
+            "\n[[sections]]\nid = \"s{sec}\"\ntitle = {{ nl = \"Sectie {sec}\", en = \"Section {sec}\" }}\n"
+        );
+        for i in 0..25 {
+            let kind = if i % 2 == 0 { "yes_no" } else { "short_text" };
+            let _ = write!(
+                s,
+                "\n[[sections.items]]\nid = \"v{sec}_{i}\"\nkind = \"{kind}\"\nrequired = true\n\
+                 text = {{ nl = \"Vraag {i} van sectie {sec}: hoe gaat het thuis met de kinderen?\", en = \"Question {i} of section {sec}: how are the children at home?\" }}\n"
+            );
+        }
+    }
+    s
+}
+
 fn shell() -> Shell<TestBackend, MemoryVault> {
+    shell_with(big_checklist::big_checklist(), 100)
+}
+
+/// A visit on `checklist`, started, with `answered` questions answered.
+fn shell_with(checklist: String, answered: usize) -> Shell<TestBackend, MemoryVault> {
     let cat = Catalog::build(
         Vec::new(),
         vec![SourceFile {
             path: "groot.toml".into(),
-            bytes: big_checklist::big_checklist().into_bytes(),
+            bytes: checklist.into_bytes(),
             origin: Origin::File("groot.toml".into()),
         }],
     );
@@ -62,7 +93,7 @@ fn shell() -> Shell<TestBackend, MemoryVault> {
     }
     s.handle(Event::Key(Key::Enter));
     // Move a third of the way in, answering as we go.
-    for _ in 0..100 {
+    for _ in 0..answered {
         s.handle(Event::Key(Key::Char('n')));
         s.handle(Event::Key(Key::Tab));
     }
@@ -143,6 +174,60 @@ fn thread_cpu_ns() -> u128 {
     ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
 }
 
+/// Ctrl-G to a drawn overview, on a visit of 1,000 questions (about 200 of
+/// them answered, 201 with the last yes): building its rows and drawing
+/// the page on screen.
+fn overview(c: &mut Criterion) {
+    let mut s = shell_with(thousand_questions(40), 200);
+    s.draw().unwrap();
+    let open = |s: &mut Shell<TestBackend, MemoryVault>| {
+        s.handle(Event::Key(Key::Ctrl('g')));
+        s.draw().unwrap();
+    };
+    let close = |s: &mut Shell<TestBackend, MemoryVault>| {
+        s.handle(Event::Key(Key::Esc));
+        s.draw().unwrap();
+    };
+    open(&mut s);
+    assert!(
+        screen(&s).contains("Ga naar vraag · 799 open verplicht"),
+        "{}",
+        screen(&s)
+    );
+    close(&mut s);
+    let mut g = c.benchmark_group("overview");
+    g.bench_function("open the question overview (1,000 questions)", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                open(black_box(&mut s));
+                close(&mut s);
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+    let mut samples: Vec<u128> = (0..2_000)
+        .map(|_| {
+            let t = Instant::now();
+            open(&mut s);
+            let e = t.elapsed().as_nanos();
+            close(&mut s);
+            e
+        })
+        .collect();
+    samples.sort_unstable();
+    let pct = |p: f64| {
+        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)] as f64 / 1000.0
+    };
+    println!(
+        "open the question overview (1,000 questions): p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+}
+
 fn start_to_home(c: &mut Criterion) {
     let dir = support::big_vault();
     let mut g = c.benchmark_group("start");
@@ -153,5 +238,5 @@ fn start_to_home(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, start_to_home);
+criterion_group!(benches, bench, overview, start_to_home);
 criterion_main!(benches);

@@ -53,6 +53,11 @@ pub struct Cli {
     #[arg(long, value_name = "MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=120))]
     pub lock_after: u16,
 
+    /// Move on to the next question after a single-key answer (yes/no, a
+    /// choice by digit). Off by default; Alt-m turns it on or off in a visit.
+    #[arg(long)]
+    pub auto_advance: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -178,7 +178,10 @@ fn a_recorded_live_session_replays_and_never_holds_the_passphrase() {
     t.key("Tab");
     t.key("Enter");
     t.wait_for("Concepten (0)");
+    // `q` asks first; Enter says yes.
     t.key("q");
+    t.wait_for("safevisit stoppen?");
+    t.key("Enter");
     for _ in 0..50 {
         if t.dead() {
             break;
@@ -310,7 +313,10 @@ fn the_draft_holds_the_canary(t: &Tmux) {
     t.wait_for(CANARY);
     t.key("F10");
     t.wait_for("Concepten (1)");
+    // `q` asks first; Enter says yes.
     t.key("q");
+    t.wait_for("safevisit stoppen?");
+    t.key("Enter");
 }
 
 #[test]
@@ -424,7 +430,10 @@ fn ctrl_space_hides_the_visit_from_inside_a_text_field() {
     t.wait_for(CANARY);
     t.key("F10");
     t.wait_for("Concepten (1)");
+    // `q` asks first; Enter says yes.
     t.key("q");
+    t.wait_for("safevisit stoppen?");
+    t.key("Enter");
 }
 
 #[test]

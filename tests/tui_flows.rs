@@ -588,3 +588,67 @@ fn the_sections_popup_opens_at_the_current_section() {
     h.key("F2").key("Up").key("Enter");
     assert!(h.has("┌ Basis "), "{}", h.screen());
 }
+
+#[test]
+fn f5_says_how_many_open_questions_wait_in_other_lists() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // One open required question in the visit's own list, one in Noor's
+    // and one in Sem's.
+    h.key("F5");
+    assert!(
+        h.has("1 in deze lijst, nog 2 open in andere lijsten"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn auto_advance_is_off_by_default_and_moves_on_after_one_key_when_on() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("F3").key("Down").key("Enter");
+    assert!(h.has("Vraag 1 van 5"), "{}", h.screen());
+    // Off: `j` answers and stays.
+    h.key("j");
+    assert!(h.has("Vraag 1 van 5"), "{}", h.screen());
+    assert!(!h.shell.state.auto_advance);
+    // On (Alt-m): `n` answers and goes on to the next question.
+    h.key("Alt-m");
+    assert!(h.has("Automatisch verder: aan"), "{}", h.screen());
+    h.key("n");
+    assert!(h.has("Vraag 2 van 5"), "{}", h.screen());
+    // Typing on a scale or in a field never moves on by itself.
+    h.key("2");
+    assert!(h.has("Vraag 2 van 5"), "{}", h.screen());
+    h.key("Alt-m");
+    assert!(h.has("Automatisch verder: uit"), "{}", h.screen());
+}
+
+#[test]
+fn q_asks_before_quitting_from_home_and_from_a_question() {
+    let mut h = fixture();
+    h.key("q");
+    assert!(h.has("safevisit stoppen?"), "{}", h.screen());
+    assert!(!h.shell.state.quitting);
+    // An answer key never says yes; Esc says no.
+    h.key("j");
+    assert!(!h.shell.state.quitting);
+    h.key("Esc");
+    assert!(!h.has("safevisit stoppen?"));
+    start_appelboom(&mut h);
+    h.key("q");
+    assert!(h.has("Het bezoek wordt eerst opgeslagen"), "{}", h.screen());
+    h.key("Enter");
+    assert!(h.shell.state.quitting);
+}
+
+#[test]
+fn the_pop_up_lists_honour_home_and_end() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    h.key("F3").key("End").key("Enter");
+    assert!(h.has("Sem (11) · Motortest kind"), "{}", h.screen());
+    h.key("F3").key("Home").key("Enter");
+    assert!(h.has("Lijst 1 van 3"), "{}", h.screen());
+}

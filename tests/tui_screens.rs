@@ -162,8 +162,31 @@ fn review() {
         insta::assert_snapshot!(name(lang, "review_scores"), h.screen());
         h.key("Tab");
         insta::assert_snapshot!(name(lang, "review_answers"), h.screen());
+        h.key("Tab");
+        insta::assert_snapshot!(name(lang, "review_flags"), h.screen());
         h.key("Alt-f");
         insta::assert_snapshot!(name(lang, "review_confirm"), h.screen());
+    });
+}
+
+#[test]
+fn overview_search_pane_and_quit() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        // On "Toelichting", a text field: Ctrl-G reaches the overview from it.
+        h.key("n").key("Tab");
+        h.key("Ctrl-g");
+        insta::assert_snapshot!(name(lang, "overview"), h.screen());
+        h.key("/").text("gesproken");
+        insta::assert_snapshot!(name(lang, "overview_search"), h.screen());
+        // Esc leaves the search field, Esc closes; Esc again backs out of
+        // the question to the section pane.
+        h.key("Esc").key("Esc").key("Esc");
+        insta::assert_snapshot!(name(lang, "section_pane"), h.screen());
+        // `q` outside a text field asks first.
+        h.key("q");
+        insta::assert_snapshot!(name(lang, "quit_confirm"), h.screen());
     });
 }
 

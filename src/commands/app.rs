@@ -64,6 +64,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         ids: Box::new(RandomIds),
         vault_exists: exists,
     });
+    state.auto_advance = cli.auto_advance;
     if quarantined > 0 {
         state.message = Some(Message::error(Text::new(
             format!(

@@ -98,6 +98,9 @@ pub struct AppCtx<'a> {
     /// Take the message under the screen away (it was about a step that is
     /// behind the worker now); `message`, if set, takes its place.
     pub clear_message: bool,
+    /// Move on to the next question after a single-key answer (a setting,
+    /// off unless the worker turns it on).
+    pub auto_advance: bool,
 }
 
 /// How the app starts.
@@ -133,6 +136,11 @@ pub struct State {
     pub entries: Vec<ListEntry>,
     pub message: Option<Message>,
     pub quitting: bool,
+    /// "Stop safevisit?" is asked (`q`).
+    pub quit_asked: bool,
+    /// Move on after a single-key answer (`--auto-advance`, or Alt-m in a
+    /// visit); off by default.
+    pub auto_advance: bool,
 }
 
 impl State {
@@ -159,6 +167,8 @@ impl State {
             entries: Vec::new(),
             message: None,
             quitting: false,
+            quit_asked: false,
+            auto_advance: false,
         };
         state.catalog_problems();
         state
@@ -189,6 +199,9 @@ impl State {
     pub fn ctx(&self) -> Ctx {
         if self.hidden {
             return Ctx::Hidden;
+        }
+        if self.quit_asked {
+            return Ctx::QuitConfirm;
         }
         match &self.screen {
             Screen::Onboarding(_) => Ctx::Onboarding,
@@ -330,6 +343,32 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
         }
         Some(Action::Lock) => return lock(state, effects, false),
         Some(Action::Quit) => return quit(state, effects),
+        Some(Action::AskQuit) => {
+            state.quit_asked = true;
+            return;
+        }
+        // Only "stop" or "back" answer the question.
+        _ if state.quit_asked => {
+            if action == Some(Action::Cancel) {
+                state.quit_asked = false;
+            }
+            return;
+        }
+        Some(Action::AutoAdvance) => {
+            state.auto_advance = !state.auto_advance;
+            state.message = Some(Message::info(if state.auto_advance {
+                Text::new(
+                    "Automatisch verder: aan. Na een antwoord met één toets gaat u door naar de volgende vraag (Alt-m: uit).",
+                    "Auto-advance: on. A single-key answer moves on to the next question (Alt-m: off).",
+                )
+            } else {
+                Text::new(
+                    "Automatisch verder: uit (Alt-m: aan).",
+                    "Auto-advance: off (Alt-m: on).",
+                )
+            }));
+            return;
+        }
         Some(Action::Redraw) => {
             effects.push(Effect::ClearScreen);
             return;
@@ -361,6 +400,7 @@ fn with_ctx(
         effects: Vec::new(),
         message: None,
         clear_message: false,
+        auto_advance: state.auto_advance,
     };
     let t = f(&mut state.screen, &mut ctx);
     effects.append(&mut ctx.effects);
@@ -404,6 +444,7 @@ fn lock(state: &mut State, effects: &mut Vec<Effect>, hide: bool) {
     state.unlocked = false;
     state.entries.clear();
     state.help = false;
+    state.quit_asked = false;
     state.hidden = hide;
     // Nothing of the visit may stay in a terminal cell the next screen does
     // not happen to overwrite.

@@ -32,6 +32,14 @@ pub enum Ctx {
     Confirm,
     /// A small form in a pop-up (a path, a child's name and age): letters type.
     Prompt,
+    /// The section pane has the focus: ↑/↓ choose a section, Enter goes there.
+    Pane,
+    /// The question overview ("ga naar vraag"), its list focused.
+    Overview,
+    /// The overview's search field (letters type).
+    Search,
+    /// "Stop safevisit?" (asked by `q`).
+    QuitConfirm,
 }
 
 /// What a key does.
@@ -80,6 +88,24 @@ pub enum Action {
     Acknowledge,
     /// Withdraw a red flag as a mistake (asks the reason, then does it).
     Withdraw,
+    /// Ask whether to stop (`q` outside text fields).
+    AskQuit,
+    /// The question overview ("ga naar vraag").
+    Overview,
+    /// Search questions and answers (opens the overview with its search field).
+    Search,
+    NextMatch,
+    PrevMatch,
+    /// Move the focus to the section pane.
+    FocusPane,
+    /// Move the focus back to the questions.
+    FocusItems,
+    First,
+    Last,
+    PageUp,
+    PageDown,
+    /// Turn auto-advance (after a single-key answer) on or off.
+    AutoAdvance,
 }
 
 pub struct Binding {
@@ -99,9 +125,33 @@ use Ctx::*;
 const FLOW: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry];
 /// Flow contexts where letters do not type.
 const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
+/// The flow and its section pane: where the visit's pop-ups open.
+const NAV: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry, Pane];
+/// Where `q` asks whether to stop: everywhere unlocked that types no letters.
+const QUIT_ASKS: &[Ctx] = &[
+    Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview,
+];
+/// Lists that page: Home/End and PageUp/PageDown.
+/// (Not the search field: there Home and End move through the text.)
+const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview];
 /// Everywhere the worker is unlocked and not in a modal panel.
 const UNLOCKED: &[Ctx] = &[
-    Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, Popup, Review, Prompt, Confirm,
+    Home,
+    NewVisit,
+    Choice,
+    Multi,
+    Scale,
+    Text,
+    Field,
+    AddEntry,
+    Popup,
+    Review,
+    Prompt,
+    Confirm,
+    Pane,
+    Overview,
+    Search,
+    QuitConfirm,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -120,6 +170,10 @@ const EVERYWHERE: &[Ctx] = &[
     Review,
     Confirm,
     Prompt,
+    Pane,
+    Overview,
+    Search,
+    QuitConfirm,
 ];
 
 const DIGITS: &[Key] = &[
@@ -246,7 +300,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Decrease,
         keys: &[Key::Left],
         shown: Some("←/→"),
-        contexts: &[Choice, Scale],
+        contexts: &[Scale],
         label: ("kleiner/groter", "less/more"),
         footer: true,
     },
@@ -254,9 +308,35 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Increase,
         keys: &[Key::Right],
         shown: None,
-        contexts: &[Choice, Scale],
+        contexts: &[Scale],
         label: ("groter", "more"),
         footer: false,
+    },
+    // ← moves to the section pane where it changes no answer (on a scale
+    // it lowers the value; Esc goes there from everywhere in the flow).
+    Binding {
+        action: Action::FocusPane,
+        keys: &[Key::Left, Key::Esc],
+        shown: None,
+        contexts: &[Choice, Multi, AddEntry],
+        label: ("naar de secties", "to the sections"),
+        footer: false,
+    },
+    Binding {
+        action: Action::FocusPane,
+        keys: &[Key::Esc],
+        shown: None,
+        contexts: FLOW,
+        label: ("naar de secties", "to the sections"),
+        footer: false,
+    },
+    Binding {
+        action: Action::FocusItems,
+        keys: &[Key::Right, Key::Esc],
+        shown: Some("→/Esc"),
+        contexts: &[Pane],
+        label: ("terug naar de vragen", "back to the questions"),
+        footer: true,
     },
     Binding {
         action: Action::Clear,
@@ -310,7 +390,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Sections,
         keys: &[Key::F(2), Key::Alt('s')],
         shown: None,
-        contexts: FLOW,
+        contexts: NAV,
         label: ("secties", "sections"),
         footer: true,
     },
@@ -318,7 +398,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Persons,
         keys: &[Key::F(3), Key::Alt('p')],
         shown: None,
-        contexts: FLOW,
+        contexts: NAV,
         label: ("lijst/persoon", "list/person"),
         footer: true,
     },
@@ -326,7 +406,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Flags,
         keys: &[Key::F(4), Key::Alt('v')],
         shown: None,
-        contexts: FLOW,
+        contexts: NAV,
         label: ("vlaggen", "flags"),
         footer: true,
     },
@@ -334,7 +414,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::OnlyMissing,
         keys: &[Key::F(5), Key::Alt('o')],
         shown: None,
-        contexts: FLOW,
+        contexts: NAV,
         label: ("alleen open verplicht", "only open required"),
         footer: false,
     },
@@ -342,7 +422,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Review,
         keys: &[Key::F(6), Key::Alt('r')],
         shown: None,
-        contexts: FLOW,
+        contexts: NAV,
         label: ("afronden", "review"),
         footer: true,
     },
@@ -351,9 +431,17 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::F(10), Key::Alt('h')],
         shown: None,
         contexts: &[
-            Choice, Multi, Scale, Text, Field, AddEntry, Review, NewVisit,
+            Choice, Multi, Scale, Text, Field, AddEntry, Review, NewVisit, Pane,
         ],
         label: ("startscherm", "home"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Overview,
+        keys: &[Key::Ctrl('g')],
+        shown: Some("Ctrl-G"),
+        contexts: NAV,
+        label: ("ga naar vraag", "go to question"),
         footer: true,
     },
     Binding {
@@ -376,7 +464,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up, Key::Char('k')],
         shown: None,
-        contexts: &[Home, Popup, Review],
+        contexts: &[Home, Popup, Review, Pane, Overview],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -384,7 +472,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down, Key::Char('j')],
         shown: None,
-        contexts: &[Home, Popup, Review],
+        contexts: &[Home, Popup, Review, Pane, Overview],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -392,7 +480,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Search],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -400,7 +488,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Search],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -418,6 +506,81 @@ pub const BINDINGS: &[Binding] = &[
         shown: Some("Del"),
         contexts: &[Home],
         label: ("concept weggooien", "discard draft"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Search,
+        keys: &[Key::Char('/')],
+        shown: None,
+        contexts: &[Choice, Multi, Scale, AddEntry, Pane],
+        label: ("zoeken", "search"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Search,
+        keys: &[Key::Char('/')],
+        shown: None,
+        contexts: &[Overview],
+        label: ("zoeken", "search"),
+        footer: true,
+    },
+    Binding {
+        action: Action::NextMatch,
+        keys: &[Key::Char('n')],
+        shown: Some("n/N"),
+        contexts: &[Overview],
+        label: ("volgende/vorige treffer", "next/previous match"),
+        footer: true,
+    },
+    Binding {
+        action: Action::PrevMatch,
+        keys: &[Key::Char('N')],
+        shown: None,
+        contexts: &[Overview],
+        label: ("vorige treffer", "previous match"),
+        footer: false,
+    },
+    Binding {
+        action: Action::First,
+        keys: &[Key::Home],
+        shown: None,
+        contexts: PAGED,
+        label: ("naar het begin", "to the top"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Last,
+        keys: &[Key::End],
+        shown: None,
+        contexts: PAGED,
+        label: ("naar het eind", "to the end"),
+        footer: false,
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[Key::PageUp],
+        shown: None,
+        contexts: &[Popup, Review, Pane, Overview, Search],
+        label: ("pagina terug", "page up"),
+        footer: false,
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[Key::PageDown],
+        shown: None,
+        contexts: &[Popup, Review, Pane, Overview, Search],
+        label: ("pagina verder", "page down"),
+        footer: false,
+    },
+    Binding {
+        action: Action::AutoAdvance,
+        keys: &[Key::Alt('m')],
+        shown: None,
+        contexts: NAV,
+        label: (
+            "automatisch verder na één toets (aan/uit)",
+            "auto-advance after a single key (on/off)",
+        ),
         footer: false,
     },
     Binding {
@@ -450,7 +613,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Char('?')],
         shown: None,
         // Only where `?` types nothing.
-        contexts: &[Home, Choice, Multi, Scale, AddEntry, Review],
+        contexts: &[Home, Choice, Multi, Scale, AddEntry, Review, Pane, Overview],
         label: ("hulp", "help"),
         footer: false,
     },
@@ -463,12 +626,44 @@ pub const BINDINGS: &[Binding] = &[
         footer: false,
     },
     Binding {
-        action: Action::Quit,
-        keys: &[Key::Char('q'), Key::Ctrl('c')],
+        action: Action::AskQuit,
+        keys: &[Key::Char('q')],
         shown: None,
         contexts: &[Home],
         label: ("stoppen", "quit"),
         footer: true,
+    },
+    Binding {
+        action: Action::AskQuit,
+        keys: &[Key::Char('q')],
+        shown: None,
+        contexts: QUIT_ASKS,
+        label: ("stoppen", "quit"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Enter, Key::Char('q'), Key::Ctrl('c')],
+        shown: None,
+        contexts: &[QuitConfirm],
+        label: ("ja, stoppen", "yes, quit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[Key::Esc, Key::Char('n')],
+        shown: None,
+        contexts: &[QuitConfirm],
+        label: ("nee, terug", "no, back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Ctrl('c')],
+        shown: None,
+        contexts: &[Home],
+        label: ("stoppen", "quit"),
+        footer: false,
     },
     Binding {
         action: Action::Quit,
@@ -490,7 +685,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Select,
         keys: &[Key::Enter],
         shown: None,
-        contexts: &[Popup, Review, NewVisit, Prompt],
+        contexts: &[Popup, Review, NewVisit, Prompt, Pane, Overview, Search],
         label: ("kiezen", "select"),
         footer: true,
     },
@@ -498,7 +693,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Cancel,
         keys: &[Key::Esc],
         shown: None,
-        contexts: &[Popup, Review, Confirm, NewVisit, Prompt],
+        contexts: &[Popup, Review, Confirm, NewVisit, Prompt, Overview, Search],
         label: ("terug", "back"),
         footer: true,
     },
@@ -517,6 +712,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Review],
         label: ("tabblad", "tab"),
         footer: true,
+    },
+    Binding {
+        action: Action::Prev,
+        keys: &[Key::BackTab],
+        shown: None,
+        contexts: &[Review],
+        label: ("vorig tabblad", "previous tab"),
+        footer: false,
     },
     Binding {
         action: Action::Finalize,
@@ -688,8 +891,6 @@ pub fn key_label(key: Key, lang: Lang) -> String {
 fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
     match (b.action, ctx) {
         (Action::Yes, Ctx::Choice) => ("ja", "yes"),
-        (Action::Decrease, Ctx::Choice) => ("vorige keuze", "previous option"),
-        (Action::Increase, Ctx::Choice) => ("volgende keuze", "next option"),
         (Action::Decrease, _) => ("lager", "lower"),
         (Action::Increase, _) => ("hoger", "higher"),
         (Action::Digit, Ctx::Multi) => (
@@ -713,6 +914,20 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
             "only open required questions (on/off)",
         ),
         (Action::Review, _) => ("controleren en afronden", "review and finalize"),
+        (Action::Overview, _) => (
+            "ga naar vraag: alle lijsten, secties en vragen",
+            "go to question: every list, section and question",
+        ),
+        (Action::Search, Ctx::Overview) => ("zoekveld", "search field"),
+        (Action::Search, _) => (
+            "zoeken in vragen en antwoorden",
+            "search questions and answers",
+        ),
+        (Action::NextMatch, _) => ("volgende treffer", "next match"),
+        (Action::Select, Ctx::Pane) => ("naar deze sectie", "go to this section"),
+        (Action::Select, Ctx::Overview | Ctx::Search) => ("naar deze vraag", "go to this question"),
+        (Action::Cancel, Ctx::Search) => ("zoekveld verlaten", "leave the search field"),
+        (Action::Cancel, Ctx::Overview) => ("sluiten", "close"),
         (Action::Language, _) => ("taal: English", "language: Nederlands"),
         _ => b.label,
     }
@@ -779,7 +994,9 @@ pub fn help(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> =
         out.into_iter().map(|(k, l)| (k.join(" / "), l)).collect();
     let extra = match ctx {
-        Ctx::Text | Ctx::Field | Ctx::Prompt | Ctx::NewVisit | Ctx::FlagPanel => EDITING,
+        Ctx::Text | Ctx::Field | Ctx::Prompt | Ctx::NewVisit | Ctx::FlagPanel | Ctx::Search => {
+            EDITING
+        }
         Ctx::Onboarding => EDITING,
         Ctx::Unlock => PASSPHRASE,
         _ => &[],
@@ -807,7 +1024,9 @@ mod tests {
             );
         }
         // `?` opens help only where it types nothing.
-        for ctx in [Text, Field, Onboarding, Unlock, Prompt, NewVisit, FlagPanel] {
+        for ctx in [
+            Text, Field, Onboarding, Unlock, Prompt, NewVisit, FlagPanel, Search,
+        ] {
             assert_eq!(action(ctx, Key::Char('?')), None, "{ctx:?}");
         }
         for ctx in [Home, Choice, Multi, Scale, Review] {
@@ -822,11 +1041,59 @@ mod tests {
             NewVisit,
             FlagPanel,
             FlagWithdraw,
+            Search,
         ] {
             for c in ['j', 'n', 'q', 'e', 'k', ' '] {
                 assert_eq!(action(ctx, Key::Char(c)), None, "{ctx:?} {c}");
             }
         }
+    }
+
+    #[test]
+    fn q_asks_before_quitting_and_esc_backs_out_outside_text() {
+        // `q` asks (never quits at once) wherever it types nothing.
+        for ctx in [
+            Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview,
+        ] {
+            assert_eq!(
+                action(ctx, Key::Char('q')),
+                Some(Action::AskQuit),
+                "{ctx:?}"
+            );
+        }
+        assert_eq!(action(QuitConfirm, Key::Enter), Some(Action::Quit));
+        assert_eq!(action(QuitConfirm, Key::Esc), Some(Action::Cancel));
+        // An answer key never confirms.
+        assert_eq!(action(QuitConfirm, Key::Char('j')), None);
+        // Esc backs out one level everywhere in the visit.
+        for ctx in [Choice, Multi, Scale, Text, Field, AddEntry] {
+            assert_eq!(action(ctx, Key::Esc), Some(Action::FocusPane), "{ctx:?}");
+            assert_eq!(
+                action(ctx, Key::Ctrl('g')),
+                Some(Action::Overview),
+                "{ctx:?}"
+            );
+        }
+        for ctx in [
+            Popup,
+            Review,
+            Overview,
+            Search,
+            QuitConfirm,
+            Confirm,
+            Prompt,
+        ] {
+            assert_eq!(action(ctx, Key::Esc), Some(Action::Cancel), "{ctx:?}");
+        }
+        assert_eq!(action(Pane, Key::Esc), Some(Action::FocusItems));
+        // ← reaches the pane where it changes no answer; on a scale it lowers.
+        assert_eq!(action(Choice, Key::Left), Some(Action::FocusPane));
+        assert_eq!(action(Scale, Key::Left), Some(Action::Decrease));
+        assert_eq!(action(Text, Key::Left), None);
+        // `/` searches outside text fields; in the search field it types.
+        assert_eq!(action(Choice, Key::Char('/')), Some(Action::Search));
+        assert_eq!(action(Search, Key::Char('/')), None);
+        assert_eq!(action(Text, Key::Char('/')), None);
     }
 
     #[test]
@@ -857,8 +1124,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{label}: {list:?}"))
         };
         assert_eq!(find(&choice, "ja"), "j / y");
-        assert_eq!(find(&choice, "vorige keuze"), "←");
-        assert_eq!(find(&choice, "volgende keuze"), "→");
+        assert_eq!(find(&choice, "naar de secties"), "← / Esc");
         assert_eq!(find(&choice, "vorige"), "Shift-Tab / ↑");
         assert_eq!(find(&choice, "volgende"), "Tab / Enter / ↓");
         assert!(find(&choice, "nog een toevoegen (in een lijst)").contains("Alt-n"));

@@ -77,6 +77,9 @@ pub fn view(state: &State, f: &mut Frame) {
         Screen::NewVisit(s) => s.view(f, body, &v),
         Screen::Visit(s) => s.view(f, body, &v),
     }
+    if state.quit_asked {
+        crate::tui::screens::quit::render(f, body, &v, state.open_visit().is_some());
+    }
     if let Some(m) = &state.message {
         let style = if m.error {
             state.theme.error()

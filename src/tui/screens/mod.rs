@@ -6,7 +6,10 @@ pub mod flag_panel;
 pub mod home;
 pub mod new_visit;
 pub mod onboarding;
+pub mod overview;
+pub mod quit;
 pub mod review;
+mod review_tabs;
 pub mod unlock;
 pub mod visit;
 

@@ -1,11 +1,15 @@
-//! Review and finalize: missing required items (each a jump away), scores
-//! drawn against their bands with the decision-support line, outcomes, all
-//! answers by section, and a confirm step that says a finalized visit can
-//! no longer be opened on this laptop.
+//! Review and finalize, in four tabs: open required items grouped by person
+//! (each a jump away), scores drawn against their bands with a legend and
+//! the decision-support line, every answer wrapped and grouped by person
+//! and list, and every flag with what was done ("Vlaggen en acties"). Each
+//! tab pages (PageUp/PageDown, Home/End). A confirm step says a finalized
+//! visit can no longer be opened on this laptop. The tabs' rows are built
+//! in `review_tabs`.
+
+use std::cell::Cell;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
@@ -14,18 +18,33 @@ use crate::i18n::Lang;
 use crate::tui::event::Key;
 use crate::tui::keys::Action;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase, open_phrase};
+use crate::tui::screens::review_tabs::{
+    Row, answer_rows, flag_rows, missing_count, open_places, open_rows, score_rows,
+};
 use crate::tui::view::ViewCtx;
+use crate::tui::widgets::clip;
 use crate::visit::record::format_date;
-use crate::visit::{Answer, Derived, Person, Visit};
+use crate::visit::{Answer, Derived, Visit};
 
 #[derive(Default)]
 pub struct Review {
     tab: usize,
+    /// The chosen open item (tab 1).
     sel: usize,
+    /// The first line shown (tabs 2 to 4).
     scroll: usize,
+    /// The body's height and the current tab's line count, as last drawn
+    /// (for PageUp/PageDown and End).
+    page: Cell<usize>,
+    lines: Cell<usize>,
+    /// The first line shown on tab 1, as last drawn (it follows the choice).
+    top: Cell<usize>,
     /// The finalize dialog: the first letters of the label to type.
     confirming: Option<TypedConfirm>,
 }
+
+/// The review's tabs, in order (Tab and Shift-Tab go round).
+const TABS: usize = 4;
 
 pub enum ReviewOutcome {
     Stay,
@@ -38,63 +57,23 @@ pub enum ReviewOutcome {
     Finalize,
 }
 
-enum Row {
-    Text(Line<'static>),
-    Gauge {
-        label: String,
-        ratio: f64,
-        style: Style,
-    },
-}
-
-/// Every missing required item of the visit, in order.
-fn missing(derived: &Derived) -> Vec<(usize, usize, Option<usize>)> {
-    derived
-        .sheets
-        .iter()
-        .enumerate()
-        .flat_map(|(s, d)| d.missing.iter().map(move |m| (s, m.item, m.entry)))
-        .collect()
-}
-
-/// A row of the first tab: an invalid typed value (the index into
-/// `Visit::pending`) or a missing required item.
-#[derive(Clone, Copy)]
-struct Open {
-    sheet: usize,
-    item: usize,
-    entry: Option<usize>,
-    invalid: Option<usize>,
-}
-
-/// The first tab's rows: every invalid draft value ("ongeldig", they block
-/// finalizing), then every missing required item.
-fn open_places(visit: &Visit, derived: &Derived) -> Vec<Open> {
-    let invalid = derived.invalid.iter().filter_map(|&p| {
-        let (sheet, item, entry) = visit.pending_place(p)?;
-        Some(Open {
-            sheet,
-            item,
-            entry,
-            invalid: Some(p),
-        })
-    });
-    let missing = missing(derived)
-        .into_iter()
-        .map(|(sheet, item, entry)| Open {
-            sheet,
-            item,
-            entry,
-            invalid: None,
-        });
-    invalid.chain(missing).collect()
-}
-
-fn person(visit: &Visit, p: Person, lang: Lang) -> String {
-    match p {
-        Person::Visit => lang.pick("bezoek", "visit").to_string(),
-        p => visit.roster.name(p),
+/// The headings in force at the end of `rows` (the top of a page): the
+/// person, and the list when one follows the person.
+fn page_context(rows: &[Row]) -> Option<String> {
+    let mut list = None;
+    for row in rows.iter().rev() {
+        match row {
+            Row::Heading(1, text, _) if list.is_none() => list = Some(text.as_str()),
+            Row::Heading(0, who, _) => {
+                return Some(match list {
+                    Some(l) => format!("{who} · {l}"),
+                    None => who.clone(),
+                });
+            }
+            _ => {}
+        }
     }
+    None
 }
 
 /// An answer as the worker reads it.
@@ -151,47 +130,64 @@ impl Review {
                 Confirm::Pending => ReviewOutcome::Stay,
             };
         }
+        let page = self.page.get().max(1);
+        let open = || open_places(visit, derived).len();
+        // Tab 1 moves the choice (about two lines an item); the others scroll.
+        let step = |sel: &mut usize, scroll: &mut usize, by: isize, tab: usize, lines: usize| {
+            let (at, last, by) = if tab == 0 {
+                (*sel, open().saturating_sub(1), by)
+            } else {
+                (*scroll, lines.saturating_sub(page), by)
+            };
+            let to = if by < 0 {
+                at.saturating_sub(by.unsigned_abs())
+            } else {
+                (at + by as usize).min(last)
+            };
+            if tab == 0 {
+                *sel = to;
+            } else {
+                *scroll = to;
+            }
+        };
+        let lines = self.lines.get();
+        let tab = self.tab;
+        let item_page = if tab == 0 { (page / 2).max(1) } else { page } as isize;
         match action {
-            Some(Action::Cancel) => ReviewOutcome::Close,
-            Some(Action::NextTab) => {
-                self.tab = (self.tab + 1) % 3;
+            Some(Action::Cancel) => return ReviewOutcome::Close,
+            Some(Action::NextTab) | Some(Action::Prev) => {
+                self.tab = if action == Some(Action::Prev) {
+                    (self.tab + TABS - 1) % TABS
+                } else {
+                    (self.tab + 1) % TABS
+                };
                 self.sel = 0;
                 self.scroll = 0;
-                ReviewOutcome::Stay
+                self.top.set(0);
             }
-            Some(Action::Up) => {
-                if self.tab == 0 {
-                    self.sel = self.sel.saturating_sub(1);
-                } else {
-                    self.scroll = self.scroll.saturating_sub(1);
-                }
-                ReviewOutcome::Stay
+            Some(Action::Up) => step(&mut self.sel, &mut self.scroll, -1, tab, lines),
+            Some(Action::Down) => step(&mut self.sel, &mut self.scroll, 1, tab, lines),
+            Some(Action::PageUp) => step(&mut self.sel, &mut self.scroll, -item_page, tab, lines),
+            Some(Action::PageDown) => step(&mut self.sel, &mut self.scroll, item_page, tab, lines),
+            Some(Action::First) => {
+                step(&mut self.sel, &mut self.scroll, isize::MIN / 2, tab, lines)
             }
-            Some(Action::Down) => {
-                if self.tab == 0 {
-                    self.sel =
-                        (self.sel + 1).min(open_places(visit, derived).len().saturating_sub(1));
-                } else {
-                    self.scroll += 1;
-                }
-                ReviewOutcome::Stay
-            }
+            Some(Action::Last) => step(&mut self.sel, &mut self.scroll, isize::MAX / 2, tab, lines),
             Some(Action::Select) if self.tab == 0 => {
-                match open_places(visit, derived).get(self.sel) {
-                    Some(o) => ReviewOutcome::Jump {
+                if let Some(o) = open_places(visit, derived).get(self.sel) {
+                    return ReviewOutcome::Jump {
                         sheet: o.sheet,
                         item: o.item,
                         entry: o.entry,
-                    },
-                    None => ReviewOutcome::Stay,
+                    };
                 }
             }
             Some(Action::Finalize) => {
                 self.confirming = Some(TypedConfirm::new(&visit.label, "afronden"));
-                ReviewOutcome::Stay
             }
-            _ => ReviewOutcome::Stay,
+            _ => {}
         }
+        ReviewOutcome::Stay
     }
 
     pub fn view(
@@ -203,36 +199,30 @@ impl Review {
         derived: &Derived,
     ) {
         let t = |nl, en| v.lang.pick(nl, en);
-        let missing = missing(derived);
+        let missing = missing_count(derived);
         let open = open_places(visit, derived);
         let invalid = derived.invalid.len();
-        let tabs = [
-            if invalid > 0 {
-                format!(
-                    "1 {} ({}, {invalid} {})",
-                    t("Open verplicht", "Open required"),
-                    missing.len(),
-                    t("ongeldig", "invalid")
-                )
-            } else {
-                format!(
-                    "1 {} ({})",
-                    t("Open verplicht", "Open required"),
-                    missing.len()
-                )
-            },
-            t("2 Scores en uitkomsten", "2 Scores and outcomes").to_string(),
-            t("3 Alle antwoorden", "3 All answers").to_string(),
-        ];
-        let mut spans = vec![Span::raw(" ")];
+        let tabs = self.tab_names(v, visit, missing, invalid);
+        // The tabs on up to two lines, none broken in the middle.
+        let mut bar_lines: Vec<Vec<Span>> = vec![vec![Span::raw(" ")]];
+        let mut used = 1usize;
+        let room = area.width.saturating_sub(2) as usize;
         for (i, name) in tabs.iter().enumerate() {
-            let style = if i == self.tab {
-                v.theme.selected()
+            // The tab on screen is marked in words too, not by colour alone.
+            let (style, name) = if i == self.tab {
+                (v.theme.selected(), format!("[{name}]"))
             } else {
-                v.theme.dim()
+                (v.theme.dim(), format!(" {name} "))
             };
-            spans.push(Span::styled(format!(" {name} "), style));
-            spans.push(Span::raw(" "));
+            let w = name.chars().count() + 1;
+            if used + w > room && used > 1 {
+                bar_lines.push(vec![Span::raw(" ")]);
+                used = 1;
+            }
+            used += w;
+            let line = bar_lines.last_mut().expect("one line at least");
+            line.push(Span::styled(name, style));
+            line.push(Span::raw(" "));
         }
         let block = Block::default()
             .borders(Borders::ALL)
@@ -249,23 +239,73 @@ impl Review {
             Constraint::Length(1),
         ])
         .areas(inner);
-        f.render_widget(Paragraph::new(Line::from(spans)), bar);
+        f.render_widget(
+            Paragraph::new(bar_lines.into_iter().map(Line::from).collect::<Vec<_>>()),
+            bar,
+        );
+        let width = body.width as usize;
         let rows = match self.tab {
-            0 => self.missing_rows(v, visit, &open),
-            1 => scores_rows(v, visit, derived),
-            _ => answer_rows(v, visit, derived),
+            0 => open_rows(v, visit, &open, self.sel, width),
+            1 => score_rows(v, visit, derived, width),
+            2 => answer_rows(v, visit, derived, width),
+            _ => flag_rows(v, visit, width),
         };
         let height = body.height as usize;
+        self.page.set(height);
+        self.lines.set(rows.len());
+        let last_first = rows.len().saturating_sub(height);
         let first = if self.tab == 0 {
-            // Keep the selected missing item (rows start after one intro line) in view.
-            (self.sel + 2).saturating_sub(height)
+            // Keep the chosen item's lines in view (with its heading when
+            // it is the first).
+            let lines_of = |n: usize| {
+                let mut it = rows
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, r)| matches!(r, Row::Open(k, _) if *k == n))
+                    .map(|(i, _)| i);
+                let a = it.next();
+                (a, it.next_back().or(a))
+            };
+            let mut top = self.top.get();
+            if let (Some(a), Some(b)) = lines_of(self.sel) {
+                let a = if self.sel == 0 { 0 } else { a };
+                if a < top {
+                    top = a;
+                } else if b >= top + height {
+                    top = b + 1 - height.min(b + 1);
+                }
+            }
+            let top = top.min(last_first);
+            self.top.set(top);
+            top
         } else {
-            self.scroll.min(rows.len().saturating_sub(height))
+            self.scroll.min(last_first)
         };
+        let total = rows.len();
+        // Whose lines these are, when the page starts below the heading.
+        let context = if first > 0 && !matches!(rows.get(first), Some(Row::Heading(0, _, _))) {
+            page_context(&rows[..=first.min(rows.len().saturating_sub(1))])
+        } else {
+            None
+        };
+        // The real cursor on the selected open item, or at the top of what
+        // is shown (screen readers and braille displays follow it).
+        let cursor_row = match self.tab {
+            0 => rows
+                .iter()
+                .position(|r| matches!(r, Row::Open(k, _) if *k == self.sel))
+                .map_or(0, |i| i.saturating_sub(first)),
+            _ => 0,
+        };
+        if body.height > 0 {
+            f.set_cursor_position((body.x, body.y + (cursor_row as u16).min(body.height - 1)));
+        }
         for (n, row) in rows.into_iter().skip(first).take(height).enumerate() {
             let r = Rect::new(body.x, body.y + n as u16, body.width, 1);
             match row {
-                Row::Text(line) => f.render_widget(Paragraph::new(line), r),
+                Row::Text(line) | Row::Open(_, line) | Row::Heading(_, _, line) => {
+                    f.render_widget(Paragraph::new(line), r)
+                }
                 Row::Gauge {
                     label,
                     ratio,
@@ -286,15 +326,32 @@ impl Review {
                 }
             }
         }
-        // The real cursor on the selected open item (after the intro line),
-        // or at the top of what is shown (screen readers follow it).
-        if body.height > 0 {
-            let row = if self.tab == 0 && !open.is_empty() {
-                (self.sel + 1).saturating_sub(first) as u16
-            } else {
-                0
+        if let Some(c) = context {
+            let room = (area.width as usize).saturating_sub(24);
+            let c = format!(" {} ", clip(&c, room));
+            let w = c.chars().count() as u16;
+            f.render_widget(
+                Paragraph::new(Span::styled(c, v.theme.title())),
+                Rect::new(area.x + 2, area.y + area.height - 1, w, 1),
+            );
+        }
+        // Where the page is, when there is more than one.
+        if total > height {
+            let pos = match v.lang {
+                Lang::Nl => format!(
+                    " {}–{} van {total} ",
+                    first + 1,
+                    (first + height).min(total)
+                ),
+                Lang::En => format!(" {}–{} of {total} ", first + 1, (first + height).min(total)),
             };
-            f.set_cursor_position((body.x, body.y + row.min(body.height - 1)));
+            let w = pos.chars().count() as u16;
+            if area.width > w + 4 {
+                f.render_widget(
+                    Paragraph::new(Span::styled(pos, v.theme.dim())),
+                    Rect::new(area.x + area.width - w - 2, area.y + area.height - 1, w, 1),
+                );
+            }
         }
         let unack = visit.unacknowledged_flags().count();
         let foot_line = if invalid > 0 {
@@ -335,7 +392,7 @@ impl Review {
                 visit.label,
                 format_date(visit.date),
                 flags_phrase(active, acute, v.lang),
-                open_phrase(missing.len(), v.lang)
+                open_phrase(missing, v.lang)
             );
             let mut lines = vec![
                 Line::styled(
@@ -348,7 +405,7 @@ impl Review {
                     "Once finalized, the visit is encrypted for your organisation. You can then NOT open or change it on this laptop any more.",
                 )),
             ];
-            if !missing.is_empty() {
+            if missing > 0 {
                 lines.push(Line::styled(
                     t(
                         "Open verplichte vragen gaan onbeantwoord naar kantoor.",
@@ -371,192 +428,32 @@ impl Review {
         }
     }
 
-    fn missing_rows(&self, v: &ViewCtx<'_>, visit: &Visit, missing: &[Open]) -> Vec<Row> {
-        let mut rows = Vec::new();
-        if missing.is_empty() {
-            rows.push(Row::Text(Line::styled(
-                v.lang
-                    .pick(
-                        "Alle verplichte vragen zijn beantwoord.",
-                        "Every required question is answered.",
-                    )
-                    .to_string(),
-                v.theme.ok(),
-            )));
-            return rows;
-        }
-        rows.push(Row::Text(Line::styled(
-            v.lang
-                .pick("Enter: naar de vraag", "Enter: go to the question")
-                .to_string(),
-            v.theme.dim(),
-        )));
-        for (n, o) in missing.iter().enumerate() {
-            let sheet = &visit.sheets[o.sheet];
-            let c = &sheet.checklist;
-            let it = &c.items[o.item];
-            let entry_text = o.entry.map_or(String::new(), |e| format!(" #{}", e + 1));
-            // An invalid value shows what was typed, on one line.
-            let mark = match o.invalid.and_then(|p| visit.pending.get(p)) {
-                Some(p) => format!(
-                    "{} «{}»: ",
-                    v.lang.pick("ongeldig", "invalid"),
-                    p.text.as_str().replace('\n', " ⏎ ")
-                ),
-                None => String::new(),
-            };
-            let text = format!(
-                "{} {mark}{} ({}) · {}{entry_text}: {}",
-                if n == self.sel { "▶" } else { " " },
-                c.title.get(v.lang),
-                person(visit, sheet.person, v.lang),
-                c.sections[it.section].title.get(v.lang),
-                it.text.get(v.lang)
-            );
-            let style = if n == self.sel {
-                v.theme.selected()
-            } else if o.invalid.is_some() {
-                v.theme.error()
+    /// The tab names, with counts.
+    fn tab_names(
+        &self,
+        v: &ViewCtx<'_>,
+        visit: &Visit,
+        missing: usize,
+        invalid: usize,
+    ) -> [String; TABS] {
+        let t = |nl, en| v.lang.pick(nl, en);
+        [
+            if invalid > 0 {
+                format!(
+                    "1 {} ({missing}, {invalid} {})",
+                    t("Open verplicht", "Open required"),
+                    t("ongeldig", "invalid")
+                )
             } else {
-                v.theme.normal()
-            };
-            rows.push(Row::Text(Line::styled(text, style)));
-        }
-        rows
-    }
-}
-
-fn scores_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {
-    let t = |nl, en| v.lang.pick(nl, en);
-    let mut rows = vec![Row::Text(Line::styled(
-        t(
-            "beslisondersteuning, geen besluit",
-            "decision support, not a decision",
-        )
-        .to_string(),
-        v.theme.warn(),
-    ))];
-    for (s, sheet) in visit.sheets.iter().enumerate() {
-        let c = &sheet.checklist;
-        let d = &derived.sheets[s];
-        if c.scores.is_empty() && c.outcomes.is_empty() {
-            continue;
-        }
-        rows.push(Row::Text(Line::raw("")));
-        rows.push(Row::Text(Line::styled(
+                format!("1 {} ({missing})", t("Open verplicht", "Open required"))
+            },
+            t("2 Scores en uitkomsten", "2 Scores and outcomes").to_string(),
+            t("3 Alle antwoorden", "3 All answers").to_string(),
             format!(
-                "{} — {}",
-                c.title.get(v.lang),
-                person(visit, sheet.person, v.lang)
+                "4 {} ({})",
+                t("Vlaggen en acties", "Flags and actions"),
+                visit.flags.len()
             ),
-            v.theme.title(),
-        )));
-        for (score, sv) in c.scores.iter().zip(&d.scores) {
-            let (lo, hi) = score.range;
-            let ratio = if hi > lo {
-                (sv.value - lo) as f64 / (hi - lo) as f64
-            } else {
-                0.0
-            };
-            let band = sv.band.map(|b| &score.bands[b]);
-            let band_label = band.map_or_else(
-                || t("(nog niets beantwoord)", "(nothing answered yet)").to_string(),
-                |b| b.label.get(v.lang).to_string(),
-            );
-            rows.push(Row::Text(Line::from(vec![
-                Span::raw(format!("{}: ", score.title.get(v.lang))),
-                Span::styled(band_label, v.theme.title()),
-            ])));
-            let label = format!(
-                "{} ({}–{}) · {}/{} {}",
-                sv.value,
-                lo,
-                hi,
-                sv.answered,
-                sv.visible,
-                t("beantwoord", "answered")
-            );
-            rows.push(Row::Gauge {
-                label,
-                ratio,
-                style: v.theme.gauge(),
-            });
-            if let Some(b) = band {
-                rows.push(Row::Text(Line::styled(
-                    format!("   {}", b.meaning.get(v.lang)),
-                    v.theme.dim(),
-                )));
-            }
-        }
-        for (oi, o) in c.outcomes.iter().enumerate() {
-            let value = d.outcomes[oi]
-                .map(|r| o.rules[r].label.get(v.lang).to_string())
-                .unwrap_or_else(|| t("(nog geen uitkomst)", "(no outcome yet)").to_string());
-            rows.push(Row::Text(Line::from(vec![
-                Span::raw(format!("{}: ", o.title.get(v.lang))),
-                Span::styled(value, v.theme.title()),
-            ])));
-        }
+        ]
     }
-    rows
-}
-
-fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let width = 74usize;
-    for (s, sheet) in visit.sheets.iter().enumerate() {
-        let c = &sheet.checklist;
-        let d = &derived.sheets[s];
-        rows.push(Row::Text(Line::styled(
-            format!(
-                "{} — {}",
-                c.title.get(v.lang),
-                person(visit, sheet.person, v.lang)
-            ),
-            v.theme.title(),
-        )));
-        for (si, sec) in c.sections.iter().enumerate() {
-            if !d.section_visible[si] {
-                continue;
-            }
-            rows.push(Row::Text(Line::styled(
-                format!("  {}", sec.title.get(v.lang)),
-                v.theme.key(),
-            )));
-            let entries: Vec<Option<usize>> = if sec.repeat.is_some() {
-                (0..sheet.entries[si].len()).map(Some).collect()
-            } else {
-                vec![None]
-            };
-            for entry in entries {
-                if let Some(e) = entry {
-                    let label = sec
-                        .repeat
-                        .as_ref()
-                        .map(|r| r.entry_label.get(v.lang))
-                        .unwrap_or_default();
-                    rows.push(Row::Text(Line::raw(format!("    {label} {}", e + 1))));
-                }
-                for i in sec.items.clone() {
-                    if !d.visible(c, i, entry) {
-                        continue;
-                    }
-                    let shown = sheet
-                        .answer(i, entry)
-                        .map_or_else(|| "—".to_string(), |a| show_answer(c, i, a, v.lang));
-                    let q: String = c.items[i]
-                        .text
-                        .get(v.lang)
-                        .chars()
-                        .take(width / 2)
-                        .collect();
-                    let line = format!("    {q}: {shown}");
-                    rows.push(Row::Text(Line::raw(
-                        line.chars().take(width + 4).collect::<String>(),
-                    )));
-                }
-            }
-        }
-    }
-    rows
 }

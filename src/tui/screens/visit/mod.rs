@@ -22,6 +22,7 @@ use crate::tui::event::{Effect, Key};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::flag_panel::FlagPanel;
+use crate::tui::screens::overview::{self, Overview};
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
@@ -31,6 +32,9 @@ use crate::visit::{Answer, Cursor, Derived, FlagState, Person, Visit, derive};
 
 /// How long a change may wait before it is saved.
 const SAVE_AFTER: Duration = Duration::milliseconds(500);
+
+/// How far PageUp/PageDown move in a pop-up list or the section pane.
+const POPUP_PAGE: usize = 10;
 
 /// The reason of a failed save in a few words, for the header (the message
 /// line under the screen has the whole text).
@@ -100,6 +104,11 @@ pub struct VisitScreen {
     /// before it are passed, and flags about them no longer wait.
     reached: (usize, usize),
     review: Option<Review>,
+    /// The question overview (Ctrl-G, `/`).
+    overview: Option<Overview>,
+    /// The section pane has the focus, with this row of `section_rows`
+    /// chosen.
+    pane: Option<usize>,
     finalizing: bool,
     /// Why the last save or finalize failed (short); cleared by a save that works.
     save_error: Option<Text>,
@@ -127,6 +136,8 @@ impl VisitScreen {
             flags: FlagPanel::default(),
             reached: (0, 0),
             review: None,
+            overview: None,
+            pane: None,
             finalizing: false,
             save_error: None,
             input_error: None,
@@ -261,33 +272,9 @@ impl VisitScreen {
             .find(|p| self.order_key(*p) > k && (!self.only_missing || self.is_missing(*p)))
     }
 
-    /// The sheets as the F3 picker lists them: grouped by person — the
-    /// visit's own lists first, then each child, then each caregiver, in
-    /// roster order — and in list order within a person.
+    /// The sheets as the F3 picker lists them (see [`sheet_order`]).
     fn picker_order(&self) -> Vec<usize> {
-        let roster = &self.visit.roster;
-        let key = |p: Person| match p {
-            Person::Visit => (0, 0),
-            Person::Child(id) => (
-                1,
-                roster
-                    .children
-                    .iter()
-                    .position(|c| c.id == id)
-                    .unwrap_or(usize::MAX),
-            ),
-            Person::Caregiver(id) => (
-                2,
-                roster
-                    .caregivers
-                    .iter()
-                    .position(|c| c.id == id)
-                    .unwrap_or(usize::MAX),
-            ),
-        };
-        let mut order: Vec<usize> = (0..self.visit.sheets.len()).collect();
-        order.sort_by_key(|&s| key(self.visit.sheets[s].person));
-        order
+        sheet_order(&self.visit)
     }
 
     /// The first open required question, in list order, other than the
@@ -329,6 +316,9 @@ impl VisitScreen {
                 _ => Ctx::Popup,
             };
         }
+        if let Some(o) = &self.overview {
+            return o.ctx();
+        }
         if let Some(r) = &self.review {
             return if r.confirming() {
                 // The finalize dialog: the worker types letters of the label.
@@ -336,6 +326,9 @@ impl VisitScreen {
             } else {
                 Ctx::Review
             };
+        }
+        if self.pane.is_some() {
+            return Ctx::Pane;
         }
         match self.pos {
             Pos::AddEntry { .. } => Ctx::AddEntry,
@@ -617,6 +610,21 @@ impl VisitScreen {
             self.popup_key(action, ctx);
             return Transition::Stay;
         }
+        if let Some(o) = &mut self.overview {
+            match o.key(key, action, &self.visit, &self.derived) {
+                overview::Outcome::Stay => {}
+                overview::Outcome::Close => self.overview = None,
+                overview::Outcome::Jump(p) => {
+                    self.overview = None;
+                    self.pane = None;
+                    self.goto(p, ctx);
+                }
+            }
+            return Transition::Stay;
+        }
+        if self.pane.is_some() && self.pane_key(action, ctx) {
+            return Transition::Stay;
+        }
         if action == Some(Action::Finalize)
             && self.review.as_ref().is_some_and(|r| !r.confirming())
             && self.refuse_finalize(ctx)
@@ -670,18 +678,43 @@ impl VisitScreen {
                 self.popup = Some(Popup::Persons(at.unwrap_or(0)));
             }
             Some(Action::Flags) => self.popup = Some(Popup::Flags(0)),
+            Some(Action::FocusPane) => {
+                let here = (self.sheet(), self.section());
+                let at = self.section_rows().iter().position(|r| *r == here);
+                self.pane = Some(at.unwrap_or(0));
+            }
+            Some(Action::Overview) | Some(Action::Search) => {
+                let rows = self.overview_rows();
+                self.overview = Some(Overview::new(
+                    rows,
+                    self.pos,
+                    action == Some(Action::Search),
+                ));
+            }
             Some(Action::OnlyMissing) => {
                 self.only_missing = !self.only_missing;
-                ctx.message = Some(Message::info(if self.only_missing {
-                    Text::new(
-                        "Alleen nog open verplichte vragen (F5: alles).",
-                        "Only open required questions (F5: all).",
-                    )
-                } else {
-                    Text::new("Alle vragen.", "All questions.")
-                }));
                 if self.only_missing && !self.is_missing(self.pos) {
                     self.next(ctx);
+                }
+                // What moving on said (a wrap round, an invalid value) stands.
+                if ctx.message.is_none() {
+                    ctx.message = Some(Message::info(if self.only_missing {
+                        // Counted from the list the worker is in now.
+                        let here = self.derived.sheets[self.sheet()].missing.len();
+                        let total: usize =
+                            self.derived.sheets.iter().map(|d| d.missing.len()).sum();
+                        let elsewhere = total - here;
+                        Text::new(
+                            format!(
+                                "Alleen nog open verplichte vragen: {here} in deze lijst, nog {elsewhere} open in andere lijsten (F5: alles)."
+                            ),
+                            format!(
+                                "Only open required questions: {here} in this list, {elsewhere} open in other lists (F5: all)."
+                            ),
+                        )
+                    } else {
+                        Text::new("Alle vragen.", "All questions.")
+                    }));
                 }
             }
             Some(Action::Review) => {
@@ -872,6 +905,22 @@ impl VisitScreen {
                 *i = (*i + 1).min(len.saturating_sub(1));
                 self.popup = Some(popup);
             }
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::First)) => {
+                *i = 0;
+                self.popup = Some(popup);
+            }
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::Last)) => {
+                *i = len.saturating_sub(1);
+                self.popup = Some(popup);
+            }
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::PageUp)) => {
+                *i = i.saturating_sub(POPUP_PAGE);
+                self.popup = Some(popup);
+            }
+            (Popup::Sections(i) | Popup::Persons(i) | Popup::Flags(i), Some(Action::PageDown)) => {
+                *i = (*i + POPUP_PAGE).min(len.saturating_sub(1));
+                self.popup = Some(popup);
+            }
             (Popup::Sections(i), Some(Action::Select)) => {
                 if let Some((sheet, section)) = self.section_rows().get(*i).copied()
                     && let Some(p) = self
@@ -908,6 +957,68 @@ impl VisitScreen {
             }
             _ => self.popup = Some(popup),
         }
+    }
+
+    /// A key while the section pane has the focus: ↑/↓ (and the page keys)
+    /// choose a section, Enter goes there, → or Esc go back to the
+    /// questions. Returns false for a key the pane leaves to the flow (an
+    /// F-key, Ctrl-G): the pane lets go of the focus first.
+    fn pane_key(&mut self, action: Option<Action>, ctx: &mut AppCtx<'_>) -> bool {
+        let Some(at) = self.pane else { return false };
+        let rows = self.section_rows();
+        let last = rows.len().saturating_sub(1);
+        let to = |i: usize| Some(i.min(last));
+        match action {
+            Some(Action::Up) => self.pane = to(at.saturating_sub(1)),
+            Some(Action::Down) => self.pane = to(at + 1),
+            Some(Action::First) => self.pane = to(0),
+            Some(Action::Last) => self.pane = to(last),
+            Some(Action::PageUp) => self.pane = to(at.saturating_sub(POPUP_PAGE)),
+            Some(Action::PageDown) => self.pane = to(at + POPUP_PAGE),
+            Some(Action::FocusItems) => self.pane = None,
+            Some(Action::Select) => {
+                self.pane = None;
+                if let Some((sheet, section)) = rows.get(at).copied()
+                    && let Some(p) = self
+                        .stops()
+                        .into_iter()
+                        .find(|p| self.sheet_section(*p) == (sheet, section))
+                {
+                    self.goto(p, ctx);
+                }
+            }
+            None => {}
+            Some(_) => {
+                self.pane = None;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The question overview's rows for this visit as it stands.
+    pub fn overview_rows(&self) -> Vec<overview::Row> {
+        overview::rows(
+            &self.visit,
+            &self.derived,
+            &self.stops(),
+            &self.picker_order(),
+        )
+    }
+
+    /// What is derived from the answers now.
+    pub fn derived(&self) -> &Derived {
+        &self.derived
+    }
+
+    /// Every place the flow can stop at, in flow order.
+    pub fn all_stops(&self) -> Vec<Pos> {
+        self.stops()
+    }
+
+    /// The section pane's focused row, if it has the focus.
+    pub fn pane_focus(&self) -> Option<usize> {
+        self.pane
     }
 
     /// The visible sections of the current sheet.
@@ -953,19 +1064,8 @@ impl VisitScreen {
                     Some(Action::Digit) => digit(key)
                         .and_then(|d| d.checked_sub(1))
                         .filter(|&d| d < it.options.len()),
-                    Some(Action::Decrease) | Some(Action::Increase) => {
-                        let n = it.options.len();
-                        let at = match current {
-                            Some(Answer::Choice(i)) => i as usize,
-                            _ if action == Some(Action::Increase) => n - 1,
-                            _ => 0,
-                        };
-                        Some(if action == Some(Action::Increase) {
-                            (at + 1) % n
-                        } else {
-                            (at + n - 1) % n
-                        })
-                    }
+                    // (←/→ no longer step through the options: ← gives the
+                    // section pane the focus.)
                     Some(Action::Clear) => {
                         self.answer(None, ctx);
                         return;
@@ -974,6 +1074,11 @@ impl VisitScreen {
                 };
                 if let Some(o) = chosen {
                     self.answer(Some(Answer::Choice(o as u16)), ctx);
+                    // One key answered it: on to the next question when the
+                    // worker asked for that, unless a red flag needs her now.
+                    if ctx.auto_advance && !self.flags.is_open() && ctx.message.is_none() {
+                        self.next(ctx);
+                    }
                 }
             }
             ItemKind::Multi => {
@@ -1084,7 +1189,11 @@ impl VisitScreen {
             self.flags.paste(text);
             return Transition::Stay;
         }
-        if self.popup.is_some() || self.review.is_some() {
+        if let Some(o) = &mut self.overview {
+            o.paste(text, &self.visit, &self.derived);
+            return Transition::Stay;
+        }
+        if self.popup.is_some() || self.review.is_some() || self.pane.is_some() {
             return Transition::Stay;
         }
         let pasted = match &mut self.input {
@@ -1139,6 +1248,35 @@ impl VisitScreen {
         self.dirty_since = None;
         ctx.effects.push(Effect::Finalize(Box::new(rec)));
     }
+}
+
+/// The sheets grouped by person, as the F3 picker, the overview and the
+/// review list them: the visit's own lists first, then each child, then
+/// each caregiver, in roster order, and in list order within a person.
+pub fn sheet_order(visit: &Visit) -> Vec<usize> {
+    let roster = &visit.roster;
+    let key = |p: Person| match p {
+        Person::Visit => (0, 0),
+        Person::Child(id) => (
+            1,
+            roster
+                .children
+                .iter()
+                .position(|c| c.id == id)
+                .unwrap_or(usize::MAX),
+        ),
+        Person::Caregiver(id) => (
+            2,
+            roster
+                .caregivers
+                .iter()
+                .position(|c| c.id == id)
+                .unwrap_or(usize::MAX),
+        ),
+    };
+    let mut order: Vec<usize> = (0..visit.sheets.len()).collect();
+    order.sort_by_key(|&s| key(visit.sheets[s].person));
+    order
 }
 
 fn key_char(key: Key) -> Option<char> {

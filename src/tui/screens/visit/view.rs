@@ -54,6 +54,9 @@ impl VisitScreen {
             }
             None => {}
         }
+        if let Some(o) = &self.overview {
+            o.view(f, body, v, &self.visit, &self.derived);
+        }
         if self.flags.is_open() {
             self.flags.view(f, area, v, &self.visit);
         }
@@ -164,13 +167,22 @@ impl VisitScreen {
         let c = self.checklist(s);
         let d = &self.derived.sheets[s];
         let current = self.section();
+        // The section chosen in the pane while it has the focus.
+        let chosen = self
+            .pane
+            .and_then(|i| self.section_rows().get(i).map(|r| r.1));
         let mut lines = Vec::new();
         for (si, sec) in c.sections.iter().enumerate() {
             if !d.section_visible[si] {
                 continue;
             }
             let p = d.progress[si];
-            let mark = if si == current { "▶" } else { " " };
+            // The section chosen in the focused pane is marked in text too.
+            let mark = match chosen {
+                Some(c) if c == si && si != current => "»",
+                _ if si == current => "▶",
+                _ => " ",
+            };
             let done = if p.required > 0 && p.complete() {
                 "✓"
             } else {
@@ -183,10 +195,10 @@ impl VisitScreen {
             };
             let tw = (area.width as usize).saturating_sub(10).max(8);
             let title = clip(sec.title.get(v.lang), tw);
-            let style = if si == current {
-                v.theme.selected()
-            } else {
-                v.theme.normal()
+            let style = match chosen {
+                Some(c) if c == si => v.theme.selected(),
+                None if si == current => v.theme.selected(),
+                _ => v.theme.normal(),
             };
             lines.push(Line::styled(
                 format!("{mark}{done}{title:<tw$}{count:>6}"),
@@ -243,7 +255,11 @@ impl VisitScreen {
         }
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(v.theme.dim())
+            .border_style(if chosen.is_some() {
+                v.theme.title()
+            } else {
+                v.theme.dim()
+            })
             .title(
                 match self.visit.sheets.get(self.sheet()).map(|s| s.person) {
                     // Whose sections these are, on the pane itself.
@@ -727,7 +743,7 @@ impl VisitScreen {
                     fl.level.label().get(v.lang),
                 );
                 let room = usize::from(POPUP_WIDTH.min(area.width)).saturating_sub(4);
-                let lines: Vec<Line> = wrap_prefixed(
+                let mut lines: Vec<Line> = wrap_prefixed(
                     &first,
                     &format!("{}{who}{state}", fl.message.get(v.lang)),
                     room,
@@ -735,6 +751,25 @@ impl VisitScreen {
                 .into_iter()
                 .map(|l| Line::styled(l, style))
                 .collect();
+                // What was done, and why it was withdrawn, under the flag
+                // (the review's "Vlaggen en acties" tab has them whole).
+                let done = fl.action_taken.as_str().replace('\n', " ");
+                if !done.trim().is_empty() {
+                    lines.push(Line::styled(
+                        format!("      {}: {done}", v.lang.pick("gedaan", "done")),
+                        v.theme.dim(),
+                    ));
+                }
+                if fl.state == FlagState::Withdrawn {
+                    lines.push(Line::styled(
+                        format!(
+                            "      {}: {}",
+                            v.lang.pick("reden intrekken", "reason withdrawn"),
+                            fl.withdrawn_reason.as_str().replace('\n', " ")
+                        ),
+                        v.theme.dim(),
+                    ));
+                }
                 ListItem::new(lines)
             })
             .collect();
