@@ -97,8 +97,8 @@ fn dutch_dates_are_stored_as_iso_dates_and_whole_numbers_as_integers() {
     };
     let plan = &sheet("veiligheid")["entries"]["plan"];
     // Typed as 28-11-2026 and as vandaag (the script's clock: 2026-03-04).
-    assert_eq!(plan[0]["plan_wanneer"], "2026-11-28");
-    assert_eq!(plan[1]["plan_wanneer"], "2026-03-04");
+    assert_eq!(plan[0]["answers"]["plan_wanneer"], "2026-11-28");
+    assert_eq!(plan[1]["answers"]["plan_wanneer"], "2026-03-04");
     let hulp = sheet("hulp-en-regie");
     // Typed as Gisteren.
     assert_eq!(hulp["answers"]["evaluatie_datum"], "2026-03-03");
