@@ -548,11 +548,11 @@ fn only_active_red_flags_are_counted_and_listed_at_the_office() {
 
 #[test]
 fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
+    use safevisit::visit::SecretText;
     use safevisit::visit::record::{
         AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
         PersonRecord, RemovedRecord, SheetRecord,
     };
-    use safevisit::visit::SecretText;
 
     let tmp = tempfile::tempdir().unwrap();
     let org = age::x25519::Identity::generate();
@@ -662,7 +662,10 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     assert_eq!(cell("sheets_te_jong"), "1");
     assert_eq!(cell("people_removed"), "1");
     assert_eq!(
-        count(&office, "SELECT sheets_bewust_niet + sheets_te_jong FROM visits"),
+        count(
+            &office,
+            "SELECT sheets_bewust_niet + sheets_te_jong FROM visits"
+        ),
         2
     );
 
@@ -682,7 +685,10 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     };
     let ruben = of("trauma-ouder", 3);
     assert_eq!(ruben["status"], "bewust_niet");
-    assert_eq!(ruben["status_reason"], "Iris is bang voor hem; niet bevragen.");
+    assert_eq!(
+        ruben["status_reason"],
+        "Iris is bang voor hem; niet bevragen."
+    );
     assert_eq!(ruben["person"]["alias"], "Ruben");
     let iris = of("trauma-ouder", 2);
     assert_eq!(iris["status"], "afgenomen");
@@ -714,6 +720,9 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     assert_eq!(plan["person"]["id"], 2);
     assert_eq!(plan["person"]["alias"], "Iris");
     assert_eq!(plan["answers"]["plan_wie"], "Lotte");
-    let hulp = sheets.iter().find(|s| s["checklist"] == "hulp-en-regie").unwrap();
+    let hulp = sheets
+        .iter()
+        .find(|s| s["checklist"] == "hulp-en-regie")
+        .unwrap();
     assert_eq!(hulp["entries"]["per_lid"][0]["person"]["alias"], "Mila");
 }

@@ -32,6 +32,8 @@ pub enum Ctx {
     Confirm,
     /// A small form in a pop-up (a path, a child's name and age): letters type.
     Prompt,
+    /// The household during a visit (Alt-g): the list of people.
+    Roster,
 }
 
 /// What a key does.
@@ -80,6 +82,10 @@ pub enum Action {
     Acknowledge,
     /// Withdraw a red flag as a mistake (asks the reason, then does it).
     Withdraw,
+    /// The household during a visit: add, correct, remove people.
+    Roster,
+    /// The status of a person's sheet (taken, not present, …).
+    SheetStatus,
 }
 
 pub struct Binding {
@@ -102,6 +108,7 @@ const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
 /// Everywhere the worker is unlocked and not in a modal panel.
 const UNLOCKED: &[Ctx] = &[
     Home, NewVisit, Choice, Multi, Scale, Text, Field, AddEntry, Popup, Review, Prompt, Confirm,
+    Roster,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -120,6 +127,7 @@ const EVERYWHERE: &[Ctx] = &[
     Review,
     Confirm,
     Prompt,
+    Roster,
 ];
 
 const DIGITS: &[Key] = &[
@@ -392,7 +400,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -400,7 +408,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -490,7 +498,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Select,
         keys: &[Key::Enter],
         shown: None,
-        contexts: &[Popup, Review, NewVisit, Prompt],
+        contexts: &[Popup, Review, NewVisit, Prompt, Roster],
         label: ("kiezen", "select"),
         footer: true,
     },
@@ -498,7 +506,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Cancel,
         keys: &[Key::Esc],
         shown: None,
-        contexts: &[Popup, Review, Confirm, NewVisit, Prompt],
+        contexts: &[Popup, Review, Confirm, NewVisit, Prompt, Roster],
         label: ("terug", "back"),
         footer: true,
     },
@@ -530,7 +538,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::AddChild,
         keys: &[Key::Alt('k')],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("kind erbij", "add child"),
         footer: true,
     },
@@ -538,7 +546,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::AddCaregiver,
         keys: &[Key::Alt('o')],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("ouder erbij", "add caregiver"),
         footer: true,
     },
@@ -548,6 +556,30 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         contexts: &[NewVisit],
         label: ("weghalen", "remove"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Remove,
+        keys: &[Key::Alt('d')],
+        shown: None,
+        contexts: &[Roster],
+        label: ("weghalen/terugzetten", "remove/put back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Roster,
+        keys: &[Key::Alt('g')],
+        shown: None,
+        contexts: &[Choice, Multi, Scale, Text, Field, AddEntry, Roster],
+        label: ("gezin", "household"),
+        footer: false,
+    },
+    Binding {
+        action: Action::SheetStatus,
+        keys: &[Key::Alt('a')],
+        shown: None,
+        contexts: &[Choice, Multi, Scale, Text, Field, AddEntry, Popup],
+        label: ("status van deze lijst", "status of this list"),
         footer: false,
     },
     Binding {

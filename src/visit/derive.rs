@@ -303,8 +303,8 @@ pub fn derive_sheet(
     // roster, has its required items done. Its answers stay and still count
     // in scores and flags.
     let outside = age.is_some_and(|a| crate::visit::roster::outside_bands(c, a));
-    let set_aside = sheet.status != crate::visit::SheetStatus::Taken
-        || visit.is_removed(sheet.person);
+    let set_aside =
+        sheet.status != crate::visit::SheetStatus::Taken || visit.is_removed(sheet.person);
     let mut d = SheetDerived {
         age_band,
         section_visible: vec![false; c.sections.len()],

@@ -452,7 +452,10 @@ impl Visit {
     pub fn use_checklist(&mut self, checklist: &Arc<Checklist>) {
         let persons: Vec<Person> = match checklist.applies_to {
             AppliesTo::Visit => vec![Person::Visit],
-            AppliesTo::Child => self.present_children().map(|c| Person::Child(c.id)).collect(),
+            AppliesTo::Child => self
+                .present_children()
+                .map(|c| Person::Child(c.id))
+                .collect(),
             AppliesTo::Caregiver => self
                 .present_caregivers()
                 .map(|c| Person::Caregiver(c.id))

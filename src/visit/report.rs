@@ -241,7 +241,10 @@ impl Serialize for EntryGroup<'_> {
             let e = &self.1[j];
             seq.serialize_element(&EntryView {
                 answers: AnswersView(&e.answers),
-                person: e.person.map(|person| PersonView { rec: self.0, person }),
+                person: e.person.map(|person| PersonView {
+                    rec: self.0,
+                    person,
+                }),
             })?;
         }
         seq.end()

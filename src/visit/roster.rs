@@ -97,7 +97,9 @@ impl SheetStatus {
         let (nl, en) = match self {
             SheetStatus::Taken => ("afgenomen", "taken"),
             SheetStatus::NotPresent => ("niet aanwezig", "not present"),
-            SheetStatus::DeliberatelyNot => ("bewust niet (veiligheid)", "deliberately not (safety)"),
+            SheetStatus::DeliberatelyNot => {
+                ("bewust niet (veiligheid)", "deliberately not (safety)")
+            }
             SheetStatus::Declined => ("weigert", "declined"),
             SheetStatus::OutsideBands => ("buiten de leeftijdsgroepen", "outside the age groups"),
         };
@@ -162,6 +164,18 @@ pub fn outside_bands(c: &Checklist, age: u8) -> bool {
 }
 
 impl Visit {
+    /// A person's name as screens show it, marked when they were removed
+    /// from the roster ("Ruben (vader), verwijderd"): flags and lists about
+    /// a removed person stay, and say so.
+    pub fn person_name(&self, person: Person, lang: crate::i18n::Lang) -> String {
+        let name = self.roster.name(person);
+        if self.is_removed(person) {
+            format!("{name}, {}", lang.pick("verwijderd", "removed"))
+        } else {
+            name
+        }
+    }
+
     /// Whether a person was removed from the roster during the visit.
     pub fn is_removed(&self, person: Person) -> bool {
         self.removed.iter().any(|r| r.person == person)

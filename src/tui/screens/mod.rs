@@ -7,6 +7,8 @@ pub mod home;
 pub mod new_visit;
 pub mod onboarding;
 pub mod review;
+pub mod roster;
+pub mod status;
 pub mod unlock;
 pub mod visit;
 

@@ -250,15 +250,21 @@ impl Review {
         ])
         .areas(inner);
         f.render_widget(Paragraph::new(Line::from(spans)), bar);
+        let status = status_rows(v, visit);
+        let above = status.len();
         let rows = match self.tab {
-            0 => self.missing_rows(v, visit, &open),
+            0 => status
+                .into_iter()
+                .chain(self.missing_rows(v, visit, &open))
+                .collect(),
             1 => scores_rows(v, visit, derived),
             _ => answer_rows(v, visit, derived),
         };
         let height = body.height as usize;
         let first = if self.tab == 0 {
-            // Keep the selected missing item (rows start after one intro line) in view.
-            (self.sel + 2).saturating_sub(height)
+            // Keep the selected missing item (rows start after the status
+            // lines and one intro line) in view.
+            (self.sel + 2 + above).saturating_sub(height)
         } else {
             self.scroll.min(rows.len().saturating_sub(height))
         };
@@ -414,6 +420,64 @@ impl Review {
         }
         rows
     }
+}
+
+/// The first tab's top lines (ROSTER lane): every list not taken, with its
+/// status and reason; every child outside the age groups of a list; every
+/// person removed from the roster, with why. Nothing about a person is
+/// silently absent. Empty when every list is taken.
+fn status_rows(v: &ViewCtx<'_>, visit: &Visit) -> Vec<Row> {
+    use crate::visit::SheetStatus;
+    let mut lines: Vec<(String, Style)> = Vec::new();
+    for (_, why) in visit.outside_band_sheets() {
+        lines.push((why.get(v.lang).to_string(), v.theme.warn()));
+    }
+    for s in &visit.sheets {
+        if matches!(s.status, SheetStatus::Taken | SheetStatus::OutsideBands) {
+            continue;
+        }
+        lines.push((
+            format!(
+                "{} · {}: {} — {}",
+                person(visit, s.person, v.lang),
+                s.checklist.title.get(v.lang),
+                s.status.label().get(v.lang),
+                s.status_reason.as_str()
+            ),
+            v.theme.normal(),
+        ));
+    }
+    for r in &visit.removed {
+        lines.push((
+            match v.lang {
+                Lang::Nl => format!(
+                    "{} uit het overzicht gehaald: {} (lijsten en antwoorden bewaard)",
+                    person(visit, r.person, v.lang),
+                    r.reason.as_str()
+                ),
+                Lang::En => format!(
+                    "{} removed from the roster: {} (lists and answers kept)",
+                    person(visit, r.person, v.lang),
+                    r.reason.as_str()
+                ),
+            },
+            v.theme.dim(),
+        ));
+    }
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = vec![Row::Text(Line::styled(
+        v.lang.pick("Niet afgenomen", "Not taken").to_string(),
+        v.theme.title(),
+    ))];
+    rows.extend(
+        lines
+            .into_iter()
+            .map(|(text, style)| Row::Text(Line::styled(format!("  {text}"), style))),
+    );
+    rows.push(Row::Text(Line::raw("")));
+    rows
 }
 
 fn scores_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {

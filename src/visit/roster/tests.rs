@@ -285,7 +285,9 @@ fn a_removed_person_is_kept_aside_and_can_come_back() {
 #[test]
 fn a_caregiver_is_corrected_in_place() {
     let mut k = kersenboom();
-    k.visit.correct_caregiver(3, "Ruben", "partner", NOW).unwrap();
+    k.visit
+        .correct_caregiver(3, "Ruben", "partner", NOW)
+        .unwrap();
     assert_eq!(k.visit.roster.caregiver(3).unwrap().role, "partner");
     assert_eq!(
         k.visit.correct_caregiver(3, "Ruben", " ", NOW),
