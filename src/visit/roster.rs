@@ -106,6 +106,18 @@ impl SheetStatus {
         Text::new(nl, en)
     }
 
+    /// A short tag for headers and lists.
+    pub fn short_label(self) -> Text {
+        let (nl, en) = match self {
+            SheetStatus::Taken => ("afgenomen", "taken"),
+            SheetStatus::NotPresent => ("niet aanwezig", "not present"),
+            SheetStatus::DeliberatelyNot => ("bewust niet", "deliberately not"),
+            SheetStatus::Declined => ("weigert", "declined"),
+            SheetStatus::OutsideBands => ("te jong", "outside age groups"),
+        };
+        Text::new(nl, en)
+    }
+
     /// The statuses a worker can choose (`te_jong` follows the age).
     pub const CHOSEN: [SheetStatus; 4] = [
         SheetStatus::Taken,

@@ -453,7 +453,7 @@ impl NewVisitScreen {
                         text.push_str(&format!(
                             " — {} {}",
                             t(
-                                "buiten de leeftijdsgroepen van",
+                                "valt buiten",
                                 "outside the age groups of"
                             ),
                             outside.join(", ")

@@ -250,7 +250,7 @@ impl Review {
         ])
         .areas(inner);
         f.render_widget(Paragraph::new(Line::from(spans)), bar);
-        let status = status_rows(v, visit);
+        let status = status_rows(v, visit, body.width as usize);
         let above = status.len();
         let rows = match self.tab {
             0 => status
@@ -426,7 +426,7 @@ impl Review {
 /// status and reason; every child outside the age groups of a list; every
 /// person removed from the roster, with why. Nothing about a person is
 /// silently absent. Empty when every list is taken.
-fn status_rows(v: &ViewCtx<'_>, visit: &Visit) -> Vec<Row> {
+fn status_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
     use crate::visit::SheetStatus;
     let mut lines: Vec<(String, Style)> = Vec::new();
     for (_, why) in visit.outside_band_sheets() {
@@ -471,13 +471,42 @@ fn status_rows(v: &ViewCtx<'_>, visit: &Visit) -> Vec<Row> {
         v.lang.pick("Niet afgenomen", "Not taken").to_string(),
         v.theme.title(),
     ))];
-    rows.extend(
-        lines
-            .into_iter()
-            .map(|(text, style)| Row::Text(Line::styled(format!("  {text}"), style))),
-    );
+    // Wrapped, never cut: the reason is the point of the line.
+    for (text, style) in lines {
+        for part in wrap_words(&text, width.saturating_sub(4).max(20)) {
+            rows.push(Row::Text(Line::styled(format!("  {part}"), style)));
+        }
+    }
     rows.push(Row::Text(Line::raw("")));
     rows
+}
+
+/// Words into lines of at most `width` characters (a longer word is cut);
+/// later lines are indented by two.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let room = if out.is_empty() { width } else { width - 2 };
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let l: String = l.chars().take(width).collect();
+            if i == 0 { l } else { format!("  {l}") }
+        })
+        .collect()
 }
 
 fn scores_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {

@@ -534,8 +534,8 @@ impl RosterPanel {
             .map(|s| {
                 format!(
                     "{}: {}",
-                    s.checklist.title.get(lang),
-                    s.status.label().get(lang)
+                    s.status.short_label().get(lang),
+                    s.checklist.title.get(lang)
                 )
             })
             .collect();

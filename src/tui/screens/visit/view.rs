@@ -63,7 +63,7 @@ impl VisitScreen {
         if self.visit.is_removed(s.person) {
             return Some(lang.pick("verwijderd", "removed").to_string());
         }
-        (s.status != SheetStatus::Taken).then(|| s.status.label().get(lang).to_string())
+        (s.status != SheetStatus::Taken).then(|| s.status.short_label().get(lang).to_string())
     }
 
     fn person_label(&self, sheet: usize, lang: Lang) -> String {
