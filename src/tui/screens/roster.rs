@@ -16,7 +16,7 @@ use crate::tui::screens::centered;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
-use crate::visit::roster::{RosterChange, RosterError, outside_bands_text};
+use crate::visit::roster::{RosterChange, RosterError};
 use crate::visit::{Person, SheetStatus, Visit};
 
 /// A line of the list.
@@ -82,7 +82,11 @@ fn rows(visit: &Visit) -> Vec<Row> {
 
 fn plural(lang: Lang, n: usize, one: (&str, &str), many: (&str, &str)) -> String {
     let (nl, en) = if n == 1 { one } else { many };
-    format!("{n} {}", lang.pick(nl, en))
+    if n == 0 {
+        format!("{} {}", lang.pick("geen", "no"), lang.pick(nl, en))
+    } else {
+        format!("{n} {}", lang.pick(nl, en))
+    }
 }
 
 /// What a change did, in words (both languages).
@@ -714,10 +718,4 @@ impl RosterPanel {
         };
         f.render_widget(Paragraph::new(foot_line), foot);
     }
-}
-
-/// What the new-visit form says under a child outside every age band of a
-/// chosen per-child checklist (short: one line of the form).
-pub fn outside_note(alias: &str, age: u8, c: &crate::checklist::Checklist) -> Text {
-    outside_bands_text(alias, age, c)
 }
