@@ -449,7 +449,10 @@ fn a_sheet_marked_bewust_niet_reaches_the_json_with_its_reason() {
     };
     let ruben = of("trauma-ouder", "Ruben");
     assert_eq!(ruben["status"], "bewust_niet");
-    assert_eq!(ruben["status_reason"], "Iris is bang voor hem; hij is er niet.");
+    assert_eq!(
+        ruben["status_reason"],
+        "Iris is bang voor hem; hij is er niet."
+    );
     assert_eq!(of("trauma-ouder", "Iris")["status"], "afgenomen");
     let mila = of("trauma-kind", "Mila");
     assert_eq!(mila["status"], "te_jong");

@@ -193,7 +193,8 @@ fn roster_and_sheet_status() {
         h.key("Enter");
         insta::assert_snapshot!(name(lang, "roster"), h.screen());
         // Removing asks why, then for the first letters of the name.
-        h.keys(&["Down", "Down", "Down", "Down", "Down"]).key("Alt-d");
+        h.keys(&["Down", "Down", "Down", "Down", "Down"])
+            .key("Alt-d");
         h.text("Woont hier niet.").key("Enter");
         insta::assert_snapshot!(name(lang, "roster_remove_confirm"), h.screen());
         h.key("Esc").key("Esc").key("Esc");

@@ -979,6 +979,38 @@ mod tests {
     }
 
     #[test]
+    fn a_version_2_ledger_gains_the_status_counts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            let v2 = schema_v2();
+            assert!(!v2.contains("sheets_te_jong"));
+            conn.execute_batch(&v2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('json_written_through', '0');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let version: String = ledger
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "3");
+        for c in STATUS_COLUMNS {
+            ledger
+                .conn
+                .prepare(&format!("SELECT {c} FROM visits"))
+                .unwrap();
+        }
+    }
+
+    #[test]
     fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join(FILE);
@@ -1060,11 +1092,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!((lapsed, withdrawn), (0, 0));
-        drop(ledger);
         let removed: i64 = c
             .query_row("SELECT people_removed FROM visits", [], |r| r.get(0))
             .unwrap();
         assert_eq!(removed, 0);
+        drop(ledger);
         // Opened again: already version 3, nothing to do.
         Ledger::open(&path).unwrap();
     }

@@ -452,10 +452,7 @@ impl NewVisitScreen {
                     if !outside.is_empty() {
                         text.push_str(&format!(
                             " — {} {}",
-                            t(
-                                "valt buiten",
-                                "outside the age groups of"
-                            ),
+                            t("valt buiten", "outside the age groups of"),
                             outside.join(", ")
                         ));
                     }
