@@ -83,11 +83,19 @@ fn every_child_from_three_gets_a_sheet_in_the_right_age_band() {
     assert_eq!(band_of(&case, noor).as_deref(), Some("jong"));
     assert_eq!(band_of(&case, sem).as_deref(), Some("oud"));
 
-    // Mila (2) is too young for this screening.
+    // Mila (2) is too young for this screening: her sheet says so (te_jong)
+    // and has nothing to answer, never a silent absence.
     let case = Case::family(Family::Kersenboom, &["trauma-kind"]);
     let mila = case.visit.roster.children[0].id;
-    assert!(case.try_sheet("trauma-kind", Person::Child(mila)).is_none());
-    assert!(case.visit.sheets.is_empty());
+    let sheet = case
+        .try_sheet("trauma-kind", Person::Child(mila))
+        .expect("Mila has a te_jong sheet");
+    assert_eq!(
+        case.visit.sheets[sheet].status,
+        safevisit::visit::SheetStatus::OutsideBands
+    );
+    assert_eq!(band_of(&case, sheet), None);
+    assert!(case.derived().sheets[sheet].missing.is_empty());
 
     // The age-band edges: 3 and 6 are young, 7 and 17 old.
     let mut roster = Family::Perenstraat.roster();
