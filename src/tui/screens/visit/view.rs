@@ -309,7 +309,18 @@ impl VisitScreen {
                     ),
                     v.theme.dim(),
                 )];
-                if it.required {
+                if let Some(tag) = self.status_tag(s, v.lang) {
+                    // A list kept aside: nothing here is required now.
+                    let key = if self.visit.is_removed(self.visit.sheets[s].person) {
+                        "Alt-g"
+                    } else {
+                        "Alt-a"
+                    };
+                    head.push(Span::styled(
+                        format!("  · {tag} ({key})"),
+                        v.theme.warn(),
+                    ));
+                } else if it.required {
                     head.push(Span::styled(
                         format!("  · {}", t("verplicht", "required")),
                         v.theme.required(),
