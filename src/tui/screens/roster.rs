@@ -640,6 +640,12 @@ impl RosterPanel {
                 plural(Lang::En, flags, ("", "flag"), ("", "flags"))
             ),
         };
+        // A sentence starts with a capital ("Geen lijsten …").
+        let mut chars = kept.chars();
+        let kept: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         if let Some(c) = &r.confirm {
             let lines = vec![
                 Line::styled(
