@@ -316,10 +316,7 @@ impl VisitScreen {
                     } else {
                         "Alt-a"
                     };
-                    head.push(Span::styled(
-                        format!("  · {tag} ({key})"),
-                        v.theme.warn(),
-                    ));
+                    head.push(Span::styled(format!("  · {tag} ({key})"), v.theme.warn()));
                 } else if it.required {
                     head.push(Span::styled(
                         format!("  · {}", t("verplicht", "required")),
