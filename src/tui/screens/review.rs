@@ -522,7 +522,8 @@ fn scores_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {
     for (s, sheet) in visit.sheets.iter().enumerate() {
         let c = &sheet.checklist;
         let d = &derived.sheets[s];
-        if c.scores.is_empty() && c.outcomes.is_empty() {
+        // A list not taken has no scores (ROSTER lane: tab 1 says why).
+        if (c.scores.is_empty() && c.outcomes.is_empty()) || visit.sheet_set_aside(s) {
             continue;
         }
         rows.push(Row::Text(Line::raw("")));

@@ -295,3 +295,22 @@ fn a_caregiver_is_corrected_in_place() {
     );
     assert_eq!(k.visit.roster.caregiver(3).unwrap().role, "partner");
 }
+
+#[test]
+fn a_sheet_not_taken_gives_no_scores_or_outcomes_to_the_office() {
+    let mut k = kersenboom();
+    let ruben = k.sheet("trauma-ouder", Person::Caregiver(3));
+    k.visit
+        .set_status(ruben, SheetStatus::DeliberatelyNot, "bang", NOW)
+        .unwrap();
+    let summary = crate::visit::record::summary(&k.visit, &derive(&k.visit));
+    let about = |p: Person| {
+        let p = crate::visit::record::PersonRecord::from(p);
+        summary.outcomes.iter().filter(|o| o.person == p).count()
+            + summary.scores.iter().filter(|s| s.person == p).count()
+    };
+    // Not "onvolledig" for Ruben or Mila: not screened, and the status says why.
+    assert_eq!(about(Person::Caregiver(3)), 0);
+    assert_eq!(about(Person::Child(1)), 0);
+    assert!(about(Person::Caregiver(2)) > 0);
+}
