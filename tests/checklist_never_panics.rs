@@ -286,8 +286,14 @@ proptest! {
                     prop_assert!(sd.visible(c, i, f.entry));
                 }
             }
-            if let Person::Child(id) = sheet.person {
-                prop_assert!(c.admits_age(v.roster.child(id).unwrap().age));
+            // A child outside every band has a te_jong sheet with nothing
+            // to answer.
+            if let Person::Child(id) = sheet.person
+                && !c.admits_age(v.roster.child(id).unwrap().age)
+            {
+                prop_assert_eq!(sheet.status, safevisit::visit::SheetStatus::OutsideBands);
+                prop_assert!(sd.section_visible.iter().all(|x| !x));
+                prop_assert!(sd.missing.is_empty());
             }
         }
         // Raising flags twice adds nothing the second time.

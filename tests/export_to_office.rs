@@ -550,3 +550,184 @@ fn only_active_red_flags_are_counted_and_listed_at_the_office() {
         "Verkeerde toets bij Mila, antwoord hersteld."
     );
 }
+
+#[test]
+fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
+    use safevisit::visit::SecretText;
+    use safevisit::visit::record::{
+        AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
+        PersonRecord, RemovedRecord, SheetRecord,
+    };
+
+    let tmp = tempfile::tempdir().unwrap();
+    let org = age::x25519::Identity::generate();
+    let mut vault = laptop(
+        &tmp.path().join("laptop"),
+        "device-kersenboom",
+        "laptop-5",
+        &[&org],
+    );
+    // Familie Kersenboom: Mila (2) outside the trauma screening's bands,
+    // Iris screened, Ruben deliberately not (Iris is afraid of him), and a
+    // cousin added by mistake and removed again.
+    let mut rec = vault_support::record("kersenboom-00002", "Kersenboom", 4, 0, 1);
+    rec.children = vec![
+        ChildRecord {
+            id: 1,
+            alias: "Mila".into(),
+            age: 2,
+        },
+        ChildRecord {
+            id: 4,
+            alias: "Daan".into(),
+            age: 8,
+        },
+    ];
+    rec.caregivers = vec![
+        CaregiverRecord {
+            id: 2,
+            alias: "Iris".into(),
+            role: "moeder".into(),
+        },
+        CaregiverRecord {
+            id: 3,
+            alias: "Ruben".into(),
+            role: "vader".into(),
+        },
+    ];
+    let stamp = |id: &str| ChecklistStamp {
+        id: id.into(),
+        version: 1,
+        hash: "0".repeat(64),
+    };
+    let sheet = |id: &str, person, status: &str, reason: &str| SheetRecord {
+        checklist: stamp(id),
+        person,
+        answers: Vec::new(),
+        entries: Vec::new(),
+        status: status.into(),
+        status_reason: SecretText::new(reason),
+    };
+    rec.sheets[0].entries[0].person = Some(PersonRecord::Caregiver(2));
+    rec.sheets.push(sheet(
+        "trauma-kind",
+        PersonRecord::Child(1),
+        "te_jong",
+        "Mila (2) valt buiten de leeftijdsgroepen van Traumascreening kind (3 tot en met 17 jaar)",
+    ));
+    let mut daan = sheet("trauma-kind", PersonRecord::Child(4), "afgenomen", "");
+    daan.answers.push(AnswerRecord {
+        item: "ev_ongeluk".into(),
+        value: AnswerValue::Choice("nee".into()),
+    });
+    rec.sheets.push(daan);
+    rec.sheets.push(sheet(
+        "trauma-ouder",
+        PersonRecord::Caregiver(2),
+        "afgenomen",
+        "",
+    ));
+    rec.sheets.push(sheet(
+        "trauma-ouder",
+        PersonRecord::Caregiver(3),
+        "bewust_niet",
+        "Iris is bang voor hem; niet bevragen.",
+    ));
+    rec.sheets.push(SheetRecord {
+        entries: vec![EntryRecord {
+            section: "per_lid".into(),
+            answers: Vec::new(),
+            person: Some(PersonRecord::Child(1)),
+        }],
+        ..sheet("hulp-en-regie", PersonRecord::Visit, "afgenomen", "")
+    });
+    rec.removed.push(RemovedRecord {
+        person: PersonRecord::Child(4),
+        reason: SecretText::new("neefje, woont hier niet"),
+        at: "2025-03-04T10:30:00".into(),
+    });
+    vault.finalize(rec, summary(), NOW).expect("finalize");
+    let bundle = export(&mut vault, tmp.path());
+    let key = key_file(tmp.path(), "org-key.txt", &org);
+    let office = tmp.path().join("kantoor");
+    let out = import(&office, &[&key], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // The CSV: a column per status (taken is not counted) and the removed.
+    let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let rows = csv_rows(&office);
+    let cell = |col: &str| -> String {
+        let i = header.iter().position(|h| *h == col).expect(col);
+        rows[0].split(',').nth(i).unwrap().to_string()
+    };
+    assert_eq!(cell("sheets_niet_aanwezig"), "0");
+    assert_eq!(cell("sheets_bewust_niet"), "1");
+    assert_eq!(cell("sheets_weigert"), "0");
+    assert_eq!(cell("sheets_te_jong"), "1");
+    assert_eq!(cell("people_removed"), "1");
+    assert_eq!(
+        count(
+            &office,
+            "SELECT sheets_bewust_niet + sheets_te_jong FROM visits"
+        ),
+        2
+    );
+
+    // The visit JSON: status and reason on every sheet, roster ids on
+    // entries, and who was removed, when and why.
+    let doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(office.join("visits").join("kersenboom-00002.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["schema_version"], 3);
+    let sheets = doc["sheets"].as_array().unwrap();
+    let of = |checklist: &str, id: u32| {
+        sheets
+            .iter()
+            .find(|s| s["checklist"] == checklist && s["person"]["id"] == id)
+            .unwrap()
+    };
+    let ruben = of("trauma-ouder", 3);
+    assert_eq!(ruben["status"], "bewust_niet");
+    assert_eq!(
+        ruben["status_reason"],
+        "Iris is bang voor hem; niet bevragen."
+    );
+    assert_eq!(ruben["person"]["alias"], "Ruben");
+    let iris = of("trauma-ouder", 2);
+    assert_eq!(iris["status"], "afgenomen");
+    assert!(iris["status_reason"].is_null());
+    let mila = of("trauma-kind", 1);
+    assert_eq!(mila["status"], "te_jong");
+    assert!(
+        mila["status_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mila (2) valt buiten de leeftijdsgroepen")
+    );
+    // Daan's sheet and answer stay, marked as about a removed person.
+    assert_eq!(of("trauma-kind", 4)["answers"]["ev_ongeluk"], "nee");
+    let daan = doc["roster"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == 4)
+        .unwrap();
+    assert_eq!(daan["removed"], true);
+    assert_eq!(doc["roster"]["children"][0]["removed"], false);
+    assert_eq!(doc["removed"][0]["person"]["id"], 4);
+    assert_eq!(doc["removed"][0]["reason"], "neefje, woont hier niet");
+    assert_eq!(doc["removed"][0]["at"], "2025-03-04T10:30:00");
+    // Entries carry the roster member they are about (or null).
+    let plan = &sheets[0]["entries"]["plan"][0];
+    assert_eq!(plan["person"]["kind"], "caregiver");
+    assert_eq!(plan["person"]["id"], 2);
+    assert_eq!(plan["person"]["alias"], "Iris");
+    assert_eq!(plan["answers"]["plan_wie"], "Lotte");
+    let hulp = sheets
+        .iter()
+        .find(|s| s["checklist"] == "hulp-en-regie")
+        .unwrap();
+    assert_eq!(hulp["entries"]["per_lid"][0]["person"]["alias"], "Mila");
+}

@@ -97,8 +97,8 @@ fn dutch_dates_are_stored_as_iso_dates_and_whole_numbers_as_integers() {
     };
     let plan = &sheet("veiligheid")["entries"]["plan"];
     // Typed as 28-11-2026 and as vandaag (the script's clock: 2026-03-04).
-    assert_eq!(plan[0]["plan_wanneer"], "2026-11-28");
-    assert_eq!(plan[1]["plan_wanneer"], "2026-03-04");
+    assert_eq!(plan[0]["answers"]["plan_wanneer"], "2026-11-28");
+    assert_eq!(plan[1]["answers"]["plan_wanneer"], "2026-03-04");
     let hulp = sheet("hulp-en-regie");
     // Typed as Gisteren.
     assert_eq!(hulp["answers"]["evaluatie_datum"], "2026-03-03");
@@ -435,4 +435,36 @@ fn two_flags_from_one_answer_are_acknowledged_together() {
             .all(|f| f["action_taken"] == "Met Eva besproken; Veilig Thuis gebeld.")
     );
     assert_eq!(flags[0]["raised_at"], flags[1]["raised_at"]);
+}
+
+#[test]
+fn a_sheet_marked_bewust_niet_reaches_the_json_with_its_reason() {
+    let path = replay_dir().join("bewust-niet.replay");
+    let doc = json_document(&[run(&path, &options(None, true))]);
+    assert_eq!(doc["runs"][0]["passed"], true, "{doc}");
+    let visit = &doc["runs"][0]["visits"][0];
+    assert_eq!(visit["status"], "finalized");
+    let sheets = visit["sheets"].as_array().unwrap();
+    let of = |checklist: &str, alias: &str| {
+        sheets
+            .iter()
+            .find(|s| s["checklist"] == checklist && s["person"]["alias"] == alias)
+            .unwrap_or_else(|| panic!("{checklist} {alias}"))
+    };
+    let ruben = of("trauma-ouder", "Ruben");
+    assert_eq!(ruben["status"], "bewust_niet");
+    assert_eq!(
+        ruben["status_reason"],
+        "Iris is bang voor hem; hij is er niet."
+    );
+    assert_eq!(of("trauma-ouder", "Iris")["status"], "afgenomen");
+    let mila = of("trauma-kind", "Mila");
+    assert_eq!(mila["status"], "te_jong");
+    assert_eq!(
+        mila["status_reason"],
+        "Mila (2) valt buiten de leeftijdsgroepen van Traumascreening kind (3 tot en met 17 jaar)"
+    );
+    // Ruben's 26 and Mila's questions are not missing; Iris's 26 are.
+    let missing = visit["missing_required"].as_u64().unwrap();
+    assert_eq!(missing, 119);
 }

@@ -652,3 +652,44 @@ fn the_pop_up_lists_honour_home_and_end() {
     h.key("F3").key("Home").key("Enter");
     assert!(h.has("Lijst 1 van 3"), "{}", h.screen());
 }
+
+#[test]
+fn a_person_is_removed_only_with_a_reason_and_typed_letters_and_the_draft_keeps_them() {
+    let mut h = fixture();
+    start_appelboom(&mut h);
+    // Alt-g, down to Bram (Noor, Sem, +kind, Lotte, Bram), Alt-d.
+    h.key("Alt-g");
+    h.keys(&["Down", "Down", "Down", "Down"]).key("Alt-d");
+    assert!(h.has("Uit het overzicht halen"), "{}", h.screen());
+    // No reason: refused.
+    h.key("Enter");
+    assert!(h.has("Schrijf kort waarom"), "{}", h.screen());
+    h.text("Woont hier niet.").key("Enter");
+    assert!(h.has("typ „Bram”"), "{}", h.screen());
+    // A paste does not count as typing the letters, nor do answer keys.
+    h.shell
+        .handle(safevisit::tui::event::Event::Paste("Bram".into()));
+    h.key("Enter");
+    assert!(h.has("Dat is niet „Bram”"), "{}", h.screen());
+    h.key("Esc").key("Enter");
+    h.text("bram").key("Enter");
+    assert!(
+        h.has("Bram (vader) — verwijderd: Woont hier niet."),
+        "{}",
+        h.screen()
+    );
+    // Saved at once: Bram stays on the roster, listed as removed.
+    let (rec, _) = h.shell.port.records().next().expect("a record");
+    assert_eq!(rec.removed.len(), 1);
+    assert_eq!(rec.removed[0].reason.as_str(), "Woont hier niet.");
+    assert!(rec.caregivers.iter().any(|c| c.alias == "Bram"));
+    // Put back with Alt-d.
+    h.key("Alt-d");
+    assert!(
+        h.has("Bram (vader) staat weer in het overzicht"),
+        "{}",
+        h.screen()
+    );
+    let (rec, _) = h.shell.port.records().next().expect("a record");
+    assert!(rec.removed.is_empty());
+}

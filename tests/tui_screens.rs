@@ -225,3 +225,30 @@ fn visit_at_60x20_and_80x24() {
         insta::assert_snapshot!(name(lang, "help_scrolled_80x24"), h.screen());
     });
 }
+
+#[test]
+fn roster_and_sheet_status() {
+    both(|lang| {
+        let mut h = fixture(lang);
+        start_appelboom(&mut h);
+        // The household during the visit; Mila (2), added, is outside both
+        // age groups of the child list.
+        h.key("Alt-g");
+        h.key("Alt-k").text("Mila").key("Enter").text("2");
+        insta::assert_snapshot!(name(lang, "roster_add_child"), h.screen());
+        h.key("Enter");
+        insta::assert_snapshot!(name(lang, "roster"), h.screen());
+        // Removing asks why, then for the first letters of the name.
+        h.keys(&["Down", "Down", "Down", "Down", "Down"])
+            .key("Alt-d");
+        h.text("Woont hier niet.").key("Enter");
+        insta::assert_snapshot!(name(lang, "roster_remove_confirm"), h.screen());
+        h.key("Esc").key("Esc").key("Esc");
+        // Noor's list: not present, with a reason.
+        h.key("F3").key("Down").key("Enter").key("Alt-a");
+        h.key("Down").text("Noor is bij oma.");
+        insta::assert_snapshot!(name(lang, "status_dialog"), h.screen());
+        h.key("Enter").key("F3");
+        insta::assert_snapshot!(name(lang, "popup_persons_status"), h.screen());
+    });
+}

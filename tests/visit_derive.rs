@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use safevisit::checklist::model::Origin;
 use safevisit::checklist::{Catalog, Checklist, SourceFile};
-use safevisit::visit::{Answer, Caregiver, Child, Person, SecretText, Visit, derive};
+use safevisit::visit::{Answer, Caregiver, Child, Person, SecretText, SheetStatus, Visit, derive};
 use time::macros::{date, datetime};
 
 const NOW: time::PrimitiveDateTime = datetime!(2026-03-04 10:00);
@@ -111,9 +111,10 @@ impl Fixture {
 }
 
 #[test]
-fn a_per_child_checklist_gets_a_sheet_per_child_in_an_age_band() {
+fn a_per_child_checklist_gets_a_sheet_per_child_and_outside_the_bands_says_so() {
     let mut f = appelboom();
-    // A child of 2 is outside both bands and gets no sheet.
+    // A child of 2 is outside both bands: a sheet with status te_jong and
+    // nothing to answer, never a silent absence.
     f.visit.roster.children.push(Child {
         id: 9,
         alias: "Mila".into(),
@@ -121,15 +122,26 @@ fn a_per_child_checklist_gets_a_sheet_per_child_in_an_age_band() {
     });
     let kind = f.kind.clone();
     f.visit.use_checklist(&kind);
-    let persons: Vec<Person> = f
+    let persons: Vec<(Person, SheetStatus)> = f
         .visit
         .sheets
         .iter()
         .filter(|s| s.checklist.id == "engine-kind")
-        .map(|s| s.person)
+        .map(|s| (s.person, s.status))
         .collect();
-    assert_eq!(persons, vec![Person::Child(1), Person::Child(2)]);
+    assert_eq!(
+        persons,
+        vec![
+            (Person::Child(1), SheetStatus::Taken),
+            (Person::Child(2), SheetStatus::Taken),
+            (Person::Child(9), SheetStatus::OutsideBands),
+        ]
+    );
     let d = derive(&f.visit);
+    let mila = &d.sheets[f.sheet("engine-kind", Person::Child(9))];
+    assert_eq!(mila.age_band, None);
+    assert!(mila.missing.is_empty());
+    assert!(mila.item_visible.iter().all(|v| !v));
     assert_eq!(
         d.sheets[f.sheet("engine-kind", Person::Child(1))].age_band,
         Some(0)

@@ -360,6 +360,17 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
             counts[3] += 1;
         }
     }
+    // Sheets by status (`afgenomen` is not counted), and people removed.
+    let mut status_counts = [0u32; 5];
+    for s in &rec.sheets {
+        let at = crate::supervisor::ledger::STATUS_COLUMNS[..4]
+            .iter()
+            .position(|c| c.strip_prefix("sheets_") == Some(s.status.as_str()));
+        if let Some(i) = at {
+            status_counts[i] += 1;
+        }
+    }
+    status_counts[4] = u32::try_from(rec.removed.len()).unwrap_or(u32::MAX);
     let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
     let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
     // The record is taken apart: its strings move into the rows.
@@ -396,6 +407,7 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         flags_lapsed: lapsed,
         flags_withdrawn: withdrawn,
         missing_required: summary.missing_required,
+        status_counts,
         findings,
         flags: flags
             .into_iter()

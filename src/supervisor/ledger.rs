@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -53,8 +53,22 @@ pub fn finding_column(csv: &str) -> String {
     csv.replace('.', "_")
 }
 
-/// The SQL that creates the schema (version 2).
+/// The per-visit counts of sheets by status and of people removed from the
+/// roster (ledger schema 3), in column order; `visits.csv` has them too.
+pub const STATUS_COLUMNS: [&str; 5] = [
+    "sheets_niet_aanwezig",
+    "sheets_bewust_niet",
+    "sheets_weigert",
+    "sheets_te_jong",
+    "people_removed",
+];
+
+/// The SQL that creates the schema (version 3).
 pub fn schema_sql() -> String {
+    let statuses: String = STATUS_COLUMNS
+        .iter()
+        .map(|c| format!("  {c} INTEGER NOT NULL DEFAULT 0,\n"))
+        .collect();
     let findings: String = findings::COLUMNS
         .iter()
         .map(|(c, _)| {
@@ -118,7 +132,7 @@ CREATE TABLE visits (
   missing_required INTEGER NOT NULL,
 {findings}  flags_lapsed INTEGER NOT NULL DEFAULT 0,
   flags_withdrawn INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (device_id, sequence)
+{statuses}  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -240,6 +254,21 @@ fn add_finding_columns(conn: &Connection) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Bring a schema-version-2 ledger to version 3: the counts of sheets by
+/// status and of people removed (0: version-2 records knew neither). One
+/// transaction.
+fn migrate_v2(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    for c in STATUS_COLUMNS {
+        tx.execute_batch(&format!(
+            "ALTER TABLE visits ADD COLUMN {c} INTEGER NOT NULL DEFAULT 0;"
+        ))?;
+    }
+    tx.execute_batch("UPDATE meta SET value = '3' WHERE key = 'schema_version';")?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Text given as bytes that are already valid UTF-8 (a serialized JSON
 /// document), bound without another copy.
 struct Utf8<'a>(&'a [u8]);
@@ -287,6 +316,9 @@ pub struct VisitRow {
     /// Flags the worker withdrew as a mistake.
     pub flags_withdrawn: u32,
     pub missing_required: u32,
+    /// Sheets `niet_aanwezig`, `bewust_niet`, `weigert`, `te_jong`, and
+    /// people removed from the roster ([`STATUS_COLUMNS`]).
+    pub status_counts: [u32; 5],
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -428,7 +460,11 @@ impl Ledger {
                 .map_err(|_| LedgerError::Foreign)?;
             match version.and_then(|v| v.parse::<i64>().ok()) {
                 Some(SCHEMA_VERSION) => {}
-                Some(1) => migrate_v1(&conn)?,
+                Some(1) => {
+                    migrate_v1(&conn)?;
+                    migrate_v2(&conn)?;
+                }
+                Some(2) => migrate_v2(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -694,7 +730,11 @@ fn insert_visit_sql() -> String {
         cols.push_str(&finding_column(c));
     }
     cols.push_str(", flags_lapsed, flags_withdrawn");
-    let marks: Vec<String> = (1..=21 + findings::COLUMNS.len())
+    for c in STATUS_COLUMNS {
+        cols.push_str(", ");
+        cols.push_str(c);
+    }
+    let marks: Vec<String> = (1..=21 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
         .map(|i| format!("?{i}"))
         .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
@@ -746,7 +786,7 @@ impl BundleTx<'_> {
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 21 + findings::COLUMNS.len();
+        let n_cols = 21 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -787,6 +827,9 @@ impl BundleTx<'_> {
         }
         values.push(&v.flags_lapsed);
         values.push(&v.flags_withdrawn);
+        for n in &v.status_counts {
+            values.push(n);
+        }
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -951,9 +994,18 @@ impl BundleTx<'_> {
 mod tests {
     use super::*;
 
+    /// The version-2 schema: version 3 without its new columns.
+    fn schema_v2() -> String {
+        let mut s = schema_sql();
+        for c in STATUS_COLUMNS {
+            s = s.replace(&format!("  {c} INTEGER NOT NULL DEFAULT 0,\n"), "");
+        }
+        s
+    }
+
     /// The version-1 schema: version 2 without its new columns.
     fn schema_v1() -> String {
-        schema_sql()
+        schema_v2()
             .replace("  flags_lapsed INTEGER NOT NULL DEFAULT 0,\n", "")
             .replace("  flags_withdrawn INTEGER NOT NULL DEFAULT 0,\n", "")
             .replace("  state TEXT NOT NULL DEFAULT 'active',\n", "")
@@ -990,7 +1042,7 @@ mod tests {
             assert_ne!(older, schema_sql());
             conn.execute_batch(&older).unwrap();
             conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('json_written_through', '0');
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
                  INSERT INTO devices VALUES ('d1', 'laptop-5', 't', 't');
                  INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
                      VALUES (1, 'x', 'b.age', 1, 't', 'imported');
@@ -1025,6 +1077,38 @@ mod tests {
         drop(ledger);
         // Opened again: nothing to add.
         Ledger::open(&path).unwrap();
+    }
+
+    #[test]
+    fn a_version_2_ledger_gains_the_status_counts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            let v2 = schema_v2();
+            assert!(!v2.contains("sheets_te_jong"));
+            conn.execute_batch(&v2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('json_written_through', '0');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let version: String = ledger
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "3");
+        for c in STATUS_COLUMNS {
+            ledger
+                .conn
+                .prepare(&format!("SELECT {c} FROM visits"))
+                .unwrap();
+        }
     }
 
     #[test]
@@ -1096,7 +1180,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "2");
+        assert_eq!(version, "3");
         let state: String = c
             .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
             .unwrap();
@@ -1109,8 +1193,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!((lapsed, withdrawn), (0, 0));
+        let removed: i64 = c
+            .query_row("SELECT people_removed FROM visits", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(removed, 0);
         drop(ledger);
-        // Opened again: already version 2, nothing to do.
+        // Opened again: already version 3, nothing to do.
         Ledger::open(&path).unwrap();
     }
 }

@@ -56,6 +56,11 @@ pub const BASE_COLUMNS: &[&str] = &[
     "flags_open",
     "flags_lapsed",
     "flags_withdrawn",
+    "sheets_niet_aanwezig",
+    "sheets_bewust_niet",
+    "sheets_weigert",
+    "sheets_te_jong",
+    "people_removed",
 ];
 
 /// Why the derived files could not be written.
@@ -593,7 +598,8 @@ fn csv_rows(
         "SELECT visit_no, visit_id, device_id, sequence, date, label, finalized_at, imported_at,
                 checklists, children, caregivers, missing_required,
                 flags_acute, flags_structural, flags_attention, flags_open,
-                flags_lapsed, flags_withdrawn, {}
+                flags_lapsed, flags_withdrawn, sheets_niet_aanwezig, sheets_bewust_niet,
+                sheets_weigert, sheets_te_jong, people_removed, {}
          FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
@@ -700,7 +706,7 @@ fn csv_rows(
             body.push(',');
             push_text(&mut body, r.get_ref(i)?.as_str()?);
         }
-        for i in 9..18 {
+        for i in 9..23 {
             let _ = write!(body, ",{}", r.get::<_, i64>(i)?);
         }
         for (value, &is_number) in cells.values.iter().zip(numeric) {
@@ -713,7 +719,7 @@ fn csv_rows(
         }
         for i in 0..findings::COLUMNS.len() {
             body.push(',');
-            match r.get_ref(18 + i)? {
+            match r.get_ref(23 + i)? {
                 rusqlite::types::ValueRef::Integer(n) => {
                     let _ = write!(body, "{n}");
                 }

@@ -40,6 +40,8 @@ pub enum Ctx {
     Search,
     /// "Stop safevisit?" (asked by `q`).
     QuitConfirm,
+    /// The household during a visit (Alt-g): the list of people.
+    Roster,
 }
 
 /// What a key does.
@@ -106,6 +108,10 @@ pub enum Action {
     PageDown,
     /// Turn auto-advance (after a single-key answer) on or off.
     AutoAdvance,
+    /// The household during a visit: add, correct, remove people.
+    Roster,
+    /// The status of a person's sheet (taken, not present, …).
+    SheetStatus,
 }
 
 pub struct Binding {
@@ -152,6 +158,7 @@ const UNLOCKED: &[Ctx] = &[
     Overview,
     Search,
     QuitConfirm,
+    Roster,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -174,6 +181,7 @@ const EVERYWHERE: &[Ctx] = &[
     Overview,
     Search,
     QuitConfirm,
+    Roster,
 ];
 
 const DIGITS: &[Key] = &[
@@ -480,7 +488,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up],
         shown: None,
-        contexts: &[NewVisit, Search],
+        contexts: &[NewVisit, Search, Roster],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -488,7 +496,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down],
         shown: None,
-        contexts: &[NewVisit, Search],
+        contexts: &[NewVisit, Search, Roster],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -685,7 +693,9 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Select,
         keys: &[Key::Enter],
         shown: None,
-        contexts: &[Popup, Review, NewVisit, Prompt, Pane, Overview, Search],
+        contexts: &[
+            Popup, Review, NewVisit, Prompt, Pane, Overview, Search, Roster,
+        ],
         label: ("kiezen", "select"),
         footer: true,
     },
@@ -693,7 +703,9 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Cancel,
         keys: &[Key::Esc],
         shown: None,
-        contexts: &[Popup, Review, Confirm, NewVisit, Prompt, Overview, Search],
+        contexts: &[
+            Popup, Review, Confirm, NewVisit, Prompt, Overview, Search, Roster,
+        ],
         label: ("terug", "back"),
         footer: true,
     },
@@ -733,7 +745,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::AddChild,
         keys: &[Key::Alt('k')],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("kind erbij", "add child"),
         footer: true,
     },
@@ -741,7 +753,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::AddCaregiver,
         keys: &[Key::Alt('o')],
         shown: None,
-        contexts: &[NewVisit],
+        contexts: &[NewVisit, Roster],
         label: ("ouder erbij", "add caregiver"),
         footer: true,
     },
@@ -751,6 +763,30 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         contexts: &[NewVisit],
         label: ("weghalen", "remove"),
+        footer: false,
+    },
+    Binding {
+        action: Action::Remove,
+        keys: &[Key::Alt('d')],
+        shown: None,
+        contexts: &[Roster],
+        label: ("weghalen/terugzetten", "remove/put back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Roster,
+        keys: &[Key::Alt('g')],
+        shown: None,
+        contexts: &[Choice, Multi, Scale, Text, Field, AddEntry, Roster],
+        label: ("gezin", "household"),
+        footer: false,
+    },
+    Binding {
+        action: Action::SheetStatus,
+        keys: &[Key::Alt('a')],
+        shown: None,
+        contexts: &[Choice, Multi, Scale, Text, Field, AddEntry, Popup],
+        label: ("status van deze lijst", "status of this list"),
         footer: false,
     },
     Binding {

@@ -298,6 +298,13 @@ pub fn derive_sheet(
         _ => None,
     };
     let age_band = age.and_then(|a| c.age_band_for(a));
+    // Sheet status (see `visit::roster`): a child outside every age band has
+    // nothing to answer; a sheet not taken, or of a person removed from the
+    // roster, has its required items done. Its answers stay and still count
+    // in scores and flags.
+    let outside = age.is_some_and(|a| crate::visit::roster::outside_bands(c, a));
+    let set_aside =
+        sheet.status != crate::visit::SheetStatus::Taken || visit.is_removed(sheet.person);
     let mut d = SheetDerived {
         age_band,
         section_visible: vec![false; c.sections.len()],
@@ -309,8 +316,8 @@ pub fn derive_sheet(
         outcomes: Vec::with_capacity(c.outcomes.len()),
         progress: vec![Progress::default(); c.sections.len()],
     };
-    let children = visit.roster.children.len();
-    let caregivers = visit.roster.caregivers.len();
+    let children = visit.present_children().count();
+    let caregivers = visit.present_caregivers().count();
     macro_rules! env {
         ($entry:expr) => {
             SheetEnv {
@@ -330,7 +337,8 @@ pub fn derive_sheet(
         match node {
             VisNode::Section(s) => {
                 let sec = &c.sections[s];
-                let v = sec.age_bands.admits(age_band)
+                let v = !outside
+                    && sec.age_bands.admits(age_band)
                     && sec
                         .show_if
                         .as_ref()
@@ -385,8 +393,9 @@ pub fn derive_sheet(
                     continue;
                 }
                 let answered = sheet.entries[s][e][pos].is_some();
-                tally(&mut d.progress[s], it.required, answered);
-                if it.required && !answered {
+                let required = it.required && !set_aside;
+                tally(&mut d.progress[s], required, answered);
+                if required && !answered {
                     d.missing.push(Missing {
                         item: i,
                         entry: Some(e),
@@ -395,8 +404,9 @@ pub fn derive_sheet(
             }
         } else if d.item_visible[i] {
             let answered = sheet.answers[i].is_some();
-            tally(&mut d.progress[s], it.required, answered);
-            if it.required && !answered {
+            let required = it.required && !set_aside;
+            tally(&mut d.progress[s], required, answered);
+            if required && !answered {
                 d.missing.push(Missing {
                     item: i,
                     entry: None,

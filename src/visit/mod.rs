@@ -10,6 +10,7 @@ pub mod record;
 pub mod record_v1;
 pub mod record_v2;
 pub mod report;
+pub mod roster;
 
 use std::sync::Arc;
 
@@ -412,14 +413,14 @@ impl Visit {
     }
 
     /// Add a sheet of `checklist` for `person`, unless there is one already
-    /// or the checklist does not apply to that person. Returns its index.
+    /// or the checklist does not apply to that kind of person. Returns its
+    /// index. A child outside every age band of the checklist gets a sheet
+    /// too, with status `te_jong` and nothing to answer: never a silent
+    /// absence.
     pub fn add_sheet(&mut self, checklist: Arc<Checklist>, person: Person) -> Option<usize> {
         let fits = match (checklist.applies_to, person) {
             (AppliesTo::Visit, Person::Visit) => true,
-            (AppliesTo::Child, Person::Child(id)) => self
-                .roster
-                .child(id)
-                .is_some_and(|c| checklist.admits_age(c.age)),
+            (AppliesTo::Child, Person::Child(id)) => self.roster.child(id).is_some(),
             (AppliesTo::Caregiver, Person::Caregiver(id)) => self.roster.caregiver(id).is_some(),
             _ => false,
         };
@@ -433,24 +434,30 @@ impl Visit {
         {
             return Some(i);
         }
-        self.sheets.push(Sheet::new(checklist, person));
+        let mut sheet = Sheet::new(checklist, person);
+        if let Person::Child(id) = person
+            && let Some(c) = self.roster.child(id)
+            && roster::outside_bands(&sheet.checklist, c.age)
+        {
+            sheet.status = SheetStatus::OutsideBands;
+            sheet.status_reason =
+                SecretText::new(roster::outside_bands_text(&c.alias, c.age, &sheet.checklist).nl);
+        }
+        self.sheets.push(sheet);
         Some(self.sheets.len() - 1)
     }
 
-    /// Add the sheets of `checklist` for everyone it applies to.
+    /// Add the sheets of `checklist` for everyone on the roster it applies
+    /// to (people removed from the roster get no new sheets).
     pub fn use_checklist(&mut self, checklist: &Arc<Checklist>) {
         let persons: Vec<Person> = match checklist.applies_to {
             AppliesTo::Visit => vec![Person::Visit],
             AppliesTo::Child => self
-                .roster
-                .children
-                .iter()
+                .present_children()
                 .map(|c| Person::Child(c.id))
                 .collect(),
             AppliesTo::Caregiver => self
-                .roster
-                .caregivers
-                .iter()
+                .present_caregivers()
                 .map(|c| Person::Caregiver(c.id))
                 .collect(),
         };

@@ -770,10 +770,16 @@ impl ChecklistChange {
     }
 }
 
-/// The scores and outcomes of a derived visit, for the record.
+/// The scores and outcomes of a derived visit, for the record. A sheet
+/// kept aside (not taken, `te_jong`, or of a person removed from the
+/// roster) gives none: it was not screened, and its status says why (an
+/// "incomplete" screening outcome would read as if it had been tried).
 pub fn summary(visit: &Visit, derived: &Derived) -> Summary {
     let mut out = Summary::default();
-    for (sheet, d) in visit.sheets.iter().zip(&derived.sheets) {
+    for (i, (sheet, d)) in visit.sheets.iter().zip(&derived.sheets).enumerate() {
+        if visit.sheet_set_aside(i) {
+            continue;
+        }
         let c = &*sheet.checklist;
         for (score, sv) in c.scores.iter().zip(&d.scores) {
             let band = sv.band.map(|b| &score.bands[b]);

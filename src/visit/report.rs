@@ -17,11 +17,12 @@ use serde_json::Value;
 use crate::i18n::Text;
 use crate::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
-    FlagRecord, OrphanRecord, OutcomeRecord, PersonRecord, ScoreRecord, Summary, VisitRecord,
+    FlagRecord, OrphanRecord, OutcomeRecord, PersonRecord, RemovedRecord, ScoreRecord, Summary,
+    VisitRecord,
 };
 
 /// The version of this JSON shape; raised with every change to it.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Whether a visit is still a draft or was finalized on its device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,10 +82,11 @@ fn size_hint(rec: &VisitRecord, summary: &Summary) -> usize {
         .sheets
         .iter()
         .map(|s| {
-            160 + s.answers.iter().map(answer).sum::<usize>()
+            200 + s.status_reason.as_str().len()
+                + s.answers.iter().map(answer).sum::<usize>()
                 + s.entries
                     .iter()
-                    .map(|e| 8 + e.answers.iter().map(answer).sum::<usize>())
+                    .map(|e| 80 + e.answers.iter().map(answer).sum::<usize>())
                     .sum::<usize>()
         })
         .sum();
@@ -200,12 +202,13 @@ impl Serialize for AnswersView<'_> {
 }
 
 /// Entries of repeatable sections: an object keyed by section id (sorted),
-/// each an array of answer objects in entry order.
-struct EntriesView<'a>(&'a [EntryRecord]);
+/// each an array of entries in entry order: `{ "answers", "person" }`,
+/// `person` the roster member an entry made from the roster is about.
+struct EntriesView<'a>(&'a VisitRecord, &'a [EntryRecord]);
 
 impl Serialize for EntriesView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let list = self.0;
+        let list = self.1;
         let mut order: Vec<usize> = (0..list.len()).collect();
         order.sort_by(|&a, &b| list[a].section.cmp(&list[b].section).then(a.cmp(&b)));
         let mut m = s.serialize_map(None)?;
@@ -216,20 +219,33 @@ impl Serialize for EntriesView<'_> {
                 .iter()
                 .position(|&j| list[j].section != *section)
                 .map_or(order.len(), |n| i + n);
-            m.serialize_entry(section, &EntryGroup(list, &order[i..end]))?;
+            m.serialize_entry(section, &EntryGroup(self.0, list, &order[i..end]))?;
             i = end;
         }
         m.end()
     }
 }
 
-struct EntryGroup<'a>(&'a [EntryRecord], &'a [usize]);
+struct EntryGroup<'a>(&'a VisitRecord, &'a [EntryRecord], &'a [usize]);
+
+#[derive(Serialize)]
+struct EntryView<'a> {
+    answers: AnswersView<'a>,
+    person: Option<PersonView<'a>>,
+}
 
 impl Serialize for EntryGroup<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.1.len()))?;
-        for &j in self.1 {
-            seq.serialize_element(&AnswersView(&self.0[j].answers))?;
+        let mut seq = s.serialize_seq(Some(self.2.len()))?;
+        for &j in self.2 {
+            let e = &self.1[j];
+            seq.serialize_element(&EntryView {
+                answers: AnswersView(&e.answers),
+                person: e.person.map(|person| PersonView {
+                    rec: self.0,
+                    person,
+                }),
+            })?;
         }
         seq.end()
     }
@@ -248,6 +264,17 @@ struct SheetView<'a> {
     checklist: &'a str,
     entries: EntriesView<'a>,
     person: PersonView<'a>,
+    /// `afgenomen`, `niet_aanwezig`, `bewust_niet`, `weigert` or `te_jong`.
+    status: &'a str,
+    /// The worker's reason; null for `afgenomen`.
+    status_reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RemovedView<'a> {
+    at: &'a str,
+    person: PersonView<'a>,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -304,12 +331,14 @@ struct ChildView<'a> {
     age: u8,
     alias: &'a str,
     id: u32,
+    removed: bool,
 }
 
 #[derive(Serialize)]
 struct CaregiverView<'a> {
     alias: &'a str,
     id: u32,
+    removed: bool,
     role: &'a str,
 }
 
@@ -340,6 +369,7 @@ struct VisitView<'a> {
     place: &'a str,
     present: &'a str,
     red_flags: Vec<FlagView<'a>>,
+    removed: Vec<RemovedView<'a>>,
     roster: RosterView<'a>,
     schema_version: u32,
     scores: Vec<ScoreView<'a>>,
@@ -352,6 +382,7 @@ struct VisitView<'a> {
 impl<'a> VisitView<'a> {
     fn new(rec: &'a VisitRecord, status: Status, summary: &'a Summary) -> VisitView<'a> {
         let person = |p: PersonRecord| PersonView { rec, person: p };
+        let removed = |p: PersonRecord| rec.removed.iter().any(|r| r.person == p);
         let mut stamps: Vec<&ChecklistStamp> = Vec::new();
         for s in &rec.sheets {
             if !stamps.contains(&&s.checklist) {
@@ -423,6 +454,15 @@ impl<'a> VisitView<'a> {
                         .then_some(f.withdrawn_reason.as_str()),
                 })
                 .collect(),
+            removed: rec
+                .removed
+                .iter()
+                .map(|r: &RemovedRecord| RemovedView {
+                    at: &r.at,
+                    person: person(r.person),
+                    reason: r.reason.as_str(),
+                })
+                .collect(),
             roster: RosterView {
                 caregivers: rec
                     .caregivers
@@ -430,6 +470,7 @@ impl<'a> VisitView<'a> {
                     .map(|c: &CaregiverRecord| CaregiverView {
                         alias: &c.alias,
                         id: c.id,
+                        removed: removed(PersonRecord::Caregiver(c.id)),
                         role: &c.role,
                     })
                     .collect(),
@@ -440,6 +481,7 @@ impl<'a> VisitView<'a> {
                         age: c.age,
                         alias: &c.alias,
                         id: c.id,
+                        removed: removed(PersonRecord::Child(c.id)),
                     })
                     .collect(),
             },
@@ -466,8 +508,10 @@ impl<'a> VisitView<'a> {
                 .map(|s| SheetView {
                     answers: AnswersView(&s.answers),
                     checklist: &s.checklist.id,
-                    entries: EntriesView(&s.entries),
+                    entries: EntriesView(rec, &s.entries),
                     person: person(s.person),
+                    status: &s.status,
+                    status_reason: (s.status != "afgenomen").then_some(s.status_reason.as_str()),
                 })
                 .collect(),
             status: status.key(),

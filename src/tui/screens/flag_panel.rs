@@ -255,7 +255,11 @@ impl FlagPanel {
             ]));
             if fl.person != Person::Visit {
                 body.push(Line::styled(
-                    format!("  {}: {}", t("Over", "About"), visit.roster.name(fl.person)),
+                    format!(
+                        "  {}: {}",
+                        t("Over", "About"),
+                        visit.person_name(fl.person, v.lang)
+                    ),
                     v.theme.dim(),
                 ));
             }
@@ -286,7 +290,7 @@ impl FlagPanel {
         // is shown (the flags of one answer share one person).
         let who = if first.person != Person::Visit && flags.iter().all(|f| f.person == first.person)
         {
-            format!(" {} ·", visit.roster.name(first.person))
+            format!(" {} ·", visit.person_name(first.person, v.lang))
         } else {
             String::new()
         };

@@ -10,6 +10,8 @@ pub mod overview;
 pub mod quit;
 pub mod review;
 mod review_tabs;
+pub mod roster;
+pub mod status;
 pub mod unlock;
 pub mod visit;
 

@@ -18,7 +18,7 @@ use crate::tui::screens::visit::VisitScreen;
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
 use crate::visit::record::{format_date, parse_date};
-use crate::visit::{Caregiver, Child, Visit};
+use crate::visit::{Caregiver, Child, SheetStatus, Visit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Row {
@@ -50,6 +50,9 @@ pub struct NewVisitScreen {
     caregivers: Vec<(String, String)>,
     /// Checklist id, title, applies to, chosen.
     checklists: Vec<(String, Text, AppliesTo, bool)>,
+    /// The per-child checklists, to say which a child is outside the age
+    /// groups of.
+    per_child: Vec<std::sync::Arc<crate::checklist::Checklist>>,
     focus: usize,
     adding: Option<Adding>,
     /// The date the form started with (a changed date counts as filled in).
@@ -73,6 +76,12 @@ impl NewVisitScreen {
                 .all()
                 .iter()
                 .map(|c| (c.id.clone(), c.title.clone(), c.applies_to, true))
+                .collect(),
+            per_child: catalog
+                .all()
+                .iter()
+                .filter(|c| c.applies_to == AppliesTo::Child && !c.age_bands.is_empty())
+                .cloned()
                 .collect(),
             focus: 0,
             adding: None,
@@ -348,7 +357,13 @@ impl NewVisitScreen {
                 visit.use_checklist(c);
             }
         }
-        if visit.sheets.is_empty() {
+        // A child outside every age band gets a sheet that says so, but a
+        // visit needs at least one list to fill in.
+        if visit
+            .sheets
+            .iter()
+            .all(|s| s.status == SheetStatus::OutsideBands)
+        {
             return fail(
                 ctx,
                 "Kies minstens één checklist die past bij dit gezin (lijsten per kind hebben kinderen in de juiste leeftijd nodig).",
@@ -425,7 +440,23 @@ impl NewVisitScreen {
                 ),
                 Row::Child(i) => {
                     let (alias, age) = &self.children[i];
-                    ("", format!("{alias}, {age} {}", t("jaar", "years")), style)
+                    let mut text = format!("{alias}, {age} {}", t("jaar", "years"));
+                    // Never a silent absence: the lists this child is
+                    // outside the age groups of are named at once.
+                    let outside = self.outside_lists(*age, v.lang);
+                    let style = if outside.is_empty() || focused {
+                        style
+                    } else {
+                        v.theme.warn()
+                    };
+                    if !outside.is_empty() {
+                        text.push_str(&format!(
+                            " — {} {}",
+                            t("valt buiten", "outside the age groups of"),
+                            outside.join(", ")
+                        ));
+                    }
+                    ("", text, style)
                 }
                 Row::AddCaregiver => (
                     t("Ouders/verzorgers", "Parents/caregivers"),
@@ -518,6 +549,25 @@ impl NewVisitScreen {
         if let Some(on_discard) = self.leaving {
             self.leaving_view(f, area, v, on_discard);
         }
+    }
+
+    /// The chosen per-child lists a child of `age` is outside every age
+    /// band of, with their age range ("Traumascreening kind (3–17)").
+    fn outside_lists(&self, age: u8, lang: Lang) -> Vec<String> {
+        self.per_child
+            .iter()
+            .filter(|c| {
+                self.checklists
+                    .iter()
+                    .any(|(id, _, _, on)| *on && *id == c.id)
+                    && crate::visit::roster::outside_bands(c, age)
+            })
+            .map(|c| {
+                let lo = c.age_bands.iter().map(|b| b.min).min().unwrap_or(0);
+                let hi = c.age_bands.iter().map(|b| b.max).max().unwrap_or(0);
+                format!("{} ({lo}–{hi})", c.title.get(lang))
+            })
+            .collect()
     }
 
     fn leaving_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, on_discard: bool) {

@@ -10,6 +10,7 @@ use std::cell::Cell;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
@@ -19,7 +20,7 @@ use crate::tui::event::Key;
 use crate::tui::keys::Action;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase, open_phrase};
 use crate::tui::screens::review_tabs::{
-    Row, answer_rows, flag_rows, missing_count, open_places, open_rows, score_rows,
+    Row, answer_rows, flag_rows, missing_count, open_places, open_rows, person, score_rows,
 };
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::clip;
@@ -245,7 +246,10 @@ impl Review {
         );
         let width = body.width as usize;
         let rows = match self.tab {
-            0 => open_rows(v, visit, &open, self.sel, width),
+            0 => status_rows(v, visit, width)
+                .into_iter()
+                .chain(open_rows(v, visit, &open, self.sel, width))
+                .collect(),
             1 => score_rows(v, visit, derived, width),
             2 => answer_rows(v, visit, derived, width),
             _ => flag_rows(v, visit, width),
@@ -456,4 +460,91 @@ impl Review {
             ),
         ]
     }
+}
+
+/// The first tab's top lines (ROSTER lane): every list not taken, with its
+/// status and reason; every child outside the age groups of a list; every
+/// person removed from the roster, with why. Nothing about a person is
+/// silently absent. Empty when every list is taken.
+fn status_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
+    use crate::visit::SheetStatus;
+    let mut lines: Vec<(String, Style)> = Vec::new();
+    for (_, why) in visit.outside_band_sheets() {
+        lines.push((why.get(v.lang).to_string(), v.theme.warn()));
+    }
+    for s in &visit.sheets {
+        if matches!(s.status, SheetStatus::Taken | SheetStatus::OutsideBands) {
+            continue;
+        }
+        lines.push((
+            format!(
+                "{} · {}: {} — {}",
+                person(visit, s.person, v.lang),
+                s.checklist.title.get(v.lang),
+                s.status.label().get(v.lang),
+                s.status_reason.as_str()
+            ),
+            v.theme.normal(),
+        ));
+    }
+    for r in &visit.removed {
+        lines.push((
+            match v.lang {
+                Lang::Nl => format!(
+                    "{} uit het overzicht gehaald: {} (lijsten en antwoorden bewaard)",
+                    person(visit, r.person, v.lang),
+                    r.reason.as_str()
+                ),
+                Lang::En => format!(
+                    "{} removed from the roster: {} (lists and answers kept)",
+                    person(visit, r.person, v.lang),
+                    r.reason.as_str()
+                ),
+            },
+            v.theme.dim(),
+        ));
+    }
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = vec![Row::Text(Line::styled(
+        v.lang.pick("Niet afgenomen", "Not taken").to_string(),
+        v.theme.title(),
+    ))];
+    // Wrapped, never cut: the reason is the point of the line.
+    for (text, style) in lines {
+        for part in wrap_words(&text, width.saturating_sub(4).max(20)) {
+            rows.push(Row::Text(Line::styled(format!("  {part}"), style)));
+        }
+    }
+    rows.push(Row::Text(Line::raw("")));
+    rows
+}
+
+/// Words into lines of at most `width` characters (a longer word is cut);
+/// later lines are indented by two.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let room = if out.is_empty() { width } else { width - 2 };
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let l: String = l.chars().take(width).collect();
+            if i == 0 { l } else { format!("  {l}") }
+        })
+        .collect()
 }

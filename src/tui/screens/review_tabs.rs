@@ -278,7 +278,8 @@ pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usiz
         let sheet = &visit.sheets[s];
         let c = &sheet.checklist;
         let d = &derived.sheets[s];
-        if c.scores.is_empty() && c.outcomes.is_empty() {
+        // A list not taken has no scores (tab 1 says why it was not taken).
+        if (c.scores.is_empty() && c.outcomes.is_empty()) || visit.sheet_set_aside(s) {
             continue;
         }
         rows.push(Row::Text(Line::raw("")));

@@ -72,7 +72,10 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
                     .entry(e.section.clone())
                     .or_insert_with(|| Value::Array(Vec::new()));
                 if let Value::Array(a) = list {
-                    a.push(ref_answers(&e.answers));
+                    a.push(json!({
+                        "answers": ref_answers(&e.answers),
+                        "person": e.person.map(|p| ref_person(rec, p)),
+                    }));
                 }
             }
             json!({
@@ -80,6 +83,12 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
                 "person": ref_person(rec, s.person),
                 "answers": ref_answers(&s.answers),
                 "entries": entries,
+                "status": s.status,
+                "status_reason": if s.status == "afgenomen" {
+                    Value::Null
+                } else {
+                    Value::from(s.status_reason.as_str())
+                },
             })
         })
         .collect();
@@ -167,9 +176,14 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
         "sequence": fin.map(|f| f.sequence),
         "finalized_at": fin.map(|f| f.finalized_at.clone()),
         "roster": {
-            "children": rec.children.iter().map(|c| json!({ "id": c.id, "alias": c.alias, "age": c.age })).collect::<Vec<_>>(),
-            "caregivers": rec.caregivers.iter().map(|c| json!({ "id": c.id, "alias": c.alias, "role": c.role })).collect::<Vec<_>>(),
+            "children": rec.children.iter().map(|c| json!({ "id": c.id, "alias": c.alias, "age": c.age,
+                "removed": rec.removed.iter().any(|r| r.person == PersonRecord::Child(c.id)) })).collect::<Vec<_>>(),
+            "caregivers": rec.caregivers.iter().map(|c| json!({ "id": c.id, "alias": c.alias, "role": c.role,
+                "removed": rec.removed.iter().any(|r| r.person == PersonRecord::Caregiver(c.id)) })).collect::<Vec<_>>(),
         },
+        "removed": rec.removed.iter().map(|r| json!({
+            "person": ref_person(rec, r.person), "reason": r.reason.as_str(), "at": r.at,
+        })).collect::<Vec<_>>(),
         "checklists": checklists,
         "sheets": sheets,
         "red_flags": flags,
@@ -232,7 +246,9 @@ prop_compose! {
         caregivers in prop::collection::vec((0u32..4, text(), text()), 0..3),
         sheets in prop::collection::vec(
             ("[xy]", 1u32..3, person(), answers(),
-             prop::collection::vec(("[pq]", answers()), 0..4)), 0..4),
+             prop::collection::vec(("[pq]", answers(), prop::option::of(person())), 0..4),
+             0usize..5, text()), 0..4),
+        removed in prop::collection::vec((person(), text()), 0..2),
         flags in prop::collection::vec(
             (text(), person(), prop::option::of(text()), prop::option::of(0u32..3), txt(), txt(),
              prop::option::of(text()), text()), 0..3),
@@ -258,12 +274,13 @@ prop_compose! {
             id, label, date, place, present,
             children: children.into_iter().map(|(id, alias, age)| ChildRecord { id, alias, age }).collect(),
             caregivers: caregivers.into_iter().map(|(id, alias, role)| CaregiverRecord { id, alias, role }).collect(),
-            sheets: sheets.into_iter().map(|(c, version, person, answers, entries)| SheetRecord {
+            sheets: sheets.into_iter().map(|(c, version, person, answers, entries, status, reason)| SheetRecord {
                 checklist: ChecklistStamp { id: c.clone(), version, hash: format!("{c}{version}") },
                 person,
                 answers,
-                entries: entries.into_iter().map(|(section, answers)| EntryRecord { section, answers, person: None }).collect(),
-                status: "afgenomen".into(), status_reason: SecretText::default(),
+                entries: entries.into_iter().map(|(section, answers, person)| EntryRecord { section, answers, person }).collect(),
+                status: crate::visit::SheetStatus::ALL[status].key().into(),
+                status_reason: SecretText::new(if status == 0 { String::new() } else { reason }),
             }).collect(),
             flags: flags.into_iter().map(|(flag, person, item, entry, message, advice, acknowledged_at, action)| FlagRecord {
                 checklist: "c".into(), person, flag, item, entry, level: "acute".into(), message, advice,
@@ -280,7 +297,10 @@ prop_compose! {
             orphans: orphans.into_iter().map(|(item, person, value)| OrphanRecord {
                 checklist: "c".into(), person, item, value,
             }).collect(),
-            pending: vec![], removed: vec![],
+            pending: vec![],
+            removed: removed.into_iter().map(|(person, reason)| crate::visit::record::RemovedRecord {
+                person, reason: SecretText::new(reason), at: "2025-03-04T10:04:00".into(),
+            }).collect(),
             finalized: finalized.map(|(sequence, finalized_at, device_id, device_name)| FinalRecord {
                 sequence, finalized_at, device_id, device_name, summary: summary.clone(),
             }),

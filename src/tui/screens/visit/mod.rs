@@ -24,11 +24,13 @@ use crate::tui::screens::centered;
 use crate::tui::screens::flag_panel::FlagPanel;
 use crate::tui::screens::overview::{self, Overview};
 use crate::tui::screens::review::{Review, ReviewOutcome};
+use crate::tui::screens::roster::{RosterOutcome, RosterPanel};
+use crate::tui::screens::status::{StatusDialog, StatusOutcome};
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
 use crate::visit::input::{field_text, format_number, parse_input};
 use crate::visit::record::{FinalRecord, format_date, format_stamp, summary};
-use crate::visit::{Answer, Cursor, Derived, FlagState, Person, Visit, derive};
+use crate::visit::{Answer, Cursor, Derived, FlagState, Person, SheetStatus, Visit, derive};
 
 /// How long a change may wait before it is saved.
 const SAVE_AFTER: Duration = Duration::milliseconds(500);
@@ -114,6 +116,10 @@ pub struct VisitScreen {
     save_error: Option<Text>,
     /// Why the typed text of the current item is no answer (shown under it).
     input_error: Option<Text>,
+    /// The household panel (Alt-g), when open.
+    roster: Option<RosterPanel>,
+    /// The status dialog of a person's sheet (Alt-a), when open.
+    status: Option<StatusDialog>,
 }
 
 impl VisitScreen {
@@ -141,6 +147,8 @@ impl VisitScreen {
             finalizing: false,
             save_error: None,
             input_error: None,
+            roster: None,
+            status: None,
         };
         let first = s.stops().first().copied();
         if let Some(p) = first {
@@ -197,10 +205,20 @@ impl VisitScreen {
         &self.visit.sheets[sheet].checklist
     }
 
-    /// Every place the flow can stop, in order.
+    /// Every place the flow can stop, in order. A sheet kept aside (not
+    /// taken, or of a person removed from the roster) is passed by, unless
+    /// the worker is on it (F3 goes there).
     fn stops(&self) -> Vec<Pos> {
+        self.stops_with(Some(self.sheet()))
+    }
+
+    /// The stops, with the sheets kept aside left out except `keep`.
+    fn stops_with(&self, keep: Option<usize>) -> Vec<Pos> {
         let mut out = Vec::new();
         for (s, sheet) in self.visit.sheets.iter().enumerate() {
+            if Some(s) != keep && self.visit.sheet_set_aside(s) {
+                continue;
+            }
             let c = &sheet.checklist;
             let d = &self.derived.sheets[s];
             for (si, sec) in c.sections.iter().enumerate() {
@@ -309,6 +327,12 @@ impl VisitScreen {
     pub fn ctx(&self) -> Ctx {
         if self.flags.is_open() {
             return self.flags.ctx();
+        }
+        if self.status.is_some() {
+            return Ctx::Prompt;
+        }
+        if let Some(r) = &self.roster {
+            return r.ctx();
         }
         if let Some(p) = &self.popup {
             return match p {
@@ -606,6 +630,21 @@ impl VisitScreen {
             }
             return Transition::Stay;
         }
+        if self.status.is_some() {
+            self.status_key(key, action, ctx);
+            return Transition::Stay;
+        }
+        if let Some(panel) = &mut self.roster {
+            match panel.key(key, action, &mut self.visit, ctx.now) {
+                RosterOutcome::Stay => {}
+                RosterOutcome::Close => self.roster = None,
+                RosterOutcome::Changed(text) => {
+                    self.roster_changed(ctx);
+                    ctx.message = Some(Message::info(text));
+                }
+            }
+            return Transition::Stay;
+        }
         if self.popup.is_some() {
             self.popup_key(action, ctx);
             return Transition::Stay;
@@ -739,6 +778,14 @@ impl VisitScreen {
                 if matches!(self.pos, Pos::Item { entry: Some(_), .. }) {
                     self.popup = Some(Popup::RemoveEntry);
                 }
+            }
+            Some(Action::Roster) => {
+                self.leave(ctx);
+                self.roster = Some(RosterPanel::default());
+            }
+            Some(Action::SheetStatus) => {
+                let sheet = self.sheet();
+                self.open_status(sheet, ctx);
             }
             _ => self.input_key(key, action, ctx),
         }
@@ -936,11 +983,26 @@ impl VisitScreen {
                     return;
                 };
                 if let Some(p) = self
-                    .stops()
+                    .stops_with(Some(sheet))
                     .into_iter()
                     .find(|p| self.sheet_section(*p).0 == sheet)
                 {
                     self.goto(p, ctx);
+                } else if let Some((_, why)) = self
+                    .visit
+                    .outside_band_sheets()
+                    .into_iter()
+                    .find(|(s, _)| *s == sheet)
+                {
+                    // Nothing to answer: say why, never a silent nothing.
+                    ctx.message = Some(Message::info(why));
+                }
+            }
+            (Popup::Persons(i), Some(Action::SheetStatus)) => {
+                let at = *i;
+                self.popup = Some(popup);
+                if let Some(&sheet) = self.picker_order().get(at) {
+                    self.open_status(sheet, ctx);
                 }
             }
             (Popup::Flags(i), Some(Action::Withdraw)) => {
@@ -1193,6 +1255,14 @@ impl VisitScreen {
             o.paste(text, &self.visit, &self.derived);
             return Transition::Stay;
         }
+        if let Some(d) = &mut self.status {
+            d.paste(text);
+            return Transition::Stay;
+        }
+        if let Some(r) = &mut self.roster {
+            r.paste(text);
+            return Transition::Stay;
+        }
         if self.popup.is_some() || self.review.is_some() || self.pane.is_some() {
             return Transition::Stay;
         }
@@ -1205,6 +1275,88 @@ impl VisitScreen {
             self.sync_pending(ctx.now);
         }
         Transition::Stay
+    }
+
+    /// Open the status dialog of a person's sheet (the visit's own lists,
+    /// and a child outside every age band, say why not instead).
+    fn open_status(&mut self, sheet: usize, ctx: &mut AppCtx<'_>) {
+        let Some(s) = self.visit.sheets.get(sheet) else {
+            return;
+        };
+        if s.person == Person::Visit {
+            ctx.message = Some(Message::info(
+                crate::visit::roster::RosterError::NotAPersonsSheet.text(),
+            ));
+            return;
+        }
+        if s.status == SheetStatus::OutsideBands {
+            if let Some((_, why)) = self
+                .visit
+                .outside_band_sheets()
+                .into_iter()
+                .find(|(i, _)| *i == sheet)
+            {
+                ctx.message = Some(Message::info(why));
+            }
+            return;
+        }
+        self.leave(ctx);
+        self.status = Some(StatusDialog::new(&self.visit, sheet));
+    }
+
+    fn status_key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) {
+        let Some(d) = &mut self.status else { return };
+        match d.key(key, action) {
+            StatusOutcome::Pending => {}
+            StatusOutcome::Cancelled => self.status = None,
+            StatusOutcome::Apply(status, reason) => {
+                let sheet = d.sheet;
+                match self.visit.set_status(sheet, status, &reason, ctx.now) {
+                    Ok(()) => {
+                        self.status = None;
+                        self.changed(ctx.now);
+                        ctx.effects.push(self.save_effect());
+                        let who = self.visit.roster.name(self.visit.sheets[sheet].person);
+                        let label = status.label();
+                        ctx.message = Some(Message::info(if status == SheetStatus::Taken {
+                            Text::new(
+                                format!(
+                                    "{who}: deze lijst wordt afgenomen; open vragen tellen weer mee."
+                                ),
+                                format!("{who}: this list is taken; open questions count again."),
+                            )
+                        } else {
+                            Text::new(
+                                format!(
+                                    "{who}: {}. De vragen tellen niet meer als open; gegeven antwoorden blijven bewaard.",
+                                    label.nl
+                                ),
+                                format!(
+                                    "{who}: {}. The questions no longer count as open; answers given are kept.",
+                                    label.en
+                                ),
+                            )
+                        }));
+                    }
+                    Err(e) => d.error = Some(e.text()),
+                }
+            }
+        }
+    }
+
+    /// The roster changed (people added, corrected, removed): derive, save,
+    /// and keep the flow on a place that still exists.
+    fn roster_changed(&mut self, ctx: &mut AppCtx<'_>) {
+        self.changed(ctx.now);
+        ctx.effects.push(self.save_effect());
+        if !self.stops().contains(&self.pos)
+            && let Some(p) = self
+                .next_after(self.pos)
+                .or_else(|| self.stops().first().copied())
+        {
+            self.pos = p;
+            self.load_input();
+        }
     }
 
     /// Invalid draft values block finalizing: says so (how many, and how to

@@ -57,9 +57,25 @@ impl VisitScreen {
         if let Some(o) = &self.overview {
             o.view(f, body, v, &self.visit, &self.derived);
         }
+        if let Some(r) = &self.roster {
+            r.view(f, area, v, &self.visit);
+        }
+        if let Some(d) = &self.status {
+            d.view(f, area, v, &self.visit);
+        }
         if self.flags.is_open() {
             self.flags.view(f, area, v, &self.visit);
         }
+    }
+
+    /// A sheet's status as a short tag ("bewust niet", "verwijderd"), or
+    /// nothing for a sheet taken.
+    fn status_tag(&self, sheet: usize, lang: Lang) -> Option<String> {
+        let s = self.visit.sheets.get(sheet)?;
+        if self.visit.is_removed(s.person) {
+            return Some(lang.pick("verwijderd", "removed").to_string());
+        }
+        (s.status != SheetStatus::Taken).then(|| s.status.short_label().get(lang).to_string())
     }
 
     fn person_label(&self, sheet: usize, lang: Lang) -> String {
@@ -126,7 +142,10 @@ impl VisitScreen {
             // screenings must never look alike. The checklist's title gives
             // way first, then the visit's name and date.
             Some(sheet) if sheet.person != Person::Visit => {
-                let who = format!(" {} · ", self.person_label(s, v.lang));
+                let who = match self.status_tag(s, v.lang) {
+                    Some(tag) => format!(" {} [{tag}] · ", self.person_label(s, v.lang)),
+                    None => format!(" {} · ", self.person_label(s, v.lang)),
+                };
                 let tail = format!(" · {} · {}", self.visit.label, format_date(self.visit.date));
                 let title = sheet.checklist.title.get(v.lang);
                 let used = who.chars().count() + tail.chars().count();
@@ -372,7 +391,15 @@ impl VisitScreen {
                     ),
                     v.theme.dim(),
                 )];
-                if it.required {
+                if let Some(tag) = self.status_tag(s, v.lang) {
+                    // A list kept aside: nothing here is required now.
+                    let key = if self.visit.is_removed(self.visit.sheets[s].person) {
+                        "Alt-g"
+                    } else {
+                        "Alt-a"
+                    };
+                    head.push(Span::styled(format!("  · {tag} ({key})"), v.theme.warn()));
+                } else if it.required {
                     // A word and a star, never the colour alone.
                     head.push(Span::styled(
                         format!("  · * {}", t("verplicht", "required")),
@@ -676,7 +703,10 @@ impl VisitScreen {
             .into_iter()
             .map(|s| {
                 let missing = self.derived.sheets[s].missing.len();
-                let status = if missing == 0 {
+                let tag = self.status_tag(s, v.lang);
+                let status = if let Some(tag) = &tag {
+                    tag.clone()
+                } else if missing == 0 {
                     "✓".to_string()
                 } else {
                     format!("{missing} {}", v.lang.pick("open", "open"))
@@ -692,17 +722,26 @@ impl VisitScreen {
                 let room = usize::from(POPUP_WIDTH.min(area.width))
                     .saturating_sub(4 + head.chars().count() + tail.chars().count())
                     .max(8);
-                ListItem::new(format!(
+                let line = format!(
                     "{head}{}{tail}",
                     clip(self.checklist(s).title.get(v.lang), room)
-                ))
+                );
+                // A list kept aside is there, dimmed, never hidden.
+                if tag.is_some() {
+                    ListItem::new(line).style(v.theme.dim())
+                } else {
+                    ListItem::new(line)
+                }
             })
             .collect();
         self.popup_list(
             f,
             area,
             v,
-            v.lang.pick("Lijst of persoon", "List or person"),
+            v.lang.pick(
+                "Lijst of persoon (Alt-a: status)",
+                "List or person (Alt-a: status)",
+            ),
             items,
             sel,
         );
@@ -716,7 +755,7 @@ impl VisitScreen {
             .map(|fl| {
                 let who = match fl.person {
                     Person::Visit => String::new(),
-                    p => format!(" ({})", self.visit.roster.name(p)),
+                    p => format!(" ({})", self.visit.person_name(p, v.lang)),
                 };
                 let status = match fl.state {
                     FlagState::Withdrawn => "✗",
