@@ -668,6 +668,8 @@ mod tests {
             person,
             answers,
             entries,
+            status: "afgenomen".into(),
+            status_reason: Default::default(),
         }
     }
 
@@ -683,6 +685,7 @@ mod tests {
                 ),
                 a("plan_wanneer", AnswerValue::Date(by.into())),
             ],
+            person: None,
         };
         rec.sheets.push(sheet(
             "veiligheid",
@@ -851,11 +854,13 @@ mod tests {
             EntryRecord {
                 section: "stem_kind".into(),
                 answers,
+                person: None,
             }
         };
         let ouder = |plan: &str, gehoord: &str| EntryRecord {
             section: "stem_ouder".into(),
             answers: vec![ch("ov_plan", plan), ch("ov_gehoord", gehoord)],
+            person: None,
         };
         summary.outcomes.push(outcome(
             "gezinsanalyse",

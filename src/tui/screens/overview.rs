@@ -636,7 +636,7 @@ mod tests {
         let rows = screen.overview_rows();
         let hay = haystacks(&screen.visit, screen.derived(), &rows);
         let filter = |q: &str| filter(&rows, &hay, q);
-        let shown = filter("WAPEN");
+        let shown = filter("GEDREIGD wapen");
         let kinds: Vec<RowKind> = shown.iter().map(|&i| rows[i].kind).collect();
         assert_eq!(
             kinds,

@@ -294,15 +294,16 @@ impl Review {
         };
         // The real cursor on the selected open item, or at the top of what
         // is shown (screen readers and braille displays follow it).
-        let cursor_row = match self.tab {
+        let selected = match self.tab {
             0 => rows
                 .iter()
-                .position(|r| matches!(r, Row::Open(k, _) if *k == self.sel))
-                .map_or(0, |i| i.saturating_sub(first)),
-            _ => 0,
+                .position(|r| matches!(r, Row::Open(k, _) if *k == self.sel)),
+            _ => None,
         };
         if body.height > 0 {
-            f.set_cursor_position((body.x, body.y + (cursor_row as u16).min(body.height - 1)));
+            // On the ▶ of the selected item (after its one-space indent).
+            let (row, x) = selected.map_or((0, body.x), |i| (i.saturating_sub(first), body.x + 1));
+            f.set_cursor_position((x, body.y + (row as u16).min(body.height - 1)));
         }
         for (n, row) in rows.into_iter().skip(first).take(height).enumerate() {
             let r = Rect::new(body.x, body.y + n as u16, body.width, 1);

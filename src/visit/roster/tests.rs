@@ -1,5 +1,8 @@
 //! The roster operations and the sheet-status rules, on the bundled
 //! checklists and Familie Kersenboom: Iris (moeder), Ruben (vader), Mila (2).
+//! The child screening is its version 1 (tests/fixtures/checklists-v1),
+//! whose age groups start at 3, so that Mila is outside every band of it
+//! (version 2 has an observation list for 0 to 2).
 
 use std::sync::Arc;
 
@@ -19,8 +22,32 @@ struct Kersenboom {
     in_use: Vec<Arc<Checklist>>,
 }
 
+/// The bundled checklists, with the child screening of version 1 (age
+/// groups 3–6 and 7–17) in place of the bundled one.
+fn catalog() -> Catalog {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/checklists-v1/trauma-kind.toml"
+    );
+    let file = crate::checklist::SourceFile {
+        bytes: include_bytes!("../../../tests/fixtures/checklists-v1/trauma-kind.toml").to_vec(),
+        origin: crate::checklist::model::Origin::File(path.to_string()),
+        path: path.to_string(),
+    };
+    // A folder's older version does not replace a newer bundled one, so
+    // the bundled child screening is left out.
+    let bundled = crate::checklist::SourceFile::bundled()
+        .into_iter()
+        .filter(|f| !f.path.contains("trauma-kind"))
+        .collect();
+    let cat = Catalog::build(bundled, vec![file]);
+    assert!(cat.problems.is_empty());
+    assert_eq!(cat.get("trauma-kind").unwrap().version, 1);
+    cat
+}
+
 fn kersenboom() -> Kersenboom {
-    let cat = Catalog::bundled();
+    let cat = catalog();
     let kind = cat.get("trauma-kind").unwrap().clone();
     let ouder = cat.get("trauma-ouder").unwrap().clone();
     let veiligheid = cat.get("veiligheid").unwrap().clone();
