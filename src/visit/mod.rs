@@ -10,6 +10,7 @@ pub mod record;
 pub mod record_v1;
 pub mod record_v2;
 pub mod report;
+mod roster_entries;
 
 use std::sync::Arc;
 
@@ -81,6 +82,10 @@ pub enum AnswerError {
     NoSuchPlace,
     #[error("this section already has the most entries allowed ({0})")]
     TooManyEntries(u16),
+    /// A roster-driven section has one entry per roster member; entries come
+    /// and go with the roster.
+    #[error("this section has one entry per person of the roster")]
+    FromRoster,
 }
 
 /// Check that `answer` fits `kind` (with the item's options).
@@ -434,7 +439,9 @@ impl Visit {
             return Some(i);
         }
         self.sheets.push(Sheet::new(checklist, person));
-        Some(self.sheets.len() - 1)
+        let index = self.sheets.len() - 1;
+        self.sync_sheet_roster_entries(index);
+        Some(index)
     }
 
     /// Add the sheets of `checklist` for everyone it applies to.
@@ -508,6 +515,9 @@ impl Visit {
             .get(section)
             .ok_or(AnswerError::NoSuchPlace)?;
         let repeat = sec.repeat.as_ref().ok_or(AnswerError::NoSuchPlace)?;
+        if repeat.from_roster() {
+            return Err(AnswerError::FromRoster);
+        }
         if s.entries[section].len() >= usize::from(repeat.max_entries) {
             return Err(AnswerError::TooManyEntries(repeat.max_entries));
         }
@@ -527,6 +537,14 @@ impl Visit {
         now: PrimitiveDateTime,
     ) -> Result<(), AnswerError> {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
+        if s.checklist
+            .sections
+            .get(section)
+            .and_then(|sec| sec.repeat.as_ref())
+            .is_some_and(|r| r.from_roster())
+        {
+            return Err(AnswerError::FromRoster);
+        }
         let entries = s.entries.get_mut(section).ok_or(AnswerError::NoSuchPlace)?;
         if entry >= entries.len() {
             return Err(AnswerError::NoSuchPlace);
