@@ -570,7 +570,17 @@ impl<'s> Builder<'s> {
                 format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
             );
         }
-        let id = self.r.id_req(root, false).map(|(id, _)| id);
+        let id = self.r.id_req(root, false).and_then(|(id, span)| {
+            if id == crate::checklist::condition::compile::ROSTER {
+                // `roster.children` in a condition reads the roster.
+                self.r.sink.error_help(
+                    &span,
+                    "`roster` is a word of the condition language and cannot be a checklist id",
+                    "call it for example `roster-lijst`",
+                );
+            }
+            Some(id)
+        });
         let version = match self.r.int_opt(root, "version") {
             None if root.get("version").is_none() => {
                 self.r.missing(
