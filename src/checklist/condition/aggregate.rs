@@ -142,8 +142,26 @@ impl<'a> Scope<'a> {
                 let Some(id) = section_arg(arg) else {
                     return Ok(None);
                 };
-                if self.this.item_index(&id).is_some() || self.this.section_index(&id).is_none() {
+                if self.this.item_index(&id).is_some() {
                     return Ok(None);
+                }
+                if self.this.section_index(&id).is_none() {
+                    let names = self.this.items.iter().map(|i| i.id.as_str()).chain(
+                        self.this
+                            .sections
+                            .iter()
+                            .filter(|s| s.repeat.is_some())
+                            .map(|s| s.id.as_str()),
+                    );
+                    let mut err = CondError::new(
+                        arg.span.clone(),
+                        format!("unknown section or item `{id}` in `count`"),
+                    )
+                    .with_help("`count` counts the entries of a repeatable section, or the options chosen in a multiple-choice item");
+                    if let Some(h) = did_you_mean(&id, names) {
+                        err = err.with_help(h);
+                    }
+                    return Err(err);
                 }
             }
             _ => return Ok(None),
