@@ -13,6 +13,7 @@
 use time::PrimitiveDateTime;
 
 use crate::checklist::model::RosterKind;
+use crate::i18n::Text;
 use crate::visit::{Person, Roster, Visit};
 
 impl Roster {
@@ -54,6 +55,34 @@ impl Visit {
             .get(entry)
             .copied()
             .flatten()
+    }
+
+    /// What an entry is called on screen: the person it is about, read
+    /// from the roster ("Mila (2)", "Iris (moeder)"), or the section's entry
+    /// label and number ("Afspraak 2") for entries the worker added.
+    pub fn entry_title(&self, sheet: usize, section: usize, entry: usize) -> Text {
+        if let Some(p) = self.entry_person(sheet, section, entry) {
+            let name = self.roster.name(p);
+            return if self.person_removed(p) {
+                Text::new(
+                    format!("{name} · niet meer in het overzicht"),
+                    format!("{name} · no longer in the roster"),
+                )
+            } else {
+                Text::new(name.clone(), name)
+            };
+        }
+        let label = self
+            .sheets
+            .get(sheet)
+            .and_then(|s| s.checklist.sections.get(section))
+            .and_then(|sec| sec.repeat.as_ref())
+            .map(|r| r.entry_label.clone())
+            .unwrap_or_default();
+        Text::new(
+            format!("{} {}", label.nl, entry + 1),
+            format!("{} {}", label.en, entry + 1),
+        )
     }
 
     /// Bring the entries of every roster-driven section in line with the

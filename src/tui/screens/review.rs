@@ -520,12 +520,8 @@ fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived) -> Vec<Row> {
             };
             for entry in entries {
                 if let Some(e) = entry {
-                    let label = sec
-                        .repeat
-                        .as_ref()
-                        .map(|r| r.entry_label.get(v.lang))
-                        .unwrap_or_default();
-                    rows.push(Row::Text(Line::raw(format!("    {label} {}", e + 1))));
+                    let title = visit.entry_title(s, si, e);
+                    rows.push(Row::Text(Line::raw(format!("    {}", title.get(v.lang)))));
                 }
                 for i in sec.items.clone() {
                     if !d.visible(c, i, entry) {

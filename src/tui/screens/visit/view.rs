@@ -231,13 +231,13 @@ impl VisitScreen {
         let sec = &c.sections[si];
         let mut title = format!(" {} ", sec.title.get(v.lang));
         if let Pos::Item { entry: Some(e), .. } = self.pos
-            && let Some(r) = &sec.repeat
+            && sec.repeat.is_some()
         {
+            // A roster-driven entry names its person, read-only: "Mila (2)".
             title = format!(
-                " {} · {} {} ",
+                " {} · {} ",
                 sec.title.get(v.lang),
-                r.entry_label.get(v.lang),
-                e + 1
+                self.visit.entry_title(s, si, e).get(v.lang)
             );
         }
         let block = Block::default()
