@@ -319,3 +319,19 @@ fn count_where_and_count_against_the_roster_raise_flags() {
     answer(&mut visit, &c, "kv_gehoord", 1, JA);
     assert!(!flags(&visit, &c).contains(&"kind_niet_gehoord".to_string()));
 }
+
+#[test]
+fn the_outline_says_the_entries_come_from_the_roster() {
+    use safevisit::checklist::outline::outline;
+    use safevisit::i18n::Lang;
+    let c = gezin();
+    let nl = outline(&c, Lang::Nl);
+    assert!(
+        nl.contains("Hulp per gezinslid  [herhaald: per gezinslid, uit het gezinsoverzicht]"),
+        "{nl}"
+    );
+    assert!(nl.contains("De kijk van het kind  [herhaald: per kind, uit het gezinsoverzicht]"));
+    assert!(nl.contains("Afspraken  [herhaalbaar: Afspraak, max. 50]"));
+    let en = outline(&c, Lang::En);
+    assert!(en.contains("[repeated: per family member, from the roster]"), "{en}");
+}

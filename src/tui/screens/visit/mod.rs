@@ -146,9 +146,15 @@ impl VisitScreen {
     }
 
     /// A draft reopened: at the item where the worker was.
-    pub fn resume(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+    pub fn resume(mut visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+        // A newer checklist version may have made a section roster-driven:
+        // its entries come from the roster now.
+        let synced = visit.sync_roster_entries(now);
         let cursor = visit.cursor;
         let mut s = VisitScreen::new(visit, now);
+        if synced {
+            s.dirty_since = Some(now);
+        }
         let wanted = Pos::Item {
             sheet: cursor.sheet,
             item: cursor.item,
