@@ -84,6 +84,8 @@ fn the_per_person_example_validates_and_fills_its_entries_from_the_roster() {
     let derived = derive(&visit);
     let opvang = c.item_index("opvang").unwrap();
     assert!(derived.sheets[0].visible(c, opvang, None), "Mila is 2");
+    let alleen = c.item_index("kv_alleen").unwrap();
+    assert!(!derived.sheets[0].visible(c, alleen, Some(0)), "Mila is 2");
     let gehoord = c.outcomes.iter().position(|o| o.id == "gehoord").unwrap();
     assert_eq!(derived.sheets[0].outcome_value(c, gehoord), Some("niet"));
 }

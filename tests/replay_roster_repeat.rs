@@ -34,5 +34,9 @@ fn the_roster_repeat_script_passes() {
     let text = std::fs::read_to_string(&path).unwrap();
     let steps = parse(&path, &text, &mut FileLoader).unwrap_or_else(|e| panic!("{e:?}"));
     let outcome = run_script(&path, &steps, &opts);
-    assert!(outcome.failure.is_none(), "{}", outcome.failure.unwrap_or_default());
+    assert!(
+        outcome.failure.is_none(),
+        "{}",
+        outcome.failure.unwrap_or_default()
+    );
 }

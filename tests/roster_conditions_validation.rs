@@ -98,6 +98,7 @@ fn valid_roster_facts_aggregates_and_sums_pass() {
         r#"any(leden, nodig == "ja" and leeftijd < 18)"#,
         r#"all(leden, answered(nodig)) and x == "ja""#,
         r#"not any(plan, wie == "Iris")"#,
+        "any(leden, person.age < 4)",
     ] {
         let d = check(&with_condition(cond));
         assert!(d.is_empty(), "{cond}:\n{}", render(&d));
@@ -108,7 +109,11 @@ fn valid_roster_facts_aggregates_and_sums_pass() {
 fn misused_aggregates_and_roster_facts_are_located_errors() {
     let cases = [
         // (condition, message, the name the column points at)
-        ("count(plam) > 0", "unknown section or item `plam` in `count`", "plam"),
+        (
+            "count(plam) > 0",
+            "unknown section or item `plam` in `count`",
+            "plam",
+        ),
         (
             r#"count(plam, wie == "x") > 0"#,
             "unknown section `plam`",
@@ -139,7 +144,11 @@ fn misused_aggregates_and_roster_facts_are_located_errors() {
             "cannot compare a number with a text",
             "\"ja\"'",
         ),
-        (r#"any(leden)"#, "`any` needs a repeatable section and a condition", "any"),
+        (
+            r#"any(leden)"#,
+            "`any` needs a repeatable section and a condition",
+            "any",
+        ),
         (
             r#"any(leden, count(plan, wie == "x") > 0)"#,
             "cannot stand inside another `count`, `any` or `all`",
@@ -150,8 +159,16 @@ fn misused_aggregates_and_roster_facts_are_located_errors() {
             "`any` takes a section and one condition",
             "x == \"ja\")",
         ),
-        (r#"nodig == "ja""#, "sits in the repeatable section `leden`", "nodig"),
-        ("roster.kinderen > 0", "the roster has no fact `kinderen`", "kinderen"),
+        (
+            r#"nodig == "ja""#,
+            "sits in the repeatable section `leden`",
+            "nodig",
+        ),
+        (
+            "roster.kinderen > 0",
+            "the roster has no fact `kinderen`",
+            "kinderen",
+        ),
         (
             "roster.children_under > 0",
             "`roster.children_under` needs an age between parentheses",
@@ -171,6 +188,21 @@ fn misused_aggregates_and_roster_facts_are_located_errors() {
             r#"roster.youngest == "jong""#,
             "cannot compare a number with a text",
             "\"jong\"",
+        ),
+        (
+            "person.age >= 8",
+            "`person.age` is only known in a section repeated per child or per person",
+            "person",
+        ),
+        (
+            "any(plan, person.age >= 8)",
+            "`person.age` is only known in a section repeated per child or per person",
+            "person",
+        ),
+        (
+            r#"any(leden, person.naam == "Mila")"#,
+            "the roster knows no `person.naam`",
+            "naam",
         ),
         (
             r#"x + 1 > 2"#,
@@ -212,7 +244,10 @@ fn an_aggregate_over_the_own_section_and_a_circle_through_entries_are_errors() {
         "id = \"leeftijd\"\nkind = \"number\"\nshow_if = 'any(leden, nodig == \"ja\")'",
     );
     let d = check(&src);
-    find(&d, "`any(leden, …)` cannot stand inside section `leden` itself");
+    find(
+        &d,
+        "`any(leden, …)` cannot stand inside section `leden` itself",
+    );
     // The section shown only when one of its own entries says so.
     let src = with_condition("true").replace(
         "repeat = { per = \"person\" }",
@@ -255,18 +290,40 @@ fn repeat_per_roster_member_is_validated() {
         "repeat = { voor = \"child\" }",
     ));
     find(&d, "unknown key `voor` in `repeat`");
-    let d = check(&with_condition("true").replace(
-        "repeat = { per = \"person\" }",
-        "repeat = \"child\"",
-    ));
-    find(&d, "`repeat` must be true or a table such as { per = \"child\" }, not a text");
+    let d = check(
+        &with_condition("true").replace("repeat = { per = \"person\" }", "repeat = \"child\""),
+    );
+    find(
+        &d,
+        "`repeat` must be true or a table such as { per = \"child\" }, not a text",
+    );
 }
 
 #[test]
-fn roster_is_not_a_checklist_id() {
-    let d = check(&with_condition("true").replace("id = \"proef\"", "id = \"roster\""));
+fn roster_and_person_are_not_checklist_ids() {
+    for id in ["roster", "person"] {
+        let d = check(&with_condition("true").replace("id = \"proef\"", &format!("id = \"{id}\"")));
+        find(
+            &d,
+            &format!("`{id}` is a word of the condition language and cannot be a checklist id"),
+        );
+    }
+}
+
+#[test]
+fn person_age_is_not_known_for_caregivers() {
+    let src = with_condition("true")
+        .replace(
+            "repeat = { per = \"person\" }",
+            "repeat = { per = \"caregiver\" }",
+        )
+        .replace(
+            "id = \"leeftijd\"\nkind = \"number\"",
+            "id = \"leeftijd\"\nkind = \"number\"\nshow_if = 'person.age > 20'",
+        );
+    let d = check(&src);
     find(
         &d,
-        "`roster` is a word of the condition language and cannot be a checklist id",
+        "`person.age` is not known for caregivers: the roster has their role, not their age",
     );
 }

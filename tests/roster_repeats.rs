@@ -161,7 +161,13 @@ fn a_caregiver_added_later_moves_into_roster_order_with_the_answers() {
     let (mut visit, c) = kersenboom();
     let everyone = section(&c, "per_gezinslid");
     answer(&mut visit, &c, "hp_nodig", 2, JA); // Mila
-    answer(&mut visit, &c, "hp_wat", 2, Some(Answer::Text(SecretText::new("logopedie"))));
+    answer(
+        &mut visit,
+        &c,
+        "hp_wat",
+        2,
+        Some(Answer::Text(SecretText::new("logopedie"))),
+    );
     visit.roster.caregivers.push(Caregiver {
         id: 5,
         alias: "Oma Jans".into(),
@@ -210,13 +216,19 @@ fn a_removed_persons_entry_is_kept_aside_and_not_missing() {
         reason: SecretText::new("woont elders"),
         at: NOW,
     });
-    assert!(!visit.sync_roster_entries(NOW), "nothing is dropped or added");
+    assert!(
+        !visit.sync_roster_entries(NOW),
+        "nothing is dropped or added"
+    );
     assert_eq!(visit.sheets[0].entries[everyone].len(), 3);
     assert_eq!(visit.sheets[0].answer(nodig, Some(1)), JA.as_ref());
     assert!(visit.entry_kept_aside(0, everyone, 1));
     assert!(!visit.entry_kept_aside(0, everyone, 0));
     let d = derive(&visit);
-    assert_eq!(d.sheets[0].entry_kept_aside[everyone], vec![false, true, false]);
+    assert_eq!(
+        d.sheets[0].entry_kept_aside[everyone],
+        vec![false, true, false]
+    );
     assert!(!d.sheets[0].visible(&c, nodig, Some(1)));
     answer(&mut visit, &c, "hp_nodig", 2, NEE); // Mila
     let d = derive(&visit);
@@ -225,7 +237,10 @@ fn a_removed_persons_entry_is_kept_aside_and_not_missing() {
         .iter()
         .filter(|m| c.items[m.item].section == everyone)
         .collect();
-    assert!(open.is_empty(), "the kept-aside entry is not open: {open:?}");
+    assert!(
+        open.is_empty(),
+        "the kept-aside entry is not open: {open:?}"
+    );
     assert_eq!(d.sheets[0].progress[everyone].required, 2);
     // Ruben's "ja" no longer counts: nobody left needs help.
     assert_eq!(outcome(&visit, &c).as_deref(), Some("niet_nodig"));
@@ -245,7 +260,10 @@ fn roster_facts_drive_show_if_and_removed_children_do_not_count() {
         age: 3,
     });
     visit.sync_roster_entries(NOW);
-    assert!(derive(&visit).sheets[0].visible(&c, twee, None), "two under 4");
+    assert!(
+        derive(&visit).sheets[0].visible(&c, twee, None),
+        "two under 4"
+    );
     // Both young children removed: no child is younger than 4.
     for id in [3, 4] {
         visit.removed.push(Removed {
@@ -302,8 +320,14 @@ fn count_where_and_count_against_the_roster_raise_flags() {
         visit.add_entry(0, agreements, NOW).unwrap();
     }
     let fired = flags(&visit, &c);
-    assert!(!fired.contains(&"afspraken_dekken_niet".to_string()), "{fired:?}");
-    assert!(!fired.contains(&"kind_niet_gehoord".to_string()), "{fired:?}");
+    assert!(
+        !fired.contains(&"afspraken_dekken_niet".to_string()),
+        "{fired:?}"
+    );
+    assert!(
+        !fired.contains(&"kind_niet_gehoord".to_string()),
+        "{fired:?}"
+    );
     // A second child, not yet heard.
     visit.roster.children.push(Child {
         id: 4,
@@ -333,5 +357,27 @@ fn the_outline_says_the_entries_come_from_the_roster() {
     assert!(nl.contains("De kijk van het kind  [herhaald: per kind, uit het gezinsoverzicht]"));
     assert!(nl.contains("Afspraken  [herhaalbaar: Afspraak, max. 50]"));
     let en = outline(&c, Lang::En);
-    assert!(en.contains("[repeated: per family member, from the roster]"), "{en}");
+    assert!(
+        en.contains("[repeated: per family member, from the roster]"),
+        "{en}"
+    );
+}
+
+#[test]
+fn person_age_reads_the_age_of_the_child_an_entry_is_about() {
+    let (mut visit, c) = kersenboom();
+    let alleen = item(&c, "kv_alleen");
+    visit.roster.children.push(Child {
+        id: 4,
+        alias: "Daan".into(),
+        age: 8,
+    });
+    visit.sync_roster_entries(NOW);
+    let d = derive(&visit);
+    // per_kind: Mila (2), Daan (8).
+    assert!(!d.sheets[0].visible(&c, alleen, Some(0)), "Mila is 2");
+    assert!(d.sheets[0].visible(&c, alleen, Some(1)), "Daan is 8");
+    // An age corrected in the roster counts at once.
+    visit.roster.children[1].age = 7;
+    assert!(!derive(&visit).sheets[0].visible(&c, alleen, Some(1)));
 }

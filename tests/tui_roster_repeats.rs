@@ -14,7 +14,10 @@ use tui_support::{Harness, PASSPHRASE, start_appelboom};
 /// Appelboom: Noor (5), Sem (11), Lotte (moeder), Bram (vader).
 fn appelboom(lang: Lang) -> Harness {
     let f = "engine-gezin.toml";
-    let path = format!("{}/tests/fixtures/checklists/{f}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/checklists/{f}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let catalog = Catalog::build(
         Vec::new(),
         vec![SourceFile {
@@ -39,7 +42,11 @@ fn appelboom(lang: Lang) -> Harness {
 fn each_entry_is_headed_by_its_person() {
     let mut h = appelboom(Lang::Nl);
     insta::assert_snapshot!("roster_entry_header_nl", h.screen());
-    assert!(h.has("Hulp per gezinslid · Lotte (moeder)"), "{}", h.screen());
+    assert!(
+        h.has("Hulp per gezinslid · Lotte (moeder)"),
+        "{}",
+        h.screen()
+    );
     h.key("n").key("Tab");
     assert!(h.has("Hulp per gezinslid · Bram (vader)"), "{}", h.screen());
     h.key("n").key("Tab").key("n").key("Tab");
@@ -59,10 +66,22 @@ fn alt_n_and_alt_d_refuse_in_a_roster_section_and_say_why() {
         "{}",
         h.screen()
     );
-    assert!(h.has("Hulp per gezinslid · Lotte (moeder)"), "{}", h.screen());
+    assert!(
+        h.has("Hulp per gezinslid · Lotte (moeder)"),
+        "{}",
+        h.screen()
+    );
     h.key("Alt-d");
-    assert!(h.has("Niet weggehaald: deze lijst heeft één deel"), "{}", h.screen());
-    assert!(!h.has("weghalen?"), "no confirmation is asked: {}", h.screen());
+    assert!(
+        h.has("Niet weggehaald: deze lijst heeft één deel"),
+        "{}",
+        h.screen()
+    );
+    assert!(
+        !h.has("weghalen?"),
+        "no confirmation is asked: {}",
+        h.screen()
+    );
 
     let mut h = appelboom(Lang::En);
     insta::assert_snapshot!("roster_entry_header_en", h.screen());
@@ -73,5 +92,9 @@ fn alt_n_and_alt_d_refuse_in_a_roster_section_and_say_why() {
         h.screen()
     );
     h.key("Alt-d");
-    assert!(h.has("Not removed: this list has one part per person"), "{}", h.screen());
+    assert!(
+        h.has("Not removed: this list has one part per person"),
+        "{}",
+        h.screen()
+    );
 }

@@ -571,12 +571,15 @@ impl<'s> Builder<'s> {
             );
         }
         let id = self.r.id_req(root, false).and_then(|(id, span)| {
-            if id == crate::checklist::condition::compile::ROSTER {
-                // `roster.children` in a condition reads the roster.
+            use crate::checklist::condition::compile::{PERSON, ROSTER};
+            if id == ROSTER || id == PERSON {
+                // `roster.children` and `person.age` in a condition read the roster.
                 self.r.sink.error_help(
                     &span,
-                    "`roster` is a word of the condition language and cannot be a checklist id",
-                    "call it for example `roster-lijst`",
+                    format!(
+                        "`{id}` is a word of the condition language and cannot be a checklist id"
+                    ),
+                    format!("call it for example `{id}-lijst`"),
                 );
             }
             Some(id)

@@ -11,7 +11,7 @@
 
 use crate::checklist::condition::{Env, Expr, ItemRef, RosterFact, Val};
 use crate::checklist::model::{AppliesTo, Checklist, ItemKind, ScoreMethod, VisNode};
-use crate::visit::{Answer, Person, Sheet, Visit};
+use crate::visit::{Answer, Person, Roster, Sheet, Visit};
 
 /// Everything derived from one visit, one entry per sheet (same order).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -164,6 +164,7 @@ struct SheetEnv<'a> {
     d: &'a SheetDerived,
     age: Option<u8>,
     roster: &'a RosterNow,
+    people: &'a Roster,
     /// Per foreign slot: the sheet and its derivation, if the visit has it.
     foreign: &'a [Option<(&'a Sheet, &'a SheetDerived)>],
     /// The entry being evaluated: section, entry index.
@@ -218,6 +219,14 @@ impl Env for SheetEnv<'_> {
 
     fn roster(&self, fact: RosterFact) -> Option<u8> {
         self.roster.fact(fact)
+    }
+
+    fn entry_age(&self) -> Option<u8> {
+        let (s, e) = self.entry?;
+        match self.sheet.entry_person.get(s)?.get(e).copied().flatten()? {
+            Person::Child(id) => self.people.child(id).map(|c| c.age),
+            _ => None,
+        }
     }
 
     fn aggregate(&self, section: u16, cond: &Expr) -> (usize, usize) {
@@ -410,6 +419,7 @@ fn sheet_derived(
                 d: &d,
                 age,
                 roster,
+                people: &visit.roster,
                 foreign,
                 entry: $entry,
             }

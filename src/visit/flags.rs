@@ -174,7 +174,8 @@ fn operand_sections(c: &Checklist, o: &Operand, last: &mut Option<usize>, seen: 
         | Operand::Age
         | Operand::Children
         | Operand::Caregivers
-        | Operand::Roster(_) => {}
+        | Operand::Roster(_)
+        | Operand::EntryAge => {}
     }
 }
 

@@ -13,6 +13,7 @@ use super::compile::{ROSTER, Scope, Typed};
 use super::parse::{Ast, CondError, Ident, Node};
 use super::{Expr, Operand, RosterFact};
 use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::model::RosterKind;
 
 /// Roster facts read as `roster.NAME`.
 pub const ROSTER_FACTS: [&str; 5] = ["children", "caregivers", "people", "youngest", "oldest"];
@@ -52,6 +53,38 @@ impl<'a> Scope<'a> {
         }))
     }
 
+    /// `person.age`: in an entry of a section repeated per child (or per
+    /// person), the age of the child the entry is about.
+    pub(super) fn person_name(
+        &mut self,
+        scope: &Ident,
+        name: &Ident,
+    ) -> Result<Typed<'a>, CondError> {
+        if name.name != "age" {
+            return Err(CondError::new(
+                name.span.clone(),
+                format!("the roster knows no `person.{}`", name.name),
+            )
+            .with_help("`person.age` is the age of the child an entry is about"));
+        }
+        let per = self
+            .own_repeat_section()
+            .and_then(|s| self.this.sections[s].repeat.as_ref())
+            .and_then(|r| r.per);
+        match per {
+            Some(RosterKind::Child | RosterKind::Person) => Ok(Typed::Num(Operand::EntryAge)),
+            Some(RosterKind::Caregiver) => Err(CondError::new(
+                scope.span.start..name.span.end,
+                "`person.age` is not known for caregivers: the roster has their role, not their age",
+            )),
+            None => Err(CondError::new(
+                scope.span.start..name.span.end,
+                "`person.age` is only known in a section repeated per child or per person",
+            )
+            .with_help("use it in the items of a section with `repeat = { per = \"child\" }`, or inside `count`, `any` or `all` over one")),
+        }
+    }
+
     /// `roster.children_under(3)`, `roster.children_from(8)`.
     pub(super) fn roster_call(
         &mut self,
@@ -83,10 +116,12 @@ impl<'a> Scope<'a> {
             return Err(err);
         }
         let age = match args {
-            [Node {
-                ast: Ast::Num(n),
-                span: s,
-            }] => {
+            [
+                Node {
+                    ast: Ast::Num(n),
+                    span: s,
+                },
+            ] => {
                 if n.fract() != 0.0 || !(0.0..=18.0).contains(n) {
                     return Err(CondError::new(
                         s.clone(),
@@ -109,11 +144,13 @@ impl<'a> Scope<'a> {
                 .with_help(format!("for example `roster.{}(4)`", func.name)));
             }
         };
-        Ok(Typed::Num(Operand::Roster(if func.name == "children_under" {
-            RosterFact::ChildrenUnder(age)
-        } else {
-            RosterFact::ChildrenFrom(age)
-        })))
+        Ok(Typed::Num(Operand::Roster(
+            if func.name == "children_under" {
+                RosterFact::ChildrenUnder(age)
+            } else {
+                RosterFact::ChildrenFrom(age)
+            },
+        )))
     }
 
     /// `count(s)` and `count(s, c)` over a section, `any(s, c)`, `all(s, c)`.
@@ -247,8 +284,10 @@ impl<'a> Scope<'a> {
             }
         };
         let Some(idx) = self.this.section_index(&name.name) else {
-            let mut err =
-                CondError::new(name.span.clone(), format!("unknown section `{}`", name.name));
+            let mut err = CondError::new(
+                name.span.clone(),
+                format!("unknown section `{}`", name.name),
+            );
             let repeatable = self
                 .this
                 .sections

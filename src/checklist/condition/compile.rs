@@ -13,6 +13,9 @@ use crate::checklist::model::{AppliesTo, Checklist, Item, ItemKind, Place};
 
 /// The name before the dot of roster facts: `roster.children`.
 pub const ROSTER: &str = "roster";
+/// The name before the dot of what the roster knows of an entry's person:
+/// `person.age`.
+pub const PERSON: &str = "person";
 
 /// Names with a meaning of their own in conditions.
 pub const KEYWORDS: [&str; 3] = ["age", "children", "caregivers"];
@@ -149,9 +152,7 @@ impl<'a> Scope<'a> {
             Ast::Str(s) => Typed::StrLit(s.clone()),
             Ast::List(elems) => Typed::List(elems),
             Ast::Name { checklist, name } => self.name(checklist.as_ref(), name)?,
-            Ast::Call { scope, func, args } => {
-                self.call(scope.as_ref(), func, args, &node.span)?
-            }
+            Ast::Call { scope, func, args } => self.call(scope.as_ref(), func, args, &node.span)?,
             Ast::Add(a, b) => self.sum(a, b)?,
             Ast::Cmp(op, a, b) => Typed::Bool(self.cmp(*op, a, b)?),
             Ast::In {
@@ -187,6 +188,11 @@ impl<'a> Scope<'a> {
             && c.name == ROSTER
         {
             return self.roster_name(name);
+        }
+        if let Some(c) = checklist
+            && c.name == PERSON
+        {
+            return self.person_name(c, name);
         }
         if checklist.is_none() {
             match name.name.as_str() {

@@ -49,9 +49,15 @@ pub enum Operand {
     Count(ItemRef),
     /// A fact of the visit's roster (`roster.youngest`, …).
     Roster(RosterFact),
+    /// `person.age`: the age of the child an entry of a roster-driven
+    /// section is about; missing for a caregiver.
+    EntryAge,
     /// The number of entries of a repeatable section where a condition over
     /// the entry's items holds: `count(section, condition)`.
-    CountWhere { section: u16, cond: Box<Expr> },
+    CountWhere {
+        section: u16,
+        cond: Box<Expr>,
+    },
     /// Numbers added: `a + b + …`; missing when any part is.
     Sum(Box<[Operand]>),
 }
@@ -135,6 +141,8 @@ pub trait Env {
     fn outcome(&self, outcome: u16) -> Option<&str>;
     fn entries(&self, section: u16) -> usize;
     fn roster(&self, fact: RosterFact) -> Option<u8>;
+    /// The age of the child the current entry is about, if any.
+    fn entry_age(&self) -> Option<u8>;
     /// Over the counted entries of a repeatable section: how many there
     /// are, and in how many `cond` holds (evaluated with the entry's items).
     fn aggregate(&self, section: u16, cond: &Expr) -> (usize, usize);
@@ -158,7 +166,12 @@ impl Operand {
                 Val::Multi(bits) => Val::Num(f64::from(bits.count_ones())),
                 _ => Val::Missing,
             },
-            Operand::Roster(f) => env.roster(*f).map_or(Val::Missing, |n| Val::Num(f64::from(n))),
+            Operand::Roster(f) => env
+                .roster(*f)
+                .map_or(Val::Missing, |n| Val::Num(f64::from(n))),
+            Operand::EntryAge => env
+                .entry_age()
+                .map_or(Val::Missing, |a| Val::Num(f64::from(a))),
             Operand::CountWhere { section, cond } => {
                 Val::Num(env.aggregate(*section, cond).1 as f64)
             }

@@ -620,7 +620,9 @@ mod tests {
             Ast::Call { scope, func, args } => {
                 format!(
                     "{}{}({})",
-                    scope.as_ref().map_or(String::new(), |s| format!("{}.", s.name)),
+                    scope
+                        .as_ref()
+                        .map_or(String::new(), |s| format!("{}.", s.name)),
                     func.name,
                     args.iter().map(shape).collect::<Vec<_>>().join(", ")
                 )
@@ -665,8 +667,8 @@ mod tests {
 
     #[test]
     fn aggregates_roster_calls_and_sums() {
-        let n = parse(r#"count(plan, wie == "ja" or not answered(x)) < roster.children + 1"#)
-            .unwrap();
+        let n =
+            parse(r#"count(plan, wie == "ja" or not answered(x)) < roster.children + 1"#).unwrap();
         assert_eq!(
             shape(&n),
             r#"(count(plan, ((wie == "ja") or not answered(x))) < (roster.children + 1))"#

@@ -835,8 +835,12 @@ impl VisitScreen {
                 ("Niet weggehaald", "Not removed")
             };
             ctx.message = Some(Message::error(Text::new(
-                format!("{nl}: deze lijst heeft één deel per persoon uit het gezinsoverzicht. Personen voegt u toe of haalt u weg in het overzicht."),
-                format!("{en}: this list has one part per person of the household roster. Add or remove people in the roster."),
+                format!(
+                    "{nl}: deze lijst heeft één deel per persoon uit het gezinsoverzicht. Personen voegt u toe of haalt u weg in het overzicht."
+                ),
+                format!(
+                    "{en}: this list has one part per person of the household roster. Add or remove people in the roster."
+                ),
             )));
         }
         from_roster
