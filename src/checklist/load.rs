@@ -570,7 +570,7 @@ impl<'s> Builder<'s> {
                 format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
             );
         }
-        let id = self.r.id_req(root, false).and_then(|(id, span)| {
+        let id = self.r.id_req(root, false).map(|(id, span)| {
             use crate::checklist::condition::compile::{PERSON, ROSTER};
             if id == ROSTER || id == PERSON {
                 // `roster.children` and `person.age` in a condition read the roster.
@@ -582,7 +582,7 @@ impl<'s> Builder<'s> {
                     format!("call it for example `{id}-lijst`"),
                 );
             }
-            Some(id)
+            id
         });
         let version = match self.r.int_opt(root, "version") {
             None if root.get("version").is_none() => {
