@@ -381,3 +381,38 @@ fn person_age_reads_the_age_of_the_child_an_entry_is_about() {
     visit.roster.children[1].age = 7;
     assert!(!derive(&visit).sheets[0].visible(&c, alleen, Some(1)));
 }
+
+#[test]
+fn an_entry_is_titled_by_its_person_or_by_its_label_and_number() {
+    use safevisit::i18n::Lang;
+    let (mut visit, c) = kersenboom();
+    let everyone = section(&c, "per_gezinslid");
+    assert_eq!(
+        visit.entry_title(0, everyone, 0).get(Lang::Nl),
+        "Iris (moeder)"
+    );
+    assert_eq!(visit.entry_title(0, everyone, 2).get(Lang::En), "Mila (2)");
+    let agreements = section(&c, "afspraken");
+    visit.add_entry(0, agreements, NOW).unwrap();
+    assert_eq!(
+        visit.entry_title(0, agreements, 0).get(Lang::Nl),
+        "Afspraak 1"
+    );
+    assert_eq!(
+        visit.entry_title(0, agreements, 0).get(Lang::En),
+        "Agreement 1"
+    );
+    visit.removed.push(Removed {
+        person: Person::Caregiver(2),
+        reason: SecretText::new("woont elders"),
+        at: NOW,
+    });
+    assert_eq!(
+        visit.entry_title(0, everyone, 1).get(Lang::Nl),
+        "Ruben (vader) · niet meer in het overzicht"
+    );
+    assert_eq!(
+        visit.entry_title(0, everyone, 1).get(Lang::En),
+        "Ruben (vader) · no longer in the roster"
+    );
+}

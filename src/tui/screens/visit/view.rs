@@ -141,7 +141,9 @@ impl VisitScreen {
                 " "
             };
             let count = if sec.repeat.is_some() {
-                format!("{}×", self.visit.sheets[s].entries[si].len())
+                // Entries kept aside (people removed from the roster) do not count.
+                let kept = d.entry_kept_aside[si].iter().filter(|k| **k).count();
+                format!("{}×", self.visit.sheets[s].entries[si].len() - kept)
             } else {
                 format!("{}/{}", p.answered, p.visible)
             };
