@@ -92,18 +92,18 @@ const KINDS: &[&str] = &[
     "date",
 ];
 
-type Val<'i> = Spanned<DeValue<'i>>;
+pub(super) type Val<'i> = Spanned<DeValue<'i>>;
 
 /// A table and the span used for "missing key" messages.
 #[derive(Clone)]
-struct Tbl<'t, 'i> {
-    t: &'t DeTable<'i>,
-    span: Range<usize>,
-    what: &'static str,
+pub(super) struct Tbl<'t, 'i> {
+    pub(super) t: &'t DeTable<'i>,
+    pub(super) span: Range<usize>,
+    pub(super) what: &'static str,
 }
 
 impl<'t, 'i> Tbl<'t, 'i> {
-    fn get(&self, key: &str) -> Option<&'t Val<'i>> {
+    pub(super) fn get(&self, key: &str) -> Option<&'t Val<'i>> {
         self.t.get(key)
     }
 }
@@ -148,12 +148,12 @@ fn float_of(v: &DeValue<'_>) -> Option<f64> {
     }
 }
 
-struct Reader<'s> {
-    sink: Sink<'s>,
+pub(super) struct Reader<'s> {
+    pub(super) sink: Sink<'s>,
 }
 
 impl<'s> Reader<'s> {
-    fn keys(&mut self, t: &Tbl<'_, '_>, allowed: &[&str]) {
+    pub(super) fn keys(&mut self, t: &Tbl<'_, '_>, allowed: &[&str]) {
         for (k, _) in t.t.iter() {
             let key = k.get_ref().as_ref();
             if !allowed.contains(&key) {
@@ -178,14 +178,14 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn wrong_type(&mut self, key: &str, v: &Val<'_>, expected: &str) {
+    pub(super) fn wrong_type(&mut self, key: &str, v: &Val<'_>, expected: &str) {
         self.sink.error(
             &v.span(),
             format!("`{key}` must be {expected}, not {}", type_name(v.get_ref())),
         );
     }
 
-    fn str_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(String, Range<usize>)> {
+    pub(super) fn str_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(String, Range<usize>)> {
         let v = t.get(key)?;
         match v.get_ref().as_str() {
             Some(s) => Some((s.to_string(), v.span())),
@@ -217,7 +217,7 @@ impl<'s> Reader<'s> {
         Some((id, span))
     }
 
-    fn int_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(i64, Range<usize>)> {
+    pub(super) fn int_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<(i64, Range<usize>)> {
         let v = t.get(key)?;
         match int_of(v.get_ref()) {
             Some(i) => Some((i, v.span())),
@@ -295,12 +295,12 @@ impl<'s> Reader<'s> {
         Some(Text::new(nl?, en?))
     }
 
-    fn text_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
+    pub(super) fn text_opt(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
         let v = t.get(key)?;
         self.text_of(key, v)
     }
 
-    fn text_req(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
+    pub(super) fn text_req(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Text> {
         if t.get(key).is_none() {
             self.missing(
                 t,
@@ -570,7 +570,20 @@ impl<'s> Builder<'s> {
                 format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
             );
         }
-        let id = self.r.id_req(root, false).map(|(id, _)| id);
+        let id = self.r.id_req(root, false).map(|(id, span)| {
+            use crate::checklist::condition::compile::{PERSON, ROSTER};
+            if id == ROSTER || id == PERSON {
+                // `roster.children` and `person.age` in a condition read the roster.
+                self.r.sink.error_help(
+                    &span,
+                    format!(
+                        "`{id}` is a word of the condition language and cannot be a checklist id"
+                    ),
+                    format!("call it for example `{id}-lijst`"),
+                );
+            }
+            id
+        });
         let version = match self.r.int_opt(root, "version") {
             None if root.get("version").is_none() => {
                 self.r.missing(
@@ -792,37 +805,7 @@ impl<'s> Builder<'s> {
         let help = self.r.text_opt(t, "help");
         let show_if = self.r.condition(t, "show_if", Place::SectionShowIf(index));
         let age_bands = self.age_mask(t);
-        let repeat = match self.r.bool_opt(t, "repeat") {
-            Some(true) => {
-                let entry_label = self.r.text_req(t, "entry_label");
-                let max_entries = match self.r.int_opt(t, "max_entries") {
-                    Some((n, _)) if (1..=1000).contains(&n) => n as u16,
-                    Some((_, span)) => {
-                        self.r
-                            .sink
-                            .error(&span, "`max_entries` must be from 1 to 1000");
-                        50
-                    }
-                    None => 50,
-                };
-                entry_label.map(|entry_label| Repeat {
-                    entry_label,
-                    max_entries,
-                })
-            }
-            _ => {
-                for key in ["entry_label", "max_entries"] {
-                    if let Some(v) = t.get(key) {
-                        self.r.sink.error_help(
-                            &v.span(),
-                            format!("`{key}` only applies to repeatable sections"),
-                            "add `repeat = true` or remove it",
-                        );
-                    }
-                }
-                None
-            }
-        };
+        let repeat = super::repeat::repeat(&mut self.r, t);
         let start = self.items.len();
         let item_tables = self.r.tables(t, "items", "an item");
         if item_tables.is_empty() {

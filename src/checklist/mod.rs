@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod outline;
+pub mod repeat;
 pub mod resolve;
 
 pub use catalog::{Catalog, SourceFile};

@@ -86,6 +86,56 @@ pub struct Repeat {
     pub entry_label: Text,
     /// Most entries a worker may add.
     pub max_entries: u16,
+    /// `Some`: a roster-driven section, with exactly one entry per roster
+    /// member of that kind, made from the roster (`repeat = { per = … }`).
+    pub per: Option<RosterKind>,
+}
+
+/// Whom a roster-driven repeatable section has an entry for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RosterKind {
+    /// Every child of the roster.
+    Child,
+    /// Every parent or caregiver of the roster.
+    Caregiver,
+    /// Everyone of the roster: the caregivers first, then the children.
+    Person,
+}
+
+impl RosterKind {
+    /// The kind as checklist files write it.
+    pub fn key(self) -> &'static str {
+        match self {
+            RosterKind::Child => "child",
+            RosterKind::Caregiver => "caregiver",
+            RosterKind::Person => "person",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<RosterKind> {
+        match key {
+            "child" => Some(RosterKind::Child),
+            "caregiver" => Some(RosterKind::Caregiver),
+            "person" => Some(RosterKind::Person),
+            _ => None,
+        }
+    }
+
+    /// What an entry is called when the author gave no `entry_label`.
+    pub fn default_label(self) -> Text {
+        match self {
+            RosterKind::Child => Text::new("Kind", "Child"),
+            RosterKind::Caregiver => Text::new("Ouder of verzorger", "Parent or caregiver"),
+            RosterKind::Person => Text::new("Gezinslid", "Family member"),
+        }
+    }
+}
+
+impl Repeat {
+    /// Whether the entries come from the roster (one per person).
+    pub fn from_roster(&self) -> bool {
+        self.per.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]

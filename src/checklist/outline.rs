@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::checklist::model::{AppliesTo, Checklist, ItemKind, Origin, ScoreMethod};
+use crate::checklist::model::{AppliesTo, Checklist, ItemKind, Origin, RosterKind, ScoreMethod};
 use crate::i18n::Lang;
 
 fn kind_label(kind: &ItemKind, lang: Lang) -> String {
@@ -96,14 +96,30 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
         let _ = writeln!(o);
         let _ = write!(o, "{}. {}", si + 1, s.title.get(lang));
         if let Some(r) = &s.repeat {
-            let _ = write!(
-                o,
-                "  [{}: {}, {} {}]",
-                t("herhaalbaar", "repeatable"),
-                r.entry_label.get(lang),
-                t("max.", "max."),
-                r.max_entries
-            );
+            let _ = match r.per {
+                Some(per) => {
+                    let who = match per {
+                        RosterKind::Child => t("per kind", "per child"),
+                        RosterKind::Caregiver => t("per ouder of verzorger", "per caregiver"),
+                        RosterKind::Person => t("per gezinslid", "per family member"),
+                    };
+                    write!(
+                        o,
+                        "  [{}: {}, {}]",
+                        t("herhaald", "repeated"),
+                        who,
+                        t("uit het gezinsoverzicht", "from the roster")
+                    )
+                }
+                None => write!(
+                    o,
+                    "  [{}: {}, {} {}]",
+                    t("herhaalbaar", "repeatable"),
+                    r.entry_label.get(lang),
+                    t("max.", "max."),
+                    r.max_entries
+                ),
+            };
         }
         let _ = writeln!(o);
         if let Some(b) = bands_of(s.age_bands) {

@@ -48,12 +48,7 @@ fn resolve_once(set: &mut [Checklist]) -> HashMap<usize, Vec<Diagnostic>> {
                     exprs.push(Expr::Const(false));
                     continue;
                 };
-                let mut scope = Scope {
-                    this: c,
-                    place: cond.place,
-                    others: &all,
-                    foreign: &mut foreign,
-                };
+                let mut scope = Scope::new(c, cond.place, &all, &mut foreign);
                 match scope.condition(ast) {
                     Ok(e) => exprs.push(e),
                     Err(e) => {

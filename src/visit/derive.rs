@@ -9,9 +9,9 @@
 //!
 //! Pure: no I/O, no clock.
 
-use crate::checklist::condition::{Env, ItemRef, Val};
+use crate::checklist::condition::{Env, Expr, ItemRef, RosterFact, Val};
 use crate::checklist::model::{AppliesTo, Checklist, ItemKind, ScoreMethod, VisNode};
-use crate::visit::{Answer, Person, Sheet, Visit};
+use crate::visit::{Answer, Person, Roster, Sheet, Visit};
 
 /// Everything derived from one visit, one entry per sheet (same order).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -76,6 +76,10 @@ pub struct SheetDerived {
     pub item_visible: Vec<bool>,
     /// Per section, per entry, per item of the section: visible.
     pub entry_visible: Vec<Vec<Vec<bool>>>,
+    /// Per section, per entry: kept aside, because the entry was made for a
+    /// roster member who has since been removed. Its items are hidden, so it
+    /// counts for nothing (not missing, not counted, raises no flag).
+    pub entry_kept_aside: Vec<Vec<bool>>,
     pub missing: Vec<Missing>,
     pub flags: Vec<FiredFlag>,
     pub scores: Vec<ScoreValue>,
@@ -115,13 +119,52 @@ fn value_of(a: Option<&Answer>) -> Val<'_> {
     }
 }
 
+/// The roster as conditions see it: without the people removed from it.
+struct RosterNow {
+    /// The ages of the children, youngest first.
+    ages: Vec<u8>,
+    caregivers: usize,
+}
+
+impl RosterNow {
+    fn of(visit: &Visit) -> RosterNow {
+        let mut ages: Vec<u8> = visit
+            .roster
+            .children
+            .iter()
+            .filter(|c| !visit.is_removed(Person::Child(c.id)))
+            .map(|c| c.age)
+            .collect();
+        ages.sort_unstable();
+        let caregivers = visit
+            .roster
+            .caregivers
+            .iter()
+            .filter(|c| !visit.is_removed(Person::Caregiver(c.id)))
+            .count();
+        RosterNow { ages, caregivers }
+    }
+
+    fn fact(&self, fact: RosterFact) -> Option<u8> {
+        let count = |n: usize| Some(u8::try_from(n).unwrap_or(u8::MAX));
+        match fact {
+            RosterFact::People => count(self.ages.len() + self.caregivers),
+            RosterFact::Youngest => self.ages.first().copied(),
+            RosterFact::Oldest => self.ages.last().copied(),
+            RosterFact::ChildrenUnder(age) => count(self.ages.iter().filter(|&&a| a < age).count()),
+            RosterFact::ChildrenFrom(age) => count(self.ages.iter().filter(|&&a| a >= age).count()),
+        }
+    }
+}
+
 /// What conditions of one sheet see.
+#[derive(Clone, Copy)]
 struct SheetEnv<'a> {
     sheet: &'a Sheet,
     d: &'a SheetDerived,
     age: Option<u8>,
-    children: usize,
-    caregivers: usize,
+    roster: &'a RosterNow,
+    people: &'a Roster,
     /// Per foreign slot: the sheet and its derivation, if the visit has it.
     foreign: &'a [Option<(&'a Sheet, &'a SheetDerived)>],
     /// The entry being evaluated: section, entry index.
@@ -167,11 +210,44 @@ impl Env for SheetEnv<'_> {
     }
 
     fn children(&self) -> usize {
-        self.children
+        self.roster.ages.len()
     }
 
     fn caregivers(&self) -> usize {
-        self.caregivers
+        self.roster.caregivers
+    }
+
+    fn roster(&self, fact: RosterFact) -> Option<u8> {
+        self.roster.fact(fact)
+    }
+
+    fn entry_age(&self) -> Option<u8> {
+        let (s, e) = self.entry?;
+        match self.sheet.entry_person.get(s)?.get(e).copied().flatten()? {
+            Person::Child(id) => self.people.child(id).map(|c| c.age),
+            _ => None,
+        }
+    }
+
+    fn aggregate(&self, section: u16, cond: &Expr) -> (usize, usize) {
+        let s = section as usize;
+        let Some(kept) = self.d.entry_kept_aside.get(s) else {
+            return (0, 0);
+        };
+        let mut counted = 0;
+        let mut holding = 0;
+        for (e, kept) in kept.iter().enumerate() {
+            if *kept {
+                continue;
+            }
+            counted += 1;
+            let env = SheetEnv {
+                entry: Some((s, e)),
+                ..*self
+            };
+            holding += usize::from(cond.eval(&env));
+        }
+        (counted, holding)
     }
 
     fn score(&self, score: u16) -> Option<i64> {
@@ -202,7 +278,10 @@ impl Env for SheetEnv<'_> {
     }
 
     fn entries(&self, section: u16) -> usize {
-        self.sheet.entries.get(section as usize).map_or(0, Vec::len)
+        self.d
+            .entry_kept_aside
+            .get(section as usize)
+            .map_or(0, |k| k.iter().filter(|kept| !**kept).count())
     }
 }
 
@@ -232,6 +311,7 @@ fn points(
 /// Derive everything for the whole visit.
 pub fn derive(visit: &Visit) -> Derived {
     let n = visit.sheets.len();
+    let roster = RosterNow::of(visit);
     // Sheets in an order where every sheet comes after those it refers to.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| visit.sheets[i].checklist.rank);
@@ -256,7 +336,7 @@ pub fn derive(visit: &Visit) -> Derived {
                 })
             })
             .collect();
-        let d = derive_sheet(visit, sheet, &foreign);
+        let d = sheet_derived(visit, sheet, &foreign, &roster);
         done[i] = Some(d);
     }
     Derived {
@@ -292,6 +372,15 @@ pub fn derive_sheet(
     sheet: &Sheet,
     foreign: &[Option<(&Sheet, &SheetDerived)>],
 ) -> SheetDerived {
+    sheet_derived(visit, sheet, foreign, &RosterNow::of(visit))
+}
+
+fn sheet_derived(
+    visit: &Visit,
+    sheet: &Sheet,
+    foreign: &[Option<(&Sheet, &SheetDerived)>],
+    roster: &RosterNow,
+) -> SheetDerived {
     let c = &*sheet.checklist;
     let age = match sheet.person {
         Person::Child(id) => visit.roster.child(id).map(|ch| ch.age),
@@ -310,22 +399,34 @@ pub fn derive_sheet(
         section_visible: vec![false; c.sections.len()],
         item_visible: vec![false; c.items.len()],
         entry_visible: vec![Vec::new(); c.sections.len()],
+        entry_kept_aside: vec![Vec::new(); c.sections.len()],
         missing: Vec::new(),
         flags: Vec::new(),
         scores: Vec::with_capacity(c.scores.len()),
         outcomes: Vec::with_capacity(c.outcomes.len()),
         progress: vec![Progress::default(); c.sections.len()],
     };
-    let children = visit.present_children().count();
-    let caregivers = visit.present_caregivers().count();
+    for (s, sec) in c.sections.iter().enumerate() {
+        if sec.repeat.is_none() {
+            continue;
+        }
+        let entries = sheet.entries[s].len();
+        d.entry_visible[s] = vec![vec![false; sec.items.len()]; entries];
+        d.entry_kept_aside[s] = sheet.entry_person[s]
+            .iter()
+            .map(|p| p.is_some_and(|p| visit.is_removed(p)))
+            .collect();
+        // A sheet read from an older record may lack entry persons.
+        d.entry_kept_aside[s].resize(entries, false);
+    }
     macro_rules! env {
         ($entry:expr) => {
             SheetEnv {
                 sheet,
                 d: &d,
                 age,
-                children,
-                caregivers,
+                roster,
+                people: &visit.roster,
                 foreign,
                 entry: $entry,
             }
@@ -356,30 +457,21 @@ pub fn derive_sheet(
                             .as_ref()
                             .is_none_or(|cond| cond.expr.eval(&env!(None))));
                 d.item_visible[i] = v;
-            }
-        }
-    }
-    // 2. Entries of repeatable sections, item by item in dependency order.
-    for (s, sec) in c.sections.iter().enumerate() {
-        if sec.repeat.is_none() {
-            continue;
-        }
-        let entries = sheet.entries[s].len();
-        d.entry_visible[s] = vec![vec![false; sec.items.len()]; entries];
-        if !d.section_visible[s] {
-            continue;
-        }
-        for e in 0..entries {
-            for &node in &c.eval_order {
-                let VisNode::Item(i) = node else { continue };
-                if !sec.items.contains(&i) || !d.item_visible[i] {
-                    continue;
+                // 2. In a repeatable section: the item in each entry, right
+                // here, so that a condition over the entries (`any`, `all`,
+                // `count`) placed later in the order reads them.
+                if repeat && v {
+                    let s = it.section;
+                    let pos = i - c.sections[s].items.start;
+                    for e in 0..d.entry_visible[s].len() {
+                        let shown = !d.entry_kept_aside[s][e]
+                            && it
+                                .show_if
+                                .as_ref()
+                                .is_none_or(|cond| cond.expr.eval(&env!(Some((s, e)))));
+                        d.entry_visible[s][e][pos] = shown;
+                    }
                 }
-                let v = c.items[i]
-                    .show_if
-                    .as_ref()
-                    .is_none_or(|cond| cond.expr.eval(&env!(Some((s, e)))));
-                d.entry_visible[s][e][i - sec.items.start] = v;
             }
         }
     }

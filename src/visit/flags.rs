@@ -121,6 +121,10 @@ fn expr_sections(c: &Checklist, e: &Expr, last: &mut Option<usize>, seen: &mut [
                 operand_sections(c, v, last, seen);
             }
         }
+        Expr::Aggregate { section, cond, .. } => {
+            *last = (*last).max(Some(usize::from(*section)));
+            expr_sections(c, cond, last, seen);
+        }
     }
 }
 
@@ -137,6 +141,15 @@ fn operand_sections(c: &Checklist, o: &Operand, last: &mut Option<usize>, seen: 
             }
         }
         Operand::Entries(s) => *last = (*last).max(Some(usize::from(*s))),
+        Operand::CountWhere { section, cond } => {
+            *last = (*last).max(Some(usize::from(*section)));
+            expr_sections(c, cond, last, seen);
+        }
+        Operand::Sum(parts) => {
+            for p in parts.iter() {
+                operand_sections(c, p, last, seen);
+            }
+        }
         Operand::Score(s) | Operand::Band(s) => {
             if let Some(score) = c.scores.get(usize::from(*s)) {
                 for &i in &score.items {
@@ -160,7 +173,9 @@ fn operand_sections(c: &Checklist, o: &Operand, last: &mut Option<usize>, seen: 
         | Operand::Date(_)
         | Operand::Age
         | Operand::Children
-        | Operand::Caregivers => {}
+        | Operand::Caregivers
+        | Operand::Roster(_)
+        | Operand::EntryAge => {}
     }
 }
 

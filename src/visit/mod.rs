@@ -11,6 +11,7 @@ pub mod record_v1;
 pub mod record_v2;
 pub mod report;
 pub mod roster;
+mod roster_entries;
 
 use std::sync::Arc;
 
@@ -82,6 +83,10 @@ pub enum AnswerError {
     NoSuchPlace,
     #[error("this section already has the most entries allowed ({0})")]
     TooManyEntries(u16),
+    /// A roster-driven section has one entry per roster member; entries come
+    /// and go with the roster.
+    #[error("this section has one entry per person of the roster")]
+    FromRoster,
 }
 
 /// Check that `answer` fits `kind` (with the item's options).
@@ -444,7 +449,9 @@ impl Visit {
                 SecretText::new(roster::outside_bands_text(&c.alias, c.age, &sheet.checklist).nl);
         }
         self.sheets.push(sheet);
-        Some(self.sheets.len() - 1)
+        let index = self.sheets.len() - 1;
+        self.sync_sheet_roster_entries(index);
+        Some(index)
     }
 
     /// Add the sheets of `checklist` for everyone on the roster it applies
@@ -515,6 +522,9 @@ impl Visit {
             .get(section)
             .ok_or(AnswerError::NoSuchPlace)?;
         let repeat = sec.repeat.as_ref().ok_or(AnswerError::NoSuchPlace)?;
+        if repeat.from_roster() {
+            return Err(AnswerError::FromRoster);
+        }
         if s.entries[section].len() >= usize::from(repeat.max_entries) {
             return Err(AnswerError::TooManyEntries(repeat.max_entries));
         }
@@ -534,6 +544,14 @@ impl Visit {
         now: PrimitiveDateTime,
     ) -> Result<(), AnswerError> {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
+        if s.checklist
+            .sections
+            .get(section)
+            .and_then(|sec| sec.repeat.as_ref())
+            .is_some_and(|r| r.from_roster())
+        {
+            return Err(AnswerError::FromRoster);
+        }
         let entries = s.entries.get_mut(section).ok_or(AnswerError::NoSuchPlace)?;
         if entry >= entries.len() {
             return Err(AnswerError::NoSuchPlace);

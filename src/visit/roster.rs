@@ -282,7 +282,7 @@ impl Visit {
             age,
         });
         let person = Person::Child(id);
-        let change = self.add_sheets_for(person, checklists);
+        let change = self.add_sheets_for(person, checklists, now);
         self.updated_at = now;
         Ok((person, change))
     }
@@ -310,19 +310,24 @@ impl Visit {
             role: role.to_string(),
         });
         let person = Person::Caregiver(id);
-        let change = self.add_sheets_for(person, checklists);
+        let change = self.add_sheets_for(person, checklists, now);
         self.updated_at = now;
         Ok((person, change))
     }
 
-    fn add_sheets_for(&mut self, person: Person, checklists: &[Arc<Checklist>]) -> RosterChange {
+    fn add_sheets_for(
+        &mut self,
+        person: Person,
+        checklists: &[Arc<Checklist>],
+        now: PrimitiveDateTime,
+    ) -> RosterChange {
         let before = self.sheets.len();
         for c in checklists {
             self.add_sheet(c.clone(), person);
         }
         let mut change = self.sync_age_bands();
         change.sheets_added = self.sheets.len() - before;
-        self.roster_changed();
+        self.roster_changed(now);
         change
     }
 
@@ -369,7 +374,7 @@ impl Visit {
             })
             .count();
         self.updated_at = now;
-        self.roster_changed();
+        self.roster_changed(now);
         Ok(change)
     }
 
@@ -397,7 +402,7 @@ impl Visit {
         c.alias = alias.to_string();
         c.role = role.to_string();
         self.updated_at = now;
-        self.roster_changed();
+        self.roster_changed(now);
         Ok(())
     }
 
@@ -424,7 +429,7 @@ impl Visit {
             at: now,
         });
         self.updated_at = now;
-        self.roster_changed();
+        self.roster_changed(now);
         Ok(())
     }
 
@@ -443,7 +448,7 @@ impl Visit {
             .ok_or(RosterError::NotRemoved)?;
         self.removed.remove(at);
         self.updated_at = now;
-        self.roster_changed();
+        self.roster_changed(now);
         Ok(())
     }
 
@@ -491,14 +496,12 @@ impl Visit {
         change
     }
 
-    /// Called after every change to the roster.
-    fn roster_changed(&mut self) {
-        // HOOK (ENGINE lane, roster-driven repeats): entries of repeatable
-        // sections made per roster member follow the roster here — a new
-        // person gets an entry, a removed person's entry is kept aside, a
-        // corrected alias or age shows in theirs. Wire the engine's sync
-        // function in at this call site when merging, e.g.
-        // `self.sync_roster_entries(now)`.
+    /// Called after every change to the roster: entries of sections made
+    /// per roster member follow it (a new person gets an entry, a removed
+    /// person's entry is kept aside; a corrected alias or age shows in
+    /// theirs, since entries name the person by id).
+    fn roster_changed(&mut self, now: PrimitiveDateTime) {
+        self.sync_roster_entries(now);
     }
 
     /// The sheets of children outside every age band of their checklist,

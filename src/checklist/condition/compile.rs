@@ -11,10 +11,18 @@ use super::{Expr, ItemRef, Operand};
 use crate::checklist::diagnostic::did_you_mean;
 use crate::checklist::model::{AppliesTo, Checklist, Item, ItemKind, Place};
 
+/// The name before the dot of roster facts: `roster.children`.
+pub const ROSTER: &str = "roster";
+/// The name before the dot of what the roster knows of an entry's person:
+/// `person.age`.
+pub const PERSON: &str = "person";
+
 /// Names with a meaning of their own in conditions.
 pub const KEYWORDS: [&str; 3] = ["age", "children", "caregivers"];
 /// Functions of the condition language.
-pub const FUNCTIONS: [&str; 6] = ["answered", "score", "band", "outcome", "entries", "count"];
+pub const FUNCTIONS: [&str; 8] = [
+    "answered", "score", "band", "outcome", "entries", "count", "any", "all",
+];
 
 /// What a condition is compiled against.
 pub struct Scope<'a> {
@@ -24,9 +32,30 @@ pub struct Scope<'a> {
     pub others: &'a [&'a Checklist],
     /// Foreign checklist ids referenced so far; grows as references are found.
     pub foreign: &'a mut Vec<String>,
+    /// The repeatable section of the aggregate (`count(s, …)`, `any`, `all`)
+    /// being compiled: inside it, names are items of one of its entries.
+    pub aggregate: Option<usize>,
 }
 
-enum Typed<'a> {
+impl<'a> Scope<'a> {
+    /// A scope for a condition at `place`.
+    pub fn new(
+        this: &'a Checklist,
+        place: Place,
+        others: &'a [&'a Checklist],
+        foreign: &'a mut Vec<String>,
+    ) -> Scope<'a> {
+        Scope {
+            this,
+            place,
+            others,
+            foreign,
+            aggregate: None,
+        }
+    }
+}
+
+pub(super) enum Typed<'a> {
     Num(Operand),
     Choice(ItemRef, &'a Item),
     Multi(ItemRef, &'a Item),
@@ -42,7 +71,7 @@ enum Typed<'a> {
 }
 
 impl Typed<'_> {
-    fn describe(&self) -> &'static str {
+    pub(super) fn describe(&self) -> &'static str {
         match self {
             Typed::Num(_) | Typed::NumLit(_) => "a number",
             Typed::Choice(_, item) => match item.kind {
@@ -116,14 +145,15 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn typed(&mut self, node: &'a Node) -> Result<Typed<'a>, CondError> {
+    pub(super) fn typed(&mut self, node: &'a Node) -> Result<Typed<'a>, CondError> {
         Ok(match &node.ast {
             Ast::Bool(b) => Typed::BoolLit(*b),
             Ast::Num(n) => Typed::NumLit(*n),
             Ast::Str(s) => Typed::StrLit(s.clone()),
             Ast::List(elems) => Typed::List(elems),
             Ast::Name { checklist, name } => self.name(checklist.as_ref(), name)?,
-            Ast::Call { func, arg } => self.call(func, arg.as_deref(), &node.span)?,
+            Ast::Call { scope, func, args } => self.call(scope.as_ref(), func, args, &node.span)?,
+            Ast::Add(a, b) => self.sum(a, b)?,
             Ast::Cmp(op, a, b) => Typed::Bool(self.cmp(*op, a, b)?),
             Ast::In {
                 needle,
@@ -154,6 +184,16 @@ impl<'a> Scope<'a> {
     }
 
     fn name(&mut self, checklist: Option<&Ident>, name: &Ident) -> Result<Typed<'a>, CondError> {
+        if let Some(c) = checklist
+            && c.name == ROSTER
+        {
+            return self.roster_name(name);
+        }
+        if let Some(c) = checklist
+            && c.name == PERSON
+        {
+            return self.person_name(c, name);
+        }
         if checklist.is_none() {
             match name.name.as_str() {
                 "age" => {
@@ -181,8 +221,12 @@ impl<'a> Scope<'a> {
         })
     }
 
-    /// The repeatable section a condition stands in, if any.
-    fn own_repeat_section(&self) -> Option<usize> {
+    /// The repeatable section a condition stands in, if any (inside an
+    /// aggregate: the aggregate's section).
+    pub(super) fn own_repeat_section(&self) -> Option<usize> {
+        if self.aggregate.is_some() {
+            return self.aggregate;
+        }
         let item = match self.place {
             Place::ItemShowIf(i) => Some(i),
             Place::Flag(f) => self.this.red_flags.get(f).and_then(|f| f.item),
@@ -192,12 +236,15 @@ impl<'a> Scope<'a> {
         self.this.sections[s].repeat.as_ref().map(|_| s)
     }
 
-    fn item(
+    pub(super) fn item(
         &mut self,
         checklist: Option<&Ident>,
         name: &Ident,
     ) -> Result<(ItemRef, &'a Item), CondError> {
         let local = checklist.is_none_or(|c| c.name == self.this.id);
+        if let Some(agg) = self.aggregate {
+            self.aggregate_item(agg, local, checklist, name)?;
+        }
         if local {
             let Some(idx) = self.this.item_index(&name.name) else {
                 let mut err = CondError::new(
@@ -230,7 +277,7 @@ impl<'a> Scope<'a> {
                     ),
                 )
                 .with_help(format!(
-                    "only items of that section can refer to it; use `entries({})` to count its entries",
+                    "only items of that section can refer to it; use `count({0})`, `count({0}, …)`, `any({0}, …)` or `all({0}, …)` to read its entries",
                     self.this.sections[section].id
                 )));
             }
@@ -304,10 +351,17 @@ impl<'a> Scope<'a> {
 
     fn call(
         &mut self,
+        scope: Option<&Ident>,
         func: &Ident,
-        arg: Option<&'a Node>,
+        args: &'a [Node],
         span: &Range<usize>,
     ) -> Result<Typed<'a>, CondError> {
+        if let Some(scope) = scope {
+            return self.roster_call(scope, func, args, span);
+        }
+        if let Some(t) = self.aggregate_call(func, args, span)? {
+            return Ok(t);
+        }
         if !FUNCTIONS.contains(&func.name.as_str()) {
             let mut err = CondError::new(
                 func.span.clone(),
@@ -319,11 +373,20 @@ impl<'a> Scope<'a> {
             );
             return Err(err);
         }
-        let Some(arg) = arg else {
-            return Err(CondError::new(
-                span.clone(),
-                format!("`{}` needs a name between the parentheses", func.name),
-            ));
+        let arg = match args {
+            [] => {
+                return Err(CondError::new(
+                    span.clone(),
+                    format!("`{}` needs a name between the parentheses", func.name),
+                ));
+            }
+            [arg] => arg,
+            [_, extra, ..] => {
+                return Err(CondError::new(
+                    extra.span.clone(),
+                    format!("`{}` takes one name", func.name),
+                ));
+            }
         };
         let Ast::Name { checklist, name } = &arg.ast else {
             return Err(CondError::new(

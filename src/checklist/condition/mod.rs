@@ -11,6 +11,7 @@
 //!
 //! Pure: no I/O, no clock.
 
+pub mod aggregate;
 pub mod compile;
 pub mod parse;
 
@@ -41,10 +42,40 @@ pub enum Operand {
     Band(u16),
     /// The value of an outcome.
     Outcome(u16),
-    /// The number of entries of a repeatable section.
+    /// The number of entries of a repeatable section (kept-aside entries
+    /// of people removed from the roster do not count).
     Entries(u16),
     /// The number of options chosen in a multiple-choice item.
     Count(ItemRef),
+    /// A fact of the visit's roster (`roster.youngest`, …).
+    Roster(RosterFact),
+    /// `person.age`: the age of the child an entry of a roster-driven
+    /// section is about; missing for a caregiver.
+    EntryAge,
+    /// The number of entries of a repeatable section where a condition over
+    /// the entry's items holds: `count(section, condition)`.
+    CountWhere {
+        section: u16,
+        cond: Box<Expr>,
+    },
+    /// Numbers added: `a + b + …`; missing when any part is.
+    Sum(Box<[Operand]>),
+}
+
+/// A fact of the roster that conditions can read. People removed from the
+/// roster during the visit do not count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RosterFact {
+    /// Children and caregivers together.
+    People,
+    /// The youngest child's age; missing without children.
+    Youngest,
+    /// The oldest child's age; missing without children.
+    Oldest,
+    /// The number of children younger than this age.
+    ChildrenUnder(u8),
+    /// The number of children of this age or older.
+    ChildrenFrom(u8),
 }
 
 /// A compiled, type-checked condition.
@@ -75,6 +106,13 @@ pub enum Expr {
         negated: bool,
     },
     Answered(ItemRef),
+    /// `any(section, condition)` (`all: false`) or `all(section, condition)`
+    /// over the entries of a repeatable section. `all` over no entries holds.
+    Aggregate {
+        all: bool,
+        section: u16,
+        cond: Box<Expr>,
+    },
 }
 
 /// The value of an operand while evaluating.
@@ -102,6 +140,12 @@ pub trait Env {
     fn band(&self, score: u16) -> Option<&str>;
     fn outcome(&self, outcome: u16) -> Option<&str>;
     fn entries(&self, section: u16) -> usize;
+    fn roster(&self, fact: RosterFact) -> Option<u8>;
+    /// The age of the child the current entry is about, if any.
+    fn entry_age(&self) -> Option<u8>;
+    /// Over the counted entries of a repeatable section: how many there
+    /// are, and in how many `cond` holds (evaluated with the entry's items).
+    fn aggregate(&self, section: u16, cond: &Expr) -> (usize, usize);
 }
 
 impl Operand {
@@ -122,6 +166,25 @@ impl Operand {
                 Val::Multi(bits) => Val::Num(f64::from(bits.count_ones())),
                 _ => Val::Missing,
             },
+            Operand::Roster(f) => env
+                .roster(*f)
+                .map_or(Val::Missing, |n| Val::Num(f64::from(n))),
+            Operand::EntryAge => env
+                .entry_age()
+                .map_or(Val::Missing, |a| Val::Num(f64::from(a))),
+            Operand::CountWhere { section, cond } => {
+                Val::Num(env.aggregate(*section, cond).1 as f64)
+            }
+            Operand::Sum(parts) => {
+                let mut total = 0.0;
+                for p in parts.iter() {
+                    match p.value(env) {
+                        Val::Num(n) => total += n,
+                        _ => return Val::Missing,
+                    }
+                }
+                Val::Num(total)
+            }
         }
     }
 }
@@ -179,14 +242,25 @@ impl Expr {
                 values.iter().any(|x| compare(CmpOp::Eq, v, x.value(env))) != *negated
             }
             Expr::Answered(r) => env.item(*r) != Val::Missing,
+            Expr::Aggregate { all, section, cond } => {
+                let (entries, holding) = env.aggregate(*section, cond);
+                if *all {
+                    holding == entries
+                } else {
+                    holding > 0
+                }
+            }
         }
     }
 
     /// Every item reference in the condition, in order.
     pub fn item_refs(&self, out: &mut Vec<ItemRef>) {
         fn operand(o: &Operand, out: &mut Vec<ItemRef>) {
-            if let Operand::Item(r) | Operand::Count(r) = o {
-                out.push(*r);
+            match o {
+                Operand::Item(r) | Operand::Count(r) => out.push(*r),
+                Operand::CountWhere { cond, .. } => cond.item_refs(out),
+                Operand::Sum(parts) => parts.iter().for_each(|p| operand(p, out)),
+                _ => {}
             }
         }
         match self {
@@ -206,6 +280,7 @@ impl Expr {
                 operand(o, out);
                 values.iter().for_each(|v| operand(v, out));
             }
+            Expr::Aggregate { cond, .. } => cond.item_refs(out),
         }
     }
 }

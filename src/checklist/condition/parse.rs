@@ -5,11 +5,12 @@
 //! or        := and ("or" and)*
 //! and       := unary ("and" unary)*
 //! unary     := "not" unary | compare
-//! compare   := operand [ ("==" | "!=" | "<" | "<=" | ">" | ">=") operand
-//!                      | "in" operand | "not" "in" operand ]
+//! compare   := sum [ ("==" | "!=" | "<" | "<=" | ">" | ">=") sum
+//!                  | "in" sum | "not" "in" sum ]
+//! sum       := operand ("+" operand)*
 //! operand   := STRING | NUMBER | "true" | "false" | list | call | name | "(" or ")"
 //! list      := "[" [ operand ("," operand)* [","] ] "]"
-//! call      := IDENT "(" [ name ] ")"
+//! call      := [ IDENT "." ] IDENT "(" [ or ("," or)* ] ")"
 //! name      := IDENT [ "." IDENT ]
 //! ```
 //!
@@ -98,11 +99,16 @@ pub enum Ast {
         checklist: Option<Ident>,
         name: Ident,
     },
-    /// `answered(x)`, `score(x)`, …
+    /// `answered(x)`, `score(x)`, `count(section, condition)`,
+    /// `roster.children_under(3)`, …
     Call {
+        /// The part before the dot (`roster` in `roster.children_under(3)`).
+        scope: Option<Ident>,
         func: Ident,
-        arg: Option<Box<Node>>,
+        args: Vec<Node>,
     },
+    /// `a + b`: numbers added.
+    Add(Box<Node>, Box<Node>),
     Cmp(CmpOp, Box<Node>, Box<Node>),
     In {
         needle: Box<Node>,
@@ -126,6 +132,7 @@ enum Tok {
     RBracket,
     Comma,
     Dot,
+    Plus,
     And,
     Or,
     Not,
@@ -147,6 +154,7 @@ fn describe(t: &Tok) -> String {
         Tok::RBracket => "`]`".into(),
         Tok::Comma => "`,`".into(),
         Tok::Dot => "`.`".into(),
+        Tok::Plus => "`+`".into(),
         Tok::And => "`and`".into(),
         Tok::Or => "`or`".into(),
         Tok::Not => "`not`".into(),
@@ -184,6 +192,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
             ']' => out.push(single(Tok::RBracket)),
             ',' => out.push(single(Tok::Comma)),
             '.' => out.push(single(Tok::Dot)),
+            '+' => out.push(single(Tok::Plus)),
             '=' | '!' | '<' | '>' => {
                 let next = bytes.get(i + 1).copied();
                 let (op, len) = match (c, next) {
@@ -386,12 +395,12 @@ impl Parser {
     }
 
     fn compare(&mut self) -> Result<Node, CondError> {
-        let left = self.operand()?;
+        let left = self.sum()?;
         let negated = match self.peek() {
             Tok::Op(op) => {
                 let op = *op;
                 self.bump();
-                let right = self.operand()?;
+                let right = self.sum()?;
                 let span = left.span.start..right.span.end;
                 return Ok(Node {
                     ast: Ast::Cmp(op, Box::new(left), Box::new(right)),
@@ -406,7 +415,7 @@ impl Parser {
             _ => return Ok(left),
         };
         self.bump(); // `in`
-        let right = self.operand()?;
+        let right = self.sum()?;
         let span = left.span.start..right.span.end;
         Ok(Node {
             ast: Ast::In {
@@ -416,6 +425,42 @@ impl Parser {
             },
             span,
         })
+    }
+
+    fn sum(&mut self) -> Result<Node, CondError> {
+        let mut left = self.operand()?;
+        while *self.peek() == Tok::Plus {
+            self.bump();
+            let right = self.operand()?;
+            let span = left.span.start..right.span.end;
+            left = Node {
+                ast: Ast::Add(Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        Ok(left)
+    }
+
+    /// The arguments of a call, after its `(`, up to and with its `)`.
+    fn args(&mut self) -> Result<(Vec<Node>, Range<usize>), CondError> {
+        let mut args = Vec::new();
+        if *self.peek() != Tok::RParen {
+            self.enter()?;
+            loop {
+                args.push(self.or()?);
+                if *self.peek() == Tok::Comma {
+                    self.bump();
+                } else {
+                    break;
+                }
+            }
+            self.depth -= 1;
+        }
+        if *self.peek() != Tok::RParen {
+            return Err(self.unexpected("`,` or `)`"));
+        }
+        let (_, close) = self.bump();
+        Ok((args, close))
     }
 
     fn operand(&mut self) -> Result<Node, CondError> {
@@ -467,20 +512,13 @@ impl Parser {
                 match self.peek() {
                     Tok::LParen => {
                         self.bump();
-                        let arg = if *self.peek() == Tok::RParen {
-                            None
-                        } else {
-                            self.enter()?;
-                            let a = self.operand()?;
-                            self.depth -= 1;
-                            Some(Box::new(a))
-                        };
-                        if *self.peek() != Tok::RParen {
-                            return Err(self.unexpected("`)`"));
-                        }
-                        let (_, close) = self.bump();
+                        let (args, close) = self.args()?;
                         return Ok(Node {
-                            ast: Ast::Call { func: first, arg },
+                            ast: Ast::Call {
+                                scope: None,
+                                func: first,
+                                args,
+                            },
                             span: span.start..close.end,
                         });
                     }
@@ -493,6 +531,21 @@ impl Parser {
                                 format!("expected an item name after `{}.`", first.name),
                             ));
                         };
+                        if *self.peek() == Tok::LParen {
+                            self.bump();
+                            let (args, close) = self.args()?;
+                            return Ok(Node {
+                                ast: Ast::Call {
+                                    scope: Some(first),
+                                    func: Ident {
+                                        name: second,
+                                        span: s2,
+                                    },
+                                    args,
+                                },
+                                span: span.start..close.end,
+                            });
+                        }
                         return Ok(Node {
                             ast: Ast::Name {
                                 checklist: Some(first),
@@ -564,13 +617,17 @@ mod tests {
                 Some(c) => format!("{}.{}", c.name, name.name),
                 None => name.name.clone(),
             },
-            Ast::Call { func, arg } => {
+            Ast::Call { scope, func, args } => {
                 format!(
-                    "{}({})",
+                    "{}{}({})",
+                    scope
+                        .as_ref()
+                        .map_or(String::new(), |s| format!("{}.", s.name)),
                     func.name,
-                    arg.as_ref().map(|a| shape(a)).unwrap_or_default()
+                    args.iter().map(shape).collect::<Vec<_>>().join(", ")
                 )
             }
+            Ast::Add(a, b) => format!("({} + {})", shape(a), shape(b)),
             Ast::Cmp(op, a, b) => format!("({} {} {})", shape(a), op.symbol(), shape(b)),
             Ast::In {
                 needle,
@@ -606,6 +663,23 @@ mod tests {
             shape(&n),
             r#"((((veiligheid.acuut == "ja") and answered(x)) and ("o" not in m)) and (age >= -1.5))"#
         );
+    }
+
+    #[test]
+    fn aggregates_roster_calls_and_sums() {
+        let n =
+            parse(r#"count(plan, wie == "ja" or not answered(x)) < roster.children + 1"#).unwrap();
+        assert_eq!(
+            shape(&n),
+            r#"(count(plan, ((wie == "ja") or not answered(x))) < (roster.children + 1))"#
+        );
+        let n = parse("roster.children_under(3) > 0 and any(s, a > 1 + b)").unwrap();
+        assert_eq!(
+            shape(&n),
+            "((roster.children_under(3) > 0) and any(s, (a > (1 + b))))"
+        );
+        let e = parse("count(plan wie)").unwrap_err();
+        assert!(e.message.contains("expected `,` or `)`"), "{}", e.message);
     }
 
     #[test]

@@ -515,16 +515,14 @@ fn row_line(
             style(v.theme.key()),
         ),
         RowKind::Entry => {
-            let label = c.sections[r.section]
-                .repeat
-                .as_ref()
-                .map(|rep| rep.entry_label.get(v.lang).to_string())
-                .unwrap_or_default();
+            let title = r.entry.map_or_else(String::new, |e| {
+                visit
+                    .entry_title(r.sheet, r.section, e)
+                    .get(v.lang)
+                    .to_string()
+            });
             Line::styled(
-                clip(
-                    &format!("{mark}   {label} {}", r.entry.map_or(0, |e| e + 1)),
-                    width,
-                ),
+                clip(&format!("{mark}   {title}"), width),
                 style(v.theme.normal()),
             )
         }

@@ -188,13 +188,12 @@ pub fn open_rows(
             ));
         }
         group = Some(here);
+        // "Afspraak 2", or the person of an entry made from the roster.
         let entry = o.entry.map_or(String::new(), |e| {
-            let label = c.sections[it.section]
-                .repeat
-                .as_ref()
-                .map(|r| r.entry_label.get(v.lang).to_string())
-                .unwrap_or_default();
-            format!(" · {label} {}", e + 1)
+            format!(
+                " · {}",
+                visit.entry_title(o.sheet, it.section, e).get(v.lang)
+            )
         });
         // An invalid value shows what was typed, on one line.
         let mark = match o.invalid.and_then(|p| visit.pending.get(p)) {
@@ -407,13 +406,8 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
             }
             for entry in entries {
                 if let Some(e) = entry {
-                    let label = sec
-                        .repeat
-                        .as_ref()
-                        .map(|r| r.entry_label.get(v.lang))
-                        .unwrap_or_default();
                     rows.push(Row::Text(Line::styled(
-                        format!("   {label} {}", e + 1),
+                        format!("   {}", visit.entry_title(s, si, e).get(v.lang)),
                         v.theme.key(),
                     )));
                 }

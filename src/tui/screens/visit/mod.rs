@@ -165,9 +165,15 @@ impl VisitScreen {
     }
 
     /// A draft reopened: at the item where the worker was.
-    pub fn resume(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+    pub fn resume(mut visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
+        // A newer checklist version may have made a section roster-driven:
+        // its entries come from the roster now.
+        let synced = visit.sync_roster_entries(now);
         let cursor = visit.cursor;
         let mut s = VisitScreen::new(visit, now);
+        if synced {
+            s.dirty_since = Some(now);
+        }
         let wanted = Pos::Item {
             sheet: cursor.sheet,
             item: cursor.item,
@@ -237,10 +243,14 @@ impl VisitScreen {
                             }
                         }
                     }
-                    out.push(Pos::AddEntry {
-                        sheet: s,
-                        section: si,
-                    });
+                    // Entries of a roster-driven section come from the
+                    // roster: no place to add one.
+                    if !sec.repeat.as_ref().is_some_and(|r| r.from_roster()) {
+                        out.push(Pos::AddEntry {
+                            sheet: s,
+                            section: si,
+                        });
+                    }
                 } else {
                     for i in sec.items.clone() {
                         if d.item_visible[i] {
@@ -775,7 +785,9 @@ impl VisitScreen {
                 self.add_entry(ctx);
             }
             Some(Action::RemoveEntry) => {
-                if matches!(self.pos, Pos::Item { entry: Some(_), .. }) {
+                if !self.refuse_roster_entry(false, ctx)
+                    && matches!(self.pos, Pos::Item { entry: Some(_), .. })
+                {
                     self.popup = Some(Popup::RemoveEntry);
                 }
             }
@@ -888,9 +900,37 @@ impl VisitScreen {
         }
     }
 
+    /// Alt-n and Alt-d in a section with one entry per roster member: say
+    /// why not. Returns whether the key was refused.
+    fn refuse_roster_entry(&mut self, add: bool, ctx: &mut AppCtx<'_>) -> bool {
+        let (sheet, section) = (self.sheet(), self.section());
+        let from_roster = self.checklist(sheet).sections[section]
+            .repeat
+            .as_ref()
+            .is_some_and(|r| r.from_roster());
+        if from_roster {
+            let (nl, en) = if add {
+                ("Niet toegevoegd", "Not added")
+            } else {
+                ("Niet weggehaald", "Not removed")
+            };
+            ctx.message = Some(Message::error(Text::new(
+                format!(
+                    "{nl}: deze lijst heeft één deel per persoon uit het gezinsoverzicht. Personen voegt u toe of haalt u weg in het overzicht."
+                ),
+                format!(
+                    "{en}: this list has one part per person of the household roster. Add or remove people in the roster."
+                ),
+            )));
+        }
+        from_roster
+    }
+
     fn add_entry(&mut self, ctx: &mut AppCtx<'_>) {
         let (sheet, section) = (self.sheet(), self.section());
-        if self.checklist(sheet).sections[section].repeat.is_none() {
+        if self.checklist(sheet).sections[section].repeat.is_none()
+            || self.refuse_roster_entry(true, ctx)
+        {
             return;
         }
         match self.visit.add_entry(sheet, section, ctx.now) {

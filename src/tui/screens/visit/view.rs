@@ -208,7 +208,9 @@ impl VisitScreen {
                 " "
             };
             let count = if sec.repeat.is_some() {
-                format!("{}×", self.visit.sheets[s].entries[si].len())
+                // Entries kept aside (people removed from the roster) do not count.
+                let kept = d.entry_kept_aside[si].iter().filter(|k| **k).count();
+                format!("{}×", self.visit.sheets[s].entries[si].len() - kept)
             } else {
                 format!("{}/{}", p.answered, p.visible)
             };
@@ -300,11 +302,14 @@ impl VisitScreen {
         let c = self.checklist(self.sheet());
         let sec = &c.sections[self.section()];
         match (self.pos, &sec.repeat) {
-            (Pos::Item { entry: Some(e), .. }, Some(r)) => format!(
-                "{} · {} {}",
+            // "Afspraak 2", or the person of an entry made from the roster,
+            // read-only: "Mila (2)".
+            (Pos::Item { entry: Some(e), .. }, Some(_)) => format!(
+                "{} · {}",
                 sec.title.get(lang),
-                r.entry_label.get(lang),
-                e + 1
+                self.visit
+                    .entry_title(self.sheet(), self.section(), e)
+                    .get(lang)
             ),
             _ => sec.title.get(lang).to_string(),
         }

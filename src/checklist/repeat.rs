@@ -1,0 +1,110 @@
+//! The `repeat` key of a section: a repeatable section whose entries the
+//! worker adds (`repeat = true`), or a roster-driven one with exactly one
+//! entry per roster member (`repeat = { per = "child" }`, `"caregiver"` or
+//! `"person"`).
+//!
+//! Pure: reads the spanned TOML tree of one section.
+
+use toml::de::DeValue;
+
+use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::load::{Reader, Tbl};
+use crate::checklist::model::{Repeat, RosterKind};
+
+/// Most entries a worker may add when the author gives no `max_entries`.
+pub const DEFAULT_MAX_ENTRIES: u16 = 50;
+/// The keys of the table form `repeat = { … }`.
+const REPEAT_KEYS: &[&str] = &["per"];
+const PER_VALUES: [&str; 3] = ["child", "caregiver", "person"];
+
+/// Read `repeat`, `entry_label` and `max_entries` of a section table.
+pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
+    let Some(v) = t.get("repeat") else {
+        not_repeatable(r, t);
+        return None;
+    };
+    match v.get_ref() {
+        DeValue::Boolean(false) => {
+            not_repeatable(r, t);
+            None
+        }
+        DeValue::Boolean(true) => {
+            let entry_label = r.text_req(t, "entry_label");
+            let max_entries = match r.int_opt(t, "max_entries") {
+                Some((n, _)) if (1..=1000).contains(&n) => n as u16,
+                Some((_, span)) => {
+                    r.sink.error(&span, "`max_entries` must be from 1 to 1000");
+                    DEFAULT_MAX_ENTRIES
+                }
+                None => DEFAULT_MAX_ENTRIES,
+            };
+            entry_label.map(|entry_label| Repeat {
+                entry_label,
+                max_entries,
+                per: None,
+            })
+        }
+        DeValue::Table(inner) => {
+            let table = Tbl {
+                t: inner,
+                span: v.span(),
+                what: "`repeat`",
+            };
+            r.keys(&table, REPEAT_KEYS);
+            let Some((per, span)) = r.str_opt(&table, "per") else {
+                if table.get("per").is_none() {
+                    r.sink.error_help(
+                        &v.span(),
+                        "`repeat` as a table needs `per`",
+                        "write repeat = { per = \"child\" } (or \"caregiver\", \"person\"), or repeat = true",
+                    );
+                }
+                return None;
+            };
+            let Some(kind) = RosterKind::from_key(&per) else {
+                r.sink.error_help(
+                    &span,
+                    format!("`per` cannot be \"{per}\""),
+                    did_you_mean(&per, PER_VALUES).unwrap_or_else(|| {
+                        "use \"child\", \"caregiver\" or \"person\" (everyone)".into()
+                    }),
+                );
+                return None;
+            };
+            if let Some(m) = t.get("max_entries") {
+                r.sink.error_help(
+                    &m.span(),
+                    "`max_entries` does not apply to a section repeated per roster member",
+                    "it has exactly one entry per person: remove `max_entries`",
+                );
+            }
+            let entry_label = if t.get("entry_label").is_some() {
+                r.text_opt(t, "entry_label")?
+            } else {
+                kind.default_label()
+            };
+            Some(Repeat {
+                entry_label,
+                max_entries: 1000,
+                per: Some(kind),
+            })
+        }
+        _ => {
+            r.wrong_type("repeat", v, "true or a table such as { per = \"child\" }");
+            None
+        }
+    }
+}
+
+/// `entry_label` and `max_entries` on a section that does not repeat.
+fn not_repeatable(r: &mut Reader<'_>, t: &Tbl<'_, '_>) {
+    for key in ["entry_label", "max_entries"] {
+        if let Some(v) = t.get(key) {
+            r.sink.error_help(
+                &v.span(),
+                format!("`{key}` only applies to repeatable sections"),
+                "add `repeat = true` or remove it",
+            );
+        }
+    }
+}
