@@ -502,49 +502,26 @@ impl NewVisitScreen {
             }
         }
         if let Some(a) = &self.adding {
-            let boxed = centered(area, 56, 10);
-            f.render_widget(Clear, boxed);
             let title = if a.caregiver {
                 t("Ouder of verzorger", "Parent or caregiver")
             } else {
                 t("Kind", "Child")
             };
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(v.theme.title())
-                .title(format!(" {title} "));
-            let inner = block.inner(boxed);
-            f.render_widget(block, boxed);
-            let [n, s, h] = Layout::vertical([
-                Constraint::Length(3),
-                Constraint::Length(3),
-                Constraint::Min(1),
-            ])
-            .areas(inner);
-            a.name.render(
-                f,
-                n,
-                t(" Voornaam of alias ", " First name or alias "),
-                !a.on_second,
-                v.theme,
+            let help = Line::styled(
+                t(
+                    "Enter: verder/toevoegen · Esc: annuleren",
+                    "Enter: next/add · Esc: cancel",
+                ),
+                v.theme.dim(),
             );
-            let second = if a.caregiver {
-                t(" Rol (moeder, vader, …) ", " Role (mother, father, …) ")
-            } else {
-                t(" Leeftijd (0–17) ", " Age (0–17) ")
+            let form = PersonForm {
+                title,
+                name: &a.name,
+                second: &a.second,
+                on_second: a.on_second,
+                child: !a.caregiver,
             };
-            a.second.render(f, s, second, a.on_second, v.theme);
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    t(
-                        "Enter: verder/toevoegen · Esc: annuleren",
-                        "Enter: next/add · Esc: cancel",
-                    ),
-                    v.theme.dim(),
-                ))
-                .wrap(Wrap { trim: true }),
-                h,
-            );
+            form.render(f, centered(area, 56, 10), v, help);
         }
         if let Some(on_discard) = self.leaving {
             self.leaving_view(f, area, v, on_discard);
@@ -667,5 +644,50 @@ impl NewVisitScreen {
         if let Some(y) = row {
             f.set_cursor_position((boxed.x + 1 + x.min(boxed.width.saturating_sub(3)), y));
         }
+    }
+}
+
+/// The two-field form for a person: a name, and an age (a child) or a role
+/// (a caregiver). Drawn by the new-visit screen and the household screen.
+pub struct PersonForm<'a> {
+    pub title: &'a str,
+    pub name: &'a Field,
+    pub second: &'a Field,
+    /// The focus is on the age or role field.
+    pub on_second: bool,
+    pub child: bool,
+}
+
+impl PersonForm<'_> {
+    /// Draw the form in `boxed`, with `help` (a hint or an error) under it.
+    pub fn render(&self, f: &mut Frame, boxed: Rect, v: &ViewCtx<'_>, help: Line<'_>) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        f.render_widget(Clear, boxed);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.title())
+            .title(format!(" {} ", self.title));
+        let inner = block.inner(boxed);
+        f.render_widget(block, boxed);
+        let [n, s, h] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(3),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        self.name.render(
+            f,
+            n,
+            t(" Voornaam of alias ", " First name or alias "),
+            !self.on_second,
+            v.theme,
+        );
+        let second = if self.child {
+            t(" Leeftijd (0–17) ", " Age (0–17) ")
+        } else {
+            t(" Rol (moeder, vader, …) ", " Role (mother, father, …) ")
+        };
+        self.second.render(f, s, second, self.on_second, v.theme);
+        f.render_widget(Paragraph::new(help).wrap(Wrap { trim: true }), h);
     }
 }

@@ -14,6 +14,7 @@ use crate::tui::event::Key;
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm};
+use crate::tui::screens::new_visit::PersonForm;
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip};
 use crate::visit::roster::{RosterChange, RosterError};
@@ -562,8 +563,6 @@ impl RosterPanel {
 
     fn form_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, form: &Form) {
         let t = |nl, en| v.lang.pick(nl, en);
-        let boxed = centered(area, 56, 11);
-        f.render_widget(Clear, boxed);
         let child = matches!(
             form.target,
             Target::NewChild | Target::Person(Person::Child(_))
@@ -574,31 +573,6 @@ impl RosterPanel {
             (_, true) => t("Kind erbij", "Add child"),
             (_, false) => t("Ouder of verzorger erbij", "Add caregiver"),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(v.theme.title())
-            .title(format!(" {title} "));
-        let inner = block.inner(boxed);
-        f.render_widget(block, boxed);
-        let [n, s, h] = Layout::vertical([
-            Constraint::Length(3),
-            Constraint::Length(3),
-            Constraint::Min(1),
-        ])
-        .areas(inner);
-        form.name.render(
-            f,
-            n,
-            t(" Voornaam of alias ", " First name or alias "),
-            !form.on_second,
-            v.theme,
-        );
-        let second = if child {
-            t(" Leeftijd (0–17) ", " Age (0–17) ")
-        } else {
-            t(" Rol (moeder, vader, …) ", " Role (mother, father, …) ")
-        };
-        form.second.render(f, s, second, form.on_second, v.theme);
         let help = match &self.error {
             Some(e) => Line::styled(e.get(v.lang).to_string(), v.theme.error()),
             None => Line::styled(
@@ -609,7 +583,14 @@ impl RosterPanel {
                 v.theme.dim(),
             ),
         };
-        f.render_widget(Paragraph::new(help).wrap(Wrap { trim: true }), h);
+        let person = PersonForm {
+            title,
+            name: &form.name,
+            second: &form.second,
+            on_second: form.on_second,
+            child,
+        };
+        person.render(f, centered(area, 56, 11), v, help);
     }
 
     fn removing_view(
