@@ -104,7 +104,6 @@ fn apart(case: &mut Case, s: usize, answers: &[&str]) {
     }
 }
 
-
 #[test]
 fn every_profile_score_suggests_its_profile_from_four_signals() {
     let (mut case, s) = visit_apart(Family::Kersenboom);
@@ -395,7 +394,10 @@ fn heard_and_involved_are_derived_from_the_views() {
     // Lieke (14) was there, but not alone: not every child was heard,
     // whatever the worker would have summed up.
     case.set_entry(s, lieke, "kv_alleen", "nee");
-    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("deels"));
+    assert_eq!(
+        case.outcome(s, "kinderen_gehoord").as_deref(),
+        Some("deels")
+    );
     assert_eq!(
         case.outcome(s, "inspraak").as_deref(),
         Some("deels_gehoord")
@@ -439,7 +441,10 @@ fn a_child_not_spoken_to_is_flagged_and_a_child_added_gets_a_view() {
     let c = case.checklist(s);
     let kids = c.section_index("stem_kind").expect("section");
     assert_eq!(case.visit.sheets[s].entries[kids].len(), 3);
-    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("deels"));
+    assert_eq!(
+        case.outcome(s, "kinderen_gehoord").as_deref(),
+        Some("deels")
+    );
     case.set_entry(s, 2, "kv_gehoord", "ja");
     assert!(case.visible_in(s, 2, "kv_observatie"), "Saar is 4");
     assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
@@ -479,7 +484,10 @@ fn intimate_terror_is_asked_only_when_the_parents_were_spoken_to_apart() {
     roster.caregivers.truncate(1);
     let case = Case::new(roster, &["gezinsanalyse"]);
     let s = case.sheet("gezinsanalyse", "");
-    assert_eq!(case.outcome(s, "ouders_apart").as_deref(), Some("een_ouder"));
+    assert_eq!(
+        case.outcome(s, "ouders_apart").as_deref(),
+        Some("een_ouder")
+    );
     assert!(case.section_visible(s, "intieme_terreur"));
 }
 #[test]

@@ -23,8 +23,8 @@ const WAIT: [&str; 4] = [
 #[test]
 fn help_per_family_member_opens_step_by_step() {
     let (mut case, s) = visit(Family::Appelboom);
-    let lotte = case.add_entry(s, "per_gezinslid");
-    case.set_entry_all(s, lotte, &[("hp_wie", "Lotte"), ("hp_rol", "ouder")]);
+    // The roster's order: the caregivers first, then the children.
+    let lotte = 0;
     let shown = |case: &Case| -> Vec<&str> {
         [
             "hp_wat",
@@ -100,28 +100,9 @@ fn help_per_family_member_opens_step_by_step() {
 #[test]
 fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
     let (mut case, s) = visit(Family::Appelboom);
-    let lotte = case.add_entry(s, "per_gezinslid");
-    let sem = case.add_entry(s, "per_gezinslid");
-    case.set_entry_all(
-        s,
-        lotte,
-        &[
-            ("hp_wie", "Lotte"),
-            ("hp_rol", "ouder"),
-            ("hp_nodig", "ja"),
-            ("hp_loopt", "nee"),
-        ],
-    );
-    case.set_entry_all(
-        s,
-        sem,
-        &[
-            ("hp_wie", "Sem"),
-            ("hp_rol", "kind"),
-            ("hp_nodig", "ja"),
-            ("hp_loopt", "deels"),
-        ],
-    );
+    let (lotte, sem) = (0, 3);
+    case.set_entry_all(s, lotte, &[("hp_nodig", "ja"), ("hp_loopt", "nee")]);
+    case.set_entry_all(s, sem, &[("hp_nodig", "ja"), ("hp_loopt", "deels")]);
     case.set_entry(s, lotte, "hp_wachtlijst", "nee");
     case.set_entry(s, sem, "hp_wachtlijst", "nee");
     // Part of Sem's help runs, so only Lotte has nothing at all.
@@ -141,13 +122,89 @@ fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
 }
 
 #[test]
-fn the_help_outcome_sums_up_the_overview() {
+fn every_family_member_has_an_entry_from_the_roster() {
     let (mut case, s) = visit(Family::Appelboom);
+    let c = case.checklist(s);
+    let section = c.section_index("per_gezinslid").expect("section");
+    let titles: Vec<String> = (0..case.visit.sheets[s].entries[section].len())
+        .map(|e| {
+            case.visit
+                .entry_title(s, section, e)
+                .get(safevisit::i18n::Lang::Nl)
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        ["Lotte (moeder)", "Bram (vader)", "Noor (5)", "Sem (11)"]
+    );
+    // Name and role are not asked again; the worker cannot add anyone.
+    assert!(c.item_index("hp_wie").is_none());
+    assert!(c.item_index("hp_rol").is_none());
+    assert!(case.visit.add_entry(s, section, common::now()).is_err());
+    // A child added mid-visit gets an entry.
+    case.visit
+        .add_child("Saar", 1, &[], common::now())
+        .expect("child added");
+    case.visit.sync_roster_entries(common::now());
+    assert_eq!(case.visit.sheets[s].entries[section].len(), 5);
+    assert_eq!(
+        case.visit
+            .entry_title(s, section, 4)
+            .get(safevisit::i18n::Lang::Nl),
+        "Saar (1)"
+    );
+}
+
+#[test]
+fn the_help_outcome_is_derived_from_the_entries() {
+    let (mut case, s) = visit(Family::Appelboom);
+    let (lotte, bram, noor, sem) = (0, 1, 2, 3);
+    // The summary is no longer asked.
+    assert!(case.checklist(s).item_index("hulp_overzicht").is_none());
     assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
-    for value in ["ontbreekt", "wacht", "loopt", "niet_nodig"] {
-        case.set(s, "hulp_overzicht", value);
-        assert_eq!(case.outcome(s, "hulp").as_deref(), Some(value));
+    for who in [lotte, bram, noor] {
+        case.set_entry(s, who, "hp_nodig", "nee");
     }
+    assert_eq!(
+        case.outcome(s, "hulp").as_deref(),
+        Some("onvolledig"),
+        "Sem not answered yet"
+    );
+    case.set_entry(s, sem, "hp_nodig", "onbekend");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("niet_nodig"));
+    // Sem gets the help he needs.
+    case.set_entry(s, sem, "hp_nodig", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
+    case.set_entry(s, sem, "hp_loopt", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("loopt"));
+    // Lotte needs debt counselling: not asked yet whether she waits.
+    case.set_entry_all(s, lotte, &[("hp_nodig", "ja"), ("hp_loopt", "nee")]);
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
+    case.set_entry(s, lotte, "hp_wachtlijst", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("wacht"));
+    // Bram needs help that is not in place and not requested: that weighs
+    // most, whatever else runs.
+    case.set_entry_all(
+        s,
+        bram,
+        &[
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "past_niet"),
+            ("hp_wachtlijst", "nee"),
+        ],
+    );
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("ontbreekt"));
+    // Bram removed from the roster: his entry counts for nothing.
+    let bram_id = case.visit.roster.caregivers[1].id;
+    case.visit
+        .remove_person(
+            safevisit::visit::Person::Caregiver(bram_id),
+            "woont elders",
+            common::now(),
+        )
+        .expect("removed");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("wacht"));
 }
 
 #[test]
