@@ -435,7 +435,7 @@ fn a_child_not_spoken_to_is_flagged_and_a_child_added_gets_a_view() {
     case.set_entry(s, 0, "kv_alleen", "ja");
     assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
     case.visit
-        .add_child("Saar", 4, &[], common::now())
+        .add_child("Mees", 4, &[], common::now())
         .expect("child added");
     case.visit.sync_roster_entries(common::now());
     let c = case.checklist(s);
@@ -446,7 +446,7 @@ fn a_child_not_spoken_to_is_flagged_and_a_child_added_gets_a_view() {
         Some("deels")
     );
     case.set_entry(s, 2, "kv_gehoord", "ja");
-    assert!(case.visible_in(s, 2, "kv_observatie"), "Saar is 4");
+    assert!(case.visible_in(s, 2, "kv_observatie"), "Mees is 4");
     assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
 }
 #[test]

@@ -144,7 +144,7 @@ fn every_family_member_has_an_entry_from_the_roster() {
     assert!(case.visit.add_entry(s, section, common::now()).is_err());
     // A child added mid-visit gets an entry.
     case.visit
-        .add_child("Saar", 1, &[], common::now())
+        .add_child("Mees", 1, &[], common::now())
         .expect("child added");
     case.visit.sync_roster_entries(common::now());
     assert_eq!(case.visit.sheets[s].entries[section].len(), 5);
@@ -152,7 +152,7 @@ fn every_family_member_has_an_entry_from_the_roster() {
         case.visit
             .entry_title(s, section, 4)
             .get(safevisit::i18n::Lang::Nl),
-        "Saar (1)"
+        "Mees (1)"
     );
 }
 
