@@ -333,8 +333,9 @@ fn whether_the_framework_is_clear_to_the_parents() {
 }
 
 #[test]
-fn the_contact_plan_appears_only_around_a_removal() {
+fn the_contact_plan_appears_only_around_a_removal_per_child() {
     let (mut case, s) = visit(Family::Perenstraat);
+    let (finn, lieke) = (0, 1);
     assert!(!case.section_visible(s, "omgang"));
     assert!(!case.visible(s, "uhp_sinds"));
     case.set(s, "uhp", "geen");
@@ -348,41 +349,54 @@ fn the_contact_plan_appears_only_around_a_removal() {
     assert!(!case.visible(s, "uhp_sinds"));
     case.set(s, "uhp", "gebeurd");
     assert!(case.visible(s, "uhp_sinds"));
+    // One entry per child, from the roster.
+    let c = case.checklist(s);
+    let omgang = c.section_index("omgang").expect("section");
+    assert_eq!(case.visit.sheets[s].entries[omgang].len(), 2);
+    assert!(c.item_index("om_per_kind").is_none());
 
+    // Lieke lives elsewhere now; Finn stays home: nothing to ask for him.
+    case.set_entry(s, finn, "om_geldt", "nee");
+    assert!(!case.visible_in(s, finn, "om_afspraak"));
+    assert!(!case.visible_in(s, finn, "om_belemmering"));
+    case.set_entry(s, lieke, "om_geldt", "elders");
     let details = ["om_hoe_vaak", "om_waar", "om_begeleid", "om_veilig"];
     for item in details {
-        assert!(!case.visible(s, item), "{item}");
+        assert!(!case.visible_in(s, lieke, item), "{item}");
     }
-    case.set(s, "om_afspraak", "ja");
+    case.set_entry(s, lieke, "om_afspraak", "ja");
     for item in details {
-        assert!(case.visible(s, item), "{item}");
+        assert!(case.visible_in(s, lieke, item), "{item}");
     }
     // Hidden again when the removal is off the table.
     case.set(s, "uhp", "geen");
-    assert!(!case.visible(s, "om_afspraak"));
+    assert!(!case.visible_in(s, lieke, "om_afspraak"));
     for item in details {
-        assert!(!case.visible(s, item), "{item}");
+        assert!(!case.visible_in(s, lieke, item), "{item}");
     }
 }
-
 #[test]
 fn no_contact_agreement_after_a_removal_is_flagged() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "nee")]);
+    let lieke = 1;
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(s, lieke, &[("om_geldt", "dreigt"), ("om_afspraak", "nee")]);
     assert!(
         case.flags(s).is_empty(),
         "before a removal it is not yet urgent"
     );
     assert_eq!(case.outcome(s, "omgang").as_deref(), Some("geen_afspraak"));
-    case.set(s, "uhp", "gebeurd");
-    assert_eq!(case.flags(s), vec!["geen_omgangsafspraak"]);
+    case.set_entry(s, lieke, "om_geldt", "elders");
+    assert_eq!(case.flags(s), vec!["geen_omgangsafspraak@1"]);
 }
-
 #[test]
 fn how_often_contact_is_agreed_gives_the_contact_outcome() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "gebeurd"), ("om_afspraak", "ja")]);
+    let (finn, lieke) = (0, 1);
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(s, lieke, &[("om_geldt", "elders"), ("om_afspraak", "ja")]);
     assert_eq!(case.outcome(s, "omgang").as_deref(), Some("onvolledig"));
+    case.set_entry(s, finn, "om_geldt", "nee");
     for (often, outcome) in [
         ("vaker_per_week", "regelmatig"),
         ("wekelijks", "regelmatig"),
@@ -390,22 +404,46 @@ fn how_often_contact_is_agreed_gives_the_contact_outcome() {
         ("maandelijks", "weinig"),
         ("minder", "weinig"),
     ] {
-        case.set(s, "om_hoe_vaak", often);
+        case.set_entry(s, lieke, "om_hoe_vaak", often);
         assert_eq!(
             case.outcome(s, "omgang").as_deref(),
             Some(outcome),
             "{often}"
         );
     }
+    // Finn is placed too, with weekly contact: Lieke's monthly contact
+    // still makes it little; both weekly makes it regular.
+    case.set_entry_all(
+        s,
+        finn,
+        &[
+            ("om_geldt", "elders"),
+            ("om_afspraak", "ja"),
+            ("om_hoe_vaak", "wekelijks"),
+        ],
+    );
+    case.set_entry(s, lieke, "om_hoe_vaak", "maandelijks");
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("weinig"));
+    case.set_entry(s, lieke, "om_hoe_vaak", "wekelijks");
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("regelmatig"));
+    // No child concerned after all.
+    case.set_entry(s, finn, "om_geldt", "nee");
+    case.set_entry(s, lieke, "om_geldt", "nee");
+    assert_eq!(
+        case.outcome(s, "omgang").as_deref(),
+        Some("niet_van_toepassing")
+    );
 }
-
 #[test]
 fn unsafe_or_unsupervised_contact_despite_danger_is_flagged() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(
+    let lieke = 1;
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(
         s,
+        lieke,
         &[
-            ("uhp", "gebeurd"),
+            ("om_geldt", "elders"),
             ("om_afspraak", "ja"),
             ("om_hoe_vaak", "wekelijks"),
             ("om_waar", "neutraal"),
@@ -415,28 +453,28 @@ fn unsafe_or_unsupervised_contact_despite_danger_is_flagged() {
         ],
     );
     assert!(case.flags(s).is_empty());
-    case.set(s, "om_veilig", "nee");
-    assert_eq!(case.flags(s), vec!["contact_onveilig"]);
-    case.set(s, "om_veilig", "onbekend");
-    case.set(s, "om_belemmering", "afstand,veiligheid");
+    case.set_entry(s, lieke, "om_veilig", "nee");
+    assert_eq!(case.flags(s), vec!["contact_onveilig@1"]);
+    case.set_entry(s, lieke, "om_veilig", "onbekend");
+    case.set_entry(s, lieke, "om_belemmering", "afstand,veiligheid");
     assert_eq!(case.flags(s), vec!["onbegeleid_ondanks_gevaar"]);
-    case.set(s, "om_begeleid", "deels");
+    case.set_entry(s, lieke, "om_begeleid", "deels");
     assert!(case.flags(s).is_empty());
 }
-
 #[test]
 fn what_stands_in_the_way_asks_what_would_solve_it() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "ja")]);
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "niets");
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "");
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "conflict,kind_wil_niet");
-    assert!(case.visible(s, "om_toelichting"));
+    let finn = 0;
+    case.set(s, "uhp", "dreigt");
+    case.set_entry_all(s, finn, &[("om_geldt", "dreigt"), ("om_afspraak", "ja")]);
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "niets");
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "");
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "conflict,kind_wil_niet");
+    assert!(case.visible_in(s, finn, "om_toelichting"));
 }
-
 #[test]
 fn what_runs_beside_the_framework_and_the_rights_that_go_with_it() {
     let (mut case, s) = visit(Family::Perenstraat);
@@ -488,15 +526,16 @@ fn what_runs_beside_the_framework_and_the_rights_that_go_with_it() {
 #[test]
 fn the_contact_plan_asks_about_say_and_siblings() {
     let (mut case, s) = visit(Family::Perenstraat);
+    let lieke = 1;
     case.set(s, "uhp", "dreigt");
-    assert!(!case.visible(s, "om_inspraak"));
+    case.set_entry(s, lieke, "om_geldt", "dreigt");
+    assert!(!case.visible_in(s, lieke, "om_inspraak"));
     assert!(!case.visible(s, "om_broers_zussen"));
-    assert!(case.visible(s, "om_per_kind"), "two children");
-    case.set(s, "om_afspraak", "ja");
-    assert!(case.visible(s, "om_inspraak"));
-    case.set(s, "om_inspraak", "nee");
-    assert_eq!(case.flags(s), vec!["geen_inspraak_omgang"]);
-    case.set(s, "om_inspraak", "ja");
+    case.set_entry(s, lieke, "om_afspraak", "ja");
+    assert!(case.visible_in(s, lieke, "om_inspraak"));
+    case.set_entry(s, lieke, "om_inspraak", "nee");
+    assert_eq!(case.flags(s), vec!["geen_inspraak_omgang@1"]);
+    case.set_entry(s, lieke, "om_inspraak", "ja");
     assert!(case.flags(s).is_empty());
     // Lieke lives elsewhere now; Finn stays home.
     case.set(s, "uhp", "gebeurd");
@@ -511,10 +550,11 @@ fn the_contact_plan_asks_about_say_and_siblings() {
     assert!(it.option_index("ouder_komt_niet").is_none());
     let label = &it.options[it.option_index("gaat_niet_door").expect("option")].label;
     assert_eq!(label.nl, "Afspraken gaan vaak niet door");
-    // One child: no per-child note.
+    // Mila, the only child: her own wishes are asked in her entry.
     let mut case = Case::family(Family::Kersenboom, &["hulp-en-regie"]);
     let s = case.sheet("hulp-en-regie", "");
     case.set(s, "uhp", "dreigt");
-    assert!(case.visible(s, "om_kind_wil"));
-    assert!(!case.visible(s, "om_per_kind"));
+    assert!(!case.visible_in(s, 0, "om_kind_wil"));
+    case.set_entry(s, 0, "om_geldt", "dreigt");
+    assert!(case.visible_in(s, 0, "om_kind_wil"));
 }
