@@ -216,6 +216,10 @@ fn fill(rng: &mut Rng, lit: &Literals, visit: &mut Visit) {
         for (s, section) in c.sections.iter().enumerate() {
             let entries: Vec<Option<usize>> = match &section.repeat {
                 None => vec![None],
+                // Made from the roster: one entry per member, already there.
+                Some(r) if r.per.is_some() => (0..visit.sheets[sheet].entries[s].len())
+                    .map(Some)
+                    .collect(),
                 Some(r) => (0..rng.below(4).min(usize::from(r.max_entries)))
                     .map(|_| visit.add_entry(sheet, s, now()).ok())
                     .collect(),

@@ -93,8 +93,15 @@ fn visit(family: Family) -> (Case, usize) {
 /// intimate terror are asked.
 fn visit_apart(family: Family) -> (Case, usize) {
     let (mut case, s) = visit(family);
-    case.set(s, "ouders_apart", "ja");
+    apart(&mut case, s, &["ja", "ja"]);
     (case, s)
+}
+
+/// Whether each parent (in roster order) was spoken to apart.
+fn apart(case: &mut Case, s: usize, answers: &[&str]) {
+    for (entry, a) in answers.iter().enumerate() {
+        case.set_entry(s, entry, "ov_apart", a);
+    }
 }
 
 #[test]
@@ -263,14 +270,40 @@ fn choosing_against_strong_signals_of_intimate_terror_is_flagged() {
 }
 
 #[test]
+fn the_views_are_made_per_child_and_per_parent_from_the_roster() {
+    let (case, s) = visit(Family::Perenstraat);
+    let c = case.checklist(s);
+    let kids = c.section_index("stem_kind").expect("section");
+    let parents = c.section_index("stem_ouder").expect("section");
+    let titles = |section: usize| -> Vec<String> {
+        (0..case.visit.sheets[s].entries[section].len())
+            .map(|e| {
+                case.visit
+                    .entry_title(s, section, e)
+                    .get(safevisit::i18n::Lang::Nl)
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(titles(kids), ["Finn (9)", "Lieke (14)"]);
+    assert_eq!(titles(parents), ["Eva (moeder)", "Daan (vader)"]);
+    // No name, age or role is asked again.
+    for gone in ["kv_wie", "kv_leeftijd", "ov_wie"] {
+        assert!(c.item_index(gone).is_none(), "{gone}");
+    }
+}
+
+#[test]
 fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
     let (mut case, s) = visit(Family::Perenstraat);
-    let finn = case.add_entry(s, "stem_kind");
-    let lieke = case.add_entry(s, "stem_kind");
-    case.set_entry_all(s, finn, &[("kv_wie", "Finn"), ("kv_leeftijd", "9")]);
-    case.set_entry_all(s, lieke, &[("kv_wie", "Lieke"), ("kv_leeftijd", "14")]);
-    for age in [7, 8] {
-        case.set_entry(s, finn, "kv_leeftijd", &age.to_string());
+    let (finn, lieke) = (0, 1);
+    // Nothing but "spoken to?" until the child was spoken to.
+    assert!(!case.visible_in(s, finn, "kv_alleen"));
+    assert!(!case.visible_in(s, finn, "kv_woorden"));
+    case.set_entry(s, finn, "kv_gehoord", "ja");
+    // Finn's age is the roster's: 9, then corrected to 7 and back.
+    for age in [7, 8, 9] {
+        case.visit.roster.children[0].age = age;
         assert_eq!(case.visible_in(s, finn, "kv_alleen"), age >= 8, "age {age}");
         assert_eq!(
             case.visible_in(s, finn, "kv_observatie"),
@@ -278,12 +311,12 @@ fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
             "age {age}"
         );
     }
-    case.set_entry(s, finn, "kv_leeftijd", "9");
     assert!(!case.visible_in(s, lieke, "kv_waarom_niet"));
     case.set_entry_all(
         s,
         lieke,
         &[
+            ("kv_gehoord", "ja"),
             ("kv_alleen", "ja"),
             ("kv_woorden", "Ik wil niet kiezen."),
             ("kv_wens", "Dat papa en mama stoppen met ruzie via mij."),
@@ -292,7 +325,10 @@ fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
         ],
     );
     assert!(
-        !case.missing(s).iter().any(|m| m.ends_with("@1")),
+        !case
+            .missing(s)
+            .iter()
+            .any(|m| m.starts_with("kv_") && m.ends_with("@1")),
         "{:?}",
         case.missing(s)
     );
@@ -304,16 +340,15 @@ fn children_from_eight_are_spoken_to_alone_and_younger_ones_observed() {
         case.flags(s),
         vec!["kind_niet_alleen@0", "kind_voelt_zich_onveilig@0"]
     );
-    // Seven years old: not asked whether alone, so no flag either.
-    case.set_entry(s, finn, "kv_leeftijd", "7");
+    // Seven years old in the roster: not asked whether alone, so no flag.
+    case.visit.roster.children[0].age = 7;
     assert_eq!(case.flags(s), vec!["kind_voelt_zich_onveilig@0"]);
 }
-
 #[test]
 fn each_parent_says_whether_they_agree_and_why_not() {
     let (mut case, s) = visit(Family::Perenstraat);
-    let eva = case.add_entry(s, "stem_ouder");
-    case.set_entry_all(s, eva, &[("ov_wie", "Eva"), ("ov_apart", "ja")]);
+    let eva = 0;
+    case.set_entry(s, eva, "ov_apart", "ja");
     for (answer, asks_why) in [
         ("eens", false),
         ("deels", true),
@@ -324,75 +359,114 @@ fn each_parent_says_whether_they_agree_and_why_not() {
         assert_eq!(case.visible_in(s, eva, "ov_waarom"), asks_why, "{answer}");
     }
 }
-
 #[test]
-fn heard_and_involved_summary_outcome() {
+fn heard_and_involved_are_derived_from_the_views() {
     let (mut case, s) = visit(Family::Perenstraat);
-    assert!(case.visible(s, "kinderen_gehoord"));
+    let (finn, lieke, eva, daan) = (0, 1, 0, 1);
+    // The summary is no longer asked.
+    let c = case.checklist(s);
+    assert!(c.item_index("kinderen_gehoord").is_none());
+    assert!(c.item_index("ouders_plan").is_none());
+    assert!(c.item_index("ouders_apart").is_none());
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("onvolledig"));
-    case.set_all(
-        s,
-        &[
-            ("kinderen_gehoord", "alle"),
-            ("ouders_plan", "niet_besproken"),
-        ],
+    assert_eq!(case.outcome(s, "kinderen_gehoord"), None);
+    // Both children spoken to alone; the plan not yet discussed with Daan.
+    for kid in [finn, lieke] {
+        case.set_entry_all(s, kid, &[("kv_gehoord", "ja"), ("kv_alleen", "ja")]);
+    }
+    case.set_entry(s, eva, "ov_plan", "eens");
+    case.set_entry(s, daan, "ov_plan", "niet_besproken");
+    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
+    assert_eq!(
+        case.outcome(s, "ouders_plan").as_deref(),
+        Some("niet_besproken")
     );
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("niet_gehoord"));
-    case.set(s, "ouders_plan", "eens");
+    case.set_entry(s, daan, "ov_plan", "eens");
+    assert_eq!(case.outcome(s, "ouders_plan").as_deref(), Some("eens"));
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("gehoord"));
-    case.set(s, "ouders_plan", "oneens");
+    case.set_entry(s, daan, "ov_plan", "deels");
+    assert_eq!(case.outcome(s, "ouders_plan").as_deref(), Some("oneens"));
     assert_eq!(
         case.outcome(s, "inspraak").as_deref(),
         Some("gehoord_oneens")
     );
-    case.set(s, "kinderen_gehoord", "deels");
+    // Lieke (14) was there, but not alone: not every child was heard,
+    // whatever the worker would have summed up.
+    case.set_entry(s, lieke, "kv_alleen", "nee");
+    assert_eq!(
+        case.outcome(s, "kinderen_gehoord").as_deref(),
+        Some("deels")
+    );
     assert_eq!(
         case.outcome(s, "inspraak").as_deref(),
         Some("deels_gehoord")
     );
-    case.set(s, "kinderen_gehoord", "geen");
+    // Neither child spoken to.
+    for kid in [finn, lieke] {
+        case.set_entry(s, kid, "kv_gehoord", "nee");
+    }
+    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("geen"));
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("niet_gehoord"));
 
-    // Without children in the family, the parents' answer decides alone.
+    // Without children in the family, the parents' views decide alone.
     let mut roster = Family::Kersenboom.roster();
     roster.children.clear();
     let mut case = Case::new(roster, &["gezinsanalyse"]);
     let s = case.sheet("gezinsanalyse", "");
-    assert!(!case.visible(s, "kinderen_gehoord"));
-    case.set(s, "ouders_plan", "eens");
+    assert_eq!(case.outcome(s, "kinderen_gehoord"), None);
+    case.set_entry(s, 0, "ov_plan", "eens");
+    assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("onvolledig"));
+    case.set_entry(s, 1, "ov_plan", "eens");
     assert_eq!(case.outcome(s, "inspraak").as_deref(), Some("gehoord"));
 }
-
 #[test]
-fn fewer_child_views_than_children_is_flagged_once_summarised() {
+fn a_child_not_spoken_to_is_flagged_and_a_child_added_gets_a_view() {
     let (mut case, s) = visit(Family::Perenstraat);
-    let finn = case.add_entry(s, "stem_kind");
-    case.set_entry_all(s, finn, &[("kv_wie", "Finn"), ("kv_leeftijd", "9")]);
-    assert!(
-        !case.fires(s, "niet_elk_kind_gehoord"),
-        "not before the summary"
-    );
-    case.set(s, "kinderen_gehoord", "deels");
-    assert!(case.fires(s, "niet_elk_kind_gehoord"));
-    case.add_entry(s, "stem_kind");
+    case.set_entry(s, 0, "kv_gehoord", "ja");
     assert!(!case.fires(s, "niet_elk_kind_gehoord"));
+    assert!(!case.visible_in(s, 1, "kv_waarom_niet"));
+    case.set_entry(s, 1, "kv_gehoord", "nee");
+    assert!(case.fires(s, "niet_elk_kind_gehoord"));
+    assert!(case.visible_in(s, 1, "kv_waarom_niet"), "why not, and when");
+    // A child added mid-visit gets an entry, and counts until heard.
+    case.set_entry(s, 1, "kv_gehoord", "ja");
+    case.set_entry(s, 1, "kv_alleen", "ja");
+    case.set_entry(s, 0, "kv_alleen", "ja");
+    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
+    case.visit
+        .add_child("Mees", 4, &[], common::now())
+        .expect("child added");
+    case.visit.sync_roster_entries(common::now());
+    let c = case.checklist(s);
+    let kids = c.section_index("stem_kind").expect("section");
+    assert_eq!(case.visit.sheets[s].entries[kids].len(), 3);
+    assert_eq!(
+        case.outcome(s, "kinderen_gehoord").as_deref(),
+        Some("deels")
+    );
+    case.set_entry(s, 2, "kv_gehoord", "ja");
+    assert!(case.visible_in(s, 2, "kv_observatie"), "Mees is 4");
+    assert_eq!(case.outcome(s, "kinderen_gehoord").as_deref(), Some("alle"));
 }
-
 #[test]
 fn intimate_terror_is_asked_only_when_the_parents_were_spoken_to_apart() {
     let (mut case, s) = visit(Family::Kersenboom);
     // Not before the worker says how the parents were spoken to.
     assert!(!case.section_visible(s, "intieme_terreur"));
     assert!(!case.visible(s, "it_elders"));
-    case.set(s, "ouders_apart", "nee");
+    assert_eq!(case.outcome(s, "ouders_apart"), None);
+    apart(&mut case, s, &["nee", "nee"]);
+    assert_eq!(case.outcome(s, "ouders_apart").as_deref(), Some("nee"));
     assert!(!case.section_visible(s, "intieme_terreur"));
     assert!(case.visible(s, "it_elders"));
-    for apart in ["ja", "deels", "een_ouder"] {
-        case.set(s, "ouders_apart", apart);
-        assert!(case.section_visible(s, "intieme_terreur"), "{apart}");
-        assert!(!case.visible(s, "it_elders"), "{apart}");
+    for (answers, derived) in [(["ja", "ja"], "ja"), (["nee", "ja"], "deels")] {
+        apart(&mut case, s, &answers);
+        assert_eq!(case.outcome(s, "ouders_apart").as_deref(), Some(derived));
+        assert!(case.section_visible(s, "intieme_terreur"), "{derived}");
+        assert!(!case.visible(s, "it_elders"), "{derived}");
     }
-    // Signals noted while apart count; once the answer says "only together",
+    // Signals noted while apart count; once the views say "only together",
     // they are hidden and count for nothing.
     case.set_each(
         s,
@@ -400,17 +474,27 @@ fn intimate_terror_is_asked_only_when_the_parents_were_spoken_to_apart() {
         "ja",
     );
     assert_eq!(case.band(s, "intieme_terreur").as_deref(), Some("veel"));
-    case.set(s, "ouders_apart", "nee");
+    apart(&mut case, s, &["nee", "nee"]);
     assert_eq!(case.score(s, "intieme_terreur"), 0);
     assert!(!case.missing(s).iter().any(|m| m.starts_with("it_controle")));
     assert!(case.missing(s).iter().any(|m| m == "it_elders"));
-}
 
+    // One parent in the roster: the questions are asked.
+    let mut roster = Family::Kersenboom.roster();
+    roster.caregivers.truncate(1);
+    let case = Case::new(roster, &["gezinsanalyse"]);
+    let s = case.sheet("gezinsanalyse", "");
+    assert_eq!(
+        case.outcome(s, "ouders_apart").as_deref(),
+        Some("een_ouder")
+    );
+    assert!(case.section_visible(s, "intieme_terreur"));
+}
 #[test]
 fn intimate_terror_with_a_parent_not_spoken_to_apart_is_flagged() {
     // Iris and Ruben were only seen together.
     let (mut case, s) = visit(Family::Kersenboom);
-    case.set(s, "ouders_apart", "nee");
+    apart(&mut case, s, &["nee", "nee"]);
     assert!(!case.fires(s, "terreur_niet_apart"));
     case.set(s, "it_elders", "ja");
     assert!(case.fires(s, "terreur_niet_apart"), "signs from the file");
@@ -425,12 +509,11 @@ fn intimate_terror_with_a_parent_not_spoken_to_apart_is_flagged() {
         "a profile that plays a part"
     );
     case.set(s, "hoofdprofiel", "intieme_terreur");
-    case.set(s, "ouders_apart", "deels");
+    apart(&mut case, s, &["ja", "nee"]);
     assert!(case.fires(s, "terreur_niet_apart"), "only some apart");
-    case.set(s, "ouders_apart", "ja");
+    apart(&mut case, s, &["ja", "ja"]);
     assert!(!case.fires(s, "terreur_niet_apart"));
 }
-
 #[test]
 fn a_complex_divorce_with_signs_of_intimate_terror_is_flagged() {
     // Eva and Daan are separated; Daan keeps following Eva and she is afraid.
@@ -553,9 +636,6 @@ fn a_follow_up_visit_looks_back_at_the_plan() {
 #[test]
 fn a_parent_not_spoken_to_apart_is_flagged_per_entry() {
     let (mut case, s) = visit(Family::Kersenboom);
-    let iris = case.add_entry(s, "stem_ouder");
-    let ruben = case.add_entry(s, "stem_ouder");
-    case.set_entry_all(s, iris, &[("ov_wie", "Iris"), ("ov_apart", "nee")]);
-    case.set_entry_all(s, ruben, &[("ov_wie", "Ruben"), ("ov_apart", "ja")]);
+    apart(&mut case, s, &["nee", "ja"]);
     assert_eq!(case.flags(s), vec!["ouder_niet_apart@0"]);
 }

@@ -23,8 +23,8 @@ const WAIT: [&str; 4] = [
 #[test]
 fn help_per_family_member_opens_step_by_step() {
     let (mut case, s) = visit(Family::Appelboom);
-    let lotte = case.add_entry(s, "per_gezinslid");
-    case.set_entry_all(s, lotte, &[("hp_wie", "Lotte"), ("hp_rol", "ouder")]);
+    // The roster's order: the caregivers first, then the children.
+    let lotte = 0;
     let shown = |case: &Case| -> Vec<&str> {
         [
             "hp_wat",
@@ -100,28 +100,9 @@ fn help_per_family_member_opens_step_by_step() {
 #[test]
 fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
     let (mut case, s) = visit(Family::Appelboom);
-    let lotte = case.add_entry(s, "per_gezinslid");
-    let sem = case.add_entry(s, "per_gezinslid");
-    case.set_entry_all(
-        s,
-        lotte,
-        &[
-            ("hp_wie", "Lotte"),
-            ("hp_rol", "ouder"),
-            ("hp_nodig", "ja"),
-            ("hp_loopt", "nee"),
-        ],
-    );
-    case.set_entry_all(
-        s,
-        sem,
-        &[
-            ("hp_wie", "Sem"),
-            ("hp_rol", "kind"),
-            ("hp_nodig", "ja"),
-            ("hp_loopt", "deels"),
-        ],
-    );
+    let (lotte, sem) = (0, 3);
+    case.set_entry_all(s, lotte, &[("hp_nodig", "ja"), ("hp_loopt", "nee")]);
+    case.set_entry_all(s, sem, &[("hp_nodig", "ja"), ("hp_loopt", "deels")]);
     case.set_entry(s, lotte, "hp_wachtlijst", "nee");
     case.set_entry(s, sem, "hp_wachtlijst", "nee");
     // Part of Sem's help runs, so only Lotte has nothing at all.
@@ -141,13 +122,89 @@ fn missing_help_and_waiting_without_bridging_are_flagged_per_person() {
 }
 
 #[test]
-fn the_help_outcome_sums_up_the_overview() {
+fn every_family_member_has_an_entry_from_the_roster() {
     let (mut case, s) = visit(Family::Appelboom);
+    let c = case.checklist(s);
+    let section = c.section_index("per_gezinslid").expect("section");
+    let titles: Vec<String> = (0..case.visit.sheets[s].entries[section].len())
+        .map(|e| {
+            case.visit
+                .entry_title(s, section, e)
+                .get(safevisit::i18n::Lang::Nl)
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        ["Lotte (moeder)", "Bram (vader)", "Noor (5)", "Sem (11)"]
+    );
+    // Name and role are not asked again; the worker cannot add anyone.
+    assert!(c.item_index("hp_wie").is_none());
+    assert!(c.item_index("hp_rol").is_none());
+    assert!(case.visit.add_entry(s, section, common::now()).is_err());
+    // A child added mid-visit gets an entry.
+    case.visit
+        .add_child("Mees", 1, &[], common::now())
+        .expect("child added");
+    case.visit.sync_roster_entries(common::now());
+    assert_eq!(case.visit.sheets[s].entries[section].len(), 5);
+    assert_eq!(
+        case.visit
+            .entry_title(s, section, 4)
+            .get(safevisit::i18n::Lang::Nl),
+        "Mees (1)"
+    );
+}
+
+#[test]
+fn the_help_outcome_is_derived_from_the_entries() {
+    let (mut case, s) = visit(Family::Appelboom);
+    let (lotte, bram, noor, sem) = (0, 1, 2, 3);
+    // The summary is no longer asked.
+    assert!(case.checklist(s).item_index("hulp_overzicht").is_none());
     assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
-    for value in ["ontbreekt", "wacht", "loopt", "niet_nodig"] {
-        case.set(s, "hulp_overzicht", value);
-        assert_eq!(case.outcome(s, "hulp").as_deref(), Some(value));
+    for who in [lotte, bram, noor] {
+        case.set_entry(s, who, "hp_nodig", "nee");
     }
+    assert_eq!(
+        case.outcome(s, "hulp").as_deref(),
+        Some("onvolledig"),
+        "Sem not answered yet"
+    );
+    case.set_entry(s, sem, "hp_nodig", "onbekend");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("niet_nodig"));
+    // Sem gets the help he needs.
+    case.set_entry(s, sem, "hp_nodig", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
+    case.set_entry(s, sem, "hp_loopt", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("loopt"));
+    // Lotte needs debt counselling: not asked yet whether she waits.
+    case.set_entry_all(s, lotte, &[("hp_nodig", "ja"), ("hp_loopt", "nee")]);
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("onvolledig"));
+    case.set_entry(s, lotte, "hp_wachtlijst", "ja");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("wacht"));
+    // Bram needs help that is not in place and not requested: that weighs
+    // most, whatever else runs.
+    case.set_entry_all(
+        s,
+        bram,
+        &[
+            ("hp_nodig", "ja"),
+            ("hp_loopt", "past_niet"),
+            ("hp_wachtlijst", "nee"),
+        ],
+    );
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("ontbreekt"));
+    // Bram removed from the roster: his entry counts for nothing.
+    let bram_id = case.visit.roster.caregivers[1].id;
+    case.visit
+        .remove_person(
+            safevisit::visit::Person::Caregiver(bram_id),
+            "woont elders",
+            common::now(),
+        )
+        .expect("removed");
+    assert_eq!(case.outcome(s, "hulp").as_deref(), Some("wacht"));
 }
 
 #[test]
@@ -276,8 +333,9 @@ fn whether_the_framework_is_clear_to_the_parents() {
 }
 
 #[test]
-fn the_contact_plan_appears_only_around_a_removal() {
+fn the_contact_plan_appears_only_around_a_removal_per_child() {
     let (mut case, s) = visit(Family::Perenstraat);
+    let (finn, lieke) = (0, 1);
     assert!(!case.section_visible(s, "omgang"));
     assert!(!case.visible(s, "uhp_sinds"));
     case.set(s, "uhp", "geen");
@@ -291,41 +349,54 @@ fn the_contact_plan_appears_only_around_a_removal() {
     assert!(!case.visible(s, "uhp_sinds"));
     case.set(s, "uhp", "gebeurd");
     assert!(case.visible(s, "uhp_sinds"));
+    // One entry per child, from the roster.
+    let c = case.checklist(s);
+    let omgang = c.section_index("omgang").expect("section");
+    assert_eq!(case.visit.sheets[s].entries[omgang].len(), 2);
+    assert!(c.item_index("om_per_kind").is_none());
 
+    // Lieke lives elsewhere now; Finn stays home: nothing to ask for him.
+    case.set_entry(s, finn, "om_geldt", "nee");
+    assert!(!case.visible_in(s, finn, "om_afspraak"));
+    assert!(!case.visible_in(s, finn, "om_belemmering"));
+    case.set_entry(s, lieke, "om_geldt", "elders");
     let details = ["om_hoe_vaak", "om_waar", "om_begeleid", "om_veilig"];
     for item in details {
-        assert!(!case.visible(s, item), "{item}");
+        assert!(!case.visible_in(s, lieke, item), "{item}");
     }
-    case.set(s, "om_afspraak", "ja");
+    case.set_entry(s, lieke, "om_afspraak", "ja");
     for item in details {
-        assert!(case.visible(s, item), "{item}");
+        assert!(case.visible_in(s, lieke, item), "{item}");
     }
     // Hidden again when the removal is off the table.
     case.set(s, "uhp", "geen");
-    assert!(!case.visible(s, "om_afspraak"));
+    assert!(!case.visible_in(s, lieke, "om_afspraak"));
     for item in details {
-        assert!(!case.visible(s, item), "{item}");
+        assert!(!case.visible_in(s, lieke, item), "{item}");
     }
 }
-
 #[test]
 fn no_contact_agreement_after_a_removal_is_flagged() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "nee")]);
+    let lieke = 1;
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(s, lieke, &[("om_geldt", "dreigt"), ("om_afspraak", "nee")]);
     assert!(
         case.flags(s).is_empty(),
         "before a removal it is not yet urgent"
     );
     assert_eq!(case.outcome(s, "omgang").as_deref(), Some("geen_afspraak"));
-    case.set(s, "uhp", "gebeurd");
-    assert_eq!(case.flags(s), vec!["geen_omgangsafspraak"]);
+    case.set_entry(s, lieke, "om_geldt", "elders");
+    assert_eq!(case.flags(s), vec!["geen_omgangsafspraak@1"]);
 }
-
 #[test]
 fn how_often_contact_is_agreed_gives_the_contact_outcome() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "gebeurd"), ("om_afspraak", "ja")]);
+    let (finn, lieke) = (0, 1);
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(s, lieke, &[("om_geldt", "elders"), ("om_afspraak", "ja")]);
     assert_eq!(case.outcome(s, "omgang").as_deref(), Some("onvolledig"));
+    case.set_entry(s, finn, "om_geldt", "nee");
     for (often, outcome) in [
         ("vaker_per_week", "regelmatig"),
         ("wekelijks", "regelmatig"),
@@ -333,22 +404,46 @@ fn how_often_contact_is_agreed_gives_the_contact_outcome() {
         ("maandelijks", "weinig"),
         ("minder", "weinig"),
     ] {
-        case.set(s, "om_hoe_vaak", often);
+        case.set_entry(s, lieke, "om_hoe_vaak", often);
         assert_eq!(
             case.outcome(s, "omgang").as_deref(),
             Some(outcome),
             "{often}"
         );
     }
+    // Finn is placed too, with weekly contact: Lieke's monthly contact
+    // still makes it little; both weekly makes it regular.
+    case.set_entry_all(
+        s,
+        finn,
+        &[
+            ("om_geldt", "elders"),
+            ("om_afspraak", "ja"),
+            ("om_hoe_vaak", "wekelijks"),
+        ],
+    );
+    case.set_entry(s, lieke, "om_hoe_vaak", "maandelijks");
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("weinig"));
+    case.set_entry(s, lieke, "om_hoe_vaak", "wekelijks");
+    assert_eq!(case.outcome(s, "omgang").as_deref(), Some("regelmatig"));
+    // No child concerned after all.
+    case.set_entry(s, finn, "om_geldt", "nee");
+    case.set_entry(s, lieke, "om_geldt", "nee");
+    assert_eq!(
+        case.outcome(s, "omgang").as_deref(),
+        Some("niet_van_toepassing")
+    );
 }
-
 #[test]
 fn unsafe_or_unsupervised_contact_despite_danger_is_flagged() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(
+    let lieke = 1;
+    case.set(s, "uhp", "gebeurd");
+    case.set_entry_all(
         s,
+        lieke,
         &[
-            ("uhp", "gebeurd"),
+            ("om_geldt", "elders"),
             ("om_afspraak", "ja"),
             ("om_hoe_vaak", "wekelijks"),
             ("om_waar", "neutraal"),
@@ -358,28 +453,28 @@ fn unsafe_or_unsupervised_contact_despite_danger_is_flagged() {
         ],
     );
     assert!(case.flags(s).is_empty());
-    case.set(s, "om_veilig", "nee");
-    assert_eq!(case.flags(s), vec!["contact_onveilig"]);
-    case.set(s, "om_veilig", "onbekend");
-    case.set(s, "om_belemmering", "afstand,veiligheid");
+    case.set_entry(s, lieke, "om_veilig", "nee");
+    assert_eq!(case.flags(s), vec!["contact_onveilig@1"]);
+    case.set_entry(s, lieke, "om_veilig", "onbekend");
+    case.set_entry(s, lieke, "om_belemmering", "afstand,veiligheid");
     assert_eq!(case.flags(s), vec!["onbegeleid_ondanks_gevaar"]);
-    case.set(s, "om_begeleid", "deels");
+    case.set_entry(s, lieke, "om_begeleid", "deels");
     assert!(case.flags(s).is_empty());
 }
-
 #[test]
 fn what_stands_in_the_way_asks_what_would_solve_it() {
     let (mut case, s) = visit(Family::Perenstraat);
-    case.set_all(s, &[("uhp", "dreigt"), ("om_afspraak", "ja")]);
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "niets");
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "");
-    assert!(!case.visible(s, "om_toelichting"));
-    case.set(s, "om_belemmering", "conflict,kind_wil_niet");
-    assert!(case.visible(s, "om_toelichting"));
+    let finn = 0;
+    case.set(s, "uhp", "dreigt");
+    case.set_entry_all(s, finn, &[("om_geldt", "dreigt"), ("om_afspraak", "ja")]);
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "niets");
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "");
+    assert!(!case.visible_in(s, finn, "om_toelichting"));
+    case.set_entry(s, finn, "om_belemmering", "conflict,kind_wil_niet");
+    assert!(case.visible_in(s, finn, "om_toelichting"));
 }
-
 #[test]
 fn what_runs_beside_the_framework_and_the_rights_that_go_with_it() {
     let (mut case, s) = visit(Family::Perenstraat);
@@ -431,15 +526,16 @@ fn what_runs_beside_the_framework_and_the_rights_that_go_with_it() {
 #[test]
 fn the_contact_plan_asks_about_say_and_siblings() {
     let (mut case, s) = visit(Family::Perenstraat);
+    let lieke = 1;
     case.set(s, "uhp", "dreigt");
-    assert!(!case.visible(s, "om_inspraak"));
+    case.set_entry(s, lieke, "om_geldt", "dreigt");
+    assert!(!case.visible_in(s, lieke, "om_inspraak"));
     assert!(!case.visible(s, "om_broers_zussen"));
-    assert!(case.visible(s, "om_per_kind"), "two children");
-    case.set(s, "om_afspraak", "ja");
-    assert!(case.visible(s, "om_inspraak"));
-    case.set(s, "om_inspraak", "nee");
-    assert_eq!(case.flags(s), vec!["geen_inspraak_omgang"]);
-    case.set(s, "om_inspraak", "ja");
+    case.set_entry(s, lieke, "om_afspraak", "ja");
+    assert!(case.visible_in(s, lieke, "om_inspraak"));
+    case.set_entry(s, lieke, "om_inspraak", "nee");
+    assert_eq!(case.flags(s), vec!["geen_inspraak_omgang@1"]);
+    case.set_entry(s, lieke, "om_inspraak", "ja");
     assert!(case.flags(s).is_empty());
     // Lieke lives elsewhere now; Finn stays home.
     case.set(s, "uhp", "gebeurd");
@@ -454,10 +550,11 @@ fn the_contact_plan_asks_about_say_and_siblings() {
     assert!(it.option_index("ouder_komt_niet").is_none());
     let label = &it.options[it.option_index("gaat_niet_door").expect("option")].label;
     assert_eq!(label.nl, "Afspraken gaan vaak niet door");
-    // One child: no per-child note.
+    // Mila, the only child: her own wishes are asked in her entry.
     let mut case = Case::family(Family::Kersenboom, &["hulp-en-regie"]);
     let s = case.sheet("hulp-en-regie", "");
     case.set(s, "uhp", "dreigt");
-    assert!(case.visible(s, "om_kind_wil"));
-    assert!(!case.visible(s, "om_per_kind"));
+    assert!(!case.visible_in(s, 0, "om_kind_wil"));
+    case.set_entry(s, 0, "om_geldt", "dreigt");
+    assert!(case.visible_in(s, 0, "om_kind_wil"));
 }

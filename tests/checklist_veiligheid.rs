@@ -106,6 +106,18 @@ fn calm(case: &mut Case, s: usize) {
             ("kinderen_veilig", "ja"),
         ],
     );
+    // The child check per child: one entry per child of the roster.
+    for child in 0..case.visit.roster.children.len() {
+        case.set_entry_all(
+            s,
+            child,
+            &[
+                ("kc_relatie", "woont"),
+                ("kc_gezien", "ja"),
+                ("kc_veilig", "ja"),
+            ],
+        );
+    }
     now_items(case, s, 0);
     case.set(s, "rf_eerder_geweld", "nee");
     case.set_each(s, &RISK_ONE, "nee");
@@ -540,13 +552,12 @@ fn the_child_check_asks_about_unseen_children_and_each_childs_safety() {
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("acuut"));
 
     // Per child: Noor is safe, about Sem the worker is not sure.
-    let noor = case.add_entry(s, "kinderen");
-    let sem = case.add_entry(s, "kinderen");
+    // The roster's order: Noor, then Sem.
+    let (noor, sem) = (0, 1);
     case.set_entry_all(
         s,
         noor,
         &[
-            ("kc_wie", "Noor"),
             ("kc_relatie", "woont"),
             ("kc_gezien", "ja"),
             ("kc_veilig", "ja"),
@@ -557,7 +568,6 @@ fn the_child_check_asks_about_unseen_children_and_each_childs_safety() {
         s,
         sem,
         &[
-            ("kc_wie", "Sem"),
             ("kc_relatie", "woont"),
             ("kc_gezien", "ja"),
             ("kc_veilig", "onbekend"),
@@ -585,15 +595,22 @@ fn the_child_check_asks_about_unseen_children_and_each_childs_safety() {
 
 #[test]
 fn a_child_not_seen_with_worries_or_a_baby_is_raised_and_refused_access_is_acute() {
-    // Familie Kersenboom: Mila is 2.
-    let mut case = Case::family(Family::Kersenboom, &["veiligheid"]);
-    let s = case.sheet("veiligheid", "");
+    // Familie Appelboom: Noor is 5, Sem 11; a baby sister visits at weekends.
+    let (mut case, s) = appelboom();
     calm(&mut case, s);
     case.set(s, "kinderen_gezien", "nee");
     assert!(!case.fires(s, "kind_niet_gezien_zorg"));
     case.set(s, "rf_jong_kind", "ja");
     assert!(case.fires(s, "kind_niet_gezien_zorg"));
-    case.set(s, "rf_jong_kind", "nee");
+
+    // Familie Kersenboom: Mila is 2, so the roster alone says there is a
+    // very young child.
+    let mut case = Case::family(Family::Kersenboom, &["veiligheid"]);
+    let s = case.sheet("veiligheid", "");
+    calm(&mut case, s);
+    assert!(!case.fires(s, "kind_niet_gezien_zorg"));
+    case.set(s, "kinderen_gezien", "nee");
+    assert!(case.fires(s, "kind_niet_gezien_zorg"), "Mila is 2");
     case.set(s, "getuige_geweld", "ja");
     assert!(case.fires(s, "kind_niet_gezien_zorg"));
     let c = case.checklist(s);
@@ -1333,4 +1350,54 @@ fn a_draft_begun_on_version_1_opens_with_version_2() {
     for item in ["acuut_zelfdoding_ouder", "eergerelateerd", "eigen_oordeel"] {
         assert!(case.missing(s).contains(&item.to_string()), "{item}");
     }
+}
+
+#[test]
+fn the_child_check_is_made_per_child_from_the_roster() {
+    let (case, s) = appelboom();
+    let c = case.checklist(s);
+    let kinderen = c.section_index("kinderen").expect("section");
+    let titles: Vec<String> = (0..case.visit.sheets[s].entries[kinderen].len())
+        .map(|e| {
+            case.visit
+                .entry_title(s, kinderen, e)
+                .get(safevisit::i18n::Lang::Nl)
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, ["Noor (5)", "Sem (11)"]);
+    assert!(
+        c.item_index("kc_wie").is_none(),
+        "the name is not asked again"
+    );
+}
+
+#[test]
+fn the_summary_that_contradicts_the_child_check_is_flagged() {
+    let (mut case, s) = appelboom();
+    calm(&mut case, s);
+    assert!(!case.fires(s, "kindcheck_gezien_tegenspraak"));
+    assert!(!case.fires(s, "kindcheck_veilig_tegenspraak"));
+    // "All children seen", but Sem was at school.
+    case.set_entry(s, 1, "kc_gezien", "nee");
+    assert!(case.fires(s, "kindcheck_gezien_tegenspraak"));
+    case.set(s, "kinderen_gezien", "nee");
+    assert!(!case.fires(s, "kindcheck_gezien_tegenspraak"));
+    // "All children safe", but about Sem the worker does not know.
+    case.set_entry(s, 1, "kc_veilig", "onbekend");
+    assert!(case.fires(s, "kindcheck_veilig_tegenspraak"));
+    case.set(s, "kinderen_veilig", "onbekend");
+    assert!(!case.fires(s, "kindcheck_veilig_tegenspraak"));
+
+    // "No child under 4" while the roster has Mila (2).
+    let mut case = Case::family(Family::Kersenboom, &["veiligheid"]);
+    let s = case.sheet("veiligheid", "");
+    case.set(s, "rf_jong_kind", "ja");
+    assert!(!case.fires(s, "jong_kind_tegenspraak"));
+    case.set(s, "rf_jong_kind", "nee");
+    assert!(case.fires(s, "jong_kind_tegenspraak"));
+    // Not for the Appelbooms: Noor is 5.
+    let (mut case, s) = appelboom();
+    case.set(s, "rf_jong_kind", "nee");
+    assert!(!case.fires(s, "jong_kind_tegenspraak"));
 }

@@ -167,51 +167,52 @@ fn the_workers_verdict_the_plan_and_the_framework_reach_the_csv() {
 }
 
 #[test]
-fn derived_findings_agree_with_the_entries_not_a_contradicting_summary() {
+fn derived_findings_agree_with_the_checklists_own_outcomes() {
     let tmp = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(&tmp.path().join("safevisit.sqlite")).unwrap();
-    // Familie Perenstraat: the worker's summary says help is missing and
-    // every child was heard, but no one's entry needs help, and only Lieke
-    // gave her view.
+    // Familie Perenstraat: the entries come from the roster (Eva, Daan,
+    // Finn, Lieke); no one needs help. Lieke (14) was spoken to alone,
+    // Finn (9) only with his mother there. No name or age is typed.
     let mut case = Case::family(Family::Perenstraat, &["hulp-en-regie", "gezinsanalyse"]);
     let h = case.sheet("hulp-en-regie", "");
-    for who in ["Eva", "Daan", "Finn", "Lieke"] {
-        let e = case.add_entry(h, "per_gezinslid");
-        case.set_entry_all(h, e, &[("hp_wie", who), ("hp_nodig", "nee")]);
+    for who in 0..4 {
+        case.set_entry(h, who, "hp_nodig", "nee");
     }
-    case.set(h, "hulp_overzicht", "ontbreekt");
-    assert_eq!(case.outcome(h, "hulp").as_deref(), Some("ontbreekt"));
+    assert_eq!(case.outcome(h, "hulp").as_deref(), Some("niet_nodig"));
     let g = case.sheet("gezinsanalyse", "");
-    let lieke = case.add_entry(g, "stem_kind");
+    let (finn, lieke) = (0, 1);
     case.set_entry_all(
         g,
         lieke,
         &[
-            ("kv_wie", "Lieke"),
-            ("kv_leeftijd", "14"),
+            ("kv_gehoord", "ja"),
             ("kv_alleen", "ja"),
             ("kv_woorden", "Ik wil niet kiezen."),
         ],
     );
-    for who in ["Eva", "Daan"] {
-        let e = case.add_entry(g, "stem_ouder");
-        case.set_entry_all(
-            g,
-            e,
-            &[("ov_wie", who), ("ov_plan", "eens"), ("ov_gehoord", "ja")],
-        );
+    case.set_entry_all(g, finn, &[("kv_gehoord", "ja"), ("kv_alleen", "nee")]);
+    for parent in 0..2 {
+        case.set_entry_all(g, parent, &[("ov_plan", "eens"), ("ov_gehoord", "ja")]);
     }
-    case.set_all(g, &[("kinderen_gehoord", "alle"), ("ouders_plan", "eens")]);
+    assert_eq!(
+        case.outcome(g, "kinderen_gehoord").as_deref(),
+        Some("deels")
+    );
+    assert_eq!(
+        case.outcome(g, "inspraak").as_deref(),
+        Some("deels_gehoord")
+    );
     import(&mut ledger, &case, "perenstraat", 1);
 
     let (head, rows) = table(&ledger);
     let row = &rows[0];
-    // The checklist's own outcome keeps the worker's summary …
-    assert_eq!(cell(&head, row, "hulp-en-regie.hulp"), "ontbreekt");
-    // … the finding follows the entries.
+    assert_eq!(cell(&head, row, "hulp-en-regie.hulp"), "niet_nodig");
     assert_eq!(cell(&head, row, "finding.help"), "niet_nodig");
     assert_eq!(cell(&head, row, "finding.help_needed"), "0");
+    assert_eq!(cell(&head, row, "gezinsanalyse.kinderen_gehoord"), "deels");
     assert_eq!(cell(&head, row, "finding.children_heard"), "deels");
+    assert_eq!(cell(&head, row, "gezinsanalyse.ouders_plan"), "eens");
     assert_eq!(cell(&head, row, "finding.parents_heard"), "eens");
+    assert_eq!(cell(&head, row, "gezinsanalyse.inspraak"), "deels_gehoord");
     assert_eq!(cell(&head, row, "finding.involvement"), "deels_gehoord");
 }

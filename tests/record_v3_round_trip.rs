@@ -23,7 +23,7 @@ fn status_entry_person_and_removals_survive_a_reload() {
         .checklist
         .sections
         .iter()
-        .position(|s| s.repeat.is_some())
+        .position(|s| s.repeat.as_ref().is_some_and(|r| r.per.is_none()))
         .unwrap();
     let mila = v.roster.children[0].id;
     let e = v.add_entry(safety, section, now()).unwrap();
@@ -74,7 +74,7 @@ fn removing_an_entry_keeps_the_people_of_the_others() {
         .checklist
         .sections
         .iter()
-        .position(|s| s.repeat.is_some())
+        .position(|s| s.repeat.as_ref().is_some_and(|r| r.per.is_none()))
         .unwrap();
     for (i, child) in [Some(Person::Child(1)), None, Some(Person::Child(7))]
         .into_iter()

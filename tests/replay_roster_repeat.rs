@@ -1,6 +1,7 @@
 //! The replay script of a roster-driven repeat, run with only the fixture
-//! checklist that uses it (`engine-gezin`): the bundled checklists do not
-//! use the feature yet, so this script lives apart from `tests/replay/*.replay`.
+//! checklist that uses it (`engine-gezin`), so this script lives apart from
+//! `tests/replay/*.replay` (where `roster-entries.replay` shows the feature
+//! in the bundled lists).
 
 use std::path::Path;
 use std::sync::Arc;

@@ -285,7 +285,7 @@ fn help(rec: &VisitRecord) -> [Option<String>; 4] {
     };
     let (mut any, mut undecided) = (false, false);
     let (mut needed, mut in_place, mut waiting, mut missing) = (0, 0, 0, 0);
-    for e in members {
+    for e in members.filter(|e| !kept_aside(rec, e)) {
         any = true;
         match choice(&e.answers, "hp_nodig") {
             Some("ja") => needed += 1,
@@ -327,14 +327,47 @@ fn help(rec: &VisitRecord) -> [Option<String>; 4] {
     ]
 }
 
+/// Whether an entry made from the roster is about a person removed from
+/// the roster during the visit: such an entry is kept aside and counts for
+/// nothing, as in the checklist's own outcomes.
+fn kept_aside(rec: &VisitRecord, e: &EntryRecord) -> bool {
+    e.person
+        .as_ref()
+        .is_some_and(|p| rec.removed.iter().any(|r| &r.person == p))
+}
+
+/// Whether a child's entry of `stem_kind` says the child was heard.
+/// Entries made from the roster (with a person) say so with `kv_gehoord`;
+/// the child's age comes from the roster, so a hidden `kv_alleen` of a
+/// child under 8 counts for nothing. Older entries (typed by hand, without
+/// a person) count as heard by being there, with their own `kv_leeftijd`.
+fn child_heard(rec: &VisitRecord, e: &EntryRecord) -> bool {
+    let age = match &e.person {
+        Some(PersonRecord::Child(id)) => {
+            if choice(&e.answers, "kv_gehoord") != Some("ja") {
+                return false;
+            }
+            rec.children
+                .iter()
+                .find(|c| c.id == *id)
+                .map(|c| f64::from(c.age))
+        }
+        _ => number(&e.answers, "kv_leeftijd"),
+    };
+    let young = age.is_some_and(|a| a < 8.0);
+    young || choice(&e.answers, "kv_alleen") != Some("nee")
+}
+
 /// The views of the children and the parents, from the entries of
 /// `gezinsanalyse`: `[children heard, parents agree, involvement]`, in the
-/// values of `kinderen_gehoord`, `ouders_plan` and the outcome `inspraak`.
-/// A child counts as heard with an entry, and spoken to alone when asked
-/// (from about 8); the parents agree only when every caregiver of the
-/// roster has an entry that agrees. No entries while the roster has
-/// children (caregivers) means no child (parent) was heard. `None` where
-/// the roster has no one to hear, or the checklist was not used.
+/// values of the outcomes `kinderen_gehoord`, `ouders_plan` and `inspraak`
+/// (items in the checklist's first version 2 drafts). A child counts as
+/// heard as [`child_heard`] says, and spoken to alone when asked (from
+/// about 8); the parents agree only when every caregiver of the roster has
+/// an entry that agrees. No entries while the roster has children
+/// (caregivers) means no child (parent) was heard. `None` where the roster
+/// has no one to hear, or the checklist was not used. People removed from
+/// the roster, and their entries, do not count.
 fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
     let (Some(kids), Some(parents)) = (
         entries(rec, "gezinsanalyse", "stem_kind"),
@@ -342,12 +375,19 @@ fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
     ) else {
         return [None, None, None];
     };
-    let children = rec.children.len();
+    let present = |p: PersonRecord| !rec.removed.iter().any(|r| r.person == p);
+    let children = rec
+        .children
+        .iter()
+        .filter(|c| present(PersonRecord::Child(c.id)))
+        .count();
+    let caregivers = rec
+        .caregivers
+        .iter()
+        .filter(|c| present(PersonRecord::Caregiver(c.id)))
+        .count();
     let heard = kids
-        .filter(|e| {
-            let young = number(&e.answers, "kv_leeftijd").is_some_and(|a| a < 8.0);
-            young || choice(&e.answers, "kv_alleen") != Some("nee")
-        })
+        .filter(|e| !kept_aside(rec, e) && child_heard(rec, e))
         .count();
     let children_heard = (children > 0).then_some(if heard >= children {
         "alle"
@@ -358,7 +398,7 @@ fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
     });
     let mut parent_entries = 0;
     let (mut not_discussed, mut disagree, mut not_heard) = (false, false, false);
-    for e in parents {
+    for e in parents.filter(|e| !kept_aside(rec, e)) {
         parent_entries += 1;
         match choice(&e.answers, "ov_plan") {
             Some("eens") => {}
@@ -367,15 +407,14 @@ fn heard(rec: &VisitRecord) -> [Option<String>; 3] {
         }
         not_heard |= choice(&e.answers, "ov_gehoord") == Some("nee");
     }
-    let parents_plan = (!rec.caregivers.is_empty()).then_some(
-        if not_discussed || parent_entries < rec.caregivers.len() {
+    let parents_plan =
+        (caregivers > 0).then_some(if not_discussed || parent_entries < caregivers {
             "niet_besproken"
         } else if disagree {
             "oneens"
         } else {
             "eens"
-        },
-    );
+        });
     let involvement = (children_heard.is_some() || parents_plan.is_some()).then(|| {
         if children_heard == Some("geen") || parents_plan == Some("niet_besproken") {
             "niet_gehoord"
@@ -427,8 +466,12 @@ pub fn findings(rec: &VisitRecord, summary: &Summary) -> Vec<Option<String>> {
         needed,
         in_place,
         waiting,
-        children_heard.or_else(|| visit_choice(rec, "gezinsanalyse", "kinderen_gehoord")),
-        parents_heard.or_else(|| visit_choice(rec, "gezinsanalyse", "ouders_plan")),
+        children_heard
+            .or_else(|| visit_outcome(summary, "gezinsanalyse", "kinderen_gehoord"))
+            .or_else(|| visit_choice(rec, "gezinsanalyse", "kinderen_gehoord")),
+        parents_heard
+            .or_else(|| visit_outcome(summary, "gezinsanalyse", "ouders_plan"))
+            .or_else(|| visit_choice(rec, "gezinsanalyse", "ouders_plan")),
         involvement.or_else(|| visit_outcome(summary, "gezinsanalyse", "inspraak")),
         visit_outcome(summary, "hulp-en-regie", "omgang"),
         visit_choice(rec, "hulp-en-regie", "kader"),
@@ -934,5 +977,90 @@ mod tests {
         let f = findings(&rec, &summary);
         assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("alle"));
         assert_eq!(get(&f, "finding.involvement").as_deref(), Some("gehoord"));
+    }
+
+    #[test]
+    fn views_made_from_the_roster_take_the_age_from_the_roster() {
+        use crate::visit::record::{CaregiverRecord, ChildRecord, RemovedRecord};
+        let (mut rec, summary) = appelboom();
+        rec.children = vec![
+            ChildRecord {
+                id: 1,
+                alias: "Noor".into(),
+                age: 5,
+            },
+            ChildRecord {
+                id: 2,
+                alias: "Sem".into(),
+                age: 11,
+            },
+        ];
+        rec.caregivers = vec![CaregiverRecord {
+            id: 3,
+            alias: "Lotte".into(),
+            role: "moeder".into(),
+        }];
+        let kind = |id: u32, answers: Vec<AnswerRecord>| EntryRecord {
+            section: "stem_kind".into(),
+            answers,
+            person: Some(PersonRecord::Child(id)),
+        };
+        let lotte = EntryRecord {
+            section: "stem_ouder".into(),
+            answers: vec![ch("ov_plan", "eens"), ch("ov_gehoord", "ja")],
+            person: Some(PersonRecord::Caregiver(3)),
+        };
+        // Noor (5) was seen; a kv_alleen = nee kept from before her age was
+        // corrected in the roster counts for nothing. Sem (11) was spoken
+        // to alone. No kv_leeftijd anywhere.
+        rec.sheets[1].answers.clear();
+        rec.sheets[1].entries = vec![
+            kind(1, vec![ch("kv_gehoord", "ja"), ch("kv_alleen", "nee")]),
+            kind(2, vec![ch("kv_gehoord", "ja"), ch("kv_alleen", "ja")]),
+            lotte.clone(),
+        ];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("alle"));
+        assert_eq!(get(&f, "finding.involvement").as_deref(), Some("gehoord"));
+        // The same answers with Noor at 9 in the roster: not spoken to alone.
+        rec.children[0].age = 9;
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("deels"));
+        rec.children[0].age = 5;
+        // An entry made from the roster is not a view by being there: Sem
+        // not spoken to.
+        rec.sheets[1].entries[1] = kind(2, vec![ch("kv_gehoord", "nee")]);
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("deels"));
+        rec.sheets[1].entries[0] = kind(1, vec![]);
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("geen"));
+        // Sem removed from the roster: his entry is kept aside, and Noor,
+        // heard, is every child there is.
+        rec.sheets[1].entries[0] = kind(1, vec![ch("kv_gehoord", "ja")]);
+        rec.removed.push(RemovedRecord {
+            person: PersonRecord::Child(2),
+            reason: Default::default(),
+            at: "2025-03-04T10:00:00".into(),
+        });
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.children_heard").as_deref(), Some("alle"));
+        // Help: the removed person's entry does not count either.
+        rec.sheets[0].entries = vec![
+            EntryRecord {
+                person: Some(PersonRecord::Child(1)),
+                ..entry("nee", None, None)
+            },
+            EntryRecord {
+                person: Some(PersonRecord::Child(2)),
+                ..entry("ja", Some("nee"), Some("nee"))
+            },
+        ];
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("niet_nodig"));
+        assert_eq!(get(&f, "finding.help_needed").as_deref(), Some("0"));
+        rec.removed.clear();
+        let f = findings(&rec, &summary);
+        assert_eq!(get(&f, "finding.help").as_deref(), Some("ontbreekt"));
     }
 }
