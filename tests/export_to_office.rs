@@ -674,6 +674,21 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         2
     );
 
+    // summary.txt lists the visit with its counts, never the reasons.
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(
+        summary.contains("LISTS NOT TAKEN (the reasons are in the visit) (1)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "deliberately not (safety) 1, outside the age groups 1, removed from the roster 1"
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("bang voor hem"), "{summary}");
+    assert!(!summary.contains("neefje"), "{summary}");
+
     // The visit JSON: status and reason on every sheet, roster ids on
     // entries, and who was removed, when and why.
     let doc: serde_json::Value = serde_json::from_slice(

@@ -1071,6 +1071,53 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         &lines,
     );
 
+    // Lists not taken and people removed: counts only (the reasons are the
+    // worker's words and stay in the visit's JSON).
+    let mut st = conn.prepare(
+        "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, v.sheets_niet_aanwezig,
+                v.sheets_bewust_niet, v.sheets_weigert, v.sheets_te_jong, v.people_removed
+         FROM visits v JOIN devices d ON d.device_id = v.device_id
+         WHERE v.sheets_niet_aanwezig + v.sheets_bewust_niet + v.sheets_weigert
+               + v.sheets_te_jong + v.people_removed > 0
+         ORDER BY v.date DESC, d.name, v.sequence",
+    )?;
+    let mut lines = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let names: [(&str, &str); 5] = [
+            ("niet aanwezig", "not present"),
+            ("bewust niet (veiligheid)", "deliberately not (safety)"),
+            ("weigert", "declined"),
+            ("buiten de leeftijdsgroepen", "outside the age groups"),
+            ("uit het overzicht gehaald", "removed from the roster"),
+        ];
+        let mut parts = Vec::new();
+        for (i, (nl_name, en_name)) in names.iter().enumerate() {
+            let n: i64 = r.get(5 + i)?;
+            if n > 0 {
+                parts.push(format!("{} {n}", if nl { nl_name } else { en_name }));
+            }
+        }
+        lines.push(format!(
+            "  {}  {} #{}  {}  \"{}\"  {}",
+            clean(&r.get::<_, String>(0)?),
+            clean(&r.get::<_, String>(1)?),
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            clean(&r.get::<_, String>(4)?),
+            parts.join(", "),
+        ));
+    }
+    section(
+        &mut out,
+        lang,
+        lang.pick(
+            "LIJSTEN NIET AFGENOMEN (met de reden in het bezoek)",
+            "LISTS NOT TAKEN (the reasons are in the visit)",
+        ),
+        &lines,
+    );
+
     // Gaps.
     let gaps = gaps(ledger)?;
     let lines: Vec<String> = gaps
