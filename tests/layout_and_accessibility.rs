@@ -47,6 +47,34 @@ fn at_cursor(h: &Harness) -> String {
     row.chars().skip(x as usize).collect()
 }
 
+/// An unlocked app with a new visit started on the one checklist `toml`.
+fn visit_of(toml: &str) -> Harness {
+    use safevisit::checklist::model::Origin;
+    use safevisit::checklist::{Catalog, SourceFile};
+    let cat = Catalog::build(
+        Vec::new(),
+        vec![SourceFile {
+            path: "lang.toml".into(),
+            bytes: toml.as_bytes().to_vec(),
+            origin: Origin::File("lang.toml".into()),
+        }],
+    );
+    assert!(cat.problems.is_empty(), "{:?}", cat.problems);
+    let mut h = Harness::with_catalog(
+        Lang::Nl,
+        MemoryVault::with_passphrase(PASSPHRASE),
+        true,
+        cat,
+    );
+    h.unlock();
+    h.key("n").text("Kersenboom");
+    for _ in 0..20 {
+        h.key("Down");
+    }
+    h.key("Enter");
+    h
+}
+
 fn ansi16(c: Color) -> bool {
     !matches!(c, Color::Rgb(..) | Color::Indexed(_))
 }
@@ -303,8 +331,6 @@ fn the_key_help_is_complete_at_60x20_and_80x24() {
 
 #[test]
 fn long_options_wrap_instead_of_being_cut() {
-    use safevisit::checklist::model::Origin;
-    use safevisit::checklist::{Catalog, SourceFile};
     let toml = r#"
 format = 1
 id = "lang"
@@ -327,27 +353,7 @@ options = [
   { id = "twee", nl = "Er zijn zorgen over de veiligheid thuis, maar nog geen direct gevaar voor de kinderen", en = "Two" },
 ]
 "#;
-    let cat = Catalog::build(
-        Vec::new(),
-        vec![SourceFile {
-            path: "lang.toml".into(),
-            bytes: toml.as_bytes().to_vec(),
-            origin: Origin::File("lang.toml".into()),
-        }],
-    );
-    assert!(cat.problems.is_empty(), "{:?}", cat.problems);
-    let mut h = Harness::with_catalog(
-        Lang::Nl,
-        MemoryVault::with_passphrase(PASSPHRASE),
-        true,
-        cat,
-    );
-    h.unlock();
-    h.key("n").text("Kersenboom");
-    for _ in 0..20 {
-        h.key("Down");
-    }
-    h.key("Enter");
+    let mut h = visit_of(toml);
     for (w, hgt) in [(80, 24), (60, 20)] {
         h.resize(w, hgt);
         let words: Vec<String> = h
@@ -379,8 +385,6 @@ options = [
 
 #[test]
 fn the_text_box_grows_with_the_window() {
-    use safevisit::checklist::model::Origin;
-    use safevisit::checklist::{Catalog, SourceFile};
     let toml = r#"
 format = 1
 id = "lang"
@@ -400,27 +404,7 @@ kind = "long_text"
 text = { nl = "Zorgen: wat is er gebeurd, en waar zijn we bang voor?", en = "Worries?" }
 help = { nl = "Schrijf in de woorden van het gezin.", en = "In the family's words." }
 "#;
-    let cat = Catalog::build(
-        Vec::new(),
-        vec![SourceFile {
-            path: "lang.toml".into(),
-            bytes: toml.as_bytes().to_vec(),
-            origin: Origin::File("lang.toml".into()),
-        }],
-    );
-    assert!(cat.problems.is_empty(), "{:?}", cat.problems);
-    let mut h = Harness::with_catalog(
-        Lang::Nl,
-        MemoryVault::with_passphrase(PASSPHRASE),
-        true,
-        cat,
-    );
-    h.unlock();
-    h.key("n").text("Kersenboom");
-    for _ in 0..20 {
-        h.key("Down");
-    }
-    h.key("Enter");
+    let mut h = visit_of(toml);
     h.text("Iris vertelt het.")
         .key("Enter")
         .text("Tweede regel");
