@@ -14,7 +14,7 @@ use safevisit::i18n::Text;
 use safevisit::store::envelope::{
     self, INDEX, RECORD_VERSION, STUB, encode, encrypt, index_config, record_config,
 };
-use safevisit::store::index::{IndexEntry, IndexFile, Stub};
+use safevisit::store::index::{Arrived, IndexEntry, IndexFile, Stub};
 use safevisit::store::recipients::Recipient;
 use safevisit::store::{InitOptions, Vault};
 use safevisit::visit::SecretText;
@@ -310,9 +310,17 @@ fn main() {
     draft.finalized = None;
     let mut other = draft.clone();
     other.id = "fixture-kersenboom-2".into();
+    // Index version 2: three visits arrived at the office (receipts 1
+    // and 2), the files of number 4 still to delete.
     let index = IndexFile {
         entries: vec![IndexEntry::of(&rec), IndexEntry::of(&other)],
         final_dir_mtime: Some((1_741_082_400, 123_456_789)),
+        arrived: Arrived {
+            visits: 3,
+            last_receipt: 2,
+            highest_sequence: 4,
+        },
+        removing: vec![4],
     };
     write(
         out.join(format!("index-v{}.bin", INDEX.version)),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use safevisit::store::envelope::{RECORD_VERSION, decode_record, encode_record, open_record};
-use safevisit::store::index::Status;
+use safevisit::store::index::{Arrived, Status};
 use safevisit::store::vault::{decode_index, decode_stub};
 use safevisit::store::{StoreError, Vault};
 use safevisit::visit::record::VisitRecord;
@@ -137,10 +137,40 @@ fn index_and_stub_v1_decode() {
         (draft.id.as_str(), draft.status, draft.sequence),
         ("fixture-kersenboom-2", Status::Draft, None)
     );
+    // Read as version 2: nothing arrived yet.
+    assert_eq!(index.arrived, Arrived::default());
+    assert!(index.removing.is_empty());
     let stub = decode_stub(&std::fs::read(fixtures().join("stub-v1.bin")).unwrap()).unwrap();
     assert_eq!(stub.entry.id, "fixture-kersenboom-1");
     assert_eq!(stub.record_sha256, [0xab; 32]);
     assert_eq!(stub.checklists.len(), 2);
+}
+
+#[test]
+fn index_v2_decodes_with_its_arrived_counts() {
+    let bytes = std::fs::read(fixtures().join("index-v2.bin")).unwrap();
+    assert_eq!(&bytes[..10], b"SVINDEX\0\x02\x00");
+    let index = decode_index(&bytes).unwrap();
+    assert_eq!(index.entries.len(), 2);
+    assert_eq!(index.entries[0].id, "fixture-kersenboom-1");
+    assert_eq!(index.final_dir_mtime, Some((1_741_082_400, 123_456_789)));
+    assert_eq!(
+        index.arrived,
+        Arrived {
+            visits: 3,
+            last_receipt: 2,
+            highest_sequence: 4,
+        }
+    );
+    assert_eq!(index.removing, vec![4]);
+    // What this program writes is version 2, byte for byte the same.
+    let again = safevisit::store::envelope::encode(
+        safevisit::store::envelope::INDEX,
+        &index,
+        safevisit::store::envelope::index_config(),
+    )
+    .unwrap();
+    assert_eq!(&again[..], &bytes[..]);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

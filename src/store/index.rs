@@ -73,7 +73,8 @@ impl IndexEntry {
     }
 }
 
-/// The index file's payload (format version 1).
+/// The index file's payload (format version 2; version 1 is
+/// [`IndexFileV1`], read and migrated by `vault::decode_index`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IndexFile {
     /// Sorted by id, one entry per visit.
@@ -83,6 +84,45 @@ pub struct IndexFile {
     /// is unchanged, unlocking need not list it to know the index is
     /// complete.
     pub final_dir_mtime: Option<(i64, u32)>,
+    /// What arrived at the office (from receipts): counts only, no label.
+    pub arrived: Arrived,
+    /// Sequence numbers whose files in `final/` are still to be deleted:
+    /// a receipt was applied (their entries are gone and counted in
+    /// `arrived`) and the deletions had not all been done when the index
+    /// was written. Unlocking deletes them. Normally empty.
+    pub removing: Vec<u64>,
+}
+
+/// What the office confirmed with receipts: counts only. The visits
+/// themselves (records, stubs, labels) are deleted from the laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Arrived {
+    /// Visits deleted from this laptop because a receipt said they arrived.
+    pub visits: u64,
+    /// The highest receipt number applied (0: none yet).
+    pub last_receipt: u64,
+    /// The highest sequence number that arrived (0: none). Unlocking never
+    /// gives out a number at or below it, even when `final/` is empty and
+    /// the `sequence` file is lost.
+    pub highest_sequence: u64,
+}
+
+/// The index file's payload in format version 1 (frozen).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IndexFileV1 {
+    pub entries: Vec<IndexEntry>,
+    pub final_dir_mtime: Option<(i64, u32)>,
+}
+
+impl From<IndexFileV1> for IndexFile {
+    fn from(v1: IndexFileV1) -> IndexFile {
+        IndexFile {
+            entries: v1.entries,
+            final_dir_mtime: v1.final_dir_mtime,
+            arrived: Arrived::default(),
+            removing: Vec::new(),
+        }
+    }
 }
 
 /// The index in memory: entries sorted by id, so that it is written
@@ -145,6 +185,8 @@ impl Index {
 pub struct IndexFileRef<'a> {
     pub entries: &'a [IndexEntry],
     pub final_dir_mtime: Option<(i64, u32)>,
+    pub arrived: Arrived,
+    pub removing: &'a [u64],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,10 +254,18 @@ mod tests {
         let owned = IndexFile {
             entries: vec![entry("a")],
             final_dir_mtime: Some((1, 2)),
+            arrived: Arrived {
+                visits: 3,
+                last_receipt: 2,
+                highest_sequence: 7,
+            },
+            removing: vec![7],
         };
         let borrowed = IndexFileRef {
             entries: &owned.entries,
             final_dir_mtime: owned.final_dir_mtime,
+            arrived: owned.arrived,
+            removing: &owned.removing,
         };
         assert_eq!(
             bincode::serde::encode_to_vec(&owned, cfg).unwrap(),

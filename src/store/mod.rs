@@ -58,6 +58,9 @@ pub mod vault;
 
 pub use config::DeviceInfo;
 pub use error::{QuarantineNote, QuarantineReason, StoreError};
-pub use index::{IndexEntry, Status};
+pub use index::{Arrived, IndexEntry, Status};
 pub use recipients::Recipient;
-pub use vault::{Counts, DEFAULT_SCRYPT_LOG_N, FinalizedFile, InitOptions, RecoveryNote, Vault};
+pub use vault::{
+    Counts, DEFAULT_SCRYPT_LOG_N, FinalizedFile, InitOptions, ReceiptApplyError, ReceiptOutcome,
+    RecoveryNote, Vault,
+};

@@ -28,11 +28,16 @@ use crate::store::envelope::{
     encode, encrypt, index_config, record_config, split,
 };
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
-use crate::store::index::{Index, IndexEntry, IndexFile, IndexFileRef, Status, Stub};
+use crate::store::index::{
+    Arrived, Index, IndexEntry, IndexFile, IndexFileRef, IndexFileV1, Status, Stub,
+};
 use crate::store::layout::{self, DraftName, FinalName};
 use crate::store::passphrase;
 use crate::store::recipients::{Recipient, dedup};
 use crate::visit::record::{ChecklistStamp, FinalRecord, Summary, VisitRecord, parse_stamp};
+
+mod receipt;
+pub use receipt::{ReceiptApplyError, ReceiptOutcome};
 
 /// The scrypt work factor (log2 N) of the device identity: about 0.7 s to
 /// unlock on the reference laptop (docs/SECURITY.md has the measurements).
@@ -64,6 +69,8 @@ pub struct Counts {
     /// Finalized, not yet exported.
     pub finalized: usize,
     pub exported: usize,
+    /// Arrived at the office and deleted from this laptop (receipts).
+    pub arrived: u64,
 }
 
 /// A finalized record as the export needs it: the ciphertext exactly as
@@ -198,6 +205,10 @@ struct Unlocked {
     /// finalized. Only this process writes the folder while it holds the
     /// lock, so this set is the truth and autosave needs no `stat`.
     pending: HashSet<String>,
+    /// What receipts confirmed (counts only), kept in the index.
+    arrived: Arrived,
+    /// Files of arrived visits still to delete (see `IndexFile::removing`).
+    removing: Vec<u64>,
 }
 
 /// An open vault (see the module doc). Dropping it releases the lock and
@@ -377,6 +388,8 @@ impl Vault {
                 index: Index::default(),
                 next_sequence: 1,
                 pending: HashSet::new(),
+                arrived: Arrived::default(),
+                removing: Vec::new(),
             }),
             quarantined: Vec::new(),
             recovered: Vec::new(),
@@ -503,6 +516,8 @@ impl Vault {
             index: Index::default(),
             next_sequence: 1,
             pending: HashSet::new(),
+            arrived: Arrived::default(),
+            removing: Vec::new(),
         };
         self.reconcile(&mut unlocked)?;
         self.unlocked = Some(unlocked);
@@ -575,7 +590,10 @@ impl Vault {
     /// needs the index, and this is [`StoreError::Locked`].
     pub fn counts(&self) -> Result<Counts, StoreError> {
         if let Some(u) = &self.unlocked {
-            let mut c = Counts::default();
+            let mut c = Counts {
+                arrived: u.arrived.visits,
+                ..Counts::default()
+            };
             for e in u.index.entries() {
                 match e.status {
                     Status::Draft => c.drafts += 1,
@@ -595,7 +613,14 @@ impl Vault {
                     .and_then(layout::parse_final_name)
                     .is_some()
             });
-        if has_final {
+        // Once a visit was finalized (the next number is past 1), the index
+        // may hold a count of arrived visits even when final/ is empty.
+        let seq_path = self.dir.join(layout::SEQUENCE);
+        let finalized_once = std::fs::read_to_string(&seq_path)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .is_some_and(|next| next > 1);
+        if has_final || finalized_once {
             return Err(StoreError::Locked);
         }
         let drafts = self.dir.join(layout::DRAFTS);
@@ -1023,6 +1048,8 @@ impl Vault {
         let file = IndexFileRef {
             entries: index.entries(),
             final_dir_mtime: self.final_dir_mtime(),
+            arrived: u.arrived,
+            removing: &u.removing,
         };
         let plain = encode(INDEX, &file, index_config()).map_err(envelope_err)?;
         let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
@@ -1183,6 +1210,8 @@ impl Vault {
             Some(Ok(file)) => {
                 recorded_mtime = file.final_dir_mtime;
                 u.index = Index::from_entries(file.entries);
+                u.arrived = file.arrived;
+                u.removing = file.removing;
             }
             Some(Err(e)) => {
                 self.quarantine(layout::INDEX, None, QuarantineReason::Unreadable(e))?;
@@ -1207,6 +1236,13 @@ impl Vault {
                 remove_durable(&*self.fs, &entry.path())?;
                 temps += 1;
             }
+        }
+
+        // A receipt whose deletions were interrupted: finish them before
+        // final/ is compared with the index.
+        if !u.removing.is_empty() {
+            self.finish_removing(u)?;
+            changed = true;
         }
 
         // drafts/ (a handful of files).
@@ -1260,7 +1296,8 @@ impl Vault {
         let highest = match &finals {
             Some((visits, stubs)) => visits.iter().chain(stubs).copied().max(),
             None => u.index.entries().iter().filter_map(|e| e.sequence).max(),
-        };
+        }
+        .max(Some(u.arrived.highest_sequence).filter(|&s| s > 0));
         u.next_sequence = on_file.unwrap_or(1).max(highest.unwrap_or(0) + 1);
 
         // Interrupted finalizes (each writes the index itself).
@@ -1495,7 +1532,9 @@ fn envelope_err(e: EnvelopeError) -> StoreError {
 pub fn decode_index(plaintext: &[u8]) -> Result<IndexFile, EnvelopeError> {
     let (version, payload) = split(INDEX, plaintext)?;
     match version {
-        1 => decode_payload(INDEX, payload, index_config()),
+        1 => decode_payload::<IndexFileV1, MAX_INDEX_BYTES>(INDEX, payload, index_config())
+            .map(IndexFile::from),
+        2 => decode_payload(INDEX, payload, index_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: INDEX.name,
             found,
