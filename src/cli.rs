@@ -102,7 +102,7 @@ impl From<LangArg> for Lang {
 pub enum Command {
     /// Set up this laptop: device key, organisation recipients, passphrase.
     Init(InitArgs),
-    /// Counts only: drafts, finalized visits waiting for export, exported.
+    /// Counts only: drafts, finalized visits waiting for export, exported, arrived.
     Status,
     /// List, show and validate checklists.
     #[command(subcommand)]
@@ -116,6 +116,8 @@ pub enum Command {
     Man,
     /// Write finalized visits to one encrypted bundle for the office.
     Export(ExportArgs),
+    /// Apply receipts from the office: delete the visits that arrived.
+    Receipt(ReceiptArgs),
     /// Run replay scripts headlessly through the real app.
     Replay(ReplayArgs),
     /// The office side: organisation keys and importing bundles.
@@ -160,6 +162,13 @@ pub struct ExportArgs {
     /// Export every finalized visit again (for a lost stick).
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptArgs {
+    /// Receipt files from the office (`<device>-<n>.age`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

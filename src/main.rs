@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Status) => commands::status::run(&cli.global),
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
         Some(Command::Export(args)) => commands::export::run(args, &cli.global),
+        Some(Command::Receipt(args)) => commands::receipt::run(args, &cli.global),
         Some(Command::Supervisor(cmd)) => commands::supervisor::run(cmd, &cli.global),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(

@@ -131,7 +131,7 @@ fn status_asks_for_the_passphrase_only_when_it_needs_it() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     1\n"
+        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     1\narrived at the office:        0\n"
     );
     assert!(stderr.contains("test vault"), "{stderr}");
     assert!(!stdout.contains("Appelboom"), "status shows counts only");

@@ -52,7 +52,7 @@ fn receipt_for(v: &Vault, number: u64, visits: Vec<ReceiptVisit>) -> Receipt {
 }
 
 fn seal(v: &Vault, r: &Receipt, org: &SigningKey) -> Vec<u8> {
-    receipt::seal(r, org, &v.receipt_recipient().unwrap(), 0).unwrap()
+    receipt::seal(r, org, &v.device_card().unwrap().recipient, 0).unwrap()
 }
 
 fn ids(v: &Vault) -> Vec<(String, Status)> {
@@ -167,7 +167,7 @@ fn a_tampered_receipt_changes_nothing() {
         safevisit::export::tar::append(&mut t, receipt::SIG_NAME, sig.as_bytes(), 0).unwrap();
         t.finish().unwrap();
     }
-    let recipient = v.receipt_recipient().unwrap();
+    let recipient = v.device_card().unwrap().recipient;
     let r: &dyn age::Recipient = recipient.age();
     let enc = age::Encryptor::with_recipients(std::iter::once(r)).unwrap();
     let mut bytes = Vec::new();

@@ -1,5 +1,5 @@
 //! `safevisit status`: counts only — drafts, finalized visits waiting for
-//! export, exported. Asks for the passphrase only when the counts need the
+//! export, exported, and visits that arrived at the office (receipts). Asks for the passphrase only when the counts need the
 //! index (once a visit is finalized); never prints a secret or a label.
 
 use std::process::ExitCode;
@@ -65,11 +65,13 @@ fn status(global: &Global, lang: Lang) -> Result<(), String> {
             println!("concepten:                    {}", counts.drafts);
             println!("afgerond, nog te exporteren:  {}", counts.finalized);
             println!("geëxporteerd:                 {}", counts.exported);
+            println!("aangekomen op kantoor:        {}", counts.arrived);
         }
         Lang::En => {
             println!("drafts:                       {}", counts.drafts);
             println!("finalized, not yet exported:  {}", counts.finalized);
             println!("exported:                     {}", counts.exported);
+            println!("arrived at the office:        {}", counts.arrived);
         }
     }
     Ok(())

@@ -104,12 +104,6 @@ impl Vault {
         self.apply_receipt(&receipt)
     }
 
-    /// The recipient the office encrypts this laptop's receipts to: the
-    /// device's own age key (public).
-    pub fn receipt_recipient(&self) -> Result<Recipient, StoreError> {
-        Ok(Recipient::from(self.unlocked()?.device.clone()))
-    }
-
     /// What receipts confirmed so far (counts only).
     pub fn arrived(&self) -> Result<Arrived, StoreError> {
         Ok(self.unlocked()?.arrived)

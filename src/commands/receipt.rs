@@ -1,0 +1,267 @@
+//! `safevisit receipt FILE…`: apply receipts from the office. Each receipt
+//! is checked (decrypted with this laptop's key, signature verified against
+//! the pinned organisation key), then the visits it lists are deleted from
+//! the laptop; only their count remains. Prints counts, never a label.
+//! Shared with the TUI: [`read_receipt_file`] and [`outcome_text`].
+
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::{Global, ReceiptArgs, exit};
+use crate::commands::secret_input;
+use crate::i18n::{Lang, Text};
+use crate::receipt::MAX_RECEIPT_BYTES;
+use crate::store::{ReceiptApplyError, ReceiptOutcome, Vault, paths};
+
+pub fn run(args: &ReceiptArgs, global: &Global) -> ExitCode {
+    let lang: Lang = global.lang.into();
+    match receipts(args, global, lang) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(exit::FAILURE),
+        Err(msg) => {
+            eprintln!("{}: {msg}", lang.pick("fout", "error"));
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// Read a receipt file: a regular file (never a FIFO or a device, so this
+/// never blocks or reads without end) of at most
+/// [`MAX_RECEIPT_BYTES`]. The error is a text in both languages.
+pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
+    let io = |e: std::io::Error| {
+        Text::new(
+            format!("het bestand is niet te lezen ({e})"),
+            format!("the file cannot be read ({e})"),
+        )
+    };
+    let not_a_file = |kind: std::fs::FileType| {
+        let (nl, en) = if kind.is_dir() {
+            ("een map", "a folder")
+        } else if kind.is_fifo() {
+            ("een pijp (FIFO)", "a pipe (FIFO)")
+        } else if kind.is_char_device() || kind.is_block_device() {
+            ("een apparaat", "a device")
+        } else {
+            ("geen gewoon bestand", "not a regular file")
+        };
+        Text::new(
+            format!("dit is {nl}, geen ontvangstbewijs. Er is niets veranderd."),
+            format!("this is {en}, not a receipt. Nothing was changed."),
+        )
+    };
+    let too_large = || {
+        Text::new(
+            format!(
+                "het bestand is groter dan {MAX_RECEIPT_BYTES} bytes, dus geen ontvangstbewijs. Er is niets veranderd."
+            ),
+            format!(
+                "the file is larger than {MAX_RECEIPT_BYTES} bytes, so not a receipt. Nothing was changed."
+            ),
+        )
+    };
+    // Looked at before it is opened: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_a_file(meta.file_type()));
+    }
+    if meta.len() > MAX_RECEIPT_BYTES as u64 {
+        return Err(too_large());
+    }
+    let file = File::open(path).map_err(io)?;
+    // And again once open: the path may have been swapped in between.
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_a_file(meta.file_type()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_RECEIPT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() > MAX_RECEIPT_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn visits_nl(n: usize) -> String {
+    if n == 1 {
+        "1 bezoek".into()
+    } else {
+        format!("{n} bezoeken")
+    }
+}
+
+fn visits_en(n: usize) -> String {
+    if n == 1 {
+        "1 visit".into()
+    } else {
+        format!("{n} visits")
+    }
+}
+
+/// What a receipt did, in one line per language (counts only).
+pub fn outcome_text(o: &ReceiptOutcome) -> Text {
+    let mut nl = format!(
+        "ontvangstbewijs {}: {} aangekomen en van deze laptop verwijderd",
+        o.number,
+        visits_nl(o.deleted)
+    );
+    let mut en = format!(
+        "receipt {}: {} arrived and deleted from this laptop",
+        o.number,
+        visits_en(o.deleted)
+    );
+    if o.already_gone > 0 {
+        nl.push_str(&format!(
+            " ({} al weg)",
+            if o.already_gone == 1 {
+                "1 was".to_string()
+            } else {
+                format!("{} waren", o.already_gone)
+            }
+        ));
+        en.push_str(&format!(" ({} already gone)", o.already_gone));
+    }
+    if o.not_matching > 0 {
+        nl.push_str(&format!(
+            "; {} niet overeen met wat deze laptop heeft en {} bewaard",
+            if o.not_matching == 1 {
+                "1 bezoek kwam".to_string()
+            } else {
+                format!("{} bezoeken kwamen", o.not_matching)
+            },
+            if o.not_matching == 1 { "is" } else { "zijn" }
+        ));
+        en.push_str(&format!(
+            "; {} did not match what this laptop holds and {} kept",
+            visits_en(o.not_matching),
+            if o.not_matching == 1 { "was" } else { "were" }
+        ));
+    }
+    nl.push_str(&format!(
+        ". In totaal {} aangekomen op kantoor.",
+        visits_nl(o.arrived_total as usize)
+    ));
+    en.push_str(&format!(
+        ". {} arrived at the office in all.",
+        visits_en(o.arrived_total as usize)
+    ));
+    Text::new(nl, en)
+}
+
+/// What to do without a pinned organisation key.
+pub fn no_org_key() -> Text {
+    Text::new(
+        "deze laptop kent de handtekeningsleutel van de organisatie nog niet, dus een ontvangstbewijs is niet te controleren. Neem eerst de organisatiekaart: `safevisit org-card KAART`. Er is niets veranderd.",
+        "this laptop does not know the organisation's signing key yet, so a receipt cannot be checked. Take the organisation card first: `safevisit org-card CARD`. Nothing was changed.",
+    )
+}
+
+/// Apply the receipt in `path` to an unlocked vault.
+pub fn apply_file(vault: &mut Vault, path: &Path) -> Result<ReceiptOutcome, Text> {
+    let org = vault.org_signing_key().ok_or_else(no_org_key)?;
+    let bytes = read_receipt_file(path)?;
+    vault
+        .apply_receipt_file(&bytes, &org)
+        .map_err(|e: ReceiptApplyError| Text::new(e.describe(Lang::Nl), e.describe(Lang::En)))
+}
+
+/// `Ok(true)` when every file was applied.
+fn receipts(args: &ReceiptArgs, global: &Global, lang: Lang) -> Result<bool, String> {
+    let dir = paths::data_dir(global.data_dir.clone())?;
+    let mut vault = Vault::open(&dir).map_err(|e| e.describe(lang))?;
+    // Files that are not regular files are refused before the passphrase
+    // is asked (and before anything is opened).
+    for path in &args.files {
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            let _ = read_receipt_file(path).map_err(|t| {
+                eprintln!(
+                    "{}: {}: {}",
+                    lang.pick("fout", "error"),
+                    path.display(),
+                    t.get(lang)
+                )
+            });
+            return Ok(false);
+        }
+    }
+    secret_input::unlock_vault(&mut vault, global, lang)?;
+    for note in vault.recovered() {
+        eprintln!("{}", note.describe(lang));
+    }
+    if vault.org_signing_key().is_none() {
+        return Err(no_org_key().get(lang).to_string());
+    }
+    let mut all_ok = true;
+    for path in &args.files {
+        match apply_file(&mut vault, path) {
+            Ok(outcome) => println!("{}: {}", path.display(), outcome_text(&outcome).get(lang)),
+            Err(t) => {
+                all_ok = false;
+                eprintln!(
+                    "{}: {}: {}",
+                    lang.pick("fout", "error"),
+                    path.display(),
+                    t.get(lang)
+                );
+            }
+        }
+    }
+    for note in vault.quarantined() {
+        eprintln!("{}", note.describe(lang));
+    }
+    Ok(all_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outcome_reads_as_counts_in_both_languages() {
+        let t = outcome_text(&ReceiptOutcome {
+            number: 3,
+            deleted: 5,
+            already_gone: 1,
+            not_matching: 0,
+            arrived_total: 12,
+        });
+        assert_eq!(
+            t.nl,
+            "ontvangstbewijs 3: 5 bezoeken aangekomen en van deze laptop verwijderd (1 was al weg). In totaal 12 bezoeken aangekomen op kantoor."
+        );
+        assert_eq!(
+            t.en,
+            "receipt 3: 5 visits arrived and deleted from this laptop (1 already gone). 12 visits arrived at the office in all."
+        );
+        let t = outcome_text(&ReceiptOutcome {
+            number: 1,
+            deleted: 1,
+            already_gone: 0,
+            not_matching: 2,
+            arrived_total: 1,
+        });
+        assert!(t.nl.contains("1 bezoek aangekomen"), "{}", t.nl);
+        assert!(t.nl.contains("2 bezoeken kwamen niet overeen"), "{}", t.nl);
+        assert!(t.en.contains("2 visits did not match"), "{}", t.en);
+    }
+
+    #[test]
+    fn a_folder_or_a_large_file_is_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let e = read_receipt_file(tmp.path()).unwrap_err();
+        assert!(e.en.contains("a folder"), "{}", e.en);
+        let big = tmp.path().join("big.age");
+        let f = File::create(&big).unwrap();
+        f.set_len(MAX_RECEIPT_BYTES as u64 + 1).unwrap();
+        let e = read_receipt_file(&big).unwrap_err();
+        assert!(e.en.contains("larger than"), "{}", e.en);
+        assert!(read_receipt_file(&tmp.path().join("missing.age")).is_err());
+    }
+}
