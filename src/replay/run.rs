@@ -69,6 +69,14 @@ struct ReplayVault {
 }
 
 impl VaultPort for ReplayVault {
+    fn arrived(&mut self) -> u64 {
+        self.inner.arrived()
+    }
+
+    fn apply_receipt(&mut self, path: &Path) -> Result<Text, Text> {
+        self.inner.apply_receipt(path)
+    }
+
     fn init(
         &mut self,
         recipients: &[String],

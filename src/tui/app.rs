@@ -134,6 +134,8 @@ pub struct State {
     pub help_scroll: usize,
     pub unlocked: bool,
     pub entries: Vec<ListEntry>,
+    /// Visits that arrived at the office and were deleted (a count only).
+    pub arrived: u64,
     pub message: Option<Message>,
     pub quitting: bool,
     /// "Stop safevisit?" is asked (`q`).
@@ -165,6 +167,7 @@ impl State {
             help_scroll: 0,
             unlocked: false,
             entries: Vec::new(),
+            arrived: 0,
             message: None,
             quitting: false,
             quit_asked: false,
@@ -251,7 +254,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                     Screen::Unlock(s) => s.paste(text),
                     Screen::NewVisit(s) => s.paste(text, ctx),
                     Screen::Visit(s) => s.paste(text, ctx),
-                    Screen::Home(_) => Transition::Stay,
+                    Screen::Home(s) => s.paste(text),
                 });
                 apply(state, transition, &mut effects);
             }
@@ -443,6 +446,7 @@ fn lock(state: &mut State, effects: &mut Vec<Effect>, hide: bool) {
     }
     state.unlocked = false;
     state.entries.clear();
+    state.arrived = 0;
     state.help = false;
     state.quit_asked = false;
     state.hidden = hide;
@@ -497,10 +501,11 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
                 state.message = Some(m);
             }
         }
-        Reply::Unlocked(Ok(entries)) => {
+        Reply::Unlocked(Ok(listing)) => {
             state.unlocked = true;
             state.last_input = state.now;
-            state.entries = entries;
+            state.entries = listing.entries;
+            state.arrived = listing.arrived;
             state.message = None;
             let resume = match &state.screen {
                 Screen::Unlock(u) => u.resume.clone(),
@@ -523,8 +528,9 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
                 UnlockFailure::Other(t) => t,
             }));
         }
-        Reply::Listed(Ok(entries)) => {
-            state.entries = entries;
+        Reply::Listed(Ok(listing)) => {
+            state.entries = listing.entries;
+            state.arrived = listing.arrived;
             if let Screen::Home(h) = &mut state.screen {
                 h.clamp(&state.entries);
             }
@@ -630,5 +636,30 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             effects.push(Effect::List);
         }
         Reply::Exported(Err(t)) => state.message = Some(Message::error(t)),
+        Reply::ReceiptApplied(result) => {
+            if let Screen::Home(h) = &mut state.screen {
+                h.receipt_done();
+            }
+            state.message = Some(match result {
+                Ok(t) => Message::info(Text::new(
+                    format!("{}.", capitalized(t.nl.trim_end_matches('.'))),
+                    format!("{}.", capitalized(t.en.trim_end_matches('.'))),
+                )),
+                Err(t) => Message::error(Text::new(
+                    format!("Ontvangstbewijs niet verwerkt: {}", t.nl),
+                    format!("Receipt not applied: {}", t.en),
+                )),
+            });
+            effects.push(Effect::List);
+        }
+    }
+}
+
+/// `s` with its first letter in upper case (messages start a sentence).
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }

@@ -128,6 +128,14 @@ pub enum ListStatus {
     Exported,
 }
 
+/// What the home screen lists: the visits on this laptop, and how many
+/// arrived at the office and were deleted (a count, no label).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Listing {
+    pub entries: Vec<ListEntry>,
+    pub arrived: u64,
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportDone {
@@ -147,8 +155,8 @@ pub enum UnlockFailure {
 #[derive(Debug, Clone)]
 pub enum Reply {
     Initialized(Result<(), Text>),
-    Unlocked(Result<Vec<ListEntry>, UnlockFailure>),
-    Listed(Result<Vec<ListEntry>, Text>),
+    Unlocked(Result<Listing, UnlockFailure>),
+    Listed(Result<Listing, Text>),
     Draft(Result<Box<VisitRecord>, Text>),
     Saved(Result<(), Text>),
     Discarded(Result<(), Text>),
@@ -156,6 +164,8 @@ pub enum Reply {
     Exported(Result<ExportDone, Text>),
     /// The lines of a recipients file, read for onboarding.
     RecipientsFile(Result<String, Text>),
+    /// A receipt was applied: what it did (counts only), or why not.
+    ReceiptApplied(Result<Text, Text>),
 }
 
 /// An input to `update`.
@@ -195,6 +205,9 @@ pub enum Effect {
         now: PrimitiveDateTime,
     },
     ReadRecipientsFile(PathBuf),
+    /// Apply the office's receipt in this file (verify, then delete the
+    /// visits that arrived).
+    ApplyReceipt(PathBuf),
     /// Clear the terminal and draw every cell anew: nothing drawn before
     /// (a previous run's answers, a hidden visit) may survive under the
     /// next screen.
@@ -216,6 +229,7 @@ impl fmt::Debug for Effect {
             Effect::Finalize(_) => "Finalize",
             Effect::Export { .. } => "Export",
             Effect::ReadRecipientsFile(_) => "ReadRecipientsFile",
+            Effect::ApplyReceipt(_) => "ApplyReceipt",
             Effect::ClearScreen => "ClearScreen",
             Effect::Quit => "Quit",
         };

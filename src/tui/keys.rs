@@ -57,6 +57,8 @@ pub enum Action {
     NewVisit,
     Open,
     Export,
+    /// Apply a receipt from the office (asks for its path).
+    Receipt,
     Discard,
     Up,
     Down,
@@ -509,6 +511,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: true,
     },
     Binding {
+        action: Action::Receipt,
+        keys: &[Key::Char('o'), Key::Alt('o')],
+        shown: None,
+        contexts: &[Home],
+        label: ("ontvangstbewijs", "receipt"),
+        footer: true,
+    },
+    Binding {
         action: Action::Discard,
         keys: &[Key::Delete],
         shown: Some("Del"),
@@ -944,6 +954,10 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
             "remove this one from the list",
         ),
         (Action::Home, _) => ("naar het startscherm", "to the home screen"),
+        (Action::Receipt, _) => (
+            "ontvangstbewijs van kantoor verwerken",
+            "apply a receipt from the office",
+        ),
         (Action::Persons, _) => ("checklist of persoon kiezen", "choose checklist or person"),
         (Action::OnlyMissing, _) => (
             "alleen open verplichte vragen (aan/uit)",

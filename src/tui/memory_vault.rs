@@ -2,7 +2,7 @@
 //! previews. It keeps nothing on disk and checks the passphrase by equality.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 use time::PrimitiveDateTime;
@@ -25,6 +25,10 @@ pub struct MemoryVault {
     pub fail_next_save: bool,
     /// Make the next finalize fail, as on a full disk.
     pub fail_next_finalize: bool,
+    /// Visits that arrived at the office (receipts applied).
+    pub arrived: u64,
+    /// Make the next receipt fail with this reason (nothing changes).
+    pub fail_next_receipt: Option<Text>,
 }
 
 impl MemoryVault {
@@ -164,5 +168,29 @@ impl VaultPort for MemoryVault {
             path: (n > 0).then(|| out.unwrap_or_else(|| PathBuf::from("bundle.age"))),
             visits: n,
         })
+    }
+
+    fn arrived(&mut self) -> u64 {
+        self.arrived
+    }
+
+    /// In memory there is no file to check: a receipt stands for "every
+    /// exported visit arrived" (they are deleted and counted), unless
+    /// `fail_next_receipt` is set.
+    fn apply_receipt(&mut self, _path: &Path) -> Result<Text, Text> {
+        if !self.unlocked {
+            return Err(MemoryVault::locked());
+        }
+        if let Some(t) = self.fail_next_receipt.take() {
+            return Err(t);
+        }
+        let before = self.records.len();
+        self.records.retain(|_, (_, s)| *s != ListStatus::Exported);
+        let n = before - self.records.len();
+        self.arrived += n as u64;
+        Ok(Text::new(
+            format!("{n} bezoek(en) aangekomen en verwijderd"),
+            format!("{n} visit(s) arrived and deleted"),
+        ))
     }
 }

@@ -18,7 +18,7 @@ use time::PrimitiveDateTime;
 
 use crate::i18n::Text;
 use crate::tui::app::{State, update};
-use crate::tui::event::{Effect, Event, ExportDone, Key, ListEntry, Reply, UnlockFailure};
+use crate::tui::event::{Effect, Event, ExportDone, Key, ListEntry, Listing, Reply, UnlockFailure};
 use crate::tui::view::view;
 use crate::visit::record::VisitRecord;
 
@@ -46,6 +46,11 @@ pub trait VaultPort {
         all: bool,
         now: PrimitiveDateTime,
     ) -> Result<ExportDone, Text>;
+    /// How many visits arrived at the office and were deleted (receipts).
+    fn arrived(&mut self) -> u64;
+    /// Apply the receipt in `path`: what it did (counts only), or why it
+    /// changed nothing.
+    fn apply_receipt(&mut self, path: &Path) -> Result<Text, Text>;
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -105,18 +110,25 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
                 device_name,
                 passphrase,
             } => Reply::Initialized(self.port.init(&recipients, &device_name, passphrase)),
-            Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p)),
+            Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p).map(|entries| Listing {
+                entries,
+                arrived: self.port.arrived(),
+            })),
             Effect::Lock => {
                 self.port.lock();
                 return None;
             }
-            Effect::List => Reply::Listed(self.port.list()),
+            Effect::List => Reply::Listed(self.port.list().map(|entries| Listing {
+                entries,
+                arrived: self.port.arrived(),
+            })),
             Effect::LoadDraft(id) => Reply::Draft(self.port.load_draft(&id).map(Box::new)),
             Effect::SaveDraft(rec) => Reply::Saved(self.port.save_draft(&rec)),
             Effect::DiscardDraft(id) => Reply::Discarded(self.port.discard_draft(&id)),
             Effect::Finalize(rec) => Reply::Finalized(self.port.finalize(*rec)),
             Effect::Export { out, all, now } => Reply::Exported(self.port.export(out, all, now)),
             Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
+            Effect::ApplyReceipt(path) => Reply::ReceiptApplied(self.port.apply_receipt(&path)),
             Effect::ClearScreen => {
                 self.clear_next = true;
                 return None;

@@ -172,4 +172,17 @@ impl VaultPort for StoreVault {
             visits: outcome.visits,
         })
     }
+
+    fn arrived(&mut self) -> u64 {
+        self.vault
+            .as_ref()
+            .and_then(|v| v.arrived().ok())
+            .map_or(0, |a| a.visits)
+    }
+
+    fn apply_receipt(&mut self, path: &Path) -> Result<Text, Text> {
+        let vault = self.open()?;
+        let outcome = crate::commands::receipt::apply_file(vault, path)?;
+        Ok(crate::commands::receipt::outcome_text(&outcome))
+    }
 }

@@ -33,6 +33,8 @@ pub struct ViewCtx<'a> {
     pub theme: &'a Theme,
     pub now: PrimitiveDateTime,
     pub entries: &'a [ListEntry],
+    /// Visits that arrived at the office (a count; their labels are gone).
+    pub arrived: u64,
 }
 
 pub fn view(state: &State, f: &mut Frame) {
@@ -56,6 +58,7 @@ pub fn view(state: &State, f: &mut Frame) {
         theme: &state.theme,
         now: state.now,
         entries: &state.entries,
+        arrived: state.arrived,
     };
     // A long message wraps onto up to four lines rather than being
     // cut off.

@@ -1,5 +1,6 @@
 //! Home: drafts to resume, finalized visits waiting for export, exported
-//! visits, with counts; start a visit, export, discard a draft.
+//! visits, with counts, and the count of visits that arrived at the office
+//! (no labels); start a visit, export, apply a receipt, discard a draft.
 
 use std::path::PathBuf;
 
@@ -22,6 +23,9 @@ pub struct HomeScreen {
     selected: usize,
     export: Option<Box<Field>>,
     exporting: bool,
+    /// The path of a receipt being typed.
+    receipt: Option<Box<Field>>,
+    applying: bool,
     /// The draft to discard, and the letters of its label to type.
     discard: Option<Box<(ListEntry, TypedConfirm)>>,
 }
@@ -47,7 +51,7 @@ fn ordered(entries: &[ListEntry]) -> Vec<&ListEntry> {
 
 impl HomeScreen {
     pub fn ctx(&self) -> Ctx {
-        if self.export.is_some() || self.discard.is_some() {
+        if self.export.is_some() || self.receipt.is_some() || self.discard.is_some() {
             Ctx::Prompt
         } else {
             Ctx::Home
@@ -61,6 +65,19 @@ impl HomeScreen {
 
     pub fn exported(&mut self) {
         self.exporting = false;
+    }
+
+    /// The receipt was applied, or failed.
+    pub fn receipt_done(&mut self) {
+        self.applying = false;
+    }
+
+    /// Pasted text goes into the path being typed (export or receipt).
+    pub fn paste(&mut self, text: &str) -> Transition {
+        if let Some(f) = self.receipt.as_mut().or(self.export.as_mut()) {
+            f.paste(text);
+        }
+        Transition::Stay
     }
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
@@ -78,6 +95,30 @@ impl HomeScreen {
                     });
                 }
                 Some(Action::Cancel) => self.export = None,
+                _ => {
+                    field.handle(key);
+                }
+            }
+            return Transition::Stay;
+        }
+        if let Some(field) = &mut self.receipt {
+            match action {
+                Some(Action::Select) => {
+                    let text = field.text();
+                    if text.trim().is_empty() {
+                        ctx.message = Some(Message::error(Text::new(
+                            "Typ of plak eerst het pad van het ontvangstbewijs (Esc: terug).",
+                            "Type or paste the path of the receipt first (Esc: back).",
+                        )));
+                    } else {
+                        self.receipt = None;
+                        self.applying = true;
+                        ctx.clear_message = true;
+                        ctx.effects
+                            .push(Effect::ApplyReceipt(PathBuf::from(text.trim())));
+                    }
+                }
+                Some(Action::Cancel) => self.receipt = None,
                 _ => {
                     field.handle(key);
                 }
@@ -105,6 +146,9 @@ impl HomeScreen {
             Some(Action::NewVisit) => return Transition::NewVisit,
             Some(Action::Export) if !self.exporting => {
                 self.export = Some(Box::new(Field::single("")));
+            }
+            Some(Action::Receipt) if !self.applying => {
+                self.receipt = Some(Box::new(Field::single("")));
             }
             Some(Action::Open) => match list.get(self.selected) {
                 Some(e) if e.status == ListStatus::Draft => {
@@ -201,6 +245,39 @@ impl HomeScreen {
             }
             lines.push(Line::raw(""));
         }
+        // What arrived at the office is deleted from the laptop: a count only.
+        if v.arrived > 0 {
+            lines.push(Line::styled(
+                format!(
+                    "{} ({})",
+                    t("Aangekomen op kantoor", "Arrived at the office"),
+                    v.arrived
+                ),
+                v.theme.title(),
+            ));
+            lines.push(Line::styled(
+                match v.lang {
+                    Lang::Nl => format!(
+                        "   {} aangekomen op kantoor en van deze laptop verwijderd",
+                        if v.arrived == 1 {
+                            "1 bezoek".to_string()
+                        } else {
+                            format!("{} bezoeken", v.arrived)
+                        }
+                    ),
+                    Lang::En => format!(
+                        "   {} arrived at the office and deleted from this laptop",
+                        if v.arrived == 1 {
+                            "1 visit".to_string()
+                        } else {
+                            format!("{} visits", v.arrived)
+                        }
+                    ),
+                },
+                v.theme.dim(),
+            ));
+            lines.push(Line::raw(""));
+        }
         if list.is_empty() {
             let width = usize::from(area.width.saturating_sub(2));
             for l in wrap_prefixed(
@@ -256,6 +333,27 @@ impl HomeScreen {
                 Paragraph::new(t(
                     "Waar moet de bundel komen? Een map (bijvoorbeeld de USB-stick) of een bestandsnaam. Leeg: een standaardnaam in de huidige map.",
                     "Where should the bundle go? A folder (the USB stick, say) or a file name. Empty: a default name in the current folder.",
+                ))
+                .wrap(Wrap { trim: true }),
+                intro,
+            );
+            field.render(f, input, t(" Pad ", " Path "), true, v.theme);
+        }
+        if let Some(field) = &self.receipt {
+            let boxed = centered(area, 70, 10);
+            f.render_widget(Clear, boxed);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(v.theme.title())
+                .title(format!(" {} ", t("Ontvangstbewijs", "Receipt")));
+            let inner = block.inner(boxed);
+            f.render_widget(block, boxed);
+            let [intro, input] =
+                Layout::vertical([Constraint::Length(4), Constraint::Length(3)]).areas(inner);
+            f.render_widget(
+                Paragraph::new(t(
+                    "Waar staat het ontvangstbewijs van kantoor? Typ of plak het pad van het bestand. De bezoeken die zijn aangekomen worden van deze laptop verwijderd.",
+                    "Where is the receipt from the office? Type or paste the path of the file. The visits that arrived are deleted from this laptop.",
                 ))
                 .wrap(Wrap { trim: true }),
                 intro,
