@@ -419,3 +419,38 @@ fn a_receipt_interrupted_at_any_step_is_consistent_after_unlock() {
     }
     panic!("the receipt never ran through");
 }
+
+#[test]
+fn when_everything_arrived_the_count_and_the_numbers_survive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut v = setup(&dir);
+    let org = SigningKey::generate().unwrap();
+    let visits = arrived(&mut v, &["bezoek-b", "bezoek-c", "bezoek-d"]);
+    let out = v
+        .apply_receipt_file(&seal(&v, &receipt_for(&v, 4, visits), &org), org.public())
+        .unwrap();
+    assert_eq!(out.deleted, 3);
+    assert!(final_files(&dir).is_empty());
+    drop(v);
+
+    // Locked, final/ is empty, but the count is in the index: the counts
+    // need the passphrase (they would otherwise say 0 arrived).
+    let locked = Vault::open(&dir).unwrap();
+    assert!(matches!(
+        locked.counts(),
+        Err(safevisit::store::StoreError::Locked)
+    ));
+    drop(locked);
+
+    // Even with the sequence file lost, no number is given out again.
+    std::fs::remove_file(dir.join("sequence")).unwrap();
+    let mut v = reopen(&dir);
+    let c = v.counts().unwrap();
+    assert_eq!((c.drafts, c.finalized, c.exported, c.arrived), (1, 0, 0, 3));
+    assert_eq!(v.arrived().unwrap().last_receipt, 4);
+    let seq = v
+        .finalize(small("bezoek-e", 1), summary(), "2025-03-05T10:00:00")
+        .unwrap();
+    assert_eq!(seq, 4);
+}

@@ -24,6 +24,9 @@
 //! vault.finalize(rec, summary, now)                 -> Result<u64>     (the sequence number)
 //! vault.finalized_records(include_exported)         -> Result<Vec<FinalizedFile>>  (for export)
 //! vault.mark_exported(&ids)                         -> Result<()>      (after the bundle is durable)
+//! vault.open_receipt(bytes, &org) / vault.apply_receipt(&receipt) / vault.apply_receipt_file(bytes, &org)
+//!                                                   -> Result<ReceiptOutcome, ReceiptApplyError>  (deletes what arrived)
+//! vault.arrived()                                   -> Result<Arrived>  (counts only)
 //! vault.change_passphrase(&new)                     -> Result<()>
 //! Vault::init_with_org_card(dir, opts, &org_card)   -> Result<Vault>   (recipients from the card, its key pinned)
 //! vault.signing_key()                               -> Option<&SigningKey>  (None only while locked)
