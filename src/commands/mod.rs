@@ -3,8 +3,10 @@
 
 pub mod app;
 pub mod checklists;
+pub mod device_card;
 pub mod export;
 pub mod init;
+pub mod org_card;
 pub mod receipt;
 pub mod replay;
 pub mod secret_input;

@@ -92,6 +92,7 @@ impl BundleProblem {
                 B::SingleRecord => "het is één los bezoekverslag, geen bundel (bundels maakt `safevisit export`)".into(),
                 B::NotABundle(what) => format!("het ontsleutelt, maar is geen bundel: {what}"),
                 B::NoManifest => "het eerste bestand is niet manifest.json".into(),
+                B::NoSignatureFile => "het is een bundel van formaat 2 of later, maar het tweede bestand is niet de handtekening van het manifest (manifest.json.minisig): hij is veranderd of beschadigd".into(),
                 B::Manifest(m) => format!("het manifest is onbruikbaar: {m}"),
                 B::TooLarge { name } => format!("het bevat een te groot bestand ({name})"),
                 B::Io(e) => format!("lezen mislukte ({e})"),

@@ -187,6 +187,9 @@ pub enum Event {
 pub enum Effect {
     Init {
         recipients: Vec<String>,
+        /// The organisation's card, when one was given: its recipients are
+        /// added and its signing key pinned.
+        org_card: Option<crate::cards::OrgCard>,
         device_name: String,
         passphrase: SecretString,
     },

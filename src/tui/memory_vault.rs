@@ -29,6 +29,8 @@ pub struct MemoryVault {
     pub arrived: u64,
     /// Make the next receipt fail with this reason (nothing changes).
     pub fail_next_receipt: Option<Text>,
+    /// The organisation card given at init (tests check onboarding with it).
+    pub org_card: Option<crate::cards::OrgCard>,
 }
 
 impl MemoryVault {
@@ -74,10 +76,12 @@ impl VaultPort for MemoryVault {
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         _device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text> {
-        if recipients.is_empty() {
+        self.org_card = org_card.cloned();
+        if recipients.is_empty() && org_card.is_none() {
             return Err(Text::new("Geen sleutel.", "No key."));
         }
         self.passphrase = Some(passphrase);

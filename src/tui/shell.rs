@@ -25,9 +25,12 @@ use crate::visit::record::VisitRecord;
 /// What the app needs from the vault. Errors come back as texts in both
 /// languages that say what happened and what to do; never a secret.
 pub trait VaultPort {
+    /// Make the vault. `org_card`: the organisation's card, whose
+    /// recipients are added to `recipients` and whose signing key is pinned.
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text>;
@@ -107,9 +110,15 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
         Some(match effect {
             Effect::Init {
                 recipients,
+                org_card,
                 device_name,
                 passphrase,
-            } => Reply::Initialized(self.port.init(&recipients, &device_name, passphrase)),
+            } => Reply::Initialized(self.port.init(
+                &recipients,
+                org_card.as_ref(),
+                &device_name,
+                passphrase,
+            )),
             Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p).map(|entries| Listing {
                 entries,
                 arrived: self.port.arrived(),

@@ -83,6 +83,7 @@ impl VaultPort for StoreVault {
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text> {
@@ -93,16 +94,17 @@ impl VaultPort for StoreVault {
                     .map_err(|e| Text::new(e.describe(Lang::Nl), e.describe(Lang::En)))?,
             );
         }
-        let vault = Vault::init(
-            &self.dir,
-            InitOptions {
-                recipients: parsed,
-                device_name: device_name.to_string(),
-                passphrase,
-                device_id: self.settings.device_id.clone(),
-                scrypt_log_n: self.settings.scrypt_log_n,
-            },
-        )
+        let opts = InitOptions {
+            recipients: parsed,
+            device_name: device_name.to_string(),
+            passphrase,
+            device_id: self.settings.device_id.clone(),
+            scrypt_log_n: self.settings.scrypt_log_n,
+        };
+        let vault = match org_card {
+            Some(card) => Vault::init_with_org_card(&self.dir, opts, card),
+            None => Vault::init(&self.dir, opts),
+        }
         .map_err(|e| text(&e))?;
         self.vault = Some(vault);
         Ok(())
