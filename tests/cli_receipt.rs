@@ -202,7 +202,7 @@ fn without_the_organisation_card_it_says_to_take_it() {
 fn a_fifo_is_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    setup(&dir, true);
+    let (org, visits) = setup(&dir, true);
     let fifo = tmp.path().join("receipt.age");
     let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
     assert!(made.success());
@@ -240,4 +240,27 @@ fn a_fifo_is_refused_at_once() {
             && stderr.contains(&*fifo.to_string_lossy()),
         "{stderr}"
     );
+
+    // Beside a sound receipt: the FIFO is named, the receipt still applied, exit 1.
+    let good = tmp.path().join("good.age");
+    write_receipt(
+        &dir,
+        &good,
+        &org,
+        &Receipt::new("device-test-1", 1, "2025-03-05T09:00:00", visits),
+    );
+    let (code, stdout, stderr) = run(
+        &dir,
+        "en",
+        &[
+            "receipt",
+            fifo.to_str().unwrap(),
+            good.to_str().unwrap(),
+            "--passphrase-file",
+            &pass,
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("a pipe (FIFO)"), "{stderr}");
+    assert!(stdout.contains("2 visits arrived and deleted"), "{stdout}");
 }

@@ -175,21 +175,27 @@ fn receipts(args: &ReceiptArgs, global: &Global, lang: Lang) -> Result<bool, Str
     let dir = paths::data_dir(global.data_dir.clone())?;
     let mut vault = Vault::open(&dir).map_err(|e| e.describe(lang))?;
     // Files that are not regular files are refused before the passphrase
-    // is asked (and before anything is opened).
+    // is asked (and before anything is opened); the others still go on.
+    let mut all_ok = true;
+    let mut files = Vec::new();
     for path in &args.files {
-        if let Ok(meta) = std::fs::metadata(path)
-            && !meta.is_file()
-        {
-            let _ = read_receipt_file(path).map_err(|t| {
-                eprintln!(
-                    "{}: {}: {}",
-                    lang.pick("fout", "error"),
-                    path.display(),
-                    t.get(lang)
-                )
-            });
-            return Ok(false);
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                all_ok = false;
+                if let Err(t) = read_receipt_file(path) {
+                    eprintln!(
+                        "{}: {}: {}",
+                        lang.pick("fout", "error"),
+                        path.display(),
+                        t.get(lang)
+                    );
+                }
+            }
+            _ => files.push(path),
         }
+    }
+    if files.is_empty() {
+        return Ok(false);
     }
     secret_input::unlock_vault(&mut vault, global, lang)?;
     for note in vault.recovered() {
@@ -198,8 +204,7 @@ fn receipts(args: &ReceiptArgs, global: &Global, lang: Lang) -> Result<bool, Str
     if vault.org_signing_key().is_none() {
         return Err(no_org_key().get(lang).to_string());
     }
-    let mut all_ok = true;
-    for path in &args.files {
+    for path in files {
         match apply_file(&mut vault, path) {
             Ok(outcome) => println!("{}: {}", path.display(), outcome_text(&outcome).get(lang)),
             Err(t) => {
