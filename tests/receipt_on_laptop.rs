@@ -363,9 +363,9 @@ fn a_receipt_interrupted_at_any_step_is_consistent_after_unlock() {
         if !faulty.failed.load(Ordering::SeqCst) {
             let out = result.unwrap();
             assert_eq!(out.deleted, 2);
-            // One index write (5 steps), two visits of two files (2 steps
-            // each), and the index again.
-            assert_eq!(k - 1, 5 + 4 * 2 + 5);
+            // One index write (5 steps), four removals, one flush of
+            // final/, and the index again.
+            assert_eq!(k - 1, 5 + 4 + 1 + 5);
             return;
         }
         assert!(

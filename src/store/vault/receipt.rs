@@ -6,7 +6,7 @@
 //! Steps, crash-safe: (1) the index without the arrived entries, the
 //! counts raised and the sequence numbers listed in `removing` — the commit
 //! point; (2) remove `final/SEQ.visit.age`, then `final/SEQ.stub.age`, for
-//! each; (3) the index again, `removing` empty. Killed after (1), the next
+//! each, then flush `final/` once; (3) the index again, `removing` empty. Killed after (1), the next
 //! unlock finishes (2) and (3) before it compares `final/` with the index;
 //! killed before (1), nothing changed. Applying a receipt again finds
 //! nothing left to delete and writes nothing.
@@ -15,6 +15,7 @@ use super::*;
 
 use crate::receipt::{Receipt, ReceiptError};
 use crate::signing::VerifyingKey;
+use crate::store::atomic::Step;
 
 /// What applying one receipt did. Counts only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -206,14 +207,30 @@ impl Vault {
     }
 
     /// Delete the files of the arrived visits listed in `u.removing`
-    /// (record first, then stub; a file already gone is fine), then empty
-    /// the list. The caller writes the index.
+    /// (record first, then stub; a file already gone is fine), flush
+    /// `final/` once, then empty the list. The caller writes the index: the
+    /// removals are durable before the index stops listing them.
     pub(super) fn finish_removing(&self, u: &mut Unlocked) -> Result<(), StoreError> {
         let final_dir = self.dir.join(layout::FINAL);
+        let failed = |step: Step, path: &Path, source: io::Error| StoreError::Write {
+            step,
+            path: path.to_path_buf(),
+            source,
+        };
         for &seq in &u.removing {
-            remove_durable(&*self.fs, &final_dir.join(layout::visit_name(seq)))?;
-            remove_durable(&*self.fs, &final_dir.join(layout::stub_name(seq)))?;
+            for name in [layout::visit_name(seq), layout::stub_name(seq)] {
+                let path = final_dir.join(name);
+                match self.fs.remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(failed(Step::Remove, &path, e)),
+                }
+            }
         }
+        // One flush for every removal (one per file took 0.6 ms each).
+        self.fs
+            .sync_dir(&final_dir)
+            .map_err(|e| failed(Step::SyncDir, &final_dir, e))?;
         u.removing.clear();
         Ok(())
     }
