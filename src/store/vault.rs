@@ -643,9 +643,10 @@ impl Vault {
     }
 
     /// Counts by status. Unlocked: from the index. Locked: drafts are
-    /// counted from their files, which works as long as there is no
-    /// finalized visit; otherwise telling exported from not-yet-exported
-    /// needs the index, and this is [`StoreError::Locked`].
+    /// counted from their files, which works as long as no visit was ever
+    /// finalized; otherwise telling exported from not-yet-exported, and
+    /// the count of visits that arrived, needs the index, and this is
+    /// [`StoreError::Locked`].
     pub fn counts(&self) -> Result<Counts, StoreError> {
         if let Some(u) = &self.unlocked {
             let mut c = Counts {
