@@ -355,6 +355,7 @@ fn a_bundle_exported_from_the_home_screen_is_imported_at_the_office() {
     let out = safevisit(&[
         "supervisor",
         "import",
+        "--allow-unsigned",
         "-i",
         dir.join("test-org-key.txt").to_str().unwrap(),
         "--out",

@@ -5,6 +5,7 @@ pub mod app;
 pub mod checklists;
 pub mod export;
 pub mod init;
+pub mod office;
 pub mod replay;
 pub mod secret_input;
 pub mod status;
