@@ -195,7 +195,12 @@ pub enum SupervisorCommand {
     /// backup recipients and the signing public key.
     OrgCard {
         /// The organisation identity file (with its signing key).
-        #[arg(short = 'i', long = "identity", required = true, value_name = "IDENTITY")]
+        #[arg(
+            short = 'i',
+            long = "identity",
+            required = true,
+            value_name = "IDENTITY"
+        )]
         identity: PathBuf,
         /// A backup recipient (age1…) whose identity is kept offline. Repeatable.
         #[arg(long = "backup", value_name = "RECIPIENT")]

@@ -110,11 +110,18 @@ fn main() {
 
 fn command(office: &Path, key: &Path, bundles: &[PathBuf]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_safevisit"));
-    cmd.args(["--lang", "en", "supervisor", "import", "--allow-unsigned", "-i"])
-        .arg(key)
-        .arg("--out")
-        .arg(office)
-        .args(bundles);
+    cmd.args([
+        "--lang",
+        "en",
+        "supervisor",
+        "import",
+        "--allow-unsigned",
+        "-i",
+    ])
+    .arg(key)
+    .arg("--out")
+    .arg(office)
+    .args(bundles);
     cmd
 }
 

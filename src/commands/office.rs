@@ -157,13 +157,9 @@ fn confirm_on_terminal(fingerprint: &str, lang: Lang) -> Result<bool, Failure> {
     );
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(fail)?;
+    std::io::stdin().lock().read_line(&mut line).map_err(fail)?;
     let typed = line.trim();
-    Ok(typed.eq_ignore_ascii_case(first)
-        || matches!(typed, "j" | "J" | "y" | "Y" | "ja" | "yes"))
+    Ok(typed.eq_ignore_ascii_case(first) || matches!(typed, "j" | "J" | "y" | "Y" | "ja" | "yes"))
 }
 
 /// `supervisor enrol CARD --out DIR [--fingerprint F | --yes] [--replace]`.
@@ -252,7 +248,10 @@ fn enrol(
             card.device_id,
             old_name
                 .as_ref()
-                .map(|n| format!("; its name was \"{}\" and now comes from the card", clean(n)))
+                .map(|n| format!(
+                    "; its name was \"{}\" and now comes from the card",
+                    clean(n)
+                ))
                 .unwrap_or_default()
         ),
         (Enrolled::Unchanged, Lang::Nl) => format!(
@@ -375,10 +374,7 @@ fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
                 })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(fail)?
-        );
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(fail)?);
         return Ok(ExitCode::SUCCESS);
     }
     if all.is_empty() {
@@ -394,7 +390,10 @@ fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
     let none = lang.pick("–", "–");
     for d in &all {
         let state = match (&d.revoked_since, d.enrolled()) {
-            (Some(since), _) => format!("{} {since}", lang.pick("INGETROKKEN vanaf", "REVOKED since")),
+            (Some(since), _) => format!(
+                "{} {since}",
+                lang.pick("INGETROKKEN vanaf", "REVOKED since")
+            ),
             (None, true) => lang.pick("ingeschreven", "enrolled").to_string(),
             (None, false) => lang
                 .pick(
@@ -421,4 +420,3 @@ fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -96,7 +96,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
 pub fn device(ledger: &Ledger, device_id: &str) -> Result<Option<Device>, LedgerError> {
     Ok(ledger
         .conn()
-        .query_row(&format!("{SELECT} WHERE d.device_id = ?1"), [device_id], row)
+        .query_row(
+            &format!("{SELECT} WHERE d.device_id = ?1"),
+            [device_id],
+            row,
+        )
         .optional()?)
 }
 
@@ -136,7 +140,9 @@ pub enum DeviceError {
     },
     #[error("the office does not know device {0}")]
     Unknown(String),
-    #[error("device {device_id} is already revoked since {since}; a revocation can only move earlier")]
+    #[error(
+        "device {device_id} is already revoked since {since}; a revocation can only move earlier"
+    )]
     RevokedEarlier { device_id: String, since: String },
     #[error("{0}")]
     Ledger(#[from] LedgerError),
@@ -276,7 +282,12 @@ pub fn normalize_since(s: &str) -> Option<String> {
     let s = s.trim();
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let date_ok = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let date_ok = b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10);
     if !date_ok {
         return None;
     }
@@ -322,7 +333,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&tmp.path().join("safevisit.sqlite")).unwrap();
         let a = card("laptop-a", "wijkteam-noord-1");
-        assert_eq!(enrol(&ledger, &a, "2026-12-01T09:00:00", false).unwrap(), Enrolled::New);
+        assert_eq!(
+            enrol(&ledger, &a, "2026-12-01T09:00:00", false).unwrap(),
+            Enrolled::New
+        );
         assert_eq!(
             enrol(&ledger, &a, "2026-12-02T09:00:00", false).unwrap(),
             Enrolled::Unchanged
@@ -336,7 +350,11 @@ mod tests {
             Err(DeviceError::OtherCard { .. })
         ));
         assert_eq!(
-            device(&ledger, "laptop-a").unwrap().unwrap().verifying_key().as_ref(),
+            device(&ledger, "laptop-a")
+                .unwrap()
+                .unwrap()
+                .verifying_key()
+                .as_ref(),
             Some(&a.signing_key)
         );
         assert!(matches!(
@@ -344,7 +362,11 @@ mod tests {
             Enrolled::Replaced { .. }
         ));
         assert_eq!(
-            device(&ledger, "laptop-a").unwrap().unwrap().verifying_key().as_ref(),
+            device(&ledger, "laptop-a")
+                .unwrap()
+                .unwrap()
+                .verifying_key()
+                .as_ref(),
             Some(&b.signing_key)
         );
     }
@@ -353,12 +375,25 @@ mod tests {
     fn a_revocation_only_moves_earlier() {
         let tmp = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&tmp.path().join("safevisit.sqlite")).unwrap();
-        enrol(&ledger, &card("laptop-b", "wijkteam-zuid-2"), "2026-12-01T09:00:00", false).unwrap();
+        enrol(
+            &ledger,
+            &card("laptop-b", "wijkteam-zuid-2"),
+            "2026-12-01T09:00:00",
+            false,
+        )
+        .unwrap();
         assert!(matches!(
             revoke(&ledger, "laptop-x", "2026-12-04T00:00:00", None, "t"),
             Err(DeviceError::Unknown(_))
         ));
-        let d = revoke(&ledger, "laptop-b", "2026-12-04T00:00:00", Some("kwijt"), "2026-12-05T10:00:00").unwrap();
+        let d = revoke(
+            &ledger,
+            "laptop-b",
+            "2026-12-04T00:00:00",
+            Some("kwijt"),
+            "2026-12-05T10:00:00",
+        )
+        .unwrap();
         assert!(d.revokes("2026-12-04T00:00:00"));
         assert!(!d.revokes("2026-12-03T23:59:59"));
         assert!(matches!(
@@ -372,7 +407,10 @@ mod tests {
 
     #[test]
     fn dates_are_normalized_or_refused() {
-        assert_eq!(normalize_since("2026-12-04").as_deref(), Some("2026-12-04T00:00:00"));
+        assert_eq!(
+            normalize_since("2026-12-04").as_deref(),
+            Some("2026-12-04T00:00:00")
+        );
         assert_eq!(
             normalize_since("2026-12-04 13:05:00").as_deref(),
             Some("2026-12-04T13:05:00")

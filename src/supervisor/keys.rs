@@ -357,9 +357,11 @@ pub fn load_signing_key(path: &Path) -> Result<Option<SigningKey>, SigningKeyErr
                     path: path.to_path_buf(),
                 });
             }
-            found = Some(SigningKey::from_text(rest).map_err(|_| SigningKeyError::Damaged {
-                path: path.to_path_buf(),
-            })?);
+            found = Some(
+                SigningKey::from_text(rest).map_err(|_| SigningKeyError::Damaged {
+                    path: path.to_path_buf(),
+                })?,
+            );
         }
     }
     Ok(found)

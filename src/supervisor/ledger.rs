@@ -1312,7 +1312,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(version, "4");
-        let (name, key, enrolled, signature): (String, Option<String>, Option<String>, Option<String>) = c
+        let (name, key, enrolled, signature): (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = c
             .query_row(
                 "SELECT d.name, d.signing_key, d.enrolled_at, b.signature
                  FROM devices d JOIN bundles b ON b.device_id = d.device_id",

@@ -37,9 +37,9 @@ pub use import::{
     BundleOutcome, BundleProblem, BundleReport, Conflict, Origin, Progress, RecordProblem,
     Rejection, Timings,
 };
-pub use receipts::{ReceiptsReport, WrittenReceipt};
 pub use keys::Identity;
 pub use ledger::{Ledger, LedgerError};
+pub use receipts::{ReceiptsReport, WrittenReceipt};
 pub use reports::{Gap, OutputError, OutputsReport};
 
 /// The lock file in the office folder, held while an import runs.
@@ -195,13 +195,6 @@ impl ImportRun {
                 ", {}: {}",
                 lang.pick("conflicten", "conflicts"),
                 self.conflicts()
-            ));
-        }
-        if self.unsigned() > 0 {
-            line.push_str(&format!(
-                ", {}: {}",
-                lang.pick("NIET ONDERTEKEND", "UNSIGNED"),
-                self.unsigned()
             ));
         }
         if !self.receipts.written.is_empty() {

@@ -1274,7 +1274,10 @@ fn unsigned_section(
             clean(&r.get::<_, Option<String>>(4)?.unwrap_or_default()),
             r.get::<_, Option<String>>(3)?.unwrap_or_default(),
             lang.pick("bezoeken", "visits"),
-            visits.as_deref().map(clean).unwrap_or_else(|| lang.pick("geen nieuwe", "none new").into()),
+            visits
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| lang.pick("geen nieuwe", "none new").into()),
         ));
     }
     if lines.is_empty() {

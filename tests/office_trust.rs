@@ -1,0 +1,669 @@
+//! Office trust, end to end through the real binary: the organisation's
+//! signing key in its identity file (still a standard age identity file),
+//! the organisation card, enrolment by device card with a fingerprint
+//! check, origin checked at import (unsigned, unknown, revoked), a bundle
+//! that never renames a device, and receipts that list exactly what
+//! arrived.
+
+mod office_support;
+mod vault_support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::str::FromStr;
+
+use office_support::*;
+use safevisit::cards::{DeviceCard, OrgCard};
+use safevisit::receipt;
+use safevisit::signing::{SigningKey, VerifyingKey};
+use safevisit::store::recipients::Recipient;
+use safevisit::supervisor::keys;
+
+/// `safevisit --lang en ARGS…`, stdin closed (never a terminal).
+fn safevisit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_safevisit"))
+        .args(["--lang", "en"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run safevisit")
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// `supervisor keygen -o FILE`: the identity file and its age identity.
+fn org_key(root: &Path) -> (PathBuf, age::x25519::Identity) {
+    let path = root.join("org-key.txt");
+    let out = safevisit(&["supervisor", "keygen", "-o", p(&path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("an age identity");
+    (path, age::x25519::Identity::from_str(line).unwrap())
+}
+
+fn org_public(key_file: &Path) -> VerifyingKey {
+    keys::load_signing_key(key_file)
+        .unwrap()
+        .expect("a signing key")
+        .public()
+        .clone()
+}
+
+/// A laptop's card, the identity its receipts are encrypted to, and its key.
+struct Card {
+    path: PathBuf,
+    card: DeviceCard,
+    identity: age::x25519::Identity,
+}
+
+fn card(root: &Path, device_id: &str, name: &str) -> Card {
+    let identity = age::x25519::Identity::generate();
+    let card = DeviceCard {
+        device_id: device_id.into(),
+        device_name: name.into(),
+        recipient: Recipient::from(identity.to_public()),
+        signing_key: SigningKey::generate().unwrap().public().clone(),
+    };
+    let path = root.join(format!("{device_id}-{}.card", &card.fingerprint()[..4]));
+    std::fs::write(&path, card.to_text()).unwrap();
+    Card {
+        path,
+        card,
+        identity,
+    }
+}
+
+fn enrol(office: &Path, c: &Card, extra: &[&str]) -> Output {
+    let mut args = vec!["supervisor", "enrol", p(&c.path), "--out", p(office)];
+    args.extend_from_slice(extra);
+    safevisit(&args)
+}
+
+fn import_args(office: &Path, key: &Path, extra: &[&str], bundles: &[&Path]) -> Output {
+    let mut args = vec!["supervisor", "import", "-i", p(key), "--out", p(office)];
+    args.extend_from_slice(extra);
+    args.extend(bundles.iter().map(|b| p(b)));
+    safevisit(&args)
+}
+
+fn text(office: &Path, sql: &str) -> Option<String> {
+    let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn the_keygen_file_stays_a_standard_age_identity_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, org) = org_key(tmp.path());
+    let body = std::fs::read_to_string(&key).unwrap();
+    assert!(body.contains(keys::SIGNING_KEY_PREFIX), "{body}");
+    assert!(keys::load_signing_key(&key).unwrap().is_some());
+    assert_eq!(keys::load_identities(&key).unwrap().len(), 1);
+    let has_age = Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_age {
+        eprintln!(
+            "SKIPPED the age interop half: the standard `age` tool is not installed (apt-get install age)"
+        );
+        return;
+    }
+    let y = Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(y.status.success(), "{}", String::from_utf8_lossy(&y.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&y.stdout).trim(),
+        org.to_public().to_string()
+    );
+    let plain = tmp.path().join("plain.txt");
+    let sealed = tmp.path().join("plain.txt.age");
+    std::fs::write(&plain, "Kersenboom: Iris, Ruben, Mila").unwrap();
+    let enc = Command::new("age")
+        .args([
+            "-r",
+            &org.to_public().to_string(),
+            "-o",
+            p(&sealed),
+            p(&plain),
+        ])
+        .output()
+        .unwrap();
+    assert!(enc.status.success());
+    let dec = Command::new("age")
+        .args(["-d", "-i", p(&key), p(&sealed)])
+        .output()
+        .unwrap();
+    assert!(
+        dec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dec.stderr)
+    );
+    assert_eq!(dec.stdout, b"Kersenboom: Iris, Ruben, Mila");
+}
+
+#[test]
+fn an_older_key_file_gets_a_signing_key_added_and_keeps_its_age_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(tmp.path(), "old-key.txt", &org);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before = std::fs::read_to_string(&key).unwrap();
+    // Signing needs the key: org-card says how to add it.
+    let card = safevisit(&["supervisor", "org-card", "-i", p(&key)]);
+    assert_eq!(card.status.code(), Some(1));
+    assert!(
+        stderr(&card).contains("supervisor keygen --add-signing-key"),
+        "{}",
+        stderr(&card)
+    );
+    let out = safevisit(&["supervisor", "keygen", "--add-signing-key", p(&key)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&key).unwrap();
+    assert!(after.starts_with(&before));
+    assert!(keys::load_signing_key(&key).unwrap().is_some());
+    assert_eq!(keys::load_identities(&key).unwrap().len(), 1);
+    let again = safevisit(&["supervisor", "keygen", "--add-signing-key", p(&key)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), after);
+}
+
+#[test]
+fn the_org_card_names_the_recipients_the_backup_and_the_signing_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, org) = org_key(tmp.path());
+    let backup = age::x25519::Identity::generate().to_public().to_string();
+    let path = tmp.path().join("org.card");
+    let out = safevisit(&[
+        "supervisor",
+        "org-card",
+        "-i",
+        p(&key),
+        "--backup",
+        &backup,
+        "--name",
+        "Jeugdzorg Voorbeeldstad",
+        "--out",
+        p(&path),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let card = OrgCard::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stdout(&out).trim(), card.fingerprint());
+    assert_eq!(card.organisation, "Jeugdzorg Voorbeeldstad");
+    assert_eq!(card.recipients.len(), 1);
+    assert_eq!(card.recipients[0].to_string(), org.to_public().to_string());
+    assert_eq!(card.backup_recipients[0].to_string(), backup);
+    assert_eq!(card.signing_key, org_public(&key));
+    // Nothing secret on the card.
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("SECRET"));
+}
+
+#[test]
+fn enrolment_checks_the_fingerprint_and_never_swaps_a_card_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let office = tmp.path().join("kantoor");
+    let a = card(tmp.path(), "device-a", "wijkteam-noord-1");
+    let devices = |office: &Path| {
+        if office.join("safevisit.sqlite").is_file() {
+            count(
+                office,
+                "SELECT count(*) FROM devices WHERE signing_key IS NOT NULL",
+            )
+        } else {
+            0
+        }
+    };
+    // No terminal and no check: a usage error, nothing enrolled.
+    let out = enrol(&office, &a, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(devices(&office), 0);
+    // A fingerprint read out wrongly: refused.
+    let other = card(tmp.path(), "device-a", "wijkteam-noord-1");
+    let out = enrol(&office, &a, &["--fingerprint", &other.card.fingerprint()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not match"), "{}", stderr(&out));
+    assert_eq!(devices(&office), 0);
+    // Typed back in lower case without dashes: enrolled.
+    let typed = a.card.fingerprint().replace('-', "").to_lowercase();
+    let out = enrol(&office, &a, &["--fingerprint", &typed]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&a.card.fingerprint()));
+    assert_eq!(devices(&office), 1);
+    let pinned = text(
+        &office,
+        "SELECT signing_key FROM devices WHERE device_id = 'device-a'",
+    );
+    assert_eq!(pinned, Some(a.card.signing_key.to_base64()));
+    // The same card again changes nothing.
+    let out = enrol(&office, &a, &["--yes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("nothing changed"), "{}", stdout(&out));
+    // Another card for the same device: refused unless --replace.
+    let out = enrol(&office, &other, &["--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--replace"), "{}", stderr(&out));
+    assert_eq!(
+        text(
+            &office,
+            "SELECT signing_key FROM devices WHERE device_id = 'device-a'"
+        ),
+        Some(a.card.signing_key.to_base64())
+    );
+    let out = enrol(&office, &other, &["--yes", "--replace"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        text(
+            &office,
+            "SELECT signing_key FROM devices WHERE device_id = 'device-a'"
+        ),
+        Some(other.card.signing_key.to_base64())
+    );
+    // A damaged card is refused before anything is asked.
+    let damaged = tmp.path().join("damaged.card");
+    std::fs::write(
+        &damaged,
+        a.card
+            .to_text()
+            .replace("wijkteam-noord-1", "wijkteam-noord-9"),
+    )
+    .unwrap();
+    let out = safevisit(&[
+        "supervisor",
+        "enrol",
+        p(&damaged),
+        "--out",
+        p(&office),
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("fingerprint"), "{}", stderr(&out));
+}
+
+#[test]
+fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (key, org) = org_key(root);
+    let office = root.join("kantoor");
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    let ca = card(root, "device-a", "laptop-3");
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    let ids_a = finalize(&mut a, "appelboom", 1, 2, 5);
+    let ids_b = finalize(&mut b, "kersenboom", 1, 1, 5);
+    let bundle_a = export(&mut a, root);
+    let bundle_b = export(&mut b, root);
+
+    let out = import_args(&office, &key, &[], &[&bundle_a, &bundle_b]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "0 new, 0 already imported, 2 rejected, gaps: 0"
+    );
+    let err = stderr(&out);
+    for bundle in [&bundle_a, &bundle_b] {
+        let name = bundle.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            err.contains(&format!("{name}: rejected: it is not signed")),
+            "{err}"
+        );
+    }
+    assert!(err.contains("--allow-unsigned"), "{err}");
+    assert_eq!(count(&office, "SELECT count(*) FROM visits"), 0);
+    // A refused bundle adds no device.
+    assert_eq!(count(&office, "SELECT count(*) FROM devices"), 1);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE outcome = 'rejected'"
+        ),
+        2
+    );
+
+    let out = import_args(
+        &office,
+        &key,
+        &["--allow-unsigned"],
+        &[&bundle_a, &bundle_b],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("3 new, 0 already imported, 0 rejected"));
+    assert_eq!(
+        stderr(&out).matches("WARNING: UNSIGNED").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    let section = summary
+        .split("UNSIGNED (2)")
+        .nth(1)
+        .expect("an UNSIGNED section")
+        .split("\n\n")
+        .next()
+        .unwrap();
+    for id in ids_a.iter().chain(&ids_b) {
+        assert!(section.contains(id.as_str()), "{section}");
+    }
+    assert!(section.contains(bundle_a.file_name().unwrap().to_str().unwrap()));
+    // The unknown device got its first name from its bundle.
+    assert_eq!(
+        text(
+            &office,
+            "SELECT name FROM devices WHERE device_id = 'device-b'"
+        ),
+        Some("laptop-7".into())
+    );
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM bundles WHERE signature = 'unsigned'"
+        ),
+        2
+    );
+    // The refusals are made good: no longer listed as rejected.
+    let rejected = summary.split("REJECTED").nth(1).unwrap();
+    assert!(rejected.starts_with(" (0)"), "{rejected}");
+    // The JSON list of devices.
+    let out = safevisit(&["supervisor", "devices", "--out", p(&office), "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let a_row = list.iter().find(|d| d["device_id"] == "device-a").unwrap();
+    assert_eq!(a_row["enrolled"], true);
+    assert_eq!(a_row["fingerprint"], ca.card.fingerprint());
+    assert_eq!(a_row["visits"], 2);
+    let b_row = list.iter().find(|d| d["device_id"] == "device-b").unwrap();
+    assert_eq!(b_row["enrolled"], false);
+    assert!(b_row["last_bundle"].is_string());
+}
+
+#[test]
+fn receipts_list_exactly_the_visits_that_arrived() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (key, org) = org_key(root);
+    let org_pub = org_public(&key);
+    let office = root.join("kantoor");
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    let ca = card(root, "device-a", "laptop-3");
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    let ids_a = finalize(&mut a, "appelboom", 1, 3, 5);
+    finalize(&mut b, "kersenboom", 1, 2, 5);
+    let bundle_a = export(&mut a, root);
+    let bundle_b = export(&mut b, root);
+    let out = import_args(
+        &office,
+        &key,
+        &["--allow-unsigned"],
+        &[&bundle_a, &bundle_b],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .trim()
+            .ends_with(", receipts: receipts/device-a-1.age"),
+        "{}",
+        stdout(&out)
+    );
+    let folder = office.join("receipts");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700);
+    let file = folder.join("device-a-1.age");
+    assert_eq!(mode(&file), 0o600);
+    // Only the enrolled device gets one (the other has no card to encrypt to).
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+    let r = receipt::open(&std::fs::read(&file).unwrap(), &ca.identity, &org_pub).unwrap();
+    assert_eq!(r.device_id, "device-a");
+    assert_eq!(r.number, 1);
+    let got: Vec<(String, u64, String)> = r
+        .visits
+        .iter()
+        .map(|v| (v.id.clone(), v.sequence, v.sha256.clone()))
+        .collect();
+    let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT visit_id, sequence, record_sha256 FROM visits
+             WHERE device_id = 'device-a' ORDER BY sequence",
+        )
+        .unwrap();
+    let want: Vec<(String, u64, String)> = st
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), ids_a);
+    // Another key cannot open it; it does not verify against another org key.
+    assert!(
+        receipt::open(
+            &std::fs::read(&file).unwrap(),
+            &age::x25519::Identity::generate(),
+            &org_pub
+        )
+        .is_err()
+    );
+    let stranger = SigningKey::generate().unwrap();
+    assert!(
+        receipt::open(
+            &std::fs::read(&file).unwrap(),
+            &ca.identity,
+            stranger.public()
+        )
+        .is_err()
+    );
+
+    // A second laptop claiming device-a with other visits under the same
+    // numbers: those are conflicts and never in a receipt; its fourth
+    // visit is new and is.
+    let mut imposter = laptop(&root.join("a2"), "device-a", "laptop-3", &[&org]);
+    let other = finalize(&mut imposter, "vlinder", 1, 4, 5);
+    let bundle_c = export(&mut imposter, root);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle_c]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stdout(&out).contains("conflicts: 3"), "{}", stdout(&out));
+    let r2 = receipt::open(
+        &std::fs::read(folder.join("device-a-2.age")).unwrap(),
+        &ca.identity,
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(r2.number, 2);
+    assert_eq!(
+        r2.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        vec![other[3].clone()]
+    );
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM receipts WHERE device_id = 'device-a'"
+        ),
+        2
+    );
+
+    // A lost receipt comes back: the laptop exports everything again; the
+    // visits already in the ledger are in the next receipt.
+    let again = safevisit::export::export_bundle(&mut a, Some(&root.join("opnieuw")), true, NOW)
+        .unwrap()
+        .path
+        .unwrap();
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&again]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r3 = receipt::open(
+        &std::fs::read(folder.join("device-a-3.age")).unwrap(),
+        &ca.identity,
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(
+        r3.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        ids_a
+    );
+}
+
+#[test]
+fn without_a_signing_key_one_warning_and_no_receipts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "age-keygen-key.txt", &org);
+    let office = root.join("kantoor");
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let ca = card(root, "device-a", "laptop-3");
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    finalize(&mut a, "appelboom", 1, 2, 5);
+    let bundle = export(&mut a, root);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("no receipts written").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--add-signing-key"));
+    assert!(!office.join("receipts").exists());
+    assert_eq!(count(&office, "SELECT count(*) FROM receipts"), 0);
+}
+
+#[test]
+fn a_revoked_laptops_new_bundle_is_refused_and_its_old_visits_stay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (key, org) = org_key(root);
+    let office = root.join("kantoor");
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    let ca = card(root, "device-a", "laptop-3");
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    finalize(&mut a, "appelboom", 1, 2, 5);
+    let first = export(&mut a, root);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&first]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Unknown devices cannot be revoked; a bad date is a usage error.
+    let out = safevisit(&["supervisor", "revoke", "device-x", "--out", p(&office)]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = safevisit(&[
+        "supervisor",
+        "revoke",
+        "device-a",
+        "--out",
+        p(&office),
+        "--since",
+        "gisteren",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    // The laptop was lost on the day the next bundle was made.
+    let out = safevisit(&[
+        "supervisor",
+        "revoke",
+        "device-a",
+        "--out",
+        p(&office),
+        "--since",
+        &NOW[..10],
+        "--reason",
+        "laptop kwijt in de trein",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("2 visits in the ledger stay"),
+        "{}",
+        stdout(&out)
+    );
+
+    finalize(&mut a, "appelboom", 3, 1, 5);
+    let second = export(&mut a, root);
+    finalize(&mut b, "kersenboom", 1, 1, 5);
+    let sound = export(&mut b, root);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&second, &sound]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("device device-a is revoked since 2025-03-04T00:00:00"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).starts_with("1 new, 0 already imported, 1 rejected"));
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE device_id = 'device-a'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE device_id = 'device-b'"
+        ),
+        1
+    );
+    let out = safevisit(&["supervisor", "devices", "--out", p(&office), "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == "device-a")
+        .unwrap()
+        .clone();
+    assert_eq!(a_row["revoked_since"], "2025-03-04T00:00:00");
+    assert_eq!(a_row["revoke_reason"], "laptop kwijt in de trein");
+    // A revocation is never moved later.
+    let out = safevisit(&[
+        "supervisor",
+        "revoke",
+        "device-a",
+        "--out",
+        p(&office),
+        "--since",
+        "2026-01-01",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_bundle_never_renames_a_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (key, org) = org_key(root);
+    let office = root.join("kantoor");
+    // The laptop calls itself laptop-3; the card it was enrolled with says
+    // wijkteam-noord-1.
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let ca = card(root, "device-a", "wijkteam-noord-1");
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    finalize(&mut a, "appelboom", 1, 1, 5);
+    let bundle = export(&mut a, root);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("calls device device-a \"laptop-3\"; that name was not taken over"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        text(
+            &office,
+            "SELECT name FROM devices WHERE device_id = 'device-a'"
+        ),
+        Some("wijkteam-noord-1".into())
+    );
+    let rows = csv_rows(&office);
+    assert!(rows[0].contains(",wijkteam-noord-1,"), "{}", rows[0]);
+}
