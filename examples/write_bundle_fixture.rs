@@ -1,8 +1,12 @@
 //! Write the golden bundle of the CURRENT bundle format version into a
 //! folder (normally `tests/fixtures/`): `bundle-vN.age`, a bundle of the
 //! fixture record `record-v1.age` encrypted to `test-org-key.txt`, and
-//! `bundle-vN.tar`, its plaintext. Never overwrites (fixtures of earlier
-//! versions are promises). See docs/FORMATS.md, "Bundles".
+//! `bundle-vN.tar`, its plaintext. From format 2 on the manifest is signed
+//! by a new test device key, whose public card and minisign `.pub` file are
+//! written beside it (`bundle-vN-device.card`, `bundle-vN-device.pub`; the
+//! secret key is thrown away: the fixture only has to verify). Never
+//! overwrites (fixtures of earlier versions are promises). See
+//! docs/FORMATS.md, "Bundles".
 //!
 //! ```text
 //! cargo run --example write_bundle_fixture -- tests/fixtures
@@ -10,9 +14,12 @@
 
 use std::path::{Path, PathBuf};
 
+use safevisit::cards::DeviceCard;
 use safevisit::export::manifest::{self, Device, Manifest, ManifestChecklist, ManifestVisit};
 use safevisit::export::{bundle, tar};
+use safevisit::signing::SigningKey;
 use safevisit::store::envelope::decode_record;
+use safevisit::store::recipients::Recipient;
 use sha2::Digest;
 
 fn refuse_existing(p: &Path) {
@@ -31,8 +38,12 @@ fn main() {
     let version = manifest::VERSION;
     let age_path = dir.join(format!("bundle-v{version}.age"));
     let tar_path = dir.join(format!("bundle-v{version}.tar"));
+    let card_path = dir.join(format!("bundle-v{version}-device.card"));
+    let pub_path = dir.join(format!("bundle-v{version}-device.pub"));
     refuse_existing(&age_path);
     refuse_existing(&tar_path);
+    refuse_existing(&card_path);
+    refuse_existing(&pub_path);
 
     let key_text = std::fs::read_to_string(dir.join("test-org-key.txt")).expect("test-org-key.txt");
     let key: age::x25519::Identity = key_text
@@ -73,14 +84,41 @@ fn main() {
             checklists,
         }],
     };
+    let device_key = SigningKey::generate().expect("a signing key");
+    let card = DeviceCard {
+        device_id: m.device.id.clone(),
+        device_name: m.device.name.clone(),
+        recipient: Recipient::from(age::x25519::Identity::generate().to_public()),
+        signing_key: device_key.public().clone(),
+    };
+    let signature = bundle::sign_manifest(&m, &device_key).expect("sign");
     // 2025-03-04T12:00:00 as seconds since 1970 (the tar entries' time).
     let mtime = 1_741_089_600;
     let mut plain_tar = ::tar::Builder::new(Vec::new());
     tar::append(&mut plain_tar, manifest::NAME, &m.to_json(), mtime).expect("tar");
+    tar::append(
+        &mut plain_tar,
+        manifest::SIGNATURE_NAME,
+        signature.as_bytes(),
+        mtime,
+    )
+    .expect("tar");
     tar::append(&mut plain_tar, &m.visits[0].file, &record, mtime).expect("tar");
     let plain_tar = plain_tar.into_inner().expect("tar");
     let files = vec![(m.visits[0].file.clone(), record.as_slice())];
-    let sealed = bundle::write(Vec::new(), &[&key.to_public()], &m, &files, mtime).expect("bundle");
+    let sealed = bundle::write(
+        Vec::new(),
+        &[&key.to_public()],
+        &m,
+        Some(&signature),
+        &files,
+        mtime,
+    )
+    .expect("bundle");
+    std::fs::write(&card_path, card.to_text()).expect("write");
+    println!("wrote {}", card_path.display());
+    std::fs::write(&pub_path, card.signing_key.to_minisign_file()).expect("write");
+    println!("wrote {}", pub_path.display());
     std::fs::write(&tar_path, &plain_tar).expect("write");
     println!("wrote {}", tar_path.display());
     std::fs::write(&age_path, &sealed).expect("write");

@@ -24,6 +24,9 @@ const AFTER_HELP: &str = "\
 Voorbeelden / examples:
   safevisit                                  de app starten / start the app
   safevisit init --recipient age1… --device-name laptop-3
+  safevisit init --org-card organisatie.card --device-name laptop-3
+  safevisit device-card --out laptop-3.card --pub laptop-3.pub
+  safevisit org-card organisatie.card
   safevisit checklists list
   safevisit checklists show trauma-kind --lang en
   safevisit checklists validate mijn-lijst.toml
@@ -121,6 +124,55 @@ pub enum Command {
     /// The office side: organisation keys and importing bundles.
     #[command(subcommand)]
     Supervisor(SupervisorCommand),
+    /// This laptop's public card (device id, name, keys) for the office to enrol.
+    #[command(after_help = DEVICE_CARD_HELP)]
+    DeviceCard(DeviceCardArgs),
+    /// Take the organisation's card: pin its signing key and its recipients.
+    #[command(after_help = ORG_CARD_HELP)]
+    OrgCard(OrgCardArgs),
+}
+
+const DEVICE_CARD_HELP: &str = "\
+Voorbeelden / examples:
+  safevisit device-card                       de kaart op het scherm / print the card
+  safevisit device-card --out laptop-3.card   als bestand (0600, nooit overschreven)
+  safevisit device-card --pub laptop-3.pub    de minisign-sleutel / the minisign key,
+                                              for `minisign -V -p laptop-3.pub -m manifest.json`
+
+The card holds no secret. Read its fingerprint (printed on stderr) to the
+office by phone, so they know the card they enrol is this laptop's.";
+
+const ORG_CARD_HELP: &str = "\
+Voorbeelden / examples:
+  safevisit org-card organisatie.card         shows the fingerprint, asks j/y
+  safevisit org-card organisatie.card --yes   without a terminal (scripts)
+
+Compare the fingerprint with the office (by phone) before you confirm.
+A laptop that already trusts another organisation key refuses a card with a
+different signing key unless --replace is given: receipts signed with that
+key would otherwise be trusted.";
+
+#[derive(Debug, Args)]
+pub struct DeviceCardArgs {
+    /// Write the card to this file (mode 0600; never overwrites) instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write the signing public key as a minisign `.pub` file (never overwrites).
+    #[arg(long = "pub", value_name = "FILE")]
+    pub pub_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgCardArgs {
+    /// The organisation card file (from `safevisit supervisor org-card`).
+    #[arg(value_name = "CARD")]
+    pub card: PathBuf,
+    /// Confirm without asking (needed without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace a pinned organisation key by this card's different key.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,9 +180,14 @@ pub struct InitArgs {
     /// An organisation recipient (age1…). Repeatable.
     #[arg(long = "recipient", value_name = "AGE1…")]
     pub recipients: Vec<String>,
-    /// A file of recipients, one per line (# comments allowed).
+    /// A file of recipients, one per line (# comments allowed). An
+    /// organisation card given here is read as a card (as --org-card).
     #[arg(long, value_name = "FILE")]
     pub recipients_file: Vec<PathBuf>,
+    /// The organisation's card: its recipients and backups become this
+    /// laptop's recipients, and its signing key is pinned (receipts).
+    #[arg(long, value_name = "CARD")]
+    pub org_card: Option<PathBuf>,
     /// A name for this laptop, as the office will see it.
     #[arg(long, value_name = "NAME")]
     pub device_name: Option<String>,

@@ -40,7 +40,9 @@ fn fixture() -> &'static Fixture {
             .iter()
             .map(|f| (record_file(f.sequence), f.ciphertext.as_slice()))
             .collect();
-        let bundle = bundle::write(Vec::new(), &[&key.to_public()], &m, &named, 0).unwrap();
+        let sig = bundle::sign_manifest(&m, vault.signing_key().unwrap()).unwrap();
+        let bundle =
+            bundle::write(Vec::new(), &[&key.to_public()], &m, Some(&sig), &named, 0).unwrap();
         let tar = {
             let d = age::Decryptor::new_buffered(&bundle[..]).unwrap();
             let mut r = d

@@ -67,7 +67,16 @@ fn crafted(s: &mut Setup, name: &str, edit: impl FnOnce(&mut Vec<(String, Vec<u8
         .iter()
         .map(|(n, d)| (n.clone(), d.as_slice()))
         .collect();
-    let bytes = bundle::write(Vec::new(), &[&s.org.to_public()], &manifest, &refs, 0).unwrap();
+    let sig = bundle::sign_manifest(&manifest, s.other.signing_key().unwrap()).unwrap();
+    let bytes = bundle::write(
+        Vec::new(),
+        &[&s.org.to_public()],
+        &manifest,
+        Some(&sig),
+        &refs,
+        0,
+    )
+    .unwrap();
     write(&s.root.join(name), &bytes)
 }
 
@@ -212,7 +221,16 @@ fn bad_records_in_a_sound_bundle_are_refused_alone() {
         (record_file(3), foreign_record.as_slice()),
         ("visits/extra.txt".to_string(), b"hallo".as_slice()),
     ];
-    let bytes = bundle::write(Vec::new(), &[&s.org.to_public()], &manifest, &refs, 0).unwrap();
+    let sig = bundle::sign_manifest(&manifest, s.other.signing_key().unwrap()).unwrap();
+    let bytes = bundle::write(
+        Vec::new(),
+        &[&s.org.to_public()],
+        &manifest,
+        Some(&sig),
+        &refs,
+        0,
+    )
+    .unwrap();
     let mixed = write(&s.root.join("mixed.age"), &bytes);
     let out = import(&office, &[&s.key], &[&mixed]);
     assert_eq!(out.status.code(), Some(3));

@@ -149,6 +149,8 @@ pub fn fixture() -> Fixture {
     )
     .expect("key file");
     let recipient = org.to_public();
+    // The benchmark's laptop signs its bundles like a real one.
+    let signing_key = safevisit::signing::SigningKey::generate().expect("signing key");
     for (b, path) in f.bundles.iter().enumerate() {
         let files: Vec<FinalizedFile> = (0..PER_BUNDLE)
             .into_par_iter()
@@ -212,7 +214,8 @@ pub fn fixture() -> Fixture {
             .map(|x| (record_file(x.sequence), x.ciphertext.as_slice()))
             .collect();
         let out = std::io::BufWriter::new(std::fs::File::create(path).expect("bundle file"));
-        bundle::write(out, &[&recipient], &manifest, &named, 0).expect("bundle");
+        let sig = bundle::sign_manifest(&manifest, &signing_key).expect("sign");
+        bundle::write(out, &[&recipient], &manifest, Some(&sig), &named, 0).expect("bundle");
     }
     std::fs::write(dir.join("done"), b"").expect("mark done");
     f

@@ -1,11 +1,15 @@
-//! `safevisit init`: set this laptop up — device key, organisation
-//! recipients, passphrase. Refuses an existing vault, a malformed or
-//! missing recipient, and a weak passphrase, each with what to do instead.
+//! `safevisit init`: set this laptop up — device key, signing key,
+//! organisation recipients (bare `age1…` lines or the organisation's card,
+//! whose signing key is then pinned), passphrase. Refuses an existing
+//! vault, a malformed or missing recipient, a damaged card and a weak
+//! passphrase, each with what to do instead.
 
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::cards::{OrgCard, is_org_card};
 use crate::cli::{Global, InitArgs, exit};
+use crate::commands::org_card::{print_card, read_org_card};
 use crate::commands::secret_input;
 use crate::i18n::Lang;
 use crate::store::recipients::{Recipient, dedup, parse_recipient_from, parse_recipients_file};
@@ -28,7 +32,28 @@ fn init(args: &InitArgs, global: &Global, lang: Lang) -> Result<(), String> {
     if Vault::exists(&dir) {
         return Err(StoreError::AlreadyExists { dir }.describe(lang));
     }
-    let recipients = recipients(args, lang)?;
+    let (recipients, card) = recipients(args, lang)?;
+    if let Some(card) = &card {
+        print_card(card, lang);
+        eprintln!(
+            "{}",
+            lang.pick(
+                "Vergelijk deze vingerafdruk met wat kantoor zegt, voordat u de laptop gebruikt.",
+                "Compare this fingerprint with what the office says before you use the laptop.",
+            )
+        );
+    }
+    let all: Vec<Recipient> = match &card {
+        Some(c) => dedup(
+            recipients
+                .iter()
+                .cloned()
+                .chain(c.all_recipients())
+                .collect(),
+        ),
+        None => recipients.clone(),
+    };
+    let recipients = all;
     if recipients.is_empty() {
         return Err(StoreError::NoRecipient.describe(lang));
     }
@@ -57,18 +82,23 @@ fn init(args: &InitArgs, global: &Global, lang: Lang) -> Result<(), String> {
             )
         );
     }
-    let vault = Vault::init(
-        &dir,
-        InitOptions {
-            recipients: recipients.clone(),
-            device_name,
-            passphrase,
-            device_id: None,
-            scrypt_log_n: None,
-        },
-    )
+    let opts = InitOptions {
+        recipients: recipients.clone(),
+        device_name,
+        passphrase,
+        device_id: None,
+        scrypt_log_n: None,
+    };
+    let vault = match &card {
+        Some(card) => Vault::init_with_org_card(&dir, opts, card),
+        None => Vault::init(&dir, opts),
+    }
     .map_err(|e| e.describe(lang))?;
     let device = vault.device();
+    let fingerprint = vault
+        .device_card()
+        .map(|c| c.fingerprint())
+        .map_err(|e| e.describe(lang))?;
     match lang {
         Lang::Nl => {
             println!("Kluis aangemaakt in {}", dir.display());
@@ -77,6 +107,11 @@ fn init(args: &InitArgs, global: &Global, lang: Lang) -> Result<(), String> {
             for r in &recipients {
                 println!("    {r}");
             }
+            if card.is_some() {
+                println!("  organisatiesleutel vastgelegd (ontvangstbewijzen)");
+            }
+            println!("  apparaatkaart: vingerafdruk {fingerprint}");
+            println!("Geef kantoor de apparaatkaart: safevisit device-card --out KAART");
             println!("Start de app met: safevisit");
         }
         Lang::En => {
@@ -86,29 +121,60 @@ fn init(args: &InitArgs, global: &Global, lang: Lang) -> Result<(), String> {
             for r in &recipients {
                 println!("    {r}");
             }
+            if card.is_some() {
+                println!("  organisation key pinned (receipts)");
+            }
+            println!("  device card: fingerprint {fingerprint}");
+            println!("Give the office the device card: safevisit device-card --out CARD");
             println!("Start the app with: safevisit");
         }
     }
     Ok(())
 }
 
-fn recipients(args: &InitArgs, lang: Lang) -> Result<Vec<Recipient>, String> {
+/// The bare recipients given, and the organisation card (from `--org-card`,
+/// or a card given to `--recipients-file`). At most one card.
+fn recipients(args: &InitArgs, lang: Lang) -> Result<(Vec<Recipient>, Option<OrgCard>), String> {
     let mut out = Vec::new();
+    let mut cards = Vec::new();
+    if let Some(path) = &args.org_card {
+        cards.push(read_org_card(path, lang)?);
+    }
     for r in &args.recipients {
         out.push(parse_recipient_from(r, "--recipient").map_err(|e| e.describe(lang))?);
     }
     for file in &args.recipients_file {
-        out.extend(read_recipients_file(file, lang)?);
+        match read_recipients_file(file, lang)? {
+            RecipientsFile::Card(card) => cards.push(card),
+            RecipientsFile::Lines(found) => out.extend(found),
+        }
     }
-    Ok(dedup(out))
+    if cards.len() > 1 {
+        return Err(lang
+            .pick(
+                "er is meer dan één organisatiekaart gegeven; geef er één",
+                "more than one organisation card was given; give one",
+            )
+            .to_string());
+    }
+    Ok((dedup(out), cards.pop()))
 }
 
-fn read_recipients_file(path: &Path, lang: Lang) -> Result<Vec<Recipient>, String> {
+enum RecipientsFile {
+    Lines(Vec<Recipient>),
+    Card(OrgCard),
+}
+
+fn read_recipients_file(path: &Path, lang: Lang) -> Result<RecipientsFile, String> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| match lang {
         Lang::Nl => format!("het ontvangersbestand {shown} is niet te lezen: {e}"),
         Lang::En => format!("cannot read the recipients file {shown}: {e}"),
     })?;
+    if is_org_card(&text) {
+        // Read again through the card reader (regular file, size limit).
+        return read_org_card(path, lang).map(RecipientsFile::Card);
+    }
     let found = parse_recipients_file(&text, &shown).map_err(|e| e.describe(lang))?;
     if found.is_empty() {
         return Err(match lang {
@@ -116,7 +182,7 @@ fn read_recipients_file(path: &Path, lang: Lang) -> Result<Vec<Recipient>, Strin
             Lang::En => format!("{shown} holds no recipient (only blank lines or comments)"),
         });
     }
-    Ok(found)
+    Ok(RecipientsFile::Lines(found))
 }
 
 /// The host name, when it makes a valid device name.

@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod checklists;
+pub mod device_card;
 pub mod export;
 pub mod init;
 pub mod office;
+pub mod org_card;
 pub mod replay;
 pub mod secret_input;
 pub mod status;

@@ -156,3 +156,30 @@ pub fn unlock_vault(
     }
     Err(StoreError::WrongPassphrase.describe(lang))
 }
+
+/// [`unlock_vault`], keeping the passphrase that opened it: for commands
+/// that seal the device identity again (`safevisit org-card`). The caller
+/// drops it (wiped) as soon as it is done.
+pub fn unlock_vault_keeping(
+    vault: &mut crate::store::Vault,
+    global: &crate::cli::Global,
+    lang: Lang,
+) -> Result<SecretString, String> {
+    use crate::store::StoreError;
+    if let Some(file) = &global.passphrase_file {
+        let p = from_file(file, lang)?;
+        vault.unlock(&p).map_err(|e| e.describe(lang))?;
+        return Ok(p);
+    }
+    for _ in 0..3 {
+        let p = prompt(lang.pick("Wachtwoordzin: ", "Passphrase: "), lang)?;
+        match vault.unlock(&p) {
+            Ok(()) => return Ok(p),
+            Err(StoreError::WrongPassphrase) => {
+                eprintln!("{}", StoreError::WrongPassphrase.describe(lang))
+            }
+            Err(e) => return Err(e.describe(lang)),
+        }
+    }
+    Err(StoreError::WrongPassphrase.describe(lang))
+}

@@ -1,6 +1,12 @@
-//! A bundle: `age( tar( manifest.json, visits/SEQ.visit.age … ) )`, a
-//! standard binary age file to the organisation recipients whose plaintext
-//! is a plain ustar archive (docs/FORMATS.md, "Bundles").
+//! A bundle: `age( tar( manifest.json, manifest.json.minisig,
+//! visits/SEQ.visit.age … ) )`, a standard binary age file to the
+//! organisation recipients whose plaintext is a plain ustar archive
+//! (docs/FORMATS.md, "Bundles"). From format 2 on the second file is a
+//! minisign signature of the manifest's exact bytes by the device's
+//! signing key; a format-1 bundle has none and is read as unsigned.
+//!
+//! Opening a bundle does not check the signature (only the office knows
+//! which key to expect): [`OpenBundle::verify`] does, with the pinned key.
 //!
 //! Writing streams the archive straight into the age writer; reading
 //! streams it back out, record file by record file, so neither side holds
@@ -11,6 +17,7 @@ use std::io::{self, BufRead, Read, Write};
 
 use crate::export::manifest::{self, Manifest};
 use crate::export::tar::{TarError, TarFile, TarReader, append};
+use crate::signing::{MAX_SIGNATURE_BYTES, SignatureError, SigningKey, VerifyingKey};
 use crate::store::envelope::{MAX_RECORD_BYTES, RECORD};
 use crate::store::payload::{self, PayloadReader, StreamError};
 
@@ -36,6 +43,10 @@ pub enum BundleError {
     NotABundle(String),
     #[error("its first file is not manifest.json")]
     NoManifest,
+    #[error(
+        "it is a bundle of format 2 or later, but its second file is not the manifest's signature (manifest.json.minisig): it was changed or damaged"
+    )]
+    NoSignatureFile,
     #[error("{0}")]
     Manifest(#[from] manifest::ManifestError),
     #[error("it holds a file larger than allowed ({name})")]
@@ -73,21 +84,60 @@ pub fn printable(s: &str) -> String {
     out
 }
 
-/// Write a bundle to `out`: the manifest, then each `(name, bytes)` file,
-/// as one age stream to `recipients`. Returns `out` after the age stream
-/// is finished (the caller flushes and syncs it).
+/// The trusted comment of a bundle's signature (signed with the manifest;
+/// `minisign -V` prints it).
+pub fn trusted_comment(manifest: &Manifest) -> String {
+    format!(
+        "safevisit-bundle device={} created={}",
+        manifest.device.id, manifest.created_at
+    )
+}
+
+/// Sign `manifest` (its exact bytes, [`Manifest::to_json`]) with the
+/// device's key: the text of `manifest.json.minisig`.
+pub fn sign_manifest(manifest: &Manifest, key: &SigningKey) -> Result<String, SignatureError> {
+    key.sign(&manifest.to_json(), &trusted_comment(manifest))
+}
+
+/// Write a bundle to `out`: the manifest, its signature, then each
+/// `(name, bytes)` file, as one age stream to `recipients`. Returns `out`
+/// after the age stream is finished (the caller flushes and syncs it).
+///
+/// `signature` is the text of `manifest.json.minisig` ([`sign_manifest`]):
+/// required for a manifest of version 2 or later, and refused for a
+/// version-1 manifest (format 1 had no signature; tests write one to prove
+/// it still reads).
 pub fn write<W: Write>(
     out: W,
     recipients: &[&dyn age::Recipient],
     manifest: &Manifest,
+    signature: Option<&str>,
     files: &[(String, &[u8])],
     mtime: u64,
 ) -> io::Result<W> {
+    match (manifest.version >= 2, signature) {
+        (true, None) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a bundle of format 2 needs the manifest's signature",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a bundle of format 1 has no signature",
+            ));
+        }
+        _ => {}
+    }
     let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
         .map_err(|e| io::Error::other(e.to_string()))?;
     let stream = encryptor.wrap_output(out)?;
     let mut tar = tar::Builder::new(stream);
     append(&mut tar, manifest::NAME, &manifest.to_json(), mtime)?;
+    if let Some(sig) = signature {
+        append(&mut tar, manifest::SIGNATURE_NAME, sig.as_bytes(), mtime)?;
+    }
     for (name, data) in files {
         append(&mut tar, name, data, mtime)?;
     }
@@ -98,9 +148,15 @@ pub fn write<W: Write>(
 /// tell a bundle from a single record put back in front.
 type Plain<R> = io::Chain<io::Cursor<Vec<u8>>, PayloadReader<R>>;
 
-/// An opened bundle: its (checked) manifest, then its record files.
+/// An opened bundle: its (checked) manifest, the manifest's exact bytes
+/// and signature, then its record files.
 pub struct OpenBundle<R: BufRead> {
     pub manifest: Manifest,
+    /// `manifest.json` exactly as it is in the archive (what is signed).
+    pub manifest_bytes: Vec<u8>,
+    /// The text of `manifest.json.minisig`; `None` for a bundle of format
+    /// 1 (unsigned). Not checked yet: see [`OpenBundle::verify`].
+    pub signature: Option<String>,
     files: TarReader<Plain<R>>,
 }
 
@@ -151,10 +207,44 @@ pub fn open<R: BufRead>(
         return Err(BundleError::NoManifest);
     }
     let manifest = Manifest::parse(&first.data)?;
-    Ok(OpenBundle { manifest, files })
+    let signature = if manifest.version >= 2 {
+        // The signature is the second file, always: a signed format whose
+        // signature can go missing would be an unsigned one.
+        let sig = files
+            .next_file(MAX_SIGNATURE_BYTES)
+            .map_err(|e| match e {
+                TarError::TooLarge { .. } => BundleError::NoSignatureFile,
+                e => tar_error(e),
+            })?
+            .ok_or(BundleError::NoSignatureFile)?;
+        if sig.name != manifest::SIGNATURE_NAME {
+            return Err(BundleError::NoSignatureFile);
+        }
+        Some(String::from_utf8(sig.data).map_err(|_| BundleError::NoSignatureFile)?)
+    } else {
+        None
+    };
+    Ok(OpenBundle {
+        manifest,
+        manifest_bytes: first.data,
+        signature,
+        files,
+    })
 }
 
 impl<R: BufRead> OpenBundle<R> {
+    /// Check the manifest's signature against `key` (the device's pinned
+    /// signing key). Returns the signature's trusted comment. An unsigned
+    /// (format-1) bundle is [`SignatureError::NotASignature`]; the caller
+    /// decides whether to accept it (`--allow-unsigned`).
+    pub fn verify(&self, key: &VerifyingKey) -> Result<String, SignatureError> {
+        let sig = self
+            .signature
+            .as_deref()
+            .ok_or(SignatureError::NotASignature)?;
+        key.verify(&self.manifest_bytes, sig)
+    }
+
     /// The next file of the archive (a record file, at most
     /// [`MAX_RECORD_FILE`] bytes); `None` once the archive and the age
     /// stream have ended cleanly. An error means the bundle as a whole is
@@ -198,7 +288,20 @@ mod tests {
             .iter()
             .map(|v| (v.file.clone(), &b"abc"[..]))
             .collect();
-        write(Vec::new(), &[&key.to_public()], m, &files, 0).unwrap()
+        let sig = if m.version >= 2 {
+            Some(sign_manifest(m, &SigningKey::generate().unwrap()).unwrap())
+        } else {
+            None
+        };
+        write(
+            Vec::new(),
+            &[&key.to_public()],
+            m,
+            sig.as_deref(),
+            &files,
+            0,
+        )
+        .unwrap()
     }
 
     fn read_all(bytes: &[u8], key: &age::x25519::Identity) -> Result<Vec<TarFile>, BundleError> {

@@ -17,10 +17,15 @@ use crate::visit::record::{ChecklistStamp, parse_stamp};
 
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "safevisit-bundle";
-/// The bundle format version this program writes and reads.
-pub const VERSION: u32 = 1;
+/// The bundle format version this program writes. It reads this one and
+/// every earlier one ([`OLDEST_VERSION`]): version 1 had no signature.
+pub const VERSION: u32 = 2;
+/// The oldest bundle format version this program reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// The manifest's file name inside the archive.
 pub const NAME: &str = "manifest.json";
+/// The manifest's signature inside the archive (format 2 on): the second file.
+pub const SIGNATURE_NAME: &str = "manifest.json.minisig";
 /// The largest manifest (64 MiB: well over 100,000 visits).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// The folder of the record files inside the archive.
@@ -162,7 +167,7 @@ impl Manifest {
             return Err(ManifestError::NotABundle);
         }
         match head.version.as_ref().and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if (u64::from(OLDEST_VERSION)..=u64::from(VERSION)).contains(&v) => {}
             Some(v) if v > u64::from(VERSION) => {
                 return Err(ManifestError::NewerVersion { found: v });
             }

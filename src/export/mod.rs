@@ -2,6 +2,10 @@
 //! bundle file for the office — `age( tar( manifest.json, records ) )` to
 //! the organisation recipients (docs/FORMATS.md, "Bundles").
 //!
+//! The manifest is signed with the device's signing key
+//! (`manifest.json.minisig`, the archive's second file): the office checks
+//! it against the key it pinned when it enrolled this laptop.
+//!
 //! The records go into the bundle exactly as the vault encrypted them at
 //! finalize: the laptop cannot read them and never tries. A visit is marked
 //! exported only after the bundle file is durable (written, `fsync`ed,
@@ -19,6 +23,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::i18n::Lang;
+use crate::signing::SignatureError;
 use crate::store::{FinalizedFile, StoreError, Vault};
 use crate::visit::record::parse_stamp;
 
@@ -48,6 +53,10 @@ pub enum ExportError {
     Exists { path: PathBuf },
     #[error("writing {} failed: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
+    #[error("this laptop has no signing key, so its bundle could not be signed")]
+    NoSigningKey,
+    #[error("signing the bundle failed: {0}")]
+    Sign(SignatureError),
     #[error(
         "the bundle {} is complete, but the visits could not be marked as exported: {source}",
         path.display()
@@ -101,6 +110,18 @@ impl ExportError {
                 "The bundle file {} could not be written ({source}). Nothing was marked as exported. Is the stick full or read-only? Try again, perhaps somewhere else.",
                 path.display()
             ),
+            (ExportError::NoSigningKey, Lang::Nl) => {
+                "Deze laptop heeft geen ondertekeningssleutel, dus de bundel kan niet worden ondertekend; er is niets geschreven. Ontgrendel de kluis opnieuw (dan wordt er een gemaakt) en exporteer daarna.".into()
+            }
+            (ExportError::NoSigningKey, Lang::En) => {
+                "This laptop has no signing key, so the bundle cannot be signed; nothing was written. Unlock the vault again (that makes one) and export afterwards.".into()
+            }
+            (ExportError::Sign(e), Lang::Nl) => format!(
+                "Het ondertekenen van de bundel mislukte ({e}); er is niets geschreven en niets als geëxporteerd gemarkeerd. Probeer het opnieuw."
+            ),
+            (ExportError::Sign(e), Lang::En) => format!(
+                "Signing the bundle failed ({e}); nothing was written and nothing was marked as exported. Try again."
+            ),
             (ExportError::NotMarked { path, source }, Lang::Nl) => format!(
                 "De bundel {} is compleet en bruikbaar, maar de bezoeken konden niet als geëxporteerd worden gemarkeerd ({}). Ze komen bij de volgende export opnieuw mee; dat is onschuldig, kantoor ziet dubbele bezoeken als 'al geïmporteerd'.",
                 path.display(),
@@ -132,6 +153,11 @@ pub fn export_bundle(
 ) -> Result<ExportOutcome, ExportError> {
     let created = parse_stamp(now).ok_or_else(|| ExportError::InvalidTime(now.to_string()))?;
     let recipients = vault.recipients()?;
+    // Checked before anything else: an unsigned bundle would be rejected
+    // at the office. (Unlocking gives every vault a key; this is a guard.)
+    if vault.signing_key().is_none() {
+        return Err(ExportError::NoSigningKey);
+    }
     let files = vault.finalized_records(all)?;
     let (Some(first), Some(last)) = (files.first(), files.last()) else {
         return Ok(ExportOutcome {
@@ -145,6 +171,8 @@ pub fn export_bundle(
         &default_name(&device.name, first.sequence, last.sequence),
     )?;
     let manifest = manifest_of(&device.id, &device.name, now, &files);
+    let key = vault.signing_key().ok_or(ExportError::NoSigningKey)?;
+    let signature = bundle::sign_manifest(&manifest, key).map_err(ExportError::Sign)?;
     let named: Vec<(String, &[u8])> = files
         .iter()
         .map(|f| (record_file(f.sequence), f.ciphertext.as_slice()))
@@ -155,7 +183,14 @@ pub fn export_bundle(
         .collect();
     let mtime = created.assume_utc().unix_timestamp().max(0) as u64;
     write_new(&target, |file| {
-        let w = bundle::write(BufWriter::new(file), &ages, &manifest, &named, mtime)?;
+        let w = bundle::write(
+            BufWriter::new(file),
+            &ages,
+            &manifest,
+            Some(&signature),
+            &named,
+            mtime,
+        )?;
         w.into_inner().map_err(|e| e.into_error())?.flush()
     })?;
     let ids: Vec<String> = files

@@ -13,9 +13,17 @@
 //! # device-name: laptop-3
 //! # test-vault: no
 //! # recipient: age1…        (one line per organisation recipient)
+//! # signing-key: RWR…       (the device's minisign secret key, since 0.6)
+//! # org-signing-key: RWQ…   (the pinned organisation key, when pinned)
+//! # org-card: K7QM-2XPA-9RTF-WD3N   (that card's fingerprint)
+//! # organisation: Jeugdzorg Voorbeeldstad   (that card's name)
 //! # public key: age1…       (the device's own recipient)
 //! AGE-SECRET-KEY-1…
 //! ```
+//!
+//! The signing and organisation lines are comment lines on purpose: an
+//! older safevisit (and the `age` tool) ignores comment lines it does not
+//! know, so adding them needed no new vault format (docs/FORMATS.md).
 //!
 //! Pure parsing and printing; no I/O.
 
@@ -25,6 +33,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::signing::{SigningKey, VerifyingKey, normalize_fingerprint};
 use crate::store::recipients::Recipient;
 
 /// The on-disk layout version of the vault (`format` in `vault.toml`).
@@ -115,11 +124,35 @@ pub fn valid_device_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The organisation key a laptop trusts for receipts, pinned from an
+/// organisation card (`init --org-card`, `safevisit org-card`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedOrg {
+    /// The organisation's signing public key.
+    pub signing_key: VerifyingKey,
+    /// The fingerprint of the card it was pinned from.
+    pub card_fingerprint: String,
+    /// The card's organisation name (may be empty).
+    pub organisation: String,
+}
+
 /// The sealed configuration: what only the passphrase opens.
 pub struct Sealed {
     pub config: VaultConfig,
     pub recipients: Vec<Recipient>,
     pub identity: age::x25519::Identity,
+    /// The device's signing key. `None` only in a vault made before
+    /// signing keys existed; unlocking adds one.
+    pub signing_key: Option<SigningKey>,
+    /// The pinned organisation key, if any.
+    pub org: Option<PinnedOrg>,
+}
+
+/// A one-line value for a comment line: control characters become spaces.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 impl Sealed {
@@ -136,6 +169,24 @@ impl Sealed {
         ));
         for r in &self.recipients {
             s.push_str(&format!("# recipient: {r}\n"));
+        }
+        if let Some(key) = &self.signing_key {
+            s.push_str("# signing-key: ");
+            s.push_str(&key.to_text());
+            s.push('\n');
+        }
+        if let Some(org) = &self.org {
+            s.push_str(&format!(
+                "# org-signing-key: {}\n",
+                org.signing_key.to_base64()
+            ));
+            s.push_str(&format!("# org-card: {}\n", org.card_fingerprint));
+            if !org.organisation.is_empty() {
+                s.push_str(&format!(
+                    "# organisation: {}\n",
+                    one_line(&org.organisation)
+                ));
+            }
         }
         s.push_str(&format!("# public key: {}\n", self.identity.to_public()));
         let secret: SecretString = self.identity.to_string();
@@ -154,6 +205,10 @@ impl Sealed {
         let mut public = None;
         let mut recipients = Vec::new();
         let mut identity = None;
+        let mut signing_key = None;
+        let mut org_key = None;
+        let mut org_card = None;
+        let mut organisation = String::new();
         for line in text.lines() {
             if let Some(comment) = line.strip_prefix("# ") {
                 let Some((key, value)) = comment.split_once(": ") else {
@@ -176,6 +231,28 @@ impl Sealed {
                             .map_err(|_| "a recipient line does not decode")?,
                     ),
                     "public key" => public = Some(value.to_string()),
+                    "signing-key" => {
+                        if signing_key.is_some() {
+                            return Err("it holds more than one signing key");
+                        }
+                        signing_key = Some(
+                            SigningKey::from_text(value)
+                                .map_err(|_| "its signing key does not decode")?,
+                        );
+                    }
+                    "org-signing-key" => {
+                        org_key = Some(
+                            VerifyingKey::from_base64(value)
+                                .map_err(|_| "its organisation key does not decode")?,
+                        )
+                    }
+                    "org-card" => {
+                        org_card = Some(
+                            normalize_fingerprint(value)
+                                .ok_or("its organisation card fingerprint is not valid")?,
+                        )
+                    }
+                    "organisation" => organisation = value.to_string(),
                     _ => {}
                 }
             } else if line.starts_with("AGE-SECRET-KEY-1") {
@@ -203,10 +280,21 @@ impl Sealed {
             device_name: device_name.ok_or("it has no device-name line")?,
             test_vault: test_vault.ok_or("it has no test-vault line")?,
         };
+        let org = match (org_key, org_card) {
+            (Some(signing_key), Some(card_fingerprint)) => Some(PinnedOrg {
+                signing_key,
+                card_fingerprint,
+                organisation,
+            }),
+            (None, None) => None,
+            _ => return Err("its organisation key lines are incomplete"),
+        };
         Ok(Sealed {
             config,
             recipients,
             identity,
+            signing_key,
+            org,
         })
     }
 }
@@ -225,7 +313,52 @@ mod tests {
             },
             recipients: vec![age::x25519::Identity::generate().to_public().into()],
             identity: age::x25519::Identity::generate(),
+            signing_key: None,
+            org: None,
         }
+    }
+
+    #[test]
+    fn signing_and_organisation_keys_round_trip_as_comment_lines() {
+        let mut s = sealed();
+        let key = SigningKey::generate().unwrap();
+        let org_key = SigningKey::generate().unwrap().public().clone();
+        s.signing_key = Some(SigningKey::from_text(&key.to_text()).unwrap());
+        s.org = Some(PinnedOrg {
+            signing_key: org_key.clone(),
+            card_fingerprint: crate::signing::fingerprint(&["x"]),
+            organisation: "Jeugdzorg\nVoorbeeldstad".into(),
+        });
+        let text = s.to_text();
+        assert!(text.contains(&format!("# signing-key: {}\n", key.to_text().as_str())));
+        assert!(text.contains("# organisation: Jeugdzorg Voorbeeldstad\n"));
+        let back = Sealed::from_text(&text).unwrap();
+        assert_eq!(back.signing_key.unwrap().public(), key.public());
+        let org = back.org.unwrap();
+        assert_eq!(org.signing_key, org_key);
+        assert_eq!(org.card_fingerprint, crate::signing::fingerprint(&["x"]));
+        // Still an identity file the age crate reads (comments are ignored).
+        let file = age::IdentityFile::from_buffer(text.as_bytes()).unwrap();
+        assert_eq!(file.into_identities().unwrap().len(), 1);
+        // Half an organisation pin is refused, not half trusted.
+        let cut: String = text
+            .lines()
+            .filter(|l| !l.starts_with("# org-card: "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(Sealed::from_text(&cut).is_err());
+        // A damaged signing key is refused.
+        let damaged = text.replace("# signing-key: RW", "# signing-key: XX");
+        assert!(Sealed::from_text(&damaged).is_err());
+    }
+
+    #[test]
+    fn a_sealed_text_without_a_signing_key_still_reads() {
+        let s = sealed();
+        let text = s.to_text();
+        assert!(!text.contains("signing-key"));
+        let back = Sealed::from_text(&text).unwrap();
+        assert!(back.signing_key.is_none() && back.org.is_none());
     }
 
     #[test]

@@ -154,6 +154,14 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Envelope(EnvelopeError),
+    #[error("a signing key could not be made (the system's random source failed)")]
+    SigningKeyFailed,
+    #[error("this vault has no signing key yet; unlock it once to make one")]
+    NoSigningKey,
+    #[error(
+        "this laptop already trusts another organisation key (card {pinned}); the card offered ({offered}) has a different signing key"
+    )]
+    OrgKeyDiffers { pinned: String, offered: String },
 }
 
 impl From<StepError> for StoreError {
@@ -361,6 +369,26 @@ impl StoreError {
                 };
                 format!("{msg}{next}")
             }
+            E::SigningKeyFailed => lang
+                .pick(
+                    "Er kon geen ondertekeningssleutel worden gemaakt (de toevalsbron van het systeem faalde). Er is niets veranderd; probeer opnieuw.",
+                    "A signing key could not be made (the system's random source failed). Nothing was changed; try again.",
+                )
+                .into(),
+            E::NoSigningKey => lang
+                .pick(
+                    "Deze kluis heeft nog geen ondertekeningssleutel. Ontgrendel hem één keer met de wachtwoordzin (safevisit status); dan wordt er een gemaakt.",
+                    "This vault has no signing key yet. Unlock it once with the passphrase (safevisit status); that makes one.",
+                )
+                .into(),
+            E::OrgKeyDiffers { pinned, offered } => match lang {
+                Lang::Nl => format!(
+                    "Deze laptop vertrouwt al een andere organisatiesleutel (kaart {pinned}); de aangeboden kaart ({offered}) heeft een andere ondertekeningssleutel. Er is niets veranderd. Alleen als kantoor bevestigt dat de sleutel echt vervangen is: geef --replace mee. Anders zou een ontvangstbewijs van wie dan ook worden vertrouwd."
+                ),
+                Lang::En => format!(
+                    "This laptop already trusts another organisation key (card {pinned}); the card offered ({offered}) has a different signing key. Nothing was changed. Only if the office confirms the key was really replaced: pass --replace. Otherwise receipts from anyone holding that key would be trusted."
+                ),
+            },
             E::Envelope(e) => {
                 if nl {
                     format!("Versleutelen of ontsleutelen mislukte: {}.", envelope_nl(e))

@@ -25,6 +25,11 @@
 //! vault.finalized_records(include_exported)         -> Result<Vec<FinalizedFile>>  (for export)
 //! vault.mark_exported(&ids)                         -> Result<()>      (after the bundle is durable)
 //! vault.change_passphrase(&new)                     -> Result<()>
+//! Vault::init_with_org_card(dir, opts, &org_card)   -> Result<Vault>   (recipients from the card, its key pinned)
+//! vault.signing_key()                               -> Option<&SigningKey>  (None only while locked)
+//! vault.device_card()                               -> Result<DeviceCard>
+//! vault.org_signing_key()                           -> Option<VerifyingKey> (pinned from an organisation card)
+//! vault.pin_org_card(&card, &passphrase, replace)   -> Result<()>      (OrgKeyDiffers without replace)
 //! vault.quarantined() / vault.recovered() / vault.quarantine_count()
 //! ```
 //!

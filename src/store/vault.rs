@@ -15,13 +15,15 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
+use crate::cards::{DeviceCard, OrgCard};
 use crate::i18n::Lang;
+use crate::signing::{SigningKey, VerifyingKey};
 use crate::store::atomic::{
     DIR_MODE, FILE_MODE, Fs, RealFs, create_dir_durable, is_temp_name, move_durable,
     remove_durable, write_atomic,
 };
 use crate::store::config::{
-    DeviceInfo, Sealed, VAULT_FORMAT, VaultConfig, valid_device_id, valid_device_name,
+    DeviceInfo, PinnedOrg, Sealed, VAULT_FORMAT, VaultConfig, valid_device_id, valid_device_name,
 };
 use crate::store::envelope::{
     self, EnvelopeError, INDEX, MAX_INDEX_BYTES, MAX_RECORD_BYTES, STUB, decode_payload, decrypt,
@@ -109,6 +111,9 @@ pub enum RecoveryNote {
     SequenceAdvanced { next: u64 },
     /// Unfinished temporary files (ciphertext) were removed.
     TempFilesRemoved { count: usize },
+    /// The vault was made before laptops signed their bundles: a signing
+    /// key was made and sealed in the device identity (once).
+    SigningKeyAdded { key_id: String },
 }
 
 impl RecoveryNote {
@@ -184,6 +189,12 @@ impl RecoveryNote {
             (R::TempFilesRemoved { count }, Lang::En) => {
                 format!("{count} unfinished temporary file(s) (encrypted) removed.")
             }
+            (R::SigningKeyAdded { key_id }, Lang::Nl) => format!(
+                "Deze laptop heeft nu een ondertekeningssleutel ({key_id}), veilig opgeslagen bij de apparaatsleutel. Geef kantoor de apparaatkaart: safevisit device-card."
+            ),
+            (R::SigningKeyAdded { key_id }, Lang::En) => format!(
+                "This laptop now has a signing key ({key_id}), stored safely with the device key. Give the office the device card: safevisit device-card."
+            ),
         }
     }
 }
@@ -192,6 +203,11 @@ struct Unlocked {
     identity: age::x25519::Identity,
     device: age::x25519::Recipient,
     recipients: Vec<Recipient>,
+    /// The device's signing key (bundles are signed with it). Always set
+    /// after unlock: a vault without one gets one then.
+    signing_key: Option<SigningKey>,
+    /// The organisation key pinned from an organisation card.
+    org: Option<PinnedOrg>,
     index: Index,
     next_sequence: u64,
     /// Visits with an intent file (`drafts/ID.finalizing.age`): being
@@ -295,6 +311,27 @@ impl Vault {
 
     /// [`Vault::init`] through a given file-system layer (fault injection).
     pub fn init_with(dir: &Path, opts: InitOptions, fs: Arc<dyn Fs>) -> Result<Vault, StoreError> {
+        Vault::init_full(dir, opts, None, fs)
+    }
+
+    /// [`Vault::init`] from an organisation card: the card's recipients and
+    /// backup recipients are added to `opts.recipients`, and its signing
+    /// key is pinned in the sealed identity (receipts are checked with it).
+    pub fn init_with_org_card(
+        dir: &Path,
+        mut opts: InitOptions,
+        card: &OrgCard,
+    ) -> Result<Vault, StoreError> {
+        opts.recipients.extend(card.all_recipients());
+        Vault::init_full(dir, opts, Some(pinned_of(card)), Arc::new(RealFs))
+    }
+
+    fn init_full(
+        dir: &Path,
+        opts: InitOptions,
+        org: Option<PinnedOrg>,
+        fs: Arc<dyn Fs>,
+    ) -> Result<Vault, StoreError> {
         let recipients = dedup(opts.recipients);
         if recipients.is_empty() {
             return Err(StoreError::NoRecipient);
@@ -358,10 +395,13 @@ impl Vault {
             test_vault: log_n < DEFAULT_SCRYPT_LOG_N,
         };
         let identity = age::x25519::Identity::generate();
+        let signing_key = SigningKey::generate().map_err(|_| StoreError::SigningKeyFailed)?;
         let sealed = Sealed {
             config: config.clone(),
             recipients: recipients.clone(),
             identity,
+            signing_key: Some(signing_key),
+            org,
         };
         write_identity(&*fs, dir, &sealed, &opts.passphrase, log_n)?;
         write_atomic(&*fs, &dir.join(layout::SEQUENCE), b"1\n")?;
@@ -374,6 +414,8 @@ impl Vault {
                 identity: sealed.identity,
                 device,
                 recipients,
+                signing_key: sealed.signing_key,
+                org: sealed.org,
                 index: Index::default(),
                 next_sequence: 1,
                 pending: HashSet::new(),
@@ -500,11 +542,27 @@ impl Vault {
             identity: sealed.identity,
             device,
             recipients: sealed.recipients,
+            signing_key: sealed.signing_key,
+            org: sealed.org,
             index: Index::default(),
             next_sequence: 1,
             pending: HashSet::new(),
         };
         self.reconcile(&mut unlocked)?;
+        if unlocked.signing_key.is_none() {
+            // A vault made before laptops signed their bundles. The new key
+            // is sealed with the same passphrase and work factor; the old
+            // identity file stays in place until the new one is complete
+            // (write_atomic), so a crash here leaves a vault that simply
+            // gets its key at the next unlock.
+            let key = SigningKey::generate().map_err(|_| StoreError::SigningKeyFailed)?;
+            let log_n = scrypt_log_n(&bytes).unwrap_or(DEFAULT_SCRYPT_LOG_N);
+            let key_id = key.public().key_id();
+            unlocked.signing_key = Some(key);
+            self.reseal(&unlocked, passphrase, log_n)?;
+            self.recovered
+                .push(RecoveryNote::SigningKeyAdded { key_id });
+        }
         self.unlocked = Some(unlocked);
         Ok(())
     }
@@ -995,12 +1053,107 @@ impl Vault {
         } else {
             DEFAULT_SCRYPT_LOG_N
         };
+        self.reseal(u, new, log_n)
+    }
+
+    /// Write `identity.age` anew from the unlocked state (atomic: the old
+    /// file stays until the new one is complete).
+    fn reseal(&self, u: &Unlocked, passphrase: &SecretString, log_n: u8) -> Result<(), StoreError> {
+        let signing_key = match &u.signing_key {
+            Some(k) => Some(
+                SigningKey::from_text(&k.to_text()).map_err(|_| StoreError::SigningKeyFailed)?,
+            ),
+            None => None,
+        };
         let sealed = Sealed {
             config: self.config.clone(),
             recipients: u.recipients.clone(),
             identity: u.identity.clone(),
+            signing_key,
+            org: u.org.clone(),
         };
-        write_identity(&*self.fs, &self.dir, &sealed, new, log_n)
+        write_identity(&*self.fs, &self.dir, &sealed, passphrase, log_n)
+    }
+
+    /// The device's signing key (bundles are signed with it). `None` only
+    /// while locked: unlocking gives a vault without one a key.
+    pub fn signing_key(&self) -> Option<&SigningKey> {
+        self.unlocked.as_ref()?.signing_key.as_ref()
+    }
+
+    /// The laptop's public card: device id and name, its own age
+    /// recipient (receipts are encrypted to it) and its signing key.
+    pub fn device_card(&self) -> Result<DeviceCard, StoreError> {
+        let u = self.unlocked()?;
+        let key = u.signing_key.as_ref().ok_or(StoreError::NoSigningKey)?;
+        Ok(DeviceCard {
+            device_id: self.config.device_id.clone(),
+            device_name: self.config.device_name.clone(),
+            recipient: Recipient::from(u.device.clone()),
+            signing_key: key.public().clone(),
+        })
+    }
+
+    /// The organisation's signing key pinned on this laptop (receipts are
+    /// checked with it); `None` when locked or when no card was taken.
+    pub fn org_signing_key(&self) -> Option<VerifyingKey> {
+        Some(self.unlocked.as_ref()?.org.as_ref()?.signing_key.clone())
+    }
+
+    /// The pinned organisation (key, card fingerprint, name), if any.
+    pub fn pinned_org(&self) -> Option<PinnedOrg> {
+        self.unlocked.as_ref()?.org.clone()
+    }
+
+    /// Take an organisation card on a laptop that already exists: pin its
+    /// signing key and make its recipients (and backups) the vault's
+    /// recipients. `passphrase` must be the current one (checked again: the
+    /// identity file is sealed anew with it). A card with another signing
+    /// key than the pinned one is refused unless `replace`: receipts signed
+    /// by whoever holds that key would otherwise be trusted.
+    pub fn pin_org_card(
+        &mut self,
+        card: &OrgCard,
+        passphrase: &SecretString,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        let u = self.unlocked()?;
+        if let Some(old) = &u.org
+            && old.signing_key != card.signing_key
+            && !replace
+        {
+            return Err(StoreError::OrgKeyDiffers {
+                pinned: old.card_fingerprint.clone(),
+                offered: card.fingerprint(),
+            });
+        }
+        let path = self.dir.join(layout::IDENTITY);
+        let bytes = std::fs::read(&path).map_err(read_err(&path))?;
+        let mut scrypt = age::scrypt::Identity::new(passphrase.clone());
+        scrypt.set_max_work_factor(MAX_SCRYPT_LOG_N);
+        open_identity(&bytes, &scrypt).map_err(|e| match e {
+            IdentityOpenError::Wrong => StoreError::WrongPassphrase,
+            IdentityOpenError::Damaged(r) => StoreError::IdentityDamaged {
+                path: path.clone(),
+                reason: r.to_string(),
+            },
+        })?;
+        let log_n = scrypt_log_n(&bytes).unwrap_or(DEFAULT_SCRYPT_LOG_N);
+        let recipients = dedup(card.all_recipients());
+        if recipients.is_empty() {
+            return Err(StoreError::NoRecipient);
+        }
+        let u = self.unlocked.as_mut().ok_or(StoreError::Locked)?;
+        let before = (u.recipients.clone(), u.org.clone());
+        u.recipients = recipients;
+        u.org = Some(pinned_of(card));
+        let u = self.unlocked.as_ref().ok_or(StoreError::Locked)?;
+        if let Err(e) = self.reseal(u, passphrase, log_n) {
+            let u = self.unlocked.as_mut().ok_or(StoreError::Locked)?;
+            (u.recipients, u.org) = before;
+            return Err(e);
+        }
+        Ok(())
     }
 
     // ---- internals ----
@@ -1514,6 +1667,15 @@ pub fn decode_stub(plaintext: &[u8]) -> Result<Stub, EnvelopeError> {
             found,
             newest: STUB.version,
         }),
+    }
+}
+
+/// What a laptop keeps of an organisation card.
+fn pinned_of(card: &OrgCard) -> PinnedOrg {
+    PinnedOrg {
+        signing_key: card.signing_key.clone(),
+        card_fingerprint: card.fingerprint(),
+        organisation: card.organisation.clone(),
     }
 }
 

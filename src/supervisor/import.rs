@@ -136,6 +136,7 @@ impl BundleProblem {
                 B::SingleRecord => "het is één los bezoekverslag, geen bundel (bundels maakt `safevisit export`)".into(),
                 B::NotABundle(what) => format!("het ontsleutelt, maar is geen bundel: {what}"),
                 B::NoManifest => "het eerste bestand is niet manifest.json".into(),
+                B::NoSignatureFile => "het is een bundel van formaat 2 of later, maar het tweede bestand is niet de handtekening van het manifest (manifest.json.minisig): hij is veranderd of beschadigd".into(),
                 B::Manifest(m) => format!("het manifest is onbruikbaar: {m}"),
                 B::TooLarge { name } => format!("het bevat een te groot bestand ({name})"),
                 B::Io(e) => format!("lezen mislukte ({e})"),
@@ -691,15 +692,13 @@ struct Signed {
     manifest: Vec<u8>,
 }
 
-/// The signature and the signed manifest bytes of an opened bundle.
-///
-/// The one place that reads them from [`bundle::OpenBundle`] (lane `keys`
-/// adds `signature` and the manifest bytes there). Until then every bundle
-/// reads as unsigned (format 1).
+/// The signature and the exact signed manifest bytes of an opened bundle
+/// (`None`: a format-1 bundle, unsigned). Checked in [`finish`], where the
+/// ledger's pinned key is known, as [`bundle::OpenBundle::verify`] does.
 fn signed_parts<R: io::BufRead>(opened: &bundle::OpenBundle<R>) -> Signed {
     Signed {
-        signature: None,
-        manifest: opened.manifest.to_json(),
+        signature: opened.signature.clone(),
+        manifest: opened.manifest_bytes.clone(),
     }
 }
 
