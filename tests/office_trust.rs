@@ -1,9 +1,11 @@
 //! Office trust, end to end through the real binary: the organisation's
 //! signing key in its identity file (still a standard age identity file),
-//! the organisation card, enrolment by device card with a fingerprint
-//! check, origin checked at import (unsigned, unknown, revoked), a bundle
-//! that never renames a device, and receipts that list exactly what
-//! arrived.
+//! the organisation card, two laptops enrolled by their cards with a
+//! fingerprint check, their signed bundles imported, forged bundles (made
+//! with the organisation's public key alone: unsigned, or signed by a new
+//! key that claims an enrolled laptop) rejected while sound ones land, a
+//! revoked laptop, a bundle that never renames a device, and receipts that
+//! list exactly what arrived and open with the laptop's own identity.
 
 mod office_support;
 mod vault_support;
@@ -13,10 +15,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::str::FromStr;
 
+use std::io::Read;
+
 use office_support::*;
 use safevisit::cards::{DeviceCard, OrgCard};
+use safevisit::export::bundle;
+use safevisit::export::manifest::{self, record_file};
+use safevisit::export::manifest_of;
 use safevisit::receipt;
 use safevisit::signing::{SigningKey, VerifyingKey};
+use safevisit::store::Vault;
 use safevisit::store::recipients::Recipient;
 use safevisit::supervisor::keys;
 
@@ -77,6 +85,76 @@ fn card(root: &Path, device_id: &str, name: &str) -> Card {
         card,
         identity,
     }
+}
+
+/// The laptop's own X25519 identity, opened from `identity.age` with the
+/// test passphrase (as `age -d` would): receipts are encrypted to it.
+fn device_identity(vault: &Vault) -> age::x25519::Identity {
+    let bytes = std::fs::read(vault.dir().join("identity.age")).unwrap();
+    let decryptor = age::Decryptor::new(&bytes[..]).unwrap();
+    let pass = age::scrypt::Identity::new(vault_support::passphrase());
+    let mut plain = String::new();
+    decryptor
+        .decrypt(std::iter::once(&pass as &dyn age::Identity))
+        .unwrap()
+        .read_to_string(&mut plain)
+        .unwrap();
+    let line = plain
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("the device key");
+    age::x25519::Identity::from_str(line).unwrap()
+}
+
+/// The laptop's real device card (`safevisit device-card`), written to a file.
+fn card_of(root: &Path, vault: &Vault) -> Card {
+    let card = vault.device_card().unwrap();
+    let path = root.join(format!("{}.card", card.device_id));
+    std::fs::write(&path, card.to_text()).unwrap();
+    Card {
+        path,
+        card,
+        identity: device_identity(vault),
+    }
+}
+
+/// A bundle of `vault`'s finalized visits made by hand and encrypted with
+/// the organisation's public key alone: format 1 and unsigned when `key`
+/// is `None`, else format 2 signed by `key` (which may be a stranger's).
+fn forged(
+    root: &Path,
+    name: &str,
+    vault: &mut Vault,
+    org: &age::x25519::Identity,
+    key: Option<&SigningKey>,
+) -> PathBuf {
+    let files = vault.finalized_records(true).unwrap();
+    let dev = vault.device();
+    let mut m = manifest_of(&dev.id, &dev.name, NOW, &files);
+    let sig = match key {
+        Some(k) => Some(bundle::sign_manifest(&m, k).unwrap()),
+        None => {
+            m.version = 1;
+            None
+        }
+    };
+    assert!(m.version <= manifest::VERSION);
+    let named: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|f| (record_file(f.sequence), f.ciphertext.as_slice()))
+        .collect();
+    let bytes = bundle::write(
+        Vec::new(),
+        &[&org.to_public()],
+        &m,
+        sig.as_deref(),
+        &named,
+        0,
+    )
+    .unwrap();
+    let path = root.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
 }
 
 fn enrol(office: &Path, c: &Card, extra: &[&str]) -> Output {
@@ -289,54 +367,141 @@ fn enrolment_checks_the_fingerprint_and_never_swaps_a_card_silently() {
 }
 
 #[test]
-fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
+fn two_enrolled_laptops_land_and_forged_bundles_do_not() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let (key, org) = org_key(root);
     let office = root.join("kantoor");
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
     let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
-    let ca = card(root, "device-a", "laptop-3");
-    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    let ca = card_of(root, &a);
+    let cb = card_of(root, &b);
+    for c in [&ca, &cb] {
+        let out = enrol(&office, c, &["--fingerprint", &c.card.fingerprint()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
     let ids_a = finalize(&mut a, "appelboom", 1, 2, 5);
-    let ids_b = finalize(&mut b, "kersenboom", 1, 1, 5);
-    let bundle_a = export(&mut a, root);
-    let bundle_b = export(&mut b, root);
+    finalize(&mut b, "kersenboom", 1, 1, 5);
 
-    let out = import_args(&office, &key, &[], &[&bundle_a, &bundle_b]);
+    // Made with the organisation's public key alone, claiming laptop A:
+    // unsigned, or signed by a key of the forger's own.
+    let unsigned = forged(root, "vervalst-ongetekend.age", &mut a, &org, None);
+    let stranger = SigningKey::generate().unwrap();
+    let wrongly = forged(root, "vervalst-getekend.age", &mut a, &org, Some(&stranger));
+    // A laptop the office never enrolled, signing its own bundle.
+    let mut c = laptop(&root.join("c"), "device-c", "laptop-9", &[&org]);
+    finalize(&mut c, "vlinder", 1, 1, 5);
+    let unknown = export(&mut c, root);
+    let out = import_args(&office, &key, &[], &[&unsigned, &wrongly, &unknown]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
-        "0 new, 0 already imported, 2 rejected, gaps: 0"
+        "0 new, 0 already imported, 3 rejected, gaps: 0"
     );
     let err = stderr(&out);
-    for bundle in [&bundle_a, &bundle_b] {
-        let name = bundle.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(
-            err.contains(&format!("{name}: rejected: it is not signed")),
-            "{err}"
-        );
-    }
-    assert!(err.contains("--allow-unsigned"), "{err}");
+    assert!(
+        err.contains("vervalst-ongetekend.age: rejected: it is not signed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("vervalst-getekend.age: rejected: its signature does not verify against the key pinned when device device-a was enrolled"),
+        "{err}"
+    );
+    let unknown_name = unknown.file_name().unwrap().to_str().unwrap();
+    assert!(
+        err.contains(&format!(
+            "{unknown_name}: rejected: device device-c is not enrolled; enrol the device first with supervisor enrol CARD"
+        )),
+        "{err}"
+    );
     assert_eq!(count(&office, "SELECT count(*) FROM visits"), 0);
     // A refused bundle adds no device.
-    assert_eq!(count(&office, "SELECT count(*) FROM devices"), 1);
+    assert_eq!(count(&office, "SELECT count(*) FROM devices"), 2);
+    // The Dutch reason names the enrolment command.
+    assert_eq!(
+        text(
+            &office,
+            "SELECT reason_nl FROM bundles WHERE file_name = 'vervalst-ongetekend.age'"
+        )
+        .map(|r| r.contains("--allow-unsigned")),
+        Some(true)
+    );
+    let nl = text(
+        &office,
+        &format!("SELECT reason_nl FROM bundles WHERE file_name = '{unknown_name}'"),
+    )
+    .unwrap();
+    assert!(
+        nl.contains("schrijf het apparaat eerst in met supervisor enrol KAART"),
+        "{nl}"
+    );
+
+    // The sound, signed bundles land beside a forged one in the same run.
+    let sound_a = export(&mut a, root);
+    let sound_b = export(&mut b, root);
+    let out = import_args(&office, &key, &[], &[&sound_a, &wrongly, &sound_b]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("3 new, 0 already imported, 1 rejected, gaps: 0"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         count(
             &office,
-            "SELECT count(*) FROM bundles WHERE outcome = 'rejected'"
+            "SELECT count(*) FROM bundles WHERE signature = 'verified'"
         ),
         2
     );
+    let got: Vec<String> = {
+        let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
+        let mut st = conn
+            .prepare("SELECT visit_id FROM visits WHERE device_id = 'device-a' ORDER BY sequence")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(got, ids_a);
+    // The forged copy of the same visits is no conflict: it never got in.
+    assert_eq!(count(&office, "SELECT count(*) FROM conflicts"), 0);
+    // Signed bundles are nothing to warn about.
+    assert!(!stderr(&out).contains("UNSIGNED"));
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(!summary.contains("UNSIGNED"), "{summary}");
+}
+
+#[test]
+fn unsigned_bundles_are_taken_only_when_allowed_and_then_named_loudly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (key, org) = org_key(root);
+    let office = root.join("kantoor");
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    let ca = card_of(root, &a);
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    let ids_a = finalize(&mut a, "appelboom", 1, 2, 5);
+    let ids_b = finalize(&mut b, "kersenboom", 1, 1, 5);
+    // Format-1 bundles, as laptops made them before signing.
+    let bundle_a = forged(root, "oud-a.age", &mut a, &org, None);
+    let bundle_b = forged(root, "oud-b.age", &mut b, &org, None);
+    let signed_unknown = export(&mut b, root);
 
     let out = import_args(
         &office,
         &key,
         &["--allow-unsigned"],
-        &[&bundle_a, &bundle_b],
+        &[&bundle_a, &bundle_b, &signed_unknown],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("3 new, 0 already imported, 0 rejected"));
+    // The signed bundle of a device not enrolled is still refused.
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("3 new, 0 already imported, 1 rejected"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         stderr(&out).matches("WARNING: UNSIGNED").count(),
         2,
@@ -344,6 +509,10 @@ fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
         stderr(&out)
     );
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(
+        summary.find("UNSIGNED (2)") < summary.find("ACUTE"),
+        "{summary}"
+    );
     let section = summary
         .split("UNSIGNED (2)")
         .nth(1)
@@ -354,7 +523,10 @@ fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
     for id in ids_a.iter().chain(&ids_b) {
         assert!(section.contains(id.as_str()), "{section}");
     }
-    assert!(section.contains(bundle_a.file_name().unwrap().to_str().unwrap()));
+    assert!(
+        section.contains("oud-a.age") && section.contains("oud-b.age"),
+        "{section}"
+    );
     // The unknown device got its first name from its bundle.
     assert_eq!(
         text(
@@ -370,9 +542,6 @@ fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
         ),
         2
     );
-    // The refusals are made good: no longer listed as rejected.
-    let rejected = summary.split("REJECTED").nth(1).unwrap();
-    assert!(rejected.starts_with(" (0)"), "{rejected}");
     // The JSON list of devices.
     let out = safevisit(&["supervisor", "devices", "--out", p(&office), "--json"]);
     assert_eq!(out.status.code(), Some(0));
@@ -386,6 +555,23 @@ fn unsigned_bundles_are_rejected_unless_allowed_and_then_named_loudly() {
     let b_row = list.iter().find(|d| d["device_id"] == "device-b").unwrap();
     assert_eq!(b_row["enrolled"], false);
     assert!(b_row["last_bundle"].is_string());
+    // The text list says who is not enrolled.
+    let out = safevisit(&["supervisor", "devices", "--out", p(&office)]);
+    assert!(stdout(&out).contains("NOT enrolled"), "{}", stdout(&out));
+
+    // Enrolled now, laptop B's signed bundle lands; the refusal is made good.
+    let cb = card_of(root, &b);
+    let out = enrol(&office, &cb, &["--yes"]);
+    assert!(
+        stdout(&out).contains("knew it from earlier bundles"),
+        "{}",
+        stdout(&out)
+    );
+    let out = import_args(&office, &key, &[], &[&signed_unknown]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    let rejected = summary.split("REJECTED").nth(1).unwrap();
+    assert!(rejected.starts_with(" (0)"), "{rejected}");
 }
 
 #[test]
@@ -397,23 +583,22 @@ fn receipts_list_exactly_the_visits_that_arrived() {
     let office = root.join("kantoor");
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
     let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
-    let ca = card(root, "device-a", "laptop-3");
+    let ca = card_of(root, &a);
+    let cb = card_of(root, &b);
     assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    assert_eq!(enrol(&office, &cb, &["--yes"]).status.code(), Some(0));
+    // A backup of laptop A before its first visit (keys included).
+    copy_dir(&root.join("a"), &root.join("a-backup"));
     let ids_a = finalize(&mut a, "appelboom", 1, 3, 5);
-    finalize(&mut b, "kersenboom", 1, 2, 5);
+    let ids_b = finalize(&mut b, "kersenboom", 1, 2, 5);
     let bundle_a = export(&mut a, root);
     let bundle_b = export(&mut b, root);
-    let out = import_args(
-        &office,
-        &key,
-        &["--allow-unsigned"],
-        &[&bundle_a, &bundle_b],
-    );
+    let out = import_args(&office, &key, &[], &[&bundle_a, &bundle_b]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out)
             .trim()
-            .ends_with(", receipts: receipts/device-a-1.age"),
+            .ends_with(", receipts: receipts/device-a-1.age receipts/device-b-1.age"),
         "{}",
         stdout(&out)
     );
@@ -422,41 +607,47 @@ fn receipts_list_exactly_the_visits_that_arrived() {
     assert_eq!(mode(&folder), 0o700);
     let file = folder.join("device-a-1.age");
     assert_eq!(mode(&file), 0o600);
-    // Only the enrolled device gets one (the other has no card to encrypt to).
-    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
     let r = receipt::open(&std::fs::read(&file).unwrap(), &ca.identity, &org_pub).unwrap();
     assert_eq!(r.device_id, "device-a");
     assert_eq!(r.number, 1);
-    let got: Vec<(String, u64, String)> = r
-        .visits
-        .iter()
-        .map(|v| (v.id.clone(), v.sequence, v.sha256.clone()))
-        .collect();
-    let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
-    let mut st = conn
-        .prepare(
-            "SELECT visit_id, sequence, record_sha256 FROM visits
-             WHERE device_id = 'device-a' ORDER BY sequence",
-        )
-        .unwrap();
-    let want: Vec<(String, u64, String)> = st
-        .query_map([], |r| {
+    let ledger = |device: &str| -> Vec<(String, u64, String)> {
+        let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT visit_id, sequence, record_sha256 FROM visits
+                 WHERE device_id = ?1 ORDER BY sequence",
+            )
+            .unwrap();
+        st.query_map([device], |r| {
             Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
         })
         .unwrap()
         .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(got, want);
-    assert_eq!(got.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), ids_a);
-    // Another key cannot open it; it does not verify against another org key.
-    assert!(
-        receipt::open(
-            &std::fs::read(&file).unwrap(),
-            &age::x25519::Identity::generate(),
-            &org_pub
-        )
-        .is_err()
+        .unwrap()
+    };
+    let listed = |r: &receipt::Receipt| -> Vec<(String, u64, String)> {
+        r.visits
+            .iter()
+            .map(|v| (v.id.clone(), v.sequence, v.sha256.clone()))
+            .collect()
+    };
+    assert_eq!(listed(&r), ledger("device-a"));
+    assert_eq!(
+        r.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        ids_a
     );
+    let rb = receipt::open(
+        &std::fs::read(folder.join("device-b-1.age")).unwrap(),
+        &cb.identity,
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(
+        rb.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        ids_b
+    );
+    // Each laptop opens only its own; another organisation key does not verify.
+    assert!(receipt::open(&std::fs::read(&file).unwrap(), &cb.identity, &org_pub).is_err());
     let stranger = SigningKey::generate().unwrap();
     assert!(
         receipt::open(
@@ -467,13 +658,13 @@ fn receipts_list_exactly_the_visits_that_arrived() {
         .is_err()
     );
 
-    // A second laptop claiming device-a with other visits under the same
-    // numbers: those are conflicts and never in a receipt; its fourth
-    // visit is new and is.
-    let mut imposter = laptop(&root.join("a2"), "device-a", "laptop-3", &[&org]);
-    let other = finalize(&mut imposter, "vlinder", 1, 4, 5);
-    let bundle_c = export(&mut imposter, root);
-    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle_c]);
+    // The laptop set up again from an old backup (same keys) finalizes
+    // other visits under numbers 1–3 and a new 4th: the three are
+    // conflicts and never in a receipt; the 4th is.
+    let mut restored = vault_support::reopen(&root.join("a-backup"));
+    let other = finalize(&mut restored, "vlinder", 1, 4, 5);
+    let bundle_c = export(&mut restored, root);
+    let out = import_args(&office, &key, &[], &[&bundle_c]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stdout(&out).contains("conflicts: 3"), "{}", stdout(&out));
     let r2 = receipt::open(
@@ -487,6 +678,7 @@ fn receipts_list_exactly_the_visits_that_arrived() {
         r2.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
         vec![other[3].clone()]
     );
+    assert!(!folder.join("device-b-2.age").exists());
     assert_eq!(
         count(
             &office,
@@ -496,12 +688,12 @@ fn receipts_list_exactly_the_visits_that_arrived() {
     );
 
     // A lost receipt comes back: the laptop exports everything again; the
-    // visits already in the ledger are in the next receipt.
+    // visits already in the ledger with the same record are in the next one.
     let again = safevisit::export::export_bundle(&mut a, Some(&root.join("opnieuw")), true, NOW)
         .unwrap()
         .path
         .unwrap();
-    let out = import_args(&office, &key, &["--allow-unsigned"], &[&again]);
+    let out = import_args(&office, &key, &[], &[&again]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r3 = receipt::open(
         &std::fs::read(folder.join("device-a-3.age")).unwrap(),
@@ -523,11 +715,11 @@ fn without_a_signing_key_one_warning_and_no_receipts() {
     let key = key_file(root, "age-keygen-key.txt", &org);
     let office = root.join("kantoor");
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
-    let ca = card(root, "device-a", "laptop-3");
+    let ca = card_of(root, &a);
     assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
     finalize(&mut a, "appelboom", 1, 2, 5);
     let bundle = export(&mut a, root);
-    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle]);
+    let out = import_args(&office, &key, &[], &[&bundle]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stderr(&out).matches("no receipts written").count(),
@@ -536,6 +728,7 @@ fn without_a_signing_key_one_warning_and_no_receipts() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("--add-signing-key"));
+    assert!(!stdout(&out).contains("receipts"));
     assert!(!office.join("receipts").exists());
     assert_eq!(count(&office, "SELECT count(*) FROM receipts"), 0);
 }
@@ -548,11 +741,15 @@ fn a_revoked_laptops_new_bundle_is_refused_and_its_old_visits_stay() {
     let office = root.join("kantoor");
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
     let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
-    let ca = card(root, "device-a", "laptop-3");
-    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    for v in [&a, &b] {
+        assert_eq!(
+            enrol(&office, &card_of(root, v), &["--yes"]).status.code(),
+            Some(0)
+        );
+    }
     finalize(&mut a, "appelboom", 1, 2, 5);
     let first = export(&mut a, root);
-    let out = import_args(&office, &key, &["--allow-unsigned"], &[&first]);
+    let out = import_args(&office, &key, &[], &[&first]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Unknown devices cannot be revoked; a bad date is a usage error.
@@ -591,10 +788,11 @@ fn a_revoked_laptops_new_bundle_is_refused_and_its_old_visits_stay() {
     let second = export(&mut a, root);
     finalize(&mut b, "kersenboom", 1, 1, 5);
     let sound = export(&mut b, root);
+    // Not even --allow-unsigned lets a revoked laptop in.
     let out = import_args(&office, &key, &["--allow-unsigned"], &[&second, &sound]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("device device-a is revoked since 2025-03-04T00:00:00"),
+        stderr(&out).contains("device device-a is revoked since 2025-03-04T00:00:00 and this bundle was made at 2025-03-04T12:00:00"),
         "{}",
         stderr(&out)
     );
@@ -624,6 +822,7 @@ fn a_revoked_laptops_new_bundle_is_refused_and_its_old_visits_stay() {
         .clone();
     assert_eq!(a_row["revoked_since"], "2025-03-04T00:00:00");
     assert_eq!(a_row["revoke_reason"], "laptop kwijt in de trein");
+    assert_eq!(a_row["visits"], 2);
     // A revocation is never moved later.
     let out = safevisit(&[
         "supervisor",
@@ -643,17 +842,30 @@ fn a_bundle_never_renames_a_device() {
     let root = tmp.path();
     let (key, org) = org_key(root);
     let office = root.join("kantoor");
-    // The laptop calls itself laptop-3; the card it was enrolled with says
-    // wijkteam-noord-1.
-    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
-    let ca = card(root, "device-a", "wijkteam-noord-1");
+    let mut a = laptop(&root.join("a"), "device-a", "wijkteam-noord-1", &[&org]);
+    let ca = card_of(root, &a);
     assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
     finalize(&mut a, "appelboom", 1, 1, 5);
-    let bundle = export(&mut a, root);
-    let out = import_args(&office, &key, &["--allow-unsigned"], &[&bundle]);
+    // A bundle signed by the laptop's own key whose manifest gives another
+    // name (the laptop's vault.toml edited, or a forger who has the key).
+    let files = a.finalized_records(true).unwrap();
+    let m = manifest_of("device-a", "HACKED-NAME", NOW, &files);
+    let sig = bundle::sign_manifest(&m, a.signing_key().unwrap()).unwrap();
+    let named: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|f| (record_file(f.sequence), f.ciphertext.as_slice()))
+        .collect();
+    let path = root.join("andere-naam.age");
+    std::fs::write(
+        &path,
+        bundle::write(Vec::new(), &[&org.to_public()], &m, Some(&sig), &named, 0).unwrap(),
+    )
+    .unwrap();
+    let out = import_args(&office, &key, &[], &[&path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("calls device device-a \"laptop-3\"; that name was not taken over"),
+        stderr(&out)
+            .contains("calls device device-a \"HACKED-NAME\"; that name was not taken over"),
         "{}",
         stderr(&out)
     );
@@ -666,4 +878,20 @@ fn a_bundle_never_renames_a_device() {
     );
     let rows = csv_rows(&office);
     assert!(rows[0].contains(",wijkteam-noord-1,"), "{}", rows[0]);
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(!summary.contains("HACKED"), "{summary}");
+}
+
+/// A copy of a folder and everything in it.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }

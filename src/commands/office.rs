@@ -354,7 +354,7 @@ fn revoke(
 /// `supervisor devices --out DIR [--json]`.
 fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
     let office = existing_office(out, lang)?;
-    let all = devices::list(office.ledger()).map_err(|e| fail(e))?;
+    let all = devices::list(office.ledger()).map_err(fail)?;
     if json {
         let rows: Vec<serde_json::Value> = all
             .iter()
