@@ -8,7 +8,7 @@
 //! times inside a real import. Figures: docs/PERFORMANCE.md, "Export and
 //! office".
 //!
-//! The fixture is built once under `target/office-bench-10k-v2`; the
+//! The fixture is built once under `target/office-bench-10k-v3`; the
 //! office folders of the runs go to `target/office-bench-runs` and are
 //! removed at the end.
 

@@ -895,3 +895,63 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `safevisit --lang en ARGS…` on a pseudo-terminal (util-linux `script`),
+/// typing `input`.
+fn on_terminal(args: &[&str], input: &str) -> Option<Output> {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: util-linux `script` is not installed (apt-get install util-linux)");
+        return None;
+    }
+    let mut line = format!("'{}' --lang en", env!("CARGO_BIN_EXE_safevisit"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn on_a_terminal_enrolment_asks_for_the_fingerprints_first_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let office = tmp.path().join("kantoor");
+    let a = card(tmp.path(), "device-a", "wijkteam-noord-1");
+    let fp = a.card.fingerprint();
+    let first = &fp[..4];
+    let wrong = if first == "2222" { "3333" } else { "2222" };
+    let args = ["supervisor", "enrol", p(&a.path), "--out", p(&office)];
+    let Some(out) = on_terminal(&args, &format!("{wrong}\n")) else {
+        return;
+    };
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(shown.contains(&fp), "{shown}");
+    assert!(shown.contains("first group"), "{shown}");
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("not confirmed"), "{shown}");
+    assert!(
+        !office.join("safevisit.sqlite").exists()
+            || count(&office, "SELECT count(*) FROM devices") == 0
+    );
+    let out = on_terminal(&args, &format!("{}\n", first.to_lowercase())).unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("Device device-a enrolled"), "{shown}");
+    assert_eq!(
+        text(
+            &office,
+            "SELECT fingerprint FROM devices WHERE device_id = 'device-a'"
+        ),
+        Some(fp)
+    );
+}
