@@ -705,6 +705,24 @@ fn receipts_list_exactly_the_visits_that_arrived() {
         r3.visits.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
         ids_a
     );
+
+    // The very same bundle file again: nothing is decrypted or added, and
+    // the receipt is written again (the next number).
+    let out = import_args(&office, &key, &[], &[&bundle_b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("already imported completely before"));
+    assert!(
+        stdout(&out).contains("receipts/device-b-2.age"),
+        "{}",
+        stdout(&out)
+    );
+    let rb2 = receipt::open(
+        &std::fs::read(folder.join("device-b-2.age")).unwrap(),
+        &cb.identity,
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(listed(&rb2), ledger("device-b"));
 }
 
 #[test]

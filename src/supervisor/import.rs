@@ -26,12 +26,12 @@ use crate::receipt::ReceiptVisit;
 use crate::signing::{SignatureError, VerifyingKey};
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
 use crate::store::payload;
-use crate::supervisor::devices;
 use crate::supervisor::findings;
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
+use crate::supervisor::{devices, receipts};
 use crate::visit::record::{FinalRecord, VisitRecord};
 use crate::visit::report::{Status, visit_json_bytes};
 
@@ -971,6 +971,13 @@ pub fn finish(
             }
         }
         if let Some((listed, device)) = ledger.imported_before(&seen.sha256)? {
+            // Its visits the ledger holds with the very same record go in
+            // the device's next receipt (a lost receipt comes back).
+            if let Ok(r) = &opened {
+                report.arrived = receipts::held(ledger, &r.manifest)?;
+                report.device =
+                    Some((r.manifest.device.id.clone(), r.manifest.device.name.clone()));
+            }
             // Dropping `opened` stops its threads.
             drop(opened);
             start_next();

@@ -4,7 +4,8 @@
 //! encrypted to the laptop's own recipient from its device card. It lists
 //! the visits of the run that are in the ledger — new ones, and ones that
 //! were there already with the same record (so a lost receipt comes back
-//! when the laptop exports again). Conflicting and refused records are
+//! when the laptop exports again, or when the same bundle file is imported
+//! again). Conflicting and refused records are
 //! never in a receipt: the laptop keeps them.
 //!
 //! Numbers count up per device (ledger table `receipts`). The folder is
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use rusqlite::params;
 
+use crate::export::manifest::Manifest;
 use crate::i18n::Lang;
 use crate::receipt::{self, Receipt, ReceiptError, ReceiptVisit};
 use crate::signing::SigningKey;
@@ -71,6 +73,26 @@ impl ReceiptWriteError {
             (e, _) => e.to_string(),
         }
     }
+}
+
+/// The visits of `manifest` that the ledger holds with exactly the record
+/// it lists (same id, device and SHA-256): what a bundle imported before
+/// delivered.
+pub fn held(ledger: &Ledger, manifest: &Manifest) -> Result<Vec<ReceiptVisit>, LedgerError> {
+    let mut st = ledger.conn().prepare_cached(
+        "SELECT 1 FROM visits WHERE visit_id = ?1 AND device_id = ?2 AND record_sha256 = ?3",
+    )?;
+    let mut out = Vec::new();
+    for v in &manifest.visits {
+        if st.exists(params![v.id, manifest.device.id, v.sha256])? {
+            out.push(ReceiptVisit {
+                id: v.id.clone(),
+                sequence: v.sequence,
+                sha256: v.sha256.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The visits of the run that arrived, per enrolled device, each once.
