@@ -49,6 +49,11 @@ pub trait VaultPort {
         all: bool,
         now: PrimitiveDateTime,
     ) -> Result<ExportDone, Text>;
+    /// What the vault did on its own since it was last asked, to tell the
+    /// worker once (shown after the reply to the effect that caused it).
+    fn take_notices(&mut self) -> Vec<Text> {
+        Vec::new()
+    }
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -96,6 +101,9 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             for effect in update(&mut self.state, ev) {
                 if let Some(reply) = self.execute(effect) {
                     queue.push_back(Event::Reply(reply));
+                }
+                for notice in self.port.take_notices() {
+                    queue.push_back(Event::Reply(Reply::Notice(notice)));
                 }
             }
         }
