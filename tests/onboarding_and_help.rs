@@ -257,3 +257,49 @@ fn a_pasted_cr_keeps_its_line_break_in_long_text() {
     );
     assert!(screen.contains("Geplakt A"), "{screen}");
 }
+
+#[test]
+fn an_organisation_card_is_read_shown_with_its_fingerprint_and_pinned() {
+    use safevisit::cards::OrgCard;
+    use safevisit::signing::SigningKey;
+    use safevisit::store::recipients::Recipient;
+    let tmp = tempfile::tempdir().unwrap();
+    let card = OrgCard {
+        organisation: "Jeugdzorg Voorbeeldstad".into(),
+        recipients: vec![Recipient::from(
+            age::x25519::Identity::generate().to_public(),
+        )],
+        backup_recipients: vec![Recipient::from(
+            age::x25519::Identity::generate().to_public(),
+        )],
+        signing_key: SigningKey::generate().unwrap().public().clone(),
+    };
+    let path = tmp.path().join("organisatie.card");
+    std::fs::write(&path, card.to_text()).unwrap();
+    // A changed card is refused, and nothing is kept.
+    let damaged = tmp.path().join("veranderd.card");
+    std::fs::write(&damaged, card.to_text().replace("Voorbeeldstad", "Nepstad")).unwrap();
+    let mut h = at_recipients();
+    h.text(&damaged.display().to_string()).key("Enter");
+    assert!(message(&h).contains("vingerafdruk"), "{}", message(&h));
+    assert!(!h.has("Organisatiekaart:"), "{}", h.screen());
+    h.key("Ctrl-u");
+    for _ in 0..200 {
+        h.key("Backspace");
+    }
+
+    h.text(&path.display().to_string()).key("Enter");
+    assert!(
+        h.has("Organisatiekaart: Jeugdzorg Voorbeeldstad"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.has(&card.fingerprint()), "{}", h.screen());
+    assert!(message(&h).contains(&card.fingerprint()), "{}", message(&h));
+    // Two keys on the card: no single-key warning.
+    assert!(!h.has("met één sleutel"), "{}", h.screen());
+    h.key("Tab").text("laptop-3").key("Enter");
+    h.text(tui_support::PASSPHRASE).key("Enter");
+    h.text(tui_support::PASSPHRASE).key("Enter");
+    assert_eq!(h.shell.port.org_card.as_ref(), Some(&card));
+}

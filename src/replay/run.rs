@@ -72,11 +72,13 @@ impl VaultPort for ReplayVault {
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text> {
         let keep = SecretString::from(passphrase.expose_secret().to_string());
-        self.inner.init(recipients, device_name, passphrase)?;
+        self.inner
+            .init(recipients, org_card, device_name, passphrase)?;
         self.passphrase = Some(keep);
         Ok(())
     }
@@ -90,6 +92,10 @@ impl VaultPort for ReplayVault {
 
     fn lock(&mut self) {
         self.inner.lock()
+    }
+
+    fn take_notices(&mut self) -> Vec<Text> {
+        self.inner.take_notices()
     }
 
     fn list(&mut self) -> Result<Vec<ListEntry>, Text> {

@@ -156,6 +156,9 @@ pub enum Reply {
     Exported(Result<ExportDone, Text>),
     /// The lines of a recipients file, read for onboarding.
     RecipientsFile(Result<String, Text>),
+    /// Something the vault did on its own that the worker is told once
+    /// (a signing key made at the first unlock of an older vault).
+    Notice(Text),
 }
 
 /// An input to `update`.
@@ -177,6 +180,9 @@ pub enum Event {
 pub enum Effect {
     Init {
         recipients: Vec<String>,
+        /// The organisation's card, when one was given: its recipients are
+        /// added and its signing key pinned.
+        org_card: Option<crate::cards::OrgCard>,
         device_name: String,
         passphrase: SecretString,
     },

@@ -25,6 +25,8 @@ pub struct MemoryVault {
     pub fail_next_save: bool,
     /// Make the next finalize fail, as on a full disk.
     pub fail_next_finalize: bool,
+    /// The organisation card given at init (tests check onboarding with it).
+    pub org_card: Option<crate::cards::OrgCard>,
 }
 
 impl MemoryVault {
@@ -70,10 +72,12 @@ impl VaultPort for MemoryVault {
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         _device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text> {
-        if recipients.is_empty() {
+        self.org_card = org_card.cloned();
+        if recipients.is_empty() && org_card.is_none() {
             return Err(Text::new("Geen sleutel.", "No key."));
         }
         self.passphrase = Some(passphrase);

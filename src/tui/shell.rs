@@ -25,9 +25,12 @@ use crate::visit::record::VisitRecord;
 /// What the app needs from the vault. Errors come back as texts in both
 /// languages that say what happened and what to do; never a secret.
 pub trait VaultPort {
+    /// Make the vault. `org_card`: the organisation's card, whose
+    /// recipients are added to `recipients` and whose signing key is pinned.
     fn init(
         &mut self,
         recipients: &[String],
+        org_card: Option<&crate::cards::OrgCard>,
         device_name: &str,
         passphrase: SecretString,
     ) -> Result<(), Text>;
@@ -46,6 +49,11 @@ pub trait VaultPort {
         all: bool,
         now: PrimitiveDateTime,
     ) -> Result<ExportDone, Text>;
+    /// What the vault did on its own since it was last asked, to tell the
+    /// worker once (shown after the reply to the effect that caused it).
+    fn take_notices(&mut self) -> Vec<Text> {
+        Vec::new()
+    }
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -94,6 +102,9 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
                 if let Some(reply) = self.execute(effect) {
                     queue.push_back(Event::Reply(reply));
                 }
+                for notice in self.port.take_notices() {
+                    queue.push_back(Event::Reply(Reply::Notice(notice)));
+                }
             }
         }
     }
@@ -102,9 +113,15 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
         Some(match effect {
             Effect::Init {
                 recipients,
+                org_card,
                 device_name,
                 passphrase,
-            } => Reply::Initialized(self.port.init(&recipients, &device_name, passphrase)),
+            } => Reply::Initialized(self.port.init(
+                &recipients,
+                org_card.as_ref(),
+                &device_name,
+                passphrase,
+            )),
             Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p)),
             Effect::Lock => {
                 self.port.lock();

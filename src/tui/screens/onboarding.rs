@@ -1,6 +1,9 @@
-//! First run: what safevisit does and keeps, the organisation's recipients,
-//! a device name, and a passphrase typed twice with strength feedback. The
-//! same rules as `safevisit init` apply; the vault checks them again.
+//! First run: what safevisit does and keeps, the organisation's recipients
+//! (bare `age1…` keys, a file of them, or the organisation's card, whose
+//! organisation and fingerprint are shown for a check and whose signing key
+//! is pinned), a device name, and a passphrase typed twice with strength
+//! feedback. The same rules as `safevisit init` apply; the vault checks
+//! them again.
 
 use std::path::PathBuf;
 
@@ -9,6 +12,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::cards::{OrgCard, is_org_card};
+use crate::commands::org_card::shown_name;
 use crate::i18n::{Lang, Text};
 use crate::store::passphrase::{check_strength_with, estimate_with};
 use crate::store::recipients::{holds_secret_key, parse_recipient, parse_recipients_file};
@@ -31,6 +36,8 @@ pub struct OnboardingScreen {
     step: Step,
     recipient: Field,
     recipients: Vec<String>,
+    /// The organisation's card, when its path was given.
+    card: Option<OrgCard>,
     device: Field,
     pass1: Masked,
     pass2: Masked,
@@ -50,6 +57,7 @@ impl Default for OnboardingScreen {
             step: Step::Welcome,
             recipient: Field::single_no_undo(""),
             recipients: Vec::new(),
+            card: None,
             device: Field::single(""),
             pass1: Masked::default(),
             pass2: Masked::default(),
@@ -123,7 +131,7 @@ impl OnboardingScreen {
             Step::Recipients => match key {
                 Key::Enter => self.add_recipient(ctx),
                 Key::Tab => {
-                    if self.recipients.is_empty() {
+                    if self.recipients.is_empty() && self.card.is_none() {
                         ctx.message = error(
                             "Voeg eerst minstens één sleutel van uw organisatie toe (age1…).",
                             "Add at least one key of your organisation first (age1…).",
@@ -134,7 +142,9 @@ impl OnboardingScreen {
                 }
                 Key::BackTab => self.go(Step::Welcome, ctx),
                 Key::Delete if self.recipient.is_empty() => {
-                    self.recipients.pop();
+                    if self.recipients.pop().is_none() {
+                        self.card = None;
+                    }
                 }
                 _ => {
                     self.recipient.handle(key);
@@ -193,6 +203,7 @@ impl OnboardingScreen {
                         self.pass2.clear();
                         ctx.effects.push(Effect::Init {
                             recipients: self.recipients.clone(),
+                            org_card: self.card.clone(),
                             device_name: self.device.text().trim().to_string(),
                             passphrase: self.pass1.take(),
                         });
@@ -227,7 +238,7 @@ impl OnboardingScreen {
         }
         let text = without_label(&typed).to_string();
         if text.is_empty() {
-            if !self.recipients.is_empty() {
+            if !self.recipients.is_empty() || self.card.is_some() {
                 self.go(Step::Device, ctx);
             }
             return;
@@ -259,6 +270,9 @@ impl OnboardingScreen {
             Err(e) => return Some(Message::error(e)),
         };
         let label = self.recipient.text().trim().to_string();
+        if is_org_card(&text) {
+            return self.org_card(&text);
+        }
         let parsed = match parse_recipients_file(&text, &label) {
             Ok(list) => list,
             Err(e) => {
@@ -291,6 +305,31 @@ impl OnboardingScreen {
                 format!("{n} keys added from the file."),
             ))),
         }
+    }
+
+    /// An organisation card was read: checked (format, fingerprint), kept,
+    /// and shown with its organisation and fingerprint for a check.
+    fn org_card(&mut self, text: &str) -> Option<Message> {
+        let card = match OrgCard::parse(text) {
+            Ok(card) => card,
+            Err(e) => {
+                return Some(Message::error(Text::new(
+                    e.describe(Lang::Nl),
+                    e.describe(Lang::En),
+                )));
+            }
+        };
+        let fingerprint = card.fingerprint();
+        self.card = Some(card);
+        self.recipient.set_text("");
+        Some(Message::info(Text::new(
+            format!(
+                "Organisatiekaart gelezen, vingerafdruk {fingerprint}. Vergelijk die met wat kantoor zegt."
+            ),
+            format!(
+                "Organisation card read, fingerprint {fingerprint}. Compare it with what the office says."
+            ),
+        )))
     }
 
     pub fn paste(&mut self, text: &str, ctx: &mut AppCtx<'_>) -> Transition {
@@ -466,8 +505,8 @@ impl OnboardingScreen {
         .areas(area);
         f.render_widget(
             Paragraph::new(t(
-                "Plak de sleutel van uw organisatie (age1…) en druk op Enter, of typ het pad van een bestand met sleutels. Voeg bij voorkeur ook een tweede, reservesleutel toe. Tab: verder.",
-                "Paste your organisation's key (age1…) and press Enter, or type the path of a file of keys. Preferably add a second, backup key too. Tab: continue.",
+                "Plak de sleutel van uw organisatie (age1…) en druk op Enter, of typ het pad van de organisatiekaart of van een bestand met sleutels. Voeg bij voorkeur ook een reservesleutel toe. Tab: verder.",
+                "Paste your organisation's key (age1…) and press Enter, or type the path of the organisation card or of a file of keys. Preferably add a backup key too. Tab: continue.",
             ))
             .wrap(Wrap { trim: true }),
             intro,
@@ -479,19 +518,51 @@ impl OnboardingScreen {
             true,
             v.theme,
         );
-        let mut lines: Vec<Line> = self
-            .recipients
-            .iter()
-            .map(|r| {
-                let short = if r.len() > 24 {
-                    format!("{}…{}", &r[..14], &r[r.len() - 8..])
-                } else {
-                    r.clone()
-                };
-                Line::from(format!("  ✓ {short}"))
-            })
-            .collect();
-        if self.recipients.len() == 1 {
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(card) = &self.card {
+            let name = if card.organisation.is_empty() {
+                t("(geen naam)", "(no name)").to_string()
+            } else {
+                shown_name(&card.organisation)
+            };
+            lines.push(Line::from(format!(
+                "  ✓ {}: {name}",
+                t("Organisatiekaart", "Organisation card")
+            )));
+            lines.push(Line::styled(
+                format!(
+                    "    {}: {}",
+                    t("Vingerafdruk", "Fingerprint"),
+                    card.fingerprint()
+                ),
+                v.theme.title(),
+            ));
+            lines.push(Line::from(format!(
+                "    {} {} + {} {}",
+                card.recipients.len(),
+                t("sleutel(s)", "key(s)"),
+                card.backup_recipients.len(),
+                t("reserve", "backup")
+            )));
+            lines.push(Line::styled(
+                t(
+                    "    Klopt de vingerafdruk met wat kantoor zegt? Zo niet: Del (leeg veld) haalt de kaart weg.",
+                    "    Does the fingerprint match what the office says? If not: Del (empty field) removes the card.",
+                ),
+                v.theme.warn(),
+            ));
+        }
+        lines.extend(self.recipients.iter().map(|r| {
+            let short = if r.len() > 24 {
+                format!("{}…{}", &r[..14], &r[r.len() - 8..])
+            } else {
+                r.clone()
+            };
+            Line::from(format!("  ✓ {short}"))
+        }));
+        let total =
+            self.recipients.len() + self.card.as_ref().map_or(0, |c| c.all_recipients().len());
+        if total == 1 {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 t(
