@@ -64,18 +64,18 @@ fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
                 match lang {
                     Lang::Nl => format!(
                         "Organisatiesleutel en ondertekensleutel geschreven naar {} (alleen voor u leesbaar). Houd dit bestand geheim en maak er een back-up van.\n\
-                         Maak de organisatiekaart voor de laptops: safevisit supervisor org-card -i {} --out org-kaart.toml\n\
-                         Geef laptops de publieke sleutel hierboven: safevisit init --recipient {}\n\
-                         Maak ook een tweede, reservesleutel die u offline bewaart, en geef laptops beide (zie docs/SUPERVISOR.md).",
+                         Maak de organisatiekaart voor de laptops (safevisit init --org-card org-kaart.toml): safevisit supervisor org-card -i {} --out org-kaart.toml\n\
+                         (Alleen de publieke sleutel hierboven kan ook, maar dan kan de laptop geen ontvangstbewijzen controleren: safevisit init --recipient {})\n\
+                         Maak ook een tweede, reservesleutel die u offline bewaart, en zet die met --backup age1… op de kaart (zie docs/SUPERVISOR.md).",
                         path.display(),
                         path.display(),
                         key.recipient
                     ),
                     Lang::En => format!(
                         "Organisation key and signing key written to {} (readable by you only). Keep this file secret and back it up.\n\
-                         Make the organisation card for the laptops: safevisit supervisor org-card -i {} --out org-card.toml\n\
-                         Give laptops the public key above: safevisit init --recipient {}\n\
-                         Also make a second, backup key that you keep offline, and give laptops both (see docs/SUPERVISOR.md).",
+                         Make the organisation card for the laptops (safevisit init --org-card org-card.toml): safevisit supervisor org-card -i {} --out org-card.toml\n\
+                         (The public key above alone also works, but then the laptop cannot check receipts: safevisit init --recipient {})\n\
+                         Also make a second, backup key that you keep offline, and put it on the card with --backup age1… (see docs/SUPERVISOR.md).",
                         path.display(),
                         path.display(),
                         key.recipient
