@@ -839,6 +839,11 @@ fn a_revoked_laptops_new_bundle_is_refused_and_its_old_visits_stay() {
         .unwrap()
         .clone();
     assert_eq!(a_row["revoked_since"], "2025-03-04T00:00:00");
+    let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
+    assert!(
+        summary.contains("REVOKED: bundles made from 2025-03-04T00:00:00 on are rejected"),
+        "{summary}"
+    );
     assert_eq!(a_row["revoke_reason"], "laptop kwijt in de trein");
     assert_eq!(a_row["visits"], 2);
     // A revocation is never moved later.

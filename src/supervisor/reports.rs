@@ -1212,7 +1212,8 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     }
     let mut st = conn.prepare(
         "SELECT d.device_id, d.name, d.first_seen, d.last_seen,
-                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0)
+                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0),
+                d.revoked_since
          FROM devices d LEFT JOIN visits v ON v.device_id = d.device_id
          GROUP BY d.device_id ORDER BY d.name, d.device_id",
     )?;
@@ -1238,6 +1239,14 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
         );
+        if let Some(since) = r.get::<_, Option<String>>(7)? {
+            let _ = writeln!(
+                out,
+                "    {} {since} {}",
+                lang.pick("INGETROKKEN: bundels vanaf", "REVOKED: bundles made from"),
+                lang.pick("worden afgewezen", "on are rejected")
+            );
+        }
     }
     if !any {
         let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
