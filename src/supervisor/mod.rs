@@ -11,6 +11,10 @@
 //!                                                              (every bundle, then the outputs)
 //! office.import_bundle(path, &identities, now, &progress) -> BundleReport
 //! office.write_outputs(lang) -> OutputsReport;  office.gaps() -> Vec<Gap>
+//! office.set_policy(ImportPolicy { allow_unsigned, receipts_key })
+//!                                                              (origin; receipts after the run)
+//! devices::enrol(ledger, &card, now, replace) / revoke / list  (docs/SUPERVISOR.md, "Enrolling laptops")
+//! keys::load_signing_key(path) -> Option<SigningKey>;  keys::add_signing_key(path)
 //! ```
 //!
 //! The office folder holds the visits in plaintext (that is its purpose):
