@@ -8,7 +8,7 @@
 //! times inside a real import. Figures: docs/PERFORMANCE.md, "Export and
 //! office".
 //!
-//! The fixture is built once under `target/office-bench-10k-v2`; the
+//! The fixture is built once under `target/office-bench-10k-v3`; the
 //! office folders of the runs go to `target/office-bench-runs` and are
 //! removed at the end.
 
@@ -67,7 +67,7 @@ fn forget_cached(dir: &Path) {
         }
     }
 }
-use office_support::{ANSWERS, BUNDLES, LOOP_RECORDS, PER_BUNDLE, fixture, identities};
+use office_support::{ANSWERS, BUNDLES, Fixture, LOOP_RECORDS, PER_BUNDLE, fixture, identities};
 
 const RECORDS: usize = BUNDLES * PER_BUNDLE;
 
@@ -98,19 +98,36 @@ fn age_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// One import of all ten bundles into a new office folder.
+/// One import of all ten bundles into a new office folder, the laptop
+/// enrolled first (not timed: an office does that once), with signatures
+/// checked and a receipt written.
 fn import_once(
-    bundles: &[PathBuf],
+    f: &Fixture,
     ids: &[Identity],
     dir: &Path,
 ) -> (Duration, safevisit::supervisor::ImportRun) {
+    let card = safevisit::cards::DeviceCard::parse(
+        &safevisit::cards::read_card_file(&f.card).expect("card"),
+    )
+    .expect("card");
+    let receipts_key = safevisit::supervisor::keys::load_signing_key(&f.key_file).expect("key");
+    {
+        let office = Office::open(dir).expect("office");
+        safevisit::supervisor::devices::enrol(office.ledger(), &card, "2025-03-04T12:00:00", false)
+            .expect("enrol");
+    }
     let clock = Instant::now();
     let mut office = Office::open(dir).expect("office");
+    office.set_policy(safevisit::supervisor::ImportPolicy {
+        allow_unsigned: false,
+        receipts_key,
+    });
     let run = office
-        .import(bundles, ids, "2025-03-04T12:00:00", Lang::Nl, &())
+        .import(&f.bundles, ids, "2025-03-04T12:00:00", Lang::Nl, &())
         .expect("import");
     let took = clock.elapsed();
     assert_eq!(run.new_visits(), RECORDS as u64, "every record imported");
+    assert_eq!(run.receipts.written.len(), 1, "a receipt for the laptop");
     (took, run)
 }
 
@@ -217,7 +234,7 @@ fn office(c: &mut Criterion) {
                 n += 1;
                 settle();
                 let dir = runs.join(format!("run-{n}"));
-                let (took, _) = import_once(&f.bundles, &ids, &dir);
+                let (took, _) = import_once(&f, &ids, &dir);
                 imports.push(took);
                 timed += took;
                 // Untimed for criterion: the same bytes written alone.
@@ -382,7 +399,7 @@ fn office(c: &mut Criterion) {
 
     // Inside a real import (stage times summed over threads).
     n += 1;
-    let (took, run) = import_once(&f.bundles, &ids, &runs.join(format!("run-{n}")));
+    let (took, run) = import_once(&f, &ids, &runs.join(format!("run-{n}")));
     let t = run.timings;
 
     let import_median = median(&mut imports);

@@ -246,11 +246,81 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SupervisorCommand {
-    /// Make an organisation key (a standard age identity file).
+    /// Make an organisation key (a standard age identity file, with the
+    /// organisation's signing key in a comment line).
     Keygen {
         /// Write the identity here (never overwrites).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Add a signing key to an existing identity file (made before
+        /// signing keys, or by age-keygen); its age key stays as it is.
+        #[arg(long, value_name = "FILE", conflicts_with = "output")]
+        add_signing_key: Option<PathBuf>,
+    },
+    /// Write the organisation card that laptops take at init: recipients,
+    /// backup recipients and the signing public key.
+    OrgCard {
+        /// The organisation identity file (with its signing key).
+        #[arg(
+            short = 'i',
+            long = "identity",
+            required = true,
+            value_name = "IDENTITY"
+        )]
+        identity: PathBuf,
+        /// A backup recipient (age1…) whose identity is kept offline. Repeatable.
+        #[arg(long = "backup", value_name = "RECIPIENT")]
+        backups: Vec<String>,
+        /// The organisation's name on the card.
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
+        /// Write the card here (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Enrol a laptop by its device card: its bundles are accepted from then on.
+    Enrol {
+        /// The device card (`safevisit device-card` on the laptop).
+        #[arg(value_name = "CARD")]
+        card: PathBuf,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// The fingerprint as read out by phone (needed without a terminal, or --yes).
+        #[arg(long, value_name = "XXXX-XXXX-XXXX-XXXX")]
+        fingerprint: Option<String>,
+        /// Enrol without comparing the fingerprint (it was checked otherwise).
+        #[arg(long, conflicts_with = "fingerprint")]
+        yes: bool,
+        /// Replace the card of an enrolled device (a laptop set up again):
+        /// from then on only bundles signed with the new key are accepted.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Revoke a laptop (lost, stolen): its bundles made at or after DATE are
+    /// rejected; its visits already imported stay.
+    Revoke {
+        /// The device id (`safevisit supervisor devices`).
+        #[arg(value_name = "DEVICE")]
+        device: String,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// From when: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (default: now).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Why (kept in the ledger).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// List the devices the office knows.
+    Devices {
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Decrypt bundles and record them in the office ledger.
     #[command(
@@ -268,6 +338,10 @@ pub enum SupervisorCommand {
         /// The office folder: ledger database and reports.
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// Accept unsigned (format-1) bundles of enrolled or unknown
+        /// devices, during the migration; reported loudly.
+        #[arg(long)]
+        allow_unsigned: bool,
         /// Bundle files.
         #[arg(required = true, value_name = "BUNDLE")]
         bundles: Vec<PathBuf>,

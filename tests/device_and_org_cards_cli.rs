@@ -279,3 +279,96 @@ fn org_card_on_an_existing_laptop_asks_and_refuses_another_key_without_replace()
     assert_eq!(v.org_signing_key(), Some(second.signing_key.clone()));
     assert_eq!(v.recipients().unwrap(), second.all_recipients());
 }
+
+/// `safevisit org-card CARD` on a pseudo-terminal (`script` from
+/// util-linux): waits for the question, types `answer`, and returns the exit
+/// code and everything the terminal showed.
+fn org_card_on_a_terminal(dir: &Path, card: &Path, pass: &str, answer: &str) -> (i32, String) {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+    let cmd = format!(
+        "'{}' --lang en org-card '{}' --data-dir '{}' --passphrase-file '{}'",
+        env!("CARGO_BIN_EXE_safevisit"),
+        card.display(),
+        dir.display(),
+        pass
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("SAFEVISIT_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start script (util-linux)");
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("Type y") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!(
+                "org-card did not ask; it said: {}",
+                String::from_utf8_lossy(&seen)
+            ),
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "org-card did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(200)) {
+        seen.extend(chunk);
+    }
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+#[test]
+fn org_card_on_a_terminal_pins_only_after_a_typed_yes() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let pass = pass_file(tmp.path());
+    let (v, _org) = common::test_vault(&dir);
+    drop(v);
+    let (card, card_path) = org_card(tmp.path(), "org.card");
+
+    let (code, shown) = org_card_on_a_terminal(&dir, &card_path, &pass, "n");
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains(&card.fingerprint()), "{shown}");
+    assert!(shown.contains("nothing was changed"), "{shown}");
+    assert!(unlocked(&dir).org_signing_key().is_none());
+
+    let (code, shown) = org_card_on_a_terminal(&dir, &card_path, &pass, "y");
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("organisation card is pinned"), "{shown}");
+    assert_eq!(
+        unlocked(&dir).org_signing_key(),
+        Some(card.signing_key.clone())
+    );
+}

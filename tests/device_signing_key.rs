@@ -234,3 +234,76 @@ fn pinning_a_card_later_refuses_another_key_without_replace() {
     assert_eq!(v.org_signing_key(), Some(other.signing_key.clone()));
     assert_eq!(v.recipients().unwrap(), other.all_recipients());
 }
+
+/// The app over the real vault in `dir` (locked), as the worker starts it.
+fn app(
+    dir: &Path,
+) -> safevisit::tui::shell::Shell<
+    ratatui::backend::TestBackend,
+    safevisit::tui::store_port::StoreVault,
+> {
+    use safevisit::checklist::{Catalog, SourceFile};
+    use safevisit::tui::app::{Options, SequentialIds, State};
+    use safevisit::tui::store_port::{InitSettings, StoreVault};
+    let state = State::new(Options {
+        lang: safevisit::i18n::Lang::Nl,
+        theme: safevisit::tui::theme::Theme::from_no_color(true),
+        size: (80, 24),
+        now: time::macros::datetime!(2025-03-05 09:00),
+        lock_after: time::Duration::minutes(5),
+        catalog: std::sync::Arc::new(Catalog::build(SourceFile::bundled(), Vec::new())),
+        ids: Box::new(SequentialIds::default()),
+        vault_exists: true,
+    });
+    let port = StoreVault::new(
+        dir,
+        Some(Vault::open(dir).unwrap()),
+        InitSettings::default(),
+    );
+    let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    safevisit::tui::shell::Shell::new(terminal, state, port)
+}
+
+#[test]
+fn the_app_says_once_that_an_old_vault_got_a_signing_key() {
+    use safevisit::tui::event::{Event, Key};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    copy_dir(&fixtures().join("vault-v1"), &dir);
+    let mut shell = app(&dir);
+    let unlock = |shell: &mut safevisit::tui::shell::Shell<_, _>| {
+        for c in common::PASSPHRASE.chars() {
+            shell.handle(Event::Key(Key::Char(c)));
+        }
+        shell.handle(Event::Key(Key::Enter));
+    };
+    unlock(&mut shell);
+    assert!(shell.state.unlocked);
+    let msg = shell.state.message.as_ref().expect("a notice").text.clone();
+    assert!(msg.nl.contains("ondertekeningssleutel"), "{}", msg.nl);
+    assert!(msg.en.contains("device-card"), "{}", msg.en);
+    // Locked and unlocked again in the same session: not said again.
+    shell.handle(Event::Key(Key::parse("F8").unwrap()));
+    assert!(!shell.state.unlocked);
+    unlock(&mut shell);
+    assert!(shell.state.unlocked);
+    assert!(
+        shell
+            .state
+            .message
+            .as_ref()
+            .is_none_or(|m| !m.text.nl.contains("ondertekeningssleutel")),
+        "{:?}",
+        shell.state.message.as_ref().map(|m| &m.text.nl)
+    );
+    drop(shell);
+    // Nor in the next session.
+    let mut shell = app(&dir);
+    unlock(&mut shell);
+    assert!(shell.state.unlocked);
+    assert!(
+        shell.state.message.is_none(),
+        "{:?}",
+        shell.state.message.as_ref().map(|m| &m.text.nl)
+    );
+}

@@ -91,11 +91,14 @@ fn a_different_record_under_a_known_id_is_kept_aside() {
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    // A backup of the laptop before its first visit (with its keys: the
+    // office knows its bundles by its signing key).
+    copy_dir(&root.join("a"), &root.join("a2"));
     finalize(&mut a, "appelboom", 1, 2, 5);
     let original = export(&mut a, root);
-    // The same device set up again from an old backup: its visits reuse
+    // The same device set up again from that old backup: its visits reuse
     // ids and sequence numbers with other contents.
-    let mut again = laptop(&root.join("a2"), "device-a", "laptop-3", &[&org]);
+    let mut again = vault_support::reopen(&root.join("a2"));
     let rec = vault_support::record("appelboom-00001", "Appelboom anders", 5, 0, 99);
     again.finalize(rec, summary(), NOW).unwrap();
     let rec = vault_support::record("appelboom-nieuw", "Appelboom nieuw", 5, 0, 98);
@@ -148,4 +151,18 @@ fn a_different_record_under_a_known_id_is_kept_aside() {
     let out = import(&office, &[&key], &[&clash]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(count(&office, "SELECT count(*) FROM conflicts"), 2);
+}
+
+/// A copy of a folder and everything in it.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }

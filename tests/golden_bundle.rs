@@ -92,6 +92,11 @@ fn the_standard_age_tool_opens_the_bundle() {
 fn this_program_imports_the_fixture_bundle() {
     let tmp = tempfile::tempdir().unwrap();
     let mut office = Office::open(&tmp.path().join("kantoor")).unwrap();
+    // A format-1 bundle is unsigned: accepted only when allowed.
+    office.set_policy(safevisit::supervisor::ImportPolicy {
+        allow_unsigned: true,
+        ..Default::default()
+    });
     let ids: Vec<Identity> = keys::load_identities(&fixture("test-org-key.txt")).unwrap();
     let report = office
         .import_bundle(&fixture("bundle-v1.age"), &ids, "2025-03-05T09:00:00", &())

@@ -109,12 +109,21 @@ fn main() {
 }
 
 fn command(office: &Path, key: &Path, bundles: &[PathBuf]) -> Command {
+    let refs: Vec<&Path> = bundles.iter().map(PathBuf::as_path).collect();
+    enrol_signers(office, &[key], &refs);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_safevisit"));
-    cmd.args(["--lang", "en", "supervisor", "import", "-i"])
-        .arg(key)
-        .arg("--out")
-        .arg(office)
-        .args(bundles);
+    cmd.args([
+        "--lang",
+        "en",
+        "supervisor",
+        "import",
+        "--allow-unsigned",
+        "-i",
+    ])
+    .arg(key)
+    .arg("--out")
+    .arg(office)
+    .args(bundles);
     cmd
 }
 

@@ -352,6 +352,30 @@ fn a_bundle_exported_from_the_home_screen_is_imported_at_the_office() {
     let bundle = tmp.path().join("safevisit-replay-1-1.age");
     assert!(bundle.is_file(), "no bundle at {}", bundle.display());
     let office = tmp.path().join("office");
+    // The office enrols the laptop by its device card first.
+    let mut vault = safevisit::store::Vault::open(&dir).unwrap();
+    vault
+        .unlock(&secrecy::SecretString::from(
+            "appelboom tuinhek regenjas zeventien",
+        ))
+        .unwrap();
+    let card = tmp.path().join("laptop.card");
+    std::fs::write(&card, vault.device_card().unwrap().to_text()).unwrap();
+    drop(vault);
+    let out = safevisit(&[
+        "supervisor",
+        "enrol",
+        card.to_str().unwrap(),
+        "--out",
+        office.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = safevisit(&[
         "supervisor",
         "import",

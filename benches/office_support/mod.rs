@@ -36,15 +36,18 @@ pub const LOOP_RECORDS: usize = 200;
 pub struct Fixture {
     pub dir: PathBuf,
     pub bundles: Vec<PathBuf>,
+    /// The organisation's identity file, with its signing key (receipts).
     pub key_file: PathBuf,
     pub records_dir: PathBuf,
+    /// The benchmark laptop's device card, enrolled before each import.
+    pub card: PathBuf,
 }
 
 fn dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("office-bench-10k-v2")
+    target.join("office-bench-10k-v3")
 }
 
 fn fixture_at(dir: &Path) -> Fixture {
@@ -55,6 +58,7 @@ fn fixture_at(dir: &Path) -> Fixture {
             .collect(),
         key_file: dir.join("org-key.txt"),
         records_dir: dir.join("records"),
+        card: dir.join("device.card"),
     }
 }
 
@@ -139,18 +143,28 @@ pub fn fixture() -> Fixture {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&f.records_dir).expect("fixture folder");
     let org = age::x25519::Identity::generate();
+    let org_signing = safevisit::signing::SigningKey::generate().expect("signing key");
     std::fs::write(
         &f.key_file,
         format!(
-            "# created: 2025-03-04T12:00:00+01:00\n# public key: {}\n{}\n",
+            "# created: 2025-03-04T12:00:00+01:00\n# public key: {}\n{}\n{}",
             org.to_public(),
-            org.to_string().expose_secret()
+            org.to_string().expose_secret(),
+            safevisit::supervisor::keys::signing_key_line(&org_signing).as_str()
         ),
     )
     .expect("key file");
     let recipient = org.to_public();
-    // The benchmark's laptop signs its bundles like a real one.
+    // The benchmark's laptop signs its bundles like a real one, and is
+    // enrolled by its card (receipts are encrypted to its own recipient).
     let signing_key = safevisit::signing::SigningKey::generate().expect("signing key");
+    let card = safevisit::cards::DeviceCard {
+        device_id: "device-bench".into(),
+        device_name: "laptop-bench".into(),
+        recipient: age::x25519::Identity::generate().to_public().into(),
+        signing_key: signing_key.public().clone(),
+    };
+    std::fs::write(&f.card, card.to_text()).expect("device card");
     for (b, path) in f.bundles.iter().enumerate() {
         let files: Vec<FinalizedFile> = (0..PER_BUNDLE)
             .into_par_iter()

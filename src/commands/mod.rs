@@ -6,6 +6,7 @@ pub mod checklists;
 pub mod device_card;
 pub mod export;
 pub mod init;
+pub mod office;
 pub mod org_card;
 pub mod receipt;
 pub mod replay;

@@ -14,17 +14,26 @@ use secrecy::ExposeSecret;
 use crate::cli::{Global, SupervisorCommand, exit};
 use crate::commands::export::now_stamp;
 use crate::i18n::Lang;
-use crate::supervisor::{BundleOutcome, Identity, ImportRun, Office, Progress, keys};
+use crate::supervisor::reports::clean;
+use crate::supervisor::{
+    BundleOutcome, Identity, ImportPolicy, ImportRun, Office, Origin, Progress, keys,
+};
 
 pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
     let lang: Lang = global.lang.into();
     let result = match cmd {
-        SupervisorCommand::Keygen { output } => keygen(output.as_deref(), lang),
+        SupervisorCommand::Keygen {
+            output,
+            add_signing_key: Some(path),
+        } if output.is_none() => crate::commands::office::add_signing_key(path, lang),
+        SupervisorCommand::Keygen { output, .. } => keygen(output.as_deref(), lang),
         SupervisorCommand::Import {
             identities,
             out,
             bundles,
-        } => import(identities, out, bundles, lang),
+            allow_unsigned,
+        } => import(identities, out, bundles, *allow_unsigned, lang),
+        other => crate::commands::office::run(other, lang),
     };
     match result {
         Ok(code) => code,
@@ -35,7 +44,7 @@ pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
     }
 }
 
-type Failure = (u8, String);
+pub(crate) type Failure = (u8, String);
 
 fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
     let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
@@ -46,23 +55,28 @@ fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
         .unwrap_or_default();
     match output {
         Some(path) => {
-            let key = keys::generate(&created);
+            let key = keys::generate_with_signing_key(&created)
+                .map_err(|e| (exit::FAILURE, e.to_string()))?;
             keys::write_key_file(path, &key).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
             println!("{}", key.recipient);
             eprintln!(
                 "{}",
                 match lang {
                     Lang::Nl => format!(
-                        "Organisatiesleutel geschreven naar {} (alleen voor u leesbaar). Houd dit bestand geheim en maak er een back-up van.\n\
-                         Geef laptops de publieke sleutel hierboven: safevisit init --recipient {}\n\
-                         Maak ook een tweede, reservesleutel die u offline bewaart, en geef laptops beide (zie docs/SUPERVISOR.md).",
+                        "Organisatiesleutel en ondertekensleutel geschreven naar {} (alleen voor u leesbaar). Houd dit bestand geheim en maak er een back-up van.\n\
+                         Maak de organisatiekaart voor de laptops (safevisit init --org-card org-kaart.toml): safevisit supervisor org-card -i {} --out org-kaart.toml\n\
+                         (Alleen de publieke sleutel hierboven kan ook, maar dan kan de laptop geen ontvangstbewijzen controleren: safevisit init --recipient {})\n\
+                         Maak ook een tweede, reservesleutel die u offline bewaart, en zet die met --backup age1… op de kaart (zie docs/SUPERVISOR.md).",
+                        path.display(),
                         path.display(),
                         key.recipient
                     ),
                     Lang::En => format!(
-                        "Organisation key written to {} (readable by you only). Keep this file secret and back it up.\n\
-                         Give laptops the public key above: safevisit init --recipient {}\n\
-                         Also make a second, backup key that you keep offline, and give laptops both (see docs/SUPERVISOR.md).",
+                        "Organisation key and signing key written to {} (readable by you only). Keep this file secret and back it up.\n\
+                         Make the organisation card for the laptops (safevisit init --org-card org-card.toml): safevisit supervisor org-card -i {} --out org-card.toml\n\
+                         (The public key above alone also works, but then the laptop cannot check receipts: safevisit init --recipient {})\n\
+                         Also make a second, backup key that you keep offline, and put it on the card with --backup age1… (see docs/SUPERVISOR.md).",
+                        path.display(),
                         path.display(),
                         key.recipient
                     ),
@@ -79,7 +93,8 @@ fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
             .into(),
         )),
         None => {
-            let key = keys::generate(&created);
+            let key = keys::generate_with_signing_key(&created)
+                .map_err(|e| (exit::FAILURE, e.to_string()))?;
             print!("{}", key.file_text.expose_secret());
             eprintln!(
                 "{}: {}",
@@ -123,15 +138,25 @@ fn import(
     identity_files: &[PathBuf],
     out: &Path,
     bundles: &[PathBuf],
+    allow_unsigned: bool,
     lang: Lang,
 ) -> Result<ExitCode, Failure> {
     // Before any thread starts (reading the local offset needs that).
     let now = now_stamp();
     let mut identities: Vec<Identity> = Vec::new();
+    let mut receipts_key = None;
     for f in identity_files {
         identities.extend(keys::load_identities(f).map_err(|e| (exit::FAILURE, e.describe(lang)))?);
+        if receipts_key.is_none() {
+            receipts_key =
+                keys::load_signing_key(f).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+        }
     }
     let mut office = Office::open(out).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+    office.set_policy(ImportPolicy {
+        allow_unsigned,
+        receipts_key,
+    });
     let progress = bar(lang);
     let run = office.import(bundles, &identities, &now, lang, &progress);
     progress.0.finish_and_clear();
@@ -164,6 +189,33 @@ fn report(run: &ImportRun, lang: Lang) {
                 )
             ),
             BundleOutcome::Imported | BundleOutcome::Partly => {}
+        }
+        if b.origin == Some(Origin::Unsigned) {
+            eprintln!(
+                "{}: {}",
+                b.file,
+                lang.pick(
+                    "LET OP: NIET ONDERTEKEND, aangenomen met --allow-unsigned; wie deze bundel maakte is niet vastgesteld (zie summary.txt, NIET ONDERTEKEND)",
+                    "WARNING: UNSIGNED, accepted with --allow-unsigned; who made this bundle is not established (see summary.txt, UNSIGNED)"
+                )
+            );
+        }
+        if let (Some(claimed), Some((id, _))) = (&b.claimed_name, &b.device) {
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Nl => format!(
+                        "{}: de bundel noemt apparaat {id} \"{}\"; die naam is niet overgenomen (een bundel hernoemt nooit een apparaat)",
+                        b.file,
+                        clean(claimed)
+                    ),
+                    Lang::En => format!(
+                        "{}: the bundle calls device {id} \"{}\"; that name was not taken over (a bundle never renames a device)",
+                        b.file,
+                        clean(claimed)
+                    ),
+                }
+            );
         }
         for r in &b.rejections {
             eprintln!(
@@ -227,5 +279,22 @@ fn report(run: &ImportRun, lang: Lang) {
     }
     for g in &run.gaps {
         eprintln!("{}", g.describe(lang));
+    }
+    if !run.receipts.no_key_for.is_empty() {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "LET OP: geen ontvangstbewijzen geschreven (voor {}): de sleutelbestanden bij -i bevatten geen ondertekensleutel. \
+                     Voeg er een toe met `safevisit supervisor keygen --add-signing-key BESTAND`, maak de organisatiekaart opnieuw, en importeer dezelfde bundels nog eens.",
+                    run.receipts.no_key_for.join(", ")
+                ),
+                Lang::En => format!(
+                    "WARNING: no receipts written (for {}): the identity files given with -i hold no signing key. \
+                     Add one with `safevisit supervisor keygen --add-signing-key FILE`, make the organisation card again, and import the same bundles once more.",
+                    run.receipts.no_key_for.join(", ")
+                ),
+            }
+        );
     }
 }

@@ -102,6 +102,10 @@ impl VaultPort for ReplayVault {
         self.inner.lock()
     }
 
+    fn take_notices(&mut self) -> Vec<Text> {
+        self.inner.take_notices()
+    }
+
     fn list(&mut self) -> Result<Vec<ListEntry>, Text> {
         self.inner.list()
     }

@@ -158,7 +158,11 @@ fn one_line(s: &str) -> String {
 impl Sealed {
     /// The identity-file text (wiped when dropped).
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut s = Zeroizing::new(String::with_capacity(512));
+        // Room for everything up front: a growing String would leave copies
+        // of the secret lines behind in the buffers it gives up.
+        let mut s = Zeroizing::new(String::with_capacity(
+            1024 + 96 * self.recipients.len() + 512,
+        ));
         s.push_str("# safevisit device identity. Keep secret.\n");
         s.push_str(&format!("# vault-format: {}\n", self.config.format));
         s.push_str(&format!("# device-id: {}\n", self.config.device_id));
@@ -350,6 +354,25 @@ mod tests {
         // A damaged signing key is refused.
         let damaged = text.replace("# signing-key: RW", "# signing-key: XX");
         assert!(Sealed::from_text(&damaged).is_err());
+    }
+
+    #[test]
+    fn the_sealed_text_never_grows_its_buffer_even_at_the_limits() {
+        // A grown buffer would leave a copy of the secret lines behind.
+        let mut s = sealed();
+        s.config.device_id = "d".repeat(64);
+        s.config.device_name = "𝔎".repeat(64);
+        s.recipients = (0..32)
+            .map(|_| age::x25519::Identity::generate().to_public().into())
+            .collect();
+        s.signing_key = Some(SigningKey::generate().unwrap());
+        s.org = Some(PinnedOrg {
+            signing_key: SigningKey::generate().unwrap().public().clone(),
+            card_fingerprint: crate::signing::fingerprint(&["x"]),
+            organisation: "𝔎".repeat(80),
+        });
+        let text = s.to_text();
+        assert_eq!(text.capacity(), 1024 + 96 * 32 + 512, "{}", text.len());
     }
 
     #[test]

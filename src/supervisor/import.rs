@@ -22,6 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::export::bundle::{self, BundleError, printable};
 use crate::export::manifest::{Manifest, ManifestVisit};
 use crate::i18n::Lang;
+use crate::receipt::ReceiptVisit;
+use crate::signing::{SignatureError, VerifyingKey};
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
 use crate::store::payload;
 use crate::supervisor::findings;
@@ -29,6 +31,7 @@ use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
+use crate::supervisor::{devices, receipts};
 use crate::visit::record::{FinalRecord, VisitRecord};
 use crate::visit::report::{Status, visit_json_bytes};
 
@@ -74,6 +77,22 @@ pub enum BundleProblem {
     /// The file could not be read.
     Read(io::Error),
     Bundle(BundleError),
+    /// Its manifest is not signed (bundle format 1) and `--allow-unsigned`
+    /// was not given.
+    Unsigned,
+    /// Signed, but its device is not enrolled at this office.
+    UnknownDevice(String),
+    /// The signature does not verify against the device's pinned key.
+    WrongSignature {
+        device: String,
+        error: SignatureError,
+    },
+    /// The device is revoked, and the bundle was made at or after that.
+    Revoked {
+        device: String,
+        since: String,
+        created_at: String,
+    },
 }
 
 impl BundleProblem {
@@ -84,6 +103,31 @@ impl BundleProblem {
             (BundleProblem::Read(e), Lang::Nl) => format!("het bestand is niet te lezen ({e})"),
             (BundleProblem::Read(e), Lang::En) => format!("the file cannot be read ({e})"),
             (BundleProblem::Bundle(e), Lang::En) => e.to_string(),
+            (BundleProblem::Unsigned, Lang::Nl) => "het is niet ondertekend (bundelformaat 1, van vóór de ondertekening): \
+                 werk safevisit op de laptop bij en exporteer opnieuw, of neem het tijdens de overgang aan met --allow-unsigned".into(),
+            (BundleProblem::Unsigned, Lang::En) => "it is not signed (bundle format 1, from before signing): \
+                 update safevisit on the laptop and export again, or accept it during the migration with --allow-unsigned".into(),
+            (BundleProblem::UnknownDevice(d), Lang::Nl) => format!(
+                "apparaat {d} is niet ingeschreven; schrijf het apparaat eerst in met supervisor enrol KAART"
+            ),
+            (BundleProblem::UnknownDevice(d), Lang::En) => format!(
+                "device {d} is not enrolled; enrol the device first with supervisor enrol CARD"
+            ),
+            (BundleProblem::WrongSignature { device, error }, Lang::Nl) => format!(
+                "de handtekening klopt niet met de sleutel die bij de inschrijving van apparaat {device} is vastgelegd ({}): \
+                 de bundel is niet door die laptop gemaakt, of is veranderd",
+                crate::receipt::signature_nl(error)
+            ),
+            (BundleProblem::WrongSignature { device, error }, Lang::En) => format!(
+                "its signature does not verify against the key pinned when device {device} was enrolled ({error}): \
+                 the bundle was not made by that laptop, or was changed"
+            ),
+            (BundleProblem::Revoked { device, since, created_at }, Lang::Nl) => format!(
+                "apparaat {device} is ingetrokken vanaf {since} en deze bundel is gemaakt op {created_at}"
+            ),
+            (BundleProblem::Revoked { device, since, created_at }, Lang::En) => format!(
+                "device {device} is revoked since {since} and this bundle was made at {created_at}"
+            ),
             (BundleProblem::Bundle(e), Lang::Nl) => match e {
                 B::NotAgeFile => "het is geen age-bestand, dus geen safevisit-bundel".into(),
                 B::HeaderCutShort => "het is afgekapt (het eindigt in de kop)".into(),
@@ -258,6 +302,25 @@ pub enum BundleOutcome {
     Known,
 }
 
+/// How a bundle's origin was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Its manifest signature verified against the device's pinned key.
+    Verified,
+    /// Not signed, accepted with `--allow-unsigned`.
+    Unsigned,
+}
+
+impl Origin {
+    /// As the ledger stores it (`bundles.signature`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Verified => "verified",
+            Origin::Unsigned => "unsigned",
+        }
+    }
+}
+
 /// The report of one bundle.
 #[derive(Debug)]
 pub struct BundleReport {
@@ -275,6 +338,14 @@ pub struct BundleReport {
     /// The JSON documents of the new visits, `(visit id, document)`, until
     /// their files are written (after the bundle is committed).
     pub docs: Vec<(String, Vec<u8>)>,
+    /// How its origin was established (for a bundle that landed).
+    pub origin: Option<Origin>,
+    /// The name the manifest gave its device when it differs from the
+    /// device's name in the ledger (reported, never stored).
+    pub claimed_name: Option<String>,
+    /// The visits of this bundle that are in the ledger now, new or already
+    /// there with the same record (for the device's receipt).
+    pub arrived: Vec<ReceiptVisit>,
 }
 
 /// Told how far an import is (the shell draws a progress bar).
@@ -601,6 +672,7 @@ pub struct Started<'scope> {
 
 struct Running<'scope> {
     manifest: Arc<Manifest>,
+    signed: Signed,
     batches: mpsc::Receiver<Done>,
     reader: std::thread::ScopedJoinHandle<'scope, ReaderEnd>,
     worker: std::thread::ScopedJoinHandle<'scope, ()>,
@@ -612,6 +684,67 @@ impl std::fmt::Debug for Started<'_> {
             .field("file", &self.file_name)
             .finish_non_exhaustive()
     }
+}
+
+/// A bundle's manifest signature and the exact manifest bytes it signs.
+struct Signed {
+    signature: Option<String>,
+    manifest: Vec<u8>,
+}
+
+/// The signature and the exact signed manifest bytes of an opened bundle
+/// (`None`: a format-1 bundle, unsigned). Checked in [`finish`], where the
+/// ledger's pinned key is known, as [`bundle::OpenBundle::verify`] does.
+fn signed_parts<R: io::BufRead>(opened: &bundle::OpenBundle<R>) -> Signed {
+    Signed {
+        signature: opened.signature.clone(),
+        manifest: opened.manifest_bytes.clone(),
+    }
+}
+
+/// Whether a bundle may land: its device's revocation, then its signature
+/// against the device's pinned key (or `--allow-unsigned` for an unsigned
+/// one). Reads the ledger only.
+fn check_origin(
+    ledger: &Ledger,
+    manifest: &Manifest,
+    signed: &Signed,
+    allow_unsigned: bool,
+) -> Result<Result<Origin, BundleProblem>, LedgerError> {
+    let id = &manifest.device.id;
+    let known = devices::device(ledger, id)?;
+    if let Some(d) = &known
+        && d.revokes(&manifest.created_at)
+    {
+        return Ok(Err(BundleProblem::Revoked {
+            device: id.clone(),
+            since: d.revoked_since.clone().unwrap_or_default(),
+            created_at: manifest.created_at.clone(),
+        }));
+    }
+    let Some(signature) = &signed.signature else {
+        return Ok(if allow_unsigned {
+            Ok(Origin::Unsigned)
+        } else {
+            Err(BundleProblem::Unsigned)
+        });
+    };
+    let Some(d) = known.filter(|d| d.enrolled()) else {
+        return Ok(Err(BundleProblem::UnknownDevice(id.clone())));
+    };
+    let verified = d
+        .signing_key
+        .as_deref()
+        .ok_or(SignatureError::BadPublicKey)
+        .and_then(VerifyingKey::from_base64)
+        .and_then(|key| key.verify(&signed.manifest, signature));
+    Ok(match verified {
+        Ok(_) => Ok(Origin::Verified),
+        Err(error) => Err(BundleProblem::WrongSignature {
+            device: id.clone(),
+            error,
+        }),
+    })
 }
 
 /// Start a bundle: decrypt its header and manifest, and set a reader (which
@@ -646,6 +779,7 @@ pub fn start<'scope, 'env: 'scope>(
             bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
         })
         .map(|mut opened| {
+            let signed = signed_parts(&opened);
             let manifest = Arc::new(opened.manifest.clone());
             let listed = manifest.visits.len();
             // Up to eight chunks waiting at each step (about 20 MB of
@@ -722,6 +856,7 @@ pub fn start<'scope, 'env: 'scope>(
             });
             Running {
                 manifest,
+                signed,
                 batches: done_rx,
                 reader,
                 worker,
@@ -745,6 +880,7 @@ pub fn import_bundle(
     path: &Path,
     identities: &[Identity],
     now: &str,
+    allow_unsigned: bool,
     progress: &dyn Progress,
 ) -> Result<BundleReport, LedgerError> {
     std::thread::scope(|s| {
@@ -752,6 +888,7 @@ pub fn import_bundle(
             ledger,
             start(s, path, identities),
             now,
+            allow_unsigned,
             progress,
             || {},
             || None,
@@ -770,6 +907,7 @@ pub fn finish(
     ledger: &mut Ledger,
     started: Started<'_>,
     now: &str,
+    allow_unsigned: bool,
     progress: &dyn Progress,
     reading_done: impl FnOnce(),
     written_through: impl FnOnce() -> Option<i64>,
@@ -799,6 +937,9 @@ pub fn finish(
         timings: Timings::default(),
         records: 0,
         docs: Vec::new(),
+        origin: None,
+        claimed_name: None,
+        arrived: Vec::new(),
     };
     report.timings.bundle += open_time;
     let size = match size {
@@ -830,6 +971,13 @@ pub fn finish(
             }
         }
         if let Some((listed, device)) = ledger.imported_before(&seen.sha256)? {
+            // Its visits the ledger holds with the very same record go in
+            // the device's next receipt (a lost receipt comes back).
+            if let Ok(r) = &opened {
+                report.arrived = receipts::held(ledger, &r.manifest)?;
+                report.device =
+                    Some((r.manifest.device.id.clone(), r.manifest.device.name.clone()));
+            }
             // Dropping `opened` stops its threads.
             drop(opened);
             start_next();
@@ -867,12 +1015,42 @@ pub fn finish(
     };
     let Running {
         manifest,
+        signed,
         batches,
         reader,
         worker,
     } = running;
     let listed = manifest.visits.len();
     report.device = Some((manifest.device.id.clone(), manifest.device.name.clone()));
+    // Who made it, before anything of it is written: a refused bundle adds
+    // no device and no visit.
+    let origin = match check_origin(ledger, &manifest, &signed, allow_unsigned)? {
+        Ok(origin) => origin,
+        Err(problem) => {
+            // Dropping the channel stops the reader and the record work.
+            drop(batches);
+            let _ = reader.join();
+            let _ = worker.join();
+            start_next();
+            seen.sha256 = whole_hash(&seen);
+            let reason = (problem.describe(Lang::En), problem.describe(Lang::Nl));
+            ledger.record_bundle(
+                &seen,
+                "rejected",
+                Some((&reason.0, &reason.1)),
+                Some(&manifest.device.id),
+                listed as u64,
+            )?;
+            report.outcome = BundleOutcome::Rejected(problem);
+            return Ok(report);
+        }
+    };
+    report.origin = Some(origin);
+    if let Some(d) = devices::device(ledger, &manifest.device.id)?
+        && d.name != manifest.device.name
+    {
+        report.claimed_name = Some(manifest.device.name.clone());
+    }
     progress.add_total(listed as u64);
 
     let clock = Instant::now();
@@ -882,6 +1060,7 @@ pub fn finish(
         &manifest.created_at,
         listed as u64,
     )?;
+    tx.set_signature(origin.as_str())?;
     report.timings.ledger += clock.elapsed();
 
     let mut ledger_error: Option<LedgerError> = None;
@@ -904,9 +1083,21 @@ pub fn finish(
                         Ok(Added::New) => {
                             report.new += 1;
                             let row = *row;
+                            report.arrived.push(ReceiptVisit {
+                                id: row.visit_id.clone(),
+                                sequence: row.sequence,
+                                sha256: row.record_sha256,
+                            });
                             report.docs.push((row.visit_id, row.doc));
                         }
-                        Ok(Added::Duplicate) => report.duplicate += 1,
+                        Ok(Added::Duplicate) => {
+                            report.duplicate += 1;
+                            report.arrived.push(ReceiptVisit {
+                                id: row.visit_id.clone(),
+                                sequence: row.sequence,
+                                sha256: row.record_sha256.clone(),
+                            });
+                        }
                         Ok(kind) => report.conflicts.push(Conflict {
                             visit_id: row.visit_id.clone(),
                             device_id: row.device_id.clone(),
@@ -979,6 +1170,9 @@ pub fn finish(
         report.conflicts.clear();
         report.rejections.clear();
         report.docs.clear();
+        report.arrived.clear();
+        report.origin = None;
+        report.claimed_name = None;
         return Ok(report);
     }
     let clock = Instant::now();

@@ -15,6 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::i18n::Lang;
+use crate::signing::{SignatureError, SigningKey, VerifyingKey};
+use crate::store::recipients::Recipient;
 use crate::supervisor::x25519::CachedX25519;
 
 /// An identity the import decrypts with (shared across threads).
@@ -240,6 +242,211 @@ fn cached_x25519(bytes: &[u8]) -> Option<Vec<Identity>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The comment line that holds the organisation's signing key in its
+/// identity file: age and `age-keygen` skip `#` lines, so the file stays a
+/// standard age identity file.
+pub const SIGNING_KEY_PREFIX: &str = "# safevisit-signing-key: ";
+
+/// The signing-key line for `key` (with its line end). Wiped on drop.
+pub fn signing_key_line(key: &SigningKey) -> Zeroizing<String> {
+    Zeroizing::new(format!("{SIGNING_KEY_PREFIX}{}\n", key.to_text().as_str()))
+}
+
+/// A new organisation key with a signing key: the identity file of
+/// [`generate`] plus the signing-key comment line.
+pub fn generate_with_signing_key(created: &str) -> Result<NewKey, SignatureError> {
+    let key = generate(created);
+    let signing = SigningKey::generate()?;
+    let text = format!(
+        "{}{}",
+        key.file_text.expose_secret(),
+        signing_key_line(&signing).as_str()
+    );
+    Ok(NewKey {
+        file_text: SecretString::from(text),
+        recipient: key.recipient,
+    })
+}
+
+/// Why the signing key of an identity file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningKeyError {
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{} holds no signing key", path.display())]
+    Missing { path: PathBuf },
+    #[error("{} holds more than one signing key", path.display())]
+    Several { path: PathBuf },
+    #[error("the signing key in {} is damaged", path.display())]
+    Damaged { path: PathBuf },
+    #[error("{} already holds a signing key", path.display())]
+    Present { path: PathBuf },
+}
+
+impl SigningKeyError {
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (SigningKeyError::Key(e), _) => e.describe(lang),
+            (SigningKeyError::Missing { path }, Lang::Nl) => format!(
+                "{} bevat geen ondertekensleutel (het is gemaakt vóór deze versie, of door age-keygen). \
+                 Voeg er een toe met `safevisit supervisor keygen --add-signing-key {}` (de age-sleutel blijft zoals hij is).",
+                path.display(),
+                path.display()
+            ),
+            (SigningKeyError::Missing { path }, Lang::En) => format!(
+                "{} holds no signing key (it was made before this version, or by age-keygen). \
+                 Add one with `safevisit supervisor keygen --add-signing-key {}` (the age key stays as it is).",
+                path.display(),
+                path.display()
+            ),
+            (SigningKeyError::Several { path }, Lang::Nl) => format!(
+                "{} bevat meer dan één ondertekensleutel; houd er één over.",
+                path.display()
+            ),
+            (SigningKeyError::Several { path }, Lang::En) => format!(
+                "{} holds more than one signing key; keep one.",
+                path.display()
+            ),
+            (SigningKeyError::Damaged { path }, Lang::Nl) => format!(
+                "De ondertekensleutel in {} is beschadigd. Zet het bestand terug uit de back-up.",
+                path.display()
+            ),
+            (SigningKeyError::Damaged { path }, Lang::En) => format!(
+                "The signing key in {} is damaged. Restore the file from its backup.",
+                path.display()
+            ),
+            (SigningKeyError::Present { path }, Lang::Nl) => format!(
+                "{} bevat al een ondertekensleutel; er is niets veranderd.",
+                path.display()
+            ),
+            (SigningKeyError::Present { path }, Lang::En) => format!(
+                "{} already holds a signing key; nothing was changed.",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Read an identity file's text (wiped on drop), at most the size `age` reads.
+fn read_identity_text(path: &Path) -> Result<Zeroizing<String>, KeyError> {
+    let read_err = |source: io::Error| KeyError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_IDENTITY_FILE)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| KeyError::NotIdentities {
+        path: path.to_path_buf(),
+        line: 0,
+    })?;
+    Ok(Zeroizing::new(text.to_string()))
+}
+
+/// The signing key of an identity file, if it holds one (`None` for a file
+/// made before signing keys, or by `age-keygen`).
+pub fn load_signing_key(path: &Path) -> Result<Option<SigningKey>, SigningKeyError> {
+    let text = read_identity_text(path)?;
+    let mut found: Option<SigningKey> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.trim().strip_prefix(SIGNING_KEY_PREFIX.trim_end()) {
+            if found.is_some() {
+                return Err(SigningKeyError::Several {
+                    path: path.to_path_buf(),
+                });
+            }
+            found = Some(
+                SigningKey::from_text(rest).map_err(|_| SigningKeyError::Damaged {
+                    path: path.to_path_buf(),
+                })?,
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// The recipients (`age1…`) of the X25519 identities in an identity file:
+/// what the laptops encrypt to (for the organisation card).
+pub fn identity_recipients(path: &Path) -> Result<Vec<Recipient>, KeyError> {
+    use std::str::FromStr;
+    let text = read_identity_text(path)?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().map(str::trim).enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let id = age::x25519::Identity::from_str(line).map_err(|_| KeyError::NotIdentities {
+            path: path.to_path_buf(),
+            line: i + 1,
+        })?;
+        out.push(Recipient::from(id.to_public()));
+    }
+    if out.is_empty() {
+        return Err(KeyError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(crate::store::recipients::dedup(out))
+}
+
+/// Add a new signing key to an existing identity file: the file's text
+/// stays byte for byte, the signing-key line is appended, and the result
+/// replaces the file atomically (a private temporary file, `fsync`, a
+/// rename). Refused when the file already holds a signing key or holds no
+/// age identity. Returns the new key's public half.
+pub fn add_signing_key(path: &Path) -> Result<VerifyingKey, SigningKeyError> {
+    // It must be an identity file that age reads.
+    load_identities(path)?;
+    if load_signing_key(path)?.is_some() {
+        return Err(SigningKeyError::Present {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = read_identity_text(path)?;
+    let key = SigningKey::generate().map_err(|_| SigningKeyError::Damaged {
+        path: path.to_path_buf(),
+    })?;
+    let mut new_text = Zeroizing::new(String::with_capacity(text.len() + 200));
+    new_text.push_str(&text);
+    if !text.is_empty() && !text.ends_with('\n') {
+        new_text.push('\n');
+    }
+    new_text.push_str(&signing_key_line(&key));
+    let write_err = |source: io::Error| KeyError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.signing-{}", std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)
+        .and_then(|mut f| {
+            f.write_all(new_text.as_bytes())?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(write_err(e).into());
+    }
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(key.public().clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +501,46 @@ mod tests {
             .unwrap_or_default();
         assert!(msg.contains("line 2"), "{msg}");
         assert!(!msg.contains("geheim"), "{msg}");
+    }
+
+    #[test]
+    fn a_key_with_a_signing_key_still_loads_as_age_identities() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org-key.txt");
+        let key = generate_with_signing_key("2026-12-05T10:00:00+01:00").unwrap();
+        write_key_file(&path, &key).unwrap();
+        assert_eq!(load_identities(&path).unwrap().len(), 1);
+        let signing = load_signing_key(&path).unwrap().expect("a signing key");
+        let recipients = identity_recipients(&path).unwrap();
+        assert_eq!(recipients.len(), 1);
+        assert_eq!(recipients[0].to_string(), key.recipient);
+        let sig = signing.sign(b"receipt", "c").unwrap();
+        signing.public().verify(b"receipt", &sig).unwrap();
+    }
+
+    #[test]
+    fn a_signing_key_is_added_once_and_the_age_key_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org-key.txt");
+        write_key_file(&path, &generate("2025-03-04T12:00:00+01:00")).unwrap();
+        let before = std::fs::read_to_string(&path).unwrap();
+        assert!(load_signing_key(&path).unwrap().is_none());
+        let public = add_signing_key(&path).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(after.starts_with(&before));
+        assert_eq!(after.lines().count(), before.lines().count() + 1);
+        assert_eq!(load_signing_key(&path).unwrap().unwrap().public(), &public);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(matches!(
+            add_signing_key(&path),
+            Err(SigningKeyError::Present { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+        // A damaged line is named, never quoted.
+        std::fs::write(&path, format!("{before}{SIGNING_KEY_PREFIX}RWRbroken\n")).unwrap();
+        let err = load_signing_key(&path).unwrap_err();
+        assert!(matches!(err, SigningKeyError::Damaged { .. }));
+        assert!(!err.describe(Lang::En).contains("RWRbroken"));
     }
 }

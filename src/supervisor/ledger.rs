@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +63,7 @@ pub const STATUS_COLUMNS: [&str; 5] = [
     "people_removed",
 ];
 
-/// The SQL that creates the schema (version 3).
+/// The SQL that creates the schema (version 4).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
         .iter()
@@ -89,7 +89,14 @@ CREATE TABLE devices (
   device_id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   first_seen TEXT NOT NULL,
-  last_seen TEXT NOT NULL
+  last_seen TEXT NOT NULL,
+  signing_key TEXT,
+  fingerprint TEXT,
+  recipient TEXT,
+  enrolled_at TEXT,
+  revoked_at TEXT,
+  revoked_since TEXT,
+  revoke_reason TEXT
 );
 CREATE TABLE bundles (
   bundle_id INTEGER PRIMARY KEY,
@@ -106,7 +113,8 @@ CREATE TABLE bundles (
   new INTEGER NOT NULL DEFAULT 0,
   duplicate INTEGER NOT NULL DEFAULT 0,
   conflicts INTEGER NOT NULL DEFAULT 0,
-  rejected INTEGER NOT NULL DEFAULT 0
+  rejected INTEGER NOT NULL DEFAULT 0,
+  signature TEXT CHECK (signature IN ('verified', 'unsigned'))
 );
 CREATE INDEX bundles_by_sha256 ON bundles (sha256);
 CREATE TABLE visits (
@@ -201,6 +209,14 @@ CREATE TABLE rejections (
   reason TEXT NOT NULL,
   reason_nl TEXT NOT NULL
 );
+CREATE TABLE receipts (
+  device_id TEXT NOT NULL REFERENCES devices (device_id),
+  n INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  file TEXT NOT NULL,
+  visits INTEGER NOT NULL,
+  PRIMARY KEY (device_id, n)
+);
 "
     )
 }
@@ -265,6 +281,43 @@ fn migrate_v2(conn: &Connection) -> Result<(), LedgerError> {
         ))?;
     }
     tx.execute_batch("UPDATE meta SET value = '3' WHERE key = 'schema_version';")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The columns ledger schema 4 adds to `devices` (enrolment and revocation).
+pub const DEVICE_TRUST_COLUMNS: [&str; 7] = [
+    "signing_key",
+    "fingerprint",
+    "recipient",
+    "enrolled_at",
+    "revoked_at",
+    "revoked_since",
+    "revoke_reason",
+];
+
+/// Bring a schema-version-3 ledger to version 4: devices gain their pinned
+/// card and revocation (empty: a device of a version-3 ledger is not
+/// enrolled, its old bundles stay, new ones need enrolment), bundles their
+/// signature state (empty for bundles imported before), and the table of
+/// receipts. One transaction.
+fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    for c in DEVICE_TRUST_COLUMNS {
+        tx.execute_batch(&format!("ALTER TABLE devices ADD COLUMN {c} TEXT;"))?;
+    }
+    tx.execute_batch(
+        "ALTER TABLE bundles ADD COLUMN signature TEXT CHECK (signature IN ('verified', 'unsigned'));
+         CREATE TABLE receipts (
+           device_id TEXT NOT NULL REFERENCES devices (device_id),
+           n INTEGER NOT NULL,
+           created_at TEXT NOT NULL,
+           file TEXT NOT NULL,
+           visits INTEGER NOT NULL,
+           PRIMARY KEY (device_id, n)
+         );
+         UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -463,8 +516,13 @@ impl Ledger {
                 Some(1) => {
                     migrate_v1(&conn)?;
                     migrate_v2(&conn)?;
+                    migrate_v3(&conn)?;
                 }
-                Some(2) => migrate_v2(&conn)?,
+                Some(2) => {
+                    migrate_v2(&conn)?;
+                    migrate_v3(&conn)?;
+                }
+                Some(3) => migrate_v3(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -566,7 +624,7 @@ impl Ledger {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-             ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen",
+             ON CONFLICT (device_id) DO UPDATE SET last_seen = excluded.last_seen",
             params![device.0, device.1, seen.seen_at],
         )?;
         tx.execute(
@@ -922,6 +980,16 @@ impl BundleTx<'_> {
         Ok(())
     }
 
+    /// How the bundle's manifest signature went: `verified`, or `unsigned`
+    /// (accepted with `--allow-unsigned`).
+    pub fn set_signature(&mut self, state: &str) -> Result<(), LedgerError> {
+        self.tx.execute(
+            "UPDATE bundles SET signature = ?1 WHERE bundle_id = ?2",
+            params![state, self.bundle_id],
+        )?;
+        Ok(())
+    }
+
     /// Also note, in this transaction, the JSON files written up to
     /// `visit_no` (those of earlier bundles), saving a commit of its own.
     pub fn note_docs_written_through(&mut self, visit_no: i64) {
@@ -994,9 +1062,24 @@ impl BundleTx<'_> {
 mod tests {
     use super::*;
 
+    /// The version-3 schema: version 4 without its new columns and table.
+    fn schema_v3() -> String {
+        let mut s = schema_sql();
+        for c in DEVICE_TRUST_COLUMNS {
+            s = s.replace(&format!(",\n  {c} TEXT"), "");
+        }
+        s = s.replace(
+            ",\n  signature TEXT CHECK (signature IN ('verified', 'unsigned'))",
+            "",
+        );
+        let at = s.find("CREATE TABLE receipts").unwrap();
+        s.truncate(at);
+        s
+    }
+
     /// The version-2 schema: version 3 without its new columns.
     fn schema_v2() -> String {
-        let mut s = schema_sql();
+        let mut s = schema_v3();
         for c in STATUS_COLUMNS {
             s = s.replace(&format!("  {c} INTEGER NOT NULL DEFAULT 0,\n"), "");
         }
@@ -1027,7 +1110,7 @@ mod tests {
         ];
         {
             let conn = Connection::open(&path).unwrap();
-            let mut older = schema_sql();
+            let mut older = schema_v3();
             for c in newer {
                 let line = older
                     .lines()
@@ -1039,7 +1122,7 @@ mod tests {
                     .to_string();
                 older = older.replace(&format!("{line}\n"), "");
             }
-            assert_ne!(older, schema_sql());
+            assert_ne!(older, schema_v3());
             conn.execute_batch(&older).unwrap();
             conn.execute_batch(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
@@ -1102,7 +1185,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "3");
+        assert_eq!(version, "4");
         for c in STATUS_COLUMNS {
             ledger
                 .conn
@@ -1180,7 +1263,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "3");
+        assert_eq!(version, "4");
         let state: String = c
             .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
             .unwrap();
@@ -1198,7 +1281,57 @@ mod tests {
             .unwrap();
         assert_eq!(removed, 0);
         drop(ledger);
-        // Opened again: already version 3, nothing to do.
+        // Opened again: already version 4, nothing to do.
+        Ledger::open(&path).unwrap();
+    }
+
+    #[test]
+    fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            let v3 = schema_v3();
+            assert!(!v3.contains("signing_key") && !v3.contains("receipts"));
+            conn.execute_batch(&v3).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
+                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't1', 't2');
+                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome, device_id)
+                     VALUES (1, 'x', 'b.age', 1, 't', 'imported', 'd1');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let c = &ledger.conn;
+        let version: String = c
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "4");
+        let (name, key, enrolled, signature): (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = c
+            .query_row(
+                "SELECT d.name, d.signing_key, d.enrolled_at, b.signature
+                 FROM devices d JOIN bundles b ON b.device_id = d.device_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(name, "laptop-5");
+        assert_eq!((key, enrolled, signature), (None, None, None));
+        let receipts: i64 = c
+            .query_row("SELECT count(*) FROM receipts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(receipts, 0);
+        drop(ledger);
         Ledger::open(&path).unwrap();
     }
 }

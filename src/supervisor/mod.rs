@@ -11,16 +11,22 @@
 //!                                                              (every bundle, then the outputs)
 //! office.import_bundle(path, &identities, now, &progress) -> BundleReport
 //! office.write_outputs(lang) -> OutputsReport;  office.gaps() -> Vec<Gap>
+//! office.set_policy(ImportPolicy { allow_unsigned, receipts_key })
+//!                                                              (origin; receipts after the run)
+//! devices::enrol(ledger, &card, now, replace) / revoke / list  (docs/SUPERVISOR.md, "Enrolling laptops")
+//! keys::load_signing_key(path) -> Option<SigningKey>;  keys::add_signing_key(path)
 //! ```
 //!
 //! The office folder holds the visits in plaintext (that is its purpose):
 //! files 0600, the folder 0700 when this program creates it. Nothing here
 //! ever writes to a worker's vault.
 
+pub mod devices;
 pub mod findings;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod receipts;
 pub mod reports;
 pub mod x25519;
 
@@ -32,11 +38,12 @@ use std::path::{Path, PathBuf};
 use crate::i18n::Lang;
 
 pub use import::{
-    BundleOutcome, BundleProblem, BundleReport, Conflict, Progress, RecordProblem, Rejection,
-    Timings,
+    BundleOutcome, BundleProblem, BundleReport, Conflict, Origin, Progress, RecordProblem,
+    Rejection, Timings,
 };
 pub use keys::Identity;
 pub use ledger::{Ledger, LedgerError};
+pub use receipts::{ReceiptsReport, WrittenReceipt};
 pub use reports::{Gap, OutputError, OutputsReport};
 
 /// The lock file in the office folder, held while an import runs.
@@ -57,6 +64,8 @@ pub enum OfficeError {
     Ledger(#[from] LedgerError),
     #[error("{0}")]
     Output(#[from] OutputError),
+    #[error("{0}")]
+    Receipt(#[from] receipts::ReceiptWriteError),
 }
 
 impl OfficeError {
@@ -91,8 +100,28 @@ impl OfficeError {
             (OfficeError::Output(e), Lang::En) => format!(
                 "The database is up to date, but the derived files are not: {e}. Run the import again (with the same bundles) to write them."
             ),
+            (OfficeError::Receipt(e), Lang::Nl) => format!(
+                "De database en de bestanden zijn bijgewerkt, maar een ontvangstbewijs kon niet worden geschreven: {}. \
+                 Maak ruimte vrij of herstel de map receipts, en importeer dezelfde bundels opnieuw: dan komt het ontvangstbewijs alsnog.",
+                e.describe(Lang::Nl)
+            ),
+            (OfficeError::Receipt(e), Lang::En) => format!(
+                "The database and the files are up to date, but a receipt could not be written: {}. \
+                 Free space or repair the receipts folder, and import the same bundles again: the receipt is then written.",
+                e.describe(Lang::En)
+            ),
         }
     }
+}
+
+/// How an import treats origin, and what it signs receipts with.
+#[derive(Debug, Default)]
+pub struct ImportPolicy {
+    /// Accept unsigned (format-1) bundles of enrolled or unknown devices
+    /// (`--allow-unsigned`, during the migration): reported loudly.
+    pub allow_unsigned: bool,
+    /// The organisation's signing key: receipts are written only with it.
+    pub receipts_key: Option<crate::signing::SigningKey>,
 }
 
 /// The office folder, opened for an import: its lock and its ledger.
@@ -100,6 +129,7 @@ impl OfficeError {
 pub struct Office {
     dir: PathBuf,
     ledger: Ledger,
+    policy: ImportPolicy,
     _lock: File,
 }
 
@@ -113,6 +143,8 @@ pub struct ImportRun {
     pub closed: Vec<Gap>,
     pub outputs: OutputsReport,
     pub timings: Timings,
+    /// The receipts written after the run (or why none were).
+    pub receipts: ReceiptsReport,
 }
 
 impl ImportRun {
@@ -169,7 +201,28 @@ impl ImportRun {
                 self.conflicts()
             ));
         }
+        if !self.receipts.written.is_empty() {
+            let files: Vec<String> = self
+                .receipts
+                .written
+                .iter()
+                .map(|r| format!("{}/{}", receipts::FOLDER, r.file))
+                .collect();
+            line.push_str(&format!(
+                ", {}: {}",
+                lang.pick("ontvangstbewijzen", "receipts"),
+                files.join(" ")
+            ));
+        }
         line
+    }
+
+    /// Bundles accepted without a signature (`--allow-unsigned`).
+    pub fn unsigned(&self) -> u64 {
+        self.bundles
+            .iter()
+            .filter(|b| b.origin == Some(Origin::Unsigned))
+            .count() as u64
     }
 }
 
@@ -209,8 +262,14 @@ impl Office {
         Ok(Office {
             dir: dir.to_path_buf(),
             ledger,
+            policy: ImportPolicy::default(),
             _lock: lock,
         })
+    }
+
+    /// How the following imports treat origin and receipts.
+    pub fn set_policy(&mut self, policy: ImportPolicy) {
+        self.policy = policy;
     }
 
     pub fn dir(&self) -> &Path {
@@ -234,6 +293,7 @@ impl Office {
             path,
             identities,
             now,
+            self.policy.allow_unsigned,
             progress,
         )?)
     }
@@ -270,6 +330,7 @@ impl Office {
             closed: Vec::new(),
             outputs: OutputsReport::default(),
             timings: Timings::default(),
+            receipts: ReceiptsReport::default(),
         };
         // Each bundle's reading and record work starts as soon as the
         // previous one's reader has finished (its last records are still
@@ -290,6 +351,7 @@ impl Office {
         // What an earlier, interrupted run left unwritten comes first, so
         // that the mark only ever covers files that exist.
         reports::write_pending_docs(&mut self.ledger, &self.dir)?;
+        let allow_unsigned = self.policy.allow_unsigned;
         let ledger = &mut self.ledger;
         let dir = &self.dir;
         let mut written: HashSet<String> = HashSet::new();
@@ -304,6 +366,7 @@ impl Office {
                     ledger,
                     current,
                     now,
+                    allow_unsigned,
                     progress,
                     || {
                         next = bundles.get(i).map(|p| import::start(s, p, identities));
@@ -359,6 +422,13 @@ impl Office {
         })?;
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
+        run.receipts = receipts::write_receipts(
+            &self.ledger,
+            &self.dir,
+            &run.bundles,
+            self.policy.receipts_key.as_ref(),
+            now,
+        )?;
         Ok(run)
     }
 }

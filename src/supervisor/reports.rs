@@ -985,6 +985,8 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         )
     );
 
+    unsigned_section(conn, lang, &mut out)?;
+
     // Acute red flags.
     let mut st = conn.prepare(
         "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
@@ -1210,7 +1212,8 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     }
     let mut st = conn.prepare(
         "SELECT d.device_id, d.name, d.first_seen, d.last_seen,
-                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0)
+                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0),
+                d.revoked_since
          FROM devices d LEFT JOIN visits v ON v.device_id = d.device_id
          GROUP BY d.device_id ORDER BY d.name, d.device_id",
     )?;
@@ -1236,11 +1239,76 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
         );
+        if let Some(since) = r.get::<_, Option<String>>(7)? {
+            let _ = writeln!(
+                out,
+                "    {} {since} {}",
+                lang.pick("INGETROKKEN: bundels vanaf", "REVOKED: bundles made from"),
+                lang.pick("worden afgewezen", "on are rejected")
+            );
+        }
     }
     if !any {
         let _ = writeln!(out, "  {}", lang.pick("geen", "none"));
     }
     Ok(out)
+}
+
+/// `NIET ONDERTEKEND / UNSIGNED`: bundles accepted without a signature
+/// (`--allow-unsigned`) and the visits they brought, at the top of the
+/// summary; nothing when there are none.
+fn unsigned_section(
+    conn: &rusqlite::Connection,
+    lang: Lang,
+    out: &mut String,
+) -> Result<(), LedgerError> {
+    let mut st = conn.prepare(
+        "SELECT b.bundle_id, b.seen_at, b.file_name, b.device_id, d.name,
+                (SELECT group_concat(v.visit_id || ' #' || v.sequence, ', ')
+                   FROM (SELECT visit_id, sequence FROM visits
+                          WHERE bundle_id = b.bundle_id ORDER BY sequence) v)
+         FROM bundles b LEFT JOIN devices d ON d.device_id = b.device_id
+         WHERE b.signature = 'unsigned'
+         ORDER BY b.bundle_id",
+    )?;
+    let mut lines = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let visits: Option<String> = r.get(5)?;
+        lines.push(format!(
+            "  {}  {} ({} {}, {}): {}: {}",
+            r.get::<_, String>(1)?,
+            clean(&r.get::<_, String>(2)?),
+            lang.pick("apparaat", "device"),
+            clean(&r.get::<_, Option<String>>(4)?.unwrap_or_default()),
+            r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            lang.pick("bezoeken", "visits"),
+            visits
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| lang.pick("geen nieuwe", "none new").into()),
+        ));
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let _ = writeln!(
+        out,
+        "{} ({})\n  {}",
+        lang.pick("NIET ONDERTEKEND", "UNSIGNED"),
+        lines.len(),
+        lang.pick(
+            "Zonder handtekening aangenomen (--allow-unsigned): wie deze bundels maakte is niet vastgesteld. \
+             Controleer de bezoeken bij de medewerker; laat de laptops bijwerken en inschrijven.",
+            "Accepted without a signature (--allow-unsigned): who made these bundles is not established. \
+             Check the visits with the worker; have the laptops updated and enrolled."
+        )
+    );
+    for l in &lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push('\n');
+    Ok(())
 }
 
 /// One part of the summary: its title with a count, its lines (or "geen"),

@@ -516,6 +516,7 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
                 effects.push(Effect::LoadDraft(id));
             }
         }
+        Reply::Notice(text) => state.message = Some(Message::info(text)),
         Reply::Unlocked(Err(failure)) => {
             if let Screen::Unlock(u) = &mut state.screen {
                 u.failed();

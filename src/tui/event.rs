@@ -166,6 +166,9 @@ pub enum Reply {
     RecipientsFile(Result<String, Text>),
     /// A receipt was applied: what it did (counts only), or why not.
     ReceiptApplied(Result<Text, Text>),
+    /// Something the vault did on its own that the worker is told once
+    /// (a signing key made at the first unlock of an older vault).
+    Notice(Text),
 }
 
 /// An input to `update`.

@@ -54,6 +54,11 @@ pub trait VaultPort {
     /// Apply the receipt in `path`: what it did (counts only), or why it
     /// changed nothing.
     fn apply_receipt(&mut self, path: &Path) -> Result<Text, Text>;
+    /// What the vault did on its own since it was last asked, to tell the
+    /// worker once (shown after the reply to the effect that caused it).
+    fn take_notices(&mut self) -> Vec<Text> {
+        Vec::new()
+    }
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -101,6 +106,9 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             for effect in update(&mut self.state, ev) {
                 if let Some(reply) = self.execute(effect) {
                     queue.push_back(Event::Reply(reply));
+                }
+                for notice in self.port.take_notices() {
+                    queue.push_back(Event::Reply(Reply::Notice(notice)));
                 }
             }
         }

@@ -9,7 +9,7 @@ use crate::export::export_bundle;
 use crate::i18n::{Lang, Text};
 use crate::store::index::{IndexEntry, Status};
 use crate::store::recipients::parse_recipient;
-use crate::store::{InitOptions, StoreError, Vault};
+use crate::store::{InitOptions, RecoveryNote, StoreError, Vault};
 use crate::tui::event::{ExportDone, ListEntry, ListStatus, UnlockFailure};
 use crate::tui::shell::VaultPort;
 use crate::visit::record::{Summary, VisitRecord, format_stamp};
@@ -26,6 +26,8 @@ pub struct StoreVault {
     dir: PathBuf,
     vault: Option<Vault>,
     settings: InitSettings,
+    /// Told once, after the reply that caused it.
+    notices: Vec<Text>,
 }
 
 fn text(e: &StoreError) -> Text {
@@ -63,6 +65,7 @@ impl StoreVault {
             dir: dir.to_path_buf(),
             vault,
             settings,
+            notices: Vec::new(),
         }
     }
 
@@ -115,12 +118,26 @@ impl VaultPort for StoreVault {
             .vault
             .as_mut()
             .ok_or_else(|| UnlockFailure::Other(not_open()))?;
+        // The vault keeps its notes for the whole session: only the new ones.
+        let seen = vault.recovered().len();
         match vault.unlock(&passphrase) {
             Ok(()) => {}
             Err(StoreError::WrongPassphrase) => return Err(UnlockFailure::WrongPassphrase),
             Err(e) => return Err(UnlockFailure::Other(text(&e))),
         }
+        // A vault of before signing keys got one just now: say so once.
+        // (Other repairs are recorded for `safevisit status`, as before.)
+        for note in vault.recovered().into_iter().skip(seen) {
+            if matches!(note, RecoveryNote::SigningKeyAdded { .. }) {
+                self.notices
+                    .push(Text::new(note.describe(Lang::Nl), note.describe(Lang::En)));
+            }
+        }
         self.list().map_err(UnlockFailure::Other)
+    }
+
+    fn take_notices(&mut self) -> Vec<Text> {
+        std::mem::take(&mut self.notices)
     }
 
     fn lock(&mut self) {

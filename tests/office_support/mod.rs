@@ -6,10 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use safevisit::export::export_bundle;
+use safevisit::cards::DeviceCard;
+use safevisit::export::{bundle, export_bundle};
 use safevisit::i18n::Text;
 use safevisit::store::recipients::Recipient;
 use safevisit::store::{InitOptions, Vault};
+use safevisit::supervisor::{Identity, Office, devices, keys};
 use safevisit::visit::record::{OutcomeRecord, PersonRecord, ScoreRecord, Summary};
 use secrecy::ExposeSecret;
 
@@ -40,7 +42,7 @@ pub fn laptop(
     device_name: &str,
     org: &[&age::x25519::Identity],
 ) -> Vault {
-    Vault::init(
+    let vault = Vault::init(
         dir,
         InitOptions {
             recipients: org.iter().map(|k| Recipient::from(k.to_public())).collect(),
@@ -50,7 +52,56 @@ pub fn laptop(
             scrypt_log_n: Some(common::TEST_LOG_N),
         },
     )
-    .expect("init a test vault")
+    .expect("init a test vault");
+    remember_card(&vault);
+    vault
+}
+
+/// Every device card of the laptops made in this test process.
+static CARDS: std::sync::Mutex<Vec<DeviceCard>> = std::sync::Mutex::new(Vec::new());
+
+/// Remember `vault`'s device card, for [`enrol_signers`].
+pub fn remember_card(vault: &Vault) {
+    let card = vault.device_card().expect("the laptop's device card");
+    CARDS.lock().unwrap_or_else(|e| e.into_inner()).push(card);
+}
+
+/// Enrol at `office` the laptop that signed each of `bundles` (a card
+/// remembered by [`laptop`] whose key verifies the bundle's manifest), as
+/// an office does before it imports, through the library as `supervisor
+/// enrol --yes` does. A bundle that does not open, is unsigned or has no
+/// such card is left for the import to judge; a device already enrolled
+/// with another card stays as it is.
+pub fn enrol_signers(office: &Path, keys: &[&Path], bundles: &[&Path]) {
+    let ids: Vec<Identity> = keys
+        .iter()
+        .filter_map(|k| keys::load_identities(k).ok())
+        .flatten()
+        .collect();
+    let refs: Vec<&dyn age::Identity> = ids
+        .iter()
+        .map(|i| i.as_ref() as &dyn age::Identity)
+        .collect();
+    for b in bundles {
+        let Ok(file) = std::fs::File::open(b) else {
+            continue;
+        };
+        let Ok(opened) = bundle::open(std::io::BufReader::new(file), &refs) else {
+            continue;
+        };
+        let card = CARDS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|c| {
+                c.device_id == opened.manifest.device.id && opened.verify(&c.signing_key).is_ok()
+            })
+            .cloned();
+        if let Some(card) = card {
+            let office = Office::open(office).expect("open the office");
+            let _ = devices::enrol(office.ledger(), &card, NOW, false);
+        }
+    }
 }
 
 /// What the derivation said about a visit to the Appelboom family: a
@@ -154,11 +205,23 @@ pub fn key_file(dir: &Path, name: &str, key: &age::x25519::Identity) -> PathBuf 
     path
 }
 
-/// `safevisit supervisor import -i KEY… --out OFFICE BUNDLE…`, in English.
+/// `safevisit supervisor import --allow-unsigned -i KEY… --out OFFICE
+/// BUNDLE…`, in English, after enrolling the laptops that signed the
+/// bundles ([`enrol_signers`]). `--allow-unsigned` lets hand-made format-1
+/// bundles in; enrolment, signatures and their refusals have tests of
+/// their own (tests/office_trust.rs).
 pub fn import(office: &Path, keys: &[&Path], bundles: &[&Path]) -> Output {
+    enrol_signers(office, keys, bundles);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_safevisit"));
-    cmd.args(["--lang", "en", "supervisor", "import", "--out"])
-        .arg(office);
+    cmd.args([
+        "--lang",
+        "en",
+        "supervisor",
+        "import",
+        "--allow-unsigned",
+        "--out",
+    ])
+    .arg(office);
     for k in keys {
         cmd.arg("-i").arg(k);
     }

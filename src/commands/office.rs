@@ -1,0 +1,422 @@
+//! The office's trust commands: `supervisor keygen --add-signing-key`,
+//! `supervisor org-card`, `supervisor enrol`, `supervisor revoke` and
+//! `supervisor devices` (docs/SUPERVISOR.md, "Enrolling laptops").
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cards::{DeviceCard, OrgCard, read_card_file};
+use crate::cli::{SupervisorCommand, exit};
+use crate::commands::export::now_stamp;
+use crate::commands::supervisor::Failure;
+use crate::i18n::Lang;
+use crate::signing::normalize_fingerprint;
+use crate::store::recipients::parse_recipient;
+use crate::supervisor::devices::{self, Enrolled};
+use crate::supervisor::reports::{clean, write_derived};
+use crate::supervisor::{Office, keys};
+
+pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
+    match cmd {
+        SupervisorCommand::OrgCard {
+            identity,
+            backups,
+            name,
+            out,
+        } => org_card(identity, backups, name.as_deref(), out.as_deref(), lang),
+        SupervisorCommand::Enrol {
+            card,
+            out,
+            fingerprint,
+            yes,
+            replace,
+        } => enrol(card, out, fingerprint.as_deref(), *yes, *replace, lang),
+        SupervisorCommand::Revoke {
+            device,
+            out,
+            since,
+            reason,
+        } => revoke(device, out, since.as_deref(), reason.as_deref(), lang),
+        SupervisorCommand::Devices { out, json } => list(out, *json, lang),
+        SupervisorCommand::Keygen { .. } | SupervisorCommand::Import { .. } => {
+            Err((exit::FAILURE, "internal: handled elsewhere".into()))
+        }
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> Failure {
+    (exit::FAILURE, e.to_string())
+}
+
+/// `supervisor keygen --add-signing-key FILE`.
+pub fn add_signing_key(path: &Path, lang: Lang) -> Result<ExitCode, Failure> {
+    let public = keys::add_signing_key(path).map_err(|e| fail(e.describe(lang)))?;
+    eprintln!(
+        "{}",
+        match lang {
+            Lang::Nl => format!(
+                "Ondertekensleutel {} toegevoegd aan {}; de age-sleutel is onveranderd. \
+                 Maak nu de organisatiekaart: safevisit supervisor org-card -i {} --out org-kaart.toml",
+                public.key_id(),
+                path.display(),
+                path.display()
+            ),
+            Lang::En => format!(
+                "Signing key {} added to {}; the age key is unchanged. \
+                 Now make the organisation card: safevisit supervisor org-card -i {} --out org-card.toml",
+                public.key_id(),
+                path.display(),
+                path.display()
+            ),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor org-card -i KEY [--backup age1…]… [--name TEXT] [--out FILE]`.
+fn org_card(
+    identity: &Path,
+    backups: &[String],
+    name: Option<&str>,
+    out: Option<&Path>,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    let recipients = keys::identity_recipients(identity).map_err(|e| fail(e.describe(lang)))?;
+    let signing = keys::load_signing_key(identity)
+        .map_err(|e| fail(e.describe(lang)))?
+        .ok_or_else(|| {
+            fail(
+                keys::SigningKeyError::Missing {
+                    path: identity.to_path_buf(),
+                }
+                .describe(lang),
+            )
+        })?;
+    let mut backup_recipients = Vec::new();
+    for b in backups {
+        backup_recipients.push(
+            parse_recipient(b)
+                .map_err(|e| (exit::USAGE, format!("--backup: {}", e.describe(lang))))?,
+        );
+    }
+    let card = OrgCard {
+        organisation: name.unwrap_or_default().to_string(),
+        recipients,
+        backup_recipients,
+        signing_key: signing.public().clone(),
+    };
+    let text = card.to_text();
+    // Checked as a laptop will read it (a name too long, too many keys).
+    OrgCard::parse(&text).map_err(|e| (exit::USAGE, e.describe(lang)))?;
+    match out {
+        Some(path) => {
+            write_derived(path, text.as_bytes()).map_err(fail)?;
+            println!("{}", card.fingerprint());
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Nl => format!(
+                        "Organisatiekaart geschreven naar {} (openbaar, bevat geen geheim). Vingerafdruk hierboven: \
+                         lees die voor aan wie een laptop inricht (safevisit init --org-card {}).",
+                        path.display(),
+                        path.display()
+                    ),
+                    Lang::En => format!(
+                        "Organisation card written to {} (public, holds no secret). Fingerprint above: \
+                         read it out to whoever sets up a laptop (safevisit init --org-card {}).",
+                        path.display(),
+                        path.display()
+                    ),
+                }
+            );
+        }
+        None => {
+            print!("{text}");
+            eprintln!(
+                "{}: {}",
+                lang.pick("Vingerafdruk", "Fingerprint"),
+                card.fingerprint()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ask on the terminal for the fingerprint's first group (or j/y).
+fn confirm_on_terminal(fingerprint: &str, lang: Lang) -> Result<bool, Failure> {
+    let first = fingerprint.split('-').next().unwrap_or_default();
+    eprint!(
+        "{}",
+        lang.pick(
+            "Bel de medewerker en laat de vingerafdruk voorlezen van het scherm van de laptop (safevisit device-card).\n\
+             Typ de eerste groep van vier tekens ter bevestiging (of j als u alles hebt vergeleken): ",
+            "Call the worker and have the fingerprint read out from the laptop's screen (safevisit device-card).\n\
+             Type its first group of four characters to confirm (or y if you compared all of it): "
+        )
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(fail)?;
+    let typed = line.trim();
+    Ok(typed.eq_ignore_ascii_case(first) || matches!(typed, "j" | "J" | "y" | "Y" | "ja" | "yes"))
+}
+
+/// `supervisor enrol CARD --out DIR [--fingerprint F | --yes] [--replace]`.
+fn enrol(
+    card_path: &Path,
+    out: &Path,
+    fingerprint: Option<&str>,
+    yes: bool,
+    replace: bool,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    let now = now_stamp();
+    let text = read_card_file(card_path).map_err(|e| fail(e.describe(lang)))?;
+    let card = DeviceCard::parse(&text).map_err(|e| fail(e.describe(lang)))?;
+    let fp = card.fingerprint();
+    eprintln!(
+        "{}: {}\n{}: {}\n{}: {}",
+        lang.pick("Apparaat", "Device"),
+        card.device_id,
+        lang.pick("Naam", "Name"),
+        clean(&card.device_name),
+        lang.pick("Vingerafdruk", "Fingerprint"),
+        fp
+    );
+    let confirmed = match fingerprint {
+        Some(given) => match normalize_fingerprint(given) {
+            Some(g) if g == fp => true,
+            Some(_) => {
+                return Err(fail(lang.pick(
+                    "de vingerafdruk klopt niet met de kaart: niets ingeschreven. Controleer of dit de kaart van die laptop is (lees de vingerafdruk opnieuw voor)",
+                    "the fingerprint does not match the card: nothing enrolled. Check that this is that laptop's card (read the fingerprint out again)",
+                )));
+            }
+            None => {
+                return Err((
+                    exit::USAGE,
+                    lang.pick(
+                        "--fingerprint is geen vingerafdruk (16 tekens, zoals XXXX-XXXX-XXXX-XXXX)",
+                        "--fingerprint is not a fingerprint (16 characters, like XXXX-XXXX-XXXX-XXXX)",
+                    )
+                    .into(),
+                ));
+            }
+        },
+        None if yes => true,
+        None if std::io::stdin().is_terminal() => confirm_on_terminal(&fp, lang)?,
+        None => {
+            return Err((
+                exit::USAGE,
+                lang.pick(
+                    "zonder terminal is --fingerprint XXXX-XXXX-XXXX-XXXX nodig (voorgelezen per telefoon), of --yes",
+                    "without a terminal, give --fingerprint XXXX-XXXX-XXXX-XXXX (read out by phone), or --yes",
+                )
+                .into(),
+            ));
+        }
+    };
+    if !confirmed {
+        return Err(fail(lang.pick(
+            "niet bevestigd: niets ingeschreven",
+            "not confirmed: nothing enrolled",
+        )));
+    }
+    let office = Office::open(out).map_err(|e| fail(e.describe(lang)))?;
+    let done = devices::enrol(office.ledger(), &card, &now, replace)
+        .map_err(|e| fail(e.describe(lang)))?;
+    let msg = match (&done, lang) {
+        (Enrolled::New, Lang::Nl) => format!(
+            "Apparaat {} ingeschreven; zijn ondertekende bundels worden vanaf nu aangenomen.",
+            card.device_id
+        ),
+        (Enrolled::New, Lang::En) => format!(
+            "Device {} enrolled; its signed bundles are accepted from now on.",
+            card.device_id
+        ),
+        (Enrolled::Pinned { old_name }, Lang::Nl) => format!(
+            "Apparaat {} ingeschreven (het kantoor kende het al uit eerdere bundels{}); zijn ondertekende bundels worden vanaf nu aangenomen.",
+            card.device_id,
+            old_name
+                .as_ref()
+                .map(|n| format!("; de naam was \"{}\" en komt nu van de kaart", clean(n)))
+                .unwrap_or_default()
+        ),
+        (Enrolled::Pinned { old_name }, Lang::En) => format!(
+            "Device {} enrolled (the office knew it from earlier bundles{}); its signed bundles are accepted from now on.",
+            card.device_id,
+            old_name
+                .as_ref()
+                .map(|n| format!(
+                    "; its name was \"{}\" and now comes from the card",
+                    clean(n)
+                ))
+                .unwrap_or_default()
+        ),
+        (Enrolled::Unchanged, Lang::Nl) => format!(
+            "Apparaat {} was al met deze kaart ingeschreven; er is niets veranderd.",
+            card.device_id
+        ),
+        (Enrolled::Unchanged, Lang::En) => format!(
+            "Device {} was already enrolled with this card; nothing changed.",
+            card.device_id
+        ),
+        (Enrolled::Replaced { old_fingerprint }, Lang::Nl) => format!(
+            "De kaart van apparaat {} is vervangen (oude vingerafdruk {old_fingerprint}); bundels met de oude sleutel worden niet meer aangenomen.",
+            card.device_id
+        ),
+        (Enrolled::Replaced { old_fingerprint }, Lang::En) => format!(
+            "The card of device {} was replaced (old fingerprint {old_fingerprint}); bundles signed with the old key are no longer accepted.",
+            card.device_id
+        ),
+    };
+    println!("{msg}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An office folder that must already hold a ledger.
+fn existing_office(out: &Path, lang: Lang) -> Result<Office, Failure> {
+    if !out.join(crate::supervisor::ledger::FILE).is_file() {
+        return Err(fail(match lang {
+            Lang::Nl => format!(
+                "{} is geen kantoormap (er staat geen safevisit.sqlite in); geef met --out de map van de import",
+                out.display()
+            ),
+            Lang::En => format!(
+                "{} is not an office folder (it holds no safevisit.sqlite); give the import's folder with --out",
+                out.display()
+            ),
+        }));
+    }
+    Office::open(out).map_err(|e| fail(e.describe(lang)))
+}
+
+/// `supervisor revoke DEVICE --out DIR [--since DATE] [--reason TEXT]`.
+fn revoke(
+    device: &str,
+    out: &Path,
+    since: Option<&str>,
+    reason: Option<&str>,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    let now = now_stamp();
+    let since = match since {
+        None => now.clone(),
+        Some(s) => devices::normalize_since(s).ok_or_else(|| {
+            (
+                exit::USAGE,
+                lang.pick(
+                    "--since is geen datum: geef JJJJ-MM-DD of JJJJ-MM-DDTUU:MM:SS",
+                    "--since is not a date: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
+                )
+                .to_string(),
+            )
+        })?,
+    };
+    if let Some(r) = reason
+        && (r.chars().count() > 200 || r.chars().any(char::is_control))
+    {
+        return Err((
+            exit::USAGE,
+            lang.pick(
+                "--reason: ten hoogste 200 tekens, op één regel",
+                "--reason: at most 200 characters, on one line",
+            )
+            .into(),
+        ));
+    }
+    let office = existing_office(out, lang)?;
+    let d = devices::revoke(office.ledger(), device, &since, reason, &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Nl => format!(
+                "Apparaat {} ({}) is ingetrokken: bundels die het maakte vanaf {} worden afgewezen. Zijn {} bezoeken in het grootboek blijven staan.",
+                d.device_id,
+                clean(&d.name),
+                d.revoked_since.as_deref().unwrap_or(&since),
+                d.visits
+            ),
+            Lang::En => format!(
+                "Device {} ({}) is revoked: bundles it made from {} on are rejected. Its {} visits in the ledger stay.",
+                d.device_id,
+                clean(&d.name),
+                d.revoked_since.as_deref().unwrap_or(&since),
+                d.visits
+            ),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor devices --out DIR [--json]`.
+fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
+    let office = existing_office(out, lang)?;
+    let all = devices::list(office.ledger()).map_err(fail)?;
+    if json {
+        let rows: Vec<serde_json::Value> = all
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "device_id": d.device_id,
+                    "name": d.name,
+                    "enrolled": d.enrolled(),
+                    "fingerprint": d.fingerprint,
+                    "enrolled_at": d.enrolled_at,
+                    "revoked_since": d.revoked_since,
+                    "revoked_at": d.revoked_at,
+                    "revoke_reason": d.revoke_reason,
+                    "first_seen": d.first_seen,
+                    "last_bundle": d.last_bundle,
+                    "visits": d.visits,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(fail)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if all.is_empty() {
+        println!(
+            "{}",
+            lang.pick(
+                "Het kantoor kent nog geen apparaten. Schrijf laptops in met: safevisit supervisor enrol KAART --out MAP",
+                "The office knows no devices yet. Enrol laptops with: safevisit supervisor enrol CARD --out DIR"
+            )
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let none = lang.pick("–", "–");
+    for d in &all {
+        let state = match (&d.revoked_since, d.enrolled()) {
+            (Some(since), _) => format!(
+                "{} {since}",
+                lang.pick("INGETROKKEN vanaf", "REVOKED since")
+            ),
+            (None, true) => lang.pick("ingeschreven", "enrolled").to_string(),
+            (None, false) => lang
+                .pick(
+                    "NIET ingeschreven (nieuwe bundels worden afgewezen)",
+                    "NOT enrolled (new bundles are rejected)",
+                )
+                .to_string(),
+        };
+        println!(
+            "{}  {}\n  {}: {}  {}: {}\n  {}: {}  {}: {}  {}: {}",
+            d.device_id,
+            clean(&d.name),
+            lang.pick("vingerafdruk", "fingerprint"),
+            d.fingerprint.as_deref().unwrap_or(none),
+            lang.pick("ingeschreven op", "enrolled at"),
+            d.enrolled_at.as_deref().unwrap_or(none),
+            lang.pick("status", "state"),
+            state,
+            lang.pick("laatste bundel", "last bundle"),
+            d.last_bundle.as_deref().unwrap_or(none),
+            lang.pick("bezoeken", "visits"),
+            d.visits,
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
