@@ -90,8 +90,19 @@ fn pass_file(dir: &Path) -> String {
     p.to_str().unwrap().to_string()
 }
 
+/// The tests of this file run one at a time: a process spawned by one test
+/// (fork, then exec) holds a copy of every open file of this process until
+/// its exec, so a vault another test had just closed could still look
+/// locked (`AlreadyOpen`) for a moment.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn a_receipt_deletes_what_arrived_and_status_counts_it() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let (org, visits) = setup(&dir, true);
@@ -167,6 +178,7 @@ fn a_receipt_deletes_what_arrived_and_status_counts_it() {
 
 #[test]
 fn without_the_organisation_card_it_says_to_take_it() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let (org, visits) = setup(&dir, false);
@@ -200,6 +212,7 @@ fn without_the_organisation_card_it_says_to_take_it() {
 
 #[test]
 fn a_fifo_is_refused_at_once() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let (org, visits) = setup(&dir, true);

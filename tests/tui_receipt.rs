@@ -145,8 +145,19 @@ fn lang_name(lang: Lang) -> &'static str {
     }
 }
 
+/// The tests of this file run one at a time: a process spawned by one test
+/// (fork, then exec) holds a copy of every open file of this process until
+/// its exec, so a vault another test had just closed could still look
+/// locked (`AlreadyOpen`) for a moment.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn a_receipt_from_the_home_screen_drops_the_arrived_labels() {
+    let _serial = serial();
     for lang in [Lang::Nl, Lang::En] {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
@@ -182,6 +193,7 @@ fn a_receipt_from_the_home_screen_drops_the_arrived_labels() {
 
 #[test]
 fn a_receipt_that_does_not_verify_changes_nothing() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let (_org, visits) = setup(&dir);
@@ -229,6 +241,7 @@ fn a_receipt_that_does_not_verify_changes_nothing() {
 
 #[test]
 fn quick_hide_and_lock_work_while_the_path_is_typed() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     setup(&dir);
