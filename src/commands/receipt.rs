@@ -32,11 +32,19 @@ pub fn run(args: &ReceiptArgs, global: &Global) -> ExitCode {
 /// never blocks or reads without end) of at most
 /// [`MAX_RECEIPT_BYTES`]. The error is a text in both languages.
 pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
-    let io = |e: std::io::Error| {
-        Text::new(
-            format!("het bestand is niet te lezen ({e})"),
-            format!("the file cannot be read ({e})"),
-        )
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => Text::new(
+            "dit bestand bestaat niet (kijk of het pad klopt en de USB-stick erin zit). Er is niets veranderd.",
+            "this file does not exist (check the path, and that the USB stick is in). Nothing was changed.",
+        ),
+        std::io::ErrorKind::PermissionDenied => Text::new(
+            "u heeft geen toestemming om dit bestand te lezen. Er is niets veranderd.",
+            "you may not read this file. Nothing was changed.",
+        ),
+        _ => Text::new(
+            format!("het bestand is niet te lezen ({e}). Er is niets veranderd."),
+            format!("the file cannot be read ({e}). Nothing was changed."),
+        ),
     };
     let not_a_file = |kind: std::fs::FileType| {
         let (nl, en) = if kind.is_dir() {
@@ -267,6 +275,7 @@ mod tests {
         f.set_len(MAX_RECEIPT_BYTES as u64 + 1).unwrap();
         let e = read_receipt_file(&big).unwrap_err();
         assert!(e.en.contains("larger than"), "{}", e.en);
-        assert!(read_receipt_file(&tmp.path().join("missing.age")).is_err());
+        let e = read_receipt_file(&tmp.path().join("missing.age")).unwrap_err();
+        assert!(e.nl.starts_with("dit bestand bestaat niet"), "{}", e.nl);
     }
 }
