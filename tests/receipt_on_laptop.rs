@@ -382,10 +382,26 @@ fn a_receipt_interrupted_at_any_step_is_consistent_after_unlock() {
             // All or nothing: both listed with their files, or both gone
             // with their files and counted.
             assert_eq!(b_listed, c_listed, "step {k}: {listed:?}");
+            let completed = v.recovered().iter().any(|n| {
+                matches!(
+                    n,
+                    safevisit::store::RecoveryNote::ReceiptCompleted { visits: 2 }
+                )
+            });
             if b_listed {
                 assert_eq!(arrived, 0, "step {k}");
                 assert_eq!(files.len(), 6, "step {k}: {files:?}");
+                assert!(!completed, "step {k}");
             } else {
+                // Failed after the commit point (step 5, the first index in
+                // place) and before the second index was in place (step 15):
+                // the unlock finished the deletions and says so.
+                assert_eq!(
+                    completed,
+                    (5..15).contains(&k),
+                    "step {k}: {:?}",
+                    v.recovered()
+                );
                 assert_eq!(arrived, 2, "step {k}");
                 assert_eq!(
                     files,

@@ -121,6 +121,9 @@ pub enum RecoveryNote {
     /// The vault was made before laptops signed their bundles: a signing
     /// key was made and sealed in the device identity (once).
     SigningKeyAdded { key_id: String },
+    /// A receipt was being applied when the program stopped: the files of
+    /// the visits that arrived were deleted now (they were already counted).
+    ReceiptCompleted { visits: usize },
 }
 
 impl RecoveryNote {
@@ -201,6 +204,12 @@ impl RecoveryNote {
             ),
             (R::SigningKeyAdded { key_id }, Lang::En) => format!(
                 "This laptop now has a signing key ({key_id}), stored safely with the device key. Give the office the device card: safevisit device-card."
+            ),
+            (R::ReceiptCompleted { visits }, Lang::Nl) => format!(
+                "Het verwerken van een ontvangstbewijs was onderbroken en is nu voltooid: de bestanden van {visits} aangekomen bezoek(en) zijn verwijderd."
+            ),
+            (R::ReceiptCompleted { visits }, Lang::En) => format!(
+                "Applying a receipt was interrupted and is now complete: the files of {visits} visit(s) that arrived were deleted."
             ),
         }
     }
@@ -1395,7 +1404,10 @@ impl Vault {
         // A receipt whose deletions were interrupted: finish them before
         // final/ is compared with the index.
         if !u.removing.is_empty() {
+            let visits = u.removing.len();
             self.finish_removing(u)?;
+            self.recovered
+                .push(RecoveryNote::ReceiptCompleted { visits });
             changed = true;
         }
 
