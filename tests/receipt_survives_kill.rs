@@ -106,7 +106,7 @@ fn a_receipt_killed_at_any_moment_is_consistent_after_unlock() {
     let span = started.elapsed();
     assert!(status.success());
 
-    let mut seed = 0x5eed_0f_2026_u64;
+    let mut seed = 0x5eed_2026_u64;
     let (mut before, mut midway, mut after) = (0, 0, 0);
     for round in 0..ROUNDS {
         let dir = tmp.path().join(format!("round-{round}"));
