@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +63,7 @@ pub const STATUS_COLUMNS: [&str; 5] = [
     "people_removed",
 ];
 
-/// The SQL that creates the schema (version 3).
+/// The SQL that creates the schema (version 4).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
         .iter()
@@ -190,8 +190,29 @@ CREATE TABLE conflicts (
   bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
   found_at TEXT NOT NULL,
   ciphertext BLOB NOT NULL,
+  date TEXT,
+  created_at TEXT,
+  finalized_at TEXT,
+  label TEXT,
+  flags_acute INTEGER NOT NULL DEFAULT 0,
   UNIQUE (visit_id, record_sha256)
 );
+CREATE TABLE conflict_flags (
+  conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  flag TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message_nl TEXT NOT NULL,
+  message_en TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  acknowledged_at TEXT,
+  state TEXT NOT NULL,
+  PRIMARY KEY (conflict_id, n)
+) WITHOUT ROWID;
+CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
 CREATE TABLE rejections (
   rejection_id INTEGER PRIMARY KEY,
   bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
@@ -265,6 +286,41 @@ fn migrate_v2(conn: &Connection) -> Result<(), LedgerError> {
         ))?;
     }
     tx.execute_batch("UPDATE meta SET value = '3' WHERE key = 'schema_version';")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Bring a schema-version-3 ledger to version 4 (lane `hard`'s part):
+/// a conflict keeps the kept-aside version's dates, label and red flags
+/// (so that its acute flags reach the summary), and visit ids are looked
+/// up regardless of case. Conflicts recorded before have no flags noted.
+/// One transaction.
+fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(
+        "ALTER TABLE conflicts ADD COLUMN date TEXT;
+         ALTER TABLE conflicts ADD COLUMN created_at TEXT;
+         ALTER TABLE conflicts ADD COLUMN finalized_at TEXT;
+         ALTER TABLE conflicts ADD COLUMN label TEXT;
+         ALTER TABLE conflicts ADD COLUMN flags_acute INTEGER NOT NULL DEFAULT 0;
+         CREATE TABLE conflict_flags (
+           conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
+           n INTEGER NOT NULL,
+           checklist TEXT NOT NULL,
+           person_kind TEXT NOT NULL,
+           person_id INTEGER,
+           flag TEXT NOT NULL,
+           level TEXT NOT NULL,
+           message_nl TEXT NOT NULL,
+           message_en TEXT NOT NULL,
+           raised_at TEXT NOT NULL,
+           acknowledged_at TEXT,
+           state TEXT NOT NULL,
+           PRIMARY KEY (conflict_id, n)
+         ) WITHOUT ROWID;
+         CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
+         UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -373,6 +429,9 @@ pub enum Added {
     ConflictSameVisit,
     /// Another visit under a known device and sequence number: kept aside.
     ConflictSameSequence,
+    /// Its id differs only in case from a visit in the ledger: refused
+    /// (both would share `visits/ID.json` on a case-insensitive disk).
+    IdCaseClash,
 }
 
 /// The row of a bundle before it is imported.
@@ -463,8 +522,13 @@ impl Ledger {
                 Some(1) => {
                     migrate_v1(&conn)?;
                     migrate_v2(&conn)?;
+                    migrate_v3(&conn)?;
                 }
-                Some(2) => migrate_v2(&conn)?,
+                Some(2) => {
+                    migrate_v2(&conn)?;
+                    migrate_v3(&conn)?;
+                }
+                Some(3) => migrate_v3(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -749,6 +813,16 @@ impl BundleTx<'_> {
     /// Add one decoded visit: new, a duplicate of a known one, or a
     /// conflict (kept aside with its ciphertext, never merged).
     pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
+        let clash: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT visit_id FROM visits WHERE lower(visit_id) = lower(?1) AND visit_id <> ?1 LIMIT 1",
+            )?
+            .query_row([&v.visit_id], |r| r.get(0))
+            .optional()?;
+        if clash.is_some() {
+            return Ok(Added::IdCaseClash);
+        }
         if self.insert_visit(v)? {
             return self.add_details(v);
         }
@@ -764,10 +838,16 @@ impl BundleTx<'_> {
             Some(_) => Added::ConflictSameVisit,
             None => Added::ConflictSameSequence,
         };
-        self.tx
+        // The kept-aside version was decrypted and checked like any other:
+        // its dates, label and red flags are kept with it, so that an acute
+        // flag can never hide behind a conflict.
+        let acute = v.flag_counts[0];
+        let inserted = self
+            .tx
             .prepare_cached(
-                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext,
+                                        date, created_at, finalized_at, label, flags_acute)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT (visit_id, record_sha256) DO NOTHING",
             )?
             .execute(params![
@@ -778,8 +858,37 @@ impl BundleTx<'_> {
                 v.record_sha256,
                 self.bundle_id,
                 self.now,
-                ciphertext
+                ciphertext,
+                v.date,
+                v.created_at,
+                v.finalized_at,
+                v.label,
+                acute
             ])?;
+        if inserted == 1 {
+            let id = self.tx.last_insert_rowid();
+            let mut st = self.tx.prepare_cached(
+                "INSERT INTO conflict_flags (conflict_id, n, checklist, person_kind, person_id, flag, level,
+                                             message_nl, message_en, raised_at, acknowledged_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for (n, f) in v.flags.iter().enumerate() {
+                st.execute(params![
+                    id,
+                    n as i64,
+                    f.checklist,
+                    f.person.0,
+                    f.person.1,
+                    f.flag,
+                    f.level,
+                    f.message_nl,
+                    f.message_en,
+                    f.raised_at,
+                    f.acknowledged_at,
+                    f.state
+                ])?;
+            }
+        }
         Ok(kind)
     }
 
@@ -914,10 +1023,20 @@ impl BundleTx<'_> {
     }
 
     /// The SHA-256 of the bundle file (known once it was read to its end).
+    ///
+    /// The same file seen before (partly imported): its rejections are
+    /// already in the ledger, and this bundle's are dropped again, so that
+    /// a re-import adds no second set of rows (nor of summary lines).
     pub fn set_sha256(&mut self, sha256: &str) -> Result<(), LedgerError> {
         self.tx.execute(
             "UPDATE bundles SET sha256 = ?1 WHERE bundle_id = ?2",
             params![sha256, self.bundle_id],
+        )?;
+        self.tx.execute(
+            "DELETE FROM rejections WHERE bundle_id = ?1 AND EXISTS (
+                 SELECT 1 FROM bundles b WHERE b.sha256 = ?2 AND b.bundle_id < ?1
+                 AND b.outcome = 'partly')",
+            params![self.bundle_id, sha256],
         )?;
         Ok(())
     }
@@ -945,7 +1064,8 @@ impl BundleTx<'_> {
             .execute(params![
                 self.bundle_id,
                 visit_id,
-                sequence.map(i64_of),
+                // A number beyond SQLite's range is left out, never clamped.
+                sequence.and_then(|s| i64::try_from(s).ok()),
                 file,
                 reason.0,
                 reason.1
@@ -994,9 +1114,58 @@ impl BundleTx<'_> {
 mod tests {
     use super::*;
 
+    /// The version-3 schema: version 4 without lane `hard`'s additions.
+    fn schema_v3() -> String {
+        let s = schema_sql();
+        let start = s.find("CREATE TABLE conflict_flags").unwrap();
+        let end = s.find("CREATE INDEX visits_by_lower_id").unwrap();
+        let end = end + s[end..].find('\n').unwrap() + 1;
+        let s = format!("{}{}", &s[..start], &s[end..]);
+        let s = s.replace(
+            "  date TEXT,\n  created_at TEXT,\n  finalized_at TEXT,\n  label TEXT,\n  flags_acute INTEGER NOT NULL DEFAULT 0,\n  UNIQUE (visit_id, record_sha256)",
+            "  UNIQUE (visit_id, record_sha256)",
+        );
+        assert!(!s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT"));
+        s
+    }
+
+    #[test]
+    fn a_version_3_ledger_gains_the_conflict_versions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&schema_v3()).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let version: String = ledger
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "4");
+        ledger
+            .conn
+            .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
+            .unwrap();
+        ledger
+            .conn
+            .prepare("SELECT flag, level, state FROM conflict_flags")
+            .unwrap();
+        drop(ledger);
+        Ledger::open(&path).unwrap();
+    }
+
     /// The version-2 schema: version 3 without its new columns.
     fn schema_v2() -> String {
-        let mut s = schema_sql();
+        let mut s = schema_v3();
         for c in STATUS_COLUMNS {
             s = s.replace(&format!("  {c} INTEGER NOT NULL DEFAULT 0,\n"), "");
         }
@@ -1027,7 +1196,7 @@ mod tests {
         ];
         {
             let conn = Connection::open(&path).unwrap();
-            let mut older = schema_sql();
+            let mut older = schema_v3();
             for c in newer {
                 let line = older
                     .lines()
@@ -1039,7 +1208,7 @@ mod tests {
                     .to_string();
                 older = older.replace(&format!("{line}\n"), "");
             }
-            assert_ne!(older, schema_sql());
+            assert_ne!(older, schema_v3());
             conn.execute_batch(&older).unwrap();
             conn.execute_batch(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
@@ -1102,7 +1271,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "3");
+        assert_eq!(version, "4");
         for c in STATUS_COLUMNS {
             ledger
                 .conn
@@ -1180,7 +1349,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "3");
+        assert_eq!(version, "4");
         let state: String = c
             .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
             .unwrap();

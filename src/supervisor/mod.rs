@@ -128,7 +128,7 @@ impl ImportRun {
             .iter()
             .map(|b| match b.outcome {
                 BundleOutcome::Rejected(_) => 1,
-                _ => b.rejections.len() as u64,
+                _ => b.rejections.len() as u64 + b.more_rejections,
             })
             .sum()
     }
@@ -296,17 +296,22 @@ impl Office {
         std::thread::scope(|s| -> Result<(), OfficeError> {
             let mut writing: Writing = None;
             let mut writer_failed: Option<OfficeError> = None;
-            let mut next = bundles.first().map(|p| import::start(s, p, identities));
+            let mut next = bundles
+                .first()
+                .map(|p| import::start(s, p, identities, now));
             let mut i = 0;
             while let Some(current) = next.take() {
                 i += 1;
+                progress.bundle(i, bundles.len(), &current.file_name());
                 let result = import::finish(
                     ledger,
                     current,
                     now,
                     progress,
                     || {
-                        next = bundles.get(i).map(|p| import::start(s, p, identities));
+                        next = bundles
+                            .get(i)
+                            .map(|p| import::start(s, p, identities, now));
                     },
                     // The previous bundle's files, noted in this commit.
                     || match writing.take()?.join() {
