@@ -23,8 +23,9 @@ pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
         SupervisorCommand::Import {
             identities,
             out,
+            excel,
             bundles,
-        } => import(identities, out, bundles, lang),
+        } => import(identities, out, bundles, *excel, global, lang),
     };
     match result {
         Ok(code) => code,
@@ -86,55 +87,219 @@ fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
                 lang.pick("Publieke sleutel", "Public key"),
                 key.recipient
             );
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "Let op: een bestand dat de shell met > maakt, is meestal leesbaar voor anderen (0644). Gebruik liever `safevisit supervisor keygen -o BESTAND`: dat bestand is alleen voor u leesbaar (0600). Of zet het nu goed met chmod 600.",
+                    "Note: a file the shell makes with > is usually readable by others (0644). Prefer `safevisit supervisor keygen -o FILE`: that file is readable by you only (0600). Or fix it now with chmod 600."
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The progress bar on stderr (only when stderr is a terminal).
-struct Bar(indicatif::ProgressBar);
+/// The progress bar on stderr (only when stderr is a terminal). It counts
+/// bundles: each bundle is one equal step, filled by its records as they
+/// are done, so the bar never moves back; the message says which bundle
+/// (`bundel 3/20`), its file and the records done so far.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    lang: Lang,
+    state: std::sync::Mutex<BarState>,
+}
+
+#[derive(Default)]
+struct BarState {
+    /// The current bundle (from 1), of `count`.
+    index: usize,
+    count: usize,
+    file: String,
+    /// The current bundle's listed records and those done.
+    listed: u64,
+    done: u64,
+    /// Records done in the whole run.
+    records: u64,
+}
+
+/// Steps of the bar per bundle.
+const STEPS: u64 = 1000;
+
+impl Bar {
+    fn draw(&self, s: &BarState) {
+        let within = if s.listed == 0 {
+            0
+        } else {
+            STEPS * s.done.min(s.listed) / s.listed
+        };
+        let pos = (s.index.saturating_sub(1) as u64) * STEPS + within;
+        // (Never back: the position only grows.)
+        if pos > self.bar.position() {
+            self.bar.set_position(pos);
+        }
+        self.bar.set_message(match self.lang {
+            Lang::Nl => format!(
+                "bundel {}/{}  {} bezoeken  {}",
+                s.index, s.count, s.records, s.file
+            ),
+            Lang::En => format!(
+                "bundle {}/{}  {} visits  {}",
+                s.index, s.count, s.records, s.file
+            ),
+        });
+    }
+}
 
 impl Progress for Bar {
+    fn bundle(&self, index: usize, count: usize, file: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.index > 0 {
+                // The previous bundle is done, whatever it held.
+                s.done = s.listed;
+            }
+            self.bar.set_length(count as u64 * STEPS);
+            s.index = index;
+            s.count = count;
+            s.file = crate::supervisor::reports::clean(file);
+            s.listed = 0;
+            s.done = 0;
+            self.draw(&s);
+        }
+    }
     fn add_total(&self, n: u64) {
-        self.0.inc_length(n);
+        if let Ok(mut s) = self.state.lock() {
+            s.listed += n;
+            self.draw(&s);
+        }
     }
     fn done(&self, n: u64) {
-        self.0.inc(n);
+        if let Ok(mut s) = self.state.lock() {
+            s.done += n;
+            s.records += n;
+            self.draw(&s);
+        }
     }
 }
 
 fn bar(lang: Lang) -> Bar {
+    let state = std::sync::Mutex::new(BarState::default());
     if !std::io::stderr().is_terminal() {
-        return Bar(indicatif::ProgressBar::hidden());
+        return Bar {
+            bar: indicatif::ProgressBar::hidden(),
+            lang,
+            state,
+        };
     }
     let b =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
-    let template = match lang {
-        Lang::Nl => "{bar:40} {pos}/{len} bezoeken  {elapsed}",
-        Lang::En => "{bar:40} {pos}/{len} visits  {elapsed}",
-    };
-    if let Ok(style) = indicatif::ProgressStyle::default_bar().template(template) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::default_bar().template("{bar:40} {msg}  {elapsed}")
+    {
         b.set_style(style);
     }
-    Bar(b)
+    Bar {
+        bar: b,
+        lang,
+        state,
+    }
+}
+
+/// Warnings about the office's secrets and folder (not fatal): an
+/// identity file that others can read, an office folder that others can
+/// write to.
+fn permission_warnings(identity_files: &[PathBuf], out: &Path, lang: Lang) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut warnings = Vec::new();
+    for f in identity_files {
+        if let Ok(m) = std::fs::metadata(f)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            let mode = m.permissions().mode() & 0o777;
+            warnings.push(match lang {
+                Lang::Nl => format!(
+                    "waarschuwing: het sleutelbestand {} is ook voor anderen leesbaar (modus {mode:04o}). Maak het alleen voor u leesbaar: chmod 600 {}",
+                    f.display(),
+                    f.display()
+                ),
+                Lang::En => format!(
+                    "warning: the identity file {} is readable by others too (mode {mode:04o}). Make it readable by you only: chmod 600 {}",
+                    f.display(),
+                    f.display()
+                ),
+            });
+        }
+    }
+    if let Ok(m) = std::fs::metadata(out)
+        && m.is_dir()
+        && m.permissions().mode() & 0o022 != 0
+    {
+        let mode = m.permissions().mode() & 0o777;
+        warnings.push(match lang {
+            Lang::Nl => format!(
+                "waarschuwing: anderen kunnen schrijven in de kantoormap {} (modus {mode:04o}). Zet haar alleen voor u open: chmod 700 {}",
+                out.display(),
+                out.display()
+            ),
+            Lang::En => format!(
+                "warning: others can write to the office folder {} (mode {mode:04o}). Make it yours only: chmod 700 {}",
+                out.display(),
+                out.display()
+            ),
+        });
+    }
+    warnings
 }
 
 fn import(
     identity_files: &[PathBuf],
     out: &Path,
     bundles: &[PathBuf],
+    excel: bool,
+    global: &Global,
     lang: Lang,
 ) -> Result<ExitCode, Failure> {
     // Before any thread starts (reading the local offset needs that).
     let now = now_stamp();
+    for w in permission_warnings(identity_files, out, lang) {
+        eprintln!("{w}");
+    }
+    // The checklists the office knows besides the bundled ones.
+    let catalog = if global.checklist_dirs.is_empty() {
+        None
+    } else {
+        let mut extra = Vec::new();
+        for dir in &global.checklist_dirs {
+            if !dir.is_dir() {
+                return Err((
+                    exit::USAGE,
+                    match lang {
+                        Lang::Nl => format!("--checklists {}: dit is geen map", dir.display()),
+                        Lang::En => format!("--checklists {}: not a folder", dir.display()),
+                    },
+                ));
+            }
+            extra.extend(
+                crate::store::checklist_folder::read_checklist_folder(dir)
+                    .map_err(|e| (exit::FAILURE, e))?,
+            );
+        }
+        Some(crate::checklist::Catalog::build(
+            crate::checklist::SourceFile::bundled(),
+            extra,
+        ))
+    };
     let mut identities: Vec<Identity> = Vec::new();
     for f in identity_files {
         identities.extend(keys::load_identities(f).map_err(|e| (exit::FAILURE, e.describe(lang)))?);
     }
     let mut office = Office::open(out).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+    if let Some(catalog) = catalog {
+        office.set_catalog(catalog);
+    }
+    office.set_excel(excel);
     let progress = bar(lang);
     let run = office.import(bundles, &identities, &now, lang, &progress);
-    progress.0.finish_and_clear();
+    progress.bar.finish_and_clear();
     let run = run.map_err(|e| (exit::FAILURE, e.describe(lang)))?;
     report(&run, lang);
     println!("{}", run.result_line(lang));
@@ -147,17 +312,20 @@ fn import(
 
 /// What went wrong or needs attention, on stderr, naming each file.
 fn report(run: &ImportRun, lang: Lang) {
+    use crate::supervisor::reports::clean;
     for b in &run.bundles {
+        let file = clean(&b.file);
+        let b_file = &file;
         match &b.outcome {
             BundleOutcome::Rejected(problem) => eprintln!(
                 "{}: {}: {}",
-                b.file,
+                b_file,
                 lang.pick("afgewezen", "rejected"),
                 problem.describe(lang)
             ),
             BundleOutcome::Known => eprintln!(
                 "{}: {}",
-                b.file,
+                b_file,
                 lang.pick(
                     "al eerder volledig geïmporteerd; niets toegevoegd",
                     "already imported completely before; nothing added"
@@ -168,9 +336,16 @@ fn report(run: &ImportRun, lang: Lang) {
         for r in &b.rejections {
             eprintln!(
                 "{}: {}: {}",
-                b.file,
+                b_file,
                 lang.pick("afgewezen", "rejected"),
-                r.describe(lang)
+                clean(&r.describe(lang))
+            );
+        }
+        if b.more_rejections > 0 {
+            eprintln!(
+                "{}: {}",
+                b_file,
+                crate::supervisor::import::more_rejections(b.more_rejections, lang)
             );
         }
         for c in &b.conflicts {
@@ -192,9 +367,18 @@ fn report(run: &ImportRun, lang: Lang) {
                     c.visit_id, c.sequence
                 ),
             };
+            let acute = match (lang, c.acute) {
+                (_, 0) => String::new(),
+                (Lang::Nl, n) => format!(
+                    "; LET OP: de apart bewaarde versie heeft {n} acuut signaal/signalen (staat in ACUTE SIGNALEN)"
+                ),
+                (Lang::En, n) => format!(
+                    "; NOTE: the version kept aside has {n} acute red flag(s) (listed under ACUTE RED FLAGS)"
+                ),
+            };
             eprintln!(
-                "{}: {}: {what}; {}",
-                b.file,
+                "{}: {}: {what}; {}{acute}",
+                b_file,
                 lang.pick("conflict", "conflict"),
                 lang.pick(
                     "apart bewaard, niet samengevoegd (zie summary.txt)",

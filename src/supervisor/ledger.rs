@@ -42,6 +42,43 @@ pub enum LedgerError {
     Internal,
 }
 
+impl LedgerError {
+    /// The error in Dutch (SQLite's own messages are English: the common
+    /// ones are named by their code).
+    pub fn describe_nl(&self) -> String {
+        match self {
+            LedgerError::Sql(e) => {
+                use rusqlite::ErrorCode as C;
+                let what = match e.sqlite_error_code() {
+                    Some(C::DiskFull) => "de schijf is vol",
+                    Some(C::DatabaseCorrupt) => "het databasebestand is beschadigd",
+                    Some(C::NotADatabase) => "het bestand is geen database",
+                    Some(C::ReadOnly) => "de database is alleen-lezen",
+                    Some(C::DatabaseBusy | C::DatabaseLocked) => {
+                        "de database is bezet door een ander programma"
+                    }
+                    Some(C::CannotOpen) => "de database is niet te openen",
+                    Some(C::PermissionDenied) => "geen toestemming",
+                    Some(C::SystemIoFailure) => "lezen of schrijven op de schijf mislukte",
+                    _ => "een onverwachte fout van SQLite",
+                };
+                format!("de database gaf een fout: {what}")
+            }
+            LedgerError::Create { path, source } => format!(
+                "het databasebestand {path} kon niet worden gemaakt ({})",
+                crate::supervisor::import::io_nl(source)
+            ),
+            LedgerError::Newer { found } => format!(
+                "de database heeft schemaversie {found}; dit programma kent versie {SCHEMA_VERSION} (een nieuwere safevisit maakte haar)"
+            ),
+            LedgerError::Foreign => {
+                "dit is geen safevisit-database (de tabellen zijn niet de verwachte)".into()
+            }
+            LedgerError::Internal => "interne fout: een werkdraad stopte onverwacht".into(),
+        }
+    }
+}
+
 impl From<rusqlite::types::FromSqlError> for LedgerError {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
         LedgerError::Sql(e.into())
