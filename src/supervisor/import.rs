@@ -1336,3 +1336,298 @@ pub fn finish(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::manifest::{self, Device, ManifestChecklist, record_file};
+    use crate::supervisor::OfficeError;
+
+    /// Words that give away an English fragment in a Dutch message.
+    const ENGLISH: &[&str] = &[
+        " the ", "The ", " is not", "listed", "archive", "failed", "cannot", " holds", " file ",
+        "larger than", "reading",
+    ];
+
+    fn sound_manifest() -> Manifest {
+        Manifest {
+            format: manifest::FORMAT.into(),
+            version: manifest::VERSION,
+            device: Device {
+                id: "device-kersenboom".into(),
+                name: "laptop-3".into(),
+            },
+            created_at: "2025-03-04T12:00:00".into(),
+            visits: vec![ManifestVisit {
+                id: "bezoek-1".into(),
+                sequence: 14,
+                file: record_file(14),
+                size: 1234,
+                sha256: "ab".repeat(32),
+                finalized_at: "2025-03-04T11:00:00".into(),
+                checklists: vec![ManifestChecklist {
+                    id: "veiligheid".into(),
+                    version: 1,
+                    hash: "cd".repeat(32),
+                }],
+            }],
+        }
+    }
+
+    /// Every rule a manifest can break, as `Manifest::check` words it.
+    fn manifest_errors() -> Vec<ManifestError> {
+        type Edit = fn(&mut Manifest);
+        let edits: &[Edit] = &[
+            |m| m.device.id = String::new(),
+            |m| m.device.name = "\u{1b}".into(),
+            |m| m.created_at = "gisteren".into(),
+            |m| m.visits[0].id = "a b".into(),
+            |m| {
+                m.visits[0].sequence = 0;
+                m.visits[0].file = record_file(0);
+            },
+            |m| m.visits[0].file = "../x".into(),
+            |m| m.visits[0].sha256 = "xyz".into(),
+            |m| m.visits[0].finalized_at = "?".into(),
+            |m| m.visits[0].checklists[0].id = String::new(),
+            |m| m.visits[0].checklists[0].hash = "0".into(),
+            |m| {
+                let again = m.visits[0].clone();
+                m.visits.push(again);
+            },
+            |m| {
+                let mut again = m.visits[0].clone();
+                again.id = "bezoek-2".into();
+                m.visits.push(again);
+            },
+        ];
+        let mut out: Vec<ManifestError> = edits
+            .iter()
+            .map(|edit| {
+                let mut m = sound_manifest();
+                edit(&mut m);
+                m.check().expect_err("a broken rule")
+            })
+            .collect();
+        out.extend([
+            ManifestError::TooLarge,
+            ManifestError::NotJson { line: 1, column: 2 },
+            ManifestError::NotABundle,
+            ManifestError::NewerVersion { found: 2 },
+            ManifestError::Shape {
+                line: 1,
+                column: 2,
+                what: "unknown field".into(),
+            },
+            Manifest::parse(br#"{"format":"safevisit-bundle"}"#).unwrap_err(),
+        ]);
+        out
+    }
+
+    fn every_message(lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        let tar = [
+            "the archive is cut short",
+            "a tar header has a wrong checksum",
+            "a tar header is not a POSIX ustar header (this program writes only those)",
+            "the archive holds something other than a regular file",
+            "a file name in the archive is too long",
+            "a file name in the archive is not UTF-8",
+            "a file in the archive has no name",
+            "the size field of a tar header is not a number",
+            "the mtime field of a tar header is not a number",
+            "there are bytes after the end of the archive",
+            "something new",
+        ];
+        let mut bundle_errors: Vec<BundleError> = vec![
+            BundleError::NotAgeFile,
+            BundleError::HeaderCutShort,
+            BundleError::NotForTheseKeys,
+            BundleError::Damaged,
+            BundleError::SingleRecord,
+            BundleError::NoManifest,
+            BundleError::TooLarge {
+                name: "visits/00000002.visit.age".into(),
+            },
+            BundleError::Io(io::Error::from(io::ErrorKind::PermissionDenied)),
+        ];
+        bundle_errors.extend(tar.iter().map(|t| BundleError::NotABundle((*t).into())));
+        bundle_errors.extend(manifest_errors().into_iter().map(BundleError::Manifest));
+        for e in bundle_errors {
+            out.push(BundleProblem::Bundle(e).describe(lang));
+        }
+        out.push(BundleProblem::Read(io::Error::from(io::ErrorKind::NotFound)).describe(lang));
+        let problems = [
+            RecordProblem::Missing,
+            RecordProblem::WrongSize,
+            RecordProblem::WrongHash,
+            RecordProblem::Envelope(EnvelopeError::Tampered),
+            RecordProblem::Envelope(EnvelopeError::UnsupportedVersion {
+                kind: "visit record",
+                found: 9,
+                newest: 3,
+            }),
+            RecordProblem::NotFinalized,
+            RecordProblem::NotAsListed("visit id"),
+            RecordProblem::NotAsListed("sequence number"),
+            RecordProblem::NotAsListed("device"),
+            RecordProblem::BadTime {
+                field: "date",
+                future: true,
+            },
+            RecordProblem::BadTime {
+                field: "finalized_at",
+                future: false,
+            },
+            RecordProblem::SequenceOutOfRange,
+            RecordProblem::IdCaseClash,
+        ];
+        for p in problems {
+            out.push(
+                Rejection {
+                    visit_id: Some("bezoek-1".into()),
+                    sequence: Some(3),
+                    file: None,
+                    problem: RecordRejection::Record(p),
+                }
+                .describe(lang),
+            );
+        }
+        for problem in [RecordRejection::Unexpected, RecordRejection::Repeated] {
+            out.push(
+                Rejection {
+                    visit_id: None,
+                    sequence: None,
+                    file: Some("rommel".into()),
+                    problem,
+                }
+                .describe(lang),
+            );
+        }
+        out.push(more_rejections(9900, lang));
+        let ledger_errors = || {
+            vec![
+                LedgerError::Sql(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(13),
+                    Some("database or disk is full".into()),
+                )),
+                LedgerError::Newer { found: 9 },
+                LedgerError::Foreign,
+                LedgerError::Internal,
+                LedgerError::Create {
+                    path: "kantoor/safevisit.sqlite".into(),
+                    source: io::Error::from(io::ErrorKind::PermissionDenied),
+                },
+            ]
+        };
+        for e in ledger_errors() {
+            out.push(OfficeError::Ledger(e).describe(lang));
+        }
+        out.push(
+            OfficeError::Folder {
+                dir: "kantoor".into(),
+                source: io::Error::from(io::ErrorKind::AlreadyExists),
+            }
+            .describe(lang),
+        );
+        out.push(
+            OfficeError::Output(crate::supervisor::OutputError::Write {
+                path: "kantoor/visits.csv".into(),
+                source: io::Error::from(io::ErrorKind::StorageFull),
+            })
+            .describe(lang),
+        );
+        out
+    }
+
+    #[test]
+    fn no_message_of_the_import_has_a_double_period() {
+        for lang in [Lang::Nl, Lang::En] {
+            for m in every_message(lang) {
+                assert!(!m.replace("...", "…").contains(".."), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn dutch_messages_of_the_import_have_no_english_fragments() {
+        for m in every_message(Lang::Nl) {
+            for word in ENGLISH {
+                assert!(!m.contains(word), "{word:?} in {m}");
+            }
+        }
+        // The English ones do say what is wrong in English.
+        assert!(
+            every_message(Lang::En)
+                .iter()
+                .any(|m| m.contains("is listed twice"))
+        );
+    }
+
+    #[test]
+    fn record_dates_are_real_and_not_far_ahead() {
+        let limit = future_limit("2026-12-05T10:00:00");
+        let rec = |date: &str, created: &str| {
+            let mut r = VisitRecord {
+                id: "v".into(),
+                label: String::new(),
+                date: date.into(),
+                place: String::new(),
+                present: String::new(),
+                children: vec![],
+                caregivers: vec![],
+                sheets: vec![],
+                flags: vec![],
+                cursor: None,
+                created_at: created.into(),
+                updated_at: created.into(),
+                orphans: vec![],
+                finalized: None,
+                pending: vec![],
+                removed: vec![],
+            };
+            r.finalized = Some(FinalRecord {
+                sequence: 1,
+                finalized_at: created.into(),
+                device_id: "d".into(),
+                device_name: "laptop-3".into(),
+                summary: Default::default(),
+            });
+            r
+        };
+        assert_eq!(check_record(&rec("2026-12-05", "2026-12-05T09:00:00"), limit), Ok(()));
+        // Two days of drift are allowed, not more.
+        assert_eq!(check_record(&rec("2026-12-07", "2026-12-07T09:59:59"), limit), Ok(()));
+        let future = |field| {
+            Err(RecordProblem::BadTime {
+                field,
+                future: true,
+            })
+        };
+        let invalid = |field| {
+            Err(RecordProblem::BadTime {
+                field,
+                future: false,
+            })
+        };
+        assert_eq!(check_record(&rec("2026-12-08", "2026-12-05T09:00:00"), limit), future("date"));
+        assert_eq!(check_record(&rec("9999-12-31", "2026-12-05T09:00:00"), limit), future("date"));
+        assert_eq!(
+            check_record(&rec("2026-12-05", "2026-12-07T10:00:01"), limit),
+            future("created_at")
+        );
+        assert_eq!(check_record(&rec("2026-02-30", "2026-12-05T09:00:00"), limit), invalid("date"));
+        assert_eq!(check_record(&rec("2026-12-05", "?"), limit), invalid("created_at"));
+        let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+        r.finalized.as_mut().unwrap().finalized_at = "gisteren".into();
+        assert_eq!(check_record(&r, limit), invalid("finalized_at"));
+        for sequence in [0, (1u64 << 63) + 5, u64::MAX] {
+            let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+            r.finalized.as_mut().unwrap().sequence = sequence;
+            assert_eq!(check_record(&r, limit), Err(RecordProblem::SequenceOutOfRange));
+        }
+        let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+        r.finalized.as_mut().unwrap().sequence = i64::MAX as u64;
+        assert_eq!(check_record(&r, limit), Ok(()));
+    }
+}
