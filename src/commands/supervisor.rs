@@ -283,10 +283,24 @@ fn import(
                     .map_err(|e| (exit::FAILURE, e))?,
             );
         }
-        Some(crate::checklist::Catalog::build(
-            crate::checklist::SourceFile::bundled(),
-            extra,
-        ))
+        let catalog =
+            crate::checklist::Catalog::build(crate::checklist::SourceFile::bundled(), extra);
+        for p in &catalog.problems {
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Nl => format!(
+                        "waarschuwing: de checklist {} is niet te gebruiken en krijgt geen kolommen in visits.csv (zie: safevisit checklists validate {})",
+                        p.path, p.path
+                    ),
+                    Lang::En => format!(
+                        "warning: the checklist {} cannot be used and gets no columns in visits.csv (see: safevisit checklists validate {})",
+                        p.path, p.path
+                    ),
+                }
+            );
+        }
+        Some(catalog)
     };
     let mut identities: Vec<Identity> = Vec::new();
     for f in identity_files {
@@ -411,5 +425,54 @@ fn report(run: &ImportRun, lang: Lang) {
     }
     for g in &run.gaps {
         eprintln!("{}", g.describe(lang));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_bundles_and_never_moves_back() {
+        let bar = bar(Lang::Nl);
+        let last = std::cell::Cell::new(0u64);
+        let step = |f: &dyn Fn(&Bar)| {
+            f(&bar);
+            let pos = bar.bar.position();
+            assert!(pos >= last.get(), "{pos} < {}", last.get());
+            last.set(pos);
+        };
+        step(&|b| b.bundle(1, 3, "a.age"));
+        step(&|b| b.add_total(500));
+        step(&|b| b.done(500));
+        assert_eq!(last.get(), STEPS);
+        // A bigger second bundle: the bar does not fall back.
+        step(&|b| b.bundle(2, 3, "b.age"));
+        step(&|b| b.add_total(10_000));
+        step(&|b| b.done(128));
+        assert!(last.get() > STEPS);
+        // A bundle refused before its records: the next one starts further.
+        step(&|b| b.bundle(3, 3, "c.age"));
+        assert_eq!(last.get(), 2 * STEPS);
+        assert_eq!(bar.bar.length(), Some(3 * STEPS));
+        let state = bar.state.lock().unwrap();
+        assert_eq!((state.index, state.count, state.records), (3, 3, 628));
+    }
+
+    #[test]
+    fn weak_permissions_are_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join("org-key.txt");
+        std::fs::write(&key, "x").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o775)).unwrap();
+        let w = permission_warnings(std::slice::from_ref(&key), tmp.path(), Lang::Nl);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("modus 0640"), "{}", w[0]);
+        assert!(w[1].contains("modus 0775"), "{}", w[1]);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(permission_warnings(&[key], tmp.path(), Lang::Nl).is_empty());
     }
 }
