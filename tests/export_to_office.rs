@@ -401,7 +401,12 @@ fn an_organisations_own_checklist_gets_columns_only_when_the_office_knows_it() {
                 s.scores.push(ScoreRecord {
                     checklist: checklist.into(),
                     person: PersonRecord::Child(child),
-                    score: if checklist == "netwerk" { "steun" } else { "last" }.into(),
+                    score: if checklist == "netwerk" {
+                        "steun"
+                    } else {
+                        "last"
+                    }
+                    .into(),
                     title: Text::new("Last", "Burden"),
                     value: i64::try_from(i * 10).unwrap() + i64::from(child),
                     band: Some("laag".into()),
@@ -432,14 +437,19 @@ fn an_organisations_own_checklist_gets_columns_only_when_the_office_knows_it() {
     let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
     let head: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     assert!(
-        !head.iter().any(|h| h.starts_with("netwerk.") || h.starts_with("engine-kind.")),
+        !head
+            .iter()
+            .any(|h| h.starts_with("netwerk.") || h.starts_with("engine-kind.")),
         "{head:?}"
     );
     let ledger = Ledger::open_read_only(&office.join("safevisit.sqlite")).unwrap();
     assert_eq!(head, header(&measure_columns(&ledger).unwrap()));
     drop(ledger);
     assert_eq!(
-        count(&office, "SELECT count(*) FROM scores WHERE checklist = 'netwerk'"),
+        count(
+            &office,
+            "SELECT count(*) FROM scores WHERE checklist = 'netwerk'"
+        ),
         4
     );
 
@@ -448,7 +458,11 @@ fn an_organisations_own_checklist_gets_columns_only_when_the_office_knows_it() {
     let lists = root.join("eigen-lijsten");
     std::fs::create_dir(&lists).unwrap();
     // (engine-kind refers to engine-bezoek: the three come together.)
-    for name in ["engine-kind.toml", "engine-bezoek.toml", "engine-gezin.toml"] {
+    for name in [
+        "engine-kind.toml",
+        "engine-bezoek.toml",
+        "engine-gezin.toml",
+    ] {
         std::fs::copy(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures/checklists")

@@ -74,7 +74,10 @@ fn forged(
         created_at: NOW.into(),
         visits,
     };
-    let refs: Vec<(String, &[u8])> = files.iter().map(|(n, d)| (n.clone(), d.as_slice())).collect();
+    let refs: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.clone(), d.as_slice()))
+        .collect();
     let bytes = bundle::write(Vec::new(), &[&public], &m, &refs, 0).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -118,13 +121,17 @@ fn a_forged_visit_that_takes_a_number_first_cannot_hide_the_genuine_acute_flag()
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.lines().any(|l| l.contains("claims sequence 1 which another visit has")
-            && l.contains("the version kept aside has 1 acute red flag(s)")),
+        err.lines()
+            .any(|l| l.contains("claims sequence 1 which another visit has")
+                && l.contains("the version kept aside has 1 acute red flag(s)")),
         "{err}"
     );
     // Still never merged: the forgery holds #1 in `visits`.
     assert_eq!(
-        count(&office, "SELECT count(*) FROM visits WHERE visit_id = 'imposter-1'"),
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE visit_id = 'imposter-1'"
+        ),
         1
     );
     assert_eq!(count(&office, "SELECT count(*) FROM conflicts"), 1);
@@ -140,7 +147,11 @@ fn a_forged_visit_that_takes_a_number_first_cannot_hide_the_genuine_acute_flag()
     let acute = section(&summary, "ACUTE RED FLAGS");
     assert_eq!(acute.len(), 1, "{summary}");
     assert!(acute[0].contains("kersenboom-00001"), "{}", acute[0]);
-    assert!(acute[0].contains("Acute danger of serious violence."), "{}", acute[0]);
+    assert!(
+        acute[0].contains("Acute danger of serious violence."),
+        "{}",
+        acute[0]
+    );
     assert!(
         acute[0].ends_with("[conflict: two visits claim this number]"),
         "{}",
@@ -154,13 +165,21 @@ fn a_forged_visit_that_takes_a_number_first_cannot_hide_the_genuine_acute_flag()
         "{}",
         conflicts[1]
     );
-    assert!(conflicts[1].ends_with("0 acute red flags"), "{}", conflicts[1]);
+    assert!(
+        conflicts[1].ends_with("0 acute red flags"),
+        "{}",
+        conflicts[1]
+    );
     assert!(
         conflicts[2].contains("kept aside: visit kersenboom-00001, device laptop-3, date 2025-03-04, finalized 2025-03-04T12:00:00, found 20"),
         "{}",
         conflicts[2]
     );
-    assert!(conflicts[2].ends_with("1 acute red flags"), "{}", conflicts[2]);
+    assert!(
+        conflicts[2].ends_with("1 acute red flags"),
+        "{}",
+        conflicts[2]
+    );
 
     // In Dutch, the same mark.
     let out = Command::new(env!("CARGO_BIN_EXE_safevisit"))
@@ -188,18 +207,36 @@ fn record_dates_in_the_future_and_numbers_out_of_range_are_refused_not_clamped()
     let root = tmp.path();
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
-    let sound = finalized(vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1), 1);
-    let mut far = finalized(vault_support::record("appelboom-00002", "Ver weg", 3, 1, 2), 2);
+    let sound = finalized(
+        vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1),
+        1,
+    );
+    let mut far = finalized(
+        vault_support::record("appelboom-00002", "Ver weg", 3, 1, 2),
+        2,
+    );
     far.date = "9999-12-31".into();
     let huge = finalized(
         vault_support::record("appelboom-00003", "Groot", 3, 0, 3),
         (1u64 << 63) + 5,
     );
-    let mut nonsense = finalized(vault_support::record("appelboom-00004", "Onzin", 3, 0, 4), 4);
+    let mut nonsense = finalized(
+        vault_support::record("appelboom-00004", "Onzin", 3, 0, 4),
+        4,
+    );
     nonsense.date = "2026-13-45".into();
-    let mut later = finalized(vault_support::record("appelboom-00005", "Later", 3, 0, 5), 5);
+    let mut later = finalized(
+        vault_support::record("appelboom-00005", "Later", 3, 0, 5),
+        5,
+    );
     later.finalized.as_mut().unwrap().finalized_at = "gisteren".into();
-    let bundle = forged(root, "dates.age", &org, &[sound, far, huge, nonsense, later], &[]);
+    let bundle = forged(
+        root,
+        "dates.age",
+        &org,
+        &[sound, far, huge, nonsense, later],
+        &[],
+    );
     let office = root.join("kantoor");
 
     let out = import(&office, &[&key], &[&bundle]);
@@ -228,14 +265,20 @@ fn record_dates_in_the_future_and_numbers_out_of_range_are_refused_not_clamped()
         1
     );
     assert_eq!(
-        count(&office, "SELECT count(*) FROM rejections WHERE sequence > 1000000"),
+        count(
+            &office,
+            "SELECT count(*) FROM rejections WHERE sequence > 1000000"
+        ),
         0
     );
     let summary = summary_text(&office);
     assert!(!summary.contains("9999-12-31"), "{summary}");
     assert!(summary.contains("ACUTE RED FLAGS (0)"), "{summary}");
     // The true number is named, never i64::MAX, and there is no gap noise.
-    assert!(summary.contains("(sequence 9223372036854775813)"), "{summary}");
+    assert!(
+        summary.contains("(sequence 9223372036854775813)"),
+        "{summary}"
+    );
     assert!(!summary.contains("9223372036854775807"), "{summary}");
     assert!(summary.contains("GAPS (0)"), "{summary}");
 
@@ -265,8 +308,14 @@ fn a_rejected_bundle_imported_again_adds_no_rows_and_no_summary_lines() {
     let root = tmp.path();
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
-    let sound = finalized(vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1), 1);
-    let mut far = finalized(vault_support::record("appelboom-00002", "Ver weg", 3, 0, 2), 2);
+    let sound = finalized(
+        vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1),
+        1,
+    );
+    let mut far = finalized(
+        vault_support::record("appelboom-00002", "Ver weg", 3, 0, 2),
+        2,
+    );
     far.created_at = "9999-12-31T10:00:00".into();
     let partly = forged(root, "partly.age", &org, &[sound, far], &[]);
     let junk = root.join("junk.age");
@@ -294,7 +343,10 @@ fn ten_thousand_unlisted_files_give_a_bounded_report() {
     let root = tmp.path();
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
-    let sound = finalized(vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1), 1);
+    let sound = finalized(
+        vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1),
+        1,
+    );
     let extra: Vec<(String, Vec<u8>)> = (0..10_000)
         .map(|i| (format!("rommel/{i:05}"), Vec::new()))
         .collect();
@@ -323,7 +375,10 @@ fn ten_thousand_unlisted_files_give_a_bounded_report() {
         max as i64 + 1
     );
     assert_eq!(
-        count(&office, "SELECT rejected FROM bundles WHERE file_name = 'vol.age'"),
+        count(
+            &office,
+            "SELECT rejected FROM bundles WHERE file_name = 'vol.age'"
+        ),
         10_000
     );
     let rejected = section(&summary_text(&office), "REJECTED");
@@ -420,7 +475,10 @@ fn ids_that_differ_only_in_case_never_share_a_json_file() {
     let root = tmp.path();
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
-    let first = finalized(vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1), 1);
+    let first = finalized(
+        vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1),
+        1,
+    );
     let second = finalized(vault_support::record("Appelboom-00001", "Nep", 3, 0, 2), 2);
     let bundle = forged(root, "case.age", &org, &[first, second], &[]);
     let office = root.join("kantoor");
@@ -474,9 +532,21 @@ fn three_children() -> (VisitRecord, Summary) {
     let summary = Summary {
         scores: vec![
             // Not in roster order on purpose.
-            score("trauma-kind", PersonRecord::Child(3), "reacties", 24, "hoog"),
+            score(
+                "trauma-kind",
+                PersonRecord::Child(3),
+                "reacties",
+                24,
+                "hoog",
+            ),
             score("trauma-kind", PersonRecord::Child(1), "reacties", 6, "laag"),
-            score("trauma-ouder", PersonRecord::Caregiver(2), "steun", 3, "laag"),
+            score(
+                "trauma-ouder",
+                PersonRecord::Caregiver(2),
+                "steun",
+                3,
+                "laag",
+            ),
         ],
         outcomes: vec![],
         missing_required: 0,

@@ -127,11 +127,9 @@ const STEPS: u64 = 1000;
 
 impl Bar {
     fn draw(&self, s: &BarState) {
-        let within = if s.listed == 0 {
-            0
-        } else {
-            STEPS * s.done.min(s.listed) / s.listed
-        };
+        let within = (STEPS * s.done.min(s.listed))
+            .checked_div(s.listed)
+            .unwrap_or(0);
         let pos = (s.index.saturating_sub(1) as u64) * STEPS + within;
         // (Never back: the position only grows.)
         if pos > self.bar.position() {
@@ -192,8 +190,7 @@ fn bar(lang: Lang) -> Bar {
     }
     let b =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        indicatif::ProgressStyle::default_bar().template("{bar:40} {msg}  {elapsed}")
+    if let Ok(style) = indicatif::ProgressStyle::default_bar().template("{bar:40} {msg}  {elapsed}")
     {
         b.set_style(style);
     }

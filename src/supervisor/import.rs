@@ -117,13 +117,34 @@ impl BundleProblem {
 fn tar_nl(what: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
         ("the archive is cut short", "het archief is afgekapt"),
-        ("a tar header has a wrong checksum", "een tar-kop heeft een verkeerde controlesom"),
-        ("a file name in the archive is too long", "een bestandsnaam in het archief is te lang"),
-        ("a file name in the archive is not UTF-8", "een bestandsnaam in het archief is geen UTF-8"),
-        ("a file in the archive has no name", "een bestand in het archief heeft geen naam"),
-        ("there are bytes after the end of the archive", "er staan nog bytes na het einde van het archief"),
-        ("the archive holds something other than a regular file", "het archief bevat iets anders dan een gewoon bestand"),
-        ("a tar header is not a POSIX ustar header (this program writes only those)", "een tar-kop is geen POSIX-ustar-kop (dit programma schrijft alleen die)"),
+        (
+            "a tar header has a wrong checksum",
+            "een tar-kop heeft een verkeerde controlesom",
+        ),
+        (
+            "a file name in the archive is too long",
+            "een bestandsnaam in het archief is te lang",
+        ),
+        (
+            "a file name in the archive is not UTF-8",
+            "een bestandsnaam in het archief is geen UTF-8",
+        ),
+        (
+            "a file in the archive has no name",
+            "een bestand in het archief heeft geen naam",
+        ),
+        (
+            "there are bytes after the end of the archive",
+            "er staan nog bytes na het einde van het archief",
+        ),
+        (
+            "the archive holds something other than a regular file",
+            "het archief bevat iets anders dan een gewoon bestand",
+        ),
+        (
+            "a tar header is not a POSIX ustar header (this program writes only those)",
+            "een tar-kop is geen POSIX-ustar-kop (dit programma schrijft alleen die)",
+        ),
     ];
     if let Some((_, nl)) = KNOWN.iter().find(|(en, _)| *en == what) {
         return (*nl).into();
@@ -148,7 +169,9 @@ pub fn manifest_nl(e: &ManifestError) -> String {
         M::NotJson { line, column } => {
             format!("manifest.json is geen JSON (regel {line}, kolom {column})")
         }
-        M::NotABundle => "dit is geen safevisit-bundel (het manifest heeft een ander formaat)".into(),
+        M::NotABundle => {
+            "dit is geen safevisit-bundel (het manifest heeft een ander formaat)".into()
+        }
         M::NewerVersion { found } => format!(
             "deze bundel heeft formaatversie {found}; dit programma leest versie {} (een nieuwere safevisit maakte hem)",
             crate::export::manifest::VERSION
@@ -257,10 +280,7 @@ pub enum RecordProblem {
     /// Its `date`, `created_at` or `finalized_at` is not a real date or
     /// time of its form (`future`: false), or lies more than two days
     /// after the import's clock (`future`: true).
-    BadTime {
-        field: &'static str,
-        future: bool,
-    },
+    BadTime { field: &'static str, future: bool },
     /// Its sequence number is 0 or beyond what the ledger can hold
     /// (2^63 − 1); refused, never clamped.
     SequenceOutOfRange,
@@ -1328,10 +1348,7 @@ pub fn finish(
         report.rejections.len() as u64 + report.more_rejections,
     )?;
     report.timings.ledger += clock.elapsed();
-    if !report.conflicts.is_empty()
-        || !report.rejections.is_empty()
-        || report.more_rejections > 0
-    {
+    if !report.conflicts.is_empty() || !report.rejections.is_empty() || report.more_rejections > 0 {
         report.outcome = BundleOutcome::Partly;
     }
     Ok(report)
@@ -1345,8 +1362,17 @@ mod tests {
 
     /// Words that give away an English fragment in a Dutch message.
     const ENGLISH: &[&str] = &[
-        " the ", "The ", " is not", "listed", "archive", "failed", "cannot", " holds", " file ",
-        "larger than", "reading",
+        " the ",
+        "The ",
+        " is not",
+        "listed",
+        "archive",
+        "failed",
+        "cannot",
+        " holds",
+        " file ",
+        "larger than",
+        "reading",
     ];
 
     fn sound_manifest() -> Manifest {
@@ -1595,9 +1621,15 @@ mod tests {
             });
             r
         };
-        assert_eq!(check_record(&rec("2026-12-05", "2026-12-05T09:00:00"), limit), Ok(()));
+        assert_eq!(
+            check_record(&rec("2026-12-05", "2026-12-05T09:00:00"), limit),
+            Ok(())
+        );
         // Two days of drift are allowed, not more.
-        assert_eq!(check_record(&rec("2026-12-07", "2026-12-07T09:59:59"), limit), Ok(()));
+        assert_eq!(
+            check_record(&rec("2026-12-07", "2026-12-07T09:59:59"), limit),
+            Ok(())
+        );
         let future = |field| {
             Err(RecordProblem::BadTime {
                 field,
@@ -1610,21 +1642,36 @@ mod tests {
                 future: false,
             })
         };
-        assert_eq!(check_record(&rec("2026-12-08", "2026-12-05T09:00:00"), limit), future("date"));
-        assert_eq!(check_record(&rec("9999-12-31", "2026-12-05T09:00:00"), limit), future("date"));
+        assert_eq!(
+            check_record(&rec("2026-12-08", "2026-12-05T09:00:00"), limit),
+            future("date")
+        );
+        assert_eq!(
+            check_record(&rec("9999-12-31", "2026-12-05T09:00:00"), limit),
+            future("date")
+        );
         assert_eq!(
             check_record(&rec("2026-12-05", "2026-12-07T10:00:01"), limit),
             future("created_at")
         );
-        assert_eq!(check_record(&rec("2026-02-30", "2026-12-05T09:00:00"), limit), invalid("date"));
-        assert_eq!(check_record(&rec("2026-12-05", "?"), limit), invalid("created_at"));
+        assert_eq!(
+            check_record(&rec("2026-02-30", "2026-12-05T09:00:00"), limit),
+            invalid("date")
+        );
+        assert_eq!(
+            check_record(&rec("2026-12-05", "?"), limit),
+            invalid("created_at")
+        );
         let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
         r.finalized.as_mut().unwrap().finalized_at = "gisteren".into();
         assert_eq!(check_record(&r, limit), invalid("finalized_at"));
         for sequence in [0, (1u64 << 63) + 5, u64::MAX] {
             let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
             r.finalized.as_mut().unwrap().sequence = sequence;
-            assert_eq!(check_record(&r, limit), Err(RecordProblem::SequenceOutOfRange));
+            assert_eq!(
+                check_record(&r, limit),
+                Err(RecordProblem::SequenceOutOfRange)
+            );
         }
         let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
         r.finalized.as_mut().unwrap().sequence = i64::MAX as u64;

@@ -1162,7 +1162,9 @@ mod tests {
             "  date TEXT,\n  created_at TEXT,\n  finalized_at TEXT,\n  label TEXT,\n  flags_acute INTEGER NOT NULL DEFAULT 0,\n  UNIQUE (visit_id, record_sha256)",
             "  UNIQUE (visit_id, record_sha256)",
         );
-        assert!(!s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT"));
+        assert!(
+            !s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT")
+        );
         s
     }
 

@@ -327,9 +327,7 @@ impl Office {
                     now,
                     progress,
                     || {
-                        next = bundles
-                            .get(i)
-                            .map(|p| import::start(s, p, identities, now));
+                        next = bundles.get(i).map(|p| import::start(s, p, identities, now));
                     },
                     // The previous bundle's files, noted in this commit.
                     || match writing.take()?.join() {

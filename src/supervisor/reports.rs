@@ -1386,8 +1386,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         ));
         let text = |i: usize| -> Result<String, LedgerError> {
             Ok(clean(
-                &r.get::<_, Option<String>>(i)?
-                    .unwrap_or_else(|| "?".into()),
+                &r.get::<_, Option<String>>(i)?.unwrap_or_else(|| "?".into()),
             ))
         };
         let version = |label: (&str, &str),
