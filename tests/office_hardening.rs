@@ -613,3 +613,54 @@ fn a_child_without_a_value_keeps_its_slot_and_excel_gets_its_own_file() {
     let text = std::fs::read_to_string(office.join("visits-excel.csv")).unwrap();
     assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count(), 3);
 }
+
+#[test]
+fn a_value_of_a_person_not_in_the_roster_or_a_second_value_gets_no_slot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "org-key.txt", &org);
+    // Roster: children 1 and 2 (Noor, Sem). A forged summary gives child 1
+    // two values, child 7 (not in the roster) one, child 2 none.
+    let mut rec = finalized(
+        vault_support::record("appelboom-00001", "Appelboom", 3, 0, 1),
+        1,
+    );
+    let score = |person, value| ScoreRecord {
+        checklist: "trauma-kind".into(),
+        person,
+        score: "reacties".into(),
+        title: safevisit::i18n::Text::new("t", "t"),
+        value,
+        band: Some(format!("b{value}")),
+        band_label: None,
+        answered: 1,
+        visible: 1,
+    };
+    rec.finalized.as_mut().unwrap().summary.scores = vec![
+        score(PersonRecord::Child(7), 77),
+        score(PersonRecord::Child(1), 6),
+        score(PersonRecord::Child(1), 99),
+    ];
+    let bundle = forged(root, "slots.age", &org, &[rec], &[]);
+    let office = root.join("kantoor");
+    let out = import(&office, &[&key], &[&bundle]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let mut lines = text.split("\r\n");
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(head.len(), row.len());
+    let cell = |col: &str| row[head.iter().position(|h| *h == col).unwrap()];
+    // Two children, two slots: Noor's first value, Sem's empty.
+    assert_eq!(cell("trauma-kind.reacties"), "6;");
+    assert_eq!(cell("trauma-kind.reacties.band"), "b6;");
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE roster_children = '1 2' AND roster_caregivers = '1 2'"
+        ),
+        1
+    );
+}

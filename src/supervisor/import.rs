@@ -585,6 +585,15 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         }
     }
     status_counts[4] = u32::try_from(rec.removed.len()).unwrap_or(u32::MAX);
+    let ids = |mut v: Vec<u32>| {
+        v.sort_unstable();
+        v.dedup();
+        v.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+    };
+    let roster = [
+        ids(rec.children.iter().map(|c| c.id).collect()),
+        ids(rec.caregivers.iter().map(|c| c.id).collect()),
+    ];
     let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
     let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
     // The record is taken apart: its strings move into the rows.
@@ -622,6 +631,7 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         flags_withdrawn: withdrawn,
         missing_required: summary.missing_required,
         status_counts,
+        roster,
         findings,
         flags: flags
             .into_iter()

@@ -169,7 +169,9 @@ CREATE TABLE visits (
   missing_required INTEGER NOT NULL,
 {findings}  flags_lapsed INTEGER NOT NULL DEFAULT 0,
   flags_withdrawn INTEGER NOT NULL DEFAULT 0,
-{statuses}  UNIQUE (device_id, sequence)
+{statuses}  roster_children TEXT,
+  roster_caregivers TEXT,
+  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -329,13 +331,18 @@ fn migrate_v2(conn: &Connection) -> Result<(), LedgerError> {
 
 /// Bring a schema-version-3 ledger to version 4 (lane `hard`'s part):
 /// a conflict keeps the kept-aside version's dates, label and red flags
-/// (so that its acute flags reach the summary), and visit ids are looked
-/// up regardless of case. Conflicts recorded before have no flags noted.
+/// (so that its acute flags reach the summary), a visit keeps its roster's
+/// ids (the CSV's per-person slots), and visit ids are looked up
+/// regardless of case. Conflicts recorded before have no flags noted;
+/// visits imported before have no roster ids (the CSV reads them from the
+/// visit's document).
 /// One transaction.
 fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(
-        "ALTER TABLE conflicts ADD COLUMN date TEXT;
+        "ALTER TABLE visits ADD COLUMN roster_children TEXT;
+         ALTER TABLE visits ADD COLUMN roster_caregivers TEXT;
+         ALTER TABLE conflicts ADD COLUMN date TEXT;
          ALTER TABLE conflicts ADD COLUMN created_at TEXT;
          ALTER TABLE conflicts ADD COLUMN finalized_at TEXT;
          ALTER TABLE conflicts ADD COLUMN label TEXT;
@@ -412,6 +419,9 @@ pub struct VisitRow {
     /// Sheets `niet_aanwezig`, `bewust_niet`, `weigert`, `te_jong`, and
     /// people removed from the roster ([`STATUS_COLUMNS`]).
     pub status_counts: [u32; 5],
+    /// The ids of the roster's children and of its caregivers, ascending,
+    /// space-separated (`1 2 3`): one CSV slot each.
+    pub roster: [String; 2],
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -835,7 +845,8 @@ fn insert_visit_sql() -> String {
         cols.push_str(", ");
         cols.push_str(c);
     }
-    let marks: Vec<String> = (1..=21 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
+    cols.push_str(", roster_children, roster_caregivers");
+    let marks: Vec<String> = (1..=23 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
         .map(|i| format!("?{i}"))
         .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
@@ -932,7 +943,7 @@ impl BundleTx<'_> {
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 21 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
+        let n_cols = 23 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -976,6 +987,8 @@ impl BundleTx<'_> {
         for n in &v.status_counts {
             values.push(n);
         }
+        values.push(&v.roster[0]);
+        values.push(&v.roster[1]);
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -1162,9 +1175,11 @@ mod tests {
             "  date TEXT,\n  created_at TEXT,\n  finalized_at TEXT,\n  label TEXT,\n  flags_acute INTEGER NOT NULL DEFAULT 0,\n  UNIQUE (visit_id, record_sha256)",
             "  UNIQUE (visit_id, record_sha256)",
         );
+        let s = s.replace("  roster_children TEXT,\n  roster_caregivers TEXT,\n", "");
         assert!(
             !s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT")
         );
+        assert!(!s.contains("roster_children"));
         s
     }
 
@@ -1193,6 +1208,10 @@ mod tests {
         ledger
             .conn
             .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
+            .unwrap();
+        ledger
+            .conn
+            .prepare("SELECT roster_children, roster_caregivers FROM visits")
             .unwrap();
         ledger
             .conn

@@ -504,10 +504,13 @@ impl Cells {
     /// `;`-separated slot per child (or caregiver) of the roster, empty
     /// where a person has no value — a child outside the checklist's age
     /// bands, or an outcome without a value — so that the n-th slot is
-    /// always the n-th person. `counts` are the roster's children and
-    /// caregivers; `roster` gives their ids (sorted) when some persons have
-    /// no value at all, and is asked at most once per row.
-    fn settle(&mut self, counts: [usize; 2], roster: &mut dyn FnMut() -> Option<[Vec<i64>; 2]>) {
+    /// always the n-th person. `roster` gives the ids (sorted) of the
+    /// roster's children and caregivers, and is asked at most once per row:
+    /// a value of a person not in the roster, or a second value of one
+    /// person, gets no slot (it can never move to another child). Only when
+    /// the roster is not known are the values put in the order of their
+    /// persons.
+    fn settle(&mut self, roster: &mut dyn FnMut() -> Option<[Vec<i64>; 2]>) {
         let mut held = std::mem::take(&mut self.per_person);
         held.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
         let mut ids: Option<Option<[Vec<i64>; 2]>> = None;
@@ -520,15 +523,10 @@ impl Cells {
                 .count();
             let group = &held[i..end];
             let kind = usize::from(rank.saturating_sub(1)).min(1);
-            let mut persons: Vec<i64> = group.iter().map(|p| p.2).collect();
-            persons.dedup();
-            let positions = if persons.len() < counts[kind] {
-                ids.get_or_insert_with(&mut *roster)
-                    .as_ref()
-                    .map(|r| &r[kind])
-            } else {
-                None
-            };
+            let positions = ids
+                .get_or_insert_with(&mut *roster)
+                .as_ref()
+                .map(|r| &r[kind]);
             let cell = &mut self.values[slot];
             if !cell.is_empty() {
                 cell.push(self.join);
@@ -696,7 +694,8 @@ fn csv_rows(
                 checklists, children, caregivers, missing_required,
                 flags_acute, flags_structural, flags_attention, flags_open,
                 flags_lapsed, flags_withdrawn, sheets_niet_aanwezig, sheets_bewust_niet,
-                sheets_weigert, sheets_te_jong, people_removed, {}
+                sheets_weigert, sheets_te_jong, people_removed, {},
+                roster_children, roster_caregivers
          FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
@@ -788,11 +787,26 @@ fn csv_rows(
             }
             outcome = outcome_rows.next()?;
         }
-        let count = |i: usize| -> Result<usize, LedgerError> {
-            Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+
+        // The roster's ids as the ledger keeps them (schema 4), or from the
+        // visit's document for a visit imported before.
+        let stored = |i: usize| -> Result<Option<Vec<i64>>, LedgerError> {
+            Ok(r.get_ref(i)?.as_str_or_null()?.map(|s| {
+                s.split(' ')
+                    .filter_map(|x| x.parse().ok())
+                    .collect::<Vec<i64>>()
+            }))
         };
-        let counts = [count(9)?, count(10)?];
-        cells.settle(counts, &mut || roster_ids(&mut roster_st, visit_no));
+        let at = 23 + findings::COLUMNS.len();
+        let known = match (stored(at)?, stored(at + 1)?) {
+            (Some(children), Some(caregivers)) => Some([children, caregivers]),
+            _ => None,
+        };
+        cells.settle(&mut || {
+            known
+                .clone()
+                .or_else(|| roster_ids(&mut roster_st, visit_no))
+        });
 
         let start = body.len();
         let device = r.get_ref(2)?.as_str()?;
