@@ -342,6 +342,11 @@ pub enum SupervisorCommand {
         /// devices, during the migration; reported loudly.
         #[arg(long)]
         allow_unsigned: bool,
+        /// Also write visits-excel.csv for a spreadsheet in a Dutch locale:
+        /// `;` between cells, `|` between the values of one cell, UTF-8
+        /// with a BOM (kept up to date by every later import).
+        #[arg(long)]
+        excel: bool,
         /// Bundle files.
         #[arg(required = true, value_name = "BUNDLE")]
         bundles: Vec<PathBuf>,

@@ -376,7 +376,7 @@ fn identity_problems_are_exit_1_and_name_the_file() {
 }
 
 #[test]
-fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
+fn an_organisations_own_checklist_gets_columns_only_when_the_office_knows_it() {
     use safevisit::i18n::Text;
     use safevisit::supervisor::Ledger;
     use safevisit::supervisor::reports::{header, measure_columns};
@@ -388,7 +388,8 @@ fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
     let key = key_file(root, "org-key.txt", &org);
     let mut vault = laptop(&root.join("laptop"), "device-a", "laptop-3", &[&org]);
     // Three visits; the last two also used the organisation's own
-    // checklist "netwerk" (a score per child, an outcome for the visit).
+    // checklist "engine-kind" (a score and an outcome per child), and
+    // carry scores of a checklist "netwerk" that nobody gave the office.
     let plain = finalize(&mut vault, "appelboom", 1, 1, 5);
     let mut own = Vec::new();
     for i in 2..=3u64 {
@@ -396,49 +397,102 @@ fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
         let rec = vault_support::record(&id, &format!("Appelboom {i}"), 5, 0, i);
         let mut s = summary();
         for child in [2, 1] {
-            s.scores.push(ScoreRecord {
-                checklist: "netwerk".into(),
+            for checklist in ["engine-kind", "netwerk"] {
+                s.scores.push(ScoreRecord {
+                    checklist: checklist.into(),
+                    person: PersonRecord::Child(child),
+                    score: if checklist == "netwerk" {
+                        "steun"
+                    } else {
+                        "last"
+                    }
+                    .into(),
+                    title: Text::new("Last", "Burden"),
+                    value: i64::try_from(i * 10).unwrap() + i64::from(child),
+                    band: Some("laag".into()),
+                    band_label: None,
+                    answered: 3,
+                    visible: 3,
+                });
+            }
+            s.outcomes.push(OutcomeRecord {
+                checklist: "engine-kind".into(),
                 person: PersonRecord::Child(child),
-                score: "steun".into(),
-                title: Text::new("Steun", "Support"),
-                value: i64::try_from(i * 10).unwrap() + i64::from(child),
-                band: Some("laag".into()),
-                band_label: None,
-                answered: 3,
-                visible: 3,
+                outcome: "advies".into(),
+                title: Text::new("Advies", "Advice"),
+                value: Some(format!("volgen-{i}-{child}")),
+                label: None,
             });
         }
-        s.outcomes.push(OutcomeRecord {
-            checklist: "netwerk".into(),
-            person: PersonRecord::Visit,
-            outcome: "plan".into(),
-            title: Text::new("Plan", "Plan"),
-            value: Some(format!("plan-{i}")),
-            label: None,
-        });
         vault.finalize(rec, s, NOW).unwrap();
         own.push(id);
     }
     let bundle = export(&mut vault, root);
     let office = root.join("kantoor");
+
+    // From the bundle alone: no columns of either (F9); the values stay in
+    // the ledger and in the JSON files.
     let out = import(&office, &[&key], &[&bundle]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-
     let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
     let head: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    // The same columns as the ledger's measures give (docs/SUPERVISOR.md),
-    // the own checklist's after every bundled one, before the findings.
+    assert!(
+        !head
+            .iter()
+            .any(|h| h.starts_with("netwerk.") || h.starts_with("engine-kind.")),
+        "{head:?}"
+    );
     let ledger = Ledger::open_read_only(&office.join("safevisit.sqlite")).unwrap();
-    let expected = header(&measure_columns(&ledger).unwrap());
-    assert_eq!(head, expected);
+    assert_eq!(head, header(&measure_columns(&ledger).unwrap()));
+    drop(ledger);
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM scores WHERE checklist = 'netwerk'"
+        ),
+        4
+    );
+
+    // The office is given the checklist (`--checklists DIR`): its columns
+    // come after every bundled one; "netwerk" still gets none.
+    let lists = root.join("eigen-lijsten");
+    std::fs::create_dir(&lists).unwrap();
+    // (engine-kind refers to engine-bezoek: the three come together.)
+    for name in [
+        "engine-kind.toml",
+        "engine-bezoek.toml",
+        "engine-gezin.toml",
+    ] {
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/checklists")
+                .join(name),
+            lists.join(name),
+        )
+        .unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_safevisit"))
+        .args(["--lang", "en", "--checklists"])
+        .arg(&lists)
+        .args(["supervisor", "import", "--out"])
+        .arg(&office)
+        .arg("-i")
+        .arg(&key)
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(office.join("visits.csv")).unwrap();
+    let head: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert!(!head.iter().any(|h| h.starts_with("netwerk.")), "{head:?}");
     let at = |col: &str| {
         head.iter()
             .position(|h| *h == col)
-            .unwrap_or_else(|| panic!("no column {col}"))
+            .unwrap_or_else(|| panic!("no column {col} in {head:?}"))
     };
-    let score = at("netwerk.steun");
-    assert_eq!(at("netwerk.steun.band"), score + 1);
-    assert_eq!(at("netwerk.plan"), score + 2);
+    let score = at("engine-kind.last");
+    assert_eq!(at("engine-kind.last.band"), score + 1);
+    assert_eq!(at("engine-kind.advies"), score + 2);
     assert!(at("hulp-en-regie.hulp") < score);
     assert!(score < at("finding.safety_verdict"));
 
@@ -446,18 +500,21 @@ fn an_organisations_own_checklist_gets_columns_after_the_bundled_ones() {
     assert_eq!(rows.len(), 3);
     let cell = |row: &str, col: &str| row.split(',').nth(at(col)).unwrap().to_string();
     assert!(rows[0].starts_with(&plain[0]));
-    assert_eq!(cell(&rows[0], "netwerk.steun"), "");
-    assert_eq!(cell(&rows[0], "netwerk.plan"), "");
+    assert_eq!(cell(&rows[0], "engine-kind.last"), "");
+    assert_eq!(cell(&rows[0], "engine-kind.advies"), "");
     assert_eq!(cell(&rows[0], "veiligheid.risico"), "4");
     for (row, (id, i)) in rows[1..].iter().zip(own.iter().zip(2..)) {
         assert!(row.starts_with(id.as_str()), "{row}");
         // Per child, in roster order (child 1 first).
         assert_eq!(
-            cell(row, "netwerk.steun"),
+            cell(row, "engine-kind.last"),
             format!("{};{}", i * 10 + 1, i * 10 + 2)
         );
-        assert_eq!(cell(row, "netwerk.steun.band"), "laag;laag");
-        assert_eq!(cell(row, "netwerk.plan"), format!("plan-{i}"));
+        assert_eq!(cell(row, "engine-kind.last.band"), "laag;laag");
+        assert_eq!(
+            cell(row, "engine-kind.advies"),
+            format!("volgen-{i}-1;volgen-{i}-2")
+        );
         assert_eq!(cell(row, "veiligheid.risico"), "4");
         assert_eq!(cell(row, "trauma-kind.reacties"), "6;24");
     }

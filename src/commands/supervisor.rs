@@ -14,7 +14,6 @@ use secrecy::ExposeSecret;
 use crate::cli::{Global, SupervisorCommand, exit};
 use crate::commands::export::now_stamp;
 use crate::i18n::Lang;
-use crate::supervisor::reports::clean;
 use crate::supervisor::{
     BundleOutcome, Identity, ImportPolicy, ImportRun, Office, Origin, Progress, keys,
 };
@@ -30,9 +29,18 @@ pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
         SupervisorCommand::Import {
             identities,
             out,
+            excel,
             bundles,
             allow_unsigned,
-        } => import(identities, out, bundles, *allow_unsigned, lang),
+        } => import(
+            identities,
+            out,
+            bundles,
+            *allow_unsigned,
+            *excel,
+            global,
+            lang,
+        ),
         other => crate::commands::office::run(other, lang),
     };
     match result {
@@ -101,37 +109,164 @@ fn keygen(output: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
                 lang.pick("Publieke sleutel", "Public key"),
                 key.recipient
             );
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "Let op: een bestand dat de shell met > maakt, is meestal leesbaar voor anderen (0644). Gebruik liever `safevisit supervisor keygen -o BESTAND`: dat bestand is alleen voor u leesbaar (0600). Of zet het nu goed met chmod 600.",
+                    "Note: a file the shell makes with > is usually readable by others (0644). Prefer `safevisit supervisor keygen -o FILE`: that file is readable by you only (0600). Or fix it now with chmod 600."
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The progress bar on stderr (only when stderr is a terminal).
-struct Bar(indicatif::ProgressBar);
+/// The progress bar on stderr (only when stderr is a terminal). It counts
+/// bundles: each bundle is one equal step, filled by its records as they
+/// are done, so the bar never moves back; the message says which bundle
+/// (`bundel 3/20`), its file and the records done so far.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    lang: Lang,
+    state: std::sync::Mutex<BarState>,
+}
+
+#[derive(Default)]
+struct BarState {
+    /// The current bundle (from 1), of `count`.
+    index: usize,
+    count: usize,
+    file: String,
+    /// The current bundle's listed records and those done.
+    listed: u64,
+    done: u64,
+    /// Records done in the whole run.
+    records: u64,
+}
+
+/// Steps of the bar per bundle.
+const STEPS: u64 = 1000;
+
+impl Bar {
+    fn draw(&self, s: &BarState) {
+        let within = (STEPS * s.done.min(s.listed))
+            .checked_div(s.listed)
+            .unwrap_or(0);
+        let pos = (s.index.saturating_sub(1) as u64) * STEPS + within;
+        // (Never back: the position only grows.)
+        if pos > self.bar.position() {
+            self.bar.set_position(pos);
+        }
+        self.bar.set_message(match self.lang {
+            Lang::Nl => format!(
+                "bundel {}/{}  {} bezoeken  {}",
+                s.index, s.count, s.records, s.file
+            ),
+            Lang::En => format!(
+                "bundle {}/{}  {} visits  {}",
+                s.index, s.count, s.records, s.file
+            ),
+        });
+    }
+}
 
 impl Progress for Bar {
+    fn bundle(&self, index: usize, count: usize, file: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.index > 0 {
+                // The previous bundle is done, whatever it held.
+                s.done = s.listed;
+            }
+            self.bar.set_length(count as u64 * STEPS);
+            s.index = index;
+            s.count = count;
+            s.file = crate::supervisor::reports::clean(file);
+            s.listed = 0;
+            s.done = 0;
+            self.draw(&s);
+        }
+    }
     fn add_total(&self, n: u64) {
-        self.0.inc_length(n);
+        if let Ok(mut s) = self.state.lock() {
+            s.listed += n;
+            self.draw(&s);
+        }
     }
     fn done(&self, n: u64) {
-        self.0.inc(n);
+        if let Ok(mut s) = self.state.lock() {
+            s.done += n;
+            s.records += n;
+            self.draw(&s);
+        }
     }
 }
 
 fn bar(lang: Lang) -> Bar {
+    let state = std::sync::Mutex::new(BarState::default());
     if !std::io::stderr().is_terminal() {
-        return Bar(indicatif::ProgressBar::hidden());
+        return Bar {
+            bar: indicatif::ProgressBar::hidden(),
+            lang,
+            state,
+        };
     }
     let b =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
-    let template = match lang {
-        Lang::Nl => "{bar:40} {pos}/{len} bezoeken  {elapsed}",
-        Lang::En => "{bar:40} {pos}/{len} visits  {elapsed}",
-    };
-    if let Ok(style) = indicatif::ProgressStyle::default_bar().template(template) {
+    if let Ok(style) = indicatif::ProgressStyle::default_bar().template("{bar:40} {msg}  {elapsed}")
+    {
         b.set_style(style);
     }
-    Bar(b)
+    Bar {
+        bar: b,
+        lang,
+        state,
+    }
+}
+
+/// Warnings about the office's secrets and folder (not fatal): an
+/// identity file that others can read, an office folder that others can
+/// write to.
+fn permission_warnings(identity_files: &[PathBuf], out: &Path, lang: Lang) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut warnings = Vec::new();
+    for f in identity_files {
+        if let Ok(m) = std::fs::metadata(f)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            let mode = m.permissions().mode() & 0o777;
+            warnings.push(match lang {
+                Lang::Nl => format!(
+                    "waarschuwing: het sleutelbestand {} is ook voor anderen leesbaar (modus {mode:04o}). Maak het alleen voor u leesbaar: chmod 600 {}",
+                    f.display(),
+                    f.display()
+                ),
+                Lang::En => format!(
+                    "warning: the identity file {} is readable by others too (mode {mode:04o}). Make it readable by you only: chmod 600 {}",
+                    f.display(),
+                    f.display()
+                ),
+            });
+        }
+    }
+    if let Ok(m) = std::fs::metadata(out)
+        && m.is_dir()
+        && m.permissions().mode() & 0o022 != 0
+    {
+        let mode = m.permissions().mode() & 0o777;
+        warnings.push(match lang {
+            Lang::Nl => format!(
+                "waarschuwing: anderen kunnen schrijven in de kantoormap {} (modus {mode:04o}). Zet haar alleen voor u open: chmod 700 {}",
+                out.display(),
+                out.display()
+            ),
+            Lang::En => format!(
+                "warning: others can write to the office folder {} (mode {mode:04o}). Make it yours only: chmod 700 {}",
+                out.display(),
+                out.display()
+            ),
+        });
+    }
+    warnings
 }
 
 fn import(
@@ -139,10 +274,54 @@ fn import(
     out: &Path,
     bundles: &[PathBuf],
     allow_unsigned: bool,
+    excel: bool,
+    global: &Global,
     lang: Lang,
 ) -> Result<ExitCode, Failure> {
     // Before any thread starts (reading the local offset needs that).
     let now = now_stamp();
+    for w in permission_warnings(identity_files, out, lang) {
+        eprintln!("{w}");
+    }
+    // The checklists the office knows besides the bundled ones.
+    let catalog = if global.checklist_dirs.is_empty() {
+        None
+    } else {
+        let mut extra = Vec::new();
+        for dir in &global.checklist_dirs {
+            if !dir.is_dir() {
+                return Err((
+                    exit::USAGE,
+                    match lang {
+                        Lang::Nl => format!("--checklists {}: dit is geen map", dir.display()),
+                        Lang::En => format!("--checklists {}: not a folder", dir.display()),
+                    },
+                ));
+            }
+            extra.extend(
+                crate::store::checklist_folder::read_checklist_folder(dir)
+                    .map_err(|e| (exit::FAILURE, e))?,
+            );
+        }
+        let catalog =
+            crate::checklist::Catalog::build(crate::checklist::SourceFile::bundled(), extra);
+        for p in &catalog.problems {
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Nl => format!(
+                        "waarschuwing: de checklist {} is niet te gebruiken en krijgt geen kolommen in visits.csv (zie: safevisit checklists validate {})",
+                        p.path, p.path
+                    ),
+                    Lang::En => format!(
+                        "warning: the checklist {} cannot be used and gets no columns in visits.csv (see: safevisit checklists validate {})",
+                        p.path, p.path
+                    ),
+                }
+            );
+        }
+        Some(catalog)
+    };
     let mut identities: Vec<Identity> = Vec::new();
     let mut receipts_key = None;
     for f in identity_files {
@@ -157,9 +336,13 @@ fn import(
         allow_unsigned,
         receipts_key,
     });
+    if let Some(catalog) = catalog {
+        office.set_catalog(catalog);
+    }
+    office.set_excel(excel);
     let progress = bar(lang);
     let run = office.import(bundles, &identities, &now, lang, &progress);
-    progress.0.finish_and_clear();
+    progress.bar.finish_and_clear();
     let run = run.map_err(|e| (exit::FAILURE, e.describe(lang)))?;
     report(&run, lang);
     println!("{}", run.result_line(lang));
@@ -172,17 +355,20 @@ fn import(
 
 /// What went wrong or needs attention, on stderr, naming each file.
 fn report(run: &ImportRun, lang: Lang) {
+    use crate::supervisor::reports::clean;
     for b in &run.bundles {
+        let file = clean(&b.file);
+        let b_file = &file;
         match &b.outcome {
             BundleOutcome::Rejected(problem) => eprintln!(
                 "{}: {}: {}",
-                b.file,
+                b_file,
                 lang.pick("afgewezen", "rejected"),
                 problem.describe(lang)
             ),
             BundleOutcome::Known => eprintln!(
                 "{}: {}",
-                b.file,
+                b_file,
                 lang.pick(
                     "al eerder volledig geïmporteerd; niets toegevoegd",
                     "already imported completely before; nothing added"
@@ -220,9 +406,16 @@ fn report(run: &ImportRun, lang: Lang) {
         for r in &b.rejections {
             eprintln!(
                 "{}: {}: {}",
-                b.file,
+                b_file,
                 lang.pick("afgewezen", "rejected"),
-                r.describe(lang)
+                clean(&r.describe(lang))
+            );
+        }
+        if b.more_rejections > 0 {
+            eprintln!(
+                "{}: {}",
+                b_file,
+                crate::supervisor::import::more_rejections(b.more_rejections, lang)
             );
         }
         for c in &b.conflicts {
@@ -244,9 +437,18 @@ fn report(run: &ImportRun, lang: Lang) {
                     c.visit_id, c.sequence
                 ),
             };
+            let acute = match (lang, c.acute) {
+                (_, 0) => String::new(),
+                (Lang::Nl, n) => format!(
+                    "; LET OP: de apart bewaarde versie heeft {n} acuut signaal/signalen (staat in ACUTE SIGNALEN)"
+                ),
+                (Lang::En, n) => format!(
+                    "; NOTE: the version kept aside has {n} acute red flag(s) (listed under ACUTE RED FLAGS)"
+                ),
+            };
             eprintln!(
-                "{}: {}: {what}; {}",
-                b.file,
+                "{}: {}: {what}; {}{acute}",
+                b_file,
                 lang.pick("conflict", "conflict"),
                 lang.pick(
                     "apart bewaard, niet samengevoegd (zie summary.txt)",
@@ -296,5 +498,54 @@ fn report(run: &ImportRun, lang: Lang) {
                 ),
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_bundles_and_never_moves_back() {
+        let bar = bar(Lang::Nl);
+        let last = std::cell::Cell::new(0u64);
+        let step = |f: &dyn Fn(&Bar)| {
+            f(&bar);
+            let pos = bar.bar.position();
+            assert!(pos >= last.get(), "{pos} < {}", last.get());
+            last.set(pos);
+        };
+        step(&|b| b.bundle(1, 3, "a.age"));
+        step(&|b| b.add_total(500));
+        step(&|b| b.done(500));
+        assert_eq!(last.get(), STEPS);
+        // A bigger second bundle: the bar does not fall back.
+        step(&|b| b.bundle(2, 3, "b.age"));
+        step(&|b| b.add_total(10_000));
+        step(&|b| b.done(128));
+        assert!(last.get() > STEPS);
+        // A bundle refused before its records: the next one starts further.
+        step(&|b| b.bundle(3, 3, "c.age"));
+        assert_eq!(last.get(), 2 * STEPS);
+        assert_eq!(bar.bar.length(), Some(3 * STEPS));
+        let state = bar.state.lock().unwrap();
+        assert_eq!((state.index, state.count, state.records), (3, 3, 628));
+    }
+
+    #[test]
+    fn weak_permissions_are_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join("org-key.txt");
+        std::fs::write(&key, "x").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o775)).unwrap();
+        let w = permission_warnings(std::slice::from_ref(&key), tmp.path(), Lang::Nl);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("modus 0640"), "{}", w[0]);
+        assert!(w[1].contains("modus 0775"), "{}", w[1]);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(permission_warnings(&[key], tmp.path(), Lang::Nl).is_empty());
     }
 }

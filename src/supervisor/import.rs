@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::export::bundle::{self, BundleError, printable};
-use crate::export::manifest::{Manifest, ManifestVisit};
+use crate::export::manifest::{Manifest, ManifestError, ManifestVisit};
 use crate::i18n::Lang;
 use crate::receipt::ReceiptVisit;
 use crate::signing::{SignatureError, VerifyingKey};
@@ -32,11 +32,19 @@ use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
 };
 use crate::supervisor::{devices, receipts};
-use crate::visit::record::{FinalRecord, VisitRecord};
+use crate::visit::record::{FinalRecord, VisitRecord, parse_date, parse_stamp};
 use crate::visit::report::{Status, visit_json_bytes};
 
 /// Records handed to the workers at a time.
 const CHUNK: usize = 128;
+
+/// The most rejections one bundle adds to the report and the ledger; the
+/// rest are counted in one line ("… en nog K afwijzingen").
+pub const MAX_REJECTIONS: usize = 100;
+
+/// How far after the import's clock a record's date or time may lie
+/// (clocks of laptops drift, and time zones differ): two days.
+const FUTURE_DAYS: i64 = 2;
 
 /// Where the time of an import went, summed over records (the work stages
 /// run on every core at once, so their sum can exceed the elapsed time).
@@ -100,7 +108,9 @@ impl BundleProblem {
     pub fn describe(&self, lang: Lang) -> String {
         use BundleError as B;
         match (self, lang) {
-            (BundleProblem::Read(e), Lang::Nl) => format!("het bestand is niet te lezen ({e})"),
+            (BundleProblem::Read(e), Lang::Nl) => {
+                format!("het bestand is niet te lezen ({})", io_nl(e))
+            }
             (BundleProblem::Read(e), Lang::En) => format!("the file cannot be read ({e})"),
             (BundleProblem::Bundle(e), Lang::En) => e.to_string(),
             (BundleProblem::Unsigned, Lang::Nl) => "het is niet ondertekend (bundelformaat 1, van vóór de ondertekening): \
@@ -134,14 +144,166 @@ impl BundleProblem {
                 B::NotForTheseKeys => "het is versleuteld voor een andere sleutel dan de sleutels bij -i (na een sleutelwissel: geef ook de oude sleutel)".into(),
                 B::Damaged => "de integriteitscontrole faalt: het is veranderd, beschadigd of afgekapt".into(),
                 B::SingleRecord => "het is één los bezoekverslag, geen bundel (bundels maakt `safevisit export`)".into(),
-                B::NotABundle(what) => format!("het ontsleutelt, maar is geen bundel: {what}"),
+                B::NotABundle(what) => {
+                    format!("het ontsleutelt, maar is geen bundel: {}", tar_nl(what))
+                }
                 B::NoManifest => "het eerste bestand is niet manifest.json".into(),
                 B::NoSignatureFile => "het is een bundel van formaat 2 of later, maar het tweede bestand is niet de handtekening van het manifest (manifest.json.minisig): hij is veranderd of beschadigd".into(),
-                B::Manifest(m) => format!("het manifest is onbruikbaar: {m}"),
+                B::Manifest(m) => format!("het manifest is onbruikbaar: {}", manifest_nl(m)),
                 B::TooLarge { name } => format!("het bevat een te groot bestand ({name})"),
-                B::Io(e) => format!("lezen mislukte ({e})"),
+                B::Io(e) => format!("lezen mislukte ({})", io_nl(e)),
             },
         }
+    }
+}
+
+/// A reason of the tar reader in Dutch (its messages are fixed English
+/// sentences; anything unknown gets a general Dutch sentence).
+fn tar_nl(what: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("the archive is cut short", "het archief is afgekapt"),
+        (
+            "a tar header has a wrong checksum",
+            "een tar-kop heeft een verkeerde controlesom",
+        ),
+        (
+            "a file name in the archive is too long",
+            "een bestandsnaam in het archief is te lang",
+        ),
+        (
+            "a file name in the archive is not UTF-8",
+            "een bestandsnaam in het archief is geen UTF-8",
+        ),
+        (
+            "a file in the archive has no name",
+            "een bestand in het archief heeft geen naam",
+        ),
+        (
+            "there are bytes after the end of the archive",
+            "er staan nog bytes na het einde van het archief",
+        ),
+        (
+            "the archive holds something other than a regular file",
+            "het archief bevat iets anders dan een gewoon bestand",
+        ),
+        (
+            "a tar header is not a POSIX ustar header (this program writes only those)",
+            "een tar-kop is geen POSIX-ustar-kop (dit programma schrijft alleen die)",
+        ),
+    ];
+    if let Some((_, nl)) = KNOWN.iter().find(|(en, _)| *en == what) {
+        return (*nl).into();
+    }
+    if let Some(field) = what
+        .strip_prefix("the ")
+        .and_then(|w| w.strip_suffix(" field of a tar header is not a number"))
+    {
+        return format!("het veld {field} van een tar-kop is geen getal");
+    }
+    "het archief volgt het tar-formaat van safevisit niet".into()
+}
+
+/// A manifest error in Dutch.
+pub fn manifest_nl(e: &ManifestError) -> String {
+    use ManifestError as M;
+    match e {
+        M::TooLarge => format!(
+            "manifest.json is groter dan {} bytes",
+            crate::export::manifest::MAX_BYTES
+        ),
+        M::NotJson { line, column } => {
+            format!("manifest.json is geen JSON (regel {line}, kolom {column})")
+        }
+        M::NotABundle => {
+            "dit is geen safevisit-bundel (het manifest heeft een ander formaat)".into()
+        }
+        M::NewerVersion { found } => format!(
+            "deze bundel heeft formaatversie {found}; dit programma leest versie {} (een nieuwere safevisit maakte hem)",
+            crate::export::manifest::VERSION
+        ),
+        M::Shape { line, column, .. } => {
+            format!("manifest.json volgt het formaat niet (regel {line}, kolom {column})")
+        }
+        M::Invalid(what) => format!("manifest.json klopt niet: {}", manifest_invalid_nl(what)),
+    }
+}
+
+/// The rule a manifest broke, in Dutch (the English sentences of
+/// `Manifest::check`; ids in them passed their own checks).
+fn manifest_invalid_nl(what: &str) -> String {
+    let visit = |rest: &str, tail: &str| -> Option<String> {
+        rest.strip_prefix("visit ")?
+            .strip_suffix(tail)
+            .map(str::to_string)
+    };
+    if let Some(why) = what.strip_prefix("the device id ") {
+        let _ = why;
+        return "het apparaat-id is ongeldig".into();
+    }
+    if what.starts_with("the device name ") {
+        return "de apparaatnaam is ongeldig".into();
+    }
+    if what.starts_with("created_at ") {
+        return "created_at is geen tijd van de vorm JJJJ-MM-DDTUU:MM:SS".into();
+    }
+    if what.starts_with("its version ") {
+        return "de versie ontbreekt of is onbekend".into();
+    }
+    if what.ends_with("has an id that is not 1 to 64 of A-Z a-z 0-9 - _") {
+        return "een bezoek heeft een id dat niet uit 1 tot 64 tekens A-Z a-z 0-9 - _ bestaat"
+            .into();
+    }
+    if let Some(id) = visit(what, " has sequence number 0") {
+        return format!("bezoek {id} heeft volgnummer 0");
+    }
+    if let Some(i) = what.find(" names a file other than ")
+        && let Some(id) = what[..i].strip_prefix("visit ")
+    {
+        return format!(
+            "bezoek {id} noemt een ander bestand dan {}",
+            &what[i + " names a file other than ".len()..]
+        );
+    }
+    if let Some(id) = visit(what, " has a SHA-256 that is not 64 lowercase hex digits") {
+        return format!("bezoek {id} heeft een SHA-256 die geen 64 kleine hexadecimale tekens is");
+    }
+    if let Some(id) = visit(what, " has an invalid finalized_at") {
+        return format!("bezoek {id} heeft een ongeldige finalized_at");
+    }
+    if let Some(id) = visit(what, " names an invalid checklist id") {
+        return format!("bezoek {id} noemt een ongeldig checklist-id");
+    }
+    if let Some(id) = visit(what, " has an invalid checklist hash") {
+        return format!("bezoek {id} heeft een ongeldige checklist-hash");
+    }
+    if let Some(id) = visit(what, " is listed twice") {
+        return format!("bezoek {id} staat er twee keer in");
+    }
+    if let Some(n) = what
+        .strip_prefix("sequence number ")
+        .and_then(|w| w.strip_suffix(" is listed twice"))
+    {
+        return format!("volgnummer {n} staat er twee keer in");
+    }
+    "het volgt de regels van het formaat niet (docs/FORMATS.md)".into()
+}
+
+/// An I/O error's kind in Dutch (the system's own text is English).
+pub fn io_nl(e: &io::Error) -> String {
+    use io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "het bestand of de map bestaat niet".into(),
+        K::PermissionDenied => "geen toestemming".into(),
+        K::IsADirectory => "het is een map".into(),
+        K::AlreadyExists => "het bestaat al".into(),
+        K::StorageFull => "de schijf is vol".into(),
+        K::UnexpectedEof => "het bestand houdt te vroeg op".into(),
+        K::InvalidData => "ongeldige gegevens".into(),
+        K::ReadOnlyFilesystem => "alleen-lezen bestandssysteem".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("systeemfout {code}"),
+            None => "een fout van het systeem".into(),
+        },
     }
 }
 
@@ -160,6 +322,15 @@ pub enum RecordProblem {
     NotFinalized,
     /// It decodes, but another visit, sequence or device than the manifest says.
     NotAsListed(&'static str),
+    /// Its `date`, `created_at` or `finalized_at` is not a real date or
+    /// time of its form (`future`: false), or lies more than two days
+    /// after the import's clock (`future`: true).
+    BadTime { field: &'static str, future: bool },
+    /// Its sequence number is 0 or beyond what the ledger can hold
+    /// (2^63 − 1); refused, never clamped.
+    SequenceOutOfRange,
+    /// Its id differs only in case from a visit in the ledger.
+    IdCaseClash,
 }
 
 impl RecordProblem {
@@ -201,6 +372,41 @@ impl RecordProblem {
             ),
             (RecordProblem::NotAsListed(what), Lang::En) => {
                 format!("it holds another {what} than the manifest says")
+            }
+            (RecordProblem::BadTime { field, future }, Lang::Nl) => {
+                let name = match *field {
+                    "date" => "de datum (date)",
+                    "created_at" => "het begin (created_at)",
+                    _ => "het afronden (finalized_at)",
+                };
+                if *future {
+                    format!(
+                        "{name} ligt in de toekomst (meer dan {FUTURE_DAYS} dagen na de klok van deze import)"
+                    )
+                } else {
+                    format!("{name} is geen geldige datum of tijd")
+                }
+            }
+            (RecordProblem::BadTime { field, future }, Lang::En) => {
+                if *future {
+                    format!(
+                        "its {field} lies in the future (more than {FUTURE_DAYS} days after this import's clock)"
+                    )
+                } else {
+                    format!("its {field} is not a valid date or time")
+                }
+            }
+            (RecordProblem::SequenceOutOfRange, Lang::Nl) => {
+                "het volgnummer is 0 of groter dan de database kan bewaren".into()
+            }
+            (RecordProblem::SequenceOutOfRange, Lang::En) => {
+                "its sequence number is 0 or larger than the ledger can hold".into()
+            }
+            (RecordProblem::IdCaseClash, Lang::Nl) => {
+                "een ander bezoek heeft hetzelfde id op hoofdletters na; beide zouden één JSON-bestand delen".into()
+            }
+            (RecordProblem::IdCaseClash, Lang::En) => {
+                "another visit has the same id apart from case; both would share one JSON file".into()
             }
         }
     }
@@ -287,6 +493,9 @@ pub struct Conflict {
     /// `true`: another copy of a known visit; `false`: another visit under
     /// a known sequence number of the device.
     pub same_visit: bool,
+    /// The kept-aside version's active acute red flags (it was decrypted
+    /// and checked like any other; its flags are in the ledger).
+    pub acute: u32,
 }
 
 /// How a bundle went.
@@ -331,7 +540,10 @@ pub struct BundleReport {
     pub new: u64,
     pub duplicate: u64,
     pub conflicts: Vec<Conflict>,
+    /// At most [`MAX_REJECTIONS`]; the rest are counted in `more_rejections`.
     pub rejections: Vec<Rejection>,
+    /// Rejections beyond [`MAX_REJECTIONS`], counted only.
+    pub more_rejections: u64,
     pub timings: Timings,
     /// Records decrypted (for per-record figures).
     pub records: u64,
@@ -350,6 +562,8 @@ pub struct BundleReport {
 
 /// Told how far an import is (the shell draws a progress bar).
 pub trait Progress: Sync {
+    /// Bundle `index` (from 1) of `count`, named `file`, is next.
+    fn bundle(&self, _index: usize, _count: usize, _file: &str) {}
     /// More records are known to come.
     fn add_total(&self, _n: u64) {}
     /// Records handled.
@@ -443,6 +657,15 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         }
     }
     status_counts[4] = u32::try_from(rec.removed.len()).unwrap_or(u32::MAX);
+    let ids = |mut v: Vec<u32>| {
+        v.sort_unstable();
+        v.dedup();
+        v.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+    };
+    let roster = [
+        ids(rec.children.iter().map(|c| c.id).collect()),
+        ids(rec.caregivers.iter().map(|c| c.id).collect()),
+    ];
     let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
     let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
     // The record is taken apart: its strings move into the rows.
@@ -480,6 +703,7 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         flags_withdrawn: withdrawn,
         missing_required: summary.missing_required,
         status_counts,
+        roster,
         findings,
         flags: flags
             .into_iter()
@@ -525,12 +749,52 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
     })
 }
 
+/// The latest date and time a record may carry: the import's clock
+/// (`YYYY-MM-DDTHH:MM:SS`) plus [`FUTURE_DAYS`]; `None` when the clock is
+/// not of that form (then nothing is too late).
+pub fn future_limit(now: &str) -> Option<time::PrimitiveDateTime> {
+    parse_stamp(now)?.checked_add(time::Duration::days(FUTURE_DAYS))
+}
+
+/// A record's own dates and its sequence number, checked: real dates and
+/// times of their forms, none more than two days after `limit`'s clock,
+/// and a sequence the ledger can hold.
+pub fn check_record(
+    rec: &VisitRecord,
+    limit: Option<time::PrimitiveDateTime>,
+) -> Result<(), RecordProblem> {
+    let bad = |field, future| Err(RecordProblem::BadTime { field, future });
+    let late = |t: time::PrimitiveDateTime| limit.is_some_and(|l| t > l);
+    match parse_date(&rec.date) {
+        None => return bad("date", false),
+        Some(d) if limit.is_some_and(|l| d > l.date()) => return bad("date", true),
+        Some(_) => {}
+    }
+    match parse_stamp(&rec.created_at) {
+        None => return bad("created_at", false),
+        Some(t) if late(t) => return bad("created_at", true),
+        Some(_) => {}
+    }
+    if let Some(fin) = &rec.finalized {
+        match parse_stamp(&fin.finalized_at) {
+            None => return bad("finalized_at", false),
+            Some(t) if late(t) => return bad("finalized_at", true),
+            Some(_) => {}
+        }
+        if fin.sequence == 0 || i64::try_from(fin.sequence).is_err() {
+            return Err(RecordProblem::SequenceOutOfRange);
+        }
+    }
+    Ok(())
+}
+
 /// Check, decrypt and decode one record against its manifest entry.
 fn process(
     raw: Raw,
     listed: &ManifestVisit,
     device_id: &str,
     identities: &[Identity],
+    limit: Option<time::PrimitiveDateTime>,
 ) -> Processed {
     let mut t = Timings::default();
     let index = raw.index;
@@ -576,6 +840,9 @@ fn process(
     }
     if fin.device_id != device_id {
         return refused(RecordProblem::NotAsListed("device"), t);
+    }
+    if let Err(problem) = check_record(&rec, limit) {
+        return refused(problem, t);
     }
     let clock = Instant::now();
     let row = visit_row(rec, sha, version);
@@ -653,8 +920,22 @@ impl<R: io::BufRead> io::BufRead for Hashing<R> {
 struct ReaderEnd {
     result: Result<(), BundleError>,
     seen: Vec<bool>,
+    /// At most [`MAX_REJECTIONS`] + 1 names; the rest are counted.
     unexpected: Vec<(String, bool)>,
+    unexpected_more: u64,
     busy: Duration,
+}
+
+impl ReaderEnd {
+    /// A file the manifest does not list, or a second of a name: noted by
+    /// name up to a bound, counted beyond it (memory stays bounded).
+    fn note_unexpected(&mut self, name: &str, repeated: bool) {
+        if self.unexpected.len() <= MAX_REJECTIONS {
+            self.unexpected.push((printable(name), repeated));
+        } else {
+            self.unexpected_more += 1;
+        }
+    }
 }
 
 /// A bundle whose reading and record work has started (on other threads):
@@ -676,6 +957,13 @@ struct Running<'scope> {
     batches: mpsc::Receiver<Done>,
     reader: std::thread::ScopedJoinHandle<'scope, ReaderEnd>,
     worker: std::thread::ScopedJoinHandle<'scope, ()>,
+}
+
+impl Started<'_> {
+    /// The bundle's file name, printable.
+    pub fn file_name(&self) -> String {
+        self.file_name.clone()
+    }
 }
 
 impl std::fmt::Debug for Started<'_> {
@@ -755,7 +1043,9 @@ pub fn start<'scope, 'env: 'scope>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     path: &'env Path,
     identities: &'env [Identity],
+    now: &str,
 ) -> Started<'scope> {
+    let limit = future_limit(now);
     let file_name = printable(
         &path
             .file_name()
@@ -800,6 +1090,7 @@ pub fn start<'scope, 'env: 'scope>(
                     result: Ok(()),
                     seen: vec![false; listed],
                     unexpected: Vec::new(),
+                    unexpected_more: 0,
                     busy: Duration::ZERO,
                 };
                 let mut chunk = Vec::with_capacity(CHUNK);
@@ -821,8 +1112,8 @@ pub fn start<'scope, 'env: 'scope>(
                                     break;
                                 }
                             }
-                            Some(_) => end.unexpected.push((printable(&f.name), true)),
-                            None => end.unexpected.push((printable(&f.name), false)),
+                            Some(_) => end.note_unexpected(&f.name, true),
+                            None => end.note_unexpected(&f.name, false),
                         },
                         Ok(None) => {
                             let _ = raw_tx.send((chunk, true));
@@ -846,7 +1137,7 @@ pub fn start<'scope, 'env: 'scope>(
                         .into_par_iter()
                         .map(|raw| {
                             let listed = &m.visits[raw.index];
-                            process(raw, listed, &m.device.id, identities)
+                            process(raw, listed, &m.device.id, identities, limit)
                         })
                         .collect();
                     if done_tx.send(Done::Chunk(out)).is_err() {
@@ -872,6 +1163,36 @@ pub fn start<'scope, 'env: 'scope>(
     }
 }
 
+/// The line that stands for rejections beyond [`MAX_REJECTIONS`].
+pub fn more_rejections(k: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => format!("… en nog {k} afwijzingen (alleen geteld)"),
+        Lang::En => format!("… and {k} more rejections (counted only)"),
+    }
+}
+
+/// Note a refused record: in the report and the ledger up to
+/// [`MAX_REJECTIONS`], counted beyond.
+fn reject(
+    tx: &mut crate::supervisor::ledger::BundleTx<'_>,
+    report: &mut BundleReport,
+    r: Rejection,
+    file: Option<&str>,
+) -> Result<(), LedgerError> {
+    if report.rejections.len() >= MAX_REJECTIONS {
+        report.more_rejections += 1;
+        return Ok(());
+    }
+    tx.reject(
+        r.visit_id.as_deref(),
+        r.sequence,
+        file,
+        (&r.describe(Lang::En), &r.describe(Lang::Nl)),
+    )?;
+    report.rejections.push(r);
+    Ok(())
+}
+
 /// Import one bundle file. `Err` only when the ledger itself fails (the
 /// bundle's transaction is then rolled back); everything wrong with the
 /// bundle is in the report.
@@ -886,7 +1207,7 @@ pub fn import_bundle(
     std::thread::scope(|s| {
         finish(
             ledger,
-            start(s, path, identities),
+            start(s, path, identities, now),
             now,
             allow_unsigned,
             progress,
@@ -934,6 +1255,7 @@ pub fn finish(
         duplicate: 0,
         conflicts: Vec::new(),
         rejections: Vec::new(),
+        more_rejections: 0,
         timings: Timings::default(),
         records: 0,
         docs: Vec::new(),
@@ -1098,11 +1420,25 @@ pub fn finish(
                                 sha256: row.record_sha256.clone(),
                             });
                         }
+                        Ok(Added::IdCaseClash) => {
+                            let r = Rejection {
+                                visit_id: Some(row.visit_id.clone()),
+                                sequence: Some(row.sequence),
+                                file: None,
+                                problem: RecordRejection::Record(RecordProblem::IdCaseClash),
+                            };
+                            let file = crate::export::manifest::record_file(row.sequence);
+                            if let Err(e) = reject(&mut tx, &mut report, r, Some(&file)) {
+                                ledger_error = Some(e);
+                                break;
+                            }
+                        }
                         Ok(kind) => report.conflicts.push(Conflict {
                             visit_id: row.visit_id.clone(),
                             device_id: row.device_id.clone(),
                             sequence: row.sequence,
                             same_visit: kind == Added::ConflictSameVisit,
+                            acute: row.flag_counts[0],
                         }),
                         Err(e) => {
                             ledger_error = Some(e);
@@ -1122,16 +1458,10 @@ pub fn finish(
                         file: None,
                         problem: RecordRejection::Record(problem),
                     };
-                    if let Err(e) = tx.reject(
-                        Some(&v.id),
-                        Some(v.sequence),
-                        Some(&v.file),
-                        (&r.describe(Lang::En), &r.describe(Lang::Nl)),
-                    ) {
+                    if let Err(e) = reject(&mut tx, &mut report, r, Some(&v.file)) {
                         ledger_error = Some(e);
                         break;
                     }
-                    report.rejections.push(r);
                 }
             }
         }
@@ -1169,6 +1499,7 @@ pub fn finish(
         report.duplicate = 0;
         report.conflicts.clear();
         report.rejections.clear();
+        report.more_rejections = 0;
         report.docs.clear();
         report.arrived.clear();
         report.origin = None;
@@ -1184,13 +1515,7 @@ pub fn finish(
                 file: None,
                 problem: RecordRejection::Record(RecordProblem::Missing),
             };
-            tx.reject(
-                Some(&v.id),
-                Some(v.sequence),
-                Some(&v.file),
-                (&r.describe(Lang::En), &r.describe(Lang::Nl)),
-            )?;
-            report.rejections.push(r);
+            reject(&mut tx, &mut report, r, Some(&v.file))?;
         }
     }
     for (name, repeated) in end.unexpected {
@@ -1204,13 +1529,17 @@ pub fn finish(
                 RecordRejection::Unexpected
             },
         };
+        reject(&mut tx, &mut report, r, Some(&name))?;
+    }
+    report.more_rejections += end.unexpected_more;
+    if report.more_rejections > 0 {
+        let k = report.more_rejections;
         tx.reject(
             None,
             None,
-            Some(&name),
-            (&r.describe(Lang::En), &r.describe(Lang::Nl)),
+            None,
+            (&more_rejections(k, Lang::En), &more_rejections(k, Lang::Nl)),
         )?;
-        report.rejections.push(r);
     }
     if let Some(visit_no) = written_through() {
         tx.note_docs_written_through(visit_no);
@@ -1221,11 +1550,336 @@ pub fn finish(
         report.new,
         report.duplicate,
         report.conflicts.len() as u64,
-        report.rejections.len() as u64,
+        report.rejections.len() as u64 + report.more_rejections,
     )?;
     report.timings.ledger += clock.elapsed();
-    if !report.conflicts.is_empty() || !report.rejections.is_empty() {
+    if !report.conflicts.is_empty() || !report.rejections.is_empty() || report.more_rejections > 0 {
         report.outcome = BundleOutcome::Partly;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::manifest::{self, Device, ManifestChecklist, record_file};
+    use crate::supervisor::OfficeError;
+
+    /// Words that give away an English fragment in a Dutch message.
+    const ENGLISH: &[&str] = &[
+        " the ",
+        "The ",
+        " is not",
+        "listed",
+        "archive",
+        "failed",
+        "cannot",
+        " holds",
+        " file ",
+        "larger than",
+        "reading",
+    ];
+
+    fn sound_manifest() -> Manifest {
+        Manifest {
+            format: manifest::FORMAT.into(),
+            version: manifest::VERSION,
+            device: Device {
+                id: "device-kersenboom".into(),
+                name: "laptop-3".into(),
+            },
+            created_at: "2025-03-04T12:00:00".into(),
+            visits: vec![ManifestVisit {
+                id: "bezoek-1".into(),
+                sequence: 14,
+                file: record_file(14),
+                size: 1234,
+                sha256: "ab".repeat(32),
+                finalized_at: "2025-03-04T11:00:00".into(),
+                checklists: vec![ManifestChecklist {
+                    id: "veiligheid".into(),
+                    version: 1,
+                    hash: "cd".repeat(32),
+                }],
+            }],
+        }
+    }
+
+    /// Every rule a manifest can break, as `Manifest::check` words it.
+    fn manifest_errors() -> Vec<ManifestError> {
+        type Edit = fn(&mut Manifest);
+        let edits: &[Edit] = &[
+            |m| m.device.id = String::new(),
+            |m| m.device.name = "\u{1b}".into(),
+            |m| m.created_at = "gisteren".into(),
+            |m| m.visits[0].id = "a b".into(),
+            |m| {
+                m.visits[0].sequence = 0;
+                m.visits[0].file = record_file(0);
+            },
+            |m| m.visits[0].file = "../x".into(),
+            |m| m.visits[0].sha256 = "xyz".into(),
+            |m| m.visits[0].finalized_at = "?".into(),
+            |m| m.visits[0].checklists[0].id = String::new(),
+            |m| m.visits[0].checklists[0].hash = "0".into(),
+            |m| {
+                let again = m.visits[0].clone();
+                m.visits.push(again);
+            },
+            |m| {
+                let mut again = m.visits[0].clone();
+                again.id = "bezoek-2".into();
+                m.visits.push(again);
+            },
+        ];
+        let mut out: Vec<ManifestError> = edits
+            .iter()
+            .map(|edit| {
+                let mut m = sound_manifest();
+                edit(&mut m);
+                m.check().expect_err("a broken rule")
+            })
+            .collect();
+        out.extend([
+            ManifestError::TooLarge,
+            ManifestError::NotJson { line: 1, column: 2 },
+            ManifestError::NotABundle,
+            ManifestError::NewerVersion { found: 2 },
+            ManifestError::Shape {
+                line: 1,
+                column: 2,
+                what: "unknown field".into(),
+            },
+            Manifest::parse(br#"{"format":"safevisit-bundle"}"#).unwrap_err(),
+        ]);
+        out
+    }
+
+    fn every_message(lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        let tar = [
+            "the archive is cut short",
+            "a tar header has a wrong checksum",
+            "a tar header is not a POSIX ustar header (this program writes only those)",
+            "the archive holds something other than a regular file",
+            "a file name in the archive is too long",
+            "a file name in the archive is not UTF-8",
+            "a file in the archive has no name",
+            "the size field of a tar header is not a number",
+            "the mtime field of a tar header is not a number",
+            "there are bytes after the end of the archive",
+            "something new",
+        ];
+        let mut bundle_errors: Vec<BundleError> = vec![
+            BundleError::NotAgeFile,
+            BundleError::HeaderCutShort,
+            BundleError::NotForTheseKeys,
+            BundleError::Damaged,
+            BundleError::SingleRecord,
+            BundleError::NoManifest,
+            BundleError::TooLarge {
+                name: "visits/00000002.visit.age".into(),
+            },
+            BundleError::Io(io::Error::from(io::ErrorKind::PermissionDenied)),
+        ];
+        bundle_errors.extend(tar.iter().map(|t| BundleError::NotABundle((*t).into())));
+        bundle_errors.extend(manifest_errors().into_iter().map(BundleError::Manifest));
+        for e in bundle_errors {
+            out.push(BundleProblem::Bundle(e).describe(lang));
+        }
+        out.push(BundleProblem::Read(io::Error::from(io::ErrorKind::NotFound)).describe(lang));
+        let problems = [
+            RecordProblem::Missing,
+            RecordProblem::WrongSize,
+            RecordProblem::WrongHash,
+            RecordProblem::Envelope(EnvelopeError::Tampered),
+            RecordProblem::Envelope(EnvelopeError::UnsupportedVersion {
+                kind: "visit record",
+                found: 9,
+                newest: 3,
+            }),
+            RecordProblem::NotFinalized,
+            RecordProblem::NotAsListed("visit id"),
+            RecordProblem::NotAsListed("sequence number"),
+            RecordProblem::NotAsListed("device"),
+            RecordProblem::BadTime {
+                field: "date",
+                future: true,
+            },
+            RecordProblem::BadTime {
+                field: "finalized_at",
+                future: false,
+            },
+            RecordProblem::SequenceOutOfRange,
+            RecordProblem::IdCaseClash,
+        ];
+        for p in problems {
+            out.push(
+                Rejection {
+                    visit_id: Some("bezoek-1".into()),
+                    sequence: Some(3),
+                    file: None,
+                    problem: RecordRejection::Record(p),
+                }
+                .describe(lang),
+            );
+        }
+        for problem in [RecordRejection::Unexpected, RecordRejection::Repeated] {
+            out.push(
+                Rejection {
+                    visit_id: None,
+                    sequence: None,
+                    file: Some("rommel".into()),
+                    problem,
+                }
+                .describe(lang),
+            );
+        }
+        out.push(more_rejections(9900, lang));
+        let ledger_errors = || {
+            vec![
+                LedgerError::Sql(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(13),
+                    Some("database or disk is full".into()),
+                )),
+                LedgerError::Newer { found: 9 },
+                LedgerError::Foreign,
+                LedgerError::Internal,
+                LedgerError::Create {
+                    path: "kantoor/safevisit.sqlite".into(),
+                    source: io::Error::from(io::ErrorKind::PermissionDenied),
+                },
+            ]
+        };
+        for e in ledger_errors() {
+            out.push(OfficeError::Ledger(e).describe(lang));
+        }
+        out.push(
+            OfficeError::Folder {
+                dir: "kantoor".into(),
+                source: io::Error::from(io::ErrorKind::AlreadyExists),
+            }
+            .describe(lang),
+        );
+        out.push(
+            OfficeError::Output(crate::supervisor::OutputError::Write {
+                path: "kantoor/visits.csv".into(),
+                source: io::Error::from(io::ErrorKind::StorageFull),
+            })
+            .describe(lang),
+        );
+        out
+    }
+
+    #[test]
+    fn no_message_of_the_import_has_a_double_period() {
+        for lang in [Lang::Nl, Lang::En] {
+            for m in every_message(lang) {
+                assert!(!m.replace("...", "…").contains(".."), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn dutch_messages_of_the_import_have_no_english_fragments() {
+        for m in every_message(Lang::Nl) {
+            for word in ENGLISH {
+                assert!(!m.contains(word), "{word:?} in {m}");
+            }
+        }
+        // The English ones do say what is wrong in English.
+        assert!(
+            every_message(Lang::En)
+                .iter()
+                .any(|m| m.contains("is listed twice"))
+        );
+    }
+
+    #[test]
+    fn record_dates_are_real_and_not_far_ahead() {
+        let limit = future_limit("2026-12-05T10:00:00");
+        let rec = |date: &str, created: &str| {
+            let mut r = VisitRecord {
+                id: "v".into(),
+                label: String::new(),
+                date: date.into(),
+                place: String::new(),
+                present: String::new(),
+                children: vec![],
+                caregivers: vec![],
+                sheets: vec![],
+                flags: vec![],
+                cursor: None,
+                created_at: created.into(),
+                updated_at: created.into(),
+                orphans: vec![],
+                finalized: None,
+                pending: vec![],
+                removed: vec![],
+            };
+            r.finalized = Some(FinalRecord {
+                sequence: 1,
+                finalized_at: created.into(),
+                device_id: "d".into(),
+                device_name: "laptop-3".into(),
+                summary: Default::default(),
+            });
+            r
+        };
+        assert_eq!(
+            check_record(&rec("2026-12-05", "2026-12-05T09:00:00"), limit),
+            Ok(())
+        );
+        // Two days of drift are allowed, not more.
+        assert_eq!(
+            check_record(&rec("2026-12-07", "2026-12-07T09:59:59"), limit),
+            Ok(())
+        );
+        let future = |field| {
+            Err(RecordProblem::BadTime {
+                field,
+                future: true,
+            })
+        };
+        let invalid = |field| {
+            Err(RecordProblem::BadTime {
+                field,
+                future: false,
+            })
+        };
+        assert_eq!(
+            check_record(&rec("2026-12-08", "2026-12-05T09:00:00"), limit),
+            future("date")
+        );
+        assert_eq!(
+            check_record(&rec("9999-12-31", "2026-12-05T09:00:00"), limit),
+            future("date")
+        );
+        assert_eq!(
+            check_record(&rec("2026-12-05", "2026-12-07T10:00:01"), limit),
+            future("created_at")
+        );
+        assert_eq!(
+            check_record(&rec("2026-02-30", "2026-12-05T09:00:00"), limit),
+            invalid("date")
+        );
+        assert_eq!(
+            check_record(&rec("2026-12-05", "?"), limit),
+            invalid("created_at")
+        );
+        let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+        r.finalized.as_mut().unwrap().finalized_at = "gisteren".into();
+        assert_eq!(check_record(&r, limit), invalid("finalized_at"));
+        for sequence in [0, (1u64 << 63) + 5, u64::MAX] {
+            let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+            r.finalized.as_mut().unwrap().sequence = sequence;
+            assert_eq!(
+                check_record(&r, limit),
+                Err(RecordProblem::SequenceOutOfRange)
+            );
+        }
+        let mut r = rec("2026-12-05", "2026-12-05T09:00:00");
+        r.finalized.as_mut().unwrap().sequence = i64::MAX as u64;
+        assert_eq!(check_record(&r, limit), Ok(()));
+    }
 }

@@ -42,6 +42,43 @@ pub enum LedgerError {
     Internal,
 }
 
+impl LedgerError {
+    /// The error in Dutch (SQLite's own messages are English: the common
+    /// ones are named by their code).
+    pub fn describe_nl(&self) -> String {
+        match self {
+            LedgerError::Sql(e) => {
+                use rusqlite::ErrorCode as C;
+                let what = match e.sqlite_error_code() {
+                    Some(C::DiskFull) => "de schijf is vol",
+                    Some(C::DatabaseCorrupt) => "het databasebestand is beschadigd",
+                    Some(C::NotADatabase) => "het bestand is geen database",
+                    Some(C::ReadOnly) => "de database is alleen-lezen",
+                    Some(C::DatabaseBusy | C::DatabaseLocked) => {
+                        "de database is bezet door een ander programma"
+                    }
+                    Some(C::CannotOpen) => "de database is niet te openen",
+                    Some(C::PermissionDenied) => "geen toestemming",
+                    Some(C::SystemIoFailure) => "lezen of schrijven op de schijf mislukte",
+                    _ => "een onverwachte fout van SQLite",
+                };
+                format!("de database gaf een fout: {what}")
+            }
+            LedgerError::Create { path, source } => format!(
+                "het databasebestand {path} kon niet worden gemaakt ({})",
+                crate::supervisor::import::io_nl(source)
+            ),
+            LedgerError::Newer { found } => format!(
+                "de database heeft schemaversie {found}; dit programma kent versie {SCHEMA_VERSION} (een nieuwere safevisit maakte haar)"
+            ),
+            LedgerError::Foreign => {
+                "dit is geen safevisit-database (de tabellen zijn niet de verwachte)".into()
+            }
+            LedgerError::Internal => "interne fout: een werkdraad stopte onverwacht".into(),
+        }
+    }
+}
+
 impl From<rusqlite::types::FromSqlError> for LedgerError {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
         LedgerError::Sql(e.into())
@@ -140,7 +177,9 @@ CREATE TABLE visits (
   missing_required INTEGER NOT NULL,
 {findings}  flags_lapsed INTEGER NOT NULL DEFAULT 0,
   flags_withdrawn INTEGER NOT NULL DEFAULT 0,
-{statuses}  UNIQUE (device_id, sequence)
+{statuses}  roster_children TEXT,
+  roster_caregivers TEXT,
+  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -198,8 +237,29 @@ CREATE TABLE conflicts (
   bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
   found_at TEXT NOT NULL,
   ciphertext BLOB NOT NULL,
+  date TEXT,
+  created_at TEXT,
+  finalized_at TEXT,
+  label TEXT,
+  flags_acute INTEGER NOT NULL DEFAULT 0,
   UNIQUE (visit_id, record_sha256)
 );
+CREATE TABLE conflict_flags (
+  conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  flag TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message_nl TEXT NOT NULL,
+  message_en TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  acknowledged_at TEXT,
+  state TEXT NOT NULL,
+  PRIMARY KEY (conflict_id, n)
+) WITHOUT ROWID;
+CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
 CREATE TABLE rejections (
   rejection_id INTEGER PRIMARY KEY,
   bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
@@ -300,7 +360,15 @@ pub const DEVICE_TRUST_COLUMNS: [&str; 7] = [
 /// card and revocation (empty: a device of a version-3 ledger is not
 /// enrolled, its old bundles stay, new ones need enrolment), bundles their
 /// signature state (empty for bundles imported before), and the table of
-/// receipts. One transaction.
+/// receipts.
+///
+/// Also: a conflict keeps the kept-aside
+/// version's dates, label and red flags (so that its acute flags reach the
+/// summary), a visit keeps its roster's ids (the CSV's per-person slots),
+/// and visit ids are looked up regardless of case. Conflicts recorded
+/// before have no flags noted; visits imported before have no roster ids
+/// (the CSV reads them from the visit's document).
+/// One transaction.
 fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
     let tx = conn.unchecked_transaction()?;
     for c in DEVICE_TRUST_COLUMNS {
@@ -316,6 +384,29 @@ fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
            visits INTEGER NOT NULL,
            PRIMARY KEY (device_id, n)
          );
+         ALTER TABLE visits ADD COLUMN roster_children TEXT;
+         ALTER TABLE visits ADD COLUMN roster_caregivers TEXT;
+         ALTER TABLE conflicts ADD COLUMN date TEXT;
+         ALTER TABLE conflicts ADD COLUMN created_at TEXT;
+         ALTER TABLE conflicts ADD COLUMN finalized_at TEXT;
+         ALTER TABLE conflicts ADD COLUMN label TEXT;
+         ALTER TABLE conflicts ADD COLUMN flags_acute INTEGER NOT NULL DEFAULT 0;
+         CREATE TABLE conflict_flags (
+           conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
+           n INTEGER NOT NULL,
+           checklist TEXT NOT NULL,
+           person_kind TEXT NOT NULL,
+           person_id INTEGER,
+           flag TEXT NOT NULL,
+           level TEXT NOT NULL,
+           message_nl TEXT NOT NULL,
+           message_en TEXT NOT NULL,
+           raised_at TEXT NOT NULL,
+           acknowledged_at TEXT,
+           state TEXT NOT NULL,
+           PRIMARY KEY (conflict_id, n)
+         ) WITHOUT ROWID;
+         CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
          UPDATE meta SET value = '4' WHERE key = 'schema_version';",
     )?;
     tx.commit()?;
@@ -372,6 +463,9 @@ pub struct VisitRow {
     /// Sheets `niet_aanwezig`, `bewust_niet`, `weigert`, `te_jong`, and
     /// people removed from the roster ([`STATUS_COLUMNS`]).
     pub status_counts: [u32; 5],
+    /// The ids of the roster's children and of its caregivers, ascending,
+    /// space-separated (`1 2 3`): one CSV slot each.
+    pub roster: [String; 2],
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -426,6 +520,9 @@ pub enum Added {
     ConflictSameVisit,
     /// Another visit under a known device and sequence number: kept aside.
     ConflictSameSequence,
+    /// Its id differs only in case from a visit in the ledger: refused
+    /// (both would share `visits/ID.json` on a case-insensitive disk).
+    IdCaseClash,
 }
 
 /// The row of a bundle before it is imported.
@@ -792,7 +889,8 @@ fn insert_visit_sql() -> String {
         cols.push_str(", ");
         cols.push_str(c);
     }
-    let marks: Vec<String> = (1..=21 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
+    cols.push_str(", roster_children, roster_caregivers");
+    let marks: Vec<String> = (1..=23 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
         .map(|i| format!("?{i}"))
         .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
@@ -807,6 +905,16 @@ impl BundleTx<'_> {
     /// Add one decoded visit: new, a duplicate of a known one, or a
     /// conflict (kept aside with its ciphertext, never merged).
     pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
+        let clash: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT visit_id FROM visits WHERE lower(visit_id) = lower(?1) AND visit_id <> ?1 LIMIT 1",
+            )?
+            .query_row([&v.visit_id], |r| r.get(0))
+            .optional()?;
+        if clash.is_some() {
+            return Ok(Added::IdCaseClash);
+        }
         if self.insert_visit(v)? {
             return self.add_details(v);
         }
@@ -822,10 +930,16 @@ impl BundleTx<'_> {
             Some(_) => Added::ConflictSameVisit,
             None => Added::ConflictSameSequence,
         };
-        self.tx
+        // The kept-aside version was decrypted and checked like any other:
+        // its dates, label and red flags are kept with it, so that an acute
+        // flag can never hide behind a conflict.
+        let acute = v.flag_counts[0];
+        let inserted = self
+            .tx
             .prepare_cached(
-                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext,
+                                        date, created_at, finalized_at, label, flags_acute)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT (visit_id, record_sha256) DO NOTHING",
             )?
             .execute(params![
@@ -836,15 +950,44 @@ impl BundleTx<'_> {
                 v.record_sha256,
                 self.bundle_id,
                 self.now,
-                ciphertext
+                ciphertext,
+                v.date,
+                v.created_at,
+                v.finalized_at,
+                v.label,
+                acute
             ])?;
+        if inserted == 1 {
+            let id = self.tx.last_insert_rowid();
+            let mut st = self.tx.prepare_cached(
+                "INSERT INTO conflict_flags (conflict_id, n, checklist, person_kind, person_id, flag, level,
+                                             message_nl, message_en, raised_at, acknowledged_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for (n, f) in v.flags.iter().enumerate() {
+                st.execute(params![
+                    id,
+                    n as i64,
+                    f.checklist,
+                    f.person.0,
+                    f.person.1,
+                    f.flag,
+                    f.level,
+                    f.message_nl,
+                    f.message_en,
+                    f.raised_at,
+                    f.acknowledged_at,
+                    f.state
+                ])?;
+            }
+        }
         Ok(kind)
     }
 
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 21 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
+        let n_cols = 23 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -888,6 +1031,8 @@ impl BundleTx<'_> {
         for n in &v.status_counts {
             values.push(n);
         }
+        values.push(&v.roster[0]);
+        values.push(&v.roster[1]);
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -972,10 +1117,20 @@ impl BundleTx<'_> {
     }
 
     /// The SHA-256 of the bundle file (known once it was read to its end).
+    ///
+    /// The same file seen before (partly imported): its rejections are
+    /// already in the ledger, and this bundle's are dropped again, so that
+    /// a re-import adds no second set of rows (nor of summary lines).
     pub fn set_sha256(&mut self, sha256: &str) -> Result<(), LedgerError> {
         self.tx.execute(
             "UPDATE bundles SET sha256 = ?1 WHERE bundle_id = ?2",
             params![sha256, self.bundle_id],
+        )?;
+        self.tx.execute(
+            "DELETE FROM rejections WHERE bundle_id = ?1 AND EXISTS (
+                 SELECT 1 FROM bundles b WHERE b.sha256 = ?2 AND b.bundle_id < ?1
+                 AND b.outcome = 'partly')",
+            params![self.bundle_id, sha256],
         )?;
         Ok(())
     }
@@ -1013,7 +1168,8 @@ impl BundleTx<'_> {
             .execute(params![
                 self.bundle_id,
                 visit_id,
-                sequence.map(i64_of),
+                // A number beyond SQLite's range is left out, never clamped.
+                sequence.and_then(|s| i64::try_from(s).ok()),
                 file,
                 reason.0,
                 reason.1
@@ -1062,9 +1218,23 @@ impl BundleTx<'_> {
 mod tests {
     use super::*;
 
-    /// The version-3 schema: version 4 without its new columns and table.
+    /// The version-3 schema: version 4 without its new columns and tables.
     fn schema_v3() -> String {
-        let mut s = schema_sql();
+        let s = schema_sql();
+        let start = s.find("CREATE TABLE conflict_flags").unwrap();
+        let end = s.find("CREATE INDEX visits_by_lower_id").unwrap();
+        let end = end + s[end..].find('\n').unwrap() + 1;
+        let s = format!("{}{}", &s[..start], &s[end..]);
+        let s = s.replace(
+            "  date TEXT,\n  created_at TEXT,\n  finalized_at TEXT,\n  label TEXT,\n  flags_acute INTEGER NOT NULL DEFAULT 0,\n  UNIQUE (visit_id, record_sha256)",
+            "  UNIQUE (visit_id, record_sha256)",
+        );
+        let s = s.replace("  roster_children TEXT,\n  roster_caregivers TEXT,\n", "");
+        assert!(
+            !s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT")
+        );
+        assert!(!s.contains("roster_children"));
+        let mut s = s;
         for c in DEVICE_TRUST_COLUMNS {
             s = s.replace(&format!(",\n  {c} TEXT"), "");
         }
@@ -1075,6 +1245,44 @@ mod tests {
         let at = s.find("CREATE TABLE receipts").unwrap();
         s.truncate(at);
         s
+    }
+
+    #[test]
+    fn a_version_3_ledger_gains_the_conflict_versions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&schema_v3()).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let version: String = ledger
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "4");
+        ledger
+            .conn
+            .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
+            .unwrap();
+        ledger
+            .conn
+            .prepare("SELECT roster_children, roster_caregivers FROM visits")
+            .unwrap();
+        ledger
+            .conn
+            .prepare("SELECT flag, level, state FROM conflict_flags")
+            .unwrap();
+        drop(ledger);
+        Ledger::open(&path).unwrap();
     }
 
     /// The version-2 schema: version 3 without its new columns.

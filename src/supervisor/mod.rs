@@ -73,8 +73,9 @@ impl OfficeError {
     pub fn describe(&self, lang: Lang) -> String {
         match (self, lang) {
             (OfficeError::Folder { dir, source }, Lang::Nl) => format!(
-                "De kantoormap {} is niet te gebruiken: {source}. Kies met --out een map waarin u mag schrijven.",
-                dir.display()
+                "De kantoormap {} is niet te gebruiken: {}. Kies met --out een map waarin u mag schrijven.",
+                dir.display(),
+                import::io_nl(source)
             ),
             (OfficeError::Folder { dir, source }, Lang::En) => format!(
                 "Cannot use the office folder {}: {source}. Choose a folder you can write to with --out.",
@@ -89,13 +90,15 @@ impl OfficeError {
                 dir.display()
             ),
             (OfficeError::Ledger(e), Lang::Nl) => format!(
-                "De database (safevisit.sqlite) gaf een fout: {e}. Alles tot de laatste volledige bundel is bewaard; start de import opnieuw om de rest te doen. Blijft het misgaan, zet dan een kopie van de map veilig en zie docs/SUPERVISOR.md."
+                "De database (safevisit.sqlite) gaf een fout: {}. Alles tot de laatste volledige bundel is bewaard; start de import opnieuw om de rest te doen. Blijft het misgaan, zet dan een kopie van de map veilig en zie docs/SUPERVISOR.md.",
+                e.describe_nl()
             ),
             (OfficeError::Ledger(e), Lang::En) => format!(
                 "The database (safevisit.sqlite) failed: {e}. Everything up to the last complete bundle is kept; run the import again to do the rest. If it keeps failing, save a copy of the folder and see docs/SUPERVISOR.md."
             ),
             (OfficeError::Output(e), Lang::Nl) => format!(
-                "De database is bijgewerkt, maar de afgeleide bestanden niet: {e}. Start de import opnieuw (met dezelfde bundels) om ze te schrijven."
+                "De database is bijgewerkt, maar de afgeleide bestanden niet: {}. Start de import opnieuw (met dezelfde bundels) om ze te schrijven.",
+                e.describe_nl()
             ),
             (OfficeError::Output(e), Lang::En) => format!(
                 "The database is up to date, but the derived files are not: {e}. Run the import again (with the same bundles) to write them."
@@ -131,6 +134,7 @@ pub struct Office {
     ledger: Ledger,
     policy: ImportPolicy,
     _lock: File,
+    options: reports::ReportOptions,
 }
 
 /// Everything one `supervisor import` run did.
@@ -160,7 +164,7 @@ impl ImportRun {
             .iter()
             .map(|b| match b.outcome {
                 BundleOutcome::Rejected(_) => 1,
-                _ => b.rejections.len() as u64,
+                _ => b.rejections.len() as u64 + b.more_rejections,
             })
             .sum()
     }
@@ -264,12 +268,24 @@ impl Office {
             ledger,
             policy: ImportPolicy::default(),
             _lock: lock,
+            options: reports::ReportOptions::default(),
         })
     }
 
     /// How the following imports treat origin and receipts.
     pub fn set_policy(&mut self, policy: ImportPolicy) {
         self.policy = policy;
+    }
+
+    /// The checklists the office knows besides the bundled ones (from
+    /// `--checklists DIR`): their scores and outcomes get CSV columns.
+    pub fn set_catalog(&mut self, catalog: crate::checklist::Catalog) {
+        self.options.catalog = Some(std::sync::Arc::new(catalog));
+    }
+
+    /// Also write `visits-excel.csv` (`;`-separated, UTF-8 with a BOM).
+    pub fn set_excel(&mut self, excel: bool) {
+        self.options.excel = excel;
     }
 
     pub fn dir(&self) -> &Path {
@@ -300,12 +316,13 @@ impl Office {
 
     /// Bring the derived files up to date with the ledger.
     pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
-        Ok(reports::write_outputs(
+        Ok(reports::write_outputs_with(
             &mut self.ledger,
             &self.dir,
             lang,
             None,
             &HashSet::new(),
+            &self.options,
         )?)
     }
 
@@ -354,14 +371,18 @@ impl Office {
         let allow_unsigned = self.policy.allow_unsigned;
         let ledger = &mut self.ledger;
         let dir = &self.dir;
+        let options = &self.options;
         let mut written: HashSet<String> = HashSet::new();
         std::thread::scope(|s| -> Result<(), OfficeError> {
             let mut writing: Writing = None;
             let mut writer_failed: Option<OfficeError> = None;
-            let mut next = bundles.first().map(|p| import::start(s, p, identities));
+            let mut next = bundles
+                .first()
+                .map(|p| import::start(s, p, identities, now));
             let mut i = 0;
             while let Some(current) = next.take() {
                 i += 1;
+                progress.bundle(i, bundles.len(), &current.file_name());
                 let result = import::finish(
                     ledger,
                     current,
@@ -369,7 +390,7 @@ impl Office {
                     allow_unsigned,
                     progress,
                     || {
-                        next = bundles.get(i).map(|p| import::start(s, p, identities));
+                        next = bundles.get(i).map(|p| import::start(s, p, identities, now));
                     },
                     // The previous bundle's files, noted in this commit.
                     || match writing.take()?.join() {
@@ -414,9 +435,10 @@ impl Office {
             // The CSV and the summary are built while the last JSON files
             // are still being written (they need only the ledger).
             let clock = std::time::Instant::now();
-            let built = reports::build_reports(ledger, dir, lang);
+            let built = reports::build_reports_with(ledger, dir, lang, options);
             finish(ledger, writing.take())?;
-            run.outputs = reports::write_outputs(ledger, dir, lang, Some(built?), &written)?;
+            run.outputs =
+                reports::write_outputs_with(ledger, dir, lang, Some(built?), &written, options)?;
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;

@@ -72,6 +72,20 @@ pub enum OutputError {
     Write { path: PathBuf, source: io::Error },
 }
 
+impl OutputError {
+    /// The error in Dutch.
+    pub fn describe_nl(&self) -> String {
+        match self {
+            OutputError::Ledger(e) => e.describe_nl(),
+            OutputError::Write { path, source } => format!(
+                "{} kon niet worden geschreven ({})",
+                path.display(),
+                crate::supervisor::import::io_nl(source)
+            ),
+        }
+    }
+}
+
 /// What writing the outputs did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputsReport {
@@ -172,10 +186,30 @@ pub struct Reports {
     pub csv: String,
     pub rows: usize,
     pub summary: String,
+    /// `visits-excel.csv`, when it is to be written.
+    pub excel: Option<String>,
 }
 
 /// Build the CSV and the summary from the ledger (at `dir`), on two threads.
 pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports, OutputError> {
+    build_reports_with(ledger, dir, lang, &ReportOptions::default())
+}
+
+/// [`build_reports`] with the office's options.
+pub fn build_reports_with(
+    ledger: &Ledger,
+    dir: &Path,
+    lang: Lang,
+    options: &ReportOptions,
+) -> Result<Reports, OutputError> {
+    let bundled;
+    let catalog: &Catalog = match &options.catalog {
+        Some(c) => c,
+        None => {
+            bundled = Catalog::bundled();
+            &bundled
+        }
+    };
     let path = dir.join(crate::supervisor::ledger::FILE);
     let (table, text) = std::thread::scope(|s| {
         let text = s.spawn(|| -> Result<String, LedgerError> {
@@ -185,12 +219,23 @@ pub fn build_reports(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Reports,
         // Half of the CSV's rows are read over a second connection (or
         // all over this one, should it not open).
         let second = Ledger::open_read_only(&path).ok();
-        let table = csv(ledger, second);
+        let table = csv_with(ledger, second, catalog, STANDARD);
         (table, text.join())
     });
     let (csv, rows) = table?;
     let summary = text.map_err(|_| LedgerError::Internal)??;
-    Ok(Reports { csv, rows, summary })
+    let excel = if options.excel || dir.join(EXCEL_FILE).exists() {
+        let second = Ledger::open_read_only(&path).ok();
+        Some(csv_with(ledger, second, catalog, EXCEL)?.0)
+    } else {
+        None
+    };
+    Ok(Reports {
+        csv,
+        rows,
+        summary,
+        excel,
+    })
 }
 
 /// Bring every derived file up to date with the ledger. `reports`: the CSV
@@ -203,6 +248,25 @@ pub fn write_outputs(
     lang: Lang,
     reports: Option<Reports>,
     written: &HashSet<String>,
+) -> Result<OutputsReport, OutputError> {
+    write_outputs_with(
+        ledger,
+        dir,
+        lang,
+        reports,
+        written,
+        &ReportOptions::default(),
+    )
+}
+
+/// [`write_outputs`] with the office's options.
+pub fn write_outputs_with(
+    ledger: &mut Ledger,
+    dir: &Path,
+    lang: Lang,
+    reports: Option<Reports>,
+    written: &HashSet<String>,
+    options: &ReportOptions,
 ) -> Result<OutputsReport, OutputError> {
     let visits_dir = visits_dir(dir)?;
     remove_temps(dir);
@@ -243,10 +307,13 @@ pub fn write_outputs(
 
     let reports = match reports {
         Some(r) => r,
-        None => build_reports(ledger, dir, lang)?,
+        None => build_reports_with(ledger, dir, lang, options)?,
     };
     report.csv_rows = reports.rows;
     write_derived(&dir.join(CSV_FILE), reports.csv.as_bytes())?;
+    if let Some(excel) = &reports.excel {
+        write_derived(&dir.join(EXCEL_FILE), excel.as_bytes())?;
+    }
     write_derived(&dir.join(SUMMARY_FILE), reports.summary.as_bytes())?;
     Ok(report)
 }
@@ -254,8 +321,17 @@ pub fn write_outputs(
 /// A CSV field: quoted when needed (RFC 4180). Text that a spreadsheet
 /// would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is
 /// prefixed with `'`: a hostile bundle must not put a formula in front of
-/// the supervisor.
+/// the supervisor. Control, bidi and format characters are escaped as in
+/// [`clean`] (no ESC sequence reaches a terminal that shows the file).
+#[cfg(test)]
 fn push_text(out: &mut String, s: &str) {
+    push_text_sep(out, ',', s);
+}
+
+/// [`push_text`] for a file whose cells are separated by `sep`.
+fn push_text_sep(out: &mut String, sep: char, s: &str) {
+    let s = cleaned(s);
+    let s = s.as_ref();
     let guarded;
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         guarded = format!("'{s}");
@@ -263,7 +339,7 @@ fn push_text(out: &mut String, s: &str) {
     } else {
         s
     };
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.contains([sep, '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');
@@ -293,13 +369,20 @@ pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, L
             extra.insert((c, !is_score, id));
         }
     }
-    Ok(with_extras(extra))
+    Ok(with_extras(extra, &Catalog::bundled()))
+}
+
+/// The checklists the office knows: the bundled ones, and those of a
+/// `--checklists DIR` given to the import. Only their scores and outcomes
+/// become `visits.csv` columns; a bundle alone adds none (docs/SUPERVISOR.md).
+fn known_checklists(catalog: &Catalog) -> HashSet<String> {
+    catalog.all().iter().map(|c| c.id.clone()).collect()
 }
 
 /// The bundled checklists' scores and outcomes, then those of `extra` that
 /// are not among them.
-fn with_extras(extra: BTreeSet<Extra>) -> Vec<(String, String, bool)> {
-    let catalog = Catalog::bundled();
+fn with_extras(extra: BTreeSet<Extra>, catalog: &Catalog) -> Vec<(String, String, bool)> {
+    let known_ids = known_checklists(catalog);
     let mut cols: Vec<(String, String, bool)> = Vec::new();
     let mut order: Vec<&str> = CHECKLIST_ORDER.to_vec();
     let mut rest: Vec<&str> = catalog
@@ -324,6 +407,7 @@ fn with_extras(extra: BTreeSet<Extra>) -> Vec<(String, String, bool)> {
     cols.extend(
         extra
             .into_iter()
+            .filter(|(c, _, _)| known_ids.contains(c))
             .map(|(c, not_score, id)| (c, id, !not_score))
             .filter(|m| !known.contains(m)),
     );
@@ -388,19 +472,21 @@ struct Cells {
     /// by id) after the values of the visit as a whole.
     per_person: Vec<(usize, u8, i64, i64, std::ops::Range<usize>)>,
     held: String,
+    /// Joins several values in one cell (`;`, or `|` in the Excel variant).
+    join: char,
 }
 
-/// `value` appended to a cell; several values are joined by `;`.
-fn push_value(cell: &mut String, value: &str) {
+/// `value` appended to a cell; several values are joined by `join`.
+fn push_value(cell: &mut String, value: &str, join: char) {
     if !cell.is_empty() {
-        cell.push(';');
+        cell.push(join);
     }
     cell.push_str(value);
 }
 
 impl Cells {
     fn add(&mut self, slot: usize, value: &str) {
-        push_value(&mut self.values[slot], value);
+        push_value(&mut self.values[slot], value, self.join);
     }
 
     fn hold(&mut self, slot: usize, kind: &str, person: Option<i64>, n: i64, value: &str) {
@@ -418,10 +504,13 @@ impl Cells {
     /// `;`-separated slot per child (or caregiver) of the roster, empty
     /// where a person has no value — a child outside the checklist's age
     /// bands, or an outcome without a value — so that the n-th slot is
-    /// always the n-th person. `counts` are the roster's children and
-    /// caregivers; `roster` gives their ids (sorted) when some persons have
-    /// no value at all, and is asked at most once per row.
-    fn settle(&mut self, counts: [usize; 2], roster: &mut dyn FnMut() -> Option<[Vec<i64>; 2]>) {
+    /// always the n-th person. `roster` gives the ids (sorted) of the
+    /// roster's children and caregivers, and is asked at most once per row:
+    /// a value of a person not in the roster, or a second value of one
+    /// person, gets no slot (it can never move to another child). Only when
+    /// the roster is not known are the values put in the order of their
+    /// persons.
+    fn settle(&mut self, roster: &mut dyn FnMut() -> Option<[Vec<i64>; 2]>) {
         let mut held = std::mem::take(&mut self.per_person);
         held.sort_unstable_by_key(|p| (p.0, p.1, p.2, p.3));
         let mut ids: Option<Option<[Vec<i64>; 2]>> = None;
@@ -434,24 +523,19 @@ impl Cells {
                 .count();
             let group = &held[i..end];
             let kind = usize::from(rank.saturating_sub(1)).min(1);
-            let mut persons: Vec<i64> = group.iter().map(|p| p.2).collect();
-            persons.dedup();
-            let positions = if persons.len() < counts[kind] {
-                ids.get_or_insert_with(&mut *roster)
-                    .as_ref()
-                    .map(|r| &r[kind])
-            } else {
-                None
-            };
+            let positions = ids
+                .get_or_insert_with(&mut *roster)
+                .as_ref()
+                .map(|r| &r[kind]);
             let cell = &mut self.values[slot];
             if !cell.is_empty() {
-                cell.push(';');
+                cell.push(self.join);
             }
             match positions {
                 Some(roster_ids) => {
                     for (k, id) in roster_ids.iter().enumerate() {
                         if k > 0 {
-                            cell.push(';');
+                            cell.push(self.join);
                         }
                         if let Some(p) = group.iter().find(|p| p.2 == *id) {
                             cell.push_str(&self.held[p.4.clone()]);
@@ -461,7 +545,7 @@ impl Cells {
                 None => {
                     for (k, p) in group.iter().enumerate() {
                         if k > 0 {
-                            cell.push(';');
+                            cell.push(self.join);
                         }
                         cell.push_str(&self.held[p.4.clone()]);
                     }
@@ -509,12 +593,20 @@ struct CsvLayout {
     measures: Vec<(String, String, bool)>,
     numeric: Vec<bool>,
     devices: Vec<(String, String)>,
+    /// The checklists whose measures may get columns.
+    known: HashSet<String>,
+    dialect: Dialect,
 }
 
 impl CsvLayout {
     /// The layout for the bundled checklists' measures and `extra`.
-    fn read(ledger: &Ledger, extra: BTreeSet<Extra>) -> Result<CsvLayout, LedgerError> {
-        let measures = with_extras(extra);
+    fn read(
+        ledger: &Ledger,
+        extra: BTreeSet<Extra>,
+        catalog: &Catalog,
+        dialect: Dialect,
+    ) -> Result<CsvLayout, LedgerError> {
+        let measures = with_extras(extra, catalog);
         let head = header(&measures);
         // Score values are numbers this program formats; everything else
         // is text from the record.
@@ -536,6 +628,8 @@ impl CsvLayout {
             measures,
             numeric,
             devices,
+            known: known_checklists(catalog),
+            dialect,
         })
     }
 
@@ -581,6 +675,7 @@ fn csv_rows(
     last: i64,
 ) -> Result<CsvRows, LedgerError> {
     let numeric = &layout.numeric;
+    let sep = layout.dialect.sep;
     let (mut scores, mut outcomes) = layout.slots();
     let device_rank: HashMap<&str, (usize, &str)> = layout
         .devices
@@ -599,7 +694,8 @@ fn csv_rows(
                 checklists, children, caregivers, missing_required,
                 flags_acute, flags_structural, flags_attention, flags_open,
                 flags_lapsed, flags_withdrawn, sheets_niet_aanwezig, sheets_bewust_niet,
-                sheets_weigert, sheets_te_jong, people_removed, {}
+                sheets_weigert, sheets_te_jong, people_removed, {},
+                roster_children, roster_caregivers
          FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
     ))?;
@@ -623,6 +719,7 @@ fn csv_rows(
         values: vec![String::new(); numeric.len()],
         per_person: Vec::new(),
         held: String::new(),
+        join: layout.dialect.join,
     };
     let mut number = String::new();
     let mut unplaced: BTreeSet<Extra> = BTreeSet::new();
@@ -661,7 +758,9 @@ fn csv_rows(
                     }
                 }
             } else {
-                note_unplaced(&mut unplaced, checklist, false, id);
+                if layout.known.contains(checklist) {
+                    note_unplaced(&mut unplaced, checklist, false, id);
+                }
             }
             score = score_rows.next()?;
         }
@@ -682,49 +781,66 @@ fn csv_rows(
                     kind => cells.hold(slot, kind, o.get(5)?, o.get(6)?, value),
                 }
             } else {
-                note_unplaced(&mut unplaced, checklist, true, id);
+                if layout.known.contains(checklist) {
+                    note_unplaced(&mut unplaced, checklist, true, id);
+                }
             }
             outcome = outcome_rows.next()?;
         }
-        let count = |i: usize| -> Result<usize, LedgerError> {
-            Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+
+        // The roster's ids as the ledger keeps them (schema 4), or from the
+        // visit's document for a visit imported before.
+        let stored = |i: usize| -> Result<Option<Vec<i64>>, LedgerError> {
+            Ok(r.get_ref(i)?.as_str_or_null()?.map(|s| {
+                s.split(' ')
+                    .filter_map(|x| x.parse().ok())
+                    .collect::<Vec<i64>>()
+            }))
         };
-        let counts = [count(9)?, count(10)?];
-        cells.settle(counts, &mut || roster_ids(&mut roster_st, visit_no));
+        let at = 23 + findings::COLUMNS.len();
+        let known = match (stored(at)?, stored(at + 1)?) {
+            (Some(children), Some(caregivers)) => Some([children, caregivers]),
+            _ => None,
+        };
+        cells.settle(&mut || {
+            known
+                .clone()
+                .or_else(|| roster_ids(&mut roster_st, visit_no))
+        });
 
         let start = body.len();
         let device = r.get_ref(2)?.as_str()?;
         let (rank, name) = device_rank.get(device).copied().unwrap_or((usize::MAX, ""));
         let sequence: i64 = r.get(3)?;
-        push_text(&mut body, r.get_ref(1)?.as_str()?);
-        body.push(',');
-        push_text(&mut body, device);
-        body.push(',');
-        push_text(&mut body, name);
-        let _ = write!(body, ",{sequence}");
+        push_text_sep(&mut body, sep, r.get_ref(1)?.as_str()?);
+        body.push(sep);
+        push_text_sep(&mut body, sep, device);
+        body.push(sep);
+        push_text_sep(&mut body, sep, name);
+        let _ = write!(body, "{sep}{sequence}");
         for i in 4..9 {
-            body.push(',');
-            push_text(&mut body, r.get_ref(i)?.as_str()?);
+            body.push(sep);
+            push_text_sep(&mut body, sep, r.get_ref(i)?.as_str()?);
         }
         for i in 9..23 {
-            let _ = write!(body, ",{}", r.get::<_, i64>(i)?);
+            let _ = write!(body, "{sep}{}", r.get::<_, i64>(i)?);
         }
         for (value, &is_number) in cells.values.iter().zip(numeric) {
-            body.push(',');
+            body.push(sep);
             if is_number {
                 body.push_str(value);
             } else {
-                push_text(&mut body, value);
+                push_text_sep(&mut body, sep, value);
             }
         }
         for i in 0..findings::COLUMNS.len() {
-            body.push(',');
+            body.push(sep);
             match r.get_ref(23 + i)? {
                 rusqlite::types::ValueRef::Integer(n) => {
                     let _ = write!(body, "{n}");
                 }
                 rusqlite::types::ValueRef::Text(t) => {
-                    push_text(&mut body, &String::from_utf8_lossy(t));
+                    push_text_sep(&mut body, sep, &String::from_utf8_lossy(t));
                 }
                 _ => {}
             }
@@ -774,11 +890,62 @@ fn note_unplaced(unplaced: &mut BTreeSet<Extra>, checklist: &str, not_score: boo
     }
 }
 
+/// How a CSV file separates its cells and joins several values in one
+/// cell (per child or caregiver).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub sep: char,
+    pub join: char,
+    /// Starts with a UTF-8 byte order mark.
+    pub bom: bool,
+}
+
+/// `visits.csv`: RFC 4180, `,` between cells, `;` between the values of
+/// one cell, no BOM.
+pub const STANDARD: Dialect = Dialect {
+    sep: ',',
+    join: ';',
+    bom: false,
+};
+
+/// `visits-excel.csv`: for a spreadsheet in a Dutch locale (Excel expects
+/// `;` there and reads a file without a BOM as ANSI): `;` between cells,
+/// `|` between the values of one cell, a UTF-8 BOM first.
+pub const EXCEL: Dialect = Dialect {
+    sep: ';',
+    join: '|',
+    bom: true,
+};
+
+/// The spreadsheet variant's file name.
+pub const EXCEL_FILE: &str = "visits-excel.csv";
+
+/// What the office knows and wants beside the ledger: the checklists it
+/// knows (bundled, and any `--checklists DIR` of the import: only their
+/// scores and outcomes get CSV columns), and whether `visits-excel.csv`
+/// is written (asked once with `--excel`, it is kept up to date after).
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// `None`: the bundled checklists.
+    pub catalog: Option<std::sync::Arc<Catalog>>,
+    pub excel: bool,
+}
+
 /// `visits.csv` and its number of rows. The visits are split in two by
 /// visit number and their rows built on two threads (the second over a
 /// connection of its own, `second`), then put in output order: by device
 /// name, device id and sequence number.
 pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), LedgerError> {
+    csv_with(ledger, second, &Catalog::bundled(), STANDARD)
+}
+
+/// [`csv`] for the checklists of `catalog`, in `dialect`.
+pub fn csv_with(
+    ledger: &Ledger,
+    second: Option<Ledger>,
+    catalog: &Catalog,
+    dialect: Dialect,
+) -> Result<(String, usize), LedgerError> {
     let count: i64 = ledger
         .conn()
         .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
@@ -797,7 +964,7 @@ pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), L
     // The bundled checklists' columns first. Measures of other checklists
     // (an organisation's own) are met while the rows are built; only then
     // are the rows built again, with their columns.
-    let layout = CsvLayout::read(ledger, BTreeSet::new())?;
+    let layout = CsvLayout::read(ledger, BTreeSet::new(), catalog, dialect)?;
     let (mut parts, halves) = csv_parts(ledger, &layout, halves)?;
     let unplaced: BTreeSet<Extra> = parts
         .iter_mut()
@@ -806,7 +973,7 @@ pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), L
     let layout = if unplaced.is_empty() {
         layout
     } else {
-        let layout = CsvLayout::read(ledger, unplaced)?;
+        let layout = CsvLayout::read(ledger, unplaced, catalog, dialect)?;
         parts = csv_parts(ledger, &layout, halves)?.0;
         layout
     };
@@ -819,11 +986,14 @@ pub fn csv(ledger: &Ledger, second: Option<Ledger>) -> Result<(String, usize), L
 
     let size: usize = parts.iter().map(|p| p.body.len()).sum();
     let mut out = String::with_capacity(size + 4096);
+    if dialect.bom {
+        out.push('\u{FEFF}');
+    }
     for (i, h) in layout.head.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(dialect.sep);
         }
-        push_text(&mut out, h);
+        push_text_sep(&mut out, dialect.sep, h);
     }
     out.push_str("\r\n");
     for (_, part, range) in &rows {
@@ -926,22 +1096,60 @@ pub fn closed_gaps(before: &[Gap], after: &[Gap]) -> Vec<Gap> {
     out
 }
 
-/// Text from a record or bundle, safe for a terminal: control characters
-/// escaped.
+/// Whether `c` must not reach a terminal, a text file or a spreadsheet
+/// as it is: a control character (Unicode Cc), a format character (Cf:
+/// the bidi controls U+200E/F, U+202A–202E, U+2066–2069, U+061C, zero
+/// widths, the BOM, tags …) or a line or paragraph separator.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0001}'
+                | '\u{E0020}'..='\u{E007F}'
+        )
+}
+
+/// Text from a record or bundle, safe for a terminal: control, bidi and
+/// other format characters escaped (`\u{1b}`, `\u{202e}`).
 pub fn clean(s: &str) -> String {
-    if s.chars().any(char::is_control) {
-        s.chars()
-            .flat_map(|c| {
-                if c.is_control() {
-                    c.escape_debug().collect::<Vec<_>>()
-                } else {
-                    vec![c]
-                }
-            })
-            .collect()
-    } else {
-        s.to_string()
+    cleaned(s).into_owned()
+}
+
+/// [`clean`], borrowing when there is nothing to escape.
+pub fn cleaned(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else if is_unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn person(kind: &str, id: Option<i64>, lang: Lang) -> String {
@@ -987,14 +1195,23 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 
     unsigned_section(conn, lang, &mut out)?;
 
-    // Acute red flags.
+    // Acute red flags, those of versions kept aside as conflicts too
+    // (marked): a conflict never hides an acute flag.
     let mut st = conn.prepare(
         "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
-                f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at
+                f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at,
+                NULL AS conflict, f.n
          FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
               JOIN devices d ON d.device_id = v.device_id
          WHERE f.level = 'acute' AND f.state = 'active'
-         ORDER BY v.date DESC, d.name, v.sequence, f.n",
+         UNION ALL
+         SELECT coalesce(c.date, '?'), coalesce(d.name, c.device_id), c.sequence, c.visit_id,
+                coalesce(c.label, ''), f.checklist, f.flag, f.person_kind, f.person_id,
+                f.message_nl, f.message_en, f.acknowledged_at, c.kind, f.n
+         FROM conflict_flags f JOIN conflicts c ON c.conflict_id = f.conflict_id
+              LEFT JOIN devices d ON d.device_id = c.device_id
+         WHERE f.level = 'acute' AND f.state = 'active'
+         ORDER BY 1 DESC, 2, 3, 13, 4, 14",
     )?;
     let mut lines = Vec::new();
     let mut rows = st.query([])?;
@@ -1002,8 +1219,19 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         let who = person(&r.get::<_, String>(7)?, r.get(8)?, lang);
         let message: String = if nl { r.get(9)? } else { r.get(10)? };
         let ack: Option<String> = r.get(11)?;
+        let conflict = match r.get::<_, Option<String>>(12)?.as_deref() {
+            None => "",
+            Some("same_visit") => lang.pick(
+                "  [conflict: twee versies van dit bezoek]",
+                "  [conflict: two versions of this visit]",
+            ),
+            Some(_) => lang.pick(
+                "  [conflict: twee bezoeken claimen dit volgnummer]",
+                "  [conflict: two visits claim this number]",
+            ),
+        };
         lines.push(format!(
-            "  {}  {} #{}  {}  \"{}\"  {}/{}{}: {}{}",
+            "  {}  {} #{}  {}  \"{}\"  {}/{}{}: {}{}{conflict}",
             clean(&r.get::<_, String>(0)?),
             clean(&r.get::<_, String>(1)?),
             r.get::<_, i64>(2)?,
@@ -1133,12 +1361,19 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         &lines,
     );
 
-    // Conflicts.
+    // Conflicts, with both versions: the one in the ledger and the one
+    // kept aside.
     let mut st = conn.prepare(
         "SELECT c.conflict_id, c.visit_id, coalesce(d.name, c.device_id), c.sequence, c.kind,
-                c.found_at, b.file_name
+                c.found_at, b.file_name, c.date, c.finalized_at, c.flags_acute,
+                v.visit_id, coalesce(dv.name, v.device_id), v.date, v.finalized_at,
+                v.imported_at, v.flags_acute
          FROM conflicts c JOIN bundles b ON b.bundle_id = c.bundle_id
               LEFT JOIN devices d ON d.device_id = c.device_id
+              LEFT JOIN visits v ON (c.kind = 'same_visit' AND v.visit_id = c.visit_id)
+                   OR (c.kind = 'same_sequence' AND v.device_id = c.device_id
+                       AND v.sequence = c.sequence)
+              LEFT JOIN devices dv ON dv.device_id = v.device_id
          ORDER BY c.conflict_id",
     )?;
     let mut lines = Vec::new();
@@ -1165,6 +1400,55 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
                 "kept aside in the conflicts table, not merged"
             ),
         ));
+        let text = |i: usize| -> Result<String, LedgerError> {
+            Ok(clean(
+                &r.get::<_, Option<String>>(i)?.unwrap_or_else(|| "?".into()),
+            ))
+        };
+        let version = |label: (&str, &str),
+                       id: String,
+                       device: String,
+                       date: String,
+                       finalized: String,
+                       arrived: (&str, &str, String),
+                       acute: i64| {
+            format!(
+                "      {}: {} {id}, {} {device}, {} {date}, {} {finalized}, {} {}, {acute} {}",
+                lang.pick(label.0, label.1),
+                lang.pick("bezoek", "visit"),
+                lang.pick("apparaat", "device"),
+                lang.pick("datum", "date"),
+                lang.pick("afgerond", "finalized"),
+                lang.pick(arrived.0, arrived.1),
+                arrived.2,
+                lang.pick("acute signalen", "acute red flags"),
+            )
+        };
+        let ledger_version = version(
+            ("in het overzicht", "in the ledger"),
+            text(10)?,
+            text(11)?,
+            text(12)?,
+            text(13)?,
+            ("geïmporteerd", "imported", text(14)?),
+            r.get::<_, Option<i64>>(15)?.unwrap_or(0),
+        );
+        let aside = version(
+            ("apart bewaard", "kept aside"),
+            text(1)?,
+            text(2)?,
+            text(7)?,
+            text(8)?,
+            ("gevonden", "found", text(5)?),
+            r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+        );
+        // One entry of three lines (the section counts conflicts).
+        if let Some(entry) = lines.last_mut() {
+            entry.push('\n');
+            entry.push_str(&ledger_version);
+            entry.push('\n');
+            entry.push_str(&aside);
+        }
     }
     section(&mut out, lang, lang.pick("CONFLICTEN", "CONFLICTS"), &lines);
 
@@ -1172,7 +1456,10 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     let mut lines = Vec::new();
     let mut st = conn.prepare(
         "SELECT b.seen_at, b.file_name, b.reason, b.reason_nl FROM bundles b
-         WHERE b.outcome = 'rejected' AND NOT EXISTS (
+         WHERE b.outcome = 'rejected'
+         AND b.bundle_id = (SELECT min(x.bundle_id) FROM bundles x
+                            WHERE x.sha256 = b.sha256 AND x.outcome = 'rejected')
+         AND NOT EXISTS (
              SELECT 1 FROM bundles later WHERE later.sha256 = b.sha256
              AND later.outcome IN ('imported', 'partly', 'known'))
          ORDER BY b.bundle_id",

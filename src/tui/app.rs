@@ -558,8 +558,14 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
                 }
                 Err(e) => {
                     state.message = Some(Message::error(Text::new(
-                        format!("Dit concept is niet te openen: {e}."),
-                        format!("This draft cannot be opened: {e}."),
+                        format!(
+                            "Dit concept is niet te openen: {}.",
+                            e.to_string().trim_end_matches('.')
+                        ),
+                        format!(
+                            "This draft cannot be opened: {}.",
+                            e.to_string().trim_end_matches('.')
+                        ),
                     )))
                 }
             }
@@ -572,11 +578,11 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
                 state.message = Some(Message::error(Text::new(
                     format!(
                         "Opslaan is mislukt: {}. De antwoorden staan nog in het geheugen; safevisit probeert het opnieuw.",
-                        t.nl
+                        t.nl.trim_end_matches('.')
                     ),
                     format!(
                         "Saving failed: {}. The answers are still in memory; safevisit will try again.",
-                        t.en
+                        t.en.trim_end_matches('.')
                     ),
                 )));
             } else if state
