@@ -23,8 +23,8 @@ use crate::export::bundle::{self, BundleError, printable};
 use crate::export::manifest::{Manifest, ManifestVisit};
 use crate::i18n::Lang;
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
-use crate::store::payload;
 use crate::supervisor::findings;
+use crate::supervisor::input::{self, InputError, NotRegular};
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
@@ -73,6 +73,8 @@ impl std::ops::AddAssign for Timings {
 pub enum BundleProblem {
     /// The file could not be read.
     Read(io::Error),
+    /// It is not a regular file (a FIFO, a device, a folder): never opened.
+    NotRegular(NotRegular),
     Bundle(BundleError),
 }
 
@@ -83,6 +85,14 @@ impl BundleProblem {
         match (self, lang) {
             (BundleProblem::Read(e), Lang::Nl) => format!("het bestand is niet te lezen ({e})"),
             (BundleProblem::Read(e), Lang::En) => format!("the file cannot be read ({e})"),
+            (BundleProblem::NotRegular(kind), Lang::Nl) => format!(
+                "het is geen gewoon bestand maar {}; geef het bundelbestand zelf (de .age-file van `safevisit export`)",
+                kind.name(lang)
+            ),
+            (BundleProblem::NotRegular(kind), Lang::En) => format!(
+                "it is not a regular file but {}; give the bundle file itself (the .age file from `safevisit export`)",
+                kind.name(lang)
+            ),
             (BundleProblem::Bundle(e), Lang::En) => e.to_string(),
             (BundleProblem::Bundle(e), Lang::Nl) => match e {
                 B::NotAgeFile => "het is geen age-bestand, dus geen safevisit-bundel".into(),
@@ -478,7 +488,7 @@ fn process(
         .iter()
         .map(|i| i.as_ref() as &dyn age::Identity)
         .collect();
-    let plain = payload::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
+    let plain = envelope::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
     t.decrypt = clock.elapsed();
     let plain = match plain {
         Ok(p) => p,
@@ -518,21 +528,29 @@ fn process(
     }
 }
 
-/// SHA-256 and size of a file, read in a stream.
-fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
+/// SHA-256 of the first `size` bytes of a regular file (its size when it
+/// was opened), read in a stream at its own offsets (`pread`), so that the
+/// bundle's reader on the same file is not disturbed. Bounded by `size`
+/// whatever the file does meanwhile.
+fn hash_file(file: &File, size: u64) -> io::Result<String> {
+    use std::os::unix::fs::FileExt;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
+    let mut at = 0u64;
+    while at < size {
+        let want = buf
+            .len()
+            .min(usize::try_from(size - at).unwrap_or(usize::MAX));
+        let n = match file.read_at(&mut buf[..want], at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         hasher.update(&buf[..n]);
-        size += n as u64;
+        at += n as u64;
     }
-    Ok((hex(&hasher.finalize()), size))
+    Ok(hex(&hasher.finalize()))
 }
 
 /// A reader that hashes every byte passing through it: the bundle file's
@@ -577,6 +595,16 @@ impl<R: io::BufRead> io::BufRead for Hashing<R> {
     }
 }
 
+/// The bundle file, shared with the whole-file hash (which reads at its
+/// own offsets).
+struct SharedFile(Arc<File>);
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
 /// What the reader thread saw besides the records it passed on.
 struct ReaderEnd {
     result: Result<(), BundleError>,
@@ -590,8 +618,8 @@ struct ReaderEnd {
 /// [`finish`] records it in the ledger; dropping it stops the threads.
 pub struct Started<'scope> {
     file_name: String,
-    path: &'scope Path,
-    size: io::Result<u64>,
+    /// The opened file (its size when opened), for a hash of its own.
+    file: Result<(Arc<File>, u64), BundleProblem>,
     /// The SHA-256 of the bytes read so far, and their number.
     hashed: Arc<std::sync::Mutex<(Sha256, u64)>>,
     opened: Result<Running<'scope>, BundleProblem>,
@@ -628,108 +656,117 @@ pub fn start<'scope, 'env: 'scope>(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string()),
     );
-    let size = std::fs::metadata(path).map(|m| m.len());
     let hashed = Arc::new(std::sync::Mutex::new((Sha256::new(), 0u64)));
     let clock = Instant::now();
-    let opened = File::open(path)
-        .map_err(BundleProblem::Read)
-        .and_then(|f| {
-            let ids: Vec<&dyn age::Identity> = identities
+    // A regular file only: a FIFO or a device is refused before it is
+    // opened for reading (it could block or never end).
+    let file = input::open_regular(path)
+        .map(|(f, size)| (Arc::new(f), size))
+        .map_err(|e| match e {
+            InputError::Io(e) => BundleProblem::Read(e),
+            InputError::NotRegular(kind) => BundleProblem::NotRegular(kind),
+        });
+    let opened = match &file {
+        // (Never reported: `finish` reports the file's own problem.)
+        Err(_) => Err(BundleProblem::Read(io::ErrorKind::InvalidInput.into())),
+        Ok((f, _)) => Ok(Arc::clone(f)),
+    }
+    .and_then(|f| {
+        let ids: Vec<&dyn age::Identity> = identities
+            .iter()
+            .map(|i| i.as_ref() as &dyn age::Identity)
+            .collect();
+        let reader = Hashing {
+            inner: BufReader::with_capacity(256 * 1024, SharedFile(f)),
+            state: Arc::clone(&hashed),
+        };
+        bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
+    })
+    .map(|mut opened| {
+        let manifest = Arc::new(opened.manifest.clone());
+        let listed = manifest.visits.len();
+        // Up to eight chunks waiting at each step (about 20 MB of
+        // records, 40 MB of documents): enough for the record work to
+        // go on while the ledger thread waits for a commit's fsync.
+        // A chunk with `true`: the bundle's last.
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<(Vec<Raw>, bool)>(8);
+        let (done_tx, done_rx) = mpsc::sync_channel::<Done>(9);
+        let m = Arc::clone(&manifest);
+        let reader = scope.spawn(move || {
+            let by_name: HashMap<&str, usize> = m
+                .visits
                 .iter()
-                .map(|i| i.as_ref() as &dyn age::Identity)
+                .enumerate()
+                .map(|(i, v)| (v.file.as_str(), i))
                 .collect();
-            let reader = Hashing {
-                inner: BufReader::with_capacity(256 * 1024, f),
-                state: Arc::clone(&hashed),
+            let mut end = ReaderEnd {
+                result: Ok(()),
+                seen: vec![false; listed],
+                unexpected: Vec::new(),
+                busy: Duration::ZERO,
             };
-            bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
-        })
-        .map(|mut opened| {
-            let manifest = Arc::new(opened.manifest.clone());
-            let listed = manifest.visits.len();
-            // Up to eight chunks waiting at each step (about 20 MB of
-            // records, 40 MB of documents): enough for the record work to
-            // go on while the ledger thread waits for a commit's fsync.
-            // A chunk with `true`: the bundle's last.
-            let (raw_tx, raw_rx) = mpsc::sync_channel::<(Vec<Raw>, bool)>(8);
-            let (done_tx, done_rx) = mpsc::sync_channel::<Done>(9);
-            let m = Arc::clone(&manifest);
-            let reader = scope.spawn(move || {
-                let by_name: HashMap<&str, usize> = m
-                    .visits
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (v.file.as_str(), i))
-                    .collect();
-                let mut end = ReaderEnd {
-                    result: Ok(()),
-                    seen: vec![false; listed],
-                    unexpected: Vec::new(),
-                    busy: Duration::ZERO,
-                };
-                let mut chunk = Vec::with_capacity(CHUNK);
-                loop {
-                    let clock = Instant::now();
-                    let next = opened.next_file();
-                    end.busy += clock.elapsed();
-                    match next {
-                        Ok(Some(f)) => match by_name.get(f.name.as_str()) {
-                            Some(&i) if !end.seen[i] => {
-                                end.seen[i] = true;
-                                chunk.push(Raw {
-                                    index: i,
-                                    data: f.data,
-                                });
-                                if chunk.len() == CHUNK
-                                    && raw_tx.send((std::mem::take(&mut chunk), false)).is_err()
-                                {
-                                    break;
-                                }
+            let mut chunk = Vec::with_capacity(CHUNK);
+            loop {
+                let clock = Instant::now();
+                let next = opened.next_file();
+                end.busy += clock.elapsed();
+                match next {
+                    Ok(Some(f)) => match by_name.get(f.name.as_str()) {
+                        Some(&i) if !end.seen[i] => {
+                            end.seen[i] = true;
+                            chunk.push(Raw {
+                                index: i,
+                                data: f.data,
+                            });
+                            if chunk.len() == CHUNK
+                                && raw_tx.send((std::mem::take(&mut chunk), false)).is_err()
+                            {
+                                break;
                             }
-                            Some(_) => end.unexpected.push((printable(&f.name), true)),
-                            None => end.unexpected.push((printable(&f.name), false)),
-                        },
-                        Ok(None) => {
-                            let _ = raw_tx.send((chunk, true));
-                            break;
                         }
-                        Err(e) => {
-                            end.result = Err(e);
-                            break;
-                        }
-                    }
-                }
-                end
-            });
-            let m = Arc::clone(&manifest);
-            let worker = scope.spawn(move || {
-                for (chunk, last) in raw_rx {
-                    if last && done_tx.send(Done::LastUnderway).is_err() {
+                        Some(_) => end.unexpected.push((printable(&f.name), true)),
+                        None => end.unexpected.push((printable(&f.name), false)),
+                    },
+                    Ok(None) => {
+                        let _ = raw_tx.send((chunk, true));
                         break;
                     }
-                    let out: Vec<Processed> = chunk
-                        .into_par_iter()
-                        .map(|raw| {
-                            let listed = &m.visits[raw.index];
-                            process(raw, listed, &m.device.id, identities)
-                        })
-                        .collect();
-                    if done_tx.send(Done::Chunk(out)).is_err() {
+                    Err(e) => {
+                        end.result = Err(e);
                         break;
                     }
                 }
-            });
-            Running {
-                manifest,
-                batches: done_rx,
-                reader,
-                worker,
+            }
+            end
+        });
+        let m = Arc::clone(&manifest);
+        let worker = scope.spawn(move || {
+            for (chunk, last) in raw_rx {
+                if last && done_tx.send(Done::LastUnderway).is_err() {
+                    break;
+                }
+                let out: Vec<Processed> = chunk
+                    .into_par_iter()
+                    .map(|raw| {
+                        let listed = &m.visits[raw.index];
+                        process(raw, listed, &m.device.id, identities)
+                    })
+                    .collect();
+                if done_tx.send(Done::Chunk(out)).is_err() {
+                    break;
+                }
             }
         });
+        Running {
+            manifest,
+            batches: done_rx,
+            reader,
+            worker,
+        }
+    });
     Started {
         file_name,
-        path,
-        size,
+        file,
         hashed,
         opened,
         open_time: clock.elapsed(),
@@ -781,8 +818,7 @@ pub fn finish(
     };
     let Started {
         file_name,
-        path,
-        size,
+        file,
         hashed,
         opened,
         open_time,
@@ -800,11 +836,12 @@ pub fn finish(
         docs: Vec::new(),
     };
     report.timings.bundle += open_time;
-    let size = match size {
-        Ok(s) => s,
-        Err(e) => {
+    let (file, size) = match file {
+        Ok(f) => f,
+        Err(problem) => {
+            drop(opened);
             start_next();
-            report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
+            report.outcome = BundleOutcome::Rejected(problem);
             return Ok(report);
         }
     };
@@ -820,8 +857,8 @@ pub fn finish(
     // so that a repeated import costs no decryption.
     let clock = Instant::now();
     if ledger.imported_with_size(size)? {
-        match hash_file(path) {
-            Ok((sha256, _)) => seen.sha256 = sha256,
+        match hash_file(&file, size) {
+            Ok(sha256) => seen.sha256 = sha256,
             Err(e) => {
                 start_next();
                 report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
@@ -851,7 +888,7 @@ pub fn finish(
         {
             return hex(&state.0.clone().finalize());
         }
-        hash_file(path).map(|(h, _)| h).unwrap_or_default()
+        hash_file(&file, size).unwrap_or_default()
     };
     let running = match opened {
         Ok(r) => r,

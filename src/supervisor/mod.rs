@@ -19,10 +19,10 @@
 
 pub mod findings;
 pub mod import;
+pub mod input;
 pub mod keys;
 pub mod ledger;
 pub mod reports;
-pub mod x25519;
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
