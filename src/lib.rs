@@ -4,13 +4,16 @@
 //! keys; the shell (`commands`, `store`, and the modules that follow) does
 //! the I/O. `cli` holds the command-line definitions.
 
+pub mod cards;
 pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod export;
 pub mod harden;
 pub mod i18n;
+pub mod receipt;
 pub mod replay;
+pub mod signing;
 pub mod store;
 pub mod supervisor;
 pub mod tui;
