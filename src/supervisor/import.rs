@@ -605,6 +605,17 @@ impl Read for SharedFile {
     }
 }
 
+/// The bundle reader's handle on the opened file.
+fn reader_file(
+    file: &Result<(Arc<File>, u64), BundleProblem>,
+) -> Result<SharedFile, BundleProblem> {
+    match file {
+        Ok((f, _)) => Ok(SharedFile(Arc::clone(f))),
+        // (Never reported: `finish` reports the file's own problem.)
+        Err(_) => Err(BundleProblem::Read(io::ErrorKind::InvalidInput.into())),
+    }
+}
+
 /// What the reader thread saw besides the records it passed on.
 struct ReaderEnd {
     result: Result<(), BundleError>,
@@ -666,104 +677,100 @@ pub fn start<'scope, 'env: 'scope>(
             InputError::Io(e) => BundleProblem::Read(e),
             InputError::NotRegular(kind) => BundleProblem::NotRegular(kind),
         });
-    let opened = match &file {
-        // (Never reported: `finish` reports the file's own problem.)
-        Err(_) => Err(BundleProblem::Read(io::ErrorKind::InvalidInput.into())),
-        Ok((f, _)) => Ok(Arc::clone(f)),
-    }
-    .and_then(|f| {
-        let ids: Vec<&dyn age::Identity> = identities
-            .iter()
-            .map(|i| i.as_ref() as &dyn age::Identity)
-            .collect();
-        let reader = Hashing {
-            inner: BufReader::with_capacity(256 * 1024, SharedFile(f)),
-            state: Arc::clone(&hashed),
-        };
-        bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
-    })
-    .map(|mut opened| {
-        let manifest = Arc::new(opened.manifest.clone());
-        let listed = manifest.visits.len();
-        // Up to eight chunks waiting at each step (about 20 MB of
-        // records, 40 MB of documents): enough for the record work to
-        // go on while the ledger thread waits for a commit's fsync.
-        // A chunk with `true`: the bundle's last.
-        let (raw_tx, raw_rx) = mpsc::sync_channel::<(Vec<Raw>, bool)>(8);
-        let (done_tx, done_rx) = mpsc::sync_channel::<Done>(9);
-        let m = Arc::clone(&manifest);
-        let reader = scope.spawn(move || {
-            let by_name: HashMap<&str, usize> = m
-                .visits
+    let opened = reader_file(&file)
+        .and_then(|f| {
+            let ids: Vec<&dyn age::Identity> = identities
                 .iter()
-                .enumerate()
-                .map(|(i, v)| (v.file.as_str(), i))
+                .map(|i| i.as_ref() as &dyn age::Identity)
                 .collect();
-            let mut end = ReaderEnd {
-                result: Ok(()),
-                seen: vec![false; listed],
-                unexpected: Vec::new(),
-                busy: Duration::ZERO,
+            let reader = Hashing {
+                inner: BufReader::with_capacity(256 * 1024, f),
+                state: Arc::clone(&hashed),
             };
-            let mut chunk = Vec::with_capacity(CHUNK);
-            loop {
-                let clock = Instant::now();
-                let next = opened.next_file();
-                end.busy += clock.elapsed();
-                match next {
-                    Ok(Some(f)) => match by_name.get(f.name.as_str()) {
-                        Some(&i) if !end.seen[i] => {
-                            end.seen[i] = true;
-                            chunk.push(Raw {
-                                index: i,
-                                data: f.data,
-                            });
-                            if chunk.len() == CHUNK
-                                && raw_tx.send((std::mem::take(&mut chunk), false)).is_err()
-                            {
-                                break;
-                            }
-                        }
-                        Some(_) => end.unexpected.push((printable(&f.name), true)),
-                        None => end.unexpected.push((printable(&f.name), false)),
-                    },
-                    Ok(None) => {
-                        let _ = raw_tx.send((chunk, true));
-                        break;
-                    }
-                    Err(e) => {
-                        end.result = Err(e);
-                        break;
-                    }
-                }
-            }
-            end
-        });
-        let m = Arc::clone(&manifest);
-        let worker = scope.spawn(move || {
-            for (chunk, last) in raw_rx {
-                if last && done_tx.send(Done::LastUnderway).is_err() {
-                    break;
-                }
-                let out: Vec<Processed> = chunk
-                    .into_par_iter()
-                    .map(|raw| {
-                        let listed = &m.visits[raw.index];
-                        process(raw, listed, &m.device.id, identities)
-                    })
+            bundle::open(reader, &ids).map_err(BundleProblem::Bundle)
+        })
+        .map(|mut opened| {
+            let manifest = Arc::new(opened.manifest.clone());
+            let listed = manifest.visits.len();
+            // Up to eight chunks waiting at each step (about 20 MB of
+            // records, 40 MB of documents): enough for the record work to
+            // go on while the ledger thread waits for a commit's fsync.
+            // A chunk with `true`: the bundle's last.
+            let (raw_tx, raw_rx) = mpsc::sync_channel::<(Vec<Raw>, bool)>(8);
+            let (done_tx, done_rx) = mpsc::sync_channel::<Done>(9);
+            let m = Arc::clone(&manifest);
+            let reader = scope.spawn(move || {
+                let by_name: HashMap<&str, usize> = m
+                    .visits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.file.as_str(), i))
                     .collect();
-                if done_tx.send(Done::Chunk(out)).is_err() {
-                    break;
+                let mut end = ReaderEnd {
+                    result: Ok(()),
+                    seen: vec![false; listed],
+                    unexpected: Vec::new(),
+                    busy: Duration::ZERO,
+                };
+                let mut chunk = Vec::with_capacity(CHUNK);
+                loop {
+                    let clock = Instant::now();
+                    let next = opened.next_file();
+                    end.busy += clock.elapsed();
+                    match next {
+                        Ok(Some(f)) => match by_name.get(f.name.as_str()) {
+                            Some(&i) if !end.seen[i] => {
+                                end.seen[i] = true;
+                                chunk.push(Raw {
+                                    index: i,
+                                    data: f.data,
+                                });
+                                if chunk.len() == CHUNK
+                                    && raw_tx.send((std::mem::take(&mut chunk), false)).is_err()
+                                {
+                                    break;
+                                }
+                            }
+                            Some(_) => end.unexpected.push((printable(&f.name), true)),
+                            None => end.unexpected.push((printable(&f.name), false)),
+                        },
+                        Ok(None) => {
+                            let _ = raw_tx.send((chunk, true));
+                            break;
+                        }
+                        Err(e) => {
+                            end.result = Err(e);
+                            break;
+                        }
+                    }
                 }
+                end
+            });
+            let m = Arc::clone(&manifest);
+            let worker = scope.spawn(move || {
+                for (chunk, last) in raw_rx {
+                    if last && done_tx.send(Done::LastUnderway).is_err() {
+                        break;
+                    }
+                    let out: Vec<Processed> = chunk
+                        .into_par_iter()
+                        .map(|raw| {
+                            let listed = &m.visits[raw.index];
+                            process(raw, listed, &m.device.id, identities)
+                        })
+                        .collect();
+                    if done_tx.send(Done::Chunk(out)).is_err() {
+                        break;
+                    }
+                }
+            });
+            Running {
+                manifest,
+                batches: done_rx,
+                reader,
+                worker,
             }
         });
-        Running {
-            manifest,
-            batches: done_rx,
-            reader,
-            worker,
-        }
-    });
     Started {
         file_name,
         file,
