@@ -86,7 +86,7 @@ impl BundleProblem {
             (BundleProblem::Read(e), Lang::Nl) => format!("het bestand is niet te lezen ({e})"),
             (BundleProblem::Read(e), Lang::En) => format!("the file cannot be read ({e})"),
             (BundleProblem::NotRegular(kind), Lang::Nl) => format!(
-                "het is geen gewoon bestand maar {}; geef het bundelbestand zelf (de .age-file van `safevisit export`)",
+                "het is geen gewoon bestand maar {}; geef het bundelbestand zelf (het .age-bestand van `safevisit export`)",
                 kind.name(lang)
             ),
             (BundleProblem::NotRegular(kind), Lang::En) => format!(
