@@ -129,6 +129,15 @@ impl VerifyingKey {
         if !sig.is_prehashed() {
             return Err(SignatureError::Legacy);
         }
+        // The minisign crate (0.10) slices the global signature (the fourth
+        // line) as 64 bytes without checking its length, and panics on a
+        // shorter one (found by the `signature` fuzz target). It parsed as
+        // padded base64 above, so it holds at least 64 bytes exactly when it
+        // is at least 88 characters long.
+        let global = signature.lines().nth(3).map(str::trim).unwrap_or_default();
+        if global.len() < 88 {
+            return Err(SignatureError::NotASignature);
+        }
         minisign::verify(&self.0, &sig, Cursor::new(data), true, false, false)
             .map_err(|_| SignatureError::Mismatch)?;
         sig.trusted_comment()
@@ -285,6 +294,29 @@ mod tests {
         assert!(sig.starts_with("untrusted comment: "));
         let comment = key.public().verify(b"manifest", &sig).unwrap();
         assert_eq!(comment, "safevisit-bundle device-1");
+    }
+
+    #[test]
+    fn a_short_global_signature_is_refused_not_a_panic() {
+        let key = SigningKey::generate().unwrap();
+        let sig = key.sign(b"manifest", "safevisit-bundle device-1").unwrap();
+        let lines: Vec<&str> = sig.lines().collect();
+        for keep in [0, 4, 60, 84] {
+            let cut = format!(
+                "{}\n{}\n{}\n{}\n",
+                lines[0],
+                lines[1],
+                lines[2],
+                &lines[3][..keep]
+            );
+            assert_eq!(
+                key.public().verify(b"manifest", &cut),
+                Err(SignatureError::NotASignature),
+                "global signature cut to {keep} characters"
+            );
+        }
+        // Untouched, it still verifies.
+        assert!(key.public().verify(b"manifest", &sig).is_ok());
     }
 
     #[test]

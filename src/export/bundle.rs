@@ -9,17 +9,21 @@
 //! which key to expect): [`OpenBundle::verify`] does, with the pinned key.
 //!
 //! Writing streams the archive straight into the age writer; reading
-//! streams it back out, record file by record file, so neither side holds
-//! a bundle in memory whole. Reading never panics on any input (a property
-//! test feeds it arbitrary and mutated bytes).
+//! streams it back out through the `age` crate's own decryptor and stream
+//! reader, record file by record file, so neither side holds a bundle in
+//! memory whole. The age header is read through [`HeaderCap`]: at most
+//! [`MAX_HEADER`] bytes, whatever the file holds. Reading never panics on
+//! any input (a property test and a fuzz target feed it arbitrary and
+//! mutated bytes).
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::export::manifest::{self, Manifest};
 use crate::export::tar::{TarError, TarFile, TarReader, append};
 use crate::signing::{MAX_SIGNATURE_BYTES, SignatureError, SigningKey, VerifyingKey};
 use crate::store::envelope::{MAX_RECORD_BYTES, RECORD};
-use crate::store::payload::{self, PayloadReader, StreamError};
 
 /// The largest record file a bundle may hold: a record payload at its
 /// limit plus the age overhead (header, 16 bytes per 64 KiB chunk).
@@ -144,9 +148,91 @@ pub fn write<W: Write>(
     tar.into_inner()?.finish()
 }
 
+/// The most bytes the age header (with its 16-byte nonce) of a bundle may
+/// take. A bundle's header holds one stanza of about 100 bytes per
+/// recipient; age's own header parser reads line by line without a bound,
+/// so a file of zeros or one endless header line would otherwise be held
+/// in memory whole before it is refused.
+pub const MAX_HEADER: u64 = 16 * 1024;
+
+/// A reader that lets at most `budget` bytes through until it is lifted:
+/// past that, reading fails with [`io::ErrorKind::InvalidData`] (and the
+/// file is refused as not an age file). Lifted once age has read the
+/// header, so that the payload streams on unbounded.
+pub struct HeaderCap<R> {
+    inner: R,
+    budget: u64,
+    lifted: Arc<AtomicBool>,
+}
+
+impl<R> HeaderCap<R> {
+    /// `inner`, capped at `budget` bytes, and the switch that lifts the cap.
+    pub fn new(inner: R, budget: u64) -> (HeaderCap<R>, Arc<AtomicBool>) {
+        let lifted = Arc::new(AtomicBool::new(false));
+        let cap = HeaderCap {
+            inner,
+            budget,
+            lifted: Arc::clone(&lifted),
+        };
+        (cap, lifted)
+    }
+
+    /// How many bytes may pass now (`None`: no cap any more).
+    fn allowed(&self) -> io::Result<Option<u64>> {
+        if self.lifted.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        if self.budget == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the age header is too long",
+            ));
+        }
+        Ok(Some(self.budget))
+    }
+}
+
+impl<R: Read> Read for HeaderCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.allowed()? {
+            None => self.inner.read(buf),
+            Some(budget) => {
+                let max = buf.len().min(usize::try_from(budget).unwrap_or(usize::MAX));
+                let n = self.inner.read(&mut buf[..max])?;
+                self.budget -= n as u64;
+                Ok(n)
+            }
+        }
+    }
+}
+
+impl<R: BufRead> BufRead for HeaderCap<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let allowed = self.allowed()?;
+        let buf = self.inner.fill_buf()?;
+        Ok(match allowed {
+            None => buf,
+            Some(budget) => &buf[..buf.len().min(usize::try_from(budget).unwrap_or(usize::MAX))],
+        })
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if !self.lifted.load(Ordering::Relaxed) {
+            self.budget = self.budget.saturating_sub(amount as u64);
+        }
+        self.inner.consume(amount);
+    }
+}
+
+/// age's plaintext stream (decrypted chunk by chunk by age's own reader).
+/// The buffer in front of it holds the plaintext of the archive, which is
+/// the manifest and the records' own age files, never a record's
+/// plaintext.
+type Stream<R> = BufReader<age::stream::StreamReader<HeaderCap<R>>>;
+
 /// The decrypted stream under the archive, with the bytes already read to
 /// tell a bundle from a single record put back in front.
-type Plain<R> = io::Chain<io::Cursor<Vec<u8>>, PayloadReader<R>>;
+type Plain<R> = io::Chain<io::Cursor<Vec<u8>>, Stream<R>>;
 
 /// An opened bundle: its (checked) manifest, the manifest's exact bytes
 /// and signature, then its record files.
@@ -176,19 +262,26 @@ pub fn open<R: BufRead>(
     identities: &[&dyn age::Identity],
 ) -> Result<OpenBundle<R>, BundleError> {
     use age::DecryptError as D;
-    // age reads and checks the header; the payload streams through
-    // store::payload's reader.
-    let mut reader = payload::open_stream(src, identities).map_err(|e| match e {
+    let header_error = |e: D| match e {
+        D::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::HeaderCutShort,
+        D::Io(io) if io.kind() != io::ErrorKind::InvalidData => BundleError::Io(io),
+        D::NoMatchingKeys | D::ExcessiveWork { .. } => BundleError::NotForTheseKeys,
+        D::DecryptionFailed | D::InvalidMac => BundleError::Damaged,
+        _ => BundleError::NotAgeFile,
+    };
+    // age reads and checks the header (at most MAX_HEADER bytes of it) and
+    // unwraps the file key; its stream reader decrypts the payload.
+    let (src, lift) = HeaderCap::new(src, MAX_HEADER);
+    let decryptor = age::Decryptor::new_buffered(src).map_err(header_error)?;
+    if decryptor.is_scrypt() {
         // A passphrase-encrypted file: never a bundle (and never ask for one).
-        StreamError::Passphrase => BundleError::NotForTheseKeys,
-        StreamError::Header(e) => match e {
-            D::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::HeaderCutShort,
-            D::Io(io) if io.kind() != io::ErrorKind::InvalidData => BundleError::Io(io),
-            D::NoMatchingKeys | D::ExcessiveWork { .. } => BundleError::NotForTheseKeys,
-            D::DecryptionFailed | D::InvalidMac => BundleError::Damaged,
-            _ => BundleError::NotAgeFile,
-        },
-    })?;
+        return Err(BundleError::NotForTheseKeys);
+    }
+    let stream = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(header_error)?;
+    lift.store(true, Ordering::Relaxed);
+    let mut reader = BufReader::with_capacity(64 * 1024, stream);
     // The first bytes say whether this is a record rather than a bundle.
     let mut head = Vec::with_capacity(8);
     (&mut reader)
@@ -365,5 +458,72 @@ mod tests {
             open(&text[..], &[&key]),
             Err(BundleError::Damaged | BundleError::NotABundle(_))
         ));
+    }
+
+    /// Counts the bytes taken from it.
+    struct Counting<R> {
+        inner: R,
+        taken: u64,
+    }
+
+    impl<R: Read> Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.taken += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_endless_input_is_refused_after_a_bounded_header() {
+        let key = age::x25519::Identity::generate();
+        let endless_line =
+            io::Cursor::new(b"age-encryption.org/v1\n-> X25519 ".to_vec()).chain(io::repeat(b'A'));
+        let inputs: [Box<dyn Read>; 3] = [
+            Box::new(io::repeat(0)),
+            Box::new(endless_line),
+            Box::new(io::repeat(b'\n')),
+        ];
+        for (n, input) in inputs.into_iter().enumerate() {
+            // A small buffer, so that what was taken shows what age read.
+            let mut counting = Counting {
+                inner: input,
+                taken: 0,
+            };
+            let result = open(io::BufReader::with_capacity(1024, &mut counting), &[&key]);
+            assert!(
+                matches!(result, Err(BundleError::NotAgeFile)),
+                "input {n}: {result:?}"
+            );
+            assert!(
+                counting.taken <= MAX_HEADER + 1024,
+                "input {n}: {} bytes read",
+                counting.taken
+            );
+        }
+    }
+
+    #[test]
+    fn the_cap_lets_a_sound_header_and_the_whole_payload_through() {
+        let key = age::x25519::Identity::generate();
+        // Many recipients make a header of about 8 KiB, still under the cap.
+        let others: Vec<age::x25519::Recipient> = (0..80)
+            .map(|_| age::x25519::Identity::generate().to_public())
+            .collect();
+        let mut recipients: Vec<&dyn age::Recipient> =
+            others.iter().map(|r| r as &dyn age::Recipient).collect();
+        let own = key.to_public();
+        recipients.push(&own);
+        let m = manifest(2);
+        let files: Vec<(String, &[u8])> = m
+            .visits
+            .iter()
+            .map(|v| (v.file.clone(), &[7u8; 200_000][..]))
+            .collect();
+        let sig = sign_manifest(&m, &SigningKey::generate().unwrap()).unwrap();
+        let bytes = write(Vec::new(), &recipients, &m, Some(&sig), &files, 0).unwrap();
+        let files = read_all(&bytes, &key).unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].data.len(), 200_000);
     }
 }

@@ -47,8 +47,8 @@
 //! passphrase rule, with a score for a meter) and
 //! [`recipients::parse_recipient`] / [`recipients::parse_recipients_file`].
 //! Shared with the office import: [`envelope::open_record`] /
-//! [`envelope::decode_record`] (every known record version), and
-//! [`payload`]: age files opened in one pass (records and bundles).
+//! [`envelope::decode_record`] (every known record version); records and
+//! bundles are decrypted by the `age` crate's own readers.
 
 pub mod atomic;
 pub mod checklist_folder;
@@ -59,7 +59,6 @@ pub mod index;
 pub mod layout;
 pub mod passphrase;
 pub mod paths;
-pub mod payload;
 pub mod recipients;
 pub mod test_org_key;
 pub mod vault;

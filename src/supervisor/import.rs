@@ -25,8 +25,8 @@ use crate::i18n::Lang;
 use crate::receipt::ReceiptVisit;
 use crate::signing::{SignatureError, VerifyingKey};
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
-use crate::store::payload;
 use crate::supervisor::findings;
+use crate::supervisor::input::{self, InputError, NotRegular};
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,
@@ -84,6 +84,8 @@ impl std::ops::AddAssign for Timings {
 pub enum BundleProblem {
     /// The file could not be read.
     Read(io::Error),
+    /// It is not a regular file (a FIFO, a device, a folder): never opened.
+    NotRegular(NotRegular),
     Bundle(BundleError),
     /// Its manifest is not signed (bundle format 1) and `--allow-unsigned`
     /// was not given.
@@ -112,6 +114,14 @@ impl BundleProblem {
                 format!("het bestand is niet te lezen ({})", io_nl(e))
             }
             (BundleProblem::Read(e), Lang::En) => format!("the file cannot be read ({e})"),
+            (BundleProblem::NotRegular(kind), Lang::Nl) => format!(
+                "het is geen gewoon bestand maar {}; geef het bundelbestand zelf (het .age-bestand van `safevisit export`)",
+                kind.name(lang)
+            ),
+            (BundleProblem::NotRegular(kind), Lang::En) => format!(
+                "it is not a regular file but {}; give the bundle file itself (the .age file from `safevisit export`)",
+                kind.name(lang)
+            ),
             (BundleProblem::Bundle(e), Lang::En) => e.to_string(),
             (BundleProblem::Unsigned, Lang::Nl) => "het is niet ondertekend (bundelformaat 1, van vóór de ondertekening): \
                  werk safevisit op de laptop bij en exporteer opnieuw, of neem het tijdens de overgang aan met --allow-unsigned".into(),
@@ -814,7 +824,7 @@ fn process(
         .iter()
         .map(|i| i.as_ref() as &dyn age::Identity)
         .collect();
-    let plain = payload::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
+    let plain = envelope::decrypt(&raw.data, &ids, MAX_RECORD_BYTES);
     t.decrypt = clock.elapsed();
     let plain = match plain {
         Ok(p) => p,
@@ -857,21 +867,29 @@ fn process(
     }
 }
 
-/// SHA-256 and size of a file, read in a stream.
-fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
+/// SHA-256 of the first `size` bytes of a regular file (its size when it
+/// was opened), read in a stream at its own offsets (`pread`), so that the
+/// bundle's reader on the same file is not disturbed. Bounded by `size`
+/// whatever the file does meanwhile.
+fn hash_file(file: &File, size: u64) -> io::Result<String> {
+    use std::os::unix::fs::FileExt;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
+    let mut at = 0u64;
+    while at < size {
+        let want = buf
+            .len()
+            .min(usize::try_from(size - at).unwrap_or(usize::MAX));
+        let n = match file.read_at(&mut buf[..want], at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         hasher.update(&buf[..n]);
-        size += n as u64;
+        at += n as u64;
     }
-    Ok((hex(&hasher.finalize()), size))
+    Ok(hex(&hasher.finalize()))
 }
 
 /// A reader that hashes every byte passing through it: the bundle file's
@@ -916,6 +934,27 @@ impl<R: io::BufRead> io::BufRead for Hashing<R> {
     }
 }
 
+/// The bundle file, shared with the whole-file hash (which reads at its
+/// own offsets).
+struct SharedFile(Arc<File>);
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+/// The bundle reader's handle on the opened file.
+fn reader_file(
+    file: &Result<(Arc<File>, u64), BundleProblem>,
+) -> Result<SharedFile, BundleProblem> {
+    match file {
+        Ok((f, _)) => Ok(SharedFile(Arc::clone(f))),
+        // (Never reported: `finish` reports the file's own problem.)
+        Err(_) => Err(BundleProblem::Read(io::ErrorKind::InvalidInput.into())),
+    }
+}
+
 /// What the reader thread saw besides the records it passed on.
 struct ReaderEnd {
     result: Result<(), BundleError>,
@@ -943,8 +982,8 @@ impl ReaderEnd {
 /// [`finish`] records it in the ledger; dropping it stops the threads.
 pub struct Started<'scope> {
     file_name: String,
-    path: &'scope Path,
-    size: io::Result<u64>,
+    /// The opened file (its size when opened), for a hash of its own.
+    file: Result<(Arc<File>, u64), BundleProblem>,
     /// The SHA-256 of the bytes read so far, and their number.
     hashed: Arc<std::sync::Mutex<(Sha256, u64)>>,
     opened: Result<Running<'scope>, BundleProblem>,
@@ -1052,11 +1091,17 @@ pub fn start<'scope, 'env: 'scope>(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string()),
     );
-    let size = std::fs::metadata(path).map(|m| m.len());
     let hashed = Arc::new(std::sync::Mutex::new((Sha256::new(), 0u64)));
     let clock = Instant::now();
-    let opened = File::open(path)
-        .map_err(BundleProblem::Read)
+    // A regular file only: a FIFO or a device is refused before it is
+    // opened for reading (it could block or never end).
+    let file = input::open_regular(path)
+        .map(|(f, size)| (Arc::new(f), size))
+        .map_err(|e| match e {
+            InputError::Io(e) => BundleProblem::Read(e),
+            InputError::NotRegular(kind) => BundleProblem::NotRegular(kind),
+        });
+    let opened = reader_file(&file)
         .and_then(|f| {
             let ids: Vec<&dyn age::Identity> = identities
                 .iter()
@@ -1155,8 +1200,7 @@ pub fn start<'scope, 'env: 'scope>(
         });
     Started {
         file_name,
-        path,
-        size,
+        file,
         hashed,
         opened,
         open_time: clock.elapsed(),
@@ -1241,8 +1285,7 @@ pub fn finish(
     };
     let Started {
         file_name,
-        path,
-        size,
+        file,
         hashed,
         opened,
         open_time,
@@ -1264,11 +1307,12 @@ pub fn finish(
         arrived: Vec::new(),
     };
     report.timings.bundle += open_time;
-    let size = match size {
-        Ok(s) => s,
-        Err(e) => {
+    let (file, size) = match file {
+        Ok(f) => f,
+        Err(problem) => {
+            drop(opened);
             start_next();
-            report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
+            report.outcome = BundleOutcome::Rejected(problem);
             return Ok(report);
         }
     };
@@ -1284,8 +1328,8 @@ pub fn finish(
     // so that a repeated import costs no decryption.
     let clock = Instant::now();
     if ledger.imported_with_size(size)? {
-        match hash_file(path) {
-            Ok((sha256, _)) => seen.sha256 = sha256,
+        match hash_file(&file, size) {
+            Ok(sha256) => seen.sha256 = sha256,
             Err(e) => {
                 start_next();
                 report.outcome = BundleOutcome::Rejected(BundleProblem::Read(e));
@@ -1322,7 +1366,7 @@ pub fn finish(
         {
             return hex(&state.0.clone().finalize());
         }
-        hash_file(path).map(|(h, _)| h).unwrap_or_default()
+        hash_file(&file, size).unwrap_or_default()
     };
     let running = match opened {
         Ok(r) => r,

@@ -17,13 +17,15 @@ use zeroize::Zeroizing;
 use crate::i18n::Lang;
 use crate::signing::{SignatureError, SigningKey, VerifyingKey};
 use crate::store::recipients::Recipient;
-use crate::supervisor::x25519::CachedX25519;
+use crate::supervisor::input::{self, InputError, NotRegular};
 
-/// An identity the import decrypts with (shared across threads).
+/// An identity the import decrypts with (shared across threads): the `age`
+/// crate's own.
 pub type Identity = Box<dyn age::Identity + Send + Sync>;
 
-/// The largest identity file read (as `age` itself).
-const MAX_IDENTITY_FILE: u64 = 16 * 1024 * 1024;
+/// The largest identity file read: 1 MiB, some 13,000 keys. A larger file
+/// is refused, not cut.
+pub const MAX_IDENTITY_FILE: u64 = 1024 * 1024;
 
 /// A new organisation key: the identity file's text and its recipient.
 pub struct NewKey {
@@ -62,6 +64,10 @@ pub fn generate(created: &str) -> NewKey {
 pub enum KeyError {
     #[error("cannot read the identity file {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
+    #[error("{} is not a regular file", path.display())]
+    NotRegular { path: PathBuf, kind: NotRegular },
+    #[error("{} is larger than an identity file can be ({limit} bytes)", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{} is an encrypted file, not an identity file", path.display())]
     Encrypted { path: PathBuf },
     #[error("{} is not an age identity file (line {line} is not an identity)", path.display())]
@@ -90,6 +96,24 @@ impl KeyError {
                     path.display()
                 )
             }
+            (KeyError::NotRegular { path, kind }, Lang::Nl) => format!(
+                "{} is geen gewoon bestand maar {}. Geef het sleutelbestand zelf (van `safevisit supervisor keygen` of `age-keygen`).",
+                path.display(),
+                kind.name(lang)
+            ),
+            (KeyError::NotRegular { path, kind }, Lang::En) => format!(
+                "{} is not a regular file but {}. Give the identity file itself (from `safevisit supervisor keygen` or `age-keygen`).",
+                path.display(),
+                kind.name(lang)
+            ),
+            (KeyError::TooLarge { path, limit }, Lang::Nl) => format!(
+                "{} is groter dan een sleutelbestand kan zijn ({limit} bytes). Geef het bestand dat `safevisit supervisor keygen` of `age-keygen` maakte.",
+                path.display()
+            ),
+            (KeyError::TooLarge { path, limit }, Lang::En) => format!(
+                "{} is larger than an identity file can be ({limit} bytes). Give the file made by `safevisit supervisor keygen` or `age-keygen`.",
+                path.display()
+            ),
             (KeyError::Encrypted { path }, Lang::Nl) => format!(
                 "{} is versleuteld. Ontsleutel het eerst naar een bestand dat alleen u kunt lezen (`age -d -o sleutel.txt {}`), en verwijder dat na de import.",
                 path.display(),
@@ -178,17 +202,37 @@ pub fn write_key_file(path: &Path, key: &NewKey) -> Result<(), KeyError> {
 }
 
 /// Load the identities of one identity file (`keygen`'s or `age-keygen`'s
-/// format: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines).
+/// format: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines), as the
+/// `age` crate's own identities. A regular file of at most
+/// [`MAX_IDENTITY_FILE`] bytes only.
 pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
     let read_err = |source: io::Error| KeyError::Read {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_IDENTITY_FILE)
+    let (file, size) = input::open_regular(path).map_err(|e| match e {
+        InputError::Io(e) => read_err(e),
+        InputError::NotRegular(kind) => KeyError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        },
+    })?;
+    let too_large = || KeyError::TooLarge {
+        path: path.to_path_buf(),
+        limit: MAX_IDENTITY_FILE,
+    };
+    if size > MAX_IDENTITY_FILE {
+        return Err(too_large());
+    }
+    // Room for the whole file, so that the buffer never grows (a growing
+    // Vec would free unwiped copies of the key).
+    let mut bytes = Zeroizing::new(Vec::with_capacity(size as usize + 1));
+    file.take(MAX_IDENTITY_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_IDENTITY_FILE {
+        return Err(too_large());
+    }
     if bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE") {
         return Err(KeyError::Encrypted {
             path: path.to_path_buf(),
@@ -207,11 +251,6 @@ pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
             line,
         }
     })?;
-    // X25519 keys (all that keygen and age-keygen make) become identities
-    // that keep their public key; anything else stays age's own.
-    if let Some(fast) = cached_x25519(&bytes) {
-        return Ok(fast);
-    }
     let identities = parsed
         .into_identities()
         .map_err(|_| KeyError::NotIdentities {
@@ -224,22 +263,6 @@ pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
         });
     }
     Ok(identities)
-}
-
-/// Every identity of the file as a [`CachedX25519`], if every one is an
-/// X25519 key (`None` otherwise, or for an empty file).
-fn cached_x25519(bytes: &[u8]) -> Option<Vec<Identity>> {
-    use std::str::FromStr;
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut out: Vec<Identity> = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let age_id = age::x25519::Identity::from_str(line).ok()?;
-        out.push(Box::new(CachedX25519::from_age(&age_id)?));
-    }
-    (!out.is_empty()).then_some(out)
 }
 
 /// The comment line that holds the organisation's signing key in its
@@ -327,17 +350,34 @@ impl SigningKeyError {
     }
 }
 
-/// Read an identity file's text (wiped on drop), at most the size `age` reads.
+/// Read an identity file's text (wiped on drop): a regular file of at most
+/// the size `age` reads, like [`load_identities`].
 fn read_identity_text(path: &Path) -> Result<Zeroizing<String>, KeyError> {
     let read_err = |source: io::Error| KeyError::Read {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_IDENTITY_FILE)
+    let (file, size) = input::open_regular(path).map_err(|e| match e {
+        InputError::Io(e) => read_err(e),
+        InputError::NotRegular(kind) => KeyError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        },
+    })?;
+    let too_large = || KeyError::TooLarge {
+        path: path.to_path_buf(),
+        limit: MAX_IDENTITY_FILE,
+    };
+    if size > MAX_IDENTITY_FILE {
+        return Err(too_large());
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(size as usize + 1));
+    file.take(MAX_IDENTITY_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_IDENTITY_FILE {
+        return Err(too_large());
+    }
     let text = std::str::from_utf8(&bytes).map_err(|_| KeyError::NotIdentities {
         path: path.to_path_buf(),
         line: 0,
@@ -542,5 +582,59 @@ mod tests {
         let err = load_signing_key(&path).unwrap_err();
         assert!(matches!(err, SigningKeyError::Damaged { .. }));
         assert!(!err.describe(Lang::En).contains("RWRbroken"));
+    }
+
+    #[test]
+    fn only_a_regular_identity_file_of_bounded_size_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("sleutel-pijp");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        )
+        .unwrap();
+        for (path, kind) in [
+            (fifo.as_path(), NotRegular::Fifo),
+            (Path::new("/dev/zero"), NotRegular::Device),
+            (dir.path(), NotRegular::Folder),
+        ] {
+            match load_identities(path) {
+                Err(KeyError::NotRegular { kind: k, .. }) => assert_eq!(k, kind, "{path:?}"),
+                other => panic!("{path:?}: {:?}", other.map(|v| v.len())),
+            }
+        }
+        let msg = load_identities(&fifo)
+            .err()
+            .map(|e| e.describe(Lang::Nl))
+            .unwrap_or_default();
+        assert!(
+            msg.contains("geen gewoon bestand maar een pijp (FIFO)"),
+            "{msg}"
+        );
+        // A sparse file far larger than any identity file: refused by its size.
+        let big = dir.path().join("groot.txt");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(200 * 1024 * 1024)
+            .unwrap();
+        assert!(matches!(
+            load_identities(&big),
+            Err(KeyError::TooLarge {
+                limit: MAX_IDENTITY_FILE,
+                ..
+            })
+        ));
+        // A file of keys just under the cap still loads.
+        let key = generate("2025-03-04T12:00:00+01:00");
+        let mut text = key.file_text.expose_secret().to_string();
+        while text.len() + 80 < MAX_IDENTITY_FILE as usize {
+            text.push_str(
+                "# opvulling ----------------------------------------------------------\n",
+            );
+        }
+        let padded = dir.path().join("sleutel.txt");
+        std::fs::write(&padded, &text).unwrap();
+        assert_eq!(load_identities(&padded).unwrap().len(), 1);
     }
 }

@@ -24,11 +24,11 @@
 pub mod devices;
 pub mod findings;
 pub mod import;
+pub mod input;
 pub mod keys;
 pub mod ledger;
 pub mod receipts;
 pub mod reports;
-pub mod x25519;
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
