@@ -105,6 +105,7 @@ fn fifos_devices_zeros_and_endless_headers_are_refused_in_bounded_memory() {
     drop(bytes);
 
     let office = root.join("kantoor");
+    enrol_signers(&office, &[&key], &[&sound]);
     let clock = Instant::now();
     let (code, out, err, peak_kb) = import_measured(
         &office,
