@@ -15,8 +15,8 @@
 //! damaged or edited card is refused and two people can compare the same
 //! 16 characters by phone before a card is trusted.
 //!
-//! Pure, apart from [`read_card_file`], which reads a card (a regular file
-//! of at most [`MAX_CARD_BYTES`]) for the commands.
+//! Pure, apart from [`read_card_file`], which reads a card (a regular file,
+//! opened without blocking, of at most [`MAX_CARD_BYTES`]) for the commands.
 
 use std::io::Read;
 use std::path::Path;
@@ -433,20 +433,12 @@ pub fn is_org_card(text: &str) -> bool {
 /// Read a card file: a regular file (never a FIFO or a device) of at most
 /// [`MAX_CARD_BYTES`], as UTF-8 text.
 pub fn read_card_file(path: &Path) -> Result<String, CardError> {
-    let meta = std::fs::metadata(path).map_err(|e| CardError::Read(e.kind().to_string()))?;
-    if !meta.is_file() {
-        return Err(CardError::NotAFile);
-    }
-    if meta.len() > MAX_CARD_BYTES {
+    let (file, size) = crate::input::open_regular(path).map_err(|e| match e {
+        crate::input::InputError::Io(e) => CardError::Read(e.kind().to_string()),
+        crate::input::InputError::NotRegular(_) => CardError::NotAFile,
+    })?;
+    if size > MAX_CARD_BYTES {
         return Err(CardError::TooLarge);
-    }
-    let file = std::fs::File::open(path).map_err(|e| CardError::Read(e.kind().to_string()))?;
-    // Checked again on the opened file: the path may have been swapped.
-    let meta = file
-        .metadata()
-        .map_err(|e| CardError::Read(e.kind().to_string()))?;
-    if !meta.is_file() {
-        return Err(CardError::NotAFile);
     }
     let mut bytes = Vec::new();
     file.take(MAX_CARD_BYTES + 1)

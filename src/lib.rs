@@ -11,6 +11,7 @@ pub mod commands;
 pub mod export;
 pub mod harden;
 pub mod i18n;
+pub mod input;
 pub mod receipt;
 pub mod replay;
 pub mod signing;

@@ -4,9 +4,7 @@
 //! the laptop; only their count remains. Prints counts, never a label.
 //! Shared with the TUI: [`read_receipt_file`] and [`outcome_text`].
 
-use std::fs::File;
 use std::io::Read;
-use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -46,19 +44,16 @@ pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
             format!("the file cannot be read ({e}). Nothing was changed."),
         ),
     };
-    let not_a_file = |kind: std::fs::FileType| {
-        let (nl, en) = if kind.is_dir() {
-            ("een map", "a folder")
-        } else if kind.is_fifo() {
-            ("een pijp (FIFO)", "a pipe (FIFO)")
-        } else if kind.is_char_device() || kind.is_block_device() {
-            ("een apparaat", "a device")
-        } else {
-            ("geen gewoon bestand", "not a regular file")
-        };
+    let not_a_file = |kind: crate::input::NotRegular| {
         Text::new(
-            format!("dit is {nl}, geen ontvangstbewijs. Er is niets veranderd."),
-            format!("this is {en}, not a receipt. Nothing was changed."),
+            format!(
+                "dit is {}, geen ontvangstbewijs. Er is niets veranderd.",
+                kind.name(Lang::Nl)
+            ),
+            format!(
+                "this is {}, not a receipt. Nothing was changed.",
+                kind.name(Lang::En)
+            ),
         )
     };
     let too_large = || {
@@ -71,19 +66,14 @@ pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
             ),
         )
     };
-    // Looked at before it is opened: opening a FIFO would wait for a writer.
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_a_file(meta.file_type()));
-    }
-    if meta.len() > MAX_RECEIPT_BYTES as u64 {
+    // Looked at before it is opened (opening a FIFO would wait for a
+    // writer), opened without blocking, and looked at again once open.
+    let (file, size) = crate::input::open_regular(path).map_err(|e| match e {
+        crate::input::InputError::Io(e) => io(e),
+        crate::input::InputError::NotRegular(kind) => not_a_file(kind),
+    })?;
+    if size > MAX_RECEIPT_BYTES as u64 {
         return Err(too_large());
-    }
-    let file = File::open(path).map_err(io)?;
-    // And again once open: the path may have been swapped in between.
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_a_file(meta.file_type()));
     }
     let mut bytes = Vec::new();
     file.take(MAX_RECEIPT_BYTES as u64 + 1)
@@ -271,7 +261,7 @@ mod tests {
         let e = read_receipt_file(tmp.path()).unwrap_err();
         assert!(e.en.contains("a folder"), "{}", e.en);
         let big = tmp.path().join("big.age");
-        let f = File::create(&big).unwrap();
+        let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_RECEIPT_BYTES as u64 + 1).unwrap();
         let e = read_receipt_file(&big).unwrap_err();
         assert!(e.en.contains("larger than"), "{}", e.en);

@@ -22,11 +22,11 @@ use sha2::{Digest, Sha256};
 use crate::export::bundle::{self, BundleError, printable};
 use crate::export::manifest::{Manifest, ManifestError, ManifestVisit};
 use crate::i18n::Lang;
+use crate::input::{self, InputError, NotRegular};
 use crate::receipt::ReceiptVisit;
 use crate::signing::{SignatureError, VerifyingKey};
 use crate::store::envelope::{self, EnvelopeError, MAX_RECORD_BYTES, RECORD};
 use crate::supervisor::findings;
-use crate::supervisor::input::{self, InputError, NotRegular};
 use crate::supervisor::keys::Identity;
 use crate::supervisor::ledger::{
     Added, BundleSeen, FlagRow, Ledger, LedgerError, OutcomeRow, ScoreRow, VisitRow, person_cols,

@@ -15,9 +15,9 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::i18n::Lang;
+use crate::input::{self, InputError, NotRegular};
 use crate::signing::{SignatureError, SigningKey, VerifyingKey};
 use crate::store::recipients::Recipient;
-use crate::supervisor::input::{self, InputError, NotRegular};
 
 /// An identity the import decrypts with (shared across threads): the `age`
 /// crate's own.

@@ -24,7 +24,6 @@
 pub mod devices;
 pub mod findings;
 pub mod import;
-pub mod input;
 pub mod keys;
 pub mod ledger;
 pub mod receipts;

@@ -1,5 +1,6 @@
-//! The files the office reads from the command line (bundles, identity
-//! files): regular files only, opened without ever blocking.
+//! The files read from the command line (bundles and identity files at
+//! the office, receipts and cards on a laptop): regular files only, opened
+//! without ever blocking.
 //!
 //! A FIFO blocks in `open()` until a writer comes, `/dev/zero` and
 //! `/dev/urandom` never end, and a terminal or another device is not a
