@@ -280,14 +280,19 @@ impl HomeScreen {
         }
         if list.is_empty() {
             let width = usize::from(area.width.saturating_sub(2));
-            for l in wrap_prefixed(
-                "",
+            // After a receipt there were visits: none is open on this laptop.
+            let empty = if v.arrived > 0 {
+                t(
+                    "Geen open bezoeken op deze laptop. Druk op n om een nieuw bezoek te beginnen.",
+                    "No open visits on this laptop. Press n to start a new visit.",
+                )
+            } else {
                 t(
                     "Nog geen bezoeken. Druk op n om een nieuw bezoek te beginnen.",
                     "No visits yet. Press n to start a new visit.",
-                ),
-                width,
-            ) {
+                )
+            };
+            for l in wrap_prefixed("", empty, width) {
                 lines.push(Line::from(l));
             }
         }
