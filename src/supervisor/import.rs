@@ -1606,7 +1606,7 @@ pub fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::manifest::{self, Device, ManifestChecklist, record_file};
+    use crate::export::manifest::record_file;
     use crate::supervisor::OfficeError;
 
     /// Words that give away an English fragment in a Dutch message.
@@ -1625,28 +1625,7 @@ mod tests {
     ];
 
     fn sound_manifest() -> Manifest {
-        Manifest {
-            format: manifest::FORMAT.into(),
-            version: manifest::VERSION,
-            device: Device {
-                id: "device-kersenboom".into(),
-                name: "laptop-3".into(),
-            },
-            created_at: "2025-03-04T12:00:00".into(),
-            visits: vec![ManifestVisit {
-                id: "bezoek-1".into(),
-                sequence: 14,
-                file: record_file(14),
-                size: 1234,
-                sha256: "ab".repeat(32),
-                finalized_at: "2025-03-04T11:00:00".into(),
-                checklists: vec![ManifestChecklist {
-                    id: "veiligheid".into(),
-                    version: 1,
-                    hash: "cd".repeat(32),
-                }],
-            }],
-        }
+        crate::export::manifest::tests::sample()
     }
 
     /// Every rule a manifest can break, as `Manifest::check` words it.

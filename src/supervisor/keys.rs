@@ -201,11 +201,9 @@ pub fn write_key_file(path: &Path, key: &NewKey) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// Load the identities of one identity file (`keygen`'s or `age-keygen`'s
-/// format: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines), as the
-/// `age` crate's own identities. A regular file of at most
-/// [`MAX_IDENTITY_FILE`] bytes only.
-pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
+/// An identity file's bytes (wiped on drop): a regular file (never a FIFO
+/// or a device) of at most [`MAX_IDENTITY_FILE`] bytes.
+fn read_identity_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let read_err = |source: io::Error| KeyError::Read {
         path: path.to_path_buf(),
         source,
@@ -233,6 +231,15 @@ pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
     if bytes.len() as u64 > MAX_IDENTITY_FILE {
         return Err(too_large());
     }
+    Ok(bytes)
+}
+
+/// Load the identities of one identity file (`keygen`'s or `age-keygen`'s
+/// format: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines), as the
+/// `age` crate's own identities. A regular file of at most
+/// [`MAX_IDENTITY_FILE`] bytes only.
+pub fn load_identities(path: &Path) -> Result<Vec<Identity>, KeyError> {
+    let bytes = read_identity_bytes(path)?;
     if bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE") {
         return Err(KeyError::Encrypted {
             path: path.to_path_buf(),
@@ -353,31 +360,7 @@ impl SigningKeyError {
 /// Read an identity file's text (wiped on drop): a regular file of at most
 /// the size `age` reads, like [`load_identities`].
 fn read_identity_text(path: &Path) -> Result<Zeroizing<String>, KeyError> {
-    let read_err = |source: io::Error| KeyError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let (file, size) = input::open_regular(path).map_err(|e| match e {
-        InputError::Io(e) => read_err(e),
-        InputError::NotRegular(kind) => KeyError::NotRegular {
-            path: path.to_path_buf(),
-            kind,
-        },
-    })?;
-    let too_large = || KeyError::TooLarge {
-        path: path.to_path_buf(),
-        limit: MAX_IDENTITY_FILE,
-    };
-    if size > MAX_IDENTITY_FILE {
-        return Err(too_large());
-    }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(size as usize + 1));
-    file.take(MAX_IDENTITY_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_IDENTITY_FILE {
-        return Err(too_large());
-    }
+    let bytes = read_identity_bytes(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| KeyError::NotIdentities {
         path: path.to_path_buf(),
         line: 0,

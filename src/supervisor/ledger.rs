@@ -100,6 +100,39 @@ pub const STATUS_COLUMNS: [&str; 5] = [
     "people_removed",
 ];
 
+/// The table of receipts written (schema 4), in `schema_sql()` and in the
+/// migration from version 3.
+const RECEIPTS_SQL: &str = "CREATE TABLE receipts (
+  device_id TEXT NOT NULL REFERENCES devices (device_id),
+  n INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  file TEXT NOT NULL,
+  visits INTEGER NOT NULL,
+  PRIMARY KEY (device_id, n)
+);
+";
+
+/// The red flags of versions kept aside as conflicts, and the lookup of
+/// visit ids regardless of case (schema 4), in `schema_sql()` and in the
+/// migration from version 3.
+const CONFLICT_FLAGS_SQL: &str = "CREATE TABLE conflict_flags (
+  conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
+  n INTEGER NOT NULL,
+  checklist TEXT NOT NULL,
+  person_kind TEXT NOT NULL,
+  person_id INTEGER,
+  flag TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message_nl TEXT NOT NULL,
+  message_en TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  acknowledged_at TEXT,
+  state TEXT NOT NULL,
+  PRIMARY KEY (conflict_id, n)
+) WITHOUT ROWID;
+CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
+";
+
 /// The SQL that creates the schema (version 4).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
@@ -117,6 +150,8 @@ pub fn schema_sql() -> String {
             format!("  {} {kind},\n", finding_column(c))
         })
         .collect();
+    let conflict_flags = CONFLICT_FLAGS_SQL;
+    let receipts = RECEIPTS_SQL;
     format!(
         "CREATE TABLE meta (
   key TEXT PRIMARY KEY,
@@ -244,23 +279,7 @@ CREATE TABLE conflicts (
   flags_acute INTEGER NOT NULL DEFAULT 0,
   UNIQUE (visit_id, record_sha256)
 );
-CREATE TABLE conflict_flags (
-  conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
-  n INTEGER NOT NULL,
-  checklist TEXT NOT NULL,
-  person_kind TEXT NOT NULL,
-  person_id INTEGER,
-  flag TEXT NOT NULL,
-  level TEXT NOT NULL,
-  message_nl TEXT NOT NULL,
-  message_en TEXT NOT NULL,
-  raised_at TEXT NOT NULL,
-  acknowledged_at TEXT,
-  state TEXT NOT NULL,
-  PRIMARY KEY (conflict_id, n)
-) WITHOUT ROWID;
-CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
-CREATE TABLE rejections (
+{conflict_flags}CREATE TABLE rejections (
   rejection_id INTEGER PRIMARY KEY,
   bundle_id INTEGER NOT NULL REFERENCES bundles (bundle_id),
   visit_id TEXT,
@@ -269,15 +288,7 @@ CREATE TABLE rejections (
   reason TEXT NOT NULL,
   reason_nl TEXT NOT NULL
 );
-CREATE TABLE receipts (
-  device_id TEXT NOT NULL REFERENCES devices (device_id),
-  n INTEGER NOT NULL,
-  created_at TEXT NOT NULL,
-  file TEXT NOT NULL,
-  visits INTEGER NOT NULL,
-  PRIMARY KEY (device_id, n)
-);
-"
+{receipts}"
     )
 }
 
@@ -376,39 +387,17 @@ fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
     }
     tx.execute_batch(
         "ALTER TABLE bundles ADD COLUMN signature TEXT CHECK (signature IN ('verified', 'unsigned'));
-         CREATE TABLE receipts (
-           device_id TEXT NOT NULL REFERENCES devices (device_id),
-           n INTEGER NOT NULL,
-           created_at TEXT NOT NULL,
-           file TEXT NOT NULL,
-           visits INTEGER NOT NULL,
-           PRIMARY KEY (device_id, n)
-         );
          ALTER TABLE visits ADD COLUMN roster_children TEXT;
          ALTER TABLE visits ADD COLUMN roster_caregivers TEXT;
          ALTER TABLE conflicts ADD COLUMN date TEXT;
          ALTER TABLE conflicts ADD COLUMN created_at TEXT;
          ALTER TABLE conflicts ADD COLUMN finalized_at TEXT;
          ALTER TABLE conflicts ADD COLUMN label TEXT;
-         ALTER TABLE conflicts ADD COLUMN flags_acute INTEGER NOT NULL DEFAULT 0;
-         CREATE TABLE conflict_flags (
-           conflict_id INTEGER NOT NULL REFERENCES conflicts (conflict_id),
-           n INTEGER NOT NULL,
-           checklist TEXT NOT NULL,
-           person_kind TEXT NOT NULL,
-           person_id INTEGER,
-           flag TEXT NOT NULL,
-           level TEXT NOT NULL,
-           message_nl TEXT NOT NULL,
-           message_en TEXT NOT NULL,
-           raised_at TEXT NOT NULL,
-           acknowledged_at TEXT,
-           state TEXT NOT NULL,
-           PRIMARY KEY (conflict_id, n)
-         ) WITHOUT ROWID;
-         CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
-         UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+         ALTER TABLE conflicts ADD COLUMN flags_acute INTEGER NOT NULL DEFAULT 0;",
     )?;
+    tx.execute_batch(CONFLICT_FLAGS_SQL)?;
+    tx.execute_batch(RECEIPTS_SQL)?;
+    tx.execute_batch("UPDATE meta SET value = '4' WHERE key = 'schema_version';")?;
     tx.commit()?;
     Ok(())
 }
