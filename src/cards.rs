@@ -81,8 +81,9 @@ impl CardError {
                 "de kaart is geen gewoon bestand; geef het pad van het kaartbestand".into()
             }
             (CardError::Read(e), Lang::Nl) => format!("de kaart is niet te lezen ({e})"),
-            (CardError::NotACard { line, what }, Lang::Nl) => format!(
-                "dit is geen safevisit-kaart (regel {line}: {what}); maak de kaart opnieuw"
+            // The TOML reason is English: in Dutch only the line is named.
+            (CardError::NotACard { line, .. }, Lang::Nl) => format!(
+                "dit is geen safevisit-kaart (regel {line} volgt het kaartformaat niet); maak de kaart opnieuw"
             ),
             (CardError::OtherKind { found, expected }, Lang::Nl) => format!(
                 "dit is een {}, geen {}",
@@ -93,7 +94,7 @@ impl CardError {
                 "deze kaart heeft formaatversie {found}; dit programma leest versie {VERSION}. Werk safevisit bij"
             ),
             (CardError::Field { field, why }, Lang::Nl) => {
-                format!("het veld {field} van de kaart klopt niet: {why}")
+                format!("het veld {field} van de kaart klopt niet: {}", why_nl(why))
             }
             (CardError::FingerprintMismatch, Lang::Nl) => {
                 "de vingerafdruk van de kaart past niet bij de inhoud: de kaart is veranderd of beschadigd. Vraag een nieuwe kaart".into()
@@ -106,6 +107,32 @@ impl CardError {
                 s
             }
         }
+    }
+}
+
+/// The Dutch of a field's reason (the reasons are the English phrases of
+/// this module and of the device id and name checks).
+fn why_nl(why: &str) -> &str {
+    match why {
+        "must be 1 to 64 characters" => "het moet 1 tot 64 tekens lang zijn",
+        "may hold only letters, digits, - and _" => {
+            "het mag alleen letters, cijfers, - en _ bevatten"
+        }
+        "may not hold control characters" => "het mag geen stuurtekens bevatten",
+        "may not start or end with a space" => "het mag niet met een spatie beginnen of eindigen",
+        "not a minisign public key" => "het is geen publieke minisign-sleutel",
+        "not a known version" => "het is geen bekende versie",
+        "it names no recipient" => "er staat geen ontvanger op",
+        "more than 16" => "er staan er meer dan 16 op",
+        "at most 80 characters, no control characters" => "hoogstens 80 tekens, zonder stuurtekens",
+        "a secret key, which never belongs on a card" => {
+            "een GEHEIME sleutel, die hoort nooit op een kaart"
+        }
+        "it does not decode (a typo or a cut-off copy)" => {
+            "de sleutel klopt niet (een tikfout of een afgebroken kopie)"
+        }
+        "not an age X25519 recipient" => "het is geen age-ontvanger (age1…)",
+        other => other,
     }
 }
 
@@ -246,7 +273,17 @@ fn field(field: &'static str, why: impl Into<String>) -> CardError {
 }
 
 fn recipient(name: &'static str, s: &str) -> Result<Recipient, CardError> {
-    parse_recipient(s).map_err(|e| field(name, format!("{:?}", e.problem).to_lowercase()))
+    use crate::store::recipients::RecipientProblem as P;
+    parse_recipient(s).map_err(|e| {
+        field(
+            name,
+            match e.problem {
+                P::SecretKey => "a secret key, which never belongs on a card",
+                P::Damaged => "it does not decode (a typo or a cut-off copy)",
+                P::Ssh | P::Plugin | P::NotARecipient => "not an age X25519 recipient",
+            },
+        )
+    })
 }
 
 fn signing_key(s: &str) -> Result<VerifyingKey, CardError> {
@@ -545,6 +582,25 @@ mod tests {
             .replace("recipient = \"age1", "recipient = \"AGE-SECRET-KEY-1");
         let err = DeviceCard::parse(&secret).unwrap_err();
         assert!(!err.describe(Lang::Nl).contains("AGE-SECRET-KEY-1"));
+    }
+
+    #[test]
+    fn dutch_messages_carry_no_english_reason() {
+        let mut card = device_card();
+        card.device_id = "laptop 3!".into();
+        let text = card.to_text();
+        let e = DeviceCard::parse(&text).unwrap_err();
+        let nl = e.describe(Lang::Nl);
+        assert!(nl.contains("alleen letters, cijfers"), "{nl}");
+        assert!(!nl.contains("may hold"), "{nl}");
+        let e = DeviceCard::parse("format = \"safevisit-device-card\"\nversion = 1\n").unwrap_err();
+        let nl = e.describe(Lang::Nl);
+        assert!(nl.contains("regel") && !nl.contains("missing"), "{nl}");
+        let secret = device_card()
+            .to_text()
+            .replace("recipient = \"age1", "recipient = \"AGE-SECRET-KEY-1");
+        let nl = DeviceCard::parse(&secret).unwrap_err().describe(Lang::Nl);
+        assert!(nl.contains("GEHEIME sleutel"), "{nl}");
     }
 
     #[test]

@@ -121,7 +121,7 @@ impl ReceiptError {
                 "dit ontvangstbewijs heeft formaatversie {found}; dit programma leest versie {VERSION}. Werk safevisit bij"
             ),
             (ReceiptError::Invalid(why), Lang::Nl) => {
-                format!("receipt.json klopt niet ({why})")
+                format!("receipt.json klopt niet ({})", invalid_nl(why))
             }
             (ReceiptError::Write(why), Lang::Nl) => {
                 format!("het ontvangstbewijs kon niet worden gemaakt ({why})")
@@ -133,6 +133,29 @@ impl ReceiptError {
             Lang::En => format!("{what}. Nothing was changed."),
         }
     }
+}
+
+/// The Dutch of an `Invalid` reason (the English phrases of this module).
+fn invalid_nl(why: &str) -> String {
+    if let Some(line) = why.strip_prefix("does not follow the format (line ") {
+        return format!("volgt het formaat niet (regel {line}");
+    }
+    match why {
+        "not JSON" => "geen JSON",
+        "unknown version" => "onbekende versie",
+        "device_id" => "het apparaat-id",
+        "number" => "het nummer",
+        "created_at" => "de tijd van maken",
+        "a visit id" => "een bezoek-id",
+        "a sequence number" => "een volgnummer",
+        "a sha256" => "een SHA-256",
+        "a visit is listed twice" => "een bezoek staat er twee keer in",
+        "the signed comment names another receipt" => {
+            "het ondertekende commentaar noemt een ander ontvangstbewijs"
+        }
+        other => other,
+    }
+    .to_string()
 }
 
 /// A signature problem in Dutch (the English is the error's own text).
@@ -444,6 +467,8 @@ mod tests {
             open_plain(b"", org.public()),
             Err(ReceiptError::NotAReceipt)
         );
+        let nl = ReceiptError::Invalid("a visit is listed twice".into()).describe(Lang::Nl);
+        assert!(nl.contains("twee keer") && !nl.contains("listed"), "{nl}");
         let e = ReceiptError::NotAgeFile;
         assert!(e.describe(Lang::Nl).ends_with("Er is niets veranderd."));
         assert!(e.describe(Lang::En).ends_with("Nothing was changed."));

@@ -149,6 +149,10 @@ impl VerifyingKey {
 /// shows only the key id.
 pub struct SigningKey {
     secret: Zeroizing<Vec<u8>>,
+    /// The secret as text ([`SigningKey::to_text`]), made once when the key
+    /// is made or read, so that a failure shows there and never as an
+    /// empty line written later.
+    text: Zeroizing<String>,
     public: VerifyingKey,
 }
 
@@ -163,23 +167,32 @@ impl SigningKey {
     pub fn generate() -> Result<SigningKey, SignatureError> {
         let pair = minisign::KeyPair::generate_unencrypted_keypair()
             .map_err(|_| SignatureError::Signing)?;
+        SigningKey::of(&pair.sk, VerifyingKey(pair.pk))
+    }
+
+    /// A key from minisign's secret key: its bytes, and its text line.
+    fn of(sk: &minisign::SecretKey, public: VerifyingKey) -> Result<SigningKey, SignatureError> {
+        let boxed = Zeroizing::new(
+            sk.to_box(Some("safevisit"))
+                .map_err(|_| SignatureError::BadSecretKey)?
+                .into_string(),
+        );
+        let line = boxed
+            .lines()
+            .nth(1)
+            .filter(|l| !l.is_empty())
+            .ok_or(SignatureError::BadSecretKey)?;
         Ok(SigningKey {
-            secret: Zeroizing::new(pair.sk.to_bytes()),
-            public: VerifyingKey(pair.pk),
+            secret: Zeroizing::new(sk.to_bytes()),
+            text: Zeroizing::new(line.to_string()),
+            public,
         })
     }
 
     /// The secret key as one base64 line: the second line of minisign's
     /// own unencrypted secret-key file (`minisign -G -W`). Wiped on drop.
     pub fn to_text(&self) -> Zeroizing<String> {
-        let sk = self.secret_key();
-        let boxed = sk
-            .as_ref()
-            .ok()
-            .and_then(|sk| sk.to_box(Some("safevisit")).ok())
-            .map(|b| Zeroizing::new(b.into_string()))
-            .unwrap_or_default();
-        Zeroizing::new(boxed.lines().nth(1).unwrap_or_default().to_string())
+        self.text.clone()
     }
 
     /// Read a secret key written by [`SigningKey::to_text`] (checksum
@@ -195,10 +208,7 @@ impl SigningKey {
             .map_err(|_| SignatureError::BadSecretKey)?;
         let pk =
             minisign::PublicKey::from_secret_key(&sk).map_err(|_| SignatureError::BadSecretKey)?;
-        Ok(SigningKey {
-            secret: Zeroizing::new(sk.to_bytes()),
-            public: VerifyingKey(pk),
-        })
+        SigningKey::of(&sk, VerifyingKey(pk))
     }
 
     /// The public half.

@@ -243,6 +243,33 @@ fn org_card_on_an_existing_laptop_asks_and_refuses_another_key_without_replace()
     assert_eq!(v.recipients().unwrap(), first.all_recipients());
     drop(v);
 
+    // The same signing key but another recipient (the card is not signed,
+    // so anyone can write one): refused without --replace, since finalized
+    // visits would then be encrypted to that recipient.
+    let swapped = OrgCard {
+        recipients: vec![new_recipient()],
+        ..first.clone()
+    };
+    let swapped_path = tmp.path().join("swapped.card");
+    std::fs::write(&swapped_path, swapped.to_text()).unwrap();
+    let out = safevisit(
+        &dir,
+        &[
+            "org-card",
+            swapped_path.to_str().unwrap(),
+            "--yes",
+            "--passphrase-file",
+            &pass,
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("--replace") && stderr.contains("other recipients"),
+        "{stderr}"
+    );
+    assert_eq!(unlocked(&dir).recipients().unwrap(), first.all_recipients());
+
     // A card with another signing key: refused, and said why.
     let (second, second_path) = org_card(tmp.path(), "second.card");
     let second_path = second_path.to_str().unwrap();

@@ -481,7 +481,6 @@ fn unsigned_bundles_are_taken_only_when_allowed_and_then_named_loudly() {
     let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
     let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
     let ca = card_of(root, &a);
-    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
     let ids_a = finalize(&mut a, "appelboom", 1, 2, 5);
     let ids_b = finalize(&mut b, "kersenboom", 1, 1, 5);
     // Format-1 bundles, as laptops made them before signing.
@@ -542,6 +541,26 @@ fn unsigned_bundles_are_taken_only_when_allowed_and_then_named_loudly() {
         ),
         2
     );
+    // Once enrolled, a laptop signs: an unsigned bundle that names it is
+    // refused even with --allow-unsigned, since anyone with the
+    // organisation's public key can write one.
+    assert_eq!(enrol(&office, &ca, &["--yes"]).status.code(), Some(0));
+    finalize(&mut a, "appelboom", 3, 1, 5);
+    let forged_a = forged(root, "vals-a.age", &mut a, &org, None);
+    let out = import_args(&office, &key, &["--allow-unsigned"], &[&forged_a]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("device device-a is enrolled (or revoked)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        count(
+            &office,
+            "SELECT count(*) FROM visits WHERE device_id = 'device-a'"
+        ),
+        2
+    );
     // The JSON list of devices.
     let out = safevisit(&["supervisor", "devices", "--out", p(&office), "--json"]);
     assert_eq!(out.status.code(), Some(0));
@@ -571,7 +590,12 @@ fn unsigned_bundles_are_taken_only_when_allowed_and_then_named_loudly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let summary = std::fs::read_to_string(office.join("summary.txt")).unwrap();
     let rejected = summary.split("REJECTED").nth(1).unwrap();
-    assert!(rejected.starts_with(" (0)"), "{rejected}");
+    // Only the forged unsigned bundle of the enrolled laptop stays listed.
+    assert!(rejected.starts_with(" (1)"), "{rejected}");
+    let name = signed_unknown.file_name().unwrap().to_string_lossy();
+    let section = rejected.split("\n\n").next().unwrap();
+    assert!(!section.contains(name.as_ref()), "{section}");
+    assert!(section.contains("vals-a.age"), "{section}");
 }
 
 #[test]
@@ -946,27 +970,29 @@ fn on_terminal(args: &[&str], input: &str) -> Option<Output> {
 }
 
 #[test]
-fn on_a_terminal_enrolment_asks_for_the_fingerprints_first_group() {
+fn on_a_terminal_enrolment_asks_for_the_whole_fingerprint() {
     let tmp = tempfile::tempdir().unwrap();
     let office = tmp.path().join("kantoor");
     let a = card(tmp.path(), "device-a", "wijkteam-noord-1");
     let fp = a.card.fingerprint();
     let first = &fp[..4];
-    let wrong = if first == "2222" { "3333" } else { "2222" };
+    // The first group alone is not enough: a forger can match 20 bits.
+    let wrong = first.to_string();
     let args = ["supervisor", "enrol", p(&a.path), "--out", p(&office)];
     let Some(out) = on_terminal(&args, &format!("{wrong}\n")) else {
         return;
     };
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(shown.contains(&fp), "{shown}");
-    assert!(shown.contains("first group"), "{shown}");
+    assert!(shown.contains("whole fingerprint"), "{shown}");
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.contains("not confirmed"), "{shown}");
     assert!(
         !office.join("safevisit.sqlite").exists()
             || count(&office, "SELECT count(*) FROM devices") == 0
     );
-    let out = on_terminal(&args, &format!("{}\n", first.to_lowercase())).unwrap();
+    let typed = fp.replace('-', "").to_lowercase();
+    let out = on_terminal(&args, &format!("{typed}\n")).unwrap();
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(0), "{shown}");
     assert!(shown.contains("Device device-a enrolled"), "{shown}");

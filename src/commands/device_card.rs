@@ -51,7 +51,10 @@ fn write_err(path: &Path, e: io::Error, lang: Lang) -> String {
         (io::ErrorKind::AlreadyExists, Lang::En) => {
             format!("{shown} already exists; safevisit does not overwrite it. Choose another name.")
         }
-        (_, Lang::Nl) => format!("{shown} kon niet worden geschreven ({e})."),
+        (_, Lang::Nl) => format!(
+            "{shown} kon niet worden geschreven ({}).",
+            crate::supervisor::import::io_nl(&e)
+        ),
         (_, Lang::En) => format!("{shown} could not be written ({e})."),
     }
 }

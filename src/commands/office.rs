@@ -143,23 +143,28 @@ fn org_card(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ask on the terminal for the fingerprint's first group (or j/y).
+/// Ask on the terminal for the whole fingerprint as read out by phone (or
+/// j/y when it was compared otherwise). The whole of it: a forger can make
+/// keys until the first group matches (about a million tries), never all
+/// 80 bits.
 fn confirm_on_terminal(fingerprint: &str, lang: Lang) -> Result<bool, Failure> {
-    let first = fingerprint.split('-').next().unwrap_or_default();
     eprint!(
         "{}",
         lang.pick(
             "Bel de medewerker en laat de vingerafdruk voorlezen van het scherm van de laptop (safevisit device-card).\n\
-             Typ de eerste groep van vier tekens ter bevestiging (of j als u alles hebt vergeleken): ",
+             Typ de hele vingerafdruk zoals hij wordt voorgelezen (16 tekens; streepjes en hoofdletters mogen weg), of j als u hem al helemaal hebt vergeleken: ",
             "Call the worker and have the fingerprint read out from the laptop's screen (safevisit device-card).\n\
-             Type its first group of four characters to confirm (or y if you compared all of it): "
+             Type the whole fingerprint as it is read out (16 characters; dashes and capitals may be left out), or y if you compared all of it already: "
         )
     );
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(fail)?;
     let typed = line.trim();
-    Ok(typed.eq_ignore_ascii_case(first) || matches!(typed, "j" | "J" | "y" | "Y" | "ja" | "yes"))
+    Ok(
+        normalize_fingerprint(typed).is_some_and(|t| t == fingerprint)
+            || matches!(typed, "j" | "J" | "y" | "Y" | "ja" | "yes"),
+    )
 }
 
 /// `supervisor enrol CARD --out DIR [--fingerprint F | --yes] [--replace]`.

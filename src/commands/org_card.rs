@@ -80,32 +80,32 @@ fn org_card(args: &OrgCardArgs, global: &Global, lang: Lang) -> Result<(), Strin
     }
     print_card(&card, lang);
     if let Some(pinned) = vault.pinned_org() {
-        if pinned.signing_key == card.signing_key {
-            if pinned.card_fingerprint == card.fingerprint() {
-                eprintln!(
-                    "{}",
-                    lang.pick(
-                        "Deze kaart is al vastgelegd op deze laptop; er is niets veranderd.",
-                        "This card is already pinned on this laptop; nothing was changed.",
-                    )
-                );
-                return Ok(());
-            }
-        } else if !args.replace {
-            return Err(StoreError::OrgKeyDiffers {
-                pinned: pinned.card_fingerprint,
-                offered: card.fingerprint(),
-            }
-            .describe(lang));
-        } else {
+        if pinned.signing_key == card.signing_key && pinned.card_fingerprint == card.fingerprint() {
             eprintln!(
                 "{}",
                 lang.pick(
-                    "LET OP: deze kaart vervangt de organisatiesleutel die deze laptop vertrouwt. Doe dit alleen als kantoor het bevestigt.",
-                    "WARNING: this card replaces the organisation key this laptop trusts. Only do this when the office confirms it.",
+                    "Deze kaart is al vastgelegd op deze laptop; er is niets veranderd.",
+                    "This card is already pinned on this laptop; nothing was changed.",
                 )
             );
+            return Ok(());
         }
+        if !args.replace {
+            let (pinned, offered) = (pinned.card_fingerprint, card.fingerprint());
+            return Err(if pinned_key_differs(&vault, &card) {
+                StoreError::OrgKeyDiffers { pinned, offered }
+            } else {
+                StoreError::OrgCardDiffers { pinned, offered }
+            }
+            .describe(lang));
+        }
+        eprintln!(
+            "{}",
+            lang.pick(
+                "LET OP: deze kaart vervangt de organisatiekaart die deze laptop vertrouwt (de ondertekeningssleutel of de ontvangers). Doe dit alleen als kantoor het bevestigt.",
+                "WARNING: this card replaces the organisation card this laptop trusts (the signing key or the recipients). Only do this when the office confirms it.",
+            )
+        );
     }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
@@ -151,4 +151,11 @@ fn org_card(args: &OrgCardArgs, global: &Global, lang: Lang) -> Result<(), Strin
         )
     );
     Ok(())
+}
+
+/// Whether the card's signing key differs from the pinned one.
+fn pinned_key_differs(vault: &Vault, card: &OrgCard) -> bool {
+    vault
+        .pinned_org()
+        .is_some_and(|p| p.signing_key != card.signing_key)
 }

@@ -40,7 +40,10 @@ pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
             "you may not read this file. Nothing was changed.",
         ),
         _ => Text::new(
-            format!("het bestand is niet te lezen ({e}). Er is niets veranderd."),
+            format!(
+                "het bestand is niet te lezen ({}). Er is niets veranderd.",
+                crate::supervisor::import::io_nl(&e)
+            ),
             format!("the file cannot be read ({e}). Nothing was changed."),
         ),
     };

@@ -162,6 +162,13 @@ pub enum StoreError {
         "this laptop already trusts another organisation key (card {pinned}); the card offered ({offered}) has a different signing key"
     )]
     OrgKeyDiffers { pinned: String, offered: String },
+    /// The organisation card offered has the pinned signing key but other
+    /// recipients (or another name): finalized visits would be encrypted to
+    /// other keys, so it needs `--replace` like a new key.
+    #[error(
+        "this laptop already has an organisation card (card {pinned}); the card offered ({offered}) names other recipients or another name"
+    )]
+    OrgCardDiffers { pinned: String, offered: String },
 }
 
 impl From<StepError> for StoreError {
@@ -387,6 +394,14 @@ impl StoreError {
                 ),
                 Lang::En => format!(
                     "This laptop already trusts another organisation key (card {pinned}); the card offered ({offered}) has a different signing key. Nothing was changed. Only if the office confirms the key was really replaced: pass --replace. Otherwise receipts from anyone holding that key would be trusted."
+                ),
+            },
+            E::OrgCardDiffers { pinned, offered } => match lang {
+                Lang::Nl => format!(
+                    "Deze laptop heeft al een organisatiekaart (kaart {pinned}); de aangeboden kaart ({offered}) noemt andere ontvangers of een andere naam. Er is niets veranderd. Afgeronde bezoeken worden voor de ontvangers op de kaart versleuteld: alleen als kantoor bevestigt dat de ontvangers echt veranderd zijn, geef --replace mee."
+                ),
+                Lang::En => format!(
+                    "This laptop already has an organisation card (card {pinned}); the card offered ({offered}) names other recipients or another name. Nothing was changed. Finalized visits are encrypted to the card's recipients: only if the office confirms the recipients really changed, pass --replace."
                 ),
             },
             E::Envelope(e) => {

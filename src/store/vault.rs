@@ -1153,14 +1153,24 @@ impl Vault {
         replace: bool,
     ) -> Result<(), StoreError> {
         let u = self.unlocked()?;
+        // Another signing key, or other recipients: both need `replace`
+        // (receipts would be trusted from another key; visits would be
+        // encrypted to other keys).
         if let Some(old) = &u.org
-            && old.signing_key != card.signing_key
             && !replace
         {
-            return Err(StoreError::OrgKeyDiffers {
-                pinned: old.card_fingerprint.clone(),
-                offered: card.fingerprint(),
-            });
+            if old.signing_key != card.signing_key {
+                return Err(StoreError::OrgKeyDiffers {
+                    pinned: old.card_fingerprint.clone(),
+                    offered: card.fingerprint(),
+                });
+            }
+            if old.card_fingerprint != card.fingerprint() {
+                return Err(StoreError::OrgCardDiffers {
+                    pinned: old.card_fingerprint.clone(),
+                    offered: card.fingerprint(),
+                });
+            }
         }
         let path = self.dir.join(layout::IDENTITY);
         let bytes = std::fs::read(&path).map_err(read_err(&path))?;

@@ -90,6 +90,10 @@ pub enum BundleProblem {
     /// Its manifest is not signed (bundle format 1) and `--allow-unsigned`
     /// was not given.
     Unsigned,
+    /// Unsigned, and its device is enrolled or revoked: `--allow-unsigned`
+    /// never lets such a bundle in (anyone with the organisation's public
+    /// key can write a format-1 bundle that names any device).
+    UnsignedForEnrolled(String),
     /// Signed, but its device is not enrolled at this office.
     UnknownDevice(String),
     /// The signature does not verify against the device's pinned key.
@@ -127,6 +131,14 @@ impl BundleProblem {
                  werk safevisit op de laptop bij en exporteer opnieuw, of neem het tijdens de overgang aan met --allow-unsigned".into(),
             (BundleProblem::Unsigned, Lang::En) => "it is not signed (bundle format 1, from before signing): \
                  update safevisit on the laptop and export again, or accept it during the migration with --allow-unsigned".into(),
+            (BundleProblem::UnsignedForEnrolled(d), Lang::Nl) => format!(
+                "het is niet ondertekend, maar apparaat {d} is ingeschreven (of ingetrokken): van een ingeschreven apparaat neemt kantoor alleen ondertekende bundels aan, ook met --allow-unsigned. \
+                 Laat de laptop bijwerken en opnieuw exporteren (safevisit export --all)"
+            ),
+            (BundleProblem::UnsignedForEnrolled(d), Lang::En) => format!(
+                "it is not signed, but device {d} is enrolled (or revoked): from an enrolled device the office takes signed bundles only, even with --allow-unsigned. \
+                 Have the laptop updated and export again (safevisit export --all)"
+            ),
             (BundleProblem::UnknownDevice(d), Lang::Nl) => format!(
                 "apparaat {d} is niet ingeschreven; schrijf het apparaat eerst in met supervisor enrol KAART"
             ),
@@ -1050,6 +1062,17 @@ fn check_origin(
         }));
     }
     let Some(signature) = &signed.signature else {
+        // An enrolled (or revoked) device signs: an unsigned bundle that
+        // names it is never taken, whatever date it claims.
+        if let Some(d) = &known
+            && (d.enrolled() || d.revoked_at.is_some())
+        {
+            return Ok(Err(if allow_unsigned {
+                BundleProblem::UnsignedForEnrolled(id.clone())
+            } else {
+                BundleProblem::Unsigned
+            }));
+        }
         return Ok(if allow_unsigned {
             Ok(Origin::Unsigned)
         } else {

@@ -67,8 +67,13 @@ impl ReceiptWriteError {
     pub fn describe(&self, lang: Lang) -> String {
         match (self, lang) {
             (ReceiptWriteError::Seal(e), _) => e.describe(lang),
+            (ReceiptWriteError::Ledger(e), Lang::Nl) => e.describe_nl(),
+            (ReceiptWriteError::Output(e), Lang::Nl) => e.describe_nl(),
             (ReceiptWriteError::Folder { path, source }, Lang::Nl) => {
-                format!("de map {path} kan niet worden gemaakt ({source})")
+                format!(
+                    "de map {path} kan niet worden gemaakt ({})",
+                    crate::supervisor::import::io_nl(source)
+                )
             }
             (e, _) => e.to_string(),
         }
