@@ -209,11 +209,21 @@ fn pinning_a_card_later_refuses_another_key_without_replace() {
     assert_eq!(v.org_signing_key(), Some(first.signing_key.clone()));
     assert_eq!(v.recipients().unwrap(), first.all_recipients());
 
-    // The same key on a new card (a recipient added) is fine.
+    // The same card again changes nothing; the same key on a card with
+    // other recipients needs `replace` (they would read every visit
+    // finalized afterwards).
+    v.pin_org_card(&first, &common::passphrase(), false)
+        .unwrap();
     let mut same_key = first.clone();
     same_key.backup_recipients.clear();
-    v.pin_org_card(&same_key, &common::passphrase(), false)
+    let err = v
+        .pin_org_card(&same_key, &common::passphrase(), false)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::OrgCardDiffers { .. }), "{err:?}");
+    assert_eq!(v.recipients().unwrap(), first.all_recipients());
+    v.pin_org_card(&same_key, &common::passphrase(), true)
         .unwrap();
+    assert_eq!(v.recipients().unwrap(), same_key.all_recipients());
 
     let other = org_card("Jeugdzorg Voorbeeldstad");
     let err = v

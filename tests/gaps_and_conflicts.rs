@@ -152,17 +152,3 @@ fn a_different_record_under_a_known_id_is_kept_aside() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(count(&office, "SELECT count(*) FROM conflicts"), 2);
 }
-
-/// A copy of a folder and everything in it.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}

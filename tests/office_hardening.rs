@@ -108,12 +108,18 @@ fn a_forged_visit_that_takes_a_number_first_cannot_hide_the_genuine_acute_flag()
     let root = tmp.path();
     let org = age::x25519::Identity::generate();
     let key = key_file(root, "org-key.txt", &org);
-    // The forger knows the device id and its next number (both plaintext
-    // on the laptop) and gets there first.
-    let fake = finalized(vault_support::record("imposter-1", "Nep", 3, 0, 7), 1);
-    let forgery = forged(root, "forged.age", &org, &[fake], &[]);
-    // The genuine visit #1, with an acute red flag.
+    // A forger without the laptop's signing key is refused outright
+    // (tests/office_trust.rs). One with a copy of the laptop and its
+    // passphrase (a disk image, or a laptop restored from an old backup)
+    // signs like the laptop, and takes its next number first.
     let mut laptop_a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    copy_dir(&root.join("a"), &root.join("a2"));
+    let mut copy = vault_support::reopen(&root.join("a2"));
+    let fake = vault_support::record("imposter-1", "Nep", 3, 0, 7);
+    copy.finalize(fake, summary(), NOW).unwrap();
+    std::fs::create_dir_all(root.join("copy")).unwrap();
+    let forgery = export(&mut copy, &root.join("copy"));
+    // The genuine visit #1, with an acute red flag.
     let rec = vault_support::record("kersenboom-00001", "Kersenboom", 5, 1, 1);
     laptop_a.finalize(rec, summary(), NOW).unwrap();
     let genuine = export(&mut laptop_a, root);
@@ -163,7 +169,7 @@ fn a_forged_visit_that_takes_a_number_first_cannot_hide_the_genuine_acute_flag()
     let conflicts = section(&summary, "CONFLICTS (1)");
     assert_eq!(conflicts.len(), 3, "{summary}");
     assert!(
-        conflicts[1].contains("in the ledger: visit imposter-1, device laptop-3, date 2025-03-04, finalized 2025-03-04T11:00:00, imported 20"),
+        conflicts[1].contains("in the ledger: visit imposter-1, device laptop-3, date 2025-03-04, finalized 2025-03-04T12:00:00, imported 20"),
         "{}",
         conflicts[1]
     );
