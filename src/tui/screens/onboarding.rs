@@ -441,14 +441,14 @@ impl OnboardingScreen {
             "safevisit helpt u tijdens een huisbezoek met de checklists voor veiligheid, traumascreening, gezinsanalyse en hulp.\n\n\
              Wat u invult, staat alleen versleuteld op deze laptop. Een afgerond bezoek kan alleen uw organisatie nog openen, \
              ook u niet: zo is er niets te lezen als de laptop kwijtraakt.\n\n\
-             U heeft nodig: de sleutel van uw organisatie (begint met age1…, van uw leidinggevende) en een sterk wachtwoord \
+             U heeft nodig: de organisatiekaart van uw leidinggevende (een bestand; of de sleutel van uw organisatie, die begint met age1…) en een sterk wachtwoord \
              dat u niet vergeet. Zonder dat wachtwoord zijn uw concepten niet meer te openen.\n\n\
              F12 of Ctrl-Spatie verbergt het scherm direct, ook midden in een tekst; probeer het nu (een toets brengt u terug). Na 5 minuten zonder gebruik vergrendelt safevisit vanzelf.\n\n\
              Druk op Enter om te beginnen.",
             "safevisit helps you during a home visit with the checklists for safety, trauma screening, family analysis and help.\n\n\
              What you record is kept only encrypted on this laptop. A finalized visit can only be opened by your organisation, \
              not even by you: so there is nothing to read if the laptop is lost.\n\n\
-             You need: your organisation's key (starts with age1…, from your supervisor) and a strong passphrase you will not \
+             You need: the organisation card from your supervisor (a file; or your organisation's key, which starts with age1…) and a strong passphrase you will not \
              forget. Without it your drafts cannot be opened again.\n\n\
              F12 or Ctrl-Space hides the screen at once, even in the middle of a text; try it now (a key brings you back). After 5 minutes without use safevisit locks itself.\n\n\
              Press Enter to begin.",
