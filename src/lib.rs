@@ -5,6 +5,7 @@
 //! the I/O. `cli` holds the command-line definitions.
 
 pub mod cards;
+pub mod case;
 pub mod checklist;
 pub mod cli;
 pub mod commands;

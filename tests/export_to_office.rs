@@ -692,6 +692,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     ));
     rec.sheets.push(SheetRecord {
         entries: vec![EntryRecord {
+            previous: None,
             section: "per_lid".into(),
             answers: Vec::new(),
             person: Some(PersonRecord::Child(1)),

@@ -93,6 +93,7 @@ fn sheet() -> impl Strategy<Value = SheetRecord> {
                     section,
                     answers,
                     person,
+                    previous: None,
                 }),
             0..4,
         ),
@@ -192,6 +193,10 @@ fn record() -> impl Strategy<Value = VisitRecord> {
         ),
     )
         .prop_map(|(sheets, flags, cursor, kids, pending)| VisitRecord {
+            case_id: "00000000-0000-4000-8000-000000000001".into(),
+            follow_up: None,
+            read_back_at: None,
+            case_keeps: Vec::new(),
             id: "00000000-0000-4000-8000-000000000001".into(),
             label: "Kersenboom".into(),
             date: "2026-03-04".into(),

@@ -681,6 +681,7 @@ impl<'s> Builder<'s> {
             foreign: Vec::new(),
             rank: 0,
             eval_order: Vec::new(),
+            previous_items: Vec::new(),
         }
     }
 

@@ -432,6 +432,10 @@ pub struct Checklist {
     /// Sections and items in an order where everything a `show_if` depends on
     /// comes first.
     pub eval_order: Vec<VisNode>,
+    /// Items of this checklist that a condition refers to with
+    /// `previous(item)`, by index: their closed answers are kept in the
+    /// case card for the next visit.
+    pub previous_items: Vec<usize>,
 }
 
 /// A node of the visibility graph.

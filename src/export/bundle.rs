@@ -354,6 +354,7 @@ mod tests {
 
     fn manifest(n: u64) -> Manifest {
         Manifest {
+            closed_cases: Vec::new(),
             format: manifest::FORMAT.into(),
             version: manifest::VERSION,
             device: Device {
@@ -363,6 +364,8 @@ mod tests {
             created_at: "2025-03-04T12:00:00".into(),
             visits: (1..=n)
                 .map(|s| ManifestVisit {
+                    case_id: None,
+                    follows: None,
                     id: format!("bezoek-{s}"),
                     sequence: s,
                     file: record_file(s),

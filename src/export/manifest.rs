@@ -18,8 +18,10 @@ use crate::visit::record::{ChecklistStamp, parse_stamp};
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "safevisit-bundle";
 /// The bundle format version this program writes. It reads this one and
-/// every earlier one ([`OLDEST_VERSION`]): version 1 had no signature.
-pub const VERSION: u32 = 2;
+/// every earlier one ([`OLDEST_VERSION`]): version 1 had no signature;
+/// version 3 added the case of each visit and the cases closed on the
+/// laptop.
+pub const VERSION: u32 = 3;
 /// The oldest bundle format version this program reads.
 pub const OLDEST_VERSION: u32 = 1;
 /// The manifest's file name inside the archive.
@@ -43,6 +45,20 @@ pub struct Manifest {
     pub created_at: String,
     /// Lowest sequence first.
     pub visits: Vec<ManifestVisit>,
+    /// Cases the worker closed on the laptop (version 3; empty before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_cases: Vec<ClosedCase>,
+}
+
+/// A case closed on the laptop (manifest version 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosedCase {
+    pub case_id: String,
+    /// `YYYY-MM-DD`
+    pub closed_on: String,
+    /// A key of `case::CLOSE_REASONS` (never free text).
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +81,13 @@ pub struct ManifestVisit {
     pub sha256: String,
     pub finalized_at: String,
     pub checklists: Vec<ManifestChecklist>,
+    /// The case the visit belongs to (version 3; before, each visit is a
+    /// case of its own, named after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// The id of the visit this one follows (version 3; a follow-up only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +257,16 @@ impl Manifest {
                     return bad(format!("visit {} has an invalid checklist hash", v.id));
                 }
             }
+            for (what, id) in [("case id", &v.case_id), ("follows", &v.follows)] {
+                if let Some(id) = id
+                    && !layout::valid_id(id)
+                {
+                    return bad(format!(
+                        "visit {} has a {what} that is not 1 to 64 of A-Z a-z 0-9 - _",
+                        v.id
+                    ));
+                }
+            }
             if !ids.insert(v.id.as_str()) {
                 return bad(format!("visit {} is listed twice", v.id));
             }
@@ -251,6 +284,7 @@ pub(crate) mod tests {
 
     pub(crate) fn sample() -> Manifest {
         Manifest {
+            closed_cases: Vec::new(),
             format: FORMAT.into(),
             version: VERSION,
             device: Device {
@@ -259,6 +293,8 @@ pub(crate) mod tests {
             },
             created_at: "2025-03-04T12:00:00".into(),
             visits: vec![ManifestVisit {
+                case_id: None,
+                follows: None,
                 id: "bezoek-1".into(),
                 sequence: 14,
                 file: record_file(14),

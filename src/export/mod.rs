@@ -237,8 +237,11 @@ pub fn manifest_of(
                 sha256: f.sha256.clone(),
                 finalized_at: f.finalized_at.clone(),
                 checklists: f.checklists.iter().map(ManifestChecklist::from).collect(),
+                case_id: Some(f.case_id.clone()),
+                follows: f.follows.clone(),
             })
             .collect(),
+        closed_cases: Vec::new(),
     }
 }
 

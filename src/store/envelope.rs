@@ -75,7 +75,7 @@ pub struct Kind {
 /// A visit record (a draft, or a finalized visit).
 pub const RECORD: Kind = Kind {
     magic: *b"SVVISIT\0",
-    version: 3,
+    version: 4,
     name: "visit record",
 };
 
@@ -89,7 +89,7 @@ pub const INDEX: Kind = Kind {
 /// The device-readable stub beside a finalized record.
 pub const STUB: Kind = Kind {
     magic: *b"SVSTUB\0\0",
-    version: 1,
+    version: 2,
     name: "stub",
 };
 
@@ -219,15 +219,24 @@ pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
             let old: crate::visit::record_v1::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(
-                crate::visit::record_v2::VisitRecord::from(old),
+                crate::visit::record_v3::VisitRecord::from(
+                    crate::visit::record_v2::VisitRecord::from(old),
+                ),
             ))
         }
         2 => {
             let old: crate::visit::record_v2::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
+            Ok(VisitRecord::from(
+                crate::visit::record_v3::VisitRecord::from(old),
+            ))
+        }
+        3 => {
+            let old: crate::visit::record_v3::VisitRecord =
+                decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(old))
         }
-        3 => decode_payload(RECORD, payload, record_config()),
+        4 => decode_payload(RECORD, payload, record_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: RECORD.name,
             found,
@@ -307,6 +316,10 @@ mod tests {
 
     fn record() -> VisitRecord {
         VisitRecord {
+            case_id: "v-1".to_string(),
+            follow_up: None,
+            read_back_at: None,
+            case_keeps: Vec::new(),
             id: "v-1".into(),
             label: "Appelboom".into(),
             date: "2025-03-04".into(),

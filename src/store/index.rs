@@ -199,6 +199,33 @@ pub struct Stub {
     pub record_sha256: [u8; 32],
     /// Size of the finalized record file in bytes.
     pub record_size: u64,
+    /// The visit's case (stub version 2; a version-1 stub reads as the
+    /// visit's own id).
+    pub case_id: String,
+    /// The visit it follows (stub version 2).
+    pub follows: Option<String>,
+}
+
+/// The stub's payload in format version 1 (frozen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StubV1 {
+    pub entry: IndexEntry,
+    pub checklists: Vec<ChecklistStamp>,
+    pub record_sha256: [u8; 32],
+    pub record_size: u64,
+}
+
+impl From<StubV1> for Stub {
+    fn from(v1: StubV1) -> Stub {
+        Stub {
+            case_id: v1.entry.id.clone(),
+            entry: v1.entry,
+            checklists: v1.checklists,
+            record_sha256: v1.record_sha256,
+            record_size: v1.record_size,
+            follows: None,
+        }
+    }
 }
 
 impl Stub {
@@ -214,6 +241,8 @@ impl Stub {
             checklists,
             record_sha256,
             record_size,
+            case_id: rec.case_id.clone(),
+            follows: rec.follow_up.as_ref().map(|f| f.follows.clone()),
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::store::envelope::{
 };
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
 use crate::store::index::{
-    Arrived, Index, IndexEntry, IndexFile, IndexFileRef, IndexFileV1, Status, Stub,
+    Arrived, Index, IndexEntry, IndexFile, IndexFileRef, IndexFileV1, Status, Stub, StubV1,
 };
 use crate::store::layout::{self, DraftName, FinalName};
 use crate::store::passphrase;
@@ -92,6 +92,9 @@ pub struct FinalizedFile {
     pub checklists: Vec<ChecklistStamp>,
     pub finalized_at: String,
     pub exported: bool,
+    /// The visit's case and the visit it follows (from the stub).
+    pub case_id: String,
+    pub follows: Option<String>,
 }
 
 /// Something the vault repaired when it was unlocked (after a crash or a
@@ -1024,6 +1027,8 @@ impl Vault {
                 checklists: stub.checklists,
                 finalized_at: stub.entry.finalized_at.unwrap_or_default(),
                 exported: stub.entry.status == Status::Exported,
+                case_id: stub.case_id,
+                follows: stub.follows,
             });
         }
         if !dropped.is_empty() {
@@ -1723,7 +1728,9 @@ pub fn decode_index(plaintext: &[u8]) -> Result<IndexFile, EnvelopeError> {
 pub fn decode_stub(plaintext: &[u8]) -> Result<Stub, EnvelopeError> {
     let (version, payload) = split(STUB, plaintext)?;
     match version {
-        1 => decode_payload(STUB, payload, record_config()),
+        1 => decode_payload::<StubV1, MAX_RECORD_BYTES>(STUB, payload, record_config())
+            .map(Stub::from),
+        2 => decode_payload(STUB, payload, record_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: STUB.name,
             found,

@@ -515,6 +515,7 @@ mod tests {
             });
         }
         EntryRecord {
+            previous: None,
             section: "per_gezinslid".into(),
             answers,
             person: None,
@@ -535,6 +536,10 @@ mod tests {
             status_reason: Default::default(),
         };
         let rec = VisitRecord {
+            case_id: "appelboom-1".to_string(),
+            follow_up: None,
+            read_back_at: None,
+            case_keeps: Vec::new(),
             id: "appelboom-1".into(),
             label: "Appelboom".into(),
             date: "2025-03-04".into(),
@@ -720,6 +725,7 @@ mod tests {
     fn the_workers_verdict_the_plan_and_the_next_contact() {
         let (mut rec, mut summary) = appelboom();
         let plan = |who: &str, by: &str| EntryRecord {
+            previous: None,
             section: "plan".into(),
             answers: vec![
                 a(
@@ -895,12 +901,14 @@ mod tests {
                 answers.push(ch("kv_alleen", x));
             }
             EntryRecord {
+                previous: None,
                 section: "stem_kind".into(),
                 answers,
                 person: None,
             }
         };
         let ouder = |plan: &str, gehoord: &str| EntryRecord {
+            previous: None,
             section: "stem_ouder".into(),
             answers: vec![ch("ov_plan", plan), ch("ov_gehoord", gehoord)],
             person: None,
@@ -1001,11 +1009,13 @@ mod tests {
             role: "moeder".into(),
         }];
         let kind = |id: u32, answers: Vec<AnswerRecord>| EntryRecord {
+            previous: None,
             section: "stem_kind".into(),
             answers,
             person: Some(PersonRecord::Child(id)),
         };
         let lotte = EntryRecord {
+            previous: None,
             section: "stem_ouder".into(),
             answers: vec![ch("ov_plan", "eens"), ch("ov_gehoord", "ja")],
             person: Some(PersonRecord::Caregiver(3)),

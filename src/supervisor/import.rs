@@ -1846,6 +1846,10 @@ mod tests {
         let limit = future_limit("2026-12-05T10:00:00");
         let rec = |date: &str, created: &str| {
             let mut r = VisitRecord {
+                case_id: "v".to_string(),
+                follow_up: None,
+                read_back_at: None,
+                case_keeps: Vec::new(),
                 id: "v".into(),
                 label: String::new(),
                 date: date.into(),

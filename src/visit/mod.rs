@@ -9,6 +9,7 @@ pub mod input;
 pub mod record;
 pub mod record_v1;
 pub mod record_v2;
+pub mod record_v3;
 pub mod report;
 pub mod roster;
 mod roster_entries;
@@ -231,6 +232,9 @@ pub struct Sheet {
     /// Per section, per entry: the roster member the entry is about, for
     /// entries made from the roster (same shape as `entries`).
     pub entry_person: Vec<Vec<Option<Person>>>,
+    /// Per section, per entry: what of the previous visit the entry is
+    /// about, for entries made from a follow-up (same shape as `entries`).
+    pub entry_previous: Vec<Vec<Option<record::PreviousRef>>>,
     /// Whether the sheet was taken, and if not, why.
     pub status: SheetStatus,
     /// The worker's short reason for a status other than `Taken`.
@@ -292,12 +296,14 @@ impl Sheet {
         let answers = vec![None; checklist.items.len()];
         let entries = vec![Vec::new(); checklist.sections.len()];
         let entry_person = vec![Vec::new(); checklist.sections.len()];
+        let entry_previous = vec![Vec::new(); checklist.sections.len()];
         Sheet {
             checklist,
             person,
             answers,
             entries,
             entry_person,
+            entry_previous,
             status: SheetStatus::Taken,
             status_reason: SecretText::default(),
         }
@@ -395,11 +401,20 @@ pub struct Visit {
     pub pending: Vec<Pending>,
     /// Roster members removed during the visit (their sheets stay).
     pub removed: Vec<Removed>,
+    /// The case this visit belongs to: its own id for a first visit, the
+    /// case's id for a follow-up.
+    pub case_id: String,
+    /// What this visit knows of the visit it follows (a follow-up only).
+    pub follow_up: Option<record::FollowUpRecord>,
+    /// When the worker marked that the agreements were read back with the
+    /// family.
+    pub read_back: Option<PrimitiveDateTime>,
 }
 
 impl Visit {
     pub fn new(id: String, label: String, date: Date, now: PrimitiveDateTime) -> Visit {
         Visit {
+            case_id: id.clone(),
             id,
             label,
             date,
@@ -414,6 +429,8 @@ impl Visit {
             orphans: Vec::new(),
             pending: Vec::new(),
             removed: Vec::new(),
+            follow_up: None,
+            read_back: None,
         }
     }
 
@@ -531,6 +548,7 @@ impl Visit {
         let width = sec.items.len();
         s.entries[section].push(vec![None; width]);
         s.entry_person[section].push(None);
+        s.entry_previous[section].push(None);
         self.updated_at = now;
         Ok(s.entries[section].len() - 1)
     }
@@ -561,6 +579,11 @@ impl Visit {
             && entry < people.len()
         {
             people.remove(entry);
+        }
+        if let Some(previous) = s.entry_previous.get_mut(section)
+            && entry < previous.len()
+        {
+            previous.remove(entry);
         }
         // Flags raised in later entries keep pointing at the same answers.
         let (id, person) = (s.checklist.id.clone(), s.person);

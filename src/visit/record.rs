@@ -89,6 +89,118 @@ pub struct EntryRecord {
     pub answers: Vec<AnswerRecord>,
     /// The roster member an entry made from the roster is about (version 3).
     pub person: Option<PersonRecord>,
+    /// What of the previous visit an entry made from the case is about: an
+    /// agreement, a flag or a scaling answer of `VisitRecord::follow_up`
+    /// (version 4).
+    pub previous: Option<PreviousRef>,
+}
+
+/// Which part of the previous visit an entry is about (record version 4):
+/// `kind` is `agreement`, `flag` or `scaling`, and `index` counts from 0 in
+/// the matching list of [`FollowUpRecord`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PreviousRef {
+    pub kind: PreviousKind,
+    pub index: u32,
+}
+
+/// The lists of the previous visit a follow-up entry can be made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PreviousKind {
+    Agreement,
+    Flag,
+    Scaling,
+}
+
+impl PreviousKind {
+    /// As checklist files and the office's JSON write it.
+    pub fn key(self) -> &'static str {
+        match self {
+            PreviousKind::Agreement => "agreement",
+            PreviousKind::Flag => "flag",
+            PreviousKind::Scaling => "scaling",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<PreviousKind> {
+        match key {
+            "agreement" => Some(PreviousKind::Agreement),
+            "flag" => Some(PreviousKind::Flag),
+            "scaling" => Some(PreviousKind::Scaling),
+            _ => None,
+        }
+    }
+}
+
+/// One agreement of a safety plan (record version 4; also in the case
+/// card): who does what, by when, and what happens if it goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgreementRecord {
+    pub who: SecretText,
+    pub what: SecretText,
+    /// `YYYY-MM-DD`
+    pub by_when: Option<String>,
+    pub if_wrong: SecretText,
+}
+
+/// One answer to the scaling question (record version 4; also in the case
+/// card): who gave which number, about which child.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ScalingRecord {
+    pub who: SecretText,
+    /// The option id of the role (`kind`, `ouder`, …), if answered.
+    pub role: Option<String>,
+    /// The child it is about; empty: all children.
+    pub about: SecretText,
+    pub value: i64,
+}
+
+/// A red flag as the case keeps it (record version 4; also in the case
+/// card): which flag, its level and state, and what the worker did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFlagRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub flag: String,
+    /// `acute`, `structural` or `attention`.
+    pub level: String,
+    pub message: Text,
+    /// `active`, `lapsed` or `withdrawn`.
+    pub state: String,
+    pub action_taken: SecretText,
+    /// `YYYY-MM-DD`, the date of the visit that raised it.
+    pub raised_on: String,
+}
+
+/// A closed answer (choice, options, number or date; never text) of the
+/// previous visit, kept because a checklist refers to it with
+/// `previous(item)` (record version 4; also in the case card).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviousValueRecord {
+    pub checklist: String,
+    pub person: PersonRecord,
+    pub item: String,
+    pub value: AnswerValue,
+}
+
+/// What a follow-up visit knows of the visit it follows (record version
+/// 4): copied from the case card when the visit started, and never changed
+/// after. The evaluation itself is in the entries made from it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FollowUpRecord {
+    /// The id of the visit this one follows.
+    pub follows: String,
+    /// `YYYY-MM-DD`, the date of that visit.
+    pub previous_date: String,
+    pub agreements: Vec<AgreementRecord>,
+    /// The flags that were still active at the end of that visit.
+    pub flags: Vec<CaseFlagRecord>,
+    pub scaling: Vec<ScalingRecord>,
+    pub values: Vec<PreviousValueRecord>,
+    /// The worker's own verdict then (option id of `eigen_oordeel`).
+    pub verdict: Option<String>,
+    /// `YYYY-MM-DD`: the evaluation date that visit set.
+    pub evaluation_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -246,12 +358,43 @@ pub struct VisitRecord {
     pub pending: Vec<PendingRecord>,
     /// Roster members removed during the visit (version 3; empty before).
     pub removed: Vec<RemovedRecord>,
+    /// The case the visit belongs to (version 4). A first visit opens a
+    /// case named after itself; a visit from before version 4 reads as a
+    /// case of its own.
+    pub case_id: String,
+    /// Set when the visit follows an earlier visit of its case (version 4).
+    pub follow_up: Option<FollowUpRecord>,
+    /// `YYYY-MM-DDTHH:MM:SS`: when the worker marked that the agreements
+    /// were read back with the family (version 4).
+    pub read_back_at: Option<String>,
+    /// The items whose closed answers the case card keeps for the next
+    /// visit: those a checklist in use refers to with `previous(item)`
+    /// (version 4). Made when the record is written, so that a finalize
+    /// completed after a crash makes the same card.
+    pub case_keeps: Vec<KeptItem>,
+}
+
+/// An item named by checklist and item id (record version 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptItem {
+    pub checklist: String,
+    pub item: String,
 }
 
 const DATE: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 const STAMP: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+
+/// A case id, like a visit id: 1 to 64 of `A-Z a-z 0-9 - _` (a safe file
+/// name).
+pub fn valid_case_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 pub fn format_date(d: Date) -> String {
     d.format(DATE).unwrap_or_default()
@@ -330,6 +473,25 @@ fn answers_of(
 }
 
 impl Visit {
+    /// The items whose closed answers the case card keeps: those the
+    /// checklists in use refer to with `previous(item)`.
+    pub fn case_keeps(&self) -> Vec<KeptItem> {
+        let mut out: Vec<KeptItem> = Vec::new();
+        for s in &self.sheets {
+            let c = &s.checklist;
+            for &i in &c.previous_items {
+                let Some(item) = c.items.get(i) else { continue };
+                if !out.iter().any(|k| k.checklist == c.id && k.item == item.id) {
+                    out.push(KeptItem {
+                        checklist: c.id.clone(),
+                        item: item.id.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The record of this visit (not finalized).
     pub fn to_record(&self) -> VisitRecord {
         let sheets = self
@@ -350,6 +512,10 @@ impl Visit {
                                 section: sec.id.clone(),
                                 answers: answers_of(c, sec.items.clone(), e, sec.items.start),
                                 person: person.map(PersonRecord::from),
+                                previous: s
+                                    .entry_previous
+                                    .get(si)
+                                    .and_then(|p| p.get(ei).copied().flatten()),
                             });
                         }
                     } else {
@@ -455,6 +621,10 @@ impl Visit {
                     at: format_stamp(r.at),
                 })
                 .collect(),
+            case_id: self.case_id.clone(),
+            follow_up: self.follow_up.clone(),
+            read_back_at: self.read_back.map(format_stamp),
+            case_keeps: self.case_keeps(),
         }
     }
 
@@ -587,6 +757,7 @@ impl Visit {
                 }
                 sheet.entries[si].push(slots);
                 sheet.entry_person[si].push(e.person.map(Person::from));
+                sheet.entry_previous[si].push(e.previous);
             }
             changes[at].kept_aside += v.orphans.len() - before;
             v.sheets.push(sheet);
@@ -640,6 +811,16 @@ impl Visit {
                 text: p.text.clone(),
             });
         }
+        v.case_id = if valid_case_id(&rec.case_id) {
+            rec.case_id.clone()
+        } else {
+            return Err(RecordError::Field("case_id"));
+        };
+        v.follow_up = rec.follow_up.clone();
+        v.read_back = match &rec.read_back_at {
+            Some(s) => Some(parse_stamp(s).ok_or(RecordError::Field("read_back_at"))?),
+            None => None,
+        };
         for r in &rec.removed {
             v.removed.push(Removed {
                 person: r.person.into(),

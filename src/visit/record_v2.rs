@@ -11,9 +11,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::visit::SecretText;
-use crate::visit::record as now;
+use crate::visit::record_v3 as now;
 
-pub use now::{
+pub use crate::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, CursorRecord,
     FinalRecord, FlagRecord, OrphanRecord, OutcomeRecord, PendingRecord, PersonRecord, ScoreRecord,
     Summary,

@@ -113,6 +113,7 @@ impl Visit {
                 if !*gone && !s.entry_person[si].contains(&Some(*p)) {
                     s.entries[si].push(vec![None; sec.items.len()]);
                     s.entry_person[si].push(Some(*p));
+                    s.entry_previous[si].push(None);
                     changed = true;
                 }
             }
@@ -138,14 +139,19 @@ impl Visit {
         let s = &mut self.sheets[sheet];
         let mut old_entries = std::mem::take(&mut s.entries[section]);
         let mut old_people = std::mem::take(&mut s.entry_person[section]);
+        let mut old_previous = std::mem::take(&mut s.entry_previous[section]);
+        old_previous.resize(old_entries.len(), None);
         let mut entries = Vec::with_capacity(order.len());
         let mut people = Vec::with_capacity(order.len());
+        let mut previous = Vec::with_capacity(order.len());
         for &o in order {
             entries.push(std::mem::take(&mut old_entries[o]));
             people.push(old_people[o].take());
+            previous.push(old_previous[o].take());
         }
         s.entries[section] = entries;
         s.entry_person[section] = people;
+        s.entry_previous[section] = previous;
         let mut new_of = vec![0; order.len()];
         for (new, &old) in order.iter().enumerate() {
             new_of[old] = new;

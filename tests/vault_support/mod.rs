@@ -92,6 +92,10 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
         })
         .collect();
     VisitRecord {
+        case_id: id.into(),
+        follow_up: None,
+        read_back_at: None,
+        case_keeps: Vec::new(),
         id: id.into(),
         label: label.into(),
         date: "2025-03-04".into(),
@@ -126,6 +130,7 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
             person: PersonRecord::Visit,
             answers: sheet_answers,
             entries: vec![EntryRecord {
+                previous: None,
                 section: "plan".into(),
                 answers: vec![AnswerRecord {
                     item: "plan_wie".into(),

@@ -271,6 +271,7 @@ prop_compose! {
             missing_required: missing,
         };
         let rec = VisitRecord {
+case_id: id.clone(), follow_up: None, read_back_at: None, case_keeps: Vec::new(),
             id, label, date, place, present,
             children: children.into_iter().map(|(id, alias, age)| ChildRecord { id, alias, age }).collect(),
             caregivers: caregivers.into_iter().map(|(id, alias, role)| CaregiverRecord { id, alias, role }).collect(),
@@ -278,7 +279,7 @@ prop_compose! {
                 checklist: ChecklistStamp { id: c.clone(), version, hash: format!("{c}{version}") },
                 person,
                 answers,
-                entries: entries.into_iter().map(|(section, answers, person)| EntryRecord { section, answers, person }).collect(),
+                entries: entries.into_iter().map(|(section, answers, person)| EntryRecord { section, answers, person, previous: None }).collect(),
                 status: crate::visit::SheetStatus::ALL[status].key().into(),
                 status_reason: SecretText::new(if status == 0 { String::new() } else { reason }),
             }).collect(),
