@@ -53,6 +53,8 @@ fn forged(
         let plain = envelope::encode_record(rec).unwrap();
         let cipher = envelope::encrypt(&plain, &[&public]).unwrap();
         visits.push(ManifestVisit {
+            case_id: None,
+            follows: None,
             id: rec.id.clone(),
             sequence: fin.sequence,
             file: record_file(fin.sequence),
@@ -65,6 +67,7 @@ fn forged(
     }
     files.extend(extra.iter().cloned());
     let m = Manifest {
+        closed_cases: Vec::new(),
         format: manifest::FORMAT.into(),
         // Format 1 (unsigned): the import takes it with --allow-unsigned,
         // as office_support::import passes.
