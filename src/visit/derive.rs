@@ -438,7 +438,12 @@ fn sheet_derived(
         match node {
             VisNode::Section(s) => {
                 let sec = &c.sections[s];
+                // A follow-up section without entries (a first visit, or
+                // nothing of its kind last time) is not there at all.
+                let empty_follow_up = sec.repeat.as_ref().is_some_and(|r| r.from_previous())
+                    && sheet.entries[s].is_empty();
                 let v = !outside
+                    && !empty_follow_up
                     && sec.age_bands.admits(age_band)
                     && sec
                         .show_if
