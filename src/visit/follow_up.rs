@@ -17,8 +17,8 @@
 
 use crate::checklist::model::{AppliesTo, Checklist, PreviousKind};
 use crate::i18n::Text;
-use crate::visit::record::{FollowUpRecord, PersonRecord, PreviousRef};
-use crate::visit::{Person, Visit};
+use crate::visit::record::{AnswerValue, FollowUpRecord, PersonRecord, PreviousRef, parse_date};
+use crate::visit::{Answer, Person, Sheet, Visit, check_answer};
 
 /// The longest entry title, in characters, before it is cut off with `…`.
 pub const TITLE_MAX: usize = 80;
@@ -66,6 +66,44 @@ pub fn previous_indices(
         })
         .map(|i| i as u32)
         .collect()
+}
+
+/// Per item of the sheet's checklist: its closed answer at the previous
+/// visit, for the same person, when the checklist reads it with
+/// `previous(item)`. Empty in a first visit. A kept value that no longer
+/// fits the item (the checklist changed) reads as no answer.
+pub fn previous_answers(visit: &Visit, sheet: &Sheet) -> Vec<Option<Answer>> {
+    let c = &sheet.checklist;
+    let Some(f) = visit.follow_up.as_ref() else {
+        return Vec::new();
+    };
+    if c.previous_items.is_empty() {
+        return Vec::new();
+    }
+    let person = person_record(sheet.person);
+    let mut out = vec![None; c.items.len()];
+    for &i in &c.previous_items {
+        let Some(it) = c.items.get(i) else { continue };
+        let Some(v) = f
+            .values
+            .iter()
+            .find(|v| v.checklist == c.id && v.person == person && v.item == it.id)
+        else {
+            continue;
+        };
+        let a = match &v.value {
+            AnswerValue::Choice(id) => it.option_index(id).map(|o| Answer::Choice(o as u16)),
+            AnswerValue::Multi(ids) => ids
+                .iter()
+                .try_fold(0u64, |bits, id| Some(bits | 1 << it.option_index(id)?))
+                .map(Answer::Multi),
+            AnswerValue::Number(n) => Some(Answer::Number(*n)),
+            AnswerValue::Date(d) => parse_date(d).map(Answer::Date),
+            AnswerValue::Text(_) => None,
+        };
+        out[i] = a.filter(|a| check_answer(&it.kind, it.options.len(), a).is_ok());
+    }
+    out
 }
 
 impl Visit {
