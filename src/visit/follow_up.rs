@@ -36,14 +36,6 @@ pub fn one_line(text: &str, max: usize) -> String {
     out
 }
 
-fn person_record(p: Person) -> PersonRecord {
-    match p {
-        Person::Visit => PersonRecord::Visit,
-        Person::Child(id) => PersonRecord::Child(id),
-        Person::Caregiver(id) => PersonRecord::Caregiver(id),
-    }
-}
-
 /// The indices (into the follow-up's list of `kind`) a sheet of
 /// `checklist` for `person` has an entry for.
 pub fn previous_indices(
@@ -60,7 +52,7 @@ pub fn previous_indices(
     (0..n)
         .filter(|&i| match kind {
             PreviousKind::Flag if checklist.applies_to != AppliesTo::Visit => {
-                follow_up.flags[i].person == person_record(person)
+                follow_up.flags[i].person == PersonRecord::from(person)
             }
             _ => true,
         })
@@ -80,7 +72,7 @@ pub fn previous_answers(visit: &Visit, sheet: &Sheet) -> Vec<Option<Answer>> {
     if c.previous_items.is_empty() {
         return Vec::new();
     }
-    let person = person_record(sheet.person);
+    let person = PersonRecord::from(sheet.person);
     let mut out = vec![None; c.items.len()];
     for &i in &c.previous_items {
         let Some(it) = c.items.get(i) else { continue };
