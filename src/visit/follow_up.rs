@@ -257,8 +257,10 @@ impl Visit {
                         .unwrap_or_else(|| Text::new(role, role))
                 });
                 let about = one_line(sc.about.as_str(), 24);
+                // "Hulpverlener (ook uzelf)" reads as "hulpverlener" here.
+                let short = |r: &str| r.split(" (").next().unwrap_or(r).to_lowercase();
                 let name = |role: Option<&str>| match (who.is_empty(), role) {
-                    (false, Some(r)) => format!("{who} ({})", r.to_lowercase()),
+                    (false, Some(r)) => format!("{who} ({})", short(r)),
                     (false, None) => who.to_string(),
                     (true, Some(r)) => r.to_string(),
                     (true, None) => String::new(),
