@@ -93,6 +93,20 @@ pub const STUB: Kind = Kind {
     name: "stub",
 };
 
+/// A case card (see `case`).
+pub const CASE: Kind = Kind {
+    magic: *b"SVCASE\0\0",
+    version: crate::case::CARD_VERSION,
+    name: "case card",
+};
+
+/// The list of cases closed on this laptop.
+pub const CLOSED: Kind = Kind {
+    magic: *b"SVCLOSED",
+    version: 1,
+    name: "closed-case list",
+};
+
 /// The format version of visit records this program writes.
 pub const RECORD_VERSION: u16 = RECORD.version;
 
