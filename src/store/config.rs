@@ -319,6 +319,7 @@ mod tests {
     fn sealed() -> Sealed {
         Sealed {
             config: VaultConfig {
+                case_retention_days: None,
                 format: 1,
                 device_id: "dev-1".into(),
                 device_name: "laptop Kersenboom-team".into(),
