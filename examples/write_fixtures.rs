@@ -126,6 +126,7 @@ pub fn fixture_record() -> VisitRecord {
                             },
                         ],
                         person: None,
+                        previous: None,
                     },
                     // Since version 3: an entry made from the roster names its person.
                     EntryRecord {
@@ -135,6 +136,20 @@ pub fn fixture_record() -> VisitRecord {
                             value: AnswerValue::Choice("ja".into()),
                         }],
                         person: Some(PersonRecord::Child(1)),
+                        previous: None,
+                    },
+                    // Since version 4: an entry made from the visit it follows.
+                    EntryRecord {
+                        section: "vorige_afspraken".into(),
+                        answers: vec![AnswerRecord {
+                            item: "va_nagekomen".into(),
+                            value: AnswerValue::Choice("deels".into()),
+                        }],
+                        person: None,
+                        previous: Some(PreviousRef {
+                            kind: PreviousKind::Agreement,
+                            index: 0,
+                        }),
                     },
                 ],
                 status: "afgenomen".into(),
@@ -262,6 +277,48 @@ pub fn fixture_record() -> VisitRecord {
                 missing_required: 1,
             },
         }),
+        // Since version 4: the case, what the visit it follows left, the
+        // read-back, and the items the case card keeps.
+        case_id: "case-kersenboom".into(),
+        follow_up: Some(FollowUpRecord {
+            follows: "fixture-kersenboom-0".into(),
+            previous_date: "2025-02-04".into(),
+            agreements: vec![AgreementRecord {
+                who: SecretText::new("Ruben"),
+                what: SecretText::new("gaat naar het huisartsgesprek over drinken"),
+                by_when: Some("2025-02-20".into()),
+                if_wrong: SecretText::new("Iris belt haar zus en Veilig Thuis"),
+            }],
+            flags: vec![CaseFlagRecord {
+                checklist: "veiligheid".into(),
+                person: PersonRecord::Visit,
+                flag: "herhaald_geweld".into(),
+                level: "structural".into(),
+                message: Text::new("Geweld komt vaker voor.", "Violence happens repeatedly."),
+                state: "active".into(),
+                action_taken: SecretText::new("Besproken met de gedragswetenschapper."),
+                raised_on: "2025-02-04".into(),
+            }],
+            scaling: vec![ScalingRecord {
+                who: SecretText::new("Iris"),
+                role: Some("ouder".into()),
+                about: SecretText::new("Mila"),
+                value: 4,
+            }],
+            values: vec![PreviousValueRecord {
+                checklist: "veiligheid".into(),
+                person: PersonRecord::Visit,
+                item: "eigen_oordeel".into(),
+                value: AnswerValue::Choice("structureel_onveilig".into()),
+            }],
+            verdict: Some("structureel_onveilig".into()),
+            evaluation_date: Some("2025-03-04".into()),
+        }),
+        read_back_at: Some("2025-03-04T10:55:00".into()),
+        case_keeps: vec![KeptItem {
+            checklist: "veiligheid".into(),
+            item: "eigen_oordeel".into(),
+        }],
     }
 }
 
