@@ -82,7 +82,12 @@ fn main() {
                 .collect(),
             finalized_at: fin.finalized_at.clone(),
             checklists,
+            case_id: (version >= 3).then(|| rec.case_id.clone()),
+            follows: (version >= 3)
+                .then(|| rec.follow_up.as_ref().map(|f| f.follows.clone()))
+                .flatten(),
         }],
+        closed_cases: Vec::new(),
     };
     let device_key = SigningKey::generate().expect("a signing key");
     let card = DeviceCard {

@@ -24,15 +24,19 @@ use secrecy::SecretString;
 #[path = "../tests/vault_support/mod.rs"]
 mod common;
 
-fn refuse_existing(p: &Path) {
+/// Whether `p` exists (and is kept: fixtures are never overwritten).
+fn kept(p: &Path) -> bool {
     if p.exists() {
-        eprintln!("{} exists; fixtures are never overwritten", p.display());
-        std::process::exit(1);
+        println!("kept {} (fixtures are never overwritten)", p.display());
+        return true;
     }
+    false
 }
 
 fn write(p: PathBuf, bytes: &[u8]) {
-    refuse_existing(&p);
+    if kept(&p) {
+        return;
+    }
     std::fs::write(&p, bytes).expect("write fixture");
     println!("wrote {}", p.display());
 }
@@ -126,6 +130,7 @@ pub fn fixture_record() -> VisitRecord {
                             },
                         ],
                         person: None,
+                        previous: None,
                     },
                     // Since version 3: an entry made from the roster names its person.
                     EntryRecord {
@@ -135,6 +140,20 @@ pub fn fixture_record() -> VisitRecord {
                             value: AnswerValue::Choice("ja".into()),
                         }],
                         person: Some(PersonRecord::Child(1)),
+                        previous: None,
+                    },
+                    // Since version 4: an entry made from the visit it follows.
+                    EntryRecord {
+                        section: "vorige_afspraken".into(),
+                        answers: vec![AnswerRecord {
+                            item: "va_nagekomen".into(),
+                            value: AnswerValue::Choice("deels".into()),
+                        }],
+                        person: None,
+                        previous: Some(PreviousRef {
+                            kind: PreviousKind::Agreement,
+                            index: 0,
+                        }),
                     },
                 ],
                 status: "afgenomen".into(),
@@ -262,6 +281,48 @@ pub fn fixture_record() -> VisitRecord {
                 missing_required: 1,
             },
         }),
+        // Since version 4: the case, what the visit it follows left, the
+        // read-back, and the items the case card keeps.
+        case_id: "case-kersenboom".into(),
+        follow_up: Some(FollowUpRecord {
+            follows: "fixture-kersenboom-0".into(),
+            previous_date: "2025-02-04".into(),
+            agreements: vec![AgreementRecord {
+                who: SecretText::new("Ruben"),
+                what: SecretText::new("gaat naar het huisartsgesprek over drinken"),
+                by_when: Some("2025-02-20".into()),
+                if_wrong: SecretText::new("Iris belt haar zus en Veilig Thuis"),
+            }],
+            flags: vec![CaseFlagRecord {
+                checklist: "veiligheid".into(),
+                person: PersonRecord::Visit,
+                flag: "herhaald_geweld".into(),
+                level: "structural".into(),
+                message: Text::new("Geweld komt vaker voor.", "Violence happens repeatedly."),
+                state: "active".into(),
+                action_taken: SecretText::new("Besproken met de gedragswetenschapper."),
+                raised_on: "2025-02-04".into(),
+            }],
+            scaling: vec![ScalingRecord {
+                who: SecretText::new("Iris"),
+                role: Some("ouder".into()),
+                about: SecretText::new("Mila"),
+                value: 4,
+            }],
+            values: vec![PreviousValueRecord {
+                checklist: "veiligheid".into(),
+                person: PersonRecord::Visit,
+                item: "eigen_oordeel".into(),
+                value: AnswerValue::Choice("structureel_onveilig".into()),
+            }],
+            verdict: Some("structureel_onveilig".into()),
+            evaluation_date: Some("2025-03-04".into()),
+        }),
+        read_back_at: Some("2025-03-04T10:55:00".into()),
+        case_keeps: vec![KeptItem {
+            checklist: "veiligheid".into(),
+            item: "eigen_oordeel".into(),
+        }],
     }
 }
 
@@ -332,9 +393,18 @@ fn main() {
         &encode(STUB, &stub, record_config()).expect("stub"),
     );
 
+    // The case card made from the fixture visit (a follow-up of its case).
+    let card = safevisit::case::CaseCard::from_record(&rec, None);
+    write(
+        out.join(format!("case-v{}.bin", envelope::CASE.version)),
+        &encode(envelope::CASE, &card, record_config()).expect("case card"),
+    );
+
     // A whole vault: one draft, one finalized visit.
     let vault_dir = out.join(format!("vault-v{}", safevisit::store::config::VAULT_FORMAT));
-    refuse_existing(&vault_dir);
+    if kept(&vault_dir) {
+        return;
+    }
     let mut vault = Vault::init(
         &vault_dir,
         InitOptions {

@@ -159,18 +159,33 @@ pub fn export_bundle(
         return Err(ExportError::NoSigningKey);
     }
     let files = vault.finalized_records(all)?;
-    let (Some(first), Some(last)) = (files.first(), files.last()) else {
-        return Ok(ExportOutcome {
-            path: None,
-            visits: 0,
-        });
-    };
+    // Cases closed on the laptop go to the office with the next bundle; a
+    // bundle may carry only those.
+    let closed = vault.closed_cases(!all)?;
     let device = vault.device();
-    let target = target_path(
-        out,
-        &default_name(&device.name, first.sequence, last.sequence),
-    )?;
-    let manifest = manifest_of(&device.id, &device.name, now, &files);
+    let name = match (files.first(), files.last()) {
+        (Some(first), Some(last)) => default_name(&device.name, first.sequence, last.sequence),
+        _ if !closed.is_empty() => {
+            let stamp: String = now.chars().filter(char::is_ascii_digit).collect();
+            default_name(&device.name, 0, 0).replace("-0-0.age", &format!("-gesloten-{stamp}.age"))
+        }
+        _ => {
+            return Ok(ExportOutcome {
+                path: None,
+                visits: 0,
+            });
+        }
+    };
+    let target = target_path(out, &name)?;
+    let mut manifest = manifest_of(&device.id, &device.name, now, &files);
+    manifest.closed_cases = closed
+        .iter()
+        .map(|c| manifest::ClosedCase {
+            case_id: c.case_id.clone(),
+            closed_on: c.closed_at.get(..10).unwrap_or(&c.closed_at).to_string(),
+            reason: c.reason.clone(),
+        })
+        .collect();
     let key = vault.signing_key().ok_or(ExportError::NoSigningKey)?;
     let signature = bundle::sign_manifest(&manifest, key).map_err(ExportError::Sign)?;
     let named: Vec<(String, &[u8])> = files
@@ -201,6 +216,19 @@ pub fn export_bundle(
     if !ids.is_empty() {
         vault
             .mark_exported(&ids)
+            .map_err(|source| ExportError::NotMarked {
+                path: target.clone(),
+                source: Box::new(source),
+            })?;
+    }
+    let closed_ids: Vec<String> = closed
+        .iter()
+        .filter(|c| !c.exported)
+        .map(|c| c.case_id.clone())
+        .collect();
+    if !closed_ids.is_empty() {
+        vault
+            .mark_closures_exported(&closed_ids)
             .map_err(|source| ExportError::NotMarked {
                 path: target.clone(),
                 source: Box::new(source),

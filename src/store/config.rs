@@ -52,6 +52,11 @@ pub struct VaultConfig {
     /// Made with a low scrypt work factor for tests and replays; never for
     /// real visits.
     pub test_vault: bool,
+    /// Days a case may stay untouched before the home screen flags it for
+    /// closing (default `case::DEFAULT_RETENTION_DAYS`). The one line of
+    /// this file an organisation may change; it is not sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_retention_days: Option<u32>,
 }
 
 /// Who this device is, as the office will see it.
@@ -85,7 +90,10 @@ impl VaultConfig {
             quote(&self.device_id),
             quote(&self.device_name),
             self.test_vault
-        )
+        ) + &self
+            .case_retention_days
+            .map(|d| format!("case-retention-days = {d}\n"))
+            .unwrap_or_default()
     }
 
     pub fn from_toml(text: &str) -> Result<VaultConfig, String> {
@@ -279,6 +287,7 @@ impl Sealed {
             return Err("it names no organisation recipient");
         }
         let config = VaultConfig {
+            case_retention_days: None,
             format: format.ok_or("it has no vault-format line")?,
             device_id: device_id.ok_or("it has no device-id line")?,
             device_name: device_name.ok_or("it has no device-name line")?,
@@ -310,6 +319,7 @@ mod tests {
     fn sealed() -> Sealed {
         Sealed {
             config: VaultConfig {
+                case_retention_days: None,
                 format: 1,
                 device_id: "dev-1".into(),
                 device_name: "laptop Kersenboom-team".into(),

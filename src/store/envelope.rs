@@ -93,6 +93,20 @@ pub const STUB: Kind = Kind {
     name: "stub",
 };
 
+/// A case card (see `case`).
+pub const CASE: Kind = Kind {
+    magic: *b"SVCASE\0\0",
+    version: crate::case::CARD_VERSION,
+    name: "case card",
+};
+
+/// The list of cases closed on this laptop.
+pub const CLOSED: Kind = Kind {
+    magic: *b"SVCLOSED",
+    version: 1,
+    name: "closed-case list",
+};
+
 /// The format version of visit records this program writes.
 pub const RECORD_VERSION: u16 = RECORD.version;
 
@@ -344,7 +358,7 @@ mod tests {
         let key = age::x25519::Identity::generate();
         let plain = encode_record(&record()).unwrap();
         assert_eq!(&plain[..8], b"SVVISIT\0");
-        assert_eq!(&plain[8..10], &[3, 0]);
+        assert_eq!(&plain[8..10], &[4, 0]);
         let ct = encrypt(&plain, &[&key.to_public()]).unwrap();
         assert_eq!(open_record(&ct, &[&key]).unwrap(), record());
     }

@@ -134,6 +134,10 @@ pub enum StoreError {
     NoSuchDraft { id: String },
     #[error("there is no finalized visit {id}")]
     NoSuchFinalized { id: String },
+    #[error("there is no open case {id}")]
+    NoSuchCase { id: String },
+    #[error("`{reason}` is not a reason for closing a case")]
+    InvalidCloseReason { reason: String },
     #[error("visit {id} is already finalized")]
     AlreadyFinalized { id: String },
     #[error("the record is marked finalized; only the vault finalizes a visit")]
@@ -328,6 +332,14 @@ impl StoreError {
             E::NoSuchDraft { id } => match lang {
                 Lang::Nl => format!("Er is geen concept van bezoek {id}. Het kan al zijn afgerond of verwijderd."),
                 Lang::En => format!("There is no draft of visit {id}. It may have been finalized or discarded."),
+            },
+            E::NoSuchCase { id } => match lang {
+                Lang::Nl => format!("Er is geen open casus {id}. Hij kan al zijn gesloten."),
+                Lang::En => format!("There is no open case {id}. It may have been closed already."),
+            },
+            E::InvalidCloseReason { reason } => match lang {
+                Lang::Nl => format!("`{reason}` is geen reden om een casus te sluiten. Kies: doel_bereikt, overgedragen, verhuisd, gestopt of anders."),
+                Lang::En => format!("`{reason}` is not a reason for closing a case. Choose: doel_bereikt, overgedragen, verhuisd, gestopt or anders."),
             },
             E::NoSuchFinalized { id } => match lang {
                 Lang::Nl => format!("Er is geen afgerond bezoek {id}."),

@@ -11,6 +11,8 @@
 //!   drafts/ID.finalizing.age       finalize in progress, device-encrypted record
 //!   final/SEQ.visit.age            finalized record, organisation recipients only
 //!   final/SEQ.stub.age             device-encrypted stub of that record
+//!   cases/CASE.case.age            case card, device-encrypted
+//!   cases/closed.age               cases closed on this laptop, device-encrypted
 //!   quarantine/                    files moved aside, never deleted
 //!   checklists/                    the organisation's checklist files (optional)
 //! ```
@@ -26,6 +28,19 @@ pub const INDEX: &str = "index.age";
 pub const DRAFTS: &str = "drafts";
 pub const FINAL: &str = "final";
 pub const QUARANTINE: &str = "quarantine";
+pub const CASES: &str = "cases";
+pub const CLOSED_CASES: &str = "closed.age";
+pub const CASE_SUFFIX: &str = ".case.age";
+
+pub fn case_name(id: &str) -> String {
+    format!("{id}{CASE_SUFFIX}")
+}
+
+/// The case id of a file name in `cases/`.
+pub fn parse_case_name(name: &str) -> Option<String> {
+    let id = name.strip_suffix(CASE_SUFFIX)?;
+    valid_id(id).then(|| id.to_string())
+}
 
 pub const DRAFT_SUFFIX: &str = ".age";
 pub const FINALIZING_SUFFIX: &str = ".finalizing.age";

@@ -38,7 +38,9 @@ use crate::store::passphrase;
 use crate::store::recipients::{Recipient, dedup};
 use crate::visit::record::{ChecklistStamp, FinalRecord, Summary, VisitRecord, parse_stamp};
 
+mod cases;
 mod receipt;
+pub use cases::{ClosedCase, decode_card};
 pub use receipt::{ReceiptApplyError, ReceiptOutcome};
 
 /// The scrypt work factor (log2 N) of the device identity: about 0.7 s to
@@ -73,6 +75,8 @@ pub struct Counts {
     pub exported: usize,
     /// Arrived at the office and deleted from this laptop (receipts).
     pub arrived: u64,
+    /// Open cases (case cards) on this laptop.
+    pub cases: usize,
 }
 
 /// A finalized record as the export needs it: the ciphertext exactly as
@@ -237,6 +241,10 @@ struct Unlocked {
     arrived: Arrived,
     /// Files of arrived visits still to delete (see `IndexFile::removing`).
     removing: Vec<u64>,
+    /// The open cases' cards, by case id (`cases/`).
+    cases: std::collections::BTreeMap<String, crate::case::CaseCard>,
+    /// Cases closed on this laptop (`cases/closed.age`).
+    closed: Vec<ClosedCase>,
 }
 
 /// An open vault (see the module doc). Dropping it releases the lock and
@@ -393,10 +401,15 @@ impl Vault {
         // Visit files without a vault.toml: never overwrite them. Files of an
         // interrupted init (identity, index, sequence) protect no visit and
         // are replaced.
-        let found: Vec<&str> = [layout::DRAFTS, layout::FINAL, layout::QUARANTINE]
-            .into_iter()
-            .filter(|d| is_nonempty_dir(&dir.join(d)))
-            .collect();
+        let found: Vec<&str> = [
+            layout::DRAFTS,
+            layout::FINAL,
+            layout::QUARANTINE,
+            layout::CASES,
+        ]
+        .into_iter()
+        .filter(|d| is_nonempty_dir(&dir.join(d)))
+        .collect();
         if !found.is_empty() {
             return Err(StoreError::PartialVault {
                 dir: dir.to_path_buf(),
@@ -407,11 +420,17 @@ impl Vault {
                     .join(", "),
             });
         }
-        for d in [layout::DRAFTS, layout::FINAL, layout::QUARANTINE] {
+        for d in [
+            layout::DRAFTS,
+            layout::FINAL,
+            layout::QUARANTINE,
+            layout::CASES,
+        ] {
             create_dir_durable(&*fs, &dir.join(d))?;
         }
 
         let config = VaultConfig {
+            case_retention_days: None,
             format: VAULT_FORMAT,
             device_id,
             device_name: opts.device_name,
@@ -444,6 +463,8 @@ impl Vault {
                 pending: HashSet::new(),
                 arrived: Arrived::default(),
                 removing: Vec::new(),
+                cases: Default::default(),
+                closed: Vec::new(),
             }),
             quarantined: Vec::new(),
             recovered: Vec::new(),
@@ -501,7 +522,12 @@ impl Vault {
             reason,
         })?;
         // Whatever the umask or a copy did: the folders are the owner's only.
-        for d in [layout::DRAFTS, layout::FINAL, layout::QUARANTINE] {
+        for d in [
+            layout::DRAFTS,
+            layout::FINAL,
+            layout::QUARANTINE,
+            layout::CASES,
+        ] {
             let path = dir.join(d);
             if path.is_dir() {
                 tighten(&path)?;
@@ -574,8 +600,11 @@ impl Vault {
             pending: HashSet::new(),
             arrived: Arrived::default(),
             removing: Vec::new(),
+            cases: Default::default(),
+            closed: Vec::new(),
         };
         self.reconcile(&mut unlocked)?;
+        self.load_cases(&mut unlocked)?;
         if unlocked.signing_key.is_none() {
             // A vault made before laptops signed their bundles. The new key
             // is sealed with the same passphrase and work factor; the old
@@ -663,6 +692,7 @@ impl Vault {
         if let Some(u) = &self.unlocked {
             let mut c = Counts {
                 arrived: u.arrived.visits,
+                cases: u.cases.len(),
                 ..Counts::default()
             };
             for e in u.index.entries() {
@@ -915,6 +945,10 @@ impl Vault {
             let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
             write_atomic(&*self.fs, &finals.join(layout::stub_name(seq)), &ct)?;
         }
+        // The case card, after the record it is made from and before the
+        // draft and intent go: killed anywhere, the next unlock completes
+        // the finalize from its intent and makes the same card.
+        self.write_card_for(u, rec)?;
         self.commit_index(u, vec![(rec.id.clone(), Some(stub.entry.clone()))])?;
         let drafts = self.dir.join(layout::DRAFTS);
         remove_durable(&*self.fs, &drafts.join(layout::draft_name(&rec.id)))?;
