@@ -294,7 +294,7 @@ fn a_sheet_added_after_the_start_gets_its_entries_and_a_child_only_its_own_flags
         visit
             .entry_title(sheet, section(&kind, "signalen_kind"), 0)
             .nl,
-        "Acuut: Mila (2): Mila slaapt slecht."
+        "Acuut, Mila (2): Mila slaapt slecht."
     );
     // `previous(slaapt_goed)` reads Mila's own answer of last time.
     let d = derive(&visit);
@@ -339,6 +339,17 @@ fn entry_titles_say_what_the_previous_visit_recorded_on_one_line() {
             "Acute: Acuut gevaar voor ernstig geweld. (en) · done: Overlegd met Veilig Thuis"
         )
     );
+    // A long flag message gives way to what was done.
+    let mut f = follow_up();
+    f.flags[0].message = Text::new(
+        "Een ouder of verzorger dreigt met zelfdoding, en er is niemand die voor de kinderen zorgt.",
+        "A parent threatens suicide.",
+    );
+    let mut other = kersenboom(&[&c]);
+    other.start_follow_up(f, "v1".into());
+    let t = other.entry_title(0, section(&c, "signalen_terug"), 0).nl;
+    assert!(t.chars().count() <= 80, "{t}");
+    assert!(t.ends_with("… · gedaan: Overlegd met Veilig Thuis"), "{t}");
     assert_eq!(title("schaal_terug", 0).nl, "Iris (ouder) gaf 4 over Mila");
     assert_eq!(
         title("schaal_terug", 0).en,

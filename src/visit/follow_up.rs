@@ -218,9 +218,9 @@ impl Visit {
                     .unwrap_or_else(|| Text::new(fl.level.clone(), fl.level.clone()));
                 let who = match fl.person {
                     PersonRecord::Visit => String::new(),
-                    PersonRecord::Child(id) => format!("{}: ", self.roster.name(Person::Child(id))),
+                    PersonRecord::Child(id) => format!(", {}", self.roster.name(Person::Child(id))),
                     PersonRecord::Caregiver(id) => {
-                        format!("{}: ", self.roster.name(Person::Caregiver(id)))
+                        format!(", {}", self.roster.name(Person::Caregiver(id)))
                     }
                 };
                 let done = one_line(fl.action_taken.as_str(), 30);
@@ -237,9 +237,20 @@ impl Visit {
                 if let Some(first) = level_en.get(..1) {
                     level_en = first.to_uppercase() + &level_en[1..];
                 }
+                // Room for what was done: the message gives way first.
+                let room = |level: &str, done: &str| {
+                    let used = level.chars().count() + who.chars().count() + 2;
+                    TITLE_MAX
+                        .saturating_sub(used + done.chars().count())
+                        .max(20)
+                };
+                let (msg_nl, msg_en) = (
+                    one_line(&fl.message.nl, room(&level_nl, &done_nl)),
+                    one_line(&fl.message.en, room(&level_en, &done_en)),
+                );
                 (
-                    format!("{level_nl}: {who}{}{done_nl}", fl.message.nl),
-                    format!("{level_en}: {who}{}{done_en}", fl.message.en),
+                    format!("{level_nl}{who}: {msg_nl}{done_nl}"),
+                    format!("{level_en}{who}: {msg_en}{done_en}"),
                 )
             }
             PreviousKind::Scaling => {
