@@ -6,7 +6,7 @@
 //!
 //! Everything the office writes besides this file is derived from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +133,39 @@ const CONFLICT_FLAGS_SQL: &str = "CREATE TABLE conflict_flags (
 CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
 ";
 
-/// The SQL that creates the schema (version 4).
+/// The cases (schema 5): one row per case, kept up to date by every
+/// bundle that brings one of its visits or closes it; in `schema_sql()`
+/// and in the migration from version 4. A case without a visit in the
+/// ledger yet (closed on a laptop before its visits arrived) has no dates.
+const CASES_SQL: &str = "CREATE TABLE cases (
+  case_id TEXT PRIMARY KEY,
+  label TEXT NOT NULL DEFAULT '',
+  first_date TEXT,
+  last_date TEXT,
+  last_visit TEXT,
+  visits INTEGER NOT NULL DEFAULT 0,
+  devices INTEGER NOT NULL DEFAULT 0,
+  closed_on TEXT,
+  closed_reason TEXT,
+  closed_by TEXT,
+  closed_seen_at TEXT
+);
+CREATE INDEX visits_by_case ON visits (case_id, date);
+CREATE INDEX visits_by_follows ON visits (follows);
+";
+
+/// The columns schema 5 adds to `visits`: the case, the visit followed,
+/// and the agreements of the previous visit evaluated as kept, partly
+/// kept and not kept (a follow-up only).
+pub const CASE_COLUMNS: [(&str, &str); 5] = [
+    ("case_id", "TEXT"),
+    ("follows", "TEXT"),
+    ("agreements_kept", "INTEGER"),
+    ("agreements_partly", "INTEGER"),
+    ("agreements_not", "INTEGER"),
+];
+
+/// The SQL that creates the schema (version 5).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
         .iter()
@@ -152,6 +184,11 @@ pub fn schema_sql() -> String {
         .collect();
     let conflict_flags = CONFLICT_FLAGS_SQL;
     let receipts = RECEIPTS_SQL;
+    let cases = CASES_SQL;
+    let case_columns: String = CASE_COLUMNS
+        .iter()
+        .map(|(c, kind)| format!("  {c} {kind},\n"))
+        .collect();
     format!(
         "CREATE TABLE meta (
   key TEXT PRIMARY KEY,
@@ -214,7 +251,7 @@ CREATE TABLE visits (
   flags_withdrawn INTEGER NOT NULL DEFAULT 0,
 {statuses}  roster_children TEXT,
   roster_caregivers TEXT,
-  UNIQUE (device_id, sequence)
+{case_columns}  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -288,7 +325,7 @@ CREATE TABLE conflicts (
   reason TEXT NOT NULL,
   reason_nl TEXT NOT NULL
 );
-{receipts}"
+{receipts}{cases}"
     )
 }
 
@@ -402,6 +439,56 @@ fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Bring a schema-version-4 ledger to version 5: every visit gets its
+/// case (a visit imported before is a case of its own, named after it),
+/// and the table of cases is filled from them. One transaction.
+fn migrate_v4(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    for (c, kind) in CASE_COLUMNS {
+        tx.execute_batch(&format!("ALTER TABLE visits ADD COLUMN {c} {kind};"))?;
+    }
+    tx.execute_batch("UPDATE visits SET case_id = visit_id;")?;
+    tx.execute_batch(CASES_SQL)?;
+    tx.execute_batch(&format!("{REFRESH_ALL_CASES_SQL};"))?;
+    tx.execute_batch("UPDATE meta SET value = '5' WHERE key = 'schema_version';")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The visits of a case in their order: by date, then when they were
+/// finalized, then as they arrived.
+pub const CASE_ORDER: &str = "date, finalized_at, visit_no";
+
+/// Bring the row of every case in `visits` up to date (`?1`-free: every case).
+const REFRESH_ALL_CASES_SQL: &str =
+    "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
+ SELECT v.case_id,
+        (SELECT l.label FROM visits l WHERE l.case_id = v.case_id
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        min(v.date), max(v.date),
+        (SELECT l.visit_id FROM visits l WHERE l.case_id = v.case_id
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        count(*), count(DISTINCT v.device_id)
+ FROM visits v WHERE v.case_id IS NOT NULL GROUP BY v.case_id
+ ON CONFLICT (case_id) DO UPDATE SET label = excluded.label, first_date = excluded.first_date,
+    last_date = excluded.last_date, last_visit = excluded.last_visit,
+    visits = excluded.visits, devices = excluded.devices";
+
+/// Bring the row of case `?1` up to date with its visits.
+const REFRESH_CASE_SQL: &str =
+    "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
+ SELECT ?1,
+        (SELECT l.label FROM visits l WHERE l.case_id = ?1
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        min(v.date), max(v.date),
+        (SELECT l.visit_id FROM visits l WHERE l.case_id = ?1
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        count(*), count(DISTINCT v.device_id)
+ FROM visits v WHERE v.case_id = ?1
+ ON CONFLICT (case_id) DO UPDATE SET label = excluded.label, first_date = excluded.first_date,
+    last_date = excluded.last_date, last_visit = excluded.last_visit,
+    visits = excluded.visits, devices = excluded.devices";
+
 /// Text given as bytes that are already valid UTF-8 (a serialized JSON
 /// document), bound without another copy.
 struct Utf8<'a>(&'a [u8]);
@@ -455,6 +542,14 @@ pub struct VisitRow {
     /// The ids of the roster's children and of its caregivers, ascending,
     /// space-separated (`1 2 3`): one CSV slot each.
     pub roster: [String; 2],
+    /// The case the visit belongs to (its own id for a record from before
+    /// record format 4).
+    pub case_id: String,
+    /// The visit this one follows (a follow-up only).
+    pub follows: Option<String>,
+    /// A follow-up's evaluation of the previous agreements: kept, partly
+    /// kept, not kept (`None`: not a follow-up).
+    pub agreements: Option<[u32; 3]>,
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -603,12 +698,18 @@ impl Ledger {
                     migrate_v1(&conn)?;
                     migrate_v2(&conn)?;
                     migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
                 }
                 Some(2) => {
                     migrate_v2(&conn)?;
                     migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
                 }
-                Some(3) => migrate_v3(&conn)?,
+                Some(3) => {
+                    migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
+                }
+                Some(4) => migrate_v4(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -733,6 +834,7 @@ impl Ledger {
             now: seen.seen_at.clone(),
             insert_visit: insert_visit_sql(),
             written_through: None,
+            touched: BTreeSet::new(),
         })
     }
 
@@ -853,6 +955,81 @@ impl Ledger {
     }
 }
 
+/// Mark a case closed (`by`: a device id, or `office`), unless it is
+/// closed already; 1 when it was marked.
+fn close_case(
+    conn: &Connection,
+    case_id: &str,
+    closed_on: &str,
+    reason: &str,
+    by: &str,
+    now: &str,
+) -> Result<usize, LedgerError> {
+    conn.execute(
+        "INSERT INTO cases (case_id) VALUES (?1) ON CONFLICT (case_id) DO NOTHING",
+        [case_id],
+    )?;
+    Ok(conn.execute(
+        "UPDATE cases SET closed_on = ?2, closed_reason = ?3, closed_by = ?4, closed_seen_at = ?5
+         WHERE case_id = ?1 AND closed_on IS NULL",
+        params![case_id, closed_on, reason, by, now],
+    )?)
+}
+
+/// A follow-up whose previous visit is not in the ledger (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingPrevious {
+    pub case_id: String,
+    /// The follow-up that arrived.
+    pub visit_id: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub date: String,
+    /// The visit it follows, which has not arrived.
+    pub follows: String,
+}
+
+impl Ledger {
+    /// Every follow-up whose previous visit has not arrived, by case.
+    pub fn missing_previous(&self) -> Result<Vec<MissingPrevious>, LedgerError> {
+        let mut st = self.conn.prepare(
+            "SELECT v.case_id, v.visit_id, v.device_id, coalesce(d.name, v.device_id), v.date, v.follows
+             FROM visits v LEFT JOIN devices d ON d.device_id = v.device_id
+             WHERE v.follows IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM visits p WHERE p.visit_id = v.follows)
+             ORDER BY v.case_id, v.date, v.visit_no",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(MissingPrevious {
+                    case_id: r.get(0)?,
+                    visit_id: r.get(1)?,
+                    device_id: r.get(2)?,
+                    device_name: r.get(3)?,
+                    date: r.get(4)?,
+                    follows: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Mark a case closed by the office (`supervisor close-case`): `false`
+    /// when it was closed already (the first closing stays).
+    pub fn close_case(
+        &mut self,
+        case_id: &str,
+        closed_on: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<bool, LedgerError> {
+        let tx = self.conn.transaction()?;
+        let n = close_case(&tx, case_id, closed_on, reason, "office", now)?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+}
+
 /// One bundle being imported: everything in one transaction.
 pub struct BundleTx<'a> {
     tx: Transaction<'a>,
@@ -860,6 +1037,9 @@ pub struct BundleTx<'a> {
     now: String,
     insert_visit: String,
     written_through: Option<i64>,
+    /// The cases that got a visit in this bundle (their rows are brought
+    /// up to date before the commit).
+    touched: BTreeSet<String>,
 }
 
 /// The statement that inserts a visit row.
@@ -879,9 +1059,14 @@ fn insert_visit_sql() -> String {
         cols.push_str(c);
     }
     cols.push_str(", roster_children, roster_caregivers");
-    let marks: Vec<String> = (1..=23 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
-        .map(|i| format!("?{i}"))
-        .collect();
+    for (c, _) in CASE_COLUMNS {
+        cols.push_str(", ");
+        cols.push_str(c);
+    }
+    let marks: Vec<String> =
+        (1..=23 + CASE_COLUMNS.len() + STATUS_COLUMNS.len() + findings::COLUMNS.len())
+            .map(|i| format!("?{i}"))
+            .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
     // nothing; the caller then finds out which.
     format!(
@@ -976,7 +1161,7 @@ impl BundleTx<'_> {
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 23 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
+        let n_cols = 23 + CASE_COLUMNS.len() + STATUS_COLUMNS.len() + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -1022,6 +1207,15 @@ impl BundleTx<'_> {
         }
         values.push(&v.roster[0]);
         values.push(&v.roster[1]);
+        values.push(&v.case_id);
+        values.push(&v.follows);
+        let [kept, partly, not] = match v.agreements {
+            Some([k, p, n]) => [Some(k), Some(p), Some(n)],
+            None => [None; 3],
+        };
+        values.push(&kept);
+        values.push(&partly);
+        values.push(&not);
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -1035,6 +1229,9 @@ impl BundleTx<'_> {
         // Everything else of the visit hangs off its number: appended in
         // order, where random visit ids would scatter writes over the tables.
         let no = self.tx.last_insert_rowid();
+        if !self.touched.contains(&v.case_id) {
+            self.touched.insert(v.case_id.clone());
+        }
         self.tx
             .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
             .execute(params![no, Utf8(&v.doc)])?;
@@ -1166,6 +1363,32 @@ impl BundleTx<'_> {
         Ok(())
     }
 
+    /// Cases closed on the laptop (the bundle's manifest): noted unless
+    /// the case was closed before (the first closing stays). A case id or
+    /// reason that is not valid is left out; `by` is the device.
+    pub fn close_cases(
+        &mut self,
+        closed: &[crate::export::manifest::ClosedCase],
+        by: &str,
+    ) -> Result<usize, LedgerError> {
+        let mut n = 0;
+        for c in closed {
+            if !crate::visit::record::valid_case_id(&c.case_id)
+                || !crate::case::valid_close_reason(&c.reason)
+                || crate::visit::record::parse_date(&c.closed_on).is_none()
+            {
+                continue;
+            }
+            n += close_case(&self.tx, &c.case_id, &c.closed_on, &c.reason, by, &self.now)?;
+        }
+        Ok(n)
+    }
+
+    /// The cases this bundle brought visits of, so far.
+    pub fn touched_cases(&self) -> &BTreeSet<String> {
+        &self.touched
+    }
+
     /// Record the counts and commit the bundle.
     pub fn commit(
         self,
@@ -1179,6 +1402,12 @@ impl BundleTx<'_> {
         } else {
             "partly"
         };
+        {
+            let mut st = self.tx.prepare_cached(REFRESH_CASE_SQL)?;
+            for case in &self.touched {
+                st.execute([case])?;
+            }
+        }
         if let Some(visit_no) = self.written_through {
             self.tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
@@ -1207,9 +1436,107 @@ impl BundleTx<'_> {
 mod tests {
     use super::*;
 
+    /// The version-4 schema: version 5 without its cases.
+    fn schema_v4() -> String {
+        let mut s = schema_sql();
+        let at = s.find("CREATE TABLE cases").unwrap();
+        s.truncate(at);
+        for (c, kind) in CASE_COLUMNS {
+            s = s.replace(&format!("  {c} {kind},\n"), "");
+        }
+        assert!(!s.contains("case_id") && !s.contains("follows"));
+        s
+    }
+
+    #[test]
+    fn a_version_4_ledger_gets_a_case_for_every_visit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&schema_v4()).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '4'), ('json_written_through', '0');
+                 INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES ('d1', 'laptop-5', 't', 't');
+                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
+                     VALUES (1, 'x', 'b.age', 1, 't', 'imported');",
+            )
+            .unwrap();
+            for (n, (id, date, label)) in [
+                ("appelboom-1", "2025-03-04", "Appelboom"),
+                ("kersenboom-1", "2025-03-11", "Kersenboom"),
+            ]
+            .iter()
+            .enumerate()
+            {
+                conn.execute(
+                    "INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
+                         record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
+                         flags_acute, flags_structural, flags_attention, flags_open, missing_required)
+                     VALUES (?1, 'd1', ?2, ?3, ?4, 't', 't', 'h', 3, 1, 't', 'veiligheid@1', 1, 2, 0, 0, 0, 0, 0)",
+                    params![id, n as i64 + 1, date, label],
+                )
+                .unwrap();
+            }
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let c = &ledger.conn;
+        let version: String = c
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, "5");
+        // Each old visit is a case of its own, named after it.
+        let cases: Vec<(String, String, String, String, i64)> = c
+            .prepare(
+                "SELECT case_id, label, first_date, last_visit, visits FROM cases ORDER BY case_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            cases,
+            vec![
+                (
+                    "appelboom-1".into(),
+                    "Appelboom".into(),
+                    "2025-03-04".into(),
+                    "appelboom-1".into(),
+                    1
+                ),
+                (
+                    "kersenboom-1".into(),
+                    "Kersenboom".into(),
+                    "2025-03-11".into(),
+                    "kersenboom-1".into(),
+                    1
+                ),
+            ]
+        );
+        let (follows, kept): (Option<String>, Option<i64>) = c
+            .query_row(
+                "SELECT follows, agreements_kept FROM visits WHERE visit_id = 'appelboom-1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((follows, kept), (None, None));
+        assert!(ledger.missing_previous().unwrap().is_empty());
+        drop(ledger);
+        // Opened again: already version 5.
+        Ledger::open(&path).unwrap();
+    }
+
     /// The version-3 schema: version 4 without its new columns and tables.
     fn schema_v3() -> String {
-        let s = schema_sql();
+        let s = schema_v4();
         let start = s.find("CREATE TABLE conflict_flags").unwrap();
         let end = s.find("CREATE INDEX visits_by_lower_id").unwrap();
         let end = end + s[end..].find('\n').unwrap() + 1;
@@ -1257,7 +1584,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "4");
+        assert_eq!(version, "5");
         ledger
             .conn
             .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
@@ -1382,7 +1709,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "4");
+        assert_eq!(version, "5");
         for c in STATUS_COLUMNS {
             ledger
                 .conn
@@ -1460,7 +1787,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "4");
+        assert_eq!(version, "5");
         let state: String = c
             .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
             .unwrap();
@@ -1478,7 +1805,7 @@ mod tests {
             .unwrap();
         assert_eq!(removed, 0);
         drop(ledger);
-        // Opened again: already version 4, nothing to do.
+        // Opened again: already version 5, nothing to do.
         Ledger::open(&path).unwrap();
     }
 
@@ -1508,7 +1835,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "4");
+        assert_eq!(version, "5");
         let (name, key, enrolled, signature): (
             String,
             Option<String>,
