@@ -21,6 +21,7 @@
 //! files 0600, the folder 0700 when this program creates it. Nothing here
 //! ever writes to a worker's vault.
 
+pub mod cases;
 pub mod devices;
 pub mod findings;
 pub mod import;
@@ -148,6 +149,13 @@ pub struct ImportRun {
     pub timings: Timings,
     /// The receipts written after the run (or why none were).
     pub receipts: ReceiptsReport,
+    /// Follow-ups whose previous visit has not arrived, after the run.
+    pub missing_previous: Vec<ledger::MissingPrevious>,
+    /// Of those missing before the run, the ones whose previous visit
+    /// arrived in it.
+    pub previous_arrived: Vec<ledger::MissingPrevious>,
+    /// Case files (`cases/<id>.json`) written.
+    pub case_files: usize,
 }
 
 impl ImportRun {
@@ -202,6 +210,13 @@ impl ImportRun {
                 ", {}: {}",
                 lang.pick("conflicten", "conflicts"),
                 self.conflicts()
+            ));
+        }
+        if !self.missing_previous.is_empty() {
+            line.push_str(&format!(
+                ", {}: {}",
+                lang.pick("vorig bezoek ontbreekt", "previous visit missing"),
+                self.missing_previous.len()
             ));
         }
         if !self.receipts.written.is_empty() {
@@ -315,14 +330,16 @@ impl Office {
 
     /// Bring the derived files up to date with the ledger.
     pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
-        Ok(reports::write_outputs_with(
+        let report = reports::write_outputs_with(
             &mut self.ledger,
             &self.dir,
             lang,
             None,
             &HashSet::new(),
             &self.options,
-        )?)
+        )?;
+        cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
+        Ok(report)
     }
 
     /// The gaps in the ledger now.
@@ -340,6 +357,7 @@ impl Office {
         progress: &dyn Progress,
     ) -> Result<ImportRun, OfficeError> {
         let before = self.gaps()?;
+        let missing_before = self.ledger.missing_previous()?;
         let mut run = ImportRun {
             bundles: Vec::with_capacity(bundles.len()),
             gaps: Vec::new(),
@@ -347,6 +365,9 @@ impl Office {
             outputs: OutputsReport::default(),
             timings: Timings::default(),
             receipts: ReceiptsReport::default(),
+            missing_previous: Vec::new(),
+            previous_arrived: Vec::new(),
+            case_files: 0,
         };
         // Each bundle's reading and record work starts as soon as the
         // previous one's reader has finished (its last records are still
@@ -441,8 +462,19 @@ impl Office {
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;
+        let changed: HashSet<String> = run
+            .bundles
+            .iter()
+            .flat_map(|b| b.cases.iter().cloned())
+            .collect();
+        run.case_files = cases::write_case_files(&mut self.ledger, &self.dir, &changed)?;
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
+        run.missing_previous = self.ledger.missing_previous()?;
+        run.previous_arrived = missing_before
+            .into_iter()
+            .filter(|m| !run.missing_previous.contains(m))
+            .collect();
         run.receipts = receipts::write_receipts(
             &self.ledger,
             &self.dir,
