@@ -36,7 +36,10 @@ pub const JSON_VERSION: u32 = 1;
 /// The columns of `cases.csv`, in order, with what they hold (English, for
 /// the docs test).
 pub const CSV_COLUMNS: &[(&str, &str)] = &[
-    ("case_id", "the case (a first visit's id; an old visit is a case of its own)"),
+    (
+        "case_id",
+        "the case (a first visit's id; an old visit is a case of its own)",
+    ),
     ("label", "the family label of the last visit"),
     ("first_visit", "date of the first visit in the ledger"),
     ("last_visit", "date of the last visit"),
@@ -44,19 +47,55 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ("visits", "number of visits"),
     ("devices", "number of laptops that sent visits of the case"),
     ("last_verdict", "veiligheid.eigen_oordeel of the last visit"),
-    ("verdict_trend", "eigen_oordeel per visit, in order, joined by >"),
-    ("risk_band_trend", "band of the veiligheid.risico score per visit, joined by >"),
-    ("agreements_kept", "previous agreements kept (va_nagekomen = ja) at the last evaluation"),
-    ("agreements_partly", "previous agreements partly kept (deels) at the last evaluation"),
-    ("agreements_not", "previous agreements not kept (nee) at the last evaluation"),
-    ("evaluated_on", "date of the last follow-up visit (the last evaluation)"),
-    ("acute_flags_open", "active acute red flags of the last visit"),
-    ("evaluation_date", "veiligheid.plan_evaluatie set by the last visit"),
-    ("evaluation_overdue", "ja when the evaluation date lies before the last import's date (open cases)"),
-    ("worsened", "ja when the verdict or risk band went towards unsafe between the last two visits"),
-    ("previous_missing", "follow-ups of the case whose previous visit has not arrived"),
+    (
+        "verdict_trend",
+        "eigen_oordeel per visit, in order, joined by >",
+    ),
+    (
+        "risk_band_trend",
+        "band of the veiligheid.risico score per visit, joined by >",
+    ),
+    (
+        "agreements_kept",
+        "previous agreements kept (va_nagekomen = ja) at the last evaluation",
+    ),
+    (
+        "agreements_partly",
+        "previous agreements partly kept (deels) at the last evaluation",
+    ),
+    (
+        "agreements_not",
+        "previous agreements not kept (nee) at the last evaluation",
+    ),
+    (
+        "evaluated_on",
+        "date of the last follow-up visit (the last evaluation)",
+    ),
+    (
+        "acute_flags_open",
+        "active acute red flags of the last visit",
+    ),
+    (
+        "evaluation_date",
+        "veiligheid.plan_evaluatie set by the last visit",
+    ),
+    (
+        "evaluation_overdue",
+        "ja when the evaluation date lies before the last import's date (open cases)",
+    ),
+    (
+        "worsened",
+        "ja when the verdict or risk band went towards unsafe between the last two visits",
+    ),
+    (
+        "previous_missing",
+        "follow-ups of the case whose previous visit has not arrived",
+    ),
     ("closed_on", "date the case was closed (laptop or office)"),
-    ("closed_reason", "why (a key of the close reasons, or office)"),
+    (
+        "closed_reason",
+        "why (a key of the close reasons, or office)",
+    ),
 ];
 
 /// The worker's verdicts (`veiligheid.eigen_oordeel`) from safe to unsafe.
@@ -148,9 +187,7 @@ impl Case {
             return false;
         }
         let (before, after) = (&self.visits[n - 2], &self.visits[n - 1]);
-        let up = |order: &[&str], a: Option<&str>, b: Option<&str>| {
-            matches!((rank(order, a), rank(order, b)), (Some(x), Some(y)) if y > x)
-        };
+        let up = |order: &[&str], a: Option<&str>, b: Option<&str>| matches!((rank(order, a), rank(order, b)), (Some(x), Some(y)) if y > x);
         up(
             VERDICT_ORDER,
             before.verdict.as_deref(),
@@ -221,9 +258,8 @@ fn case_visit(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseVisit> {
 pub fn load(ledger: &Ledger) -> Result<Vec<Case>, LedgerError> {
     let conn = ledger.conn();
     let mut cases: BTreeMap<String, Case> = BTreeMap::new();
-    let mut st = conn.prepare(
-        "SELECT case_id, label, closed_on, closed_reason FROM cases ORDER BY case_id",
-    )?;
+    let mut st = conn
+        .prepare("SELECT case_id, label, closed_on, closed_reason FROM cases ORDER BY case_id")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -497,7 +533,9 @@ pub fn write_case_files(
     {
         let mut st = ledger
             .conn()
-            .prepare("SELECT DISTINCT case_id FROM visits WHERE visit_no > ?1 AND case_id IS NOT NULL")
+            .prepare(
+                "SELECT DISTINCT case_id FROM visits WHERE visit_no > ?1 AND case_id IS NOT NULL",
+            )
             .map_err(LedgerError::from)?;
         let ids = st
             .query_map([mark], |r| r.get::<_, String>(0))
