@@ -510,14 +510,15 @@ fn cases_dir(dir: &Path) -> Result<PathBuf, OutputError> {
 /// visit up to this `visit_no`.
 const MARK: &str = "cases_written_through";
 
-/// Write `cases/<id>.json` for the cases in `changed`, for those with a
-/// visit the files have not caught up with (after a crash), and for those
-/// whose file is missing or empty. The number written.
-pub fn write_case_files(
-    ledger: &mut Ledger,
+/// The cases whose `cases/<id>.json` is due: those in `changed`, those
+/// with a visit the files have not caught up with (after a crash), and
+/// those whose file is missing or empty. Also the `visit_no` to note as
+/// written once they are ([`note_case_files_written`]).
+pub fn case_files_due(
+    ledger: &Ledger,
     dir: &Path,
     changed: &HashSet<String>,
-) -> Result<usize, OutputError> {
+) -> Result<(Vec<String>, i64), OutputError> {
     let d = cases_dir(dir)?;
     let mark: i64 = ledger
         .conn()
@@ -573,15 +574,27 @@ pub fn write_case_files(
             }
         }
     }
-    let mut todo: Vec<String> = todo.into_iter().collect();
+    // (Case ids are checked like visit ids: a safe file name.)
+    let mut todo: Vec<String> = todo
+        .into_iter()
+        .filter(|id| crate::visit::record::valid_case_id(id))
+        .collect();
     todo.sort();
+    Ok((todo, last))
+}
+
+/// Write `cases/<id>.json` for each of `ids` that has a visit (a reader
+/// connection is enough: this runs beside the other reports). The number
+/// written.
+pub fn write_case_files_for(
+    ledger: &Ledger,
+    dir: &Path,
+    ids: &[String],
+) -> Result<usize, OutputError> {
+    let d = cases_dir(dir)?;
     let mut n = 0;
-    for id in todo {
-        // (Case ids are checked like visit ids: a safe file name.)
-        if !crate::visit::record::valid_case_id(&id) {
-            continue;
-        }
-        let Some(case) = load_one(ledger, &id)? else {
+    for id in ids {
+        let Some(case) = load_one(ledger, id)? else {
             continue;
         };
         if case.visits.is_empty() {
@@ -591,14 +604,29 @@ pub fn write_case_files(
         write_derived(&d.join(format!("{id}.json")), &doc)?;
         n += 1;
     }
-    ledger
-        .conn()
-        .execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![MARK, last.to_string()],
-        )
-        .map_err(LedgerError::from)?;
+    Ok(n)
+}
+
+/// Note the case files written for every visit up to `through`.
+pub fn note_case_files_written(ledger: &mut Ledger, through: i64) -> Result<(), LedgerError> {
+    ledger.conn().execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![MARK, through.to_string()],
+    )?;
+    Ok(())
+}
+
+/// [`case_files_due`], [`write_case_files_for`] and
+/// [`note_case_files_written`] in one go. The number written.
+pub fn write_case_files(
+    ledger: &mut Ledger,
+    dir: &Path,
+    changed: &HashSet<String>,
+) -> Result<usize, OutputError> {
+    let (ids, through) = case_files_due(ledger, dir, changed)?;
+    let n = write_case_files_for(ledger, dir, &ids)?;
+    note_case_files_written(ledger, through)?;
     Ok(n)
 }
 

@@ -453,21 +453,31 @@ impl Office {
                 run.bundles.push(report);
             }
             // The CSV and the summary are built while the last JSON files
-            // are still being written (they need only the ledger).
+            // are still being written (they need only the ledger), and the
+            // files of the cases that changed are written beside them.
             let clock = std::time::Instant::now();
+            let changed: HashSet<String> = run
+                .bundles
+                .iter()
+                .flat_map(|b| b.cases.iter().cloned())
+                .collect();
+            let (case_ids, through) = cases::case_files_due(ledger, dir, &changed)?;
+            let path = dir.join(ledger::FILE);
+            let case_writer = s.spawn(move || -> Result<usize, OutputError> {
+                let reader = Ledger::open_read_only(&path)?;
+                cases::write_case_files_for(&reader, dir, &case_ids)
+            });
             let built = reports::build_reports_with(ledger, dir, lang, options);
             finish(ledger, writing.take())?;
             run.outputs =
                 reports::write_outputs_with(ledger, dir, lang, Some(built?), &written, options)?;
+            run.case_files = case_writer
+                .join()
+                .map_err(|_| OfficeError::Ledger(LedgerError::Internal))??;
+            cases::note_case_files_written(ledger, through)?;
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;
-        let changed: HashSet<String> = run
-            .bundles
-            .iter()
-            .flat_map(|b| b.cases.iter().cloned())
-            .collect();
-        run.case_files = cases::write_case_files(&mut self.ledger, &self.dir, &changed)?;
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
         run.missing_previous = self.ledger.missing_previous()?;
