@@ -520,3 +520,150 @@ fn a_case_closed_on_the_laptop_is_closed_at_the_office_and_not_overdue() {
     let (text, _) = cases::csv(&ledger).unwrap();
     assert!(text.contains("2025-04-12,doel_bereikt"));
 }
+
+/// The laptop's own age identity (what opens its receipts).
+fn device_identity(vault: &safevisit::store::Vault) -> age::x25519::Identity {
+    use std::io::Read;
+    use std::str::FromStr;
+    let bytes = std::fs::read(vault.dir().join("identity.age")).unwrap();
+    let decryptor = age::Decryptor::new(&bytes[..]).unwrap();
+    let pass = age::scrypt::Identity::new(vault_support::passphrase());
+    let mut plain = String::new();
+    decryptor
+        .decrypt(std::iter::once(&pass as &dyn age::Identity))
+        .unwrap()
+        .read_to_string(&mut plain)
+        .unwrap();
+    let line = plain
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("the device key");
+    age::x25519::Identity::from_str(line).unwrap()
+}
+
+fn safevisit(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_safevisit"))
+        .args(["--lang", "en"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_office_closes_a_case_and_the_receipts_tell_every_laptop_that_holds_it() {
+    use safevisit::receipt;
+    use std::ffi::OsStr;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "org-key.txt", &org);
+    let added = safevisit(&[
+        OsStr::new("supervisor"),
+        OsStr::new("keygen"),
+        OsStr::new("--add-signing-key"),
+        key.as_os_str(),
+    ]);
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    let org_pub = safevisit::supervisor::keys::load_signing_key(&key)
+        .unwrap()
+        .unwrap()
+        .public()
+        .clone();
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    for v in [&APPELBOOM_1, &KERSENBOOM_1] {
+        let (rec, summary) = visit(v);
+        a.finalize(rec, summary, NOW).expect("finalize");
+    }
+    let from_a = export(&mut a, &root.join("out-a"));
+    let (rec, summary) = visit(&APPELBOOM_2);
+    b.finalize(rec, summary, NOW).expect("finalize");
+    let from_b = export(&mut b, &root.join("out-b"));
+    let office = root.join("kantoor");
+    let first = import(&office, &[&key], &[&from_a, &from_b]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(office.join("receipts/device-a-1.age").exists());
+
+    let close = |case: &str, reason: &str| {
+        safevisit(&[
+            OsStr::new("supervisor"),
+            OsStr::new("close-case"),
+            OsStr::new(case),
+            OsStr::new("--out"),
+            office.as_os_str(),
+            OsStr::new("--reason"),
+            OsStr::new(reason),
+            OsStr::new("--on"),
+            OsStr::new("2025-04-01"),
+            OsStr::new("-i"),
+            key.as_os_str(),
+        ])
+    };
+    // A reason that is not a key, and a case the office does not hold.
+    assert_eq!(close("appelboom-1", "zomaar").status.code(), Some(2));
+    let unknown = close("peer-1", "doel_bereikt");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("case peer-1 is not in the ledger"));
+
+    let out = close("appelboom-1", "doel_bereikt");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Case appelboom-1 (\"Appelboom\", 2 visits) is closed on 2025-04-01 (doel_bereikt)."
+        ),
+        "{text}"
+    );
+    // Both laptops hold visits of it: each gets a receipt at once.
+    assert!(
+        text.contains(
+            "Receipt receipts/device-a-2.age for device device-a: it reports 1 closed case(s)."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Receipt receipts/device-b-2.age for device device-b: it reports 1 closed case(s)."
+        ),
+        "{text}"
+    );
+    let opened = receipt::open(
+        &std::fs::read(office.join("receipts/device-b-2.age")).unwrap(),
+        &device_identity(&b),
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(opened.version, 2);
+    assert_eq!(opened.closed_cases, vec!["appelboom-1".to_string()]);
+    assert!(opened.visits.is_empty());
+
+    // cases.csv and the case file say so; Kersenboom stays open.
+    let rows = cases_csv(&office);
+    assert_eq!(row(&rows, "appelboom-1")["closed_on"], "2025-04-01");
+    assert_eq!(row(&rows, "appelboom-1")["closed_reason"], "doel_bereikt");
+    assert_eq!(row(&rows, "kersenboom-1")["closed_on"], "");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(office.join("cases/appelboom-1.json")).unwrap())
+            .unwrap();
+    assert_eq!(doc["closed_reason"], "doel_bereikt");
+
+    // Closing again changes nothing and writes no receipt.
+    let again = close("appelboom-1", "verhuisd");
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stdout(&again).contains("was already closed on 2025-04-01"));
+    assert!(!stdout(&again).contains("Receipt"));
+    assert!(!office.join("receipts/device-a-3.age").exists());
+
+    // The next import's receipt does not tell device A again.
+    let next = import(&office, &[&key], &[&from_a]);
+    assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));
+    let opened = receipt::open(
+        &std::fs::read(office.join("receipts/device-a-3.age")).unwrap(),
+        &device_identity(&a),
+        &org_pub,
+    )
+    .unwrap();
+    assert!(opened.closed_cases.is_empty());
+    assert_eq!(opened.version, 1);
+    assert_eq!(opened.visits.len(), 2);
+}

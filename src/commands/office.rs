@@ -39,6 +39,13 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
             reason,
         } => revoke(device, out, since.as_deref(), reason.as_deref(), lang),
         SupervisorCommand::Devices { out, json } => list(out, *json, lang),
+        SupervisorCommand::CloseCase {
+            case,
+            out,
+            reason,
+            on,
+            identity,
+        } => close_case(case, out, reason, on.as_deref(), identity.as_deref(), lang),
         SupervisorCommand::Keygen { .. } | SupervisorCommand::Import { .. } => {
             Err((exit::FAILURE, "internal: handled elsewhere".into()))
         }
@@ -353,6 +360,145 @@ fn revoke(
             ),
         }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor close-case CASE --out DIR --reason KEY [--on DATE] [-i IDENTITY]`.
+fn close_case(
+    case: &str,
+    out: &Path,
+    reason: &str,
+    on: Option<&str>,
+    identity: Option<&Path>,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    use crate::case::CLOSE_REASONS;
+    let now = now_stamp();
+    let usage = |nl: String, en: String| {
+        Err((
+            exit::USAGE,
+            match lang {
+                Lang::Nl => nl,
+                Lang::En => en,
+            },
+        ))
+    };
+    if !CLOSE_REASONS.iter().any(|(k, _, _)| *k == reason) {
+        let keys: Vec<&str> = CLOSE_REASONS.iter().map(|(k, _, _)| *k).collect();
+        return usage(
+            format!("--reason: kies een van {}", keys.join(", ")),
+            format!("--reason: choose one of {}", keys.join(", ")),
+        );
+    }
+    let on = match on {
+        None => now.get(..10).unwrap_or(&now).to_string(),
+        Some(d) if crate::visit::record::parse_date(d).is_some() => d.to_string(),
+        Some(_) => {
+            return usage(
+                "--on is geen datum: geef JJJJ-MM-DD".into(),
+                "--on is not a date: give YYYY-MM-DD".into(),
+            );
+        }
+    };
+    let key = match identity {
+        None => None,
+        Some(f) => {
+            let key = keys::load_signing_key(f).map_err(|e| fail(e.describe(lang)))?;
+            if key.is_none() {
+                return Err(fail(lang.pick(
+                    "het sleutelbestand bij -i bevat geen ondertekensleutel; voeg er een toe met `safevisit supervisor keygen --add-signing-key BESTAND`",
+                    "the identity file given with -i holds no signing key; add one with `safevisit supervisor keygen --add-signing-key FILE`",
+                )));
+            }
+            key
+        }
+    };
+    let mut office = existing_office(out, lang)?;
+    let known = crate::supervisor::cases::load_one(office.ledger(), case)
+        .map_err(|e| fail(crate::supervisor::OfficeError::from(e).describe(lang)))?
+        .filter(|c| !c.visits.is_empty());
+    let Some(known) = known else {
+        return Err(fail(match lang {
+            Lang::Nl => format!(
+                "casus {} staat niet in het grootboek; zie de kolom case_id van cases.csv",
+                clean(case)
+            ),
+            Lang::En => format!(
+                "case {} is not in the ledger; see the case_id column of cases.csv",
+                clean(case)
+            ),
+        }));
+    };
+    let closed = office
+        .close_case(case, &on, reason, &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    if !closed {
+        let at = crate::supervisor::cases::load_one(office.ledger(), case)
+            .ok()
+            .flatten()
+            .and_then(|c| c.closed_on)
+            .unwrap_or_default();
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!("Casus {case} was al gesloten op {at}; er is niets veranderd."),
+                Lang::En => format!("Case {case} was already closed on {at}; nothing was changed."),
+            }
+        );
+    } else {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Casus {case} (\"{}\", {} bezoeken) is gesloten op {on} ({reason}).",
+                    clean(&known.label),
+                    known.visits.len()
+                ),
+                Lang::En => format!(
+                    "Case {case} (\"{}\", {} visits) is closed on {on} ({reason}).",
+                    clean(&known.label),
+                    known.visits.len()
+                ),
+            }
+        );
+    }
+    let changed: std::collections::HashSet<String> = std::iter::once(case.to_string()).collect();
+    office
+        .write_outputs_for(lang, &changed)
+        .map_err(|e| fail(e.describe(lang)))?;
+    let receipts = office
+        .write_pending_receipts(key.as_ref(), &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    for r in &receipts.written {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Ontvangstbewijs receipts/{} voor apparaat {}: het meldt {} gesloten casus(sen).",
+                    r.file, r.device_id, r.closed_cases
+                ),
+                Lang::En => format!(
+                    "Receipt receipts/{} for device {}: it reports {} closed case(s).",
+                    r.file, r.device_id, r.closed_cases
+                ),
+            }
+        );
+    }
+    if !receipts.no_key_for.is_empty() {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "De laptops ({}) horen het met het volgende ontvangstbewijs (bij de volgende import met -i, of nu: geef -i met het sleutelbestand).",
+                    receipts.no_key_for.join(", ")
+                ),
+                Lang::En => format!(
+                    "The laptops ({}) learn of it with their next receipt (at the next import with -i, or now: give -i with the identity file).",
+                    receipts.no_key_for.join(", ")
+                ),
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -150,6 +150,12 @@ const CASES_SQL: &str = "CREATE TABLE cases (
   closed_by TEXT,
   closed_seen_at TEXT
 );
+CREATE TABLE case_notices (
+  case_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  receipt_n INTEGER,
+  PRIMARY KEY (case_id, device_id)
+) WITHOUT ROWID;
 CREATE INDEX visits_by_case ON visits (case_id, date);
 CREATE INDEX visits_by_follows ON visits (follows);
 ";
@@ -969,11 +975,29 @@ fn close_case(
         "INSERT INTO cases (case_id) VALUES (?1) ON CONFLICT (case_id) DO NOTHING",
         [case_id],
     )?;
-    Ok(conn.execute(
+    let n = conn.execute(
         "UPDATE cases SET closed_on = ?2, closed_reason = ?3, closed_by = ?4, closed_seen_at = ?5
          WHERE case_id = ?1 AND closed_on IS NULL",
         params![case_id, closed_on, reason, by, now],
-    )?)
+    )?;
+    if n == 1 {
+        notify_closed(conn, case_id)?;
+    }
+    Ok(n)
+}
+
+/// Every device with visits of the closed case `case_id`, except the one
+/// that closed it, is to learn of the closing in its next receipt
+/// (`case_notices`; a device told before is not told again).
+fn notify_closed(conn: &Connection, case_id: &str) -> Result<(), LedgerError> {
+    conn.prepare_cached(
+        "INSERT INTO case_notices (case_id, device_id)
+         SELECT DISTINCT v.case_id, v.device_id FROM visits v JOIN cases c ON c.case_id = v.case_id
+         WHERE v.case_id = ?1 AND c.closed_on IS NOT NULL AND v.device_id <> coalesce(c.closed_by, '')
+         ON CONFLICT (case_id, device_id) DO NOTHING",
+    )?
+    .execute([case_id])?;
+    Ok(())
 }
 
 /// A follow-up whose previous visit is not in the ledger (yet).
@@ -1011,6 +1035,17 @@ impl Ledger {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The devices that are to learn of a closed case in their next receipt.
+    pub fn devices_with_closings(&self) -> Result<Vec<String>, LedgerError> {
+        let mut st = self.conn.prepare(
+            "SELECT DISTINCT device_id FROM case_notices WHERE receipt_n IS NULL ORDER BY device_id",
+        )?;
+        let rows = st
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     }
 
@@ -1406,6 +1441,8 @@ impl BundleTx<'_> {
             let mut st = self.tx.prepare_cached(REFRESH_CASE_SQL)?;
             for case in &self.touched {
                 st.execute([case])?;
+                // A visit of a case closed meanwhile: its laptop is told.
+                notify_closed(&self.tx, case)?;
             }
         }
         if let Some(visit_no) = self.written_through {

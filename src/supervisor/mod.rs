@@ -342,6 +342,54 @@ impl Office {
         Ok(report)
     }
 
+    /// Close a case at the office (see [`ledger::Ledger::close_case`]):
+    /// `false` when it was closed already.
+    pub fn close_case(
+        &mut self,
+        case_id: &str,
+        closed_on: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<bool, OfficeError> {
+        Ok(self.ledger.close_case(case_id, closed_on, reason, now)?)
+    }
+
+    /// The derived files after a change outside an import (a case closed):
+    /// the CSV files and the summary, and the files of the `changed` cases.
+    pub fn write_outputs_for(
+        &mut self,
+        lang: Lang,
+        changed: &HashSet<String>,
+    ) -> Result<OutputsReport, OfficeError> {
+        let report = reports::write_outputs_with(
+            &mut self.ledger,
+            &self.dir,
+            lang,
+            None,
+            &HashSet::new(),
+            &self.options,
+        )?;
+        cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
+        Ok(report)
+    }
+
+    /// Write the receipts that are due without an import: those that tell
+    /// laptops of closed cases. Without `key` nothing is written and the
+    /// devices are named.
+    pub fn write_pending_receipts(
+        &mut self,
+        key: Option<&crate::signing::SigningKey>,
+        now: &str,
+    ) -> Result<ReceiptsReport, OfficeError> {
+        Ok(receipts::write_receipts(
+            &self.ledger,
+            &self.dir,
+            &[],
+            key,
+            now,
+        )?)
+    }
+
     /// The gaps in the ledger now.
     pub fn gaps(&self) -> Result<Vec<Gap>, OfficeError> {
         Ok(reports::gaps(&self.ledger)?)
