@@ -667,3 +667,35 @@ fn the_office_closes_a_case_and_the_receipts_tell_every_laptop_that_holds_it() {
     assert_eq!(opened.version, 1);
     assert_eq!(opened.visits.len(), 2);
 }
+
+#[test]
+fn a_visit_from_an_old_bundle_is_a_case_of_its_own_named_after_it() {
+    use safevisit::supervisor::{BundleOutcome, Identity, Office, keys};
+    let fixture = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let office_dir = tmp.path().join("kantoor");
+    let mut office = Office::open(&office_dir).unwrap();
+    office.set_policy(safevisit::supervisor::ImportPolicy {
+        allow_unsigned: true,
+        ..Default::default()
+    });
+    let ids: Vec<Identity> = keys::load_identities(&fixture("test-org-key.txt")).unwrap();
+    let report = office
+        .import_bundle(&fixture("bundle-v1.age"), &ids, "2025-03-05T09:00:00", &())
+        .unwrap();
+    assert!(matches!(report.outcome, BundleOutcome::Imported));
+    assert_eq!(report.cases, vec!["fixture-kersenboom-1".to_string()]);
+    office.write_outputs(safevisit::i18n::Lang::Nl).unwrap();
+    let rows = cases_csv(&office_dir);
+    assert_eq!(rows.len(), 1);
+    let r = row(&rows, "fixture-kersenboom-1");
+    assert_eq!(r["visits"], "1");
+    assert_eq!(r["last_visit_id"], "fixture-kersenboom-1");
+    assert_eq!(r["previous_missing"], "0");
+    assert_eq!(r["agreements_kept"], "");
+    assert!(office_dir.join("cases/fixture-kersenboom-1.json").exists());
+}
