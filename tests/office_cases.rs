@@ -506,6 +506,27 @@ fn a_case_closed_on_the_laptop_is_closed_at_the_office_and_not_overdue() {
     assert_eq!(overdue.len(), 1);
     assert!(overdue[0].contains("appelboom-1"));
 
+    // A label that a spreadsheet would run is disarmed, as in visits.csv.
+    let hostile = Visit {
+        id: "peer-1",
+        case_id: "peer-1",
+        label: "=HYPERLINK(\"x\")",
+        ..APPELBOOM_1
+    };
+    take(
+        &mut ledger,
+        &hostile,
+        "device-a",
+        4,
+        "2025-04-12T09:00:00",
+        &[],
+    );
+    let (text, _) = cases::csv(&ledger).unwrap();
+    assert!(
+        text.contains("peer-1,\"'=HYPERLINK(\"\"x\"\")\","),
+        "{text}"
+    );
+
     // A second closing does not move the first.
     assert!(
         !ledger

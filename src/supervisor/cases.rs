@@ -765,6 +765,30 @@ mod tests {
     }
 
     #[test]
+    fn the_dutch_lines_have_no_english_fragments() {
+        let m = crate::supervisor::ledger::MissingPrevious {
+            case_id: "appelboom-1".into(),
+            visit_id: "appelboom-2".into(),
+            device_id: "device-b".into(),
+            device_name: "laptop-7".into(),
+            date: "2025-03-04".into(),
+            follows: "appelboom-1".into(),
+        };
+        for line in [
+            describe_missing(&m, Lang::Nl),
+            describe_arrived(&m, Lang::Nl),
+        ] {
+            for word in [
+                " the ", " visit ", "missing", "arrived", "follows", "device ",
+            ] {
+                assert!(!line.contains(word), "{word:?} in {line}");
+            }
+        }
+        assert!(describe_missing(&m, Lang::Nl).contains("vorig bezoek ontbreekt"));
+        assert!(describe_missing(&m, Lang::En).contains("previous visit missing"));
+    }
+
+    #[test]
     fn the_risk_bands_come_low_to_high() {
         assert_eq!(risk_bands(), vec!["laag", "midden", "hoog"]);
     }

@@ -214,9 +214,10 @@ pub fn build_reports_with(
     };
     let path = dir.join(crate::supervisor::ledger::FILE);
     let (table, text) = std::thread::scope(|s| {
-        let text = s.spawn(|| -> Result<String, LedgerError> {
+        let text = s.spawn(|| -> Result<(String, String), LedgerError> {
             let reader = Ledger::open_read_only(&path)?;
-            summary(&reader, lang)
+            let summary = summary(&reader, lang)?;
+            Ok((summary, crate::supervisor::cases::csv(&reader)?.0))
         });
         // Half of the CSV's rows are read over a second connection (or
         // all over this one, should it not open).
@@ -225,8 +226,7 @@ pub fn build_reports_with(
         (table, text.join())
     });
     let (csv, rows) = table?;
-    let summary = text.map_err(|_| LedgerError::Internal)??;
-    let cases = crate::supervisor::cases::csv(ledger)?.0;
+    let (summary, cases) = text.map_err(|_| LedgerError::Internal)??;
     let excel = if options.excel || dir.join(EXCEL_FILE).exists() {
         let second = Ledger::open_read_only(&path).ok();
         Some(csv_with(ledger, second, catalog, EXCEL)?.0)
