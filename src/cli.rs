@@ -335,6 +335,28 @@ pub enum SupervisorCommand {
         #[arg(short = 'i', long = "identity", value_name = "IDENTITY")]
         identity: Option<PathBuf>,
     },
+    /// Hand a case over to another laptop: writes its case card, signed by
+    /// the organisation and encrypted to that laptop, for `safevisit
+    /// case-import FILE` there.
+    Handover {
+        /// The case id (`case_id` in cases.csv).
+        #[arg(value_name = "CASE")]
+        case: String,
+        /// The device id of the laptop that takes the case over.
+        #[arg(long, required = true, value_name = "DEVICE")]
+        to: String,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// The organisation identity file with the signing key.
+        #[arg(
+            short = 'i',
+            long = "identity",
+            required = true,
+            value_name = "IDENTITY"
+        )]
+        identity: PathBuf,
+    },
     /// List the devices the office knows.
     Devices {
         /// The office folder (as for import).

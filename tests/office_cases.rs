@@ -720,3 +720,124 @@ fn a_visit_from_an_old_bundle_is_a_case_of_its_own_named_after_it() {
     assert_eq!(r["agreements_kept"], "");
     assert!(office_dir.join("cases/fixture-kersenboom-1.json").exists());
 }
+
+#[test]
+fn a_case_is_handed_over_to_another_laptop_through_the_office() {
+    use safevisit::receipt;
+    use safevisit::supervisor::handover::{self, HandoverError};
+    use std::ffi::OsStr;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "org-key.txt", &org);
+    let added = safevisit(&[
+        OsStr::new("supervisor"),
+        OsStr::new("keygen"),
+        OsStr::new("--add-signing-key"),
+        key.as_os_str(),
+    ]);
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    let org_pub = safevisit::supervisor::keys::load_signing_key(&key)
+        .unwrap()
+        .unwrap()
+        .public()
+        .clone();
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    let mut b = laptop(&root.join("b"), "device-b", "laptop-7", &[&org]);
+    let (rec, summary) = visit(&APPELBOOM_1);
+    a.finalize(rec, summary, NOW).expect("finalize");
+    let (rec, summary) = visit(&KERSENBOOM_1);
+    b.finalize(rec, summary, NOW).expect("finalize");
+    let from_a = export(&mut a, &root.join("out-a"));
+    let from_b = export(&mut b, &root.join("out-b"));
+    let office = root.join("kantoor");
+    let first = import(&office, &[&key], &[&from_a, &from_b]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+
+    let hand = |case: &str, to: &str| {
+        safevisit(&[
+            OsStr::new("supervisor"),
+            OsStr::new("handover"),
+            OsStr::new(case),
+            OsStr::new("--to"),
+            OsStr::new(to),
+            OsStr::new("--out"),
+            office.as_os_str(),
+            OsStr::new("-i"),
+            key.as_os_str(),
+        ])
+    };
+    let unknown = hand("appelboom-1", "device-x");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("device device-x is not enrolled"));
+
+    let out = hand("appelboom-1", "device-b");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Case appelboom-1 (\"Appelboom\", 1 visits) is ready for device device-b (laptop-7): handovers/device-b-appelboom-1.age"),
+        "{text}"
+    );
+    // Laptop A, which held the case, is told to drop its card.
+    assert!(
+        text.contains("Receipt receipts/device-a-2.age for device device-a: it reports 1 case(s)"),
+        "{text}"
+    );
+    assert!(!text.contains("device-b-2"), "{text}");
+    let to_a = receipt::open(
+        &std::fs::read(office.join("receipts/device-a-2.age")).unwrap(),
+        &device_identity(&a),
+        &org_pub,
+    )
+    .unwrap();
+    assert_eq!(to_a.closed_cases, vec!["appelboom-1".to_string()]);
+
+    let path = office.join("handovers/device-b-appelboom-1.age");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    // Only laptop B opens it, and only with the organisation's signature.
+    assert_eq!(
+        handover::open(&bytes, &device_identity(&a), &org_pub),
+        Err(HandoverError::NotForThisDevice)
+    );
+    let stranger = safevisit::signing::SigningKey::generate().unwrap();
+    assert!(matches!(
+        handover::open(&bytes, &device_identity(&b), stranger.public()),
+        Err(HandoverError::Signature(_))
+    ));
+    let h = handover::open(&bytes, &device_identity(&b), &org_pub).unwrap();
+    assert_eq!(h.device_id, "device-b");
+    assert_eq!(h.case_id, "appelboom-1");
+    let card = &h.card;
+    // The card a laptop makes at finalize: the roster, the plan, the verdict.
+    assert_eq!(card.case_id, "appelboom-1");
+    assert_eq!(card.label, "Appelboom");
+    assert_eq!(card.last_visit, "appelboom-1");
+    assert_eq!(card.last_visit_date, "2025-02-04");
+    assert_eq!(card.visits, 1);
+    assert_eq!(card.verdict.as_deref(), Some("structureel_onveilig"));
+    assert_eq!(card.evaluation_date.as_deref(), Some("2025-03-01"));
+    assert_eq!(card.agreements.len(), 1);
+    assert_eq!(card.agreements[0].who.as_str(), "Lotte");
+    let aliases: Vec<&str> = card.children.iter().map(|c| c.alias.as_str()).collect();
+    assert_eq!(aliases, ["Noor", "Sem"]);
+    // No answer text beyond what the card keeps.
+    let json = String::from_utf8(h.to_json()).unwrap();
+    assert!(!json.contains("schulden"), "{json}");
+
+    // A closed case is not handed over.
+    let conn = rusqlite::Connection::open(office.join("safevisit.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE cases SET closed_on = '2025-04-01', closed_reason = 'verhuisd' WHERE case_id = 'kersenboom-1'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let closed = hand("kersenboom-1", "device-a");
+    assert_eq!(closed.status.code(), Some(1));
+    assert!(stderr(&closed).contains("a closed case is not handed over"));
+}

@@ -39,6 +39,12 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
             reason,
         } => revoke(device, out, since.as_deref(), reason.as_deref(), lang),
         SupervisorCommand::Devices { out, json } => list(out, *json, lang),
+        SupervisorCommand::Handover {
+            case,
+            to,
+            out,
+            identity,
+        } => handover(case, to, out, identity, lang),
         SupervisorCommand::CloseCase {
             case,
             out,
@@ -360,6 +366,157 @@ fn revoke(
             ),
         }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor handover CASE --to DEVICE --out DIR -i IDENTITY`.
+fn handover(
+    case: &str,
+    to: &str,
+    out: &Path,
+    identity: &Path,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    use crate::supervisor::handover::{self as ho, Handover};
+    let now = now_stamp();
+    let key = keys::load_signing_key(identity)
+        .map_err(|e| fail(e.describe(lang)))?
+        .ok_or_else(|| {
+            fail(lang.pick(
+                "het sleutelbestand bij -i bevat geen ondertekensleutel; voeg er een toe met `safevisit supervisor keygen --add-signing-key BESTAND`",
+                "the identity file given with -i holds no signing key; add one with `safevisit supervisor keygen --add-signing-key FILE`",
+            ))
+        })?;
+    let mut office = existing_office(out, lang)?;
+    let ledger_err = |e: crate::supervisor::LedgerError| {
+        fail(crate::supervisor::OfficeError::from(e).describe(lang))
+    };
+    let found = crate::supervisor::cases::load_one(office.ledger(), case)
+        .map_err(ledger_err)?
+        .filter(|c| !c.visits.is_empty());
+    let refuse = |nl: String, en: String| -> Result<ExitCode, Failure> {
+        Err(fail(match lang {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }))
+    };
+    let Some(found) = found else {
+        return refuse(
+            format!(
+                "casus {} staat niet in het grootboek; zie de kolom case_id van cases.csv",
+                clean(case)
+            ),
+            format!(
+                "case {} is not in the ledger; see the case_id column of cases.csv",
+                clean(case)
+            ),
+        );
+    };
+    if let Some(on) = &found.closed_on {
+        return refuse(
+            format!(
+                "casus {case} is gesloten (op {on}); een gesloten casus wordt niet overgedragen"
+            ),
+            format!("case {case} is closed (on {on}); a closed case is not handed over"),
+        );
+    }
+    let device = devices::device(office.ledger(), to).map_err(ledger_err)?;
+    let Some((device, recipient)) = device
+        .filter(|d| d.enrolled() && d.revoked_at.is_none())
+        .and_then(|d| d.age_recipient().map(|r| (d, r)))
+    else {
+        return refuse(
+            format!(
+                "apparaat {} is niet ingeschreven (of ingetrokken); zie supervisor devices",
+                clean(to)
+            ),
+            format!(
+                "device {} is not enrolled (or is revoked); see supervisor devices",
+                clean(to)
+            ),
+        );
+    };
+    let last = found
+        .visits
+        .last()
+        .map(|v| v.id.clone())
+        .unwrap_or_default();
+    let card = office
+        .ledger()
+        .case_card(&last)
+        .map_err(ledger_err)?
+        .and_then(|bytes| serde_json::from_slice::<crate::case::CaseCard>(&bytes).ok());
+    let Some(mut card) = card else {
+        return refuse(
+            format!(
+                "van het laatste bezoek {last} heeft het kantoor geen casuskaart (het kwam binnen vóór de casussen); de casus kan pas na een volgend bezoek worden overgedragen"
+            ),
+            format!(
+                "the office holds no case card of the last visit {last} (it arrived before cases); the case can be handed over after its next visit"
+            ),
+        );
+    };
+    card.visits = u32::try_from(found.visits.len()).unwrap_or(u32::MAX);
+    card.opened_on = found.visits[0].date.clone();
+    let h = Handover::new(&device.device_id, &now, card);
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let bytes = ho::seal(&h, &key, &recipient, mtime).map_err(|e| fail(e.describe(lang)))?;
+    let folder = out.join(ho::FOLDER);
+    if !folder.is_dir() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&folder)
+            .map_err(|e| fail(format!("{}: {e}", folder.display())))?;
+    }
+    let file = format!("{}-{case}.age", device.device_id);
+    write_derived(&folder.join(&file), &bytes).map_err(|e| fail(e.to_string()))?;
+    office
+        .note_handover(case, &device.device_id, &last, &now, &file)
+        .map_err(|e| fail(e.describe(lang)))?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Nl => format!(
+                "Casus {case} (\"{}\", {} bezoeken) staat klaar voor apparaat {} ({}): {}/{file}. Op die laptop: safevisit case-import BESTAND.",
+                clean(&found.label),
+                found.visits.len(),
+                device.device_id,
+                clean(&device.name),
+                ho::FOLDER
+            ),
+            Lang::En => format!(
+                "Case {case} (\"{}\", {} visits) is ready for device {} ({}): {}/{file}. On that laptop: safevisit case-import FILE.",
+                clean(&found.label),
+                found.visits.len(),
+                device.device_id,
+                clean(&device.name),
+                ho::FOLDER
+            ),
+        }
+    );
+    // The laptops that held the case are told to drop their card.
+    let receipts = office
+        .write_pending_receipts(Some(&key), &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    for r in &receipts.written {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Ontvangstbewijs receipts/{} voor apparaat {}: het meldt {} casus(sen) die de laptop niet meer houdt.",
+                    r.file, r.device_id, r.closed_cases
+                ),
+                Lang::En => format!(
+                    "Receipt receipts/{} for device {}: it reports {} case(s) the laptop no longer keeps.",
+                    r.file, r.device_id, r.closed_cases
+                ),
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

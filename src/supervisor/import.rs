@@ -694,6 +694,9 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
     let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
     let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
     let agreements = agreements_evaluated(&rec);
+    // The card the laptop made of this visit (the same pure function).
+    let card =
+        serde_json::to_vec(&crate::case::CaseCard::from_record(&rec, None)).unwrap_or_default();
     // The record is taken apart: its strings move into the rows.
     let VisitRecord {
         id,
@@ -735,6 +738,7 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         case_id,
         follows: follow_up.map(|f| f.follows).filter(|f| !f.is_empty()),
         agreements,
+        card,
         findings,
         flags: flags
             .into_iter()

@@ -150,6 +150,17 @@ const CASES_SQL: &str = "CREATE TABLE cases (
   closed_by TEXT,
   closed_seen_at TEXT
 );
+CREATE TABLE case_cards (
+  visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
+  card TEXT NOT NULL
+);
+CREATE TABLE handovers (
+  case_id TEXT NOT NULL,
+  device_id TEXT NOT NULL REFERENCES devices (device_id),
+  visit_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  file TEXT NOT NULL
+);
 CREATE TABLE case_notices (
   case_id TEXT NOT NULL,
   device_id TEXT NOT NULL,
@@ -556,6 +567,9 @@ pub struct VisitRow {
     /// A follow-up's evaluation of the previous agreements: kept, partly
     /// kept, not kept (`None`: not a follow-up).
     pub agreements: Option<[u32; 3]>,
+    /// The case card the laptop made of this visit (JSON of
+    /// `case::CaseCard`), for a handover.
+    pub card: Vec<u8>,
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -1038,6 +1052,52 @@ impl Ledger {
         Ok(rows)
     }
 
+    /// The case card of a visit (JSON), if the ledger made one (visits
+    /// imported before ledger schema 5 have none).
+    pub fn case_card(&self, visit_id: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT c.card FROM case_cards c JOIN visits v ON v.visit_no = c.visit_no
+                 WHERE v.visit_id = ?1",
+                [visit_id],
+                |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()),
+            )
+            .optional()?)
+    }
+
+    /// Note a handover of `case_id` (its card after `visit_id`) to
+    /// `device_id`, written to `file`: the laptop gets no notice to drop
+    /// the card, every other laptop that holds visits of the case does.
+    /// One transaction.
+    pub fn note_handover(
+        &mut self,
+        case_id: &str,
+        device_id: &str,
+        visit_id: &str,
+        now: &str,
+        file: &str,
+    ) -> Result<(), LedgerError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO handovers (case_id, device_id, visit_id, created_at, file)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![case_id, device_id, visit_id, now, file],
+        )?;
+        tx.execute(
+            "DELETE FROM case_notices WHERE case_id = ?1 AND device_id = ?2",
+            params![case_id, device_id],
+        )?;
+        tx.execute(
+            "INSERT INTO case_notices (case_id, device_id)
+             SELECT DISTINCT case_id, device_id FROM visits WHERE case_id = ?1 AND device_id <> ?2
+             ON CONFLICT (case_id, device_id) DO UPDATE SET receipt_n = NULL",
+            params![case_id, device_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The devices that are to learn of a closed case in their next receipt.
     pub fn devices_with_closings(&self) -> Result<Vec<String>, LedgerError> {
         let mut st = self.conn.prepare(
@@ -1270,6 +1330,11 @@ impl BundleTx<'_> {
         self.tx
             .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
             .execute(params![no, Utf8(&v.doc)])?;
+        if !v.card.is_empty() {
+            self.tx
+                .prepare_cached("INSERT INTO case_cards (visit_no, card) VALUES (?1, ?2)")?
+                .execute(params![no, Utf8(&v.card)])?;
+        }
 
         {
             let mut st = self.tx.prepare_cached(

@@ -24,6 +24,7 @@
 pub mod cases;
 pub mod devices;
 pub mod findings;
+pub mod handover;
 pub mod import;
 pub mod keys;
 pub mod ledger;
@@ -388,6 +389,20 @@ impl Office {
             key,
             now,
         )?)
+    }
+
+    /// Note a handover (see [`ledger::Ledger::note_handover`]).
+    pub fn note_handover(
+        &mut self,
+        case_id: &str,
+        device_id: &str,
+        visit_id: &str,
+        now: &str,
+        file: &str,
+    ) -> Result<(), OfficeError> {
+        Ok(self
+            .ledger
+            .note_handover(case_id, device_id, visit_id, now, file)?)
     }
 
     /// The gaps in the ledger now.
