@@ -1631,6 +1631,14 @@ mod tests {
             .unwrap();
         assert_eq!((follows, kept), (None, None));
         assert!(ledger.missing_previous().unwrap().is_empty());
+        // Visits from before have no card to hand over; the new tables are empty.
+        assert_eq!(ledger.case_card("appelboom-1").unwrap(), None);
+        for table in ["case_notices", "case_cards", "handovers"] {
+            let n: i64 = c
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
         drop(ledger);
         // Opened again: already version 5.
         Ledger::open(&path).unwrap();
