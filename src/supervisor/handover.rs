@@ -240,3 +240,92 @@ pub fn open(
     }
     Ok(h)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::visit::record::{ChildRecord, FinalRecord, VisitRecord};
+
+    fn card() -> CaseCard {
+        let rec = VisitRecord {
+            case_id: "kersenboom-1".into(),
+            follow_up: None,
+            read_back_at: None,
+            case_keeps: Vec::new(),
+            id: "kersenboom-1".into(),
+            label: "Kersenboom".into(),
+            date: "2025-03-04".into(),
+            place: String::new(),
+            present: String::new(),
+            children: vec![ChildRecord {
+                id: 1,
+                alias: "Mila".into(),
+                age: 2,
+            }],
+            caregivers: vec![],
+            sheets: vec![],
+            flags: vec![],
+            cursor: None,
+            created_at: "2025-03-04T10:00:00".into(),
+            updated_at: "2025-03-04T11:00:00".into(),
+            orphans: vec![],
+            finalized: Some(FinalRecord {
+                sequence: 1,
+                finalized_at: "2025-03-04T11:00:00".into(),
+                device_id: "device-a".into(),
+                device_name: "laptop-3".into(),
+                summary: Default::default(),
+            }),
+            pending: vec![],
+            removed: vec![],
+        };
+        CaseCard::from_record(&rec, None)
+    }
+
+    #[test]
+    fn a_sealed_handover_opens_on_its_laptop_only() {
+        let org = SigningKey::generate().unwrap();
+        let laptop = age::x25519::Identity::generate();
+        let other = age::x25519::Identity::generate();
+        let h = Handover::new("device-b", "2025-04-01T09:00:00", card());
+        let bytes = seal(&h, &org, &Recipient::from(laptop.to_public()), 0).unwrap();
+        assert_eq!(open(&bytes, &laptop, org.public()), Ok(h));
+        assert_eq!(
+            open(&bytes, &other, org.public()),
+            Err(HandoverError::NotForThisDevice)
+        );
+        assert_eq!(
+            open(b"hello", &laptop, org.public()),
+            Err(HandoverError::NotAHandover)
+        );
+    }
+
+    #[test]
+    fn parse_checks_format_version_and_case() {
+        let h = Handover::new("device-b", "2025-04-01T09:00:00", card());
+        assert_eq!(Handover::parse(&h.to_json()), Ok(h.clone()));
+        let mut newer = h.clone();
+        newer.version = 2;
+        assert_eq!(
+            Handover::parse(&newer.to_json()),
+            Err(HandoverError::NewerVersion { found: 2 })
+        );
+        let mut other = h.clone();
+        other.case_id = "appelboom-1".into();
+        assert_eq!(
+            Handover::parse(&other.to_json()),
+            Err(HandoverError::Invalid("case_id"))
+        );
+        let mut receipt = h;
+        receipt.format = "safevisit-receipt".into();
+        assert_eq!(
+            Handover::parse(&receipt.to_json()),
+            Err(HandoverError::NotAHandover)
+        );
+        let nl = HandoverError::NotForThisDevice.describe(Lang::Nl);
+        assert!(
+            nl.ends_with("Er is niets veranderd.") && !nl.contains(" the "),
+            "{nl}"
+        );
+    }
+}
