@@ -85,7 +85,7 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ),
     (
         "worsened",
-        "ja when the verdict or risk band went towards unsafe between the last two visits",
+        "ja when the case is open and the verdict or risk band went towards unsafe between the last two visits",
     ),
     (
         "previous_missing",
