@@ -192,6 +192,8 @@ pub fn fixture() -> Fixture {
                     .map(|x| format!("{x:02x}"))
                     .collect();
                 FinalizedFile {
+                    case_id: id.clone(),
+                    follows: None,
                     visit_id: id,
                     sequence: seq,
                     path: PathBuf::new(),
