@@ -200,8 +200,6 @@ pub fn fixture() -> Fixture {
                     file_name: String::new(),
                     ciphertext: ct,
                     sha256: sha,
-                    case_id: rec.case_id.clone(),
-                    follows: None,
                     checklists: vec![ChecklistStamp {
                         id: "veiligheid".into(),
                         version: 1,
