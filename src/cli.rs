@@ -121,6 +121,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Apply receipts from the office: delete the visits that arrived.
     Receipt(ReceiptArgs),
+    /// Take over a case the office handed to this laptop.
+    CaseImport(CaseImportArgs),
     /// Run replay scripts headlessly through the real app.
     Replay(ReplayArgs),
     /// The office side: organisation keys and importing bundles.
@@ -224,6 +226,13 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ReceiptArgs {
     /// Receipt files from the office (`<device>-<n>.age`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseImportArgs {
+    /// Handover files from the office (`<device>-<case>.age`).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }

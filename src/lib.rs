@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod cli;
 pub mod commands;
 pub mod export;
+pub mod handover;
 pub mod harden;
 pub mod i18n;
 pub mod input;

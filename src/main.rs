@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Checklists(cmd)) => commands::checklists::run(cmd, &cli.global),
         Some(Command::Export(args)) => commands::export::run(args, &cli.global),
         Some(Command::Receipt(args)) => commands::receipt::run(args, &cli.global),
+        Some(Command::CaseImport(args)) => commands::case_import::run(args, &cli.global),
         Some(Command::Supervisor(cmd)) => commands::supervisor::run(cmd, &cli.global),
         Some(Command::DeviceCard(args)) => commands::device_card::run(args, &cli.global),
         Some(Command::OrgCard(args)) => commands::org_card::run(args, &cli.global),

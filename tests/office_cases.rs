@@ -723,8 +723,8 @@ fn a_visit_from_an_old_bundle_is_a_case_of_its_own_named_after_it() {
 
 #[test]
 fn a_case_is_handed_over_to_another_laptop_through_the_office() {
+    use safevisit::handover::{self, HandoverError};
     use safevisit::receipt;
-    use safevisit::supervisor::handover::{self, HandoverError};
     use std::ffi::OsStr;
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();

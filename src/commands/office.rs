@@ -377,7 +377,7 @@ fn handover(
     identity: &Path,
     lang: Lang,
 ) -> Result<ExitCode, Failure> {
-    use crate::supervisor::handover::{self as ho, Handover};
+    use crate::handover::{self as ho, Handover};
     let now = now_stamp();
     let key = keys::load_signing_key(identity)
         .map_err(|e| fail(e.describe(lang)))?

@@ -30,6 +30,17 @@ pub fn run(args: &ReceiptArgs, global: &Global) -> ExitCode {
 /// never blocks or reads without end) of at most
 /// [`MAX_RECEIPT_BYTES`]. The error is a text in both languages.
 pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
+    read_office_file(
+        path,
+        MAX_RECEIPT_BYTES,
+        &Text::new("ontvangstbewijs", "receipt"),
+    )
+}
+
+/// Read a file the office sent (a receipt, a handover): a regular file of
+/// at most `max` bytes, opened without blocking. `what` names it in the
+/// messages ("ontvangstbewijs" / "receipt").
+pub fn read_office_file(path: &Path, max: usize, what: &Text) -> Result<Vec<u8>, Text> {
     let io = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => Text::new(
             "dit bestand bestaat niet (kijk of het pad klopt en de USB-stick erin zit). Er is niets veranderd.",
@@ -50,22 +61,26 @@ pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
     let not_a_file = |kind: crate::input::NotRegular| {
         Text::new(
             format!(
-                "dit is {}, geen ontvangstbewijs. Er is niets veranderd.",
-                kind.name(Lang::Nl)
+                "dit is {}, geen {}. Er is niets veranderd.",
+                kind.name(Lang::Nl),
+                what.nl
             ),
             format!(
-                "this is {}, not a receipt. Nothing was changed.",
-                kind.name(Lang::En)
+                "this is {}, not a {}. Nothing was changed.",
+                kind.name(Lang::En),
+                what.en
             ),
         )
     };
     let too_large = || {
         Text::new(
             format!(
-                "het bestand is groter dan {MAX_RECEIPT_BYTES} bytes, dus geen ontvangstbewijs. Er is niets veranderd."
+                "het bestand is groter dan {max} bytes, dus geen {}. Er is niets veranderd.",
+                what.nl
             ),
             format!(
-                "the file is larger than {MAX_RECEIPT_BYTES} bytes, so not a receipt. Nothing was changed."
+                "the file is larger than {max} bytes, so not a {}. Nothing was changed.",
+                what.en
             ),
         )
     };
@@ -75,14 +90,14 @@ pub fn read_receipt_file(path: &Path) -> Result<Vec<u8>, Text> {
         crate::input::InputError::Io(e) => io(e),
         crate::input::InputError::NotRegular(kind) => not_a_file(kind),
     })?;
-    if size > MAX_RECEIPT_BYTES as u64 {
+    if size > max as u64 {
         return Err(too_large());
     }
     let mut bytes = Vec::new();
-    file.take(MAX_RECEIPT_BYTES as u64 + 1)
+    file.take(max as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    if bytes.len() > MAX_RECEIPT_BYTES {
+    if bytes.len() > max {
         return Err(too_large());
     }
     Ok(bytes)

@@ -24,7 +24,7 @@
 pub mod cases;
 pub mod devices;
 pub mod findings;
-pub mod handover;
+
 pub mod import;
 pub mod keys;
 pub mod ledger;

@@ -23,6 +23,33 @@ use crate::store::error::{QuarantineReason, StoreError};
 use crate::store::layout;
 use crate::visit::record::{VisitRecord, parse_stamp};
 
+/// Why a handover was not taken. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandoverImportError {
+    #[error("{0}")]
+    Open(#[from] crate::handover::HandoverError),
+    #[error("the handover is for device {handover}, not for this laptop")]
+    OtherDevice { handover: String },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl HandoverImportError {
+    pub fn describe(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang;
+        match (self, lang) {
+            (HandoverImportError::Open(e), _) => e.describe(lang),
+            (HandoverImportError::OtherDevice { handover }, Lang::Nl) => format!(
+                "de overdracht is voor apparaat {handover}, niet voor deze laptop. Er is niets veranderd."
+            ),
+            (HandoverImportError::OtherDevice { handover }, Lang::En) => format!(
+                "the handover is for device {handover}, not for this laptop. Nothing was changed."
+            ),
+            (HandoverImportError::Store(e), _) => e.describe(lang),
+        }
+    }
+}
+
 /// A case closed on this laptop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosedCase {
@@ -286,6 +313,26 @@ impl Vault {
         }
         self.unlocked = Some(u);
         r
+    }
+
+    /// Open a handover file from the office (decrypted with this laptop's
+    /// identity, signature checked against the pinned organisation key,
+    /// meant for this laptop) and keep its card. `Ok(false)`: this laptop
+    /// already holds the same or a newer card of the case.
+    pub fn import_handover(
+        &mut self,
+        bytes: &[u8],
+        org: &crate::signing::VerifyingKey,
+    ) -> Result<(crate::handover::Handover, bool), HandoverImportError> {
+        let u = self.unlocked()?;
+        let h = crate::handover::open(bytes, &u.identity, org)?;
+        if h.device_id != self.config.device_id {
+            return Err(HandoverImportError::OtherDevice {
+                handover: h.device_id,
+            });
+        }
+        let stored = self.import_case_card(h.card.clone())?;
+        Ok((h, stored))
     }
 
     /// A case card handed over by the office (already opened and checked
