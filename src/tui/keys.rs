@@ -42,6 +42,8 @@ pub enum Ctx {
     QuitConfirm,
     /// The household during a visit (Alt-g): the list of people.
     Roster,
+    /// A case, read-only (from the home screen's case list).
+    Case,
 }
 
 /// What a key does.
@@ -114,6 +116,14 @@ pub enum Action {
     Roster,
     /// The status of a person's sheet (taken, not present, …).
     SheetStatus,
+    /// Home: move between the list of visits and the list of cases.
+    SwitchList,
+    /// A case: start a follow-up visit.
+    FollowUp,
+    /// A case: close it (asks the reason, then the first letters).
+    CloseCase,
+    /// A case: read the agreements back with the family.
+    ReadBack,
 }
 
 pub struct Binding {
@@ -137,11 +147,11 @@ const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
 const NAV: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry, Pane];
 /// Where `q` asks whether to stop: everywhere unlocked that types no letters.
 const QUIT_ASKS: &[Ctx] = &[
-    Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview,
+    Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview, Case,
 ];
 /// Lists that page: Home/End and PageUp/PageDown.
 /// (Not the search field: there Home and End move through the text.)
-const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview];
+const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview, Case];
 /// Everywhere the worker is unlocked and not in a modal panel.
 const UNLOCKED: &[Ctx] = &[
     Home,
@@ -161,6 +171,7 @@ const UNLOCKED: &[Ctx] = &[
     Search,
     QuitConfirm,
     Roster,
+    Case,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -184,6 +195,7 @@ const EVERYWHERE: &[Ctx] = &[
     Search,
     QuitConfirm,
     Roster,
+    Case,
 ];
 
 const DIGITS: &[Key] = &[
@@ -474,7 +486,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up, Key::Char('k')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview],
+        contexts: &[Home, Popup, Review, Pane, Overview, Case],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -482,7 +494,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down, Key::Char('j')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview],
+        contexts: &[Home, Popup, Review, Pane, Overview, Case],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -516,6 +528,46 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         contexts: &[Home],
         label: ("ontvangstbewijs", "receipt"),
+        footer: true,
+    },
+    Binding {
+        action: Action::SwitchList,
+        keys: &[Key::Tab, Key::Char('c')],
+        shown: None,
+        contexts: &[Home],
+        label: ("naar casussen / bezoeken", "to cases / visits"),
+        footer: false,
+    },
+    Binding {
+        action: Action::FollowUp,
+        keys: &[Key::Char('v')],
+        shown: None,
+        contexts: &[Case],
+        label: ("vervolgbezoek", "follow-up visit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::ReadBack,
+        keys: &[Key::Char('l')],
+        shown: None,
+        contexts: &[Case],
+        label: ("teruglezen", "read back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::CloseCase,
+        keys: &[Key::Char('s')],
+        shown: None,
+        contexts: &[Case],
+        label: ("casus sluiten", "close case"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[Key::Esc],
+        shown: None,
+        contexts: &[Case],
+        label: ("terug", "back"),
         footer: true,
     },
     Binding {
@@ -578,7 +630,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageUp,
         keys: &[Key::PageUp],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search],
+        contexts: &[Popup, Review, Pane, Overview, Search, Case],
         label: ("pagina terug", "page up"),
         footer: false,
     },
@@ -586,7 +638,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageDown,
         keys: &[Key::PageDown],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search],
+        contexts: &[Popup, Review, Pane, Overview, Search, Case],
         label: ("pagina verder", "page down"),
         footer: false,
     },
@@ -631,7 +683,9 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Char('?')],
         shown: None,
         // Only where `?` types nothing.
-        contexts: &[Home, Choice, Multi, Scale, AddEntry, Review, Pane, Overview],
+        contexts: &[
+            Home, Choice, Multi, Scale, AddEntry, Review, Pane, Overview, Case,
+        ],
         label: ("hulp", "help"),
         footer: false,
     },

@@ -1,6 +1,7 @@
 //! The screens, each a component with its own state, key handler and view.
 //! A screen never reaches into another's state; the app routes between them.
 
+pub mod case;
 pub mod confirm;
 pub mod flag_panel;
 pub mod home;
