@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use time::{Duration, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::Catalog;
 use crate::i18n::{Lang, Text};
 use crate::replay::script::{Step, StepKind, default_now};
@@ -19,7 +20,6 @@ use crate::store::envelope::open_record;
 use crate::store::test_org_key::{read_test_org_key, write_test_org_key};
 use crate::store::{InitOptions, Status as StoreStatus, Vault};
 use crate::tui::app::{Options, SequentialIds, State};
-use crate::case::CaseCard;
 use crate::tui::event::{CaseEntry, Event, ExportDone, Key, ListEntry, UnlockFailure};
 use crate::tui::shell::{Shell, VaultPort};
 use crate::tui::store_port::{InitSettings, StoreVault};

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use time::{Duration, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::Catalog;
 use crate::i18n::{Lang, Text};
-use crate::case::CaseCard;
 use crate::tui::event::{CaseEntry, Effect, Event, Key, ListEntry, Reply, UnlockFailure};
 use crate::tui::keys::{self, Action, Ctx};
 use crate::tui::screens::case::CaseScreen;
@@ -581,9 +581,7 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             if let Screen::Case(c) = &state.screen {
                 let label = c.card().label.clone();
                 state.message = Some(Message::info(Text::new(
-                    format!(
-                        "Casus {label} gesloten. Kantoor hoort het bij de volgende export."
-                    ),
+                    format!("Casus {label} gesloten. Kantoor hoort het bij de volgende export."),
                     format!("Case {label} closed. The office hears of it with the next export."),
                 )));
             }

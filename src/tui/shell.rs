@@ -157,9 +157,7 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             Effect::Export { out, all, now } => Reply::Exported(self.port.export(out, all, now)),
             Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
             Effect::ApplyReceipt(path) => Reply::ReceiptApplied(self.port.apply_receipt(&path)),
-            Effect::LoadCase(id) => {
-                Reply::Case(self.port.case(&id).map(|c| c.map(Box::new)))
-            }
+            Effect::LoadCase(id) => Reply::Case(self.port.case(&id).map(|c| c.map(Box::new))),
             Effect::CloseCase {
                 case_id,
                 reason,

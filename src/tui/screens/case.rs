@@ -175,7 +175,10 @@ impl CaseScreen {
         };
         let field = |out: &mut Vec<Line<'static>>, label: &str, value: String, style: Style| {
             let prefix = format!("{label:<18}");
-            for (n, l) in wrap_prefixed(&prefix, &value, width).into_iter().enumerate() {
+            for (n, l) in wrap_prefixed(&prefix, &value, width)
+                .into_iter()
+                .enumerate()
+            {
                 if n == 0 {
                     let rest: String = l.chars().skip(prefix.chars().count()).collect();
                     out.push(Line::from(vec![
@@ -229,11 +232,10 @@ impl CaseScreen {
         field(
             &mut out,
             t("Eigen oordeel", "Own verdict"),
-            self.verdict
-                .as_ref()
-                .map_or_else(|| t("niet ingevuld", "not given").to_string(), |v| {
-                    v.get(lang).to_string()
-                }),
+            self.verdict.as_ref().map_or_else(
+                || t("niet ingevuld", "not given").to_string(),
+                |v| v.get(lang).to_string(),
+            ),
             theme.normal(),
         );
         if let Some(f) = &self.framework {
@@ -283,11 +285,7 @@ impl CaseScreen {
         // The agreements: who, what, by when, what if it goes wrong.
         out.push(Line::raw(""));
         out.push(Line::styled(
-            format!(
-                "{} ({})",
-                t("Afspraken (veiligheidsplan)", "Agreements (safety plan)"),
-                c.agreements.len()
-            ),
+            format!("{} ({})", t("Afspraken", "Agreements"), c.agreements.len()),
             theme.title(),
         ));
         if c.agreements.is_empty() {
@@ -303,12 +301,7 @@ impl CaseScreen {
             } else {
                 format!("{who}: {}", a.what.as_str().trim())
             };
-            wrapped(
-                &mut out,
-                &format!("{:>3}. ", n + 1),
-                &head,
-                theme.normal(),
-            );
+            wrapped(&mut out, &format!("{:>3}. ", n + 1), &head, theme.normal());
             let (by, late) = match &a.by_when {
                 Some(d) => dated(d, today, lang),
                 None => (t("geen datum", "no date").to_string(), false),
@@ -473,7 +466,10 @@ impl CaseScreen {
             Some(Closing::Confirm(i, confirm)) => {
                 let (_, nl, en) = CLOSE_REASONS[*i];
                 let lines = vec![
-                    Line::styled(t("Deze casus sluiten?", "Close this case?"), v.theme.title()),
+                    Line::styled(
+                        t("Deze casus sluiten?", "Close this case?"),
+                        v.theme.title(),
+                    ),
                     Line::styled(
                         format!("{} — {}", self.card.label, v.lang.pick(nl, en)),
                         v.theme.error(),

@@ -16,11 +16,11 @@ use crate::case::{CaseCard, Due};
 use crate::i18n::{Lang, Text};
 use crate::tui::app::{AppCtx, Message, Transition};
 use crate::tui::event::{CaseEntry, Effect, Key, ListEntry, ListStatus};
-use crate::tui::screens::case::CaseScreen;
-use crate::tui::theme::Theme;
 use crate::tui::keys::{Action, Ctx};
+use crate::tui::screens::case::CaseScreen;
 use crate::tui::screens::centered;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm, flags_phrase};
+use crate::tui::theme::Theme;
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::{Field, clip, wrap_prefixed};
 
@@ -531,10 +531,7 @@ impl HomeScreen {
         lang: Lang,
         theme: &Theme,
     ) -> Vec<Line<'static>> {
-        let next = c
-            .due
-            .next
-            .map_or_else(|| "—".to_string(), crate::case::day);
+        let next = c.due.next.map_or_else(|| "—".to_string(), crate::case::day);
         let head = format!(
             "{}{next:<10}  {:<CASE_LABEL$}  ",
             if selected { " ▶ " } else { "   " },

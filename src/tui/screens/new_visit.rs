@@ -15,10 +15,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use time::{Date, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::{AppliesTo, Catalog};
 use crate::i18n::{Lang, Text};
 use crate::tui::app::{AppCtx, Message, Transition};
-use crate::case::CaseCard;
 use crate::tui::event::{CaseEntry, Effect, Key};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
@@ -346,9 +346,10 @@ impl NewVisitScreen {
             Some(Action::Remove) => self.remove(row),
             Some(Action::Select) => match row {
                 Row::Kind => {
-                    let at = self.follows.as_ref().and_then(|c| {
-                        self.cases.iter().position(|(id, _)| *id == c.case_id)
-                    });
+                    let at = self
+                        .follows
+                        .as_ref()
+                        .and_then(|c| self.cases.iter().position(|(id, _)| *id == c.case_id));
                     self.picking = Some(at.map_or(0, |i| i + 1));
                 }
                 Row::Label | Row::Date | Row::Place | Row::Present => self.move_focus(1),
@@ -632,13 +633,12 @@ impl NewVisitScreen {
                     match &self.follows {
                         Some(c) => match v.lang {
                             Lang::Nl => format!(
-                                "Vervolgbezoek van {} (vorige: {}) · Enter: wijzigen",
+                                "Vervolgbezoek van {} (vorige: {})",
                                 c.label, c.last_visit_date
                             ),
-                            Lang::En => format!(
-                                "Follow-up of {} (last: {}) · Enter: change",
-                                c.label, c.last_visit_date
-                            ),
+                            Lang::En => {
+                                format!("Follow-up of {} (last: {})", c.label, c.last_visit_date)
+                            }
                         },
                         None => t(
                             "Eerste bezoek · Enter: vervolgbezoek van een casus",
@@ -786,7 +786,11 @@ impl NewVisitScreen {
                 &format!("{}{text}", if on { " ▶ " } else { "   " }),
                 usize::from(inner.width),
             ));
-            lines.push(if on { line.style(v.theme.selected()) } else { line });
+            lines.push(if on {
+                line.style(v.theme.selected())
+            } else {
+                line
+            });
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(
