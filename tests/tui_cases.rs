@@ -10,7 +10,9 @@ use safevisit::i18n::Lang;
 use safevisit::tui::event::ListStatus;
 use safevisit::tui::memory_vault::MemoryVault;
 use safevisit::visit::SecretText;
-use safevisit::visit::record::{AgreementRecord, CaregiverRecord, CaseFlagRecord, PersonRecord};
+use safevisit::visit::record::{
+    AgreementRecord, CaregiverRecord, CaseFlagRecord, PersonRecord, ScalingRecord,
+};
 use tui_support::{Harness, PASSPHRASE};
 
 /// A card of a fictional family, last visited on `last`.
@@ -102,12 +104,21 @@ fn kersenboom() -> CaseCard {
 /// A locked in-memory vault with these cases, unlocked on the fixture
 /// checklists (2026-03-04 10:00).
 fn with_cases(cards: Vec<CaseCard>, retention: Option<u32>) -> Harness {
+    with_cases_in(Lang::Nl, cards, retention, Harness::fixture_catalog())
+}
+
+fn with_cases_in(
+    lang: Lang,
+    cards: Vec<CaseCard>,
+    retention: Option<u32>,
+    catalog: safevisit::checklist::Catalog,
+) -> Harness {
     let mut vault = MemoryVault::with_passphrase(PASSPHRASE);
     for c in cards {
         vault.cases.insert(c.case_id.clone(), c);
     }
     vault.retention_days = retention;
-    let mut h = Harness::with_catalog(Lang::Nl, vault, true, Harness::fixture_catalog());
+    let mut h = Harness::with_catalog(lang, vault, true, catalog);
     h.unlock();
     h
 }
@@ -368,4 +379,45 @@ fn a_finalized_visit_becomes_a_case_on_the_home_screen() {
     h.keys(&["Tab", "Enter"]);
     assert!(h.has("Casus: Appelboom"), "{}", h.screen());
     assert!(h.has("Noor, 5 jaar") && h.has("Lotte (moeder)"));
+}
+
+/// Three cases on the home screen, and one opened, as text snapshots at
+/// 80×24 (and the home screen at 60×20), in Dutch and English.
+#[test]
+fn snapshots_of_the_case_list_and_the_case_view() {
+    for lang in [Lang::Nl, Lang::En] {
+        let l = lang.code();
+        let mut k = kersenboom();
+        k.verdict = Some("voorwaardelijk_veilig".into());
+        k.framework = Some("drang".into());
+        k.scaling = vec![ScalingRecord {
+            who: SecretText::new("Iris"),
+            role: Some("ouder".into()),
+            about: SecretText::new("Mila"),
+            value: 6,
+        }];
+        let mut appelboom = card("case-appel", "Appelboom", "2026-02-20");
+        appelboom.next_contact = Some("2026-03-20".into());
+        let perenstraat = card("case-peren", "Perenstraat", "2025-08-01");
+        let mut h = with_cases_in(
+            lang,
+            vec![k, appelboom, perenstraat],
+            None,
+            safevisit::checklist::Catalog::bundled(),
+        );
+        insta::assert_snapshot!(format!("cases_home_{l}"), h.screen());
+        h.key("Tab");
+        insta::assert_snapshot!(format!("cases_home_focused_{l}"), h.screen());
+        h.resize(60, 20);
+        insta::assert_snapshot!(format!("cases_home_60x20_{l}"), h.screen());
+        h.resize(80, 24);
+        h.key("Enter");
+        insta::assert_snapshot!(format!("case_view_{l}"), h.screen());
+        h.key("End");
+        insta::assert_snapshot!(format!("case_view_end_{l}"), h.screen());
+        h.key("s");
+        insta::assert_snapshot!(format!("case_close_reason_{l}"), h.screen());
+        h.key("Enter");
+        insta::assert_snapshot!(format!("case_close_confirm_{l}"), h.screen());
+    }
 }
