@@ -36,14 +36,6 @@ pub fn one_line(text: &str, max: usize) -> String {
     out
 }
 
-fn person_record(p: Person) -> PersonRecord {
-    match p {
-        Person::Visit => PersonRecord::Visit,
-        Person::Child(id) => PersonRecord::Child(id),
-        Person::Caregiver(id) => PersonRecord::Caregiver(id),
-    }
-}
-
 /// The indices (into the follow-up's list of `kind`) a sheet of
 /// `checklist` for `person` has an entry for.
 pub fn previous_indices(
@@ -60,7 +52,7 @@ pub fn previous_indices(
     (0..n)
         .filter(|&i| match kind {
             PreviousKind::Flag if checklist.applies_to != AppliesTo::Visit => {
-                follow_up.flags[i].person == person_record(person)
+                follow_up.flags[i].person == PersonRecord::from(person)
             }
             _ => true,
         })
@@ -80,7 +72,7 @@ pub fn previous_answers(visit: &Visit, sheet: &Sheet) -> Vec<Option<Answer>> {
     if c.previous_items.is_empty() {
         return Vec::new();
     }
-    let person = person_record(sheet.person);
+    let person = PersonRecord::from(sheet.person);
     let mut out = vec![None; c.items.len()];
     for &i in &c.previous_items {
         let Some(it) = c.items.get(i) else { continue };
@@ -226,9 +218,9 @@ impl Visit {
                     .unwrap_or_else(|| Text::new(fl.level.clone(), fl.level.clone()));
                 let who = match fl.person {
                     PersonRecord::Visit => String::new(),
-                    PersonRecord::Child(id) => format!("{}: ", self.roster.name(Person::Child(id))),
+                    PersonRecord::Child(id) => format!(", {}", self.roster.name(Person::Child(id))),
                     PersonRecord::Caregiver(id) => {
-                        format!("{}: ", self.roster.name(Person::Caregiver(id)))
+                        format!(", {}", self.roster.name(Person::Caregiver(id)))
                     }
                 };
                 let done = one_line(fl.action_taken.as_str(), 30);
@@ -245,9 +237,20 @@ impl Visit {
                 if let Some(first) = level_en.get(..1) {
                     level_en = first.to_uppercase() + &level_en[1..];
                 }
+                // Room for what was done: the message gives way first.
+                let room = |level: &str, done: &str| {
+                    let used = level.chars().count() + who.chars().count() + 2;
+                    TITLE_MAX
+                        .saturating_sub(used + done.chars().count())
+                        .max(20)
+                };
+                let (msg_nl, msg_en) = (
+                    one_line(&fl.message.nl, room(&level_nl, &done_nl)),
+                    one_line(&fl.message.en, room(&level_en, &done_en)),
+                );
                 (
-                    format!("{level_nl}: {who}{}{done_nl}", fl.message.nl),
-                    format!("{level_en}: {who}{}{done_en}", fl.message.en),
+                    format!("{level_nl}{who}: {msg_nl}{done_nl}"),
+                    format!("{level_en}{who}: {msg_en}{done_en}"),
                 )
             }
             PreviousKind::Scaling => {
@@ -265,8 +268,10 @@ impl Visit {
                         .unwrap_or_else(|| Text::new(role, role))
                 });
                 let about = one_line(sc.about.as_str(), 24);
+                // "Hulpverlener (ook uzelf)" reads as "hulpverlener" here.
+                let short = |r: &str| r.split(" (").next().unwrap_or(r).to_lowercase();
                 let name = |role: Option<&str>| match (who.is_empty(), role) {
-                    (false, Some(r)) => format!("{who} ({})", r.to_lowercase()),
+                    (false, Some(r)) => format!("{who} ({})", short(r)),
                     (false, None) => who.to_string(),
                     (true, Some(r)) => r.to_string(),
                     (true, None) => String::new(),
