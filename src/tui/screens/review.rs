@@ -56,6 +56,8 @@ pub enum ReviewOutcome {
         entry: Option<usize>,
     },
     Finalize,
+    /// Open the read-back with the family.
+    ReadBack,
 }
 
 /// The headings in force at the end of `rows` (the top of a page): the
@@ -186,6 +188,7 @@ impl Review {
             Some(Action::Finalize) => {
                 self.confirming = Some(TypedConfirm::new(&visit.label, "afronden"));
             }
+            Some(Action::ReadBack) => return ReviewOutcome::ReadBack,
             _ => {}
         }
         ReviewOutcome::Stay
@@ -246,8 +249,8 @@ impl Review {
         );
         let width = body.width as usize;
         let rows = match self.tab {
-            0 => status_rows(v, visit, width)
-                .into_iter()
+            0 => std::iter::once(read_back_row(v, visit))
+                .chain(status_rows(v, visit, width))
                 .chain(open_rows(v, visit, &open, self.sel, width))
                 .collect(),
             1 => score_rows(v, visit, derived, width),
@@ -460,6 +463,37 @@ impl Review {
                 visit.flags.len()
             ),
         ]
+    }
+}
+
+/// The first tab's first line: whether the agreements were read back with
+/// the family (`l` opens the read-back, `m` in it marks it).
+fn read_back_row(v: &ViewCtx<'_>, visit: &Visit) -> Row {
+    match visit.read_back {
+        Some(at) => Row::Text(Line::styled(
+            match v.lang {
+                Lang::Nl => format!(
+                    "✓ Voorgelezen met het gezin ({:02}:{:02})",
+                    at.hour(),
+                    at.minute()
+                ),
+                Lang::En => format!(
+                    "✓ Read back with the family ({:02}:{:02})",
+                    at.hour(),
+                    at.minute()
+                ),
+            },
+            v.theme.ok(),
+        )),
+        None => Row::Text(Line::styled(
+            v.lang
+                .pick(
+                    "Nog niet voorgelezen met het gezin (l: voorlezen)",
+                    "Not yet read back with the family (l: read back)",
+                )
+                .to_string(),
+            v.theme.dim(),
+        )),
     }
 }
 
