@@ -1067,8 +1067,8 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
         (Action::Cancel, Ctx::Overview) => ("sluiten", "close"),
         (Action::Language, _) => ("taal: English", "language: Nederlands"),
         (Action::ReadBack, _) => (
-            "voorlezen met het gezin: de afspraken, het kader, wat er nu gebeurt",
-            "read back with the family: the agreements, the framework, what happens next",
+            "voorlezen met het gezin: de afspraken, het kader, wat er nu gebeurt (alleen waar iedereen die meeleest het veilig mag horen)",
+            "read back with the family: the agreements, the framework, what happens next (only where everyone reading along may safely hear it)",
         ),
         (Action::MarkReadBack, _) => (
             "gemarkeerd als voorgelezen met het gezin (aan/uit, tot afronden)",

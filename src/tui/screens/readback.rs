@@ -280,10 +280,10 @@ impl ReadBack {
         }
         // Labels in one column, so the words line up under each other.
         let labels = [
-            t("Wie", "Who"),
-            t("Wat", "What"),
-            t("Wanneer", "When"),
-            t("Als het misgaat", "If it goes wrong"),
+            t("Wie:", "Who:"),
+            t("Wat:", "What:"),
+            t("Wanneer:", "When:"),
+            t("Als het misgaat:", "If it goes wrong:"),
         ];
         let col = labels[..3]
             .iter()
@@ -318,7 +318,7 @@ impl ReadBack {
             };
             para(&mut out, &label(labels[2]), &by, Kind::Body);
             if !a.if_wrong.as_str().trim().is_empty() {
-                para(&mut out, "  ", &format!("{}:", labels[3]), Kind::Body);
+                para(&mut out, "  ", labels[3], Kind::Body);
                 para(&mut out, &" ".repeat(col), a.if_wrong.as_str(), Kind::Body);
             }
         }
