@@ -812,7 +812,9 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         contexts: &[Review],
         label: ("voorlezen", "read back"),
-        footer: true,
+        // Not in the footer, which is full here (finalizing must stay
+        // visible); the review's first tab and the key help name it.
+        footer: false,
     },
     Binding {
         action: Action::MarkReadBack,
