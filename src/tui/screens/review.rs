@@ -228,6 +228,16 @@ impl Review {
             line.push(Span::styled(name, style));
             line.push(Span::raw(" "));
         }
+        // Read back or not, after the tabs where it fits (two lines at most).
+        let mark = read_back_span(v, visit);
+        let w = mark.content.chars().count() + 2;
+        if used + w <= room {
+            let line = bar_lines.last_mut().expect("one line at least");
+            line.push(Span::raw(" "));
+            line.push(mark);
+        } else if bar_lines.len() < 2 {
+            bar_lines.push(vec![Span::raw(" "), mark]);
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(v.theme.title())
@@ -249,8 +259,8 @@ impl Review {
         );
         let width = body.width as usize;
         let rows = match self.tab {
-            0 => std::iter::once(read_back_row(v, visit))
-                .chain(status_rows(v, visit, width))
+            0 => status_rows(v, visit, width)
+                .into_iter()
                 .chain(open_rows(v, visit, &open, self.sel, width))
                 .collect(),
             1 => score_rows(v, visit, derived, width),
@@ -466,34 +476,25 @@ impl Review {
     }
 }
 
-/// The first tab's first line: whether the agreements were read back with
-/// the family (`l` opens the read-back, `m` in it marks it).
-fn read_back_row(v: &ViewCtx<'_>, visit: &Visit) -> Row {
+/// Whether the agreements were read back with the family, for the tab
+/// bar (on every tab; `l` opens the read-back, `m` in it marks it).
+fn read_back_span(v: &ViewCtx<'_>, visit: &Visit) -> Span<'static> {
     match visit.read_back {
-        Some(at) => Row::Text(Line::styled(
-            match v.lang {
-                Lang::Nl => format!(
-                    "✓ Voorgelezen met het gezin ({:02}:{:02})",
-                    at.hour(),
-                    at.minute()
-                ),
-                Lang::En => format!(
-                    "✓ Read back with the family ({:02}:{:02})",
-                    at.hour(),
-                    at.minute()
-                ),
-            },
+        Some(at) => Span::styled(
+            format!(
+                "{}: ✓ {:02}:{:02}",
+                v.lang.pick("Voorgelezen", "Read back"),
+                at.hour(),
+                at.minute()
+            ),
             v.theme.ok(),
-        )),
-        None => Row::Text(Line::styled(
+        ),
+        None => Span::styled(
             v.lang
-                .pick(
-                    "Nog niet voorgelezen met het gezin (l: voorlezen)",
-                    "Not yet read back with the family (l: read back)",
-                )
+                .pick("Voorgelezen: nog niet (l)", "Read back: not yet (l)")
                 .to_string(),
             v.theme.dim(),
-        )),
+        ),
     }
 }
 
