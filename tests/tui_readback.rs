@@ -377,3 +377,29 @@ fn a_review_not_read_back_says_so_and_quick_hide_blanks_the_read_back() {
     assert!(!screen.contains("afgesproken"), "{screen}");
     assert!(screen.trim().is_empty(), "{screen}");
 }
+
+#[test]
+fn the_read_back_fits_a_60x20_window_and_its_keys_are_in_the_help() {
+    let mut h = harness_with(&kersenboom(), Lang::Nl);
+    h.resize(60, 20);
+    open_read_back(&mut h);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Wat we samen hebben afgesproken"),
+        "{screen}"
+    );
+    assert!(screen.contains("Iris (moeder)"), "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 60), "{screen}");
+    // Nothing is cut at the edge: every word of the first agreement is there.
+    let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "Zoekt met de hulpverlener een veilige plek om te slapen, voor zichzelf en Mila."
+        ),
+        "{screen}"
+    );
+    h.key("F1");
+    for label in ["voorgelezen met het gezin", "taal van de tekst", "terug"] {
+        assert!(h.has(label), "{label}:\n{}", h.screen());
+    }
+}
