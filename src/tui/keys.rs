@@ -44,6 +44,10 @@ pub enum Ctx {
     Roster,
     /// A case, read-only (from the home screen's case list).
     Case,
+    /// Reading back with the family, from a case (read only).
+    ReadBack,
+    /// Reading back with the family at the end of a visit (it can be marked).
+    ReadBackVisit,
 }
 
 /// What a key does.
@@ -122,8 +126,13 @@ pub enum Action {
     FollowUp,
     /// A case: close it (asks the reason, then the first letters).
     CloseCase,
-    /// A case: read the agreements back with the family.
+    /// Open (or close) the read-back with the family.
     ReadBack,
+    /// Mark that the agreements were read back with the family (or take
+    /// the mark back).
+    MarkReadBack,
+    /// The read-back's own language (the family's, not the worker's).
+    ReadBackLanguage,
 }
 
 pub struct Binding {
@@ -147,11 +156,24 @@ const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
 const NAV: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry, Pane];
 /// Where `q` asks whether to stop: everywhere unlocked that types no letters.
 const QUIT_ASKS: &[Ctx] = &[
-    Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview, Case,
+    Home,
+    Choice,
+    Multi,
+    Scale,
+    AddEntry,
+    Popup,
+    Review,
+    Pane,
+    Overview,
+    ReadBack,
+    ReadBackVisit,
+    Case,
 ];
+/// The read-back with the family, from a case and from a visit.
+const READ_BACK: &[Ctx] = &[ReadBack, ReadBackVisit];
 /// Lists that page: Home/End and PageUp/PageDown.
 /// (Not the search field: there Home and End move through the text.)
-const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview, Case];
+const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview, ReadBack, ReadBackVisit, Case];
 /// Everywhere the worker is unlocked and not in a modal panel.
 const UNLOCKED: &[Ctx] = &[
     Home,
@@ -172,6 +194,8 @@ const UNLOCKED: &[Ctx] = &[
     QuitConfirm,
     Roster,
     Case,
+    ReadBack,
+    ReadBackVisit,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -196,6 +220,8 @@ const EVERYWHERE: &[Ctx] = &[
     QuitConfirm,
     Roster,
     Case,
+    ReadBack,
+    ReadBackVisit,
 ];
 
 const DIGITS: &[Key] = &[
@@ -486,7 +512,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up, Key::Char('k')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview, Case],
+        contexts: &[
+            Home,
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -494,7 +529,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down, Key::Char('j')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview, Case],
+        contexts: &[
+            Home,
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -551,7 +595,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Char('l')],
         shown: None,
         contexts: &[Case],
-        label: ("teruglezen", "read back"),
+        label: ("voorlezen", "read back"),
         footer: true,
     },
     Binding {
@@ -630,7 +674,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageUp,
         keys: &[Key::PageUp],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search, Case],
+        contexts: &[
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            Search,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("pagina terug", "page up"),
         footer: false,
     },
@@ -638,7 +691,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageDown,
         keys: &[Key::PageDown],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search, Case],
+        contexts: &[
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            Search,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("pagina verder", "page down"),
         footer: false,
     },
@@ -684,7 +746,17 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         // Only where `?` types nothing.
         contexts: &[
-            Home, Choice, Multi, Scale, AddEntry, Review, Pane, Overview, Case,
+            Home,
+            Choice,
+            Multi,
+            Scale,
+            AddEntry,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
         ],
         label: ("hulp", "help"),
         footer: false,
@@ -768,7 +840,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Esc],
         shown: None,
         contexts: &[
-            Popup, Review, Confirm, NewVisit, Prompt, Overview, Search, Roster,
+            Popup,
+            Review,
+            Confirm,
+            NewVisit,
+            Prompt,
+            Overview,
+            Search,
+            Roster,
+            ReadBack,
+            ReadBackVisit,
         ],
         label: ("terug", "back"),
         footer: true,
@@ -796,6 +877,32 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Review],
         label: ("vorig tabblad", "previous tab"),
         footer: false,
+    },
+    Binding {
+        action: Action::ReadBack,
+        keys: &[Key::Char('l')],
+        shown: None,
+        contexts: &[Review],
+        label: ("voorlezen", "read back"),
+        // Not in the footer, which is full here (finalizing must stay
+        // visible); the review's first tab and the key help name it.
+        footer: false,
+    },
+    Binding {
+        action: Action::MarkReadBack,
+        keys: &[Key::Char('m')],
+        shown: None,
+        contexts: &[ReadBackVisit],
+        label: ("voorgelezen (aan/uit)", "read back (on/off)"),
+        footer: true,
+    },
+    Binding {
+        action: Action::ReadBackLanguage,
+        keys: &[Key::Char('t')],
+        shown: None,
+        contexts: READ_BACK,
+        label: ("taal van de tekst", "language of the text"),
+        footer: true,
     },
     Binding {
         action: Action::Finalize,
@@ -1033,6 +1140,18 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
         (Action::Cancel, Ctx::Search) => ("zoekveld verlaten", "leave the search field"),
         (Action::Cancel, Ctx::Overview) => ("sluiten", "close"),
         (Action::Language, _) => ("taal: English", "language: Nederlands"),
+        (Action::ReadBack, _) => (
+            "voorlezen met het gezin: de afspraken, het kader, wat er nu gebeurt (alleen waar iedereen die meeleest het veilig mag horen)",
+            "read back with the family: the agreements, the framework, what happens next (only where everyone reading along may safely hear it)",
+        ),
+        (Action::MarkReadBack, _) => (
+            "gemarkeerd als voorgelezen met het gezin (aan/uit, tot afronden)",
+            "marked as read back with the family (on/off, until finalizing)",
+        ),
+        (Action::ReadBackLanguage, _) => (
+            "taal van de tekst voor het gezin (uw scherm blijft zoals het is)",
+            "language of the text for the family (your screen stays as it is)",
+        ),
         _ => b.label,
     }
 }

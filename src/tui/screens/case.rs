@@ -19,11 +19,12 @@ use time::Date;
 use crate::case::{CLOSE_REASONS, CaseCard, items};
 use crate::checklist::Catalog;
 use crate::i18n::{Lang, Text};
-use crate::tui::app::{AppCtx, Message, Transition};
+use crate::tui::app::{AppCtx, Transition};
 use crate::tui::event::{Effect, Key};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::confirm::{Confirm, TypedConfirm};
+use crate::tui::screens::readback::{ReadBackOutcome, ReadBackScreen};
 use crate::tui::theme::Theme;
 use crate::tui::view::ViewCtx;
 use crate::tui::widgets::wrap_prefixed;
@@ -45,6 +46,8 @@ pub struct CaseScreen {
     roles: Vec<Option<Text>>,
     scroll: usize,
     closing: Option<Closing>,
+    /// Reading the agreements back with the family, over the card.
+    readback: Option<ReadBackScreen>,
 }
 
 /// The label of option `option` of `item` in `checklist`, if the catalog has it.
@@ -93,6 +96,7 @@ impl CaseScreen {
             roles,
             scroll: 0,
             closing: None,
+            readback: None,
         }
     }
 
@@ -101,6 +105,9 @@ impl CaseScreen {
     }
 
     pub fn ctx(&self) -> Ctx {
+        if let Some(r) = &self.readback {
+            return r.ctx();
+        }
         match self.closing {
             None => Ctx::Case,
             Some(Closing::Reason(_)) => Ctx::Popup,
@@ -114,6 +121,13 @@ impl CaseScreen {
     }
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
+        if let Some(r) = &mut self.readback {
+            // From a case the read-back is read only: nothing to mark.
+            if r.key(key, action) == ReadBackOutcome::Close {
+                self.readback = None;
+            }
+            return Transition::Stay;
+        }
         match &mut self.closing {
             Some(Closing::Reason(i)) => {
                 match action {
@@ -157,7 +171,9 @@ impl CaseScreen {
             Some(Action::Cancel) => return Transition::Home,
             Some(Action::CloseCase) => self.closing = Some(Closing::Reason(0)),
             Some(Action::FollowUp) => return Transition::FollowUp(self.card.clone()),
-            Some(Action::ReadBack) => return read_back(&self.card, ctx),
+            Some(Action::ReadBack) => {
+                self.readback = Some(ReadBackScreen::from_card(&self.card, ctx.lang));
+            }
             _ => {}
         }
         Transition::Stay
@@ -432,6 +448,9 @@ impl CaseScreen {
     }
 
     pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        if let Some(r) = &self.readback {
+            return r.view(f, area, v);
+        }
         let t = |nl, en| v.lang.pick(nl, en);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -536,15 +555,4 @@ impl CaseScreen {
             f.set_cursor_position((inner.x + 1, inner.y + sel as u16));
         }
     }
-}
-
-/// `l`: read the agreements back with the family. The read-back screen
-/// (`screens::readback`, made from a card) is wired here when it lands;
-/// until then the worker is told it is not there yet.
-fn read_back(_card: &CaseCard, ctx: &mut AppCtx<'_>) -> Transition {
-    ctx.message = Some(Message::info(Text::new(
-        "Teruglezen vanuit een casus komt in een volgende versie.",
-        "Reading back from a case comes in a later version.",
-    )));
-    Transition::Stay
 }

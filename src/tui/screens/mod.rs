@@ -9,6 +9,7 @@ pub mod new_visit;
 pub mod onboarding;
 pub mod overview;
 pub mod quit;
+pub mod readback;
 pub mod review;
 mod review_tabs;
 pub mod roster;

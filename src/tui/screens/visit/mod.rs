@@ -23,6 +23,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::flag_panel::FlagPanel;
 use crate::tui::screens::overview::{self, Overview};
+use crate::tui::screens::readback::{ReadBackOutcome, ReadBackScreen};
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::screens::roster::{RosterOutcome, RosterPanel};
 use crate::tui::screens::status::{StatusDialog, StatusOutcome};
@@ -106,6 +107,8 @@ pub struct VisitScreen {
     /// before it are passed, and flags about them no longer wait.
     reached: (usize, usize),
     review: Option<Review>,
+    /// The read-back with the family (`l` in the review), over the review.
+    readback: Option<ReadBackScreen>,
     /// The question overview (Ctrl-G, `/`).
     overview: Option<Overview>,
     /// The section pane has the focus, with this row of `section_rows`
@@ -142,6 +145,7 @@ impl VisitScreen {
             flags: FlagPanel::default(),
             reached: (0, 0),
             review: None,
+            readback: None,
             overview: None,
             pane: None,
             finalizing: false,
@@ -340,6 +344,9 @@ impl VisitScreen {
         }
         if self.status.is_some() {
             return Ctx::Prompt;
+        }
+        if let Some(r) = &self.readback {
+            return r.ctx();
         }
         if let Some(r) = &self.roster {
             return r.ctx();
@@ -644,6 +651,20 @@ impl VisitScreen {
             self.status_key(key, action, ctx);
             return Transition::Stay;
         }
+        if let Some(r) = &mut self.readback {
+            match r.key(key, action) {
+                ReadBackOutcome::Stay => {}
+                ReadBackOutcome::Close => self.readback = None,
+                ReadBackOutcome::Mark(on) => {
+                    // Undoable until finalizing; saved at once, like a flag.
+                    self.visit.read_back = on.then_some(ctx.now);
+                    r.set_marked(self.visit.read_back);
+                    self.visit.updated_at = ctx.now;
+                    ctx.effects.push(self.save_effect());
+                }
+            }
+            return Transition::Stay;
+        }
         if let Some(panel) = &mut self.roster {
             match panel.key(key, action, &mut self.visit, ctx.now) {
                 RosterOutcome::Stay => {}
@@ -696,6 +717,9 @@ impl VisitScreen {
                     self.goto(Pos::Item { sheet, item, entry }, ctx);
                 }
                 ReviewOutcome::Finalize => self.finalize(ctx),
+                ReviewOutcome::ReadBack => {
+                    self.readback = Some(ReadBackScreen::from_visit(&self.visit, ctx.lang));
+                }
             }
             if let Some(Action::Home) = action {
                 ctx.effects.push(self.save_effect());

@@ -13,6 +13,11 @@ use crate::tui::widgets::wrap_prefixed;
 
 impl VisitScreen {
     pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        // The read-back has the whole screen: nothing of the visit beside it.
+        if let Some(r) = &self.readback {
+            r.view(f, area, v);
+            return;
+        }
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         self.header(f, head, v);
