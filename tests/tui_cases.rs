@@ -421,3 +421,18 @@ fn snapshots_of_the_case_list_and_the_case_view() {
         insta::assert_snapshot!(format!("case_close_confirm_{l}"), h.screen());
     }
 }
+
+#[test]
+fn the_agreements_are_read_back_from_the_case() {
+    let mut h = with_cases(vec![kersenboom()], None);
+    h.keys(&["Tab", "Enter", "l"]);
+    assert!(h.has("Belt de buurvrouw"), "{}", h.screen());
+    assert!(!h.has("Casus: Kersenboom"));
+    // Never a flag, or what the worker did about it.
+    assert!(!h.has("Acuut gevaar") && !h.has("Met Iris 112 gebeld"));
+    // Quick-hide works here as everywhere.
+    h.key("Ctrl-Space");
+    assert!(!h.has("Belt de buurvrouw"));
+    h.key("a").unlock().keys(&["Tab", "Enter", "l", "Esc"]);
+    assert!(h.has("Casus: Kersenboom"), "{}", h.screen());
+}
