@@ -248,8 +248,13 @@ impl VisitScreen {
                         }
                     }
                     // Entries of a roster-driven section come from the
-                    // roster: no place to add one.
-                    if !sec.repeat.as_ref().is_some_and(|r| r.from_roster()) {
+                    // roster, those of a follow-up section from the
+                    // previous visit: no place to add one.
+                    if !sec
+                        .repeat
+                        .as_ref()
+                        .is_some_and(|r| r.from_roster() || r.from_previous())
+                    {
                         out.push(Pos::AddEntry {
                             sheet: s,
                             section: si,
@@ -928,10 +933,24 @@ impl VisitScreen {
     /// why not. Returns whether the key was refused.
     fn refuse_roster_entry(&mut self, add: bool, ctx: &mut AppCtx<'_>) -> bool {
         let (sheet, section) = (self.sheet(), self.section());
-        let from_roster = self.checklist(sheet).sections[section]
-            .repeat
-            .as_ref()
-            .is_some_and(|r| r.from_roster());
+        let repeat = self.checklist(sheet).sections[section].repeat.as_ref();
+        let from_roster = repeat.is_some_and(|r| r.from_roster());
+        if repeat.is_some_and(|r| r.from_previous()) {
+            let (nl, en) = if add {
+                ("Niet toegevoegd", "Not added")
+            } else {
+                ("Niet weggehaald", "Not removed")
+            };
+            ctx.message = Some(Message::error(Text::new(
+                format!(
+                    "{nl}: deze lijst heeft één deel per afspraak, signaal of schaalvraag van het vorige bezoek."
+                ),
+                format!(
+                    "{en}: this list has one part per agreement, warning sign or scaling answer of the previous visit."
+                ),
+            )));
+            return true;
+        }
         if from_roster {
             let (nl, en) = if add {
                 ("Niet toegevoegd", "Not added")
