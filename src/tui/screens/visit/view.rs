@@ -417,7 +417,26 @@ impl VisitScreen {
                     ));
                 }
                 let text = it.text_for(d.age_band).get(v.lang).to_string();
-                let mut q_lines = vec![Line::from(head), Line::raw("")];
+                let mut q_lines = vec![Line::from(head)];
+                // In a follow-up section: what this entry is about, from the
+                // previous visit, in full (the frame's title may cut it, and
+                // the compact layout has none). The number given last time
+                // is beside the scaling question asked again.
+                if let (Some(e), Some(true)) =
+                    (entry, sec.repeat.as_ref().map(|r| r.from_previous()))
+                {
+                    let about = self.visit.entry_title(s, si, e);
+                    q_lines.extend(
+                        wrap_prefixed(
+                            &format!("{} ", t("Vorige keer:", "Last time:")),
+                            about.get(v.lang),
+                            width,
+                        )
+                        .into_iter()
+                        .map(|l| Line::styled(l, v.theme.warn())),
+                    );
+                }
+                q_lines.push(Line::raw(""));
                 q_lines.extend(
                     wrap_prefixed("", &text, width)
                         .into_iter()
