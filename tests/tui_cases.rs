@@ -413,12 +413,20 @@ fn snapshots_of_the_case_list_and_the_case_view() {
         h.resize(80, 24);
         h.key("Enter");
         insta::assert_snapshot!(format!("case_view_{l}"), h.screen());
+        h.resize(60, 20);
+        insta::assert_snapshot!(format!("case_view_60x20_{l}"), h.screen());
+        h.resize(80, 24);
         h.key("End");
         insta::assert_snapshot!(format!("case_view_end_{l}"), h.screen());
         h.key("s");
         insta::assert_snapshot!(format!("case_close_reason_{l}"), h.screen());
         h.key("Enter");
         insta::assert_snapshot!(format!("case_close_confirm_{l}"), h.screen());
+        // Back to the case, and on to a follow-up: the form from the card.
+        h.keys(&["Esc", "Esc", "v"]);
+        insta::assert_snapshot!(format!("case_follow_up_form_{l}"), h.screen());
+        h.keys(&["Up", "Up", "Up", "Up", "Up", "Up", "Enter"]);
+        insta::assert_snapshot!(format!("case_follow_up_picker_{l}"), h.screen());
     }
 }
 

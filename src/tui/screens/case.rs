@@ -264,7 +264,7 @@ impl CaseScreen {
         }
         field(
             &mut out,
-            t("Teruggelezen", "Read back"),
+            t("Voorgelezen", "Read back"),
             c.read_back_on
                 .clone()
                 .unwrap_or_else(|| t("nog niet", "not yet").to_string()),
