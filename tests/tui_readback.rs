@@ -121,6 +121,7 @@ fn whole(screen: &ReadBackScreen, lang: Lang) -> String {
         theme: &theme,
         now: now(),
         entries: &[],
+        cases: &[],
         arrived: 0,
     };
     t.draw(|f| screen.view(f, f.area(), &v)).unwrap();
