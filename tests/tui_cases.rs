@@ -444,3 +444,17 @@ fn the_agreements_are_read_back_from_the_case() {
     h.key("a").unlock().keys(&["Tab", "Enter", "l", "Esc"]);
     assert!(h.has("Casus: Kersenboom"), "{}", h.screen());
 }
+
+#[test]
+fn the_key_help_names_the_case_keys() {
+    let mut h = with_cases(vec![kersenboom()], None);
+    h.key("F1");
+    let line = line_with(&h, "naar casussen / bezoeken");
+    assert!(line.contains("Tab") && line.contains('c'), "{line}");
+    h.key("Esc").keys(&["Tab", "Enter", "F1"]);
+    for label in ["vervolgbezoek", "voorlezen", "casus sluiten", "terug"] {
+        assert!(h.has(label), "{label}:\n{}", h.screen());
+    }
+    assert!(line_with(&h, "vervolgbezoek").contains('v'));
+    assert!(line_with(&h, "casus sluiten").contains('s'));
+}
