@@ -313,6 +313,50 @@ pub enum SupervisorCommand {
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
+    /// Close a case at the office: cases.csv shows it closed, and the next
+    /// receipt to every laptop that sent visits of it tells the laptop to
+    /// delete its case card (written at once with -i).
+    CloseCase {
+        /// The case id (`case_id` in cases.csv).
+        #[arg(value_name = "CASE")]
+        case: String,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// Why: doel_bereikt, overgedragen, verhuisd, gestopt or anders.
+        #[arg(long, required = true, value_name = "KEY")]
+        reason: String,
+        /// The date it was closed: YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// The organisation identity file with the signing key: the
+        /// receipts that tell the laptops are written now (else with the
+        /// next import).
+        #[arg(short = 'i', long = "identity", value_name = "IDENTITY")]
+        identity: Option<PathBuf>,
+    },
+    /// Hand a case over to another laptop: writes its case card, signed by
+    /// the organisation and encrypted to that laptop, for `safevisit
+    /// case-import FILE` there.
+    Handover {
+        /// The case id (`case_id` in cases.csv).
+        #[arg(value_name = "CASE")]
+        case: String,
+        /// The device id of the laptop that takes the case over.
+        #[arg(long, required = true, value_name = "DEVICE")]
+        to: String,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// The organisation identity file with the signing key.
+        #[arg(
+            short = 'i',
+            long = "identity",
+            required = true,
+            value_name = "IDENTITY"
+        )]
+        identity: PathBuf,
+    },
     /// List the devices the office knows.
     Devices {
         /// The office folder (as for import).

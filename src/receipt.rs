@@ -28,8 +28,13 @@ use crate::store::recipients::Recipient;
 
 /// The `format` field of every receipt.
 pub const FORMAT: &str = "safevisit-receipt";
-/// The receipt format version this program writes and reads.
-pub const VERSION: u32 = 1;
+/// The newest receipt format version this program writes and reads.
+/// Version 2 added `closed_cases`; a receipt that closes no case is still
+/// written as version 1 (byte for byte as before), so a laptop not yet
+/// updated can apply it.
+pub const VERSION: u32 = 2;
+/// The oldest receipt format version this program reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// The receipt's file name inside the archive.
 pub const NAME: &str = "receipt.json";
 /// The signature's file name inside the archive.
@@ -55,6 +60,11 @@ pub struct Receipt {
     pub created_at: String,
     /// The visits that arrived, lowest sequence first.
     pub visits: Vec<ReceiptVisit>,
+    /// Cases the office closed (or another laptop closed) that this
+    /// laptop holds visits of: the laptop deletes their case cards
+    /// (version 2; empty and absent in version 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_cases: Vec<String>,
 }
 
 /// One visit that arrived at the office.
@@ -150,6 +160,8 @@ fn invalid_nl(why: &str) -> String {
         "a sequence number" => "een volgnummer",
         "a sha256" => "een SHA-256",
         "a visit is listed twice" => "een bezoek staat er twee keer in",
+        "a case id" => "een casus-id",
+        "a case is listed twice" => "een casus staat er twee keer in",
         "the signed comment names another receipt" => {
             "het ondertekende commentaar noemt een ander ontvangstbewijs"
         }
@@ -207,12 +219,25 @@ impl Receipt {
         visits.sort_by_key(|v| v.sequence);
         Receipt {
             format: FORMAT.into(),
-            version: VERSION,
+            version: OLDEST_VERSION,
             device_id: device_id.into(),
             number,
             created_at: created_at.into(),
             visits,
+            closed_cases: Vec::new(),
         }
+    }
+
+    /// The receipt also closing `cases` (sorted, each once): version 2
+    /// when there are any.
+    pub fn closing(mut self, mut cases: Vec<String>) -> Receipt {
+        cases.sort();
+        cases.dedup();
+        if !cases.is_empty() {
+            self.version = VERSION;
+        }
+        self.closed_cases = cases;
+        self
     }
 
     /// The receipt as written: pretty JSON ending in a newline.
@@ -239,7 +264,7 @@ impl Receipt {
             return Err(ReceiptError::NotAReceipt);
         }
         match head.version.as_ref().and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if (u64::from(OLDEST_VERSION)..=u64::from(VERSION)).contains(&v) => {}
             Some(v) if v > u64::from(VERSION) => {
                 return Err(ReceiptError::NewerVersion { found: v });
             }
@@ -277,6 +302,18 @@ impl Receipt {
             }
             if !ids.insert(v.id.as_str()) || !seqs.insert(v.sequence) {
                 return bad("a visit is listed twice");
+            }
+        }
+        if self.version < 2 && !self.closed_cases.is_empty() {
+            return bad("unknown version");
+        }
+        let mut cases = std::collections::HashSet::new();
+        for c in &self.closed_cases {
+            if !crate::visit::record::valid_case_id(c) {
+                return bad("a case id");
+            }
+            if !cases.insert(c.as_str()) {
+                return bad("a case is listed twice");
             }
         }
         Ok(())
@@ -486,6 +523,25 @@ mod tests {
         let mut r = receipt();
         r.visits[0].sha256 = "xyz".into();
         assert!(Receipt::parse(&serde_json::to_vec(&r).unwrap()).is_err());
+        // Version 2 closes cases; version 1 cannot.
+        let r = receipt().closing(vec!["appelboom-1".into(), "appelboom-1".into()]);
+        assert_eq!(r.version, 2);
+        assert_eq!(r.closed_cases, vec!["appelboom-1".to_string()]);
+        assert_eq!(Receipt::parse(&r.to_json()), Ok(r.clone()));
+        let mut old = r.clone();
+        old.version = 1;
+        assert!(Receipt::parse(&serde_json::to_vec(&old).unwrap()).is_err());
+        let mut bad = r;
+        bad.closed_cases = vec!["../x".into()];
+        assert!(Receipt::parse(&serde_json::to_vec(&bad).unwrap()).is_err());
+        // A receipt that closes nothing is version 1, without the field.
+        let plain = receipt().closing(Vec::new());
+        assert_eq!(plain.version, 1);
+        assert!(
+            !String::from_utf8(plain.to_json())
+                .unwrap()
+                .contains("closed_cases")
+        );
         let mut r = receipt();
         r.version = 9;
         assert_eq!(

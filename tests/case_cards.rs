@@ -76,7 +76,9 @@ fn finalize_keeps_a_card_and_a_follow_up_carries_it_on() {
     assert_eq!(card.visits, 2);
     assert_eq!(card.last_visit, "bezoek-2");
     assert_eq!(card.opened_on, "2025-03-04");
-    assert!(card.agreements.is_empty(), "the new visit made no plan");
+    // The follow-up made no plan and evaluated nothing: the agreements stay,
+    // to be asked about again.
+    assert_eq!(card.agreements.len(), 2);
     let finals = v.finalized_records(false).unwrap();
     let second = finals.iter().find(|f| f.visit_id == "bezoek-2").unwrap();
     assert_eq!(second.case_id, "bezoek-1");
@@ -204,4 +206,47 @@ fn a_card_of_a_newer_format_is_refused_by_version() {
     };
     let e = safevisit::store::vault::decode_card(&plain).unwrap_err();
     assert!(e.to_string().contains("version 9"), "{e}");
+}
+
+#[test]
+fn a_receipt_that_closes_a_case_deletes_its_card_unless_a_later_visit_came() {
+    use safevisit::receipt::Receipt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (mut v, _org) = common::test_vault(&dir);
+    for (id, at) in [
+        ("bezoek-1", "2025-03-04T11:00:00"),
+        ("bezoek-2", "2025-03-04T12:00:00"),
+        ("bezoek-3", "2025-03-09T12:00:00"),
+    ] {
+        v.finalize(common::small(id, 1), common::summary(), at)
+            .unwrap();
+    }
+    let device = v.device().id;
+    let receipt = Receipt::new(&device, 1, "2025-03-05T09:00:00", vec![]).closing(vec![
+        "bezoek-1".into(),
+        "bezoek-3".into(),
+        "onbekend".into(),
+    ]);
+    let outcome = v.apply_receipt(&receipt).unwrap();
+    assert_eq!(outcome.cases_closed, 1);
+    let open: Vec<String> = v
+        .cases()
+        .unwrap()
+        .iter()
+        .map(|c| c.case_id.clone())
+        .collect();
+    // bezoek-3 was finalized after the office wrote the receipt: it stays.
+    assert_eq!(open, ["bezoek-2", "bezoek-3"]);
+    // The office closed it: nothing to send back.
+    assert!(v.closed_cases(true).unwrap().is_empty());
+    assert_eq!(v.closed_cases(false).unwrap()[0].reason, "office");
+    let text = safevisit::commands::receipt::outcome_text(&outcome);
+    assert!(
+        text.nl.contains("1 casus gesloten door kantoor"),
+        "{}",
+        text.nl
+    );
+    drop(v);
+    assert_eq!(common::reopen(&dir).cases().unwrap().len(), 2);
 }

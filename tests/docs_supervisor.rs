@@ -39,6 +39,28 @@ fn every_csv_column_is_documented_in_order() {
 }
 
 #[test]
+fn every_cases_csv_column_is_documented_in_order() {
+    let doc = manual();
+    let table = section(&doc, "case-columns");
+    let documented: Vec<String> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_string))
+        .collect();
+    let columns: Vec<String> = safevisit::supervisor::cases::CSV_COLUMNS
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .collect();
+    assert_eq!(documented, columns);
+    // And the file's header is those columns.
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&tmp.path().join("safevisit.sqlite")).unwrap();
+    let (csv, rows) = safevisit::supervisor::cases::csv(&ledger).unwrap();
+    assert_eq!(rows, 0);
+    assert_eq!(csv, format!("{}\r\n", columns.join(",")));
+}
+
+#[test]
 fn the_ledger_schema_is_documented_verbatim() {
     let doc = manual();
     let block = section(&doc, "ledger-schema");

@@ -753,7 +753,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         &std::fs::read(office.join("visits").join("kersenboom-00002.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(doc["schema_version"], 3);
+    assert_eq!(doc["schema_version"], 4);
     let sheets = doc["sheets"].as_array().unwrap();
     let of = |checklist: &str, id: u32| {
         sheets

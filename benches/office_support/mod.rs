@@ -192,14 +192,14 @@ pub fn fixture() -> Fixture {
                     .map(|x| format!("{x:02x}"))
                     .collect();
                 FinalizedFile {
+                    case_id: id.clone(),
+                    follows: None,
                     visit_id: id,
                     sequence: seq,
                     path: PathBuf::new(),
                     file_name: String::new(),
                     ciphertext: ct,
                     sha256: sha,
-                    case_id: rec.case_id.clone(),
-                    follows: None,
                     checklists: vec![ChecklistStamp {
                         id: "veiligheid".into(),
                         version: 1,

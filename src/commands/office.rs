@@ -39,6 +39,19 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
             reason,
         } => revoke(device, out, since.as_deref(), reason.as_deref(), lang),
         SupervisorCommand::Devices { out, json } => list(out, *json, lang),
+        SupervisorCommand::Handover {
+            case,
+            to,
+            out,
+            identity,
+        } => handover(case, to, out, identity, lang),
+        SupervisorCommand::CloseCase {
+            case,
+            out,
+            reason,
+            on,
+            identity,
+        } => close_case(case, out, reason, on.as_deref(), identity.as_deref(), lang),
         SupervisorCommand::Keygen { .. } | SupervisorCommand::Import { .. } => {
             Err((exit::FAILURE, "internal: handled elsewhere".into()))
         }
@@ -353,6 +366,296 @@ fn revoke(
             ),
         }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor handover CASE --to DEVICE --out DIR -i IDENTITY`.
+fn handover(
+    case: &str,
+    to: &str,
+    out: &Path,
+    identity: &Path,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    use crate::supervisor::handover::{self as ho, Handover};
+    let now = now_stamp();
+    let key = keys::load_signing_key(identity)
+        .map_err(|e| fail(e.describe(lang)))?
+        .ok_or_else(|| {
+            fail(lang.pick(
+                "het sleutelbestand bij -i bevat geen ondertekensleutel; voeg er een toe met `safevisit supervisor keygen --add-signing-key BESTAND`",
+                "the identity file given with -i holds no signing key; add one with `safevisit supervisor keygen --add-signing-key FILE`",
+            ))
+        })?;
+    let mut office = existing_office(out, lang)?;
+    let ledger_err = |e: crate::supervisor::LedgerError| {
+        fail(crate::supervisor::OfficeError::from(e).describe(lang))
+    };
+    let found = crate::supervisor::cases::load_one(office.ledger(), case)
+        .map_err(ledger_err)?
+        .filter(|c| !c.visits.is_empty());
+    let refuse = |nl: String, en: String| -> Result<ExitCode, Failure> {
+        Err(fail(match lang {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }))
+    };
+    let Some(found) = found else {
+        return refuse(
+            format!(
+                "casus {} staat niet in het grootboek; zie de kolom case_id van cases.csv",
+                clean(case)
+            ),
+            format!(
+                "case {} is not in the ledger; see the case_id column of cases.csv",
+                clean(case)
+            ),
+        );
+    };
+    if let Some(on) = &found.closed_on {
+        return refuse(
+            format!(
+                "casus {case} is gesloten (op {on}); een gesloten casus wordt niet overgedragen"
+            ),
+            format!("case {case} is closed (on {on}); a closed case is not handed over"),
+        );
+    }
+    let device = devices::device(office.ledger(), to).map_err(ledger_err)?;
+    let Some((device, recipient)) = device
+        .filter(|d| d.enrolled() && d.revoked_at.is_none())
+        .and_then(|d| d.age_recipient().map(|r| (d, r)))
+    else {
+        return refuse(
+            format!(
+                "apparaat {} is niet ingeschreven (of ingetrokken); zie supervisor devices",
+                clean(to)
+            ),
+            format!(
+                "device {} is not enrolled (or is revoked); see supervisor devices",
+                clean(to)
+            ),
+        );
+    };
+    let last = found
+        .visits
+        .last()
+        .map(|v| v.id.clone())
+        .unwrap_or_default();
+    let card = office
+        .ledger()
+        .case_card(&last)
+        .map_err(ledger_err)?
+        .and_then(|bytes| serde_json::from_slice::<crate::case::CaseCard>(&bytes).ok());
+    let Some(mut card) = card else {
+        return refuse(
+            format!(
+                "van het laatste bezoek {last} heeft het kantoor geen casuskaart (het kwam binnen vóór de casussen); de casus kan pas na een volgend bezoek worden overgedragen"
+            ),
+            format!(
+                "the office holds no case card of the last visit {last} (it arrived before cases); the case can be handed over after its next visit"
+            ),
+        );
+    };
+    card.visits = u32::try_from(found.visits.len()).unwrap_or(u32::MAX);
+    card.opened_on = found.visits[0].date.clone();
+    let h = Handover::new(&device.device_id, &now, card);
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let bytes = ho::seal(&h, &key, &recipient, mtime).map_err(|e| fail(e.describe(lang)))?;
+    let folder = out.join(ho::FOLDER);
+    if !folder.is_dir() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&folder)
+            .map_err(|e| fail(format!("{}: {e}", folder.display())))?;
+    }
+    let file = format!("{}-{case}.age", device.device_id);
+    write_derived(&folder.join(&file), &bytes).map_err(|e| fail(e.to_string()))?;
+    office
+        .note_handover(case, &device.device_id, &last, &now, &file)
+        .map_err(|e| fail(e.describe(lang)))?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Nl => format!(
+                "Casus {case} (\"{}\", {} bezoeken) staat klaar voor apparaat {} ({}): {}/{file}. Op die laptop: safevisit case-import BESTAND.",
+                clean(&found.label),
+                found.visits.len(),
+                device.device_id,
+                clean(&device.name),
+                ho::FOLDER
+            ),
+            Lang::En => format!(
+                "Case {case} (\"{}\", {} visits) is ready for device {} ({}): {}/{file}. On that laptop: safevisit case-import FILE.",
+                clean(&found.label),
+                found.visits.len(),
+                device.device_id,
+                clean(&device.name),
+                ho::FOLDER
+            ),
+        }
+    );
+    // The laptops that held the case are told to drop their card.
+    let receipts = office
+        .write_pending_receipts(Some(&key), &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    for r in &receipts.written {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Ontvangstbewijs receipts/{} voor apparaat {}: het meldt {} casus(sen) die de laptop niet meer houdt.",
+                    r.file, r.device_id, r.closed_cases
+                ),
+                Lang::En => format!(
+                    "Receipt receipts/{} for device {}: it reports {} case(s) the laptop no longer keeps.",
+                    r.file, r.device_id, r.closed_cases
+                ),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor close-case CASE --out DIR --reason KEY [--on DATE] [-i IDENTITY]`.
+fn close_case(
+    case: &str,
+    out: &Path,
+    reason: &str,
+    on: Option<&str>,
+    identity: Option<&Path>,
+    lang: Lang,
+) -> Result<ExitCode, Failure> {
+    use crate::case::CLOSE_REASONS;
+    let now = now_stamp();
+    let usage = |nl: String, en: String| {
+        Err((
+            exit::USAGE,
+            match lang {
+                Lang::Nl => nl,
+                Lang::En => en,
+            },
+        ))
+    };
+    if !CLOSE_REASONS.iter().any(|(k, _, _)| *k == reason) {
+        let keys: Vec<&str> = CLOSE_REASONS.iter().map(|(k, _, _)| *k).collect();
+        return usage(
+            format!("--reason: kies een van {}", keys.join(", ")),
+            format!("--reason: choose one of {}", keys.join(", ")),
+        );
+    }
+    let on = match on {
+        None => now.get(..10).unwrap_or(&now).to_string(),
+        Some(d) if crate::visit::record::parse_date(d).is_some() => d.to_string(),
+        Some(_) => {
+            return usage(
+                "--on is geen datum: geef JJJJ-MM-DD".into(),
+                "--on is not a date: give YYYY-MM-DD".into(),
+            );
+        }
+    };
+    let key = match identity {
+        None => None,
+        Some(f) => {
+            let key = keys::load_signing_key(f).map_err(|e| fail(e.describe(lang)))?;
+            if key.is_none() {
+                return Err(fail(lang.pick(
+                    "het sleutelbestand bij -i bevat geen ondertekensleutel; voeg er een toe met `safevisit supervisor keygen --add-signing-key BESTAND`",
+                    "the identity file given with -i holds no signing key; add one with `safevisit supervisor keygen --add-signing-key FILE`",
+                )));
+            }
+            key
+        }
+    };
+    let mut office = existing_office(out, lang)?;
+    let known = crate::supervisor::cases::load_one(office.ledger(), case)
+        .map_err(|e| fail(crate::supervisor::OfficeError::from(e).describe(lang)))?
+        .filter(|c| !c.visits.is_empty());
+    let Some(known) = known else {
+        return Err(fail(match lang {
+            Lang::Nl => format!(
+                "casus {} staat niet in het grootboek; zie de kolom case_id van cases.csv",
+                clean(case)
+            ),
+            Lang::En => format!(
+                "case {} is not in the ledger; see the case_id column of cases.csv",
+                clean(case)
+            ),
+        }));
+    };
+    let closed = office
+        .close_case(case, &on, reason, &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    if !closed {
+        let at = crate::supervisor::cases::load_one(office.ledger(), case)
+            .ok()
+            .flatten()
+            .and_then(|c| c.closed_on)
+            .unwrap_or_default();
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!("Casus {case} was al gesloten op {at}; er is niets veranderd."),
+                Lang::En => format!("Case {case} was already closed on {at}; nothing was changed."),
+            }
+        );
+    } else {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Casus {case} (\"{}\", {} bezoeken) is gesloten op {on} ({reason}).",
+                    clean(&known.label),
+                    known.visits.len()
+                ),
+                Lang::En => format!(
+                    "Case {case} (\"{}\", {} visits) is closed on {on} ({reason}).",
+                    clean(&known.label),
+                    known.visits.len()
+                ),
+            }
+        );
+    }
+    let changed: std::collections::HashSet<String> = std::iter::once(case.to_string()).collect();
+    office
+        .write_outputs_for(lang, &changed)
+        .map_err(|e| fail(e.describe(lang)))?;
+    let receipts = office
+        .write_pending_receipts(key.as_ref(), &now)
+        .map_err(|e| fail(e.describe(lang)))?;
+    for r in &receipts.written {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "Ontvangstbewijs receipts/{} voor apparaat {}: het meldt {} gesloten casus(sen).",
+                    r.file, r.device_id, r.closed_cases
+                ),
+                Lang::En => format!(
+                    "Receipt receipts/{} for device {}: it reports {} closed case(s).",
+                    r.file, r.device_id, r.closed_cases
+                ),
+            }
+        );
+    }
+    if !receipts.no_key_for.is_empty() {
+        println!(
+            "{}",
+            match lang {
+                Lang::Nl => format!(
+                    "De laptops ({}) horen het met het volgende ontvangstbewijs (bij de volgende import met -i, of nu: geef -i met het sleutelbestand).",
+                    receipts.no_key_for.join(", ")
+                ),
+                Lang::En => format!(
+                    "The laptops ({}) learn of it with their next receipt (at the next import with -i, or now: give -i with the identity file).",
+                    receipts.no_key_for.join(", ")
+                ),
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

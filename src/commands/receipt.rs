@@ -143,6 +143,24 @@ pub fn outcome_text(o: &ReceiptOutcome) -> Text {
             if o.not_matching == 1 { "was" } else { "were" }
         ));
     }
+    if o.cases_closed > 0 {
+        nl.push_str(&format!(
+            "; {} gesloten door kantoor",
+            if o.cases_closed == 1 {
+                "1 casus".to_string()
+            } else {
+                format!("{} casussen", o.cases_closed)
+            }
+        ));
+        en.push_str(&format!(
+            "; {} closed by the office",
+            if o.cases_closed == 1 {
+                "1 case".to_string()
+            } else {
+                format!("{} cases", o.cases_closed)
+            }
+        ));
+    }
     nl.push_str(&format!(
         ". In totaal {} aangekomen op kantoor.",
         visits_nl(o.arrived_total as usize)
@@ -237,6 +255,7 @@ mod tests {
             already_gone: 1,
             not_matching: 0,
             arrived_total: 12,
+            cases_closed: 0,
         });
         assert_eq!(
             t.nl,
@@ -252,7 +271,14 @@ mod tests {
             already_gone: 0,
             not_matching: 2,
             arrived_total: 1,
+            cases_closed: 2,
         });
+        assert!(
+            t.nl.contains("2 casussen gesloten door kantoor"),
+            "{}",
+            t.nl
+        );
+        assert!(t.en.contains("2 cases closed by the office"), "{}", t.en);
         assert!(t.nl.contains("1 bezoek aangekomen"), "{}", t.nl);
         assert!(t.nl.contains("2 bezoeken kwamen niet overeen"), "{}", t.nl);
         assert!(t.en.contains("2 visits did not match"), "{}", t.en);

@@ -482,6 +482,12 @@ fn report(run: &ImportRun, lang: Lang) {
     for g in &run.gaps {
         eprintln!("{}", g.describe(lang));
     }
+    for m in &run.previous_arrived {
+        eprintln!("{}", crate::supervisor::cases::describe_arrived(m, lang));
+    }
+    for m in &run.missing_previous {
+        eprintln!("{}", crate::supervisor::cases::describe_missing(m, lang));
+    }
     if !run.receipts.no_key_for.is_empty() {
         eprintln!(
             "{}",

@@ -580,6 +580,9 @@ pub struct BundleReport {
     /// The visits of this bundle that are in the ledger now, new or already
     /// there with the same record (for the device's receipt).
     pub arrived: Vec<ReceiptVisit>,
+    /// The cases this bundle changed: a new visit, or closed on the laptop
+    /// (their files in `cases/` are written again).
+    pub cases: Vec<String>,
 }
 
 /// Told how far an import is (the shell draws a progress bar).
@@ -690,6 +693,10 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
     ];
     let children = u32::try_from(rec.children.len()).unwrap_or(u32::MAX);
     let caregivers = u32::try_from(rec.caregivers.len()).unwrap_or(u32::MAX);
+    let agreements = agreements_evaluated(&rec);
+    // The card the laptop made of this visit (the same pure function).
+    let card =
+        serde_json::to_vec(&crate::case::CaseCard::from_record(&rec, None)).unwrap_or_default();
     // The record is taken apart: its strings move into the rows.
     let VisitRecord {
         id,
@@ -698,6 +705,8 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         created_at,
         flags,
         finalized,
+        case_id,
+        follow_up,
         ..
     } = rec;
     let FinalRecord {
@@ -726,6 +735,10 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
         missing_required: summary.missing_required,
         status_counts,
         roster,
+        case_id,
+        follows: follow_up.map(|f| f.follows).filter(|f| !f.is_empty()),
+        agreements,
+        card,
         findings,
         flags: flags
             .into_iter()
@@ -769,6 +782,45 @@ pub fn visit_row(rec: VisitRecord, sha256: String, version: u16) -> Option<Visit
             .collect(),
         doc,
     })
+}
+
+/// The section of `veiligheid` in which a follow-up evaluates the previous
+/// visit's agreements, and its item "kept?" (`ja`, `deels`, `nee`).
+pub const PREVIOUS_AGREEMENTS: &str = "vorige_afspraken";
+pub const AGREEMENT_KEPT: &str = "va_nagekomen";
+
+/// A follow-up's evaluation of the previous agreements: how many were
+/// kept (`ja`), partly kept (`deels`) and not kept (`nee`), from the
+/// entries of `veiligheid`'s section [`PREVIOUS_AGREEMENTS`] (or any entry
+/// made from a previous agreement). `None` for a visit that follows none.
+pub fn agreements_evaluated(rec: &VisitRecord) -> Option<[u32; 3]> {
+    use crate::visit::record::{AnswerValue, PersonRecord, PreviousKind};
+    rec.follow_up.as_ref()?;
+    let mut counts = [0u32; 3];
+    let entries = rec
+        .sheets
+        .iter()
+        .filter(|s| {
+            s.checklist.id == crate::case::items::CHECKLIST && s.person == PersonRecord::Visit
+        })
+        .flat_map(|s| s.entries.iter())
+        .filter(|e| {
+            e.section == PREVIOUS_AGREEMENTS
+                || e.previous
+                    .is_some_and(|p| p.kind == PreviousKind::Agreement)
+        });
+    for e in entries {
+        let kept = e.answers.iter().rev().find(|a| a.item == AGREEMENT_KEPT);
+        if let Some(AnswerValue::Choice(c)) = kept.map(|a| &a.value) {
+            match c.as_str() {
+                "ja" => counts[0] += 1,
+                "deels" => counts[1] += 1,
+                "nee" => counts[2] += 1,
+                _ => {}
+            }
+        }
+    }
+    Some(counts)
 }
 
 /// The latest date and time a record may carry: the import's clock
@@ -1328,6 +1380,7 @@ pub fn finish(
         origin: None,
         claimed_name: None,
         arrived: Vec::new(),
+        cases: Vec::new(),
     };
     report.timings.bundle += open_time;
     let (file, size) = match file {
@@ -1608,6 +1661,16 @@ pub fn finish(
             (&more_rejections(k, Lang::En), &more_rejections(k, Lang::Nl)),
         )?;
     }
+    // Cases the worker closed on the laptop.
+    tx.close_cases(&manifest.closed_cases, &manifest.device.id)?;
+    report.cases = tx.touched_cases().iter().cloned().collect();
+    report.cases.extend(
+        manifest
+            .closed_cases
+            .iter()
+            .filter(|c| crate::visit::record::valid_case_id(&c.case_id))
+            .map(|c| c.case_id.clone()),
+    );
     if let Some(visit_no) = written_through() {
         tx.note_docs_written_through(visit_no);
     }

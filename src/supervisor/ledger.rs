@@ -6,7 +6,7 @@
 //!
 //! Everything the office writes besides this file is derived from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -20,7 +20,7 @@ use crate::supervisor::findings;
 pub const FILE: &str = "safevisit.sqlite";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +133,56 @@ const CONFLICT_FLAGS_SQL: &str = "CREATE TABLE conflict_flags (
 CREATE INDEX visits_by_lower_id ON visits (lower(visit_id));
 ";
 
-/// The SQL that creates the schema (version 4).
+/// The cases (schema 5): one row per case, kept up to date by every
+/// bundle that brings one of its visits or closes it; in `schema_sql()`
+/// and in the migration from version 4. A case without a visit in the
+/// ledger yet (closed on a laptop before its visits arrived) has no dates.
+const CASES_SQL: &str = "CREATE TABLE cases (
+  case_id TEXT PRIMARY KEY,
+  label TEXT NOT NULL DEFAULT '',
+  first_date TEXT,
+  last_date TEXT,
+  last_visit TEXT,
+  visits INTEGER NOT NULL DEFAULT 0,
+  devices INTEGER NOT NULL DEFAULT 0,
+  closed_on TEXT,
+  closed_reason TEXT,
+  closed_by TEXT,
+  closed_seen_at TEXT
+);
+CREATE TABLE case_cards (
+  visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
+  card TEXT NOT NULL
+);
+CREATE TABLE handovers (
+  case_id TEXT NOT NULL,
+  device_id TEXT NOT NULL REFERENCES devices (device_id),
+  visit_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  file TEXT NOT NULL
+);
+CREATE TABLE case_notices (
+  case_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  receipt_n INTEGER,
+  PRIMARY KEY (case_id, device_id)
+) WITHOUT ROWID;
+CREATE INDEX visits_by_case ON visits (case_id, date);
+CREATE INDEX visits_by_follows ON visits (follows);
+";
+
+/// The columns schema 5 adds to `visits`: the case, the visit followed,
+/// and the agreements of the previous visit evaluated as kept, partly
+/// kept and not kept (a follow-up only).
+pub const CASE_COLUMNS: [(&str, &str); 5] = [
+    ("case_id", "TEXT"),
+    ("follows", "TEXT"),
+    ("agreements_kept", "INTEGER"),
+    ("agreements_partly", "INTEGER"),
+    ("agreements_not", "INTEGER"),
+];
+
+/// The SQL that creates the schema (version 5).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
         .iter()
@@ -152,6 +201,11 @@ pub fn schema_sql() -> String {
         .collect();
     let conflict_flags = CONFLICT_FLAGS_SQL;
     let receipts = RECEIPTS_SQL;
+    let cases = CASES_SQL;
+    let case_columns: String = CASE_COLUMNS
+        .iter()
+        .map(|(c, kind)| format!("  {c} {kind},\n"))
+        .collect();
     format!(
         "CREATE TABLE meta (
   key TEXT PRIMARY KEY,
@@ -214,7 +268,7 @@ CREATE TABLE visits (
   flags_withdrawn INTEGER NOT NULL DEFAULT 0,
 {statuses}  roster_children TEXT,
   roster_caregivers TEXT,
-  UNIQUE (device_id, sequence)
+{case_columns}  UNIQUE (device_id, sequence)
 );
 CREATE TABLE documents (
   visit_no INTEGER PRIMARY KEY REFERENCES visits (visit_no),
@@ -288,7 +342,7 @@ CREATE TABLE conflicts (
   reason TEXT NOT NULL,
   reason_nl TEXT NOT NULL
 );
-{receipts}"
+{receipts}{cases}"
     )
 }
 
@@ -402,6 +456,56 @@ fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Bring a schema-version-4 ledger to version 5: every visit gets its
+/// case (a visit imported before is a case of its own, named after it),
+/// and the table of cases is filled from them. One transaction.
+fn migrate_v4(conn: &Connection) -> Result<(), LedgerError> {
+    let tx = conn.unchecked_transaction()?;
+    for (c, kind) in CASE_COLUMNS {
+        tx.execute_batch(&format!("ALTER TABLE visits ADD COLUMN {c} {kind};"))?;
+    }
+    tx.execute_batch("UPDATE visits SET case_id = visit_id;")?;
+    tx.execute_batch(CASES_SQL)?;
+    tx.execute_batch(&format!("{REFRESH_ALL_CASES_SQL};"))?;
+    tx.execute_batch("UPDATE meta SET value = '5' WHERE key = 'schema_version';")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The visits of a case in their order: by date, then when they were
+/// finalized, then as they arrived.
+pub const CASE_ORDER: &str = "date, finalized_at, visit_no";
+
+/// Bring the row of every case in `visits` up to date (`?1`-free: every case).
+const REFRESH_ALL_CASES_SQL: &str =
+    "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
+ SELECT v.case_id,
+        (SELECT l.label FROM visits l WHERE l.case_id = v.case_id
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        min(v.date), max(v.date),
+        (SELECT l.visit_id FROM visits l WHERE l.case_id = v.case_id
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        count(*), count(DISTINCT v.device_id)
+ FROM visits v WHERE v.case_id IS NOT NULL GROUP BY v.case_id
+ ON CONFLICT (case_id) DO UPDATE SET label = excluded.label, first_date = excluded.first_date,
+    last_date = excluded.last_date, last_visit = excluded.last_visit,
+    visits = excluded.visits, devices = excluded.devices";
+
+/// Bring the row of case `?1` up to date with its visits.
+const REFRESH_CASE_SQL: &str =
+    "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
+ SELECT ?1,
+        (SELECT l.label FROM visits l WHERE l.case_id = ?1
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        min(v.date), max(v.date),
+        (SELECT l.visit_id FROM visits l WHERE l.case_id = ?1
+          ORDER BY l.date DESC, l.finalized_at DESC, l.visit_no DESC LIMIT 1),
+        count(*), count(DISTINCT v.device_id)
+ FROM visits v WHERE v.case_id = ?1
+ ON CONFLICT (case_id) DO UPDATE SET label = excluded.label, first_date = excluded.first_date,
+    last_date = excluded.last_date, last_visit = excluded.last_visit,
+    visits = excluded.visits, devices = excluded.devices";
+
 /// Text given as bytes that are already valid UTF-8 (a serialized JSON
 /// document), bound without another copy.
 struct Utf8<'a>(&'a [u8]);
@@ -455,6 +559,17 @@ pub struct VisitRow {
     /// The ids of the roster's children and of its caregivers, ascending,
     /// space-separated (`1 2 3`): one CSV slot each.
     pub roster: [String; 2],
+    /// The case the visit belongs to (its own id for a record from before
+    /// record format 4).
+    pub case_id: String,
+    /// The visit this one follows (a follow-up only).
+    pub follows: Option<String>,
+    /// A follow-up's evaluation of the previous agreements: kept, partly
+    /// kept, not kept (`None`: not a follow-up).
+    pub agreements: Option<[u32; 3]>,
+    /// The case card the laptop made of this visit (JSON of
+    /// `case::CaseCard`), for a handover.
+    pub card: Vec<u8>,
     pub findings: Vec<Option<String>>,
     pub flags: Vec<FlagRow>,
     pub scores: Vec<ScoreRow>,
@@ -603,12 +718,18 @@ impl Ledger {
                     migrate_v1(&conn)?;
                     migrate_v2(&conn)?;
                     migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
                 }
                 Some(2) => {
                     migrate_v2(&conn)?;
                     migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
                 }
-                Some(3) => migrate_v3(&conn)?,
+                Some(3) => {
+                    migrate_v3(&conn)?;
+                    migrate_v4(&conn)?;
+                }
+                Some(4) => migrate_v4(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
@@ -733,6 +854,7 @@ impl Ledger {
             now: seen.seen_at.clone(),
             insert_visit: insert_visit_sql(),
             written_through: None,
+            touched: BTreeSet::new(),
         })
     }
 
@@ -853,6 +975,156 @@ impl Ledger {
     }
 }
 
+/// Mark a case closed (`by`: a device id, or `office`), unless it is
+/// closed already; 1 when it was marked.
+fn close_case(
+    conn: &Connection,
+    case_id: &str,
+    closed_on: &str,
+    reason: &str,
+    by: &str,
+    now: &str,
+) -> Result<usize, LedgerError> {
+    conn.execute(
+        "INSERT INTO cases (case_id) VALUES (?1) ON CONFLICT (case_id) DO NOTHING",
+        [case_id],
+    )?;
+    let n = conn.execute(
+        "UPDATE cases SET closed_on = ?2, closed_reason = ?3, closed_by = ?4, closed_seen_at = ?5
+         WHERE case_id = ?1 AND closed_on IS NULL",
+        params![case_id, closed_on, reason, by, now],
+    )?;
+    if n == 1 {
+        notify_closed(conn, case_id)?;
+    }
+    Ok(n)
+}
+
+/// Every device with visits of the closed case `case_id`, except the one
+/// that closed it, is to learn of the closing in its next receipt
+/// (`case_notices`; a device told before is not told again).
+fn notify_closed(conn: &Connection, case_id: &str) -> Result<(), LedgerError> {
+    conn.prepare_cached(
+        "INSERT INTO case_notices (case_id, device_id)
+         SELECT DISTINCT v.case_id, v.device_id FROM visits v JOIN cases c ON c.case_id = v.case_id
+         WHERE v.case_id = ?1 AND c.closed_on IS NOT NULL AND v.device_id <> coalesce(c.closed_by, '')
+         ON CONFLICT (case_id, device_id) DO NOTHING",
+    )?
+    .execute([case_id])?;
+    Ok(())
+}
+
+/// A follow-up whose previous visit is not in the ledger (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingPrevious {
+    pub case_id: String,
+    /// The follow-up that arrived.
+    pub visit_id: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub date: String,
+    /// The visit it follows, which has not arrived.
+    pub follows: String,
+}
+
+impl Ledger {
+    /// Every follow-up whose previous visit has not arrived, by case.
+    pub fn missing_previous(&self) -> Result<Vec<MissingPrevious>, LedgerError> {
+        let mut st = self.conn.prepare(
+            "SELECT v.case_id, v.visit_id, v.device_id, coalesce(d.name, v.device_id), v.date, v.follows
+             FROM visits v LEFT JOIN devices d ON d.device_id = v.device_id
+             WHERE v.follows IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM visits p WHERE p.visit_id = v.follows)
+             ORDER BY v.case_id, v.date, v.visit_no",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(MissingPrevious {
+                    case_id: r.get(0)?,
+                    visit_id: r.get(1)?,
+                    device_id: r.get(2)?,
+                    device_name: r.get(3)?,
+                    date: r.get(4)?,
+                    follows: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The case card of a visit (JSON), if the ledger made one (visits
+    /// imported before ledger schema 5 have none).
+    pub fn case_card(&self, visit_id: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT c.card FROM case_cards c JOIN visits v ON v.visit_no = c.visit_no
+                 WHERE v.visit_id = ?1",
+                [visit_id],
+                |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()),
+            )
+            .optional()?)
+    }
+
+    /// Note a handover of `case_id` (its card after `visit_id`) to
+    /// `device_id`, written to `file`: the laptop gets no notice to drop
+    /// the card, every other laptop that holds visits of the case does.
+    /// One transaction.
+    pub fn note_handover(
+        &mut self,
+        case_id: &str,
+        device_id: &str,
+        visit_id: &str,
+        now: &str,
+        file: &str,
+    ) -> Result<(), LedgerError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO handovers (case_id, device_id, visit_id, created_at, file)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![case_id, device_id, visit_id, now, file],
+        )?;
+        tx.execute(
+            "DELETE FROM case_notices WHERE case_id = ?1 AND device_id = ?2",
+            params![case_id, device_id],
+        )?;
+        tx.execute(
+            "INSERT INTO case_notices (case_id, device_id)
+             SELECT DISTINCT case_id, device_id FROM visits WHERE case_id = ?1 AND device_id <> ?2
+             ON CONFLICT (case_id, device_id) DO UPDATE SET receipt_n = NULL",
+            params![case_id, device_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The devices that are to learn of a closed case in their next receipt.
+    pub fn devices_with_closings(&self) -> Result<Vec<String>, LedgerError> {
+        let mut st = self.conn.prepare(
+            "SELECT DISTINCT device_id FROM case_notices WHERE receipt_n IS NULL ORDER BY device_id",
+        )?;
+        let rows = st
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Mark a case closed by the office (`supervisor close-case`): `false`
+    /// when it was closed already (the first closing stays).
+    pub fn close_case(
+        &mut self,
+        case_id: &str,
+        closed_on: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<bool, LedgerError> {
+        let tx = self.conn.transaction()?;
+        let n = close_case(&tx, case_id, closed_on, reason, "office", now)?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+}
+
 /// One bundle being imported: everything in one transaction.
 pub struct BundleTx<'a> {
     tx: Transaction<'a>,
@@ -860,6 +1132,9 @@ pub struct BundleTx<'a> {
     now: String,
     insert_visit: String,
     written_through: Option<i64>,
+    /// The cases that got a visit in this bundle (their rows are brought
+    /// up to date before the commit).
+    touched: BTreeSet<String>,
 }
 
 /// The statement that inserts a visit row.
@@ -879,9 +1154,14 @@ fn insert_visit_sql() -> String {
         cols.push_str(c);
     }
     cols.push_str(", roster_children, roster_caregivers");
-    let marks: Vec<String> = (1..=23 + STATUS_COLUMNS.len() + findings::COLUMNS.len())
-        .map(|i| format!("?{i}"))
-        .collect();
+    for (c, _) in CASE_COLUMNS {
+        cols.push_str(", ");
+        cols.push_str(c);
+    }
+    let marks: Vec<String> =
+        (1..=23 + CASE_COLUMNS.len() + STATUS_COLUMNS.len() + findings::COLUMNS.len())
+            .map(|i| format!("?{i}"))
+            .collect();
     // A visit id or a (device, sequence) already in the ledger inserts
     // nothing; the caller then finds out which.
     format!(
@@ -976,7 +1256,7 @@ impl BundleTx<'_> {
     /// Insert the visit's row; `false` when its id or its (device,
     /// sequence) is already in the ledger (nothing is inserted then).
     fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
-        let n_cols = 23 + STATUS_COLUMNS.len() + findings::COLUMNS.len();
+        let n_cols = 23 + CASE_COLUMNS.len() + STATUS_COLUMNS.len() + findings::COLUMNS.len();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
         let seq = i64_of(v.sequence);
         let [acute, structural, attention, open] = v.flag_counts;
@@ -1022,6 +1302,15 @@ impl BundleTx<'_> {
         }
         values.push(&v.roster[0]);
         values.push(&v.roster[1]);
+        values.push(&v.case_id);
+        values.push(&v.follows);
+        let [kept, partly, not] = match v.agreements {
+            Some([k, p, n]) => [Some(k), Some(p), Some(n)],
+            None => [None; 3],
+        };
+        values.push(&kept);
+        values.push(&partly);
+        values.push(&not);
         let inserted = self
             .tx
             .prepare_cached(&self.insert_visit)?
@@ -1035,9 +1324,17 @@ impl BundleTx<'_> {
         // Everything else of the visit hangs off its number: appended in
         // order, where random visit ids would scatter writes over the tables.
         let no = self.tx.last_insert_rowid();
+        if !self.touched.contains(&v.case_id) {
+            self.touched.insert(v.case_id.clone());
+        }
         self.tx
             .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
             .execute(params![no, Utf8(&v.doc)])?;
+        if !v.card.is_empty() {
+            self.tx
+                .prepare_cached("INSERT INTO case_cards (visit_no, card) VALUES (?1, ?2)")?
+                .execute(params![no, Utf8(&v.card)])?;
+        }
 
         {
             let mut st = self.tx.prepare_cached(
@@ -1166,6 +1463,32 @@ impl BundleTx<'_> {
         Ok(())
     }
 
+    /// Cases closed on the laptop (the bundle's manifest): noted unless
+    /// the case was closed before (the first closing stays). A case id or
+    /// reason that is not valid is left out; `by` is the device.
+    pub fn close_cases(
+        &mut self,
+        closed: &[crate::export::manifest::ClosedCase],
+        by: &str,
+    ) -> Result<usize, LedgerError> {
+        let mut n = 0;
+        for c in closed {
+            if !crate::visit::record::valid_case_id(&c.case_id)
+                || !crate::case::valid_close_reason(&c.reason)
+                || crate::visit::record::parse_date(&c.closed_on).is_none()
+            {
+                continue;
+            }
+            n += close_case(&self.tx, &c.case_id, &c.closed_on, &c.reason, by, &self.now)?;
+        }
+        Ok(n)
+    }
+
+    /// The cases this bundle brought visits of, so far.
+    pub fn touched_cases(&self) -> &BTreeSet<String> {
+        &self.touched
+    }
+
     /// Record the counts and commit the bundle.
     pub fn commit(
         self,
@@ -1179,6 +1502,14 @@ impl BundleTx<'_> {
         } else {
             "partly"
         };
+        {
+            let mut st = self.tx.prepare_cached(REFRESH_CASE_SQL)?;
+            for case in &self.touched {
+                st.execute([case])?;
+                // A visit of a case closed meanwhile: its laptop is told.
+                notify_closed(&self.tx, case)?;
+            }
+        }
         if let Some(visit_no) = self.written_through {
             self.tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
@@ -1204,331 +1535,5 @@ impl BundleTx<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The version-3 schema: version 4 without its new columns and tables.
-    fn schema_v3() -> String {
-        let s = schema_sql();
-        let start = s.find("CREATE TABLE conflict_flags").unwrap();
-        let end = s.find("CREATE INDEX visits_by_lower_id").unwrap();
-        let end = end + s[end..].find('\n').unwrap() + 1;
-        let s = format!("{}{}", &s[..start], &s[end..]);
-        let s = s.replace(
-            "  date TEXT,\n  created_at TEXT,\n  finalized_at TEXT,\n  label TEXT,\n  flags_acute INTEGER NOT NULL DEFAULT 0,\n  UNIQUE (visit_id, record_sha256)",
-            "  UNIQUE (visit_id, record_sha256)",
-        );
-        let s = s.replace("  roster_children TEXT,\n  roster_caregivers TEXT,\n", "");
-        assert!(
-            !s.contains("conflict_flags") && !s.contains("flags_acute INTEGER NOT NULL DEFAULT")
-        );
-        assert!(!s.contains("roster_children"));
-        let mut s = s;
-        for c in DEVICE_TRUST_COLUMNS {
-            s = s.replace(&format!(",\n  {c} TEXT"), "");
-        }
-        s = s.replace(
-            ",\n  signature TEXT CHECK (signature IN ('verified', 'unsigned'))",
-            "",
-        );
-        let at = s.find("CREATE TABLE receipts").unwrap();
-        s.truncate(at);
-        s
-    }
-
-    #[test]
-    fn a_version_3_ledger_gains_the_conflict_versions() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join(FILE);
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(&schema_v3()).unwrap();
-            conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');",
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        let version: String = ledger
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, "4");
-        ledger
-            .conn
-            .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
-            .unwrap();
-        ledger
-            .conn
-            .prepare("SELECT roster_children, roster_caregivers FROM visits")
-            .unwrap();
-        ledger
-            .conn
-            .prepare("SELECT flag, level, state FROM conflict_flags")
-            .unwrap();
-        drop(ledger);
-        Ledger::open(&path).unwrap();
-    }
-
-    /// The version-2 schema: version 3 without its new columns.
-    fn schema_v2() -> String {
-        let mut s = schema_v3();
-        for c in STATUS_COLUMNS {
-            s = s.replace(&format!("  {c} INTEGER NOT NULL DEFAULT 0,\n"), "");
-        }
-        s
-    }
-
-    /// The version-1 schema: version 2 without its new columns.
-    fn schema_v1() -> String {
-        schema_v2()
-            .replace("  flags_lapsed INTEGER NOT NULL DEFAULT 0,\n", "")
-            .replace("  flags_withdrawn INTEGER NOT NULL DEFAULT 0,\n", "")
-            .replace("  state TEXT NOT NULL DEFAULT 'active',\n", "")
-            .replace("  state_at TEXT,\n", "")
-    }
-
-    #[test]
-    fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join(FILE);
-        let newer = [
-            "finding.safety_verdict_computed",
-            "finding.plan_agreements",
-            "finding.plan_first_deadline",
-            "finding.plan_evaluation",
-            "finding.next_contact",
-            "finding.trauma_referred_not_acted",
-            "finding.framework",
-        ];
-        {
-            let conn = Connection::open(&path).unwrap();
-            let mut older = schema_v3();
-            for c in newer {
-                let line = older
-                    .lines()
-                    .find(|l| {
-                        l.trim_start()
-                            .starts_with(&format!("{} ", finding_column(c)))
-                    })
-                    .unwrap()
-                    .to_string();
-                older = older.replace(&format!("{line}\n"), "");
-            }
-            assert_ne!(older, schema_v3());
-            conn.execute_batch(&older).unwrap();
-            conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
-                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't', 't');
-                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
-                     VALUES (1, 'x', 'b.age', 1, 't', 'imported');
-                 INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
-                     record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
-                     flags_acute, flags_structural, flags_attention, flags_open, missing_required,
-                     finding_safety_verdict)
-                 VALUES ('v1', 'd1', 1, '2025-03-04', 'Kersenboom', 't', 't', 'h', 2, 1, 't',
-                     'veiligheid@1', 1, 2, 0, 0, 0, 0, 0, 'structureel');",
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        for c in newer {
-            let v: Option<String> = ledger
-                .conn
-                .query_row(
-                    &format!("SELECT {} FROM visits", finding_column(c)),
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(v, None, "{c}");
-        }
-        let old: String = ledger
-            .conn
-            .query_row("SELECT finding_safety_verdict FROM visits", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(old, "structureel");
-        drop(ledger);
-        // Opened again: nothing to add.
-        Ledger::open(&path).unwrap();
-    }
-
-    #[test]
-    fn a_version_2_ledger_gains_the_status_counts() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join(FILE);
-        {
-            let conn = Connection::open(&path).unwrap();
-            let v2 = schema_v2();
-            assert!(!v2.contains("sheets_te_jong"));
-            conn.execute_batch(&v2).unwrap();
-            conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('json_written_through', '0');",
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        let version: String = ledger
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, "4");
-        for c in STATUS_COLUMNS {
-            ledger
-                .conn
-                .prepare(&format!("SELECT {c} FROM visits"))
-                .unwrap();
-        }
-    }
-
-    #[test]
-    fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join(FILE);
-        {
-            let conn = Connection::open(&path).unwrap();
-            let v1 = schema_v1();
-            assert_ne!(v1, schema_sql());
-            conn.execute_batch(&v1).unwrap();
-            conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('json_written_through', '0');
-                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't', 't');
-                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome)
-                     VALUES (1, 'x', 'b.age', 1, 't', 'imported');",
-            )
-            .unwrap();
-            let findings = findings::COLUMNS.len();
-            let cols = 19 + findings;
-            let marks: Vec<String> = (1..=cols).map(|i| format!("?{i}")).collect();
-            let mut sql = String::from(
-                "INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
-                 record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
-                 flags_acute, flags_structural, flags_attention, flags_open, missing_required",
-            );
-            for (c, _) in findings::COLUMNS {
-                sql.push_str(", ");
-                sql.push_str(&finding_column(c));
-            }
-            sql.push_str(&format!(") VALUES ({})", marks.join(", ")));
-            let mut values: Vec<rusqlite::types::Value> = vec![
-                String::from("v1").into(),
-                String::from("d1").into(),
-                1i64.into(),
-                String::from("2025-03-04").into(),
-                String::from("Kersenboom").into(),
-                String::from("t").into(),
-                String::from("t").into(),
-                String::from("h").into(),
-                1i64.into(),
-                1i64.into(),
-                String::from("t").into(),
-                String::from("veiligheid@1").into(),
-                3i64.into(),
-                1i64.into(),
-                1i64.into(),
-                0i64.into(),
-                0i64.into(),
-                0i64.into(),
-                0i64.into(),
-            ];
-            values.extend((0..findings).map(|_| rusqlite::types::Value::Null));
-            conn.execute(&sql, rusqlite::params_from_iter(values))
-                .unwrap();
-            conn.execute_batch(
-                "INSERT INTO red_flags (visit_no, n, checklist, person_kind, flag, level,
-                     message_nl, message_en, raised_at)
-                 VALUES (1, 0, 'veiligheid', 'visit', 'acuut_geweld', 'acute', 'm', 'm', 't');",
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        let c = &ledger.conn;
-        let version: String = c
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, "4");
-        let state: String = c
-            .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(state, "active");
-        let (lapsed, withdrawn): (i64, i64) = c
-            .query_row(
-                "SELECT flags_lapsed, flags_withdrawn FROM visits",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!((lapsed, withdrawn), (0, 0));
-        let removed: i64 = c
-            .query_row("SELECT people_removed FROM visits", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(removed, 0);
-        drop(ledger);
-        // Opened again: already version 4, nothing to do.
-        Ledger::open(&path).unwrap();
-    }
-
-    #[test]
-    fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join(FILE);
-        {
-            let conn = Connection::open(&path).unwrap();
-            let v3 = schema_v3();
-            assert!(!v3.contains("signing_key") && !v3.contains("receipts"));
-            conn.execute_batch(&v3).unwrap();
-            conn.execute_batch(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', '3'), ('json_written_through', '0');
-                 INSERT INTO devices VALUES ('d1', 'laptop-5', 't1', 't2');
-                 INSERT INTO bundles (bundle_id, sha256, file_name, size, seen_at, outcome, device_id)
-                     VALUES (1, 'x', 'b.age', 1, 't', 'imported', 'd1');",
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        let c = &ledger.conn;
-        let version: String = c
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, "4");
-        let (name, key, enrolled, signature): (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = c
-            .query_row(
-                "SELECT d.name, d.signing_key, d.enrolled_at, b.signature
-                 FROM devices d JOIN bundles b ON b.device_id = d.device_id",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .unwrap();
-        assert_eq!(name, "laptop-5");
-        assert_eq!((key, enrolled, signature), (None, None, None));
-        let receipts: i64 = c
-            .query_row("SELECT count(*) FROM receipts", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(receipts, 0);
-        drop(ledger);
-        Ledger::open(&path).unwrap();
-    }
-}
+#[path = "ledger_tests.rs"]
+mod tests;

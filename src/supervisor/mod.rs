@@ -21,8 +21,10 @@
 //! files 0600, the folder 0700 when this program creates it. Nothing here
 //! ever writes to a worker's vault.
 
+pub mod cases;
 pub mod devices;
 pub mod findings;
+pub mod handover;
 pub mod import;
 pub mod keys;
 pub mod ledger;
@@ -148,6 +150,13 @@ pub struct ImportRun {
     pub timings: Timings,
     /// The receipts written after the run (or why none were).
     pub receipts: ReceiptsReport,
+    /// Follow-ups whose previous visit has not arrived, after the run.
+    pub missing_previous: Vec<ledger::MissingPrevious>,
+    /// Of those missing before the run, the ones whose previous visit
+    /// arrived in it.
+    pub previous_arrived: Vec<ledger::MissingPrevious>,
+    /// Case files (`cases/<id>.json`) written.
+    pub case_files: usize,
 }
 
 impl ImportRun {
@@ -202,6 +211,13 @@ impl ImportRun {
                 ", {}: {}",
                 lang.pick("conflicten", "conflicts"),
                 self.conflicts()
+            ));
+        }
+        if !self.missing_previous.is_empty() {
+            line.push_str(&format!(
+                ", {}: {}",
+                lang.pick("vorig bezoek ontbreekt", "previous visit missing"),
+                self.missing_previous.len()
             ));
         }
         if !self.receipts.written.is_empty() {
@@ -315,14 +331,78 @@ impl Office {
 
     /// Bring the derived files up to date with the ledger.
     pub fn write_outputs(&mut self, lang: Lang) -> Result<OutputsReport, OfficeError> {
-        Ok(reports::write_outputs_with(
+        let report = reports::write_outputs_with(
             &mut self.ledger,
             &self.dir,
             lang,
             None,
             &HashSet::new(),
             &self.options,
+        )?;
+        cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
+        Ok(report)
+    }
+
+    /// Close a case at the office (see [`ledger::Ledger::close_case`]):
+    /// `false` when it was closed already.
+    pub fn close_case(
+        &mut self,
+        case_id: &str,
+        closed_on: &str,
+        reason: &str,
+        now: &str,
+    ) -> Result<bool, OfficeError> {
+        Ok(self.ledger.close_case(case_id, closed_on, reason, now)?)
+    }
+
+    /// The derived files after a change outside an import (a case closed):
+    /// the CSV files and the summary, and the files of the `changed` cases.
+    pub fn write_outputs_for(
+        &mut self,
+        lang: Lang,
+        changed: &HashSet<String>,
+    ) -> Result<OutputsReport, OfficeError> {
+        let report = reports::write_outputs_with(
+            &mut self.ledger,
+            &self.dir,
+            lang,
+            None,
+            &HashSet::new(),
+            &self.options,
+        )?;
+        cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
+        Ok(report)
+    }
+
+    /// Write the receipts that are due without an import: those that tell
+    /// laptops of closed cases. Without `key` nothing is written and the
+    /// devices are named.
+    pub fn write_pending_receipts(
+        &mut self,
+        key: Option<&crate::signing::SigningKey>,
+        now: &str,
+    ) -> Result<ReceiptsReport, OfficeError> {
+        Ok(receipts::write_receipts(
+            &self.ledger,
+            &self.dir,
+            &[],
+            key,
+            now,
         )?)
+    }
+
+    /// Note a handover (see [`ledger::Ledger::note_handover`]).
+    pub fn note_handover(
+        &mut self,
+        case_id: &str,
+        device_id: &str,
+        visit_id: &str,
+        now: &str,
+        file: &str,
+    ) -> Result<(), OfficeError> {
+        Ok(self
+            .ledger
+            .note_handover(case_id, device_id, visit_id, now, file)?)
     }
 
     /// The gaps in the ledger now.
@@ -340,6 +420,7 @@ impl Office {
         progress: &dyn Progress,
     ) -> Result<ImportRun, OfficeError> {
         let before = self.gaps()?;
+        let missing_before = self.ledger.missing_previous()?;
         let mut run = ImportRun {
             bundles: Vec::with_capacity(bundles.len()),
             gaps: Vec::new(),
@@ -347,6 +428,9 @@ impl Office {
             outputs: OutputsReport::default(),
             timings: Timings::default(),
             receipts: ReceiptsReport::default(),
+            missing_previous: Vec::new(),
+            previous_arrived: Vec::new(),
+            case_files: 0,
         };
         // Each bundle's reading and record work starts as soon as the
         // previous one's reader has finished (its last records are still
@@ -432,17 +516,38 @@ impl Office {
                 run.bundles.push(report);
             }
             // The CSV and the summary are built while the last JSON files
-            // are still being written (they need only the ledger).
+            // are still being written (they need only the ledger), and the
+            // files of the cases that changed are written beside them.
             let clock = std::time::Instant::now();
+            let changed: HashSet<String> = run
+                .bundles
+                .iter()
+                .flat_map(|b| b.cases.iter().cloned())
+                .collect();
+            let (case_ids, through) = cases::case_files_due(ledger, dir, &changed)?;
+            let path = dir.join(ledger::FILE);
+            let case_writer = s.spawn(move || -> Result<usize, OutputError> {
+                let reader = Ledger::open_read_only(&path)?;
+                cases::write_case_files_for(&reader, dir, &case_ids)
+            });
             let built = reports::build_reports_with(ledger, dir, lang, options);
             finish(ledger, writing.take())?;
             run.outputs =
                 reports::write_outputs_with(ledger, dir, lang, Some(built?), &written, options)?;
+            run.case_files = case_writer
+                .join()
+                .map_err(|_| OfficeError::Ledger(LedgerError::Internal))??;
+            cases::note_case_files_written(ledger, through)?;
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
+        run.missing_previous = self.ledger.missing_previous()?;
+        run.previous_arrived = missing_before
+            .into_iter()
+            .filter(|m| !run.missing_previous.contains(m))
+            .collect();
         run.receipts = receipts::write_receipts(
             &self.ledger,
             &self.dir,

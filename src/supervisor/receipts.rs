@@ -8,6 +8,11 @@
 //! again). Conflicting and refused records are
 //! never in a receipt: the laptop keeps them.
 //!
+//! A receipt also lists the cases closed at the office (or on another
+//! laptop) that the device holds visits of (ledger table `case_notices`),
+//! each once: a device that is to learn of one gets a receipt even when it
+//! sent nothing new (receipt format 2).
+//!
 //! Numbers count up per device (ledger table `receipts`). The folder is
 //! 0700, every file 0600, written atomically.
 
@@ -36,6 +41,8 @@ pub struct WrittenReceipt {
     /// The file name in [`FOLDER`].
     pub file: String,
     pub visits: usize,
+    /// Cases it tells the laptop are closed.
+    pub closed_cases: usize,
 }
 
 /// What the receipts step did.
@@ -129,7 +136,13 @@ pub fn write_receipts(
 ) -> Result<ReceiptsReport, ReceiptWriteError> {
     let mut report = ReceiptsReport::default();
     let mut due = Vec::new();
-    for (device_id, visits) in arrived_by_device(bundles) {
+    // Devices with visits in the run, and devices that are to learn of a
+    // closed case (a receipt with no visits, if need be).
+    let mut by_device = arrived_by_device(bundles);
+    for device_id in ledger.devices_with_closings()? {
+        by_device.entry(device_id).or_default();
+    }
+    for (device_id, visits) in by_device {
         let Some(d) = devices::device(ledger, &device_id)? else {
             continue;
         };
@@ -172,7 +185,25 @@ pub fn write_receipts(
         let number = u64::try_from(last).unwrap_or(0) + 1;
         let visits: Vec<ReceiptVisit> = visits.into_values().collect();
         let count = visits.len();
-        let receipt = Receipt::new(&device_id, number, now, visits);
+        let closed: Vec<String> = {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT case_id FROM case_notices WHERE device_id = ?1 AND receipt_n IS NULL
+                     ORDER BY case_id",
+                )
+                .map_err(LedgerError::from)?;
+            st.query_map([&device_id], |r| r.get(0))
+                .map_err(LedgerError::from)?
+                .collect::<Result<_, _>>()
+                .map_err(LedgerError::from)?
+        };
+        tx.execute(
+            "UPDATE case_notices SET receipt_n = ?2 WHERE device_id = ?1 AND receipt_n IS NULL",
+            params![device_id, number as i64],
+        )
+        .map_err(LedgerError::from)?;
+        let closed_count = closed.len();
+        let receipt = Receipt::new(&device_id, number, now, visits).closing(closed);
         let bytes =
             receipt::seal(&receipt, key, &recipient, mtime).map_err(ReceiptWriteError::Seal)?;
         let file = receipt::file_name(&device_id, number);
@@ -189,6 +220,7 @@ pub fn write_receipts(
             number,
             file,
             visits: count,
+            closed_cases: closed_count,
         });
     }
     Ok(report)

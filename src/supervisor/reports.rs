@@ -188,6 +188,8 @@ pub struct Reports {
     pub summary: String,
     /// `visits-excel.csv`, when it is to be written.
     pub excel: Option<String>,
+    /// `cases.csv`.
+    pub cases: String,
 }
 
 /// Build the CSV and the summary from the ledger (at `dir`), on two threads.
@@ -212,9 +214,10 @@ pub fn build_reports_with(
     };
     let path = dir.join(crate::supervisor::ledger::FILE);
     let (table, text) = std::thread::scope(|s| {
-        let text = s.spawn(|| -> Result<String, LedgerError> {
+        let text = s.spawn(|| -> Result<(String, String), LedgerError> {
             let reader = Ledger::open_read_only(&path)?;
-            summary(&reader, lang)
+            let summary = summary(&reader, lang)?;
+            Ok((summary, crate::supervisor::cases::csv(&reader)?.0))
         });
         // Half of the CSV's rows are read over a second connection (or
         // all over this one, should it not open).
@@ -223,7 +226,7 @@ pub fn build_reports_with(
         (table, text.join())
     });
     let (csv, rows) = table?;
-    let summary = text.map_err(|_| LedgerError::Internal)??;
+    let (summary, cases) = text.map_err(|_| LedgerError::Internal)??;
     let excel = if options.excel || dir.join(EXCEL_FILE).exists() {
         let second = Ledger::open_read_only(&path).ok();
         Some(csv_with(ledger, second, catalog, EXCEL)?.0)
@@ -235,6 +238,7 @@ pub fn build_reports_with(
         rows,
         summary,
         excel,
+        cases,
     })
 }
 
@@ -314,6 +318,10 @@ pub fn write_outputs_with(
     if let Some(excel) = &reports.excel {
         write_derived(&dir.join(EXCEL_FILE), excel.as_bytes())?;
     }
+    write_derived(
+        &dir.join(crate::supervisor::cases::CASES_CSV),
+        reports.cases.as_bytes(),
+    )?;
     write_derived(&dir.join(SUMMARY_FILE), reports.summary.as_bytes())?;
     Ok(report)
 }
@@ -325,6 +333,11 @@ pub fn write_outputs_with(
 /// [`clean`] (no ESC sequence reaches a terminal that shows the file).
 #[cfg(test)]
 fn push_text(out: &mut String, s: &str) {
+    push_text_sep(out, ',', s);
+}
+
+/// [`push_text`] for a `,`-separated file (`cases.csv`).
+pub fn push_csv_text(out: &mut String, s: &str) {
     push_text_sep(out, ',', s);
 }
 
@@ -1177,12 +1190,16 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             "safevisit — office summary"
         )
     );
+    let (open, closed) = crate::supervisor::cases::counts(ledger)?;
     let _ = writeln!(
         out,
-        "{}: {}    {}: {visits}",
+        "{}: {}    {}: {visits}    {}: {open} {}, {closed} {}",
         lang.pick("Laatste import", "Last import"),
         updated.unwrap_or_else(|| "-".into()),
         lang.pick("bezoeken", "visits"),
+        lang.pick("casussen", "cases"),
+        lang.pick("open", "open"),
+        lang.pick("gesloten", "closed"),
     );
     let _ = writeln!(
         out,
@@ -1257,6 +1274,27 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         lang,
         lang.pick("ACUTE SIGNALEN", "ACUTE RED FLAGS"),
         &lines,
+    );
+
+    // Cases: worse since the visit before, and evaluations overdue.
+    let (worsened, overdue) = crate::supervisor::cases::summary_sections(ledger, lang)?;
+    section(
+        &mut out,
+        lang,
+        lang.pick(
+            "CASUSSEN: SITUATIE VERSLECHTERD (oordeel of risico richting onveilig sinds het bezoek ervoor)",
+            "CASES: SITUATION WORSENED (verdict or risk towards unsafe since the visit before)",
+        ),
+        &worsened,
+    );
+    section(
+        &mut out,
+        lang,
+        lang.pick(
+            "CASUSSEN: EVALUATIE VERSTREKEN",
+            "CASES: EVALUATION OVERDUE",
+        ),
+        &overdue,
     );
 
     // Lapsed and withdrawn flags: not counted, listed apart.
@@ -1358,6 +1396,19 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         &mut out,
         lang,
         lang.pick("ONTBREKENDE BEZOEKEN", "GAPS"),
+        &lines,
+    );
+
+    // Follow-ups whose previous visit has not arrived (like a gap).
+    let lines: Vec<String> = ledger
+        .missing_previous()?
+        .iter()
+        .map(|m| format!("  {}", crate::supervisor::cases::describe_missing(m, lang)))
+        .collect();
+    section(
+        &mut out,
+        lang,
+        lang.pick("VORIG BEZOEK ONTBREEKT", "PREVIOUS VISIT MISSING"),
         &lines,
     );
 

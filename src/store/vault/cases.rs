@@ -221,17 +221,20 @@ impl Vault {
             });
         }
         let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
-        let r = self.close_case_with(&mut u, id, reason, now);
+        let r = self.close_case_with(&mut u, id, reason, now, false);
         self.unlocked = Some(u);
         r
     }
 
+    /// Close a case in `u`. `exported`: the office knows already (it closed
+    /// the case itself), so the closure is not sent back.
     pub(super) fn close_case_with(
-        &mut self,
+        &self,
         u: &mut Unlocked,
         id: &str,
         reason: &str,
         now: &str,
+        exported: bool,
     ) -> Result<(), StoreError> {
         if !u.cases.contains_key(id) {
             return Err(StoreError::NoSuchCase { id: id.to_string() });
@@ -241,7 +244,7 @@ impl Vault {
             case_id: id.to_string(),
             closed_at: now.to_string(),
             reason: reason.to_string(),
-            exported: false,
+            exported,
         });
         if let Err(e) = self.write_closed(u) {
             u.closed.retain(|c| c.case_id != id || c.closed_at != now);

@@ -32,6 +32,9 @@ pub struct ReceiptOutcome {
     pub not_matching: usize,
     /// All visits that arrived so far, this receipt included.
     pub arrived_total: u64,
+    /// Cases the office closed (or handed over) whose cards were deleted
+    /// now (receipt format 2).
+    pub cases_closed: usize,
 }
 
 /// Why a receipt was not applied. Nothing was changed, except for a
@@ -170,6 +173,22 @@ impl Vault {
         let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
         let r = self.commit_receipt(&mut u, receipt.number, &delete);
         outcome.arrived_total = u.arrived.visits;
+        // Cases the office closed: their cards go, unless this laptop
+        // finalized a visit of the case after the office wrote the receipt
+        // (the office did not know that visit yet).
+        let r = r.and_then(|()| {
+            for id in &receipt.closed_cases {
+                let open_before = u
+                    .cases
+                    .get(id)
+                    .is_some_and(|c| c.updated_at.as_str() <= receipt.created_at.as_str());
+                if open_before {
+                    self.close_case_with(&mut u, id, "office", &receipt.created_at, true)?;
+                    outcome.cases_closed += 1;
+                }
+            }
+            Ok(())
+        });
         self.unlocked = Some(u);
         r?;
         Ok(outcome)
