@@ -403,3 +403,13 @@ fn the_read_back_fits_a_60x20_window_and_its_keys_are_in_the_help() {
         assert!(h.has(label), "{label}:\n{}", h.screen());
     }
 }
+
+#[test]
+fn a_narrow_review_says_whether_it_was_read_back_on_its_first_tab() {
+    let mut h = harness_with(&kersenboom(), Lang::Nl);
+    h.resize(60, 20);
+    h.key("Enter").key("F6");
+    assert!(h.has("Voorgelezen: nog niet (l)"), "{}", h.screen());
+    h.key("l").key("m").key("Esc");
+    assert!(h.has("Voorgelezen: ✓ 10:00"), "{}", h.screen());
+}

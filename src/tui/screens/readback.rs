@@ -673,11 +673,13 @@ impl ReadBackScreen {
             String::new()
         };
         let row = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
+        // At least one space between the two.
         let room =
-            usize::from(area.width).saturating_sub(pos.chars().count() + 2 * margin as usize);
+            usize::from(area.width).saturating_sub(pos.chars().count() + 2 * margin as usize + 1);
         let status: String = status.chars().take(room).collect();
         let pad = usize::from(area.width)
-            .saturating_sub(status.chars().count() + pos.chars().count() + 2 * margin as usize);
+            .saturating_sub(status.chars().count() + pos.chars().count() + 2 * margin as usize)
+            .max(1);
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::raw(" ".repeat(margin as usize)),
