@@ -413,3 +413,31 @@ fn a_narrow_review_says_whether_it_was_read_back_on_its_first_tab() {
     h.key("l").key("m").key("Esc");
     assert!(h.has("Voorgelezen: ✓ 10:00"), "{}", h.screen());
 }
+
+#[test]
+fn changing_what_was_read_back_takes_the_mark_back() {
+    let mut h = harness_with(&kersenboom(), Lang::Nl);
+    open_read_back(&mut h);
+    h.key("m").key("Esc");
+    assert!(h.has("Voorgelezen: ✓ 10:00"), "{}", h.screen());
+    // Another answer that is not read back leaves the mark alone.
+    h.key("Esc").key("F2").key("Home").key("Enter");
+    assert!(h.has("Acute onveiligheid"), "{}", h.screen());
+    h.key("Tab").key("n");
+    assert_eq!(
+        draft(&h).read_back_at.as_deref(),
+        Some("2026-03-04T10:00:00")
+    );
+    // The next contact moves: the family has not heard that.
+    h.key("Ctrl-g")
+        .key("/")
+        .text("volgende contact")
+        .key("Enter");
+    assert!(h.has("Wanneer is het volgende contact"), "{}", h.screen());
+    h.key("Home").key("Ctrl-k").text("12-3-2026").key("Enter");
+    assert!(h.has("Vraag 7 van 9"), "taken and on: {}", h.screen());
+    assert!(h.has("zijn veranderd na het voorlezen"), "{}", h.screen());
+    assert_eq!(draft(&h).read_back_at, None, "saved without the mark");
+    h.key("F6");
+    assert!(h.has("Voorgelezen: nog niet (l)"), "{}", h.screen());
+}
