@@ -128,5 +128,45 @@ fn open_10k(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, autosave, open_10k);
+/// Finalize with its case card against finalize without one (a record
+/// whose case id is empty makes no card: today's finalize before cases),
+/// measured pair by pair, the order alternating.
+fn finalize_with_case_card(_: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut vault, _org) = common::test_vault(&dir.path().join("vault"));
+    let mut n = 0u64;
+    let mut finalize = |v: &mut safevisit::store::Vault, card: bool| {
+        n += 1;
+        let id = format!("bezoek-{n}");
+        let mut rec = common::record(&id, "Appelboom", 60, 2, n);
+        rec.case_id = if card { id } else { String::new() };
+        let t = Instant::now();
+        v.finalize(rec, common::summary(), "2025-03-04T11:00:00")
+            .expect("finalize");
+        t.elapsed().as_secs_f64()
+    };
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for i in 0..400 {
+        if i % 2 == 0 {
+            with.push(finalize(&mut vault, true));
+            without.push(finalize(&mut vault, false));
+        } else {
+            without.push(finalize(&mut vault, false));
+            with.push(finalize(&mut vault, true));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let (mw, mo) = (median(&mut with), median(&mut without));
+    eprintln!(
+        "finalize/paired: median with case card {:.2} ms, without {:.2} ms, ratio {:.3}",
+        mw * 1e3,
+        mo * 1e3,
+        mw / mo
+    );
+}
+
+criterion_group!(benches, autosave, open_10k, finalize_with_case_card);
 criterion_main!(benches);

@@ -24,15 +24,19 @@ use secrecy::SecretString;
 #[path = "../tests/vault_support/mod.rs"]
 mod common;
 
-fn refuse_existing(p: &Path) {
+/// Whether `p` exists (and is kept: fixtures are never overwritten).
+fn kept(p: &Path) -> bool {
     if p.exists() {
-        eprintln!("{} exists; fixtures are never overwritten", p.display());
-        std::process::exit(1);
+        println!("kept {} (fixtures are never overwritten)", p.display());
+        return true;
     }
+    false
 }
 
 fn write(p: PathBuf, bytes: &[u8]) {
-    refuse_existing(&p);
+    if kept(&p) {
+        return;
+    }
     std::fs::write(&p, bytes).expect("write fixture");
     println!("wrote {}", p.display());
 }
@@ -389,9 +393,18 @@ fn main() {
         &encode(STUB, &stub, record_config()).expect("stub"),
     );
 
+    // The case card made from the fixture visit (a follow-up of its case).
+    let card = safevisit::case::CaseCard::from_record(&rec, None);
+    write(
+        out.join(format!("case-v{}.bin", envelope::CASE.version)),
+        &encode(envelope::CASE, &card, record_config()).expect("case card"),
+    );
+
     // A whole vault: one draft, one finalized visit.
     let vault_dir = out.join(format!("vault-v{}", safevisit::store::config::VAULT_FORMAT));
-    refuse_existing(&vault_dir);
+    if kept(&vault_dir) {
+        return;
+    }
     let mut vault = Vault::init(
         &vault_dir,
         InitOptions {

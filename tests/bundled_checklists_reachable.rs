@@ -10,7 +10,8 @@
 //! numbers and dates tried are taken from the conditions themselves, so
 //! their edges are met. Nothing here names an item or a flag: the test keeps
 //! working as the checklists change, and fails with the names of whatever
-//! can no longer be reached.
+//! can no longer be reached. Half the visits are follow-ups of a random
+//! previous visit, so the follow-up sections are searched too.
 
 mod common;
 
@@ -20,6 +21,10 @@ use std::sync::Arc;
 use common::{Family, catalog, now};
 use safevisit::checklist::condition::{Expr, Operand};
 use safevisit::checklist::model::{Checklist, ItemKind};
+use safevisit::visit::record::{
+    AgreementRecord, AnswerValue, CaseFlagRecord, FollowUpRecord, PersonRecord,
+    PreviousValueRecord, ScalingRecord, format_date,
+};
 use safevisit::visit::{Answer, SecretText, Visit, derive};
 use time::macros::date;
 
@@ -190,6 +195,79 @@ fn random_answer(rng: &mut Rng, lit: &Literals, c: &Checklist, item: usize, lean
     }
 }
 
+/// The record of an answer, as a case card keeps it.
+fn answer_value(c: &Checklist, item: usize, a: &Answer) -> AnswerValue {
+    let it = &c.items[item];
+    match a {
+        Answer::Choice(i) => AnswerValue::Choice(it.options[*i as usize].id.clone()),
+        Answer::Multi(bits) => AnswerValue::Multi(
+            (0..it.options.len())
+                .filter(|o| bits & (1 << o) != 0)
+                .map(|o| it.options[o].id.clone())
+                .collect(),
+        ),
+        Answer::Number(n) => AnswerValue::Number(*n),
+        Answer::Date(d) => AnswerValue::Date(format_date(*d)),
+        Answer::Text(t) => AnswerValue::Text(t.clone()),
+    }
+}
+
+/// Half the visits are follow-ups: what a previous visit left behind, at
+/// random (agreements, active flags, scaling answers, and a value for every
+/// item a checklist reads with `previous(item)`).
+fn random_follow_up(rng: &mut Rng, lit: &Literals, visit: &mut Visit) {
+    if rng.chance(0.5) {
+        return;
+    }
+    let mut f = FollowUpRecord {
+        follows: "eerder".into(),
+        previous_date: "2026-02-04".into(),
+        ..FollowUpRecord::default()
+    };
+    for _ in 0..rng.below(3) {
+        f.agreements.push(AgreementRecord {
+            who: SecretText::new("Iris (moeder)"),
+            what: SecretText::new("naar de huisarts"),
+            by_when: Some("2026-02-20".into()),
+            if_wrong: SecretText::new("bel de buurvrouw"),
+        });
+    }
+    for _ in 0..rng.below(3) {
+        f.flags.push(CaseFlagRecord {
+            checklist: "veiligheid".into(),
+            person: PersonRecord::Visit,
+            flag: "acuut_geweld".into(),
+            level: "acute".into(),
+            message: safevisit::i18n::Text::new("Acuut gevaar.", "Acute danger."),
+            state: "active".into(),
+            action_taken: SecretText::new("overlegd"),
+            raised_on: "2026-02-04".into(),
+        });
+    }
+    for _ in 0..rng.below(3) {
+        f.scaling.push(ScalingRecord {
+            who: SecretText::new("Iris"),
+            role: Some("ouder".into()),
+            about: SecretText::default(),
+            value: rng.below(11) as i64,
+        });
+    }
+    for s in &visit.sheets {
+        let c = &s.checklist;
+        for &i in &c.previous_items {
+            let lean = rng.pick(&[0.0, 0.5, 1.0]);
+            let a = random_answer(rng, lit, c, i, lean);
+            f.values.push(PreviousValueRecord {
+                checklist: c.id.clone(),
+                person: s.person.into(),
+                item: c.items[i].id.clone(),
+                value: answer_value(c, i, &a),
+            });
+        }
+    }
+    visit.start_follow_up(f, "casus".into());
+}
+
 /// A visit to one of the fictional families, some members left out and the
 /// children perhaps at other ages, with every bundled checklist in use.
 fn random_visit(rng: &mut Rng, checklists: &[Arc<Checklist>]) -> Visit {
@@ -272,6 +350,7 @@ fn every_item_can_be_shown_and_every_red_flag_can_fire() {
     while trials < MAX_TRIALS && !(items.is_empty() && flags.is_empty()) {
         trials += 1;
         let mut visit = random_visit(&mut rng, &checklists);
+        random_follow_up(&mut rng, &lit, &mut visit);
         fill(&mut rng, &lit, &mut visit);
         let derived = derive(&visit);
         for (sheet, d) in visit.sheets.iter().zip(&derived.sheets) {
@@ -328,6 +407,7 @@ fn the_search_itself_tells_shown_from_hidden() {
     let mut hidden = 0usize;
     for _ in 0..20 {
         let mut visit = random_visit(&mut rng, &checklists);
+        random_follow_up(&mut rng, &lit, &mut visit);
         fill(&mut rng, &lit, &mut visit);
         let derived = derive(&visit);
         hidden += derived

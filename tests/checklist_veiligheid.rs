@@ -189,9 +189,9 @@ fn a_calm_visit_is_complete_safe_now_and_low_risk() {
 }
 
 #[test]
-fn the_checklist_is_version_2() {
+fn the_checklist_is_version_3() {
     let (case, s) = appelboom();
-    assert_eq!(case.checklist(s).version, 2);
+    assert_eq!(case.checklist(s).version, 3);
 }
 
 #[test]
@@ -1252,14 +1252,14 @@ fn the_verdict_rules_hold_in_order() {
     assert_eq!(case.outcome(s, "oordeel").as_deref(), Some("acuut"));
 }
 
-/// A draft begun on version 1 of the safety check resumes with version 2:
+/// A draft begun on version 1 of the safety check resumes with the current version (3):
 /// answers that still fit are kept in place (yes/no answers on the "now"
 /// items fit their new yes/no/don't-know kind), the answer to the question
 /// that was turned around (`vn_beschermen`, now asked positively as
 /// `vn_ouder_beschermt`) is kept aside and never read the other way round,
 /// and the verdict waits for the new questions.
 #[test]
-fn a_draft_begun_on_version_1_opens_with_version_2() {
+fn a_draft_begun_on_version_1_opens_with_the_current_version() {
     use safevisit::checklist::{Catalog, SourceFile};
     use safevisit::visit::Visit;
     use safevisit::visit::record::AnswerValue;
@@ -1314,7 +1314,7 @@ fn a_draft_begun_on_version_1_opens_with_version_2() {
         Visit::from_record(&rec, |id| now_cat.get(id).cloned()).expect("the draft opens");
     let case = Case { visit };
     let s = case.sheet("veiligheid", "");
-    assert_eq!(case.checklist(s).version, 2);
+    assert_eq!(case.checklist(s).version, 3);
     let answer = |item: &str| {
         let c = case.checklist(s);
         case.visit.sheets[s].answers[c.item_index(item).unwrap()].clone()

@@ -266,7 +266,9 @@ fn repeat_per_roster_member_is_validated() {
     let x = find(&d, "`per` cannot be \"kid\"");
     assert_eq!(
         x.help.as_deref(),
-        Some("use \"child\", \"caregiver\" or \"person\" (everyone)")
+        Some(
+            "use \"child\", \"caregiver\" or \"person\" (everyone) for the roster, or \"agreement\", \"flag\" or \"scaling\" for the previous visit"
+        )
     );
     let d = check(&with_condition("true").replace(
         "repeat = { per = \"person\" }",

@@ -276,7 +276,9 @@ fn finalize_survives_a_failure_at_every_step() {
                 match entry.status {
                     // Failed before the intent was durable: still the draft.
                     Status::Draft => {
-                        assert_eq!(v.load_draft("bezoek-a").unwrap(), small("bezoek-a", 1))
+                        assert_eq!(v.load_draft("bezoek-a").unwrap(), small("bezoek-a", 1));
+                        // No case card without its finalized record.
+                        assert!(v.case("bezoek-a").unwrap().is_none());
                     }
                     // The intent was durable: the next unlock completed it.
                     _ => {
@@ -289,6 +291,10 @@ fn finalize_survives_a_failure_at_every_step() {
                             v.load_draft("bezoek-a"),
                             Err(StoreError::AlreadyFinalized { .. })
                         ));
+                        // Never a finalized record without its case card.
+                        let card = v.case("bezoek-a").unwrap().expect("a case card");
+                        assert_eq!(card.last_visit, "bezoek-a");
+                        assert_eq!(card.visits, 1);
                     }
                 }
                 // Numbers are never used twice.
@@ -301,9 +307,9 @@ fn finalize_survives_a_failure_at_every_step() {
                 );
             },
         );
-        // Five atomic writes (intent, sequence, record, stub, index) of five
-        // steps, and two durable removals of two.
-        assert_eq!(steps, 29);
+        // Six atomic writes (intent, sequence, record, stub, case card,
+        // index) of five steps, and two durable removals of two.
+        assert_eq!(steps, 34);
     }
 }
 

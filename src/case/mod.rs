@@ -20,8 +20,8 @@ use time::Date;
 
 use crate::visit::record::{
     AgreementRecord, AnswerRecord, AnswerValue, CaregiverRecord, CaseFlagRecord, EntryRecord,
-    FollowUpRecord, PersonRecord, PreviousValueRecord, ScalingRecord, VisitRecord, format_date,
-    parse_date,
+    FollowUpRecord, PersonRecord, PreviousKind, PreviousValueRecord, ScalingRecord, VisitRecord,
+    format_date, parse_date,
 };
 use crate::visit::{Caregiver, Child, Roster, SecretText};
 
@@ -49,6 +49,12 @@ pub mod items {
     pub const SCALING_ROLE: &str = "sv_rol";
     pub const SCALING_ABOUT: &str = "sv_kind";
     pub const SCALING_VALUE: &str = "sv_cijfer";
+    /// A follow-up's evaluation of the previous agreements.
+    pub const PREVIOUS_AGREEMENTS: &str = "vorige_afspraken";
+    pub const AGREEMENT_KEPT: &str = "va_nagekomen";
+    /// A follow-up's new numbers for the previous scaling answers.
+    pub const PREVIOUS_SCALING: &str = "vorige_schaal";
+    pub const PREVIOUS_SCALING_VALUE: &str = "vsc_cijfer";
     /// The legal framework, in `hulp-en-regie`.
     pub const FRAMEWORK_CHECKLIST: &str = "hulp-en-regie";
     pub const FRAMEWORK: &str = "kader";
@@ -143,7 +149,7 @@ fn visit_answer<'a>(rec: &'a VisitRecord, checklist: &str, item: &str) -> Option
         .find_map(|s| answer(&s.answers, item))
 }
 
-/// The agreements of the safety plan in a record, in entry order.
+/// The agreements of a record's safety plan, in entry order.
 pub fn agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
     entries(rec, items::PLAN)
         .map(|e| AgreementRecord {
@@ -156,23 +162,61 @@ pub fn agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
         .collect()
 }
 
-/// The scaling answers in a record, in entry order (answers without a
-/// number are left out).
+/// The previous visit's agreements that a follow-up did not find kept
+/// (`va_nagekomen` not `ja`, or not evaluated): they stay on the card, so
+/// the next visit asks about them again.
+pub fn open_agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
+    let Some(f) = &rec.follow_up else {
+        return Vec::new();
+    };
+    f.agreements
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let kept = entries(rec, items::PREVIOUS_AGREEMENTS)
+                .find(|e| {
+                    e.previous.is_some_and(|p| {
+                        p.kind == PreviousKind::Agreement && p.index as usize == *i
+                    })
+                })
+                .and_then(|e| choice(answer(&e.answers, items::AGREEMENT_KEPT)));
+            kept.as_deref() != Some("ja")
+        })
+        .map(|(_, a)| a.clone())
+        .collect()
+}
+
+/// The scaling answers in a record: a follow-up's new numbers for the
+/// previous answers (same person, same child), then the new answers, in
+/// entry order (answers without a number are left out).
 pub fn scaling_of(rec: &VisitRecord) -> Vec<ScalingRecord> {
-    entries(rec, items::SCALING)
-        .filter_map(|e| {
-            let value = match answer(&e.answers, items::SCALING_VALUE)? {
-                AnswerValue::Number(n) if n.is_finite() => *n as i64,
-                _ => return None,
-            };
+    let number = |v: Option<&AnswerValue>| match v {
+        Some(AnswerValue::Number(n)) if n.is_finite() => Some(*n as i64),
+        _ => None,
+    };
+    let again = rec.follow_up.iter().flat_map(|f| {
+        entries(rec, items::PREVIOUS_SCALING).filter_map(|e| {
+            let p = e.previous.filter(|p| p.kind == PreviousKind::Scaling)?;
+            let before = f.scaling.get(p.index as usize)?;
             Some(ScalingRecord {
-                who: text(answer(&e.answers, items::SCALING_WHO)),
-                role: choice(answer(&e.answers, items::SCALING_ROLE)),
-                about: text(answer(&e.answers, items::SCALING_ABOUT)),
-                value,
+                value: number(answer(&e.answers, items::PREVIOUS_SCALING_VALUE))?,
+                ..before.clone()
             })
         })
-        .collect()
+    });
+    let new = entries(rec, items::SCALING).filter_map(|e| {
+        let value = match answer(&e.answers, items::SCALING_VALUE)? {
+            AnswerValue::Number(n) if n.is_finite() => *n as i64,
+            _ => return None,
+        };
+        Some(ScalingRecord {
+            who: text(answer(&e.answers, items::SCALING_WHO)),
+            role: choice(answer(&e.answers, items::SCALING_ROLE)),
+            about: text(answer(&e.answers, items::SCALING_ABOUT)),
+            value,
+        })
+    });
+    again.chain(new).collect()
 }
 
 /// The evaluation date a record set (`veiligheid`, else `hulp-en-regie`).
@@ -278,7 +322,10 @@ impl CaseCard {
                 })
                 .collect(),
             caregivers: rec.caregivers.clone(),
-            agreements: agreements_of(rec),
+            agreements: open_agreements_of(rec)
+                .into_iter()
+                .chain(agreements_of(rec))
+                .collect(),
             flags: flags_of(rec),
             evaluation_date: evaluation_of(rec),
             next_contact,

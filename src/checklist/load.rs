@@ -571,9 +571,10 @@ impl<'s> Builder<'s> {
             );
         }
         let id = self.r.id_req(root, false).map(|(id, span)| {
-            use crate::checklist::condition::compile::{PERSON, ROSTER};
-            if id == ROSTER || id == PERSON {
-                // `roster.children` and `person.age` in a condition read the roster.
+            use crate::checklist::condition::compile::{PERSON, PREVIOUS, ROSTER};
+            if id == ROSTER || id == PERSON || id == PREVIOUS {
+                // `roster.children` and `person.age` in a condition read the
+                // roster, `previous.value` the previous visit.
                 self.r.sink.error_help(
                     &span,
                     format!(

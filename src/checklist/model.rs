@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::checklist::condition::{Expr, parse::Node};
 use crate::i18n::Text;
+pub use crate::visit::record::PreviousKind;
 
 /// SHA-256 of a checklist file's exact bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,9 +87,62 @@ pub struct Repeat {
     pub entry_label: Text,
     /// Most entries a worker may add.
     pub max_entries: u16,
-    /// `Some`: a roster-driven section, with exactly one entry per roster
-    /// member of that kind, made from the roster (`repeat = { per = … }`).
-    pub per: Option<RosterKind>,
+    /// `Some`: entries made by the program, never added or removed by hand
+    /// (`repeat = { per = … }`): one per roster member of a kind, or one
+    /// per agreement, flag or scaling answer of the previous visit.
+    pub per: Option<RepeatPer>,
+}
+
+/// What the entries of a section with `repeat = { per = … }` are made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RepeatPer {
+    /// One entry per roster member of this kind (`child`, `caregiver`, `person`).
+    Roster(RosterKind),
+    /// One entry per agreement, flag or scaling answer of the previous
+    /// visit (`agreement`, `flag`, `scaling`): a follow-up visit only.
+    Previous(PreviousKind),
+}
+
+impl RepeatPer {
+    /// Every value of `per`, as checklist files write it.
+    pub const KEYS: [&'static str; 6] = [
+        "child",
+        "caregiver",
+        "person",
+        "agreement",
+        "flag",
+        "scaling",
+    ];
+
+    /// The value as checklist files write it.
+    pub fn key(self) -> &'static str {
+        match self {
+            RepeatPer::Roster(k) => k.key(),
+            RepeatPer::Previous(k) => k.key(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<RepeatPer> {
+        RosterKind::from_key(key)
+            .map(RepeatPer::Roster)
+            .or_else(|| PreviousKind::from_key(key).map(RepeatPer::Previous))
+    }
+
+    /// What an entry is called when the author gave no `entry_label`.
+    pub fn default_label(self) -> Text {
+        match self {
+            RepeatPer::Roster(k) => k.default_label(),
+            RepeatPer::Previous(PreviousKind::Agreement) => {
+                Text::new("Vorige afspraak", "Previous agreement")
+            }
+            RepeatPer::Previous(PreviousKind::Flag) => {
+                Text::new("Vorig signaal", "Previous warning sign")
+            }
+            RepeatPer::Previous(PreviousKind::Scaling) => {
+                Text::new("Vorige schaalvraag", "Previous scaling question")
+            }
+        }
+    }
 }
 
 /// Whom a roster-driven repeatable section has an entry for.
@@ -134,7 +188,34 @@ impl RosterKind {
 impl Repeat {
     /// Whether the entries come from the roster (one per person).
     pub fn from_roster(&self) -> bool {
+        self.roster_kind().is_some()
+    }
+
+    /// Whether the entries come from the previous visit (a follow-up).
+    pub fn from_previous(&self) -> bool {
+        self.previous_kind().is_some()
+    }
+
+    /// Whether the entries are made by the program (from the roster or
+    /// from the previous visit): the worker cannot add or remove them.
+    pub fn entries_made(&self) -> bool {
         self.per.is_some()
+    }
+
+    /// The roster kind of a roster-driven section.
+    pub fn roster_kind(&self) -> Option<RosterKind> {
+        match self.per {
+            Some(RepeatPer::Roster(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The list of the previous visit a follow-up section is made from.
+    pub fn previous_kind(&self) -> Option<PreviousKind> {
+        match self.per {
+            Some(RepeatPer::Previous(k)) => Some(k),
+            _ => None,
+        }
     }
 }
 

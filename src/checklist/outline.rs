@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::checklist::model::{AppliesTo, Checklist, ItemKind, Origin, RosterKind, ScoreMethod};
+use crate::checklist::model::{
+    AppliesTo, Checklist, ItemKind, Origin, PreviousKind, RepeatPer, RosterKind, ScoreMethod,
+};
 use crate::i18n::Lang;
 
 fn kind_label(kind: &ItemKind, lang: Lang) -> String {
@@ -97,7 +99,24 @@ pub fn outline(c: &Checklist, lang: Lang) -> String {
         let _ = write!(o, "{}. {}", si + 1, s.title.get(lang));
         if let Some(r) = &s.repeat {
             let _ = match r.per {
-                Some(per) => {
+                Some(RepeatPer::Previous(per)) => {
+                    let what = match per {
+                        PreviousKind::Agreement => t("per afspraak", "per agreement"),
+                        PreviousKind::Flag => t("per signaal", "per warning sign"),
+                        PreviousKind::Scaling => t("per schaalvraag", "per scaling answer"),
+                    };
+                    write!(
+                        o,
+                        "  [{}: {}, {}]",
+                        t("herhaald", "repeated"),
+                        what,
+                        t(
+                            "uit het vorige bezoek, alleen bij een vervolgbezoek",
+                            "from the previous visit, in a follow-up only"
+                        )
+                    )
+                }
+                Some(RepeatPer::Roster(per)) => {
                     let who = match per {
                         RosterKind::Child => t("per kind", "per child"),
                         RosterKind::Caregiver => t("per ouder of verzorger", "per caregiver"),

@@ -1,7 +1,9 @@
 //! The `repeat` key of a section: a repeatable section whose entries the
 //! worker adds (`repeat = true`), or a roster-driven one with exactly one
 //! entry per roster member (`repeat = { per = "child" }`, `"caregiver"` or
-//! `"person"`).
+//! `"person"`), or a follow-up section with exactly one entry per
+//! agreement, flag or scaling answer of the previous visit
+//! (`repeat = { per = "agreement" }`, `"flag"` or `"scaling"`).
 //!
 //! Pure: reads the spanned TOML tree of one section.
 
@@ -9,13 +11,12 @@ use toml::de::DeValue;
 
 use crate::checklist::diagnostic::did_you_mean;
 use crate::checklist::load::{Reader, Tbl};
-use crate::checklist::model::{Repeat, RosterKind};
+use crate::checklist::model::{Repeat, RepeatPer};
 
 /// Most entries a worker may add when the author gives no `max_entries`.
 pub const DEFAULT_MAX_ENTRIES: u16 = 50;
 /// The keys of the table form `repeat = { … }`.
 const REPEAT_KEYS: &[&str] = &["per"];
-const PER_VALUES: [&str; 3] = ["child", "caregiver", "person"];
 
 /// Read `repeat`, `entry_label` and `max_entries` of a section table.
 pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
@@ -56,26 +57,33 @@ pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
                     r.sink.error_help(
                         &v.span(),
                         "`repeat` as a table needs `per`",
-                        "write repeat = { per = \"child\" } (or \"caregiver\", \"person\"), or repeat = true",
+                        "write repeat = { per = \"child\" } (or \"caregiver\", \"person\", \"agreement\", \"flag\", \"scaling\"), or repeat = true",
                     );
                 }
                 return None;
             };
-            let Some(kind) = RosterKind::from_key(&per) else {
+            let Some(kind) = RepeatPer::from_key(&per) else {
                 r.sink.error_help(
                     &span,
                     format!("`per` cannot be \"{per}\""),
-                    did_you_mean(&per, PER_VALUES).unwrap_or_else(|| {
-                        "use \"child\", \"caregiver\" or \"person\" (everyone)".into()
+                    did_you_mean(&per, RepeatPer::KEYS).unwrap_or_else(|| {
+                        "use \"child\", \"caregiver\" or \"person\" (everyone) for the roster, or \"agreement\", \"flag\" or \"scaling\" for the previous visit".into()
                     }),
                 );
                 return None;
             };
             if let Some(m) = t.get("max_entries") {
+                let (what, one) = match kind {
+                    RepeatPer::Roster(_) => ("roster member", "person"),
+                    RepeatPer::Previous(_) => (
+                        "agreement, flag or scaling answer of the previous visit",
+                        "item of the previous visit",
+                    ),
+                };
                 r.sink.error_help(
                     &m.span(),
-                    "`max_entries` does not apply to a section repeated per roster member",
-                    "it has exactly one entry per person: remove `max_entries`",
+                    format!("`max_entries` does not apply to a section repeated per {what}"),
+                    format!("it has exactly one entry per {one}: remove `max_entries`"),
                 );
             }
             let entry_label = if t.get("entry_label").is_some() {

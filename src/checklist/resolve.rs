@@ -74,6 +74,7 @@ fn resolve_once(set: &mut [Checklist]) -> HashMap<usize, Vec<Diagnostic>> {
             cond.expr = exprs.next().unwrap_or(Expr::Const(false));
         }
         c.foreign = foreign;
+        c.previous_items = previous_items(c);
     }
     for (i, c) in set.iter_mut().enumerate() {
         match eval_order(c) {
@@ -115,10 +116,28 @@ fn local_refs(cond: Option<&Condition>) -> Vec<usize> {
     if let Some(c) = cond {
         c.expr.item_refs(&mut refs);
     }
+    // `previous(x)` reads the previous visit: no dependency now.
     refs.into_iter()
-        .filter(|r| r.checklist.is_none())
+        .filter(|r| r.checklist.is_none() && !r.previous)
         .map(|r| r.item as usize)
         .collect()
+}
+
+/// The items a condition of the checklist reads with `previous(item)`, in
+/// item order: the case card keeps their closed answers for the next visit.
+fn previous_items(c: &Checklist) -> Vec<usize> {
+    let mut refs: Vec<ItemRef> = Vec::new();
+    for cond in conditions(c) {
+        cond.expr.item_refs(&mut refs);
+    }
+    let mut items: Vec<usize> = refs
+        .into_iter()
+        .filter(|r| r.previous && r.checklist.is_none())
+        .map(|r| r.item as usize)
+        .collect();
+    items.sort_unstable();
+    items.dedup();
+    items
 }
 
 /// Sections and items ordered so that whatever a `show_if` reads is derived

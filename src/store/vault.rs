@@ -40,7 +40,7 @@ use crate::visit::record::{ChecklistStamp, FinalRecord, Summary, VisitRecord, pa
 
 mod cases;
 mod receipt;
-pub use cases::ClosedCase;
+pub use cases::{ClosedCase, decode_card};
 pub use receipt::{ReceiptApplyError, ReceiptOutcome};
 
 /// The scrypt work factor (log2 N) of the device identity: about 0.7 s to

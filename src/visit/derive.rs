@@ -169,12 +169,21 @@ struct SheetEnv<'a> {
     foreign: &'a [Option<(&'a Sheet, &'a SheetDerived)>],
     /// The entry being evaluated: section, entry index.
     entry: Option<(usize, usize)>,
+    /// Per item of this checklist: its answer at the previous visit, for
+    /// `previous(item)` (empty in a first visit).
+    previous: &'a [Option<Answer>],
+    /// The scaling answers of the previous visit (a follow-up).
+    previous_scaling: &'a [crate::visit::record::ScalingRecord],
+    follow_up: bool,
 }
 
 impl Env for SheetEnv<'_> {
     #[inline]
     fn item(&self, r: ItemRef) -> Val<'_> {
         let item = r.item as usize;
+        if r.previous {
+            return value_of(self.previous.get(item).and_then(Option::as_ref));
+        }
         let (sheet, d) = match r.checklist {
             None => (self.sheet, self.d),
             Some(slot) => match self.foreign.get(slot as usize) {
@@ -275,6 +284,27 @@ impl Env for SheetEnv<'_> {
                     .value
                     .as_str()
             })
+    }
+
+    fn follow_up(&self) -> bool {
+        self.follow_up
+    }
+
+    fn previous_value(&self) -> Option<f64> {
+        let (s, e) = self.entry?;
+        let r = self
+            .sheet
+            .entry_previous
+            .get(s)?
+            .get(e)
+            .copied()
+            .flatten()?;
+        if r.kind != crate::visit::record::PreviousKind::Scaling {
+            return None;
+        }
+        self.previous_scaling
+            .get(r.index as usize)
+            .map(|sc| sc.value as f64)
     }
 
     fn entries(&self, section: u16) -> usize {
@@ -419,6 +449,11 @@ fn sheet_derived(
         // A sheet read from an older record may lack entry persons.
         d.entry_kept_aside[s].resize(entries, false);
     }
+    let previous = crate::visit::follow_up::previous_answers(visit, sheet);
+    let previous_scaling = visit
+        .follow_up
+        .as_ref()
+        .map_or(&[][..], |f| f.scaling.as_slice());
     macro_rules! env {
         ($entry:expr) => {
             SheetEnv {
@@ -429,6 +464,9 @@ fn sheet_derived(
                 people: &visit.roster,
                 foreign,
                 entry: $entry,
+                previous: &previous,
+                previous_scaling,
+                follow_up: visit.follow_up.is_some(),
             }
         };
     }
@@ -438,7 +476,12 @@ fn sheet_derived(
         match node {
             VisNode::Section(s) => {
                 let sec = &c.sections[s];
+                // A follow-up section without entries (a first visit, or
+                // nothing of its kind last time) is not there at all.
+                let empty_follow_up = sec.repeat.as_ref().is_some_and(|r| r.from_previous())
+                    && sheet.entries[s].is_empty();
                 let v = !outside
+                    && !empty_follow_up
                     && sec.age_bands.admits(age_band)
                     && sec
                         .show_if

@@ -97,7 +97,8 @@ fn expr_sections(c: &Checklist, e: &Expr, last: &mut Option<usize>, seen: &mut [
         }
     };
     match e {
-        Expr::Const(_) => {}
+        // The previous visit is known from the start: nothing to wait for.
+        Expr::Const(_) | Expr::FollowUp => {}
         Expr::And(parts) | Expr::Or(parts) => {
             for p in parts.iter() {
                 expr_sections(c, p, last, seen);
@@ -109,7 +110,7 @@ fn expr_sections(c: &Checklist, e: &Expr, last: &mut Option<usize>, seen: &mut [
             operand_sections(c, b, last, seen);
         }
         Expr::ChoiceIn { item: r, .. } | Expr::Has { item: r, .. } | Expr::Answered(r) => {
-            if r.checklist.is_none() {
+            if r.checklist.is_none() && !r.previous {
                 item(usize::from(r.item), last);
             }
         }
@@ -136,7 +137,7 @@ fn operand_sections(c: &Checklist, o: &Operand, last: &mut Option<usize>, seen: 
     };
     match o {
         Operand::Item(r) | Operand::Count(r) => {
-            if r.checklist.is_none() {
+            if r.checklist.is_none() && !r.previous {
                 item(usize::from(r.item), last);
             }
         }
@@ -169,6 +170,7 @@ fn operand_sections(c: &Checklist, o: &Operand, last: &mut Option<usize>, seen: 
             }
         }
         Operand::Num(_)
+        | Operand::PreviousValue
         | Operand::Text(_)
         | Operand::Date(_)
         | Operand::Age

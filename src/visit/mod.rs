@@ -5,6 +5,7 @@
 
 pub mod derive;
 pub mod flags;
+pub mod follow_up;
 pub mod input;
 pub mod record;
 pub mod record_v1;
@@ -88,6 +89,10 @@ pub enum AnswerError {
     /// and go with the roster.
     #[error("this section has one entry per person of the roster")]
     FromRoster,
+    /// A follow-up section has one entry per agreement, flag or scaling
+    /// answer of the previous visit; they are made when the visit starts.
+    #[error("this section has one entry per item of the previous visit")]
+    FromFollowUp,
 }
 
 /// Check that `answer` fits `kind` (with the item's options).
@@ -468,6 +473,7 @@ impl Visit {
         self.sheets.push(sheet);
         let index = self.sheets.len() - 1;
         self.sync_sheet_roster_entries(index);
+        self.sync_sheet_previous_entries(index);
         Some(index)
     }
 
@@ -542,6 +548,9 @@ impl Visit {
         if repeat.from_roster() {
             return Err(AnswerError::FromRoster);
         }
+        if repeat.from_previous() {
+            return Err(AnswerError::FromFollowUp);
+        }
         if s.entries[section].len() >= usize::from(repeat.max_entries) {
             return Err(AnswerError::TooManyEntries(repeat.max_entries));
         }
@@ -562,13 +571,18 @@ impl Visit {
         now: PrimitiveDateTime,
     ) -> Result<(), AnswerError> {
         let s = self.sheets.get_mut(sheet).ok_or(AnswerError::NoSuchPlace)?;
-        if s.checklist
+        if let Some(r) = s
+            .checklist
             .sections
             .get(section)
             .and_then(|sec| sec.repeat.as_ref())
-            .is_some_and(|r| r.from_roster())
         {
-            return Err(AnswerError::FromRoster);
+            if r.from_roster() {
+                return Err(AnswerError::FromRoster);
+            }
+            if r.from_previous() {
+                return Err(AnswerError::FromFollowUp);
+            }
         }
         let entries = s.entries.get_mut(section).ok_or(AnswerError::NoSuchPlace)?;
         if entry >= entries.len() {

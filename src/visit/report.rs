@@ -17,12 +17,12 @@ use serde_json::Value;
 use crate::i18n::Text;
 use crate::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, EntryRecord,
-    FlagRecord, OrphanRecord, OutcomeRecord, PersonRecord, RemovedRecord, ScoreRecord, Summary,
-    VisitRecord,
+    FlagRecord, FollowUpRecord, OrphanRecord, OutcomeRecord, PersonRecord, RemovedRecord,
+    ScoreRecord, Summary, VisitRecord,
 };
 
 /// The version of this JSON shape; raised with every change to it.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Whether a visit is still a draft or was finalized on its device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +232,124 @@ struct EntryGroup<'a>(&'a VisitRecord, &'a [EntryRecord], &'a [usize]);
 struct EntryView<'a> {
     answers: AnswersView<'a>,
     person: Option<PersonView<'a>>,
+    previous: Option<PreviousView>,
+}
+
+/// What of the previous visit an entry is about (schema 4).
+#[derive(Serialize)]
+struct PreviousView {
+    index: u32,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct AgreementView<'a> {
+    by_when: Option<&'a str>,
+    if_wrong: &'a str,
+    what: &'a str,
+    who: &'a str,
+}
+
+#[derive(Serialize)]
+struct PreviousFlagView<'a> {
+    action_taken: &'a str,
+    checklist: &'a str,
+    flag: &'a str,
+    level: &'a str,
+    message: TextView<'a>,
+    person: PersonView<'a>,
+    raised_on: &'a str,
+    state: &'a str,
+}
+
+#[derive(Serialize)]
+struct ScalingView<'a> {
+    about: &'a str,
+    role: Option<&'a str>,
+    value: i64,
+    who: &'a str,
+}
+
+#[derive(Serialize)]
+struct PreviousValueView<'a> {
+    checklist: &'a str,
+    item: &'a str,
+    person: PersonView<'a>,
+    value: AnswerView<'a>,
+}
+
+/// What a follow-up visit knew of the visit it follows (schema 4).
+#[derive(Serialize)]
+struct FollowUpView<'a> {
+    agreements: Vec<AgreementView<'a>>,
+    evaluation_date: Option<&'a str>,
+    flags: Vec<PreviousFlagView<'a>>,
+    follows: &'a str,
+    previous_date: &'a str,
+    scaling: Vec<ScalingView<'a>>,
+    values: Vec<PreviousValueView<'a>>,
+    verdict: Option<&'a str>,
+}
+
+impl<'a> FollowUpView<'a> {
+    fn of(rec: &'a VisitRecord, f: &'a FollowUpRecord) -> FollowUpView<'a> {
+        FollowUpView {
+            agreements: f
+                .agreements
+                .iter()
+                .map(|a| AgreementView {
+                    by_when: a.by_when.as_deref(),
+                    if_wrong: a.if_wrong.as_str(),
+                    what: a.what.as_str(),
+                    who: a.who.as_str(),
+                })
+                .collect(),
+            evaluation_date: f.evaluation_date.as_deref(),
+            flags: f
+                .flags
+                .iter()
+                .map(|x| PreviousFlagView {
+                    action_taken: x.action_taken.as_str(),
+                    checklist: &x.checklist,
+                    flag: &x.flag,
+                    level: &x.level,
+                    message: TextView::of(&x.message),
+                    person: PersonView {
+                        rec,
+                        person: x.person,
+                    },
+                    raised_on: &x.raised_on,
+                    state: &x.state,
+                })
+                .collect(),
+            follows: &f.follows,
+            previous_date: &f.previous_date,
+            scaling: f
+                .scaling
+                .iter()
+                .map(|x| ScalingView {
+                    about: x.about.as_str(),
+                    role: x.role.as_deref(),
+                    value: x.value,
+                    who: x.who.as_str(),
+                })
+                .collect(),
+            values: f
+                .values
+                .iter()
+                .map(|v| PreviousValueView {
+                    checklist: &v.checklist,
+                    item: &v.item,
+                    person: PersonView {
+                        rec,
+                        person: v.person,
+                    },
+                    value: AnswerView(&v.value),
+                })
+                .collect(),
+            verdict: f.verdict.as_deref(),
+        }
+    }
 }
 
 impl Serialize for EntryGroup<'_> {
@@ -244,6 +362,10 @@ impl Serialize for EntryGroup<'_> {
                 person: e.person.map(|person| PersonView {
                     rec: self.0,
                     person,
+                }),
+                previous: e.previous.map(|p| PreviousView {
+                    index: p.index,
+                    kind: p.kind.key(),
                 }),
             })?;
         }
@@ -356,11 +478,14 @@ struct DeviceView<'a> {
 
 #[derive(Serialize)]
 struct VisitView<'a> {
+    case_id: &'a str,
     checklists: Vec<StampView<'a>>,
     created_at: &'a str,
     date: &'a str,
     device: Option<DeviceView<'a>>,
     finalized_at: Option<&'a str>,
+    follow_up: Option<FollowUpView<'a>>,
+    follows: Option<&'a str>,
     id: &'a str,
     label: &'a str,
     missing_required: u32,
@@ -368,6 +493,7 @@ struct VisitView<'a> {
     outcomes: Vec<OutcomeView<'a>>,
     place: &'a str,
     present: &'a str,
+    read_back_at: Option<&'a str>,
     red_flags: Vec<FlagView<'a>>,
     removed: Vec<RemovedView<'a>>,
     roster: RosterView<'a>,
@@ -391,6 +517,7 @@ impl<'a> VisitView<'a> {
         }
         let fin = rec.finalized.as_ref();
         VisitView {
+            case_id: &rec.case_id,
             checklists: stamps
                 .into_iter()
                 .map(|c| StampView {
@@ -406,6 +533,8 @@ impl<'a> VisitView<'a> {
                 name: &f.device_name,
             }),
             finalized_at: fin.map(|f| f.finalized_at.as_str()),
+            follow_up: rec.follow_up.as_ref().map(|f| FollowUpView::of(rec, f)),
+            follows: rec.follow_up.as_ref().map(|f| f.follows.as_str()),
             id: &rec.id,
             label: &rec.label,
             missing_required: summary.missing_required,
@@ -433,6 +562,7 @@ impl<'a> VisitView<'a> {
                 .collect(),
             place: &rec.place,
             present: &rec.present,
+            read_back_at: rec.read_back_at.as_deref(),
             red_flags: rec
                 .flags
                 .iter()

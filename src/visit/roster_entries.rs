@@ -53,9 +53,16 @@ impl Visit {
     }
 
     /// What an entry is called on screen: the person it is about, read
-    /// from the roster ("Mila (2)", "Iris (moeder)"), or the section's entry
-    /// label and number ("Afspraak 2") for entries the worker added.
+    /// from the roster ("Mila (2)", "Iris (moeder)"), what of the previous
+    /// visit it is about ("Iris (moeder): naar de huisarts · uiterlijk
+    /// 2026-12-20"), or the section's entry label and number ("Afspraak 2")
+    /// for entries the worker added.
     pub fn entry_title(&self, sheet: usize, section: usize, entry: usize) -> Text {
+        if let Some(r) = self.entry_previous(sheet, section, entry)
+            && let Some(t) = self.previous_entry_title(sheet, r)
+        {
+            return t;
+        }
         if let Some(p) = self.entry_person(sheet, section, entry) {
             let name = self.roster.name(p);
             return if self.is_removed(p) {
@@ -82,12 +89,15 @@ impl Visit {
 
     /// Bring the entries of every roster-driven section in line with the
     /// roster: an entry for every person who has none (unless removed), in
-    /// roster order. Never drops an entry or an answer. Call it after every
-    /// change to the roster. Returns whether anything changed.
+    /// roster order; and those of every follow-up section in line with the
+    /// follow-up. Never drops an entry or an answer. Call it after every
+    /// change to the roster and when a draft is reopened. Returns whether
+    /// anything changed.
     pub fn sync_roster_entries(&mut self, now: PrimitiveDateTime) -> bool {
         let mut changed = false;
         for sheet in 0..self.sheets.len() {
             changed |= self.sync_sheet_roster_entries(sheet);
+            changed |= self.sync_sheet_previous_entries(sheet);
         }
         if changed {
             self.updated_at = now;
@@ -103,7 +113,7 @@ impl Visit {
         let c = s.checklist.clone();
         let mut changed = false;
         for (si, sec) in c.sections.iter().enumerate() {
-            let Some(kind) = sec.repeat.as_ref().and_then(|r| r.per) else {
+            let Some(kind) = sec.repeat.as_ref().and_then(|r| r.roster_kind()) else {
                 continue;
             };
             let members = self.roster.members(kind);
@@ -135,7 +145,7 @@ impl Visit {
 
     /// Reorder the entries of a section: new entry `i` is old entry
     /// `order[i]`. Flags and typed text move with their entries.
-    fn permute_entries(&mut self, sheet: usize, section: usize, order: &[usize]) {
+    pub(crate) fn permute_entries(&mut self, sheet: usize, section: usize, order: &[usize]) {
         let s = &mut self.sheets[sheet];
         let mut old_entries = std::mem::take(&mut s.entries[section]);
         let mut old_people = std::mem::take(&mut s.entry_person[section]);

@@ -70,7 +70,7 @@ impl<'a> Scope<'a> {
         let per = self
             .own_repeat_section()
             .and_then(|s| self.this.sections[s].repeat.as_ref())
-            .and_then(|r| r.per);
+            .and_then(|r| r.roster_kind());
         match per {
             Some(RosterKind::Child | RosterKind::Person) => Ok(Typed::Num(Operand::EntryAge)),
             Some(RosterKind::Caregiver) => Err(CondError::new(

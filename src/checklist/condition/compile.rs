@@ -17,11 +17,15 @@ pub const ROSTER: &str = "roster";
 /// `person.age`.
 pub const PERSON: &str = "person";
 
+/// The name before the dot of what the previous visit knows of an entry
+/// made from it: `previous.value`. Also the function `previous(item)`.
+pub const PREVIOUS: &str = "previous";
+
 /// Names with a meaning of their own in conditions.
-pub const KEYWORDS: [&str; 3] = ["age", "children", "caregivers"];
+pub const KEYWORDS: [&str; 4] = ["age", "children", "caregivers", "follow_up"];
 /// Functions of the condition language.
-pub const FUNCTIONS: [&str; 8] = [
-    "answered", "score", "band", "outcome", "entries", "count", "any", "all",
+pub const FUNCTIONS: [&str; 9] = [
+    "answered", "score", "band", "outcome", "entries", "count", "any", "all", "previous",
 ];
 
 /// What a condition is compiled against.
@@ -95,6 +99,17 @@ impl Typed<'_> {
             self,
             Typed::StrLit(_) | Typed::NumLit(_) | Typed::BoolLit(_) | Typed::List(_)
         )
+    }
+}
+
+/// An item reference, typed by the item's kind.
+pub(super) fn typed_item(r: ItemRef, item: &Item) -> Typed<'_> {
+    match item.kind {
+        ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single => Typed::Choice(r, item),
+        ItemKind::Multi => Typed::Multi(r, item),
+        ItemKind::Scale { .. } | ItemKind::Number { .. } => Typed::Num(Operand::Item(r)),
+        ItemKind::ShortText { .. } | ItemKind::LongText { .. } => Typed::Text(Operand::Item(r)),
+        ItemKind::Date => Typed::Date(Operand::Item(r)),
     }
 }
 
@@ -194,6 +209,11 @@ impl<'a> Scope<'a> {
         {
             return self.person_name(c, name);
         }
+        if let Some(c) = checklist
+            && c.name == PREVIOUS
+        {
+            return self.previous_name(c, name);
+        }
         if checklist.is_none() {
             match name.name.as_str() {
                 "age" => {
@@ -208,17 +228,12 @@ impl<'a> Scope<'a> {
                 }
                 "children" => return Ok(Typed::Num(Operand::Children)),
                 "caregivers" => return Ok(Typed::Num(Operand::Caregivers)),
+                "follow_up" => return Ok(Typed::Bool(Expr::FollowUp)),
                 _ => {}
             }
         }
         let (r, item) = self.item(checklist, name)?;
-        Ok(match item.kind {
-            ItemKind::YesNo | ItemKind::YesNoUnknown | ItemKind::Single => Typed::Choice(r, item),
-            ItemKind::Multi => Typed::Multi(r, item),
-            ItemKind::Scale { .. } | ItemKind::Number { .. } => Typed::Num(Operand::Item(r)),
-            ItemKind::ShortText { .. } | ItemKind::LongText { .. } => Typed::Text(Operand::Item(r)),
-            ItemKind::Date => Typed::Date(Operand::Item(r)),
-        })
+        Ok(typed_item(r, item))
     }
 
     /// The repeatable section a condition stands in, if any (inside an
@@ -285,6 +300,7 @@ impl<'a> Scope<'a> {
                 ItemRef {
                     checklist: None,
                     item: idx as u16,
+                    previous: false,
                 },
                 &self.this.items[idx],
             ));
@@ -344,6 +360,7 @@ impl<'a> Scope<'a> {
             ItemRef {
                 checklist: Some(slot as u16),
                 item: idx as u16,
+                previous: false,
             },
             &other.items[idx],
         ))
@@ -388,6 +405,9 @@ impl<'a> Scope<'a> {
                 ));
             }
         };
+        if let Some(t) = self.previous_arg(func, arg)? {
+            return Ok(t);
+        }
         let Ast::Name { checklist, name } = &arg.ast else {
             return Err(CondError::new(
                 arg.span.clone(),
@@ -405,6 +425,7 @@ impl<'a> Scope<'a> {
             }
         };
         match func.name.as_str() {
+            "previous" => self.previous_item(checklist.as_ref(), name),
             "answered" => {
                 let (r, _) = self.item(checklist.as_ref(), name)?;
                 Ok(Typed::Bool(Expr::Answered(r)))

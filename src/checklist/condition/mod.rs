@@ -9,11 +9,17 @@
 //! `not in` and `<` included. `not (x == "ja")` is true when `x` is missing;
 //! `answered(x)` tests for a value.
 //!
+//! `previous(x)` reads the closed answer to `x` at the previous visit of the
+//! case (kept in the case card, for the same person); in a first visit, or
+//! when nothing was kept, it is missing like an unanswered item. `follow_up`
+//! holds in a follow-up visit.
+//!
 //! Pure: no I/O, no clock.
 
 pub mod aggregate;
 pub mod compile;
 pub mod parse;
+pub mod previous;
 
 pub use parse::{CmpOp, CondError};
 
@@ -23,6 +29,9 @@ pub struct ItemRef {
     /// `None`: this checklist; `Some(i)`: `Checklist::foreign[i]`.
     pub checklist: Option<u16>,
     pub item: u16,
+    /// `previous(item)`: the item's answer at the previous visit of the
+    /// case (always of this checklist), not its answer now.
+    pub previous: bool,
 }
 
 /// A value a comparison reads.
@@ -60,6 +69,9 @@ pub enum Operand {
     },
     /// Numbers added: `a + b + …`; missing when any part is.
     Sum(Box<[Operand]>),
+    /// `previous.value`: in an entry of a section repeated per scaling
+    /// answer of the previous visit, the number given then.
+    PreviousValue,
 }
 
 /// A fact of the roster that conditions can read. People removed from the
@@ -106,6 +118,8 @@ pub enum Expr {
         negated: bool,
     },
     Answered(ItemRef),
+    /// `follow_up`: the visit follows an earlier visit of the same case.
+    FollowUp,
     /// `any(section, condition)` (`all: false`) or `all(section, condition)`
     /// over the entries of a repeatable section. `all` over no entries holds.
     Aggregate {
@@ -146,6 +160,11 @@ pub trait Env {
     /// Over the counted entries of a repeatable section: how many there
     /// are, and in how many `cond` holds (evaluated with the entry's items).
     fn aggregate(&self, section: u16, cond: &Expr) -> (usize, usize);
+    /// Whether the visit is a follow-up of an earlier visit of the case.
+    fn follow_up(&self) -> bool;
+    /// The number of the previous visit's scaling answer the current entry
+    /// is about, if any.
+    fn previous_value(&self) -> Option<f64>;
 }
 
 impl Operand {
@@ -175,6 +194,7 @@ impl Operand {
             Operand::CountWhere { section, cond } => {
                 Val::Num(env.aggregate(*section, cond).1 as f64)
             }
+            Operand::PreviousValue => env.previous_value().map_or(Val::Missing, Val::Num),
             Operand::Sum(parts) => {
                 let mut total = 0.0;
                 for p in parts.iter() {
@@ -242,6 +262,7 @@ impl Expr {
                 values.iter().any(|x| compare(CmpOp::Eq, v, x.value(env))) != *negated
             }
             Expr::Answered(r) => env.item(*r) != Val::Missing,
+            Expr::FollowUp => env.follow_up(),
             Expr::Aggregate { all, section, cond } => {
                 let (entries, holding) = env.aggregate(*section, cond);
                 if *all {
@@ -264,7 +285,7 @@ impl Expr {
             }
         }
         match self {
-            Expr::Const(_) => {}
+            Expr::Const(_) | Expr::FollowUp => {}
             Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| p.item_refs(out)),
             Expr::Not(inner) => inner.item_refs(out),
             Expr::Cmp(_, a, b) => {

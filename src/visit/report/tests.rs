@@ -75,6 +75,7 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
                     a.push(json!({
                         "answers": ref_answers(&e.answers),
                         "person": e.person.map(|p| ref_person(rec, p)),
+                        "previous": e.previous.map(|p| json!({ "kind": p.kind.key(), "index": p.index })),
                     }));
                 }
             }
@@ -191,6 +192,31 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
         "outcomes": outcomes,
         "missing_required": summary.missing_required,
         "orphans": orphans,
+        "case_id": rec.case_id,
+        "follows": rec.follow_up.as_ref().map(|f| f.follows.clone()),
+        "read_back_at": rec.read_back_at,
+        "follow_up": rec.follow_up.as_ref().map(|f| json!({
+            "follows": f.follows,
+            "previous_date": f.previous_date,
+            "agreements": f.agreements.iter().map(|a| json!({
+                "who": a.who.as_str(), "what": a.what.as_str(), "by_when": a.by_when,
+                "if_wrong": a.if_wrong.as_str(),
+            })).collect::<Vec<_>>(),
+            "flags": f.flags.iter().map(|x| json!({
+                "checklist": x.checklist, "person": ref_person(rec, x.person), "flag": x.flag,
+                "level": x.level, "message": { "nl": x.message.nl, "en": x.message.en },
+                "state": x.state, "action_taken": x.action_taken.as_str(), "raised_on": x.raised_on,
+            })).collect::<Vec<_>>(),
+            "scaling": f.scaling.iter().map(|x| json!({
+                "who": x.who.as_str(), "role": x.role, "about": x.about.as_str(), "value": x.value,
+            })).collect::<Vec<_>>(),
+            "values": f.values.iter().map(|v| json!({
+                "checklist": v.checklist, "person": ref_person(rec, v.person), "item": v.item,
+                "value": ref_answer_value(&v.value),
+            })).collect::<Vec<_>>(),
+            "verdict": f.verdict,
+            "evaluation_date": f.evaluation_date,
+        })),
     })
 }
 
@@ -246,7 +272,7 @@ prop_compose! {
         caregivers in prop::collection::vec((0u32..4, text(), text()), 0..3),
         sheets in prop::collection::vec(
             ("[xy]", 1u32..3, person(), answers(),
-             prop::collection::vec(("[pq]", answers(), prop::option::of(person())), 0..4),
+             prop::collection::vec(("[pq]", answers(), prop::option::of(person()), prop::option::of((0u32..3, 0usize..3))), 0..4),
              0usize..5, text()), 0..4),
         removed in prop::collection::vec((person(), text()), 0..2),
         flags in prop::collection::vec(
@@ -271,7 +297,35 @@ prop_compose! {
             missing_required: missing,
         };
         let rec = VisitRecord {
-case_id: id.clone(), follow_up: None, read_back_at: None, case_keeps: Vec::new(),
+case_id: format!("case-{id}"),
+            // A follow-up half of the time, made of the other generated values.
+            follow_up: (place.len() % 2 == 0).then(|| (
+                label.clone(), present.clone(), orphans.first().map(|o| o.0.clone()),
+                orphans.first().map_or(PersonRecord::Visit, |o| o.1),
+                orphans.first().map_or(AnswerValue::Number(1.5), |o| o.2.clone()),
+                i64::from(missing) - 7,
+            )).map(|(follows, what, by, person, value, n)| crate::visit::record::FollowUpRecord {
+                follows: follows.clone(),
+                previous_date: "2025-02-04".into(),
+                agreements: vec![crate::visit::record::AgreementRecord {
+                    who: SecretText::new(follows.clone()), what: SecretText::new(what.clone()),
+                    by_when: by.clone(), if_wrong: SecretText::new(what.clone()),
+                }],
+                flags: vec![crate::visit::record::CaseFlagRecord {
+                    checklist: "c".into(), person, flag: what.clone(), level: "acute".into(),
+                    message: Text { nl: what.clone(), en: follows.clone() }, state: "active".into(),
+                    action_taken: SecretText::new(what.clone()), raised_on: "2025-02-04".into(),
+                }],
+                scaling: vec![crate::visit::record::ScalingRecord {
+                    who: SecretText::new(what.clone()), role: by.clone(), about: SecretText::default(), value: n,
+                }],
+                values: vec![crate::visit::record::PreviousValueRecord {
+                    checklist: "c".into(), person, item: what, value,
+                }],
+                verdict: by.clone(),
+                evaluation_date: by,
+            }),
+            read_back_at: (present.len() % 2 == 1).then(|| date.clone()), case_keeps: Vec::new(),
             id, label, date, place, present,
             children: children.into_iter().map(|(id, alias, age)| ChildRecord { id, alias, age }).collect(),
             caregivers: caregivers.into_iter().map(|(id, alias, role)| CaregiverRecord { id, alias, role }).collect(),
@@ -279,7 +333,17 @@ case_id: id.clone(), follow_up: None, read_back_at: None, case_keeps: Vec::new()
                 checklist: ChecklistStamp { id: c.clone(), version, hash: format!("{c}{version}") },
                 person,
                 answers,
-                entries: entries.into_iter().map(|(section, answers, person)| EntryRecord { section, answers, person, previous: None }).collect(),
+                entries: entries.into_iter().map(|(section, answers, person, previous)| EntryRecord {
+                    section, answers, person,
+                    previous: previous.map(|(index, k)| crate::visit::record::PreviousRef {
+                        index,
+                        kind: [
+                            crate::visit::record::PreviousKind::Agreement,
+                            crate::visit::record::PreviousKind::Flag,
+                            crate::visit::record::PreviousKind::Scaling,
+                        ][k],
+                    }),
+                }).collect(),
                 status: crate::visit::SheetStatus::ALL[status].key().into(),
                 status_reason: SecretText::new(if status == 0 { String::new() } else { reason }),
             }).collect(),

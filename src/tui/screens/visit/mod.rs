@@ -254,8 +254,9 @@ impl VisitScreen {
                         }
                     }
                     // Entries of a roster-driven section come from the
-                    // roster: no place to add one.
-                    if !sec.repeat.as_ref().is_some_and(|r| r.from_roster()) {
+                    // roster, those of a follow-up section from the visit
+                    // it follows: no place to add one.
+                    if !sec.repeat.as_ref().is_some_and(|r| r.entries_made()) {
                         out.push(Pos::AddEntry {
                             sheet: s,
                             section: si,
@@ -958,16 +959,16 @@ impl VisitScreen {
     /// why not. Returns whether the key was refused.
     fn refuse_roster_entry(&mut self, add: bool, ctx: &mut AppCtx<'_>) -> bool {
         let (sheet, section) = (self.sheet(), self.section());
-        let from_roster = self.checklist(sheet).sections[section]
-            .repeat
+        let repeat = self.checklist(sheet).sections[section].repeat.clone();
+        let (from_roster, from_previous) = repeat
             .as_ref()
-            .is_some_and(|r| r.from_roster());
+            .map_or((false, false), |r| (r.from_roster(), r.from_previous()));
+        let (nl, en) = if add {
+            ("Niet toegevoegd", "Not added")
+        } else {
+            ("Niet weggehaald", "Not removed")
+        };
         if from_roster {
-            let (nl, en) = if add {
-                ("Niet toegevoegd", "Not added")
-            } else {
-                ("Niet weggehaald", "Not removed")
-            };
             ctx.message = Some(Message::error(Text::new(
                 format!(
                     "{nl}: deze lijst heeft één deel per persoon uit het gezinsoverzicht. Personen voegt u toe of haalt u weg in het overzicht."
@@ -976,8 +977,17 @@ impl VisitScreen {
                     "{en}: this list has one part per person of the household roster. Add or remove people in the roster."
                 ),
             )));
+        } else if from_previous {
+            ctx.message = Some(Message::error(Text::new(
+                format!(
+                    "{nl}: deze lijst heeft één deel per afspraak, signaal of schaalvraag van het vorige bezoek."
+                ),
+                format!(
+                    "{en}: this list has one part per agreement, flag or scaling answer of the previous visit."
+                ),
+            )));
         }
-        from_roster
+        from_roster || from_previous
     }
 
     fn add_entry(&mut self, ctx: &mut AppCtx<'_>) {
