@@ -441,3 +441,27 @@ fn changing_what_was_read_back_takes_the_mark_back() {
     h.key("F6");
     assert!(h.has("Voorgelezen: nog niet (l)"), "{}", h.screen());
 }
+
+#[test]
+fn the_read_back_replay_finalizes_with_read_back_at_in_the_visit_json() {
+    use safevisit::replay::run::{RunOptions, json_document, run_script};
+    use safevisit::replay::script::{FileLoader, parse};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay/read-back.replay");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let steps = parse(&path, &text, &mut FileLoader).unwrap_or_else(|e| panic!("{e:?}"));
+    let opts = RunOptions {
+        catalog: std::sync::Arc::new(safevisit::checklist::Catalog::bundled()),
+        data_dir: None,
+        snapshots: None,
+        update_snapshots: false,
+        collect_json: true,
+    };
+    let outcome = run_script(&path, &steps, &opts);
+    assert!(outcome.failure.is_none(), "{:?}", outcome.failure);
+    let doc = json_document(&[outcome]);
+    let visit = &doc["runs"][0]["visits"][0];
+    assert_eq!(visit["status"], "finalized", "{doc}");
+    // Marked, taken back, marked again a minute later: the last mark counts.
+    assert_eq!(visit["read_back_at"], "2026-03-04T10:01:00", "{doc}");
+}
