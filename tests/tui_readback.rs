@@ -465,3 +465,47 @@ fn the_read_back_replay_finalizes_with_read_back_at_in_the_visit_json() {
     // Marked, taken back, marked again a minute later: the last mark counts.
     assert_eq!(visit["read_back_at"], "2026-03-04T10:01:00", "{doc}");
 }
+
+#[test]
+fn a_follow_up_reads_back_the_earlier_agreements_that_still_stand_and_says_so() {
+    // The first visit: two agreements.
+    let first = kersenboom();
+    let card = CaseCard::from_record(&first.to_record(), None);
+    // A month later: Iris's agreement was kept, Ruben's only partly; one new.
+    let mut case = Case::family(Family::Kersenboom, &["veiligheid", "hulp-en-regie"]);
+    case.visit.id = "00000000-0000-4000-8000-000000000043".into();
+    case.visit
+        .start_follow_up(card.follow_up(), card.case_id.clone());
+    let v = case.sheet("veiligheid", "");
+    case.set_entry(v, 0, "va_nagekomen", "ja");
+    case.set_entry(v, 1, "va_nagekomen", "deels");
+    let e = case.add_entry(v, "plan");
+    case.set_entry_all(
+        v,
+        e,
+        &[
+            ("plan_wie", "Iris (moeder)"),
+            ("plan_wat", "Belt de huisarts voor Mila."),
+            ("plan_wanneer", "2026-04-10"),
+        ],
+    );
+    let rb = ReadBack::from_visit(&case.visit);
+    let who: Vec<(&str, bool)> = rb
+        .agreements
+        .iter()
+        .map(|a| (a.who.as_str(), a.earlier))
+        .collect();
+    assert_eq!(who, vec![("Ruben (vader)", true), ("Iris (moeder)", false)]);
+    let screen = whole(&ReadBackScreen::from_visit(&case.visit, Lang::Nl), Lang::Nl);
+    assert!(
+        screen.contains("Afspraak 1 · van de vorige keer"),
+        "{screen}"
+    );
+    assert!(screen.contains("Meldt zich aan bij de hulp"), "{screen}");
+    assert!(screen.contains("Afspraak 2\n"), "{screen}");
+    assert!(screen.contains("Belt de huisarts voor Mila."), "{screen}");
+    // The evaluation itself is the worker's: not read back.
+    for word in ["Deels", "deels", "nagekomen", "Nagekomen"] {
+        assert!(!screen.contains(word), "{word}: {screen}");
+    }
+}

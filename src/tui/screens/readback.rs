@@ -164,6 +164,9 @@ pub struct Agreement {
     pub what: SecretText,
     pub by: Option<Date>,
     pub if_wrong: SecretText,
+    /// Made at the previous visit and not (yet) found kept: it still
+    /// stands, and the family is told where it comes from.
+    pub earlier: bool,
 }
 
 /// What is read back with the family: nothing else is on the screen.
@@ -201,6 +204,11 @@ impl ReadBack {
         let rec = visit.to_record();
         let card = CaseCard::from_record(&rec, None);
         let mut rb = ReadBack::from_card(&card);
+        // The card lists a follow-up's open earlier agreements first.
+        let earlier = crate::case::open_agreements_of(&rec).len();
+        for a in rb.agreements.iter_mut().take(earlier) {
+            a.earlier = true;
+        }
         if let Framework::Measure(_) = rb.framework {
             rb.framework = Framework::from_answers(Some("maatregel"), measure_of(&rec).as_deref());
         }
@@ -220,6 +228,7 @@ impl ReadBack {
                     what: a.what.clone(),
                     by: a.by_when.as_deref().and_then(parse_date),
                     if_wrong: a.if_wrong.clone(),
+                    earlier: false,
                 })
                 .collect(),
             framework: Framework::from_answers(card.framework.as_deref(), None),
@@ -294,10 +303,15 @@ impl ReadBack {
         let label = |l: &str| format!("  {l:<w$}", w = col - 2);
         for (n, a) in self.agreements.iter().enumerate() {
             blank(&mut out);
+            let from = if a.earlier {
+                t(" · van de vorige keer", " · from last time")
+            } else {
+                ""
+            };
             para(
                 &mut out,
                 "",
-                &format!("{} {}", t("Afspraak", "Agreement"), n + 1),
+                &format!("{} {}{from}", t("Afspraak", "Agreement"), n + 1),
                 Kind::Strong,
             );
             let or_open = |s: &SecretText| {
@@ -850,6 +864,7 @@ mod tests {
                 ),
                 by: Some(date!(2026 - 03 - 20)),
                 if_wrong: SecretText::new("Iris belt 112."),
+                earlier: false,
             }],
             framework: Framework::Pressure,
             next_contact: Some(date!(2026 - 03 - 11)),
