@@ -404,3 +404,109 @@ fn the_read_back_fits_a_60x20_window_and_its_keys_are_in_the_help() {
         assert!(h.has(label), "{label}:\n{}", h.screen());
     }
 }
+
+#[test]
+fn a_narrow_review_says_whether_it_was_read_back_on_its_first_tab() {
+    let mut h = harness_with(&kersenboom(), Lang::Nl);
+    h.resize(60, 20);
+    h.key("Enter").key("F6");
+    assert!(h.has("Voorgelezen: nog niet (l)"), "{}", h.screen());
+    h.key("l").key("m").key("Esc");
+    assert!(h.has("Voorgelezen: ✓ 10:00"), "{}", h.screen());
+}
+
+#[test]
+fn changing_what_was_read_back_takes_the_mark_back() {
+    let mut h = harness_with(&kersenboom(), Lang::Nl);
+    open_read_back(&mut h);
+    h.key("m").key("Esc");
+    assert!(h.has("Voorgelezen: ✓ 10:00"), "{}", h.screen());
+    // Another answer that is not read back leaves the mark alone.
+    h.key("Esc").key("F2").key("Home").key("Enter");
+    assert!(h.has("Acute onveiligheid"), "{}", h.screen());
+    h.key("Tab").key("n");
+    assert_eq!(
+        draft(&h).read_back_at.as_deref(),
+        Some("2026-03-04T10:00:00")
+    );
+    // The next contact moves: the family has not heard that.
+    h.key("Ctrl-g")
+        .key("/")
+        .text("volgende contact")
+        .key("Enter");
+    assert!(h.has("Wanneer is het volgende contact"), "{}", h.screen());
+    h.key("Home").key("Ctrl-k").text("12-3-2026").key("Enter");
+    assert!(h.has("Vraag 7 van 9"), "taken and on: {}", h.screen());
+    assert!(h.has("zijn veranderd na het voorlezen"), "{}", h.screen());
+    assert_eq!(draft(&h).read_back_at, None, "saved without the mark");
+    h.key("F6");
+    assert!(h.has("Voorgelezen: nog niet (l)"), "{}", h.screen());
+}
+
+#[test]
+fn the_read_back_replay_finalizes_with_read_back_at_in_the_visit_json() {
+    use safevisit::replay::run::{RunOptions, json_document, run_script};
+    use safevisit::replay::script::{FileLoader, parse};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay/read-back.replay");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let steps = parse(&path, &text, &mut FileLoader).unwrap_or_else(|e| panic!("{e:?}"));
+    let opts = RunOptions {
+        catalog: std::sync::Arc::new(safevisit::checklist::Catalog::bundled()),
+        data_dir: None,
+        snapshots: None,
+        update_snapshots: false,
+        collect_json: true,
+    };
+    let outcome = run_script(&path, &steps, &opts);
+    assert!(outcome.failure.is_none(), "{:?}", outcome.failure);
+    let doc = json_document(&[outcome]);
+    let visit = &doc["runs"][0]["visits"][0];
+    assert_eq!(visit["status"], "finalized", "{doc}");
+    // Marked, taken back, marked again a minute later: the last mark counts.
+    assert_eq!(visit["read_back_at"], "2026-03-04T10:01:00", "{doc}");
+}
+
+#[test]
+fn a_follow_up_reads_back_the_earlier_agreements_that_still_stand_and_says_so() {
+    // The first visit: two agreements.
+    let first = kersenboom();
+    let card = CaseCard::from_record(&first.to_record(), None);
+    // A month later: Iris's agreement was kept, Ruben's only partly; one new.
+    let mut case = Case::family(Family::Kersenboom, &["veiligheid", "hulp-en-regie"]);
+    case.visit.id = "00000000-0000-4000-8000-000000000043".into();
+    case.visit
+        .start_follow_up(card.follow_up(), card.case_id.clone());
+    let v = case.sheet("veiligheid", "");
+    case.set_entry(v, 0, "va_nagekomen", "ja");
+    case.set_entry(v, 1, "va_nagekomen", "deels");
+    let e = case.add_entry(v, "plan");
+    case.set_entry_all(
+        v,
+        e,
+        &[
+            ("plan_wie", "Iris (moeder)"),
+            ("plan_wat", "Belt de huisarts voor Mila."),
+            ("plan_wanneer", "2026-04-10"),
+        ],
+    );
+    let rb = ReadBack::from_visit(&case.visit);
+    let who: Vec<(&str, bool)> = rb
+        .agreements
+        .iter()
+        .map(|a| (a.who.as_str(), a.earlier))
+        .collect();
+    assert_eq!(who, vec![("Ruben (vader)", true), ("Iris (moeder)", false)]);
+    let screen = whole(&ReadBackScreen::from_visit(&case.visit, Lang::Nl), Lang::Nl);
+    assert!(
+        screen.contains("Afspraak 1 · van de vorige keer"),
+        "{screen}"
+    );
+    assert!(screen.contains("Meldt zich aan bij de hulp"), "{screen}");
+    assert!(screen.contains("Afspraak 2\n"), "{screen}");
+    assert!(screen.contains("Belt de huisarts voor Mila."), "{screen}");
+    // The evaluation itself is the worker's: not read back.
+    for word in ["Deels", "deels", "nagekomen", "Nagekomen"] {
+        assert!(!screen.contains(word), "{word}: {screen}");
+    }
+}

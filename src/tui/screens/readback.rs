@@ -87,69 +87,69 @@ impl Framework {
     /// What the framework means, and then what it does not mean, in plain
     /// words (two paragraphs, each a few short sentences).
     pub fn explained(self, lang: Lang) -> [&'static str; 2] {
-        let nl = |a, b| [a, b];
+        let two = |a, b| [a, b];
         match (self, lang) {
-            (Framework::Voluntary, Lang::Nl) => nl(
+            (Framework::Voluntary, Lang::Nl) => two(
                 "De hulp is vrijwillig. U kiest zelf of u deze hulp wilt. Wilt u stoppen, of wilt u andere hulp? Bespreek het dan met ons.",
                 "Vrijwillig betekent niet vrijblijvend. We maken samen afspraken, en we kijken samen of ze werken. De veiligheid van de kinderen gaat altijd voor.",
             ),
-            (Framework::Voluntary, Lang::En) => nl(
+            (Framework::Voluntary, Lang::En) => two(
                 "The help is voluntary. You choose whether you want this help. Do you want to stop, or do you want other help? Then talk it over with us.",
                 "Voluntary does not mean without commitment. We make agreements together, and we look together at whether they work. The children's safety always comes first.",
             ),
-            (Framework::Pressure, Lang::Nl) => nl(
+            (Framework::Pressure, Lang::Nl) => two(
                 "De hulp is vrijwillig, maar niet vrijblijvend. Er zijn zorgen over de veiligheid van de kinderen. Lukt de hulp niet, of blijven de zorgen? Dan kunnen wij de Raad voor de Kinderbescherming vragen om onderzoek te doen. Dat zeggen we u eerlijk.",
                 "Dit is geen maatregel van de rechter. Ouders met gezag houden het gezag: u blijft zelf beslissen over uw kind. Het betekent niet dat uw kind uit huis gaat.",
             ),
-            (Framework::Pressure, Lang::En) => nl(
+            (Framework::Pressure, Lang::En) => two(
                 "The help is voluntary, but it is not without commitment. There are worries about the children's safety. If the help does not work, or the worries stay, we can ask the Child Care and Protection Board (Raad voor de Kinderbescherming) to investigate. We tell you that honestly.",
                 "This is not a court measure. Parents with parental authority keep it: you go on deciding about your child. It does not mean that your child leaves home.",
             ),
-            (Framework::Measure(Measure::Supervision), Lang::Nl) => nl(
+            (Framework::Measure(Measure::Supervision), Lang::Nl) => two(
                 "De hulp is verplicht. De kinderrechter heeft een ondertoezichtstelling uitgesproken. Een jeugdbeschermer helpt u en let op de veiligheid van de kinderen. De jeugdbeschermer kan afspraken met u maken en aanwijzingen geven.",
                 "Ouders met gezag houden het gezag: u blijft beslissen over uw kind, binnen de afspraken met de jeugdbeschermer. Een ondertoezichtstelling betekent niet dat uw kind uit huis gaat.",
             ),
-            (Framework::Measure(Measure::Supervision), Lang::En) => nl(
+            (Framework::Measure(Measure::Supervision), Lang::En) => two(
                 "The help is compulsory. The juvenile court has made a supervision order (ondertoezichtstelling). A youth protection worker helps you and keeps an eye on the children's safety. The youth protection worker can make agreements with you and give instructions.",
                 "Parents with parental authority keep it: you go on deciding about your child, within the agreements with the youth protection worker. A supervision order does not mean that your child leaves home.",
             ),
-            (Framework::Measure(Measure::SupervisionPlacement), Lang::Nl) => nl(
+            (Framework::Measure(Measure::SupervisionPlacement), Lang::Nl) => two(
                 "De hulp is verplicht. De kinderrechter heeft een ondertoezichtstelling uitgesproken, met een machtiging tot uithuisplaatsing. Dat betekent dat uw kind een tijd ergens anders kan wonen. Een jeugdbeschermer helpt u en let op de veiligheid van de kinderen.",
                 "Ouders met gezag houden het gezag. Het betekent niet dat u geen ouder meer bent. De jeugdbeschermer maakt met u afspraken over het contact met uw kind.",
             ),
-            (Framework::Measure(Measure::SupervisionPlacement), Lang::En) => nl(
+            (Framework::Measure(Measure::SupervisionPlacement), Lang::En) => two(
                 "The help is compulsory. The juvenile court has made a supervision order (ondertoezichtstelling) with an authorisation to place your child out of home. That means your child may live somewhere else for a while. A youth protection worker helps you and keeps an eye on the children's safety.",
                 "Parents with parental authority keep it. It does not mean that you are no longer a parent. The youth protection worker makes agreements with you about contact with your child.",
             ),
-            (Framework::Measure(Measure::Interim), Lang::Nl) => nl(
+            (Framework::Measure(Measure::Interim), Lang::Nl) => two(
                 "De hulp is verplicht. De kinderrechter heeft snel een maatregel genomen, voor korte tijd. Daarna beslist de rechter opnieuw. U mag dan uw kant van het verhaal vertellen, en u kunt een advocaat vragen.",
                 "Het is nog geen beslissing voor lange tijd. Vraag uw jeugdbeschermer wat deze maatregel nu voor u betekent.",
             ),
-            (Framework::Measure(Measure::Interim), Lang::En) => nl(
+            (Framework::Measure(Measure::Interim), Lang::En) => two(
                 "The help is compulsory. The juvenile court has quickly taken a measure, for a short time. After that, the court decides again. You may then tell your side of the story, and you can ask for a lawyer.",
                 "It is not yet a decision for a long time. Ask your youth protection worker what this measure means for you now.",
             ),
-            (Framework::Measure(Measure::Guardianship), Lang::Nl) => nl(
+            (Framework::Measure(Measure::Guardianship), Lang::Nl) => two(
                 "De kinderrechter heeft een voogd benoemd. De voogd heeft het gezag over uw kind, en beslist over de opvoeding en verzorging.",
                 "U blijft de ouder van uw kind. Het betekent niet dat u er niet meer toe doet. De voogd bespreekt met u hoe het contact met uw kind gaat.",
             ),
-            (Framework::Measure(Measure::Guardianship), Lang::En) => nl(
+            (Framework::Measure(Measure::Guardianship), Lang::En) => two(
                 "The juvenile court has appointed a guardian. The guardian holds parental authority over your child, and decides about upbringing and care.",
                 "You remain your child's parent. It does not mean that you no longer matter. The guardian talks with you about how contact with your child goes.",
             ),
-            (Framework::Measure(Measure::Other), Lang::Nl) => nl(
+            (Framework::Measure(Measure::Other), Lang::Nl) => two(
                 "De hulp is verplicht. De kinderrechter heeft een maatregel uitgesproken. Een jeugdbeschermer helpt u en let op de veiligheid van de kinderen.",
                 "Een maatregel van de rechter betekent niet vanzelf dat uw kind uit huis gaat. Vraag uw jeugdbeschermer wat deze maatregel precies voor u betekent.",
             ),
-            (Framework::Measure(Measure::Other), Lang::En) => nl(
+            (Framework::Measure(Measure::Other), Lang::En) => two(
                 "The help is compulsory. The juvenile court has made a measure. A youth protection worker helps you and keeps an eye on the children's safety.",
                 "A court measure does not by itself mean that your child leaves home. Ask your youth protection worker what this measure means for you exactly.",
             ),
-            (Framework::Unclear, Lang::Nl) => nl(
+            (Framework::Unclear, Lang::Nl) => two(
                 "Het is nog niet duidelijk of de hulp vrijwillig of verplicht is. We zoeken dit uit, en we vertellen het u zo snel mogelijk.",
                 "Heeft u hier vragen over? Stel ze gerust.",
             ),
-            (Framework::Unclear, Lang::En) => nl(
+            (Framework::Unclear, Lang::En) => two(
                 "It is not clear yet whether the help is voluntary or compulsory. We will find out, and we will tell you as soon as we can.",
                 "Do you have questions about this? Please ask them.",
             ),
@@ -164,6 +164,9 @@ pub struct Agreement {
     pub what: SecretText,
     pub by: Option<Date>,
     pub if_wrong: SecretText,
+    /// Made at the previous visit and not (yet) found kept: it still
+    /// stands, and the family is told where it comes from.
+    pub earlier: bool,
 }
 
 /// What is read back with the family: nothing else is on the screen.
@@ -201,6 +204,11 @@ impl ReadBack {
         let rec = visit.to_record();
         let card = CaseCard::from_record(&rec, None);
         let mut rb = ReadBack::from_card(&card);
+        // The card lists a follow-up's open earlier agreements first.
+        let earlier = crate::case::open_agreements_of(&rec).len();
+        for a in rb.agreements.iter_mut().take(earlier) {
+            a.earlier = true;
+        }
         if let Framework::Measure(_) = rb.framework {
             rb.framework = Framework::from_answers(Some("maatregel"), measure_of(&rec).as_deref());
         }
@@ -220,6 +228,7 @@ impl ReadBack {
                     what: a.what.clone(),
                     by: a.by_when.as_deref().and_then(parse_date),
                     if_wrong: a.if_wrong.clone(),
+                    earlier: false,
                 })
                 .collect(),
             framework: Framework::from_answers(card.framework.as_deref(), None),
@@ -294,10 +303,15 @@ impl ReadBack {
         let label = |l: &str| format!("  {l:<w$}", w = col - 2);
         for (n, a) in self.agreements.iter().enumerate() {
             blank(&mut out);
+            let from = if a.earlier {
+                t(" · van de vorige keer", " · from last time")
+            } else {
+                ""
+            };
             para(
                 &mut out,
                 "",
-                &format!("{} {}", t("Afspraak", "Agreement"), n + 1),
+                &format!("{} {}{from}", t("Afspraak", "Agreement"), n + 1),
                 Kind::Strong,
             );
             let or_open = |s: &SecretText| {
@@ -673,11 +687,13 @@ impl ReadBackScreen {
             String::new()
         };
         let row = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
+        // At least one space between the two.
         let room =
-            usize::from(area.width).saturating_sub(pos.chars().count() + 2 * margin as usize);
+            usize::from(area.width).saturating_sub(pos.chars().count() + 2 * margin as usize + 1);
         let status: String = status.chars().take(room).collect();
         let pad = usize::from(area.width)
-            .saturating_sub(status.chars().count() + pos.chars().count() + 2 * margin as usize);
+            .saturating_sub(status.chars().count() + pos.chars().count() + 2 * margin as usize)
+            .max(1);
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::raw(" ".repeat(margin as usize)),
@@ -848,6 +864,7 @@ mod tests {
                 ),
                 by: Some(date!(2026 - 03 - 20)),
                 if_wrong: SecretText::new("Iris belt 112."),
+                earlier: false,
             }],
             framework: Framework::Pressure,
             next_contact: Some(date!(2026 - 03 - 11)),

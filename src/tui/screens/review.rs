@@ -229,14 +229,19 @@ impl Review {
             line.push(Span::raw(" "));
         }
         // Read back or not, after the tabs where it fits (two lines at most).
+        // In a narrow window, where the tabs fill both lines, the first
+        // tab says it in its first row instead.
         let mark = read_back_span(v, visit);
         let w = mark.content.chars().count() + 2;
+        let mut mark_row = None;
         if used + w <= room {
             let line = bar_lines.last_mut().expect("one line at least");
             line.push(Span::raw(" "));
             line.push(mark);
         } else if bar_lines.len() < 2 {
             bar_lines.push(vec![Span::raw(" "), mark]);
+        } else {
+            mark_row = Some(Row::Text(Line::from(mark)));
         }
         let block = Block::default()
             .borders(Borders::ALL)
@@ -259,8 +264,9 @@ impl Review {
         );
         let width = body.width as usize;
         let rows = match self.tab {
-            0 => status_rows(v, visit, width)
+            0 => mark_row
                 .into_iter()
+                .chain(status_rows(v, visit, width))
                 .chain(open_rows(v, visit, &open, self.sel, width))
                 .collect(),
             1 => score_rows(v, visit, derived, width),

@@ -23,7 +23,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::flag_panel::FlagPanel;
 use crate::tui::screens::overview::{self, Overview};
-use crate::tui::screens::readback::{ReadBackOutcome, ReadBackScreen};
+use crate::tui::screens::readback::{ReadBack, ReadBackOutcome, ReadBackScreen};
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::screens::roster::{RosterOutcome, RosterPanel};
 use crate::tui::screens::status::{StatusDialog, StatusOutcome};
@@ -109,6 +109,9 @@ pub struct VisitScreen {
     review: Option<Review>,
     /// The read-back with the family (`l` in the review), over the review.
     readback: Option<ReadBackScreen>,
+    /// What was read back when it was marked: when the agreements, the
+    /// framework or the dates change after that, the mark is taken back.
+    read_back_seen: Option<ReadBack>,
     /// The question overview (Ctrl-G, `/`).
     overview: Option<Overview>,
     /// The section pane has the focus, with this row of `section_rows`
@@ -129,6 +132,8 @@ impl VisitScreen {
     /// A visit just created.
     pub fn new(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
         let derived = derive(&visit);
+        // A draft marked read back was read back as it was saved.
+        let read_back_seen = visit.read_back.map(|_| ReadBack::from_visit(&visit));
         let mut s = VisitScreen {
             visit,
             derived,
@@ -146,6 +151,7 @@ impl VisitScreen {
             reached: (0, 0),
             review: None,
             readback: None,
+            read_back_seen,
             overview: None,
             pane: None,
             finalizing: false,
@@ -629,12 +635,35 @@ impl VisitScreen {
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
         let t = self.key_inner(key, action, ctx);
+        self.check_read_back(ctx);
         if let Some(n) = self.flags.take_notice()
             && ctx.message.is_none()
         {
             ctx.message = Some(Message::info(n));
         }
         t
+    }
+
+    /// The family heard what was read back: when the agreements, the
+    /// framework or the dates change after the mark, the mark is taken
+    /// back (and saved), and the worker is told to read back again.
+    fn check_read_back(&mut self, ctx: &mut AppCtx<'_>) {
+        if self.visit.read_back.is_none() || self.finalizing {
+            return;
+        }
+        let Some(seen) = &self.read_back_seen else {
+            return;
+        };
+        if ReadBack::from_visit(&self.visit) == *seen {
+            return;
+        }
+        self.visit.read_back = None;
+        self.read_back_seen = None;
+        ctx.effects.push(self.save_effect());
+        ctx.message = Some(Message::info(Text::new(
+            "De afspraken, het kader of de datums zijn veranderd na het voorlezen: niet meer gemarkeerd als voorgelezen. Lees opnieuw voor (F6, l).",
+            "The agreements, the framework or the dates changed after reading back: no longer marked as read back. Read back again (F6, l).",
+        )));
     }
 
     fn key_inner(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
@@ -659,6 +688,7 @@ impl VisitScreen {
                 ReadBackOutcome::Mark(on) => {
                     // Undoable until finalizing; saved at once, like a flag.
                     self.visit.read_back = on.then_some(ctx.now);
+                    self.read_back_seen = on.then(|| r.content().clone());
                     r.set_marked(self.visit.read_back);
                     self.visit.updated_at = ctx.now;
                     ctx.effects.push(self.save_effect());
