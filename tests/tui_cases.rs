@@ -458,3 +458,23 @@ fn the_key_help_names_the_case_keys() {
     assert!(line_with(&h, "vervolgbezoek").contains('v'));
     assert!(line_with(&h, "casus sluiten").contains('s'));
 }
+
+#[test]
+fn what_is_due_is_seen_again_after_midnight() {
+    let mut appelboom = card("case-appel", "Appelboom", "2026-02-20");
+    appelboom.next_contact = Some("2026-03-04".into());
+    let mut h = with_cases(vec![appelboom], None);
+    // The laptop stays open on the home screen into the night.
+    let late = time::macros::datetime!(2026-03-04 23:58);
+    h.shell.state.now = late;
+    h.shell.state.last_input = late;
+    h.now = late;
+    h.wait(time::Duration::minutes(1));
+    assert!(!line_with(&h, "Appelboom").contains("! contact"));
+    h.wait(time::Duration::minutes(2));
+    assert!(
+        line_with(&h, "Appelboom").contains("! contact"),
+        "{}",
+        h.screen()
+    );
+}
