@@ -218,9 +218,10 @@ fn a_case_opens_read_only_with_its_card() {
         h.screen()
     );
     assert!(h.has("Gedaan: Met Iris 112 gebeld"));
-    // Nothing here types: `j` scrolls, Esc goes home.
+    // Esc goes home, on the list of cases.
     h.key("Esc");
-    assert!(h.has("Casussen (1)"));
+    assert!(h.has("Casussen (1) · Enter: openen"), "{}", h.screen());
+    assert!(line_with(&h, "Kersenboom").contains("▶"));
     assert!(!h.has("Casus: Kersenboom"));
 }
 

@@ -441,7 +441,12 @@ fn apply(state: &mut State, t: Transition, effects: &mut Vec<Effect>) {
     match t {
         Transition::Stay => {}
         Transition::Home => {
-            state.screen = Screen::Home(HomeScreen::default());
+            // Back from a case: on the list of cases, at that case.
+            let home = match &state.screen {
+                Screen::Case(c) => HomeScreen::at_case(&state.cases, &c.card().case_id),
+                _ => HomeScreen::default(),
+            };
+            state.screen = Screen::Home(home);
             effects.push(Effect::List);
         }
         Transition::NewVisit => {

@@ -69,6 +69,15 @@ impl HomeScreen {
         }
     }
 
+    /// Home with the focus on the list of cases, at the case `id`.
+    pub fn at_case(cases: &[CaseEntry], id: &str) -> HomeScreen {
+        HomeScreen {
+            on_cases: !cases.is_empty(),
+            case_selected: cases.iter().position(|c| c.case_id == id).unwrap_or(0),
+            ..HomeScreen::default()
+        }
+    }
+
     /// Keep the selection inside the lists after they changed.
     pub fn clamp(&mut self, entries: &[ListEntry], cases: &[CaseEntry]) {
         self.selected = self.selected.min(entries.len().saturating_sub(1));
