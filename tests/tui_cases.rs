@@ -218,6 +218,13 @@ fn a_case_opens_read_only_with_its_card() {
         h.screen()
     );
     assert!(h.has("Gedaan: Met Iris 112 gebeld"));
+    // Past the end it stays at the end: one step up shows one line more.
+    h.keys(&["Down", "Down", "PageDown"]);
+    let end = h.screen();
+    h.key("Up");
+    assert_ne!(h.screen(), end, "one key up moves back at once");
+    h.key("Home");
+    assert!(h.has("Laatste bezoek"));
     // Esc goes home, on the list of cases.
     h.key("Esc");
     assert!(h.has("Casussen (1) · Enter: openen"), "{}", h.screen());

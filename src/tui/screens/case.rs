@@ -9,6 +9,8 @@
 //! Nothing here changes the card: closing goes out as an effect. The card
 //! leaves memory with this screen (lock and quick-hide replace it).
 
+use std::cell::Cell;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -45,6 +47,10 @@ pub struct CaseScreen {
     /// The scaling answers' roles, worded.
     roles: Vec<Option<Text>>,
     scroll: usize,
+    /// The last line the card can scroll to and the height of a page, as
+    /// last drawn (the card wraps to the window's width).
+    last: Cell<usize>,
+    page: Cell<usize>,
     closing: Option<Closing>,
     /// Reading the agreements back with the family, over the card.
     readback: Option<ReadBackScreen>,
@@ -95,6 +101,8 @@ impl CaseScreen {
             framework,
             roles,
             scroll: 0,
+            last: Cell::new(0),
+            page: Cell::new(1),
             closing: None,
             readback: None,
         }
@@ -161,13 +169,14 @@ impl CaseScreen {
             }
             None => {}
         }
+        let (last, page) = (self.last.get(), self.page.get().max(1));
         match action {
             Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Action::Down) => self.scroll += 1,
-            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Some(Action::PageDown) => self.scroll += 10,
+            Some(Action::Down) => self.scroll = (self.scroll + 1).min(last),
+            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(page),
+            Some(Action::PageDown) => self.scroll = (self.scroll + page).min(last),
             Some(Action::First) => self.scroll = 0,
-            Some(Action::Last) => self.scroll = usize::MAX,
+            Some(Action::Last) => self.scroll = last,
             Some(Action::Cancel) => return Transition::Home,
             Some(Action::CloseCase) => self.closing = Some(Closing::Reason(0)),
             Some(Action::FollowUp) => return Transition::FollowUp(self.card.clone()),
@@ -364,13 +373,7 @@ impl CaseScreen {
                 "active" => t("actief", "active"),
                 "lapsed" => t("vervallen", "lapsed"),
                 "withdrawn" => t("ingetrokken", "withdrawn"),
-                other => {
-                    if other.is_empty() {
-                        "?"
-                    } else {
-                        t("onbekend", "unknown")
-                    }
-                }
+                _ => t("onbekend", "unknown"),
             };
             let who = match f.person {
                 PersonRecord::Visit => String::new(),
@@ -465,6 +468,8 @@ impl CaseScreen {
         let lines = self.lines(width, v.now.date(), v.lang, v.theme);
         let height = usize::from(inner.height);
         let last = lines.len().saturating_sub(height);
+        self.last.set(last);
+        self.page.set(height);
         let first = self.scroll.min(last);
         let shown: Vec<Line> = lines.into_iter().skip(first).take(height).collect();
         f.render_widget(Paragraph::new(shown), inner);
