@@ -167,6 +167,18 @@ fn cases_are_listed_next_due_first_with_their_marks() {
     assert!(!al.contains("sluiten?") && !kl.contains("sluiten?"));
     // The visits are still listed below.
     assert!(row_of(&h, "Concepten (0)") > p);
+    // Opened, it asks whether the case is done.
+    let mut h = h;
+    h.key("Tab").key("Down").key("Down").key("Enter");
+    assert!(h.has("Casus: Perenstraat"), "{}", h.screen());
+    assert!(
+        h.has("Deze casus is lang niet aangeraakt"),
+        "{}",
+        h.screen()
+    );
+    h.key("Esc").key("Up").key("Enter");
+    assert!(h.has("Casus: Appelboom"));
+    assert!(!h.has("lang niet aangeraakt"));
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub struct CaseScreen {
     framework: Option<Text>,
     /// The scaling answers' roles, worded.
     roles: Vec<Option<Text>>,
+    /// Untouched for the retention period: the view asks whether to close.
+    retention_due: bool,
     scroll: usize,
     /// The last line the card can scroll to and the height of a page, as
     /// last drawn (the card wraps to the window's width).
@@ -76,7 +78,9 @@ fn dated(date: &str, today: Date, lang: Lang) -> (String, bool) {
 }
 
 impl CaseScreen {
-    pub fn new(card: Box<CaseCard>, catalog: &Catalog) -> CaseScreen {
+    /// `retention_due`: the case was untouched for the retention period
+    /// (as the home screen listed it).
+    pub fn new(card: Box<CaseCard>, catalog: &Catalog, retention_due: bool) -> CaseScreen {
         let verdict = card.verdict.as_deref().map(|v| {
             option_label(catalog, items::CHECKLIST, items::VERDICT, v)
                 .unwrap_or_else(|| Text::new(v, v))
@@ -100,6 +104,7 @@ impl CaseScreen {
             verdict,
             framework,
             roles,
+            retention_due,
             scroll: 0,
             last: Cell::new(0),
             page: Cell::new(1),
@@ -193,6 +198,19 @@ impl CaseScreen {
         let t = |nl: &'static str, en: &'static str| lang.pick(nl, en);
         let c = &*self.card;
         let mut out: Vec<Line<'static>> = Vec::new();
+        if self.retention_due {
+            for l in wrap_prefixed(
+                "",
+                t(
+                    "Deze casus is lang niet aangeraakt. Is hij af? Sluiten kan met s.",
+                    "This case has not been touched for long. Is it done? Close it with s.",
+                ),
+                width,
+            ) {
+                out.push(Line::styled(l, theme.warn()));
+            }
+            out.push(Line::raw(""));
+        }
         let wrapped = |out: &mut Vec<Line<'static>>, prefix: &str, text: &str, style: Style| {
             for l in wrap_prefixed(prefix, text, width) {
                 out.push(Line::styled(l, style));

@@ -97,7 +97,14 @@ impl HomeScreen {
             return Transition::Stay;
         }
         match result {
-            Ok(Some(card)) => Transition::Case(Box::new(CaseScreen::new(card, ctx.catalog))),
+            Ok(Some(card)) => {
+                let retention_due = ctx
+                    .cases
+                    .iter()
+                    .find(|c| c.case_id == card.case_id)
+                    .is_some_and(|c| c.due.retention_due);
+                Transition::Case(Box::new(CaseScreen::new(card, ctx.catalog, retention_due)))
+            }
             Ok(None) => {
                 ctx.message = Some(Message::info(Text::new(
                     "Deze casus is intussen gesloten.",
