@@ -117,6 +117,9 @@ fn status_asks_for_the_passphrase_only_when_it_needs_it() {
     v.finalize(small("bezoek-c", 1), summary(), "2025-03-04T12:00:00")
         .unwrap();
     v.mark_exported(&["bezoek-b".into()]).unwrap();
+    // Each finalized visit opened a case; one is closed again.
+    v.close_case("bezoek-c", "verhuisd", "2025-03-05T09:00:00")
+        .unwrap();
     drop(v);
 
     // Without a terminal or a file: says how to give it.
@@ -131,7 +134,7 @@ fn status_asks_for_the_passphrase_only_when_it_needs_it() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     1\narrived at the office:        0\n"
+        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     1\narrived at the office:        0\nopen cases:                   1\n"
     );
     assert!(stderr.contains("test vault"), "{stderr}");
     assert!(!stdout.contains("Appelboom"), "status shows counts only");

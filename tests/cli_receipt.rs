@@ -168,11 +168,12 @@ fn a_receipt_deletes_what_arrived_and_status_counts_it() {
         "{stdout}"
     );
 
+    // A visit that arrived leaves its case open: the family is still followed.
     let (code, stdout, stderr) = run(&dir, "en", &["status", "--passphrase-file", &pass]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         stdout,
-        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     0\narrived at the office:        2\n"
+        "drafts:                       1\nfinalized, not yet exported:  1\nexported:                     0\narrived at the office:        2\nopen cases:                   3\n"
     );
 }
 

@@ -1,6 +1,7 @@
 //! `safevisit status`: counts only — drafts, finalized visits waiting for
-//! export, exported, and visits that arrived at the office (receipts). Asks for the passphrase only when the counts need the
-//! index (once a visit is finalized); never prints a secret or a label.
+//! export, exported, visits that arrived at the office (receipts), and open
+//! cases. Asks for the passphrase only when the counts need the index
+//! (once a visit is finalized); never prints a secret or a label.
 
 use std::process::ExitCode;
 
@@ -66,12 +67,14 @@ fn status(global: &Global, lang: Lang) -> Result<(), String> {
             println!("afgerond, nog te exporteren:  {}", counts.finalized);
             println!("geëxporteerd:                 {}", counts.exported);
             println!("aangekomen op kantoor:        {}", counts.arrived);
+            println!("open casussen:                {}", counts.cases);
         }
         Lang::En => {
             println!("drafts:                       {}", counts.drafts);
             println!("finalized, not yet exported:  {}", counts.finalized);
             println!("exported:                     {}", counts.exported);
             println!("arrived at the office:        {}", counts.arrived);
+            println!("open cases:                   {}", counts.cases);
         }
     }
     Ok(())

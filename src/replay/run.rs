@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use time::{Duration, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::Catalog;
 use crate::i18n::{Lang, Text};
 use crate::replay::script::{Step, StepKind, default_now};
@@ -19,7 +20,7 @@ use crate::store::envelope::open_record;
 use crate::store::test_org_key::{read_test_org_key, write_test_org_key};
 use crate::store::{InitOptions, Status as StoreStatus, Vault};
 use crate::tui::app::{Options, SequentialIds, State};
-use crate::tui::event::{Event, ExportDone, Key, ListEntry, UnlockFailure};
+use crate::tui::event::{CaseEntry, Event, ExportDone, Key, ListEntry, UnlockFailure};
 use crate::tui::shell::{Shell, VaultPort};
 use crate::tui::store_port::{InitSettings, StoreVault};
 use crate::tui::theme::Theme;
@@ -100,6 +101,22 @@ impl VaultPort for ReplayVault {
 
     fn lock(&mut self) {
         self.inner.lock()
+    }
+
+    fn cases(&mut self, today: time::Date) -> Result<Vec<CaseEntry>, Text> {
+        self.inner.cases(today)
+    }
+
+    fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text> {
+        self.inner.case(id)
+    }
+
+    fn close_case(&mut self, id: &str, reason: &str, now: PrimitiveDateTime) -> Result<(), Text> {
+        self.inner.close_case(id, reason, now)
+    }
+
+    fn case_retention_days(&mut self) -> u32 {
+        self.inner.case_retention_days()
     }
 
     fn take_notices(&mut self) -> Vec<Text> {

@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use time::{Duration, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::Catalog;
 use crate::i18n::{Lang, Text};
-use crate::tui::event::{Effect, Event, Key, ListEntry, Reply, UnlockFailure};
+use crate::tui::event::{CaseEntry, Effect, Event, Key, ListEntry, Reply, UnlockFailure};
 use crate::tui::keys::{self, Action, Ctx};
+use crate::tui::screens::case::CaseScreen;
 use crate::tui::screens::home::HomeScreen;
 use crate::tui::screens::new_visit::NewVisitScreen;
 use crate::tui::screens::onboarding::OnboardingScreen;
@@ -76,6 +78,7 @@ pub enum Screen {
     Home(HomeScreen),
     NewVisit(Box<NewVisitScreen>),
     Visit(Box<VisitScreen>),
+    Case(Box<CaseScreen>),
 }
 
 /// What a screen asks the app to do after handling an input.
@@ -84,6 +87,10 @@ pub enum Transition {
     Home,
     NewVisit,
     Visit(Box<VisitScreen>),
+    /// Show a case (read-only).
+    Case(Box<CaseScreen>),
+    /// A new visit that follows this case (the form filled from its card).
+    FollowUp(Box<CaseCard>),
 }
 
 /// What a screen may use and change while handling an input.
@@ -93,6 +100,8 @@ pub struct AppCtx<'a> {
     pub catalog: &'a Catalog,
     pub ids: &'a mut dyn IdGen,
     pub entries: &'a [ListEntry],
+    /// The open cases, in the home screen's order.
+    pub cases: &'a [CaseEntry],
     pub effects: Vec<Effect>,
     pub message: Option<Message>,
     /// Take the message under the screen away (it was about a step that is
@@ -134,6 +143,8 @@ pub struct State {
     pub help_scroll: usize,
     pub unlocked: bool,
     pub entries: Vec<ListEntry>,
+    /// The open cases (labels and what is due; the cards stay in the vault).
+    pub cases: Vec<CaseEntry>,
     /// Visits that arrived at the office and were deleted (a count only).
     pub arrived: u64,
     pub message: Option<Message>,
@@ -167,6 +178,7 @@ impl State {
             help_scroll: 0,
             unlocked: false,
             entries: Vec::new(),
+            cases: Vec::new(),
             arrived: 0,
             message: None,
             quitting: false,
@@ -212,6 +224,7 @@ impl State {
             Screen::Home(h) => h.ctx(),
             Screen::NewVisit(n) => n.ctx(),
             Screen::Visit(v) => v.ctx(),
+            Screen::Case(c) => c.ctx(),
         }
     }
 
@@ -255,6 +268,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                     Screen::NewVisit(s) => s.paste(text, ctx),
                     Screen::Visit(s) => s.paste(text, ctx),
                     Screen::Home(s) => s.paste(text),
+                    Screen::Case(s) => s.paste(text),
                 });
                 apply(state, transition, &mut effects);
             }
@@ -266,6 +280,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
 }
 
 fn tick(state: &mut State, now: PrimitiveDateTime, effects: &mut Vec<Effect>) {
+    let new_day = now.date() != state.now.date();
     state.now = now;
     if state.unlocked && now - state.last_input >= state.lock_after {
         lock(state, effects, false);
@@ -285,6 +300,10 @@ fn tick(state: &mut State, now: PrimitiveDateTime, effects: &mut Vec<Effect>) {
         && let Some(e) = v.autosave(now)
     {
         effects.push(e);
+    }
+    // What is due in a case depends on the day: list again after midnight.
+    if new_day && state.unlocked && matches!(state.screen, Screen::Home(_)) {
+        effects.push(Effect::List);
     }
 }
 
@@ -384,6 +403,7 @@ fn key_event(state: &mut State, key: Key, effects: &mut Vec<Effect>) {
         Screen::Home(s) => s.key(key, action, ctx),
         Screen::NewVisit(s) => s.key(key, action, ctx),
         Screen::Visit(s) => s.key(key, action, ctx),
+        Screen::Case(s) => s.key(key, action, ctx),
     });
     apply(state, transition, effects);
 }
@@ -400,6 +420,7 @@ fn with_ctx(
         catalog: &state.catalog,
         ids: state.ids.as_mut(),
         entries: &state.entries,
+        cases: &state.cases,
         effects: Vec::new(),
         message: None,
         clear_message: false,
@@ -420,14 +441,28 @@ fn apply(state: &mut State, t: Transition, effects: &mut Vec<Effect>) {
     match t {
         Transition::Stay => {}
         Transition::Home => {
-            state.screen = Screen::Home(HomeScreen::default());
+            // Back from a case: on the list of cases, at that case.
+            let home = match &state.screen {
+                Screen::Case(c) => HomeScreen::at_case(&state.cases, &c.card().case_id),
+                _ => HomeScreen::default(),
+            };
+            state.screen = Screen::Home(home);
             effects.push(Effect::List);
         }
         Transition::NewVisit => {
-            state.screen =
-                Screen::NewVisit(Box::new(NewVisitScreen::new(state.now, &state.catalog)));
+            state.screen = Screen::NewVisit(Box::new(NewVisitScreen::new(
+                state.now,
+                &state.catalog,
+                &state.cases,
+            )));
         }
         Transition::Visit(v) => state.screen = Screen::Visit(v),
+        Transition::Case(c) => state.screen = Screen::Case(c),
+        Transition::FollowUp(card) => {
+            let mut screen = NewVisitScreen::new(state.now, &state.catalog, &state.cases);
+            screen.follow(*card, state.now.date());
+            state.screen = Screen::NewVisit(Box::new(screen));
+        }
     }
 }
 
@@ -446,6 +481,7 @@ fn lock(state: &mut State, effects: &mut Vec<Effect>, hide: bool) {
     }
     state.unlocked = false;
     state.entries.clear();
+    state.cases.clear();
     state.arrived = 0;
     state.help = false;
     state.quit_asked = false;
@@ -505,6 +541,7 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
             state.unlocked = true;
             state.last_input = state.now;
             state.entries = listing.entries;
+            state.cases = listing.cases;
             state.arrived = listing.arrived;
             state.message = None;
             let resume = match &state.screen {
@@ -531,11 +568,32 @@ fn on_reply(state: &mut State, reply: Reply, effects: &mut Vec<Effect>) {
         }
         Reply::Listed(Ok(listing)) => {
             state.entries = listing.entries;
+            state.cases = listing.cases;
             state.arrived = listing.arrived;
             if let Screen::Home(h) = &mut state.screen {
-                h.clamp(&state.entries);
+                h.clamp(&state.entries, &state.cases);
             }
         }
+        Reply::Case(result) => {
+            let t = with_ctx(state, effects, |screen, ctx| match screen {
+                Screen::Home(s) => s.case_loaded(result, ctx),
+                Screen::NewVisit(s) => s.case_loaded(result, ctx),
+                _ => Transition::Stay,
+            });
+            apply(state, t, effects);
+        }
+        Reply::CaseClosed(Ok(())) => {
+            if let Screen::Case(c) = &state.screen {
+                let label = c.card().label.clone();
+                state.message = Some(Message::info(Text::new(
+                    format!("Casus {label} gesloten. Kantoor hoort het bij de volgende export."),
+                    format!("Case {label} closed. The office hears of it with the next export."),
+                )));
+            }
+            state.screen = Screen::Home(HomeScreen::default());
+            effects.push(Effect::List);
+        }
+        Reply::CaseClosed(Err(t)) => state.message = Some(Message::error(t)),
         Reply::Listed(Err(t)) | Reply::Discarded(Err(t)) | Reply::Draft(Err(t)) => {
             state.message = Some(Message::error(t));
         }

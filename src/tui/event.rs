@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use time::PrimitiveDateTime;
 
+use crate::case::{CaseCard, Due, sort_by_due};
 use crate::i18n::Text;
 use crate::visit::record::VisitRecord;
 
@@ -128,12 +129,44 @@ pub enum ListStatus {
     Exported,
 }
 
-/// What the home screen lists: the visits on this laptop, and how many
-/// arrived at the office and were deleted (a count, no label).
+/// An open case as the home screen lists it: its label and what is due
+/// on the day it was listed (never an answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEntry {
+    pub case_id: String,
+    pub label: String,
+    pub due: Due,
+}
+
+/// The open cases as the home screen lists them, seen on `today`: the next
+/// due date first (`case::sort_by_due`).
+pub fn case_entries<'a>(
+    cards: impl IntoIterator<Item = &'a CaseCard>,
+    today: time::Date,
+    retention_days: u32,
+) -> Vec<CaseEntry> {
+    let mut due: Vec<(CaseCard, Due)> = cards
+        .into_iter()
+        .map(|c| (c.clone(), c.due(today, retention_days)))
+        .collect();
+    sort_by_due(&mut due);
+    due.into_iter()
+        .map(|(c, due)| CaseEntry {
+            case_id: c.case_id.clone(),
+            label: c.label.clone(),
+            due,
+        })
+        .collect()
+}
+
+/// What the home screen lists: the visits on this laptop, how many
+/// arrived at the office and were deleted (a count, no label), and the
+/// open cases.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Listing {
     pub entries: Vec<ListEntry>,
     pub arrived: u64,
+    pub cases: Vec<CaseEntry>,
 }
 
 /// What an export wrote.
@@ -169,6 +202,10 @@ pub enum Reply {
     /// Something the vault did on its own that the worker is told once
     /// (a signing key made at the first unlock of an older vault).
     Notice(Text),
+    /// The card of a case (`None`: the case is closed, or unknown).
+    Case(Result<Option<Box<CaseCard>>, Text>),
+    /// A case was closed.
+    CaseClosed(Result<(), Text>),
 }
 
 /// An input to `update`.
@@ -214,6 +251,14 @@ pub enum Effect {
     /// Apply the office's receipt in this file (verify, then delete the
     /// visits that arrived).
     ApplyReceipt(PathBuf),
+    /// Read the card of an open case (the reply goes to the screen that asked).
+    LoadCase(String),
+    /// Close a case with a reason key of `case::CLOSE_REASONS`.
+    CloseCase {
+        case_id: String,
+        reason: String,
+        now: PrimitiveDateTime,
+    },
     /// Clear the terminal and draw every cell anew: nothing drawn before
     /// (a previous run's answers, a hidden visit) may survive under the
     /// next screen.
@@ -236,6 +281,8 @@ impl fmt::Debug for Effect {
             Effect::Export { .. } => "Export",
             Effect::ReadRecipientsFile(_) => "ReadRecipientsFile",
             Effect::ApplyReceipt(_) => "ApplyReceipt",
+            Effect::LoadCase(_) => "LoadCase",
+            Effect::CloseCase { .. } => "CloseCase",
             Effect::ClearScreen => "ClearScreen",
             Effect::Quit => "Quit",
         };

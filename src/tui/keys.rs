@@ -42,6 +42,12 @@ pub enum Ctx {
     QuitConfirm,
     /// The household during a visit (Alt-g): the list of people.
     Roster,
+    /// A case, read-only (from the home screen's case list).
+    Case,
+    /// Reading back with the family, from a case (read only).
+    ReadBack,
+    /// Reading back with the family at the end of a visit (it can be marked).
+    ReadBackVisit,
 }
 
 /// What a key does.
@@ -114,6 +120,19 @@ pub enum Action {
     Roster,
     /// The status of a person's sheet (taken, not present, …).
     SheetStatus,
+    /// Home: move between the list of visits and the list of cases.
+    SwitchList,
+    /// A case: start a follow-up visit.
+    FollowUp,
+    /// A case: close it (asks the reason, then the first letters).
+    CloseCase,
+    /// Open (or close) the read-back with the family.
+    ReadBack,
+    /// Mark that the agreements were read back with the family (or take
+    /// the mark back).
+    MarkReadBack,
+    /// The read-back's own language (the family's, not the worker's).
+    ReadBackLanguage,
 }
 
 pub struct Binding {
@@ -137,11 +156,24 @@ const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
 const NAV: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry, Pane];
 /// Where `q` asks whether to stop: everywhere unlocked that types no letters.
 const QUIT_ASKS: &[Ctx] = &[
-    Home, Choice, Multi, Scale, AddEntry, Popup, Review, Pane, Overview,
+    Home,
+    Choice,
+    Multi,
+    Scale,
+    AddEntry,
+    Popup,
+    Review,
+    Pane,
+    Overview,
+    ReadBack,
+    ReadBackVisit,
+    Case,
 ];
+/// The read-back with the family, from a case and from a visit.
+const READ_BACK: &[Ctx] = &[ReadBack, ReadBackVisit];
 /// Lists that page: Home/End and PageUp/PageDown.
 /// (Not the search field: there Home and End move through the text.)
-const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview];
+const PAGED: &[Ctx] = &[Popup, Review, Pane, Overview, ReadBack, ReadBackVisit, Case];
 /// Everywhere the worker is unlocked and not in a modal panel.
 const UNLOCKED: &[Ctx] = &[
     Home,
@@ -161,6 +193,9 @@ const UNLOCKED: &[Ctx] = &[
     Search,
     QuitConfirm,
     Roster,
+    Case,
+    ReadBack,
+    ReadBackVisit,
 ];
 const EVERYWHERE: &[Ctx] = &[
     Onboarding,
@@ -184,6 +219,9 @@ const EVERYWHERE: &[Ctx] = &[
     Search,
     QuitConfirm,
     Roster,
+    Case,
+    ReadBack,
+    ReadBackVisit,
 ];
 
 const DIGITS: &[Key] = &[
@@ -474,7 +512,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Up,
         keys: &[Key::Up, Key::Char('k')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview],
+        contexts: &[
+            Home,
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("omhoog", "up"),
         footer: false,
     },
@@ -482,7 +529,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Down,
         keys: &[Key::Down, Key::Char('j')],
         shown: None,
-        contexts: &[Home, Popup, Review, Pane, Overview],
+        contexts: &[
+            Home,
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("omlaag", "down"),
         footer: false,
     },
@@ -516,6 +572,46 @@ pub const BINDINGS: &[Binding] = &[
         shown: None,
         contexts: &[Home],
         label: ("ontvangstbewijs", "receipt"),
+        footer: true,
+    },
+    Binding {
+        action: Action::SwitchList,
+        keys: &[Key::Tab, Key::Char('c')],
+        shown: None,
+        contexts: &[Home],
+        label: ("naar casussen / bezoeken", "to cases / visits"),
+        footer: false,
+    },
+    Binding {
+        action: Action::FollowUp,
+        keys: &[Key::Char('v')],
+        shown: None,
+        contexts: &[Case],
+        label: ("vervolgbezoek", "follow-up visit"),
+        footer: true,
+    },
+    Binding {
+        action: Action::ReadBack,
+        keys: &[Key::Char('l')],
+        shown: None,
+        contexts: &[Case],
+        label: ("voorlezen", "read back"),
+        footer: true,
+    },
+    Binding {
+        action: Action::CloseCase,
+        keys: &[Key::Char('s')],
+        shown: None,
+        contexts: &[Case],
+        label: ("casus sluiten", "close case"),
+        footer: true,
+    },
+    Binding {
+        action: Action::Cancel,
+        keys: &[Key::Esc],
+        shown: None,
+        contexts: &[Case],
+        label: ("terug", "back"),
         footer: true,
     },
     Binding {
@@ -578,7 +674,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageUp,
         keys: &[Key::PageUp],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search],
+        contexts: &[
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            Search,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("pagina terug", "page up"),
         footer: false,
     },
@@ -586,7 +691,16 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageDown,
         keys: &[Key::PageDown],
         shown: None,
-        contexts: &[Popup, Review, Pane, Overview, Search],
+        contexts: &[
+            Popup,
+            Review,
+            Pane,
+            Overview,
+            Search,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("pagina verder", "page down"),
         footer: false,
     },
@@ -631,7 +745,19 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Char('?')],
         shown: None,
         // Only where `?` types nothing.
-        contexts: &[Home, Choice, Multi, Scale, AddEntry, Review, Pane, Overview],
+        contexts: &[
+            Home,
+            Choice,
+            Multi,
+            Scale,
+            AddEntry,
+            Review,
+            Pane,
+            Overview,
+            ReadBack,
+            ReadBackVisit,
+            Case,
+        ],
         label: ("hulp", "help"),
         footer: false,
     },
@@ -714,7 +840,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Esc],
         shown: None,
         contexts: &[
-            Popup, Review, Confirm, NewVisit, Prompt, Overview, Search, Roster,
+            Popup,
+            Review,
+            Confirm,
+            NewVisit,
+            Prompt,
+            Overview,
+            Search,
+            Roster,
+            ReadBack,
+            ReadBackVisit,
         ],
         label: ("terug", "back"),
         footer: true,
@@ -742,6 +877,32 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Review],
         label: ("vorig tabblad", "previous tab"),
         footer: false,
+    },
+    Binding {
+        action: Action::ReadBack,
+        keys: &[Key::Char('l')],
+        shown: None,
+        contexts: &[Review],
+        label: ("voorlezen", "read back"),
+        // Not in the footer, which is full here (finalizing must stay
+        // visible); the review's first tab and the key help name it.
+        footer: false,
+    },
+    Binding {
+        action: Action::MarkReadBack,
+        keys: &[Key::Char('m')],
+        shown: None,
+        contexts: &[ReadBackVisit],
+        label: ("voorgelezen (aan/uit)", "read back (on/off)"),
+        footer: true,
+    },
+    Binding {
+        action: Action::ReadBackLanguage,
+        keys: &[Key::Char('t')],
+        shown: None,
+        contexts: READ_BACK,
+        label: ("taal van de tekst", "language of the text"),
+        footer: true,
     },
     Binding {
         action: Action::Finalize,
@@ -979,6 +1140,18 @@ fn help_label(b: &Binding, ctx: Ctx) -> (&'static str, &'static str) {
         (Action::Cancel, Ctx::Search) => ("zoekveld verlaten", "leave the search field"),
         (Action::Cancel, Ctx::Overview) => ("sluiten", "close"),
         (Action::Language, _) => ("taal: English", "language: Nederlands"),
+        (Action::ReadBack, _) => (
+            "voorlezen met het gezin: de afspraken, het kader, wat er nu gebeurt (alleen waar iedereen die meeleest het veilig mag horen)",
+            "read back with the family: the agreements, the framework, what happens next (only where everyone reading along may safely hear it)",
+        ),
+        (Action::MarkReadBack, _) => (
+            "gemarkeerd als voorgelezen met het gezin (aan/uit, tot afronden)",
+            "marked as read back with the family (on/off, until finalizing)",
+        ),
+        (Action::ReadBackLanguage, _) => (
+            "taal van de tekst voor het gezin (uw scherm blijft zoals het is)",
+            "language of the text for the family (your screen stays as it is)",
+        ),
         _ => b.label,
     }
 }

@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::model::FlagLevel;
 use crate::i18n::Text;
-use crate::tui::event::{ExportDone, ListEntry, ListStatus, UnlockFailure};
+use crate::tui::event::{
+    CaseEntry, ExportDone, ListEntry, ListStatus, UnlockFailure, case_entries,
+};
 use crate::tui::shell::VaultPort;
-use crate::visit::record::VisitRecord;
+use crate::visit::record::{VisitRecord, format_stamp};
 
 #[derive(Default)]
 pub struct MemoryVault {
@@ -31,6 +34,14 @@ pub struct MemoryVault {
     pub fail_next_receipt: Option<Text>,
     /// The organisation card given at init (tests check onboarding with it).
     pub org_card: Option<crate::cards::OrgCard>,
+    /// The open cases, by case id: a card made at every finalize, as the
+    /// real vault does.
+    pub cases: BTreeMap<String, CaseCard>,
+    /// Cases closed: id, reason key, time.
+    pub closed: Vec<(String, String, String)>,
+    /// Days before an untouched case is flagged for closing (`None`: the
+    /// default, 180).
+    pub retention_days: Option<u32>,
 }
 
 impl MemoryVault {
@@ -150,6 +161,13 @@ impl VaultPort for MemoryVault {
             f.device_id = "memory".into();
             f.device_name = "memory".into();
         }
+        // The card after this visit, unless a later visit of the case
+        // already made one (as the real vault decides).
+        let prior = self.cases.get(&record.case_id);
+        if prior.is_none_or(|p| p.last_visit_date <= record.date) {
+            let card = CaseCard::from_record(&record, prior);
+            self.cases.insert(card.case_id.clone(), card);
+        }
         self.records
             .insert(record.id.clone(), (record, ListStatus::Finalized));
         Ok(seq)
@@ -176,6 +194,44 @@ impl VaultPort for MemoryVault {
 
     fn arrived(&mut self) -> u64 {
         self.arrived
+    }
+
+    fn cases(&mut self, today: Date) -> Result<Vec<CaseEntry>, Text> {
+        if !self.unlocked {
+            return Err(MemoryVault::locked());
+        }
+        let retention = self.case_retention_days();
+        Ok(case_entries(self.cases.values(), today, retention))
+    }
+
+    fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text> {
+        if !self.unlocked {
+            return Err(MemoryVault::locked());
+        }
+        Ok(self.cases.get(id).cloned())
+    }
+
+    fn close_case(&mut self, id: &str, reason: &str, now: PrimitiveDateTime) -> Result<(), Text> {
+        if !self.unlocked {
+            return Err(MemoryVault::locked());
+        }
+        if !crate::case::valid_close_reason(reason) {
+            return Err(Text::new("Onbekende reden.", "Unknown reason."));
+        }
+        if self.cases.remove(id).is_none() {
+            return Err(Text::new(
+                "Deze casus is niet (meer) open.",
+                "This case is not open (any more).",
+            ));
+        }
+        self.closed
+            .push((id.to_string(), reason.to_string(), format_stamp(now)));
+        Ok(())
+    }
+
+    fn case_retention_days(&mut self) -> u32 {
+        self.retention_days
+            .unwrap_or(crate::case::DEFAULT_RETENTION_DAYS)
     }
 
     /// In memory there is no file to check: a receipt stands for "every

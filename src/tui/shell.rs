@@ -14,11 +14,14 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use secrecy::SecretString;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::i18n::Text;
 use crate::tui::app::{State, update};
-use crate::tui::event::{Effect, Event, ExportDone, Key, ListEntry, Listing, Reply, UnlockFailure};
+use crate::tui::event::{
+    CaseEntry, Effect, Event, ExportDone, Key, ListEntry, Listing, Reply, UnlockFailure,
+};
 use crate::tui::view::view;
 use crate::visit::record::VisitRecord;
 
@@ -59,6 +62,17 @@ pub trait VaultPort {
     fn take_notices(&mut self) -> Vec<Text> {
         Vec::new()
     }
+    /// The open cases as the home screen lists them, seen on `today`
+    /// (label and what is due, next due first; `event::case_entries`).
+    fn cases(&mut self, today: Date) -> Result<Vec<CaseEntry>, Text>;
+    /// The card of an open case; `None` when it is closed (or unknown).
+    fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text>;
+    /// Close a case: `reason` is a key of `case::CLOSE_REASONS`. The card
+    /// is deleted; the closure goes to the office with the next export.
+    fn close_case(&mut self, id: &str, reason: &str, now: PrimitiveDateTime) -> Result<(), Text>;
+    /// How many days a case may stay untouched before the home screen
+    /// flags it for closing.
+    fn case_retention_days(&mut self) -> u32;
 }
 
 /// Where the time comes from: the wall clock, or a replay's script.
@@ -127,18 +141,15 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
                 &device_name,
                 passphrase,
             )),
-            Effect::Unlock(p) => Reply::Unlocked(self.port.unlock(p).map(|entries| Listing {
-                entries,
-                arrived: self.port.arrived(),
-            })),
+            Effect::Unlock(p) => Reply::Unlocked(match self.port.unlock(p) {
+                Ok(entries) => self.listing(entries).map_err(UnlockFailure::Other),
+                Err(e) => Err(e),
+            }),
             Effect::Lock => {
                 self.port.lock();
                 return None;
             }
-            Effect::List => Reply::Listed(self.port.list().map(|entries| Listing {
-                entries,
-                arrived: self.port.arrived(),
-            })),
+            Effect::List => Reply::Listed(self.port.list().and_then(|e| self.listing(e))),
             Effect::LoadDraft(id) => Reply::Draft(self.port.load_draft(&id).map(Box::new)),
             Effect::SaveDraft(rec) => Reply::Saved(self.port.save_draft(&rec)),
             Effect::DiscardDraft(id) => Reply::Discarded(self.port.discard_draft(&id)),
@@ -146,11 +157,27 @@ impl<B: Backend, P: VaultPort> Shell<B, P> {
             Effect::Export { out, all, now } => Reply::Exported(self.port.export(out, all, now)),
             Effect::ReadRecipientsFile(path) => Reply::RecipientsFile(read_recipients_file(&path)),
             Effect::ApplyReceipt(path) => Reply::ReceiptApplied(self.port.apply_receipt(&path)),
+            Effect::LoadCase(id) => Reply::Case(self.port.case(&id).map(|c| c.map(Box::new))),
+            Effect::CloseCase {
+                case_id,
+                reason,
+                now,
+            } => Reply::CaseClosed(self.port.close_case(&case_id, &reason, now)),
             Effect::ClearScreen => {
                 self.clear_next = true;
                 return None;
             }
             Effect::Quit => return None,
+        })
+    }
+
+    /// What the home screen lists. What is due in a case is seen on the
+    /// app's own day (the injected clock), so replays stay the same.
+    fn listing(&mut self, entries: Vec<ListEntry>) -> Result<Listing, Text> {
+        Ok(Listing {
+            entries,
+            arrived: self.port.arrived(),
+            cases: self.port.cases(self.state.now.date())?,
         })
     }
 

@@ -5,15 +5,18 @@ use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
+use crate::case::CaseCard;
 use crate::export::export_bundle;
 use crate::i18n::{Lang, Text};
 use crate::store::index::{IndexEntry, Status};
 use crate::store::recipients::parse_recipient;
 use crate::store::{InitOptions, RecoveryNote, StoreError, Vault};
-use crate::tui::event::{ExportDone, ListEntry, ListStatus, UnlockFailure};
+use crate::tui::event::{
+    CaseEntry, ExportDone, ListEntry, ListStatus, UnlockFailure, case_entries,
+};
 use crate::tui::shell::VaultPort;
 use crate::visit::record::{Summary, VisitRecord, format_stamp};
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
 /// How a vault made during onboarding is set up (replays make test vaults).
 #[derive(Debug, Clone, Default)]
@@ -203,5 +206,30 @@ impl VaultPort for StoreVault {
         let vault = self.open()?;
         let outcome = crate::commands::receipt::apply_file(vault, path)?;
         Ok(crate::commands::receipt::outcome_text(&outcome))
+    }
+
+    fn cases(&mut self, today: Date) -> Result<Vec<CaseEntry>, Text> {
+        let v = self.open()?;
+        let retention = v.case_retention_days();
+        let cards = v.cases().map_err(|e| text(&e))?;
+        Ok(case_entries(cards, today, retention))
+    }
+
+    fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text> {
+        Ok(self.open()?.case(id).map_err(|e| text(&e))?.cloned())
+    }
+
+    fn close_case(&mut self, id: &str, reason: &str, now: PrimitiveDateTime) -> Result<(), Text> {
+        self.open()?
+            .close_case(id, reason, &format_stamp(now))
+            .map_err(|e| text(&e))
+    }
+
+    fn case_retention_days(&mut self) -> u32 {
+        self.vault
+            .as_ref()
+            .map_or(crate::case::DEFAULT_RETENTION_DAYS, |v| {
+                v.case_retention_days()
+            })
     }
 }

@@ -9,7 +9,7 @@ use time::PrimitiveDateTime;
 
 use crate::i18n::Lang;
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Screen, State};
-use crate::tui::event::ListEntry;
+use crate::tui::event::{CaseEntry, ListEntry};
 use crate::tui::keys;
 use crate::tui::screens::centered;
 use crate::tui::theme::Theme;
@@ -33,6 +33,8 @@ pub struct ViewCtx<'a> {
     pub theme: &'a Theme,
     pub now: PrimitiveDateTime,
     pub entries: &'a [ListEntry],
+    /// The open cases, in the home screen's order.
+    pub cases: &'a [CaseEntry],
     /// Visits that arrived at the office (a count; their labels are gone).
     pub arrived: u64,
 }
@@ -58,6 +60,7 @@ pub fn view(state: &State, f: &mut Frame) {
         theme: &state.theme,
         now: state.now,
         entries: &state.entries,
+        cases: &state.cases,
         arrived: state.arrived,
     };
     // A long message wraps onto up to four lines rather than being
@@ -79,6 +82,7 @@ pub fn view(state: &State, f: &mut Frame) {
         Screen::Home(s) => s.view(f, body, &v),
         Screen::NewVisit(s) => s.view(f, body, &v),
         Screen::Visit(s) => s.view(f, body, &v),
+        Screen::Case(s) => s.view(f, body, &v),
     }
     if state.quit_asked {
         crate::tui::screens::quit::render(f, body, &v, state.open_visit().is_some());

@@ -1,6 +1,7 @@
 //! The screens, each a component with its own state, key handler and view.
 //! A screen never reaches into another's state; the app routes between them.
 
+pub mod case;
 pub mod confirm;
 pub mod flag_panel;
 pub mod home;
@@ -8,6 +9,7 @@ pub mod new_visit;
 pub mod onboarding;
 pub mod overview;
 pub mod quit;
+pub mod readback;
 pub mod review;
 mod review_tabs;
 pub mod roster;

@@ -1,17 +1,25 @@
 //! A new visit: date, place, who was present, the roster (children by first
 //! name or alias and age, caregivers by alias and role), and the checklists
 //! to use, with sensible defaults.
+//!
+//! A visit may follow an open case (chosen here, or started from the case
+//! view): the form then starts from the case card — the label, and the
+//! household with the same ids and the children's ages advanced to the
+//! visit's date — for the worker to correct. At the start the case is
+//! looked up once more: a case closed meanwhile is said so, and the visit
+//! starts as a first visit with the household copied.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
+use crate::case::CaseCard;
 use crate::checklist::{AppliesTo, Catalog};
 use crate::i18n::{Lang, Text};
 use crate::tui::app::{AppCtx, Message, Transition};
-use crate::tui::event::Key;
+use crate::tui::event::{CaseEntry, Effect, Key};
 use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::visit::VisitScreen;
@@ -22,6 +30,8 @@ use crate::visit::{Caregiver, Child, SheetStatus, Visit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Row {
+    /// A first visit, or the follow-up of an open case.
+    Kind,
     Label,
     Date,
     Place,
@@ -31,6 +41,12 @@ enum Row {
     AddCaregiver,
     Caregiver(usize),
     Checklist(usize),
+    Start,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    Fill,
     Start,
 }
 
@@ -46,8 +62,20 @@ pub struct NewVisitScreen {
     date: Field,
     place: Field,
     present: Field,
-    children: Vec<(String, u8)>,
-    caregivers: Vec<(String, String)>,
+    /// Children and caregivers; the id is kept for people carried over
+    /// from a case card (`None`: added here).
+    children: Vec<(Option<u32>, String, u8)>,
+    caregivers: Vec<(Option<u32>, String, String)>,
+    /// The open cases a visit may follow: id, label.
+    cases: Vec<(String, String)>,
+    /// The case this visit follows.
+    follows: Option<Box<CaseCard>>,
+    /// The case picker (a pop-up over the form), with its selection:
+    /// 0 is "a first visit", then the cases.
+    picking: Option<usize>,
+    /// A case card was asked for: to fill the form from it (`Fill`), or to
+    /// check that the case is still open before the visit starts (`Start`).
+    waiting: Option<Waiting>,
     /// Checklist id, title, applies to, chosen.
     checklists: Vec<(String, Text, AppliesTo, bool)>,
     /// The per-child checklists, to say which a child is outside the age
@@ -63,7 +91,7 @@ pub struct NewVisitScreen {
 }
 
 impl NewVisitScreen {
-    pub fn new(now: PrimitiveDateTime, catalog: &Catalog) -> NewVisitScreen {
+    pub fn new(now: PrimitiveDateTime, catalog: &Catalog, cases: &[CaseEntry]) -> NewVisitScreen {
         let first_date = format_date(now.date());
         let mut s = NewVisitScreen {
             label: Field::single(""),
@@ -72,6 +100,13 @@ impl NewVisitScreen {
             present: Field::single(""),
             children: Vec::new(),
             caregivers: Vec::new(),
+            cases: cases
+                .iter()
+                .map(|c| (c.case_id.clone(), c.label.clone()))
+                .collect(),
+            follows: None,
+            picking: None,
+            waiting: None,
             checklists: catalog
                 .all()
                 .iter()
@@ -88,18 +123,115 @@ impl NewVisitScreen {
             first_date,
             leaving: None,
         };
+        // The label is where the worker starts typing, also when the kind
+        // of visit can be chosen above it.
+        s.focus = usize::from(s.has_kind());
         s.focus_fields();
         s
     }
 
+    /// Fill the form from a case card: a follow-up visit of that case, on
+    /// `date` (the children's ages advanced to it).
+    pub fn follow(&mut self, card: CaseCard, date: Date) {
+        let roster = card.roster_on(date);
+        self.label = Field::single(&card.label);
+        self.children = roster
+            .children
+            .into_iter()
+            .map(|c| (Some(c.id), c.alias, c.age))
+            .collect();
+        self.caregivers = roster
+            .caregivers
+            .into_iter()
+            .map(|c| (Some(c.id), c.alias, c.role))
+            .collect();
+        if !self.cases.iter().any(|(id, _)| *id == card.case_id) {
+            self.cases.push((card.case_id.clone(), card.label.clone()));
+        }
+        self.follows = Some(Box::new(card));
+        // On to the household, to check it.
+        self.focus_row(Row::AddChild);
+    }
+
+    fn focus_row(&mut self, row: Row) {
+        self.focus = self.rows().iter().position(|r| *r == row).unwrap_or(0);
+        self.focus_fields();
+    }
+
+    /// The case this visit follows, if any (tests and the view).
+    pub fn follows(&self) -> Option<&CaseCard> {
+        self.follows.as_deref()
+    }
+
+    fn has_kind(&self) -> bool {
+        !self.cases.is_empty() || self.follows.is_some()
+    }
+
+    /// The reply to `Effect::LoadCase` from this form.
+    pub fn case_loaded(
+        &mut self,
+        result: Result<Option<Box<CaseCard>>, Text>,
+        ctx: &mut AppCtx<'_>,
+    ) -> Transition {
+        let Some(waiting) = self.waiting.take() else {
+            return Transition::Stay;
+        };
+        let card = match result {
+            Ok(card) => card,
+            Err(t) => {
+                ctx.message = Some(Message::error(t));
+                return Transition::Stay;
+            }
+        };
+        match (waiting, card) {
+            (Waiting::Fill, Some(card)) => {
+                let date = parse_date(self.date.text().trim()).unwrap_or(ctx.now.date());
+                self.follow(*card, date);
+                Transition::Stay
+            }
+            (Waiting::Fill, None) => {
+                ctx.message = Some(Message::error(Text::new(
+                    "Deze casus is intussen gesloten. Kies een andere, of begin een eerste bezoek.",
+                    "This case was closed meanwhile. Choose another, or start a first visit.",
+                )));
+                Transition::Stay
+            }
+            (Waiting::Start, Some(card)) => {
+                self.follows = Some(card);
+                self.begin(ctx)
+            }
+            (Waiting::Start, None) => {
+                let label = self
+                    .follows
+                    .take()
+                    .map(|c| c.label.clone())
+                    .unwrap_or_default();
+                let t = self.begin(ctx);
+                ctx.message = Some(Message::error(Text::new(
+                    format!(
+                        "De casus {label} is intussen gesloten. Dit is daarom een eerste bezoek; het gezin is overgenomen."
+                    ),
+                    format!(
+                        "The case {label} was closed meanwhile, so this is a first visit; the household was copied."
+                    ),
+                )));
+                t
+            }
+        }
+    }
+
     fn rows(&self) -> Vec<Row> {
-        let mut r = vec![
+        let mut r = Vec::new();
+        if self.has_kind() {
+            r.push(Row::Kind);
+        }
+        r.extend([
             Row::Label,
             Row::Date,
             Row::Place,
             Row::Present,
             Row::AddChild,
-        ];
+        ]);
         r.extend((0..self.children.len()).map(Row::Child));
         r.push(Row::AddCaregiver);
         r.extend((0..self.caregivers.len()).map(Row::Caregiver));
@@ -141,11 +273,14 @@ impl NewVisitScreen {
             || !self.children.is_empty()
             || !self.caregivers.is_empty()
             || self.checklists.iter().any(|c| !c.3)
+            || self.follows.is_some()
     }
 
     pub fn ctx(&self) -> Ctx {
         if self.adding.is_some() || self.leaving.is_some() {
             Ctx::Prompt
+        } else if self.picking.is_some() {
+            Ctx::Popup
         } else {
             Ctx::NewVisit
         }
@@ -160,6 +295,28 @@ impl NewVisitScreen {
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
         if self.adding.is_some() {
             self.adding_key(key, action, ctx);
+            return Transition::Stay;
+        }
+        if let Some(sel) = self.picking {
+            match action {
+                Some(Action::Up) => self.picking = Some(sel.saturating_sub(1)),
+                Some(Action::Down) => self.picking = Some((sel + 1).min(self.cases.len())),
+                Some(Action::First) => self.picking = Some(0),
+                Some(Action::Last) => self.picking = Some(self.cases.len()),
+                Some(Action::Cancel) => self.picking = None,
+                Some(Action::Select) => {
+                    self.picking = None;
+                    match sel.checked_sub(1).and_then(|i| self.cases.get(i)) {
+                        // A first visit: what is filled in stays, without the case.
+                        None => self.follows = None,
+                        Some((id, _)) => {
+                            self.waiting = Some(Waiting::Fill);
+                            ctx.effects.push(Effect::LoadCase(id.clone()));
+                        }
+                    }
+                }
+                _ => {}
+            }
             return Transition::Stay;
         }
         if let Some(on_discard) = self.leaving {
@@ -188,6 +345,13 @@ impl NewVisitScreen {
             Some(Action::AddCaregiver) => self.open_adding(true),
             Some(Action::Remove) => self.remove(row),
             Some(Action::Select) => match row {
+                Row::Kind => {
+                    let at = self
+                        .follows
+                        .as_ref()
+                        .and_then(|c| self.cases.iter().position(|(id, _)| *id == c.case_id));
+                    self.picking = Some(at.map_or(0, |i| i + 1));
+                }
                 Row::Label | Row::Date | Row::Place | Row::Present => self.move_focus(1),
                 Row::AddChild => self.open_adding(false),
                 Row::AddCaregiver => self.open_adding(true),
@@ -283,10 +447,10 @@ impl NewVisitScreen {
                         )));
                         return;
                     }
-                    self.caregivers.push((name, second));
+                    self.caregivers.push((None, name, second));
                 } else {
                     match second.parse::<u8>() {
-                        Ok(age) if age <= 17 => self.children.push((name, age)),
+                        Ok(age) if age <= 17 => self.children.push((None, name, age)),
                         _ => {
                             ctx.message = Some(Message::error(Text::new(
                                 "Vul een leeftijd in van 0 tot en met 17.",
@@ -315,39 +479,83 @@ impl NewVisitScreen {
         };
         let label = self.label.text().trim().to_string();
         if label.is_empty() {
-            self.focus = 0;
-            self.focus_fields();
+            self.focus_row(Row::Label);
             return fail(
                 ctx,
                 "Geef het bezoek een korte naam voor de lijst (geen volledige namen), bijvoorbeeld Appelboom.",
                 "Give the visit a short name for the list (no full names), for example Appelboom.",
             );
         }
-        let Some(date) = parse_date(self.date.text().trim()) else {
-            self.focus = 1;
-            self.focus_fields();
+        if parse_date(self.date.text().trim()).is_none() {
+            self.focus_row(Row::Date);
             return fail(
                 ctx,
                 "Schrijf de datum als JJJJ-MM-DD.",
                 "Write the date as YYYY-MM-DD.",
             );
+        }
+        if let Some(card) = &self.follows {
+            // Is the case still open? The reply starts the visit.
+            self.waiting = Some(Waiting::Start);
+            ctx.effects.push(Effect::LoadCase(card.case_id.clone()));
+            return Transition::Stay;
+        }
+        self.begin(ctx)
+    }
+
+    /// Make the visit from the form (checked by `start`): a follow-up of
+    /// `self.follows`, or a first visit.
+    fn begin(&mut self, ctx: &mut AppCtx<'_>) -> Transition {
+        let fail = |ctx: &mut AppCtx<'_>, nl: &str, en: &str| {
+            ctx.message = Some(Message::error(Text::new(nl, en)));
+            Transition::Stay
+        };
+        let label = self.label.text().trim().to_string();
+        let Some(date) = parse_date(self.date.text().trim()) else {
+            return Transition::Stay;
         };
         let mut visit = Visit::new(ctx.ids.visit_id(), label, date, ctx.now);
         visit.place = self.place.text().trim().to_string();
         visit.present = self.present.text().trim().to_string();
-        let mut id = 0;
-        for (alias, age) in &self.children {
-            id += 1;
+        // People carried over keep their ids (the previous visit's answers
+        // and flags name them); people added here get new ones.
+        let carried = self.follows.as_ref().map(|c| c.roster_on(date));
+        let mut id = self
+            .children
+            .iter()
+            .filter_map(|c| c.0)
+            .chain(self.caregivers.iter().filter_map(|c| c.0))
+            .max()
+            .unwrap_or(0);
+        for (known, alias, age) in &self.children {
+            let (cid, age) = match known {
+                Some(k) => {
+                    // The age on the visit's date (the form showed it on
+                    // the date it was filled from).
+                    let age = carried
+                        .as_ref()
+                        .and_then(|r| r.children.iter().find(|c| c.id == *k))
+                        .map_or(*age, |c| c.age);
+                    (*k, age)
+                }
+                None => {
+                    id += 1;
+                    (id, *age)
+                }
+            };
             visit.roster.children.push(Child {
-                id,
+                id: cid,
                 alias: alias.clone(),
-                age: *age,
+                age,
             });
         }
-        for (alias, role) in &self.caregivers {
-            id += 1;
+        for (known, alias, role) in &self.caregivers {
+            let cid = known.unwrap_or_else(|| {
+                id += 1;
+                id
+            });
             visit.roster.caregivers.push(Caregiver {
-                id,
+                id: cid,
                 alias: alias.clone(),
                 role: role.clone(),
             });
@@ -369,6 +577,9 @@ impl NewVisitScreen {
                 "Kies minstens één checklist die past bij dit gezin (lijsten per kind hebben kinderen in de juiste leeftijd nodig).",
                 "Choose at least one checklist that fits this family (per-child lists need children of the right age).",
             );
+        }
+        if let Some(card) = &self.follows {
+            visit.start_follow_up(card.follow_up(), card.case_id.clone());
         }
         let mut screen = VisitScreen::new(visit, ctx.now);
         ctx.effects.push(screen.save_effect());
@@ -417,6 +628,26 @@ impl NewVisitScreen {
             let w = label_w as usize - 2;
             // Form rows: a label column, then a field or a line of text.
             let (label, rest, style) = match *row {
+                Row::Kind => (
+                    t("Soort bezoek", "Kind of visit"),
+                    match &self.follows {
+                        Some(c) => match v.lang {
+                            Lang::Nl => format!(
+                                "Vervolgbezoek van {} (vorige: {})",
+                                c.label, c.last_visit_date
+                            ),
+                            Lang::En => {
+                                format!("Follow-up of {} (last: {})", c.label, c.last_visit_date)
+                            }
+                        },
+                        None => t(
+                            "Eerste bezoek · Enter: vervolgbezoek van een casus",
+                            "First visit · Enter: follow-up of a case",
+                        )
+                        .to_string(),
+                    },
+                    style,
+                ),
                 Row::Label => {
                     field_row(f, t("Naam voor de lijst", "Name for the list"), &self.label);
                     continue;
@@ -439,7 +670,7 @@ impl NewVisitScreen {
                     style,
                 ),
                 Row::Child(i) => {
-                    let (alias, age) = &self.children[i];
+                    let (_, alias, age) = &self.children[i];
                     let mut text = format!("{alias}, {age} {}", t("jaar", "years"));
                     // Never a silent absence: the lists this child is
                     // outside the age groups of are named at once.
@@ -464,7 +695,7 @@ impl NewVisitScreen {
                     style,
                 ),
                 Row::Caregiver(i) => {
-                    let (alias, role) = &self.caregivers[i];
+                    let (_, alias, role) = &self.caregivers[i];
                     ("", format!("{alias} ({role})"), style)
                 }
                 Row::Checklist(i) => {
@@ -523,8 +754,55 @@ impl NewVisitScreen {
             };
             form.render(f, centered(area, 56, 10), v, help);
         }
+        if let Some(sel) = self.picking {
+            self.picker_view(f, area, v, sel);
+        }
         if let Some(on_discard) = self.leaving {
             self.leaving_view(f, area, v, on_discard);
+        }
+    }
+
+    fn picker_view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>, sel: usize) {
+        let t = |nl, en| v.lang.pick(nl, en);
+        let n = self.cases.len() + 1;
+        let boxed = centered(area, 56, (n as u16 + 4).min(area.height));
+        f.render_widget(Clear, boxed);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(v.theme.title())
+            .title(format!(" {} ", t("Soort bezoek", "Kind of visit")));
+        let inner = block.inner(boxed);
+        f.render_widget(block, boxed);
+        let rows = usize::from(inner.height.saturating_sub(2)).max(1);
+        let first = sel.saturating_sub(rows - 1);
+        let mut lines = Vec::new();
+        for i in (0..n).skip(first).take(rows) {
+            let text = match i.checked_sub(1).and_then(|c| self.cases.get(c)) {
+                None => t("Eerste bezoek (nieuw gezin)", "First visit (new family)").to_string(),
+                Some((_, label)) => format!("{} {label}", t("Vervolgbezoek van", "Follow-up of")),
+            };
+            let on = i == sel;
+            let line = Line::raw(clip(
+                &format!("{}{text}", if on { " ▶ " } else { "   " }),
+                usize::from(inner.width),
+            ));
+            lines.push(if on {
+                line.style(v.theme.selected())
+            } else {
+                line
+            });
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            t(
+                "↑↓: kiezen · Enter: nemen · Esc: terug",
+                "↑↓: choose · Enter: take · Esc: back",
+            ),
+            v.theme.dim(),
+        ));
+        f.render_widget(Paragraph::new(lines), inner);
+        if inner.height > 0 {
+            f.set_cursor_position((inner.x + 1, inner.y + (sel - first) as u16));
         }
     }
 

@@ -56,6 +56,8 @@ pub enum ReviewOutcome {
         entry: Option<usize>,
     },
     Finalize,
+    /// Open the read-back with the family.
+    ReadBack,
 }
 
 /// The headings in force at the end of `rows` (the top of a page): the
@@ -186,6 +188,7 @@ impl Review {
             Some(Action::Finalize) => {
                 self.confirming = Some(TypedConfirm::new(&visit.label, "afronden"));
             }
+            Some(Action::ReadBack) => return ReviewOutcome::ReadBack,
             _ => {}
         }
         ReviewOutcome::Stay
@@ -225,6 +228,21 @@ impl Review {
             line.push(Span::styled(name, style));
             line.push(Span::raw(" "));
         }
+        // Read back or not, after the tabs where it fits (two lines at most).
+        // In a narrow window, where the tabs fill both lines, the first
+        // tab says it in its first row instead.
+        let mark = read_back_span(v, visit);
+        let w = mark.content.chars().count() + 2;
+        let mut mark_row = None;
+        if used + w <= room {
+            let line = bar_lines.last_mut().expect("one line at least");
+            line.push(Span::raw(" "));
+            line.push(mark);
+        } else if bar_lines.len() < 2 {
+            bar_lines.push(vec![Span::raw(" "), mark]);
+        } else {
+            mark_row = Some(Row::Text(Line::from(mark)));
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(v.theme.title())
@@ -246,8 +264,9 @@ impl Review {
         );
         let width = body.width as usize;
         let rows = match self.tab {
-            0 => status_rows(v, visit, width)
+            0 => mark_row
                 .into_iter()
+                .chain(status_rows(v, visit, width))
                 .chain(open_rows(v, visit, &open, self.sel, width))
                 .collect(),
             1 => score_rows(v, visit, derived, width),
@@ -460,6 +479,28 @@ impl Review {
                 visit.flags.len()
             ),
         ]
+    }
+}
+
+/// Whether the agreements were read back with the family, for the tab
+/// bar (on every tab; `l` opens the read-back, `m` in it marks it).
+fn read_back_span(v: &ViewCtx<'_>, visit: &Visit) -> Span<'static> {
+    match visit.read_back {
+        Some(at) => Span::styled(
+            format!(
+                "{}: ✓ {:02}:{:02}",
+                v.lang.pick("Voorgelezen", "Read back"),
+                at.hour(),
+                at.minute()
+            ),
+            v.theme.ok(),
+        ),
+        None => Span::styled(
+            v.lang
+                .pick("Voorgelezen: nog niet (l)", "Read back: not yet (l)")
+                .to_string(),
+            v.theme.dim(),
+        ),
     }
 }
 

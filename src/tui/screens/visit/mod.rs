@@ -23,6 +23,7 @@ use crate::tui::keys::{Action, Ctx};
 use crate::tui::screens::centered;
 use crate::tui::screens::flag_panel::FlagPanel;
 use crate::tui::screens::overview::{self, Overview};
+use crate::tui::screens::readback::{ReadBack, ReadBackOutcome, ReadBackScreen};
 use crate::tui::screens::review::{Review, ReviewOutcome};
 use crate::tui::screens::roster::{RosterOutcome, RosterPanel};
 use crate::tui::screens::status::{StatusDialog, StatusOutcome};
@@ -106,6 +107,11 @@ pub struct VisitScreen {
     /// before it are passed, and flags about them no longer wait.
     reached: (usize, usize),
     review: Option<Review>,
+    /// The read-back with the family (`l` in the review), over the review.
+    readback: Option<ReadBackScreen>,
+    /// What was read back when it was marked: when the agreements, the
+    /// framework or the dates change after that, the mark is taken back.
+    read_back_seen: Option<ReadBack>,
     /// The question overview (Ctrl-G, `/`).
     overview: Option<Overview>,
     /// The section pane has the focus, with this row of `section_rows`
@@ -126,6 +132,8 @@ impl VisitScreen {
     /// A visit just created.
     pub fn new(visit: Visit, now: PrimitiveDateTime) -> VisitScreen {
         let derived = derive(&visit);
+        // A draft marked read back was read back as it was saved.
+        let read_back_seen = visit.read_back.map(|_| ReadBack::from_visit(&visit));
         let mut s = VisitScreen {
             visit,
             derived,
@@ -142,6 +150,8 @@ impl VisitScreen {
             flags: FlagPanel::default(),
             reached: (0, 0),
             review: None,
+            readback: None,
+            read_back_seen,
             overview: None,
             pane: None,
             finalizing: false,
@@ -341,6 +351,9 @@ impl VisitScreen {
         }
         if self.status.is_some() {
             return Ctx::Prompt;
+        }
+        if let Some(r) = &self.readback {
+            return r.ctx();
         }
         if let Some(r) = &self.roster {
             return r.ctx();
@@ -622,12 +635,35 @@ impl VisitScreen {
 
     pub fn key(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
         let t = self.key_inner(key, action, ctx);
+        self.check_read_back(ctx);
         if let Some(n) = self.flags.take_notice()
             && ctx.message.is_none()
         {
             ctx.message = Some(Message::info(n));
         }
         t
+    }
+
+    /// The family heard what was read back: when the agreements, the
+    /// framework or the dates change after the mark, the mark is taken
+    /// back (and saved), and the worker is told to read back again.
+    fn check_read_back(&mut self, ctx: &mut AppCtx<'_>) {
+        if self.visit.read_back.is_none() || self.finalizing {
+            return;
+        }
+        let Some(seen) = &self.read_back_seen else {
+            return;
+        };
+        if ReadBack::from_visit(&self.visit) == *seen {
+            return;
+        }
+        self.visit.read_back = None;
+        self.read_back_seen = None;
+        ctx.effects.push(self.save_effect());
+        ctx.message = Some(Message::info(Text::new(
+            "De afspraken, het kader of de datums zijn veranderd na het voorlezen: niet meer gemarkeerd als voorgelezen. Lees opnieuw voor (F6, l).",
+            "The agreements, the framework or the dates changed after reading back: no longer marked as read back. Read back again (F6, l).",
+        )));
     }
 
     fn key_inner(&mut self, key: Key, action: Option<Action>, ctx: &mut AppCtx<'_>) -> Transition {
@@ -643,6 +679,21 @@ impl VisitScreen {
         }
         if self.status.is_some() {
             self.status_key(key, action, ctx);
+            return Transition::Stay;
+        }
+        if let Some(r) = &mut self.readback {
+            match r.key(key, action) {
+                ReadBackOutcome::Stay => {}
+                ReadBackOutcome::Close => self.readback = None,
+                ReadBackOutcome::Mark(on) => {
+                    // Undoable until finalizing; saved at once, like a flag.
+                    self.visit.read_back = on.then_some(ctx.now);
+                    self.read_back_seen = on.then(|| r.content().clone());
+                    r.set_marked(self.visit.read_back);
+                    self.visit.updated_at = ctx.now;
+                    ctx.effects.push(self.save_effect());
+                }
+            }
             return Transition::Stay;
         }
         if let Some(panel) = &mut self.roster {
@@ -697,6 +748,9 @@ impl VisitScreen {
                     self.goto(Pos::Item { sheet, item, entry }, ctx);
                 }
                 ReviewOutcome::Finalize => self.finalize(ctx),
+                ReviewOutcome::ReadBack => {
+                    self.readback = Some(ReadBackScreen::from_visit(&self.visit, ctx.lang));
+                }
             }
             if let Some(Action::Home) = action {
                 ctx.effects.push(self.save_effect());

@@ -13,6 +13,11 @@ use crate::tui::widgets::wrap_prefixed;
 
 impl VisitScreen {
     pub fn view(&self, f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+        // The read-back has the whole screen: nothing of the visit beside it.
+        if let Some(r) = &self.readback {
+            r.view(f, area, v);
+            return;
+        }
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         self.header(f, head, v);
@@ -412,7 +417,26 @@ impl VisitScreen {
                     ));
                 }
                 let text = it.text_for(d.age_band).get(v.lang).to_string();
-                let mut q_lines = vec![Line::from(head), Line::raw("")];
+                let mut q_lines = vec![Line::from(head)];
+                // In a follow-up section: what this entry is about, from the
+                // previous visit, in full (the frame's title may cut it, and
+                // the compact layout has none). The number given last time
+                // is beside the scaling question asked again.
+                if let (Some(e), Some(true)) =
+                    (entry, sec.repeat.as_ref().map(|r| r.from_previous()))
+                {
+                    let about = self.visit.entry_title(s, si, e);
+                    q_lines.extend(
+                        wrap_prefixed(
+                            &format!("{} ", t("Vorige keer:", "Last time:")),
+                            about.get(v.lang),
+                            width,
+                        )
+                        .into_iter()
+                        .map(|l| Line::styled(l, v.theme.warn())),
+                    );
+                }
+                q_lines.push(Line::raw(""));
                 q_lines.extend(
                     wrap_prefixed("", &text, width)
                         .into_iter()
