@@ -382,6 +382,10 @@ fn main() {
             highest_sequence: 4,
         },
         removing: vec![4],
+        // Index version 3: the open cases as the home screen lists them.
+        cases: Some(vec![safevisit::case::CaseSummary::of(
+            &safevisit::case::CaseCard::from_record(&rec, None),
+        )]),
     };
     write(
         out.join(format!("index-v{}.bin", INDEX.version)),

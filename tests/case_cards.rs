@@ -72,7 +72,7 @@ fn finalize_keeps_a_card_and_a_follow_up_carries_it_on() {
     let mut v = common::reopen(&dir);
     let cases = v.cases().unwrap();
     assert_eq!(cases.len(), 1, "one case, not two");
-    let card = cases[0];
+    let card = &cases[0];
     assert_eq!(card.visits, 2);
     assert_eq!(card.last_visit, "bezoek-2");
     assert_eq!(card.opened_on, "2025-03-04");
@@ -177,14 +177,15 @@ fn a_damaged_card_is_quarantined_and_the_other_cases_still_open() {
         cases.join(layout::case_name("bezoek-2")),
     )
     .unwrap();
-    let v = common::reopen(&dir);
-    let open: Vec<&str> = v
-        .cases()
-        .unwrap()
-        .iter()
-        .map(|c| c.case_id.as_str())
-        .collect();
+    let mut v = common::reopen(&dir);
+    // The home screen lists from the index, without opening a card.
+    assert_eq!(v.case_summaries().unwrap().len(), 3);
+    assert!(v.quarantined().is_empty());
+    // Opening the cards finds the damage: set aside, the rest still opens.
+    assert!(v.case("bezoek-1").unwrap().is_none());
+    let open: Vec<String> = v.cases().unwrap().into_iter().map(|c| c.case_id).collect();
     assert_eq!(open, ["bezoek-3"]);
+    assert_eq!(v.case_summaries().unwrap().len(), 1, "the list follows");
     let moved: Vec<String> = v.quarantined().iter().map(|q| q.original.clone()).collect();
     assert_eq!(
         moved,

@@ -112,7 +112,7 @@ fn a_signed_handover_for_this_laptop_is_taken_and_a_forged_one_is_not() {
     v.unlock(&common::passphrase()).unwrap();
     let cases = v.cases().unwrap();
     assert_eq!(cases.len(), 1);
-    assert_eq!(*cases[0], card);
+    assert_eq!(cases[0], card);
     drop(v);
     // The same handover again changes nothing.
     let (code, stdout, _) = run(

@@ -198,7 +198,22 @@ fn index_v2_decodes_with_its_arrived_counts() {
         }
     );
     assert_eq!(index.removing, vec![4]);
-    // What this program writes is version 2, byte for byte the same.
+    // Version 2 knew no cases: unlocking reads the cards once.
+    assert_eq!(index.cases, None);
+}
+
+#[test]
+fn index_v3_lists_the_open_cases() {
+    let bytes = std::fs::read(fixtures().join("index-v3.bin")).unwrap();
+    assert_eq!(&bytes[..10], b"SVINDEX\0\x03\x00");
+    let index = decode_index(&bytes).unwrap();
+    assert_eq!(index.entries.len(), 2);
+    assert_eq!(index.removing, vec![4]);
+    let cases = index.cases.as_ref().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].case_id, "case-kersenboom");
+    assert_eq!(cases[0].active_flags, 1);
+    // What this program writes is version 3, byte for byte the same.
     let again = safevisit::store::envelope::encode(
         safevisit::store::envelope::INDEX,
         &index,

@@ -103,7 +103,7 @@ fn a_case_closed_on_screen_is_gone_and_its_closure_waits_for_the_office() {
     drop(s);
 
     // Opened again: still closed, still waiting for the next export.
-    let v = common::reopen(&dir);
+    let mut v = common::reopen(&dir);
     assert!(v.case("bezoek-k").unwrap().is_none());
     assert_eq!(v.closed_cases(true).unwrap().len(), 1);
     assert_eq!(v.counts().unwrap().cases, 0);

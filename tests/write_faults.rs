@@ -313,6 +313,48 @@ fn finalize_survives_a_failure_at_every_step() {
     }
 }
 
+/// A follow-up finalized with a failure at every step: the case card is
+/// carried on from the card on disk (never made again from nothing), so
+/// its history survives a finalize completed at the next unlock.
+#[test]
+fn a_follow_up_finalize_keeps_the_case_history_at_every_step() {
+    let follow_up = || {
+        let mut r = small("bezoek-a", 2);
+        r.date = "2025-04-04".into();
+        r.case_id = "bezoek-b".into();
+        r.follow_up = Some(safevisit::visit::record::FollowUpRecord {
+            follows: "bezoek-b".into(),
+            previous_date: "2025-03-04".into(),
+            ..Default::default()
+        });
+        r
+    };
+    let steps = every_step(
+        "follow-up finalize",
+        disk_full,
+        &|v| {
+            v.finalize(follow_up(), summary(), "2025-04-04T12:00:00")
+                .map(|_| ())
+        },
+        &|v, _, _| {
+            let finalized = v
+                .list()
+                .unwrap()
+                .into_iter()
+                .any(|e| e.id == "bezoek-a" && e.status != Status::Draft);
+            let card = v.case("bezoek-b").unwrap().expect("the case stays");
+            assert_eq!(card.opened_on, "2025-03-04");
+            if finalized {
+                assert_eq!((card.visits, card.last_visit.as_str()), (2, "bezoek-a"));
+            } else {
+                assert_eq!((card.visits, card.last_visit.as_str()), (1, "bezoek-b"));
+            }
+            assert_eq!(v.case_summaries().unwrap().len(), 1);
+        },
+    );
+    assert_eq!(steps, 34);
+}
+
 #[test]
 fn a_failed_finalize_completes_when_called_again() {
     let tmp = tempfile::tempdir().unwrap();

@@ -44,11 +44,14 @@ impl Fs for NoSync {
 }
 
 /// Where the 10,000-visit vault lives (under the target directory).
+/// Open cases in the big vault.
+pub const OPEN_CASES: usize = 500;
+
 pub fn big_vault_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("vault-bench-10k-v1")
+    target.join("vault-bench-10k-v2")
 }
 
 /// The 10,000-visit vault, built if missing. Its identity uses scrypt
@@ -65,7 +68,9 @@ pub fn big_vault() -> PathBuf {
     let mut v = Vault::init_with(&dir, opts, Arc::new(NoSync)).expect("init");
     for i in 0..FINALIZED + DRAFTS {
         let id = format!("bezoek-{i:05}");
-        let rec = common::record(&id, &format!("Appelboom {i}"), 40, i % 3, i as u64);
+        let mut rec = common::record(&id, &format!("Appelboom {i}"), 40, i % 3, i as u64);
+        // 500 families, each followed over about 20 visits: 500 open cases.
+        rec.case_id = format!("casus-{:03}", i % OPEN_CASES);
         if i < FINALIZED {
             v.finalize(rec, common::summary(), "2025-03-04T11:00:00")
                 .expect("finalize");
@@ -120,5 +125,10 @@ pub fn start_to_home(dir: &Path) -> usize {
     shell.handle(Event::Key(Key::Enter));
     shell.draw().unwrap();
     assert!(shell.state.unlocked, "unlocked");
+    assert_eq!(
+        shell.state.cases.len(),
+        OPEN_CASES,
+        "the open cases are listed"
+    );
     shell.state.entries.len()
 }

@@ -397,43 +397,73 @@ impl CaseCard {
 
     /// What is due in this case, seen on `today`.
     pub fn due(&self, today: Date, retention_days: u32) -> Due {
-        let overdue_agreements = self
-            .agreements
+        CaseSummary::of(self).due(today, retention_days)
+    }
+}
+
+/// What the home screen lists of an open case: kept in the vault's index,
+/// so that listing 500 cases needs no card to be opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub case_id: String,
+    pub label: String,
+    /// `YYYY-MM-DD`
+    pub evaluation_date: Option<String>,
+    pub next_contact: Option<String>,
+    /// The agreements' deadlines (`YYYY-MM-DD`), in agreement order.
+    pub agreement_dates: Vec<String>,
+    pub active_flags: u32,
+    pub acute_flags: u32,
+    pub last_visit_date: String,
+    /// `YYYY-MM-DDTHH:MM:SS`
+    pub updated_at: String,
+}
+
+impl CaseSummary {
+    pub fn of(card: &CaseCard) -> CaseSummary {
+        let active = card.flags.iter().filter(|f| f.state == "active");
+        CaseSummary {
+            case_id: card.case_id.clone(),
+            label: card.label.clone(),
+            evaluation_date: card.evaluation_date.clone(),
+            next_contact: card.next_contact.clone(),
+            agreement_dates: card
+                .agreements
+                .iter()
+                .filter_map(|a| a.by_when.clone())
+                .collect(),
+            active_flags: active.clone().count() as u32,
+            acute_flags: active.filter(|f| f.level == "acute").count() as u32,
+            last_visit_date: card.last_visit_date.clone(),
+            updated_at: card.updated_at.clone(),
+        }
+    }
+
+    /// What is due in this case, seen on `today`.
+    pub fn due(&self, today: Date, retention_days: u32) -> Due {
+        let deadlines: Vec<Date> = self
+            .agreement_dates
             .iter()
-            .filter(|a| {
-                a.by_when
-                    .as_deref()
-                    .and_then(parse_date)
-                    .is_some_and(|d| d < today)
-            })
-            .count();
+            .filter_map(|d| parse_date(d))
+            .collect();
         let evaluation = self.evaluation_date.as_deref().and_then(parse_date);
         let next_contact = self.next_contact.as_deref().and_then(parse_date);
-        let agreement_dates = self
-            .agreements
-            .iter()
-            .filter_map(|a| a.by_when.as_deref().and_then(parse_date));
         let next = evaluation
             .into_iter()
             .chain(next_contact)
-            .chain(agreement_dates)
+            .chain(deadlines.iter().copied())
             .min();
         let last = parse_date(self.updated_at.get(..10).unwrap_or(&self.updated_at))
             .or_else(|| parse_date(&self.last_visit_date));
-        let retention_due =
-            last.is_some_and(|d| (today - d).whole_days() >= i64::from(retention_days));
         Due {
             next,
-            overdue_agreements,
+            overdue_agreements: deadlines.iter().filter(|d| **d < today).count(),
             evaluation_overdue: evaluation.is_some_and(|d| d < today),
             contact_overdue: next_contact.is_some_and(|d| d < today),
-            retention_due,
-            active_flags: self.flags.iter().filter(|f| f.state == "active").count(),
-            acute_flags: self
-                .flags
-                .iter()
-                .filter(|f| f.state == "active" && f.level == "acute")
-                .count(),
+            retention_due: last
+                .is_some_and(|d| (today - d).whole_days() >= i64::from(retention_days)),
+            active_flags: self.active_flags as usize,
+            acute_flags: self.acute_flags as usize,
         }
     }
 }
@@ -462,7 +492,7 @@ impl Due {
 
 /// Open cases in the order the home screen lists them: the next due date
 /// first (cases without one last), then by label.
-pub fn sort_by_due(cards: &mut [(CaseCard, Due)]) {
+pub fn sort_by_due(cards: &mut [(CaseSummary, Due)]) {
     cards.sort_by(|(a, da), (b, db)| {
         (da.next.is_none(), da.next, &a.label, &a.case_id).cmp(&(
             db.next.is_none(),

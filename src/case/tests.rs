@@ -266,11 +266,13 @@ fn cases_are_listed_by_their_next_due_date() {
     none.next_contact = None;
     none.evaluation_date = None;
     let today = date!(2026 - 11 - 05);
-    let mut list: Vec<(CaseCard, Due)> = [none, later, soon]
+    let mut list: Vec<(CaseSummary, Due)> = [none, later, soon]
         .into_iter()
         .map(|c| {
-            let d = c.due(today, 180);
-            (c, d)
+            let s = CaseSummary::of(&c);
+            let d = s.due(today, 180);
+            assert_eq!(d, c.due(today, 180));
+            (s, d)
         })
         .collect();
     sort_by_due(&mut list);

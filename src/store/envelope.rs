@@ -82,7 +82,7 @@ pub const RECORD: Kind = Kind {
 /// The index of the vault.
 pub const INDEX: Kind = Kind {
     magic: *b"SVINDEX\0",
-    version: 2,
+    version: 3,
     name: "index",
 };
 

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::CaseSummary;
 use crate::visit::record::{ChecklistStamp, VisitRecord};
 
 /// Where a visit stands.
@@ -91,6 +92,31 @@ pub struct IndexFile {
     /// `arrived`) and the deletions had not all been done when the index
     /// was written. Unlocking deletes them. Normally empty.
     pub removing: Vec<u64>,
+    /// The open cases as the home screen lists them, sorted by case id
+    /// (format version 3). `None`: not known (an index of version 1 or 2);
+    /// unlocking then reads the cards once and writes them here.
+    pub cases: Option<Vec<CaseSummary>>,
+}
+
+/// The index file's payload in format version 2 (frozen).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IndexFileV2 {
+    pub entries: Vec<IndexEntry>,
+    pub final_dir_mtime: Option<(i64, u32)>,
+    pub arrived: Arrived,
+    pub removing: Vec<u64>,
+}
+
+impl From<IndexFileV2> for IndexFile {
+    fn from(v2: IndexFileV2) -> IndexFile {
+        IndexFile {
+            entries: v2.entries,
+            final_dir_mtime: v2.final_dir_mtime,
+            arrived: v2.arrived,
+            removing: v2.removing,
+            cases: None,
+        }
+    }
 }
 
 /// What the office confirmed with receipts: counts only. The visits
@@ -121,6 +147,7 @@ impl From<IndexFileV1> for IndexFile {
             final_dir_mtime: v1.final_dir_mtime,
             arrived: Arrived::default(),
             removing: Vec::new(),
+            cases: None,
         }
     }
 }
@@ -187,6 +214,7 @@ pub struct IndexFileRef<'a> {
     pub final_dir_mtime: Option<(i64, u32)>,
     pub arrived: Arrived,
     pub removing: &'a [u64],
+    pub cases: Option<Vec<&'a CaseSummary>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,12 +317,24 @@ mod tests {
                 highest_sequence: 7,
             },
             removing: vec![7],
+            cases: Some(vec![crate::case::CaseSummary {
+                case_id: "appelboom-1".into(),
+                label: "Appelboom".into(),
+                evaluation_date: Some("2026-12-01".into()),
+                next_contact: None,
+                agreement_dates: vec!["2026-11-09".into()],
+                active_flags: 1,
+                acute_flags: 0,
+                last_visit_date: "2026-11-02".into(),
+                updated_at: "2026-11-02T11:00:00".into(),
+            }]),
         };
         let borrowed = IndexFileRef {
             entries: &owned.entries,
             final_dir_mtime: owned.final_dir_mtime,
             arrived: owned.arrived,
             removing: &owned.removing,
+            cases: owned.cases.as_ref().map(|c| c.iter().collect()),
         };
         assert_eq!(
             bincode::serde::encode_to_vec(&owned, cfg).unwrap(),

@@ -31,7 +31,8 @@ use crate::store::envelope::{
 };
 use crate::store::error::{QuarantineNote, QuarantineReason, StoreError};
 use crate::store::index::{
-    Arrived, Index, IndexEntry, IndexFile, IndexFileRef, IndexFileV1, Status, Stub, StubV1,
+    Arrived, Index, IndexEntry, IndexFile, IndexFileRef, IndexFileV1, IndexFileV2, Status, Stub,
+    StubV1,
 };
 use crate::store::layout::{self, DraftName, FinalName};
 use crate::store::passphrase;
@@ -241,8 +242,12 @@ struct Unlocked {
     arrived: Arrived,
     /// Files of arrived visits still to delete (see `IndexFile::removing`).
     removing: Vec<u64>,
-    /// The open cases' cards, by case id (`cases/`).
-    cases: std::collections::BTreeMap<String, crate::case::CaseCard>,
+    /// The open cases as the home screen lists them, by case id (kept in
+    /// the index; the cards in `cases/` are read when needed).
+    cases: std::collections::BTreeMap<String, crate::case::CaseSummary>,
+    /// Whether the index knew the cases (format 3); if not, unlocking reads
+    /// the cards once.
+    cases_known: bool,
     /// Cases closed on this laptop (`cases/closed.age`).
     closed: Vec<ClosedCase>,
 }
@@ -464,6 +469,7 @@ impl Vault {
                 arrived: Arrived::default(),
                 removing: Vec::new(),
                 cases: Default::default(),
+                cases_known: true,
                 closed: Vec::new(),
             }),
             quarantined: Vec::new(),
@@ -601,10 +607,13 @@ impl Vault {
             arrived: Arrived::default(),
             removing: Vec::new(),
             cases: Default::default(),
+            cases_known: false,
             closed: Vec::new(),
         };
         self.reconcile(&mut unlocked)?;
-        self.load_cases(&mut unlocked)?;
+        if self.load_cases(&mut unlocked)? {
+            self.write_index_for(&unlocked, &unlocked.index)?;
+        }
         if unlocked.signing_key.is_none() {
             // A vault made before laptops signed their bundles. The new key
             // is sealed with the same passphrase and work factor; the old
@@ -1262,6 +1271,7 @@ impl Vault {
             final_dir_mtime: self.final_dir_mtime(),
             arrived: u.arrived,
             removing: &u.removing,
+            cases: Some(u.cases.values().collect()),
         };
         let plain = encode(INDEX, &file, index_config()).map_err(envelope_err)?;
         let ct = encrypt(&plain, &[&u.device]).map_err(StoreError::Envelope)?;
@@ -1424,6 +1434,10 @@ impl Vault {
                 u.index = Index::from_entries(file.entries);
                 u.arrived = file.arrived;
                 u.removing = file.removing;
+                if let Some(cases) = file.cases {
+                    u.cases = cases.into_iter().map(|c| (c.case_id.clone(), c)).collect();
+                    u.cases_known = true;
+                }
             }
             Some(Err(e)) => {
                 self.quarantine(layout::INDEX, None, QuarantineReason::Unreadable(e))?;
@@ -1749,7 +1763,9 @@ pub fn decode_index(plaintext: &[u8]) -> Result<IndexFile, EnvelopeError> {
     match version {
         1 => decode_payload::<IndexFileV1, MAX_INDEX_BYTES>(INDEX, payload, index_config())
             .map(IndexFile::from),
-        2 => decode_payload(INDEX, payload, index_config()),
+        2 => decode_payload::<IndexFileV2, MAX_INDEX_BYTES>(INDEX, payload, index_config())
+            .map(IndexFile::from),
+        3 => decode_payload(INDEX, payload, index_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: INDEX.name,
             found,

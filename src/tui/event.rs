@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use time::PrimitiveDateTime;
 
-use crate::case::{CaseCard, Due, sort_by_due};
+use crate::case::{CaseCard, CaseSummary, Due, sort_by_due};
 use crate::i18n::Text;
 use crate::visit::record::VisitRecord;
 
@@ -140,20 +140,23 @@ pub struct CaseEntry {
 
 /// The open cases as the home screen lists them, seen on `today`: the next
 /// due date first (`case::sort_by_due`).
-pub fn case_entries<'a>(
-    cards: impl IntoIterator<Item = &'a CaseCard>,
+pub fn case_entries(
+    cases: impl IntoIterator<Item = CaseSummary>,
     today: time::Date,
     retention_days: u32,
 ) -> Vec<CaseEntry> {
-    let mut due: Vec<(CaseCard, Due)> = cards
+    let mut due: Vec<(CaseSummary, Due)> = cases
         .into_iter()
-        .map(|c| (c.clone(), c.due(today, retention_days)))
+        .map(|c| {
+            let d = c.due(today, retention_days);
+            (c, d)
+        })
         .collect();
     sort_by_due(&mut due);
     due.into_iter()
         .map(|(c, due)| CaseEntry {
-            case_id: c.case_id.clone(),
-            label: c.label.clone(),
+            case_id: c.case_id,
+            label: c.label,
             due,
         })
         .collect()

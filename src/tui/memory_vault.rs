@@ -201,7 +201,11 @@ impl VaultPort for MemoryVault {
             return Err(MemoryVault::locked());
         }
         let retention = self.case_retention_days();
-        Ok(case_entries(self.cases.values(), today, retention))
+        Ok(case_entries(
+            self.cases.values().map(crate::case::CaseSummary::of),
+            today,
+            retention,
+        ))
     }
 
     fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text> {

@@ -211,12 +211,12 @@ impl VaultPort for StoreVault {
     fn cases(&mut self, today: Date) -> Result<Vec<CaseEntry>, Text> {
         let v = self.open()?;
         let retention = v.case_retention_days();
-        let cards = v.cases().map_err(|e| text(&e))?;
-        Ok(case_entries(cards, today, retention))
+        let cases = v.case_summaries().map_err(|e| text(&e))?;
+        Ok(case_entries(cases.into_iter().cloned(), today, retention))
     }
 
     fn case(&mut self, id: &str) -> Result<Option<CaseCard>, Text> {
-        Ok(self.open()?.case(id).map_err(|e| text(&e))?.cloned())
+        self.open()?.case(id).map_err(|e| text(&e))
     }
 
     fn close_case(&mut self, id: &str, reason: &str, now: PrimitiveDateTime) -> Result<(), Text> {

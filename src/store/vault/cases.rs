@@ -13,7 +13,7 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 use super::{Unlocked, Vault, read_err, read_limited};
-use crate::case::{self, CaseCard};
+use crate::case::{self, CaseCard, CaseSummary};
 use crate::store::atomic::{remove_durable, write_atomic};
 use crate::store::envelope::{
     CASE, CLOSED, EnvelopeError, MAX_RECORD_BYTES, decode_payload, decrypt, encode, encrypt,
@@ -97,14 +97,17 @@ impl Vault {
         self.dir.join(layout::CASES).join(layout::case_name(id))
     }
 
-    /// Read `cases/` at unlock: the closed list, then every card. A card
-    /// closed after it was last written is deleted (a close that was
-    /// interrupted); a card that does not open is quarantined.
-    pub(super) fn load_cases(&mut self, u: &mut Unlocked) -> Result<(), StoreError> {
+    /// Make the open cases agree with `cases/` at unlock. The common case
+    /// lists the folder and reads no card: the index holds what the home
+    /// screen lists. A card that is not in the index (an index of before
+    /// cases, or one rebuilt) is read once; an entry whose card is gone is
+    /// dropped; a card closed after it was last written is deleted (a close
+    /// that was interrupted); a card that does not open is quarantined.
+    /// Returns whether the index must be written.
+    pub(super) fn load_cases(&mut self, u: &mut Unlocked) -> Result<bool, StoreError> {
         let dir = self.dir.join(layout::CASES);
         let closed_rel = format!("{}/{}", layout::CASES, layout::CLOSED_CASES);
-        let closed_path = self.dir.join(&closed_rel);
-        if closed_path.exists() {
+        if self.dir.join(&closed_rel).exists() {
             match self.open_file(u, &closed_rel, decode_closed)? {
                 Ok(f) => u.closed = f.closed,
                 Err(reason) => {
@@ -112,44 +115,79 @@ impl Vault {
                 }
             }
         }
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(d) => d,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        let mut changed = !u.cases_known;
+        let names: Vec<String> = match std::fs::read_dir(&dir) {
+            Ok(d) => d
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(read_err(&dir)(e)),
         };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
-        names.sort();
+        let mut on_disk = std::collections::BTreeSet::new();
         for name in names {
             if crate::store::atomic::is_temp_name(&name) {
                 remove_durable(&*self.fs, &dir.join(&name))?;
                 continue;
             }
-            let Some(id) = layout::parse_case_name(&name) else {
-                continue;
-            };
-            let rel = format!("{}/{name}", layout::CASES);
-            match self.open_file(u, &rel, decode_card)? {
-                Ok(card) if card.case_id == id => {
-                    let closed_later = u.closed.iter().any(|c| {
-                        c.case_id == id && c.closed_at.as_str() >= card.updated_at.as_str()
-                    });
-                    if closed_later {
-                        remove_durable(&*self.fs, &dir.join(&name))?;
-                    } else {
-                        u.cases.insert(id, card);
-                    }
-                }
-                Ok(_) => {
-                    self.quarantine(&rel, None, QuarantineReason::WrongVisit)?;
-                }
-                Err(reason) => {
-                    self.quarantine(&rel, None, reason)?;
-                }
+            if let Some(id) = layout::parse_case_name(&name) {
+                on_disk.insert(id);
             }
         }
-        Ok(())
+        let before = u.cases.len();
+        u.cases.retain(|id, _| on_disk.contains(id));
+        changed |= u.cases.len() != before;
+        for id in on_disk {
+            let known = u.cases.get(&id).map(|c| c.updated_at.clone());
+            let updated_at = match known {
+                Some(t) => t,
+                None => match self.read_card(u, &id)? {
+                    Some(card) => {
+                        changed = true;
+                        let summary = CaseSummary::of(&card);
+                        let t = summary.updated_at.clone();
+                        u.cases.insert(id.clone(), summary);
+                        t
+                    }
+                    None => continue,
+                },
+            };
+            let closed_later = u
+                .closed
+                .iter()
+                .any(|c| c.case_id == id && c.closed_at.as_str() >= updated_at.as_str());
+            if closed_later {
+                remove_durable(&*self.fs, &self.card_path(&id))?;
+                u.cases.remove(&id);
+                changed = true;
+            }
+        }
+        u.cases_known = true;
+        Ok(changed)
+    }
+
+    /// The card of case `id` from `cases/`, or `None` when there is none.
+    /// A card that does not open (or names another case) is quarantined,
+    /// and its entry dropped from the open cases.
+    pub(super) fn read_card(
+        &mut self,
+        u: &mut Unlocked,
+        id: &str,
+    ) -> Result<Option<CaseCard>, StoreError> {
+        if !layout::valid_id(id) {
+            return Ok(None);
+        }
+        let rel = format!("{}/{}", layout::CASES, layout::case_name(id));
+        if !self.dir.join(&rel).exists() {
+            return Ok(None);
+        }
+        let reason = match self.open_file(u, &rel, decode_card)? {
+            Ok(card) if card.case_id == id => return Ok(Some(card)),
+            Ok(_) => QuarantineReason::WrongVisit,
+            Err(reason) => reason,
+        };
+        self.quarantine(&rel, None, reason)?;
+        u.cases.remove(id);
+        Ok(None)
     }
 
     fn open_file<T>(
@@ -189,39 +227,72 @@ impl Vault {
         Ok(())
     }
 
-    /// Make or update the card of `rec`'s case (a finalized record). Done
-    /// once per visit: a card already made from this visit is left alone.
+    /// Make or update the card of `rec`'s case (a finalized record), from
+    /// the card on disk (never from memory: an interrupted finalize is
+    /// completed before anything else is loaded). Done once per visit: a
+    /// card already made from this visit is left alone.
     pub(super) fn write_card_for(
-        &self,
+        &mut self,
         u: &mut Unlocked,
         rec: &VisitRecord,
     ) -> Result<(), StoreError> {
         if !layout::valid_id(&rec.case_id) {
             return Ok(());
         }
-        let prior = u.cases.get(&rec.case_id);
-        if prior.is_some_and(|c| c.last_visit == rec.id) {
-            return Ok(());
+        let prior = self.read_card(u, &rec.case_id)?;
+        if let Some(p) = &prior {
+            // Made from this visit already, or from a later one (an older
+            // visit finalized after a newer one does not replace it).
+            if p.last_visit == rec.id || p.last_visit_date.as_str() > rec.date.as_str() {
+                u.cases.insert(p.case_id.clone(), CaseSummary::of(p));
+                return Ok(());
+            }
         }
-        // An older visit finalized after a newer one of the same case does
-        // not replace the newer card.
-        if prior.is_some_and(|c| c.last_visit_date.as_str() > rec.date.as_str()) {
-            return Ok(());
-        }
-        let card = CaseCard::from_record(rec, prior);
+        let card = CaseCard::from_record(rec, prior.as_ref());
         self.write_card(u, &card)?;
-        u.cases.insert(card.case_id.clone(), card);
+        // A case closed on this laptop and then continued is open again.
+        u.cases.insert(card.case_id.clone(), CaseSummary::of(&card));
         Ok(())
     }
 
-    /// The open cases (unlocked vault), by case id.
-    pub fn cases(&self) -> Result<Vec<&CaseCard>, StoreError> {
+    /// The open cases as the home screen lists them (from the index; no
+    /// card is read), by case id.
+    pub fn case_summaries(&self) -> Result<Vec<&CaseSummary>, StoreError> {
         Ok(self.unlocked()?.cases.values().collect())
     }
 
-    /// One open case.
-    pub fn case(&self, id: &str) -> Result<Option<&CaseCard>, StoreError> {
-        Ok(self.unlocked()?.cases.get(id))
+    /// Every open case's card, by case id (reads every card: for tools and
+    /// tests; the home screen uses [`Vault::case_summaries`]).
+    pub fn cases(&mut self) -> Result<Vec<CaseCard>, StoreError> {
+        let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
+        let ids: Vec<String> = u.cases.keys().cloned().collect();
+        let mut out = Vec::with_capacity(ids.len());
+        let mut r = Ok(());
+        for id in ids {
+            match self.read_card(&mut u, &id) {
+                Ok(Some(c)) => out.push(c),
+                Ok(None) => {}
+                Err(e) => {
+                    r = Err(e);
+                    break;
+                }
+            }
+        }
+        self.unlocked = Some(u);
+        r.map(|()| out)
+    }
+
+    /// One open case's card (`None`: no such open case, or its card did not
+    /// open and was quarantined).
+    pub fn case(&mut self, id: &str) -> Result<Option<CaseCard>, StoreError> {
+        let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
+        let r = if u.cases.contains_key(id) {
+            self.read_card(&mut u, id)
+        } else {
+            Ok(None)
+        };
+        self.unlocked = Some(u);
+        r
     }
 
     /// How many days a case may stay untouched before it is flagged for
@@ -279,7 +350,9 @@ impl Vault {
         }
         remove_durable(&*self.fs, &self.card_path(id))?;
         u.cases.remove(id);
-        Ok(())
+        // If this write fails, the next unlock drops the entry whose card
+        // is gone.
+        self.write_index_for(u, &u.index)
     }
 
     /// Cases closed on this laptop; `unexported` only those not yet
@@ -348,14 +421,28 @@ impl Vault {
             .get(&card.case_id)
             .is_none_or(|c| c.updated_at < card.updated_at);
         let r = if newer {
-            self.write_card(&u, &card).map(|()| {
-                u.cases.insert(card.case_id.clone(), card);
-                true
-            })
+            self.take_card(&mut u, card).map(|()| true)
         } else {
             Ok(false)
         };
         self.unlocked = Some(u);
         r
+    }
+
+    fn take_card(&mut self, u: &mut Unlocked, card: CaseCard) -> Result<(), StoreError> {
+        // Handed (back) to this laptop after it closed the case: the office
+        // decided after the closure, so the closure no longer holds here
+        // (else the next unlock would delete the card again).
+        let before = u.closed.clone();
+        u.closed.retain(|c| c.case_id != card.case_id);
+        if u.closed != before
+            && let Err(e) = self.write_closed(u)
+        {
+            u.closed = before;
+            return Err(e);
+        }
+        self.write_card(u, &card)?;
+        u.cases.insert(card.case_id.clone(), CaseSummary::of(&card));
+        self.write_index_for(u, &u.index)
     }
 }
