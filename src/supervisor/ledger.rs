@@ -1479,6 +1479,20 @@ impl BundleTx<'_> {
             {
                 continue;
             }
+            // "Overgedragen" on a laptop means someone else goes on with the
+            // family: the office decides who (`supervisor handover`, or
+            // `close-case` when the case leaves the organisation). And a
+            // laptop that closes a case the office handed to another laptop
+            // only drops its own card.
+            let handed_elsewhere: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM handovers WHERE case_id = ?1 AND device_id <> ?2)",
+                )?
+                .query_row(params![c.case_id, by], |r| r.get(0))?;
+            if c.reason == "overgedragen" || handed_elsewhere {
+                continue;
+            }
             n += close_case(&self.tx, &c.case_id, &c.closed_on, &c.reason, by, &self.now)?;
         }
         Ok(n)
