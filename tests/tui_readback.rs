@@ -233,11 +233,22 @@ fn the_read_back_of_a_visit_and_of_its_case_card_agree() {
     assert_eq!(from_card.evaluation, rb.evaluation);
     // The card keeps only `kader`: a court measure, said without guessing which.
     assert_eq!(from_card.framework, Framework::Measure(Measure::Other));
-    let screen = whole(&ReadBackScreen::from_card(&card, Lang::Nl), Lang::Nl);
+    let screen = whole(
+        &ReadBackScreen::from_card(&card, Lang::Nl, time::macros::date!(2026 - 03 - 04)),
+        Lang::Nl,
+    );
     assert!(
         screen.contains("betekent niet vanzelf dat uw kind"),
         "{screen}"
     );
+    // Read back from the case months later: the dates have passed, and
+    // say so with their year.
+    let later = whole(
+        &ReadBackScreen::from_card(&card, Lang::Nl, time::macros::date!(2026 - 12 - 05)),
+        Lang::Nl,
+    );
+    assert!(later.contains("11 maart 2026 (voorbij)"), "{later}");
+    assert!(!screen.contains("(voorbij)"), "{screen}");
     assert!(
         screen.contains("Bij het laatste bezoek niet voorgelezen"),
         "{screen}"

@@ -52,6 +52,8 @@ pub mod items {
     /// A follow-up's evaluation of the previous agreements.
     pub const PREVIOUS_AGREEMENTS: &str = "vorige_afspraken";
     pub const AGREEMENT_KEPT: &str = "va_nagekomen";
+    /// The new deadline of an agreement not (fully) kept.
+    pub const AGREEMENT_NEW_DATE: &str = "va_nieuwe_datum";
     /// A follow-up's new numbers for the previous scaling answers.
     pub const PREVIOUS_SCALING: &str = "vorige_schaal";
     pub const PREVIOUS_SCALING_VALUE: &str = "vsc_cijfer";
@@ -101,7 +103,8 @@ pub struct CaseCard {
     pub verdict: Option<String>,
     /// The legal framework (`kader`: `vrijwillig`, `drang`, `maatregel`, …).
     pub framework: Option<String>,
-    /// `YYYY-MM-DD`: when the agreements were last read back with the family.
+    /// `YYYY-MM-DD`: when the last visit's agreements were read back with
+    /// the family (`None`: they were not).
     pub read_back_on: Option<String>,
     /// Closed answers a checklist refers to with `previous(item)`.
     pub values: Vec<PreviousValueRecord>,
@@ -164,7 +167,9 @@ pub fn agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
 
 /// The previous visit's agreements that a follow-up did not find kept
 /// (`va_nagekomen` not `ja`, or not evaluated): they stay on the card, so
-/// the next visit asks about them again.
+/// the next visit asks about them again. An agreement evaluated at this
+/// visit takes its new date (`va_nieuwe_datum`), or none: its old deadline
+/// was looked at and is no longer what is due.
 pub fn open_agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
     let Some(f) = &rec.follow_up else {
         return Vec::new();
@@ -172,17 +177,23 @@ pub fn open_agreements_of(rec: &VisitRecord) -> Vec<AgreementRecord> {
     f.agreements
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
-            let kept = entries(rec, items::PREVIOUS_AGREEMENTS)
-                .find(|e| {
-                    e.previous.is_some_and(|p| {
-                        p.kind == PreviousKind::Agreement && p.index as usize == *i
-                    })
-                })
-                .and_then(|e| choice(answer(&e.answers, items::AGREEMENT_KEPT)));
-            kept.as_deref() != Some("ja")
+        .filter_map(|(i, a)| {
+            let evaluation = entries(rec, items::PREVIOUS_AGREEMENTS).find(|e| {
+                e.previous
+                    .is_some_and(|p| p.kind == PreviousKind::Agreement && p.index as usize == i)
+            });
+            let kept = evaluation.and_then(|e| choice(answer(&e.answers, items::AGREEMENT_KEPT)));
+            match kept.as_deref() {
+                Some("ja") => None,
+                // Not evaluated: as it was.
+                None => Some(a.clone()),
+                Some(_) => Some(AgreementRecord {
+                    by_when: evaluation
+                        .and_then(|e| date(answer(&e.answers, items::AGREEMENT_NEW_DATE))),
+                    ..a.clone()
+                }),
+            }
         })
-        .map(|(_, a)| a.clone())
         .collect()
 }
 
@@ -335,11 +346,12 @@ impl CaseCard {
             scaling: scaling_of(rec),
             verdict: verdict_of(rec),
             framework: framework_of(rec),
+            // This visit's agreements were read back, or not: an earlier
+            // read-back was of other agreements.
             read_back_on: rec
                 .read_back_at
                 .as_ref()
-                .map(|s| s.get(..10).unwrap_or(s).to_string())
-                .or_else(|| prior.and_then(|p| p.read_back_on.clone())),
+                .map(|s| s.get(..10).unwrap_or(s).to_string()),
             values: values_of(rec),
             updated_at: rec
                 .finalized

@@ -183,9 +183,11 @@ fn a_follow_up_keeps_the_agreements_not_kept_and_the_new_numbers() {
             }),
         )
     };
+    let mut partly = kept(1, "deels");
+    partly.answers.push(day("va_nieuwe_datum", "2026-12-20"));
     second.sheets[0].entries = vec![
         kept(0, "ja"),
-        kept(1, "deels"),
+        partly,
         entry(
             "vorige_schaal",
             vec![AnswerRecord {
@@ -204,14 +206,16 @@ fn a_follow_up_keeps_the_agreements_not_kept_and_the_new_numbers() {
     // Kept: gone. Partly kept: asked again next time.
     let whats: Vec<&str> = card.agreements.iter().map(|a| a.what.as_str()).collect();
     assert_eq!(whats, ["slaapt bij zijn broer"]);
+    // With the new date agreed at the follow-up, not the old one.
+    assert_eq!(card.agreements[0].by_when.as_deref(), Some("2026-12-20"));
     // Lotte rescaled from 4 to 6: the card holds the new number.
     assert_eq!(card.scaling.len(), 1);
     assert_eq!(
         (card.scaling[0].who.as_str(), card.scaling[0].value),
         ("Lotte", 6)
     );
-    // Not read back this time: the last read-back stays known.
-    assert_eq!(card.read_back_on.as_deref(), Some("2026-11-02"));
+    // Not read back this time: the card does not claim it was.
+    assert_eq!(card.read_back_on, None);
     // A card of another case is never taken as the prior.
     let mut other = first.clone();
     other.case_id = "bezoek-9".into();

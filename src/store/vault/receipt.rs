@@ -171,24 +171,27 @@ impl Vault {
         }
         outcome.deleted = delete.len();
         let mut u = self.unlocked.take().ok_or(StoreError::Locked)?;
-        let r = self.commit_receipt(&mut u, receipt.number, &delete);
-        outcome.arrived_total = u.arrived.visits;
-        // Cases the office closed: their cards go, unless this laptop
+        // Cases the office closed go first: their cards, unless this laptop
         // finalized a visit of the case after the office wrote the receipt
-        // (the office did not know that visit yet).
-        let r = r.and_then(|()| {
-            for id in &receipt.closed_cases {
-                let open_before = u
-                    .cases
-                    .get(id)
-                    .is_some_and(|c| c.updated_at.as_str() <= receipt.created_at.as_str());
-                if open_before {
-                    self.close_case_with(&mut u, id, "office", &receipt.created_at, true)?;
-                    outcome.cases_closed += 1;
+        // (the office did not know that visit yet). Before the receipt's
+        // commit point, so a failure here leaves the receipt to be applied
+        // again in whole.
+        let mut r = Ok(());
+        for id in &receipt.closed_cases {
+            let open_before = u
+                .cases
+                .get(id)
+                .is_some_and(|c| c.updated_at.as_str() <= receipt.created_at.as_str());
+            if open_before {
+                r = self.close_case_with(&mut u, id, "office", &receipt.created_at, true);
+                if r.is_err() {
+                    break;
                 }
+                outcome.cases_closed += 1;
             }
-            Ok(())
-        });
+        }
+        let r = r.and_then(|()| self.commit_receipt(&mut u, receipt.number, &delete));
+        outcome.arrived_total = u.arrived.visits;
         self.unlocked = Some(u);
         r?;
         Ok(outcome)

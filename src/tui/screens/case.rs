@@ -186,7 +186,11 @@ impl CaseScreen {
             Some(Action::CloseCase) => self.closing = Some(Closing::Reason(0)),
             Some(Action::FollowUp) => return Transition::FollowUp(self.card.clone()),
             Some(Action::ReadBack) => {
-                self.readback = Some(ReadBackScreen::from_card(&self.card, ctx.lang));
+                self.readback = Some(ReadBackScreen::from_card(
+                    &self.card,
+                    ctx.lang,
+                    ctx.now.date(),
+                ));
             }
             _ => {}
         }

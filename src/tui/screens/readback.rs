@@ -178,6 +178,9 @@ pub struct ReadBack {
     pub framework: Framework,
     pub next_contact: Option<Date>,
     pub evaluation: Option<Date>,
+    /// The day it is read back, when later than the visit (from a case): a
+    /// date before it is said with its year and as passed.
+    pub today: Option<Date>,
 }
 
 /// The checklist and items the framework is read from.
@@ -234,14 +237,30 @@ impl ReadBack {
             framework: Framework::from_answers(card.framework.as_deref(), None),
             next_contact: card.next_contact.as_deref().and_then(parse_date),
             evaluation: card.evaluation_date.as_deref().and_then(parse_date),
+            today: None,
         }
+    }
+
+    /// The same, read back on `today` (a case read back after its visit).
+    pub fn seen_on(mut self, today: Date) -> ReadBack {
+        self.today = Some(today);
+        self
     }
 
     /// The read-back laid out in lines of at most `width` columns.
     pub fn lines(&self, lang: Lang, width: usize) -> Vec<RbLine> {
         let t = |nl: &'static str, en: &'static str| lang.pick(nl, en);
-        let year = self.visit_date.map(Date::year);
-        let day = |d: Date| spoken_date(d, year, lang);
+        let year = self.today.or(self.visit_date).map(Date::year);
+        let passed = |d: Date| self.today.is_some_and(|t| d < t);
+        let day = |d: Date| {
+            if passed(d) {
+                let mut s = spoken_date(d, None, lang);
+                s.push_str(lang.pick(" (voorbij)", " (passed)"));
+                s
+            } else {
+                spoken_date(d, year, lang)
+            }
+        };
         let mut out = Vec::new();
         let para = |out: &mut Vec<RbLine>, first: &str, text: &str, kind: Kind| {
             for l in wrap_prefixed(first, text, width) {
@@ -580,9 +599,13 @@ impl ReadBackScreen {
     }
 
     /// The read-back of a case (its last visit's agreements; read only).
-    pub fn from_card(card: &CaseCard, lang: Lang) -> ReadBackScreen {
+    pub fn from_card(card: &CaseCard, lang: Lang, today: Date) -> ReadBackScreen {
         let on = card.read_back_on.as_deref().and_then(parse_date);
-        ReadBackScreen::new(ReadBack::from_card(card), lang, Mark::Card(on))
+        ReadBackScreen::new(
+            ReadBack::from_card(card).seen_on(today),
+            lang,
+            Mark::Card(on),
+        )
     }
 
     /// What is read back.
@@ -856,6 +879,7 @@ mod tests {
 
     fn sample() -> ReadBack {
         ReadBack {
+            today: None,
             visit_date: Some(date!(2026 - 03 - 04)),
             agreements: vec![Agreement {
                 who: SecretText::new("Iris (moeder)"),
@@ -906,6 +930,7 @@ mod tests {
     #[test]
     fn no_agreements_and_no_dates_are_said_plainly() {
         let rb = ReadBack {
+            today: None,
             visit_date: None,
             agreements: Vec::new(),
             framework: Framework::Unclear,
