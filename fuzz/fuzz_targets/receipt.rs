@@ -1,7 +1,8 @@
 //! Receipts as a laptop reads them, after decryption: arbitrary bytes as
 //! the receipt archive (`receipt::open_plain`: receipt.json, its
 //! signature checked against a fixed organisation key, the receipt
-//! checked) and as receipt.json alone (`Receipt::parse`).
+//! checked) and as receipt.json alone (`Receipt::parse`); the same bytes as
+//! a handover's handover.json (`Handover::parse`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -18,4 +19,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = receipt::open_plain(data, &org);
     let _ = Receipt::parse(data);
+    let _ = safevisit::handover::Handover::parse(data);
 });
