@@ -13,7 +13,7 @@
 //! (the newest `bundles.seen_at`): the files say what was true when they
 //! were written, and a test can set it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -399,7 +399,113 @@ pub fn csv(ledger: &Ledger) -> Result<(String, usize), LedgerError> {
 
 /// The JSON file of one case (docs/SUPERVISOR.md, "cases/").
 pub fn case_json(ledger: &Ledger, case: &Case) -> Result<Vec<u8>, LedgerError> {
-    let conn = ledger.conn();
+    let nos: Vec<i64> = case.visits.iter().map(|v| v.visit_no).collect();
+    let rows = VisitRows::load(ledger, Some(&nos))?;
+    Ok(case_json_from(case, &rows))
+}
+
+/// One score of one visit: checklist, score, person kind, person id,
+/// value, band.
+type ScoreRow = (String, String, String, Option<i64>, i64, Option<String>);
+
+/// What the case files need of each visit besides the visit row: its
+/// scores, and the aliases of its roster (kind, id, alias). Loaded in a
+/// few queries for many cases at once, not a few queries per case.
+#[derive(Default)]
+struct VisitRows {
+    scores: HashMap<i64, Vec<ScoreRow>>,
+    roster: HashMap<i64, Vec<(String, i64, String)>>,
+}
+
+impl VisitRows {
+    /// For the visits `only` (or every visit).
+    fn load(ledger: &Ledger, only: Option<&[i64]>) -> Result<VisitRows, LedgerError> {
+        let conn = ledger.conn();
+        let wanted = only.map(|v| v.iter().copied().collect::<HashSet<i64>>());
+        let keep = |no: i64| wanted.as_ref().is_none_or(|w| w.contains(&no));
+        let mut out = VisitRows::default();
+        let mut st = conn.prepare_cached(
+            "SELECT visit_no, checklist, score, person_kind, person_id, value, band FROM scores
+             ORDER BY visit_no, n",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let no: i64 = r.get(0)?;
+            if keep(no) {
+                out.scores.entry(no).or_default().push((
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ));
+            }
+        }
+        // The aliases from the small case card of each visit (a visit
+        // imported before schema 5 has none: its document is read).
+        let mut st = conn.prepare_cached(
+            "SELECT k.visit_no, 'child', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
+               FROM case_cards k, json_each(k.card, '$.children') AS c
+             UNION ALL
+             SELECT k.visit_no, 'caregiver', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
+               FROM case_cards k, json_each(k.card, '$.caregivers') AS c",
+        )?;
+        let mut with_card: HashSet<i64> = HashSet::new();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let no: i64 = r.get(0)?;
+            with_card.insert(no);
+            if let (true, Some(id), Some(alias)) = (
+                keep(no),
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ) {
+                out.roster
+                    .entry(no)
+                    .or_default()
+                    .push((r.get(1)?, id, alias));
+            }
+        }
+        let mut doc = conn.prepare_cached(
+            "SELECT 'child', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
+               FROM documents d, json_each(d.doc, '$.roster.children') AS c WHERE d.visit_no = ?1
+             UNION ALL
+             SELECT 'caregiver', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
+               FROM documents d, json_each(d.doc, '$.roster.caregivers') AS c WHERE d.visit_no = ?1",
+        )?;
+        let missing: Vec<i64> = match only {
+            Some(v) => v
+                .iter()
+                .copied()
+                .filter(|n| !with_card.contains(n))
+                .collect(),
+            None => {
+                let mut st = conn.prepare_cached(
+                    "SELECT visit_no FROM visits WHERE visit_no NOT IN (SELECT visit_no FROM case_cards)",
+                )?;
+                st.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<i64>, _>>()?
+            }
+        };
+        for no in missing {
+            let mut rows = doc.query([no])?;
+            while let Some(r) = rows.next()? {
+                if let (Some(id), Some(alias)) =
+                    (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?)
+                {
+                    out.roster
+                        .entry(no)
+                        .or_default()
+                        .push((r.get(0)?, id, alias));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn case_json_from(case: &Case, rows: &VisitRows) -> Vec<u8> {
     let visits: Vec<serde_json::Value> = case
         .visits
         .iter()
@@ -426,34 +532,19 @@ pub fn case_json(ledger: &Ledger, case: &Case) -> Result<Vec<u8>, LedgerError> {
     let mut series: BTreeMap<Key, Vec<serde_json::Value>> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     let mut aliases: BTreeMap<(String, i64), String> = BTreeMap::new();
-    let mut scores = conn.prepare_cached(
-        "SELECT checklist, score, person_kind, person_id, value, band FROM scores
-         WHERE visit_no = ?1 ORDER BY n",
-    )?;
-    let mut roster = conn.prepare_cached(
-        "SELECT 'child', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-           FROM documents d, json_each(d.doc, '$.roster.children') AS c WHERE d.visit_no = ?1
-         UNION ALL
-         SELECT 'caregiver', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-           FROM documents d, json_each(d.doc, '$.roster.caregivers') AS c WHERE d.visit_no = ?1",
-    )?;
     for v in &case.visits {
-        let mut rows = roster.query([v.visit_no])?;
-        while let Some(r) = rows.next()? {
-            if let (Some(id), Some(alias)) =
-                (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?)
-            {
-                aliases.insert((r.get(0)?, id), alias);
-            }
+        for (kind, id, alias) in rows.roster.get(&v.visit_no).into_iter().flatten() {
+            aliases.insert((kind.clone(), *id), alias.clone());
         }
-        let mut rows = scores.query([v.visit_no])?;
-        while let Some(r) = rows.next()? {
-            let key: Key = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        for (checklist, score, kind, id, value, band) in
+            rows.scores.get(&v.visit_no).into_iter().flatten()
+        {
+            let key: Key = (checklist.clone(), score.clone(), kind.clone(), *id);
             let point = json!({
                 "visit": v.id,
                 "date": v.date,
-                "value": r.get::<_, i64>(4)?,
-                "band": r.get::<_, Option<String>>(5)?,
+                "value": value,
+                "band": band,
             });
             if !series.contains_key(&key) {
                 order.push(key.clone());
@@ -488,7 +579,7 @@ pub fn case_json(ledger: &Ledger, case: &Case) -> Result<Vec<u8>, LedgerError> {
     });
     let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     out.push(b'\n');
-    Ok(out)
+    out
 }
 
 /// `DIR/cases`, made (mode 0700) if it is not there.
@@ -592,16 +683,38 @@ pub fn write_case_files_for(
     ids: &[String],
 ) -> Result<usize, OutputError> {
     let d = cases_dir(dir)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // A few cases: a few indexed queries each. Many (a first import, a
+    // big batch): everything in a few queries over the whole ledger.
+    let (cases, rows) = if ids.len() <= 64 {
+        let mut cases = Vec::new();
+        for id in ids {
+            if let Some(case) = load_one(ledger, id)? {
+                cases.push(case);
+            }
+        }
+        let nos: Vec<i64> = cases
+            .iter()
+            .flat_map(|c| c.visits.iter().map(|v| v.visit_no))
+            .collect();
+        (cases, VisitRows::load(ledger, Some(&nos))?)
+    } else {
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let cases: Vec<Case> = load(ledger)?
+            .into_iter()
+            .filter(|c| wanted.contains(c.case_id.as_str()))
+            .collect();
+        (cases, VisitRows::load(ledger, None)?)
+    };
     let mut n = 0;
-    for id in ids {
-        let Some(case) = load_one(ledger, id)? else {
-            continue;
-        };
+    for case in &cases {
         if case.visits.is_empty() {
             continue;
         }
-        let doc = case_json(ledger, &case)?;
-        write_derived(&d.join(format!("{id}.json")), &doc)?;
+        let doc = case_json_from(case, &rows);
+        write_derived(&d.join(format!("{}.json", case.case_id)), &doc)?;
         n += 1;
     }
     Ok(n)
