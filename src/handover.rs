@@ -18,14 +18,12 @@
 //! the card as if it had made it. The laptops that held the case before
 //! learn in their next receipt that their card is to go (`closed_cases`).
 
-use std::io::{self, Read};
-
 use serde::{Deserialize, Serialize};
 
 use crate::case::CaseCard;
-use crate::export::tar::{self, TarReader};
 use crate::i18n::Lang;
-use crate::signing::{MAX_SIGNATURE_BYTES, SignatureError, SigningKey, VerifyingKey};
+use crate::sealed;
+use crate::signing::{SignatureError, SigningKey, VerifyingKey};
 use crate::store::config::valid_device_id;
 use crate::store::recipients::Recipient;
 use crate::visit::record::valid_case_id;
@@ -161,6 +159,11 @@ impl Handover {
     }
 }
 
+const NAMES: sealed::Names = sealed::Names {
+    json: NAME,
+    sig: SIG_NAME,
+};
+
 /// Sign `h` with the organisation's key and encrypt it to the laptop's
 /// recipient: the bytes of a handover file.
 pub fn seal(
@@ -169,21 +172,10 @@ pub fn seal(
     to: &Recipient,
     mtime: u64,
 ) -> Result<Vec<u8>, HandoverError> {
-    let json = h.to_json();
-    let sig = key
-        .sign(&json, &trusted_comment(h))
-        .map_err(HandoverError::Signature)?;
-    let recipient: &dyn age::Recipient = to.age();
-    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient))
-        .map_err(|e| HandoverError::Write(e.to_string()))?;
-    let write = |e: io::Error| HandoverError::Write(e.to_string());
-    let mut out = Vec::new();
-    let stream = encryptor.wrap_output(&mut out).map_err(write)?;
-    let mut t = ::tar::Builder::new(stream);
-    tar::append(&mut t, NAME, &json, mtime).map_err(write)?;
-    tar::append(&mut t, SIG_NAME, sig.as_bytes(), mtime).map_err(write)?;
-    t.into_inner().map_err(write)?.finish().map_err(write)?;
-    Ok(out)
+    sealed::seal(NAMES, &h.to_json(), &trusted_comment(h), key, to, mtime).map_err(|e| match e {
+        sealed::SealError::Signature(e) => HandoverError::Signature(e),
+        sealed::SealError::Write(e) => HandoverError::Write(e),
+    })
 }
 
 /// Open a handover file on the laptop: decrypt with its device identity,
@@ -195,44 +187,17 @@ pub fn open(
     identity: &age::x25519::Identity,
     org: &VerifyingKey,
 ) -> Result<Handover, HandoverError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(HandoverError::Damaged);
-    }
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(|e| match e {
-        age::DecryptError::Io(_) => HandoverError::Damaged,
-        _ => HandoverError::NotAHandover,
+    let opened = sealed::decrypt(bytes, identity, MAX_BYTES)
+        .and_then(|plain| sealed::open_plain(NAMES, &plain, MAX_BYTES, org));
+    let (json, comment) = opened.map_err(|e| match e {
+        sealed::OpenError::TooLarge | sealed::OpenError::Damaged => HandoverError::Damaged,
+        sealed::OpenError::NotAgeFile | sealed::OpenError::NotThePair => {
+            HandoverError::NotAHandover
+        }
+        sealed::OpenError::NotForThisDevice => HandoverError::NotForThisDevice,
+        sealed::OpenError::Signature(e) => HandoverError::Signature(e),
     })?;
-    if decryptor.is_scrypt() {
-        return Err(HandoverError::NotForThisDevice);
-    }
-    let id: &dyn age::Identity = identity;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(id))
-        .map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => HandoverError::NotForThisDevice,
-            _ => HandoverError::Damaged,
-        })?;
-    let mut plain = Vec::new();
-    (&mut reader)
-        .take(MAX_BYTES as u64 + 1)
-        .read_to_end(&mut plain)
-        .map_err(|_| HandoverError::Damaged)?;
-    let mut files = TarReader::new(io::Cursor::new(plain.as_slice()));
-    let mut next = |limit| match files.next_file(limit) {
-        Ok(f) => Ok(f),
-        Err(_) => Err(HandoverError::NotAHandover),
-    };
-    let json = next(MAX_BYTES)?.ok_or(HandoverError::NotAHandover)?;
-    let sig = next(MAX_SIGNATURE_BYTES)?.ok_or(HandoverError::NotAHandover)?;
-    if json.name != NAME || sig.name != SIG_NAME || next(0)?.is_some() {
-        return Err(HandoverError::NotAHandover);
-    }
-    let sig_text = std::str::from_utf8(&sig.data)
-        .map_err(|_| HandoverError::Signature(SignatureError::NotASignature))?;
-    let comment = org
-        .verify(&json.data, sig_text)
-        .map_err(HandoverError::Signature)?;
-    let h = Handover::parse(&json.data)?;
+    let h = Handover::parse(&json)?;
     if comment != trusted_comment(&h) {
         return Err(HandoverError::Invalid(
             "the signed comment names another handover",

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod input;
 pub mod receipt;
 pub mod replay;
+pub mod sealed;
 pub mod signing;
 pub mod store;
 pub mod supervisor;

@@ -16,13 +16,11 @@
 //! the signature verifies against the organisation key it pinned at
 //! `init` (from the organisation card). Nothing here touches a file.
 
-use std::io::{self, Read};
-
 use serde::{Deserialize, Serialize};
 
-use crate::export::tar::{self, TarReader};
 use crate::i18n::Lang;
-use crate::signing::{MAX_SIGNATURE_BYTES, SignatureError, SigningKey, VerifyingKey};
+use crate::sealed;
+use crate::signing::{SignatureError, SigningKey, VerifyingKey};
 use crate::store::config::valid_device_id;
 use crate::store::recipients::Recipient;
 
@@ -328,6 +326,24 @@ fn trusted_comment(r: &Receipt) -> String {
     )
 }
 
+const NAMES: sealed::Names = sealed::Names {
+    json: NAME,
+    sig: SIG_NAME,
+};
+
+impl From<sealed::OpenError> for ReceiptError {
+    fn from(e: sealed::OpenError) -> Self {
+        match e {
+            sealed::OpenError::TooLarge => ReceiptError::TooLarge,
+            sealed::OpenError::NotAgeFile => ReceiptError::NotAgeFile,
+            sealed::OpenError::NotForThisDevice => ReceiptError::NotForThisDevice,
+            sealed::OpenError::Damaged => ReceiptError::Damaged,
+            sealed::OpenError::NotThePair => ReceiptError::NotAReceipt,
+            sealed::OpenError::Signature(e) => ReceiptError::Signature(e),
+        }
+    }
+}
+
 /// Sign `receipt` with the organisation's key and encrypt it to the
 /// laptop's recipient: the bytes of a receipt file.
 pub fn seal(
@@ -336,21 +352,18 @@ pub fn seal(
     to: &Recipient,
     mtime: u64,
 ) -> Result<Vec<u8>, ReceiptError> {
-    let json = receipt.to_json();
-    let sig = key
-        .sign(&json, &trusted_comment(receipt))
-        .map_err(ReceiptError::Signature)?;
-    let recipient: &dyn age::Recipient = to.age();
-    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient))
-        .map_err(|e| ReceiptError::Write(e.to_string()))?;
-    let write = |e: io::Error| ReceiptError::Write(e.to_string());
-    let mut out = Vec::new();
-    let stream = encryptor.wrap_output(&mut out).map_err(write)?;
-    let mut t = ::tar::Builder::new(stream);
-    tar::append(&mut t, NAME, &json, mtime).map_err(write)?;
-    tar::append(&mut t, SIG_NAME, sig.as_bytes(), mtime).map_err(write)?;
-    t.into_inner().map_err(write)?.finish().map_err(write)?;
-    Ok(out)
+    sealed::seal(
+        NAMES,
+        &receipt.to_json(),
+        &trusted_comment(receipt),
+        key,
+        to,
+        mtime,
+    )
+    .map_err(|e| match e {
+        sealed::SealError::Signature(e) => ReceiptError::Signature(e),
+        sealed::SealError::Write(e) => ReceiptError::Write(e),
+    })
 }
 
 /// Decrypt a receipt file with the laptop's identity, then check it like
@@ -360,31 +373,7 @@ pub fn open(
     identity: &age::x25519::Identity,
     org: &VerifyingKey,
 ) -> Result<Receipt, ReceiptError> {
-    if bytes.len() > MAX_RECEIPT_BYTES {
-        return Err(ReceiptError::TooLarge);
-    }
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(|e| match e {
-        age::DecryptError::Io(_) => ReceiptError::Damaged,
-        _ => ReceiptError::NotAgeFile,
-    })?;
-    if decryptor.is_scrypt() {
-        return Err(ReceiptError::NotForThisDevice);
-    }
-    let id: &dyn age::Identity = identity;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(id))
-        .map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => ReceiptError::NotForThisDevice,
-            _ => ReceiptError::Damaged,
-        })?;
-    let mut plain = Vec::new();
-    (&mut reader)
-        .take(MAX_RECEIPT_BYTES as u64 + 1)
-        .read_to_end(&mut plain)
-        .map_err(|_| ReceiptError::Damaged)?;
-    if plain.len() > MAX_RECEIPT_BYTES {
-        return Err(ReceiptError::TooLarge);
-    }
+    let plain = sealed::decrypt(bytes, identity, MAX_RECEIPT_BYTES)?;
     open_plain(&plain, org)
 }
 
@@ -392,24 +381,8 @@ pub fn open(
 /// signature, the signature verified against `org`, then the receipt
 /// parsed and checked.
 pub fn open_plain(plain: &[u8], org: &VerifyingKey) -> Result<Receipt, ReceiptError> {
-    let mut files = TarReader::new(io::Cursor::new(plain));
-    let mut next = |limit| match files.next_file(limit) {
-        Ok(Some(f)) => Ok(Some(f)),
-        Ok(None) => Ok(None),
-        Err(tar::TarError::TooLarge { .. }) => Err(ReceiptError::TooLarge),
-        Err(_) => Err(ReceiptError::NotAReceipt),
-    };
-    let json = next(MAX_JSON_BYTES)?.ok_or(ReceiptError::NotAReceipt)?;
-    let sig = next(MAX_SIGNATURE_BYTES)?.ok_or(ReceiptError::NotAReceipt)?;
-    if json.name != NAME || sig.name != SIG_NAME || next(0)?.is_some() {
-        return Err(ReceiptError::NotAReceipt);
-    }
-    let sig_text = std::str::from_utf8(&sig.data)
-        .map_err(|_| ReceiptError::Signature(SignatureError::NotASignature))?;
-    let comment = org
-        .verify(&json.data, sig_text)
-        .map_err(ReceiptError::Signature)?;
-    let receipt = Receipt::parse(&json.data)?;
+    let (json, comment) = sealed::open_plain(NAMES, plain, MAX_JSON_BYTES, org)?;
+    let receipt = Receipt::parse(&json)?;
     if comment != trusted_comment(&receipt) {
         return Err(ReceiptError::Invalid(
             "the signed comment names another receipt".into(),
@@ -482,8 +455,8 @@ mod tests {
         let mut plain = Vec::new();
         {
             let mut t = ::tar::Builder::new(&mut plain);
-            tar::append(&mut t, NAME, &forged, 0).unwrap();
-            tar::append(&mut t, SIG_NAME, sig.as_bytes(), 0).unwrap();
+            crate::export::tar::append(&mut t, NAME, &forged, 0).unwrap();
+            crate::export::tar::append(&mut t, SIG_NAME, sig.as_bytes(), 0).unwrap();
             t.finish().unwrap();
         }
         assert_eq!(
