@@ -4,38 +4,8 @@
 //! validation time, located at the offending name, with the message a
 //! checklist author reads.
 
-use safevisit::checklist::catalog::validate;
-use safevisit::checklist::model::Origin;
-use safevisit::checklist::{Diagnostic, SourceFile};
-
-fn check(src: &str) -> Vec<Diagnostic> {
-    validate(vec![SourceFile {
-        path: "lijst.toml".into(),
-        bytes: src.as_bytes().to_vec(),
-        origin: Origin::File("lijst.toml".into()),
-    }])
-}
-
-fn render(d: &[Diagnostic]) -> String {
-    d.iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn find<'d>(d: &'d [Diagnostic], needle: &str) -> &'d Diagnostic {
-    d.iter()
-        .find(|x| x.message.contains(needle))
-        .unwrap_or_else(|| panic!("no diagnostic containing {needle:?} in:\n{}", render(d)))
-}
-
-const HEAD: &str = r#"id = "proef"
-version = 1
-applies_to = "visit"
-title = { nl = "Proef", en = "Trial" }
-description = { nl = "Proef.", en = "Trial." }
-notice = { nl = "Beslisondersteuning, geen besluit.", en = "Decision support, not a decision." }
-"#;
+mod validation_support;
+use validation_support::{HEAD, check, find, render};
 
 /// A checklist with a section `schaal` per scaling answer (item `cijfer`),
 /// one `afspraken` per agreement (item `nagekomen`), a hand-filled `plan`

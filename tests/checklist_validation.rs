@@ -1,39 +1,12 @@
 //! `checklists validate` finds every mistake at once, located at the
 //! offending value, with suggestions — and never panics.
 
+use safevisit::checklist::SourceFile;
 use safevisit::checklist::catalog::validate;
 use safevisit::checklist::model::Origin;
-use safevisit::checklist::{Diagnostic, SourceFile};
 
-fn check(src: &str) -> Vec<Diagnostic> {
-    validate(vec![SourceFile {
-        path: "lijst.toml".into(),
-        bytes: src.as_bytes().to_vec(),
-        origin: Origin::File("lijst.toml".into()),
-    }])
-}
-
-/// Find the diagnostic whose message contains `needle`.
-fn find<'d>(d: &'d [Diagnostic], needle: &str) -> &'d Diagnostic {
-    d.iter()
-        .find(|x| x.message.contains(needle))
-        .unwrap_or_else(|| panic!("no diagnostic containing {needle:?} in:\n{}", render(d)))
-}
-
-fn render(d: &[Diagnostic]) -> String {
-    d.iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-const HEAD: &str = r#"id = "proef"
-version = 1
-applies_to = "visit"
-title = { nl = "Proef", en = "Trial" }
-description = { nl = "Proef.", en = "Trial." }
-notice = { nl = "Beslisondersteuning, geen besluit.", en = "Decision support, not a decision." }
-"#;
+mod validation_support;
+use validation_support::{HEAD, check, find, render};
 
 #[test]
 fn a_valid_minimal_checklist_has_no_diagnostics() {
