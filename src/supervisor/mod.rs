@@ -22,6 +22,7 @@
 //! ever writes to a worker's vault.
 
 pub mod cases;
+pub mod db;
 pub mod devices;
 pub mod findings;
 
