@@ -240,8 +240,11 @@ pub struct CaseImportArgs {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Replay scripts to run.
-    #[arg(required = true, value_name = "SCRIPT")]
+    #[arg(required_unless_present = "list_keys", value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
+    /// Print every key name a `key` step knows, and stop.
+    #[arg(long)]
+    pub list_keys: bool,
     /// Folder of stored snapshots (default: `snapshots/` beside each script).
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,

@@ -237,6 +237,12 @@ impl State {
         }
     }
 
+    /// Whether a typed character goes into a text field now (and is not a
+    /// command key such as `n` on the home screen).
+    pub fn typing_text(&self) -> bool {
+        keys::letters_type(self.ctx())
+    }
+
     pub fn too_small(&self) -> bool {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
