@@ -263,7 +263,8 @@ pub fn legend(score: &Score, sv: &ScoreValue, age_band: Option<usize>, lang: Lan
 }
 
 /// Tab 2: every score against its bands, with a legend and the band's
-/// meaning wrapped, and every outcome.
+/// meaning wrapped, and every outcome; each checklist's block starts with
+/// its notice.
 pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usize) -> Vec<Row> {
     let t = |nl, en| v.lang.pick(nl, en);
     let mut rows = vec![Row::Text(Line::styled(
@@ -293,6 +294,15 @@ pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usiz
         }
         for l in lines {
             rows.push(Row::Text(l));
+        }
+        // The checklist's own notice (docs/CHECKLISTS.md): what its scores
+        // and outcomes may and may not be used for, with every block of them.
+        let notice = c.notice.get(v.lang);
+        if !notice.is_empty() {
+            let text = format!("{}: {notice}", t("Let op", "Note"));
+            for l in wrapped(&text, 0, width, v.theme.warn()) {
+                rows.push(Row::Text(l));
+            }
         }
         for (score, sv) in c.scores.iter().zip(&d.scores) {
             let (lo, hi) = score.range;
