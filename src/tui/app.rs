@@ -154,6 +154,8 @@ pub struct State {
     /// Move on after a single-key answer (`--auto-advance`, or Alt-m in a
     /// visit); off by default.
     pub auto_advance: bool,
+    /// `checklists preview`: an in-memory visit; every screen says so.
+    pub preview: bool,
 }
 
 impl State {
@@ -184,6 +186,7 @@ impl State {
             quitting: false,
             quit_asked: false,
             auto_advance: false,
+            preview: false,
         };
         state.catalog_problems();
         state
