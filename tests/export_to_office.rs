@@ -664,6 +664,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         entries: Vec::new(),
         status: status.into(),
         status_reason: SecretText::new(reason),
+        earlier: Vec::new(),
     };
     rec.sheets[0].entries[0].person = Some(PersonRecord::Caregiver(2));
     rec.sheets.push(sheet(
@@ -753,7 +754,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         &std::fs::read(office.join("visits").join("kersenboom-00002.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(doc["schema_version"], 4);
+    assert_eq!(doc["schema_version"], 5);
     let sheets = doc["sheets"].as_array().unwrap();
     let of = |checklist: &str, id: u32| {
         sheets

@@ -214,6 +214,23 @@ pub struct SheetRecord {
     pub status: String,
     /// The worker's reason for a status other than `afgenomen`.
     pub status_reason: SecretText,
+    /// Answers given under earlier versions of the checklist, oldest first
+    /// (version 5): a draft that continued on a newer version keeps which
+    /// answers were given under which. An answer not listed here was given
+    /// under `checklist`.
+    pub earlier: Vec<EarlierVersion>,
+}
+
+/// An earlier version of a sheet's checklist and the items whose answers
+/// were given under it (record version 5). An item of a repeatable section
+/// is listed while any of its entries may hold an answer given then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierVersion {
+    pub version: u32,
+    /// SHA-256 of that version's file, hex.
+    pub hash: String,
+    /// Item ids, in checklist order.
+    pub items: Vec<String>,
 }
 
 /// A roster member removed during the visit (version 3). Their sheets stay
@@ -522,6 +539,23 @@ impl Visit {
                         answers.extend(answers_of(c, sec.items.clone(), &s.answers, 0));
                     }
                 }
+                // Only items that still hold an answer are listed.
+                let answered = |id: &String| {
+                    answers.iter().any(|a| a.item == *id)
+                        || entries
+                            .iter()
+                            .any(|e| e.answers.iter().any(|a| a.item == *id))
+                };
+                let earlier = s
+                    .earlier
+                    .iter()
+                    .map(|e| EarlierVersion {
+                        version: e.version,
+                        hash: e.hash.clone(),
+                        items: e.items.iter().filter(|i| answered(i)).cloned().collect(),
+                    })
+                    .filter(|e| !e.items.is_empty())
+                    .collect();
                 SheetRecord {
                     checklist: ChecklistStamp::of(c),
                     person: s.person.into(),
@@ -529,6 +563,7 @@ impl Visit {
                     entries,
                     status: s.status.key().to_string(),
                     status_reason: s.status_reason.clone(),
+                    earlier,
                 }
             })
             .collect();
@@ -759,6 +794,7 @@ impl Visit {
                 sheet.entry_person[si].push(e.person.map(Person::from));
                 sheet.entry_previous[si].push(e.previous);
             }
+            sheet.earlier = earlier_versions(&c, sr, &sheet);
             changes[at].kept_aside += v.orphans.len() - before;
             v.sheets.push(sheet);
         }
@@ -845,6 +881,55 @@ impl Visit {
         }
         Ok((v, notes))
     }
+}
+
+/// Which answers of a sheet were given under which earlier version, after
+/// the sheet was read from `sr` against checklist `c`: the record's own
+/// list, and, when `c` is not the file the record was written with, the
+/// answers carried over from that file under its version. Only items that
+/// still hold an answer are listed; an item listed for an older version
+/// stays with it.
+fn earlier_versions(c: &Checklist, sr: &SheetRecord, sheet: &Sheet) -> Vec<EarlierVersion> {
+    let answered = |id: &str| match c.item_index(id) {
+        None => false,
+        Some(i) => {
+            let si = c.items[i].section;
+            let sec = &c.sections[si];
+            if sec.repeat.is_some() {
+                sheet.entries[si]
+                    .iter()
+                    .any(|e| e.get(i - sec.items.start).is_some_and(Option::is_some))
+            } else {
+                sheet.answers[i].is_some()
+            }
+        }
+    };
+    let mut out: Vec<EarlierVersion> = sr
+        .earlier
+        .iter()
+        .map(|e| EarlierVersion {
+            version: e.version,
+            hash: e.hash.clone(),
+            items: e.items.iter().filter(|i| answered(i)).cloned().collect(),
+        })
+        .collect();
+    if c.hash.to_hex() != sr.checklist.hash {
+        let listed: Vec<&String> = out.iter().flat_map(|e| &e.items).collect();
+        let items: Vec<String> = c
+            .items
+            .iter()
+            .map(|it| &it.id)
+            .filter(|id| answered(id) && !listed.contains(id))
+            .cloned()
+            .collect();
+        out.push(EarlierVersion {
+            version: sr.checklist.version,
+            hash: sr.checklist.hash.clone(),
+            items,
+        });
+    }
+    out.retain(|e| !e.items.is_empty());
+    out
 }
 
 /// What opening a draft did to the answers of one checklist.
