@@ -369,7 +369,7 @@ mod tests {
         let key = age::x25519::Identity::generate();
         let plain = encode_record(&record()).unwrap();
         assert_eq!(&plain[..8], b"SVVISIT\0");
-        assert_eq!(&plain[8..10], &[4, 0]);
+        assert_eq!(&plain[8..10], &[5, 0]);
         let ct = encrypt(&plain, &[&key.to_public()]).unwrap();
         assert_eq!(open_record(&ct, &[&key]).unwrap(), record());
     }
