@@ -98,3 +98,30 @@ fn a_failing_run_keeps_its_visits_and_names_the_nearest_text() {
     assert_eq!(visits.len(), 1, "{doc}");
     assert_eq!(visits[0]["status"], "draft");
 }
+
+#[test]
+fn list_keys_prints_every_key_name_the_scripts_know() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_safevisit"))
+        .args(["replay", "--list-keys"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "Enter",
+        "BackTab",
+        "PageDown",
+        "Space",
+        "F12",
+        "Ctrl-Space",
+        "Ctrl-x",
+        "Alt-k",
+        "Alt-9",
+    ] {
+        assert!(
+            text.split_whitespace().any(|w| w == name),
+            "{name} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("*N"), "{text}");
+}
