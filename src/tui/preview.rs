@@ -407,6 +407,18 @@ mod tests {
             "{}",
             screen(&shell)
         );
+        // A window too small says it too.
+        shell.terminal.backend_mut().resize(40, 10);
+        shell.handle(Event::Resize(40, 10));
+        shell.draw().unwrap();
+        assert!(
+            screen(&shell).contains("VOORBEELD / PREVIEW"),
+            "{}",
+            screen(&shell)
+        );
+        shell.terminal.backend_mut().resize(80, 24);
+        shell.handle(Event::Resize(80, 24));
+        shell.draw().unwrap();
         // The home screen and the quit question say it too.
         shell.handle(Event::Key(Key::F(10)));
         shell.draw().unwrap();

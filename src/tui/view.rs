@@ -49,9 +49,17 @@ pub fn view(state: &State, f: &mut Frame) {
     }
     if state.too_small() {
         let text = format!(
-            "Maak het venster minstens {MIN_WIDTH}×{MIN_HEIGHT} tekens groot (nu {}×{}).\n\
+            "{}Maak het venster minstens {MIN_WIDTH}×{MIN_HEIGHT} tekens groot (nu {}×{}).\n\
              Make the window at least {MIN_WIDTH}×{MIN_HEIGHT} characters (now {}×{}).\n\nF12: verbergen / hide",
-            area.width, area.height, area.width, area.height
+            if state.preview {
+                "VOORBEELD / PREVIEW\n"
+            } else {
+                ""
+            },
+            area.width,
+            area.height,
+            area.width,
+            area.height
         );
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
