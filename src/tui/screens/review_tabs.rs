@@ -429,6 +429,7 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
                     for l in wrapped(q, 4, width, v.theme.normal()) {
                         rows.push(Row::Text(l));
                     }
+                    let answered = sheet.answer(i, entry).is_some();
                     match sheet.answer(i, entry) {
                         Some(crate::visit::Answer::Text(text)) => {
                             // A long answer whole, keeping its own lines.
@@ -458,6 +459,24 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
                                 v.theme.dim()
                             },
                         ))),
+                    }
+                    // An answer given under an earlier version of the
+                    // checklist (a draft continued on a newer one) says so.
+                    if answered
+                        && entry.is_none()
+                        && let Some(e) = sheet
+                            .earlier
+                            .iter()
+                            .find(|e| e.items.contains(&c.items[i].id))
+                    {
+                        rows.push(Row::Text(Line::styled(
+                            format!(
+                                "        ({} {})",
+                                v.lang.pick("gegeven onder versie", "given under version"),
+                                e.version
+                            ),
+                            v.theme.dim(),
+                        )));
                     }
                 }
             }
@@ -581,7 +600,7 @@ pub fn flag_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
 
 #[cfg(test)]
 mod tests {
-    use super::{legend, wrap};
+    use super::{Row, answer_rows, legend, wrap};
     use crate::checklist::model::{Band, Score, ScoreMethod};
     use crate::i18n::{Lang, Text};
     use crate::visit::derive::ScoreValue;
@@ -654,5 +673,56 @@ mod tests {
         let joined: String = wrap(text, 17).join(" ");
         assert_eq!(joined, text);
         assert!(wrap(text, 17).iter().all(|l| l.chars().count() <= 17));
+    }
+
+    #[test]
+    fn an_answer_given_under_an_earlier_version_says_so() {
+        use crate::checklist::Catalog;
+        use crate::tui::theme::Theme;
+        use crate::tui::view::ViewCtx;
+        use crate::visit::record::EarlierVersion;
+        use crate::visit::{Answer, Visit, derive};
+        let now = time::macros::datetime!(2026-03-04 10:00);
+        let catalog = Catalog::bundled();
+        let c = catalog.get("veiligheid").unwrap();
+        let mut visit = Visit::new("v".into(), "Kersenboom".into(), now.date(), now);
+        visit.use_checklist(c);
+        let first = c.item_index("acuut_geweld").unwrap();
+        visit
+            .set_answer(0, first, None, Some(Answer::Choice(1)), now)
+            .unwrap();
+        let theme = Theme::from_no_color(true);
+        let v = ViewCtx {
+            lang: Lang::Nl,
+            compact: false,
+            theme: &theme,
+            now,
+            entries: &[],
+            cases: &[],
+            arrived: 0,
+            preview: false,
+        };
+        let text = |visit: &Visit| -> String {
+            answer_rows(&v, visit, &derive(visit), 76)
+                .iter()
+                .filter_map(|r| match r {
+                    Row::Text(l) => Some(l.to_string()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&visit).contains("gegeven onder versie"));
+        visit.sheets[0].earlier = vec![EarlierVersion {
+            version: 1,
+            hash: "0".repeat(64),
+            items: vec![c.items[first].id.clone()],
+        }];
+        let shown = text(&visit);
+        assert_eq!(
+            shown.matches("(gegeven onder versie 1)").count(),
+            1,
+            "{shown}"
+        );
     }
 }
