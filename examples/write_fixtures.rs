@@ -158,17 +158,32 @@ pub fn fixture_record() -> VisitRecord {
                 ],
                 status: "afgenomen".into(),
                 status_reason: SecretText::default(),
+                earlier: vec![],
             },
             SheetRecord {
                 checklist: trauma,
                 person: PersonRecord::Child(1),
-                answers: vec![AnswerRecord {
-                    item: "slaapt_slecht".into(),
-                    value: AnswerValue::Number(2.0),
-                }],
+                answers: vec![
+                    AnswerRecord {
+                        item: "slaapt_slecht".into(),
+                        value: AnswerValue::Number(2.0),
+                    },
+                    AnswerRecord {
+                        item: "schrikt".into(),
+                        value: AnswerValue::Choice("soms".into()),
+                    },
+                ],
                 entries: vec![],
                 status: "afgenomen".into(),
                 status_reason: SecretText::default(),
+                // Since version 5: the draft was started on version 1 of
+                // trauma-kind and continued on version 2; `slaapt_slecht`
+                // was answered under version 1, `schrikt` under version 2.
+                earlier: vec![EarlierVersion {
+                    version: 1,
+                    hash: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752".into(),
+                    items: vec!["slaapt_slecht".into()],
+                }],
             },
             // Since version 3: a sheet that was not taken says why.
             SheetRecord {
@@ -182,6 +197,7 @@ pub fn fixture_record() -> VisitRecord {
                 entries: vec![],
                 status: "bewust_niet".into(),
                 status_reason: SecretText::new("Iris is bang voor Ruben; niet gevraagd"),
+                earlier: vec![],
             },
         ],
         flags: vec![

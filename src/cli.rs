@@ -211,6 +211,37 @@ pub enum ChecklistsCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Try checklist files in the real app, on a fictional family, with
+    /// nothing kept: no vault, no passphrase, nothing written.
+    #[command(after_help = PREVIEW_HELP)]
+    Preview(PreviewArgs),
+}
+
+const PREVIEW_HELP: &str = "\
+Voorbeelden / examples:
+  safevisit checklists preview netwerkkaart.toml
+  safevisit checklists preview trauma-kind.toml --child-age 4 --child-age 11
+  safevisit checklists preview org/netwerkkaart.toml --caregivers 1 --lang en
+
+The checklists named (and the bundled or --checklists ones they refer to)
+open in a visit of the fictional family Kersenboom: children Mila, Noor, …
+with the ages given, caregivers Iris (moeder), Ruben (vader), … Every screen
+says VOORBEELD / PREVIEW. Everything lives in memory and is gone when you
+quit (q); a lock (F8, F12) opens with any passphrase; nothing is exported.";
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// Checklist files to try.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// A child of this age (repeat for more children). Without it, a
+    /// per-child checklist gets one child at the youngest age of its
+    /// first age band.
+    #[arg(long = "child-age", value_name = "N", value_parser = clap::value_parser!(u8).range(0..=17))]
+    pub child_ages: Vec<u8>,
+    /// How many caregivers (default 2).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=8))]
+    pub caregivers: u8,
 }
 
 #[derive(Debug, Args)]
@@ -240,8 +271,11 @@ pub struct CaseImportArgs {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Replay scripts to run.
-    #[arg(required = true, value_name = "SCRIPT")]
+    #[arg(required_unless_present = "list_keys", value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
+    /// Print every key name a `key` step knows, and stop.
+    #[arg(long)]
+    pub list_keys: bool,
     /// Folder of stored snapshots (default: `snapshots/` beside each script).
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,

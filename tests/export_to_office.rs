@@ -664,6 +664,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         entries: Vec::new(),
         status: status.into(),
         status_reason: SecretText::new(reason),
+        earlier: Vec::new(),
     };
     rec.sheets[0].entries[0].person = Some(PersonRecord::Caregiver(2));
     rec.sheets.push(sheet(
@@ -676,6 +677,13 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     daan.answers.push(AnswerRecord {
         item: "ev_ongeluk".into(),
         value: AnswerValue::Choice("nee".into()),
+    });
+    // Record format 5: the answer was given under an earlier file of the
+    // checklist (the same version number, another hash).
+    daan.earlier.push(safevisit::visit::record::EarlierVersion {
+        version: 1,
+        hash: "1".repeat(64),
+        items: vec!["ev_ongeluk".into()],
     });
     rec.sheets.push(daan);
     rec.sheets.push(sheet(
@@ -753,7 +761,7 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
         &std::fs::read(office.join("visits").join("kersenboom-00002.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(doc["schema_version"], 4);
+    assert_eq!(doc["schema_version"], 5);
     let sheets = doc["sheets"].as_array().unwrap();
     let of = |checklist: &str, id: u32| {
         sheets
@@ -781,6 +789,17 @@ fn sheet_status_removed_people_and_roster_ids_reach_the_office() {
     );
     // Daan's sheet and answer stay, marked as about a removed person.
     assert_eq!(of("trauma-kind", 4)["answers"]["ev_ongeluk"], "nee");
+    // The office sees the sheet's version and the version each answer was
+    // given under where it differs.
+    assert_eq!(of("trauma-kind", 4)["version"], 1);
+    assert_eq!(
+        of("trauma-kind", 4)["earlier_versions"],
+        serde_json::json!([{ "hash": "1".repeat(64), "items": ["ev_ongeluk"], "version": 1 }])
+    );
+    assert_eq!(
+        of("trauma-kind", 1)["earlier_versions"],
+        serde_json::json!([])
+    );
     let daan = doc["roster"]["children"]
         .as_array()
         .unwrap()

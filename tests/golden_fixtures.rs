@@ -71,6 +71,13 @@ fn migrated(version: u16) -> serde_json::Value {
             }
         }
     }
+    if version < 5 {
+        // Version 5: which answers were given under an earlier checklist
+        // version; before, the whole sheet had the one version.
+        for sheet in v["sheets"].as_array_mut().unwrap() {
+            sheet["earlier"] = serde_json::json!([]);
+        }
+    }
     v
 }
 
@@ -135,7 +142,7 @@ fn record_v3_plaintext_is_a_test_vector() {
 fn record_v4_opens_with_the_test_key() {
     let ct = std::fs::read(fixtures().join("record-v4.age")).unwrap();
     let rec = open_record(&ct, &[&org_key()]).unwrap();
-    assert_eq!(as_json(&rec), expected(4));
+    assert_eq!(as_json(&rec), migrated(4));
     assert_eq!(rec.case_id, "case-kersenboom");
     let f = rec.follow_up.as_ref().unwrap();
     assert_eq!(f.follows, "fixture-kersenboom-0");
@@ -149,10 +156,31 @@ fn record_v4_plaintext_is_a_test_vector() {
     let bin = std::fs::read(fixtures().join("record-v4.bin")).unwrap();
     assert_eq!(&bin[..10], b"SVVISIT\0\x04\x00");
     let rec = decode_record(&bin).unwrap();
-    assert_eq!(as_json(&rec), expected(4));
-    // While version 4 is the current version, this program writes exactly
+    assert_eq!(as_json(&rec), migrated(4));
+}
+
+#[test]
+fn record_v5_opens_with_the_test_key() {
+    let ct = std::fs::read(fixtures().join("record-v5.age")).unwrap();
+    let rec = open_record(&ct, &[&org_key()]).unwrap();
+    assert_eq!(as_json(&rec), expected(5));
+    let trauma = &rec.sheets[1];
+    assert_eq!(trauma.checklist.version, 2);
+    assert_eq!(trauma.earlier.len(), 1);
+    assert_eq!(trauma.earlier[0].version, 1);
+    assert_eq!(trauma.earlier[0].items, ["slaapt_slecht"]);
+    assert!(rec.sheets[0].earlier.is_empty());
+}
+
+#[test]
+fn record_v5_plaintext_is_a_test_vector() {
+    let bin = std::fs::read(fixtures().join("record-v5.bin")).unwrap();
+    assert_eq!(&bin[..10], b"SVVISIT\0\x05\x00");
+    let rec = decode_record(&bin).unwrap();
+    assert_eq!(as_json(&rec), expected(5));
+    // While version 5 is the current version, this program writes exactly
     // these bytes (bincode with the documented configuration is canonical).
-    if RECORD_VERSION == 4 {
+    if RECORD_VERSION == 5 {
         assert_eq!(&encode_record(&rec).unwrap()[..], &bin[..]);
     }
 }

@@ -202,8 +202,8 @@ fn a_recorded_live_session_replays_and_never_holds_the_passphrase() {
     assert!(recorded.contains("passphrase \"CHANGE-ME\""));
     assert!(recorded.contains("type \"CHANGE-ME\""));
     assert!(
-        recorded.contains("type \"nKersenboom\""),
-        "typed runs are grouped: {recorded}"
+        recorded.contains("key n\ntype \"Kersenboom\"\n"),
+        "typed runs are grouped, the `n` of a new visit stays a key: {recorded}"
     );
     assert!(recorded.contains("key F10"));
 

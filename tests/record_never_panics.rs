@@ -14,7 +14,7 @@ use safevisit::tui::screens::visit::VisitScreen;
 use safevisit::visit::SecretText;
 use safevisit::visit::record::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, CursorRecord,
-    EntryRecord, FlagRecord, PendingRecord, PersonRecord, SheetRecord, VisitRecord,
+    EarlierVersion, EntryRecord, FlagRecord, PendingRecord, PersonRecord, SheetRecord, VisitRecord,
 };
 use safevisit::visit::{Visit, derive};
 use tui_support::Harness;
@@ -120,6 +120,13 @@ fn sheet() -> impl Strategy<Value = SheetRecord> {
                 ][status]
                     .into(),
                 status_reason: SecretText::new(if status > 0 { "niet thuis" } else { "" }),
+                // Items no checklist has, next to real ones, under a version
+                // and hash that match nothing.
+                earlier: vec![EarlierVersion {
+                    version: 0,
+                    hash: String::new(),
+                    items: vec!["bestaat_niet".into(), "kind_veilig".into(), String::new()],
+                }],
             },
         )
 }

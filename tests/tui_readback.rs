@@ -123,6 +123,7 @@ fn whole(screen: &ReadBackScreen, lang: Lang) -> String {
         entries: &[],
         cases: &[],
         arrived: 0,
+        preview: false,
     };
     t.draw(|f| screen.view(f, f.area(), &v)).unwrap();
     safevisit::replay::run::screen_text(t.backend())

@@ -119,6 +119,7 @@ fn first_visit() -> VisitRecord {
             ],
             status: "afgenomen".into(),
             status_reason: SecretText::default(),
+            earlier: Vec::new(),
         }],
         flags: vec![
             flag("herhaald_geweld", "structural", "active"),

@@ -1,4 +1,5 @@
-//! `safevisit checklists list | show ID | validate PATH…`
+//! `safevisit checklists list | show ID | validate PATH…` (and `preview`,
+//! in `commands::preview`)
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ pub fn run(cmd: &ChecklistsCommand, global: &Global) -> ExitCode {
         ChecklistsCommand::List => with_catalog(global, |cat| list(cat, lang)),
         ChecklistsCommand::Show { id } => with_catalog(global, |cat| show(cat, id, lang)),
         ChecklistsCommand::Validate { paths } => validate_paths(paths, lang),
+        ChecklistsCommand::Preview(args) => super::preview::run(args, global),
     }
 }
 

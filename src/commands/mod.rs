@@ -9,6 +9,7 @@ pub mod export;
 pub mod init;
 pub mod office;
 pub mod org_card;
+pub mod preview;
 pub mod receipt;
 pub mod replay;
 pub mod secret_input;

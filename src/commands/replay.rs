@@ -8,8 +8,35 @@ use std::sync::Arc;
 use crate::cli::{Global, ReplayArgs, exit};
 use crate::replay::run::{RunOptions, json_document, run_script};
 use crate::replay::script::{FileLoader, Step, parse};
+use crate::tui::event::Key;
+
+/// `replay --list-keys`: every key name of `key` steps, by group.
+fn key_list() -> String {
+    let mut out = String::new();
+    for (heading, names) in Key::known_names() {
+        out.push_str(&format!("{heading}:\n"));
+        let mut line = String::from(" ");
+        for name in names {
+            if line.len() + name.len() + 1 > 78 {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(" ");
+            }
+            line.push(' ');
+            line.push_str(&name);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("A key is repeated with *N (`key Down*5`, N from 1 to 1000); several keys go on one line (`key Enter Tab`).\n");
+    out
+}
 
 pub fn run(args: &ReplayArgs, global: &Global) -> ExitCode {
+    if args.list_keys {
+        print!("{}", key_list());
+        return ExitCode::SUCCESS;
+    }
     // Every script is checked before anything runs.
     let mut parsed: Vec<(PathBuf, Vec<Step>)> = Vec::new();
     let mut bad = false;

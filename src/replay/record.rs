@@ -1,7 +1,8 @@
 //! `safevisit --record FILE`: the live session written as a replay script.
-//! Typed runs become `type` lines, other keys `key` lines, idle gaps `wait`
-//! lines. A passphrase is never written: what is typed into a passphrase
-//! field becomes `CHANGE-ME`, and the script starts with a placeholder
+//! Runs typed into a text field become `type` lines, other keys `key`
+//! lines (`key Down*5` for a run of one key), idle gaps `wait` lines. A
+//! passphrase is never written: what is typed into a passphrase field
+//! becomes `CHANGE-ME`, and the script starts with a placeholder
 //! `passphrase "CHANGE-ME"`.
 
 use std::io::Write;
@@ -9,6 +10,7 @@ use std::io::Write;
 use time::PrimitiveDateTime;
 use zeroize::Zeroize;
 
+use crate::replay::script::MAX_REPEAT;
 use crate::store::recipients::holds_secret_key;
 use crate::tui::event::{Event, Key};
 
@@ -55,11 +57,14 @@ fn quote(s: &str) -> String {
     out
 }
 
-/// Turns events into script lines.
+/// Turns events into script lines: a run of characters typed into a text
+/// field becomes one `type` step, a run of the same key one `key X*N` step.
 pub struct ScriptWriter<W: Write> {
     out: W,
     typed: String,
     secret: bool,
+    /// A key pressed `count` times in a row, not yet written.
+    repeated: Option<(Key, usize)>,
     last: Option<PrimitiveDateTime>,
 }
 
@@ -69,7 +74,25 @@ impl<W: Write> ScriptWriter<W> {
             out,
             typed: String::new(),
             secret: false,
+            repeated: None,
             last: None,
+        }
+    }
+
+    fn flush_keys(&mut self) -> std::io::Result<()> {
+        match self.repeated.take() {
+            // A key name that would read back as something else (`#` starts
+            // a comment, `*` a repeat): typed, which sends the same key.
+            Some((Key::Char(c), n))
+                if Key::parse(&Key::Char(c).name()) != Some(Key::Char(c))
+                    || c == '#'
+                    || c == '*' =>
+            {
+                writeln!(self.out, "type {}", quote(&c.to_string().repeat(n)))
+            }
+            Some((k, 1)) => writeln!(self.out, "key {}", k.name()),
+            Some((k, n)) => writeln!(self.out, "key {}*{n}", k.name()),
+            None => Ok(()),
         }
     }
 
@@ -92,55 +115,73 @@ impl<W: Write> ScriptWriter<W> {
         Ok(())
     }
 
-    /// Record one event; `secret` says whether it goes into a passphrase field.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.flush_keys()?;
+        self.flush_typed()
+    }
+
+    fn key(&mut self, k: Key) -> std::io::Result<()> {
+        self.flush_typed()?;
+        match &mut self.repeated {
+            Some((last, n)) if *last == k && *n < MAX_REPEAT => *n += 1,
+            _ => {
+                self.flush_keys()?;
+                self.repeated = Some((k, 1));
+            }
+        }
+        Ok(())
+    }
+
+    /// Record one event; `secret` says whether it goes into a passphrase
+    /// field, `text` whether a typed character goes into a text field (else
+    /// the character is a command, such as `n` on the home screen, and is
+    /// written as a key).
     pub fn event(
         &mut self,
         at: PrimitiveDateTime,
         event: &Event,
         secret: bool,
+        text: bool,
     ) -> std::io::Result<()> {
         if let Some(last) = self.last {
             let gap = (at - last).whole_seconds();
             if gap >= 1 {
-                self.flush_typed()?;
+                self.flush()?;
                 writeln!(self.out, "wait {gap}s")?;
             }
         }
         self.last = Some(at);
         match event {
-            Event::Key(Key::Char(c)) if secret => {
+            Event::Key(Key::Char(_)) if secret => {
+                self.flush_keys()?;
                 if !self.typed.is_empty() {
                     self.flush_typed()?;
                 }
-                let _ = c;
                 self.secret = true;
             }
-            Event::Key(Key::Char(c)) => {
+            Event::Key(Key::Char(c)) if text => {
+                self.flush_keys()?;
                 if self.secret {
                     self.flush_typed()?;
                 }
                 self.typed.push(*c);
             }
             Event::Key(Key::Backspace) if secret => {}
-            Event::Key(k) => {
-                self.flush_typed()?;
-                writeln!(self.out, "key {}", k.name())?;
-            }
-            Event::Paste(text) if secret => {
-                let _ = text;
-                self.flush_typed()?;
+            Event::Key(k) => self.key(*k)?,
+            Event::Paste(_) if secret => {
+                self.flush()?;
                 self.secret = true;
             }
             Event::Paste(text) if holds_secret_key(text) => {
-                self.flush_typed()?;
+                self.flush()?;
                 writeln!(self.out, "# a secret key was pasted here and left out")?;
             }
             Event::Paste(text) => {
-                self.flush_typed()?;
+                self.flush()?;
                 writeln!(self.out, "paste {}", quote(text))?;
             }
             Event::Resize(w, h) => {
-                self.flush_typed()?;
+                self.flush()?;
                 writeln!(self.out, "size {w}x{h}")?;
             }
             Event::Tick(_) | Event::Reply(_) | Event::Terminate => {}
@@ -150,15 +191,20 @@ impl<W: Write> ScriptWriter<W> {
 
     /// Write what is pending; call at the end of the session.
     pub fn finish(&mut self) -> std::io::Result<()> {
-        self.flush_typed()?;
+        self.flush()?;
         self.out.flush()
+    }
+
+    /// The writer's output (for tests and in-memory recordings).
+    pub fn into_inner(self) -> W {
+        self.out
     }
 }
 
 impl<W: Write> crate::tui::shell::Recorder for ScriptWriter<W> {
-    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool) {
+    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool, text: bool) {
         // A recording that cannot be written must not stop the visit.
-        let _ = ScriptWriter::event(self, at, event, secret);
+        let _ = ScriptWriter::event(self, at, event, secret, text);
     }
 
     fn finish(&mut self) {
@@ -178,22 +224,23 @@ mod tests {
         let t0 = datetime!(2026-03-04 10:00);
         let ev = |k| Event::Key(k);
         for c in "geheim wachtwoord".chars() {
-            w.event(t0, &ev(Key::Char(c)), true).unwrap();
+            w.event(t0, &ev(Key::Char(c)), true, true).unwrap();
         }
-        w.event(t0, &ev(Key::Enter), true).unwrap();
+        w.event(t0, &ev(Key::Enter), true, true).unwrap();
         for c in "Sem zei \"nee\"".chars() {
-            w.event(t0, &ev(Key::Char(c)), false).unwrap();
+            w.event(t0, &ev(Key::Char(c)), false, true).unwrap();
         }
-        w.event(t0 + Duration::seconds(3), &ev(Key::Tab), false)
+        w.event(t0 + Duration::seconds(3), &ev(Key::Tab), false, true)
             .unwrap();
         w.event(
             t0 + Duration::seconds(3),
             &Event::Paste("a\\b".into()),
             false,
+            true,
         )
         .unwrap();
         w.finish().unwrap();
-        let text = String::from_utf8(w.out).unwrap();
+        let text = String::from_utf8(w.into_inner()).unwrap();
         assert_eq!(
             text,
             "type \"CHANGE-ME\"\nkey Enter\ntype \"Sem zei \\\"nee\\\"\"\nwait 3s\nkey Tab\npaste \"a\\\\b\"\n"
@@ -205,11 +252,14 @@ mod tests {
     fn the_written_script_parses() {
         let mut w = ScriptWriter::new(Vec::new());
         let t0 = datetime!(2026-03-04 10:00);
-        w.event(t0, &Event::Key(Key::Char('x')), false).unwrap();
-        w.event(t0, &Event::Key(Key::F(12)), false).unwrap();
-        w.event(t0, &Event::Resize(100, 30), false).unwrap();
+        w.event(t0, &Event::Key(Key::Char('x')), false, true)
+            .unwrap();
+        w.event(t0, &Event::Key(Key::F(12)), false, false).unwrap();
+        w.event(t0, &Event::Key(Key::F(12)), false, false).unwrap();
+        w.event(t0, &Event::Key(Key::Down), false, false).unwrap();
+        w.event(t0, &Event::Resize(100, 30), false, false).unwrap();
         w.finish().unwrap();
-        let script = header(80, 24, "nl", t0, true) + &String::from_utf8(w.out).unwrap();
+        let script = header(80, 24, "nl", t0, true) + &String::from_utf8(w.into_inner()).unwrap();
         struct NoFiles;
         impl crate::replay::script::Loader for NoFiles {
             fn load(&mut self, _: &std::path::Path) -> Result<String, String> {
@@ -219,6 +269,39 @@ mod tests {
         let steps =
             crate::replay::script::parse(std::path::Path::new("r.replay"), &script, &mut NoFiles)
                 .unwrap();
-        assert_eq!(steps.len(), 7);
+        // size, lang, now, passphrase; type "x", key F12*2, key Down, size.
+        assert_eq!(steps.len(), 8);
+        assert_eq!(
+            steps[5].kind,
+            crate::replay::script::StepKind::Keys(vec![Key::F(12), Key::F(12)])
+        );
+    }
+
+    #[test]
+    fn runs_of_text_and_keys_are_merged_and_command_letters_stay_keys() {
+        let mut w = ScriptWriter::new(Vec::new());
+        let t0 = datetime!(2026-03-04 10:00);
+        let ev = |k| Event::Key(k);
+        // `n` on the home screen is a command, not text.
+        w.event(t0, &ev(Key::Char('n')), false, false).unwrap();
+        for c in "Kastanje".chars() {
+            w.event(t0, &ev(Key::Char(c)), false, true).unwrap();
+        }
+        for _ in 0..5 {
+            w.event(t0, &ev(Key::Down), false, true).unwrap();
+        }
+        w.event(t0, &ev(Key::Char('j')), false, false).unwrap();
+        w.event(t0, &ev(Key::Char('j')), false, false).unwrap();
+        w.event(t0, &ev(Key::Tab), false, false).unwrap();
+        w.event(t0, &ev(Key::Char('1')), false, false).unwrap();
+        w.event(t0, &ev(Key::Char('0')), false, false).unwrap();
+        w.event(t0, &ev(Key::Char(' ')), false, false).unwrap();
+        w.event(t0, &ev(Key::Down), false, false).unwrap();
+        w.finish().unwrap();
+        let text = String::from_utf8(w.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "key n\ntype \"Kastanje\"\nkey Down*5\nkey j*2\nkey Tab\nkey 1\nkey 0\nkey Space\nkey Down\n"
+        );
     }
 }

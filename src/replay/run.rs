@@ -21,7 +21,7 @@ use crate::store::test_org_key::{read_test_org_key, write_test_org_key};
 use crate::store::{InitOptions, Status as StoreStatus, Vault};
 use crate::tui::app::{Options, SequentialIds, State};
 use crate::tui::event::{CaseEntry, Event, ExportDone, Key, ListEntry, UnlockFailure};
-use crate::tui::shell::{Shell, VaultPort};
+use crate::tui::shell::{Recorder, Shell, VaultPort};
 use crate::tui::store_port::{InitSettings, StoreVault};
 use crate::tui::theme::Theme;
 use crate::visit::record::{VisitRecord, summary};
@@ -187,7 +187,8 @@ struct Setup {
     passphrase: Option<String>,
 }
 
-struct Run<'a> {
+struct Run<'a, 'r> {
+    recorder: Option<&'r mut dyn Recorder>,
     opts: &'a RunOptions,
     script: &'a Path,
     shell: Shell<TestBackend, ReplayVault>,
@@ -202,6 +203,18 @@ fn at(step: &Step) -> String {
 
 /// Run one parsed script.
 pub fn run_script(script: &Path, steps: &[Step], opts: &RunOptions) -> ScriptOutcome {
+    run_script_recording(script, steps, opts, None)
+}
+
+/// Run one parsed script, showing every event it makes to `recorder` as
+/// the live terminal shows its events to `--record` (the round-trip test
+/// records a run and replays the recording).
+pub fn run_script_recording(
+    script: &Path,
+    steps: &[Step],
+    opts: &RunOptions,
+    recorder: Option<&mut dyn Recorder>,
+) -> ScriptOutcome {
     let name = script.display().to_string();
     let fail = |failure: String| ScriptOutcome {
         script: name.clone(),
@@ -252,15 +265,26 @@ pub fn run_script(script: &Path, steps: &[Step], opts: &RunOptions) -> ScriptOut
         Ok(r) => r,
         Err(e) => return fail(format!("{name}: {e}")),
     };
+    run.recorder = recorder;
     for step in &steps[first_action..] {
         if let Err(report) = run.step(step) {
+            // The visits as they stood when the step failed help to see why.
+            let visits = if opts.collect_json {
+                run.tick(run.now + Duration::seconds(1));
+                run.visits().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             return ScriptOutcome {
                 script: name,
                 failure: Some(report),
                 written: run.written,
-                visits: Vec::new(),
+                visits,
             };
         }
+    }
+    if let Some(r) = run.recorder.as_mut() {
+        r.finish();
     }
     // The run ends as if a second passed: pending autosaves land.
     run.tick(run.now + Duration::seconds(1));
@@ -280,12 +304,12 @@ pub fn run_script(script: &Path, steps: &[Step], opts: &RunOptions) -> ScriptOut
     }
 }
 
-fn start<'a>(
+fn start<'a, 'r>(
     dir: &Path,
     setup: &Setup,
     opts: &'a RunOptions,
     script: &'a Path,
-) -> Result<Run<'a>, String> {
+) -> Result<Run<'a, 'r>, String> {
     let settings = InitSettings {
         device_id: Some(REPLAY_DEVICE_ID.into()),
         scrypt_log_n: Some(REPLAY_LOG_N),
@@ -347,6 +371,7 @@ fn start<'a>(
     let mut shell = Shell::new(terminal, state, port);
     shell.draw().map_err(|e| e.to_string())?;
     Ok(Run {
+        recorder: None,
         opts,
         script,
         shell,
@@ -354,6 +379,30 @@ fn start<'a>(
         org,
         written: Vec::new(),
     })
+}
+
+/// The text on the screen most like `wanted`: the stretch of a row of the
+/// same length with the smallest edit distance (row numbers from 1), when
+/// it is at least half alike.
+pub fn nearest(screen: &str, wanted: &str) -> Option<(usize, String)> {
+    let len = wanted.chars().count();
+    let mut best: Option<(f64, usize, String)> = None;
+    for (row, line) in screen.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            continue;
+        }
+        let width = len.min(chars.len());
+        for start in 0..=chars.len() - width {
+            let window: String = chars[start..start + width].iter().collect();
+            let score = strsim::normalized_levenshtein(&window, wanted);
+            if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+                best = Some((score, row + 1, window));
+            }
+        }
+    }
+    best.filter(|(score, _, _)| *score >= 0.5)
+        .map(|(_, row, text)| (row, text.trim().to_string()))
 }
 
 /// A line-by-line difference of two screens.
@@ -375,8 +424,16 @@ fn diff(expected: &str, actual: &str) -> String {
     out
 }
 
-impl Run<'_> {
+impl Run<'_, '_> {
+    fn record(&mut self, event: &Event) {
+        if let Some(r) = self.recorder.as_mut() {
+            let state = &self.shell.state;
+            r.event(self.now, event, state.typing_secret(), state.typing_text());
+        }
+    }
+
     fn key(&mut self, k: Key) {
+        self.record(&Event::Key(k));
         self.shell.handle(Event::Key(k));
         // Every keystroke is drawn, as in a real terminal.
         let _ = self.shell.draw();
@@ -395,6 +452,7 @@ impl Run<'_> {
     fn step(&mut self, step: &Step) -> Result<(), String> {
         match &step.kind {
             StepKind::Size(w, h) => {
+                self.record(&Event::Resize(*w, *h));
                 self.shell.terminal.backend_mut().resize(*w, *h);
                 self.shell.handle(Event::Resize(*w, *h));
                 let _ = self.shell.terminal.clear();
@@ -429,14 +487,18 @@ impl Run<'_> {
                 }
             }
             StepKind::Paste(text) => {
+                self.record(&Event::Paste(text.clone()));
                 self.shell.handle(Event::Paste(text.clone()));
                 let _ = self.shell.draw();
             }
             StepKind::Expect(text) => {
                 let screen = self.screen();
                 if !screen.lines().any(|l| l.contains(text.as_str())) {
+                    let hint = nearest(&screen, text).map_or_else(String::new, |(row, near)| {
+                        format!("  nearest on the screen (row {row}): \"{near}\"\n")
+                    });
                     return Err(format!(
-                        "{}: expected \"{text}\" on the screen\n{screen}",
+                        "{}: expected \"{text}\" on the screen\n{hint}{screen}",
                         at(step)
                     ));
                 }

@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::tui::event::Key;
 
 /// Largest repeat count of a key (`key Down*1000`).
-const MAX_REPEAT: usize = 1000;
+pub const MAX_REPEAT: usize = 1000;
 /// Deepest chain of includes.
 const MAX_INCLUDE_DEPTH: usize = 16;
 

@@ -75,7 +75,7 @@ pub struct Kind {
 /// A visit record (a draft, or a finalized visit).
 pub const RECORD: Kind = Kind {
     magic: *b"SVVISIT\0",
-    version: 4,
+    version: 5,
     name: "visit record",
 };
 
@@ -222,9 +222,9 @@ pub fn encode_record(rec: &VisitRecord) -> Result<Zeroizing<Vec<u8>>, EnvelopeEr
 }
 
 /// Decode the plaintext of a record envelope, of any format version this
-/// program knows. Version 3 is the current `VisitRecord`; versions 1 and 2
-/// are read with their frozen structs (`visit::record_v1`, `record_v2`) and
-/// migrated step by step. When the version is bumped again, the old
+/// program knows. Version 5 is the current `VisitRecord`; versions 1 to 4
+/// are read with their frozen structs (`visit::record_v1` … `record_v4`)
+/// and migrated step by step. When the version is bumped again, the old
 /// structs are frozen the same way.
 pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
     let (version, payload) = split(RECORD, plaintext)?;
@@ -233,8 +233,10 @@ pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
             let old: crate::visit::record_v1::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(
-                crate::visit::record_v3::VisitRecord::from(
-                    crate::visit::record_v2::VisitRecord::from(old),
+                crate::visit::record_v4::VisitRecord::from(
+                    crate::visit::record_v3::VisitRecord::from(
+                        crate::visit::record_v2::VisitRecord::from(old),
+                    ),
                 ),
             ))
         }
@@ -242,15 +244,24 @@ pub fn decode_record(plaintext: &[u8]) -> Result<VisitRecord, EnvelopeError> {
             let old: crate::visit::record_v2::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(
-                crate::visit::record_v3::VisitRecord::from(old),
+                crate::visit::record_v4::VisitRecord::from(
+                    crate::visit::record_v3::VisitRecord::from(old),
+                ),
             ))
         }
         3 => {
             let old: crate::visit::record_v3::VisitRecord =
                 decode_payload(RECORD, payload, record_config())?;
+            Ok(VisitRecord::from(
+                crate::visit::record_v4::VisitRecord::from(old),
+            ))
+        }
+        4 => {
+            let old: crate::visit::record_v4::VisitRecord =
+                decode_payload(RECORD, payload, record_config())?;
             Ok(VisitRecord::from(old))
         }
-        4 => decode_payload(RECORD, payload, record_config()),
+        5 => decode_payload(RECORD, payload, record_config()),
         found => Err(EnvelopeError::UnsupportedVersion {
             kind: RECORD.name,
             found,
@@ -358,7 +369,7 @@ mod tests {
         let key = age::x25519::Identity::generate();
         let plain = encode_record(&record()).unwrap();
         assert_eq!(&plain[..8], b"SVVISIT\0");
-        assert_eq!(&plain[8..10], &[4, 0]);
+        assert_eq!(&plain[8..10], &[5, 0]);
         let ct = encrypt(&plain, &[&key.to_public()]).unwrap();
         assert_eq!(open_record(&ct, &[&key]).unwrap(), record());
     }

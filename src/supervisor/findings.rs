@@ -534,6 +534,7 @@ mod tests {
             entries,
             status: "afgenomen".into(),
             status_reason: Default::default(),
+            earlier: Vec::new(),
         };
         let rec = VisitRecord {
             case_id: "appelboom-1".to_string(),
@@ -718,6 +719,7 @@ mod tests {
             entries,
             status: "afgenomen".into(),
             status_reason: Default::default(),
+            earlier: Vec::new(),
         }
     }
 

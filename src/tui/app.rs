@@ -154,6 +154,8 @@ pub struct State {
     /// Move on after a single-key answer (`--auto-advance`, or Alt-m in a
     /// visit); off by default.
     pub auto_advance: bool,
+    /// `checklists preview`: an in-memory visit; every screen says so.
+    pub preview: bool,
 }
 
 impl State {
@@ -184,6 +186,7 @@ impl State {
             quitting: false,
             quit_asked: false,
             auto_advance: false,
+            preview: false,
         };
         state.catalog_problems();
         state
@@ -235,6 +238,12 @@ impl State {
             Screen::Onboarding(o) => o.typing_secret(),
             _ => false,
         }
+    }
+
+    /// Whether a typed character goes into a text field now (and is not a
+    /// command key such as `n` on the home screen).
+    pub fn typing_text(&self) -> bool {
+        keys::letters_type(self.ctx())
     }
 
     pub fn too_small(&self) -> bool {

@@ -64,6 +64,55 @@ impl Key {
         }
     }
 
+    /// Every key name `parse` knows, in groups (heading, names). Characters
+    /// are named by themselves (`a`, `7`, `?`), except the space.
+    pub fn known_names() -> Vec<(&'static str, Vec<String>)> {
+        let named = [
+            Key::Enter,
+            Key::Esc,
+            Key::Tab,
+            Key::BackTab,
+            Key::Up,
+            Key::Down,
+            Key::Left,
+            Key::Right,
+            Key::PageUp,
+            Key::PageDown,
+            Key::Home,
+            Key::End,
+            Key::Backspace,
+            Key::Delete,
+            Key::Char(' '),
+        ];
+        let letters = || ('a'..='z').chain('0'..='9');
+        vec![
+            ("named keys", named.iter().map(|k| k.name()).collect()),
+            (
+                "function keys",
+                (1..=12).map(|n| Key::F(n).name()).collect(),
+            ),
+            (
+                "with Ctrl (a letter or digit; Ctrl-X is read as Ctrl-x)",
+                std::iter::once(Key::Ctrl(' ').name())
+                    .chain(letters().map(|c| Key::Ctrl(c).name()))
+                    .collect(),
+            ),
+            (
+                "with Alt (any one character, for example Alt-? and Alt-K)",
+                letters().map(|c| Key::Alt(c).name()).collect(),
+            ),
+            (
+                "characters (any one character is its own name)",
+                ('a'..='z')
+                    .chain('A'..='Z')
+                    .chain('0'..='9')
+                    .chain("?/.,-+()[]:;!'".chars())
+                    .map(|c| Key::Char(c).name())
+                    .collect(),
+            ),
+        ]
+    }
+
     /// Parse a key name as `name` writes it (`Enter`, `F12`, `Ctrl-x`, `a`, `Space`).
     pub fn parse(name: &str) -> Option<Key> {
         let named = match name {
@@ -106,6 +155,25 @@ impl Key {
             }
         };
         Some(named)
+    }
+}
+
+#[cfg(test)]
+mod key_name_tests {
+    use super::Key;
+
+    #[test]
+    fn every_listed_key_name_parses_back_to_its_key() {
+        let groups = Key::known_names();
+        assert_eq!(groups.len(), 5);
+        for (_, names) in &groups {
+            for name in names {
+                let key = Key::parse(name).unwrap_or_else(|| panic!("{name} does not parse"));
+                assert_eq!(&key.name(), name);
+            }
+        }
+        assert!(groups[0].1.contains(&"Space".to_string()));
+        assert!(groups[1].1.contains(&"F12".to_string()));
     }
 }
 

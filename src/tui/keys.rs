@@ -154,6 +154,25 @@ const FLOW: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry];
 const FLOW_KEYS: &[Ctx] = &[Choice, Multi, Scale, AddEntry];
 /// The flow and its section pane: where the visit's pop-ups open.
 const NAV: &[Ctx] = &[Choice, Multi, Scale, Text, Field, AddEntry, Pane];
+/// Where a typed letter goes into a text field (not a command).
+const LETTERS_TYPE: &[Ctx] = &[
+    Onboarding,
+    Unlock,
+    NewVisit,
+    Text,
+    Field,
+    FlagPanel,
+    FlagWithdraw,
+    Prompt,
+    Search,
+];
+
+/// Whether a typed character goes into a text field here (the `--record`
+/// writer keeps such runs as one `type` step, and other letters as keys).
+pub fn letters_type(ctx: Ctx) -> bool {
+    LETTERS_TYPE.contains(&ctx)
+}
+
 /// Where `q` asks whether to stop: everywhere unlocked that types no letters.
 const QUIT_ASKS: &[Ctx] = &[
     Home,

@@ -10,6 +10,7 @@ pub mod app;
 pub mod event;
 pub mod keys;
 pub mod memory_vault;
+pub mod preview;
 pub mod screens;
 pub mod shell;
 pub mod store_port;

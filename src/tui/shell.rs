@@ -291,9 +291,10 @@ pub fn from_crossterm(ev: crossterm::event::Event) -> Option<Event> {
 }
 
 /// Something that watches the live session (the `--record` script writer).
-/// `secret` says the event goes into a passphrase field.
+/// `secret` says the event goes into a passphrase field; `text` that a
+/// typed character goes into a text field (else it is a command key).
 pub trait Recorder {
-    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool);
+    fn event(&mut self, at: PrimitiveDateTime, event: &Event, secret: bool, text: bool);
     fn finish(&mut self);
 }
 
@@ -391,7 +392,12 @@ where
             let now = clock.now();
             shell.handle(Event::Tick(now));
             if let Some(r) = recorder.as_mut() {
-                r.event(now, &event, shell.state.typing_secret());
+                r.event(
+                    now,
+                    &event,
+                    shell.state.typing_secret(),
+                    shell.state.typing_text(),
+                );
             }
         }
         shell.handle(event);

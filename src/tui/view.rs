@@ -37,6 +37,8 @@ pub struct ViewCtx<'a> {
     pub cases: &'a [CaseEntry],
     /// Visits that arrived at the office (a count; their labels are gone).
     pub arrived: u64,
+    /// `checklists preview`: nothing is kept (`tui::preview`).
+    pub preview: bool,
 }
 
 pub fn view(state: &State, f: &mut Frame) {
@@ -47,9 +49,17 @@ pub fn view(state: &State, f: &mut Frame) {
     }
     if state.too_small() {
         let text = format!(
-            "Maak het venster minstens {MIN_WIDTH}×{MIN_HEIGHT} tekens groot (nu {}×{}).\n\
+            "{}Maak het venster minstens {MIN_WIDTH}×{MIN_HEIGHT} tekens groot (nu {}×{}).\n\
              Make the window at least {MIN_WIDTH}×{MIN_HEIGHT} characters (now {}×{}).\n\nF12: verbergen / hide",
-            area.width, area.height, area.width, area.height
+            if state.preview {
+                "VOORBEELD / PREVIEW\n"
+            } else {
+                ""
+            },
+            area.width,
+            area.height,
+            area.width,
+            area.height
         );
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
@@ -62,6 +72,7 @@ pub fn view(state: &State, f: &mut Frame) {
         entries: &state.entries,
         cases: &state.cases,
         arrived: state.arrived,
+        preview: state.preview,
     };
     // A long message wraps onto up to four lines rather than being
     // cut off.
@@ -75,7 +86,10 @@ pub fn view(state: &State, f: &mut Frame) {
         Constraint::Length(2),
     ])
     .areas(area);
-    header(f, head, &v);
+    let marker = state
+        .preview
+        .then(|| preview_marker(matches!(state.screen, Screen::Unlock(_)), state.lang));
+    header(f, head, &v, marker);
     match &state.screen {
         Screen::Onboarding(s) => s.view(f, body, &v),
         Screen::Unlock(s) => s.view(f, body, &v),
@@ -116,21 +130,39 @@ pub fn view(state: &State, f: &mut Frame) {
     }
 }
 
-fn header(f: &mut Frame, area: Rect, v: &ViewCtx<'_>) {
+/// The header's left side in `checklists preview`: nothing is kept (and on
+/// the lock screen, that any passphrase opens).
+fn preview_marker(unlock: bool, lang: Lang) -> &'static str {
+    match (unlock, lang) {
+        (false, Lang::Nl) => " VOORBEELD / PREVIEW — niets wordt bewaard",
+        (false, Lang::En) => " PREVIEW / VOORBEELD — nothing is kept",
+        (true, Lang::Nl) => " VOORBEELD — elk wachtwoord opent",
+        (true, Lang::En) => " PREVIEW — any passphrase opens",
+    }
+}
+
+fn header(f: &mut Frame, area: Rect, v: &ViewCtx<'_>, marker: Option<&'static str>) {
     let right = format!(
         "{} · {:02}:{:02} ",
         v.lang.code().to_uppercase(),
         v.now.hour(),
         v.now.minute()
     );
-    let left = v.lang.pick(
-        " safevisit — veilig op huisbezoek",
-        " safevisit — safe home visits",
-    );
+    let left = marker.unwrap_or_else(|| {
+        v.lang.pick(
+            " safevisit — veilig op huisbezoek",
+            " safevisit — safe home visits",
+        )
+    });
+    let style = if marker.is_some() {
+        v.theme.warn()
+    } else {
+        v.theme.title()
+    };
     let pad = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count());
     f.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(left, v.theme.title()),
+            Span::styled(left, style),
             Span::raw(" ".repeat(pad)),
             Span::styled(right, v.theme.dim()),
         ])),

@@ -11,6 +11,7 @@ pub mod record;
 pub mod record_v1;
 pub mod record_v2;
 pub mod record_v3;
+pub mod record_v4;
 pub mod report;
 pub mod roster;
 mod roster_entries;
@@ -244,6 +245,11 @@ pub struct Sheet {
     pub status: SheetStatus,
     /// The worker's short reason for a status other than `Taken`.
     pub status_reason: SecretText,
+    /// Answers given under earlier versions of the checklist (a draft that
+    /// continued on a newer version), oldest first: each version with the
+    /// ids of the items whose answers were given under it and not changed
+    /// since. Every other answer was given under `checklist`'s version.
+    pub earlier: Vec<record::EarlierVersion>,
 }
 
 /// Whether a per-person sheet was taken, and if not, why not.
@@ -311,7 +317,17 @@ impl Sheet {
             entry_previous,
             status: SheetStatus::Taken,
             status_reason: SecretText::default(),
+            earlier: Vec::new(),
         }
+    }
+
+    /// An answer to `item` was given under the current version: it is no
+    /// longer one of an earlier version's.
+    fn answered_now(&mut self, item: &str) {
+        for e in &mut self.earlier {
+            e.items.retain(|i| i != item);
+        }
+        self.earlier.retain(|e| !e.items.is_empty());
     }
 
     /// The answer to an item, in an entry when the item repeats.
@@ -526,7 +542,14 @@ impl Visit {
         } else {
             s.answers.get_mut(item).ok_or(AnswerError::NoSuchPlace)?
         };
+        let changed = *slot != answer;
         *slot = answer;
+        // A changed answer outside a repeatable section is given under the
+        // version in use now. (In a repeatable section the item stays listed
+        // under its earlier version while any entry may hold such an answer.)
+        if changed && c.sections[it.section].repeat.is_none() {
+            s.answered_now(&it.id);
+        }
         self.updated_at = now;
         Ok(())
     }

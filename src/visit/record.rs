@@ -20,6 +20,9 @@ use crate::visit::{
     Removed, Roster, SecretText, Sheet, SheetStatus, Visit,
 };
 
+mod reopen;
+use reopen::{ChecklistChange, earlier_versions};
+
 /// Which checklist, exactly: id, version and SHA-256 of its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistStamp {
@@ -214,6 +217,23 @@ pub struct SheetRecord {
     pub status: String,
     /// The worker's reason for a status other than `afgenomen`.
     pub status_reason: SecretText,
+    /// Answers given under earlier versions of the checklist, oldest first
+    /// (version 5): a draft that continued on a newer version keeps which
+    /// answers were given under which. An answer not listed here was given
+    /// under `checklist`.
+    pub earlier: Vec<EarlierVersion>,
+}
+
+/// An earlier version of a sheet's checklist and the items whose answers
+/// were given under it (record version 5). An item of a repeatable section
+/// is listed while any of its entries may hold an answer given then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierVersion {
+    pub version: u32,
+    /// SHA-256 of that version's file, hex.
+    pub hash: String,
+    /// Item ids, in checklist order.
+    pub items: Vec<String>,
 }
 
 /// A roster member removed during the visit (version 3). Their sheets stay
@@ -522,6 +542,23 @@ impl Visit {
                         answers.extend(answers_of(c, sec.items.clone(), &s.answers, 0));
                     }
                 }
+                // Only items that still hold an answer are listed.
+                let answered = |id: &String| {
+                    answers.iter().any(|a| a.item == *id)
+                        || entries
+                            .iter()
+                            .any(|e| e.answers.iter().any(|a| a.item == *id))
+                };
+                let earlier = s
+                    .earlier
+                    .iter()
+                    .map(|e| EarlierVersion {
+                        version: e.version,
+                        hash: e.hash.clone(),
+                        items: e.items.iter().filter(|i| answered(i)).cloned().collect(),
+                    })
+                    .filter(|e| !e.items.is_empty())
+                    .collect();
                 SheetRecord {
                     checklist: ChecklistStamp::of(c),
                     person: s.person.into(),
@@ -529,6 +566,7 @@ impl Visit {
                     entries,
                     status: s.status.key().to_string(),
                     status_reason: s.status_reason.clone(),
+                    earlier,
                 }
             })
             .collect();
@@ -759,6 +797,7 @@ impl Visit {
                 sheet.entry_person[si].push(e.person.map(Person::from));
                 sheet.entry_previous[si].push(e.previous);
             }
+            sheet.earlier = earlier_versions(&c, sr, &sheet);
             changes[at].kept_aside += v.orphans.len() - before;
             v.sheets.push(sheet);
         }
@@ -844,110 +883,6 @@ impl Visit {
             }
         }
         Ok((v, notes))
-    }
-}
-
-/// What opening a draft did to the answers of one checklist.
-struct ChecklistChange {
-    id: String,
-    /// The version the draft was started with.
-    from: u32,
-    /// The version available now, if any.
-    to: Option<u32>,
-    /// The file is not the one the draft was started with.
-    changed: bool,
-    /// Answers that no longer fit and were kept aside.
-    kept_aside: usize,
-}
-
-/// "1 antwoord staat" / "2 antwoorden staan": the count with its verb.
-fn answers_nl(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 antwoord {one}")
-    } else {
-        format!("{n} antwoorden {many}")
-    }
-}
-
-fn answers_en(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 answer {one}")
-    } else {
-        format!("{n} answers {many}")
-    }
-}
-
-impl ChecklistChange {
-    /// The note for the worker, if anything happened; `flags` is the number
-    /// of red flags the record holds for this checklist.
-    fn note(&self, flags: usize) -> Option<Text> {
-        let id = &self.id;
-        let n = self.kept_aside;
-        match self.to {
-            None => {
-                let (flags_nl, flags_en) = if flags > 0 {
-                    (" Rode vlaggen ervan blijven staan.", " Its red flags stay.")
-                } else {
-                    ("", "")
-                };
-                if n == 0 {
-                    return Some(Text::new(
-                        format!(
-                            "Checklist {id} (versie {}) is er niet meer of heeft een fout; er stonden nog geen antwoorden in.{flags_nl}",
-                            self.from
-                        ),
-                        format!(
-                            "Checklist {id} (version {}) is no longer available or has an error; it held no answers yet.{flags_en}",
-                            self.from
-                        ),
-                    ));
-                }
-                Some(Text::new(
-                    format!(
-                        "Checklist {id} (versie {}) is er niet meer of heeft een fout. {} apart en {} bewaard, ook na afronden.{flags_nl}",
-                        self.from,
-                        answers_nl(n, "staat", "staan"),
-                        if n == 1 { "blijft" } else { "blijven" },
-                    ),
-                    format!(
-                        "Checklist {id} (version {}) is no longer available or has an error. {} kept aside, also after finalizing.{flags_en}",
-                        self.from,
-                        answers_en(n, "is", "are"),
-                    ),
-                ))
-            }
-            Some(to) if self.changed || n > 0 => {
-                let (what_nl, what_en) = if to == self.from {
-                    (
-                        format!("Checklist {id} is aangepast (versie {to})."),
-                        format!("Checklist {id} was changed (version {to})."),
-                    )
-                } else {
-                    (
-                        format!("Checklist {id} is nu versie {to} (was {}).", self.from),
-                        format!("Checklist {id} is now version {to} (was {}).", self.from),
-                    )
-                };
-                if n == 0 {
-                    Some(Text::new(
-                        format!("{what_nl} Alle antwoorden passen nog."),
-                        format!("{what_en} All answers still fit."),
-                    ))
-                } else {
-                    Some(Text::new(
-                        format!(
-                            "{what_nl} {} niet meer; apart bewaard.",
-                            answers_nl(n, "past", "passen"),
-                        ),
-                        format!(
-                            "{what_en} {} no longer; kept aside.",
-                            answers_en(n, "fits", "fit"),
-                        ),
-                    ))
-                }
-            }
-            Some(_) => None,
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Version 3 of the visit record, frozen (see `record_v1` for why). Only the
 //! structs that changed in version 4 are copied here; the others are the
-//! current ones, re-exported. When a later version changes one of those,
+//! current ones (through `record_v4`), re-exported. When a later version changes one of those,
 //! freeze its version-3 shape here first.
 //!
 //! Version 4 added: `EntryRecord::previous` (entries made from the case's
@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::visit::SecretText;
-use crate::visit::record as now;
+use crate::visit::record_v4 as now;
 
 pub use now::{
     AnswerRecord, AnswerValue, CaregiverRecord, ChecklistStamp, ChildRecord, CursorRecord,

@@ -22,7 +22,7 @@ use crate::visit::record::{
 };
 
 /// The version of this JSON shape; raised with every change to it.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Whether a visit is still a draft or was finalized on its device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,10 @@ fn size_hint(rec: &VisitRecord, summary: &Summary) -> usize {
         .iter()
         .map(|s| {
             200 + s.status_reason.as_str().len()
+                + s.earlier
+                    .iter()
+                    .map(|e| 120 + e.items.iter().map(|i| i.len() + 3).sum::<usize>())
+                    .sum::<usize>()
                 + s.answers.iter().map(answer).sum::<usize>()
                 + s.entries
                     .iter()
@@ -384,12 +388,26 @@ struct StampView<'a> {
 struct SheetView<'a> {
     answers: AnswersView<'a>,
     checklist: &'a str,
+    /// Answers given under earlier versions of the checklist (schema 5):
+    /// `{ hash, items, version }`, oldest first; empty when every answer
+    /// was given under `version`.
+    earlier_versions: Vec<EarlierView<'a>>,
     entries: EntriesView<'a>,
     person: PersonView<'a>,
     /// `afgenomen`, `niet_aanwezig`, `bewust_niet`, `weigert` or `te_jong`.
     status: &'a str,
     /// The worker's reason; null for `afgenomen`.
     status_reason: Option<&'a str>,
+    /// The version of the checklist the sheet was last filled in with
+    /// (schema 5; its hash is in `checklists`).
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct EarlierView<'a> {
+    hash: &'a str,
+    items: &'a [String],
+    version: u32,
 }
 
 #[derive(Serialize)]
@@ -638,10 +656,20 @@ impl<'a> VisitView<'a> {
                 .map(|s| SheetView {
                     answers: AnswersView(&s.answers),
                     checklist: &s.checklist.id,
+                    earlier_versions: s
+                        .earlier
+                        .iter()
+                        .map(|e| EarlierView {
+                            hash: &e.hash,
+                            items: &e.items,
+                            version: e.version,
+                        })
+                        .collect(),
                     entries: EntriesView(rec, &s.entries),
                     person: person(s.person),
                     status: &s.status,
                     status_reason: (s.status != "afgenomen").then_some(s.status_reason.as_str()),
+                    version: s.checklist.version,
                 })
                 .collect(),
             status: status.key(),

@@ -140,6 +140,7 @@ pub fn record(id: &str, label: &str, answers: usize, flags: usize, n: u64) -> Vi
             }],
             status: "afgenomen".into(),
             status_reason: SecretText::default(),
+            earlier: Vec::new(),
         }],
         flags: (0..flags)
             .map(|i| FlagRecord {

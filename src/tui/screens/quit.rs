@@ -16,7 +16,12 @@ pub fn lines(v: &ViewCtx<'_>, visit_open: bool) -> Vec<Line<'static>> {
     let t = |nl: &'static str, en: &'static str| v.lang.pick(nl, en);
     vec![
         Line::styled(t("safevisit stoppen?", "Quit safevisit?"), v.theme.title()),
-        Line::from(if visit_open {
+        Line::from(if v.preview {
+            t(
+                "Dit is een voorbeeld: alles wat u invulde verdwijnt.",
+                "This is a preview: everything you filled in is gone.",
+            )
+        } else if visit_open {
             t(
                 "Het bezoek wordt eerst opgeslagen; u opent het later weer met uw wachtwoord.",
                 "The visit is saved first; you open it again later with your passphrase.",

@@ -263,7 +263,8 @@ pub fn legend(score: &Score, sv: &ScoreValue, age_band: Option<usize>, lang: Lan
 }
 
 /// Tab 2: every score against its bands, with a legend and the band's
-/// meaning wrapped, and every outcome.
+/// meaning wrapped, and every outcome; each checklist's block starts with
+/// its notice.
 pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usize) -> Vec<Row> {
     let t = |nl, en| v.lang.pick(nl, en);
     let mut rows = vec![Row::Text(Line::styled(
@@ -293,6 +294,15 @@ pub fn score_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usiz
         }
         for l in lines {
             rows.push(Row::Text(l));
+        }
+        // The checklist's own notice (docs/CHECKLISTS.md): what its scores
+        // and outcomes may and may not be used for, with every block of them.
+        let notice = c.notice.get(v.lang);
+        if !notice.is_empty() {
+            let text = format!("{}: {notice}", t("Let op", "Note"));
+            for l in wrapped(&text, 0, width, v.theme.warn()) {
+                rows.push(Row::Text(l));
+            }
         }
         for (score, sv) in c.scores.iter().zip(&d.scores) {
             let (lo, hi) = score.range;
@@ -419,6 +429,7 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
                     for l in wrapped(q, 4, width, v.theme.normal()) {
                         rows.push(Row::Text(l));
                     }
+                    let answered = sheet.answer(i, entry).is_some();
                     match sheet.answer(i, entry) {
                         Some(crate::visit::Answer::Text(text)) => {
                             // A long answer whole, keeping its own lines.
@@ -448,6 +459,24 @@ pub fn answer_rows(v: &ViewCtx<'_>, visit: &Visit, derived: &Derived, width: usi
                                 v.theme.dim()
                             },
                         ))),
+                    }
+                    // An answer given under an earlier version of the
+                    // checklist (a draft continued on a newer one) says so.
+                    if answered
+                        && entry.is_none()
+                        && let Some(e) = sheet
+                            .earlier
+                            .iter()
+                            .find(|e| e.items.contains(&c.items[i].id))
+                    {
+                        rows.push(Row::Text(Line::styled(
+                            format!(
+                                "        ({} {})",
+                                v.lang.pick("gegeven onder versie", "given under version"),
+                                e.version
+                            ),
+                            v.theme.dim(),
+                        )));
                     }
                 }
             }
@@ -571,7 +600,7 @@ pub fn flag_rows(v: &ViewCtx<'_>, visit: &Visit, width: usize) -> Vec<Row> {
 
 #[cfg(test)]
 mod tests {
-    use super::{legend, wrap};
+    use super::{Row, answer_rows, legend, wrap};
     use crate::checklist::model::{Band, Score, ScoreMethod};
     use crate::i18n::{Lang, Text};
     use crate::visit::derive::ScoreValue;
@@ -644,5 +673,56 @@ mod tests {
         let joined: String = wrap(text, 17).join(" ");
         assert_eq!(joined, text);
         assert!(wrap(text, 17).iter().all(|l| l.chars().count() <= 17));
+    }
+
+    #[test]
+    fn an_answer_given_under_an_earlier_version_says_so() {
+        use crate::checklist::Catalog;
+        use crate::tui::theme::Theme;
+        use crate::tui::view::ViewCtx;
+        use crate::visit::record::EarlierVersion;
+        use crate::visit::{Answer, Visit, derive};
+        let now = time::macros::datetime!(2026-03-04 10:00);
+        let catalog = Catalog::bundled();
+        let c = catalog.get("veiligheid").unwrap();
+        let mut visit = Visit::new("v".into(), "Kersenboom".into(), now.date(), now);
+        visit.use_checklist(c);
+        let first = c.item_index("acuut_geweld").unwrap();
+        visit
+            .set_answer(0, first, None, Some(Answer::Choice(1)), now)
+            .unwrap();
+        let theme = Theme::from_no_color(true);
+        let v = ViewCtx {
+            lang: Lang::Nl,
+            compact: false,
+            theme: &theme,
+            now,
+            entries: &[],
+            cases: &[],
+            arrived: 0,
+            preview: false,
+        };
+        let text = |visit: &Visit| -> String {
+            answer_rows(&v, visit, &derive(visit), 76)
+                .iter()
+                .filter_map(|r| match r {
+                    Row::Text(l) => Some(l.to_string()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&visit).contains("gegeven onder versie"));
+        visit.sheets[0].earlier = vec![EarlierVersion {
+            version: 1,
+            hash: "0".repeat(64),
+            items: vec![c.items[first].id.clone()],
+        }];
+        let shown = text(&visit);
+        assert_eq!(
+            shown.matches("(gegeven onder versie 1)").count(),
+            1,
+            "{shown}"
+        );
     }
 }

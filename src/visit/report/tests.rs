@@ -81,6 +81,12 @@ pub fn reference_visit_json(rec: &VisitRecord, status: Status, summary: &Summary
             }
             json!({
                 "checklist": s.checklist.id,
+                "version": s.checklist.version,
+                "earlier_versions": s.earlier.iter().map(|e| json!({
+                    "version": e.version,
+                    "hash": e.hash,
+                    "items": e.items,
+                })).collect::<Vec<_>>(),
                 "person": ref_person(rec, s.person),
                 "answers": ref_answers(&s.answers),
                 "entries": entries,
@@ -345,6 +351,15 @@ case_id: format!("case-{id}"),
                     }),
                 }).collect(),
                 status: crate::visit::SheetStatus::ALL[status].key().into(),
+                // Earlier versions on every other sheet, named by its own values.
+                earlier: (version % 2 == 1)
+                    .then(|| crate::visit::record::EarlierVersion {
+                        version: version / 2,
+                        hash: format!("{c}-old"),
+                        items: vec![c.clone(), reason.clone()],
+                    })
+                    .into_iter()
+                    .collect(),
                 status_reason: SecretText::new(if status == 0 { String::new() } else { reason }),
             }).collect(),
             flags: flags.into_iter().map(|(flag, person, item, entry, message, advice, acknowledged_at, action)| FlagRecord {
