@@ -206,11 +206,34 @@ pub enum ChecklistsCommand {
         /// The checklist id, for example `veiligheid`.
         id: String,
     },
-    /// Check checklist files (or folders of them) and report every problem.
+    /// Check checklist files (or folders of them) and report every problem,
+    /// together with the bundled checklists and every `--checklists DIR`
+    /// they will ship with.
+    #[command(after_help = "Examples:\n  \
+        safevisit checklists validate org/netwerkkaart.toml\n  \
+        safevisit checklists validate --checklists org nieuw/veiligheid.toml\n  \
+        safevisit checklists validate --format json org/ > diagnostics.json\n\n\
+        Exit codes: 0 no errors (warnings and hints may be printed), 1 errors.")]
     Validate {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// `text`: each problem with its source line, like a compiler;
+        /// `short`: one line each (`file:line:col: error[code]: …`);
+        /// `json`: a JSON object with every diagnostic, for editors and CI.
+        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+        format: DiagnosticFormat,
     },
+    /// Print a JSON Schema (draft 2020-12) of the checklist file format,
+    /// for completion and hover help in an editor (docs/CHECKLISTS.md).
+    Schema,
+}
+
+/// How `checklists validate` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Text,
+    Short,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::checklist::condition::{Expr, parse};
-use crate::checklist::diagnostic::{Diagnostic, Sink, did_you_mean};
+use crate::checklist::diagnostic::{
+    Diagnostic, LineIndex, Location, Msg, Sink, codes, did_you_mean,
+};
 use crate::checklist::model::*;
 use crate::i18n::Text;
 
@@ -373,9 +375,7 @@ impl<'s> Reader<'s> {
         let ast = match parse::parse(&text) {
             Ok(ast) => Some(ast),
             Err(e) => {
-                let at = string_offset(self.sink.src, &span, e.span.start);
-                self.sink
-                    .push(at, format!("in `{key}`: {}", e.message), e.help);
+                crate::checklist::resolve::report_condition_error(&mut self.sink, key, &span, e);
                 None
             }
         };
@@ -447,45 +447,45 @@ pub fn parse_file(path: &str, bytes: &[u8], origin: Origin) -> Result<Checklist,
 /// and every problem found. Validation uses the partial checklist to check
 /// conditions too, so an author sees all problems at once.
 pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>, Vec<Diagnostic>) {
-    let whole_file = |message: String, help: &str| {
-        (
-            None,
-            vec![Diagnostic {
-                path: path.to_string(),
-                line: 1,
-                column: 1,
-                message,
-                help: Some(help.to_string()),
-            }],
-        )
-    };
     if bytes.len() > MAX_FILE_BYTES {
-        return whole_file(
-            format!(
-                "the file is {} bytes; a checklist file may be at most {} bytes",
-                bytes.len(),
-                MAX_FILE_BYTES
-            ),
-            "split it into several checklists",
-        );
+        // The bytes may be cut off past the limit: say no more than that.
+        return (None, vec![larger_than_allowed(path)]);
     }
     let src = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let mut sink = Sink::new(path, good);
-            sink.push(
-                good.len(),
-                format!("the file is not valid UTF-8 (at byte {})", e.valid_up_to()),
-                Some("save the file as UTF-8 text".to_string()),
+            let at = e.valid_up_to();
+            sink.report(
+                codes::NOT_UTF8,
+                &(good.len()..good.len()),
+                Msg::new(
+                    format!("het bestand is geen geldige UTF-8-tekst (bij byte {at})"),
+                    format!("the file is not valid UTF-8 (at byte {at})"),
+                ),
+                Some(Msg::new(
+                    "sla het bestand op als UTF-8-tekst",
+                    "save the file as UTF-8 text",
+                )),
             );
             return (None, sink.diagnostics);
         }
     };
     if src.trim().is_empty() {
-        return whole_file(
-            "the file is empty".to_string(),
-            "a checklist starts with `id`, `version` and `applies_to`; see docs/CHECKLISTS.md",
+        return (
+            None,
+            vec![
+                Diagnostic::whole_file(
+                    path,
+                    codes::EMPTY,
+                    Msg::new("het bestand is leeg", "the file is empty"),
+                )
+                .with_help(Msg::new(
+                    "een checklist begint met `id`, `version` en `applies_to`; zie docs/CHECKLISTS.md",
+                    "a checklist starts with `id`, `version` and `applies_to`; see docs/CHECKLISTS.md",
+                )),
+            ],
         );
     }
     let hash = ContentHash(Sha256::digest(bytes).into());
@@ -501,11 +501,32 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
         age_bands: Vec::new(),
         applies_to: AppliesTo::Visit,
     };
-    if !errors.is_empty() {
-        for e in errors {
-            let at = e.span().map_or(0, |s| s.start);
+    if let Some(e) = errors.first() {
+        // Only the first: the parser recovers and goes on, but what it
+        // reports after a syntax error mostly follows from that one (one
+        // missing `}` gave twelve errors).
+        let span = e.span().unwrap_or(0..0);
+        let open = unclosed_brace(src, span.start);
+        let help = open.map(|at| {
+            let (line, column) = LineIndex::new(src).locate(src, at);
+            Msg::new(
+                format!(
+                    "staat de `{{` op regel {line}, kolom {column} nog open? sluit die met `}}`"
+                ),
+                format!(
+                    "is the `{{` at line {line}, column {column} still open? close it with `}}`"
+                ),
+            )
+        });
+        let d =
             b.r.sink
-                .push(at, format!("TOML syntax: {}", e.message()), None);
+                .report(codes::TOML_SYNTAX, &span, toml_message(e.message()), help);
+        if let Some(at) = open {
+            let at = Location::of(path, src, at..at + 1);
+            d.secondary.push(crate::checklist::diagnostic::Secondary {
+                at,
+                label: Msg::new("hier geopend", "opened here"),
+            });
         }
         return (None, b.r.sink.diagnostics);
     }
@@ -516,6 +537,157 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
     };
     let checklist = b.checklist(&root, src, hash, origin, path);
     (Some(checklist), b.r.sink.diagnostics)
+}
+
+/// The diagnostic for a file above `MAX_FILE_BYTES`, with its true size.
+pub fn too_large(path: &str, size: u64) -> Diagnostic {
+    Diagnostic::whole_file(
+        path,
+        codes::TOO_LARGE,
+        Msg::new(
+            format!(
+                "het bestand is {size} bytes; een checklist mag hoogstens {MAX_FILE_BYTES} bytes zijn"
+            ),
+            format!("the file is {size} bytes; a checklist file may be at most {MAX_FILE_BYTES} bytes"),
+        ),
+    )
+    .with_help(Msg::new(
+        "verdeel het over meer checklists",
+        "split it into several checklists",
+    ))
+}
+
+/// The diagnostic for a file above `MAX_FILE_BYTES` of unknown size.
+pub fn larger_than_allowed(path: &str) -> Diagnostic {
+    Diagnostic::whole_file(
+        path,
+        codes::TOO_LARGE,
+        Msg::new(
+            format!(
+                "het bestand is groter dan {MAX_FILE_BYTES} bytes, het meeste dat een checklist mag zijn"
+            ),
+            format!("the file is larger than {MAX_FILE_BYTES} bytes, the most a checklist file may be"),
+        ),
+    )
+    .with_help(Msg::new(
+        "verdeel het over meer checklists",
+        "split it into several checklists",
+    ))
+}
+
+/// A TOML syntax message of the `toml` crate in Dutch and English. The
+/// crate speaks English; the messages it has are translated here, and one
+/// it gains later reads "de TOML-schrijfwijze klopt hier niet" in Dutch.
+fn toml_message(en: &str) -> Msg {
+    const NL: &[(&str, &str)] = &[
+        (
+            "missing comma between key-value pairs",
+            "er ontbreekt een komma tussen twee sleutels",
+        ),
+        (
+            "missing comma between array elements",
+            "er ontbreekt een komma tussen twee elementen van de lijst",
+        ),
+        (
+            "missing key for inline table element",
+            "er ontbreekt een sleutel in de tabel",
+        ),
+        (
+            "missing assignment between key-value pairs",
+            "er ontbreekt een `=` tussen sleutel en waarde",
+        ),
+        ("missing value for key", "de sleutel heeft geen waarde"),
+        ("missing value", "er ontbreekt een waarde"),
+        (
+            "missing opening quote",
+            "er ontbreekt een aanhalingsteken aan het begin",
+        ),
+        ("key with no value", "een sleutel zonder waarde"),
+        ("unclosed inline table", "een tabel `{` is niet gesloten"),
+        ("unclosed array table", "een kop `[[` is niet gesloten"),
+        ("unclosed array", "een lijst `[` is niet gesloten"),
+        ("unclosed table", "een kop `[` is niet gesloten"),
+        ("duplicate key", "deze sleutel staat er twee keer"),
+        (
+            "string values must be quoted",
+            "tekst moet tussen aanhalingstekens staan",
+        ),
+        (
+            "invalid basic string",
+            "ongeldige tekst tussen aanhalingstekens",
+        ),
+        (
+            "invalid multi-line basic string",
+            "ongeldige tekst over meer regels",
+        ),
+        (
+            "invalid unquoted key",
+            "ongeldige sleutel (zet hem tussen aanhalingstekens of gebruik a-z, 0-9, _ en -)",
+        ),
+        ("invalid value", "ongeldige waarde"),
+        (
+            "invalid key-value pair",
+            "ongeldige regel: verwacht `sleutel = waarde`",
+        ),
+        (
+            "extra comma in inline table",
+            "een komma te veel in de tabel",
+        ),
+        ("extra comma in array", "een komma te veel in de lijst"),
+        ("extra `=`", "een `=` te veel"),
+        ("unexpected content", "onverwachte tekst"),
+        ("unexpected key or value", "onverwachte sleutel of waarde"),
+        (
+            "cannot recurse further; max recursion depth met",
+            "te diep genest",
+        ),
+    ];
+    let (head, expected) = match en.split_once(", expected ") {
+        Some((h, x)) => (h, Some(x)),
+        None => (en, None),
+    };
+    let nl_head = NL
+        .iter()
+        .find(|(e, _)| *e == head)
+        .map_or("de TOML-schrijfwijze klopt hier niet", |(_, n)| n);
+    let nl = match expected {
+        Some(x) => format!("TOML: {nl_head}, verwacht: {x}"),
+        None => format!("TOML: {nl_head}"),
+    };
+    Msg::new(nl, format!("TOML syntax: {en}"))
+}
+
+/// Where a TOML syntax error may come from an unclosed `{` earlier on: the
+/// byte offset of the innermost one still open before the error.
+fn unclosed_brace(src: &str, at: usize) -> Option<usize> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut in_str: Option<char> = None;
+    let mut comment = false;
+    let before = src.get(..at.min(src.len())).unwrap_or(src);
+    let mut chars = before.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        match (in_str, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => in_str = None,
+            (Some(_), '\n') => in_str = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => in_str = Some(c),
+            (None, '#') => comment = true,
+            (None, '{' | '[') => open.push((c, i)),
+            (None, '}' | ']') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    // Only an inline table: a list may rightly stay open over many lines.
+    open.iter().rev().find(|(c, _)| *c == '{').map(|(_, i)| *i)
 }
 
 struct Builder<'s> {
@@ -570,7 +742,10 @@ impl<'s> Builder<'s> {
                 format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
             );
         }
+        let mut id_span = 0..0;
+        let mut version_span = 0..0;
         let id = self.r.id_req(root, false).map(|(id, span)| {
+            id_span = span.clone();
             use crate::checklist::condition::compile::{PERSON, PREVIOUS, ROSTER};
             if id == ROSTER || id == PERSON || id == PREVIOUS {
                 // `roster.children` and `person.age` in a condition read the
@@ -595,7 +770,7 @@ impl<'s> Builder<'s> {
                 None
             }
             None => None,
-            Some((v, span)) => match u32::try_from(v) {
+            Some((v, span)) => match u32::try_from(v).inspect(|_| version_span = span.clone()) {
                 Ok(v) if v >= 1 => Some(v),
                 _ => {
                     self.r
@@ -679,6 +854,8 @@ impl<'s> Builder<'s> {
             origin,
             path: path.to_string(),
             source: Arc::from(src),
+            id_span,
+            version_span,
             foreign: Vec::new(),
             rank: 0,
             eval_order: Vec::new(),
@@ -771,21 +948,32 @@ impl<'s> Builder<'s> {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| {
                             if self.age_bands.is_empty() {
-                                "the checklist defines no [[age_bands]]".into()
+                                Msg::new(
+                                    "de checklist heeft geen [[age_bands]]",
+                                    "the checklist defines no [[age_bands]]",
+                                )
                             } else {
-                                format!(
-                                    "the age bands are {}",
-                                    self.age_bands
-                                        .iter()
-                                        .map(|b| b.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
+                                let all = self
+                                    .age_bands
+                                    .iter()
+                                    .map(|b| b.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                Msg::new(
+                                    format!("de leeftijdsgroepen zijn {all}"),
+                                    format!("the age bands are {all}"),
                                 )
                             }
                         });
-                    self.r
-                        .sink
-                        .error_help(&span, format!("unknown age band `{name}`"), help);
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &span,
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -1008,8 +1196,13 @@ impl<'s> Builder<'s> {
                 self.r.sink.error_help(
                     &span,
                     format!("unknown item kind \"{other}\""),
-                    did_you_mean(other, KINDS.iter().copied())
-                        .unwrap_or_else(|| format!("the kinds are {}", KINDS.join(", "))),
+                    did_you_mean(other, KINDS.iter().copied()).unwrap_or_else(|| {
+                        let all = KINDS.join(", ");
+                        Msg::new(
+                            format!("de soorten zijn {all}"),
+                            format!("the kinds are {all}"),
+                        )
+                    }),
                 );
                 return None;
             }

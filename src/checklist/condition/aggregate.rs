@@ -12,7 +12,7 @@ use std::ops::Range;
 use super::compile::{ROSTER, Scope, Typed};
 use super::parse::{Ast, CondError, Ident, Node};
 use super::{Expr, Operand, RosterFact};
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::model::RosterKind;
 
 /// Roster facts read as `roster.NAME`.
@@ -43,10 +43,14 @@ impl<'a> Scope<'a> {
                     format!("the roster has no fact `{other}`"),
                 )
                 .with_help(did_you_mean(other, known).unwrap_or_else(|| {
-                    format!(
-                        "the roster facts are {}, {}",
+                    let facts = format!(
+                        "{}, {}",
                         ROSTER_FACTS.join(", "),
                         ROSTER_CALLS.map(|c| format!("{c}(age)")).join(", ")
+                    );
+                    Msg::new(
+                        format!("de feiten van het gezin zijn {facts}"),
+                        format!("the roster facts are {facts}"),
                     )
                 })));
             }

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::parse::{Ast, CmpOp, CondError, Ident, Node};
 use super::{Expr, ItemRef, Operand};
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::model::{AppliesTo, Checklist, Item, ItemKind, Place};
 
 /// The name before the dot of roster facts: `roster.children`.
@@ -39,6 +39,10 @@ pub struct Scope<'a> {
     /// The repeatable section of the aggregate (`count(s, …)`, `any`, `all`)
     /// being compiled: inside it, names are items of one of its entries.
     pub aggregate: Option<usize>,
+    /// Errors found besides the one `condition` returns: each side of an
+    /// `and` or `or` is checked even when the other failed, so that an
+    /// author sees every mistake of a condition at once.
+    pub errors: Vec<CondError>,
 }
 
 impl<'a> Scope<'a> {
@@ -55,6 +59,7 @@ impl<'a> Scope<'a> {
             others,
             foreign,
             aggregate: None,
+            errors: Vec::new(),
         }
     }
 }
@@ -178,14 +183,27 @@ impl<'a> Scope<'a> {
             Ast::And(a, b) | Ast::Or(a, b) => {
                 let is_and = matches!(node.ast, Ast::And(..));
                 let mut parts = Vec::new();
+                let mut failed: Option<CondError> = None;
                 for side in [a, b] {
-                    let e = self.condition(side)?;
+                    let e = match self.condition(side) {
+                        Ok(e) => e,
+                        Err(err) => {
+                            match &failed {
+                                None => failed = Some(err),
+                                Some(_) => self.errors.push(err),
+                            }
+                            continue;
+                        }
+                    };
                     match (e, is_and) {
                         (Expr::And(inner), true) | (Expr::Or(inner), false) => {
                             parts.extend(inner.into_vec())
                         }
                         (e, _) => parts.push(e),
                     }
+                }
+                if let Some(err) = failed {
+                    return Err(err);
                 }
                 let parts = parts.into_boxed_slice();
                 Typed::Bool(if is_and {
@@ -384,10 +402,13 @@ impl<'a> Scope<'a> {
                 func.span.clone(),
                 format!("unknown function `{}`", func.name),
             );
-            err = err.with_help(
-                did_you_mean(&func.name, FUNCTIONS)
-                    .unwrap_or_else(|| format!("the functions are {}", FUNCTIONS.join(", "))),
-            );
+            err = err.with_help(did_you_mean(&func.name, FUNCTIONS).unwrap_or_else(|| {
+                let all = FUNCTIONS.join(", ");
+                Msg::new(
+                    format!("de functies zijn {all}"),
+                    format!("the functions are {all}"),
+                )
+            }));
             return Err(err);
         }
         let arg = match args {
@@ -539,8 +560,15 @@ impl<'a> Scope<'a> {
                     format!("item `{}` has no option \"{value}\"", item.id),
                 );
                 Err(err.with_help(
-                    did_you_mean(value, item.options.iter().map(|o| o.id.as_str()))
-                        .unwrap_or_else(|| format!("its options are {}", option_list(item))),
+                    did_you_mean(value, item.options.iter().map(|o| o.id.as_str())).unwrap_or_else(
+                        || {
+                            let all = option_list(item);
+                            Msg::new(
+                                format!("de opties zijn {all}"),
+                                format!("its options are {all}"),
+                            )
+                        },
+                    ),
                 ))
             }
         }
@@ -562,8 +590,13 @@ impl<'a> Scope<'a> {
                         format!("score `{}` has no band \"{value}\"", score.id),
                     )
                     .with_help(
-                        did_you_mean(value, ids.iter().copied())
-                            .unwrap_or_else(|| format!("its bands are {}", ids.join(", "))),
+                        did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
+                            let all = ids.join(", ");
+                            Msg::new(
+                                format!("de grenzen zijn {all}"),
+                                format!("its bands are {all}"),
+                            )
+                        }),
                     ));
                 }
                 Ok(Operand::Text(value.into()))
@@ -577,8 +610,13 @@ impl<'a> Scope<'a> {
                         format!("outcome `{}` has no value \"{value}\"", outcome.id),
                     )
                     .with_help(
-                        did_you_mean(value, ids.iter().copied())
-                            .unwrap_or_else(|| format!("its values are {}", ids.join(", "))),
+                        did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
+                            let all = ids.join(", ");
+                            Msg::new(
+                                format!("de waarden zijn {all}"),
+                                format!("its values are {all}"),
+                            )
+                        }),
                     ));
                 }
                 Ok(Operand::Text(value.into()))

@@ -19,6 +19,8 @@
 
 use std::ops::Range;
 
+use crate::checklist::diagnostic::{Msg, codes};
+
 /// Longest condition accepted, in bytes.
 pub const MAX_LEN: usize = 4096;
 /// Deepest nesting of parentheses, lists and `not` accepted.
@@ -28,21 +30,40 @@ const MAX_DEPTH: usize = 48;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CondError {
     pub span: Range<usize>,
-    pub message: String,
-    pub help: Option<String>,
+    /// The diagnostic code (`diagnostic::codes`).
+    pub code: &'static str,
+    pub message: Msg,
+    pub help: Option<Msg>,
 }
 
 impl CondError {
-    pub fn new(span: Range<usize>, message: impl Into<String>) -> CondError {
+    /// An error in a condition. Its code follows from what it says: a name
+    /// that is not known, or else a type error (the parser marks its own
+    /// errors as syntax; places that forbid something say so).
+    pub fn new(span: Range<usize>, message: impl Into<Msg>) -> CondError {
+        let message = message.into();
+        let code = if message.en.starts_with("unknown ") || message.en.contains(" has no option ") {
+            codes::UNKNOWN_NAME
+        } else if message.en.contains("cannot be used in") || message.en.contains("can only") {
+            codes::CONDITION_PLACE
+        } else {
+            codes::CONDITION_TYPE
+        };
         CondError {
             span,
-            message: message.into(),
+            code,
+            message,
             help: None,
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> CondError {
+    pub fn with_help(mut self, help: impl Into<Msg>) -> CondError {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> CondError {
+        self.code = code;
         self
     }
 }
@@ -577,6 +598,10 @@ impl Parser {
 
 /// Parse a condition into its syntax tree.
 pub fn parse(src: &str) -> Result<Node, CondError> {
+    parse_inner(src).map_err(|e| e.with_code(codes::CONDITION_SYNTAX))
+}
+
+fn parse_inner(src: &str) -> Result<Node, CondError> {
     if src.len() > MAX_LEN {
         return Err(CondError::new(
             0..0,
@@ -695,7 +720,10 @@ mod tests {
         assert!(e.message.contains("found `and`"), "{}", e.message);
         let e = parse("a = 1").unwrap_err();
         assert_eq!(e.span, 2..3);
-        assert_eq!(e.help.as_deref(), Some("write `==` to compare"));
+        assert_eq!(
+            e.help.map(|h| h.en).as_deref(),
+            Some("write `==` to compare")
+        );
         let e = parse("a == \"ja").unwrap_err();
         assert!(e.message.contains("no closing quote"));
         assert_eq!(e.span.start, 5);
