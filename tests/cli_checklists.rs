@@ -71,7 +71,7 @@ fn validate_is_clean_for_the_bundled_files_and_exits_1_on_mistakes() {
     let text = stdout(&out);
     assert!(
         text.contains(&format!(
-            "{}:3:14: error: `applies_to` cannot be \"bezoek\"",
+            "error[SV0204]: `applies_to` cannot be \"bezoek\"\n --> {}:3:14",
             bad.display()
         )),
         "{text}"

@@ -122,6 +122,36 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
+/// The Dutch of the English phrases that name things in messages ("an
+/// item", "a whole number"); a phrase not listed stays as it is.
+fn dutch(en: &str) -> &str {
+    match en {
+        "a text" => "een tekst",
+        "a whole number" => "een geheel getal",
+        "a decimal number" => "een kommagetal",
+        "true or false" => "true of false",
+        "a date" => "een datum",
+        "a list" => "een lijst",
+        "a table" => "een tabel",
+        "a text in quotes" => "een tekst tussen aanhalingstekens",
+        "a number" => "een getal",
+        "a list of names in quotes" => "een lijst van namen tussen aanhalingstekens",
+        "the checklist" => "de checklist",
+        "a section" => "een onderdeel",
+        "a red flag" => "een rode vlag",
+        "an age band" => "een leeftijdsgroep",
+        "an item" => "een vraag",
+        "a table of texts per age band" => "een tabel met teksten per leeftijdsgroep",
+        "a whole number of points" => "een geheel aantal punten",
+        "an option" => "een optie",
+        "a score" => "een score",
+        "a score band" => "een scoregrens",
+        "an outcome" => "een uitkomst",
+        "an outcome rule" => "een regel van een uitkomst",
+        other => other,
+    }
+}
+
 fn valid_id(s: &str, first_digit_ok: bool) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
@@ -152,38 +182,100 @@ fn float_of(v: &DeValue<'_>) -> Option<f64> {
 
 pub(super) struct Reader<'s> {
     pub(super) sink: Sink<'s>,
+    /// Where each id was first defined, per kind of thing, for "first
+    /// defined here" on a duplicate.
+    first: std::collections::HashMap<(&'static str, String), Range<usize>>,
 }
 
 impl<'s> Reader<'s> {
+    /// Note where `id` of this kind is defined; the first place stays.
+    fn defined(&mut self, kind: &'static str, id: &str, span: &Range<usize>) {
+        self.first
+            .entry((kind, id.to_string()))
+            .or_insert_with(|| span.clone());
+    }
+
+    /// "item `x` is defined twice", pointing at the first definition too.
+    fn duplicate(&mut self, kind: &'static str, id: &str, span: &Range<usize>) {
+        let (nl, en) = match kind {
+            "age band" => ("leeftijdsgroep", "age band"),
+            "section" => ("onderdeel", "section"),
+            "item" => ("vraag", "item"),
+            "red flag" => ("rode vlag", "red flag"),
+            "score" => ("score", "score"),
+            _ => ("uitkomst", "outcome"),
+        };
+        let first = self.first.get(&(kind, id.to_string())).cloned();
+        let at = first.map(|f| self.sink.locate(f));
+        let d = self.sink.report(
+            codes::DUPLICATE_ID,
+            span,
+            Msg::new(
+                format!("{nl} `{id}` staat er twee keer"),
+                format!("{en} `{id}` is defined twice"),
+            ),
+            Some(Msg::new(
+                "geef elk een eigen id",
+                "give each an id of its own",
+            )),
+        );
+        if let Some(at) = at {
+            d.secondary.push(crate::checklist::diagnostic::Secondary {
+                at,
+                label: Msg::new("hier voor het eerst", "first defined here"),
+            });
+        }
+    }
+
     pub(super) fn keys(&mut self, t: &Tbl<'_, '_>, allowed: &[&str]) {
         for (k, _) in t.t.iter() {
             let key = k.get_ref().as_ref();
             if !allowed.contains(&key) {
-                let msg = format!("unknown key `{key}` in {}", t.what);
-                match did_you_mean(key, allowed.iter().copied()) {
-                    Some(help) => self.sink.error_help(&k.span(), msg, help),
-                    None => self.sink.error_help(
-                        &k.span(),
-                        msg,
-                        format!("the keys of {} are: {}", t.what, allowed.join(", ")),
-                    ),
-                }
+                let msg = Msg::new(
+                    format!("onbekende sleutel `{key}` in {}", dutch(t.what)),
+                    format!("unknown key `{key}` in {}", t.what),
+                );
+                let help = did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
+                    let all = allowed.join(", ");
+                    Msg::new(
+                        format!("de sleutels van {} zijn: {all}", dutch(t.what)),
+                        format!("the keys of {} are: {all}", t.what),
+                    )
+                });
+                self.sink
+                    .report(codes::UNKNOWN_KEY, &k.span(), msg, Some(help));
             }
         }
     }
 
     fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<String>) {
-        let msg = format!("{} is missing `{key}`", t.what);
-        match help {
-            Some(h) => self.sink.error_help(&t.span, msg, h),
-            None => self.sink.error(&t.span, msg),
-        }
+        let msg = Msg::new(
+            format!("in {} ontbreekt `{key}`", dutch(t.what)),
+            format!("{} is missing `{key}`", t.what),
+        );
+        // The help texts are examples of TOML (`add version = 1`): the
+        // same in both languages but for the verb.
+        let help = help.map(|h| match h.strip_prefix("add ") {
+            Some(rest) => Msg::new(format!("voeg toe: {rest}"), h.clone()),
+            None => Msg::from(h),
+        });
+        self.sink.report(codes::MISSING_KEY, &t.span, msg, help);
     }
 
     pub(super) fn wrong_type(&mut self, key: &str, v: &Val<'_>, expected: &str) {
-        self.sink.error(
+        let found = type_name(v.get_ref());
+        self.sink.report(
+            codes::WRONG_TYPE,
             &v.span(),
-            format!("`{key}` must be {expected}, not {}", type_name(v.get_ref())),
+            Msg::new(
+                format!(
+                    "`{key}` moet {} zijn, niet {}",
+                    dutch(expected),
+                    dutch(found)
+                ),
+                format!("`{key}` must be {expected}, not {found}"),
+            ),
+            None::<Msg>,
         );
     }
 
@@ -211,8 +303,14 @@ impl<'s> Reader<'s> {
         if !valid_id(&id, first_digit_ok) {
             self.sink.error_help(
                 &span,
-                format!("`{id}` is not a valid id"),
-                "ids use lower-case letters, digits, `_` and `-`, start with a letter and are at most 64 characters",
+                Msg::new(
+                    format!("`{id}` is geen geldig id"),
+                    format!("`{id}` is not a valid id"),
+                ),
+                Msg::new(
+                    "een id heeft kleine letters, cijfers, `_` en `-`, begint met een letter en is hoogstens 64 tekens lang",
+                    "ids use lower-case letters, digits, `_` and `-`, start with a letter and are at most 64 characters",
+                ),
             );
             return None;
         }
@@ -254,10 +352,17 @@ impl<'s> Reader<'s> {
 
     fn text_of(&mut self, key: &str, v: &Val<'_>) -> Option<Text> {
         let Some(t) = v.get_ref().as_table() else {
-            self.sink.error_help(
+            self.sink.report(
+                codes::WRONG_TYPE,
                 &v.span(),
-                format!("`{key}` must be a table with Dutch and English text"),
-                format!("write {key} = {{ nl = \"…\", en = \"…\" }}"),
+                Msg::new(
+                    format!("`{key}` moet een tabel met Nederlandse en Engelse tekst zijn"),
+                    format!("`{key}` must be a table with Dutch and English text"),
+                ),
+                Some(Msg::new(
+                    format!("schrijf {key} = {{ nl = \"…\", en = \"…\" }}"),
+                    format!("write {key} = {{ nl = \"…\", en = \"…\" }}"),
+                )),
             );
             return None;
         };
@@ -268,20 +373,34 @@ impl<'s> Reader<'s> {
             what: "a text",
         };
         self.keys(&tbl, TEXT_KEYS);
-        let mut get = |lang: &str, name: &str| -> Option<String> {
+        let mut get = |lang: &str, name: &str, naam: &str| -> Option<String> {
             match t.get(lang) {
                 None => {
-                    self.sink.error_help(
+                    self.sink.report(
+                        codes::MISSING_LANGUAGE,
                         &span,
-                        format!("`{key}` has no {name} text"),
-                        format!("add `{lang} = \"…\"`"),
+                        Msg::new(
+                            format!("`{key}` heeft geen {naam} tekst"),
+                            format!("`{key}` has no {name} text"),
+                        ),
+                        Some(Msg::new(
+                            format!("voeg `{lang} = \"…\"` toe"),
+                            format!("add `{lang} = \"…\"`"),
+                        )),
                     );
                     None
                 }
                 Some(v) => match v.get_ref().as_str() {
                     Some(s) if s.trim().is_empty() => {
-                        self.sink
-                            .error(&v.span(), format!("the {name} text of `{key}` is empty"));
+                        self.sink.report(
+                            codes::MISSING_LANGUAGE,
+                            &v.span(),
+                            Msg::new(
+                                format!("de {naam} tekst van `{key}` is leeg"),
+                                format!("the {name} text of `{key}` is empty"),
+                            ),
+                            None::<Msg>,
+                        );
                         None
                     }
                     Some(s) => Some(s.to_string()),
@@ -292,8 +411,8 @@ impl<'s> Reader<'s> {
                 },
             }
         };
-        let nl = get("nl", "Dutch");
-        let en = get("en", "English");
+        let nl = get("nl", "Dutch", "Nederlandse");
+        let en = get("en", "English", "Engelse");
         Some(Text::new(nl?, en?))
     }
 
@@ -325,10 +444,17 @@ impl<'s> Reader<'s> {
             return Vec::new();
         };
         let Some(arr) = v.get_ref().as_array() else {
-            self.sink.error_help(
+            self.sink.report(
+                codes::WRONG_TYPE,
                 &v.span(),
-                format!("`{key}` must be a list of tables"),
-                format!("write each as [[{key}]] or as {key} = [{{ … }}, …]"),
+                Msg::new(
+                    format!("`{key}` moet een lijst van tabellen zijn"),
+                    format!("`{key}` must be a list of tables"),
+                ),
+                Some(Msg::new(
+                    format!("schrijf elk als [[{key}]] of als {key} = [{{ … }}, …]"),
+                    format!("write each as [[{key}]] or as {key} = [{{ … }}, …]"),
+                )),
             );
             return Vec::new();
         };
@@ -493,6 +619,7 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
     let mut b = Builder {
         r: Reader {
             sink: Sink::new(path, src),
+            first: Default::default(),
         },
         items: Vec::new(),
         sections: Vec::new(),
@@ -908,11 +1035,10 @@ impl<'s> Builder<'s> {
                 continue;
             }
             if self.age_bands.iter().any(|b| b.id == id) {
-                self.r
-                    .sink
-                    .error(&id_span, format!("age band `{id}` is defined twice"));
+                self.r.duplicate("age band", &id, &id_span);
                 continue;
             }
+            self.r.defined("age band", &id, &id_span);
             if let Some(other) = self
                 .age_bands
                 .iter()
@@ -984,12 +1110,11 @@ impl<'s> Builder<'s> {
         self.r.keys(t, SECTION_KEYS);
         let index = self.sections.len();
         let id = self.r.id_req(t, false);
-        if let Some((id, span)) = &id
-            && !ids.insert(id.clone())
-        {
-            self.r
-                .sink
-                .error(span, format!("section `{id}` is defined twice"));
+        if let Some((id, span)) = &id {
+            if !ids.insert(id.clone()) {
+                self.r.duplicate("section", id, span);
+            }
+            self.r.defined("section", id, span);
         }
         let title = self.r.text_req(t, "title");
         let help = self.r.text_opt(t, "help");
@@ -1026,10 +1151,9 @@ impl<'s> Builder<'s> {
         let index = self.items.len();
         let id = self.r.id_req(t, false);
         if let Some((id, span)) = &id {
+            self.r.defined("item", id, span);
             if self.items.iter().any(|i| &i.id == id) {
-                self.r
-                    .sink
-                    .error(span, format!("item `{id}` is defined twice"));
+                self.r.duplicate("item", id, span);
             } else if crate::checklist::condition::compile::KEYWORDS.contains(&id.as_str()) {
                 self.r.sink.error_help(
                     span,
@@ -1195,7 +1319,10 @@ impl<'s> Builder<'s> {
             other => {
                 self.r.sink.error_help(
                     &span,
-                    format!("unknown item kind \"{other}\""),
+                    Msg::new(
+                        format!("onbekend soort vraag \"{other}\""),
+                        format!("unknown item kind \"{other}\""),
+                    ),
                     did_you_mean(other, KINDS.iter().copied()).unwrap_or_else(|| {
                         let all = KINDS.join(", ");
                         Msg::new(
@@ -1371,12 +1498,11 @@ impl<'s> Builder<'s> {
         self.r.keys(t, FLAG_KEYS);
         let index = self.flags.len();
         let id = self.r.id_req(t, false);
-        if let Some((id, span)) = &id
-            && !self.flag_ids.insert(id.clone())
-        {
-            self.r
-                .sink
-                .error(span, format!("red flag `{id}` is defined twice"));
+        if let Some((id, span)) = &id {
+            if !self.flag_ids.insert(id.clone()) {
+                self.r.duplicate("red flag", id, span);
+            }
+            self.r.defined("red flag", id, span);
         }
         if t.get("when").is_none() {
             self.r.missing(
@@ -1423,12 +1549,11 @@ impl<'s> Builder<'s> {
         for t in self.r.tables(root, "scores", "a score") {
             self.r.keys(&t, SCORE_KEYS);
             let id = self.r.id_req(&t, false);
-            if let Some((id, span)) = &id
-                && out.iter().any(|s| &s.id == id)
-            {
-                self.r
-                    .sink
-                    .error(span, format!("score `{id}` is defined twice"));
+            if let Some((id, span)) = &id {
+                if out.iter().any(|s| &s.id == id) {
+                    self.r.duplicate("score", id, span);
+                }
+                self.r.defined("score", id, span);
             }
             let title = self.r.text_req(&t, "title");
             let method = match self.r.str_opt(&t, "method") {
@@ -1733,12 +1858,11 @@ impl<'s> Builder<'s> {
             self.r.keys(&t, OUTCOME_KEYS);
             let index = out.len();
             let id = self.r.id_req(&t, false);
-            if let Some((id, span)) = &id
-                && out.iter().any(|o| &o.id == id)
-            {
-                self.r
-                    .sink
-                    .error(span, format!("outcome `{id}` is defined twice"));
+            if let Some((id, span)) = &id {
+                if out.iter().any(|o| &o.id == id) {
+                    self.r.duplicate("outcome", id, span);
+                }
+                self.r.defined("outcome", id, span);
             }
             let title = self.r.text_req(&t, "title");
             let rule_tables = self.r.tables(&t, "rules", "an outcome rule");

@@ -80,6 +80,26 @@ pub(super) enum Typed<'a> {
 }
 
 impl Typed<'_> {
+    /// What this is, in Dutch.
+    pub(super) fn describe_nl(&self) -> &'static str {
+        match self {
+            Typed::Num(_) | Typed::NumLit(_) => "een getal",
+            Typed::Choice(_, item) => match item.kind {
+                ItemKind::YesNo => "een ja/nee-antwoord",
+                ItemKind::YesNoUnknown => "een ja/nee/weet-niet-antwoord",
+                _ => "een antwoord met één keuze",
+            },
+            Typed::Multi(..) => "een antwoord met meer keuzes",
+            Typed::Text(_) => "een tekstantwoord",
+            Typed::Date(_) => "een datum",
+            Typed::Band(_) => "een scoregrens",
+            Typed::Outcome(_) => "een uitkomst",
+            Typed::Bool(_) | Typed::BoolLit(_) => "een voorwaarde (waar of onwaar)",
+            Typed::StrLit(_) => "een tekst",
+            Typed::List(_) => "een lijst",
+        }
+    }
+
     pub(super) fn describe(&self) -> &'static str {
         match self {
             Typed::Num(_) | Typed::NumLit(_) => "a number",
@@ -148,20 +168,37 @@ impl<'a> Scope<'a> {
         match self.typed(node)? {
             Typed::Bool(e) => Ok(e),
             Typed::BoolLit(b) => Ok(Expr::Const(b)),
-            Typed::Choice(_, item) => Err(CondError::new(
-                node.span.clone(),
-                format!("`{}` is an answer, not a condition", item.id),
-            )
-            .with_help(format!(
-                "compare it with one of its options, for example `{} == \"{}\"`",
-                item.id,
-                item.options.first().map_or("ja", |o| o.id.as_str())
-            ))),
+            Typed::Choice(_, item) => {
+                let first = item.options.first().map_or("ja", |o| o.id.as_str());
+                Err(CondError::new(
+                    node.span.clone(),
+                    Msg::new(
+                        format!("`{}` is een antwoord, geen voorwaarde", item.id),
+                        format!("`{}` is an answer, not a condition", item.id),
+                    ),
+                )
+                .with_help(Msg::new(
+                    format!(
+                        "vergelijk het met een van de opties, bijvoorbeeld `{} == \"{first}\"`",
+                        item.id
+                    ),
+                    format!(
+                        "compare it with one of its options, for example `{} == \"{first}\"`",
+                        item.id
+                    ),
+                )))
+            }
             other => Err(CondError::new(
                 node.span.clone(),
-                format!("this is {}, not a condition", other.describe()),
+                Msg::new(
+                    format!("dit is {}, geen voorwaarde", other.describe_nl()),
+                    format!("this is {}, not a condition", other.describe()),
+                ),
             )
-            .with_help("compare it with something, for example `== \"ja\"` or `>= 2`")),
+            .with_help(Msg::new(
+                "vergelijk het met iets, bijvoorbeeld `== \"ja\"` of `>= 2`",
+                "compare it with something, for example `== \"ja\"` or `>= 2`",
+            ))),
         }
     }
 
@@ -282,9 +319,15 @@ impl<'a> Scope<'a> {
             let Some(idx) = self.this.item_index(&name.name) else {
                 let mut err = CondError::new(
                     name.span.clone(),
-                    format!(
-                        "unknown item `{}` in checklist `{}`",
-                        name.name, self.this.id
+                    Msg::new(
+                        format!(
+                            "onbekende vraag `{}` in checklist `{}`",
+                            name.name, self.this.id
+                        ),
+                        format!(
+                            "unknown item `{}` in checklist `{}`",
+                            name.name, self.this.id
+                        ),
                     ),
                 );
                 let candidates = self
@@ -327,7 +370,10 @@ impl<'a> Scope<'a> {
         let Some(other) = self.others.iter().copied().find(|c| c.id == cname.name) else {
             let mut err = CondError::new(
                 cname.span.clone(),
-                format!("unknown checklist `{}`", cname.name),
+                Msg::new(
+                    format!("onbekende checklist `{}`", cname.name),
+                    format!("unknown checklist `{}`", cname.name),
+                ),
             );
             if let Some(help) = did_you_mean(&cname.name, self.others.iter().map(|c| c.id.as_str()))
             {
@@ -350,7 +396,13 @@ impl<'a> Scope<'a> {
         let Some(idx) = other.item_index(&name.name) else {
             let mut err = CondError::new(
                 name.span.clone(),
-                format!("unknown item `{}` in checklist `{}`", name.name, other.id),
+                Msg::new(
+                    format!(
+                        "onbekende vraag `{}` in checklist `{}`",
+                        name.name, other.id
+                    ),
+                    format!("unknown item `{}` in checklist `{}`", name.name, other.id),
+                ),
             );
             if let Some(help) = did_you_mean(&name.name, other.items.iter().map(|i| i.id.as_str()))
             {
@@ -557,7 +609,10 @@ impl<'a> Scope<'a> {
             None => {
                 let err = CondError::new(
                     span.clone(),
-                    format!("item `{}` has no option \"{value}\"", item.id),
+                    Msg::new(
+                        format!("vraag `{}` heeft geen optie \"{value}\"", item.id),
+                        format!("item `{}` has no option \"{value}\"", item.id),
+                    ),
                 );
                 Err(err.with_help(
                     did_you_mean(value, item.options.iter().map(|o| o.id.as_str())).unwrap_or_else(
@@ -632,19 +687,32 @@ impl<'a> Scope<'a> {
     fn mismatch(&self, span: Range<usize>, a: &Typed<'_>, b: &Typed<'_>) -> CondError {
         let mut err = CondError::new(
             span,
-            format!("cannot compare {} with {}", a.describe(), b.describe()),
+            Msg::new(
+                format!(
+                    "kan {} niet vergelijken met {}",
+                    a.describe_nl(),
+                    b.describe_nl()
+                ),
+                format!("cannot compare {} with {}", a.describe(), b.describe()),
+            ),
         );
         if let Typed::Choice(_, item) = a {
-            err = err.with_help(format!(
-                "the options of `{}` are {}",
-                item.id,
-                option_list(item)
+            let all = option_list(item);
+            err = err.with_help(Msg::new(
+                format!("de opties van `{}` zijn {all}", item.id),
+                format!("the options of `{}` are {all}", item.id),
             ));
         } else if let Typed::Multi(_, item) = a {
-            err = err.with_help(format!(
-                "to test an option of a multiple-choice item write `\"{}\" in {}`",
-                item.options.first().map_or("x", |o| o.id.as_str()),
-                item.id
+            let first = item.options.first().map_or("x", |o| o.id.as_str());
+            err = err.with_help(Msg::new(
+                format!(
+                    "test een optie van een vraag met meer keuzes zo: `\"{first}\" in {}`",
+                    item.id
+                ),
+                format!(
+                    "to test an option of a multiple-choice item write `\"{first}\" in {}`",
+                    item.id
+                ),
             ));
         }
         err
@@ -661,8 +729,17 @@ impl<'a> Scope<'a> {
         };
         let whole = a.span.start.min(b.span.start)..a.span.end.max(b.span.end);
         if ta.is_literal() {
-            return Err(CondError::new(whole, "this compares two fixed values")
-                .with_help("compare an item, a score or an outcome with a value"));
+            return Err(CondError::new(
+                whole,
+                Msg::new(
+                    "dit vergelijkt twee vaste waarden",
+                    "this compares two fixed values",
+                ),
+            )
+            .with_help(Msg::new(
+                "vergelijk een vraag, een score of een uitkomst met een waarde",
+                "compare an item, a score or an outcome with a value",
+            )));
         }
         let equality_only = |what: &str| -> Result<(), CondError> {
             if op.is_equality() {
