@@ -428,3 +428,20 @@ fn devices_fifos_and_oversized_files_are_refused_without_blocking() {
     );
     assert!(text.contains("4 errors in 4 of 4 files"), "{text}");
 }
+
+#[test]
+fn every_code_is_documented_in_the_checklist_guide() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CHECKLISTS.md"))
+            .unwrap();
+    for (code, nl, en) in codes::ALL {
+        assert!(
+            doc.contains(&format!("| `{code}` | {nl} | {en} |")),
+            "{code} is not in the table of docs/CHECKLISTS.md"
+        );
+    }
+    let mut seen: Vec<&str> = codes::ALL.iter().map(|c| c.0).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), codes::ALL.len(), "a code is listed twice");
+}
