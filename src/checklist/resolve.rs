@@ -84,7 +84,7 @@ fn resolve_once(set: &mut [Checklist]) -> HashMap<usize, Vec<Diagnostic>> {
     for (i, c) in set.iter_mut().enumerate() {
         match eval_order(c) {
             Ok(order) => c.eval_order = order,
-            Err(d) => failed.entry(i).or_insert_with(Vec::new).push(d),
+            Err(d) => failed.entry(i).or_insert_with(Vec::new).push(*d),
         }
     }
     for (i, d) in checklist_cycles(set) {
@@ -147,7 +147,7 @@ fn previous_items(c: &Checklist) -> Vec<usize> {
 
 /// Sections and items ordered so that whatever a `show_if` reads is derived
 /// before it; an error if some `show_if` depends on itself.
-fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
+fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Box<Diagnostic>> {
     let n_sections = c.sections.len();
     let node = |v: VisNode| match v {
         VisNode::Section(s) => s,
@@ -197,7 +197,7 @@ fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
                     1 => {
                         let start = stack.iter().position(|f| f.0 == next).unwrap_or(0);
                         let path: Vec<VisNode> = stack[start..].iter().map(|f| f.0).collect();
-                        return Err(cycle_diagnostic(c, &path, next));
+                        return Err(Box::new(cycle_diagnostic(c, &path, next)));
                     }
                     _ => {}
                 }
@@ -223,7 +223,7 @@ pub(crate) fn report_condition_error(
     let message = e
         .message
         .prefixed(&format!("in `{key}`: "), &format!("in `{key}`: "));
-    sink.report(e.code, &(start..end), message, e.help);
+    sink.report(e.code, &(start..end), message, e.help.map(|h| *h));
 }
 
 fn vis_name(c: &Checklist, v: VisNode) -> (String, String) {

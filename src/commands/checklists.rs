@@ -176,30 +176,32 @@ fn toml_files(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
 /// Read one file for validation: a regular file of at most
 /// `MAX_FILE_BYTES`, refused at once (without blocking and without reading
 /// it) otherwise.
-fn read(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+fn read(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let shown = path.display().to_string();
-    read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| match e {
-        ReadError::TooLarge(size) => too_large(&shown, size),
-        ReadError::NotRegular(kind) => Diagnostic::whole_file(
-            &shown,
-            codes::NOT_A_FILE,
-            Msg::new(
-                format!("dit is geen gewoon bestand maar {}", kind.name(Lang::Nl)),
-                format!("this is not a regular file but {}", kind.name(Lang::En)),
+    read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| {
+        Box::new(match e {
+            ReadError::TooLarge(size) => too_large(&shown, size),
+            ReadError::NotRegular(kind) => Diagnostic::whole_file(
+                &shown,
+                codes::NOT_A_FILE,
+                Msg::new(
+                    format!("dit is geen gewoon bestand maar {}", kind.name(Lang::Nl)),
+                    format!("this is not a regular file but {}", kind.name(Lang::En)),
+                ),
+            )
+            .with_help(Msg::new(
+                "geef het pad van een checklistbestand (.toml)",
+                "give the path of a checklist file (.toml)",
+            )),
+            ReadError::Io(err) => Diagnostic::whole_file(
+                &shown,
+                codes::NOT_A_FILE,
+                Msg::new(
+                    format!("kan het bestand niet lezen: {err}"),
+                    format!("cannot read the file: {err}"),
+                ),
             ),
-        )
-        .with_help(Msg::new(
-            "geef het pad van een checklistbestand (.toml)",
-            "give the path of a checklist file (.toml)",
-        )),
-        ReadError::Io(err) => Diagnostic::whole_file(
-            &shown,
-            codes::NOT_A_FILE,
-            Msg::new(
-                format!("kan het bestand niet lezen: {err}"),
-                format!("cannot read the file: {err}"),
-            ),
-        ),
+        })
     })
 }
 
@@ -230,7 +232,7 @@ fn validate_paths(
     for f in &files {
         match read(f) {
             Ok(bytes) => given.push(source(f, bytes)),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     // What the files will ship with: every `--checklists DIR` (the files

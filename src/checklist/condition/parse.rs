@@ -32,8 +32,9 @@ pub struct CondError {
     pub span: Range<usize>,
     /// The diagnostic code (`diagnostic::codes`).
     pub code: &'static str,
-    pub message: Msg,
-    pub help: Option<Msg>,
+    /// Boxed: a condition's `Result` stays small on the happy path.
+    pub message: Box<Msg>,
+    pub help: Option<Box<Msg>>,
 }
 
 impl CondError {
@@ -52,13 +53,13 @@ impl CondError {
         CondError {
             span,
             code,
-            message,
+            message: Box::new(message),
             help: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<Msg>) -> CondError {
-        self.help = Some(help.into());
+        self.help = Some(Box::new(help.into()));
         self
     }
 
