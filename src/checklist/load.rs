@@ -468,9 +468,15 @@ impl<'s> Reader<'s> {
                 }),
                 other => self.sink.error(
                     &e.span(),
-                    format!(
-                        "each entry of `{key}` must be a table, not {}",
-                        type_name(other)
+                    Msg::new(
+                        format!(
+                            "elk element van `{key}` moet een tabel zijn, niet {}",
+                            dutch(type_name(other))
+                        ),
+                        format!(
+                            "each entry of `{key}` must be a table, not {}",
+                            type_name(other)
+                        ),
                     ),
                 ),
             }
@@ -865,8 +871,8 @@ impl<'s> Builder<'s> {
         {
             self.r.sink.error_help(
                 &span,
-                format!("checklist format {f} is not known to this version of safevisit"),
-                format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
+Msg::new(format!("checklistformaat {f} kent deze versie van safevisit niet"), format!("checklist format {f} is not known to this version of safevisit")),
+Msg::new(format!("deze versie leest formaat {FORMAT}; werk safevisit bij of schrijf `format = {FORMAT}`"), format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`")),
             );
         }
         let mut id_span = 0..0;
@@ -879,10 +885,8 @@ impl<'s> Builder<'s> {
                 // roster, `previous.value` the previous visit.
                 self.r.sink.error_help(
                     &span,
-                    format!(
-                        "`{id}` is a word of the condition language and cannot be a checklist id"
-                    ),
-                    format!("call it for example `{id}-lijst`"),
+Msg::new(format!("`{id}` is een woord van de voorwaardentaal en kan geen checklist-id zijn"), format!("`{id}` is a word of the condition language and cannot be a checklist id")),
+Msg::new(format!("noem het bijvoorbeeld `{id}-lijst`"), format!("call it for example `{id}-lijst`")),
                 );
             }
             id
@@ -900,9 +904,13 @@ impl<'s> Builder<'s> {
             Some((v, span)) => match u32::try_from(v).inspect(|_| version_span = span.clone()) {
                 Ok(v) if v >= 1 => Some(v),
                 _ => {
-                    self.r
-                        .sink
-                        .error(&span, "`version` must be a whole number from 1 up");
+                    self.r.sink.error(
+                        &span,
+                        Msg::new(
+                            "`version` moet een geheel getal vanaf 1 zijn",
+                            "`version` must be a whole number from 1 up",
+                        ),
+                    );
                     None
                 }
             },
@@ -915,9 +923,16 @@ impl<'s> Builder<'s> {
                 other => {
                     self.r.sink.error_help(
                         &span,
-                        format!("`applies_to` cannot be \"{other}\""),
-                        did_you_mean(other, ["visit", "child", "caregiver"])
-                            .unwrap_or_else(|| "use \"visit\", \"child\" or \"caregiver\"".into()),
+                        Msg::new(
+                            format!("`applies_to` kan niet \"{other}\" zijn"),
+                            format!("`applies_to` cannot be \"{other}\""),
+                        ),
+                        did_you_mean(other, ["visit", "child", "caregiver"]).unwrap_or_else(|| {
+                            Msg::new(
+                                "gebruik \"visit\", \"child\" of \"caregiver\"",
+                                "use \"visit\", \"child\" or \"caregiver\"",
+                            )
+                        }),
                     );
                     None
                 }
@@ -953,9 +968,15 @@ impl<'s> Builder<'s> {
         if self.items.len() > MAX_ITEMS {
             self.r.sink.error(
                 &section_tables.last().map_or(0..0, |t| t.span.clone()),
-                format!(
-                    "the checklist has {} items; at most {MAX_ITEMS} are allowed",
-                    self.items.len()
+                Msg::new(
+                    format!(
+                        "de checklist heeft {} vragen; hoogstens {MAX_ITEMS} mogen",
+                        self.items.len()
+                    ),
+                    format!(
+                        "the checklist has {} items; at most {MAX_ITEMS} are allowed",
+                        self.items.len()
+                    ),
                 ),
             );
         }
@@ -995,14 +1016,24 @@ impl<'s> Builder<'s> {
         if !tables.is_empty() && self.applies_to != AppliesTo::Child {
             self.r.sink.error_help(
                 &tables[0].span,
-                "age bands only apply to checklists filled in for each child",
-                "set `applies_to = \"child\"` or remove the age bands",
+                Msg::new(
+                    "leeftijdsgroepen horen alleen bij checklists die per kind worden ingevuld",
+                    "age bands only apply to checklists filled in for each child",
+                ),
+                Msg::new(
+                    "zet `applies_to = \"child\"` of haal de leeftijdsgroepen weg",
+                    "set `applies_to = \"child\"` or remove the age bands",
+                ),
             );
         }
         if tables.len() > 16 {
-            self.r
-                .sink
-                .error(&tables[16].span, "at most 16 age bands are allowed");
+            self.r.sink.error(
+                &tables[16].span,
+                Msg::new(
+                    "hoogstens 16 leeftijdsgroepen mogen",
+                    "at most 16 age bands are allowed",
+                ),
+            );
         }
         for t in tables.iter().take(16) {
             self.r.keys(t, AGE_BAND_KEYS);
@@ -1022,15 +1053,19 @@ impl<'s> Builder<'s> {
                 continue;
             };
             if !(0..=17).contains(&min) {
-                self.r
-                    .sink
-                    .error(&min_span, "an age band's `min` must be an age from 0 to 17");
+                self.r.sink.error(
+                    &min_span,
+                    Msg::new(
+                        "`min` van een leeftijdsgroep moet een leeftijd van 0 tot en met 17 zijn",
+                        "an age band's `min` must be an age from 0 to 17",
+                    ),
+                );
                 continue;
             }
             if !(min..=17).contains(&max) {
                 self.r.sink.error(
                     &max_span,
-                    "an age band's `max` must be an age from `min` to 17",
+Msg::new("`max` van een leeftijdsgroep moet een leeftijd van `min` tot en met 17 zijn", "an age band's `max` must be an age from `min` to 17"),
                 );
                 continue;
             }
@@ -1046,9 +1081,15 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error(
                     &min_span,
-                    format!(
-                        "age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})",
-                        other.id, other.min, other.max
+                    Msg::new(
+                        format!(
+                            "leeftijdsgroep `{id}` ({min}–{max}) overlapt met `{}` ({}–{})",
+                            other.id, other.min, other.max
+                        ),
+                        format!(
+                            "age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})",
+                            other.id, other.min, other.max
+                        ),
                     ),
                 );
                 continue;
@@ -1126,8 +1167,14 @@ impl<'s> Builder<'s> {
         if item_tables.is_empty() {
             self.r.sink.error_help(
                 &t.span,
-                "this section has no items",
-                "add items as [[sections.items]]",
+                Msg::new(
+                    "dit onderdeel heeft geen vragen",
+                    "this section has no items",
+                ),
+                Msg::new(
+                    "voeg vragen toe als [[sections.items]]",
+                    "add items as [[sections.items]]",
+                ),
             );
         }
         // Register the section first so items can see whether it repeats.
@@ -1157,8 +1204,8 @@ impl<'s> Builder<'s> {
             } else if crate::checklist::condition::compile::KEYWORDS.contains(&id.as_str()) {
                 self.r.sink.error_help(
                     span,
-                    format!("`{id}` is a word of the condition language and cannot be an item id"),
-                    format!("call it for example `{id}_item`"),
+Msg::new(format!("`{id}` is een woord van de voorwaardentaal en kan geen id van een vraag zijn"), format!("`{id}` is a word of the condition language and cannot be an item id")),
+Msg::new(format!("noem het bijvoorbeeld `{id}_item`"), format!("call it for example `{id}_item`")),
                 );
             }
         }
@@ -1229,9 +1276,15 @@ impl<'s> Builder<'s> {
                             "`band_text` is keyed by the ids of the checklist's [[age_bands]]"
                                 .into()
                         });
-                    self.r
-                        .sink
-                        .error_help(&k.span(), format!("unknown age band `{name}`"), help);
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &k.span(),
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -1271,7 +1324,7 @@ impl<'s> Builder<'s> {
                 if max <= min || max - min > 100 {
                     self.r.sink.error(
                         &max_span,
-                        "a scale's `max` must be above `min`, with at most 100 steps",
+Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappen", "a scale's `max` must be above `min`, with at most 100 steps"),
                     );
                     return None;
                 }
@@ -1287,9 +1340,13 @@ impl<'s> Builder<'s> {
                 let max_length = match self.r.int_opt(t, "max_length") {
                     Some((n, _)) if (1..=100_000).contains(&n) => n as usize,
                     Some((_, span)) => {
-                        self.r
-                            .sink
-                            .error(&span, "`max_length` must be from 1 to 100000 characters");
+                        self.r.sink.error(
+                            &span,
+                            Msg::new(
+                                "`max_length` moet van 1 tot 100000 tekens zijn",
+                                "`max_length` must be from 1 to 100000 characters",
+                            ),
+                        );
                         default
                     }
                     None => default,
@@ -1306,7 +1363,10 @@ impl<'s> Builder<'s> {
                 if let (Some(lo), Some((hi, span))) = (min, &max)
                     && hi < &lo
                 {
-                    self.r.sink.error(span, "`max` is below `min`");
+                    self.r.sink.error(
+                        span,
+                        Msg::new("`max` ligt onder `min`", "`max` is below `min`"),
+                    );
                 }
                 ItemKind::Number {
                     min,
@@ -1363,7 +1423,10 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error(
                     &k.span(),
-                    format!("`{key}` does not apply to items of kind `{}`", kind.key()),
+                    Msg::new(
+                        format!("`{key}` hoort niet bij vragen van soort `{}`", kind.key()),
+                        format!("`{key}` does not apply to items of kind `{}`", kind.key()),
+                    ),
                 );
             }
         }
@@ -1381,8 +1444,14 @@ impl<'s> Builder<'s> {
         let Some(table) = v.get_ref().as_table() else {
             self.r.sink.error_help(
                 &v.span(),
-                "`points` of a yes/no item must be a table of points per answer",
-                "for example points = { ja = 1 }",
+                Msg::new(
+                    "`points` van een ja/nee-vraag moet een tabel met punten per antwoord zijn",
+                    "`points` of a yes/no item must be a table of points per answer",
+                ),
+                Msg::new(
+                    "bijvoorbeeld points = { ja = 1 }",
+                    "for example points = { ja = 1 }",
+                ),
             );
             return;
         };
@@ -1392,8 +1461,14 @@ impl<'s> Builder<'s> {
                 let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
                 self.r.sink.error_help(
                     &k.span(),
-                    format!("this item has no answer `{name}`"),
-                    format!("its answers are {}", ids.join(", ")),
+                    Msg::new(
+                        format!("deze vraag heeft geen antwoord `{name}`"),
+                        format!("this item has no answer `{name}`"),
+                    ),
+                    Msg::new(
+                        format!("de antwoorden zijn {}", ids.join(", ")),
+                        format!("its answers are {}", ids.join(", ")),
+                    ),
                 );
                 continue;
             };
@@ -1412,17 +1487,27 @@ impl<'s> Builder<'s> {
             let span = t.get("options").map(|v| v.span()).unwrap_or_default();
             self.r.sink.error(
                 &span,
-                format!(
-                    "a {} item needs at least {minimum} option{}",
-                    kind.key(),
-                    if minimum > 1 { "s" } else { "" }
+                Msg::new(
+                    format!(
+                        "een vraag van soort {} heeft minstens {minimum} {} nodig",
+                        kind.key(),
+                        if minimum > 1 { "opties" } else { "optie" }
+                    ),
+                    format!(
+                        "a {} item needs at least {minimum} option{}",
+                        kind.key(),
+                        if minimum > 1 { "s" } else { "" }
+                    ),
                 ),
             );
         }
         if tables.len() > MAX_OPTIONS {
             self.r.sink.error(
                 &tables[MAX_OPTIONS].span,
-                format!("at most {MAX_OPTIONS} options are allowed"),
+                Msg::new(
+                    format!("hoogstens {MAX_OPTIONS} opties mogen"),
+                    format!("at most {MAX_OPTIONS} options are allowed"),
+                ),
             );
         }
         for ot in tables.iter().take(MAX_OPTIONS) {
@@ -1435,9 +1520,13 @@ impl<'s> Builder<'s> {
                 if let Some((s, span)) = v
                     && s.trim().is_empty()
                 {
-                    self.r
-                        .sink
-                        .error(span, format!("the `{lang}` label of this option is empty"));
+                    self.r.sink.error(
+                        span,
+                        Msg::new(
+                            format!("het `{lang}`-label van deze optie is leeg"),
+                            format!("the `{lang}` label of this option is empty"),
+                        ),
+                    );
                 }
             }
             let (Some((id, span)), Some((nl, _)), Some((en, _))) = (id, nl, en) else {
