@@ -1533,9 +1533,15 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 continue;
             };
             if out.iter().any(|o| o.id == id) {
-                self.r
-                    .sink
-                    .error(&span, format!("option `{id}` appears twice"));
+                self.r.sink.report(
+                    codes::DUPLICATE_ID,
+                    &span,
+                    Msg::new(
+                        format!("optie `{id}` staat er twee keer"),
+                        format!("option `{id}` appears twice"),
+                    ),
+                    None::<Msg>,
+                );
                 continue;
             }
             out.push(ChoiceOption {
@@ -1555,18 +1561,15 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
         let Some(arr) = v.get_ref().as_array() else {
             self.r.sink.error_help(
                 &v.span(),
-                "`points` of a scale must be a list with the points of each value",
-                format!("for a scale from {min} to {max}, write {steps} numbers, for example points = [0, 1, 3, 5]"),
+Msg::new("`points` van een schaal moet een lijst met de punten van elke waarde zijn", "`points` of a scale must be a list with the points of each value"),
+Msg::new(format!("schrijf voor een schaal van {min} tot {max} {steps} getallen, bijvoorbeeld points = [0, 1, 3, 5]"), format!("for a scale from {min} to {max}, write {steps} numbers, for example points = [0, 1, 3, 5]")),
             );
             return (min..=max).collect();
         };
         if arr.len() != steps {
             self.r.sink.error(
                 &v.span(),
-                format!(
-                    "this scale has {steps} values from {min} to {max}, but `points` lists {}",
-                    arr.len()
-                ),
+Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `points` noemt er {}", arr.len()), format!("this scale has {steps} values from {min} to {max}, but `points` lists {}", arr.len())),
             );
             return (min..=max).collect();
         }
@@ -1610,9 +1613,17 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 None => {
                     self.r.sink.error_help(
                         &span,
-                        format!("unknown red-flag level \"{s}\""),
+                        Msg::new(
+                            format!("onbekend niveau van een rode vlag \"{s}\""),
+                            format!("unknown red-flag level \"{s}\""),
+                        ),
                         did_you_mean(&s, ["acute", "structural", "attention"]).unwrap_or_else(
-                            || "use \"acute\", \"structural\" or \"attention\"".into(),
+                            || {
+                                Msg::new(
+                                    "gebruik \"acute\", \"structural\" of \"attention\"",
+                                    "use \"acute\", \"structural\" or \"attention\"",
+                                )
+                            },
                         ),
                     );
                     None
@@ -1653,8 +1664,11 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                     other => {
                         self.r.sink.error_help(
                             &span,
-                            format!("unknown score method \"{other}\""),
-                            "use \"sum\" or \"count\"",
+                            Msg::new(
+                                format!("onbekende scoremethode \"{other}\""),
+                                format!("unknown score method \"{other}\""),
+                            ),
+                            Msg::new("gebruik \"sum\" of \"count\"", "use \"sum\" or \"count\""),
                         );
                         ScoreMethod::Sum
                     }
@@ -1665,8 +1679,11 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             if bands_t.is_empty() {
                 self.r.sink.error_help(
                     &t.span,
-                    "this score has no bands",
-                    "add [[scores.bands]] with `from`, `to`, `label` and `meaning`",
+                    Msg::new("deze score heeft geen grenzen", "this score has no bands"),
+                    Msg::new(
+                        "voeg [[scores.bands]] toe met `from`, `to`, `label` en `meaning`",
+                        "add [[scores.bands]] with `from`, `to`, `label` and `meaning`",
+                    ),
                 );
             }
             let mut bands = Vec::new();
@@ -1704,11 +1721,27 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                     let help = did_you_mean(&name, self.items.iter().map(|i| i.id.as_str()));
                     match help {
                         Some(h) => {
-                            self.r
-                                .sink
-                                .error_help(&span, format!("unknown item `{name}`"), h)
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekende vraag `{name}`"),
+                                    format!("unknown item `{name}`"),
+                                ),
+                                Some(h),
+                            );
                         }
-                        None => self.r.sink.error(&span, format!("unknown item `{name}`")),
+                        None => {
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekende vraag `{name}`"),
+                                    format!("unknown item `{name}`"),
+                                ),
+                                None::<Msg>,
+                            );
+                        }
                     }
                 }
             }
@@ -1726,14 +1759,27 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                     let help = did_you_mean(&name, self.sections.iter().map(|s| s.id.as_str()));
                     match help {
                         Some(h) => {
-                            self.r
-                                .sink
-                                .error_help(&span, format!("unknown section `{name}`"), h)
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekend onderdeel `{name}`"),
+                                    format!("unknown section `{name}`"),
+                                ),
+                                Some(h),
+                            );
                         }
-                        None => self
-                            .r
-                            .sink
-                            .error(&span, format!("unknown section `{name}`")),
+                        None => {
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekend onderdeel `{name}`"),
+                                    format!("unknown section `{name}`"),
+                                ),
+                                None::<Msg>,
+                            );
+                        }
                     }
                 }
             }
@@ -1751,16 +1797,19 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             if !item.has_points() {
                 self.r.sink.error_help(
                     &span,
-                    format!("item `{}` has no points to count", item.id),
-                    "give its options `points`, or use a scale item",
+                    Msg::new(
+                        format!("vraag `{}` heeft geen punten om te tellen", item.id),
+                        format!("item `{}` has no points to count", item.id),
+                    ),
+                    Msg::new(
+                        "geef de opties `points`, of gebruik een schaalvraag",
+                        "give its options `points`, or use a scale item",
+                    ),
                 );
             } else if self.sections[item.section].repeat.is_some() {
                 self.r.sink.error(
                     &span,
-                    format!(
-                        "item `{}` sits in a repeatable section and cannot count towards a score",
-                        item.id
-                    ),
+Msg::new(format!("vraag `{}` staat in een herhaalbaar onderdeel en kan niet meetellen in een score", item.id), format!("item `{}` sits in a repeatable section and cannot count towards a score", item.id)),
                 );
             } else if !out.contains(&i) {
                 out.push(i);
@@ -1784,9 +1833,15 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 None => {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| "name one of the checklist's [[age_bands]]".into());
-                    self.r
-                        .sink
-                        .error_help(&span, format!("unknown age band `{name}`"), help);
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &span,
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                     return None;
                 }
             },
@@ -1797,9 +1852,15 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
         if let Some((to, span)) = &to
             && *to < from
         {
-            self.r
-                .sink
-                .error(span, format!("`to` ({to}) is below `from` ({from})"));
+            self.r.sink.report(
+                codes::SCORE,
+                span,
+                Msg::new(
+                    format!("`to` ({to}) ligt onder `from` ({from})"),
+                    format!("`to` ({to}) is below `from` ({from})"),
+                ),
+                None::<Msg>,
+            );
             return None;
         }
         let _ = from_span;
@@ -1851,11 +1912,20 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             if let Some(i) = score.bands.iter().position(|b| b.age_band.is_none()) {
                 self.r.sink.error_help(
                     &spans[i],
-                    format!(
-                        "band `{}` of score `{}` names no age band while others do",
-                        score.bands[i].id, score.id
+                    Msg::new(
+                        format!(
+                            "grens `{}` van score `{}` noemt geen leeftijdsgroep, andere wel",
+                            score.bands[i].id, score.id
+                        ),
+                        format!(
+                            "band `{}` of score `{}` names no age band while others do",
+                            score.bands[i].id, score.id
+                        ),
                     ),
-                    "give every band an `age_band`, or none of them",
+                    Msg::new(
+                        "geef elke grens een `age_band`, of geen enkele",
+                        "give every band an `age_band`, or none of them",
+                    ),
                 );
                 return;
             }
@@ -1870,10 +1940,16 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             let for_group = group.map_or(String::new(), |g| {
                 format!(" for age band `{}`", self.age_bands[g].id)
             });
+            let voor_groep = group.map_or(String::new(), |g| {
+                format!(" voor leeftijdsgroep `{}`", self.age_bands[g].id)
+            });
             if idx.is_empty() {
                 self.r.sink.error(
                     score_span,
-                    format!("score `{}` has no bands{for_group}", score.id),
+                    Msg::new(
+                        format!("score `{}` heeft geen grenzen{voor_groep}", score.id),
+                        format!("score `{}` has no bands{for_group}", score.id),
+                    ),
                 );
                 continue;
             }
@@ -1884,7 +1960,13 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 if !seen.insert(score.bands[i].id.as_str()) {
                     self.r.sink.error(
                         &spans[i],
-                        format!("band `{}` appears twice{for_group}", score.bands[i].id),
+                        Msg::new(
+                            format!(
+                                "grens `{}` staat er twee keer{voor_groep}",
+                                score.bands[i].id
+                            ),
+                            format!("band `{}` appears twice{for_group}", score.bands[i].id),
+                        ),
                     );
                 }
             }
@@ -1892,11 +1974,8 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             if first.from > lo {
                 self.r.sink.error_help(
                     &spans[idx[0]],
-                    format!(
-                        "score `{}` can be {lo}, but its lowest band starts at {}{for_group}",
-                        score.id, first.from
-                    ),
-                    format!("let band `{}` start at {lo}", first.id),
+Msg::new(format!("score `{}` kan {lo} zijn, maar de laagste grens begint bij {}{voor_groep}", score.id, first.from), format!("score `{}` can be {lo}, but its lowest band starts at {}{for_group}", score.id, first.from)),
+Msg::new(format!("laat grens `{}` bij {lo} beginnen", first.id), format!("let band `{}` start at {lo}", first.id)),
                 );
             }
             for w in idx.windows(2) {
@@ -1904,20 +1983,17 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 match a.to {
                     None => self.r.sink.error_help(
                         &spans[w[0]],
-                        format!("band `{}` has no `to`, but band `{}` comes after it", a.id, b.id),
-                        "only the highest band may leave out `to`",
+Msg::new(format!("grens `{}` heeft geen `to`, maar grens `{}` komt erna", a.id, b.id), format!("band `{}` has no `to`, but band `{}` comes after it", a.id, b.id)),
+Msg::new("alleen de hoogste grens mag `to` weglaten", "only the highest band may leave out `to`"),
                     ),
                     Some(to) if b.from <= to => self.r.sink.error(
                         &spans[w[1]],
-                        format!("band `{}` ({}–{}) overlaps band `{}` ({}–{to}){for_group}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from),
+Msg::new(format!("grens `{}` ({}–{}) overlapt met grens `{}` ({}–{to}){voor_groep}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from), format!("band `{}` ({}–{}) overlaps band `{}` ({}–{to}){for_group}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from)),
                     ),
                     Some(to) if b.from > to + 1 => self.r.sink.error_help(
                         &spans[w[1]],
-                        format!(
-                            "there is a gap between band `{}` (up to {to}) and band `{}` (from {}){for_group}",
-                            a.id, b.id, b.from
-                        ),
-                        format!("let band `{}` start at {}", b.id, to + 1),
+Msg::new(format!("er zit een gat tussen grens `{}` (tot en met {to}) en grens `{}` (vanaf {}){voor_groep}", a.id, b.id, b.from), format!("there is a gap between band `{}` (up to {to}) and band `{}` (from {}){for_group}", a.id, b.id, b.from)),
+Msg::new(format!("laat grens `{}` bij {} beginnen", b.id, to + 1), format!("let band `{}` start at {}", b.id, to + 1)),
                     ),
                     _ => {}
                 }
@@ -1928,14 +2004,8 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             {
                 self.r.sink.error_help(
                     &spans[*idx.last().unwrap_or(&0)],
-                    format!(
-                        "score `{}` can reach {hi}, but its highest band ends at {to}{for_group}",
-                        score.id
-                    ),
-                    format!(
-                        "let band `{}` go up to {hi}, or leave out its `to`",
-                        last.id
-                    ),
+Msg::new(format!("score `{}` kan {hi} halen, maar de hoogste grens eindigt bij {to}{voor_groep}", score.id), format!("score `{}` can reach {hi}, but its highest band ends at {to}{for_group}", score.id)),
+Msg::new(format!("laat grens `{}` tot {hi} gaan, of laat `to` weg", last.id), format!("let band `{}` go up to {hi}, or leave out its `to`", last.id)),
                 );
             }
         }
@@ -1958,8 +2028,14 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             if rule_tables.is_empty() {
                 self.r.sink.error_help(
                     &t.span,
-                    "this outcome has no rules",
-                    "add [[outcomes.rules]] with `when`, `value` and `label`",
+                    Msg::new(
+                        "deze uitkomst heeft geen regels",
+                        "this outcome has no rules",
+                    ),
+                    Msg::new(
+                        "voeg [[outcomes.rules]] toe met `when`, `value` en `label`",
+                        "add [[outcomes.rules]] with `when`, `value` and `label`",
+                    ),
                 );
             }
             let mut rules = Vec::new();
@@ -1969,16 +2045,22 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
                 if when.is_none() && rt.get("when").is_none() && n + 1 < rule_tables.len() {
                     self.r.sink.error_help(
                         &rt.span,
-                        "only the last rule may leave out `when`",
-                        "a rule without `when` always holds, so the rules after it would never be used",
+Msg::new("alleen de laatste regel mag `when` weglaten", "only the last rule may leave out `when`"),
+Msg::new("een regel zonder `when` geldt altijd, dus de regels erna komen nooit aan bod", "a rule without `when` always holds, so the rules after it would never be used"),
                     );
                 }
                 let value = match self.r.str_req(rt, "value") {
                     Some((v, span)) if !valid_id(&v, true) => {
                         self.r.sink.error_help(
                             &span,
-                            format!("`{v}` is not a valid outcome value"),
-                            "values use lower-case letters, digits, `_` and `-`",
+                            Msg::new(
+                                format!("`{v}` is geen geldige waarde van een uitkomst"),
+                                format!("`{v}` is not a valid outcome value"),
+                            ),
+                            Msg::new(
+                                "waarden gebruiken kleine letters, cijfers, `_` en `-`",
+                                "values use lower-case letters, digits, `_` and `-`",
+                            ),
                         );
                         None
                     }
