@@ -148,6 +148,10 @@ fn dutch(en: &str) -> &str {
         "a score band" => "een scoregrens",
         "an outcome" => "een uitkomst",
         "an outcome rule" => "een regel van een uitkomst",
+        "true or a table such as { per = \"child\" }" => {
+            "true of een tabel zoals { per = \"child\" }"
+        }
+        "`repeat`" => "`repeat`",
         other => other,
     }
 }
@@ -248,17 +252,11 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<String>) {
+    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<Msg>) {
         let msg = Msg::new(
             format!("in {} ontbreekt `{key}`", dutch(t.what)),
             format!("{} is missing `{key}`", t.what),
         );
-        // The help texts are examples of TOML (`add version = 1`): the
-        // same in both languages but for the verb.
-        let help = help.map(|h| match h.strip_prefix("add ") {
-            Some(rest) => Msg::new(format!("voeg toe: {rest}"), h.clone()),
-            None => Msg::from(h),
-        });
         self.sink.report(codes::MISSING_KEY, &t.span, msg, help);
     }
 
@@ -426,7 +424,10 @@ impl<'s> Reader<'s> {
             self.missing(
                 t,
                 key,
-                Some(format!("add {key} = {{ nl = \"…\", en = \"…\" }}")),
+                Some(Msg::new(
+                    format!("voeg toe: {key} = {{ nl = \"…\", en = \"…\" }}"),
+                    format!("add {key} = {{ nl = \"…\", en = \"…\" }}"),
+                )),
             );
             return None;
         }
@@ -896,7 +897,10 @@ Msg::new(format!("noem het bijvoorbeeld `{id}-lijst`"), format!("call it for exa
                 self.r.missing(
                     root,
                     "version",
-                    Some("add `version = 1`; raise it with every change".into()),
+                    Some(Msg::new(
+                        "voeg `version = 1` toe; verhoog het bij elke wijziging",
+                        "add `version = 1`; raise it with every change",
+                    )),
                 );
                 None
             }
@@ -946,7 +950,7 @@ Msg::new(format!("noem het bijvoorbeeld `{id}-lijst`"), format!("call it for exa
             self.r.missing(
                 root,
                 "notice",
-                Some("every checklist says that its scores and outcomes are decision support, never a decision: add notice = { nl = \"…\", en = \"…\" }".into()),
+                Some(Msg::new("elke checklist zegt dat scores en uitkomsten beslisondersteuning zijn, nooit een besluit: voeg notice = { nl = \"…\", en = \"…\" } toe", "every checklist says that its scores and outcomes are decision support, never a decision: add notice = { nl = \"…\", en = \"…\" }")),
             );
             None
         } else {
@@ -958,7 +962,10 @@ Msg::new(format!("noem het bijvoorbeeld `{id}-lijst`"), format!("call it for exa
             self.r.missing(
                 root,
                 "sections",
-                Some("add at least one [[sections]] with items".into()),
+                Some(Msg::new(
+                    "voeg minstens één [[sections]] met vragen toe",
+                    "add at least one [[sections]] with items",
+                )),
             );
         }
         let mut section_ids = HashSet::new();
@@ -1306,14 +1313,20 @@ Msg::new(format!("noem het bijvoorbeeld `{id}_item`"), format!("call it for exam
                     self.r.missing(
                         t,
                         "min",
-                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                        Some(Msg::new(
+                            "een schaal heeft `min` en `max` nodig, bijvoorbeeld 0 en 3",
+                            "a scale needs `min` and `max`, for example 0 and 3",
+                        )),
                     );
                 }
                 if t.get("max").is_none() {
                     self.r.missing(
                         t,
                         "max",
-                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                        Some(Msg::new(
+                            "een schaal heeft `min` en `max` nodig, bijvoorbeeld 0 en 3",
+                            "a scale needs `min` and `max`, for example 0 and 3",
+                        )),
                     );
                 }
                 let min_label = text(&mut self.r, "min_label");
@@ -1434,7 +1447,10 @@ Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappe
             self.r.missing(
                 t,
                 "options",
-                Some("add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]".into()),
+                Some(Msg::new(
+                    "voeg toe: options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]",
+                    "add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]",
+                )),
             );
         }
     }
@@ -1600,10 +1616,10 @@ Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `p
             self.r.missing(
                 t,
                 "when",
-                Some(
-                    "the condition that raises the flag, for example when = 'item == \"ja\"'"
-                        .into(),
-                ),
+                Some(Msg::new(
+                    "de voorwaarde die de vlag laat afgaan, bijvoorbeeld when = 'item == \"ja\"'",
+                    "the condition that raises the flag, for example when = 'item == \"ja\"'",
+                )),
             );
         }
         let when = self.r.condition(t, "when", Place::Flag(index));
@@ -1788,7 +1804,10 @@ Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `p
             self.r.missing(
                 t,
                 "items",
-                Some("list the items that count, or their `sections`".into()),
+                Some(Msg::new(
+                    "noem de vragen die meetellen, of hun `sections`",
+                    "list the items that count, or their `sections`",
+                )),
             );
         }
         let mut out = Vec::new();
