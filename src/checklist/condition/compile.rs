@@ -275,9 +275,15 @@ impl<'a> Scope<'a> {
                     if self.this.applies_to != AppliesTo::Child {
                         return Err(CondError::new(
                             name.span.clone(),
-                            "`age` is only known in checklists that apply to each child",
+                            Msg::new(
+                                "`age` bestaat alleen in checklists die per kind worden ingevuld",
+                                "`age` is only known in checklists that apply to each child",
+                            ),
                         )
-                        .with_help("use `children` for the number of children in the roster"));
+                        .with_help(Msg::new(
+                            "gebruik `children` voor het aantal kinderen in het gezin",
+                            "use `children` for the number of children in the roster",
+                        )));
                     }
                     return Ok(Typed::Num(Operand::Age));
                 }
@@ -347,15 +353,9 @@ impl<'a> Scope<'a> {
             {
                 return Err(CondError::new(
                     name.span.clone(),
-                    format!(
-                        "`{}` sits in the repeatable section `{}` and has an answer per entry",
-                        name.name, self.this.sections[section].id
-                    ),
+Msg::new(format!("`{}` staat in het herhaalbare onderdeel `{}` en heeft een antwoord per invulling", name.name, self.this.sections[section].id), format!("`{}` sits in the repeatable section `{}` and has an answer per entry", name.name, self.this.sections[section].id)),
                 )
-                .with_help(format!(
-                    "only items of that section can refer to it; use `count({0})`, `count({0}, …)`, `any({0}, …)` or `all({0}, …)` to read its entries",
-                    self.this.sections[section].id
-                )));
+                .with_help(Msg::new(format!("alleen vragen van dat onderdeel kunnen ernaar verwijzen; lees de invullingen met `count({0})`, `count({0}, …)`, `any({0}, …)` of `all({0}, …)`", self.this.sections[section].id), format!("only items of that section can refer to it; use `count({0})`, `count({0}, …)`, `any({0}, …)` or `all({0}, …)` to read its entries", self.this.sections[section].id))));
             }
             return Ok((
                 ItemRef {
@@ -384,12 +384,21 @@ impl<'a> Scope<'a> {
         if other.applies_to != AppliesTo::Visit && other.applies_to != self.this.applies_to {
             return Err(CondError::new(
                 cname.span.clone(),
-                format!(
-                    "`{}` is filled in per {}, `{}` per {}: there is no single answer to refer to",
-                    other.id,
-                    other.applies_to.key(),
-                    self.this.id,
-                    self.this.applies_to.key()
+                Msg::new(
+                    format!(
+                        "`{}` wordt per {} ingevuld, `{}` per {}: er is niet één antwoord om naar te verwijzen",
+                        other.id,
+                        other.applies_to.key(),
+                        self.this.id,
+                        self.this.applies_to.key()
+                    ),
+                    format!(
+                        "`{}` is filled in per {}, `{}` per {}: there is no single answer to refer to",
+                        other.id,
+                        other.applies_to.key(),
+                        self.this.id,
+                        self.this.applies_to.key()
+                    ),
                 ),
             ));
         }
@@ -413,9 +422,15 @@ impl<'a> Scope<'a> {
         if other.in_repeat(idx) {
             return Err(CondError::new(
                 name.span.clone(),
-                format!(
-                    "`{}.{}` sits in a repeatable section and has an answer per entry",
-                    other.id, name.name
+                Msg::new(
+                    format!(
+                        "`{}.{}` staat in een herhaalbaar onderdeel en heeft een antwoord per invulling",
+                        other.id, name.name
+                    ),
+                    format!(
+                        "`{}.{}` sits in a repeatable section and has an answer per entry",
+                        other.id, name.name
+                    ),
                 ),
             ));
         }
@@ -452,7 +467,10 @@ impl<'a> Scope<'a> {
         if !FUNCTIONS.contains(&func.name.as_str()) {
             let mut err = CondError::new(
                 func.span.clone(),
-                format!("unknown function `{}`", func.name),
+                Msg::new(
+                    format!("onbekende functie `{}`", func.name),
+                    format!("unknown function `{}`", func.name),
+                ),
             );
             err = err.with_help(did_you_mean(&func.name, FUNCTIONS).unwrap_or_else(|| {
                 let all = FUNCTIONS.join(", ");
@@ -467,14 +485,20 @@ impl<'a> Scope<'a> {
             [] => {
                 return Err(CondError::new(
                     span.clone(),
-                    format!("`{}` needs a name between the parentheses", func.name),
+                    Msg::new(
+                        format!("`{}` heeft een naam tussen de haakjes nodig", func.name),
+                        format!("`{}` needs a name between the parentheses", func.name),
+                    ),
                 ));
             }
             [arg] => arg,
             [_, extra, ..] => {
                 return Err(CondError::new(
                     extra.span.clone(),
-                    format!("`{}` takes one name", func.name),
+                    Msg::new(
+                        format!("`{}` neemt één naam", func.name),
+                        format!("`{}` takes one name", func.name),
+                    ),
                 ));
             }
         };
@@ -484,7 +508,10 @@ impl<'a> Scope<'a> {
         let Ast::Name { checklist, name } = &arg.ast else {
             return Err(CondError::new(
                 arg.span.clone(),
-                format!("`{}` takes a name, not a value", func.name),
+                Msg::new(
+                    format!("`{}` neemt een naam, geen waarde", func.name),
+                    format!("`{}` takes a name, not a value", func.name),
+                ),
             ));
         };
         let in_show_if = matches!(self.place, Place::SectionShowIf(_) | Place::ItemShowIf(_));
@@ -492,7 +519,18 @@ impl<'a> Scope<'a> {
             match checklist {
                 Some(c) => Err(CondError::new(
                     c.span.clone(),
-                    format!("`{}` can only name a {what} of this checklist", func.name),
+                    Msg::new(
+                        format!(
+                            "`{}` kan alleen {} van deze checklist noemen",
+                            func.name,
+                            match what {
+                                "score" => "een score",
+                                "outcome" => "een uitkomst",
+                                _ => "een onderdeel",
+                            }
+                        ),
+                        format!("`{}` can only name a {what} of this checklist", func.name),
+                    ),
                 )),
                 None => Ok(()),
             }
@@ -508,9 +546,15 @@ impl<'a> Scope<'a> {
                 if item.kind != ItemKind::Multi {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!(
-                            "`count` counts the options chosen in a multiple-choice item; `{}` is not one",
-                            item.id
+                        Msg::new(
+                            format!(
+                                "`count` telt de gekozen opties van een vraag met meer keuzes; `{}` is er geen",
+                                item.id
+                            ),
+                            format!(
+                                "`count` counts the options chosen in a multiple-choice item; `{}` is not one",
+                                item.id
+                            ),
                         ),
                     ));
                 }
@@ -521,11 +565,9 @@ impl<'a> Scope<'a> {
                 if in_show_if {
                     return Err(CondError::new(
                         func.span.clone(),
-                        format!("`{}` cannot be used in `show_if`", func.name),
+Msg::new(format!("`{}` kan niet in `show_if` staan", func.name), format!("`{}` cannot be used in `show_if`", func.name)),
                     )
-                    .with_help(
-                        "scores are derived from what is shown; use them in red flags and outcomes",
-                    ));
+                    .with_help(Msg::new("scores volgen uit wat getoond wordt; gebruik ze in rode vlaggen en uitkomsten", "scores are derived from what is shown; use them in red flags and outcomes")));
                 }
                 let Some(idx) = self.this.scores.iter().position(|s| s.id == name.name) else {
                     let mut err =
@@ -548,13 +590,19 @@ impl<'a> Scope<'a> {
                 if in_show_if {
                     return Err(CondError::new(
                         func.span.clone(),
-                        "`outcome` cannot be used in `show_if`",
+                        Msg::new(
+                            "`outcome` kan niet in `show_if` staan",
+                            "`outcome` cannot be used in `show_if`",
+                        ),
                     ));
                 }
                 let Some(idx) = self.this.outcomes.iter().position(|o| o.id == name.name) else {
                     let mut err = CondError::new(
                         name.span.clone(),
-                        format!("unknown outcome `{}`", name.name),
+                        Msg::new(
+                            format!("onbekende uitkomst `{}`", name.name),
+                            format!("unknown outcome `{}`", name.name),
+                        ),
                     );
                     if let Some(h) =
                         did_you_mean(&name.name, self.this.outcomes.iter().map(|s| s.id.as_str()))
@@ -568,9 +616,9 @@ impl<'a> Scope<'a> {
                 {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!("outcome `{}` is not derived yet at this point", name.name),
+Msg::new(format!("uitkomst `{}` is op deze plek nog niet bepaald", name.name), format!("outcome `{}` is not derived yet at this point", name.name)),
                     )
-                    .with_help("an outcome rule can only use outcomes listed before it"));
+                    .with_help(Msg::new("een regel van een uitkomst kan alleen uitkomsten gebruiken die ervoor staan", "an outcome rule can only use outcomes listed before it")));
                 }
                 Ok(Typed::Outcome(idx as u16))
             }
@@ -579,7 +627,10 @@ impl<'a> Scope<'a> {
                 let Some(idx) = self.this.section_index(&name.name) else {
                     let mut err = CondError::new(
                         name.span.clone(),
-                        format!("unknown section `{}`", name.name),
+                        Msg::new(
+                            format!("onbekend onderdeel `{}`", name.name),
+                            format!("unknown section `{}`", name.name),
+                        ),
                     );
                     if let Some(h) =
                         did_you_mean(&name.name, self.this.sections.iter().map(|s| s.id.as_str()))
@@ -591,9 +642,15 @@ impl<'a> Scope<'a> {
                 if self.this.sections[idx].repeat.is_none() {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!(
-                            "section `{}` is not repeatable, so it has no entries to count",
-                            name.name
+                        Msg::new(
+                            format!(
+                                "onderdeel `{}` is niet herhaalbaar en heeft dus geen invullingen om te tellen",
+                                name.name
+                            ),
+                            format!(
+                                "section `{}` is not repeatable, so it has no entries to count",
+                                name.name
+                            ),
                         ),
                     ));
                 }
@@ -642,7 +699,10 @@ impl<'a> Scope<'a> {
                     let ids: Vec<&str> = score.bands.iter().map(|b| b.id.as_str()).collect();
                     return Err(CondError::new(
                         span.clone(),
-                        format!("score `{}` has no band \"{value}\"", score.id),
+                        Msg::new(
+                            format!("score `{}` heeft geen grens \"{value}\"", score.id),
+                            format!("score `{}` has no band \"{value}\"", score.id),
+                        ),
                     )
                     .with_help(
                         did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
@@ -662,7 +722,10 @@ impl<'a> Scope<'a> {
                     let ids: Vec<&str> = outcome.rules.iter().map(|r| r.value.as_str()).collect();
                     return Err(CondError::new(
                         span.clone(),
-                        format!("outcome `{}` has no value \"{value}\"", outcome.id),
+                        Msg::new(
+                            format!("uitkomst `{}` heeft geen waarde \"{value}\"", outcome.id),
+                            format!("outcome `{}` has no value \"{value}\"", outcome.id),
+                        ),
                     )
                     .with_help(
                         did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
@@ -677,8 +740,17 @@ impl<'a> Scope<'a> {
                 Ok(Operand::Text(value.into()))
             }
             Typed::Date(_) => parse_date(value).map(Operand::Date).ok_or_else(|| {
-                CondError::new(span.clone(), format!("\"{value}\" is not a date"))
-                    .with_help("write dates as \"YYYY-MM-DD\", for example \"2026-03-04\"")
+                CondError::new(
+                    span.clone(),
+                    Msg::new(
+                        format!("\"{value}\" is geen datum"),
+                        format!("\"{value}\" is not a date"),
+                    ),
+                )
+                .with_help(Msg::new(
+                    "schrijf datums als \"JJJJ-MM-DD\", bijvoorbeeld \"2026-03-04\"",
+                    "write dates as \"YYYY-MM-DD\", for example \"2026-03-04\"",
+                ))
             }),
             _ => Ok(Operand::Text(value.into())),
         }
@@ -747,9 +819,23 @@ impl<'a> Scope<'a> {
             } else {
                 Err(CondError::new(
                     whole.clone(),
-                    format!("{what} can only be compared with `==` or `!=`"),
+                    Msg::new(
+                        format!(
+                            "{} kan alleen met `==` of `!=` vergeleken worden",
+                            match what {
+                                "an answer with options" => "een antwoord met opties",
+                                "a text answer" => "een tekstantwoord",
+                                "a score band" => "een scoregrens",
+                                _ => "een uitkomst",
+                            }
+                        ),
+                        format!("{what} can only be compared with `==` or `!=`"),
+                    ),
                 )
-                .with_help("use `in [...]` to allow several values"))
+                .with_help(Msg::new(
+                    "gebruik `in [...]` om meer waarden toe te laten",
+                    "use `in [...]` to allow several values",
+                )))
             }
         };
         match (&ta, &tb) {
@@ -814,7 +900,10 @@ impl<'a> Scope<'a> {
             }
             (_, Typed::List(elems)) => {
                 if elems.is_empty() {
-                    return Err(CondError::new(haystack.span.clone(), "the list is empty"));
+                    return Err(CondError::new(
+                        haystack.span.clone(),
+                        Msg::new("de lijst is leeg", "the list is empty"),
+                    ));
                 }
                 if let Typed::Choice(r, item) = &tn {
                     let mut set = 0;
@@ -837,7 +926,10 @@ impl<'a> Scope<'a> {
                     other => {
                         return Err(CondError::new(
                             needle.span.clone(),
-                            format!("`in [...]` cannot test {}", other.describe()),
+                            Msg::new(
+                                format!("`in [...]` kan {} niet testen", other.describe_nl()),
+                                format!("`in [...]` cannot test {}", other.describe()),
+                            ),
                         ));
                     }
                 };
@@ -861,9 +953,15 @@ impl<'a> Scope<'a> {
             }
             (_, other) => Err(CondError::new(
                 haystack.span.clone(),
-                format!(
-                    "`in` needs a list `[...]` or a multiple-choice item, not {}",
-                    other.describe()
+                Msg::new(
+                    format!(
+                        "`in` heeft een lijst `[...]` of een vraag met meer keuzes nodig, niet {}",
+                        other.describe_nl()
+                    ),
+                    format!(
+                        "`in` needs a list `[...]` or a multiple-choice item, not {}",
+                        other.describe()
+                    ),
                 ),
             )),
         }
