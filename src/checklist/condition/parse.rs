@@ -164,6 +164,17 @@ enum Tok {
     End,
 }
 
+/// A token in Dutch.
+fn describe_nl(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("naam `{s}`"),
+        Tok::Str(s) => format!("tekst \"{s}\""),
+        Tok::Num(n) => format!("getal {n}"),
+        Tok::End => "het einde van de voorwaarde".into(),
+        other => describe(other),
+    }
+}
+
 fn describe(t: &Tok) -> String {
     match t {
         Tok::Ident(s) => format!("name `{s}`"),
@@ -227,16 +238,25 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                     ('=', _) => {
                         return Err(CondError::new(
                             start..start + 1,
-                            "a single `=` is not a comparison",
+                            Msg::new(
+                                "een enkele `=` is geen vergelijking",
+                                "a single `=` is not a comparison",
+                            ),
                         )
-                        .with_help("write `==` to compare"));
+                        .with_help(Msg::new(
+                            "schrijf `==` om te vergelijken",
+                            "write `==` to compare",
+                        )));
                     }
                     _ => {
-                        return Err(
-                            CondError::new(start..start + 1, "unexpected `!`").with_help(
-                                "write `!=` for \"not equal\", or `not` before a condition",
-                            ),
-                        );
+                        return Err(CondError::new(
+                            start..start + 1,
+                            Msg::new("onverwachte `!`", "unexpected `!`"),
+                        )
+                        .with_help(Msg::new(
+                            "schrijf `!=` voor \"niet gelijk\", of `not` voor een voorwaarde",
+                            "write `!=` for \"not equal\", or `not` before a condition",
+                        )));
                     }
                 };
                 out.push((Tok::Op(op), start..start + len));
@@ -251,9 +271,15 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                     let Some(ch) = src[j..].chars().next() else {
                         return Err(CondError::new(
                             start..src.len(),
-                            "this text has no closing quote",
+                            Msg::new(
+                                "deze tekst heeft geen sluitend aanhalingsteken",
+                                "this text has no closing quote",
+                            ),
                         )
-                        .with_help(format!("end the text with {quote}")));
+                        .with_help(Msg::new(
+                            format!("sluit de tekst af met {quote}"),
+                            format!("end the text with {quote}"),
+                        )));
                     };
                     j += ch.len_utf8();
                     if ch == quote {
@@ -284,10 +310,19 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                 }
                 let text: String = src[i..j].chars().filter(|&c| c != '_').collect();
                 let num: f64 = text.parse().map_err(|_| {
-                    CondError::new(start..j, format!("`{}` is not a number", &src[i..j]))
+                    CondError::new(
+                        start..j,
+                        Msg::new(
+                            format!("`{}` is geen getal", &src[i..j]),
+                            format!("`{}` is not a number", &src[i..j]),
+                        ),
+                    )
                 })?;
                 if !num.is_finite() {
-                    return Err(CondError::new(start..j, "this number is too large"));
+                    return Err(CondError::new(
+                        start..j,
+                        Msg::new("dit getal is te groot", "this number is too large"),
+                    ));
                 }
                 out.push((Tok::Num(num), start..j));
                 i = j;
@@ -314,15 +349,22 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
             }
             '&' | '|' => {
                 let word = if c == '&' { "and" } else { "or" };
-                return Err(
-                    CondError::new(start..start + 1, format!("unexpected `{c}`"))
-                        .with_help(format!("write `{word}`")),
-                );
+                return Err(CondError::new(
+                    start..start + 1,
+                    Msg::new(format!("onverwachte `{c}`"), format!("unexpected `{c}`")),
+                )
+                .with_help(Msg::new(
+                    format!("schrijf `{word}`"),
+                    format!("write `{word}`"),
+                )));
             }
             other => {
                 return Err(CondError::new(
                     start..start + other.len_utf8(),
-                    format!("unexpected character `{other}`"),
+                    Msg::new(
+                        format!("onverwacht teken `{other}`"),
+                        format!("unexpected character `{other}`"),
+                    ),
                 ));
             }
         }
@@ -358,7 +400,19 @@ impl Parser {
     fn unexpected(&self, expected: &str) -> CondError {
         CondError::new(
             self.span(),
-            format!("expected {expected}, found {}", describe(self.peek())),
+            Msg::new(
+                format!(
+                    "verwacht: {}, gevonden: {}",
+                    expected
+                        .replace(
+                            " or the end of the condition",
+                            " of het einde van de voorwaarde"
+                        )
+                        .replace(" or ", " of "),
+                    describe_nl(self.peek())
+                ),
+                format!("expected {expected}, found {}", describe(self.peek())),
+            ),
         )
     }
 
@@ -367,7 +421,10 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(CondError::new(
                 self.span(),
-                "this condition is nested too deeply",
+                Msg::new(
+                    "deze voorwaarde is te diep genest",
+                    "this condition is nested too deeply",
+                ),
             ));
         }
         Ok(())
@@ -550,7 +607,10 @@ impl Parser {
                         let Tok::Ident(second) = t else {
                             return Err(CondError::new(
                                 s2,
-                                format!("expected an item name after `{}.`", first.name),
+                                Msg::new(
+                                    format!("verwacht: de naam van een vraag na `{}.`", first.name),
+                                    format!("expected an item name after `{}.`", first.name),
+                                ),
                             ));
                         };
                         if *self.peek() == Tok::LParen {
@@ -586,9 +646,15 @@ impl Parser {
                 }
             }
             other => {
-                let msg = format!(
-                    "expected an item, a value or `(`, found {}",
-                    describe(&other)
+                let msg = Msg::new(
+                    format!(
+                        "verwacht: een vraag, een waarde of `(`, gevonden: {}",
+                        describe_nl(&other)
+                    ),
+                    format!(
+                        "expected an item, a value or `(`, found {}",
+                        describe(&other)
+                    ),
                 );
                 return Err(CondError::new(span, msg));
             }
@@ -606,15 +672,21 @@ fn parse_inner(src: &str) -> Result<Node, CondError> {
     if src.len() > MAX_LEN {
         return Err(CondError::new(
             0..0,
-            format!("this condition is longer than {MAX_LEN} bytes"),
+            Msg::new(
+                format!("deze voorwaarde is langer dan {MAX_LEN} bytes"),
+                format!("this condition is longer than {MAX_LEN} bytes"),
+            ),
         ));
     }
     if src.trim().is_empty() {
-        return Err(
-            CondError::new(0..src.len(), "the condition is empty").with_help(
-                "leave the key out instead, or write a condition such as `item == \"ja\"`",
-            ),
-        );
+        return Err(CondError::new(
+            0..src.len(),
+            Msg::new("de voorwaarde is leeg", "the condition is empty"),
+        )
+        .with_help(Msg::new(
+            "laat de sleutel dan weg, of schrijf een voorwaarde zoals `vraag == \"ja\"`",
+            "leave the key out instead, or write a condition such as `item == \"ja\"`",
+        )));
     }
     let toks = lex(src)?;
     let mut p = Parser {
