@@ -44,7 +44,7 @@ fn show_prints_an_outline_in_the_chosen_language() {
     assert!(text.contains("decision support, not a decision"));
     let out = safevisit(&["checklists", "show", "trauma-knd"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `trauma-kind`?"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bedoelt u `trauma-kind`?"));
 }
 
 #[test]

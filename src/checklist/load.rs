@@ -1851,7 +1851,12 @@ Msg::new(format!("vraag `{}` staat in een herhaalbaar onderdeel en kan niet meet
                 Some(i) => Some(i),
                 None => {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
-                        .unwrap_or_else(|| "name one of the checklist's [[age_bands]]".into());
+                        .unwrap_or_else(|| {
+                            Msg::new(
+                                "noem een van de [[age_bands]] van de checklist",
+                                "name one of the checklist's [[age_bands]]",
+                            )
+                        });
                     self.r.sink.report(
                         codes::UNKNOWN_NAME,
                         &span,

@@ -125,7 +125,7 @@ fn show(cat: &Catalog, id: &str, lang: Lang) -> ExitCode {
                     )
                     .into()
                 });
-            eprintln!("  help: {hint}");
+            eprintln!("  {}: {}", lang.pick("hulp", "help"), hint.get(lang));
             ExitCode::from(exit::FAILURE)
         }
     }
