@@ -445,3 +445,73 @@ fn every_code_is_documented_in_the_checklist_guide() {
     seen.dedup();
     assert_eq!(seen.len(), codes::ALL.len(), "a code is listed twice");
 }
+
+/// Many kinds of mistakes, each in a small checklist: every message, help
+/// and label has its Dutch text (none falls back to English).
+#[test]
+fn every_message_of_these_mistakes_has_a_dutch_text() {
+    let item = |body: &str| format!("{HEAD}{SECTION}\n[[sections.items]]\n{body}\n");
+    let yes_no = "id = \"a\"\nkind = \"yes_no\"\ntext = { nl = \"Veilig?\", en = \"Safe?\" }";
+    let mut sources: Vec<String> = cases().into_iter().map(|(_, s)| s).collect();
+    for extra in [
+        "show_if = 'a = \"ja\"'",
+        "show_if = 'a == \"ja\" && a == \"nee\"'",
+        "show_if = 'a == \"misschien\"'",
+        "show_if = 'score(x) > 1'",
+        "show_if = 'age > 3'",
+        "show_if = 'a'",
+        "show_if = 'onbekend.x == 1'",
+        "show_if = 'a in []'",
+        "show_if = '(a == \"ja\"'",
+        "show_if = 'entries(gezin) > 0'",
+        "show_if = 'roster.oudste > 1'",
+        "show_if = 'person.age > 3'",
+        "show_if = 'previous.value > 3'",
+        "show_if = 'a == \"2026-13-01\" or laatste < \"gisteren\"'",
+        "points = { ja = 1, misschien = 2 }",
+        "min = 3",
+        "max_length = 20",
+        "band_text.oud = { nl = \"x\", en = \"y\" }",
+        "[[sections.items.red_flags]]\nid = \"f\"\nwhen = 'a == \"ja\"'\nlevel = \"hoog\"\nmessage = { nl = \"x\", en = \"y\" }\naction = { nl = \"x\", en = \"y\" }",
+        "[[sections.items.red_flags]]\nid = \"f\"\nlevel = \"acute\"\nmessage = { nl = \"x\", en = \"y\" }",
+    ] {
+        sources.push(item(&format!("{yes_no}\n{extra}")));
+    }
+    for body in [
+        "id = \"s\"\nkind = \"scale\"\ntext = { nl = \"Hoe?\", en = \"How?\" }\nmin = 0\nmax = 200",
+        "id = \"s\"\nkind = \"scale\"\ntext = { nl = \"Hoe?\", en = \"How?\" }\nmin = 0\nmax = 3\nmin_label = { nl = \"a\", en = \"b\" }\nmax_label = { nl = \"a\", en = \"b\" }\npoints = [1, 2]",
+        "id = \"k\"\nkind = \"single_choice\"\ntext = { nl = \"Wie?\", en = \"Who?\" }\noptions = [{ id = \"x\", nl = \"X\", en = \"X\" }, { id = \"x\", nl = \"\", en = \"Y\" }]",
+        "id = \"n\"\nkind = \"number\"\ntext = { nl = \"Hoeveel?\", en = \"How many?\" }\nmin = 5\nmax = 1\nunit = \"jaar\"",
+        "id = \"Fout\"\nkind = \"yes_no\"\ntext = { nl = \"x\", en = \"y\" }",
+        "id = \"children\"\nkind = \"yes_no\"\ntext = { nl = \"x\", en = \"y\" }",
+    ] {
+        sources.push(item(body));
+    }
+    let scored = format!(
+        "{}\n[[scores]]\nid = \"s\"\ntitle = {{ nl = \"S\", en = \"S\" }}\nitems = [\"a\", \"zz\"]\n\n[[scores.bands]]\nid = \"laag\"\nfrom = 1\nto = 0\nlabel = {{ nl = \"L\", en = \"L\" }}\nmeaning = {{ nl = \"L\", en = \"L\" }}\n\n[[outcomes]]\nid = \"o\"\ntitle = {{ nl = \"O\", en = \"O\" }}\n\n[[outcomes.rules]]\nvalue = \"Hoog\"\nlabel = {{ nl = \"H\", en = \"H\" }}\n\n[[outcomes.rules]]\nwhen = 'band(s) == \"midden\" or outcome(p) == \"x\"'\nvalue = \"laag\"\nlabel = {{ nl = \"L\", en = \"L\" }}\n",
+        item(yes_no)
+    );
+    sources.push(scored);
+    sources.push(
+        HEAD.replace("version = 1", "format = 2\nversion = 0")
+            .replace("\"visit\"", "\"bezoek\""),
+    );
+    let mut seen = 0;
+    let mut english_only = Vec::new();
+    for src in &sources {
+        for d in check(src) {
+            seen += 1;
+            if d.message.nl.is_none() {
+                english_only.push(format!("message: {}", d.message.en));
+            }
+            if let Some(h) = d.help.as_ref().filter(|h| h.nl.is_none()) {
+                english_only.push(format!("help of {}: {}", d.message.en, h.en));
+            }
+            for s in d.secondary.iter().filter(|s| s.label.nl.is_none()) {
+                english_only.push(format!("label: {}", s.label.en));
+            }
+        }
+    }
+    assert!(english_only.is_empty(), "{}", english_only.join("\n"));
+    assert!(seen >= 40, "only {seen} diagnostics");
+}

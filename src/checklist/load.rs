@@ -1280,8 +1280,10 @@ Msg::new(format!("noem het bijvoorbeeld `{id}_item`"), format!("call it for exam
                 None => {
                     let help = did_you_mean(name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| {
-                            "`band_text` is keyed by the ids of the checklist's [[age_bands]]"
-                                .into()
+                            Msg::new(
+                                "de sleutels van `band_text` zijn de ids van de [[age_bands]] van de checklist",
+                                "`band_text` is keyed by the ids of the checklist's [[age_bands]]",
+                            )
                         });
                     self.r.sink.report(
                         codes::UNKNOWN_NAME,
