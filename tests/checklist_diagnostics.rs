@@ -515,3 +515,45 @@ fn every_message_of_these_mistakes_has_a_dutch_text() {
     assert!(english_only.is_empty(), "{}", english_only.join("\n"));
     assert!(seen >= 40, "only {seen} diagnostics");
 }
+
+#[test]
+fn one_mistake_does_not_cascade_into_others() {
+    // A repeatable section without its `entry_label`: still repeatable.
+    let src = format!(
+        "{HEAD}\n[[sections]]\nid = \"plan\"\ntitle = {{ nl = \"Plan\", en = \"Plan\" }}\nrepeat = true\n\n[[sections.items]]\nid = \"wie\"\nkind = \"short_text\"\ntext = {{ nl = \"Wie?\", en = \"Who?\" }}\n\n[[red_flags]]\nid = \"geen_plan\"\nwhen = 'entries(plan) == 0'\nlevel = \"attention\"\nmessage = {{ nl = \"Geen plan.\", en = \"No plan.\" }}\naction = {{ nl = \"Maak er een.\", en = \"Make one.\" }}\n"
+    );
+    let d = check(&src);
+    assert_eq!(d.len(), 1, "{}", render(&d));
+    find(&d, "is missing `entry_label`");
+    // A scale whose range is wrong is not also "without points" in a score.
+    let score = |body: &str| {
+        format!(
+            "{HEAD}{SECTION}\n[[sections.items]]\n{body}\n\n[[scores]]\nid = \"s\"\ntitle = {{ nl = \"S\", en = \"S\" }}\nitems = [\"x\"]\n\n[[scores.bands]]\nid = \"alles\"\nfrom = 0\nlabel = {{ nl = \"A\", en = \"A\" }}\nmeaning = {{ nl = \"A\", en = \"A\" }}\n"
+        )
+    };
+    let d = check(&score(
+        "id = \"x\"\nkind = \"scale\"\ntext = { nl = \"Hoe?\", en = \"How?\" }\nmin = 0\nmax = 200\nmin_label = { nl = \"a\", en = \"a\" }\nmax_label = { nl = \"b\", en = \"b\" }",
+    ));
+    assert_eq!(d.len(), 1, "{}", render(&d));
+    find(&d, "a scale's `max` must be above `min`");
+    // A text item in a score says so plainly.
+    let d = check(&score(
+        "id = \"x\"\nkind = \"short_text\"\ntext = { nl = \"Wat?\", en = \"What?\" }",
+    ));
+    find(
+        &d,
+        "item `x` is of kind short_text and cannot count towards a score",
+    );
+}
+
+#[test]
+fn an_overlap_of_bands_points_at_where_the_band_starts() {
+    let src = format!(
+        "{HEAD}{SECTION}\n[[sections.items]]\nid = \"x\"\nkind = \"scale\"\ntext = {{ nl = \"Hoe?\", en = \"How?\" }}\nmin = 0\nmax = 10\nmin_label = {{ nl = \"a\", en = \"a\" }}\nmax_label = {{ nl = \"b\", en = \"b\" }}\n\n[[scores]]\nid = \"s\"\ntitle = {{ nl = \"S\", en = \"S\" }}\nitems = [\"x\"]\n\n[[scores.bands]]\nid = \"zwak\"\nfrom = 0\nto = 5\nlabel = {{ nl = \"Z\", en = \"W\" }}\nmeaning = {{ nl = \"Z\", en = \"W\" }}\n\n[[scores.bands]]\nid = \"matig\"\nfrom = 5\nlabel = {{ nl = \"M\", en = \"M\" }}\nmeaning = {{ nl = \"M\", en = \"M\" }}\n"
+    );
+    let d = check(&src);
+    let overlap = find(&d, "band `matig` (5–…) overlaps band `zwak`");
+    let line = src.lines().nth(overlap.line - 1).unwrap();
+    assert_eq!(line, "from = 5");
+    assert_eq!(&src[overlap.span.clone()], "5");
+}

@@ -634,6 +634,7 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
         flag_ids: HashSet::new(),
         age_bands: Vec::new(),
         applies_to: AppliesTo::Visit,
+        broken_kind: HashSet::new(),
     };
     if let Some(e) = errors.first() {
         // Only the first: the parser recovers and goes on, but what it
@@ -832,6 +833,8 @@ struct Builder<'s> {
     flag_ids: HashSet<String>,
     age_bands: Vec<AgeBand>,
     applies_to: AppliesTo,
+    /// Items whose kind could not be read (reported once, not again).
+    broken_kind: HashSet<usize>,
 }
 
 fn yes_no_options(unknown: bool) -> Vec<ChoiceOption> {
@@ -1242,6 +1245,9 @@ Msg::new(format!("noem het bijvoorbeeld `{id}_item`"), format!("call it for exam
             if let Some(f) = self.flag(&ft, Some(index)) {
                 flags.push(f);
             }
+        }
+        if kind.is_none() {
+            self.broken_kind.insert(index);
         }
         self.items.push(Item {
             id: id.map(|(id, _)| id).unwrap_or_default(),
@@ -1709,7 +1715,8 @@ Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `p
             for bt in &bands_t {
                 if let Some(b) = self.band(bt) {
                     bands.push(b);
-                    band_spans.push(bt.span.clone());
+                    // Gaps and overlaps are about where a band starts.
+                    band_spans.push(bt.get("from").map_or(bt.span.clone(), |v| v.span()));
                 }
             }
             let (Some((id, _)), Some(title)) = (id, title) else {
@@ -1815,7 +1822,38 @@ Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `p
         let mut out = Vec::new();
         for (i, span) in items {
             let item = &self.items[i];
-            if !item.has_points() {
+            if self.broken_kind.contains(&i) {
+                // Its kind is already reported; it may well have points.
+                continue;
+            }
+            if matches!(
+                item.kind,
+                ItemKind::ShortText { .. }
+                    | ItemKind::LongText { .. }
+                    | ItemKind::Number { .. }
+                    | ItemKind::Date
+            ) {
+                self.r.sink.report(
+                    codes::SCORE,
+                    &span,
+                    Msg::new(
+                        format!(
+                            "vraag `{}` is van soort {} en kan niet meetellen in een score",
+                            item.id,
+                            item.kind.key()
+                        ),
+                        format!(
+                            "item `{}` is of kind {} and cannot count towards a score",
+                            item.id,
+                            item.kind.key()
+                        ),
+                    ),
+                    Some(Msg::new(
+                        "alleen schalen en keuzevragen met `points` tellen mee",
+                        "only scales and choice items with `points` count",
+                    )),
+                );
+            } else if !item.has_points() {
                 self.r.sink.error_help(
                     &span,
                     Msg::new(

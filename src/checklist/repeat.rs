@@ -45,8 +45,10 @@ pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
                 }
                 None => DEFAULT_MAX_ENTRIES,
             };
-            entry_label.map(|entry_label| Repeat {
-                entry_label,
+            // Without its `entry_label` (reported) the section still
+            // repeats: conditions on its entries are checked as such.
+            Some(Repeat {
+                entry_label: entry_label.unwrap_or_default(),
                 max_entries,
                 per: None,
             })
