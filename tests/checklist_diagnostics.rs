@@ -557,3 +557,35 @@ fn an_overlap_of_bands_points_at_where_the_band_starts() {
     assert_eq!(line, "from = 5");
     assert_eq!(&src[overlap.span.clone()], "5");
 }
+
+#[test]
+fn the_catalog_warns_when_one_version_has_two_contents() {
+    use safevisit::checklist::Catalog;
+    let bundled = bundled_veiligheid();
+    let version = bundled
+        .lines()
+        .find(|l| l.starts_with("version = "))
+        .unwrap();
+    let n: u32 = version["version = ".len()..].parse().unwrap();
+    let other = bundled.replacen("Veiligheidscheck", "Veiligheidscheck (org)", 1);
+    let cat = Catalog::build(
+        SourceFile::bundled(),
+        vec![file("org/veiligheid.toml", &other)],
+    );
+    assert_eq!(cat.notes.len(), 1);
+    assert!(
+        cat.notes[0].en.contains(&format!(
+            "different content with the same version; raise `version` to {}",
+            n + 1
+        )),
+        "{}",
+        cat.notes[0].en
+    );
+    assert!(cat.notes[0].get(Lang::Nl).contains("verhoog `version`"));
+    // The same file again (same content): only the plain note.
+    let cat = Catalog::build(
+        SourceFile::bundled(),
+        vec![file("org/veiligheid.toml", &bundled)],
+    );
+    assert!(!cat.notes[0].en.contains("warning"), "{}", cat.notes[0].en);
+}

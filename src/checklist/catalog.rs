@@ -85,8 +85,9 @@ pub struct Catalog {
     checklists: Vec<Arc<Checklist>>,
     /// Files that failed validation.
     pub problems: Vec<Problem>,
-    /// Files that were valid but not used (a version not above the one in use).
-    pub notes: Vec<String>,
+    /// Files that were valid but not used (a version not above the one in
+    /// use), with what to do about it.
+    pub notes: Vec<Msg>,
 }
 
 impl Catalog {
@@ -134,11 +135,34 @@ impl Catalog {
                     .cmp(&a.version)
                     .then_with(|| (a.origin != Origin::Bundled).cmp(&(b.origin != Origin::Bundled)))
             });
+            let winner = &list[0];
             for loser in list.iter().skip(1) {
-                notes.push(format!(
-                    "{}: `{}` version {} is not used; version {} from {} is",
-                    loser.path, loser.id, loser.version, list[0].version, list[0].path
-                ));
+                let (id, v, w) = (&loser.id, loser.version, winner.version);
+                let mut note = Msg::new(
+                    format!(
+                        "{}: `{id}` versie {v} wordt niet gebruikt; versie {w} uit {} wel",
+                        loser.path, winner.path
+                    ),
+                    format!(
+                        "{}: `{id}` version {v} is not used; version {w} from {} is",
+                        loser.path, winner.path
+                    ),
+                );
+                if v == w && loser.hash != winner.hash {
+                    // Two different files claim the same id and version: a
+                    // visit's stamp could not tell which wording it used.
+                    note = note.suffixed(
+                        &format!(
+                            " (let op: een andere inhoud met hetzelfde versienummer; verhoog `version` naar {})",
+                            w + 1
+                        ),
+                        &format!(
+                            " (warning: different content with the same version; raise `version` to {})",
+                            w + 1
+                        ),
+                    );
+                }
+                notes.push(note);
             }
         }
         loop {

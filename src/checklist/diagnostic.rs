@@ -43,6 +43,14 @@ impl Msg {
         }
     }
 
+    /// Both texts with `suffix` (nl, en) put after them.
+    pub fn suffixed(self, nl: &str, en: &str) -> Msg {
+        Msg {
+            nl: self.nl.map(|t| format!("{t}{nl}")),
+            en: format!("{}{en}", self.en),
+        }
+    }
+
     /// Both texts with `prefix` (nl, en) put before them.
     pub fn prefixed(self, nl: &str, en: &str) -> Msg {
         Msg {

@@ -103,7 +103,7 @@ fn list(cat: &Catalog, lang: Lang) -> ExitCode {
         println!("{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
     }
     for n in &cat.notes {
-        eprintln!("{n}");
+        eprintln!("{}", n.get(lang));
     }
     ExitCode::SUCCESS
 }
