@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use safevisit::checklist::catalog::validate;
 use safevisit::checklist::condition::parse::parse;
+use safevisit::checklist::load::read_file;
 use safevisit::checklist::model::Origin;
-use safevisit::checklist::SourceFile;
+use safevisit::checklist::resolve::resolve;
 
 const HEAD: &str = r#"id = "proef"
 version = 1
@@ -61,9 +61,8 @@ fuzz_target!(|data: &[u8]| {
     // As a TOML string, whatever it holds.
     let quoted = toml::Value::String(text.to_string()).to_string();
     let src = format!("{HEAD}show_if = {quoted}\n");
-    let _ = validate(vec![SourceFile {
-        path: "proef.toml".into(),
-        bytes: src.into_bytes(),
-        origin: Origin::File("proef.toml".into()),
-    }]);
+    let (checklist, _) = read_file("proef.toml", src.as_bytes(), Origin::File("proef.toml".into()));
+    if let Some(c) = checklist {
+        let _ = resolve(vec![c]);
+    }
 });
