@@ -589,3 +589,39 @@ fn the_catalog_warns_when_one_version_has_two_contents() {
     );
     assert!(!cat.notes[0].en.contains("warning"), "{}", cat.notes[0].en);
 }
+
+#[test]
+fn the_laptops_checklist_folder_skips_odd_files_and_never_reads_past_the_limit() {
+    use safevisit::checklist::Catalog;
+    use safevisit::store::checklist_folder::read_checklist_folder;
+    let dir = tempfile::tempdir().unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &dir.path().join("a-pijp.toml"),
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("b-nul.toml")).unwrap();
+    std::fs::write(dir.path().join("c-groot.toml"), vec![b'#'; 5 * 1024 * 1024]).unwrap();
+    std::fs::write(dir.path().join("netwerkkaart.toml"), NETWERKKAART).unwrap();
+    let clock = Instant::now();
+    let files = read_checklist_folder(dir.path()).unwrap();
+    assert!(clock.elapsed() < Duration::from_secs(60));
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["c-groot.toml", "netwerkkaart.toml"]);
+    // Never more than one byte past the limit in memory.
+    assert_eq!(files[0].bytes.len(), 1024 * 1024 + 1);
+    let cat = Catalog::build(SourceFile::bundled(), files);
+    assert!(cat.get("netwerkkaart").is_some());
+    assert_eq!(cat.problems.len(), 1);
+    assert!(
+        cat.problems[0]
+            .first()
+            .contains("the file is larger than 1048576 bytes"),
+        "{}",
+        cat.problems[0].first()
+    );
+}
