@@ -597,7 +597,7 @@ fn the_laptops_checklist_folder_skips_odd_files_and_never_reads_past_the_limit()
     let dir = tempfile::tempdir().unwrap();
     rustix::fs::mkfifoat(
         rustix::fs::CWD,
-        &dir.path().join("a-pijp.toml"),
+        dir.path().join("a-pijp.toml"),
         rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
     )
     .unwrap();
