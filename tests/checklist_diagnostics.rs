@@ -625,3 +625,58 @@ fn the_laptops_checklist_folder_skips_odd_files_and_never_reads_past_the_limit()
         cat.problems[0].first()
     );
 }
+
+/// The diagnostics of validation in context, rendered in both languages:
+/// a new version of an organisation's checklist that breaks another one,
+/// and a version that would not be used.
+#[test]
+fn context_diagnostics_render_with_both_files() {
+    let basis = |version: u32, item: &str| {
+        format!(
+            "id = \"basis\"\nversion = {version}\napplies_to = \"visit\"\ntitle = {{ nl = \"Basis\", en = \"Base\" }}\ndescription = {{ nl = \"B.\", en = \"B.\" }}\nnotice = {{ nl = \"Geen besluit.\", en = \"Not a decision.\" }}\n\n[[sections]]\nid = \"nu\"\ntitle = {{ nl = \"Nu\", en = \"Now\" }}\n\n[[sections.items]]\nid = \"{item}\"\nkind = \"yes_no\"\ntext = {{ nl = \"Veilig?\", en = \"Safe?\" }}\n"
+        )
+    };
+    let kaart = NETWERKKAART.replace("veiligheid.kinderen_veilig", "basis.veilig");
+    let old = basis(1, "veilig");
+    let new = basis(2, "veilig_nu");
+    let same = basis(1, "veilig").replace("Veilig?", "Veilig nu?");
+    let sources = HashMap::from([
+        ("org/basis.toml".to_string(), old.clone()),
+        ("org/netwerkkaart.toml".to_string(), kaart.clone()),
+        ("nieuw/basis.toml".to_string(), new.clone()),
+        ("ander/basis.toml".to_string(), same.clone()),
+    ]);
+    let context = || {
+        vec![
+            file("org/basis.toml", &old),
+            file("org/netwerkkaart.toml", &kaart),
+        ]
+    };
+    let broken = validate_in_context(vec![file("nieuw/basis.toml", &new)], context());
+    assert_eq!(broken.len(), 1, "{}", render(&broken));
+    let differs = validate_in_context(vec![file("ander/basis.toml", &same)], context());
+    assert_eq!(differs.len(), 1, "{}", render(&differs));
+    for (name, d) in [
+        ("breaks_other", &broken[0]),
+        ("same_version_differs", &differs[0]),
+    ] {
+        insta::assert_snapshot!(format!("context_{name}_nl"), d.render(Lang::Nl, &sources));
+        insta::assert_snapshot!(format!("context_{name}_en"), d.render(Lang::En, &sources));
+    }
+}
+
+#[test]
+fn the_hint_for_an_equal_bundled_version_says_how_to_replace_it() {
+    let bundled = bundled_veiligheid();
+    let version = bundled
+        .lines()
+        .find(|l| l.starts_with("version = "))
+        .unwrap();
+    let n: u32 = version["version = ".len()..].parse().unwrap();
+    let same = bundled.replacen("Veiligheidscheck", "Veiligheidscheck (org)", 1);
+    let d = validate(vec![file("org/veiligheid.toml", &same)]);
+    assert_eq!(
+        d[0].help.as_ref().unwrap().get(Lang::En),
+        format!("raise `version` to {} to replace the bundled one", n + 1)
+    );
+}

@@ -446,6 +446,13 @@ fn version_notes(given: &[Checklist], others: &[Checklist]) -> Vec<Diagnostic> {
                                 g.version, g.id, o.version
                             ),
                         ),
+                        help: Some(Msg::new(
+                            format!(
+                                "verhoog `version` naar {} om de meegeleverde te vervangen",
+                                o.version + 1
+                            ),
+                            format!("raise `version` to {} to replace the bundled one", o.version + 1),
+                        )),
                         ..d
                     }
                 } else {
