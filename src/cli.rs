@@ -206,15 +206,30 @@ pub enum ChecklistsCommand {
         /// The checklist id, for example `veiligheid`.
         id: String,
     },
-    /// Check checklist files (or folders of them) and report every problem.
+    /// Check checklist files (or folders of them) and report every problem,
+    /// together with the bundled checklists and every `--checklists DIR`
+    /// they will ship with.
+    #[command(after_help = "Examples:\n  \
+        safevisit checklists validate org/netwerkkaart.toml\n  \
+        safevisit checklists validate --checklists org nieuw/veiligheid.toml\n  \
+        safevisit checklists validate --format json org/ > diagnostics.json\n\n\
+        Exit codes: 0 no errors (warnings and hints may be printed), 1 errors.")]
     Validate {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// `text`: each problem with its source line, like a compiler;
+        /// `short`: one line each (`file:line:col: error[code]: …`);
+        /// `json`: a JSON object with every diagnostic, for editors and CI.
+        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+        format: DiagnosticFormat,
     },
     /// Try checklist files in the real app, on a fictional family, with
     /// nothing kept: no vault, no passphrase, nothing written.
     #[command(after_help = PREVIEW_HELP)]
     Preview(PreviewArgs),
+    /// Print a JSON Schema (draft 2020-12) of the checklist file format,
+    /// for completion and hover help in an editor (docs/CHECKLISTS.md).
+    Schema,
 }
 
 const PREVIEW_HELP: &str = "\
@@ -242,6 +257,14 @@ pub struct PreviewArgs {
     /// How many caregivers (default 2).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=8))]
     pub caregivers: u8,
+}
+
+/// How `checklists validate` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Text,
+    Short,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -89,6 +89,45 @@ pub fn open_regular(path: &Path) -> Result<(File, u64), InputError> {
     Ok((file, after.len()))
 }
 
+/// Why a file could not be read whole.
+#[derive(Debug)]
+pub enum ReadError {
+    /// It does not exist, may not be read, …
+    Io(io::Error),
+    /// It exists, but is not a regular file (never opened for reading).
+    NotRegular(NotRegular),
+    /// It is larger than the cap; its size (nothing of it was kept).
+    TooLarge(u64),
+}
+
+impl From<InputError> for ReadError {
+    fn from(e: InputError) -> ReadError {
+        match e {
+            InputError::Io(e) => ReadError::Io(e),
+            InputError::NotRegular(k) => ReadError::NotRegular(k),
+        }
+    }
+}
+
+/// Read a regular file of at most `cap` bytes whole. Never blocks, and
+/// never holds more than `cap + 1` bytes: the size is checked on the open
+/// file, and the read stops past the cap in case the file grows meanwhile.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let (file, size) = open_regular(path)?;
+    if size > cap {
+        return Err(ReadError::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +140,18 @@ mod tests {
         std::fs::write(&path, b"Kersenboom").unwrap();
         let (_, size) = open_regular(&path).unwrap();
         assert_eq!(size, 10);
+    }
+
+    #[test]
+    fn a_file_above_the_cap_is_refused_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("groot.toml");
+        std::fs::write(&path, vec![b'#'; 5000]).unwrap();
+        match read_capped(&path, 4096) {
+            Err(ReadError::TooLarge(n)) => assert_eq!(n, 5000),
+            other => panic!("{:?}", other.map(|b| b.len())),
+        }
+        assert_eq!(read_capped(&path, 5000).unwrap().len(), 5000);
     }
 
     #[test]
@@ -127,6 +178,10 @@ mod tests {
             }
         }
         assert!(clock.elapsed() < Duration::from_secs(2));
+        assert!(matches!(
+            read_capped(Path::new("/dev/zero"), 10),
+            Err(ReadError::NotRegular(NotRegular::Device))
+        ));
         assert!(matches!(
             open_regular(&dir.path().join("bestaat-niet")),
             Err(InputError::Io(e)) if e.kind() == io::ErrorKind::NotFound

@@ -263,7 +263,7 @@ fn empty_binary_and_huge_files_get_a_clear_error() {
     assert_eq!((d[0].line, d[0].column), (1, 2));
     let huge = "# x\n".repeat(300_000);
     let d = check(&huge);
-    assert!(d[0].message.contains("may be at most"));
+    assert!(d[0].message.contains("the most a checklist file may be"));
 }
 
 #[test]

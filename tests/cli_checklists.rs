@@ -44,7 +44,7 @@ fn show_prints_an_outline_in_the_chosen_language() {
     assert!(text.contains("decision support, not a decision"));
     let out = safevisit(&["checklists", "show", "trauma-knd"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `trauma-kind`?"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bedoelt u `trauma-kind`?"));
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn validate_is_clean_for_the_bundled_files_and_exits_1_on_mistakes() {
     let text = stdout(&out);
     assert!(
         text.contains(&format!(
-            "{}:3:14: error: `applies_to` cannot be \"bezoek\"",
+            "error[SV0204]: `applies_to` cannot be \"bezoek\"\n --> {}:3:14",
             bad.display()
         )),
         "{text}"

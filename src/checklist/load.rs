@@ -14,7 +14,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::checklist::condition::{Expr, parse};
-use crate::checklist::diagnostic::{Diagnostic, Sink, did_you_mean};
+use crate::checklist::diagnostic::{
+    Diagnostic, LineIndex, Location, Msg, Sink, codes, did_you_mean,
+};
 use crate::checklist::model::*;
 use crate::i18n::Text;
 
@@ -120,6 +122,40 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
+/// The Dutch of the English phrases that name things in messages ("an
+/// item", "a whole number"); a phrase not listed stays as it is.
+fn dutch(en: &str) -> &str {
+    match en {
+        "a text" => "een tekst",
+        "a whole number" => "een geheel getal",
+        "a decimal number" => "een kommagetal",
+        "true or false" => "true of false",
+        "a date" => "een datum",
+        "a list" => "een lijst",
+        "a table" => "een tabel",
+        "a text in quotes" => "een tekst tussen aanhalingstekens",
+        "a number" => "een getal",
+        "a list of names in quotes" => "een lijst van namen tussen aanhalingstekens",
+        "the checklist" => "de checklist",
+        "a section" => "een onderdeel",
+        "a red flag" => "een rode vlag",
+        "an age band" => "een leeftijdsgroep",
+        "an item" => "een vraag",
+        "a table of texts per age band" => "een tabel met teksten per leeftijdsgroep",
+        "a whole number of points" => "een geheel aantal punten",
+        "an option" => "een optie",
+        "a score" => "een score",
+        "a score band" => "een scoregrens",
+        "an outcome" => "een uitkomst",
+        "an outcome rule" => "een regel van een uitkomst",
+        "true or a table such as { per = \"child\" }" => {
+            "true of een tabel zoals { per = \"child\" }"
+        }
+        "`repeat`" => "`repeat`",
+        other => other,
+    }
+}
+
 fn valid_id(s: &str, first_digit_ok: bool) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
@@ -150,38 +186,94 @@ fn float_of(v: &DeValue<'_>) -> Option<f64> {
 
 pub(super) struct Reader<'s> {
     pub(super) sink: Sink<'s>,
+    /// Where each id was first defined, per kind of thing, for "first
+    /// defined here" on a duplicate.
+    first: std::collections::HashMap<(&'static str, String), Range<usize>>,
 }
 
 impl<'s> Reader<'s> {
+    /// Note where `id` of this kind is defined; the first place stays.
+    fn defined(&mut self, kind: &'static str, id: &str, span: &Range<usize>) {
+        self.first
+            .entry((kind, id.to_string()))
+            .or_insert_with(|| span.clone());
+    }
+
+    /// "item `x` is defined twice", pointing at the first definition too.
+    fn duplicate(&mut self, kind: &'static str, id: &str, span: &Range<usize>) {
+        let (nl, en) = match kind {
+            "age band" => ("leeftijdsgroep", "age band"),
+            "section" => ("onderdeel", "section"),
+            "item" => ("vraag", "item"),
+            "red flag" => ("rode vlag", "red flag"),
+            "score" => ("score", "score"),
+            _ => ("uitkomst", "outcome"),
+        };
+        let first = self.first.get(&(kind, id.to_string())).cloned();
+        let at = first.map(|f| self.sink.locate(f));
+        let d = self.sink.report(
+            codes::DUPLICATE_ID,
+            span,
+            Msg::new(
+                format!("{nl} `{id}` staat er twee keer"),
+                format!("{en} `{id}` is defined twice"),
+            ),
+            Some(Msg::new(
+                "geef elk een eigen id",
+                "give each an id of its own",
+            )),
+        );
+        if let Some(at) = at {
+            d.secondary.push(crate::checklist::diagnostic::Secondary {
+                at,
+                label: Msg::new("hier voor het eerst", "first defined here"),
+            });
+        }
+    }
+
     pub(super) fn keys(&mut self, t: &Tbl<'_, '_>, allowed: &[&str]) {
         for (k, _) in t.t.iter() {
             let key = k.get_ref().as_ref();
             if !allowed.contains(&key) {
-                let msg = format!("unknown key `{key}` in {}", t.what);
-                match did_you_mean(key, allowed.iter().copied()) {
-                    Some(help) => self.sink.error_help(&k.span(), msg, help),
-                    None => self.sink.error_help(
-                        &k.span(),
-                        msg,
-                        format!("the keys of {} are: {}", t.what, allowed.join(", ")),
-                    ),
-                }
+                let msg = Msg::new(
+                    format!("onbekende sleutel `{key}` in {}", dutch(t.what)),
+                    format!("unknown key `{key}` in {}", t.what),
+                );
+                let help = did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
+                    let all = allowed.join(", ");
+                    Msg::new(
+                        format!("de sleutels van {} zijn: {all}", dutch(t.what)),
+                        format!("the keys of {} are: {all}", t.what),
+                    )
+                });
+                self.sink
+                    .report(codes::UNKNOWN_KEY, &k.span(), msg, Some(help));
             }
         }
     }
 
-    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<String>) {
-        let msg = format!("{} is missing `{key}`", t.what);
-        match help {
-            Some(h) => self.sink.error_help(&t.span, msg, h),
-            None => self.sink.error(&t.span, msg),
-        }
+    fn missing(&mut self, t: &Tbl<'_, '_>, key: &str, help: Option<Msg>) {
+        let msg = Msg::new(
+            format!("in {} ontbreekt `{key}`", dutch(t.what)),
+            format!("{} is missing `{key}`", t.what),
+        );
+        self.sink.report(codes::MISSING_KEY, &t.span, msg, help);
     }
 
     pub(super) fn wrong_type(&mut self, key: &str, v: &Val<'_>, expected: &str) {
-        self.sink.error(
+        let found = type_name(v.get_ref());
+        self.sink.report(
+            codes::WRONG_TYPE,
             &v.span(),
-            format!("`{key}` must be {expected}, not {}", type_name(v.get_ref())),
+            Msg::new(
+                format!(
+                    "`{key}` moet {} zijn, niet {}",
+                    dutch(expected),
+                    dutch(found)
+                ),
+                format!("`{key}` must be {expected}, not {found}"),
+            ),
+            None::<Msg>,
         );
     }
 
@@ -209,8 +301,14 @@ impl<'s> Reader<'s> {
         if !valid_id(&id, first_digit_ok) {
             self.sink.error_help(
                 &span,
-                format!("`{id}` is not a valid id"),
-                "ids use lower-case letters, digits, `_` and `-`, start with a letter and are at most 64 characters",
+                Msg::new(
+                    format!("`{id}` is geen geldig id"),
+                    format!("`{id}` is not a valid id"),
+                ),
+                Msg::new(
+                    "een id heeft kleine letters, cijfers, `_` en `-`, begint met een letter en is hoogstens 64 tekens lang",
+                    "ids use lower-case letters, digits, `_` and `-`, start with a letter and are at most 64 characters",
+                ),
             );
             return None;
         }
@@ -252,10 +350,17 @@ impl<'s> Reader<'s> {
 
     fn text_of(&mut self, key: &str, v: &Val<'_>) -> Option<Text> {
         let Some(t) = v.get_ref().as_table() else {
-            self.sink.error_help(
+            self.sink.report(
+                codes::WRONG_TYPE,
                 &v.span(),
-                format!("`{key}` must be a table with Dutch and English text"),
-                format!("write {key} = {{ nl = \"…\", en = \"…\" }}"),
+                Msg::new(
+                    format!("`{key}` moet een tabel met Nederlandse en Engelse tekst zijn"),
+                    format!("`{key}` must be a table with Dutch and English text"),
+                ),
+                Some(Msg::new(
+                    format!("schrijf {key} = {{ nl = \"…\", en = \"…\" }}"),
+                    format!("write {key} = {{ nl = \"…\", en = \"…\" }}"),
+                )),
             );
             return None;
         };
@@ -266,20 +371,34 @@ impl<'s> Reader<'s> {
             what: "a text",
         };
         self.keys(&tbl, TEXT_KEYS);
-        let mut get = |lang: &str, name: &str| -> Option<String> {
+        let mut get = |lang: &str, name: &str, naam: &str| -> Option<String> {
             match t.get(lang) {
                 None => {
-                    self.sink.error_help(
+                    self.sink.report(
+                        codes::MISSING_LANGUAGE,
                         &span,
-                        format!("`{key}` has no {name} text"),
-                        format!("add `{lang} = \"…\"`"),
+                        Msg::new(
+                            format!("`{key}` heeft geen {naam} tekst"),
+                            format!("`{key}` has no {name} text"),
+                        ),
+                        Some(Msg::new(
+                            format!("voeg `{lang} = \"…\"` toe"),
+                            format!("add `{lang} = \"…\"`"),
+                        )),
                     );
                     None
                 }
                 Some(v) => match v.get_ref().as_str() {
                     Some(s) if s.trim().is_empty() => {
-                        self.sink
-                            .error(&v.span(), format!("the {name} text of `{key}` is empty"));
+                        self.sink.report(
+                            codes::MISSING_LANGUAGE,
+                            &v.span(),
+                            Msg::new(
+                                format!("de {naam} tekst van `{key}` is leeg"),
+                                format!("the {name} text of `{key}` is empty"),
+                            ),
+                            None::<Msg>,
+                        );
                         None
                     }
                     Some(s) => Some(s.to_string()),
@@ -290,8 +409,8 @@ impl<'s> Reader<'s> {
                 },
             }
         };
-        let nl = get("nl", "Dutch");
-        let en = get("en", "English");
+        let nl = get("nl", "Dutch", "Nederlandse");
+        let en = get("en", "English", "Engelse");
         Some(Text::new(nl?, en?))
     }
 
@@ -305,7 +424,10 @@ impl<'s> Reader<'s> {
             self.missing(
                 t,
                 key,
-                Some(format!("add {key} = {{ nl = \"…\", en = \"…\" }}")),
+                Some(Msg::new(
+                    format!("voeg toe: {key} = {{ nl = \"…\", en = \"…\" }}"),
+                    format!("add {key} = {{ nl = \"…\", en = \"…\" }}"),
+                )),
             );
             return None;
         }
@@ -323,10 +445,17 @@ impl<'s> Reader<'s> {
             return Vec::new();
         };
         let Some(arr) = v.get_ref().as_array() else {
-            self.sink.error_help(
+            self.sink.report(
+                codes::WRONG_TYPE,
                 &v.span(),
-                format!("`{key}` must be a list of tables"),
-                format!("write each as [[{key}]] or as {key} = [{{ … }}, …]"),
+                Msg::new(
+                    format!("`{key}` moet een lijst van tabellen zijn"),
+                    format!("`{key}` must be a list of tables"),
+                ),
+                Some(Msg::new(
+                    format!("schrijf elk als [[{key}]] of als {key} = [{{ … }}, …]"),
+                    format!("write each as [[{key}]] or as {key} = [{{ … }}, …]"),
+                )),
             );
             return Vec::new();
         };
@@ -340,9 +469,15 @@ impl<'s> Reader<'s> {
                 }),
                 other => self.sink.error(
                     &e.span(),
-                    format!(
-                        "each entry of `{key}` must be a table, not {}",
-                        type_name(other)
+                    Msg::new(
+                        format!(
+                            "elk element van `{key}` moet een tabel zijn, niet {}",
+                            dutch(type_name(other))
+                        ),
+                        format!(
+                            "each entry of `{key}` must be a table, not {}",
+                            type_name(other)
+                        ),
                     ),
                 ),
             }
@@ -373,9 +508,7 @@ impl<'s> Reader<'s> {
         let ast = match parse::parse(&text) {
             Ok(ast) => Some(ast),
             Err(e) => {
-                let at = string_offset(self.sink.src, &span, e.span.start);
-                self.sink
-                    .push(at, format!("in `{key}`: {}", e.message), e.help);
+                crate::checklist::resolve::report_condition_error(&mut self.sink, key, &span, e);
                 None
             }
         };
@@ -447,45 +580,45 @@ pub fn parse_file(path: &str, bytes: &[u8], origin: Origin) -> Result<Checklist,
 /// and every problem found. Validation uses the partial checklist to check
 /// conditions too, so an author sees all problems at once.
 pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>, Vec<Diagnostic>) {
-    let whole_file = |message: String, help: &str| {
-        (
-            None,
-            vec![Diagnostic {
-                path: path.to_string(),
-                line: 1,
-                column: 1,
-                message,
-                help: Some(help.to_string()),
-            }],
-        )
-    };
     if bytes.len() > MAX_FILE_BYTES {
-        return whole_file(
-            format!(
-                "the file is {} bytes; a checklist file may be at most {} bytes",
-                bytes.len(),
-                MAX_FILE_BYTES
-            ),
-            "split it into several checklists",
-        );
+        // The bytes may be cut off past the limit: say no more than that.
+        return (None, vec![larger_than_allowed(path)]);
     }
     let src = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let mut sink = Sink::new(path, good);
-            sink.push(
-                good.len(),
-                format!("the file is not valid UTF-8 (at byte {})", e.valid_up_to()),
-                Some("save the file as UTF-8 text".to_string()),
+            let at = e.valid_up_to();
+            sink.report(
+                codes::NOT_UTF8,
+                &(good.len()..good.len()),
+                Msg::new(
+                    format!("het bestand is geen geldige UTF-8-tekst (bij byte {at})"),
+                    format!("the file is not valid UTF-8 (at byte {at})"),
+                ),
+                Some(Msg::new(
+                    "sla het bestand op als UTF-8-tekst",
+                    "save the file as UTF-8 text",
+                )),
             );
             return (None, sink.diagnostics);
         }
     };
     if src.trim().is_empty() {
-        return whole_file(
-            "the file is empty".to_string(),
-            "a checklist starts with `id`, `version` and `applies_to`; see docs/CHECKLISTS.md",
+        return (
+            None,
+            vec![
+                Diagnostic::whole_file(
+                    path,
+                    codes::EMPTY,
+                    Msg::new("het bestand is leeg", "the file is empty"),
+                )
+                .with_help(Msg::new(
+                    "een checklist begint met `id`, `version` en `applies_to`; zie docs/CHECKLISTS.md",
+                    "a checklist starts with `id`, `version` and `applies_to`; see docs/CHECKLISTS.md",
+                )),
+            ],
         );
     }
     let hash = ContentHash(Sha256::digest(bytes).into());
@@ -493,6 +626,7 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
     let mut b = Builder {
         r: Reader {
             sink: Sink::new(path, src),
+            first: Default::default(),
         },
         items: Vec::new(),
         sections: Vec::new(),
@@ -500,12 +634,34 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
         flag_ids: HashSet::new(),
         age_bands: Vec::new(),
         applies_to: AppliesTo::Visit,
+        broken_kind: HashSet::new(),
     };
-    if !errors.is_empty() {
-        for e in errors {
-            let at = e.span().map_or(0, |s| s.start);
+    if let Some(e) = errors.first() {
+        // Only the first: the parser recovers and goes on, but what it
+        // reports after a syntax error mostly follows from that one (one
+        // missing `}` gave twelve errors).
+        let span = e.span().unwrap_or(0..0);
+        let open = unclosed_brace(src, span.start);
+        let help = open.map(|at| {
+            let (line, column) = LineIndex::new(src).locate(src, at);
+            Msg::new(
+                format!(
+                    "staat de `{{` op regel {line}, kolom {column} nog open? sluit die met `}}`"
+                ),
+                format!(
+                    "is the `{{` at line {line}, column {column} still open? close it with `}}`"
+                ),
+            )
+        });
+        let d =
             b.r.sink
-                .push(at, format!("TOML syntax: {}", e.message()), None);
+                .report(codes::TOML_SYNTAX, &span, toml_message(e.message()), help);
+        if let Some(at) = open {
+            let at = Location::of(path, src, at..at + 1);
+            d.secondary.push(crate::checklist::diagnostic::Secondary {
+                at,
+                label: Msg::new("hier geopend", "opened here"),
+            });
         }
         return (None, b.r.sink.diagnostics);
     }
@@ -518,6 +674,157 @@ pub fn read_file(path: &str, bytes: &[u8], origin: Origin) -> (Option<Checklist>
     (Some(checklist), b.r.sink.diagnostics)
 }
 
+/// The diagnostic for a file above `MAX_FILE_BYTES`, with its true size.
+pub fn too_large(path: &str, size: u64) -> Diagnostic {
+    Diagnostic::whole_file(
+        path,
+        codes::TOO_LARGE,
+        Msg::new(
+            format!(
+                "het bestand is {size} bytes; een checklist mag hoogstens {MAX_FILE_BYTES} bytes zijn"
+            ),
+            format!("the file is {size} bytes; a checklist file may be at most {MAX_FILE_BYTES} bytes"),
+        ),
+    )
+    .with_help(Msg::new(
+        "verdeel het over meer checklists",
+        "split it into several checklists",
+    ))
+}
+
+/// The diagnostic for a file above `MAX_FILE_BYTES` of unknown size.
+pub fn larger_than_allowed(path: &str) -> Diagnostic {
+    Diagnostic::whole_file(
+        path,
+        codes::TOO_LARGE,
+        Msg::new(
+            format!(
+                "het bestand is groter dan {MAX_FILE_BYTES} bytes, het meeste dat een checklist mag zijn"
+            ),
+            format!("the file is larger than {MAX_FILE_BYTES} bytes, the most a checklist file may be"),
+        ),
+    )
+    .with_help(Msg::new(
+        "verdeel het over meer checklists",
+        "split it into several checklists",
+    ))
+}
+
+/// A TOML syntax message of the `toml` crate in Dutch and English. The
+/// crate speaks English; the messages it has are translated here, and one
+/// it gains later reads "de TOML-schrijfwijze klopt hier niet" in Dutch.
+fn toml_message(en: &str) -> Msg {
+    const NL: &[(&str, &str)] = &[
+        (
+            "missing comma between key-value pairs",
+            "er ontbreekt een komma tussen twee sleutels",
+        ),
+        (
+            "missing comma between array elements",
+            "er ontbreekt een komma tussen twee elementen van de lijst",
+        ),
+        (
+            "missing key for inline table element",
+            "er ontbreekt een sleutel in de tabel",
+        ),
+        (
+            "missing assignment between key-value pairs",
+            "er ontbreekt een `=` tussen sleutel en waarde",
+        ),
+        ("missing value for key", "de sleutel heeft geen waarde"),
+        ("missing value", "er ontbreekt een waarde"),
+        (
+            "missing opening quote",
+            "er ontbreekt een aanhalingsteken aan het begin",
+        ),
+        ("key with no value", "een sleutel zonder waarde"),
+        ("unclosed inline table", "een tabel `{` is niet gesloten"),
+        ("unclosed array table", "een kop `[[` is niet gesloten"),
+        ("unclosed array", "een lijst `[` is niet gesloten"),
+        ("unclosed table", "een kop `[` is niet gesloten"),
+        ("duplicate key", "deze sleutel staat er twee keer"),
+        (
+            "string values must be quoted",
+            "tekst moet tussen aanhalingstekens staan",
+        ),
+        (
+            "invalid basic string",
+            "ongeldige tekst tussen aanhalingstekens",
+        ),
+        (
+            "invalid multi-line basic string",
+            "ongeldige tekst over meer regels",
+        ),
+        (
+            "invalid unquoted key",
+            "ongeldige sleutel (zet hem tussen aanhalingstekens of gebruik a-z, 0-9, _ en -)",
+        ),
+        ("invalid value", "ongeldige waarde"),
+        (
+            "invalid key-value pair",
+            "ongeldige regel: verwacht `sleutel = waarde`",
+        ),
+        (
+            "extra comma in inline table",
+            "een komma te veel in de tabel",
+        ),
+        ("extra comma in array", "een komma te veel in de lijst"),
+        ("extra `=`", "een `=` te veel"),
+        ("unexpected content", "onverwachte tekst"),
+        ("unexpected key or value", "onverwachte sleutel of waarde"),
+        (
+            "cannot recurse further; max recursion depth met",
+            "te diep genest",
+        ),
+    ];
+    let (head, expected) = match en.split_once(", expected ") {
+        Some((h, x)) => (h, Some(x)),
+        None => (en, None),
+    };
+    let nl_head = NL
+        .iter()
+        .find(|(e, _)| *e == head)
+        .map_or("de TOML-schrijfwijze klopt hier niet", |(_, n)| n);
+    let nl = match expected {
+        Some(x) => format!("TOML: {nl_head}, verwacht: {x}"),
+        None => format!("TOML: {nl_head}"),
+    };
+    Msg::new(nl, format!("TOML syntax: {en}"))
+}
+
+/// Where a TOML syntax error may come from an unclosed `{` earlier on: the
+/// byte offset of the innermost one still open before the error.
+fn unclosed_brace(src: &str, at: usize) -> Option<usize> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut in_str: Option<char> = None;
+    let mut comment = false;
+    let before = src.get(..at.min(src.len())).unwrap_or(src);
+    let mut chars = before.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        match (in_str, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => in_str = None,
+            (Some(_), '\n') => in_str = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => in_str = Some(c),
+            (None, '#') => comment = true,
+            (None, '{' | '[') => open.push((c, i)),
+            (None, '}' | ']') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    // Only an inline table: a list may rightly stay open over many lines.
+    open.iter().rev().find(|(c, _)| *c == '{').map(|(_, i)| *i)
+}
+
 struct Builder<'s> {
     r: Reader<'s>,
     items: Vec<Item>,
@@ -526,6 +833,8 @@ struct Builder<'s> {
     flag_ids: HashSet<String>,
     age_bands: Vec<AgeBand>,
     applies_to: AppliesTo,
+    /// Items whose kind could not be read (reported once, not again).
+    broken_kind: HashSet<usize>,
 }
 
 fn yes_no_options(unknown: bool) -> Vec<ChoiceOption> {
@@ -566,21 +875,22 @@ impl<'s> Builder<'s> {
         {
             self.r.sink.error_help(
                 &span,
-                format!("checklist format {f} is not known to this version of safevisit"),
-                format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`"),
+Msg::new(format!("checklistformaat {f} kent deze versie van safevisit niet"), format!("checklist format {f} is not known to this version of safevisit")),
+Msg::new(format!("deze versie leest formaat {FORMAT}; werk safevisit bij of schrijf `format = {FORMAT}`"), format!("this version reads format {FORMAT}; update safevisit or write `format = {FORMAT}`")),
             );
         }
+        let mut id_span = 0..0;
+        let mut version_span = 0..0;
         let id = self.r.id_req(root, false).map(|(id, span)| {
+            id_span = span.clone();
             use crate::checklist::condition::compile::{PERSON, PREVIOUS, ROSTER};
             if id == ROSTER || id == PERSON || id == PREVIOUS {
                 // `roster.children` and `person.age` in a condition read the
                 // roster, `previous.value` the previous visit.
                 self.r.sink.error_help(
                     &span,
-                    format!(
-                        "`{id}` is a word of the condition language and cannot be a checklist id"
-                    ),
-                    format!("call it for example `{id}-lijst`"),
+Msg::new(format!("`{id}` is een woord van de voorwaardentaal en kan geen checklist-id zijn"), format!("`{id}` is a word of the condition language and cannot be a checklist id")),
+Msg::new(format!("noem het bijvoorbeeld `{id}-lijst`"), format!("call it for example `{id}-lijst`")),
                 );
             }
             id
@@ -590,17 +900,24 @@ impl<'s> Builder<'s> {
                 self.r.missing(
                     root,
                     "version",
-                    Some("add `version = 1`; raise it with every change".into()),
+                    Some(Msg::new(
+                        "voeg `version = 1` toe; verhoog het bij elke wijziging",
+                        "add `version = 1`; raise it with every change",
+                    )),
                 );
                 None
             }
             None => None,
-            Some((v, span)) => match u32::try_from(v) {
+            Some((v, span)) => match u32::try_from(v).inspect(|_| version_span = span.clone()) {
                 Ok(v) if v >= 1 => Some(v),
                 _ => {
-                    self.r
-                        .sink
-                        .error(&span, "`version` must be a whole number from 1 up");
+                    self.r.sink.error(
+                        &span,
+                        Msg::new(
+                            "`version` moet een geheel getal vanaf 1 zijn",
+                            "`version` must be a whole number from 1 up",
+                        ),
+                    );
                     None
                 }
             },
@@ -613,9 +930,16 @@ impl<'s> Builder<'s> {
                 other => {
                     self.r.sink.error_help(
                         &span,
-                        format!("`applies_to` cannot be \"{other}\""),
-                        did_you_mean(other, ["visit", "child", "caregiver"])
-                            .unwrap_or_else(|| "use \"visit\", \"child\" or \"caregiver\"".into()),
+                        Msg::new(
+                            format!("`applies_to` kan niet \"{other}\" zijn"),
+                            format!("`applies_to` cannot be \"{other}\""),
+                        ),
+                        did_you_mean(other, ["visit", "child", "caregiver"]).unwrap_or_else(|| {
+                            Msg::new(
+                                "gebruik \"visit\", \"child\" of \"caregiver\"",
+                                "use \"visit\", \"child\" or \"caregiver\"",
+                            )
+                        }),
                     );
                     None
                 }
@@ -629,7 +953,7 @@ impl<'s> Builder<'s> {
             self.r.missing(
                 root,
                 "notice",
-                Some("every checklist says that its scores and outcomes are decision support, never a decision: add notice = { nl = \"…\", en = \"…\" }".into()),
+                Some(Msg::new("elke checklist zegt dat scores en uitkomsten beslisondersteuning zijn, nooit een besluit: voeg notice = { nl = \"…\", en = \"…\" } toe", "every checklist says that its scores and outcomes are decision support, never a decision: add notice = { nl = \"…\", en = \"…\" }")),
             );
             None
         } else {
@@ -641,7 +965,10 @@ impl<'s> Builder<'s> {
             self.r.missing(
                 root,
                 "sections",
-                Some("add at least one [[sections]] with items".into()),
+                Some(Msg::new(
+                    "voeg minstens één [[sections]] met vragen toe",
+                    "add at least one [[sections]] with items",
+                )),
             );
         }
         let mut section_ids = HashSet::new();
@@ -651,9 +978,15 @@ impl<'s> Builder<'s> {
         if self.items.len() > MAX_ITEMS {
             self.r.sink.error(
                 &section_tables.last().map_or(0..0, |t| t.span.clone()),
-                format!(
-                    "the checklist has {} items; at most {MAX_ITEMS} are allowed",
-                    self.items.len()
+                Msg::new(
+                    format!(
+                        "de checklist heeft {} vragen; hoogstens {MAX_ITEMS} mogen",
+                        self.items.len()
+                    ),
+                    format!(
+                        "the checklist has {} items; at most {MAX_ITEMS} are allowed",
+                        self.items.len()
+                    ),
                 ),
             );
         }
@@ -679,6 +1012,8 @@ impl<'s> Builder<'s> {
             origin,
             path: path.to_string(),
             source: Arc::from(src),
+            id_span,
+            version_span,
             foreign: Vec::new(),
             rank: 0,
             eval_order: Vec::new(),
@@ -691,14 +1026,24 @@ impl<'s> Builder<'s> {
         if !tables.is_empty() && self.applies_to != AppliesTo::Child {
             self.r.sink.error_help(
                 &tables[0].span,
-                "age bands only apply to checklists filled in for each child",
-                "set `applies_to = \"child\"` or remove the age bands",
+                Msg::new(
+                    "leeftijdsgroepen horen alleen bij checklists die per kind worden ingevuld",
+                    "age bands only apply to checklists filled in for each child",
+                ),
+                Msg::new(
+                    "zet `applies_to = \"child\"` of haal de leeftijdsgroepen weg",
+                    "set `applies_to = \"child\"` or remove the age bands",
+                ),
             );
         }
         if tables.len() > 16 {
-            self.r
-                .sink
-                .error(&tables[16].span, "at most 16 age bands are allowed");
+            self.r.sink.error(
+                &tables[16].span,
+                Msg::new(
+                    "hoogstens 16 leeftijdsgroepen mogen",
+                    "at most 16 age bands are allowed",
+                ),
+            );
         }
         for t in tables.iter().take(16) {
             self.r.keys(t, AGE_BAND_KEYS);
@@ -718,24 +1063,27 @@ impl<'s> Builder<'s> {
                 continue;
             };
             if !(0..=17).contains(&min) {
-                self.r
-                    .sink
-                    .error(&min_span, "an age band's `min` must be an age from 0 to 17");
+                self.r.sink.error(
+                    &min_span,
+                    Msg::new(
+                        "`min` van een leeftijdsgroep moet een leeftijd van 0 tot en met 17 zijn",
+                        "an age band's `min` must be an age from 0 to 17",
+                    ),
+                );
                 continue;
             }
             if !(min..=17).contains(&max) {
                 self.r.sink.error(
                     &max_span,
-                    "an age band's `max` must be an age from `min` to 17",
+Msg::new("`max` van een leeftijdsgroep moet een leeftijd van `min` tot en met 17 zijn", "an age band's `max` must be an age from `min` to 17"),
                 );
                 continue;
             }
             if self.age_bands.iter().any(|b| b.id == id) {
-                self.r
-                    .sink
-                    .error(&id_span, format!("age band `{id}` is defined twice"));
+                self.r.duplicate("age band", &id, &id_span);
                 continue;
             }
+            self.r.defined("age band", &id, &id_span);
             if let Some(other) = self
                 .age_bands
                 .iter()
@@ -743,9 +1091,15 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error(
                     &min_span,
-                    format!(
-                        "age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})",
-                        other.id, other.min, other.max
+                    Msg::new(
+                        format!(
+                            "leeftijdsgroep `{id}` ({min}–{max}) overlapt met `{}` ({}–{})",
+                            other.id, other.min, other.max
+                        ),
+                        format!(
+                            "age band `{id}` ({min}–{max}) overlaps age band `{}` ({}–{})",
+                            other.id, other.min, other.max
+                        ),
                     ),
                 );
                 continue;
@@ -771,21 +1125,32 @@ impl<'s> Builder<'s> {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| {
                             if self.age_bands.is_empty() {
-                                "the checklist defines no [[age_bands]]".into()
+                                Msg::new(
+                                    "de checklist heeft geen [[age_bands]]",
+                                    "the checklist defines no [[age_bands]]",
+                                )
                             } else {
-                                format!(
-                                    "the age bands are {}",
-                                    self.age_bands
-                                        .iter()
-                                        .map(|b| b.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
+                                let all = self
+                                    .age_bands
+                                    .iter()
+                                    .map(|b| b.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                Msg::new(
+                                    format!("de leeftijdsgroepen zijn {all}"),
+                                    format!("the age bands are {all}"),
                                 )
                             }
                         });
-                    self.r
-                        .sink
-                        .error_help(&span, format!("unknown age band `{name}`"), help);
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &span,
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -796,12 +1161,11 @@ impl<'s> Builder<'s> {
         self.r.keys(t, SECTION_KEYS);
         let index = self.sections.len();
         let id = self.r.id_req(t, false);
-        if let Some((id, span)) = &id
-            && !ids.insert(id.clone())
-        {
-            self.r
-                .sink
-                .error(span, format!("section `{id}` is defined twice"));
+        if let Some((id, span)) = &id {
+            if !ids.insert(id.clone()) {
+                self.r.duplicate("section", id, span);
+            }
+            self.r.defined("section", id, span);
         }
         let title = self.r.text_req(t, "title");
         let help = self.r.text_opt(t, "help");
@@ -813,8 +1177,14 @@ impl<'s> Builder<'s> {
         if item_tables.is_empty() {
             self.r.sink.error_help(
                 &t.span,
-                "this section has no items",
-                "add items as [[sections.items]]",
+                Msg::new(
+                    "dit onderdeel heeft geen vragen",
+                    "this section has no items",
+                ),
+                Msg::new(
+                    "voeg vragen toe als [[sections.items]]",
+                    "add items as [[sections.items]]",
+                ),
             );
         }
         // Register the section first so items can see whether it repeats.
@@ -838,15 +1208,14 @@ impl<'s> Builder<'s> {
         let index = self.items.len();
         let id = self.r.id_req(t, false);
         if let Some((id, span)) = &id {
+            self.r.defined("item", id, span);
             if self.items.iter().any(|i| &i.id == id) {
-                self.r
-                    .sink
-                    .error(span, format!("item `{id}` is defined twice"));
+                self.r.duplicate("item", id, span);
             } else if crate::checklist::condition::compile::KEYWORDS.contains(&id.as_str()) {
                 self.r.sink.error_help(
                     span,
-                    format!("`{id}` is a word of the condition language and cannot be an item id"),
-                    format!("call it for example `{id}_item`"),
+Msg::new(format!("`{id}` is een woord van de voorwaardentaal en kan geen id van een vraag zijn"), format!("`{id}` is a word of the condition language and cannot be an item id")),
+Msg::new(format!("noem het bijvoorbeeld `{id}_item`"), format!("call it for example `{id}_item`")),
                 );
             }
         }
@@ -876,6 +1245,9 @@ impl<'s> Builder<'s> {
             if let Some(f) = self.flag(&ft, Some(index)) {
                 flags.push(f);
             }
+        }
+        if kind.is_none() {
+            self.broken_kind.insert(index);
         }
         self.items.push(Item {
             id: id.map(|(id, _)| id).unwrap_or_default(),
@@ -914,12 +1286,20 @@ impl<'s> Builder<'s> {
                 None => {
                     let help = did_you_mean(name, self.age_bands.iter().map(|b| b.id.as_str()))
                         .unwrap_or_else(|| {
-                            "`band_text` is keyed by the ids of the checklist's [[age_bands]]"
-                                .into()
+                            Msg::new(
+                                "de sleutels van `band_text` zijn de ids van de [[age_bands]] van de checklist",
+                                "`band_text` is keyed by the ids of the checklist's [[age_bands]]",
+                            )
                         });
-                    self.r
-                        .sink
-                        .error_help(&k.span(), format!("unknown age band `{name}`"), help);
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &k.span(),
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -941,14 +1321,20 @@ impl<'s> Builder<'s> {
                     self.r.missing(
                         t,
                         "min",
-                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                        Some(Msg::new(
+                            "een schaal heeft `min` en `max` nodig, bijvoorbeeld 0 en 3",
+                            "a scale needs `min` and `max`, for example 0 and 3",
+                        )),
                     );
                 }
                 if t.get("max").is_none() {
                     self.r.missing(
                         t,
                         "max",
-                        Some("a scale needs `min` and `max`, for example 0 and 3".into()),
+                        Some(Msg::new(
+                            "een schaal heeft `min` en `max` nodig, bijvoorbeeld 0 en 3",
+                            "a scale needs `min` and `max`, for example 0 and 3",
+                        )),
                     );
                 }
                 let min_label = text(&mut self.r, "min_label");
@@ -959,7 +1345,7 @@ impl<'s> Builder<'s> {
                 if max <= min || max - min > 100 {
                     self.r.sink.error(
                         &max_span,
-                        "a scale's `max` must be above `min`, with at most 100 steps",
+Msg::new("`max` van een schaal moet boven `min` liggen, met hoogstens 100 stappen", "a scale's `max` must be above `min`, with at most 100 steps"),
                     );
                     return None;
                 }
@@ -975,9 +1361,13 @@ impl<'s> Builder<'s> {
                 let max_length = match self.r.int_opt(t, "max_length") {
                     Some((n, _)) if (1..=100_000).contains(&n) => n as usize,
                     Some((_, span)) => {
-                        self.r
-                            .sink
-                            .error(&span, "`max_length` must be from 1 to 100000 characters");
+                        self.r.sink.error(
+                            &span,
+                            Msg::new(
+                                "`max_length` moet van 1 tot 100000 tekens zijn",
+                                "`max_length` must be from 1 to 100000 characters",
+                            ),
+                        );
                         default
                     }
                     None => default,
@@ -994,7 +1384,10 @@ impl<'s> Builder<'s> {
                 if let (Some(lo), Some((hi, span))) = (min, &max)
                     && hi < &lo
                 {
-                    self.r.sink.error(span, "`max` is below `min`");
+                    self.r.sink.error(
+                        span,
+                        Msg::new("`max` ligt onder `min`", "`max` is below `min`"),
+                    );
                 }
                 ItemKind::Number {
                     min,
@@ -1007,9 +1400,17 @@ impl<'s> Builder<'s> {
             other => {
                 self.r.sink.error_help(
                     &span,
-                    format!("unknown item kind \"{other}\""),
-                    did_you_mean(other, KINDS.iter().copied())
-                        .unwrap_or_else(|| format!("the kinds are {}", KINDS.join(", "))),
+                    Msg::new(
+                        format!("onbekend soort vraag \"{other}\""),
+                        format!("unknown item kind \"{other}\""),
+                    ),
+                    did_you_mean(other, KINDS.iter().copied()).unwrap_or_else(|| {
+                        let all = KINDS.join(", ");
+                        Msg::new(
+                            format!("de soorten zijn {all}"),
+                            format!("the kinds are {all}"),
+                        )
+                    }),
                 );
                 return None;
             }
@@ -1043,7 +1444,10 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error(
                     &k.span(),
-                    format!("`{key}` does not apply to items of kind `{}`", kind.key()),
+                    Msg::new(
+                        format!("`{key}` hoort niet bij vragen van soort `{}`", kind.key()),
+                        format!("`{key}` does not apply to items of kind `{}`", kind.key()),
+                    ),
                 );
             }
         }
@@ -1051,7 +1455,10 @@ impl<'s> Builder<'s> {
             self.r.missing(
                 t,
                 "options",
-                Some("add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]".into()),
+                Some(Msg::new(
+                    "voeg toe: options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]",
+                    "add options = [{ id = \"…\", nl = \"…\", en = \"…\" }, …]",
+                )),
             );
         }
     }
@@ -1061,8 +1468,14 @@ impl<'s> Builder<'s> {
         let Some(table) = v.get_ref().as_table() else {
             self.r.sink.error_help(
                 &v.span(),
-                "`points` of a yes/no item must be a table of points per answer",
-                "for example points = { ja = 1 }",
+                Msg::new(
+                    "`points` van een ja/nee-vraag moet een tabel met punten per antwoord zijn",
+                    "`points` of a yes/no item must be a table of points per answer",
+                ),
+                Msg::new(
+                    "bijvoorbeeld points = { ja = 1 }",
+                    "for example points = { ja = 1 }",
+                ),
             );
             return;
         };
@@ -1072,8 +1485,14 @@ impl<'s> Builder<'s> {
                 let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
                 self.r.sink.error_help(
                     &k.span(),
-                    format!("this item has no answer `{name}`"),
-                    format!("its answers are {}", ids.join(", ")),
+                    Msg::new(
+                        format!("deze vraag heeft geen antwoord `{name}`"),
+                        format!("this item has no answer `{name}`"),
+                    ),
+                    Msg::new(
+                        format!("de antwoorden zijn {}", ids.join(", ")),
+                        format!("its answers are {}", ids.join(", ")),
+                    ),
                 );
                 continue;
             };
@@ -1092,17 +1511,27 @@ impl<'s> Builder<'s> {
             let span = t.get("options").map(|v| v.span()).unwrap_or_default();
             self.r.sink.error(
                 &span,
-                format!(
-                    "a {} item needs at least {minimum} option{}",
-                    kind.key(),
-                    if minimum > 1 { "s" } else { "" }
+                Msg::new(
+                    format!(
+                        "een vraag van soort {} heeft minstens {minimum} {} nodig",
+                        kind.key(),
+                        if minimum > 1 { "opties" } else { "optie" }
+                    ),
+                    format!(
+                        "a {} item needs at least {minimum} option{}",
+                        kind.key(),
+                        if minimum > 1 { "s" } else { "" }
+                    ),
                 ),
             );
         }
         if tables.len() > MAX_OPTIONS {
             self.r.sink.error(
                 &tables[MAX_OPTIONS].span,
-                format!("at most {MAX_OPTIONS} options are allowed"),
+                Msg::new(
+                    format!("hoogstens {MAX_OPTIONS} opties mogen"),
+                    format!("at most {MAX_OPTIONS} options are allowed"),
+                ),
             );
         }
         for ot in tables.iter().take(MAX_OPTIONS) {
@@ -1115,18 +1544,28 @@ impl<'s> Builder<'s> {
                 if let Some((s, span)) = v
                     && s.trim().is_empty()
                 {
-                    self.r
-                        .sink
-                        .error(span, format!("the `{lang}` label of this option is empty"));
+                    self.r.sink.error(
+                        span,
+                        Msg::new(
+                            format!("het `{lang}`-label van deze optie is leeg"),
+                            format!("the `{lang}` label of this option is empty"),
+                        ),
+                    );
                 }
             }
             let (Some((id, span)), Some((nl, _)), Some((en, _))) = (id, nl, en) else {
                 continue;
             };
             if out.iter().any(|o| o.id == id) {
-                self.r
-                    .sink
-                    .error(&span, format!("option `{id}` appears twice"));
+                self.r.sink.report(
+                    codes::DUPLICATE_ID,
+                    &span,
+                    Msg::new(
+                        format!("optie `{id}` staat er twee keer"),
+                        format!("option `{id}` appears twice"),
+                    ),
+                    None::<Msg>,
+                );
                 continue;
             }
             out.push(ChoiceOption {
@@ -1146,18 +1585,15 @@ impl<'s> Builder<'s> {
         let Some(arr) = v.get_ref().as_array() else {
             self.r.sink.error_help(
                 &v.span(),
-                "`points` of a scale must be a list with the points of each value",
-                format!("for a scale from {min} to {max}, write {steps} numbers, for example points = [0, 1, 3, 5]"),
+Msg::new("`points` van een schaal moet een lijst met de punten van elke waarde zijn", "`points` of a scale must be a list with the points of each value"),
+Msg::new(format!("schrijf voor een schaal van {min} tot {max} {steps} getallen, bijvoorbeeld points = [0, 1, 3, 5]"), format!("for a scale from {min} to {max}, write {steps} numbers, for example points = [0, 1, 3, 5]")),
             );
             return (min..=max).collect();
         };
         if arr.len() != steps {
             self.r.sink.error(
                 &v.span(),
-                format!(
-                    "this scale has {steps} values from {min} to {max}, but `points` lists {}",
-                    arr.len()
-                ),
+Msg::new(format!("deze schaal heeft {steps} waarden van {min} tot {max}, maar `points` noemt er {}", arr.len()), format!("this scale has {steps} values from {min} to {max}, but `points` lists {}", arr.len())),
             );
             return (min..=max).collect();
         }
@@ -1178,21 +1614,20 @@ impl<'s> Builder<'s> {
         self.r.keys(t, FLAG_KEYS);
         let index = self.flags.len();
         let id = self.r.id_req(t, false);
-        if let Some((id, span)) = &id
-            && !self.flag_ids.insert(id.clone())
-        {
-            self.r
-                .sink
-                .error(span, format!("red flag `{id}` is defined twice"));
+        if let Some((id, span)) = &id {
+            if !self.flag_ids.insert(id.clone()) {
+                self.r.duplicate("red flag", id, span);
+            }
+            self.r.defined("red flag", id, span);
         }
         if t.get("when").is_none() {
             self.r.missing(
                 t,
                 "when",
-                Some(
-                    "the condition that raises the flag, for example when = 'item == \"ja\"'"
-                        .into(),
-                ),
+                Some(Msg::new(
+                    "de voorwaarde die de vlag laat afgaan, bijvoorbeeld when = 'item == \"ja\"'",
+                    "the condition that raises the flag, for example when = 'item == \"ja\"'",
+                )),
             );
         }
         let when = self.r.condition(t, "when", Place::Flag(index));
@@ -1202,9 +1637,17 @@ impl<'s> Builder<'s> {
                 None => {
                     self.r.sink.error_help(
                         &span,
-                        format!("unknown red-flag level \"{s}\""),
+                        Msg::new(
+                            format!("onbekend niveau van een rode vlag \"{s}\""),
+                            format!("unknown red-flag level \"{s}\""),
+                        ),
                         did_you_mean(&s, ["acute", "structural", "attention"]).unwrap_or_else(
-                            || "use \"acute\", \"structural\" or \"attention\"".into(),
+                            || {
+                                Msg::new(
+                                    "gebruik \"acute\", \"structural\" of \"attention\"",
+                                    "use \"acute\", \"structural\" or \"attention\"",
+                                )
+                            },
                         ),
                     );
                     None
@@ -1230,12 +1673,11 @@ impl<'s> Builder<'s> {
         for t in self.r.tables(root, "scores", "a score") {
             self.r.keys(&t, SCORE_KEYS);
             let id = self.r.id_req(&t, false);
-            if let Some((id, span)) = &id
-                && out.iter().any(|s| &s.id == id)
-            {
-                self.r
-                    .sink
-                    .error(span, format!("score `{id}` is defined twice"));
+            if let Some((id, span)) = &id {
+                if out.iter().any(|s| &s.id == id) {
+                    self.r.duplicate("score", id, span);
+                }
+                self.r.defined("score", id, span);
             }
             let title = self.r.text_req(&t, "title");
             let method = match self.r.str_opt(&t, "method") {
@@ -1246,8 +1688,11 @@ impl<'s> Builder<'s> {
                     other => {
                         self.r.sink.error_help(
                             &span,
-                            format!("unknown score method \"{other}\""),
-                            "use \"sum\" or \"count\"",
+                            Msg::new(
+                                format!("onbekende scoremethode \"{other}\""),
+                                format!("unknown score method \"{other}\""),
+                            ),
+                            Msg::new("gebruik \"sum\" of \"count\"", "use \"sum\" or \"count\""),
                         );
                         ScoreMethod::Sum
                     }
@@ -1258,8 +1703,11 @@ impl<'s> Builder<'s> {
             if bands_t.is_empty() {
                 self.r.sink.error_help(
                     &t.span,
-                    "this score has no bands",
-                    "add [[scores.bands]] with `from`, `to`, `label` and `meaning`",
+                    Msg::new("deze score heeft geen grenzen", "this score has no bands"),
+                    Msg::new(
+                        "voeg [[scores.bands]] toe met `from`, `to`, `label` en `meaning`",
+                        "add [[scores.bands]] with `from`, `to`, `label` and `meaning`",
+                    ),
                 );
             }
             let mut bands = Vec::new();
@@ -1267,7 +1715,8 @@ impl<'s> Builder<'s> {
             for bt in &bands_t {
                 if let Some(b) = self.band(bt) {
                     bands.push(b);
-                    band_spans.push(bt.span.clone());
+                    // Gaps and overlaps are about where a band starts.
+                    band_spans.push(bt.get("from").map_or(bt.span.clone(), |v| v.span()));
                 }
             }
             let (Some((id, _)), Some(title)) = (id, title) else {
@@ -1297,11 +1746,27 @@ impl<'s> Builder<'s> {
                     let help = did_you_mean(&name, self.items.iter().map(|i| i.id.as_str()));
                     match help {
                         Some(h) => {
-                            self.r
-                                .sink
-                                .error_help(&span, format!("unknown item `{name}`"), h)
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekende vraag `{name}`"),
+                                    format!("unknown item `{name}`"),
+                                ),
+                                Some(h),
+                            );
                         }
-                        None => self.r.sink.error(&span, format!("unknown item `{name}`")),
+                        None => {
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekende vraag `{name}`"),
+                                    format!("unknown item `{name}`"),
+                                ),
+                                None::<Msg>,
+                            );
+                        }
                     }
                 }
             }
@@ -1319,14 +1784,27 @@ impl<'s> Builder<'s> {
                     let help = did_you_mean(&name, self.sections.iter().map(|s| s.id.as_str()));
                     match help {
                         Some(h) => {
-                            self.r
-                                .sink
-                                .error_help(&span, format!("unknown section `{name}`"), h)
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekend onderdeel `{name}`"),
+                                    format!("unknown section `{name}`"),
+                                ),
+                                Some(h),
+                            );
                         }
-                        None => self
-                            .r
-                            .sink
-                            .error(&span, format!("unknown section `{name}`")),
+                        None => {
+                            self.r.sink.report(
+                                codes::UNKNOWN_NAME,
+                                &span,
+                                Msg::new(
+                                    format!("onbekend onderdeel `{name}`"),
+                                    format!("unknown section `{name}`"),
+                                ),
+                                None::<Msg>,
+                            );
+                        }
                     }
                 }
             }
@@ -1335,25 +1813,62 @@ impl<'s> Builder<'s> {
             self.r.missing(
                 t,
                 "items",
-                Some("list the items that count, or their `sections`".into()),
+                Some(Msg::new(
+                    "noem de vragen die meetellen, of hun `sections`",
+                    "list the items that count, or their `sections`",
+                )),
             );
         }
         let mut out = Vec::new();
         for (i, span) in items {
             let item = &self.items[i];
-            if !item.has_points() {
+            if self.broken_kind.contains(&i) {
+                // Its kind is already reported; it may well have points.
+                continue;
+            }
+            if matches!(
+                item.kind,
+                ItemKind::ShortText { .. }
+                    | ItemKind::LongText { .. }
+                    | ItemKind::Number { .. }
+                    | ItemKind::Date
+            ) {
+                self.r.sink.report(
+                    codes::SCORE,
+                    &span,
+                    Msg::new(
+                        format!(
+                            "vraag `{}` is van soort {} en kan niet meetellen in een score",
+                            item.id,
+                            item.kind.key()
+                        ),
+                        format!(
+                            "item `{}` is of kind {} and cannot count towards a score",
+                            item.id,
+                            item.kind.key()
+                        ),
+                    ),
+                    Some(Msg::new(
+                        "alleen schalen en keuzevragen met `points` tellen mee",
+                        "only scales and choice items with `points` count",
+                    )),
+                );
+            } else if !item.has_points() {
                 self.r.sink.error_help(
                     &span,
-                    format!("item `{}` has no points to count", item.id),
-                    "give its options `points`, or use a scale item",
+                    Msg::new(
+                        format!("vraag `{}` heeft geen punten om te tellen", item.id),
+                        format!("item `{}` has no points to count", item.id),
+                    ),
+                    Msg::new(
+                        "geef de opties `points`, of gebruik een schaalvraag",
+                        "give its options `points`, or use a scale item",
+                    ),
                 );
             } else if self.sections[item.section].repeat.is_some() {
                 self.r.sink.error(
                     &span,
-                    format!(
-                        "item `{}` sits in a repeatable section and cannot count towards a score",
-                        item.id
-                    ),
+Msg::new(format!("vraag `{}` staat in een herhaalbaar onderdeel en kan niet meetellen in een score", item.id), format!("item `{}` sits in a repeatable section and cannot count towards a score", item.id)),
                 );
             } else if !out.contains(&i) {
                 out.push(i);
@@ -1376,10 +1891,21 @@ impl<'s> Builder<'s> {
                 Some(i) => Some(i),
                 None => {
                     let help = did_you_mean(&name, self.age_bands.iter().map(|b| b.id.as_str()))
-                        .unwrap_or_else(|| "name one of the checklist's [[age_bands]]".into());
-                    self.r
-                        .sink
-                        .error_help(&span, format!("unknown age band `{name}`"), help);
+                        .unwrap_or_else(|| {
+                            Msg::new(
+                                "noem een van de [[age_bands]] van de checklist",
+                                "name one of the checklist's [[age_bands]]",
+                            )
+                        });
+                    self.r.sink.report(
+                        codes::UNKNOWN_NAME,
+                        &span,
+                        Msg::new(
+                            format!("onbekende leeftijdsgroep `{name}`"),
+                            format!("unknown age band `{name}`"),
+                        ),
+                        Some(help),
+                    );
                     return None;
                 }
             },
@@ -1390,9 +1916,15 @@ impl<'s> Builder<'s> {
         if let Some((to, span)) = &to
             && *to < from
         {
-            self.r
-                .sink
-                .error(span, format!("`to` ({to}) is below `from` ({from})"));
+            self.r.sink.report(
+                codes::SCORE,
+                span,
+                Msg::new(
+                    format!("`to` ({to}) ligt onder `from` ({from})"),
+                    format!("`to` ({to}) is below `from` ({from})"),
+                ),
+                None::<Msg>,
+            );
             return None;
         }
         let _ = from_span;
@@ -1444,11 +1976,20 @@ impl<'s> Builder<'s> {
             if let Some(i) = score.bands.iter().position(|b| b.age_band.is_none()) {
                 self.r.sink.error_help(
                     &spans[i],
-                    format!(
-                        "band `{}` of score `{}` names no age band while others do",
-                        score.bands[i].id, score.id
+                    Msg::new(
+                        format!(
+                            "grens `{}` van score `{}` noemt geen leeftijdsgroep, andere wel",
+                            score.bands[i].id, score.id
+                        ),
+                        format!(
+                            "band `{}` of score `{}` names no age band while others do",
+                            score.bands[i].id, score.id
+                        ),
                     ),
-                    "give every band an `age_band`, or none of them",
+                    Msg::new(
+                        "geef elke grens een `age_band`, of geen enkele",
+                        "give every band an `age_band`, or none of them",
+                    ),
                 );
                 return;
             }
@@ -1463,10 +2004,16 @@ impl<'s> Builder<'s> {
             let for_group = group.map_or(String::new(), |g| {
                 format!(" for age band `{}`", self.age_bands[g].id)
             });
+            let voor_groep = group.map_or(String::new(), |g| {
+                format!(" voor leeftijdsgroep `{}`", self.age_bands[g].id)
+            });
             if idx.is_empty() {
                 self.r.sink.error(
                     score_span,
-                    format!("score `{}` has no bands{for_group}", score.id),
+                    Msg::new(
+                        format!("score `{}` heeft geen grenzen{voor_groep}", score.id),
+                        format!("score `{}` has no bands{for_group}", score.id),
+                    ),
                 );
                 continue;
             }
@@ -1477,7 +2024,13 @@ impl<'s> Builder<'s> {
                 if !seen.insert(score.bands[i].id.as_str()) {
                     self.r.sink.error(
                         &spans[i],
-                        format!("band `{}` appears twice{for_group}", score.bands[i].id),
+                        Msg::new(
+                            format!(
+                                "grens `{}` staat er twee keer{voor_groep}",
+                                score.bands[i].id
+                            ),
+                            format!("band `{}` appears twice{for_group}", score.bands[i].id),
+                        ),
                     );
                 }
             }
@@ -1485,11 +2038,8 @@ impl<'s> Builder<'s> {
             if first.from > lo {
                 self.r.sink.error_help(
                     &spans[idx[0]],
-                    format!(
-                        "score `{}` can be {lo}, but its lowest band starts at {}{for_group}",
-                        score.id, first.from
-                    ),
-                    format!("let band `{}` start at {lo}", first.id),
+Msg::new(format!("score `{}` kan {lo} zijn, maar de laagste grens begint bij {}{voor_groep}", score.id, first.from), format!("score `{}` can be {lo}, but its lowest band starts at {}{for_group}", score.id, first.from)),
+Msg::new(format!("laat grens `{}` bij {lo} beginnen", first.id), format!("let band `{}` start at {lo}", first.id)),
                 );
             }
             for w in idx.windows(2) {
@@ -1497,20 +2047,17 @@ impl<'s> Builder<'s> {
                 match a.to {
                     None => self.r.sink.error_help(
                         &spans[w[0]],
-                        format!("band `{}` has no `to`, but band `{}` comes after it", a.id, b.id),
-                        "only the highest band may leave out `to`",
+Msg::new(format!("grens `{}` heeft geen `to`, maar grens `{}` komt erna", a.id, b.id), format!("band `{}` has no `to`, but band `{}` comes after it", a.id, b.id)),
+Msg::new("alleen de hoogste grens mag `to` weglaten", "only the highest band may leave out `to`"),
                     ),
                     Some(to) if b.from <= to => self.r.sink.error(
                         &spans[w[1]],
-                        format!("band `{}` ({}–{}) overlaps band `{}` ({}–{to}){for_group}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from),
+Msg::new(format!("grens `{}` ({}–{}) overlapt met grens `{}` ({}–{to}){voor_groep}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from), format!("band `{}` ({}–{}) overlaps band `{}` ({}–{to}){for_group}", b.id, b.from, b.to.map_or("…".into(), |t| t.to_string()), a.id, a.from)),
                     ),
                     Some(to) if b.from > to + 1 => self.r.sink.error_help(
                         &spans[w[1]],
-                        format!(
-                            "there is a gap between band `{}` (up to {to}) and band `{}` (from {}){for_group}",
-                            a.id, b.id, b.from
-                        ),
-                        format!("let band `{}` start at {}", b.id, to + 1),
+Msg::new(format!("er zit een gat tussen grens `{}` (tot en met {to}) en grens `{}` (vanaf {}){voor_groep}", a.id, b.id, b.from), format!("there is a gap between band `{}` (up to {to}) and band `{}` (from {}){for_group}", a.id, b.id, b.from)),
+Msg::new(format!("laat grens `{}` bij {} beginnen", b.id, to + 1), format!("let band `{}` start at {}", b.id, to + 1)),
                     ),
                     _ => {}
                 }
@@ -1521,14 +2068,8 @@ impl<'s> Builder<'s> {
             {
                 self.r.sink.error_help(
                     &spans[*idx.last().unwrap_or(&0)],
-                    format!(
-                        "score `{}` can reach {hi}, but its highest band ends at {to}{for_group}",
-                        score.id
-                    ),
-                    format!(
-                        "let band `{}` go up to {hi}, or leave out its `to`",
-                        last.id
-                    ),
+Msg::new(format!("score `{}` kan {hi} halen, maar de hoogste grens eindigt bij {to}{voor_groep}", score.id), format!("score `{}` can reach {hi}, but its highest band ends at {to}{for_group}", score.id)),
+Msg::new(format!("laat grens `{}` tot {hi} gaan, of laat `to` weg", last.id), format!("let band `{}` go up to {hi}, or leave out its `to`", last.id)),
                 );
             }
         }
@@ -1540,20 +2081,25 @@ impl<'s> Builder<'s> {
             self.r.keys(&t, OUTCOME_KEYS);
             let index = out.len();
             let id = self.r.id_req(&t, false);
-            if let Some((id, span)) = &id
-                && out.iter().any(|o| &o.id == id)
-            {
-                self.r
-                    .sink
-                    .error(span, format!("outcome `{id}` is defined twice"));
+            if let Some((id, span)) = &id {
+                if out.iter().any(|o| &o.id == id) {
+                    self.r.duplicate("outcome", id, span);
+                }
+                self.r.defined("outcome", id, span);
             }
             let title = self.r.text_req(&t, "title");
             let rule_tables = self.r.tables(&t, "rules", "an outcome rule");
             if rule_tables.is_empty() {
                 self.r.sink.error_help(
                     &t.span,
-                    "this outcome has no rules",
-                    "add [[outcomes.rules]] with `when`, `value` and `label`",
+                    Msg::new(
+                        "deze uitkomst heeft geen regels",
+                        "this outcome has no rules",
+                    ),
+                    Msg::new(
+                        "voeg [[outcomes.rules]] toe met `when`, `value` en `label`",
+                        "add [[outcomes.rules]] with `when`, `value` and `label`",
+                    ),
                 );
             }
             let mut rules = Vec::new();
@@ -1563,16 +2109,22 @@ impl<'s> Builder<'s> {
                 if when.is_none() && rt.get("when").is_none() && n + 1 < rule_tables.len() {
                     self.r.sink.error_help(
                         &rt.span,
-                        "only the last rule may leave out `when`",
-                        "a rule without `when` always holds, so the rules after it would never be used",
+Msg::new("alleen de laatste regel mag `when` weglaten", "only the last rule may leave out `when`"),
+Msg::new("een regel zonder `when` geldt altijd, dus de regels erna komen nooit aan bod", "a rule without `when` always holds, so the rules after it would never be used"),
                     );
                 }
                 let value = match self.r.str_req(rt, "value") {
                     Some((v, span)) if !valid_id(&v, true) => {
                         self.r.sink.error_help(
                             &span,
-                            format!("`{v}` is not a valid outcome value"),
-                            "values use lower-case letters, digits, `_` and `-`",
+                            Msg::new(
+                                format!("`{v}` is geen geldige waarde van een uitkomst"),
+                                format!("`{v}` is not a valid outcome value"),
+                            ),
+                            Msg::new(
+                                "waarden gebruiken kleine letters, cijfers, `_` en `-`",
+                                "values use lower-case letters, digits, `_` and `-`",
+                            ),
                         );
                         None
                     }

@@ -12,6 +12,7 @@ pub mod model;
 pub mod outline;
 pub mod repeat;
 pub mod resolve;
+pub mod schema;
 
 pub use catalog::{Catalog, SourceFile};
 pub use diagnostic::Diagnostic;

@@ -505,6 +505,10 @@ pub struct Checklist {
     pub path: String,
     /// The file's text, kept for located messages during resolution.
     pub(crate) source: Arc<str>,
+    /// Byte ranges of the `id` and `version` values, for messages that
+    /// point at the checklist as a whole.
+    pub id_span: std::ops::Range<usize>,
+    pub version_span: std::ops::Range<usize>,
     /// Ids of other checklists this one refers to; `ItemRef::checklist`
     /// indexes into this list.
     pub foreign: Vec<String>,

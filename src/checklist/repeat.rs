@@ -9,7 +9,7 @@
 
 use toml::de::DeValue;
 
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::load::{Reader, Tbl};
 use crate::checklist::model::{Repeat, RepeatPer};
 
@@ -34,13 +34,21 @@ pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
             let max_entries = match r.int_opt(t, "max_entries") {
                 Some((n, _)) if (1..=1000).contains(&n) => n as u16,
                 Some((_, span)) => {
-                    r.sink.error(&span, "`max_entries` must be from 1 to 1000");
+                    r.sink.error(
+                        &span,
+                        Msg::new(
+                            "`max_entries` moet van 1 tot en met 1000 zijn",
+                            "`max_entries` must be from 1 to 1000",
+                        ),
+                    );
                     DEFAULT_MAX_ENTRIES
                 }
                 None => DEFAULT_MAX_ENTRIES,
             };
-            entry_label.map(|entry_label| Repeat {
-                entry_label,
+            // Without its `entry_label` (reported) the section still
+            // repeats: conditions on its entries are checked as such.
+            Some(Repeat {
+                entry_label: entry_label.unwrap_or_default(),
                 max_entries,
                 per: None,
             })
@@ -56,8 +64,8 @@ pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
                 if table.get("per").is_none() {
                     r.sink.error_help(
                         &v.span(),
-                        "`repeat` as a table needs `per`",
-                        "write repeat = { per = \"child\" } (or \"caregiver\", \"person\", \"agreement\", \"flag\", \"scaling\"), or repeat = true",
+Msg::new("`repeat` als tabel heeft `per` nodig", "`repeat` as a table needs `per`"),
+Msg::new("schrijf repeat = { per = \"child\" } (of \"caregiver\", \"person\", \"agreement\", \"flag\", \"scaling\"), of repeat = true", "write repeat = { per = \"child\" } (or \"caregiver\", \"person\", \"agreement\", \"flag\", \"scaling\"), or repeat = true"),
                     );
                 }
                 return None;
@@ -65,25 +73,27 @@ pub(super) fn repeat(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Repeat> {
             let Some(kind) = RepeatPer::from_key(&per) else {
                 r.sink.error_help(
                     &span,
-                    format!("`per` cannot be \"{per}\""),
+Msg::new(format!("`per` kan niet \"{per}\" zijn"), format!("`per` cannot be \"{per}\"")),
                     did_you_mean(&per, RepeatPer::KEYS).unwrap_or_else(|| {
-                        "use \"child\", \"caregiver\" or \"person\" (everyone) for the roster, or \"agreement\", \"flag\" or \"scaling\" for the previous visit".into()
+                        Msg::new("gebruik \"child\", \"caregiver\" of \"person\" (iedereen) voor het gezin, of \"agreement\", \"flag\" of \"scaling\" voor het vorige bezoek", "use \"child\", \"caregiver\" or \"person\" (everyone) for the roster, or \"agreement\", \"flag\" or \"scaling\" for the previous visit")
                     }),
                 );
                 return None;
             };
             if let Some(m) = t.get("max_entries") {
-                let (what, one) = match kind {
-                    RepeatPer::Roster(_) => ("roster member", "person"),
+                let (what, one, wat, een) = match kind {
+                    RepeatPer::Roster(_) => ("roster member", "person", "gezinslid", "persoon"),
                     RepeatPer::Previous(_) => (
                         "agreement, flag or scaling answer of the previous visit",
                         "item of the previous visit",
+                        "afspraak, vlag of schaalvraag van het vorige bezoek",
+                        "punt van het vorige bezoek",
                     ),
                 };
                 r.sink.error_help(
                     &m.span(),
-                    format!("`max_entries` does not apply to a section repeated per {what}"),
-                    format!("it has exactly one entry per {one}: remove `max_entries`"),
+                    Msg::new(format!("`max_entries` hoort niet bij een onderdeel dat per {wat} herhaald wordt"), format!("`max_entries` does not apply to a section repeated per {what}")),
+                    Msg::new(format!("het heeft precies één invulling per {een}: haal `max_entries` weg"), format!("it has exactly one entry per {one}: remove `max_entries`")),
                 );
             }
             let entry_label = if t.get("entry_label").is_some() {
@@ -110,8 +120,14 @@ fn not_repeatable(r: &mut Reader<'_>, t: &Tbl<'_, '_>) {
         if let Some(v) = t.get(key) {
             r.sink.error_help(
                 &v.span(),
-                format!("`{key}` only applies to repeatable sections"),
-                "add `repeat = true` or remove it",
+                Msg::new(
+                    format!("`{key}` hoort alleen bij herhaalbare onderdelen"),
+                    format!("`{key}` only applies to repeatable sections"),
+                ),
+                Msg::new(
+                    "voeg `repeat = true` toe of haal het weg",
+                    "add `repeat = true` or remove it",
+                ),
             );
         }
     }

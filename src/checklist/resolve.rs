@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use crate::checklist::condition::CondError;
 use crate::checklist::condition::compile::Scope;
 use crate::checklist::condition::{Expr, ItemRef};
-use crate::checklist::diagnostic::{Diagnostic, Sink};
+use crate::checklist::diagnostic::{Diagnostic, Location, Msg, Sink, codes};
 use crate::checklist::load::string_offset;
 use crate::checklist::model::{Checklist, Condition, Place, VisNode};
 
@@ -49,17 +50,21 @@ fn resolve_once(set: &mut [Checklist]) -> HashMap<usize, Vec<Diagnostic>> {
                     continue;
                 };
                 let mut scope = Scope::new(c, cond.place, &all, &mut foreign);
-                match scope.condition(ast) {
+                let result = scope.condition(ast);
+                let mut errors = std::mem::take(&mut scope.errors);
+                match result {
                     Ok(e) => exprs.push(e),
                     Err(e) => {
-                        let at = string_offset(&c.source, &cond.value_span, e.span.start);
-                        let key = match cond.place {
-                            Place::Flag(_) | Place::OutcomeRule(_) => "when",
-                            _ => "show_if",
-                        };
-                        sink.push(at, format!("in `{key}`: {}", e.message), e.help);
+                        errors.insert(0, e);
                         exprs.push(Expr::Const(false));
                     }
+                }
+                let key = match cond.place {
+                    Place::Flag(_) | Place::OutcomeRule(_) => "when",
+                    _ => "show_if",
+                };
+                for e in errors {
+                    report_condition_error(&mut sink, key, &cond.value_span, e);
                 }
             }
             if !sink.diagnostics.is_empty() {
@@ -79,7 +84,7 @@ fn resolve_once(set: &mut [Checklist]) -> HashMap<usize, Vec<Diagnostic>> {
     for (i, c) in set.iter_mut().enumerate() {
         match eval_order(c) {
             Ok(order) => c.eval_order = order,
-            Err(d) => failed.entry(i).or_insert_with(Vec::new).push(d),
+            Err(d) => failed.entry(i).or_insert_with(Vec::new).push(*d),
         }
     }
     for (i, d) in checklist_cycles(set) {
@@ -142,7 +147,7 @@ fn previous_items(c: &Checklist) -> Vec<usize> {
 
 /// Sections and items ordered so that whatever a `show_if` reads is derived
 /// before it; an error if some `show_if` depends on itself.
-fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
+fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Box<Diagnostic>> {
     let n_sections = c.sections.len();
     let node = |v: VisNode| match v {
         VisNode::Section(s) => s,
@@ -192,7 +197,7 @@ fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
                     1 => {
                         let start = stack.iter().position(|f| f.0 == next).unwrap_or(0);
                         let path: Vec<VisNode> = stack[start..].iter().map(|f| f.0).collect();
-                        return Err(cycle_diagnostic(c, &path, next));
+                        return Err(Box::new(cycle_diagnostic(c, &path, next)));
                     }
                     _ => {}
                 }
@@ -206,34 +211,105 @@ fn eval_order(c: &Checklist) -> Result<Vec<VisNode>, Diagnostic> {
     Ok(order)
 }
 
-fn vis_name(c: &Checklist, v: VisNode) -> String {
+/// An error inside a condition string, at its place in the file.
+pub(crate) fn report_condition_error(
+    sink: &mut Sink<'_>,
+    key: &str,
+    value_span: &std::ops::Range<usize>,
+    e: CondError,
+) {
+    let start = string_offset(sink.src, value_span, e.span.start);
+    let end = string_offset(sink.src, value_span, e.span.end).max(start);
+    let message = e
+        .message
+        .prefixed(&format!("in `{key}`: "), &format!("in `{key}`: "));
+    sink.report(e.code, &(start..end), message, e.help.map(|h| *h));
+}
+
+fn vis_name(c: &Checklist, v: VisNode) -> (String, String) {
     match v {
-        VisNode::Section(s) => format!("section `{}`", c.sections[s].id),
-        VisNode::Item(i) => format!("`{}`", c.items[i].id),
+        VisNode::Section(s) => (
+            format!("onderdeel `{}`", c.sections[s].id),
+            format!("section `{}`", c.sections[s].id),
+        ),
+        VisNode::Item(i) => (
+            format!("`{}`", c.items[i].id),
+            format!("`{}`", c.items[i].id),
+        ),
+    }
+}
+
+/// The byte range, in the file, of the first whole-word `name` in the
+/// text of a condition (or of the whole string when it is not found).
+fn name_in_condition(src: &str, cond: &Condition, name: &str) -> std::ops::Range<usize> {
+    let text = &cond.text;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let found = text.match_indices(name).find(|(i, _)| {
+        let before = text[..*i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(|c| c != '.' && is_word(c))
+    });
+    match found {
+        Some((i, _)) => {
+            string_offset(src, &cond.value_span, i)
+                ..string_offset(src, &cond.value_span, i + name.len())
+        }
+        None => cond.value_span.clone(),
     }
 }
 
 fn cycle_diagnostic(c: &Checklist, path: &[VisNode], back: VisNode) -> Diagnostic {
-    let names: Vec<String> = path
-        .iter()
-        .chain(std::iter::once(&back))
-        .map(|v| vis_name(c, *v))
-        .collect();
-    // Point at the first `show_if` on the cycle.
-    let cond = path.iter().find_map(|v| match v {
-        VisNode::Section(s) => c.sections[*s].show_if.as_ref(),
-        VisNode::Item(i) => c.items[*i].show_if.as_ref(),
-    });
+    let steps: Vec<VisNode> = path.iter().copied().chain(std::iter::once(back)).collect();
+    let names: Vec<(String, String)> = steps.iter().map(|v| vis_name(c, *v)).collect();
+    let chain = |nl: bool| {
+        names
+            .iter()
+            .map(|(n, e)| if nl { n.as_str() } else { e.as_str() })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    // Each step `a → b` is a `show_if` of `a` that names `b` (or an item
+    // in a section, which is shown only with its section: no place then).
+    let mut places: Vec<(std::ops::Range<usize>, Msg)> = Vec::new();
+    for w in steps.windows(2) {
+        let (from, to) = (w[0], w[1]);
+        let cond = match from {
+            VisNode::Section(s) => c.sections[s].show_if.as_ref(),
+            VisNode::Item(i) => c.items[i].show_if.as_ref(),
+        };
+        let (Some(cond), VisNode::Item(j)) = (cond, to) else {
+            continue;
+        };
+        let (from_nl, from_en) = vis_name(c, from);
+        let (to_nl, to_en) = vis_name(c, to);
+        places.push((
+            name_in_condition(&c.source, cond, &c.items[j].id),
+            Msg::new(
+                format!("{from_nl} hangt af van {to_nl}"),
+                format!("{from_en} depends on {to_en}"),
+            ),
+        ));
+    }
     let mut sink = Sink::new(&c.path, &c.source);
-    let at = cond.map_or(0, |cond| cond.value_span.start);
-    sink.push(
-        at,
-        format!("`show_if` depends on itself: {}", names.join(" → ")),
-        Some(
-            "whether an item is shown cannot depend, directly or through others, on itself".into(),
+    let primary = places.first().map_or(0..0, |p| p.0.clone());
+    sink.report(
+        codes::SHOW_IF_CYCLE,
+        &primary,
+        Msg::new(
+            format!("`show_if` hangt van zichzelf af: {}", chain(true)),
+            format!("`show_if` depends on itself: {}", chain(false)),
         ),
+        Some(Msg::new(
+            "of iets getoond wordt, kan niet (direct of via andere vragen) van zichzelf afhangen",
+            "whether an item is shown cannot depend, directly or through others, on itself",
+        )),
     );
-    sink.diagnostics.remove(0)
+    let mut d = sink.diagnostics.remove(0);
+    for (span, label) in places {
+        let at = sink.locate(span);
+        d = d.with_secondary(at, label);
+    }
+    d
 }
 
 /// Checklists that refer to each other in a circle cannot be derived in any
@@ -277,15 +353,39 @@ fn checklist_cycles(set: &[Checklist]) -> Vec<(usize, Diagnostic)> {
                 .map(|&i| set[i].id.as_str())
                 .collect();
             let mut sink = Sink::new(&c.path, &c.source);
-            sink.push(
-                0,
-                format!(
-                    "checklists refer to each other in a circle: {}",
-                    names.join(" → ")
+            let id_span = c.id_span.clone();
+            let circle = names.join(" → ");
+            sink.report(
+                codes::CHECKLIST_CIRCLE,
+                &id_span,
+                Msg::new(
+                    format!("checklists verwijzen in een kring naar elkaar: {circle}"),
+                    format!("checklists refer to each other in a circle: {circle}"),
                 ),
-                Some("one of them must stop referring to the other".into()),
+                Some(Msg::new(
+                    "een van hen moet ophouden naar de ander te verwijzen",
+                    "one of them must stop referring to the other",
+                )),
             );
-            out.push((start, sink.diagnostics.remove(0)));
+            let mut d = sink.diagnostics.remove(0);
+            // Each step of the circle: a condition of one that names the next.
+            let mut ring = path.clone();
+            ring.push(start);
+            for w in ring.windows(2) {
+                let (a, b) = (&set[w[0]], &set[w[1]]);
+                let qualified = format!("{}.", b.id);
+                if let Some(cond) = conditions(a).find(|k| k.text.contains(&qualified)) {
+                    let span = name_in_condition(&a.source, cond, &b.id);
+                    d = d.with_secondary(
+                        Location::of(&a.path, &a.source, span),
+                        Msg::new(
+                            format!("`{}` verwijst naar `{}`", a.id, b.id),
+                            format!("`{}` refers to `{}`", a.id, b.id),
+                        ),
+                    );
+                }
+            }
+            out.push((start, d));
         }
     }
     out

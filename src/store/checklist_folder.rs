@@ -1,8 +1,10 @@
 //! Reads an organisation's folder of checklist files (`*.toml`).
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::checklist::SourceFile;
+use crate::checklist::load::MAX_FILE_BYTES;
 use crate::checklist::model::Origin;
 
 /// The name of the checklist folder inside the data directory.
@@ -30,7 +32,22 @@ pub fn read_checklist_folder(dir: &Path) -> Result<Vec<SourceFile>, String> {
     let mut out = Vec::new();
     for p in paths {
         let shown = p.display().to_string();
-        let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        // A regular file only (a FIFO or a device swapped in after the look
+        // above is refused without blocking), and never more than one byte
+        // past the limit: the loader reports a file that is too large.
+        let bytes = match crate::input::open_regular(&p) {
+            Ok((file, _)) => {
+                let mut bytes = Vec::new();
+                file.take(MAX_FILE_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("cannot read {shown}: {e}"))?;
+                bytes
+            }
+            Err(crate::input::InputError::NotRegular(_)) => continue,
+            Err(crate::input::InputError::Io(e)) => {
+                return Err(format!("cannot read {shown}: {e}"));
+            }
+        };
         out.push(SourceFile {
             path: shown.clone(),
             bytes,

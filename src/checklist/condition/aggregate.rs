@@ -12,7 +12,7 @@ use std::ops::Range;
 use super::compile::{ROSTER, Scope, Typed};
 use super::parse::{Ast, CondError, Ident, Node};
 use super::{Expr, Operand, RosterFact};
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::model::RosterKind;
 
 /// Roster facts read as `roster.NAME`.
@@ -32,21 +32,34 @@ impl<'a> Scope<'a> {
             other if ROSTER_CALLS.contains(&other) => {
                 return Err(CondError::new(
                     name.span.clone(),
-                    format!("`roster.{other}` needs an age between parentheses"),
+                    Msg::new(
+                        format!("`roster.{other}` heeft een leeftijd tussen haakjes nodig"),
+                        format!("`roster.{other}` needs an age between parentheses"),
+                    ),
                 )
-                .with_help(format!("for example `roster.{other}(4) > 0`")));
+                .with_help(Msg::new(
+                    format!("bijvoorbeeld `roster.{other}(4) > 0`"),
+                    format!("for example `roster.{other}(4) > 0`"),
+                )));
             }
             other => {
                 let known = ROSTER_FACTS.iter().chain(ROSTER_CALLS.iter()).copied();
                 return Err(CondError::new(
                     name.span.clone(),
-                    format!("the roster has no fact `{other}`"),
+                    Msg::new(
+                        format!("het gezin kent geen feit `{other}`"),
+                        format!("the roster has no fact `{other}`"),
+                    ),
                 )
                 .with_help(did_you_mean(other, known).unwrap_or_else(|| {
-                    format!(
-                        "the roster facts are {}, {}",
+                    let facts = format!(
+                        "{}, {}",
                         ROSTER_FACTS.join(", "),
                         ROSTER_CALLS.map(|c| format!("{c}(age)")).join(", ")
+                    );
+                    Msg::new(
+                        format!("de feiten van het gezin zijn {facts}"),
+                        format!("the roster facts are {facts}"),
                     )
                 })));
             }
@@ -63,9 +76,15 @@ impl<'a> Scope<'a> {
         if name.name != "age" {
             return Err(CondError::new(
                 name.span.clone(),
-                format!("the roster knows no `person.{}`", name.name),
+                Msg::new(
+                    format!("het gezin kent geen `person.{}`", name.name),
+                    format!("the roster knows no `person.{}`", name.name),
+                ),
             )
-            .with_help("`person.age` is the age of the child an entry is about"));
+            .with_help(Msg::new(
+                "`person.age` is de leeftijd van het kind waar een invulling over gaat",
+                "`person.age` is the age of the child an entry is about",
+            )));
         }
         let per = self
             .own_repeat_section()
@@ -75,13 +94,13 @@ impl<'a> Scope<'a> {
             Some(RosterKind::Child | RosterKind::Person) => Ok(Typed::Num(Operand::EntryAge)),
             Some(RosterKind::Caregiver) => Err(CondError::new(
                 scope.span.start..name.span.end,
-                "`person.age` is not known for caregivers: the roster has their role, not their age",
+Msg::new("`person.age` is niet bekend voor ouders en verzorgers: het gezin kent hun rol, niet hun leeftijd", "`person.age` is not known for caregivers: the roster has their role, not their age"),
             )),
             None => Err(CondError::new(
                 scope.span.start..name.span.end,
-                "`person.age` is only known in a section repeated per child or per person",
+Msg::new("`person.age` bestaat alleen in een onderdeel dat per kind of per persoon herhaald wordt", "`person.age` is only known in a section repeated per child or per person"),
             )
-            .with_help("use it in the items of a section with `repeat = { per = \"child\" }`, or inside `count`, `any` or `all` over one")),
+            .with_help(Msg::new("gebruik het in de vragen van een onderdeel met `repeat = { per = \"child\" }`, of binnen `count`, `any` of `all` daarover", "use it in the items of a section with `repeat = { per = \"child\" }`, or inside `count`, `any` or `all` over one"))),
         }
     }
 
@@ -96,22 +115,37 @@ impl<'a> Scope<'a> {
         if scope.name != ROSTER {
             return Err(CondError::new(
                 scope.span.start..func.span.end,
-                format!("unknown function `{}.{}`", scope.name, func.name),
+                Msg::new(
+                    format!("onbekende functie `{}.{}`", scope.name, func.name),
+                    format!("unknown function `{}.{}`", scope.name, func.name),
+                ),
             )
-            .with_help(format!(
-                "the functions with a dot are roster.{}",
-                ROSTER_CALLS.join(", roster.")
+            .with_help(Msg::new(
+                format!(
+                    "de functies met een punt zijn roster.{}",
+                    ROSTER_CALLS.join(", roster.")
+                ),
+                format!(
+                    "the functions with a dot are roster.{}",
+                    ROSTER_CALLS.join(", roster.")
+                ),
             )));
         }
         if !ROSTER_CALLS.contains(&func.name.as_str()) {
             let mut err = CondError::new(
                 func.span.clone(),
-                format!("the roster has no function `{}`", func.name),
+                Msg::new(
+                    format!("het gezin kent geen functie `{}`", func.name),
+                    format!("the roster has no function `{}`", func.name),
+                ),
             );
             if let Some(h) = did_you_mean(&func.name, ROSTER_CALLS) {
                 err = err.with_help(h);
             } else if ROSTER_FACTS.contains(&func.name.as_str()) {
-                err = err.with_help(format!("write `roster.{}` without parentheses", func.name));
+                err = err.with_help(Msg::new(
+                    format!("schrijf `roster.{}` zonder haakjes", func.name),
+                    format!("write `roster.{}` without parentheses", func.name),
+                ));
             }
             return Err(err);
         }
@@ -125,7 +159,10 @@ impl<'a> Scope<'a> {
                 if n.fract() != 0.0 || !(0.0..=18.0).contains(n) {
                     return Err(CondError::new(
                         s.clone(),
-                        "the age must be a whole number from 0 to 18",
+                        Msg::new(
+                            "de leeftijd moet een geheel getal van 0 tot en met 18 zijn",
+                            "the age must be a whole number from 0 to 18",
+                        ),
                     ));
                 }
                 *n as u8
@@ -133,15 +170,27 @@ impl<'a> Scope<'a> {
             [other] => {
                 return Err(CondError::new(
                     other.span.clone(),
-                    format!("`roster.{}` takes an age in years, a number", func.name),
+                    Msg::new(
+                        format!(
+                            "`roster.{}` neemt een leeftijd in jaren, een getal",
+                            func.name
+                        ),
+                        format!("`roster.{}` takes an age in years, a number", func.name),
+                    ),
                 ));
             }
             _ => {
                 return Err(CondError::new(
                     span.clone(),
-                    format!("`roster.{}` takes one age in years", func.name),
+                    Msg::new(
+                        format!("`roster.{}` neemt één leeftijd in jaren", func.name),
+                        format!("`roster.{}` takes one age in years", func.name),
+                    ),
                 )
-                .with_help(format!("for example `roster.{}(4)`", func.name)));
+                .with_help(Msg::new(
+                    format!("bijvoorbeeld `roster.{}(4)`", func.name),
+                    format!("for example `roster.{}(4)`", func.name),
+                )));
             }
         };
         Ok(Typed::Num(Operand::Roster(
@@ -192,7 +241,7 @@ impl<'a> Scope<'a> {
                     );
                     let mut err = CondError::new(
                         arg.span.clone(),
-                        format!("unknown section or item `{id}` in `count`"),
+Msg::new(format!("onbekend onderdeel of onbekende vraag `{id}` in `count`"), format!("unknown section or item `{id}` in `count`")),
                     )
                     .with_help("`count` counts the entries of a repeatable section, or the options chosen in a multiple-choice item");
                     if let Some(h) = did_you_mean(&id, names) {
@@ -203,23 +252,35 @@ impl<'a> Scope<'a> {
             }
             _ => return Ok(None),
         }
-        let usage = format!("write `{name}(section, condition)`");
+        let usage = Msg::new(
+            format!("schrijf `{name}(onderdeel, voorwaarde)`"),
+            format!("write `{name}(section, condition)`"),
+        );
         let (first, cond) = match args {
             [first] if name == "count" => (first, None),
             [first, cond] => (first, Some(cond)),
             [] | [_] => {
                 return Err(CondError::new(
                     span.clone(),
-                    format!("`{name}` needs a repeatable section and a condition"),
+                    Msg::new(
+                        format!("`{name}` heeft een herhaalbaar onderdeel en een voorwaarde nodig"),
+                        format!("`{name}` needs a repeatable section and a condition"),
+                    ),
                 )
                 .with_help(usage));
             }
             [_, _, extra, ..] => {
                 return Err(CondError::new(
                     extra.span.clone(),
-                    format!("`{name}` takes a section and one condition"),
+                    Msg::new(
+                        format!("`{name}` neemt een onderdeel en één voorwaarde"),
+                        format!("`{name}` takes a section and one condition"),
+                    ),
                 )
-                .with_help("combine conditions with `and` or `or`"));
+                .with_help(Msg::new(
+                    "combineer voorwaarden met `and` of `or`",
+                    "combine conditions with `and` or `or`",
+                )));
             }
         };
         let section = self.aggregate_section(name, first)?;
@@ -229,18 +290,30 @@ impl<'a> Scope<'a> {
         if self.aggregate.is_some() {
             return Err(CondError::new(
                 span.clone(),
-                format!("`{name}` cannot stand inside another `count`, `any` or `all`"),
+                Msg::new(
+                    format!("`{name}` kan niet binnen een andere `count`, `any` of `all` staan"),
+                    format!("`{name}` cannot stand inside another `count`, `any` or `all`"),
+                ),
             ));
         }
         if self.own_repeat_section() == Some(section) {
             return Err(CondError::new(
                 span.clone(),
-                format!(
-                    "`{name}({}, …)` cannot stand inside section `{}` itself",
-                    self.this.sections[section].id, self.this.sections[section].id
+                Msg::new(
+                    format!(
+                        "`{name}({}, …)` kan niet in onderdeel `{}` zelf staan",
+                        self.this.sections[section].id, self.this.sections[section].id
+                    ),
+                    format!(
+                        "`{name}({}, …)` cannot stand inside section `{}` itself",
+                        self.this.sections[section].id, self.this.sections[section].id
+                    ),
                 ),
             )
-            .with_help("a condition inside a repeatable section reads its own entry"));
+            .with_help(Msg::new(
+                "een voorwaarde binnen een herhaalbaar onderdeel leest de eigen invulling",
+                "a condition inside a repeatable section reads its own entry",
+            )));
         }
         self.aggregate = Some(section);
         let inner = self.condition(cond);
@@ -272,21 +345,33 @@ impl<'a> Scope<'a> {
             } => {
                 return Err(CondError::new(
                     c.span.clone(),
-                    format!("`{func}` can only name a section of this checklist"),
+                    Msg::new(
+                        format!("`{func}` kan alleen een onderdeel van deze checklist noemen"),
+                        format!("`{func}` can only name a section of this checklist"),
+                    ),
                 ));
             }
             _ => {
                 return Err(CondError::new(
                     arg.span.clone(),
-                    format!("`{func}` takes the id of a repeatable section first"),
+                    Msg::new(
+                        format!("`{func}` neemt eerst het id van een herhaalbaar onderdeel"),
+                        format!("`{func}` takes the id of a repeatable section first"),
+                    ),
                 )
-                .with_help(format!("write `{func}(section, condition)`")));
+                .with_help(Msg::new(
+                    format!("schrijf `{func}(onderdeel, voorwaarde)`"),
+                    format!("write `{func}(section, condition)`"),
+                )));
             }
         };
         let Some(idx) = self.this.section_index(&name.name) else {
             let mut err = CondError::new(
                 name.span.clone(),
-                format!("unknown section `{}`", name.name),
+                Msg::new(
+                    format!("onbekend onderdeel `{}`", name.name),
+                    format!("unknown section `{}`", name.name),
+                ),
             );
             let repeatable = self
                 .this
@@ -302,9 +387,15 @@ impl<'a> Scope<'a> {
         if self.this.sections[idx].repeat.is_none() {
             return Err(CondError::new(
                 name.span.clone(),
-                format!(
-                    "section `{}` is not repeatable, so `{func}` has no entries to go through",
-                    name.name
+                Msg::new(
+                    format!(
+                        "onderdeel `{}` is niet herhaalbaar, dus `{func}` heeft geen invullingen om langs te gaan",
+                        name.name
+                    ),
+                    format!(
+                        "section `{}` is not repeatable, so `{func}` has no entries to go through",
+                        name.name
+                    ),
                 ),
             ));
         }
@@ -325,9 +416,15 @@ impl<'a> Scope<'a> {
             let c = checklist.expect("qualified reference");
             return Err(CondError::new(
                 c.span.start..name.span.end,
-                format!(
-                    "inside `count`, `any` or `all` over `{}` a condition reads the items of its entries, not of checklist `{}`",
-                    sec.id, c.name
+                Msg::new(
+                    format!(
+                        "binnen `count`, `any` of `all` over `{}` leest een voorwaarde de vragen van de invullingen, niet van checklist `{}`",
+                        sec.id, c.name
+                    ),
+                    format!(
+                        "inside `count`, `any` or `all` over `{}` a condition reads the items of its entries, not of checklist `{}`",
+                        sec.id, c.name
+                    ),
                 ),
             ));
         }
@@ -335,12 +432,9 @@ impl<'a> Scope<'a> {
             Some(i) if sec.items.contains(&i) => Ok(()),
             Some(_) => Err(CondError::new(
                 name.span.clone(),
-                format!("`{}` is not an item of section `{}`", name.name, sec.id),
+Msg::new(format!("`{}` is geen vraag van onderdeel `{}`", name.name, sec.id), format!("`{}` is not an item of section `{}`", name.name, sec.id)),
             )
-            .with_help(format!(
-                "inside `count`, `any` or `all` over `{}` a condition reads the items of one entry",
-                sec.id
-            ))),
+            .with_help(Msg::new(format!("binnen `count`, `any` of `all` over `{}` leest een voorwaarde de vragen van één invulling", sec.id), format!("inside `count`, `any` or `all` over `{}` a condition reads the items of one entry", sec.id)))),
             // Unknown items get the ordinary message.
             None => Ok(()),
         }
@@ -357,7 +451,10 @@ impl<'a> Scope<'a> {
                 other => {
                     return Err(CondError::new(
                         side.span.clone(),
-                        format!("`+` adds numbers; this is {}", other.describe()),
+                        Msg::new(
+                            format!("`+` telt getallen op; dit is {}", other.describe_nl()),
+                            format!("`+` adds numbers; this is {}", other.describe()),
+                        ),
                     ));
                 }
             }

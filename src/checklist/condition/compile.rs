@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::parse::{Ast, CmpOp, CondError, Ident, Node};
 use super::{Expr, ItemRef, Operand};
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::model::{AppliesTo, Checklist, Item, ItemKind, Place};
 
 /// The name before the dot of roster facts: `roster.children`.
@@ -39,6 +39,10 @@ pub struct Scope<'a> {
     /// The repeatable section of the aggregate (`count(s, …)`, `any`, `all`)
     /// being compiled: inside it, names are items of one of its entries.
     pub aggregate: Option<usize>,
+    /// Errors found besides the one `condition` returns: each side of an
+    /// `and` or `or` is checked even when the other failed, so that an
+    /// author sees every mistake of a condition at once.
+    pub errors: Vec<CondError>,
 }
 
 impl<'a> Scope<'a> {
@@ -55,6 +59,7 @@ impl<'a> Scope<'a> {
             others,
             foreign,
             aggregate: None,
+            errors: Vec::new(),
         }
     }
 }
@@ -75,6 +80,26 @@ pub(super) enum Typed<'a> {
 }
 
 impl Typed<'_> {
+    /// What this is, in Dutch.
+    pub(super) fn describe_nl(&self) -> &'static str {
+        match self {
+            Typed::Num(_) | Typed::NumLit(_) => "een getal",
+            Typed::Choice(_, item) => match item.kind {
+                ItemKind::YesNo => "een ja/nee-antwoord",
+                ItemKind::YesNoUnknown => "een ja/nee/weet-niet-antwoord",
+                _ => "een antwoord met één keuze",
+            },
+            Typed::Multi(..) => "een antwoord met meer keuzes",
+            Typed::Text(_) => "een tekstantwoord",
+            Typed::Date(_) => "een datum",
+            Typed::Band(_) => "een scoregrens",
+            Typed::Outcome(_) => "een uitkomst",
+            Typed::Bool(_) | Typed::BoolLit(_) => "een voorwaarde (waar of onwaar)",
+            Typed::StrLit(_) => "een tekst",
+            Typed::List(_) => "een lijst",
+        }
+    }
+
     pub(super) fn describe(&self) -> &'static str {
         match self {
             Typed::Num(_) | Typed::NumLit(_) => "a number",
@@ -143,20 +168,37 @@ impl<'a> Scope<'a> {
         match self.typed(node)? {
             Typed::Bool(e) => Ok(e),
             Typed::BoolLit(b) => Ok(Expr::Const(b)),
-            Typed::Choice(_, item) => Err(CondError::new(
-                node.span.clone(),
-                format!("`{}` is an answer, not a condition", item.id),
-            )
-            .with_help(format!(
-                "compare it with one of its options, for example `{} == \"{}\"`",
-                item.id,
-                item.options.first().map_or("ja", |o| o.id.as_str())
-            ))),
+            Typed::Choice(_, item) => {
+                let first = item.options.first().map_or("ja", |o| o.id.as_str());
+                Err(CondError::new(
+                    node.span.clone(),
+                    Msg::new(
+                        format!("`{}` is een antwoord, geen voorwaarde", item.id),
+                        format!("`{}` is an answer, not a condition", item.id),
+                    ),
+                )
+                .with_help(Msg::new(
+                    format!(
+                        "vergelijk het met een van de opties, bijvoorbeeld `{} == \"{first}\"`",
+                        item.id
+                    ),
+                    format!(
+                        "compare it with one of its options, for example `{} == \"{first}\"`",
+                        item.id
+                    ),
+                )))
+            }
             other => Err(CondError::new(
                 node.span.clone(),
-                format!("this is {}, not a condition", other.describe()),
+                Msg::new(
+                    format!("dit is {}, geen voorwaarde", other.describe_nl()),
+                    format!("this is {}, not a condition", other.describe()),
+                ),
             )
-            .with_help("compare it with something, for example `== \"ja\"` or `>= 2`")),
+            .with_help(Msg::new(
+                "vergelijk het met iets, bijvoorbeeld `== \"ja\"` of `>= 2`",
+                "compare it with something, for example `== \"ja\"` or `>= 2`",
+            ))),
         }
     }
 
@@ -178,14 +220,27 @@ impl<'a> Scope<'a> {
             Ast::And(a, b) | Ast::Or(a, b) => {
                 let is_and = matches!(node.ast, Ast::And(..));
                 let mut parts = Vec::new();
+                let mut failed: Option<CondError> = None;
                 for side in [a, b] {
-                    let e = self.condition(side)?;
+                    let e = match self.condition(side) {
+                        Ok(e) => e,
+                        Err(err) => {
+                            match &failed {
+                                None => failed = Some(err),
+                                Some(_) => self.errors.push(err),
+                            }
+                            continue;
+                        }
+                    };
                     match (e, is_and) {
                         (Expr::And(inner), true) | (Expr::Or(inner), false) => {
                             parts.extend(inner.into_vec())
                         }
                         (e, _) => parts.push(e),
                     }
+                }
+                if let Some(err) = failed {
+                    return Err(err);
                 }
                 let parts = parts.into_boxed_slice();
                 Typed::Bool(if is_and {
@@ -220,9 +275,15 @@ impl<'a> Scope<'a> {
                     if self.this.applies_to != AppliesTo::Child {
                         return Err(CondError::new(
                             name.span.clone(),
-                            "`age` is only known in checklists that apply to each child",
+                            Msg::new(
+                                "`age` bestaat alleen in checklists die per kind worden ingevuld",
+                                "`age` is only known in checklists that apply to each child",
+                            ),
                         )
-                        .with_help("use `children` for the number of children in the roster"));
+                        .with_help(Msg::new(
+                            "gebruik `children` voor het aantal kinderen in het gezin",
+                            "use `children` for the number of children in the roster",
+                        )));
                     }
                     return Ok(Typed::Num(Operand::Age));
                 }
@@ -264,9 +325,15 @@ impl<'a> Scope<'a> {
             let Some(idx) = self.this.item_index(&name.name) else {
                 let mut err = CondError::new(
                     name.span.clone(),
-                    format!(
-                        "unknown item `{}` in checklist `{}`",
-                        name.name, self.this.id
+                    Msg::new(
+                        format!(
+                            "onbekende vraag `{}` in checklist `{}`",
+                            name.name, self.this.id
+                        ),
+                        format!(
+                            "unknown item `{}` in checklist `{}`",
+                            name.name, self.this.id
+                        ),
                     ),
                 );
                 let candidates = self
@@ -286,15 +353,9 @@ impl<'a> Scope<'a> {
             {
                 return Err(CondError::new(
                     name.span.clone(),
-                    format!(
-                        "`{}` sits in the repeatable section `{}` and has an answer per entry",
-                        name.name, self.this.sections[section].id
-                    ),
+Msg::new(format!("`{}` staat in het herhaalbare onderdeel `{}` en heeft een antwoord per invulling", name.name, self.this.sections[section].id), format!("`{}` sits in the repeatable section `{}` and has an answer per entry", name.name, self.this.sections[section].id)),
                 )
-                .with_help(format!(
-                    "only items of that section can refer to it; use `count({0})`, `count({0}, …)`, `any({0}, …)` or `all({0}, …)` to read its entries",
-                    self.this.sections[section].id
-                )));
+                .with_help(Msg::new(format!("alleen vragen van dat onderdeel kunnen ernaar verwijzen; lees de invullingen met `count({0})`, `count({0}, …)`, `any({0}, …)` of `all({0}, …)`", self.this.sections[section].id), format!("only items of that section can refer to it; use `count({0})`, `count({0}, …)`, `any({0}, …)` or `all({0}, …)` to read its entries", self.this.sections[section].id))));
             }
             return Ok((
                 ItemRef {
@@ -309,7 +370,10 @@ impl<'a> Scope<'a> {
         let Some(other) = self.others.iter().copied().find(|c| c.id == cname.name) else {
             let mut err = CondError::new(
                 cname.span.clone(),
-                format!("unknown checklist `{}`", cname.name),
+                Msg::new(
+                    format!("onbekende checklist `{}`", cname.name),
+                    format!("unknown checklist `{}`", cname.name),
+                ),
             );
             if let Some(help) = did_you_mean(&cname.name, self.others.iter().map(|c| c.id.as_str()))
             {
@@ -320,19 +384,34 @@ impl<'a> Scope<'a> {
         if other.applies_to != AppliesTo::Visit && other.applies_to != self.this.applies_to {
             return Err(CondError::new(
                 cname.span.clone(),
-                format!(
-                    "`{}` is filled in per {}, `{}` per {}: there is no single answer to refer to",
-                    other.id,
-                    other.applies_to.key(),
-                    self.this.id,
-                    self.this.applies_to.key()
+                Msg::new(
+                    format!(
+                        "`{}` wordt per {} ingevuld, `{}` per {}: er is niet één antwoord om naar te verwijzen",
+                        other.id,
+                        other.applies_to.key(),
+                        self.this.id,
+                        self.this.applies_to.key()
+                    ),
+                    format!(
+                        "`{}` is filled in per {}, `{}` per {}: there is no single answer to refer to",
+                        other.id,
+                        other.applies_to.key(),
+                        self.this.id,
+                        self.this.applies_to.key()
+                    ),
                 ),
             ));
         }
         let Some(idx) = other.item_index(&name.name) else {
             let mut err = CondError::new(
                 name.span.clone(),
-                format!("unknown item `{}` in checklist `{}`", name.name, other.id),
+                Msg::new(
+                    format!(
+                        "onbekende vraag `{}` in checklist `{}`",
+                        name.name, other.id
+                    ),
+                    format!("unknown item `{}` in checklist `{}`", name.name, other.id),
+                ),
             );
             if let Some(help) = did_you_mean(&name.name, other.items.iter().map(|i| i.id.as_str()))
             {
@@ -343,9 +422,15 @@ impl<'a> Scope<'a> {
         if other.in_repeat(idx) {
             return Err(CondError::new(
                 name.span.clone(),
-                format!(
-                    "`{}.{}` sits in a repeatable section and has an answer per entry",
-                    other.id, name.name
+                Msg::new(
+                    format!(
+                        "`{}.{}` staat in een herhaalbaar onderdeel en heeft een antwoord per invulling",
+                        other.id, name.name
+                    ),
+                    format!(
+                        "`{}.{}` sits in a repeatable section and has an answer per entry",
+                        other.id, name.name
+                    ),
                 ),
             ));
         }
@@ -382,26 +467,38 @@ impl<'a> Scope<'a> {
         if !FUNCTIONS.contains(&func.name.as_str()) {
             let mut err = CondError::new(
                 func.span.clone(),
-                format!("unknown function `{}`", func.name),
+                Msg::new(
+                    format!("onbekende functie `{}`", func.name),
+                    format!("unknown function `{}`", func.name),
+                ),
             );
-            err = err.with_help(
-                did_you_mean(&func.name, FUNCTIONS)
-                    .unwrap_or_else(|| format!("the functions are {}", FUNCTIONS.join(", "))),
-            );
+            err = err.with_help(did_you_mean(&func.name, FUNCTIONS).unwrap_or_else(|| {
+                let all = FUNCTIONS.join(", ");
+                Msg::new(
+                    format!("de functies zijn {all}"),
+                    format!("the functions are {all}"),
+                )
+            }));
             return Err(err);
         }
         let arg = match args {
             [] => {
                 return Err(CondError::new(
                     span.clone(),
-                    format!("`{}` needs a name between the parentheses", func.name),
+                    Msg::new(
+                        format!("`{}` heeft een naam tussen de haakjes nodig", func.name),
+                        format!("`{}` needs a name between the parentheses", func.name),
+                    ),
                 ));
             }
             [arg] => arg,
             [_, extra, ..] => {
                 return Err(CondError::new(
                     extra.span.clone(),
-                    format!("`{}` takes one name", func.name),
+                    Msg::new(
+                        format!("`{}` neemt één naam", func.name),
+                        format!("`{}` takes one name", func.name),
+                    ),
                 ));
             }
         };
@@ -411,7 +508,10 @@ impl<'a> Scope<'a> {
         let Ast::Name { checklist, name } = &arg.ast else {
             return Err(CondError::new(
                 arg.span.clone(),
-                format!("`{}` takes a name, not a value", func.name),
+                Msg::new(
+                    format!("`{}` neemt een naam, geen waarde", func.name),
+                    format!("`{}` takes a name, not a value", func.name),
+                ),
             ));
         };
         let in_show_if = matches!(self.place, Place::SectionShowIf(_) | Place::ItemShowIf(_));
@@ -419,7 +519,18 @@ impl<'a> Scope<'a> {
             match checklist {
                 Some(c) => Err(CondError::new(
                     c.span.clone(),
-                    format!("`{}` can only name a {what} of this checklist", func.name),
+                    Msg::new(
+                        format!(
+                            "`{}` kan alleen {} van deze checklist noemen",
+                            func.name,
+                            match what {
+                                "score" => "een score",
+                                "outcome" => "een uitkomst",
+                                _ => "een onderdeel",
+                            }
+                        ),
+                        format!("`{}` can only name a {what} of this checklist", func.name),
+                    ),
                 )),
                 None => Ok(()),
             }
@@ -435,9 +546,15 @@ impl<'a> Scope<'a> {
                 if item.kind != ItemKind::Multi {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!(
-                            "`count` counts the options chosen in a multiple-choice item; `{}` is not one",
-                            item.id
+                        Msg::new(
+                            format!(
+                                "`count` telt de gekozen opties van een vraag met meer keuzes; `{}` is er geen",
+                                item.id
+                            ),
+                            format!(
+                                "`count` counts the options chosen in a multiple-choice item; `{}` is not one",
+                                item.id
+                            ),
                         ),
                     ));
                 }
@@ -448,11 +565,9 @@ impl<'a> Scope<'a> {
                 if in_show_if {
                     return Err(CondError::new(
                         func.span.clone(),
-                        format!("`{}` cannot be used in `show_if`", func.name),
+Msg::new(format!("`{}` kan niet in `show_if` staan", func.name), format!("`{}` cannot be used in `show_if`", func.name)),
                     )
-                    .with_help(
-                        "scores are derived from what is shown; use them in red flags and outcomes",
-                    ));
+                    .with_help(Msg::new("scores volgen uit wat getoond wordt; gebruik ze in rode vlaggen en uitkomsten", "scores are derived from what is shown; use them in red flags and outcomes")));
                 }
                 let Some(idx) = self.this.scores.iter().position(|s| s.id == name.name) else {
                     let mut err =
@@ -475,13 +590,19 @@ impl<'a> Scope<'a> {
                 if in_show_if {
                     return Err(CondError::new(
                         func.span.clone(),
-                        "`outcome` cannot be used in `show_if`",
+                        Msg::new(
+                            "`outcome` kan niet in `show_if` staan",
+                            "`outcome` cannot be used in `show_if`",
+                        ),
                     ));
                 }
                 let Some(idx) = self.this.outcomes.iter().position(|o| o.id == name.name) else {
                     let mut err = CondError::new(
                         name.span.clone(),
-                        format!("unknown outcome `{}`", name.name),
+                        Msg::new(
+                            format!("onbekende uitkomst `{}`", name.name),
+                            format!("unknown outcome `{}`", name.name),
+                        ),
                     );
                     if let Some(h) =
                         did_you_mean(&name.name, self.this.outcomes.iter().map(|s| s.id.as_str()))
@@ -495,9 +616,9 @@ impl<'a> Scope<'a> {
                 {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!("outcome `{}` is not derived yet at this point", name.name),
+Msg::new(format!("uitkomst `{}` is op deze plek nog niet bepaald", name.name), format!("outcome `{}` is not derived yet at this point", name.name)),
                     )
-                    .with_help("an outcome rule can only use outcomes listed before it"));
+                    .with_help(Msg::new("een regel van een uitkomst kan alleen uitkomsten gebruiken die ervoor staan", "an outcome rule can only use outcomes listed before it")));
                 }
                 Ok(Typed::Outcome(idx as u16))
             }
@@ -506,7 +627,10 @@ impl<'a> Scope<'a> {
                 let Some(idx) = self.this.section_index(&name.name) else {
                     let mut err = CondError::new(
                         name.span.clone(),
-                        format!("unknown section `{}`", name.name),
+                        Msg::new(
+                            format!("onbekend onderdeel `{}`", name.name),
+                            format!("unknown section `{}`", name.name),
+                        ),
                     );
                     if let Some(h) =
                         did_you_mean(&name.name, self.this.sections.iter().map(|s| s.id.as_str()))
@@ -518,9 +642,15 @@ impl<'a> Scope<'a> {
                 if self.this.sections[idx].repeat.is_none() {
                     return Err(CondError::new(
                         name.span.clone(),
-                        format!(
-                            "section `{}` is not repeatable, so it has no entries to count",
-                            name.name
+                        Msg::new(
+                            format!(
+                                "onderdeel `{}` is niet herhaalbaar en heeft dus geen invullingen om te tellen",
+                                name.name
+                            ),
+                            format!(
+                                "section `{}` is not repeatable, so it has no entries to count",
+                                name.name
+                            ),
                         ),
                     ));
                 }
@@ -536,11 +666,21 @@ impl<'a> Scope<'a> {
             None => {
                 let err = CondError::new(
                     span.clone(),
-                    format!("item `{}` has no option \"{value}\"", item.id),
+                    Msg::new(
+                        format!("vraag `{}` heeft geen optie \"{value}\"", item.id),
+                        format!("item `{}` has no option \"{value}\"", item.id),
+                    ),
                 );
                 Err(err.with_help(
-                    did_you_mean(value, item.options.iter().map(|o| o.id.as_str()))
-                        .unwrap_or_else(|| format!("its options are {}", option_list(item))),
+                    did_you_mean(value, item.options.iter().map(|o| o.id.as_str())).unwrap_or_else(
+                        || {
+                            let all = option_list(item);
+                            Msg::new(
+                                format!("de opties zijn {all}"),
+                                format!("its options are {all}"),
+                            )
+                        },
+                    ),
                 ))
             }
         }
@@ -559,11 +699,19 @@ impl<'a> Scope<'a> {
                     let ids: Vec<&str> = score.bands.iter().map(|b| b.id.as_str()).collect();
                     return Err(CondError::new(
                         span.clone(),
-                        format!("score `{}` has no band \"{value}\"", score.id),
+                        Msg::new(
+                            format!("score `{}` heeft geen grens \"{value}\"", score.id),
+                            format!("score `{}` has no band \"{value}\"", score.id),
+                        ),
                     )
                     .with_help(
-                        did_you_mean(value, ids.iter().copied())
-                            .unwrap_or_else(|| format!("its bands are {}", ids.join(", "))),
+                        did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
+                            let all = ids.join(", ");
+                            Msg::new(
+                                format!("de grenzen zijn {all}"),
+                                format!("its bands are {all}"),
+                            )
+                        }),
                     ));
                 }
                 Ok(Operand::Text(value.into()))
@@ -574,18 +722,35 @@ impl<'a> Scope<'a> {
                     let ids: Vec<&str> = outcome.rules.iter().map(|r| r.value.as_str()).collect();
                     return Err(CondError::new(
                         span.clone(),
-                        format!("outcome `{}` has no value \"{value}\"", outcome.id),
+                        Msg::new(
+                            format!("uitkomst `{}` heeft geen waarde \"{value}\"", outcome.id),
+                            format!("outcome `{}` has no value \"{value}\"", outcome.id),
+                        ),
                     )
                     .with_help(
-                        did_you_mean(value, ids.iter().copied())
-                            .unwrap_or_else(|| format!("its values are {}", ids.join(", "))),
+                        did_you_mean(value, ids.iter().copied()).unwrap_or_else(|| {
+                            let all = ids.join(", ");
+                            Msg::new(
+                                format!("de waarden zijn {all}"),
+                                format!("its values are {all}"),
+                            )
+                        }),
                     ));
                 }
                 Ok(Operand::Text(value.into()))
             }
             Typed::Date(_) => parse_date(value).map(Operand::Date).ok_or_else(|| {
-                CondError::new(span.clone(), format!("\"{value}\" is not a date"))
-                    .with_help("write dates as \"YYYY-MM-DD\", for example \"2026-03-04\"")
+                CondError::new(
+                    span.clone(),
+                    Msg::new(
+                        format!("\"{value}\" is geen datum"),
+                        format!("\"{value}\" is not a date"),
+                    ),
+                )
+                .with_help(Msg::new(
+                    "schrijf datums als \"JJJJ-MM-DD\", bijvoorbeeld \"2026-03-04\"",
+                    "write dates as \"YYYY-MM-DD\", for example \"2026-03-04\"",
+                ))
             }),
             _ => Ok(Operand::Text(value.into())),
         }
@@ -594,19 +759,32 @@ impl<'a> Scope<'a> {
     fn mismatch(&self, span: Range<usize>, a: &Typed<'_>, b: &Typed<'_>) -> CondError {
         let mut err = CondError::new(
             span,
-            format!("cannot compare {} with {}", a.describe(), b.describe()),
+            Msg::new(
+                format!(
+                    "kan {} niet vergelijken met {}",
+                    a.describe_nl(),
+                    b.describe_nl()
+                ),
+                format!("cannot compare {} with {}", a.describe(), b.describe()),
+            ),
         );
         if let Typed::Choice(_, item) = a {
-            err = err.with_help(format!(
-                "the options of `{}` are {}",
-                item.id,
-                option_list(item)
+            let all = option_list(item);
+            err = err.with_help(Msg::new(
+                format!("de opties van `{}` zijn {all}", item.id),
+                format!("the options of `{}` are {all}", item.id),
             ));
         } else if let Typed::Multi(_, item) = a {
-            err = err.with_help(format!(
-                "to test an option of a multiple-choice item write `\"{}\" in {}`",
-                item.options.first().map_or("x", |o| o.id.as_str()),
-                item.id
+            let first = item.options.first().map_or("x", |o| o.id.as_str());
+            err = err.with_help(Msg::new(
+                format!(
+                    "test een optie van een vraag met meer keuzes zo: `\"{first}\" in {}`",
+                    item.id
+                ),
+                format!(
+                    "to test an option of a multiple-choice item write `\"{first}\" in {}`",
+                    item.id
+                ),
             ));
         }
         err
@@ -623,8 +801,17 @@ impl<'a> Scope<'a> {
         };
         let whole = a.span.start.min(b.span.start)..a.span.end.max(b.span.end);
         if ta.is_literal() {
-            return Err(CondError::new(whole, "this compares two fixed values")
-                .with_help("compare an item, a score or an outcome with a value"));
+            return Err(CondError::new(
+                whole,
+                Msg::new(
+                    "dit vergelijkt twee vaste waarden",
+                    "this compares two fixed values",
+                ),
+            )
+            .with_help(Msg::new(
+                "vergelijk een vraag, een score of een uitkomst met een waarde",
+                "compare an item, a score or an outcome with a value",
+            )));
         }
         let equality_only = |what: &str| -> Result<(), CondError> {
             if op.is_equality() {
@@ -632,9 +819,23 @@ impl<'a> Scope<'a> {
             } else {
                 Err(CondError::new(
                     whole.clone(),
-                    format!("{what} can only be compared with `==` or `!=`"),
+                    Msg::new(
+                        format!(
+                            "{} kan alleen met `==` of `!=` vergeleken worden",
+                            match what {
+                                "an answer with options" => "een antwoord met opties",
+                                "a text answer" => "een tekstantwoord",
+                                "a score band" => "een scoregrens",
+                                _ => "een uitkomst",
+                            }
+                        ),
+                        format!("{what} can only be compared with `==` or `!=`"),
+                    ),
                 )
-                .with_help("use `in [...]` to allow several values"))
+                .with_help(Msg::new(
+                    "gebruik `in [...]` om meer waarden toe te laten",
+                    "use `in [...]` to allow several values",
+                )))
             }
         };
         match (&ta, &tb) {
@@ -699,7 +900,10 @@ impl<'a> Scope<'a> {
             }
             (_, Typed::List(elems)) => {
                 if elems.is_empty() {
-                    return Err(CondError::new(haystack.span.clone(), "the list is empty"));
+                    return Err(CondError::new(
+                        haystack.span.clone(),
+                        Msg::new("de lijst is leeg", "the list is empty"),
+                    ));
                 }
                 if let Typed::Choice(r, item) = &tn {
                     let mut set = 0;
@@ -722,7 +926,10 @@ impl<'a> Scope<'a> {
                     other => {
                         return Err(CondError::new(
                             needle.span.clone(),
-                            format!("`in [...]` cannot test {}", other.describe()),
+                            Msg::new(
+                                format!("`in [...]` kan {} niet testen", other.describe_nl()),
+                                format!("`in [...]` cannot test {}", other.describe()),
+                            ),
                         ));
                     }
                 };
@@ -746,9 +953,15 @@ impl<'a> Scope<'a> {
             }
             (_, other) => Err(CondError::new(
                 haystack.span.clone(),
-                format!(
-                    "`in` needs a list `[...]` or a multiple-choice item, not {}",
-                    other.describe()
+                Msg::new(
+                    format!(
+                        "`in` heeft een lijst `[...]` of een vraag met meer keuzes nodig, niet {}",
+                        other.describe_nl()
+                    ),
+                    format!(
+                        "`in` needs a list `[...]` or a multiple-choice item, not {}",
+                        other.describe()
+                    ),
                 ),
             )),
         }

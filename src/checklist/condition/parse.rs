@@ -19,6 +19,8 @@
 
 use std::ops::Range;
 
+use crate::checklist::diagnostic::{Msg, codes};
+
 /// Longest condition accepted, in bytes.
 pub const MAX_LEN: usize = 4096;
 /// Deepest nesting of parentheses, lists and `not` accepted.
@@ -28,21 +30,41 @@ const MAX_DEPTH: usize = 48;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CondError {
     pub span: Range<usize>,
-    pub message: String,
-    pub help: Option<String>,
+    /// The diagnostic code (`diagnostic::codes`).
+    pub code: &'static str,
+    /// Boxed: a condition's `Result` stays small on the happy path.
+    pub message: Box<Msg>,
+    pub help: Option<Box<Msg>>,
 }
 
 impl CondError {
-    pub fn new(span: Range<usize>, message: impl Into<String>) -> CondError {
+    /// An error in a condition. Its code follows from what it says: a name
+    /// that is not known, or else a type error (the parser marks its own
+    /// errors as syntax; places that forbid something say so).
+    pub fn new(span: Range<usize>, message: impl Into<Msg>) -> CondError {
+        let message = message.into();
+        let code = if message.en.starts_with("unknown ") || message.en.contains(" has no option ") {
+            codes::UNKNOWN_NAME
+        } else if message.en.contains("cannot be used in") || message.en.contains("can only") {
+            codes::CONDITION_PLACE
+        } else {
+            codes::CONDITION_TYPE
+        };
         CondError {
             span,
-            message: message.into(),
+            code,
+            message: Box::new(message),
             help: None,
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> CondError {
-        self.help = Some(help.into());
+    pub fn with_help(mut self, help: impl Into<Msg>) -> CondError {
+        self.help = Some(Box::new(help.into()));
+        self
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> CondError {
+        self.code = code;
         self
     }
 }
@@ -142,6 +164,17 @@ enum Tok {
     End,
 }
 
+/// A token in Dutch.
+fn describe_nl(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("naam `{s}`"),
+        Tok::Str(s) => format!("tekst \"{s}\""),
+        Tok::Num(n) => format!("getal {n}"),
+        Tok::End => "het einde van de voorwaarde".into(),
+        other => describe(other),
+    }
+}
+
 fn describe(t: &Tok) -> String {
     match t {
         Tok::Ident(s) => format!("name `{s}`"),
@@ -205,16 +238,25 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                     ('=', _) => {
                         return Err(CondError::new(
                             start..start + 1,
-                            "a single `=` is not a comparison",
+                            Msg::new(
+                                "een enkele `=` is geen vergelijking",
+                                "a single `=` is not a comparison",
+                            ),
                         )
-                        .with_help("write `==` to compare"));
+                        .with_help(Msg::new(
+                            "schrijf `==` om te vergelijken",
+                            "write `==` to compare",
+                        )));
                     }
                     _ => {
-                        return Err(
-                            CondError::new(start..start + 1, "unexpected `!`").with_help(
-                                "write `!=` for \"not equal\", or `not` before a condition",
-                            ),
-                        );
+                        return Err(CondError::new(
+                            start..start + 1,
+                            Msg::new("onverwachte `!`", "unexpected `!`"),
+                        )
+                        .with_help(Msg::new(
+                            "schrijf `!=` voor \"niet gelijk\", of `not` voor een voorwaarde",
+                            "write `!=` for \"not equal\", or `not` before a condition",
+                        )));
                     }
                 };
                 out.push((Tok::Op(op), start..start + len));
@@ -229,9 +271,15 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                     let Some(ch) = src[j..].chars().next() else {
                         return Err(CondError::new(
                             start..src.len(),
-                            "this text has no closing quote",
+                            Msg::new(
+                                "deze tekst heeft geen sluitend aanhalingsteken",
+                                "this text has no closing quote",
+                            ),
                         )
-                        .with_help(format!("end the text with {quote}")));
+                        .with_help(Msg::new(
+                            format!("sluit de tekst af met {quote}"),
+                            format!("end the text with {quote}"),
+                        )));
                     };
                     j += ch.len_utf8();
                     if ch == quote {
@@ -262,10 +310,19 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
                 }
                 let text: String = src[i..j].chars().filter(|&c| c != '_').collect();
                 let num: f64 = text.parse().map_err(|_| {
-                    CondError::new(start..j, format!("`{}` is not a number", &src[i..j]))
+                    CondError::new(
+                        start..j,
+                        Msg::new(
+                            format!("`{}` is geen getal", &src[i..j]),
+                            format!("`{}` is not a number", &src[i..j]),
+                        ),
+                    )
                 })?;
                 if !num.is_finite() {
-                    return Err(CondError::new(start..j, "this number is too large"));
+                    return Err(CondError::new(
+                        start..j,
+                        Msg::new("dit getal is te groot", "this number is too large"),
+                    ));
                 }
                 out.push((Tok::Num(num), start..j));
                 i = j;
@@ -292,15 +349,22 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, CondError> {
             }
             '&' | '|' => {
                 let word = if c == '&' { "and" } else { "or" };
-                return Err(
-                    CondError::new(start..start + 1, format!("unexpected `{c}`"))
-                        .with_help(format!("write `{word}`")),
-                );
+                return Err(CondError::new(
+                    start..start + 1,
+                    Msg::new(format!("onverwachte `{c}`"), format!("unexpected `{c}`")),
+                )
+                .with_help(Msg::new(
+                    format!("schrijf `{word}`"),
+                    format!("write `{word}`"),
+                )));
             }
             other => {
                 return Err(CondError::new(
                     start..start + other.len_utf8(),
-                    format!("unexpected character `{other}`"),
+                    Msg::new(
+                        format!("onverwacht teken `{other}`"),
+                        format!("unexpected character `{other}`"),
+                    ),
                 ));
             }
         }
@@ -336,7 +400,19 @@ impl Parser {
     fn unexpected(&self, expected: &str) -> CondError {
         CondError::new(
             self.span(),
-            format!("expected {expected}, found {}", describe(self.peek())),
+            Msg::new(
+                format!(
+                    "verwacht: {}, gevonden: {}",
+                    expected
+                        .replace(
+                            " or the end of the condition",
+                            " of het einde van de voorwaarde"
+                        )
+                        .replace(" or ", " of "),
+                    describe_nl(self.peek())
+                ),
+                format!("expected {expected}, found {}", describe(self.peek())),
+            ),
         )
     }
 
@@ -345,7 +421,10 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(CondError::new(
                 self.span(),
-                "this condition is nested too deeply",
+                Msg::new(
+                    "deze voorwaarde is te diep genest",
+                    "this condition is nested too deeply",
+                ),
             ));
         }
         Ok(())
@@ -528,7 +607,10 @@ impl Parser {
                         let Tok::Ident(second) = t else {
                             return Err(CondError::new(
                                 s2,
-                                format!("expected an item name after `{}.`", first.name),
+                                Msg::new(
+                                    format!("verwacht: de naam van een vraag na `{}.`", first.name),
+                                    format!("expected an item name after `{}.`", first.name),
+                                ),
                             ));
                         };
                         if *self.peek() == Tok::LParen {
@@ -564,9 +646,15 @@ impl Parser {
                 }
             }
             other => {
-                let msg = format!(
-                    "expected an item, a value or `(`, found {}",
-                    describe(&other)
+                let msg = Msg::new(
+                    format!(
+                        "verwacht: een vraag, een waarde of `(`, gevonden: {}",
+                        describe_nl(&other)
+                    ),
+                    format!(
+                        "expected an item, a value or `(`, found {}",
+                        describe(&other)
+                    ),
                 );
                 return Err(CondError::new(span, msg));
             }
@@ -577,18 +665,28 @@ impl Parser {
 
 /// Parse a condition into its syntax tree.
 pub fn parse(src: &str) -> Result<Node, CondError> {
+    parse_inner(src).map_err(|e| e.with_code(codes::CONDITION_SYNTAX))
+}
+
+fn parse_inner(src: &str) -> Result<Node, CondError> {
     if src.len() > MAX_LEN {
         return Err(CondError::new(
             0..0,
-            format!("this condition is longer than {MAX_LEN} bytes"),
+            Msg::new(
+                format!("deze voorwaarde is langer dan {MAX_LEN} bytes"),
+                format!("this condition is longer than {MAX_LEN} bytes"),
+            ),
         ));
     }
     if src.trim().is_empty() {
-        return Err(
-            CondError::new(0..src.len(), "the condition is empty").with_help(
-                "leave the key out instead, or write a condition such as `item == \"ja\"`",
-            ),
-        );
+        return Err(CondError::new(
+            0..src.len(),
+            Msg::new("de voorwaarde is leeg", "the condition is empty"),
+        )
+        .with_help(Msg::new(
+            "laat de sleutel dan weg, of schrijf een voorwaarde zoals `vraag == \"ja\"`",
+            "leave the key out instead, or write a condition such as `item == \"ja\"`",
+        )));
     }
     let toks = lex(src)?;
     let mut p = Parser {
@@ -695,7 +793,10 @@ mod tests {
         assert!(e.message.contains("found `and`"), "{}", e.message);
         let e = parse("a = 1").unwrap_err();
         assert_eq!(e.span, 2..3);
-        assert_eq!(e.help.as_deref(), Some("write `==` to compare"));
+        assert_eq!(
+            e.help.map(|h| h.en).as_deref(),
+            Some("write `==` to compare")
+        );
         let e = parse("a == \"ja").unwrap_err();
         assert!(e.message.contains("no closing quote"));
         assert_eq!(e.span.start, 5);

@@ -13,7 +13,7 @@
 use super::compile::{PREVIOUS, Scope, Typed, typed_item};
 use super::parse::{Ast, CondError, Ident, Node};
 use super::{Expr, ItemRef, Operand};
-use crate::checklist::diagnostic::did_you_mean;
+use crate::checklist::diagnostic::{Msg, did_you_mean};
 use crate::checklist::model::PreviousKind;
 
 /// What `previous.NAME` can read.
@@ -31,19 +31,22 @@ impl<'a> Scope<'a> {
         {
             return Err(CondError::new(
                 c.span.clone(),
-                "`previous` can only name an item of this checklist",
+Msg::new("`previous` kan alleen een vraag van deze checklist noemen", "`previous` can only name an item of this checklist"),
             )
-            .with_help(format!(
-                "use `previous` in checklist `{}` itself to read its answers of the previous visit",
-                c.name
-            )));
+            .with_help(Msg::new(format!("gebruik `previous` in checklist `{}` zelf om de antwoorden van het vorige bezoek te lezen", c.name), format!("use `previous` in checklist `{}` itself to read its answers of the previous visit", c.name))));
         }
         let Some(idx) = self.this.item_index(&name.name) else {
             let mut err = CondError::new(
                 name.span.clone(),
-                format!(
-                    "unknown item `{}` in checklist `{}`",
-                    name.name, self.this.id
+                Msg::new(
+                    format!(
+                        "onbekende vraag `{}` in checklist `{}`",
+                        name.name, self.this.id
+                    ),
+                    format!(
+                        "unknown item `{}` in checklist `{}`",
+                        name.name, self.this.id
+                    ),
                 ),
             );
             if let Some(help) =
@@ -57,22 +60,16 @@ impl<'a> Scope<'a> {
         if self.this.in_repeat(idx) {
             return Err(CondError::new(
                 name.span.clone(),
-                format!(
-                    "`{}` sits in the repeatable section `{}`: its answers of the previous visit are not kept one by one",
-                    item.id, self.this.sections[item.section].id
-                ),
+Msg::new(format!("`{}` staat in het herhaalbare onderdeel `{}`: de antwoorden van het vorige bezoek worden niet één voor één bewaard", item.id, self.this.sections[item.section].id), format!("`{}` sits in the repeatable section `{}`: its answers of the previous visit are not kept one by one", item.id, self.this.sections[item.section].id)),
             )
-            .with_help("`previous` reads items outside repeatable sections; agreements, flags and scaling answers of the previous visit come back as entries of a section with `repeat = { per = \"agreement\" }` (or \"flag\", \"scaling\")"));
+            .with_help(Msg::new("`previous` leest vragen buiten herhaalbare onderdelen; afspraken, vlaggen en schaalvragen van het vorige bezoek komen terug als invullingen van een onderdeel met `repeat = { per = \"agreement\" }` (of \"flag\", \"scaling\")", "`previous` reads items outside repeatable sections; agreements, flags and scaling answers of the previous visit come back as entries of a section with `repeat = { per = \"agreement\" }` (or \"flag\", \"scaling\")")));
         }
         if item.kind.is_text() {
             return Err(CondError::new(
                 name.span.clone(),
-                format!(
-                    "`{}` is a text item: text answers are never kept between visits",
-                    item.id
-                ),
+Msg::new(format!("`{}` is een tekstvraag: tekstantwoorden worden nooit tussen bezoeken bewaard", item.id), format!("`{}` is a text item: text answers are never kept between visits", item.id)),
             )
-            .with_help("`previous` reads closed answers: choices, numbers, scales and dates"));
+            .with_help(Msg::new("`previous` leest gesloten antwoorden: keuzes, getallen, schalen en datums", "`previous` reads closed answers: choices, numbers, scales and dates")));
         }
         Ok(typed_item(
             ItemRef {
@@ -116,7 +113,10 @@ impl<'a> Scope<'a> {
         } else {
             return Err(CondError::new(
                 arg.span.clone(),
-                "`count` counts the options chosen in a multiple-choice item; this is not one",
+                Msg::new(
+                    "`count` telt de gekozen opties van een vraag met meer keuzes; dit is er geen",
+                    "`count` counts the options chosen in a multiple-choice item; this is not one",
+                ),
             ));
         }))
     }
@@ -131,11 +131,9 @@ impl<'a> Scope<'a> {
         if !PREVIOUS_FACTS.contains(&name.name.as_str()) {
             return Err(CondError::new(
                 name.span.clone(),
-                format!("the previous visit has no `previous.{}`", name.name),
+Msg::new(format!("het vorige bezoek heeft geen `previous.{}`", name.name), format!("the previous visit has no `previous.{}`", name.name)),
             )
-            .with_help(
-                "`previous.value` is the number of the previous scaling answer an entry is about; to read an item of the previous visit write `previous(item)`",
-            ));
+            .with_help(Msg::new("`previous.value` is het getal van de vorige schaalvraag waar een invulling over gaat; schrijf `previous(vraag)` om een vraag van het vorige bezoek te lezen", "`previous.value` is the number of the previous scaling answer an entry is about; to read an item of the previous visit write `previous(item)`")));
         }
         let kind = self
             .own_repeat_section()
@@ -145,9 +143,9 @@ impl<'a> Scope<'a> {
             Some(PreviousKind::Scaling) => Ok(Typed::Num(Operand::PreviousValue)),
             _ => Err(CondError::new(
                 scope.span.start..name.span.end,
-                "`previous.value` is only known in a section repeated per scaling answer of the previous visit",
+Msg::new("`previous.value` bestaat alleen in een onderdeel dat per schaalvraag van het vorige bezoek herhaald wordt", "`previous.value` is only known in a section repeated per scaling answer of the previous visit"),
             )
-            .with_help("use it in the items of a section with `repeat = { per = \"scaling\" }`, or inside `count`, `any` or `all` over one")),
+            .with_help(Msg::new("gebruik het in de vragen van een onderdeel met `repeat = { per = \"scaling\" }`, of binnen `count`, `any` of `all` daarover", "use it in the items of a section with `repeat = { per = \"scaling\" }`, or inside `count`, `any` or `all` over one"))),
         }
     }
 }
