@@ -207,8 +207,14 @@ impl State {
                 String::new()
             };
             self.message = Some(Message::error(Text::new(
-                format!("Checklist niet geladen{tail_nl}: {}", p.first()),
-                format!("Checklist not loaded{tail_en}: {}", p.first()),
+                format!(
+                    "Checklist niet geladen{tail_nl}: {}",
+                    p.first_in(crate::i18n::Lang::Nl)
+                ),
+                format!(
+                    "Checklist not loaded{tail_en}: {}",
+                    p.first_in(crate::i18n::Lang::En)
+                ),
             )));
         }
     }
