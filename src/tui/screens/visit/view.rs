@@ -112,8 +112,11 @@ impl VisitScreen {
             });
             // Compact: the dot and the time say "saved"; the not-saved
             // states above keep their words.
+            // A preview keeps nothing: "in memory", never "saved".
             let word = if v.compact {
                 ""
+            } else if v.preview {
+                t(" in geheugen", " in memory")
             } else {
                 t(" opgeslagen", " saved")
             };
