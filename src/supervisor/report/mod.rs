@@ -1,0 +1,321 @@
+//! The office report: `DIR/report/`, static HTML pages a supervisor opens
+//! in a browser (docs/SUPERVISOR.md, "Het rapport / The report"):
+//!
+//! - `index.html`: acute red flags first, then gaps, conflicts and refused
+//!   input, follow-ups whose previous visit is missing, the visits by
+//!   device and date, the cases by name;
+//! - `visits/<id>.html`: a visit's flags with what was done, each score on
+//!   its band scale, the outcomes, the worker's verdict, the aliases;
+//! - `cases/<id>.html`: a family's verdict and risk over time, each child's
+//!   screening scores over time, the visits in order;
+//! - `style.css`: the one style sheet (screen and A4 print).
+//!
+//! Rebuilt from the ledger after every import. Self-contained: no script,
+//! no font, image or style fetched, links only within the folder. Every
+//! page says it is decision support; nothing ranks families by a number.
+//! Files 0600 written atomically, folders 0700, as the other outputs.
+//!
+//! Never writes to the ledger; never shows an answer beyond what the
+//! visit's document already gives the office.
+
+pub mod data;
+pub mod doc;
+pub mod pages;
+pub mod svg;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use sha2::Digest;
+
+use crate::checklist::Catalog;
+use crate::i18n::Lang;
+use crate::store::atomic::is_temp_name;
+use crate::supervisor::cases::{self, Case, RISK};
+use crate::supervisor::db::{Db, DbError};
+use crate::supervisor::ledger::{Ledger, LedgerError};
+use crate::supervisor::reports::{self, OutputError, write_derived};
+
+use doc::{Flag, Person, VisitDoc};
+
+/// The report's folder in the office folder.
+pub const DIR: &str = "report";
+pub const INDEX: &str = "index.html";
+pub const STYLE: &str = "style.css";
+
+/// Why the report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Output(#[from] OutputError),
+}
+
+impl From<ReportError> for OutputError {
+    fn from(e: ReportError) -> OutputError {
+        match e {
+            ReportError::Output(e) => e,
+            ReportError::Ledger(e) => OutputError::Ledger(e),
+            ReportError::Db(DbError::Sqlite(e)) => OutputError::Ledger(LedgerError::Sql(e)),
+            ReportError::Db(e) => OutputError::Write {
+                path: PathBuf::from(DIR),
+                source: std::io::Error::other(e.to_string()),
+            },
+        }
+    }
+}
+
+/// What writing the report did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportWritten {
+    pub visit_pages: usize,
+    pub case_pages: usize,
+}
+
+/// The file name (without `.html`) of a visit's or case's page: the id
+/// itself when it is a plain id (`[A-Za-z0-9_-]`, as the import demands of
+/// visit ids), otherwise a hash of it, so that no id can name a path.
+pub fn file_name(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        id.to_string()
+    } else {
+        let digest = sha2::Sha256::digest(id.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("h-{hex}")
+    }
+}
+
+/// `path`, made (mode 0700) if it is not there; unfinished temporary files
+/// of an earlier run removed.
+fn folder(path: &Path) -> Result<(), OutputError> {
+    if !path.is_dir() {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(path)
+            .map_err(|source| OutputError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+    }
+    if let Ok(rd) = std::fs::read_dir(path) {
+        for e in rd.flatten() {
+            if is_temp_name(&e.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the index and the case pages keep of each visit's document.
+#[derive(Default)]
+struct Kept {
+    /// Active acute flags, by visit id.
+    acute: HashMap<String, Vec<Flag>>,
+    /// The roster's aliases, by visit id: (kind, id, alias).
+    roster: HashMap<String, Vec<(String, i64, String)>>,
+}
+
+/// Write `DIR/report/` from the ledger: every page, in `lang`. `ledger`
+/// for what other outputs read too (cases, gaps, documents), `db` for the
+/// report's own queries ([`data`]).
+pub fn write_report(
+    ledger: &Ledger,
+    db: &Db,
+    dir: &Path,
+    lang: Lang,
+    catalog: &Catalog,
+) -> Result<ReportWritten, ReportError> {
+    let root = dir.join(DIR);
+    folder(&root)?;
+    folder(&root.join("visits"))?;
+    folder(&root.join("cases"))?;
+    write_derived(&root.join(STYLE), pages::STYLE.0.as_bytes())?;
+
+    let visits = data::visits(db)?;
+    let by_id: HashMap<&str, &data::VisitLine> =
+        visits.iter().map(|v| (v.id.as_str(), v)).collect();
+
+    // The visit pages, a batch of documents at a time: parsed and drawn
+    // on every core, then written.
+    let kept = Mutex::new(Kept::default());
+    let mut visit_pages = 0;
+    ledger.docs_after(0, 512, |batch| {
+        let drawn: Vec<(PathBuf, String)> = batch
+            .par_iter()
+            .filter_map(|(id, bytes)| {
+                let line = by_id.get(id.as_str())?;
+                let doc = VisitDoc::parse(bytes);
+                if let Some(d) = &doc {
+                    let acute: Vec<Flag> = d
+                        .red_flags
+                        .iter()
+                        .filter(|f| f.level == "acute" && f.state == "active")
+                        .cloned()
+                        .collect();
+                    let roster: Vec<(String, i64, String)> = d
+                        .roster
+                        .children
+                        .iter()
+                        .map(|c| ("child".to_string(), c.id, c.alias.clone()))
+                        .collect();
+                    if let Ok(mut k) = kept.lock() {
+                        if !acute.is_empty() {
+                            k.acute.insert(id.clone(), acute);
+                        }
+                        k.roster.insert(id.clone(), roster);
+                    }
+                }
+                let html = pages::visit(lang, catalog, line, doc.as_ref());
+                Some((
+                    root.join("visits").join(format!("{}.html", file_name(id))),
+                    html,
+                ))
+            })
+            .collect();
+        for (path, html) in &drawn {
+            write_derived(path, html.as_bytes())?;
+        }
+        visit_pages += drawn.len();
+        Ok(())
+    })?;
+    let kept = kept.into_inner().unwrap_or_default();
+
+    // The case pages.
+    let all_cases = cases::load(ledger)?;
+    let scores = data::case_scores(db, RISK)?;
+    let mut by_case: HashMap<&str, Vec<&data::CaseScore>> = HashMap::new();
+    for s in &scores {
+        by_case.entry(s.case_id.as_str()).or_default().push(s);
+    }
+    let drawn: Vec<(PathBuf, String)> = all_cases
+        .par_iter()
+        .map(|c| {
+            let series = case_series(
+                c,
+                by_case.get(c.case_id.as_str()).map_or(&[][..], |v| v),
+                &kept.roster,
+            );
+            (
+                root.join("cases")
+                    .join(format!("{}.html", file_name(&c.case_id))),
+                pages::case(lang, catalog, c, &series),
+            )
+        })
+        .collect();
+    for (path, html) in &drawn {
+        write_derived(path, html.as_bytes())?;
+    }
+    let case_pages = drawn.len();
+    drop(drawn);
+
+    // The index.
+    let conflict_flags = data::conflict_acute_flags(db)?;
+    let mut acute: Vec<pages::AcuteLine<'_>> = Vec::new();
+    for v in &visits {
+        for f in kept.acute.get(&v.id).into_iter().flatten() {
+            acute.push(pages::AcuteLine {
+                visit: Some(v),
+                flag: Some(f),
+                conflict: None,
+            });
+        }
+    }
+    for c in &conflict_flags {
+        acute.push(pages::AcuteLine {
+            visit: None,
+            flag: None,
+            conflict: Some(c),
+        });
+    }
+    acute.sort_by(|a, b| a.key().cmp(&b.key()));
+    let gaps = reports::gaps(ledger)?;
+    let conflicts = data::conflicts(db)?;
+    let refused = data::refused(db)?;
+    let missing = ledger.missing_previous()?;
+    let last_import = data::last_import(db)?;
+    let index = pages::index(
+        lang,
+        catalog,
+        &pages::Index {
+            last_import: last_import.as_deref(),
+            acute: &acute,
+            gaps: &gaps,
+            conflicts: &conflicts,
+            refused: &refused,
+            missing: &missing,
+            visits: &visits,
+            cases: &all_cases,
+        },
+    );
+    write_derived(&root.join(INDEX), index.as_bytes())?;
+    Ok(ReportWritten {
+        visit_pages,
+        case_pages,
+    })
+}
+
+/// The series a case page charts: the risk score first, then every
+/// child's scores, each aligned to the case's visits; a child named by the
+/// alias of the latest visit that names them.
+fn case_series(
+    case: &Case,
+    scores: &[&data::CaseScore],
+    roster: &HashMap<String, Vec<(String, i64, String)>>,
+) -> Vec<pages::Series> {
+    let at: HashMap<i64, usize> = case
+        .visits
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.visit_no, i))
+        .collect();
+    let mut aliases: HashMap<(String, i64), String> = HashMap::new();
+    for v in &case.visits {
+        for (kind, id, alias) in roster.get(&v.id).into_iter().flatten() {
+            aliases.insert((kind.clone(), *id), alias.clone());
+        }
+    }
+    type Key = (bool, String, String, String, Option<i64>);
+    let mut series: BTreeMap<Key, pages::Series> = BTreeMap::new();
+    for s in scores {
+        let Some(&i) = at.get(&s.visit_no) else {
+            continue;
+        };
+        // The visit's own (risk) score sorts first.
+        let key: Key = (
+            s.person_kind != "visit",
+            s.person_id.map(|p| format!("{p:09}")).unwrap_or_default(),
+            s.checklist.clone(),
+            s.score.clone(),
+            s.person_id,
+        );
+        let entry = series.entry(key).or_insert_with(|| pages::Series {
+            checklist: s.checklist.clone(),
+            score: s.score.clone(),
+            person: Person {
+                kind: s.person_kind.clone(),
+                id: s.person_id,
+                alias: s
+                    .person_id
+                    .and_then(|p| aliases.get(&(s.person_kind.clone(), p)).cloned()),
+            },
+            values: vec![None; case.visits.len()],
+        });
+        entry.values[i] = Some((s.value, s.band.clone()));
+    }
+    series.into_values().collect()
+}
