@@ -208,6 +208,8 @@ pub struct CaseScore {
     pub person_id: Option<i64>,
     pub value: i64,
     pub band: Option<String>,
+    /// Questions of the score answered (0: not measured at this visit).
+    pub answered: i64,
 }
 
 /// The scores the case pages chart: every child's, and the visit's score
@@ -215,7 +217,7 @@ pub struct CaseScore {
 pub fn case_scores(db: &Db, risk: (&str, &str)) -> Result<Vec<CaseScore>, DbError> {
     let rows = db.query(
         "SELECT v.case_id, s.visit_no, s.checklist, s.score, s.person_kind, s.person_id,
-                s.value, s.band
+                s.value, s.band, s.answered
          FROM scores s JOIN visits v ON v.visit_no = s.visit_no
          WHERE v.case_id IS NOT NULL
            AND (s.person_kind = ?1 OR (s.person_kind = ?2 AND s.checklist = ?3 AND s.score = ?4))
@@ -238,6 +240,7 @@ pub fn case_scores(db: &Db, risk: (&str, &str)) -> Result<Vec<CaseScore>, DbErro
                 person_id: r.get(5)?,
                 value: r.get(6)?,
                 band: r.get(7)?,
+                answered: r.get(8)?,
             })
         })
         .collect()

@@ -295,6 +295,10 @@ fn case_series(
         let Some(&i) = at.get(&s.visit_no) else {
             continue;
         };
+        // A score with no question answered was not measured: no point.
+        if s.answered == 0 {
+            continue;
+        }
         // The visit's own (risk) score sorts first.
         let key: Key = (
             s.person_kind != "visit",

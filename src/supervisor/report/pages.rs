@@ -440,11 +440,11 @@ pub fn visit(lang: Lang, catalog: &Catalog, v: &VisitLine, doc: Option<&VisitDoc
                                 @if let Some(b) = &band_label { " — " span.bandname { (b) } }
                                 span.id { " (" (s.answered) "/" (s.visible) " " (pick(lang, "vragen beantwoord", "questions answered")) ")" }
                             }
-                            (svg::band_bar(&scale, s.value, &says))
-                            @if !scale.bands.is_empty() {
-                                ul.legend { @for b in &scale.bands {
-                                    li { (t(&b.label)) ": " (b.from) "–" (b.to) }
-                                } }
+                            @if s.answered == 0 {
+                                p.unmeasured { (pick(lang, "Niet gemeten: geen vraag van deze score beantwoord.", "Not measured: no question of this score answered.")) }
+                            } @else {
+                                (svg::band_bar(&scale, s.value, &says))
+                                (legend(&scale))
                             }
                         }
                     }
@@ -484,6 +484,17 @@ pub fn visit(lang: Lang, catalog: &Catalog, v: &VisitLine, doc: Option<&VisitDoc
         }
     };
     page(lang, "../", &title, body)
+}
+
+/// The bands of a chart in words, with their ranges.
+fn legend(scale: &Scale) -> Markup {
+    html! {
+        @if !scale.bands.is_empty() {
+            ul.legend { @for b in &scale.bands {
+                li { (t(&b.label)) ": " (b.from) "–" (b.to) }
+            } }
+        }
+    }
 }
 
 fn level_class(level: &str) -> &'static str {
@@ -606,6 +617,7 @@ pub fn case(lang: Lang, catalog: &Catalog, case: &Case, series: &[Series]) -> St
                 figure.series data-score=(s.score) data-person=(s.person.id.unwrap_or(0)) {
                     figcaption { strong { (heading) } }
                     (svg::line_chart(&scale, &points, &heading, false))
+                    (legend(&scale))
                 }
             }
         })

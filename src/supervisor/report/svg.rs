@@ -138,6 +138,18 @@ impl Scale {
     }
 }
 
+/// A band's name as it fits beside a chart: up to a colon, at most 28
+/// characters (the full name is in the legend under the chart).
+pub fn short(label: &str) -> String {
+    let head = label.split(':').next().unwrap_or(label).trim();
+    if head.chars().count() <= 28 {
+        head.to_string()
+    } else {
+        let cut: String = head.chars().take(27).collect();
+        format!("{cut}…")
+    }
+}
+
 fn n1(x: f64) -> String {
     format!("{x:.1}")
 }
@@ -193,9 +205,9 @@ pub struct Point {
 }
 
 /// Size of the line chart.
-pub const CHART: (f64, f64) = (600.0, 200.0);
+pub const CHART: (f64, f64) = (640.0, 200.0);
 const LEFT: f64 = 34.0;
-const RIGHT: f64 = 150.0;
+const RIGHT: f64 = 190.0;
 const TOP: f64 = 8.0;
 const BOTTOM: f64 = 30.0;
 
@@ -232,7 +244,7 @@ pub fn line_chart(scale: &Scale, points: &[Point], title: &str, ordinal: bool) -
                     y=(n1(y(b.to as f64 + 1.0))) width=(n1(plot_w))
                     height=(n1(y(b.from as f64) - y(b.to as f64 + 1.0))) {}
                 text class="band-name" x=(n1(LEFT + plot_w + 6.0))
-                    y=(n1((y(b.from as f64) + y(b.to as f64 + 1.0)) / 2.0 + 4.0)) { (b.label) }
+                    y=(n1((y(b.from as f64) + y(b.to as f64 + 1.0)) / 2.0 + 4.0)) { (short(&b.label)) }
             }
             @if !ordinal {
                 text class="tick" x=(n1(LEFT - 4.0)) y=(n1(y(scale.lo as f64 + 0.5) + 4.0)) text-anchor="end" { (scale.lo) }
