@@ -79,6 +79,25 @@ impl From<ReportError> for OutputError {
 pub struct ReportWritten {
     pub visit_pages: usize,
     pub case_pages: usize,
+    /// Pages whose file already held the same bytes (left untouched).
+    pub unchanged: usize,
+    /// Time taken by the visit pages (documents read, parsed, drawn,
+    /// written), the case pages and the index.
+    pub took: [std::time::Duration; 3],
+}
+
+/// Write a page unless its file already holds exactly these bytes (most
+/// pages of an office do not change between imports: rewriting them all
+/// would cost more than making them). `true` when it was written.
+fn write_page(path: &Path, bytes: &[u8]) -> Result<bool, OutputError> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() == bytes.len() as u64
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+    {
+        return Ok(false);
+    }
+    write_derived(path, bytes)?;
+    Ok(true)
 }
 
 /// The file name (without `.html`) of a visit's or case's page: the id
@@ -144,8 +163,10 @@ pub fn write_report(
     folder(&root)?;
     folder(&root.join("visits"))?;
     folder(&root.join("cases"))?;
-    write_derived(&root.join(STYLE), pages::STYLE.0.as_bytes())?;
+    write_page(&root.join(STYLE), pages::STYLE.0.as_bytes())?;
 
+    let mut unchanged = 0;
+    let clock = std::time::Instant::now();
     let visits = data::visits(db)?;
     let by_id: HashMap<&str, &data::VisitLine> =
         visits.iter().map(|v| (v.id.as_str(), v)).collect();
@@ -188,12 +209,16 @@ pub fn write_report(
             })
             .collect();
         for (path, html) in &drawn {
-            write_derived(path, html.as_bytes())?;
+            if !write_page(path, html.as_bytes())? {
+                unchanged += 1;
+            }
         }
         visit_pages += drawn.len();
         Ok(())
     })?;
     let kept = kept.into_inner().unwrap_or_default();
+    let visits_took = clock.elapsed();
+    let clock = std::time::Instant::now();
 
     // The case pages.
     let all_cases = cases::load(ledger)?;
@@ -218,10 +243,14 @@ pub fn write_report(
         })
         .collect();
     for (path, html) in &drawn {
-        write_derived(path, html.as_bytes())?;
+        if !write_page(path, html.as_bytes())? {
+            unchanged += 1;
+        }
     }
     let case_pages = drawn.len();
     drop(drawn);
+    let cases_took = clock.elapsed();
+    let clock = std::time::Instant::now();
 
     // The index.
     let conflict_flags = data::conflict_acute_flags(db)?;
@@ -262,10 +291,14 @@ pub fn write_report(
             cases: &all_cases,
         },
     );
-    write_derived(&root.join(INDEX), index.as_bytes())?;
+    if !write_page(&root.join(INDEX), index.as_bytes())? {
+        unchanged += 1;
+    }
     Ok(ReportWritten {
         visit_pages,
         case_pages,
+        unchanged,
+        took: [visits_took, cases_took, clock.elapsed()],
     })
 }
 

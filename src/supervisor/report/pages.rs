@@ -297,7 +297,7 @@ fn acute_row(lang: Lang, a: &AcuteLine<'_>) -> Markup {
     match (a.visit, a.flag, a.conflict) {
         (Some(v), Some(f), _) => html! {
             tr.flag.acute data-flag=(f.flag) {
-                td { (t(&v.date)) }
+                td.date { (t(&v.date)) }
                 td { a href=(visit_href("", &v.id)) { (t(&v.label)) } }
                 td { (t(&v.device_name)) " #" (v.sequence) }
                 td {
@@ -313,7 +313,7 @@ fn acute_row(lang: Lang, a: &AcuteLine<'_>) -> Markup {
         },
         (_, _, Some(c)) => html! {
             tr.flag.acute.conflict data-flag=(c.flag) {
-                td { (t(&c.date)) }
+                td.date { (t(&c.date)) }
                 td { (t(&c.label)) }
                 td { (t(&c.device_name)) " #" (c.sequence) }
                 td {
@@ -688,6 +688,7 @@ tr.acute td:first-child { border-left: 6px solid #8b0000; }
 tr.structural td:first-child { border-left: 6px solid #b35900; }
 tr.attention td:first-child { border-left: 6px solid #777; }
 td.done { white-space: pre-wrap; }
+td.date { white-space: nowrap; }
 figure { margin: 1rem 0; }
 svg { max-width: 100%; height: auto; display: block; }
 svg .scale { fill: #fff; stroke: #777; }

@@ -234,6 +234,14 @@ pub fn line_chart(scale: &Scale, points: &[Point], title: &str, ordinal: bool) -
         .collect::<Vec<_>>()
         .join(" ");
     let nb = scale.bands.len();
+    // Each band named level with its middle, but never closer than a line
+    // to the name below it (narrow bands would print names over each other).
+    let mut names: Vec<f64> = Vec::with_capacity(nb);
+    for b in &scale.bands {
+        let middle = (y(b.from as f64) + y(b.to as f64 + 1.0)) / 2.0 + 4.0;
+        let y = names.last().map_or(middle, |below: &f64| middle.min(below - 12.0));
+        names.push(y);
+    }
     html! {
         svg class="chart" role="img" width=(w) height=(h)
             viewBox={ "0 0 " (w) " " (h) } aria-label=(title) {
@@ -243,8 +251,7 @@ pub fn line_chart(scale: &Scale, points: &[Point], title: &str, ordinal: bool) -
                 rect class={ "band " (shade(i, nb)) } data-band=(b.id) x=(LEFT)
                     y=(n1(y(b.to as f64 + 1.0))) width=(n1(plot_w))
                     height=(n1(y(b.from as f64) - y(b.to as f64 + 1.0))) {}
-                text class="band-name" x=(n1(LEFT + plot_w + 6.0))
-                    y=(n1((y(b.from as f64) + y(b.to as f64 + 1.0)) / 2.0 + 4.0)) { (short(&b.label)) }
+                text class="band-name" x=(n1(LEFT + plot_w + 6.0)) y=(n1(names[i])) { (short(&b.label)) }
             }
             @if !ordinal {
                 text class="tick" x=(n1(LEFT - 4.0)) y=(n1(y(scale.lo as f64 + 0.5) + 4.0)) text-anchor="end" { (scale.lo) }
