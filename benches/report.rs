@@ -59,22 +59,62 @@ fn build(dir: &Path) {
                 seq[d] += 1;
                 let date = format!("2026-{:02}-{:02}", 1 + k, 1 + c % 28);
                 let device: &'static str = Box::leak(devices[d].clone().into_boxed_str());
-                let mut v = visit(&format!("v-{no:06}"), device, seq[d], &date, "Kersenboom", &case);
+                let mut v = visit(
+                    &format!("v-{no:06}"),
+                    device,
+                    seq[d],
+                    &date,
+                    "Kersenboom",
+                    &case,
+                );
                 v.children = vec![(1, "Mila".into(), 2), (2, "Noor".into(), 5)];
                 v.caregivers = vec![(1, "Iris".into(), "moeder"), (2, "Ruben".into(), "vader")];
                 v.verdict = Some(verdicts[(c + k) % verdicts.len()]);
                 let risk = ((c * 7 + k * 3) % 16) as i64;
                 v.scores = vec![
-                    score("veiligheid", "risico", None, risk, Some(bands[(risk.min(8) / 3) as usize])),
-                    score("trauma-kind", "gebeurtenissen", Some(("child", 1)), (k % 5) as i64, None),
-                    score("trauma-kind", "gebeurtenissen", Some(("child", 2)), ((k + 2) % 5) as i64, None),
+                    score(
+                        "veiligheid",
+                        "risico",
+                        None,
+                        risk,
+                        Some(bands[(risk.min(8) / 3) as usize]),
+                    ),
+                    score(
+                        "trauma-kind",
+                        "gebeurtenissen",
+                        Some(("child", 1)),
+                        (k % 5) as i64,
+                        None,
+                    ),
+                    score(
+                        "trauma-kind",
+                        "gebeurtenissen",
+                        Some(("child", 2)),
+                        ((k + 2) % 5) as i64,
+                        None,
+                    ),
                 ];
                 v.flags = vec![
-                    flag("structural", "herhaald_geweld", "Structurele onveiligheid: geweld dat terugkomt.", "Veilig Thuis gebeld voor advies."),
-                    flag("attention", "niet_getoetst", "Uw oordeel is nog met niemand getoetst.", "Morgen collegiaal overleg."),
+                    flag(
+                        "structural",
+                        "herhaald_geweld",
+                        "Structurele onveiligheid: geweld dat terugkomt.",
+                        "Veilig Thuis gebeld voor advies.",
+                    ),
+                    flag(
+                        "attention",
+                        "niet_getoetst",
+                        "Uw oordeel is nog met niemand getoetst.",
+                        "Morgen collegiaal overleg.",
+                    ),
                 ];
                 if no % 10 == 0 {
-                    v.flags.push(flag("acute", "acuut_geweld", "Er is nu direct gevaar door geweld.", "112 gebeld; moeder en kind naar de opvang."));
+                    v.flags.push(flag(
+                        "acute",
+                        "acuut_geweld",
+                        "Er is nu direct gevaar door geweld.",
+                        "112 gebeld; moeder en kind naar de opvang.",
+                    ));
                 }
                 v.padding = 300;
                 add(&tx, no, &v);
@@ -95,7 +135,10 @@ fn main() {
         std::fs::create_dir_all(&dir).expect("bench folder");
         let clock = Instant::now();
         build(&dir);
-        eprintln!("fixture: {CASES} cases x {PER_CASE} visits in {:?}", clock.elapsed());
+        eprintln!(
+            "fixture: {CASES} cases x {PER_CASE} visits in {:?}",
+            clock.elapsed()
+        );
     }
     let ledger = Ledger::open(&ledger_path).expect("ledger");
     let catalog = Catalog::bundled();

@@ -63,7 +63,9 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
         .find(start)
         .unwrap_or_else(|| panic!("{start} not in the page"));
     let rest = &html[from..];
-    &rest[..rest[start.len()..].find(end).map_or(rest.len(), |i| i + start.len())]
+    &rest[..rest[start.len()..]
+        .find(end)
+        .map_or(rest.len(), |i| i + start.len())]
 }
 
 /// The values of attribute `name` on the page.
@@ -134,7 +136,10 @@ fn the_index_shows_acute_flags_first_newest_first_with_what_was_done() {
         .iter()
         .map(|s| index.find(s).unwrap_or_else(|| panic!("{s} missing")))
         .collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order: {at:?}");
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "sections out of order: {at:?}"
+    );
 
     let acute = between(&index, "id=\"acuut\"", "</section>");
     let flags = attributes(acute, "data-flag");
@@ -142,7 +147,12 @@ fn the_index_shows_acute_flags_first_newest_first_with_what_was_done() {
     // flag kept aside in a conflict (12-02): by date, never by a score.
     assert_eq!(
         flags,
-        ["kind_onveilig", "acuut_geweld", "acuut_doden", "acuut_kind_alleen"]
+        [
+            "kind_onveilig",
+            "acuut_geweld",
+            "acuut_doden",
+            "acuut_kind_alleen"
+        ]
     );
     assert!(acute.contains("112 gebeld; Iris en Mila naar de opvang."));
     assert!(acute.contains("Sem slaapt vannacht bij zijn oma."));
@@ -160,7 +170,10 @@ fn the_index_shows_acute_flags_first_newest_first_with_what_was_done() {
     assert!(refused.contains("zuid.age: geen bundel"), "{refused}");
     let visits = between(&index, "id=\"bezoeken\"", "</section>");
     for id in ["kb-1", "kb-2", "kb-3", "ab-1"] {
-        assert!(visits.contains(&format!("href=\"visits/{id}.html\"")), "{id}");
+        assert!(
+            visits.contains(&format!("href=\"visits/{id}.html\"")),
+            "{id}"
+        );
     }
     // By device, then date: Kersenboom's visits before Appelboom's.
     assert!(visits.find("kb-1.html") < visits.find("ab-1.html"));
@@ -177,7 +190,11 @@ fn every_page_says_it_is_decision_support_in_its_language() {
             if f.extension().is_some_and(|e| e == "html") {
                 let page = read(&f);
                 assert!(page.starts_with("<!DOCTYPE html>"), "{}", f.display());
-                assert!(page.contains(&format!("<html lang=\"{code}\">")), "{}", f.display());
+                assert!(
+                    page.contains(&format!("<html lang=\"{code}\">")),
+                    "{}",
+                    f.display()
+                );
                 assert!(page.contains(words), "{} lacks the notice", f.display());
             }
         }
@@ -199,7 +216,11 @@ fn target(page: &Path, root: &Path, link: &str) -> Option<PathBuf> {
     for part in path.split('/') {
         match part {
             ".." => {
-                assert!(at != root, "{link} on {} leaves the report folder", page.display());
+                assert!(
+                    at != root,
+                    "{link} on {} leaves the report folder",
+                    page.display()
+                );
                 at.pop();
             }
             "." | "" => panic!("{link} on {} is not a plain relative link", page.display()),
@@ -217,8 +238,19 @@ fn no_page_refers_to_anything_outside_the_report_folder() {
         let text = read(&f);
         let lower = text.to_lowercase();
         for bad in [
-            "http:", "https:", "//", "file:", "<script", "@import", "url(", "javascript:",
-            "<iframe", "<object", "<embed", "<img", "data:",
+            "http:",
+            "https:",
+            "//",
+            "file:",
+            "<script",
+            "@import",
+            "url(",
+            "javascript:",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<img",
+            "data:",
         ] {
             assert!(!lower.contains(bad), "{} contains {bad}", f.display());
         }
@@ -251,7 +283,12 @@ fn a_hostile_family_label_renders_as_text() {
         "hx-1",
     );
     v.children = vec![(1, "<b>Mila</b>".into(), 2)];
-    v.flags = vec![flag("acute", "acuut_geweld", "Direct gevaar.", "<script>steal()</script>")];
+    v.flags = vec![flag(
+        "acute",
+        "acuut_geweld",
+        "Direct gevaar.",
+        "<script>steal()</script>",
+    )];
     v.scores = vec![score("veiligheid", "risico", None, 3, Some("midden"))];
     add(&conn, 1, &v);
     // A case id that is no plain id cannot name a path.
@@ -268,7 +305,11 @@ fn a_hostile_family_label_renders_as_text() {
         assert!(!text.contains("<script"), "{}", f.display());
         assert!(!text.contains("<img"), "{}", f.display());
         assert!(!text.contains("<b>Mila"), "{}", f.display());
-        assert!(!text.contains('\u{202e}'), "{} holds a bidi control", f.display());
+        assert!(
+            !text.contains('\u{202e}'),
+            "{} holds a bidi control",
+            f.display()
+        );
         assert!(f.starts_with(&root));
     }
     let index = read(&root.join("index.html"));
@@ -300,7 +341,10 @@ fn each_score_is_drawn_inside_its_band_on_the_visit_page() {
         let marker = between(figure, "class=\"marker\"", ">");
         assert_eq!(number(marker, "data-value"), value as f64);
         let x = number(marker, "x1");
-        assert!(left < x && x < right, "{score} {value} at {x}, {band} is {left}–{right}");
+        assert!(
+            left < x && x < right,
+            "{score} {value} at {x}, {band} is {left}–{right}"
+        );
         for other in attributes(figure, "data-band") {
             if other != band {
                 let (l, r) = band_edges(figure, other);
@@ -329,7 +373,11 @@ fn the_case_page_charts_the_verdict_risk_and_each_childs_screening_over_time() {
             .match_indices("<circle")
             .map(|(i, _)| {
                 let tag = &figure[i..i + figure[i..].find('>').unwrap()];
-                (number(tag, "data-value"), number(tag, "cx"), number(tag, "cy"))
+                (
+                    number(tag, "data-value"),
+                    number(tag, "cx"),
+                    number(tag, "cy"),
+                )
             })
             .collect()
     };
@@ -338,9 +386,18 @@ fn the_case_page_charts_the_verdict_risk_and_each_childs_screening_over_time() {
     let mila = between(&page, "data-score=\"gebeurtenissen\"", "</figure>");
     assert!(mila.contains("kind Mila"));
     let points = dots(mila);
-    assert_eq!(points.iter().map(|p| p.0).collect::<Vec<_>>(), [0.0, 2.0, 4.0]);
-    assert!(points[0].1 < points[1].1 && points[1].1 < points[2].1, "in date order");
-    assert!(points[0].2 > points[1].2 && points[1].2 > points[2].2, "rising");
+    assert_eq!(
+        points.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [0.0, 2.0, 4.0]
+    );
+    assert!(
+        points[0].1 < points[1].1 && points[1].1 < points[2].1,
+        "in date order"
+    );
+    assert!(
+        points[0].2 > points[1].2 && points[1].2 > points[2].2,
+        "rising"
+    );
     for ((_, _, y), band) in points.iter().zip(["geen", "enkele", "meerdere"]) {
         let tag = between(mila, &format!("data-band=\"{band}\""), ">");
         let top = number(tag, "y");
@@ -348,13 +405,26 @@ fn the_case_page_charts_the_verdict_risk_and_each_childs_screening_over_time() {
     }
     // The risk score and the verdict, from conditionally safe to acute.
     let risk = dots(between(&page, "data-score=\"risico\"", "</figure>"));
-    assert_eq!(risk.iter().map(|p| p.0).collect::<Vec<_>>(), [2.0, 4.0, 9.0]);
+    assert_eq!(
+        risk.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [2.0, 4.0, 9.0]
+    );
     let verdict = dots(between(&page, "class=\"series verdict\"", "</figure>"));
-    assert_eq!(verdict.iter().map(|p| p.0).collect::<Vec<_>>(), [1.0, 3.0, 4.0]);
+    assert_eq!(
+        verdict.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [1.0, 3.0, 4.0]
+    );
     // The visits in order, with links.
     let visits = between(&page, "id=\"bezoeken\"", "</section>");
     let links = attributes(visits, "href");
-    assert_eq!(links, ["../visits/kb-1.html", "../visits/kb-2.html", "../visits/kb-3.html"]);
+    assert_eq!(
+        links,
+        [
+            "../visits/kb-1.html",
+            "../visits/kb-2.html",
+            "../visits/kb-3.html"
+        ]
+    );
 }
 
 /// Debian's chromium, or `None` (the test then says it was skipped).
@@ -415,7 +485,12 @@ fn a_real_browser_shows_the_acute_section_first_and_every_flag() {
     let artefacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artefacts");
     std::fs::create_dir_all(&artefacts).expect("artefacts folder");
 
-    let dom = run_chromium(&bin, profile.path(), &root.join("index.html"), &["--dump-dom".into()]);
+    let dom = run_chromium(
+        &bin,
+        profile.path(),
+        &root.join("index.html"),
+        &["--dump-dom".into()],
+    );
     assert!(dom.contains("<html lang=\"nl\">"), "{dom}");
     let body = between(&dom, "<body>", "</body>");
     // The first section of the rendered page is the acute one.
@@ -423,8 +498,16 @@ fn a_real_browser_shows_the_acute_section_first_and_every_flag() {
     let tag = &first[..first.find('>').expect("a tag")];
     assert!(tag.contains("id=\"acuut\""), "the first section is {tag}");
     let acute = between(body, "<h2>Acute signalen", "</section>");
-    for flag in ["kind_onveilig", "acuut_geweld", "acuut_doden", "acuut_kind_alleen"] {
-        assert!(acute.contains(&format!("data-flag=\"{flag}\"")), "{flag} not rendered");
+    for flag in [
+        "kind_onveilig",
+        "acuut_geweld",
+        "acuut_doden",
+        "acuut_kind_alleen",
+    ] {
+        assert!(
+            acute.contains(&format!("data-flag=\"{flag}\"")),
+            "{flag} not rendered"
+        );
     }
     assert!(acute.contains("112 gebeld; Iris en Mila naar de opvang."));
 
@@ -432,9 +515,15 @@ fn a_real_browser_shows_the_acute_section_first_and_every_flag() {
     let dom = run_chromium(&bin, profile.path(), &visit, &["--dump-dom".into()]);
     let flags = between(&dom, "id=\"signalen\"", "</section>");
     for flag in ["acuut_geweld", "acuut_doden", "niet_getoetst"] {
-        assert!(flags.contains(&format!("data-flag=\"{flag}\"")), "{flag} not rendered");
+        assert!(
+            flags.contains(&format!("data-flag=\"{flag}\"")),
+            "{flag} not rendered"
+        );
     }
-    assert!(dom.contains("<svg class=\"bar\""), "the band bars are inline SVG");
+    assert!(
+        dom.contains("<svg class=\"bar\""),
+        "the band bars are inline SVG"
+    );
 
     for (page, name) in [
         (root.join("index.html"), "report-index.png"),
@@ -454,7 +543,11 @@ fn a_real_browser_shows_the_acute_section_first_and_every_flag() {
         );
         let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot {name}: {e}"));
         assert!(png.starts_with(b"\x89PNG"), "{name} is not a PNG");
-        assert!(png.len() > 10_000, "{name} looks empty ({} bytes)", png.len());
+        assert!(
+            png.len() > 10_000,
+            "{name} looks empty ({} bytes)",
+            png.len()
+        );
     }
 }
 
@@ -464,16 +557,27 @@ fn an_import_writes_the_report_beside_the_other_outputs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let org = age::x25519::Identity::generate();
     let key = key_file(dir.path(), "org-key.txt", &org);
-    let mut laptop = laptop(&dir.path().join("laptop"), "dev-a", "wijkteam-noord-1", &[&org]);
+    let mut laptop = laptop(
+        &dir.path().join("laptop"),
+        "dev-a",
+        "wijkteam-noord-1",
+        &[&org],
+    );
     let ids = finalize(&mut laptop, "ab", 1, 2, 10);
     let bundle = export(&mut laptop, &dir.path().join("out"));
     let office = dir.path().join("kantoor");
     let out = import(&office, &[&key], &[&bundle]);
     assert!(out.status.success(), "{}", stderr(&out));
     let index = read(&office.join("report/index.html"));
-    assert!(index.contains("<html lang=\"en\">"), "the import ran with --lang en");
+    assert!(
+        index.contains("<html lang=\"en\">"),
+        "the import ran with --lang en"
+    );
     for id in &ids {
-        assert!(index.contains(&format!("href=\"visits/{id}.html\"")), "{id}");
+        assert!(
+            index.contains(&format!("href=\"visits/{id}.html\"")),
+            "{id}"
+        );
         let page = office.join(format!("report/visits/{id}.html"));
         assert!(read(&page).contains("Decision support, never a decision"));
     }

@@ -101,15 +101,9 @@ fn person(p: Option<(&str, i64)>, v: &Visit) -> Value {
         None => json!({ "kind": "visit" }),
         Some((kind, id)) => {
             let alias = if kind == "child" {
-                v.children
-                    .iter()
-                    .find(|c| c.0 == id)
-                    .map(|c| c.1.clone())
+                v.children.iter().find(|c| c.0 == id).map(|c| c.1.clone())
             } else {
-                v.caregivers
-                    .iter()
-                    .find(|c| c.0 == id)
-                    .map(|c| c.1.clone())
+                v.caregivers.iter().find(|c| c.0 == id).map(|c| c.1.clone())
             };
             json!({ "kind": kind, "id": id, "alias": alias })
         }
@@ -217,7 +211,8 @@ pub fn add(conn: &Connection, no: i64, v: &Visit) {
                 )
             })
             .collect();
-        doc["sheets"] = json!([{ "answers": answers, "checklist": "gezinsanalyse", "status": "afgenomen" }]);
+        doc["sheets"] =
+            json!([{ "answers": answers, "checklist": "gezinsanalyse", "status": "afgenomen" }]);
     }
     conn.execute(
         "INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)",
@@ -274,7 +269,14 @@ pub fn add(conn: &Connection, no: i64, v: &Visit) {
 }
 
 /// A visit of `case` on `date` with nothing in it yet.
-pub fn visit(id: &str, device: &'static str, sequence: i64, date: &str, label: &str, case: &str) -> Visit {
+pub fn visit(
+    id: &str,
+    device: &'static str,
+    sequence: i64,
+    date: &str,
+    label: &str,
+    case: &str,
+) -> Visit {
     Visit {
         id: id.into(),
         device,
@@ -306,9 +308,20 @@ pub fn families(conn: &Connection) {
     k1.verdict = Some("voorwaardelijk_veilig");
     k1.scores = vec![
         score("veiligheid", "risico", None, 2, Some("laag")),
-        score("trauma-kind", "gebeurtenissen", Some(("child", 1)), 0, Some("geen")),
+        score(
+            "trauma-kind",
+            "gebeurtenissen",
+            Some(("child", 1)),
+            0,
+            Some("geen"),
+        ),
     ];
-    k1.flags = vec![flag("attention", "niet_getoetst", "Uw oordeel is nog met niemand getoetst.", "Besproken met de aandachtsfunctionaris.")];
+    k1.flags = vec![flag(
+        "attention",
+        "niet_getoetst",
+        "Uw oordeel is nog met niemand getoetst.",
+        "Besproken met de aandachtsfunctionaris.",
+    )];
     add(conn, 1, &k1);
 
     let mut k2 = visit("kb-2", "dev-noord", 2, "2026-11-02", "Kersenboom", "kb-1");
@@ -317,9 +330,20 @@ pub fn families(conn: &Connection) {
     k2.verdict = Some("structureel_onveilig");
     k2.scores = vec![
         score("veiligheid", "risico", None, 4, Some("midden")),
-        score("trauma-kind", "gebeurtenissen", Some(("child", 1)), 2, Some("enkele")),
+        score(
+            "trauma-kind",
+            "gebeurtenissen",
+            Some(("child", 1)),
+            2,
+            Some("enkele"),
+        ),
     ];
-    k2.flags = vec![flag("structural", "herhaald_geweld", "Structurele onveiligheid: geweld dat terugkomt.", "Veilig Thuis gebeld voor advies.")];
+    k2.flags = vec![flag(
+        "structural",
+        "herhaald_geweld",
+        "Structurele onveiligheid: geweld dat terugkomt.",
+        "Veilig Thuis gebeld voor advies.",
+    )];
     add(conn, 2, &k2);
 
     let mut k3 = visit("kb-3", "dev-noord", 3, "2026-12-03", "Kersenboom", "kb-1");
@@ -328,12 +352,33 @@ pub fn families(conn: &Connection) {
     k3.verdict = Some("acuut_onveilig");
     k3.scores = vec![
         score("veiligheid", "risico", None, 9, Some("hoog")),
-        score("trauma-kind", "gebeurtenissen", Some(("child", 1)), 4, Some("meerdere")),
+        score(
+            "trauma-kind",
+            "gebeurtenissen",
+            Some(("child", 1)),
+            4,
+            Some("meerdere"),
+        ),
     ];
     k3.flags = vec![
-        flag("acute", "acuut_geweld", "Er is nu direct gevaar door geweld.", "112 gebeld; Iris en Mila naar de opvang."),
-        flag("acute", "acuut_doden", "Er is gedreigd iemand te doden.", "Veilig Thuis ingeschakeld, leidinggevende gebeld."),
-        flag("attention", "niet_getoetst", "Uw oordeel is nog met niemand getoetst.", "Morgen collegiaal overleg."),
+        flag(
+            "acute",
+            "acuut_geweld",
+            "Er is nu direct gevaar door geweld.",
+            "112 gebeld; Iris en Mila naar de opvang.",
+        ),
+        flag(
+            "acute",
+            "acuut_doden",
+            "Er is gedreigd iemand te doden.",
+            "Veilig Thuis ingeschakeld, leidinggevende gebeld.",
+        ),
+        flag(
+            "attention",
+            "niet_getoetst",
+            "Uw oordeel is nog met niemand getoetst.",
+            "Morgen collegiaal overleg.",
+        ),
     ];
     add(conn, 3, &k3);
 
@@ -343,7 +388,12 @@ pub fn families(conn: &Connection) {
     a1.caregivers = vec![(1, "Lotte".into(), "moeder"), (2, "Bram".into(), "vader")];
     a1.verdict = Some("zorgelijke_leefsituatie");
     a1.scores = vec![score("veiligheid", "risico", None, 5, Some("midden"))];
-    let mut sem = flag("acute", "kind_onveilig", "Een of meer kinderen zijn nu niet veilig.", "Sem slaapt vannacht bij zijn oma.");
+    let mut sem = flag(
+        "acute",
+        "kind_onveilig",
+        "Een of meer kinderen zijn nu niet veilig.",
+        "Sem slaapt vannacht bij zijn oma.",
+    );
     sem.person = Some(("child", 2));
     a1.flags = vec![sem];
     add(conn, 4, &a1);

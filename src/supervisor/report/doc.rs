@@ -160,6 +160,18 @@ impl VisitDoc {
         serde_json::from_slice(bytes).ok()
     }
 
+    /// A child's age, from this visit's roster.
+    pub fn age(&self, kind: &str, id: i64) -> Option<u8> {
+        if kind != "child" {
+            return None;
+        }
+        self.roster
+            .children
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| u8::try_from(c.age).ok())
+    }
+
     /// The alias of a child or caregiver, from this visit's roster.
     pub fn alias(&self, kind: &str, id: i64) -> Option<&str> {
         match kind {

@@ -145,8 +145,8 @@ fn folder(path: &Path) -> Result<(), OutputError> {
 struct Kept {
     /// Active acute flags, by visit id.
     acute: HashMap<String, Vec<Flag>>,
-    /// The roster's aliases, by visit id: (kind, id, alias).
-    roster: HashMap<String, Vec<(String, i64, String)>>,
+    /// The roster's children, by visit id: (id, alias, age).
+    roster: HashMap<String, Vec<(i64, String, i64)>>,
 }
 
 /// Write `DIR/report/` from the ledger: every page, in `lang`. `ledger`
@@ -188,11 +188,11 @@ pub fn write_report(
                         .filter(|f| f.level == "acute" && f.state == "active")
                         .cloned()
                         .collect();
-                    let roster: Vec<(String, i64, String)> = d
+                    let roster: Vec<(i64, String, i64)> = d
                         .roster
                         .children
                         .iter()
-                        .map(|c| ("child".to_string(), c.id, c.alias.clone()))
+                        .map(|c| (c.id, c.alias.clone(), c.age))
                         .collect();
                     if let Ok(mut k) = kept.lock() {
                         if !acute.is_empty() {
@@ -208,11 +208,13 @@ pub fn write_report(
                 ))
             })
             .collect();
-        for (path, html) in &drawn {
-            if !write_page(path, html.as_bytes())? {
-                unchanged += 1;
-            }
-        }
+        // Written on two threads or more: a new office creates thousands
+        // of files, and each create waits on the file system.
+        let fresh = drawn
+            .par_iter()
+            .map(|(path, html)| write_page(path, html.as_bytes()))
+            .collect::<Result<Vec<bool>, OutputError>>()?;
+        unchanged += fresh.iter().filter(|w| !**w).count();
         visit_pages += drawn.len();
         Ok(())
     })?;
@@ -242,11 +244,11 @@ pub fn write_report(
             )
         })
         .collect();
-    for (path, html) in &drawn {
-        if !write_page(path, html.as_bytes())? {
-            unchanged += 1;
-        }
-    }
+    let fresh = drawn
+        .par_iter()
+        .map(|(path, html)| write_page(path, html.as_bytes()))
+        .collect::<Result<Vec<bool>, OutputError>>()?;
+    unchanged += fresh.iter().filter(|w| !**w).count();
     let case_pages = drawn.len();
     drop(drawn);
     let cases_took = clock.elapsed();
@@ -308,7 +310,7 @@ pub fn write_report(
 fn case_series(
     case: &Case,
     scores: &[&data::CaseScore],
-    roster: &HashMap<String, Vec<(String, i64, String)>>,
+    roster: &HashMap<String, Vec<(i64, String, i64)>>,
 ) -> Vec<pages::Series> {
     let at: HashMap<i64, usize> = case
         .visits
@@ -316,12 +318,17 @@ fn case_series(
         .enumerate()
         .map(|(i, v)| (v.visit_no, i))
         .collect();
-    let mut aliases: HashMap<(String, i64), String> = HashMap::new();
+    // Each child as the latest visit that names them has them.
+    let mut children: HashMap<i64, (String, i64)> = HashMap::new();
     for v in &case.visits {
-        for (kind, id, alias) in roster.get(&v.id).into_iter().flatten() {
-            aliases.insert((kind.clone(), *id), alias.clone());
+        for (id, alias, age) in roster.get(&v.id).into_iter().flatten() {
+            children.insert(*id, (alias.clone(), *age));
         }
     }
+    let child = |kind: &str, id: Option<i64>| {
+        id.filter(|_| kind == "child")
+            .and_then(|id| children.get(&id))
+    };
     type Key = (bool, String, String, String, Option<i64>);
     let mut series: BTreeMap<Key, pages::Series> = BTreeMap::new();
     for s in scores {
@@ -346,10 +353,9 @@ fn case_series(
             person: Person {
                 kind: s.person_kind.clone(),
                 id: s.person_id,
-                alias: s
-                    .person_id
-                    .and_then(|p| aliases.get(&(s.person_kind.clone(), p)).cloned()),
+                alias: child(&s.person_kind, s.person_id).map(|c| c.0.clone()),
             },
+            age: child(&s.person_kind, s.person_id).and_then(|c| u8::try_from(c.1).ok()),
             values: vec![None; case.visits.len()],
         });
         entry.values[i] = Some((s.value, s.band.clone()));

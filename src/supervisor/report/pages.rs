@@ -79,7 +79,11 @@ pub fn level_name(lang: Lang, level: &str) -> String {
 pub fn state_name(lang: Lang, f: &Flag) -> String {
     match f.state.as_str() {
         "active" | "" => match &f.acknowledged_at {
-            Some(at) => format!("{} {}", pick(lang, "actief, bevestigd", "active, acknowledged"), t(at)),
+            Some(at) => format!(
+                "{} {}",
+                pick(lang, "actief, bevestigd", "active, acknowledged"),
+                t(at)
+            ),
             None => pick(lang, "actief, niet bevestigd", "active, not acknowledged").into(),
         },
         "lapsed" => pick(lang, "vervallen", "lapsed").into(),
@@ -132,8 +136,16 @@ impl AcuteLine<'_> {
     /// Newest first, then by laptop and sequence (never by a score).
     pub fn key(&self) -> (std::cmp::Reverse<&str>, &str, i64) {
         match (self.visit, self.conflict) {
-            (Some(v), _) => (std::cmp::Reverse(v.date.as_str()), v.device_name.as_str(), v.sequence),
-            (None, Some(c)) => (std::cmp::Reverse(c.date.as_str()), c.device_name.as_str(), c.sequence),
+            (Some(v), _) => (
+                std::cmp::Reverse(v.date.as_str()),
+                v.device_name.as_str(),
+                v.sequence,
+            ),
+            (None, Some(c)) => (
+                std::cmp::Reverse(c.date.as_str()),
+                c.device_name.as_str(),
+                c.sequence,
+            ),
             (None, None) => (std::cmp::Reverse(""), "", 0),
         }
     }
@@ -152,7 +164,11 @@ pub struct Index<'a> {
 }
 
 pub fn index(lang: Lang, catalog: &Catalog, ix: &Index<'_>) -> String {
-    let title = pick(lang, "safevisit — overzicht voor kantoor", "safevisit — office overview");
+    let title = pick(
+        lang,
+        "safevisit — overzicht voor kantoor",
+        "safevisit — office overview",
+    );
     let none = pick(lang, "Geen.", "None.");
     let body = html! {
         header {
@@ -424,8 +440,11 @@ pub fn visit(lang: Lang, catalog: &Catalog, v: &VisitLine, doc: Option<&VisitDoc
                     h2 { (pick(lang, "Scores tegen hun banden", "Scores against their bands")) }
                     @if doc.scores.is_empty() { p { (pick(lang, "Geen.", "None.")) } }
                     @for s in &doc.scores {
-                        @let def = catalog.get(&s.checklist).and_then(|c| c.scores.iter().find(|x| x.id == s.score));
-                        @let scale = Scale::of_score(def, &[(s.value, s.band.as_deref())], lang);
+                        @let checklist = catalog.get(&s.checklist);
+                        @let def = checklist.and_then(|c| c.scores.iter().find(|x| x.id == s.score));
+                        @let age = s.person.id.and_then(|id| doc.age(&s.person.kind, id));
+                        @let group = checklist.zip(age).and_then(|(c, a)| c.age_band_for(a));
+                        @let scale = Scale::of_score(def, &[(s.value, s.band.as_deref())], group, lang);
                         @let band_label = s.band_label.as_ref().map(|b| both(lang, b).into_owned())
                             .or_else(|| s.band.as_deref().map(|b| t(b).into_owned()));
                         @let who = person(lang, &s.person);
@@ -528,6 +547,9 @@ pub struct Series {
     pub checklist: String,
     pub score: String,
     pub person: Person,
+    /// The person's age at the latest visit that names them (the age band
+    /// whose bands the chart shades).
+    pub age: Option<u8>,
     /// Per visit of the case, in order: the value and band, if recorded.
     pub values: Vec<Option<(i64, Option<String>)>>,
 }
@@ -572,16 +594,16 @@ pub fn case(lang: Lang, catalog: &Catalog, case: &Case, series: &[Series]) -> St
     let charts: Vec<Markup> = series
         .iter()
         .map(|s| {
-            let def = catalog
-                .get(&s.checklist)
-                .and_then(|c| c.scores.iter().find(|x| x.id == s.score));
+            let checklist = catalog.get(&s.checklist);
+            let def = checklist.and_then(|c| c.scores.iter().find(|x| x.id == s.score));
+            let group = checklist.zip(s.age).and_then(|(c, a)| c.age_band_for(a));
             let recorded: Vec<(i64, Option<&str>)> = s
                 .values
                 .iter()
                 .flatten()
                 .map(|(v, b)| (*v, b.as_deref()))
                 .collect();
-            let scale = Scale::of_score(def, &recorded, lang);
+            let scale = Scale::of_score(def, &recorded, group, lang);
             let name = def
                 .map(|d| match lang {
                     Lang::Nl => d.title.nl.clone(),

@@ -35,16 +35,17 @@ pub struct Scale {
 impl Scale {
     /// The scale of `score` for these values, with the bands that recorded
     /// them. A score whose bands depend on the age band (trauma-kind) has
-    /// one set per age band: the set that puts most values in the band
-    /// they were recorded with is taken.
+    /// one set per age band: the person's `age_band` when known, otherwise
+    /// the set that puts most values in the band they were recorded with.
     pub fn of_score(
         score: Option<&model::Score>,
         points: &[(i64, Option<&str>)],
+        age_band: Option<usize>,
         lang: Lang,
     ) -> Scale {
-        let (vmin, vmax) = points
-            .iter()
-            .fold((i64::MAX, i64::MIN), |(a, b), (v, _)| (a.min(*v), b.max(*v)));
+        let (vmin, vmax) = points.iter().fold((i64::MAX, i64::MIN), |(a, b), (v, _)| {
+            (a.min(*v), b.max(*v))
+        });
         let Some(score) = score else {
             let lo = vmin.min(0);
             return Scale {
@@ -78,10 +79,10 @@ impl Scale {
                 })
                 .count()
         };
-        let candidates: Vec<Option<usize>> = if specific {
-            groups.iter().copied().filter(Option::is_some).collect()
-        } else {
-            vec![None]
+        let candidates: Vec<Option<usize>> = match (specific, age_band) {
+            (false, _) => vec![None],
+            (true, Some(g)) if groups.contains(&Some(g)) => vec![Some(g)],
+            (true, _) => groups.iter().copied().filter(Option::is_some).collect(),
         };
         let mut best: Vec<&model::Band> = Vec::new();
         let mut best_n = None;
@@ -239,7 +240,9 @@ pub fn line_chart(scale: &Scale, points: &[Point], title: &str, ordinal: bool) -
     let mut names: Vec<f64> = Vec::with_capacity(nb);
     for b in &scale.bands {
         let middle = (y(b.from as f64) + y(b.to as f64 + 1.0)) / 2.0 + 4.0;
-        let y = names.last().map_or(middle, |below: &f64| middle.min(below - 12.0));
+        let y = names
+            .last()
+            .map_or(middle, |below: &f64| middle.min(below - 12.0));
         names.push(y);
     }
     html! {

@@ -9,13 +9,18 @@ use crate::i18n::Lang;
 
 fn attr(tag: &str, name: &str) -> f64 {
     let key = format!(" {name}=\"");
-    let at = tag.find(&key).unwrap_or_else(|| panic!("{name} not in {tag}")) + key.len();
+    let at = tag
+        .find(&key)
+        .unwrap_or_else(|| panic!("{name} not in {tag}"))
+        + key.len();
     tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
 }
 
 /// The opening tag that holds `marker`.
 fn tag<'a>(svg: &'a str, marker: &str) -> &'a str {
-    let at = svg.find(marker).unwrap_or_else(|| panic!("{marker} not in {svg}"));
+    let at = svg
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in {svg}"));
     let start = svg[..at].rfind('<').unwrap();
     &svg[start..at + svg[at..].find('>').unwrap()]
 }
@@ -26,7 +31,7 @@ fn risico() -> Scale {
         .get("veiligheid")
         .and_then(|c| c.scores.iter().find(|s| s.id == "risico"))
         .cloned();
-    Scale::of_score(score.as_ref(), &[(9, Some("hoog"))], Lang::Nl)
+    Scale::of_score(score.as_ref(), &[(9, Some("hoog"))], None, Lang::Nl)
 }
 
 #[test]
@@ -36,7 +41,11 @@ fn the_risk_scale_has_the_checklists_bands_in_order() {
     assert_eq!(ids, ["laag", "midden", "hoog"]);
     assert_eq!((scale.lo, scale.hi), (0, 15));
     assert_eq!(
-        scale.bands.iter().map(|b| (b.from, b.to)).collect::<Vec<_>>(),
+        scale
+            .bands
+            .iter()
+            .map(|b| (b.from, b.to))
+            .collect::<Vec<_>>(),
         [(0, 2), (3, 5), (6, 15)]
     );
     assert_eq!(scale.band_of(5).map(|b| b.id.as_str()), Some("midden"));
@@ -84,21 +93,53 @@ fn age_specific_bands_follow_the_band_the_value_was_recorded_in() {
         .and_then(|c| c.scores.iter().find(|s| s.id == "reacties"))
         .expect("trauma-kind reacties");
     let groups: Vec<Option<usize>> = score.bands.iter().map(|b| b.age_band).collect();
-    assert!(groups.iter().any(Option::is_some), "reacties has bands per age band");
-    // For each age band's own bands: a value recorded in one of them makes
-    // the scale take that age band's set.
+    assert!(
+        groups.iter().any(Option::is_some),
+        "reacties has bands per age band"
+    );
+    // With the person's age band known, the scale is that age band's.
     for b in score.bands.iter().filter(|b| b.age_band.is_some()) {
         let value = b.from;
-        let scale = Scale::of_score(Some(score), &[(value, Some(&b.id))], Lang::En);
+        let scale = Scale::of_score(Some(score), &[(value, Some(&b.id))], b.age_band, Lang::En);
         let band = scale.band_of(value).expect("a band");
         assert_eq!(band.id, b.id);
-        assert_eq!((band.from, band.label.as_str()), (b.from, b.label.en.as_str()));
+        assert_eq!(
+            (band.from, band.label.as_str()),
+            (b.from, b.label.en.as_str())
+        );
+        for other in &scale.bands {
+            let of_this_age = score.bands.iter().any(|x| {
+                x.id == other.id
+                    && x.from == other.from
+                    && (x.age_band == b.age_band || x.age_band.is_none())
+            });
+            assert!(of_this_age, "{} is not of the age band", other.id);
+        }
+    }
+    // Without it, the set that puts the value in its recorded band: a
+    // value that only one age band calls `b.id` picks that age band.
+    for b in score.bands.iter().filter(|b| b.age_band.is_some()) {
+        let unique = score
+            .bands
+            .iter()
+            .filter(|x| x.contains(b.from) && x.id == b.id)
+            .count()
+            == 1;
+        if unique {
+            let scale = Scale::of_score(Some(score), &[(b.from, Some(&b.id))], None, Lang::En);
+            assert_eq!(
+                scale.band_of(b.from).map(|x| x.from),
+                Some(b.from),
+                "{}",
+                b.id
+            );
+        }
     }
 }
 
 #[test]
 fn a_score_without_a_definition_still_gets_a_scale() {
-    let scale = Scale::of_score(None, &[(7, None)], Lang::Nl);
+    let scale = Scale::of_score(None, &[(7, None)], None, Lang::Nl);
     assert!(scale.bands.is_empty());
     assert!(scale.lo <= 7 && 7 <= scale.hi);
     let svg = svg::band_bar(&scale, 7, "x").into_string();
@@ -111,23 +152,47 @@ fn the_line_chart_puts_each_value_in_its_stripe_and_breaks_for_missing_visits() 
         lo: 0,
         hi: 9,
         bands: vec![
-            Span { id: "laag".into(), label: "Laag".into(), from: 0, to: 2 },
-            Span { id: "hoog".into(), label: "Hoog: veel".into(), from: 3, to: 9 },
+            Span {
+                id: "laag".into(),
+                label: "Laag".into(),
+                from: 0,
+                to: 2,
+            },
+            Span {
+                id: "hoog".into(),
+                label: "Hoog: veel".into(),
+                from: 3,
+                to: 9,
+            },
         ],
     };
     let points: Vec<Point> = [Some(1), None, Some(5)]
         .iter()
         .enumerate()
-        .map(|(i, v)| Point { date: format!("2026-0{}-01", i + 1), value: *v, note: String::new() })
+        .map(|(i, v)| Point {
+            date: format!("2026-0{}-01", i + 1),
+            value: *v,
+            note: String::new(),
+        })
         .collect();
     let svg = svg::line_chart(&scale, &points, "Mila", false).into_string();
-    assert_eq!(svg.matches("<circle").count(), 2, "no dot for the visit that did not measure");
+    assert_eq!(
+        svg.matches("<circle").count(),
+        2,
+        "no dot for the visit that did not measure"
+    );
     for (value, band) in [(1, "laag"), (5, "hoog")] {
         let dot = tag(&svg, &format!("data-value=\"{value}\""));
         let stripe = tag(&svg, &format!("data-band=\"{band}\""));
-        let (top, bottom) = (attr(stripe, "y"), attr(stripe, "y") + attr(stripe, "height"));
+        let (top, bottom) = (
+            attr(stripe, "y"),
+            attr(stripe, "y") + attr(stripe, "height"),
+        );
         let y = attr(dot, "cy");
-        assert!(top < y && y < bottom, "{value} at {y}, {band} {top}–{bottom}");
+        assert!(
+            top < y && y < bottom,
+            "{value} at {y}, {band} {top}–{bottom}"
+        );
     }
     // Every visit's date is on the axis; the band named up to its colon.
     for d in ["2026-01-01", "2026-02-01", "2026-03-01"] {
@@ -140,9 +205,18 @@ fn the_line_chart_puts_each_value_in_its_stripe_and_breaks_for_missing_visits() 
 #[test]
 fn band_names_beside_a_chart_never_overlap() {
     let bands: Vec<Span> = (0..5)
-        .map(|i| Span { id: format!("b{i}"), label: format!("band {i}"), from: i, to: i })
+        .map(|i| Span {
+            id: format!("b{i}"),
+            label: format!("band {i}"),
+            from: i,
+            to: i,
+        })
         .collect();
-    let scale = Scale { lo: 0, hi: 60, bands };
+    let scale = Scale {
+        lo: 0,
+        hi: 60,
+        bands,
+    };
     let svg = svg::line_chart(&scale, &[], "", false).into_string();
     let ys: Vec<f64> = svg
         .match_indices("class=\"band-name\"")
@@ -157,7 +231,10 @@ fn page_names_are_plain_ids_or_a_hash() {
     assert_eq!(file_name("kb-1_A"), "kb-1_A");
     for hostile in ["../x", "a/b", "", "x.html", "é", &"a".repeat(65)] {
         let name = file_name(hostile);
-        assert!(name.starts_with("h-") && name.len() == 66, "{hostile:?} → {name}");
+        assert!(
+            name.starts_with("h-") && name.len() == 66,
+            "{hostile:?} → {name}"
+        );
         assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     }
     assert_ne!(file_name("../x"), file_name("../y"));
@@ -170,8 +247,15 @@ fn hostile_doc() -> VisitDoc {
             checklist: "veiligheid".into(),
             flag: "acuut_geweld".into(),
             level: "acute".into(),
-            message: Both { nl: "<b>gevaar</b>".into(), en: "danger".into() },
-            person: Person { kind: "child".into(), id: Some(1), alias: Some("<i>Mila</i>\u{202e}".into()) },
+            message: Both {
+                nl: "<b>gevaar</b>".into(),
+                en: "danger".into(),
+            },
+            person: Person {
+                kind: "child".into(),
+                id: Some(1),
+                alias: Some("<i>Mila</i>\u{202e}".into()),
+            },
             action_taken: "</td><script>x()</script>".into(),
             state: "active".into(),
             ..Flag::default()
@@ -201,7 +285,10 @@ fn a_visit_page_escapes_what_came_from_the_laptop() {
     assert!(!html.contains('\u{202e}'));
     assert!(html.contains("Kersenboom &lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;"));
-    assert!(html.contains("\\u{202e}"), "the bidi control is written out");
+    assert!(
+        html.contains("\\u{202e}"),
+        "the bidi control is written out"
+    );
     // The case link goes to a hashed name inside the folder.
     assert!(html.contains(&format!("href=\"../cases/{}.html\"", file_name("../../x"))));
 }
