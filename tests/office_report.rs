@@ -115,7 +115,9 @@ fn the_report_has_an_index_a_page_per_visit_and_per_case_with_private_modes() {
             .mode();
         assert_eq!(mode & 0o777, 0o700, "report/{folder} must be 0700");
     }
-    assert_eq!(files(&root).len(), 8, "{:?}", files(&root));
+    // And the stamp that says for what the visit pages were drawn.
+    assert!(root.join(report::STAMP).is_file());
+    assert_eq!(files(&root).len(), 9, "{:?}", files(&root));
 }
 
 #[test]
@@ -321,6 +323,63 @@ fn a_hostile_family_label_renders_as_text() {
     assert_eq!(cases.len(), 1);
     let name = cases[0].file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with("h-") && name.ends_with(".html"), "{name}");
+}
+
+#[test]
+fn only_new_or_missing_visit_pages_are_drawn_again_unless_the_language_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conn = office(dir.path());
+    families(&conn);
+    let first = write(dir.path(), Lang::Nl);
+    assert_eq!((first.visit_pages, first.case_pages), (4, 2));
+
+    // Nothing new: no visit page drawn, and the index and case pages are
+    // the same bytes (left untouched), with the old acute flags and what
+    // was done still on the index.
+    let again = write(dir.path(), Lang::Nl);
+    assert_eq!(again.visit_pages, 0);
+    assert_eq!(again.unchanged, 2 + 1, "case pages and index unchanged");
+    let index = read(&dir.path().join("report/index.html"));
+    let acute = between(&index, "id=\"acuut\"", "</section>");
+    assert_eq!(attributes(acute, "data-flag").len(), 4);
+    assert!(acute.contains("112 gebeld; Iris en Mila naar de opvang."));
+    assert!(read(&dir.path().join("report/cases/kb-1.html")).contains("kind Mila"));
+
+    // A new visit: its page only; its case and the index change.
+    let mut k4 = visit("kb-4", "dev-noord", 4, "2026-12-05", "Kersenboom", "kb-1");
+    k4.children = vec![(1, "Mila".into(), 2)];
+    k4.flags = vec![flag(
+        "acute",
+        "acuut_baby",
+        "Een baby is in gevaar.",
+        "Huisarts kijkt vandaag.",
+    )];
+    add(&conn, 5, &k4);
+    let new = write(dir.path(), Lang::Nl);
+    assert_eq!(new.visit_pages, 1);
+    assert!(dir.path().join("report/visits/kb-4.html").is_file());
+    let index = read(&dir.path().join("report/index.html"));
+    let acute = between(&index, "id=\"acuut\"", "</section>");
+    assert_eq!(
+        attributes(acute, "data-flag")[0],
+        "acuut_baby",
+        "newest first"
+    );
+    assert!(read(&dir.path().join("report/cases/kb-1.html")).contains("../visits/kb-4.html"));
+
+    // A page deleted by hand comes back.
+    std::fs::remove_file(dir.path().join("report/visits/kb-1.html")).expect("remove");
+    let back = write(dir.path(), Lang::Nl);
+    assert_eq!(back.visit_pages, 1);
+    assert!(dir.path().join("report/visits/kb-1.html").is_file());
+
+    // Another language: every page again.
+    let en = write(dir.path(), Lang::En);
+    assert_eq!(en.visit_pages, 5);
+    for id in ["kb-1", "kb-2", "kb-3", "kb-4", "ab-1"] {
+        let page = read(&dir.path().join(format!("report/visits/{id}.html")));
+        assert!(page.contains("<html lang=\"en\">"), "{id}");
+    }
 }
 
 /// The band rectangle `band` of an SVG: its left and right edge.

@@ -250,3 +250,14 @@ pub fn case_scores(db: &Db, risk: (&str, &str)) -> Result<Vec<CaseScore>, DbErro
 pub fn last_import(db: &Db) -> Result<Option<String>, DbError> {
     db.one("SELECT max(seen_at) FROM bundles", &[])
 }
+
+/// The case card kept with each visit (schema 5): `(visit id, card JSON)`.
+/// Its children (id, alias, age) name the children of the case pages
+/// without reading the visit's whole document.
+pub fn case_card_children(db: &Db) -> Result<Vec<(String, String)>, DbError> {
+    let rows = db.query(
+        "SELECT v.visit_id, k.card FROM case_cards k JOIN visits v ON v.visit_no = k.visit_no",
+        &[],
+    )?;
+    rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
+}

@@ -140,6 +140,24 @@ fn folder(path: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// The stamp file: for what the visit pages were drawn, and through which
+/// visit (`visit_no`).
+pub const STAMP: &str = ".drawn";
+
+/// What the visit pages depend on besides the visit: the pages' design
+/// (raise [`DESIGN`] with every change to a visit page), the language,
+/// the checklists (their ids, versions and content hashes).
+fn stamp_for(lang: Lang, catalog: &Catalog) -> String {
+    let mut out = format!("safevisit report design {DESIGN}\nlang {lang:?}\n");
+    for c in catalog.all() {
+        out.push_str(&format!("checklist {}@{} {:?}\n", c.id, c.version, c.hash));
+    }
+    out
+}
+
+/// The design of the visit pages: a new number redraws every visit page.
+pub const DESIGN: u32 = 1;
+
 /// What the index and the case pages keep of each visit's document.
 #[derive(Default)]
 struct Kept {
@@ -171,11 +189,35 @@ pub fn write_report(
     let by_id: HashMap<&str, &data::VisitLine> =
         visits.iter().map(|v| (v.id.as_str(), v)).collect();
 
-    // The visit pages, a batch of documents at a time: parsed and drawn
-    // on every core, then written.
+    // A visit's page never changes once drawn (its document, laptop and
+    // links are fixed), unless the language, the checklists or the pages'
+    // own design changed: the stamp says for what and through which visit
+    // the pages were drawn. Only the visits after it, and pages gone
+    // missing, are drawn; the rest of the documents are read only where
+    // the index needs them (acute flags) or no case card names a child.
+    let stamp_path = root.join(STAMP);
+    let stamp = stamp_for(lang, catalog);
+    let through = std::fs::read_to_string(&stamp_path)
+        .ok()
+        .and_then(|text| {
+            let (head, last) = text.rsplit_once("through ")?;
+            (head == stamp).then(|| last.trim().parse::<i64>().ok())?
+        })
+        .unwrap_or(0);
+    let missing: Vec<String> = visits
+        .iter()
+        .filter(|v| v.visit_no <= through)
+        .filter(|v| {
+            !root
+                .join("visits")
+                .join(format!("{}.html", file_name(&v.id)))
+                .is_file()
+        })
+        .map(|v| v.id.clone())
+        .collect();
     let kept = Mutex::new(Kept::default());
     let mut visit_pages = 0;
-    ledger.docs_after(0, 512, |batch| {
+    let mut draw = |batch: Vec<(String, Vec<u8>)>, pages_too: bool| -> Result<(), OutputError> {
         let drawn: Vec<(PathBuf, String)> = batch
             .par_iter()
             .filter_map(|(id, bytes)| {
@@ -201,6 +243,9 @@ pub fn write_report(
                         k.roster.insert(id.clone(), roster);
                     }
                 }
+                if !pages_too {
+                    return None;
+                }
                 let html = pages::visit(lang, catalog, line, doc.as_ref());
                 Some((
                     root.join("visits").join(format!("{}.html", file_name(id))),
@@ -217,7 +262,46 @@ pub fn write_report(
         unchanged += fresh.iter().filter(|w| !**w).count();
         visit_pages += drawn.len();
         Ok(())
-    })?;
+    };
+    ledger.docs_after(through, 512, |batch| draw(batch, true))?;
+    for chunk in missing.chunks(512) {
+        draw(ledger.docs_of(chunk)?, true)?;
+    }
+    if through > 0 {
+        // Older visits: the documents of those with an acute flag, and of
+        // those whose children no case card names (imported before cases).
+        let cards = data::case_card_children(db)?;
+        let mut roster: HashMap<String, Vec<(i64, String, i64)>> = HashMap::new();
+        for (id, card) in &cards {
+            if let Ok(c) = serde_json::from_str::<doc::Roster>(card) {
+                roster.insert(
+                    id.clone(),
+                    c.children
+                        .iter()
+                        .map(|c| (c.id, c.alias.clone(), c.age))
+                        .collect(),
+                );
+            }
+        }
+        let done: std::collections::HashSet<String> = kept
+            .lock()
+            .map(|k| k.roster.keys().cloned().collect())
+            .unwrap_or_default();
+        let wanted: Vec<String> = visits
+            .iter()
+            .filter(|v| v.visit_no <= through && !done.contains(&v.id))
+            .filter(|v| v.flags[0] > 0 || !roster.contains_key(&v.id))
+            .map(|v| v.id.clone())
+            .collect();
+        for chunk in wanted.chunks(512) {
+            draw(ledger.docs_of(chunk)?, false)?;
+        }
+        if let Ok(mut k) = kept.lock() {
+            for (id, children) in roster {
+                k.roster.entry(id).or_insert(children);
+            }
+        }
+    }
     let kept = kept.into_inner().unwrap_or_default();
     let visits_took = clock.elapsed();
     let clock = std::time::Instant::now();
@@ -296,6 +380,8 @@ pub fn write_report(
     if !write_page(&root.join(INDEX), index.as_bytes())? {
         unchanged += 1;
     }
+    let last = visits.iter().map(|v| v.visit_no).max().unwrap_or(0);
+    write_page(&stamp_path, format!("{stamp}through {last}\n").as_bytes())?;
     Ok(ReportWritten {
         visit_pages,
         case_pages,
