@@ -28,7 +28,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const CASES: usize = 1_000;
 const PER_CASE: usize = 10;
 
-fn build(dir: &Path) {
+fn build(dir: &Path, cases: usize) {
     let mut conn = office(dir);
     let devices: Vec<String> = (0..10).map(|d| format!("dev-{d}")).collect();
     {
@@ -51,7 +51,7 @@ fn build(dir: &Path) {
         ];
         let mut no = 0i64;
         let mut seq = vec![0i64; devices.len()];
-        for c in 0..CASES {
+        for c in 0..cases {
             let case = format!("case-{c:04}");
             for k in 0..PER_CASE {
                 no += 1;
@@ -126,17 +126,22 @@ fn build(dir: &Path) {
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then
-    // only a small smoke run.
+    // only a small smoke run (20 cases).
     let bench = std::env::args().any(|a| a == "--bench");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-bench");
+    let cases = if bench { CASES } else { 20 };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(if bench {
+        "target/report-bench"
+    } else {
+        "target/report-bench-smoke"
+    });
     let ledger_path = dir.join(FILE);
     if !ledger_path.exists() || !bench {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("bench folder");
         let clock = Instant::now();
-        build(&dir);
+        build(&dir, cases);
         eprintln!(
-            "fixture: {CASES} cases x {PER_CASE} visits in {:?}",
+            "fixture: {cases} cases x {PER_CASE} visits in {:?}",
             clock.elapsed()
         );
     }
@@ -158,13 +163,14 @@ fn main() {
         let took = clock.elapsed();
         println!(
             "report run {}: {} visit pages, {} case pages ({} unchanged) in {:.2} s \
-             (visits {:.2} s, cases {:.2} s, index {:.2} s)",
+             (visits {:.2} s of which writing files {:.2} s, cases {:.2} s, index {:.2} s)",
             run + 1,
             written.visit_pages,
             written.case_pages,
             written.unchanged,
             took.as_secs_f64(),
             written.took[0].as_secs_f64(),
+            written.writing.as_secs_f64(),
             written.took[1].as_secs_f64(),
             written.took[2].as_secs_f64(),
         );
@@ -172,8 +178,8 @@ fn main() {
     }
     times.sort();
     println!(
-        "report: median {:.2} s for {} visits, {CASES} cases",
+        "report: median {:.2} s for {} visits, {cases} cases",
         times[times.len() / 2].as_secs_f64(),
-        CASES * PER_CASE
+        cases * PER_CASE
     );
 }

@@ -258,6 +258,19 @@ pub fn add(conn: &Connection, no: i64, v: &Visit) {
         )
         .expect("insert a score");
     }
+    // The case card the laptop sent with the visit (schema 5): the
+    // children by alias and age, as the case pages name them.
+    let card = json!({
+        "case_id": v.case_id,
+        "label": v.label,
+        "children": v.children.iter().map(|c| json!({ "id": c.0, "alias": c.1, "age": c.2, "age_on": v.date })).collect::<Vec<_>>(),
+        "caregivers": v.caregivers.iter().map(|c| json!({ "id": c.0, "alias": c.1, "role": c.2 })).collect::<Vec<_>>(),
+    });
+    conn.execute(
+        "INSERT INTO case_cards (visit_no, card) VALUES (?1, ?2)",
+        params![no, card.to_string()],
+    )
+    .expect("insert a case card");
     conn.execute(
         "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
          VALUES (?1, ?2, ?3, ?3, ?4, 1, 1)
