@@ -30,6 +30,7 @@ pub mod import;
 pub mod keys;
 pub mod ledger;
 pub mod receipts;
+pub mod report;
 pub mod reports;
 
 use std::collections::HashSet;
@@ -341,7 +342,27 @@ impl Office {
             &self.options,
         )?;
         cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
+        self.write_report(lang)?;
         Ok(report)
+    }
+
+    /// The office report (`DIR/report/`), after the other outputs.
+    fn write_report(&self, lang: Lang) -> Result<(), OfficeError> {
+        // The report's own queries run on a connection of their own (see
+        // `report::data`); reading only.
+        let db = db::Db::open_sqlite(&self.dir.join(ledger::FILE))
+            .map_err(|e| reports::OutputError::from(report::ReportError::from(e)))?;
+        let bundled;
+        let catalog = match &self.options.catalog {
+            Some(c) => c.as_ref(),
+            None => {
+                bundled = crate::checklist::Catalog::bundled();
+                &bundled
+            }
+        };
+        report::write_report(&self.ledger, &db, &self.dir, lang, catalog)
+            .map_err(reports::OutputError::from)?;
+        Ok(())
     }
 
     /// Close a case at the office (see [`ledger::Ledger::close_case`]):
@@ -372,6 +393,7 @@ impl Office {
             &self.options,
         )?;
         cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
+        self.write_report(lang)?;
         Ok(report)
     }
 
@@ -542,6 +564,9 @@ impl Office {
             run.timings.outputs += clock.elapsed();
             Ok(())
         })?;
+        let clock = std::time::Instant::now();
+        self.write_report(lang)?;
+        run.timings.outputs += clock.elapsed();
         run.gaps = self.gaps()?;
         run.closed = reports::closed_gaps(&before, &run.gaps);
         run.missing_previous = self.ledger.missing_previous()?;
