@@ -1,6 +1,7 @@
 //! Tests of the ledger: its migrations from every older schema.
 
 use super::*;
+use rusqlite::{Connection, params};
 
 /// The version-4 schema: version 5 without its cases.
 fn schema_v4() -> String {
@@ -46,7 +47,7 @@ fn a_version_4_ledger_gets_a_case_for_every_visit() {
         }
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -149,7 +150,9 @@ fn a_version_3_ledger_gains_the_conflict_versions() {
     }
     let ledger = Ledger::open(&path).unwrap();
     let version: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
             [],
@@ -158,15 +161,21 @@ fn a_version_3_ledger_gains_the_conflict_versions() {
         .unwrap();
     assert_eq!(version, "5");
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
         .unwrap();
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT roster_children, roster_caregivers FROM visits")
         .unwrap();
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT flag, level, state FROM conflict_flags")
         .unwrap();
     drop(ledger);
@@ -237,7 +246,9 @@ fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
     let ledger = Ledger::open(&path).unwrap();
     for c in newer {
         let v: Option<String> = ledger
-            .conn
+            .conn()
+            .as_sqlite()
+            .unwrap()
             .query_row(
                 &format!("SELECT {} FROM visits", finding_column(c)),
                 [],
@@ -247,7 +258,9 @@ fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
         assert_eq!(v, None, "{c}");
     }
     let old: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row("SELECT finding_safety_verdict FROM visits", [], |r| {
             r.get(0)
         })
@@ -274,7 +287,9 @@ fn a_version_2_ledger_gains_the_status_counts() {
     }
     let ledger = Ledger::open(&path).unwrap();
     let version: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
             [],
@@ -284,7 +299,9 @@ fn a_version_2_ledger_gains_the_status_counts() {
     assert_eq!(version, "5");
     for c in STATUS_COLUMNS {
         ledger
-            .conn
+            .conn()
+            .as_sqlite()
+            .unwrap()
             .prepare(&format!("SELECT {c} FROM visits"))
             .unwrap();
     }
@@ -351,7 +368,7 @@ fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
         .unwrap();
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -399,7 +416,7 @@ fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
         .unwrap();
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
