@@ -1061,12 +1061,7 @@ impl Ledger {
         listed: u64,
     ) -> Result<BundleTx<'_>, LedgerError> {
         let tx = self.db.transaction()?;
-        if tx.dialect() == Dialect::Postgres {
-            tx.query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version' FOR UPDATE",
-                p![],
-            )?;
-        }
+        lock_head(&tx)?;
         tx.execute(
             "INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (device_id) DO UPDATE SET last_seen = excluded.last_seen",
@@ -1187,6 +1182,21 @@ impl Ledger {
         })?;
         Ok(ids)
     }
+}
+
+/// In a transaction on PostgreSQL: lock the ledger's head row (`meta`'s
+/// `schema_version`) until the transaction ends, so that the transactions
+/// of two imports that write the same rows (a bundle's, a device's next
+/// receipt number) run one after the other. Nothing on SQLite, where one
+/// import at a time holds the folder's lock.
+pub fn lock_head(db: &Db) -> Result<(), LedgerError> {
+    if db.dialect() == Dialect::Postgres {
+        db.query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version' FOR UPDATE",
+            p![],
+        )?;
+    }
+    Ok(())
 }
 
 /// Make the schema in an empty SQLite ledger.

@@ -178,6 +178,8 @@ pub fn write_receipts(
         .unwrap_or(0);
     for (device_id, recipient, visits) in due {
         let tx = ledger.conn().transaction().map_err(LedgerError::from)?;
+        // Two imports at once (PostgreSQL): one receipt number each.
+        crate::supervisor::ledger::lock_head(&tx)?;
         let last: i64 = tx
             .one(
                 "SELECT coalesce(max(n), 0) FROM receipts WHERE device_id = ?1",
