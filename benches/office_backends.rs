@@ -23,7 +23,13 @@ use office_support::{BUNDLES, Fixture, PER_BUNDLE, fixture, identities};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RECORDS: usize = BUNDLES * PER_BUNDLE;
-const RUNS: usize = 3;
+/// Runs of each (`OFFICE_BACKENDS_RUNS`, default 3).
+fn runs() -> usize {
+    std::env::var("OFFICE_BACKENDS_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+}
 
 fn runs_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -52,6 +58,11 @@ fn import_once(f: &Fixture, ids: &[Identity], dir: &Path, ledger: Option<&str>) 
         .expect("import");
     let took = clock.elapsed();
     assert_eq!(run.new_visits(), RECORDS as u64, "every record imported");
+    eprintln!(
+        "  ledger (inserts, commits) {:.2} s, outputs {:.2} s",
+        run.timings.ledger.as_secs_f64(),
+        run.timings.outputs.as_secs_f64()
+    );
     took
 }
 
@@ -80,7 +91,7 @@ fn main() {
         eprintln!("skipped: PostgreSQL: SAFEVISIT_TEST_POSTGRES is not set; SQLite only");
     }
     let (mut lite, mut post) = (Vec::new(), Vec::new());
-    for n in 0..RUNS {
+    for n in 0..runs() {
         let dir = runs.join(format!("sqlite-{n}"));
         let t = import_once(&f, &ids, &dir, None);
         eprintln!(
@@ -97,15 +108,18 @@ fn main() {
                 .expect("schema");
             let conninfo = format!("{base} options='-c search_path={schema}'");
             let dir = runs.join(format!("postgres-{n}"));
-            let t = import_once(&f, &ids, &dir, Some(&conninfo));
+            // The schema goes, and the server's log with it, even when
+            // the run fails (the disk is shared).
+            let t = std::panic::catch_unwind(|| import_once(&f, &ids, &dir, Some(&conninfo)));
+            c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE; CHECKPOINT"))
+                .expect("drop");
+            let t = t.unwrap_or_else(|e| std::panic::resume_unwind(e));
             eprintln!(
                 "postgresql run {n}: {:.2} s ({:.0} records/s)",
                 t.as_secs_f64(),
                 rate(t)
             );
             post.push(t);
-            c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-                .expect("drop");
             let _ = std::fs::remove_dir_all(&dir);
         }
     }

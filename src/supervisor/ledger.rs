@@ -11,7 +11,7 @@ use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::supervisor::db::{Db, DbError, Dialect, Param, ToParam, Utf8, p, pg_schema};
+use crate::supervisor::db::{Db, DbError, Dialect, Param, ToParam, p, pg_schema};
 use crate::supervisor::findings;
 
 /// The ledger's file name in the office folder.
@@ -1475,6 +1475,76 @@ fn insert_rows(
     Ok(())
 }
 
+/// Bytes that are UTF-8 text (a serialized JSON document) as text, else
+/// as bytes (never changed into other text).
+fn utf8_param(b: &[u8]) -> Param<'_> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Param::Text(s),
+        Err(_) => Param::Blob(b),
+    }
+}
+
+/// Rows for one table: `width` values each, in `values`.
+struct Rows<'a> {
+    table: &'static str,
+    cols: &'static str,
+    width: usize,
+    values: Vec<Param<'a>>,
+}
+
+/// `(?o+1, …), (…)`: the placeholders of `rows` rows of `width` values,
+/// numbered from `offset + 1`.
+fn placeholders(rows: usize, width: usize, offset: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('?');
+            sql.push_str(&(offset + r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Insert the rows of several tables. On PostgreSQL in one statement
+/// (one round trip: each table's rows in a `WITH … AS (INSERT …)`); on
+/// SQLite, which has no round trips to save, row by row.
+fn insert_all(db: &Db, parts: Vec<Rows<'_>>) -> Result<(), LedgerError> {
+    let parts: Vec<Rows<'_>> = parts.into_iter().filter(|p| !p.values.is_empty()).collect();
+    let total: usize = parts.iter().map(|p| p.values.len()).sum();
+    // PostgreSQL takes at most 65,535 parameters in one statement.
+    if db.dialect() == Dialect::Sqlite || total > 30_000 {
+        for p in &parts {
+            insert_rows(db, p.table, p.cols, p.width, &p.values)?;
+        }
+        return Ok(());
+    }
+    let mut sql = String::from("WITH ");
+    let mut values: Vec<Param<'_>> = Vec::with_capacity(total);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "i{i} AS (INSERT INTO {} ({}) VALUES {})",
+            p.table,
+            p.cols,
+            placeholders(p.values.len() / p.width, p.width, values.len())
+        ));
+        values.extend_from_slice(&p.values);
+    }
+    sql.push_str(" SELECT 1");
+    db.execute(&sql, &values)?;
+    Ok(())
+}
+
 /// The statement that inserts a visit row.
 fn insert_visit_sql() -> String {
     let mut cols = String::from(
@@ -1666,15 +1736,20 @@ impl BundleTx<'_> {
         if !self.touched.contains(&v.case_id) {
             self.touched.insert(v.case_id.clone());
         }
-        self.tx.execute(
-            "INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)",
-            p![no, Utf8(&v.doc)],
-        )?;
+        let mut parts: Vec<Rows<'_>> = Vec::with_capacity(5);
+        parts.push(Rows {
+            table: "documents",
+            cols: "visit_no, doc",
+            width: 2,
+            values: vec![Param::Int(no), utf8_param(&v.doc)],
+        });
         if !v.card.is_empty() {
-            self.tx.execute(
-                "INSERT INTO case_cards (visit_no, card) VALUES (?1, ?2)",
-                p![no, Utf8(&v.card)],
-            )?;
+            parts.push(Rows {
+                table: "case_cards",
+                cols: "visit_no, card",
+                width: 2,
+                values: vec![Param::Int(no), utf8_param(&v.card)],
+            });
         }
         let mut values: Vec<Param<'_>> = Vec::with_capacity(v.flags.len() * 15);
         for (n, f) in v.flags.iter().enumerate() {
@@ -1696,14 +1771,13 @@ impl BundleTx<'_> {
                 f.state_at.to_param(),
             ]);
         }
-        insert_rows(
-            &self.tx,
-            "red_flags",
-            "visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
+        parts.push(Rows {
+            table: "red_flags",
+            cols: "visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
              message_nl, message_en, raised_at, acknowledged_at, state, state_at",
-            15,
-            &values,
-        )?;
+            width: 15,
+            values,
+        });
         let mut values: Vec<Param<'_>> = Vec::with_capacity(v.scores.len() * 10);
         for (n, s) in v.scores.iter().enumerate() {
             values.extend([
@@ -1719,13 +1793,12 @@ impl BundleTx<'_> {
                 s.visible.to_param(),
             ]);
         }
-        insert_rows(
-            &self.tx,
-            "scores",
-            "visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible",
-            10,
-            &values,
-        )?;
+        parts.push(Rows {
+            table: "scores",
+            cols: "visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible",
+            width: 10,
+            values,
+        });
         let mut values: Vec<Param<'_>> = Vec::with_capacity(v.outcomes.len() * 7);
         for (n, o) in v.outcomes.iter().enumerate() {
             values.extend([
@@ -1738,13 +1811,13 @@ impl BundleTx<'_> {
                 o.value.to_param(),
             ]);
         }
-        insert_rows(
-            &self.tx,
-            "outcomes",
-            "visit_no, n, checklist, person_kind, person_id, outcome, value",
-            7,
-            &values,
-        )?;
+        parts.push(Rows {
+            table: "outcomes",
+            cols: "visit_no, n, checklist, person_kind, person_id, outcome, value",
+            width: 7,
+            values,
+        });
+        insert_all(&self.tx, parts)?;
         Ok(Added::New)
     }
 
