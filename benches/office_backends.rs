@@ -24,7 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RECORDS: usize = BUNDLES * PER_BUNDLE;
 /// Runs of each (`OFFICE_BACKENDS_RUNS`, default 3).
-fn runs() -> usize {
+fn run_count() -> usize {
     std::env::var("OFFICE_BACKENDS_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -91,7 +91,7 @@ fn main() {
         eprintln!("skipped: PostgreSQL: SAFEVISIT_TEST_POSTGRES is not set; SQLite only");
     }
     let (mut lite, mut post) = (Vec::new(), Vec::new());
-    for n in 0..runs() {
+    for n in 0..run_count() {
         let dir = runs.join(format!("sqlite-{n}"));
         let t = import_once(&f, &ids, &dir, None);
         eprintln!(
