@@ -110,7 +110,9 @@ fn main() {
             let dir = runs.join(format!("postgres-{n}"));
             // The schema goes, and the server's log with it, even when
             // the run fails (the disk is shared).
-            let t = std::panic::catch_unwind(|| import_once(&f, &ids, &dir, Some(&conninfo)));
+            let t = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                import_once(&f, &ids, &dir, Some(&conninfo))
+            }));
             c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE; CHECKPOINT"))
                 .expect("drop");
             let t = t.unwrap_or_else(|e| std::panic::resume_unwind(e));
