@@ -352,6 +352,17 @@ pub enum SupervisorCommand {
         /// The office folder (as for import).
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// The fingerprint as read out by phone (needed without a terminal, or --yes).
         #[arg(long, value_name = "XXXX-XXXX-XXXX-XXXX")]
         fingerprint: Option<String>,
@@ -372,6 +383,17 @@ pub enum SupervisorCommand {
         /// The office folder (as for import).
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// From when: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (default: now).
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
@@ -389,6 +411,17 @@ pub enum SupervisorCommand {
         /// The office folder (as for import).
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// Why: doel_bereikt, overgedragen, verhuisd, gestopt or anders.
         #[arg(long, required = true, value_name = "KEY")]
         reason: String,
@@ -414,6 +447,17 @@ pub enum SupervisorCommand {
         /// The office folder (as for import).
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// The organisation identity file with the signing key.
         #[arg(
             short = 'i',
@@ -428,6 +472,17 @@ pub enum SupervisorCommand {
         /// The office folder (as for import).
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// As JSON.
         #[arg(long)]
         json: bool,
@@ -448,6 +503,17 @@ pub enum SupervisorCommand {
         /// The office folder: ledger database and reports.
         #[arg(long, required = true, value_name = "DIR")]
         out: PathBuf,
+        /// The ledger in a PostgreSQL database instead of DIR/safevisit.sqlite:
+        /// a connection string without a password
+        /// (postgresql://kantoor@localhost/safevisit or "host=… dbname=…");
+        /// the password comes from ~/.pgpass.
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
         /// Accept unsigned (format-1) bundles of enrolled or unknown
         /// devices, during the migration; reported loudly.
         #[arg(long)]
@@ -460,5 +526,20 @@ pub enum SupervisorCommand {
         /// Bundle files.
         #[arg(required = true, value_name = "BUNDLE")]
         bundles: Vec<PathBuf>,
+    },
+    /// Bring the ledger's schema up to this safevisit's version, in one
+    /// transaction (a ledger on PostgreSQL is not migrated by itself).
+    Migrate {
+        /// The office folder whose safevisit.sqlite is migrated.
+        #[arg(long, value_name = "DIR", required_unless_present = "ledger")]
+        out: Option<PathBuf>,
+        /// The ledger in a PostgreSQL database (as for import).
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
     },
 }

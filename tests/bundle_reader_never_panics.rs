@@ -194,7 +194,7 @@ proptest! {
         let visits: i64 = office
             .ledger()
             .conn()
-            .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
+            .one("SELECT count(*) FROM visits", safevisit::p![])
             .unwrap();
         match report.outcome {
             BundleOutcome::Rejected(_) => prop_assert_eq!(visits, 0),

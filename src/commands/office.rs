@@ -28,30 +28,62 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
         SupervisorCommand::Enrol {
             card,
             out,
+            ledger,
             fingerprint,
             yes,
             replace,
-        } => enrol(card, out, fingerprint.as_deref(), *yes, *replace, lang),
+        } => enrol(
+            card,
+            out,
+            ledger.as_deref(),
+            fingerprint.as_deref(),
+            *yes,
+            *replace,
+            lang,
+        ),
         SupervisorCommand::Revoke {
             device,
             out,
+            ledger,
             since,
             reason,
-        } => revoke(device, out, since.as_deref(), reason.as_deref(), lang),
-        SupervisorCommand::Devices { out, json } => list(out, *json, lang),
+        } => revoke(
+            device,
+            out,
+            ledger.as_deref(),
+            since.as_deref(),
+            reason.as_deref(),
+            lang,
+        ),
+        SupervisorCommand::Devices { out, ledger, json } => {
+            list(out, ledger.as_deref(), *json, lang)
+        }
         SupervisorCommand::Handover {
             case,
             to,
             out,
+            ledger,
             identity,
-        } => handover(case, to, out, identity, lang),
+        } => handover(case, to, out, ledger.as_deref(), identity, lang),
         SupervisorCommand::CloseCase {
             case,
             out,
+            ledger,
             reason,
             on,
             identity,
-        } => close_case(case, out, reason, on.as_deref(), identity.as_deref(), lang),
+        } => close_case(
+            case,
+            out,
+            ledger.as_deref(),
+            reason,
+            on.as_deref(),
+            identity.as_deref(),
+            lang,
+        ),
+        SupervisorCommand::Migrate { out, ledger } => {
+            migrate(out.as_deref(), ledger.as_deref(), lang)
+        }
         SupervisorCommand::Keygen { .. } | SupervisorCommand::Import { .. } => {
             Err((exit::FAILURE, "internal: handled elsewhere".into()))
         }
@@ -184,6 +216,7 @@ fn confirm_on_terminal(fingerprint: &str, lang: Lang) -> Result<bool, Failure> {
 fn enrol(
     card_path: &Path,
     out: &Path,
+    ledger: Option<&str>,
     fingerprint: Option<&str>,
     yes: bool,
     replace: bool,
@@ -241,7 +274,7 @@ fn enrol(
             "not confirmed: nothing enrolled",
         )));
     }
-    let office = Office::open(out).map_err(|e| fail(e.describe(lang)))?;
+    let office = Office::open_at(out, ledger).map_err(|e| fail(e.describe(lang)))?;
     let done = devices::enrol(office.ledger(), &card, &now, replace)
         .map_err(|e| fail(e.describe(lang)))?;
     let msg = match (&done, lang) {
@@ -294,8 +327,8 @@ fn enrol(
 }
 
 /// An office folder that must already hold a ledger.
-fn existing_office(out: &Path, lang: Lang) -> Result<Office, Failure> {
-    if !out.join(crate::supervisor::ledger::FILE).is_file() {
+fn existing_office(out: &Path, ledger: Option<&str>, lang: Lang) -> Result<Office, Failure> {
+    if ledger.is_none() && !out.join(crate::supervisor::ledger::FILE).is_file() {
         return Err(fail(match lang {
             Lang::Nl => format!(
                 "{} is geen kantoormap (er staat geen safevisit.sqlite in); geef met --out de map van de import",
@@ -307,13 +340,14 @@ fn existing_office(out: &Path, lang: Lang) -> Result<Office, Failure> {
             ),
         }));
     }
-    Office::open(out).map_err(|e| fail(e.describe(lang)))
+    Office::open_at(out, ledger).map_err(|e| fail(e.describe(lang)))
 }
 
 /// `supervisor revoke DEVICE --out DIR [--since DATE] [--reason TEXT]`.
 fn revoke(
     device: &str,
     out: &Path,
+    ledger: Option<&str>,
     since: Option<&str>,
     reason: Option<&str>,
     lang: Lang,
@@ -344,7 +378,7 @@ fn revoke(
             .into(),
         ));
     }
-    let office = existing_office(out, lang)?;
+    let office = existing_office(out, ledger, lang)?;
     let d = devices::revoke(office.ledger(), device, &since, reason, &now)
         .map_err(|e| fail(e.describe(lang)))?;
     println!(
@@ -374,6 +408,7 @@ fn handover(
     case: &str,
     to: &str,
     out: &Path,
+    ledger: Option<&str>,
     identity: &Path,
     lang: Lang,
 ) -> Result<ExitCode, Failure> {
@@ -387,7 +422,7 @@ fn handover(
                 "the identity file given with -i holds no signing key; add one with `safevisit supervisor keygen --add-signing-key FILE`",
             ))
         })?;
-    let mut office = existing_office(out, lang)?;
+    let mut office = existing_office(out, ledger, lang)?;
     let ledger_err = |e: crate::supervisor::LedgerError| {
         fail(crate::supervisor::OfficeError::from(e).describe(lang))
     };
@@ -524,6 +559,7 @@ fn handover(
 fn close_case(
     case: &str,
     out: &Path,
+    ledger: Option<&str>,
     reason: &str,
     on: Option<&str>,
     identity: Option<&Path>,
@@ -570,7 +606,7 @@ fn close_case(
             key
         }
     };
-    let mut office = existing_office(out, lang)?;
+    let mut office = existing_office(out, ledger, lang)?;
     let known = crate::supervisor::cases::load_one(office.ledger(), case)
         .map_err(|e| fail(crate::supervisor::OfficeError::from(e).describe(lang)))?
         .filter(|c| !c.visits.is_empty());
@@ -660,8 +696,8 @@ fn close_case(
 }
 
 /// `supervisor devices --out DIR [--json]`.
-fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
-    let office = existing_office(out, lang)?;
+fn list(out: &Path, ledger: Option<&str>, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
+    let office = existing_office(out, ledger, lang)?;
     let all = devices::list(office.ledger()).map_err(fail)?;
     if json {
         let rows: Vec<serde_json::Value> = all
@@ -726,5 +762,46 @@ fn list(out: &Path, json: bool, lang: Lang) -> Result<ExitCode, Failure> {
             d.visits,
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `supervisor migrate [--out DIR | --ledger URL]`: the ledger brought to
+/// this program's schema, in one transaction; prints the versions.
+fn migrate(out: Option<&Path>, ledger: Option<&str>, lang: Lang) -> Result<ExitCode, Failure> {
+    use crate::supervisor::ledger::{Ledger, Location};
+    let location = match (ledger, out) {
+        (Some(l), _) if !l.trim().is_empty() => Location::Postgres(l.trim().to_string()),
+        (_, Some(dir)) => Location::Sqlite(dir.join(crate::supervisor::ledger::FILE)),
+        _ => {
+            return Err((
+                exit::USAGE,
+                lang.pick(
+                    "geef --out DIR (een SQLite-grootboek) of --ledger URL (PostgreSQL)",
+                    "give --out DIR (a SQLite ledger) or --ledger URL (PostgreSQL)",
+                )
+                .to_string(),
+            ));
+        }
+    };
+    let (from, to) = Ledger::migrate(&location).map_err(|e| {
+        fail(match lang {
+            Lang::Nl => e.describe_nl(),
+            Lang::En => e.to_string(),
+        })
+    })?;
+    println!(
+        "{}",
+        if from == to {
+            match lang {
+                Lang::Nl => format!("schemaversie {from} → {to}: al bijgewerkt"),
+                Lang::En => format!("schema version {from} → {to}: already up to date"),
+            }
+        } else {
+            match lang {
+                Lang::Nl => format!("schemaversie {from} → {to}: bijgewerkt"),
+                Lang::En => format!("schema version {from} → {to}: migrated"),
+            }
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

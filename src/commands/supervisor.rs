@@ -29,12 +29,13 @@ pub fn run(cmd: &SupervisorCommand, global: &Global) -> ExitCode {
         SupervisorCommand::Import {
             identities,
             out,
+            ledger,
             excel,
             bundles,
             allow_unsigned,
         } => import(
             identities,
-            out,
+            (out, ledger.as_deref()),
             bundles,
             *allow_unsigned,
             *excel,
@@ -271,7 +272,7 @@ fn permission_warnings(identity_files: &[PathBuf], out: &Path, lang: Lang) -> Ve
 
 fn import(
     identity_files: &[PathBuf],
-    out: &Path,
+    (out, ledger): (&Path, Option<&str>),
     bundles: &[PathBuf],
     allow_unsigned: bool,
     excel: bool,
@@ -331,7 +332,7 @@ fn import(
                 keys::load_signing_key(f).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
         }
     }
-    let mut office = Office::open(out).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
+    let mut office = Office::open_at(out, ledger).map_err(|e| (exit::FAILURE, e.describe(lang)))?;
     office.set_policy(ImportPolicy {
         allow_unsigned,
         receipts_key,

@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use crate::checklist::Catalog;
 use crate::i18n::Lang;
+use crate::supervisor::db::{Row, p};
 use crate::supervisor::ledger::{Ledger, LedgerError};
 use crate::supervisor::reports::{OutputError, clean, write_derived};
 
@@ -208,10 +208,9 @@ impl Case {
 
 /// The date of the last import (`YYYY-MM-DD`), the "today" of the reports.
 pub fn import_date(ledger: &Ledger) -> Result<Option<String>, LedgerError> {
-    let at: Option<String> =
-        ledger
-            .conn()
-            .query_row("SELECT max(seen_at) FROM bundles", [], |r| r.get(0))?;
+    let at: Option<String> = ledger
+        .conn()
+        .one("SELECT max(seen_at) FROM bundles", p![])?;
     Ok(at.and_then(|a| a.get(..10).map(str::to_string)))
 }
 
@@ -226,11 +225,11 @@ const VISITS_SQL: &str = "SELECT v.case_id, v.visit_no, v.visit_id, v.date, v.de
         v.finding_plan_evaluation, v.label
  FROM visits v LEFT JOIN devices d ON d.device_id = v.device_id";
 
-fn case_visit(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseVisit> {
+fn case_visit(r: &Row) -> Result<CaseVisit, LedgerError> {
     let agreements = match (
-        r.get::<_, Option<i64>>(14)?,
-        r.get::<_, Option<i64>>(15)?,
-        r.get::<_, Option<i64>>(16)?,
+        r.get::<Option<i64>>(14)?,
+        r.get::<Option<i64>>(15)?,
+        r.get::<Option<i64>>(16)?,
     ) {
         (Some(k), Some(p), Some(n)) => Some([k, p, n]),
         _ => None,
@@ -258,10 +257,10 @@ fn case_visit(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseVisit> {
 pub fn load(ledger: &Ledger) -> Result<Vec<Case>, LedgerError> {
     let conn = ledger.conn();
     let mut cases: BTreeMap<String, Case> = BTreeMap::new();
-    let mut st = conn
-        .prepare("SELECT case_id, label, closed_on, closed_reason FROM cases ORDER BY case_id")?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
+    for r in conn.query(
+        "SELECT case_id, label, closed_on, closed_reason FROM cases ORDER BY case_id",
+        p![],
+    )? {
         let id: String = r.get(0)?;
         cases.insert(
             id.clone(),
@@ -274,14 +273,15 @@ pub fn load(ledger: &Ledger) -> Result<Vec<Case>, LedgerError> {
             },
         );
     }
-    let mut st = conn.prepare(&format!(
-        "{VISITS_SQL} WHERE v.case_id IS NOT NULL
+    for r in conn.query(
+        &format!(
+            "{VISITS_SQL} WHERE v.case_id IS NOT NULL
          ORDER BY v.case_id, v.date, v.finalized_at, v.visit_no"
-    ))?;
-    let mut rows = st.query(params![RISK.0, RISK.1])?;
-    while let Some(r) = rows.next()? {
+        ),
+        p![RISK.0, RISK.1],
+    )? {
         let case_id: String = r.get(0)?;
-        let visit = case_visit(r)?;
+        let visit = case_visit(&r)?;
         let case = cases.entry(case_id.clone()).or_insert_with(|| Case {
             case_id,
             label: String::new(),
@@ -304,21 +304,24 @@ pub fn load(ledger: &Ledger) -> Result<Vec<Case>, LedgerError> {
 /// One case, or `None` when the ledger has no such case.
 pub fn load_one(ledger: &Ledger, case_id: &str) -> Result<Option<Case>, LedgerError> {
     let conn = ledger.conn();
-    let head = conn
-        .query_row(
-            "SELECT label, closed_on, closed_reason FROM cases WHERE case_id = ?1",
-            [case_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((label, closed_on, closed_reason)) = head else {
+    let Some(head) = conn.query_opt(
+        "SELECT label, closed_on, closed_reason FROM cases WHERE case_id = ?1",
+        p![case_id],
+    )?
+    else {
         return Ok(None);
     };
-    let mut st = conn.prepare_cached(&format!(
-        "{VISITS_SQL} WHERE v.case_id = ?3 ORDER BY v.date, v.finalized_at, v.visit_no"
-    ))?;
-    let visits = st
-        .query_map(params![RISK.0, RISK.1, case_id], case_visit)?
+    let (label, closed_on, closed_reason): (String, _, _) =
+        (head.get(0)?, head.get(1)?, head.get(2)?);
+    let visits = conn
+        .query(
+            &format!(
+                "{VISITS_SQL} WHERE v.case_id = ?3 ORDER BY v.date, v.finalized_at, v.visit_no"
+            ),
+            p![RISK.0, RISK.1, case_id],
+        )?
+        .iter()
+        .map(case_visit)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Case {
         case_id: case_id.to_string(),
@@ -424,55 +427,40 @@ impl VisitRows {
         let wanted = only.map(|v| v.iter().copied().collect::<HashSet<i64>>());
         let keep = |no: i64| wanted.as_ref().is_none_or(|w| w.contains(&no));
         let mut out = VisitRows::default();
-        let mut st = conn.prepare_cached(
+        conn.for_each(
             "SELECT visit_no, checklist, score, person_kind, person_id, value, band FROM scores
              ORDER BY visit_no, n",
+            p![],
+            |r| {
+                let no: i64 = r.get(0)?;
+                if keep(no) {
+                    out.scores.entry(no).or_default().push((
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ));
+                }
+                Ok::<(), LedgerError>(())
+            },
         )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let no: i64 = r.get(0)?;
-            if keep(no) {
-                out.scores.entry(no).or_default().push((
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ));
-            }
-        }
         // The aliases from the small case card of each visit (a visit
-        // imported before schema 5 has none: its document is read).
-        let mut st = conn.prepare_cached(
-            "SELECT k.visit_no, 'child', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-               FROM case_cards k, json_each(k.card, '$.children') AS c
-             UNION ALL
-             SELECT k.visit_no, 'caregiver', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-               FROM case_cards k, json_each(k.card, '$.caregivers') AS c",
-        )?;
+        // imported before schema 5 has none: its document is read). Read
+        // here, not by the database, so that either database does the same.
         let mut with_card: HashSet<i64> = HashSet::new();
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let no: i64 = r.get(0)?;
-            with_card.insert(no);
-            if let (true, Some(id), Some(alias)) = (
-                keep(no),
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ) {
-                out.roster
-                    .entry(no)
-                    .or_default()
-                    .push((r.get(1)?, id, alias));
-            }
-        }
-        let mut doc = conn.prepare_cached(
-            "SELECT 'child', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-               FROM documents d, json_each(d.doc, '$.roster.children') AS c WHERE d.visit_no = ?1
-             UNION ALL
-             SELECT 'caregiver', json_extract(c.value, '$.id'), json_extract(c.value, '$.alias')
-               FROM documents d, json_each(d.doc, '$.roster.caregivers') AS c WHERE d.visit_no = ?1",
+        conn.for_each(
+            "SELECT visit_no, card FROM case_cards ORDER BY visit_no",
+            p![],
+            |r| {
+                let no: i64 = r.get(0)?;
+                with_card.insert(no);
+                if keep(no) {
+                    roster_of(&mut out.roster, no, r.bytes(1), None);
+                }
+                Ok::<(), LedgerError>(())
+            },
         )?;
         let missing: Vec<i64> = match only {
             Some(v) => v
@@ -480,28 +468,55 @@ impl VisitRows {
                 .copied()
                 .filter(|n| !with_card.contains(n))
                 .collect(),
-            None => {
-                let mut st = conn.prepare_cached(
+            None => conn
+                .query(
                     "SELECT visit_no FROM visits WHERE visit_no NOT IN (SELECT visit_no FROM case_cards)",
-                )?;
-                st.query_map([], |r| r.get(0))?
-                    .collect::<Result<Vec<i64>, _>>()?
-            }
+                    p![],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect::<Result<Vec<i64>, _>>()?,
         };
         for no in missing {
-            let mut rows = doc.query([no])?;
-            while let Some(r) = rows.next()? {
-                if let (Some(id), Some(alias)) =
-                    (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?)
-                {
-                    out.roster
-                        .entry(no)
-                        .or_default()
-                        .push((r.get(0)?, id, alias));
-                }
+            if let Some(r) =
+                conn.query_opt("SELECT doc FROM documents WHERE visit_no = ?1", p![no])?
+            {
+                roster_of(&mut out.roster, no, r.bytes(0), Some("roster"));
             }
         }
         Ok(out)
+    }
+}
+
+/// The roster's `(kind, id, alias)` of a case card (`under` `None`) or of
+/// a visit document (`under` `Some("roster")`): children first, then
+/// caregivers, each in their order; an entry without a whole-number id or
+/// an alias is passed over.
+fn roster_of(
+    roster: &mut HashMap<i64, Vec<(String, i64, String)>>,
+    no: i64,
+    json: &[u8],
+    under: Option<&str>,
+) {
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return;
+    };
+    let base = match under {
+        Some(key) => &doc[key],
+        None => &doc,
+    };
+    for (key, kind) in [("children", "child"), ("caregivers", "caregiver")] {
+        let Some(list) = base[key].as_array() else {
+            continue;
+        };
+        for entry in list {
+            if let (Some(id), Some(alias)) = (entry["id"].as_i64(), entry["alias"].as_str()) {
+                roster
+                    .entry(no)
+                    .or_default()
+                    .push((kind.to_string(), id, alias.to_string()));
+            }
+        }
     }
 }
 
@@ -611,30 +626,18 @@ pub fn case_files_due(
     changed: &HashSet<String>,
 ) -> Result<(Vec<String>, i64), OutputError> {
     let d = cases_dir(dir)?;
-    let mark: i64 = ledger
-        .conn()
-        .query_row("SELECT value FROM meta WHERE key = ?1", [MARK], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()
-        .map_err(LedgerError::from)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let mark: i64 = ledger.mark(MARK)?;
     let last = ledger.last_visit_no()?;
     let mut todo: HashSet<String> = changed.clone();
+    for r in ledger
+        .conn()
+        .query(
+            "SELECT DISTINCT case_id FROM visits WHERE visit_no > ?1 AND case_id IS NOT NULL",
+            p![mark],
+        )
+        .map_err(LedgerError::from)?
     {
-        let mut st = ledger
-            .conn()
-            .prepare(
-                "SELECT DISTINCT case_id FROM visits WHERE visit_no > ?1 AND case_id IS NOT NULL",
-            )
-            .map_err(LedgerError::from)?;
-        let ids = st
-            .query_map([mark], |r| r.get::<_, String>(0))
-            .map_err(LedgerError::from)?;
-        for id in ids {
-            todo.insert(id.map_err(LedgerError::from)?);
-        }
+        todo.insert(r.get(0).map_err(LedgerError::from)?);
     }
     let present: HashSet<String> = std::fs::read_dir(&d)
         .map_err(|source| OutputError::Write {
@@ -650,19 +653,14 @@ pub fn case_files_due(
                 .map(str::to_string)
         })
         .collect();
+    for r in ledger
+        .conn()
+        .query("SELECT case_id FROM cases WHERE visits > 0", p![])
+        .map_err(LedgerError::from)?
     {
-        let mut st = ledger
-            .conn()
-            .prepare("SELECT case_id FROM cases WHERE visits > 0")
-            .map_err(LedgerError::from)?;
-        let ids = st
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(LedgerError::from)?;
-        for id in ids {
-            let id = id.map_err(LedgerError::from)?;
-            if !present.contains(&id) {
-                todo.insert(id);
-            }
+        let id: String = r.get(0).map_err(LedgerError::from)?;
+        if !present.contains(&id) {
+            todo.insert(id);
         }
     }
     // (Case ids are checked like visit ids: a safe file name.)
@@ -722,12 +720,7 @@ pub fn write_case_files_for(
 
 /// Note the case files written for every visit up to `through`.
 pub fn note_case_files_written(ledger: &mut Ledger, through: i64) -> Result<(), LedgerError> {
-    ledger.conn().execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![MARK, through.to_string()],
-    )?;
-    Ok(())
+    ledger.set_mark(MARK, through, false)
 }
 
 /// [`case_files_due`], [`write_case_files_for`] and
@@ -836,12 +829,12 @@ pub fn describe_arrived(m: &crate::supervisor::ledger::MissingPrevious, lang: La
 
 /// Text for the summary's line of counts: open and closed cases.
 pub fn counts(ledger: &Ledger) -> Result<(i64, i64), LedgerError> {
-    Ok(ledger.conn().query_row(
+    let r = ledger.conn().query_row(
         "SELECT count(*) FILTER (WHERE closed_on IS NULL), count(*) FILTER (WHERE closed_on IS NOT NULL)
          FROM cases WHERE visits > 0",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
+        p![],
+    )?;
+    Ok((r.get(0)?, r.get(1)?))
 }
 
 #[cfg(test)]

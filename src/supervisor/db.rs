@@ -358,6 +358,17 @@ impl Db {
         Ok(Db::sqlite(conn))
     }
 
+    /// Open a SQLite database file read-only (a second connection beside
+    /// the one that writes).
+    pub fn open_sqlite_read_only(path: &Path) -> Result<Db, DbError> {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Db::sqlite(conn))
+    }
+
     /// A PostgreSQL connection.
     pub fn postgres(client: postgres::Client) -> Db {
         Db {
@@ -542,7 +553,12 @@ pub struct Tx<'a> {
     done: bool,
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    /// The connection the transaction is on (outliving the transaction).
+    pub fn db(&self) -> &'a Db {
+        self.db
+    }
+
     pub fn commit(mut self) -> Result<(), DbError> {
         self.done = true;
         self.db.execute_batch("COMMIT")

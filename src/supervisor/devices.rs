@@ -8,7 +8,7 @@
 //! the security review). Revocation keeps every visit already in the
 //! ledger; bundles the device made at or after `revoked_since` are refused.
 
-use rusqlite::{OptionalExtension, params};
+use crate::supervisor::db::{Row, p};
 
 use crate::cards::DeviceCard;
 use crate::i18n::Lang;
@@ -74,7 +74,7 @@ const SELECT: &str = "SELECT d.device_id, d.name, d.first_seen, d.last_seen, d.s
         (SELECT count(*) FROM visits v WHERE v.device_id = d.device_id)
      FROM devices d";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn row(r: &Row) -> Result<Device, LedgerError> {
     Ok(Device {
         device_id: r.get(0)?,
         name: r.get(1)?,
@@ -94,23 +94,22 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
 
 /// The device with this id, if the ledger knows it.
 pub fn device(ledger: &Ledger, device_id: &str) -> Result<Option<Device>, LedgerError> {
-    Ok(ledger
+    ledger
         .conn()
-        .query_row(
-            &format!("{SELECT} WHERE d.device_id = ?1"),
-            [device_id],
-            row,
-        )
-        .optional()?)
+        .query_opt(&format!("{SELECT} WHERE d.device_id = ?1"), p![device_id])?
+        .as_ref()
+        .map(row)
+        .transpose()
 }
 
 /// Every device, by name and id.
 pub fn list(ledger: &Ledger) -> Result<Vec<Device>, LedgerError> {
-    let mut st = ledger
+    ledger
         .conn()
-        .prepare(&format!("{SELECT} ORDER BY d.name, d.device_id"))?;
-    let out = st.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
-    Ok(out)
+        .query(&format!("{SELECT} ORDER BY d.name, d.device_id"), p![])?
+        .iter()
+        .map(row)
+        .collect()
 }
 
 /// What an enrolment did.
@@ -192,15 +191,14 @@ pub fn enrol(
     now: &str,
     replace: bool,
 ) -> Result<Enrolled, DeviceError> {
-    let conn = ledger.conn();
-    let tx = conn.unchecked_transaction().map_err(LedgerError::from)?;
+    let tx = ledger.conn().transaction().map_err(LedgerError::from)?;
     let fingerprint = card.fingerprint();
     let known = device(ledger, &card.device_id)?;
     let outcome = match &known {
         None => {
             tx.execute(
                 "INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)",
-                params![card.device_id, card.device_name, now],
+                p![card.device_id, card.device_name, now],
             )
             .map_err(LedgerError::from)?;
             Enrolled::New
@@ -228,7 +226,7 @@ pub fn enrol(
     tx.execute(
         "UPDATE devices SET name = ?2, signing_key = ?3, fingerprint = ?4, recipient = ?5, enrolled_at = ?6
          WHERE device_id = ?1",
-        params![
+        p![
             card.device_id,
             card.device_name,
             card.signing_key.to_base64(),
@@ -269,7 +267,7 @@ pub fn revoke(
             "UPDATE devices SET revoked_at = ?2, revoked_since = ?3,
                 revoke_reason = coalesce(?4, revoke_reason)
              WHERE device_id = ?1",
-            params![device_id, now, since, reason],
+            p![device_id, now, since, reason],
         )
         .map_err(LedgerError::from)?;
     Ok(device(ledger, device_id)?.unwrap_or(d))

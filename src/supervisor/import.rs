@@ -1847,9 +1847,11 @@ mod tests {
         out.push(more_rejections(9900, lang));
         let ledger_errors = || {
             vec![
-                LedgerError::Sql(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(13),
-                    Some("database or disk is full".into()),
+                LedgerError::Sql(crate::supervisor::db::DbError::Sqlite(
+                    rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(13),
+                        Some("database or disk is full".into()),
+                    ),
                 )),
                 LedgerError::Newer { found: 9 },
                 LedgerError::Foreign,

@@ -9,15 +9,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
-
+use crate::supervisor::db::{Db, DbError, Dialect, Param, ToParam, p, pg_schema};
 use crate::supervisor::findings;
 
 /// The ledger's file name in the office folder.
 pub const FILE: &str = "safevisit.sqlite";
+
+/// The file in the office folder that notes how far this folder's visit
+/// and case files are written, for a ledger on PostgreSQL (shared by
+/// several office folders, each with its own marks).
+pub const MARKS_FILE: &str = "safevisit.marks";
 
 /// The schema version this program writes and reads.
 pub const SCHEMA_VERSION: i64 = 5;
@@ -26,7 +29,7 @@ pub const SCHEMA_VERSION: i64 = 5;
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error("the ledger database failed: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] DbError),
     #[error("cannot create the ledger file {path}: {source}")]
     Create {
         path: String,
@@ -36,18 +39,29 @@ pub enum LedgerError {
         "the ledger has schema version {found}; this program knows version {SCHEMA_VERSION} (a newer safevisit made it)"
     )]
     Newer { found: i64 },
+    #[error(
+        "the ledger has schema version {found}; this program needs version {SCHEMA_VERSION}: run `safevisit supervisor migrate --ledger …` first"
+    )]
+    Older { found: i64 },
     #[error("this is not a safevisit ledger (its tables are not the expected ones)")]
     Foreign,
+    #[error("{}", .0.describe(crate::i18n::Lang::En))]
+    Connect(crate::supervisor::pgconn::ConnectError),
+    #[error("cannot note the written files in {path}: {source}")]
+    Marks {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("internal error: a worker thread stopped unexpectedly")]
     Internal,
 }
 
 impl LedgerError {
-    /// The error in Dutch (SQLite's own messages are English: the common
-    /// ones are named by their code).
+    /// The error in Dutch (the databases' own messages are English: the
+    /// common ones are named by their code).
     pub fn describe_nl(&self) -> String {
         match self {
-            LedgerError::Sql(e) => {
+            LedgerError::Sql(DbError::Sqlite(e)) => {
                 use rusqlite::ErrorCode as C;
                 let what = match e.sqlite_error_code() {
                     Some(C::DiskFull) => "de schijf is vol",
@@ -64,6 +78,10 @@ impl LedgerError {
                 };
                 format!("de database gaf een fout: {what}")
             }
+            LedgerError::Sql(e @ DbError::Postgres(_)) => {
+                format!("de PostgreSQL-database gaf een fout: {e}")
+            }
+            LedgerError::Sql(e) => format!("de database gaf een onverwacht antwoord: {e}"),
             LedgerError::Create { path, source } => format!(
                 "het databasebestand {path} kon niet worden gemaakt ({})",
                 crate::supervisor::import::io_nl(source)
@@ -71,17 +89,19 @@ impl LedgerError {
             LedgerError::Newer { found } => format!(
                 "de database heeft schemaversie {found}; dit programma kent versie {SCHEMA_VERSION} (een nieuwere safevisit maakte haar)"
             ),
+            LedgerError::Older { found } => format!(
+                "de database heeft schemaversie {found}; dit programma heeft versie {SCHEMA_VERSION} nodig: voer eerst `safevisit supervisor migrate --ledger …` uit"
+            ),
             LedgerError::Foreign => {
                 "dit is geen safevisit-database (de tabellen zijn niet de verwachte)".into()
             }
+            LedgerError::Connect(e) => e.describe(crate::i18n::Lang::Nl),
+            LedgerError::Marks { path, source } => format!(
+                "kan in {path} niet noteren welke bestanden geschreven zijn ({})",
+                crate::supervisor::import::io_nl(source)
+            ),
             LedgerError::Internal => "interne fout: een werkdraad stopte onverwacht".into(),
         }
-    }
-}
-
-impl From<rusqlite::types::FromSqlError> for LedgerError {
-    fn from(e: rusqlite::types::FromSqlError) -> Self {
-        LedgerError::Sql(e.into())
     }
 }
 
@@ -346,67 +366,131 @@ CREATE TABLE conflicts (
     )
 }
 
-/// Bring a schema-version-1 ledger to version 2: the red flags' states
-/// (every flag of a version-1 ledger was active) and the visits' counts of
-/// lapsed and withdrawn flags. One transaction.
-fn migrate_v1(conn: &Connection) -> Result<(), LedgerError> {
-    let tx = conn.unchecked_transaction()?;
-    tx.execute_batch(
-        "ALTER TABLE visits ADD COLUMN flags_lapsed INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE visits ADD COLUMN flags_withdrawn INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE red_flags ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
-         ALTER TABLE red_flags ADD COLUMN state_at TEXT;
-         UPDATE meta SET value = '2' WHERE key = 'schema_version';",
-    )?;
-    tx.commit()?;
+/// One step of the schema: what brings a ledger of version `to - 1` to
+/// version `to`. The steps are written once for both databases (their
+/// DDL in SQLite's words, turned into PostgreSQL's by [`ddl`]); they run
+/// inside the one transaction of [`migrate_db`], which notes the new
+/// version. A future schema 6 is one more entry.
+pub struct Migration {
+    pub to: i64,
+    pub apply: fn(&Db) -> Result<(), LedgerError>,
+}
+
+/// Every step, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        apply: migrate_v1,
+    },
+    Migration {
+        to: 3,
+        apply: migrate_v2,
+    },
+    Migration {
+        to: 4,
+        apply: migrate_v3,
+    },
+    Migration {
+        to: 5,
+        apply: migrate_v4,
+    },
+];
+
+/// Schema SQL in the form of the ledger's database.
+fn ddl(db: &Db, sql: &str) -> String {
+    match db.dialect() {
+        Dialect::Sqlite => sql.to_string(),
+        Dialect::Postgres => pg_schema(sql),
+    }
+}
+
+/// Run schema SQL (written for SQLite) on the ledger's database.
+fn run_ddl(db: &Db, sql: &str) -> Result<(), LedgerError> {
+    db.execute_batch(&ddl(db, sql))?;
     Ok(())
 }
 
-/// Add the finding columns a ledger made by an earlier safevisit lacks
-/// (a new finding is a new column; the schema version stays): the visits
-/// imported before have them empty. One transaction; nothing when every
-/// column is there.
-fn add_finding_columns(conn: &Connection) -> Result<(), LedgerError> {
-    let have: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('visits')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let missing: Vec<&str> = findings::COLUMNS
+/// Version 1 → 2: the red flags' states (every flag of a version-1 ledger
+/// was active) and the visits' counts of lapsed and withdrawn flags.
+fn migrate_v1(db: &Db) -> Result<(), LedgerError> {
+    run_ddl(
+        db,
+        "ALTER TABLE visits ADD COLUMN flags_lapsed INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE visits ADD COLUMN flags_withdrawn INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE red_flags ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+         ALTER TABLE red_flags ADD COLUMN state_at TEXT;",
+    )
+}
+
+/// The columns of `table` (SQLite's `pragma_table_info`, PostgreSQL's
+/// `information_schema`).
+pub fn table_columns(db: &Db, table: &str) -> Result<Vec<String>, LedgerError> {
+    let sql = match db.dialect() {
+        Dialect::Sqlite => "SELECT name FROM pragma_table_info(?1)",
+        Dialect::Postgres => {
+            "SELECT CAST(column_name AS TEXT) FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position"
+        }
+    };
+    let mut out = Vec::new();
+    for r in db.query(sql, p![table])? {
+        out.push(r.get(0)?);
+    }
+    Ok(out)
+}
+
+/// How many tables the ledger's database (its schema) holds.
+fn table_count(db: &Db) -> Result<i64, LedgerError> {
+    let sql = match db.dialect() {
+        Dialect::Sqlite => "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        Dialect::Postgres => {
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema()"
+        }
+    };
+    Ok(db.one(sql, p![])?)
+}
+
+/// The finding columns a ledger made by an earlier safevisit lacks (a new
+/// finding is a new column; the schema version stays).
+fn missing_finding_columns(db: &Db) -> Result<Vec<&'static str>, LedgerError> {
+    let have = table_columns(db, "visits")?;
+    Ok(findings::COLUMNS
         .iter()
         .map(|(c, _)| *c)
         .filter(|c| !have.contains(&finding_column(c)))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let tx = conn.unchecked_transaction()?;
-    for c in missing {
+        .collect())
+}
+
+/// Add the finding columns the ledger lacks: the visits imported before
+/// have them empty. Nothing when every column is there.
+fn add_finding_columns(db: &Db) -> Result<(), LedgerError> {
+    for c in missing_finding_columns(db)? {
         let kind = if findings::is_count(c) {
             "INTEGER"
         } else {
             "TEXT"
         };
-        tx.execute_batch(&format!(
-            "ALTER TABLE visits ADD COLUMN {} {kind};",
-            finding_column(c)
-        ))?;
+        run_ddl(
+            db,
+            &format!(
+                "ALTER TABLE visits ADD COLUMN {} {kind};",
+                finding_column(c)
+            ),
+        )?;
     }
-    tx.commit()?;
     Ok(())
 }
 
-/// Bring a schema-version-2 ledger to version 3: the counts of sheets by
-/// status and of people removed (0: version-2 records knew neither). One
-/// transaction.
-fn migrate_v2(conn: &Connection) -> Result<(), LedgerError> {
-    let tx = conn.unchecked_transaction()?;
+/// Version 2 → 3: the counts of sheets by status and of people removed
+/// (0: version-2 records knew neither).
+fn migrate_v2(db: &Db) -> Result<(), LedgerError> {
     for c in STATUS_COLUMNS {
-        tx.execute_batch(&format!(
-            "ALTER TABLE visits ADD COLUMN {c} INTEGER NOT NULL DEFAULT 0;"
-        ))?;
+        run_ddl(
+            db,
+            &format!("ALTER TABLE visits ADD COLUMN {c} INTEGER NOT NULL DEFAULT 0;"),
+        )?;
     }
-    tx.execute_batch("UPDATE meta SET value = '3' WHERE key = 'schema_version';")?;
-    tx.commit()?;
     Ok(())
 }
 
@@ -421,25 +505,23 @@ pub const DEVICE_TRUST_COLUMNS: [&str; 7] = [
     "revoke_reason",
 ];
 
-/// Bring a schema-version-3 ledger to version 4: devices gain their pinned
-/// card and revocation (empty: a device of a version-3 ledger is not
-/// enrolled, its old bundles stay, new ones need enrolment), bundles their
-/// signature state (empty for bundles imported before), and the table of
-/// receipts.
+/// Version 3 → 4: devices gain their pinned card and revocation (empty: a
+/// device of a version-3 ledger is not enrolled, its old bundles stay, new
+/// ones need enrolment), bundles their signature state (empty for bundles
+/// imported before), and the table of receipts.
 ///
-/// Also: a conflict keeps the kept-aside
-/// version's dates, label and red flags (so that its acute flags reach the
-/// summary), a visit keeps its roster's ids (the CSV's per-person slots),
-/// and visit ids are looked up regardless of case. Conflicts recorded
-/// before have no flags noted; visits imported before have no roster ids
-/// (the CSV reads them from the visit's document).
-/// One transaction.
-fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
-    let tx = conn.unchecked_transaction()?;
+/// Also: a conflict keeps the kept-aside version's dates, label and red
+/// flags (so that its acute flags reach the summary), a visit keeps its
+/// roster's ids (the CSV's per-person slots), and visit ids are looked up
+/// regardless of case. Conflicts recorded before have no flags noted;
+/// visits imported before have no roster ids (the CSV reads them from the
+/// visit's document).
+fn migrate_v3(db: &Db) -> Result<(), LedgerError> {
     for c in DEVICE_TRUST_COLUMNS {
-        tx.execute_batch(&format!("ALTER TABLE devices ADD COLUMN {c} TEXT;"))?;
+        run_ddl(db, &format!("ALTER TABLE devices ADD COLUMN {c} TEXT;"))?;
     }
-    tx.execute_batch(
+    run_ddl(
+        db,
         "ALTER TABLE bundles ADD COLUMN signature TEXT CHECK (signature IN ('verified', 'unsigned'));
          ALTER TABLE visits ADD COLUMN roster_children TEXT;
          ALTER TABLE visits ADD COLUMN roster_caregivers TEXT;
@@ -449,27 +531,57 @@ fn migrate_v3(conn: &Connection) -> Result<(), LedgerError> {
          ALTER TABLE conflicts ADD COLUMN label TEXT;
          ALTER TABLE conflicts ADD COLUMN flags_acute INTEGER NOT NULL DEFAULT 0;",
     )?;
-    tx.execute_batch(CONFLICT_FLAGS_SQL)?;
-    tx.execute_batch(RECEIPTS_SQL)?;
-    tx.execute_batch("UPDATE meta SET value = '4' WHERE key = 'schema_version';")?;
-    tx.commit()?;
+    run_ddl(db, CONFLICT_FLAGS_SQL)?;
+    run_ddl(db, RECEIPTS_SQL)
+}
+
+/// Version 4 → 5: every visit gets its case (a visit imported before is a
+/// case of its own, named after it), and the table of cases is filled
+/// from them.
+fn migrate_v4(db: &Db) -> Result<(), LedgerError> {
+    for (c, kind) in CASE_COLUMNS {
+        run_ddl(db, &format!("ALTER TABLE visits ADD COLUMN {c} {kind};"))?;
+    }
+    db.execute_batch("UPDATE visits SET case_id = visit_id;")?;
+    run_ddl(db, CASES_SQL)?;
+    db.execute(REFRESH_ALL_CASES_SQL, p![])?;
     Ok(())
 }
 
-/// Bring a schema-version-4 ledger to version 5: every visit gets its
-/// case (a visit imported before is a case of its own, named after it),
-/// and the table of cases is filled from them. One transaction.
-fn migrate_v4(conn: &Connection) -> Result<(), LedgerError> {
-    let tx = conn.unchecked_transaction()?;
-    for (c, kind) in CASE_COLUMNS {
-        tx.execute_batch(&format!("ALTER TABLE visits ADD COLUMN {c} {kind};"))?;
+/// The schema version in the ledger's `meta` (`None`: not a number).
+fn stored_version(db: &Db) -> Result<Option<i64>, LedgerError> {
+    let v: Option<String> = db
+        .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", p![])
+        .map_err(|_| LedgerError::Foreign)?
+        .map(|r| r.get(0))
+        .transpose()?;
+    Ok(v.and_then(|v| v.parse::<i64>().ok()))
+}
+
+/// Bring the ledger to [`SCHEMA_VERSION`] in one transaction (on
+/// PostgreSQL its DDL is transactional too, and `meta` is locked first,
+/// so that two migrations at once run one after the other): the version
+/// before and after. A newer ledger is refused.
+pub fn migrate_db(db: &Db) -> Result<(i64, i64), LedgerError> {
+    let tx = db.transaction()?;
+    if db.dialect() == Dialect::Postgres {
+        tx.execute_batch("LOCK TABLE meta IN EXCLUSIVE MODE")?;
     }
-    tx.execute_batch("UPDATE visits SET case_id = visit_id;")?;
-    tx.execute_batch(CASES_SQL)?;
-    tx.execute_batch(&format!("{REFRESH_ALL_CASES_SQL};"))?;
-    tx.execute_batch("UPDATE meta SET value = '5' WHERE key = 'schema_version';")?;
+    let from = match stored_version(&tx)? {
+        Some(v) if v > SCHEMA_VERSION => return Err(LedgerError::Newer { found: v }),
+        Some(v) if v >= 1 => v,
+        _ => return Err(LedgerError::Foreign),
+    };
+    for m in MIGRATIONS.iter().filter(|m| m.to > from) {
+        (m.apply)(&tx)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+            p![m.to.to_string()],
+        )?;
+    }
+    add_finding_columns(&tx)?;
     tx.commit()?;
-    Ok(())
+    Ok((from, SCHEMA_VERSION))
 }
 
 /// The visits of a case in their order: by date, then when they were
@@ -505,16 +617,6 @@ const REFRESH_CASE_SQL: &str =
  ON CONFLICT (case_id) DO UPDATE SET label = excluded.label, first_date = excluded.first_date,
     last_date = excluded.last_date, last_visit = excluded.last_visit,
     visits = excluded.visits, devices = excluded.devices";
-
-/// Text given as bytes that are already valid UTF-8 (a serialized JSON
-/// document), bound without another copy.
-struct Utf8<'a>(&'a [u8]);
-
-impl ToSql for Utf8<'_> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(ValueRef::Text(self.0)))
-    }
-}
 
 fn i64_of(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -647,8 +749,61 @@ pub struct DeviceRow {
     pub last_seen: String,
 }
 
+/// Where the ledger is kept: a SQLite file (the default,
+/// `DIR/safevisit.sqlite`) or a PostgreSQL database (a connection string
+/// without a password: `postgresql://user@host/db` or `host=… dbname=…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// The ledger of the office folder `dir`: `ledger` (from `--ledger` or
+    /// `SAFEVISIT_LEDGER`) when given, else `DIR/safevisit.sqlite`.
+    pub fn for_office(dir: &Path, ledger: Option<&str>) -> Location {
+        match ledger {
+            Some(l) if !l.trim().is_empty() => Location::Postgres(l.trim().to_string()),
+            _ => Location::Sqlite(dir.join(FILE)),
+        }
+    }
+
+    /// Open the ledger here (created when missing).
+    pub fn open(&self) -> Result<Ledger, LedgerError> {
+        match self {
+            Location::Sqlite(path) => Ledger::open(path),
+            Location::Postgres(conninfo) => Ledger::open_postgres(conninfo),
+        }
+    }
+
+    /// A second connection to the ledger, for reading beside the first.
+    pub fn open_reader(&self) -> Result<Ledger, LedgerError> {
+        match self {
+            Location::Sqlite(path) => Ledger::open_read_only(path),
+            Location::Postgres(conninfo) => Ok(Ledger {
+                db: Db::postgres(crate::supervisor::pgconn::connect(conninfo)?),
+                location: self.clone(),
+                marks: None,
+            }),
+        }
+    }
+
+    /// Whether a ledger is there already (a SQLite file; a PostgreSQL
+    /// database is asked when opened).
+    pub fn exists(&self) -> bool {
+        match self {
+            Location::Sqlite(path) => path.is_file(),
+            Location::Postgres(_) => true,
+        }
+    }
+}
+
 pub struct Ledger {
-    conn: Connection,
+    db: Db,
+    location: Location,
+    /// Where this office folder's marks are kept (a ledger on PostgreSQL,
+    /// shared by several folders); `None`: in the ledger's `meta`.
+    marks: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -659,7 +814,7 @@ impl std::fmt::Debug for Ledger {
 
 impl Ledger {
     /// Open the ledger at `path`, creating it (mode 0600) with the schema
-    /// when missing. A ledger of a newer schema is refused.
+    /// when missing. An older schema is migrated; a newer one is refused.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
         if !path.exists() {
             // Made first with mode 0600: SQLite gives its journal files the
@@ -674,84 +829,164 @@ impl Ledger {
                     source,
                 })?;
         }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(32);
+        let db = Db::open_sqlite(path)?;
         // A rollback journal, not WAL: an import mostly appends, and new
         // pages then reach the disk once (WAL writes every page twice).
         // Truncated rather than deleted after a commit, which saves a
         // folder sync per transaction.
         // Large pages keep a visit's JSON document in one page.
         // Every commit is durable (synchronous = FULL).
-        let _: String = conn.query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get(0))?;
-        conn.execute_batch(
+        let _: String = db.one("PRAGMA journal_mode = TRUNCATE", p![])?;
+        db.execute_batch(
             "PRAGMA page_size = 65536;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -16384;",
         )?;
-        let tables: i64 = conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )?;
-        if tables == 0 {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(&schema_sql())?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
-                [SCHEMA_VERSION.to_string()],
-            )?;
-            tx.commit()?;
+        if table_count(&db)? == 0 {
+            create_schema(&db)?;
         } else {
-            let version: Option<String> = conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'schema_version'",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(|_| LedgerError::Foreign)?;
-            match version.and_then(|v| v.parse::<i64>().ok()) {
-                Some(SCHEMA_VERSION) => {}
-                Some(1) => {
-                    migrate_v1(&conn)?;
-                    migrate_v2(&conn)?;
-                    migrate_v3(&conn)?;
-                    migrate_v4(&conn)?;
+            match stored_version(&db)? {
+                Some(SCHEMA_VERSION) => {
+                    if !missing_finding_columns(&db)?.is_empty() {
+                        migrate_db(&db)?;
+                    }
                 }
-                Some(2) => {
-                    migrate_v2(&conn)?;
-                    migrate_v3(&conn)?;
-                    migrate_v4(&conn)?;
+                // SQLite: an older ledger is brought up to date at once.
+                Some(v) if (1..SCHEMA_VERSION).contains(&v) => {
+                    migrate_db(&db)?;
                 }
-                Some(3) => {
-                    migrate_v3(&conn)?;
-                    migrate_v4(&conn)?;
-                }
-                Some(4) => migrate_v4(&conn)?,
                 Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
                 _ => return Err(LedgerError::Foreign),
             }
-            add_finding_columns(&conn)?;
         }
-        Ok(Ledger { conn })
+        Ok(Ledger {
+            db,
+            location: Location::Sqlite(path.to_path_buf()),
+            marks: None,
+        })
+    }
+
+    /// Open the ledger in the PostgreSQL database of `conninfo`, creating
+    /// its tables (schema version 5) in an empty database. A ledger of
+    /// another version is refused: an older one until `supervisor
+    /// migrate` brought it up to date.
+    pub fn open_postgres(conninfo: &str) -> Result<Ledger, LedgerError> {
+        let db = Db::postgres(crate::supervisor::pgconn::connect(conninfo)?);
+        if table_count(&db)? == 0 {
+            // Two supervisors starting on an empty database at once: one
+            // makes the tables, the other then finds them.
+            let tx = db.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock(7316141)", p![])?;
+            if table_count(&tx)? == 0 {
+                tx.execute_batch(&pg_schema(&schema_sql()))?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
+                    p![SCHEMA_VERSION.to_string()],
+                )?;
+            }
+            tx.commit()?;
+            // The visit documents compressed with lz4 rather than
+            // PostgreSQL's default pglz, several times slower to write
+            // (a server built without lz4 keeps its default).
+            let _ = db.execute_batch(
+                "ALTER TABLE documents ALTER COLUMN doc SET COMPRESSION lz4;
+                 ALTER TABLE case_cards ALTER COLUMN card SET COMPRESSION lz4;",
+            );
+        }
+        match stored_version(&db)? {
+            Some(SCHEMA_VERSION) => {
+                if !missing_finding_columns(&db)?.is_empty() {
+                    return Err(LedgerError::Older {
+                        found: SCHEMA_VERSION,
+                    });
+                }
+            }
+            Some(found) if found > SCHEMA_VERSION => return Err(LedgerError::Newer { found }),
+            Some(found) if found >= 1 => return Err(LedgerError::Older { found }),
+            _ => return Err(LedgerError::Foreign),
+        }
+        Ok(Ledger {
+            db,
+            location: Location::Postgres(conninfo.to_string()),
+            marks: None,
+        })
+    }
+
+    /// `supervisor migrate`: bring the ledger at `location` to this
+    /// program's schema; the version before and after.
+    pub fn migrate(location: &Location) -> Result<(i64, i64), LedgerError> {
+        let db = match location {
+            Location::Sqlite(path) => {
+                if !path.is_file() {
+                    return Err(LedgerError::Create {
+                        path: path.display().to_string(),
+                        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                    });
+                }
+                Db::open_sqlite(path)?
+            }
+            Location::Postgres(conninfo) => {
+                Db::postgres(crate::supervisor::pgconn::connect(conninfo)?)
+            }
+        };
+        if table_count(&db)? == 0 {
+            return Err(LedgerError::Foreign);
+        }
+        migrate_db(&db)
     }
 
     /// A second, read-only connection to an existing ledger (reports are
     /// built on two threads at once).
     pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Ledger { conn })
+        Ok(Ledger {
+            db: Db::open_sqlite_read_only(path)?,
+            location: Location::Sqlite(path.to_path_buf()),
+            marks: None,
+        })
     }
 
-    /// The connection, for read-only queries of the reports.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// A second connection to this ledger, for reading beside this one.
+    pub fn reader(&self) -> Result<Ledger, LedgerError> {
+        self.location.open_reader()
+    }
+
+    /// Where the ledger is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Keep this office folder's marks (how far its visit and case files
+    /// are written) in the file `path` rather than in the ledger: for a
+    /// ledger shared by several folders.
+    pub fn keep_marks_in(&mut self, path: PathBuf) {
+        self.marks = Some(path);
+    }
+
+    /// The connection, for the queries of the reports.
+    pub fn conn(&self) -> &Db {
+        &self.db
+    }
+
+    /// A mark (`json_written_through`, `cases_written_through`): 0 when
+    /// none was noted.
+    pub fn mark(&self, name: &str) -> Result<i64, LedgerError> {
+        match &self.marks {
+            Some(path) => Ok(read_marks(path)?.get(name).copied().unwrap_or(0)),
+            None => {
+                let v: Option<String> = self
+                    .db
+                    .query_opt("SELECT value FROM meta WHERE key = ?1", p![name])?
+                    .map(|r| r.get(0))
+                    .transpose()?;
+                Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+            }
+        }
+    }
+
+    /// Note a mark; with `forward`, only when it moves forward.
+    pub fn set_mark(&self, name: &str, value: i64, forward: bool) -> Result<(), LedgerError> {
+        set_mark(&self.db, self.marks.as_deref(), name, value, forward)
     }
 
     /// A bundle with this hash imported completely before: how many visits
@@ -760,28 +995,26 @@ impl Ledger {
         &self,
         sha256: &str,
     ) -> Result<Option<(u64, Option<String>)>, LedgerError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT visits_listed, device_id FROM bundles
-                 WHERE sha256 = ?1 AND outcome = 'imported' ORDER BY bundle_id LIMIT 1",
-                [sha256],
-                |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)),
-            )
-            .optional()?)
+        let r = self.db.query_opt(
+            "SELECT visits_listed, device_id FROM bundles
+             WHERE sha256 = ?1 AND outcome = 'imported' ORDER BY bundle_id LIMIT 1",
+            p![sha256],
+        )?;
+        Ok(match r {
+            Some(r) => Some((r.get::<i64>(0)?.max(0) as u64, r.get(1)?)),
+            None => None,
+        })
     }
 
     /// Whether a bundle file of exactly this size was imported completely
     /// before (then its hash is worth taking before decrypting it).
     pub fn imported_with_size(&self, size: u64) -> Result<bool, LedgerError> {
         Ok(self
-            .conn
-            .query_row(
+            .db
+            .query_opt(
                 "SELECT 1 FROM bundles WHERE size = ?1 AND outcome = 'imported' LIMIT 1",
-                [i64_of(size)],
-                |_| Ok(()),
-            )
-            .optional()?
+                p![i64_of(size)],
+            )?
             .is_some())
     }
 
@@ -795,11 +1028,11 @@ impl Ledger {
         device_id: Option<&str>,
         listed: u64,
     ) -> Result<(), LedgerError> {
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO bundles (sha256, file_name, size, seen_at, outcome, reason, reason_nl,
                                   device_id, visits_listed, duplicate)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+            p![
                 seen.sha256,
                 seen.file_name,
                 i64_of(seen.size),
@@ -821,6 +1054,12 @@ impl Ledger {
 
     /// Start importing a bundle: one transaction, committed by
     /// [`BundleTx::commit`] and rolled back when dropped without it.
+    ///
+    /// On PostgreSQL the transaction first locks the ledger's head row
+    /// (`meta`'s `schema_version`): the bundles of two imports at once
+    /// are recorded one after the other, so visit numbers follow the
+    /// order of commits and a device's sequence numbers are looked at
+    /// by one bundle at a time (docs/ARCHITECTURE.md).
     pub fn begin_bundle(
         &mut self,
         seen: &BundleSeen,
@@ -828,16 +1067,17 @@ impl Ledger {
         created_at: &str,
         listed: u64,
     ) -> Result<BundleTx<'_>, LedgerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.db.transaction()?;
+        lock_head(&tx)?;
         tx.execute(
             "INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (device_id) DO UPDATE SET last_seen = excluded.last_seen",
-            params![device.0, device.1, seen.seen_at],
+            p![device.0, device.1, seen.seen_at],
         )?;
-        tx.execute(
+        let bundle_id: i64 = tx.one(
             "INSERT INTO bundles (sha256, file_name, size, seen_at, outcome, device_id, created_at, visits_listed)
-             VALUES (?1, ?2, ?3, ?4, 'partly', ?5, ?6, ?7)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, 'partly', ?5, ?6, ?7) RETURNING bundle_id",
+            p![
                 seen.sha256,
                 seen.file_name,
                 i64_of(seen.size),
@@ -847,9 +1087,9 @@ impl Ledger {
                 i64_of(listed)
             ],
         )?;
-        let bundle_id = tx.last_insert_rowid();
         Ok(BundleTx {
             tx,
+            marks: self.marks.as_deref(),
             bundle_id,
             now: seen.seen_at.clone(),
             insert_visit: insert_visit_sql(),
@@ -861,50 +1101,38 @@ impl Ledger {
     /// Every device with the sequence numbers of its visits, ascending.
     pub fn sequences(&self) -> Result<BTreeMap<String, (String, Vec<u64>)>, LedgerError> {
         let mut out: BTreeMap<String, (String, Vec<u64>)> = BTreeMap::new();
-        let mut names = self.conn.prepare("SELECT device_id, name FROM devices")?;
-        for row in names.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (id, name) = row?;
-            out.insert(id, (name, Vec::new()));
+        for r in self.db.query("SELECT device_id, name FROM devices", p![])? {
+            out.insert(r.get(0)?, (r.get(1)?, Vec::new()));
         }
-        let mut st = self
-            .conn
-            .prepare("SELECT device_id, sequence FROM visits ORDER BY device_id, sequence")?;
-        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (id, seq) = row?;
-            if let Some(entry) = out.get_mut(&id) {
-                entry.1.push(seq.max(0) as u64);
-            }
-        }
+        self.db.for_each(
+            "SELECT device_id, sequence FROM visits ORDER BY device_id, sequence",
+            p![],
+            |r| {
+                let id: String = r.get(0)?;
+                if let Some(entry) = out.get_mut(&id) {
+                    entry.1.push(r.get::<i64>(1)?.max(0) as u64);
+                }
+                Ok::<(), LedgerError>(())
+            },
+        )?;
         Ok(out)
     }
 
     /// The JSON files of every visit up to this `visit_no` are written.
     pub fn docs_written_through(&self) -> Result<i64, LedgerError> {
-        let v: String = self.conn.query_row(
-            "SELECT value FROM meta WHERE key = 'json_written_through'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(v.parse().unwrap_or(0))
+        self.mark("json_written_through")
     }
 
     /// Note the JSON files written up to `visit_no` (never moves back).
     pub fn set_docs_written_through(&mut self, visit_no: i64) -> Result<(), LedgerError> {
-        self.conn.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
-             AND CAST(value AS INTEGER) < ?2",
-            params![visit_no.to_string(), visit_no],
-        )?;
-        Ok(())
+        self.set_mark("json_written_through", visit_no, true)
     }
 
     /// The newest visit's `visit_no` (0 without visits).
     pub fn last_visit_no(&self) -> Result<i64, LedgerError> {
         Ok(self
-            .conn
-            .query_row("SELECT coalesce(max(visit_no), 0) FROM visits", [], |r| {
-                r.get(0)
-            })?)
+            .db
+            .one("SELECT coalesce(max(visit_no), 0) FROM visits", p![])?)
     }
 
     /// Documents of the visits after `visit_no` (in order): `(visit id, document)`, in
@@ -915,30 +1143,22 @@ impl Ledger {
         batch: usize,
         mut f: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), crate::supervisor::OutputError>,
     ) -> Result<usize, crate::supervisor::OutputError> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT v.visit_id, d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no
-                 WHERE d.visit_no > ?1 ORDER BY d.visit_no",
-            )
-            .map_err(LedgerError::from)?;
-        let mut rows = st.query([visit_no]).map_err(LedgerError::from)?;
         let mut chunk = Vec::with_capacity(batch);
         let mut n = 0;
-        while let Some(r) = rows.next().map_err(LedgerError::from)? {
-            let id: String = r.get(0).map_err(LedgerError::from)?;
-            let doc = r
-                .get_ref(1)
-                .map_err(LedgerError::from)?
-                .as_bytes()
-                .map_err(LedgerError::from)?
-                .to_vec();
-            chunk.push((id, doc));
-            if chunk.len() == batch {
-                n += chunk.len();
-                f(std::mem::take(&mut chunk))?;
-            }
-        }
+        self.db.for_each(
+            "SELECT v.visit_id, d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no
+             WHERE d.visit_no > ?1 ORDER BY d.visit_no",
+            p![visit_no],
+            |mut r| {
+                let id: String = r.get(0).map_err(LedgerError::from)?;
+                chunk.push((id, r.take_bytes(1)));
+                if chunk.len() == batch {
+                    n += chunk.len();
+                    f(std::mem::take(&mut chunk))?;
+                }
+                Ok::<(), crate::supervisor::OutputError>(())
+            },
+        )?;
         if !chunk.is_empty() {
             n += chunk.len();
             f(chunk)?;
@@ -948,18 +1168,13 @@ impl Ledger {
 
     /// The documents of these visits: `(visit id, document)`.
     pub fn docs_of(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
-        let mut st = self
-            .conn
-            .prepare(
-            "SELECT d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no WHERE v.visit_id = ?1",
-        )?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let doc: Option<Vec<u8>> = st
-                .query_row([id], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))
-                .optional()?;
-            if let Some(doc) = doc {
-                out.push((id.clone(), doc));
+            if let Some(mut r) = self.db.query_opt(
+                "SELECT d.doc FROM documents d JOIN visits v ON v.visit_no = d.visit_no WHERE v.visit_id = ?1",
+                p![id],
+            )? {
+                out.push((id.clone(), r.take_bytes(0)));
             }
         }
         Ok(out)
@@ -967,35 +1182,127 @@ impl Ledger {
 
     /// Every visit id in the ledger.
     pub fn visit_ids(&self) -> Result<Vec<String>, LedgerError> {
-        let mut st = self.conn.prepare("SELECT visit_id FROM visits")?;
-        let ids = st
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids = Vec::new();
+        self.db.for_each("SELECT visit_id FROM visits", p![], |r| {
+            ids.push(r.get(0)?);
+            Ok::<(), LedgerError>(())
+        })?;
         Ok(ids)
     }
+}
+
+/// In a transaction on PostgreSQL: lock the ledger's head row (`meta`'s
+/// `schema_version`) until the transaction ends, so that the transactions
+/// of two imports that write the same rows (a bundle's, a device's next
+/// receipt number) run one after the other. Nothing on SQLite, where one
+/// import at a time holds the folder's lock.
+pub fn lock_head(db: &Db) -> Result<(), LedgerError> {
+    if db.dialect() == Dialect::Postgres {
+        db.query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version' FOR UPDATE",
+            p![],
+        )?;
+    }
+    Ok(())
+}
+
+/// Make the schema in an empty SQLite ledger.
+fn create_schema(db: &Db) -> Result<(), LedgerError> {
+    let tx = db.transaction()?;
+    tx.execute_batch(&schema_sql())?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
+        p![SCHEMA_VERSION.to_string()],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The marks in a marks file (`name value` lines); none when it is missing.
+fn read_marks(path: &Path) -> Result<BTreeMap<String, i64>, LedgerError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(LedgerError::Marks {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(' ')?;
+            Some((k.to_string(), v.trim().parse().ok()?))
+        })
+        .collect())
+}
+
+/// Note a mark in the marks file `path` (written whole and renamed into
+/// place, mode 0600) or, without one, in the ledger's `meta`.
+fn set_mark(
+    db: &Db,
+    path: Option<&Path>,
+    name: &str,
+    value: i64,
+    forward: bool,
+) -> Result<(), LedgerError> {
+    let Some(path) = path else {
+        let sql = if forward {
+            "UPDATE meta SET value = ?2 WHERE key = ?1 AND CAST(value AS BIGINT) < ?3"
+        } else {
+            "UPDATE meta SET value = ?2 WHERE key = ?1"
+        };
+        let changed = if forward {
+            db.execute(sql, p![name, value.to_string(), value])?
+        } else {
+            db.execute(sql, p![name, value.to_string()])?
+        };
+        if changed == 0 {
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                p![name, value.to_string()],
+            )?;
+        }
+        return Ok(());
+    };
+    let mut marks = read_marks(path)?;
+    let old = marks.get(name).copied().unwrap_or(0);
+    if forward && old >= value {
+        return Ok(());
+    }
+    marks.insert(name.to_string(), value);
+    let text: String = marks.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+    crate::supervisor::reports::write_derived(path, text.as_bytes()).map_err(|e| {
+        LedgerError::Marks {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        }
+    })
 }
 
 /// Mark a case closed (`by`: a device id, or `office`), unless it is
 /// closed already; 1 when it was marked.
 fn close_case(
-    conn: &Connection,
+    db: &Db,
     case_id: &str,
     closed_on: &str,
     reason: &str,
     by: &str,
     now: &str,
-) -> Result<usize, LedgerError> {
-    conn.execute(
+) -> Result<u64, LedgerError> {
+    db.execute(
         "INSERT INTO cases (case_id) VALUES (?1) ON CONFLICT (case_id) DO NOTHING",
-        [case_id],
+        p![case_id],
     )?;
-    let n = conn.execute(
+    let n = db.execute(
         "UPDATE cases SET closed_on = ?2, closed_reason = ?3, closed_by = ?4, closed_seen_at = ?5
          WHERE case_id = ?1 AND closed_on IS NULL",
-        params![case_id, closed_on, reason, by, now],
+        p![case_id, closed_on, reason, by, now],
     )?;
     if n == 1 {
-        notify_closed(conn, case_id)?;
+        notify_closed(db, case_id)?;
     }
     Ok(n)
 }
@@ -1003,14 +1310,14 @@ fn close_case(
 /// Every device with visits of the closed case `case_id`, except the one
 /// that closed it, is to learn of the closing in its next receipt
 /// (`case_notices`; a device told before is not told again).
-fn notify_closed(conn: &Connection, case_id: &str) -> Result<(), LedgerError> {
-    conn.prepare_cached(
+fn notify_closed(db: &Db, case_id: &str) -> Result<(), LedgerError> {
+    db.execute(
         "INSERT INTO case_notices (case_id, device_id)
          SELECT DISTINCT v.case_id, v.device_id FROM visits v JOIN cases c ON c.case_id = v.case_id
          WHERE v.case_id = ?1 AND c.closed_on IS NOT NULL AND v.device_id <> coalesce(c.closed_by, '')
          ON CONFLICT (case_id, device_id) DO NOTHING",
-    )?
-    .execute([case_id])?;
+        p![case_id],
+    )?;
     Ok(())
 }
 
@@ -1030,40 +1337,38 @@ pub struct MissingPrevious {
 impl Ledger {
     /// Every follow-up whose previous visit has not arrived, by case.
     pub fn missing_previous(&self) -> Result<Vec<MissingPrevious>, LedgerError> {
-        let mut st = self.conn.prepare(
+        let mut out = Vec::new();
+        for r in self.db.query(
             "SELECT v.case_id, v.visit_id, v.device_id, coalesce(d.name, v.device_id), v.date, v.follows
              FROM visits v LEFT JOIN devices d ON d.device_id = v.device_id
              WHERE v.follows IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM visits p WHERE p.visit_id = v.follows)
              ORDER BY v.case_id, v.date, v.visit_no",
-        )?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(MissingPrevious {
-                    case_id: r.get(0)?,
-                    visit_id: r.get(1)?,
-                    device_id: r.get(2)?,
-                    device_name: r.get(3)?,
-                    date: r.get(4)?,
-                    follows: r.get(5)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            p![],
+        )? {
+            out.push(MissingPrevious {
+                case_id: r.get(0)?,
+                visit_id: r.get(1)?,
+                device_id: r.get(2)?,
+                device_name: r.get(3)?,
+                date: r.get(4)?,
+                follows: r.get(5)?,
+            });
+        }
+        Ok(out)
     }
 
     /// The case card of a visit (JSON), if the ledger made one (visits
     /// imported before ledger schema 5 have none).
     pub fn case_card(&self, visit_id: &str) -> Result<Option<Vec<u8>>, LedgerError> {
         Ok(self
-            .conn
-            .query_row(
+            .db
+            .query_opt(
                 "SELECT c.card FROM case_cards c JOIN visits v ON v.visit_no = c.visit_no
                  WHERE v.visit_id = ?1",
-                [visit_id],
-                |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()),
-            )
-            .optional()?)
+                p![visit_id],
+            )?
+            .map(|mut r| r.take_bytes(0)))
     }
 
     /// Note a handover of `case_id` (its card after `visit_id`) to
@@ -1078,21 +1383,21 @@ impl Ledger {
         now: &str,
         file: &str,
     ) -> Result<(), LedgerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.db.transaction()?;
         tx.execute(
             "INSERT INTO handovers (case_id, device_id, visit_id, created_at, file)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![case_id, device_id, visit_id, now, file],
+            p![case_id, device_id, visit_id, now, file],
         )?;
         tx.execute(
             "DELETE FROM case_notices WHERE case_id = ?1 AND device_id = ?2",
-            params![case_id, device_id],
+            p![case_id, device_id],
         )?;
         tx.execute(
             "INSERT INTO case_notices (case_id, device_id)
              SELECT DISTINCT case_id, device_id FROM visits WHERE case_id = ?1 AND device_id <> ?2
              ON CONFLICT (case_id, device_id) DO UPDATE SET receipt_n = NULL",
-            params![case_id, device_id],
+            p![case_id, device_id],
         )?;
         tx.commit()?;
         Ok(())
@@ -1100,13 +1405,14 @@ impl Ledger {
 
     /// The devices that are to learn of a closed case in their next receipt.
     pub fn devices_with_closings(&self) -> Result<Vec<String>, LedgerError> {
-        let mut st = self.conn.prepare(
+        let mut out = Vec::new();
+        for r in self.db.query(
             "SELECT DISTINCT device_id FROM case_notices WHERE receipt_n IS NULL ORDER BY device_id",
-        )?;
-        let rows = st
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        Ok(rows)
+            p![],
+        )? {
+            out.push(r.get(0)?);
+        }
+        Ok(out)
     }
 
     /// Mark a case closed by the office (`supervisor close-case`): `false`
@@ -1118,7 +1424,7 @@ impl Ledger {
         reason: &str,
         now: &str,
     ) -> Result<bool, LedgerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.db.transaction()?;
         let n = close_case(&tx, case_id, closed_on, reason, "office", now)?;
         tx.commit()?;
         Ok(n == 1)
@@ -1127,7 +1433,9 @@ impl Ledger {
 
 /// One bundle being imported: everything in one transaction.
 pub struct BundleTx<'a> {
-    tx: Transaction<'a>,
+    tx: crate::supervisor::db::Tx<'a>,
+    /// The office folder's marks file, if the marks are kept there.
+    marks: Option<&'a Path>,
     bundle_id: i64,
     now: String,
     insert_visit: String,
@@ -1135,6 +1443,113 @@ pub struct BundleTx<'a> {
     /// The cases that got a visit in this bundle (their rows are brought
     /// up to date before the commit).
     touched: BTreeSet<String>,
+}
+
+/// Insert `rows` rows of `cols` columns into `table`, as few statements
+/// as can be (one per 64 rows): a round trip per row would be most of
+/// the time on PostgreSQL.
+fn insert_rows(
+    db: &Db,
+    table: &str,
+    cols: &str,
+    width: usize,
+    values: &[Param<'_>],
+) -> Result<(), LedgerError> {
+    // SQLite has no round trips to save: one cached statement, row by row.
+    let chunk_rows = match db.dialect() {
+        Dialect::Sqlite => 1,
+        Dialect::Postgres => 64,
+    };
+    for chunk in values.chunks(width * chunk_rows) {
+        let rows = chunk.len() / width;
+        let mut sql = format!("INSERT INTO {table} ({cols}) VALUES ");
+        for r in 0..rows {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('?');
+                sql.push_str(&(r * width + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        db.execute(&sql, chunk)?;
+    }
+    Ok(())
+}
+
+/// Bytes that are UTF-8 text (a serialized JSON document) as text, else
+/// as bytes (never changed into other text).
+fn utf8_param(b: &[u8]) -> Param<'_> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Param::Text(s),
+        Err(_) => Param::Blob(b),
+    }
+}
+
+/// Rows for one table: `width` values each, in `values`.
+struct Rows<'a> {
+    table: &'static str,
+    cols: &'static str,
+    width: usize,
+    values: Vec<Param<'a>>,
+}
+
+/// `(?o+1, …), (…)`: the placeholders of `rows` rows of `width` values,
+/// numbered from `offset + 1`.
+fn placeholders(rows: usize, width: usize, offset: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('?');
+            sql.push_str(&(offset + r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Insert the rows of several tables. On PostgreSQL in one statement
+/// (one round trip: each table's rows in a `WITH … AS (INSERT …)`); on
+/// SQLite, which has no round trips to save, row by row.
+fn insert_all(db: &Db, parts: Vec<Rows<'_>>) -> Result<(), LedgerError> {
+    let parts: Vec<Rows<'_>> = parts.into_iter().filter(|p| !p.values.is_empty()).collect();
+    let total: usize = parts.iter().map(|p| p.values.len()).sum();
+    // PostgreSQL takes at most 65,535 parameters in one statement.
+    if db.dialect() == Dialect::Sqlite || total > 30_000 {
+        for p in &parts {
+            insert_rows(db, p.table, p.cols, p.width, &p.values)?;
+        }
+        return Ok(());
+    }
+    let mut sql = String::from("WITH ");
+    let mut values: Vec<Param<'_>> = Vec::with_capacity(total);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "i{i} AS (INSERT INTO {} ({}) VALUES {})",
+            p.table,
+            p.cols,
+            placeholders(p.values.len() / p.width, p.width, values.len())
+        ));
+        values.extend_from_slice(&p.values);
+    }
+    sql.push_str(" SELECT 1");
+    db.execute(&sql, &values)?;
+    Ok(())
 }
 
 /// The statement that inserts a visit row.
@@ -1165,7 +1580,7 @@ fn insert_visit_sql() -> String {
     // A visit id or a (device, sequence) already in the ledger inserts
     // nothing; the caller then finds out which.
     format!(
-        "INSERT INTO visits ({cols}) VALUES ({}) ON CONFLICT DO NOTHING",
+        "INSERT INTO visits ({cols}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING visit_no",
         marks.join(", ")
     )
 }
@@ -1174,26 +1589,26 @@ impl BundleTx<'_> {
     /// Add one decoded visit: new, a duplicate of a known one, or a
     /// conflict (kept aside with its ciphertext, never merged).
     pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
-        let clash: Option<String> = self
-            .tx
-            .prepare_cached(
-                "SELECT visit_id FROM visits WHERE lower(visit_id) = lower(?1) AND visit_id <> ?1 LIMIT 1",
-            )?
-            .query_row([&v.visit_id], |r| r.get(0))
-            .optional()?;
+        let clash = self.tx.query_opt(
+            "SELECT visit_id FROM visits WHERE lower(visit_id) = lower(?1) AND visit_id <> ?1 LIMIT 1",
+            p![v.visit_id],
+        )?;
         if clash.is_some() {
             return Ok(Added::IdCaseClash);
         }
-        if self.insert_visit(v)? {
-            return self.add_details(v);
+        if let Some(no) = self.insert_visit(v)? {
+            return self.add_details(no, v);
         }
         // The visit id or its sequence number is taken: the same record
         // again, or a conflict.
         let known: Option<String> = self
             .tx
-            .prepare_cached("SELECT record_sha256 FROM visits WHERE visit_id = ?1")?
-            .query_row([&v.visit_id], |r| r.get(0))
-            .optional()?;
+            .query_opt(
+                "SELECT record_sha256 FROM visits WHERE visit_id = ?1",
+                p![v.visit_id],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
         let kind = match known {
             Some(sha) if sha == v.record_sha256 => return Ok(Added::Duplicate),
             Some(_) => Added::ConflictSameVisit,
@@ -1203,19 +1618,20 @@ impl BundleTx<'_> {
         // its dates, label and red flags are kept with it, so that an acute
         // flag can never hide behind a conflict.
         let acute = v.flag_counts[0];
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext,
-                                        date, created_at, finalized_at, label, flags_acute)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT (visit_id, record_sha256) DO NOTHING",
-            )?
-            .execute(params![
+        let inserted = self.tx.query_opt(
+            "INSERT INTO conflicts (visit_id, device_id, sequence, kind, record_sha256, bundle_id, found_at, ciphertext,
+                                    date, created_at, finalized_at, label, flags_acute)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (visit_id, record_sha256) DO NOTHING RETURNING conflict_id",
+            p![
                 v.visit_id,
                 v.device_id,
                 i64_of(v.sequence),
-                if kind == Added::ConflictSameVisit { "same_visit" } else { "same_sequence" },
+                if kind == Added::ConflictSameVisit {
+                    "same_visit"
+                } else {
+                    "same_sequence"
+                },
                 v.record_sha256,
                 self.bundle_id,
                 self.now,
@@ -1225,180 +1641,190 @@ impl BundleTx<'_> {
                 v.finalized_at,
                 v.label,
                 acute
-            ])?;
-        if inserted == 1 {
-            let id = self.tx.last_insert_rowid();
-            let mut st = self.tx.prepare_cached(
-                "INSERT INTO conflict_flags (conflict_id, n, checklist, person_kind, person_id, flag, level,
-                                             message_nl, message_en, raised_at, acknowledged_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
+            ],
+        )?;
+        if let Some(r) = inserted {
+            let id: i64 = r.get(0)?;
+            let mut values: Vec<Param<'_>> = Vec::with_capacity(v.flags.len() * 12);
             for (n, f) in v.flags.iter().enumerate() {
-                st.execute(params![
-                    id,
-                    n as i64,
-                    f.checklist,
-                    f.person.0,
-                    f.person.1,
-                    f.flag,
-                    f.level,
-                    f.message_nl,
-                    f.message_en,
-                    f.raised_at,
-                    f.acknowledged_at,
-                    f.state
-                ])?;
+                values.extend([
+                    Param::Int(id),
+                    Param::Int(n as i64),
+                    f.checklist.to_param(),
+                    f.person.0.to_param(),
+                    f.person.1.to_param(),
+                    f.flag.to_param(),
+                    f.level.to_param(),
+                    f.message_nl.to_param(),
+                    f.message_en.to_param(),
+                    f.raised_at.to_param(),
+                    f.acknowledged_at.to_param(),
+                    f.state.to_param(),
+                ]);
             }
+            insert_rows(
+                &self.tx,
+                "conflict_flags",
+                "conflict_id, n, checklist, person_kind, person_id, flag, level,
+                 message_nl, message_en, raised_at, acknowledged_at, state",
+                12,
+                &values,
+            )?;
         }
         Ok(kind)
     }
 
-    /// Insert the visit's row; `false` when its id or its (device,
-    /// sequence) is already in the ledger (nothing is inserted then).
-    fn insert_visit(&mut self, v: &VisitRow) -> Result<bool, LedgerError> {
+    /// Insert the visit's row: its number, or `None` when its id or its
+    /// (device, sequence) is already in the ledger (nothing is inserted
+    /// then).
+    fn insert_visit(&mut self, v: &VisitRow) -> Result<Option<i64>, LedgerError> {
         let n_cols = 23 + CASE_COLUMNS.len() + STATUS_COLUMNS.len() + findings::COLUMNS.len();
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n_cols);
-        let seq = i64_of(v.sequence);
-        let [acute, structural, attention, open] = v.flag_counts;
-        values.extend_from_slice(&[
-            &v.visit_id,
-            &v.device_id,
-            &seq,
-            &v.date,
-            &v.label,
-            &v.created_at,
-            &v.finalized_at,
-            &v.record_sha256,
-            &v.record_version,
-            &self.bundle_id,
-            &self.now,
-            &v.checklists,
-            &v.children,
-            &v.caregivers,
-            &acute,
-            &structural,
-            &attention,
-            &open,
-            &v.missing_required,
+        let mut values: Vec<Param<'_>> = Vec::with_capacity(n_cols);
+        let [acute, structural, attention, open] = v.flag_counts.map(i64::from);
+        values.extend([
+            v.visit_id.to_param(),
+            v.device_id.to_param(),
+            Param::Int(i64_of(v.sequence)),
+            v.date.to_param(),
+            v.label.to_param(),
+            v.created_at.to_param(),
+            v.finalized_at.to_param(),
+            v.record_sha256.to_param(),
+            Param::Int(v.record_version.into()),
+            Param::Int(self.bundle_id),
+            self.now.to_param(),
+            v.checklists.to_param(),
+            Param::Int(v.children.into()),
+            Param::Int(v.caregivers.into()),
+            Param::Int(acute),
+            Param::Int(structural),
+            Param::Int(attention),
+            Param::Int(open),
+            Param::Int(v.missing_required.into()),
         ]);
         // Counts as numbers, so that `finding_help_waiting > 0` compares
         // numbers, not text.
-        let counts: Vec<Option<i64>> = v
-            .findings
-            .iter()
-            .map(|f| f.as_deref().and_then(|x| x.parse().ok()))
-            .collect();
-        for (i, ((c, _), f)) in findings::COLUMNS.iter().zip(&v.findings).enumerate() {
+        for ((c, _), f) in findings::COLUMNS.iter().zip(&v.findings) {
             if findings::is_count(c) {
-                values.push(&counts[i]);
+                values.push(
+                    f.as_deref()
+                        .and_then(|x| x.parse::<i64>().ok())
+                        .map_or(Param::Null, Param::Int),
+                );
             } else {
-                values.push(f);
+                values.push(f.to_param());
             }
         }
-        values.push(&v.flags_lapsed);
-        values.push(&v.flags_withdrawn);
+        values.push(v.flags_lapsed.to_param());
+        values.push(v.flags_withdrawn.to_param());
         for n in &v.status_counts {
-            values.push(n);
+            values.push(n.to_param());
         }
-        values.push(&v.roster[0]);
-        values.push(&v.roster[1]);
-        values.push(&v.case_id);
-        values.push(&v.follows);
-        let [kept, partly, not] = match v.agreements {
-            Some([k, p, n]) => [Some(k), Some(p), Some(n)],
-            None => [None; 3],
-        };
-        values.push(&kept);
-        values.push(&partly);
-        values.push(&not);
-        let inserted = self
+        values.push(v.roster[0].to_param());
+        values.push(v.roster[1].to_param());
+        values.push(v.case_id.to_param());
+        values.push(v.follows.to_param());
+        match v.agreements {
+            Some(a) => values.extend(a.map(|x| Param::Int(x.into()))),
+            None => values.extend_from_slice(&[Param::Null; 3]),
+        }
+        Ok(self
             .tx
-            .prepare_cached(&self.insert_visit)?
-            .execute(values.as_slice())?;
-        Ok(inserted == 1)
+            .query_opt(&self.insert_visit, &values)?
+            .map(|r| r.get(0))
+            .transpose()?)
     }
 
-    /// The rest of a visit just inserted: its document, red flags, scores
-    /// and outcomes.
-    fn add_details(&mut self, v: &VisitRow) -> Result<Added, LedgerError> {
+    /// The rest of a visit just inserted as `no`: its document, red flags,
+    /// scores and outcomes.
+    fn add_details(&mut self, no: i64, v: &VisitRow) -> Result<Added, LedgerError> {
         // Everything else of the visit hangs off its number: appended in
         // order, where random visit ids would scatter writes over the tables.
-        let no = self.tx.last_insert_rowid();
         if !self.touched.contains(&v.case_id) {
             self.touched.insert(v.case_id.clone());
         }
-        self.tx
-            .prepare_cached("INSERT INTO documents (visit_no, doc) VALUES (?1, ?2)")?
-            .execute(params![no, Utf8(&v.doc)])?;
+        let mut parts: Vec<Rows<'_>> = Vec::with_capacity(5);
+        parts.push(Rows {
+            table: "documents",
+            cols: "visit_no, doc",
+            width: 2,
+            values: vec![Param::Int(no), utf8_param(&v.doc)],
+        });
         if !v.card.is_empty() {
-            self.tx
-                .prepare_cached("INSERT INTO case_cards (visit_no, card) VALUES (?1, ?2)")?
-                .execute(params![no, Utf8(&v.card)])?;
+            parts.push(Rows {
+                table: "case_cards",
+                cols: "visit_no, card",
+                width: 2,
+                values: vec![Param::Int(no), utf8_param(&v.card)],
+            });
         }
-
-        {
-            let mut st = self.tx.prepare_cached(
-                "INSERT INTO red_flags (visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
-                                        message_nl, message_en, raised_at, acknowledged_at, state, state_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?;
-            for (n, f) in v.flags.iter().enumerate() {
-                st.execute(params![
-                    no,
-                    n as i64,
-                    f.checklist,
-                    f.person.0,
-                    f.person.1,
-                    f.flag,
-                    f.level,
-                    f.item,
-                    f.entry,
-                    f.message_nl,
-                    f.message_en,
-                    f.raised_at,
-                    f.acknowledged_at,
-                    f.state,
-                    f.state_at
-                ])?;
-            }
+        let mut values: Vec<Param<'_>> = Vec::with_capacity(v.flags.len() * 15);
+        for (n, f) in v.flags.iter().enumerate() {
+            values.extend([
+                Param::Int(no),
+                Param::Int(n as i64),
+                f.checklist.to_param(),
+                f.person.0.to_param(),
+                f.person.1.to_param(),
+                f.flag.to_param(),
+                f.level.to_param(),
+                f.item.to_param(),
+                f.entry.to_param(),
+                f.message_nl.to_param(),
+                f.message_en.to_param(),
+                f.raised_at.to_param(),
+                f.acknowledged_at.to_param(),
+                f.state.to_param(),
+                f.state_at.to_param(),
+            ]);
         }
-        {
-            let mut st = self.tx.prepare_cached(
-                "INSERT INTO scores (visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for (n, s) in v.scores.iter().enumerate() {
-                st.execute(params![
-                    no,
-                    n as i64,
-                    s.checklist,
-                    s.person.0,
-                    s.person.1,
-                    s.score,
-                    s.value,
-                    s.band,
-                    s.answered,
-                    s.visible
-                ])?;
-            }
+        parts.push(Rows {
+            table: "red_flags",
+            cols: "visit_no, n, checklist, person_kind, person_id, flag, level, item, entry,
+             message_nl, message_en, raised_at, acknowledged_at, state, state_at",
+            width: 15,
+            values,
+        });
+        let mut values: Vec<Param<'_>> = Vec::with_capacity(v.scores.len() * 10);
+        for (n, s) in v.scores.iter().enumerate() {
+            values.extend([
+                Param::Int(no),
+                Param::Int(n as i64),
+                s.checklist.to_param(),
+                s.person.0.to_param(),
+                s.person.1.to_param(),
+                s.score.to_param(),
+                Param::Int(s.value),
+                s.band.to_param(),
+                s.answered.to_param(),
+                s.visible.to_param(),
+            ]);
         }
-        {
-            let mut st = self.tx.prepare_cached(
-                "INSERT INTO outcomes (visit_no, n, checklist, person_kind, person_id, outcome, value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for (n, o) in v.outcomes.iter().enumerate() {
-                st.execute(params![
-                    no,
-                    n as i64,
-                    o.checklist,
-                    o.person.0,
-                    o.person.1,
-                    o.outcome,
-                    o.value
-                ])?;
-            }
+        parts.push(Rows {
+            table: "scores",
+            cols: "visit_no, n, checklist, person_kind, person_id, score, value, band, answered, visible",
+            width: 10,
+            values,
+        });
+        let mut values: Vec<Param<'_>> = Vec::with_capacity(v.outcomes.len() * 7);
+        for (n, o) in v.outcomes.iter().enumerate() {
+            values.extend([
+                Param::Int(no),
+                Param::Int(n as i64),
+                o.checklist.to_param(),
+                o.person.0.to_param(),
+                o.person.1.to_param(),
+                o.outcome.to_param(),
+                o.value.to_param(),
+            ]);
         }
+        parts.push(Rows {
+            table: "outcomes",
+            cols: "visit_no, n, checklist, person_kind, person_id, outcome, value",
+            width: 7,
+            values,
+        });
+        insert_all(&self.tx, parts)?;
         Ok(Added::New)
     }
 
@@ -1410,13 +1836,13 @@ impl BundleTx<'_> {
     pub fn set_sha256(&mut self, sha256: &str) -> Result<(), LedgerError> {
         self.tx.execute(
             "UPDATE bundles SET sha256 = ?1 WHERE bundle_id = ?2",
-            params![sha256, self.bundle_id],
+            p![sha256, self.bundle_id],
         )?;
         self.tx.execute(
             "DELETE FROM rejections WHERE bundle_id = ?1 AND EXISTS (
                  SELECT 1 FROM bundles b WHERE b.sha256 = ?2 AND b.bundle_id < ?1
                  AND b.outcome = 'partly')",
-            params![self.bundle_id, sha256],
+            p![self.bundle_id, sha256],
         )?;
         Ok(())
     }
@@ -1426,7 +1852,7 @@ impl BundleTx<'_> {
     pub fn set_signature(&mut self, state: &str) -> Result<(), LedgerError> {
         self.tx.execute(
             "UPDATE bundles SET signature = ?1 WHERE bundle_id = ?2",
-            params![state, self.bundle_id],
+            p![state, self.bundle_id],
         )?;
         Ok(())
     }
@@ -1446,20 +1872,19 @@ impl BundleTx<'_> {
         file: Option<&str>,
         reason: (&str, &str),
     ) -> Result<(), LedgerError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO rejections (bundle_id, visit_id, sequence, file, reason, reason_nl)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
+        self.tx.execute(
+            "INSERT INTO rejections (bundle_id, visit_id, sequence, file, reason, reason_nl)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            p![
                 self.bundle_id,
                 visit_id,
-                // A number beyond SQLite's range is left out, never clamped.
+                // A number beyond the ledger's range is left out, never clamped.
                 sequence.and_then(|s| i64::try_from(s).ok()),
                 file,
                 reason.0,
                 reason.1
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -1470,7 +1895,7 @@ impl BundleTx<'_> {
         &mut self,
         closed: &[crate::export::manifest::ClosedCase],
         by: &str,
-    ) -> Result<usize, LedgerError> {
+    ) -> Result<u64, LedgerError> {
         let mut n = 0;
         for c in closed {
             if !crate::visit::record::valid_case_id(&c.case_id)
@@ -1484,12 +1909,10 @@ impl BundleTx<'_> {
             // `close-case` when the case leaves the organisation). And a
             // laptop that closes a case the office handed to another laptop
             // only drops its own card.
-            let handed_elsewhere: bool = self
-                .tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM handovers WHERE case_id = ?1 AND device_id <> ?2)",
-                )?
-                .query_row(params![c.case_id, by], |r| r.get(0))?;
+            let handed_elsewhere: bool = self.tx.one(
+                "SELECT EXISTS (SELECT 1 FROM handovers WHERE case_id = ?1 AND device_id <> ?2)",
+                p![c.case_id, by],
+            )?;
             if c.reason == "overgedragen" || handed_elsewhere {
                 continue;
             }
@@ -1516,25 +1939,21 @@ impl BundleTx<'_> {
         } else {
             "partly"
         };
-        {
-            let mut st = self.tx.prepare_cached(REFRESH_CASE_SQL)?;
-            for case in &self.touched {
-                st.execute([case])?;
-                // A visit of a case closed meanwhile: its laptop is told.
-                notify_closed(&self.tx, case)?;
-            }
+        for case in &self.touched {
+            self.tx.execute(REFRESH_CASE_SQL, p![case])?;
+            // A visit of a case closed meanwhile: its laptop is told.
+            notify_closed(&self.tx, case)?;
         }
-        if let Some(visit_no) = self.written_through {
-            self.tx.execute(
-                "UPDATE meta SET value = ?1 WHERE key = 'json_written_through'
-                 AND CAST(value AS INTEGER) < ?2",
-                params![visit_no.to_string(), visit_no],
-            )?;
+        // In the ledger, the mark goes with the bundle; in a marks file,
+        // right after its commit (a mark behind only means files written
+        // again).
+        if let (Some(visit_no), None) = (self.written_through, self.marks) {
+            set_mark(&self.tx, None, "json_written_through", visit_no, true)?;
         }
         self.tx.execute(
             "UPDATE bundles SET outcome = ?1, new = ?2, duplicate = ?3, conflicts = ?4, rejected = ?5
              WHERE bundle_id = ?6",
-            params![
+            p![
                 outcome,
                 i64_of(new),
                 i64_of(duplicate),
@@ -1543,7 +1962,11 @@ impl BundleTx<'_> {
                 self.bundle_id
             ],
         )?;
+        let (db, marks, through) = (self.tx.db(), self.marks, self.written_through);
         self.tx.commit()?;
+        if let (Some(visit_no), Some(path)) = (through, marks) {
+            set_mark(db, Some(path), "json_written_through", visit_no, true)?;
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Tests of the ledger: its migrations from every older schema.
 
 use super::*;
+use rusqlite::{Connection, params};
 
 /// The version-4 schema: version 5 without its cases.
 fn schema_v4() -> String {
@@ -46,7 +47,7 @@ fn a_version_4_ledger_gets_a_case_for_every_visit() {
         }
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -149,7 +150,9 @@ fn a_version_3_ledger_gains_the_conflict_versions() {
     }
     let ledger = Ledger::open(&path).unwrap();
     let version: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
             [],
@@ -158,15 +161,21 @@ fn a_version_3_ledger_gains_the_conflict_versions() {
         .unwrap();
     assert_eq!(version, "5");
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT date, finalized_at, label, flags_acute FROM conflicts")
         .unwrap();
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT roster_children, roster_caregivers FROM visits")
         .unwrap();
     ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .prepare("SELECT flag, level, state FROM conflict_flags")
         .unwrap();
     drop(ledger);
@@ -237,7 +246,9 @@ fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
     let ledger = Ledger::open(&path).unwrap();
     for c in newer {
         let v: Option<String> = ledger
-            .conn
+            .conn()
+            .as_sqlite()
+            .unwrap()
             .query_row(
                 &format!("SELECT {} FROM visits", finding_column(c)),
                 [],
@@ -247,7 +258,9 @@ fn a_ledger_without_the_newer_finding_columns_gets_them_empty() {
         assert_eq!(v, None, "{c}");
     }
     let old: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row("SELECT finding_safety_verdict FROM visits", [], |r| {
             r.get(0)
         })
@@ -274,7 +287,9 @@ fn a_version_2_ledger_gains_the_status_counts() {
     }
     let ledger = Ledger::open(&path).unwrap();
     let version: String = ledger
-        .conn
+        .conn()
+        .as_sqlite()
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
             [],
@@ -284,7 +299,9 @@ fn a_version_2_ledger_gains_the_status_counts() {
     assert_eq!(version, "5");
     for c in STATUS_COLUMNS {
         ledger
-            .conn
+            .conn()
+            .as_sqlite()
+            .unwrap()
             .prepare(&format!("SELECT {c} FROM visits"))
             .unwrap();
     }
@@ -351,7 +368,7 @@ fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
         .unwrap();
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -399,7 +416,7 @@ fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
         .unwrap();
     }
     let ledger = Ledger::open(&path).unwrap();
-    let c = &ledger.conn;
+    let c = &ledger.conn().as_sqlite().unwrap();
     let version: String = c
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -424,4 +441,107 @@ fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
     assert_eq!(receipts, 0);
     drop(ledger);
     Ledger::open(&path).unwrap();
+}
+
+/// A schema of its own in the PostgreSQL test database
+/// (`SAFEVISIT_TEST_POSTGRES`), dropped when done; `None`, and "skipped"
+/// on stderr, without one.
+struct PgSchema {
+    base: String,
+    name: String,
+}
+
+impl PgSchema {
+    fn new(test: &str) -> Option<PgSchema> {
+        let Ok(base) = std::env::var("SAFEVISIT_TEST_POSTGRES") else {
+            eprintln!(
+                "skipped: {test}: SAFEVISIT_TEST_POSTGRES is not set (no PostgreSQL to test against)"
+            );
+            return None;
+        };
+        let name = format!("sv_ledger_{test}_{}", std::process::id());
+        let mut c = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
+        ))
+        .unwrap();
+        Some(PgSchema { base, name })
+    }
+
+    fn conninfo(&self) -> String {
+        format!("{} options='-c search_path={}'", self.base, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name));
+        }
+    }
+}
+
+/// The migration steps are written once for both databases: a version-4
+/// ledger on PostgreSQL is refused until `supervisor migrate` brings it
+/// to version 5, with the same cases as on SQLite.
+#[test]
+fn a_version_4_postgres_ledger_is_refused_until_migrated() {
+    let Some(pg) = PgSchema::new("v4") else {
+        return;
+    };
+    let conninfo = pg.conninfo();
+    {
+        let db = Db::postgres(crate::supervisor::pgconn::connect(&conninfo).unwrap());
+        db.execute_batch(&pg_schema(&schema_v4())).unwrap();
+        db.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', '4'), ('json_written_through', '0');
+             INSERT INTO devices (device_id, name, first_seen, last_seen) VALUES ('d1', 'laptop-5', 't', 't');
+             INSERT INTO bundles (sha256, file_name, size, seen_at, outcome)
+                 VALUES ('x', 'b.age', 1, 't', 'imported');",
+        )
+        .unwrap();
+        for (n, (id, date, label)) in [
+            ("appelboom-1", "2025-03-04", "Appelboom"),
+            ("kersenboom-1", "2025-03-11", "Kersenboom"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            db.execute(
+                "INSERT INTO visits (visit_id, device_id, sequence, date, label, created_at, finalized_at,
+                     record_sha256, record_version, bundle_id, imported_at, checklists, children, caregivers,
+                     flags_acute, flags_structural, flags_attention, flags_open, missing_required)
+                 VALUES (?1, 'd1', ?2, ?3, ?4, 't', 't', 'h', 3, 1, 't', 'veiligheid@1', 1, 2, 0, 0, 0, 0, 0)",
+                p![id, n + 1, date, label],
+            )
+            .unwrap();
+        }
+    }
+    assert!(matches!(
+        Ledger::open_postgres(&conninfo),
+        Err(LedgerError::Older { found: 4 })
+    ));
+    let location = Location::Postgres(conninfo.clone());
+    assert_eq!(Ledger::migrate(&location).unwrap(), (4, 5));
+    assert_eq!(Ledger::migrate(&location).unwrap(), (5, 5));
+    let ledger = Ledger::open_postgres(&conninfo).unwrap();
+    let cases: Vec<(String, String, i64)> = ledger
+        .conn()
+        .query(
+            "SELECT case_id, last_visit, visits FROM cases ORDER BY case_id",
+            p![],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap()))
+        .collect();
+    assert_eq!(
+        cases,
+        vec![
+            ("appelboom-1".into(), "appelboom-1".into(), 1),
+            ("kersenboom-1".into(), "kersenboom-1".into(), 1),
+        ]
+    );
+    assert!(ledger.missing_previous().unwrap().is_empty());
+    assert_eq!(ledger.case_card("appelboom-1").unwrap(), None);
 }

@@ -29,6 +29,7 @@ pub mod findings;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod pgconn;
 pub mod receipts;
 pub mod report;
 pub mod reports;
@@ -92,6 +93,15 @@ impl OfficeError {
                 "Another import is running in {}. Wait for it to finish, then try again.",
                 dir.display()
             ),
+            // Nothing was imported: the ledger could not be opened as it is.
+            (
+                OfficeError::Ledger(e @ (LedgerError::Connect(_) | LedgerError::Older { .. })),
+                Lang::Nl,
+            ) => format!("{}.", e.describe_nl()),
+            (
+                OfficeError::Ledger(e @ (LedgerError::Connect(_) | LedgerError::Older { .. })),
+                Lang::En,
+            ) => format!("{e}."),
             (OfficeError::Ledger(e), Lang::Nl) => format!(
                 "De database (safevisit.sqlite) gaf een fout: {}. Alles tot de laatste volledige bundel is bewaard; start de import opnieuw om de rest te doen. Blijft het misgaan, zet dan een kopie van de map veilig en zie docs/SUPERVISOR.md.",
                 e.describe_nl()
@@ -251,6 +261,15 @@ impl Office {
     /// Open (creating if needed) the office folder `dir`: take its lock
     /// (a second import is refused at once) and open its ledger.
     pub fn open(dir: &Path) -> Result<Office, OfficeError> {
+        Office::open_at(dir, None)
+    }
+
+    /// [`Office::open`] with the ledger elsewhere: `ledger`, a PostgreSQL
+    /// connection string (`--ledger`), or `None` for `DIR/safevisit.sqlite`.
+    /// The folder still holds the outputs and the lock (and, for a ledger
+    /// on PostgreSQL, which several folders may share, its own marks of
+    /// the files written).
+    pub fn open_at(dir: &Path, ledger: Option<&str>) -> Result<Office, OfficeError> {
         let folder = |source| OfficeError::Folder {
             dir: dir.to_path_buf(),
             source,
@@ -279,7 +298,11 @@ impl Office {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(folder(e)),
         }
-        let ledger = Ledger::open(&dir.join(ledger::FILE))?;
+        let location = ledger::Location::for_office(dir, ledger);
+        let mut ledger = location.open()?;
+        if matches!(location, ledger::Location::Postgres(_)) {
+            ledger.keep_marks_in(dir.join(ledger::MARKS_FILE));
+        }
         Ok(Office {
             dir: dir.to_path_buf(),
             ledger,
@@ -348,10 +371,6 @@ impl Office {
 
     /// The office report (`DIR/report/`), after the other outputs.
     fn write_report(&self, lang: Lang) -> Result<(), OfficeError> {
-        // The report's own queries run on a connection of their own (see
-        // `report::data`); reading only.
-        let db = db::Db::open_sqlite(&self.dir.join(ledger::FILE))
-            .map_err(|e| reports::OutputError::from(report::ReportError::from(e)))?;
         let bundled;
         let catalog = match &self.options.catalog {
             Some(c) => c.as_ref(),
@@ -360,7 +379,7 @@ impl Office {
                 &bundled
             }
         };
-        report::write_report(&self.ledger, &db, &self.dir, lang, catalog)
+        report::write_report(&self.ledger, self.ledger.conn(), &self.dir, lang, catalog)
             .map_err(reports::OutputError::from)?;
         Ok(())
     }
@@ -548,9 +567,9 @@ impl Office {
                 .flat_map(|b| b.cases.iter().cloned())
                 .collect();
             let (case_ids, through) = cases::case_files_due(ledger, dir, &changed)?;
-            let path = dir.join(ledger::FILE);
+            let location = ledger.location().clone();
             let case_writer = s.spawn(move || -> Result<usize, OutputError> {
-                let reader = Ledger::open_read_only(&path)?;
+                let reader = location.open_reader()?;
                 cases::write_case_files_for(&reader, dir, &case_ids)
             });
             let built = reports::build_reports_with(ledger, dir, lang, options);

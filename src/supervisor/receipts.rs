@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
-use rusqlite::params;
+use crate::supervisor::db::p;
 
 use crate::export::manifest::Manifest;
 use crate::i18n::Lang;
@@ -91,12 +91,16 @@ impl ReceiptWriteError {
 /// it lists (same id, device and SHA-256): what a bundle imported before
 /// delivered.
 pub fn held(ledger: &Ledger, manifest: &Manifest) -> Result<Vec<ReceiptVisit>, LedgerError> {
-    let mut st = ledger.conn().prepare_cached(
-        "SELECT 1 FROM visits WHERE visit_id = ?1 AND device_id = ?2 AND record_sha256 = ?3",
-    )?;
     let mut out = Vec::new();
     for v in &manifest.visits {
-        if st.exists(params![v.id, manifest.device.id, v.sha256])? {
+        if ledger
+            .conn()
+            .query_opt(
+                "SELECT 1 FROM visits WHERE visit_id = ?1 AND device_id = ?2 AND record_sha256 = ?3",
+                p![v.id, manifest.device.id, v.sha256],
+            )?
+            .is_some()
+        {
             out.push(ReceiptVisit {
                 id: v.id.clone(),
                 sequence: v.sequence,
@@ -173,33 +177,32 @@ pub fn write_receipts(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     for (device_id, recipient, visits) in due {
-        let conn = ledger.conn();
-        let tx = conn.unchecked_transaction().map_err(LedgerError::from)?;
+        let tx = ledger.conn().transaction().map_err(LedgerError::from)?;
+        // Two imports at once (PostgreSQL): one receipt number each.
+        crate::supervisor::ledger::lock_head(&tx)?;
         let last: i64 = tx
-            .query_row(
+            .one(
                 "SELECT coalesce(max(n), 0) FROM receipts WHERE device_id = ?1",
-                [&device_id],
-                |r| r.get(0),
+                p![device_id],
             )
             .map_err(LedgerError::from)?;
         let number = u64::try_from(last).unwrap_or(0) + 1;
         let visits: Vec<ReceiptVisit> = visits.into_values().collect();
         let count = visits.len();
-        let closed: Vec<String> = {
-            let mut st = tx
-                .prepare_cached(
-                    "SELECT case_id FROM case_notices WHERE device_id = ?1 AND receipt_n IS NULL
-                     ORDER BY case_id",
-                )
-                .map_err(LedgerError::from)?;
-            st.query_map([&device_id], |r| r.get(0))
-                .map_err(LedgerError::from)?
-                .collect::<Result<_, _>>()
-                .map_err(LedgerError::from)?
-        };
+        let closed: Vec<String> = tx
+            .query(
+                "SELECT case_id FROM case_notices WHERE device_id = ?1 AND receipt_n IS NULL
+                 ORDER BY case_id",
+                p![device_id],
+            )
+            .map_err(LedgerError::from)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect::<Result<_, _>>()
+            .map_err(LedgerError::from)?;
         tx.execute(
             "UPDATE case_notices SET receipt_n = ?2 WHERE device_id = ?1 AND receipt_n IS NULL",
-            params![device_id, number as i64],
+            p![device_id, number as i64],
         )
         .map_err(LedgerError::from)?;
         let closed_count = closed.len();
@@ -209,7 +212,7 @@ pub fn write_receipts(
         let file = receipt::file_name(&device_id, number);
         tx.execute(
             "INSERT INTO receipts (device_id, n, created_at, file, visits) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![device_id, number as i64, now, file, count as i64],
+            p![device_id, number as i64, now, file, count as i64],
         )
         .map_err(LedgerError::from)?;
         // The file first, then the row: a receipt in the ledger exists.

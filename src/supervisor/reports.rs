@@ -19,9 +19,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::checklist::Catalog;
 use crate::i18n::Lang;
 use crate::store::atomic::is_temp_name;
+use crate::supervisor::db::{Db, Row, Value, p};
 use crate::supervisor::findings;
 use crate::supervisor::ledger::{Ledger, LedgerError, finding_column};
-use rusqlite::{OptionalExtension, params};
+
+impl From<crate::supervisor::db::DbError> for OutputError {
+    fn from(e: crate::supervisor::db::DbError) -> Self {
+        OutputError::Ledger(LedgerError::Sql(e))
+    }
+}
 
 pub const VISITS_DIR: &str = "visits";
 pub const CSV_FILE: &str = "visits.csv";
@@ -212,23 +218,23 @@ pub fn build_reports_with(
             &bundled
         }
     };
-    let path = dir.join(crate::supervisor::ledger::FILE);
+    let location = ledger.location().clone();
     let (table, text) = std::thread::scope(|s| {
         let text = s.spawn(|| -> Result<(String, String), LedgerError> {
-            let reader = Ledger::open_read_only(&path)?;
+            let reader = location.open_reader()?;
             let summary = summary(&reader, lang)?;
             Ok((summary, crate::supervisor::cases::csv(&reader)?.0))
         });
         // Half of the CSV's rows are read over a second connection (or
         // all over this one, should it not open).
-        let second = Ledger::open_read_only(&path).ok();
+        let second = location.open_reader().ok();
         let table = csv_with(ledger, second, catalog, STANDARD);
         (table, text.join())
     });
     let (csv, rows) = table?;
     let (summary, cases) = text.map_err(|_| LedgerError::Internal)??;
     let excel = if options.excel || dir.join(EXCEL_FILE).exists() {
-        let second = Ledger::open_read_only(&path).ok();
+        let second = location.open_reader().ok();
         Some(csv_with(ledger, second, catalog, EXCEL)?.0)
     } else {
         None
@@ -376,10 +382,8 @@ pub fn measure_columns(ledger: &Ledger) -> Result<Vec<(String, String, bool)>, L
         ("SELECT DISTINCT checklist, score FROM scores", true),
         ("SELECT DISTINCT checklist, outcome FROM outcomes", false),
     ] {
-        let mut st = conn.prepare(sql)?;
-        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (c, id) = row?;
-            extra.insert((c, !is_score, id));
+        for r in conn.query(sql, p![])? {
+            extra.insert((r.get(0)?, !is_score, r.get(1)?));
         }
     }
     Ok(with_extras(extra, &Catalog::bundled()))
@@ -573,29 +577,40 @@ impl Cells {
 }
 
 /// The ids of a visit's roster children and caregivers, from its JSON
-/// document (docs/FORMATS.md, "Visit JSON": `roster`).
-const ROSTER_SQL: &str = "SELECT
-    (SELECT group_concat(json_extract(c.value, '$.id'), ' ') FROM json_each(doc, '$.roster.children') AS c),
-    (SELECT group_concat(json_extract(c.value, '$.id'), ' ') FROM json_each(doc, '$.roster.caregivers') AS c)
- FROM documents WHERE visit_no = ?1";
-
-fn roster_ids(st: &mut rusqlite::Statement<'_>, visit_no: i64) -> Option<[Vec<i64>; 2]> {
-    let ids = |s: Option<String>| -> Vec<i64> {
-        let mut v: Vec<i64> = s
-            .unwrap_or_default()
-            .split(' ')
-            .filter_map(|x| x.parse().ok())
-            .collect();
+/// document (docs/FORMATS.md, "Visit JSON": `roster`), ascending.
+fn roster_ids(db: &Db, visit_no: i64) -> Option<[Vec<i64>; 2]> {
+    let r = db
+        .query_opt(
+            "SELECT doc FROM documents WHERE visit_no = ?1",
+            p![visit_no],
+        )
+        .ok()??;
+    let doc: serde_json::Value = serde_json::from_slice(r.bytes(0)).ok()?;
+    let ids = |key: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = doc["roster"][key]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["id"].as_i64()).collect())
+            .unwrap_or_default();
         v.sort_unstable();
         v
     };
-    st.query_row([visit_no], |r| {
-        Ok([
-            ids(r.get::<_, Option<String>>(0)?),
-            ids(r.get::<_, Option<String>>(1)?),
-        ])
-    })
-    .ok()
+    Some([ids("children"), ids("caregivers")])
+}
+
+/// Column `i` of a row as text ("" for anything else).
+fn text(r: &Row, i: usize) -> &str {
+    match r.0.get(i) {
+        Some(Value::Text(s)) => s,
+        _ => "",
+    }
+}
+
+/// Column `i` of a row as text, `None` for NULL (or anything else).
+fn text_opt(r: &Row, i: usize) -> Option<&str> {
+    match r.0.get(i) {
+        Some(Value::Text(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// What every part of `visits.csv` shares: the header, which measure cells
@@ -632,9 +647,10 @@ impl CsvLayout {
         }
         let mut devices: Vec<(String, String)> = ledger
             .conn()
-            .prepare("SELECT name, device_id FROM devices")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+            .query("SELECT name, device_id FROM devices", p![])?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect::<Result<_, LedgerError>>()?;
         devices.sort_unstable();
         Ok(CsvLayout {
             head,
@@ -702,7 +718,7 @@ fn csv_rows(
         .map(|(c, _)| finding_column(c))
         .collect();
     let range = "visit_no BETWEEN ?1 AND ?2";
-    let mut visit_st = conn.prepare(&format!(
+    let visit_sql = format!(
         "SELECT visit_no, visit_id, device_id, sequence, date, label, finalized_at, imported_at,
                 checklists, children, caregivers, missing_required,
                 flags_acute, flags_structural, flags_attention, flags_open,
@@ -711,22 +727,27 @@ fn csv_rows(
                 roster_children, roster_caregivers
          FROM visits WHERE {range} ORDER BY visit_no",
         finding_cols.join(", ")
-    ))?;
-    let mut score_st = conn.prepare(&format!(
-        "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n
-         FROM scores WHERE {range} ORDER BY visit_no, n"
-    ))?;
-    let mut outcome_st = conn.prepare(&format!(
-        "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n
-         FROM outcomes WHERE {range} ORDER BY visit_no, n"
-    ))?;
-    let mut roster_st = conn.prepare(ROSTER_SQL)?;
-    let bounds = params![first, last];
-    let mut visits = visit_st.query(bounds)?;
-    let mut score_rows = score_st.query(bounds)?;
-    let mut outcome_rows = outcome_st.query(bounds)?;
-    let mut score = score_rows.next()?;
-    let mut outcome = outcome_rows.next()?;
+    );
+    let bounds = p![first, last];
+    // The scores and outcomes of the range, read first; the visits are
+    // then read side by side with them in visit number order (each
+    // table's own order, so the database sorts nothing).
+    let score_rows = conn.query(
+        &format!(
+            "SELECT visit_no, checklist, score, value, band, person_kind, person_id, n
+             FROM scores WHERE {range} ORDER BY visit_no, n"
+        ),
+        bounds,
+    )?;
+    let outcome_rows = conn.query(
+        &format!(
+            "SELECT visit_no, checklist, outcome, value, person_kind, person_id, n
+             FROM outcomes WHERE {range} ORDER BY visit_no, n"
+        ),
+        bounds,
+    )?;
+    let mut score_rows = score_rows.iter().peekable();
+    let mut outcome_rows = outcome_rows.iter().peekable();
 
     let mut cells = Cells {
         values: vec![String::new(); numeric.len()],
@@ -739,27 +760,27 @@ fn csv_rows(
     // Every row, one after the other, and where each one is.
     let mut body = String::with_capacity(4096);
     let mut rows: Vec<((usize, i64), std::ops::Range<usize>)> = Vec::new();
-    while let Some(r) = visits.next()? {
+    conn.for_each(&visit_sql, bounds, |r| {
         let visit_no: i64 = r.get(0)?;
         for v in &mut cells.values {
             v.clear();
         }
         // This visit's scores (rows of visits not in the table are passed).
-        while let Some(s) = score {
+        while let Some(&s) = score_rows.peek() {
             let no: i64 = s.get(0)?;
             if no > visit_no {
                 break;
             }
+            score_rows.next();
             if no != visit_no {
-                score = score_rows.next()?;
                 continue;
             }
-            let (checklist, id) = (s.get_ref(1)?.as_str()?, s.get_ref(2)?.as_str()?);
+            let (checklist, id) = (text(s, 1), text(s, 2));
             if let Some(slot) = scores.slot(s.get(7)?, checklist, id) {
                 number.clear();
-                let _ = write!(number, "{}", s.get::<_, i64>(3)?);
-                let band = s.get_ref(4)?.as_str_or_null()?.unwrap_or("");
-                match s.get_ref(5)?.as_str()? {
+                let _ = write!(number, "{}", s.get::<i64>(3)?);
+                let band = text(s, 4);
+                match text(s, 5) {
                     "visit" => {
                         cells.add(slot, &number);
                         cells.add(slot + 1, band);
@@ -770,62 +791,52 @@ fn csv_rows(
                         cells.hold(slot + 1, kind, person, n, band);
                     }
                 }
-            } else {
-                if layout.known.contains(checklist) {
-                    note_unplaced(&mut unplaced, checklist, false, id);
-                }
+            } else if layout.known.contains(checklist) {
+                note_unplaced(&mut unplaced, checklist, false, id);
             }
-            score = score_rows.next()?;
         }
-        while let Some(o) = outcome {
+        while let Some(&o) = outcome_rows.peek() {
             let no: i64 = o.get(0)?;
             if no > visit_no {
                 break;
             }
+            outcome_rows.next();
             if no != visit_no {
-                outcome = outcome_rows.next()?;
                 continue;
             }
-            let (checklist, id) = (o.get_ref(1)?.as_str()?, o.get_ref(2)?.as_str()?);
+            let (checklist, id) = (text(o, 1), text(o, 2));
             if let Some(slot) = outcomes.slot(o.get(6)?, checklist, id) {
-                let value = o.get_ref(3)?.as_str_or_null()?.unwrap_or("");
-                match o.get_ref(4)?.as_str()? {
+                let value = text(o, 3);
+                match text(o, 4) {
                     "visit" => cells.add(slot, value),
                     kind => cells.hold(slot, kind, o.get(5)?, o.get(6)?, value),
                 }
-            } else {
-                if layout.known.contains(checklist) {
-                    note_unplaced(&mut unplaced, checklist, true, id);
-                }
+            } else if layout.known.contains(checklist) {
+                note_unplaced(&mut unplaced, checklist, true, id);
             }
-            outcome = outcome_rows.next()?;
         }
 
         // The roster's ids as the ledger keeps them (schema 4), or from the
         // visit's document for a visit imported before.
-        let stored = |i: usize| -> Result<Option<Vec<i64>>, LedgerError> {
-            Ok(r.get_ref(i)?.as_str_or_null()?.map(|s| {
+        let stored = |i: usize| -> Option<Vec<i64>> {
+            text_opt(&r, i).map(|s| {
                 s.split(' ')
                     .filter_map(|x| x.parse().ok())
                     .collect::<Vec<i64>>()
-            }))
+            })
         };
         let at = 23 + findings::COLUMNS.len();
-        let known = match (stored(at)?, stored(at + 1)?) {
+        let known = match (stored(at), stored(at + 1)) {
             (Some(children), Some(caregivers)) => Some([children, caregivers]),
             _ => None,
         };
-        cells.settle(&mut || {
-            known
-                .clone()
-                .or_else(|| roster_ids(&mut roster_st, visit_no))
-        });
+        cells.settle(&mut || known.clone().or_else(|| roster_ids(conn, visit_no)));
 
         let start = body.len();
-        let device = r.get_ref(2)?.as_str()?;
+        let device = text(&r, 2);
         let (rank, name) = device_rank.get(device).copied().unwrap_or((usize::MAX, ""));
         let sequence: i64 = r.get(3)?;
-        push_text_sep(&mut body, sep, r.get_ref(1)?.as_str()?);
+        push_text_sep(&mut body, sep, text(&r, 1));
         body.push(sep);
         push_text_sep(&mut body, sep, device);
         body.push(sep);
@@ -833,10 +844,10 @@ fn csv_rows(
         let _ = write!(body, "{sep}{sequence}");
         for i in 4..9 {
             body.push(sep);
-            push_text_sep(&mut body, sep, r.get_ref(i)?.as_str()?);
+            push_text_sep(&mut body, sep, text(&r, i));
         }
         for i in 9..23 {
-            let _ = write!(body, "{sep}{}", r.get::<_, i64>(i)?);
+            let _ = write!(body, "{sep}{}", r.get::<i64>(i)?);
         }
         for (value, &is_number) in cells.values.iter().zip(numeric) {
             body.push(sep);
@@ -848,19 +859,18 @@ fn csv_rows(
         }
         for i in 0..findings::COLUMNS.len() {
             body.push(sep);
-            match r.get_ref(23 + i)? {
-                rusqlite::types::ValueRef::Integer(n) => {
+            match r.0.get(23 + i) {
+                Some(Value::Int(n)) => {
                     let _ = write!(body, "{n}");
                 }
-                rusqlite::types::ValueRef::Text(t) => {
-                    push_text_sep(&mut body, sep, &String::from_utf8_lossy(t));
-                }
+                Some(Value::Text(t)) => push_text_sep(&mut body, sep, t),
                 _ => {}
             }
         }
         body.push_str("\r\n");
         rows.push(((rank, sequence), start..body.len()));
-    }
+        Ok::<(), LedgerError>(())
+    })?;
     Ok(CsvRows {
         body,
         rows,
@@ -959,18 +969,16 @@ pub fn csv_with(
     catalog: &Catalog,
     dialect: Dialect,
 ) -> Result<(String, usize), LedgerError> {
-    let count: i64 = ledger
-        .conn()
-        .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
+    let count: i64 = ledger.conn().one("SELECT count(*) FROM visits", p![])?;
     let middle: Option<i64> = match &second {
         Some(_) if count >= 2 => ledger
             .conn()
-            .query_row(
+            .query_opt(
                 "SELECT visit_no FROM visits ORDER BY visit_no LIMIT 1 OFFSET ?1",
-                [count / 2],
-                |r| r.get(0),
-            )
-            .optional()?,
+                p![count / 2],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?,
         _ => None,
     };
     let halves = middle.and_then(|m| second.map(|other| (other, m)));
@@ -1179,9 +1187,8 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     let conn = ledger.conn();
     let nl = lang == Lang::Nl;
     let mut out = String::new();
-    let updated: Option<String> =
-        conn.query_row("SELECT max(seen_at) FROM bundles", [], |r| r.get(0))?;
-    let visits: i64 = conn.query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?;
+    let updated: Option<String> = conn.one("SELECT max(seen_at) FROM bundles", p![])?;
+    let visits: i64 = conn.one("SELECT count(*) FROM visits", p![])?;
     let _ = writeln!(
         out,
         "{}",
@@ -1214,8 +1221,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 
     // Acute red flags, those of versions kept aside as conflicts too
     // (marked): a conflict never hides an acute flag.
-    let mut st = conn.prepare(
-        "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
+    let st = "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
                 f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at,
                 NULL AS conflict, f.n
          FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
@@ -1228,15 +1234,13 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
          FROM conflict_flags f JOIN conflicts c ON c.conflict_id = f.conflict_id
               LEFT JOIN devices d ON d.device_id = c.device_id
          WHERE f.level = 'acute' AND f.state = 'active'
-         ORDER BY 1 DESC, 2, 3, 13, 4, 14",
-    )?;
+         ORDER BY 1 DESC, 2, 3, 13 NULLS FIRST, 4, 14";
     let mut lines = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let who = person(&r.get::<_, String>(7)?, r.get(8)?, lang);
+    for r in conn.query(st, p![])? {
+        let who = person(&r.get::<String>(7)?, r.get(8)?, lang);
         let message: String = if nl { r.get(9)? } else { r.get(10)? };
         let ack: Option<String> = r.get(11)?;
-        let conflict = match r.get::<_, Option<String>>(12)?.as_deref() {
+        let conflict = match r.get::<Option<String>>(12)?.as_deref() {
             None => "",
             Some("same_visit") => lang.pick(
                 "  [conflict: twee versies van dit bezoek]",
@@ -1249,13 +1253,13 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         };
         lines.push(format!(
             "  {}  {} #{}  {}  \"{}\"  {}/{}{}: {}{}{conflict}",
-            clean(&r.get::<_, String>(0)?),
-            clean(&r.get::<_, String>(1)?),
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            clean(&r.get::<_, String>(4)?),
-            clean(&r.get::<_, String>(5)?),
-            clean(&r.get::<_, String>(6)?),
+            clean(&r.get::<String>(0)?),
+            clean(&r.get::<String>(1)?),
+            r.get::<i64>(2)?,
+            r.get::<String>(3)?,
+            clean(&r.get::<String>(4)?),
+            clean(&r.get::<String>(5)?),
+            clean(&r.get::<String>(6)?),
             if who.is_empty() {
                 String::new()
             } else {
@@ -1298,18 +1302,15 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     );
 
     // Lapsed and withdrawn flags: not counted, listed apart.
-    let mut st = conn.prepare(
-        "SELECT v.date, d.name, v.sequence, v.visit_id, f.checklist, f.flag, f.level, f.state,
+    let st = "SELECT v.date, d.name, v.sequence, v.visit_id, f.checklist, f.flag, f.level, f.state,
                 f.state_at
          FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
               JOIN devices d ON d.device_id = v.device_id
          WHERE f.state <> 'active'
-         ORDER BY v.date DESC, d.name, v.sequence, f.n",
-    )?;
+         ORDER BY v.date DESC, d.name, v.sequence, v.visit_no, f.n";
     let mut lines = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let state = match (r.get::<_, String>(7)?.as_str(), nl) {
+    for r in conn.query(st, p![])? {
+        let state = match (r.get::<String>(7)?.as_str(), nl) {
             ("lapsed", true) => "vervallen",
             ("withdrawn", true) => "ingetrokken (vergissing)",
             ("lapsed", false) => "lapsed",
@@ -1319,13 +1320,13 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         let at: Option<String> = r.get(8)?;
         lines.push(format!(
             "  {}  {} #{}  {}  {}/{} [{}]: {state}{}",
-            clean(&r.get::<_, String>(0)?),
-            clean(&r.get::<_, String>(1)?),
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            clean(&r.get::<_, String>(4)?),
-            clean(&r.get::<_, String>(5)?),
-            clean(&r.get::<_, String>(6)?),
+            clean(&r.get::<String>(0)?),
+            clean(&r.get::<String>(1)?),
+            r.get::<i64>(2)?,
+            r.get::<String>(3)?,
+            clean(&r.get::<String>(4)?),
+            clean(&r.get::<String>(5)?),
+            clean(&r.get::<String>(6)?),
             at.map(|a| format!(" {}", clean(&a))).unwrap_or_default(),
         ));
     }
@@ -1341,17 +1342,14 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 
     // Lists not taken and people removed: counts only (the reasons are the
     // worker's words and stay in the visit's JSON).
-    let mut st = conn.prepare(
-        "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, v.sheets_niet_aanwezig,
+    let st = "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, v.sheets_niet_aanwezig,
                 v.sheets_bewust_niet, v.sheets_weigert, v.sheets_te_jong, v.people_removed
          FROM visits v JOIN devices d ON d.device_id = v.device_id
          WHERE v.sheets_niet_aanwezig + v.sheets_bewust_niet + v.sheets_weigert
                + v.sheets_te_jong + v.people_removed > 0
-         ORDER BY v.date DESC, d.name, v.sequence",
-    )?;
+         ORDER BY v.date DESC, d.name, v.sequence, v.visit_no";
     let mut lines = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
+    for r in conn.query(st, p![])? {
         let names: [(&str, &str); 5] = [
             ("niet aanwezig", "not present"),
             ("bewust niet (veiligheid)", "deliberately not (safety)"),
@@ -1368,11 +1366,11 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         }
         lines.push(format!(
             "  {}  {} #{}  {}  \"{}\"  {}",
-            clean(&r.get::<_, String>(0)?),
-            clean(&r.get::<_, String>(1)?),
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            clean(&r.get::<_, String>(4)?),
+            clean(&r.get::<String>(0)?),
+            clean(&r.get::<String>(1)?),
+            r.get::<i64>(2)?,
+            r.get::<String>(3)?,
+            clean(&r.get::<String>(4)?),
             parts.join(", "),
         ));
     }
@@ -1414,8 +1412,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 
     // Conflicts, with both versions: the one in the ledger and the one
     // kept aside.
-    let mut st = conn.prepare(
-        "SELECT c.conflict_id, c.visit_id, coalesce(d.name, c.device_id), c.sequence, c.kind,
+    let st = "SELECT c.conflict_id, c.visit_id, coalesce(d.name, c.device_id), c.sequence, c.kind,
                 c.found_at, b.file_name, c.date, c.finalized_at, c.flags_acute,
                 v.visit_id, coalesce(dv.name, v.device_id), v.date, v.finalized_at,
                 v.imported_at, v.flags_acute
@@ -1425,12 +1422,10 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
                    OR (c.kind = 'same_sequence' AND v.device_id = c.device_id
                        AND v.sequence = c.sequence)
               LEFT JOIN devices dv ON dv.device_id = v.device_id
-         ORDER BY c.conflict_id",
-    )?;
+         ORDER BY c.conflict_id";
     let mut lines = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let same_visit = r.get::<_, String>(4)? == "same_visit";
+    for r in conn.query(st, p![])? {
+        let same_visit = r.get::<String>(4)? == "same_visit";
         let what = match (nl, same_visit) {
             (true, true) => "een andere versie van een al geïmporteerd bezoek",
             (true, false) => "een ander bezoek met een volgnummer dat al bestaat",
@@ -1439,13 +1434,13 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         };
         lines.push(format!(
             "  #{} {} ({} #{}): {what}; {} {} ({}); {}",
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            clean(&r.get::<_, String>(2)?),
-            r.get::<_, i64>(3)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            clean(&r.get::<String>(2)?),
+            r.get::<i64>(3)?,
             lang.pick("in bundel", "in bundle"),
-            clean(&r.get::<_, String>(6)?),
-            r.get::<_, String>(5)?,
+            clean(&r.get::<String>(6)?),
+            r.get::<String>(5)?,
             lang.pick(
                 "apart bewaard in de tabel conflicts, niet samengevoegd",
                 "kept aside in the conflicts table, not merged"
@@ -1453,7 +1448,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
         ));
         let text = |i: usize| -> Result<String, LedgerError> {
             Ok(clean(
-                &r.get::<_, Option<String>>(i)?.unwrap_or_else(|| "?".into()),
+                &r.get::<Option<String>>(i)?.unwrap_or_else(|| "?".into()),
             ))
         };
         let version = |label: (&str, &str),
@@ -1482,7 +1477,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             text(12)?,
             text(13)?,
             ("geïmporteerd", "imported", text(14)?),
-            r.get::<_, Option<i64>>(15)?.unwrap_or(0),
+            r.get::<Option<i64>>(15)?.unwrap_or(0),
         );
         let aside = version(
             ("apart bewaard", "kept aside"),
@@ -1491,7 +1486,7 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
             text(7)?,
             text(8)?,
             ("gevonden", "found", text(5)?),
-            r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+            r.get::<Option<i64>>(9)?.unwrap_or(0),
         );
         // One entry of three lines (the section counts conflicts).
         if let Some(entry) = lines.last_mut() {
@@ -1505,39 +1500,33 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 
     // Refused input not made good since.
     let mut lines = Vec::new();
-    let mut st = conn.prepare(
-        "SELECT b.seen_at, b.file_name, b.reason, b.reason_nl FROM bundles b
+    let st = "SELECT b.seen_at, b.file_name, b.reason, b.reason_nl FROM bundles b
          WHERE b.outcome = 'rejected'
          AND b.bundle_id = (SELECT min(x.bundle_id) FROM bundles x
                             WHERE x.sha256 = b.sha256 AND x.outcome = 'rejected')
          AND NOT EXISTS (
              SELECT 1 FROM bundles later WHERE later.sha256 = b.sha256
              AND later.outcome IN ('imported', 'partly', 'known'))
-         ORDER BY b.bundle_id",
-    )?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
+         ORDER BY b.bundle_id";
+    for r in conn.query(st, p![])? {
         let reason: Option<String> = if nl { r.get(3)? } else { r.get(2)? };
         lines.push(format!(
             "  {}  {}: {}",
-            r.get::<_, String>(0)?,
-            clean(&r.get::<_, String>(1)?),
+            r.get::<String>(0)?,
+            clean(&r.get::<String>(1)?),
             clean(&reason.unwrap_or_default())
         ));
     }
-    let mut st = conn.prepare(
-        "SELECT b.seen_at, b.file_name, r.reason, r.reason_nl FROM rejections r
+    let st = "SELECT b.seen_at, b.file_name, r.reason, r.reason_nl FROM rejections r
               JOIN bundles b ON b.bundle_id = r.bundle_id
          WHERE r.visit_id IS NULL OR r.visit_id NOT IN (SELECT visit_id FROM visits)
-         ORDER BY r.rejection_id",
-    )?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
+         ORDER BY r.rejection_id";
+    for r in conn.query(st, p![])? {
         let reason: String = if nl { r.get(3)? } else { r.get(2)? };
         lines.push(format!(
             "  {}  {}: {}",
-            r.get::<_, String>(0)?,
-            clean(&r.get::<_, String>(1)?),
+            r.get::<String>(0)?,
+            clean(&r.get::<String>(1)?),
             clean(&reason)
         ));
     }
@@ -1548,36 +1537,33 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     for g in &gaps {
         *missing.entry(g.device_id.clone()).or_default() += g.last - g.first + 1;
     }
-    let mut st = conn.prepare(
-        "SELECT d.device_id, d.name, d.first_seen, d.last_seen,
-                count(v.visit_id), coalesce(max(v.sequence), 0), coalesce(sum(v.flags_acute), 0),
+    let st = "SELECT d.device_id, d.name, d.first_seen, d.last_seen,
+                count(v.visit_id), coalesce(max(v.sequence), 0), CAST(coalesce(sum(v.flags_acute), 0) AS BIGINT),
                 d.revoked_since
          FROM devices d LEFT JOIN visits v ON v.device_id = d.device_id
-         GROUP BY d.device_id ORDER BY d.name, d.device_id",
-    )?;
+         GROUP BY d.device_id ORDER BY d.name, d.device_id";
     let _ = writeln!(out, "{}", lang.pick("PER APPARAAT", "PER DEVICE"));
-    let mut rows = st.query([])?;
     let mut any = false;
-    while let Some(r) = rows.next()? {
+    for r in conn.query(st, p![])? {
         any = true;
         let id: String = r.get(0)?;
         let _ = writeln!(
             out,
             "  {} ({id}): {} {}, {} {}, {} {}, {} {}; {} {} – {}",
-            clean(&r.get::<_, String>(1)?),
-            r.get::<_, i64>(4)?,
+            clean(&r.get::<String>(1)?),
+            r.get::<i64>(4)?,
             lang.pick("bezoeken", "visits"),
             lang.pick("hoogste volgnummer", "highest sequence"),
-            r.get::<_, i64>(5)?,
+            r.get::<i64>(5)?,
             missing.get(&id).copied().unwrap_or(0),
             lang.pick("ontbrekend", "missing"),
-            r.get::<_, i64>(6)?,
+            r.get::<i64>(6)?,
             lang.pick("acute signalen", "acute red flags"),
             lang.pick("gezien", "seen"),
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
+            r.get::<String>(2)?,
+            r.get::<String>(3)?,
         );
-        if let Some(since) = r.get::<_, Option<String>>(7)? {
+        if let Some(since) = r.get::<Option<String>>(7)? {
             let _ = writeln!(
                 out,
                 "    {} {since} {}",
@@ -1595,31 +1581,30 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
 /// `NIET ONDERTEKEND / UNSIGNED`: bundles accepted without a signature
 /// (`--allow-unsigned`) and the visits they brought, at the top of the
 /// summary; nothing when there are none.
-fn unsigned_section(
-    conn: &rusqlite::Connection,
-    lang: Lang,
-    out: &mut String,
-) -> Result<(), LedgerError> {
-    let mut st = conn.prepare(
-        "SELECT b.bundle_id, b.seen_at, b.file_name, b.device_id, d.name,
-                (SELECT group_concat(v.visit_id || ' #' || v.sequence, ', ')
-                   FROM (SELECT visit_id, sequence FROM visits
-                          WHERE bundle_id = b.bundle_id ORDER BY sequence) v)
+fn unsigned_section(conn: &Db, lang: Lang, out: &mut String) -> Result<(), LedgerError> {
+    let st = "SELECT b.bundle_id, b.seen_at, b.file_name, b.device_id, d.name
          FROM bundles b LEFT JOIN devices d ON d.device_id = b.device_id
          WHERE b.signature = 'unsigned'
-         ORDER BY b.bundle_id",
-    )?;
+         ORDER BY b.bundle_id";
     let mut lines = Vec::new();
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let visits: Option<String> = r.get(5)?;
+    for r in conn.query(st, p![])? {
+        // The bundle's visits, `id #sequence`, joined here (the databases
+        // name their joining function differently).
+        let mut listed = Vec::new();
+        for v in conn.query(
+            "SELECT visit_id, sequence FROM visits WHERE bundle_id = ?1 ORDER BY sequence, visit_no",
+            p![r.get::<i64>(0)?],
+        )? {
+            listed.push(format!("{} #{}", v.get::<String>(0)?, v.get::<i64>(1)?));
+        }
+        let visits: Option<String> = (!listed.is_empty()).then(|| listed.join(", "));
         lines.push(format!(
             "  {}  {} ({} {}, {}): {}: {}",
-            r.get::<_, String>(1)?,
-            clean(&r.get::<_, String>(2)?),
+            r.get::<String>(1)?,
+            clean(&r.get::<String>(2)?),
             lang.pick("apparaat", "device"),
-            clean(&r.get::<_, Option<String>>(4)?.unwrap_or_default()),
-            r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            clean(&r.get::<Option<String>>(4)?.unwrap_or_default()),
+            r.get::<Option<String>>(3)?.unwrap_or_default(),
             lang.pick("bezoeken", "visits"),
             visits
                 .as_deref()

@@ -65,11 +65,7 @@ impl From<ReportError> for OutputError {
         match e {
             ReportError::Output(e) => e,
             ReportError::Ledger(e) => OutputError::Ledger(e),
-            ReportError::Db(DbError::Sqlite(e)) => OutputError::Ledger(LedgerError::Sql(e)),
-            ReportError::Db(e) => OutputError::Write {
-                path: PathBuf::from(DIR),
-                source: std::io::Error::other(e.to_string()),
-            },
+            ReportError::Db(e) => OutputError::Ledger(LedgerError::Sql(e)),
         }
     }
 }
