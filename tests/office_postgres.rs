@@ -284,7 +284,8 @@ fn the_postgres_schema_version_is_checked_and_migrated() {
             .unwrap()
             .get(0)
     };
-    assert_eq!(version(&mut c), "5");
+    let current = safevisit::supervisor::ledger::SCHEMA_VERSION;
+    assert_eq!(version(&mut c), current.to_string());
     let bin = env!("CARGO_BIN_EXE_safevisit");
     let migrate = |lang: &str| {
         std::process::Command::new(bin)
@@ -303,7 +304,7 @@ fn the_postgres_schema_version_is_checked_and_migrated() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
-        "schema version 5 → 5: already up to date"
+        format!("schema version {current} → {current}: already up to date")
     );
 
     // A newer schema: refused, by import and by migrate alike.
@@ -321,10 +322,10 @@ fn the_postgres_schema_version_is_checked_and_migrated() {
 
     // An older one (made by an earlier safevisit: a finding column it did
     // not know yet): refused until migrated.
-    c.batch_execute(
-        "UPDATE meta SET value = '5' WHERE key = 'schema_version';
-         ALTER TABLE visits DROP COLUMN finding_plan_evaluation;",
-    )
+    c.batch_execute(&format!(
+        "UPDATE meta SET value = '{current}' WHERE key = 'schema_version';
+         ALTER TABLE visits DROP COLUMN finding_plan_evaluation;"
+    ))
     .unwrap();
     let err = Office::open_at(&tmp.path().join("kantoor"), Some(&conninfo)).unwrap_err();
     assert!(

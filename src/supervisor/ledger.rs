@@ -23,7 +23,7 @@ pub const FILE: &str = "safevisit.sqlite";
 pub const MARKS_FILE: &str = "safevisit.marks";
 
 /// The schema version this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Why the ledger failed. The import stops: nothing half-done is committed.
 #[derive(Debug, thiserror::Error)]
@@ -202,7 +202,56 @@ pub const CASE_COLUMNS: [(&str, &str); 5] = [
     ("agreements_not", "INTEGER"),
 ];
 
-/// The SQL that creates the schema (version 5).
+/// The audit log and the tombstones of erased visits (schema 6), in
+/// `schema_sql()` and in the migration from version 5. The audit log is
+/// append-only: [`append_only_sql`] adds the triggers that refuse to
+/// change or delete its rows, on either database.
+const PROTECTION_SQL: &str = "CREATE TABLE audit_log (
+  audit_id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  os_user TEXT NOT NULL,
+  command TEXT NOT NULL,
+  action TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_at ON audit_log (at);
+CREATE TABLE tombstones (
+  visit_id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  case_id TEXT,
+  erased_at TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX tombstones_by_device ON tombstones (device_id, sequence);
+";
+
+/// The triggers that keep `audit_log` append-only (no program of ours
+/// updates or deletes its rows; these refuse it from anyone else's SQL
+/// too, short of dropping the trigger).
+pub fn append_only_sql(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"
+        }
+        Dialect::Postgres => {
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS
+ $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+ FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+ FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+"
+        }
+    }
+}
+
+/// The SQL that creates the schema (version 6; the audit log's triggers
+/// come from [`append_only_sql`]).
 pub fn schema_sql() -> String {
     let statuses: String = STATUS_COLUMNS
         .iter()
@@ -362,7 +411,7 @@ CREATE TABLE conflicts (
   reason TEXT NOT NULL,
   reason_nl TEXT NOT NULL
 );
-{receipts}{cases}"
+{receipts}{cases}{PROTECTION_SQL}"
     )
 }
 
@@ -393,6 +442,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         to: 5,
         apply: migrate_v4,
+    },
+    Migration {
+        to: 6,
+        apply: migrate_v5,
     },
 ];
 
@@ -545,6 +598,14 @@ fn migrate_v4(db: &Db) -> Result<(), LedgerError> {
     db.execute_batch("UPDATE visits SET case_id = visit_id;")?;
     run_ddl(db, CASES_SQL)?;
     db.execute(REFRESH_ALL_CASES_SQL, p![])?;
+    Ok(())
+}
+
+/// Version 5 → 6: the audit log (append-only) and the tombstones of
+/// erased visits, both empty.
+fn migrate_v5(db: &Db) -> Result<(), LedgerError> {
+    run_ddl(db, PROTECTION_SQL)?;
+    db.execute_batch(append_only_sql(db.dialect()))?;
     Ok(())
 }
 
@@ -868,7 +929,7 @@ impl Ledger {
     }
 
     /// Open the ledger in the PostgreSQL database of `conninfo`, creating
-    /// its tables (schema version 5) in an empty database. A ledger of
+    /// its tables (the current schema version) in an empty database. A ledger of
     /// another version is refused: an older one until `supervisor
     /// migrate` brought it up to date.
     pub fn open_postgres(conninfo: &str) -> Result<Ledger, LedgerError> {
@@ -880,6 +941,7 @@ impl Ledger {
             tx.execute("SELECT pg_advisory_xact_lock(7316141)", p![])?;
             if table_count(&tx)? == 0 {
                 tx.execute_batch(&pg_schema(&schema_sql()))?;
+                tx.execute_batch(append_only_sql(Dialect::Postgres))?;
                 tx.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
                     p![SCHEMA_VERSION.to_string()],
@@ -1210,6 +1272,7 @@ pub fn lock_head(db: &Db) -> Result<(), LedgerError> {
 fn create_schema(db: &Db) -> Result<(), LedgerError> {
     let tx = db.transaction()?;
     tx.execute_batch(&schema_sql())?;
+    tx.execute_batch(append_only_sql(Dialect::Sqlite))?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('json_written_through', '0')",
         p![SCHEMA_VERSION.to_string()],

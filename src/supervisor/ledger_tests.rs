@@ -55,7 +55,7 @@ fn a_version_4_ledger_gets_a_case_for_every_visit() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "5");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     // Each old visit is a case of its own, named after it.
     let cases: Vec<(String, String, String, String, i64)> = c
         .prepare(
@@ -159,7 +159,7 @@ fn a_version_3_ledger_gains_the_conflict_versions() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "5");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     ledger
         .conn()
         .as_sqlite()
@@ -296,7 +296,7 @@ fn a_version_2_ledger_gains_the_status_counts() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "5");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     for c in STATUS_COLUMNS {
         ledger
             .conn()
@@ -376,7 +376,7 @@ fn a_version_1_ledger_is_migrated_and_its_flags_are_active() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "5");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     let state: String = c
         .query_row("SELECT state FROM red_flags", [], |r| r.get(0))
         .unwrap();
@@ -424,7 +424,7 @@ fn a_version_3_ledger_keeps_its_devices_not_enrolled() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "5");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     let (name, key, enrolled, signature): (String, Option<String>, Option<String>, Option<String>) =
         c.query_row(
             "SELECT d.name, d.signing_key, d.enrolled_at, b.signature
@@ -522,8 +522,8 @@ fn a_version_4_postgres_ledger_is_refused_until_migrated() {
         Err(LedgerError::Older { found: 4 })
     ));
     let location = Location::Postgres(conninfo.clone());
-    assert_eq!(Ledger::migrate(&location).unwrap(), (4, 5));
-    assert_eq!(Ledger::migrate(&location).unwrap(), (5, 5));
+    assert_eq!(Ledger::migrate(&location).unwrap(), (4, 6));
+    assert_eq!(Ledger::migrate(&location).unwrap(), (6, 6));
     let ledger = Ledger::open_postgres(&conninfo).unwrap();
     let cases: Vec<(String, String, i64)> = ledger
         .conn()

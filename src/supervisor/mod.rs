@@ -21,6 +21,7 @@
 //! files 0600, the folder 0700 when this program creates it. Nothing here
 //! ever writes to a worker's vault.
 
+pub mod audit;
 pub mod cases;
 pub mod db;
 pub mod devices;
