@@ -359,3 +359,48 @@ fn a_password_on_the_command_line_is_refused() {
     );
     assert!(!err.contains("Kersenboom-geheim"), "{err}");
 }
+
+/// An office folder belongs to one ledger: a forgotten `--ledger` is
+/// refused (it would make an empty SQLite ledger and empty outputs beside
+/// the shared ledger's files), as is `--ledger` on a SQLite folder or on
+/// a folder filled from another PostgreSQL ledger. Nothing is changed.
+#[test]
+fn an_office_folder_stays_with_its_own_ledger() {
+    let (Some(pg), Some(other)) = (PgSchema::new("folder_a"), PgSchema::new("folder_b")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("kantoor-noord");
+    drop(Office::open_at(&shared, Some(&pg.conninfo())).unwrap());
+    let outputs_before = outputs(&shared);
+
+    let err = Office::open_at(&shared, None).unwrap_err();
+    assert!(
+        err.describe(Lang::Nl).contains("geef dat mee met --ledger"),
+        "{}",
+        err.describe(Lang::Nl)
+    );
+    assert!(!shared.join("safevisit.sqlite").exists());
+
+    let err = Office::open_at(&shared, Some(&other.conninfo())).unwrap_err();
+    assert!(
+        err.describe(Lang::En)
+            .contains("filled from another ledger"),
+        "{}",
+        err.describe(Lang::En)
+    );
+    assert_eq!(outputs(&shared), outputs_before);
+
+    let local = tmp.path().join("kantoor-lokaal");
+    drop(Office::open_at(&local, None).unwrap());
+    let err = Office::open_at(&local, Some(&pg.conninfo())).unwrap_err();
+    assert!(
+        err.describe(Lang::En)
+            .contains("has a SQLite ledger of its own"),
+        "{}",
+        err.describe(Lang::En)
+    );
+    // The right pairs still open.
+    drop(Office::open_at(&shared, Some(&pg.conninfo())).unwrap());
+    drop(Office::open_at(&local, None).unwrap());
+}

@@ -1018,6 +1018,20 @@ impl Ledger {
         &self.location
     }
 
+    /// This ledger's id (`ledger_id` in `meta`), made on first use: an
+    /// office folder filled from a shared ledger names it
+    /// (`safevisit.ledger-id`), so that it is never mixed with another.
+    pub fn ledger_id(&self) -> Result<String, LedgerError> {
+        let fresh = uuid::Uuid::new_v4().to_string();
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('ledger_id', ?1) ON CONFLICT (key) DO NOTHING",
+            p![fresh],
+        )?;
+        Ok(self
+            .db
+            .one("SELECT value FROM meta WHERE key = 'ledger_id'", p![])?)
+    }
+
     /// Keep this office folder's marks (how far its visit and case files
     /// are written) in the file `path` rather than in the ledger: for a
     /// ledger shared by several folders.

@@ -71,7 +71,26 @@ pub enum OfficeError {
     Output(#[from] OutputError),
     #[error("{0}")]
     Receipt(#[from] receipts::ReceiptWriteError),
+    #[error("the office folder {} belongs to another ledger ({kind:?})", dir.display())]
+    OtherLedger { dir: PathBuf, kind: OtherLedger },
 }
+
+/// How an office folder and the ledger asked for do not belong together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OtherLedger {
+    /// `--ledger` given, but the folder holds a SQLite ledger of its own.
+    HasSqlite,
+    /// No `--ledger`, but the folder was filled from a PostgreSQL ledger.
+    WantsPostgres,
+    /// `--ledger` names another PostgreSQL ledger than the one the folder
+    /// was filled from (their ids).
+    Different { folder: String, ledger: String },
+}
+
+/// The file in an office folder filled from a PostgreSQL ledger that names
+/// that ledger (its `ledger_id` in `meta`): the folder's files and marks
+/// are about that ledger only.
+pub const LEDGER_ID_FILE: &str = "safevisit.ledger-id";
 
 impl OfficeError {
     /// What happened and what to do next, in Dutch or English.
@@ -96,13 +115,57 @@ impl OfficeError {
             ),
             // Nothing was imported: the ledger could not be opened as it is.
             (
-                OfficeError::Ledger(e @ (LedgerError::Connect(_) | LedgerError::Older { .. })),
+                OfficeError::Ledger(
+                    e @ (LedgerError::Connect(_)
+                    | LedgerError::Older { .. }
+                    | LedgerError::Newer { .. }
+                    | LedgerError::Foreign),
+                ),
                 Lang::Nl,
-            ) => format!("{}.", e.describe_nl()),
+            ) => format!("{}. Er is niets veranderd.", e.describe_nl()),
             (
-                OfficeError::Ledger(e @ (LedgerError::Connect(_) | LedgerError::Older { .. })),
+                OfficeError::Ledger(
+                    e @ (LedgerError::Connect(_)
+                    | LedgerError::Older { .. }
+                    | LedgerError::Newer { .. }
+                    | LedgerError::Foreign),
+                ),
                 Lang::En,
-            ) => format!("{e}."),
+            ) => format!("{e}. Nothing was changed."),
+            (OfficeError::OtherLedger { dir, kind }, Lang::Nl) => match kind {
+                OtherLedger::HasSqlite => format!(
+                    "De kantoormap {} hoort bij een eigen SQLite-database (safevisit.sqlite), niet bij --ledger. \
+                     Kies voor het gedeelde grootboek een andere map met --out, of laat --ledger (en SAFEVISIT_LEDGER) weg.",
+                    dir.display()
+                ),
+                OtherLedger::WantsPostgres => format!(
+                    "De kantoormap {} is gevuld uit een gedeeld grootboek op PostgreSQL: geef dat mee met --ledger \
+                     (of SAFEVISIT_LEDGER). Zonder --ledger zou hier een lege SQLite-database ontstaan. Er is niets veranderd.",
+                    dir.display()
+                ),
+                OtherLedger::Different { folder, ledger } => format!(
+                    "De kantoormap {} is gevuld uit een ander grootboek (id {folder}) dan dat van --ledger (id {ledger}). \
+                     Geef het juiste --ledger mee, of kies een nieuwe map met --out. Er is niets veranderd.",
+                    dir.display()
+                ),
+            },
+            (OfficeError::OtherLedger { dir, kind }, Lang::En) => match kind {
+                OtherLedger::HasSqlite => format!(
+                    "The office folder {} has a SQLite ledger of its own (safevisit.sqlite), not the one of --ledger. \
+                     Choose another folder with --out for the shared ledger, or leave out --ledger (and SAFEVISIT_LEDGER).",
+                    dir.display()
+                ),
+                OtherLedger::WantsPostgres => format!(
+                    "The office folder {} was filled from a shared ledger on PostgreSQL: give it with --ledger \
+                     (or SAFEVISIT_LEDGER). Without --ledger an empty SQLite ledger would be made here. Nothing was changed.",
+                    dir.display()
+                ),
+                OtherLedger::Different { folder, ledger } => format!(
+                    "The office folder {} was filled from another ledger (id {folder}) than the one of --ledger (id {ledger}). \
+                     Give the right --ledger, or choose a new folder with --out. Nothing was changed.",
+                    dir.display()
+                ),
+            },
             (OfficeError::Ledger(e), Lang::Nl) => format!(
                 "De database (safevisit.sqlite) gaf een fout: {}. Alles tot de laatste volledige bundel is bewaard; start de import opnieuw om de rest te doen. Blijft het misgaan, zet dan een kopie van de map veilig en zie docs/SUPERVISOR.md.",
                 e.describe_nl()
@@ -300,8 +363,40 @@ impl Office {
             Err(std::fs::TryLockError::Error(e)) => return Err(folder(e)),
         }
         let location = ledger::Location::for_office(dir, ledger);
+        let postgres = matches!(location, ledger::Location::Postgres(_));
+        let other = |kind| OfficeError::OtherLedger {
+            dir: dir.to_path_buf(),
+            kind,
+        };
+        // A folder belongs to one ledger: a forgotten --ledger must not
+        // make an empty SQLite ledger and empty outputs beside the files
+        // of a shared one, nor the other way round.
+        let id_file = dir.join(LEDGER_ID_FILE);
+        let folder_id = match std::fs::read_to_string(&id_file) {
+            Ok(text) => Some(text.trim().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(folder(e)),
+        };
+        let has_marks = dir.join(ledger::MARKS_FILE).exists();
+        if postgres && dir.join(ledger::FILE).exists() {
+            return Err(other(OtherLedger::HasSqlite));
+        }
+        if !postgres && (folder_id.is_some() || has_marks) {
+            return Err(other(OtherLedger::WantsPostgres));
+        }
         let mut ledger = location.open()?;
-        if matches!(location, ledger::Location::Postgres(_)) {
+        if postgres {
+            let id = ledger.ledger_id()?;
+            match folder_id {
+                Some(f) if f != id => {
+                    return Err(other(OtherLedger::Different {
+                        folder: f,
+                        ledger: id,
+                    }));
+                }
+                Some(_) => {}
+                None => reports::write_derived(&id_file, format!("{id}\n").as_bytes())?,
+            }
             ledger.keep_marks_in(dir.join(ledger::MARKS_FILE));
         }
         Ok(Office {
