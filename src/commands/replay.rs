@@ -41,10 +41,10 @@ pub fn run(args: &ReplayArgs, global: &Global) -> ExitCode {
     let mut parsed: Vec<(PathBuf, Vec<Step>)> = Vec::new();
     let mut bad = false;
     for path in &args.scripts {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::replay::script::read_script(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("{}: error: cannot read the script: {e}", path.display());
+                eprintln!("error: {e}");
                 bad = true;
                 continue;
             }

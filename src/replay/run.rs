@@ -541,7 +541,7 @@ impl Run<'_, '_> {
             self.written.push(path);
             return Ok(());
         }
-        match std::fs::read_to_string(&path) {
+        match crate::replay::script::read_script(&path) {
             Ok(stored) if stored == screen => Ok(()),
             Ok(stored) => Err(format!(
                 "{}: the screen differs from snapshot {} (- stored, + now):\n{}\n{screen}",

@@ -93,7 +93,39 @@ pub struct FileLoader;
 
 impl Loader for FileLoader {
     fn load(&mut self, path: &Path) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        read_script(path)
+    }
+}
+
+/// The largest replay script (or stored snapshot) read: far above any
+/// real script, far below what would strain memory.
+pub const SCRIPT_CAP: u64 = 4 * 1024 * 1024;
+
+/// Read a script or snapshot file as text: a regular file of at most
+/// [`SCRIPT_CAP`] bytes (a FIFO or a device is refused without blocking,
+/// a larger file without reading it), in UTF-8.
+pub fn read_script(path: &Path) -> Result<String, String> {
+    use crate::input::ReadError;
+    let shown = path.display();
+    match crate::input::read_capped(path, SCRIPT_CAP) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| format!("cannot read {shown}: it is not UTF-8 text")),
+        Err(ReadError::Io(e)) => Err(format!("cannot read {shown}: {e}")),
+        Err(ReadError::NotRegular(kind)) => Err(format!(
+            "cannot read {shown}: it is {}, not a file",
+            kind.name(crate::i18n::Lang::En)
+        )),
+        Err(ReadError::TooLarge(size)) => Err(format!(
+            "cannot read {shown}: it has {size} bytes, more than the {SCRIPT_CAP} a script may have"
+        )),
+    }
+}
+
+/// A word of a script quoted in an error: at most 60 characters.
+fn quoted(word: &str) -> String {
+    match word.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &word[..at]),
+        None => word.to_string(),
     }
 }
 
@@ -412,7 +444,7 @@ fn parse_into(
             other => {
                 let hint = crate::checklist::diagnostic::did_you_mean(other, STEPS.iter().copied())
                     .map_or_else(String::new, |h| format!("; {h}"));
-                err(col, format!("unknown step `{other}`{hint}"));
+                err(col, format!("unknown step `{}`{hint}", quoted(other)));
                 continue;
             }
         };
