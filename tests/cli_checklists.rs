@@ -115,3 +115,45 @@ fn help_has_examples_and_exit_codes_and_usage_errors_exit_2() {
     let out = safevisit(&["--lang", "de", "checklists", "list"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The editor settings the docs suggest beside the checklists
+/// (`.taplo.toml`, `taplo.toml`) are no checklists: a folder holding them
+/// validates as its checklists do, and laptops do not warn about them.
+#[test]
+fn editor_settings_beside_the_checklists_are_not_checklists() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org");
+    std::fs::create_dir(&org).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("checklists/veiligheid.toml"),
+        org.join("veiligheid.toml"),
+    )
+    .unwrap();
+    let taplo = "[[rule]]\ninclude = [\"**/*.toml\"]\nexclude = [\".taplo.toml\"]\n\n[rule.schema]\npath = \"./checklist.schema.json\"\n";
+    std::fs::write(org.join(".taplo.toml"), taplo).unwrap();
+    std::fs::write(org.join("taplo.toml"), taplo).unwrap();
+    let out = safevisit(&[
+        "--lang",
+        "en",
+        "checklists",
+        "validate",
+        org.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stdout(&out).contains("taplo"), "{}", stdout(&out));
+    let out = safevisit(&[
+        "--lang",
+        "en",
+        "--checklists",
+        org.to_str().unwrap(),
+        "checklists",
+        "list",
+    ]);
+    let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("taplo"), "{all}");
+}

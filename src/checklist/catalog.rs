@@ -486,3 +486,11 @@ fn version_notes(given: &[Checklist], others: &[Checklist]) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// Whether a file of this name in a checklist folder is a checklist: a
+/// `*.toml` file, but not a hidden one nor an editor's settings file
+/// (`.taplo.toml`, `taplo.toml`: docs/CHECKLISTS.md, "Editor support"),
+/// which sit beside the checklists and are no checklist.
+pub fn is_checklist_file_name(name: &str) -> bool {
+    name.ends_with(".toml") && !name.starts_with('.') && name != "taplo.toml"
+}

@@ -159,7 +159,11 @@ fn toml_files(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
         })?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+        .filter(|f| {
+            f.file_name().is_some_and(|n| {
+                crate::checklist::catalog::is_checklist_file_name(&n.to_string_lossy())
+            })
+        })
         .collect();
     found.sort();
     if found.is_empty() {

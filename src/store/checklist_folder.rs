@@ -26,7 +26,11 @@ pub fn read_checklist_folder(dir: &Path) -> Result<Vec<SourceFile>, String> {
     let mut paths: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                crate::checklist::catalog::is_checklist_file_name(&n.to_string_lossy())
+            }) && p.is_file()
+        })
         .collect();
     paths.sort();
     let mut out = Vec::new();
