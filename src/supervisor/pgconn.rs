@@ -9,7 +9,9 @@
 //! `PGPASSFILE`, else `~/.pgpass`; ignored, with a warning, unless only
 //! its owner can read it (mode 0600); lines `host:port:database:user:password`
 //! where `*` matches anything and `\:` and `\\` stand for `:` and `\`.
-//! The password is wiped from memory once handed to the connection.
+//! Our copy of the password is wiped once handed to the connection; the
+//! `postgres` crate keeps its own (unwiped) copy in its configuration for
+//! the life of the connection (docs/SECURITY.md).
 //!
 //! No TLS: the ledger is expected on this machine (a Unix socket or
 //! `localhost`), see docs/SUPERVISOR.md.
@@ -40,8 +42,8 @@ impl ConnectError {
             (ConnectError::PasswordGiven, Lang::En) => "the ledger address (--ledger or SAFEVISIT_LEDGER) holds a password; put the password in ~/.pgpass (or the file in PGPASSFILE, mode 0600) and leave it out of the address".into(),
             (ConnectError::Invalid(e), Lang::Nl) => format!("het grootboek-adres (--ledger of SAFEVISIT_LEDGER) is niet te lezen: {e}; geef bijvoorbeeld postgresql://kantoor@localhost/safevisit"),
             (ConnectError::Invalid(e), Lang::En) => format!("the ledger address (--ledger or SAFEVISIT_LEDGER) cannot be read: {e}; give for example postgresql://kantoor@localhost/safevisit"),
-            (ConnectError::Failed(e), Lang::Nl) => format!("geen verbinding met de PostgreSQL-database van het grootboek: {e}; draait de server, en klopt het adres en de regel in ~/.pgpass?"),
-            (ConnectError::Failed(e), Lang::En) => format!("no connection to the ledger's PostgreSQL database: {e}; is the server running, and are the address and the line in ~/.pgpass right?"),
+            (ConnectError::Failed(e), Lang::Nl) => format!("geen verbinding met de PostgreSQL-database van het grootboek: {e}; kijk of de server draait en of het adres en de regel in ~/.pgpass kloppen"),
+            (ConnectError::Failed(e), Lang::En) => format!("no connection to the ledger's PostgreSQL database: {e}; check that the server runs and that the address and the line in ~/.pgpass are right"),
         }
     }
 }

@@ -1223,18 +1223,18 @@ pub fn summary(ledger: &Ledger, lang: Lang) -> Result<String, LedgerError> {
     // (marked): a conflict never hides an acute flag.
     let st = "SELECT v.date, d.name, v.sequence, v.visit_id, v.label, f.checklist, f.flag,
                 f.person_kind, f.person_id, f.message_nl, f.message_en, f.acknowledged_at,
-                NULL AS conflict, f.n
+                NULL AS conflict, f.n, NULL AS conflict_id
          FROM red_flags f JOIN visits v ON v.visit_no = f.visit_no
               JOIN devices d ON d.device_id = v.device_id
          WHERE f.level = 'acute' AND f.state = 'active'
          UNION ALL
          SELECT coalesce(c.date, '?'), coalesce(d.name, c.device_id), c.sequence, c.visit_id,
                 coalesce(c.label, ''), f.checklist, f.flag, f.person_kind, f.person_id,
-                f.message_nl, f.message_en, f.acknowledged_at, c.kind, f.n
+                f.message_nl, f.message_en, f.acknowledged_at, c.kind, f.n, c.conflict_id
          FROM conflict_flags f JOIN conflicts c ON c.conflict_id = f.conflict_id
               LEFT JOIN devices d ON d.device_id = c.device_id
          WHERE f.level = 'acute' AND f.state = 'active'
-         ORDER BY 1 DESC, 2, 3, 13 NULLS FIRST, 4, 14";
+         ORDER BY 1 DESC, 2, 3, 13 NULLS FIRST, 15 NULLS FIRST, 4, 14";
     let mut lines = Vec::new();
     for r in conn.query(st, p![])? {
         let who = person(&r.get::<String>(7)?, r.get(8)?, lang);

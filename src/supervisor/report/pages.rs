@@ -115,6 +115,20 @@ pub fn verdict_name(catalog: &Catalog, lang: Lang, verdict: &str) -> String {
         .unwrap_or_else(|| t(verdict).into_owned())
 }
 
+/// The label of a band of `veiligheid`'s risk score (`risico`), as the
+/// checklists name it; the id itself when no checklist knows it.
+pub fn risk_band_name(catalog: &Catalog, lang: Lang, band: &str) -> String {
+    catalog
+        .get("veiligheid")
+        .and_then(|c| c.scores.iter().find(|s| s.id == "risico"))
+        .and_then(|s| s.bands.iter().find(|b| b.id == band))
+        .map(|b| match lang {
+            Lang::Nl => b.label.nl.clone(),
+            Lang::En => b.label.en.clone(),
+        })
+        .unwrap_or_else(|| t(band).into_owned())
+}
+
 /// A link to a visit's page from the report folder (`root` "" or "../").
 fn visit_href(root: &str, id: &str) -> String {
     format!("{root}visits/{}.html", super::file_name(id))
@@ -683,7 +697,7 @@ pub fn case(lang: Lang, catalog: &Catalog, case: &Case, series: &[Series]) -> St
                         td { a href=(visit_href("../", &v.id)) { (t(&v.date)) } }
                         td { (t(&v.device_name)) " #" (v.sequence) }
                         td { (v.verdict.as_deref().map(|x| verdict_name(catalog, lang, x)).unwrap_or_default()) }
-                        td { (v.band.as_deref().map(t).unwrap_or_default()) }
+                        td { (v.band.as_deref().map(|b| risk_band_name(catalog, lang, b)).unwrap_or_default()) }
                         td { (v.flags[0]) " / " (v.flags[1]) " / " (v.flags[2]) }
                     }
                 } }
