@@ -276,7 +276,13 @@ pub fn retention(
         erased += done.visits;
     }
     if dry_run {
-        println!("{}", lang.pick("Proefrun: er is niets veranderd.", "Dry run: nothing was changed."));
+        println!(
+            "{}",
+            lang.pick(
+                "Proefrun: er is niets veranderd.",
+                "Dry run: nothing was changed."
+            )
+        );
     } else {
         println!(
             "{}",

@@ -357,7 +357,11 @@ fn enrol(
 }
 
 /// An office folder that must already hold a ledger.
-pub(crate) fn existing_office(out: &Path, ledger: Option<&str>, lang: Lang) -> Result<Office, Failure> {
+pub(crate) fn existing_office(
+    out: &Path,
+    ledger: Option<&str>,
+    lang: Lang,
+) -> Result<Office, Failure> {
     if ledger.is_none() && !out.join(crate::supervisor::ledger::FILE).is_file() {
         return Err(fail(match lang {
             Lang::Nl => format!(

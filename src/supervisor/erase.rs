@@ -87,7 +87,10 @@ pub struct Erased {
     pub files_removed: usize,
 }
 
-fn visit_of(r: &crate::supervisor::db::Row, erased_before: bool) -> Result<PlannedVisit, LedgerError> {
+fn visit_of(
+    r: &crate::supervisor::db::Row,
+    erased_before: bool,
+) -> Result<PlannedVisit, LedgerError> {
     Ok(PlannedVisit {
         visit_id: r.get(0)?,
         device_id: r.get(1)?,
@@ -437,7 +440,12 @@ impl Office {
     }
 
     /// The files' half of an erasure.
-    fn finish_erasure(&mut self, plan: &Plan, lang: Lang, done: &mut Erased) -> Result<(), OfficeError> {
+    fn finish_erasure(
+        &mut self,
+        plan: &Plan,
+        lang: Lang,
+        done: &mut Erased,
+    ) -> Result<(), OfficeError> {
         done.files_removed = remove_files(&self.dir, plan)?;
         // The marks of the files written never point past the last visit:
         // a visit number freed by the erasure may be given again.

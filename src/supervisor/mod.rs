@@ -227,10 +227,7 @@ impl ImportRun {
         if self.erased() > 0 {
             line.push_str(&format!(
                 ", {}: {}",
-                lang.pick(
-                    "gewist, niet opnieuw ingelezen",
-                    "erased, not re-imported"
-                ),
+                lang.pick("gewist, niet opnieuw ingelezen", "erased, not re-imported"),
                 self.erased()
             ));
         }
