@@ -252,6 +252,18 @@ pub fn retention(
             ),
         }
     );
+    if !dry_run && cases.is_empty() && visits.is_empty() {
+        // A run that found nothing is in the audit log too.
+        crate::supervisor::audit::append(
+            office.ledger().conn(),
+            &crate::supervisor::audit::Entry {
+                at: now.clone(),
+                action: action::RETENTION,
+                details: serde_json::json!({ "period": period.as_text(), "cutoff": cutoff, "erased_now": 0 }),
+            },
+        )
+        .map_err(ledger_err)?;
+    }
     let mut erased = 0usize;
     let targets = cases
         .iter()

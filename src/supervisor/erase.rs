@@ -381,13 +381,13 @@ pub fn set_retention_period(ledger: &Ledger, period: Period, now: &str) -> Resul
     Ok(())
 }
 
+/// What passed the period: `(case id, its last visit's date)` and
+/// `(visit id, date)` of visits without a case.
+pub type Expired = (Vec<(String, String)>, Vec<(String, String)>);
+
 /// What passed the period on `today`: cases whose last visit is before
 /// the cutoff, and visits without a case dated before it.
-pub fn expired(
-    ledger: &Ledger,
-    period: Period,
-    today: time::Date,
-) -> Result<(Vec<(String, String)>, Vec<(String, String)>), LedgerError> {
+pub fn expired(ledger: &Ledger, period: Period, today: time::Date) -> Result<Expired, LedgerError> {
     let cutoff = crate::visit::record::format_date(period.cutoff(today));
     let db = ledger.conn();
     let mut cases = Vec::new();
@@ -458,5 +458,41 @@ impl Office {
         let changed: HashSet<String> = plan.cases_changed.iter().cloned().collect();
         self.write_outputs_for(lang, &changed)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> time::Date {
+        crate::visit::record::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn periods_read_and_count_back() {
+        assert_eq!(Period::parse("7y"), Some(Period::Years(7)));
+        assert_eq!(Period::parse("7J"), Some(Period::Years(7)));
+        assert_eq!(Period::parse("400d"), Some(Period::Days(400)));
+        for bad in ["", "y", "0y", "7", "7w", "-3d", "999y"] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Period::Years(7).cutoff(date("2025-06-01")),
+            date("2018-06-01")
+        );
+        // 29 February, seven years back: the 28th.
+        assert_eq!(
+            Period::Years(7).cutoff(date("2024-02-29")),
+            date("2017-02-28")
+        );
+        assert_eq!(
+            Period::Days(31).cutoff(date("2025-03-01")),
+            date("2025-01-29")
+        );
+        assert_eq!(
+            Period::parse(&Period::Days(9).as_text()),
+            Some(Period::Days(9))
+        );
     }
 }
