@@ -522,6 +522,23 @@ fn retention(ledger: Option<String>) {
     );
     nothing_holds(&s, &["kastanje", MARKER]);
     assert!(exists(&s, "cases/kersenboom-1.json"));
+
+    // On 2031-01-01 both other cases have passed: one erasure for both.
+    let o = s.run(&["retention", "--today", "2031-01-01"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("Erased: 2 visit(s)"), "{}", stdout(&o));
+    assert_eq!(s.count("SELECT count(*) FROM visits"), 0);
+    assert_eq!(s.count("SELECT count(*) FROM cases"), 0);
+    assert_eq!(s.count("SELECT count(*) FROM tombstones"), 4);
+    assert_eq!(
+        s.count("SELECT count(*) FROM audit_log WHERE action = 'retention'"),
+        2
+    );
+    assert!(json_files(&s.dir).is_empty());
+    assert!(!exists(&s, "cases/kersenboom-1.json"));
+    assert!(!exists(&s, "report/cases/appelboom-1.html"));
+    let csv = std::fs::read_to_string(s.dir.join("cases.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
 }
 
 #[test]

@@ -264,13 +264,16 @@ pub fn retention(
         )
         .map_err(ledger_err)?;
     }
-    let mut erased = 0usize;
-    let targets = cases
+    let targets: Vec<Target<'_>> = cases
         .iter()
-        .map(|(c, last)| (Target::Case(c), last))
-        .chain(visits.iter().map(|(v, date)| (Target::Visit(v), date)));
-    for (target, last) in targets {
-        let (kind, id) = match target {
+        .map(|(c, _)| Target::Case(c))
+        .chain(visits.iter().map(|(v, _)| Target::Visit(v)))
+        .collect();
+    for (target, last) in targets
+        .iter()
+        .zip(cases.iter().chain(visits.iter()).map(|(_, d)| d))
+    {
+        let (kind, id) = match *target {
             Target::Case(c) => (lang.pick("casus", "case"), c),
             Target::Visit(v) => (lang.pick("bezoek", "visit"), v),
         };
@@ -279,13 +282,15 @@ pub fn retention(
             clean(id),
             lang.pick("laatste bezoek", "last visit")
         );
-        if dry_run {
-            continue;
-        }
+    }
+    let mut erased = 0usize;
+    if !dry_run && !targets.is_empty() {
+        // One erasure for all: one transaction, one vacuum, the outputs
+        // written once.
         let (_, done) = office
-            .erase(target, RETENTION_REASON, &now, lang, action::RETENTION)
+            .erase_all(&targets, RETENTION_REASON, &now, lang, action::RETENTION)
             .map_err(|e| fail(e.describe(lang)))?;
-        erased += done.visits;
+        erased = done.visits;
     }
     if dry_run {
         println!(

@@ -103,32 +103,43 @@ fn visit_of(
 
 /// What erasing `target` removes, from the ledger and from `dir`.
 pub fn plan(ledger: &Ledger, dir: &Path, target: Target<'_>) -> Result<Plan, LedgerError> {
+    plan_all(ledger, dir, &[target])
+}
+
+/// What erasing every one of `targets` removes (one erasure: one
+/// transaction, one vacuum, the outputs written once).
+pub fn plan_all(ledger: &Ledger, dir: &Path, targets: &[Target<'_>]) -> Result<Plan, LedgerError> {
     let db = ledger.conn();
-    let (live_sql, dead_sql, key) = match target {
-        Target::Visit(id) => (
-            "SELECT visit_id, device_id, sequence, date, case_id FROM visits WHERE visit_id = ?1",
-            "SELECT visit_id, device_id, sequence, NULL, case_id FROM tombstones WHERE visit_id = ?1",
-            id,
-        ),
-        Target::Case(id) => (
-            "SELECT visit_id, device_id, sequence, date, case_id FROM visits WHERE case_id = ?1
-             ORDER BY date, visit_id",
-            "SELECT visit_id, device_id, sequence, NULL, case_id FROM tombstones WHERE case_id = ?1
-             ORDER BY visit_id",
-            id,
-        ),
-    };
-    let mut visits = Vec::new();
-    for r in db.query(live_sql, p![key])? {
-        visits.push(visit_of(&r, false)?);
+    let mut visits: Vec<PlannedVisit> = Vec::new();
+    let mut cases: BTreeSet<String> = BTreeSet::new();
+    for &target in targets {
+        let (live_sql, dead_sql, key) = match target {
+            Target::Visit(id) => (
+                "SELECT visit_id, device_id, sequence, date, case_id FROM visits WHERE visit_id = ?1",
+                "SELECT visit_id, device_id, sequence, NULL, case_id FROM tombstones WHERE visit_id = ?1",
+                id,
+            ),
+            Target::Case(id) => (
+                "SELECT visit_id, device_id, sequence, date, case_id FROM visits WHERE case_id = ?1
+                 ORDER BY date, visit_id",
+                "SELECT visit_id, device_id, sequence, NULL, case_id FROM tombstones WHERE case_id = ?1
+                 ORDER BY visit_id",
+                id,
+            ),
+        };
+        for (sql, before) in [(live_sql, false), (dead_sql, true)] {
+            for r in db.query(sql, p![key])? {
+                let v = visit_of(&r, before)?;
+                if !visits.iter().any(|w| w.visit_id == v.visit_id) {
+                    visits.push(v);
+                }
+            }
+        }
+        if let Target::Case(id) = target {
+            cases.insert(id.to_string());
+        }
     }
-    for r in db.query(dead_sql, p![key])? {
-        visits.push(visit_of(&r, true)?);
-    }
-    let mut cases: BTreeSet<String> = visits.iter().filter_map(|v| v.case_id.clone()).collect();
-    if let Target::Case(id) = target {
-        cases.insert(id.to_string());
-    }
+    cases.extend(visits.iter().filter_map(|v| v.case_id.clone()));
     let erasing: HashSet<&str> = visits.iter().map(|v| v.visit_id.as_str()).collect();
     let mut cases_gone = Vec::new();
     let mut cases_changed = Vec::new();
@@ -420,7 +431,19 @@ impl Office {
         lang: Lang,
         action: &'static str,
     ) -> Result<(Plan, Erased), OfficeError> {
-        let plan = plan(&self.ledger, &self.dir, target)?;
+        self.erase_all(&[target], reason, now, lang, action)
+    }
+
+    /// [`Office::erase`] of several targets as one erasure.
+    pub fn erase_all(
+        &mut self,
+        targets: &[Target<'_>],
+        reason: &str,
+        now: &str,
+        lang: Lang,
+        action: &'static str,
+    ) -> Result<(Plan, Erased), OfficeError> {
+        let plan = plan_all(&self.ledger, &self.dir, targets)?;
         let mut done = Erased {
             finished: plan.visits.iter().filter(|v| v.erased_before).count(),
             ..Erased::default()
