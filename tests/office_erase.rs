@@ -406,7 +406,15 @@ fn erase_a_visit(ledger: Option<String>) {
     let o = s.run(&["erase", "--visit", "walnoot-00009"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not in the ledger"), "{}", stderr(&o));
+    let o = s.run(&["erase", "--case", "walnoot-1"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not in the ledger"), "{}", stderr(&o));
     assert_eq!(s.count("SELECT count(*) FROM visits"), 3);
+    assert_eq!(
+        s.count("SELECT count(*) FROM audit_log WHERE action = 'erase'"),
+        1,
+        "only the real erasure is in the log"
+    );
 }
 
 #[test]

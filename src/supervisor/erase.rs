@@ -135,7 +135,13 @@ pub fn plan_all(ledger: &Ledger, dir: &Path, targets: &[Target<'_>]) -> Result<P
                 }
             }
         }
-        if let Target::Case(id) = target {
+        // A case row without visits (closed on a laptop before they
+        // arrived) goes too; an unknown case id plans nothing.
+        if let Target::Case(id) = target
+            && db
+                .query_opt("SELECT 1 FROM cases WHERE case_id = ?1", p![id])?
+                .is_some()
+        {
             cases.insert(id.to_string());
         }
     }
