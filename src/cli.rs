@@ -434,6 +434,60 @@ pub enum SupervisorCommand {
         #[arg(short = 'i', long = "identity", value_name = "IDENTITY")]
         identity: Option<PathBuf>,
     },
+    /// Erase a visit or a whole case (a family) from the ledger and from
+    /// every file of the office: visits/, cases/, the CSV files, the
+    /// summary and the report. A tombstone (id, device, sequence, time,
+    /// reason) keeps the gap check honest and stops a re-import.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["visit", "case"])))]
+    Erase {
+        /// The visit id (visit_id in visits.csv).
+        #[arg(long, value_name = "ID")]
+        visit: Option<String>,
+        /// The case id (case_id in cases.csv): every visit of the case.
+        #[arg(long, value_name = "ID")]
+        case: Option<String>,
+        /// Why (kept with the tombstone and in the audit log; no names).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// List what would be erased; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// The ledger in a PostgreSQL database (as for import).
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
+    },
+    /// The retention period: set it (--set-period 7y), or erase every case
+    /// whose last visit is older than it (through the same path as erase).
+    Retention {
+        /// Set the organisation's period: years (7y) or days (400d).
+        #[arg(long, value_name = "PERIOD")]
+        set_period: Option<String>,
+        /// List what would be erased; change nothing.
+        #[arg(long, conflicts_with = "set_period")]
+        dry_run: bool,
+        /// The date to count from, YYYY-MM-DD (default: today; for tests).
+        #[arg(long, value_name = "DATE", hide = true)]
+        today: Option<String>,
+        /// The office folder (as for import).
+        #[arg(long, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// The ledger in a PostgreSQL database (as for import).
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
+    },
     /// Hand a case over to another laptop: writes its case card, signed by
     /// the organisation and encrypted to that laptop, for `safevisit
     /// case-import FILE` there.

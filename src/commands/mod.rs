@@ -5,6 +5,7 @@ pub mod app;
 pub mod case_import;
 pub mod checklists;
 pub mod device_card;
+pub mod erase;
 pub mod export;
 pub mod init;
 pub mod office;

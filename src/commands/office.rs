@@ -81,6 +81,36 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
             identity.as_deref(),
             lang,
         ),
+        SupervisorCommand::Erase {
+            visit,
+            case,
+            reason,
+            dry_run,
+            out,
+            ledger,
+        } => crate::commands::erase::erase(
+            visit.as_deref(),
+            case.as_deref(),
+            reason.as_deref(),
+            *dry_run,
+            out,
+            ledger.as_deref(),
+            lang,
+        ),
+        SupervisorCommand::Retention {
+            set_period,
+            dry_run,
+            today,
+            out,
+            ledger,
+        } => crate::commands::erase::retention(
+            set_period.as_deref(),
+            *dry_run,
+            today.as_deref(),
+            out,
+            ledger.as_deref(),
+            lang,
+        ),
         SupervisorCommand::Migrate { out, ledger } => {
             migrate(out.as_deref(), ledger.as_deref(), lang)
         }
@@ -327,7 +357,11 @@ fn enrol(
 }
 
 /// An office folder that must already hold a ledger.
-fn existing_office(out: &Path, ledger: Option<&str>, lang: Lang) -> Result<Office, Failure> {
+pub(crate) fn existing_office(
+    out: &Path,
+    ledger: Option<&str>,
+    lang: Lang,
+) -> Result<Office, Failure> {
     if ledger.is_none() && !out.join(crate::supervisor::ledger::FILE).is_file() {
         return Err(fail(match lang {
             Lang::Nl => format!(

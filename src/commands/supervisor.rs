@@ -377,6 +377,17 @@ fn report(run: &ImportRun, lang: Lang) {
             ),
             BundleOutcome::Imported | BundleOutcome::Partly => {}
         }
+        if b.erased > 0 {
+            eprintln!(
+                "{}: {} {}",
+                b_file,
+                b.erased,
+                lang.pick(
+                    "bezoek(en) gewist, niet opnieuw ingelezen",
+                    "visit(s) erased, not re-imported"
+                )
+            );
+        }
         if b.origin == Some(Origin::Unsigned) {
             eprintln!(
                 "{}: {}",

@@ -561,6 +561,9 @@ pub struct BundleReport {
     pub device: Option<(String, String)>,
     pub new: u64,
     pub duplicate: u64,
+    /// Visits erased at the office (a tombstone holds their id): not
+    /// imported again ("gewist, niet opnieuw ingelezen").
+    pub erased: u64,
     pub conflicts: Vec<Conflict>,
     /// At most [`MAX_REJECTIONS`]; the rest are counted in `more_rejections`.
     pub rejections: Vec<Rejection>,
@@ -1371,6 +1374,7 @@ pub fn finish(
         device: None,
         new: 0,
         duplicate: 0,
+        erased: 0,
         conflicts: Vec::new(),
         rejections: Vec::new(),
         more_rejections: 0,
@@ -1415,7 +1419,9 @@ pub fn finish(
         if let Some((listed, device)) = ledger.imported_before(&seen.sha256)? {
             // Its visits the ledger holds with the very same record go in
             // the device's next receipt (a lost receipt comes back).
+            let mut listed_ids = Vec::new();
             if let Ok(r) = &opened {
+                listed_ids = r.manifest.visits.iter().map(|v| v.id.clone()).collect();
                 report.arrived = receipts::held(ledger, &r.manifest)?;
                 report.device =
                     Some((r.manifest.device.id.clone(), r.manifest.device.name.clone()));
@@ -1425,7 +1431,11 @@ pub fn finish(
             start_next();
             ledger.record_bundle(&seen, "known", None, device.as_deref(), listed)?;
             report.outcome = BundleOutcome::Known;
-            report.duplicate = listed;
+            report.erased = match &report.device {
+                Some(_) => crate::supervisor::erase::erased_among(ledger, &listed_ids)?,
+                None => 0,
+            };
+            report.duplicate = listed.saturating_sub(report.erased);
             report.timings.ledger += clock.elapsed();
             return Ok(report);
         }
@@ -1540,6 +1550,7 @@ pub fn finish(
                                 sha256: row.record_sha256.clone(),
                             });
                         }
+                        Ok(Added::Erased) => report.erased += 1,
                         Ok(Added::IdCaseClash) => {
                             let r = Rejection {
                                 visit_id: Some(row.visit_id.clone()),
@@ -1617,6 +1628,7 @@ pub fn finish(
         report.outcome = BundleOutcome::Rejected(problem);
         report.new = 0;
         report.duplicate = 0;
+        report.erased = 0;
         report.conflicts.clear();
         report.rejections.clear();
         report.more_rejections = 0;

@@ -665,7 +665,7 @@ const REFRESH_ALL_CASES_SQL: &str =
     visits = excluded.visits, devices = excluded.devices";
 
 /// Bring the row of case `?1` up to date with its visits.
-const REFRESH_CASE_SQL: &str =
+pub(crate) const REFRESH_CASE_SQL: &str =
     "INSERT INTO cases (case_id, label, first_date, last_date, last_visit, visits, devices)
  SELECT ?1,
         (SELECT l.label FROM visits l WHERE l.case_id = ?1
@@ -790,6 +790,9 @@ pub enum Added {
     /// Its id differs only in case from a visit in the ledger: refused
     /// (both would share `visits/ID.json` on a case-insensitive disk).
     IdCaseClash,
+    /// The visit was erased at the office (a tombstone holds its id): it
+    /// is not imported again.
+    Erased,
 }
 
 /// The row of a bundle before it is imported.
@@ -1163,6 +1166,11 @@ impl Ledger {
                 i64_of(listed)
             ],
         )?;
+        let erased = tx
+            .query("SELECT visit_id FROM tombstones", p![])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect::<Result<_, _>>()?;
         Ok(BundleTx {
             tx,
             marks: self.marks.as_deref(),
@@ -1171,6 +1179,7 @@ impl Ledger {
             insert_visit: insert_visit_sql(),
             written_through: None,
             touched: BTreeSet::new(),
+            erased,
         })
     }
 
@@ -1180,8 +1189,10 @@ impl Ledger {
         for r in self.db.query("SELECT device_id, name FROM devices", p![])? {
             out.insert(r.get(0)?, (r.get(1)?, Vec::new()));
         }
+        // An erased visit (a tombstone) is not missing: it arrived once.
         self.db.for_each(
-            "SELECT device_id, sequence FROM visits ORDER BY device_id, sequence",
+            "SELECT device_id, sequence FROM visits UNION SELECT device_id, sequence FROM tombstones
+             ORDER BY 1, 2",
             p![],
             |r| {
                 let id: String = r.get(0)?;
@@ -1520,6 +1531,8 @@ pub struct BundleTx<'a> {
     /// The cases that got a visit in this bundle (their rows are brought
     /// up to date before the commit).
     touched: BTreeSet<String>,
+    /// The ids of erased visits (tombstones), read once per bundle.
+    erased: std::collections::HashSet<String>,
 }
 
 /// Insert `rows` rows of `cols` columns into `table`, as few statements
@@ -1666,6 +1679,9 @@ impl BundleTx<'_> {
     /// Add one decoded visit: new, a duplicate of a known one, or a
     /// conflict (kept aside with its ciphertext, never merged).
     pub fn add(&mut self, v: &VisitRow, ciphertext: &[u8]) -> Result<Added, LedgerError> {
+        if self.erased.contains(&v.visit_id) {
+            return Ok(Added::Erased);
+        }
         let clash = self.tx.query_opt(
             "SELECT visit_id FROM visits WHERE lower(visit_id) = lower(?1) AND visit_id <> ?1 LIMIT 1",
             p![v.visit_id],

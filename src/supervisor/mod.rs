@@ -25,6 +25,7 @@ pub mod audit;
 pub mod cases;
 pub mod db;
 pub mod devices;
+pub mod erase;
 pub mod findings;
 
 pub mod import;
@@ -242,6 +243,10 @@ impl ImportRun {
     pub fn already_imported(&self) -> u64 {
         self.bundles.iter().map(|b| b.duplicate).sum()
     }
+    /// Visits erased at the office that came again: not re-imported.
+    pub fn erased(&self) -> u64 {
+        self.bundles.iter().map(|b| b.erased).sum()
+    }
     /// Refused bundles and refused records.
     pub fn rejected(&self) -> u64 {
         self.bundles
@@ -282,6 +287,13 @@ impl ImportRun {
                 self.gaps.len()
             ),
         };
+        if self.erased() > 0 {
+            line.push_str(&format!(
+                ", {}: {}",
+                lang.pick("gewist, niet opnieuw ingelezen", "erased, not re-imported"),
+                self.erased()
+            ));
+        }
         if self.conflicts() > 0 {
             line.push_str(&format!(
                 ", {}: {}",
