@@ -375,8 +375,7 @@ fn the_audit_log_follows_every_command_on_postgres() {
     the_log_follows_every_command(Some(pg.conninfo()));
 }
 
-/// An import that stops midway still leaves an entry for what it did, and
-/// an office folder with no ledger is named as such.
+/// A folder with no ledger is named as such, and no ledger is made there.
 #[test]
 fn an_office_folder_without_a_ledger_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
