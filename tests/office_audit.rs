@@ -270,22 +270,32 @@ fn the_log_follows_every_command(ledger: Option<String>) {
         .collect();
     assert_eq!(
         actions,
-        ["close-case", "receipts", "handover", "receipts", "revoke"],
+        [
+            "close-case",
+            "outputs",
+            "receipts",
+            "handover",
+            "receipts",
+            "revoke"
+        ],
         "{log:?}"
     );
+    // The derived files were written again for the closed case.
+    assert_eq!(log[6]["details"]["scope"], "changed");
+    assert_eq!(log[6]["details"]["csv_rows"], 3);
     let closed = &log[5]["details"];
     assert_eq!(closed["case"], "appelboom-00001");
     assert_eq!(closed["reason"], "doel_bereikt");
     assert_eq!(closed["closed_on"], "2025-04-01");
     assert_eq!(closed["already_closed"], false);
-    let handed = &log[7]["details"];
+    let handed = &log[8]["details"];
     assert_eq!(handed["case"], "kersenboom-00001");
     assert_eq!(handed["device"], "device-a");
     assert_eq!(handed["file"], "handovers/device-a-kersenboom-00001.age");
     // Laptop B held the case: its receipt tells it.
-    assert_eq!(log[8]["details"]["device"], "device-b");
-    assert_eq!(log[8]["details"]["closed_cases"], 1);
-    let revoked = &log[9];
+    assert_eq!(log[9]["details"]["device"], "device-b");
+    assert_eq!(log[9]["details"]["closed_cases"], 1);
+    let revoked = &log[10];
     assert_eq!(revoked["details"]["device"], "device-b");
     assert_eq!(revoked["details"]["since"], "2025-03-01T00:00:00");
     assert_eq!(revoked["details"]["reason"], "laptop gestolen uit de auto");
@@ -300,7 +310,7 @@ fn the_log_follows_every_command(ledger: Option<String>) {
     for pair in log.windows(2) {
         assert!(pair[0]["id"].as_i64() < pair[1]["id"].as_i64());
     }
-    let os_user = log[9]["os_user"].as_str().unwrap();
+    let os_user = log[10]["os_user"].as_str().unwrap();
     assert!(!os_user.is_empty());
 
     // Nothing of the visits themselves: no label, note, name, place, nor

@@ -366,9 +366,36 @@ impl Office {
             &HashSet::new(),
             &self.options,
         )?;
-        cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
+        let cases = cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
         self.write_report(lang)?;
+        self.note_outputs(&report, cases, "all")?;
         Ok(report)
+    }
+
+    /// Note in the audit log that the derived files and the report were
+    /// written again outside an import (`scope`: `all`, or `changed`
+    /// cases only).
+    fn note_outputs(
+        &self,
+        report: &OutputsReport,
+        case_files: usize,
+        scope: &str,
+    ) -> Result<(), OfficeError> {
+        audit::append(
+            self.ledger.conn(),
+            &audit::Entry {
+                at: audit::now(),
+                action: audit::action::OUTPUTS,
+                details: serde_json::json!({
+                    "scope": scope,
+                    "csv_rows": report.csv_rows,
+                    "json_written": report.json_written,
+                    "case_files": case_files,
+                    "report": true,
+                }),
+            },
+        )?;
+        Ok(())
     }
 
     /// The office report (`DIR/report/`), after the other outputs.
@@ -413,8 +440,9 @@ impl Office {
             &HashSet::new(),
             &self.options,
         )?;
-        cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
+        let cases = cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
         self.write_report(lang)?;
+        self.note_outputs(&report, cases, "changed")?;
         Ok(report)
     }
 
