@@ -403,3 +403,38 @@ fn an_office_folder_without_a_ledger_is_refused() {
     );
     assert!(!Path::new(&desk.dir.join("safevisit.sqlite")).exists());
 }
+
+/// An import that stops on an error (here: `visits/` is a file, so the
+/// visits' JSON files cannot be written) still leaves its entry, naming
+/// the kind of failure and the bundles it committed.
+#[test]
+fn an_import_that_fails_midway_is_logged_with_what_it_committed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let org = age::x25519::Identity::generate();
+    let key = key_file(root, "org-key.txt", &org);
+    let mut a = laptop(&root.join("a"), "device-a", "laptop-3", &[&org]);
+    finalize(&mut a, "appelboom", 1, 2, 12);
+    let bundle = export(&mut a, &root.join("out-a"));
+    let desk = Desk {
+        dir: root.join("kantoor"),
+        ledger: None,
+    };
+    {
+        let office = Office::open_at(&desk.dir, None).unwrap();
+        devices::enrol(office.ledger(), &a.device_card().unwrap(), NOW, false).unwrap();
+    }
+    std::fs::write(desk.dir.join("visits"), b"geen map").unwrap();
+    let out = desk.run(&[os("import"), os("-i"), key.as_os_str(), bundle.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let log = desk.audit_json(&[]);
+    let log = log.as_array().unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["enrol", "import"], "{log:?}");
+    let d = &log[1]["details"];
+    assert_eq!(d["failed"], "output", "{d}");
+    assert_eq!(d["bundles"], 1, "{d}");
+    assert_eq!(d["new"], 2, "{d}");
+    assert_eq!(d["files"][0]["outcome"], "imported", "{d}");
+    assert_eq!(d["files"][0]["sha256"].as_str().unwrap().len(), 64, "{d}");
+}
