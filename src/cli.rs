@@ -581,6 +581,29 @@ pub enum SupervisorCommand {
         #[arg(required = true, value_name = "BUNDLE")]
         bundles: Vec<PathBuf>,
     },
+    /// Show the office's audit log, oldest first: who imported, enrolled,
+    /// revoked, closed, handed over, wrote receipts, migrated or erased
+    /// what, and when (never any answer text).
+    Audit {
+        /// The office folder (as for import).
+        #[arg(long, value_name = "DIR", required_unless_present = "ledger")]
+        out: Option<PathBuf>,
+        /// The ledger in a PostgreSQL database (as for import).
+        #[arg(
+            long,
+            env = "SAFEVISIT_LEDGER",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        ledger: Option<String>,
+        /// Only entries from this day or time on: YYYY-MM-DD or
+        /// YYYY-MM-DDTHH:MM:SS.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// As JSON (an array of entries).
+        #[arg(long)]
+        json: bool,
+    },
     /// Bring the ledger's schema up to this safevisit's version, in one
     /// transaction (a ledger on PostgreSQL is not migrated by itself).
     Migrate {

@@ -2,6 +2,7 @@
 //! calls the core, prints results, returns an exit code.
 
 pub mod app;
+pub mod audit;
 pub mod case_import;
 pub mod checklists;
 pub mod device_card;

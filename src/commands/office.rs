@@ -114,6 +114,18 @@ pub fn run(cmd: &SupervisorCommand, lang: Lang) -> Result<ExitCode, Failure> {
         SupervisorCommand::Migrate { out, ledger } => {
             migrate(out.as_deref(), ledger.as_deref(), lang)
         }
+        SupervisorCommand::Audit {
+            out,
+            ledger,
+            since,
+            json,
+        } => crate::commands::audit::show(
+            out.as_deref(),
+            ledger.as_deref(),
+            since.as_deref(),
+            *json,
+            lang,
+        ),
         SupervisorCommand::Keygen { .. } | SupervisorCommand::Import { .. } => {
             Err((exit::FAILURE, "internal: handled elsewhere".into()))
         }

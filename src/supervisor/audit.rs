@@ -96,6 +96,39 @@ pub fn read(db: &Db, since: Option<&str>) -> Result<Vec<Logged>, LedgerError> {
         .collect()
 }
 
+/// The office's clock as the ledger writes it (`YYYY-MM-DDTHH:MM:SS`,
+/// local time where known), for entries of actions that have no clock of
+/// their own (a migration).
+pub fn now() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    crate::visit::record::format_stamp(time::PrimitiveDateTime::new(now.date(), now.time()))
+}
+
+/// A stable reason code for a problem: its variant's name in kebab case
+/// (`WrongHash` → `wrong-hash`), from its `Debug` form, so that nothing it
+/// carries (a path, a message) reaches the log.
+pub fn code(problem: &impl std::fmt::Debug) -> String {
+    let debug = format!("{problem:?}");
+    let name: String = debug
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c == '_' {
+            out.push('-');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The operating-system user running this program: `$USER` or
 /// `$LOGNAME`, else the numeric user id.
 pub fn os_user() -> String {
@@ -160,6 +193,20 @@ fn hide_secrets(a: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reason_codes_carry_only_the_variant_name() {
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        enum P {
+            WrongHash,
+            Read(String),
+            BadTime { field: &'static str },
+        }
+        assert_eq!(code(&P::WrongHash), "wrong-hash");
+        assert_eq!(code(&P::Read("/home/iris/geheim.svb".into())), "read");
+        assert_eq!(code(&P::BadTime { field: "date" }), "bad-time");
+    }
 
     #[test]
     fn secrets_never_reach_the_log() {

@@ -14,6 +14,7 @@ use crate::cards::DeviceCard;
 use crate::i18n::Lang;
 use crate::signing::VerifyingKey;
 use crate::store::recipients::{Recipient, parse_recipient};
+use crate::supervisor::audit;
 use crate::supervisor::ledger::{Ledger, LedgerError};
 
 /// One device as the ledger knows it.
@@ -236,6 +237,28 @@ pub fn enrol(
         ],
     )
     .map_err(LedgerError::from)?;
+    let how = match &outcome {
+        Enrolled::New => "new",
+        Enrolled::Pinned { .. } => "pinned",
+        Enrolled::Replaced { .. } => "replaced",
+        Enrolled::Unchanged => "unchanged",
+    };
+    let mut details = serde_json::json!({
+        "device": card.device_id,
+        "fingerprint": fingerprint,
+        "outcome": how,
+    });
+    if let Enrolled::Replaced { old_fingerprint } = &outcome {
+        details["old_fingerprint"] = serde_json::Value::from(old_fingerprint.as_str());
+    }
+    audit::append(
+        &tx,
+        &audit::Entry {
+            at: now.to_string(),
+            action: audit::action::ENROL,
+            details,
+        },
+    )?;
     tx.commit().map_err(LedgerError::from)?;
     Ok(outcome)
 }
@@ -261,15 +284,27 @@ pub fn revoke(
             since: old.clone(),
         });
     }
-    ledger
-        .conn()
-        .execute(
-            "UPDATE devices SET revoked_at = ?2, revoked_since = ?3,
+    let tx = ledger.conn().transaction().map_err(LedgerError::from)?;
+    tx.execute(
+        "UPDATE devices SET revoked_at = ?2, revoked_since = ?3,
                 revoke_reason = coalesce(?4, revoke_reason)
              WHERE device_id = ?1",
-            p![device_id, now, since, reason],
-        )
-        .map_err(LedgerError::from)?;
+        p![device_id, now, since, reason],
+    )
+    .map_err(LedgerError::from)?;
+    audit::append(
+        &tx,
+        &audit::Entry {
+            at: now.to_string(),
+            action: audit::action::REVOKE,
+            details: serde_json::json!({
+                "device": device_id,
+                "since": since,
+                "reason": reason,
+            }),
+        },
+    )?;
+    tx.commit().map_err(LedgerError::from)?;
     Ok(device(ledger, device_id)?.unwrap_or(d))
 }
 

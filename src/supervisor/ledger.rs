@@ -517,8 +517,10 @@ fn missing_finding_columns(db: &Db) -> Result<Vec<&'static str>, LedgerError> {
 
 /// Add the finding columns the ledger lacks: the visits imported before
 /// have them empty. Nothing when every column is there.
-fn add_finding_columns(db: &Db) -> Result<(), LedgerError> {
-    for c in missing_finding_columns(db)? {
+fn add_finding_columns(db: &Db) -> Result<usize, LedgerError> {
+    let missing = missing_finding_columns(db)?;
+    let added = missing.len();
+    for c in missing {
         let kind = if findings::is_count(c) {
             "INTEGER"
         } else {
@@ -532,7 +534,7 @@ fn add_finding_columns(db: &Db) -> Result<(), LedgerError> {
             ),
         )?;
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Version 2 → 3: the counts of sheets by status and of people removed
@@ -640,7 +642,21 @@ pub fn migrate_db(db: &Db) -> Result<(i64, i64), LedgerError> {
             p![m.to.to_string()],
         )?;
     }
-    add_finding_columns(&tx)?;
+    let added = add_finding_columns(&tx)?;
+    if from < SCHEMA_VERSION || added > 0 {
+        crate::supervisor::audit::append(
+            &tx,
+            &crate::supervisor::audit::Entry {
+                at: crate::supervisor::audit::now(),
+                action: crate::supervisor::audit::action::MIGRATE,
+                details: serde_json::json!({
+                    "from": from,
+                    "to": SCHEMA_VERSION,
+                    "finding_columns_added": added,
+                }),
+            },
+        )?;
+    }
     tx.commit()?;
     Ok((from, SCHEMA_VERSION))
 }
@@ -1487,6 +1503,19 @@ impl Ledger {
              ON CONFLICT (case_id, device_id) DO UPDATE SET receipt_n = NULL",
             p![case_id, device_id],
         )?;
+        crate::supervisor::audit::append(
+            &tx,
+            &crate::supervisor::audit::Entry {
+                at: now.to_string(),
+                action: crate::supervisor::audit::action::HANDOVER,
+                details: serde_json::json!({
+                    "case": case_id,
+                    "device": device_id,
+                    "after_visit": visit_id,
+                    "file": format!("{}/{file}", crate::handover::FOLDER),
+                }),
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -1514,6 +1543,19 @@ impl Ledger {
     ) -> Result<bool, LedgerError> {
         let tx = self.db.transaction()?;
         let n = close_case(&tx, case_id, closed_on, reason, "office", now)?;
+        crate::supervisor::audit::append(
+            &tx,
+            &crate::supervisor::audit::Entry {
+                at: now.to_string(),
+                action: crate::supervisor::audit::action::CLOSE_CASE,
+                details: serde_json::json!({
+                    "case": case_id,
+                    "closed_on": closed_on,
+                    "reason": reason,
+                    "already_closed": n != 1,
+                }),
+            },
+        )?;
         tx.commit()?;
         Ok(n == 1)
     }

@@ -525,6 +525,13 @@ fn a_version_4_postgres_ledger_is_refused_until_migrated() {
     assert_eq!(Ledger::migrate(&location).unwrap(), (4, 6));
     assert_eq!(Ledger::migrate(&location).unwrap(), (6, 6));
     let ledger = Ledger::open_postgres(&conninfo).unwrap();
+    // The migration is in the audit log it made; the second, which changed
+    // nothing, is not.
+    let log = crate::supervisor::audit::read(ledger.conn(), None).unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].action, "migrate");
+    assert_eq!(log[0].details["from"], 4);
+    assert_eq!(log[0].details["to"], 6);
     let cases: Vec<(String, String, i64)> = ledger
         .conn()
         .query(

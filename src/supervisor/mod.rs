@@ -42,6 +42,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::i18n::Lang;
+use crate::supervisor::db::p;
 
 pub use import::{
     BundleOutcome, BundleProblem, BundleReport, Conflict, Origin, Progress, RecordProblem,
@@ -472,9 +473,36 @@ impl Office {
             &HashSet::new(),
             &self.options,
         )?;
-        cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
+        let cases = cases::write_case_files(&mut self.ledger, &self.dir, &HashSet::new())?;
         self.write_report(lang)?;
+        self.note_outputs(&report, cases, "all")?;
         Ok(report)
+    }
+
+    /// Note in the audit log that the derived files and the report were
+    /// written again outside an import (`scope`: `all`, or `changed`
+    /// cases only).
+    fn note_outputs(
+        &self,
+        report: &OutputsReport,
+        case_files: usize,
+        scope: &str,
+    ) -> Result<(), OfficeError> {
+        audit::append(
+            self.ledger.conn(),
+            &audit::Entry {
+                at: audit::now(),
+                action: audit::action::OUTPUTS,
+                details: serde_json::json!({
+                    "scope": scope,
+                    "csv_rows": report.csv_rows,
+                    "json_written": report.json_written,
+                    "case_files": case_files,
+                    "report": true,
+                }),
+            },
+        )?;
+        Ok(())
     }
 
     /// The office report (`DIR/report/`), after the other outputs.
@@ -519,8 +547,9 @@ impl Office {
             &HashSet::new(),
             &self.options,
         )?;
-        cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
+        let cases = cases::write_case_files(&mut self.ledger, &self.dir, changed)?;
         self.write_report(lang)?;
+        self.note_outputs(&report, cases, "changed")?;
         Ok(report)
     }
 
@@ -560,8 +589,46 @@ impl Office {
         Ok(reports::gaps(&self.ledger)?)
     }
 
-    /// Import every bundle in turn, then write the outputs.
+    /// Import every bundle in turn, then write the outputs; then note the
+    /// run in the audit log (also a run that failed midway: what it
+    /// committed).
     pub fn import(
+        &mut self,
+        bundles: &[PathBuf],
+        identities: &[Identity],
+        now: &str,
+        lang: Lang,
+        progress: &dyn Progress,
+    ) -> Result<ImportRun, OfficeError> {
+        let first_row: i64 = self
+            .ledger
+            .conn()
+            .one("SELECT coalesce(max(bundle_id), 0) FROM bundles", p![])
+            .map_err(LedgerError::from)?;
+        let result = self.import_run(bundles, identities, now, lang, progress);
+        let noted = audit_import(&self.ledger, first_row, now, result.as_ref().ok()).and_then(
+            |mut details| {
+                if let Err(e) = &result {
+                    details["failed"] = serde_json::Value::from(audit::code(e));
+                }
+                audit::append(
+                    self.ledger.conn(),
+                    &audit::Entry {
+                        at: now.to_string(),
+                        action: audit::action::IMPORT,
+                        details,
+                    },
+                )
+            },
+        );
+        // A failed run reports its own error, not the log's.
+        match (result, noted) {
+            (Ok(_), Err(e)) => Err(e.into()),
+            (result, _) => result,
+        }
+    }
+
+    fn import_run(
         &mut self,
         bundles: &[PathBuf],
         identities: &[Identity],
@@ -709,5 +776,114 @@ impl Office {
             now,
         )?;
         Ok(run)
+    }
+}
+
+/// The details of an import's audit entry: each bundle this run noted in
+/// the ledger (its file name, SHA-256, outcome, counts and, when refused,
+/// a reason code), the totals, the receipts and outputs written. Never a
+/// record's content: reasons are codes, not the messages shown.
+fn audit_import(
+    ledger: &Ledger,
+    first_row: i64,
+    now: &str,
+    run: Option<&ImportRun>,
+) -> Result<serde_json::Value, LedgerError> {
+    use serde_json::{Value, json};
+    let rows = ledger.conn().query(
+        "SELECT file_name, sha256, outcome, new, duplicate, conflicts, rejected FROM bundles
+         WHERE bundle_id > ?1 AND seen_at = ?2 ORDER BY bundle_id",
+        p![first_row, now],
+    )?;
+    let mut used = vec![false; rows.len()];
+    let mut listed = Vec::new();
+    let reports = run.map_or(&[][..], |r| &r.bundles[..]);
+    // The run's own reports first (they know the reason codes), matched to
+    // the ledger's rows by file name in order.
+    for b in reports {
+        let row = rows
+            .iter()
+            .enumerate()
+            .find(|(i, r)| !used[*i] && r.get::<String>(0).ok().as_deref() == Some(&b.file));
+        let sha256 = match row {
+            Some((i, r)) => {
+                used[i] = true;
+                r.get::<String>(1)?
+            }
+            None => String::new(),
+        };
+        let mut entry = json!({
+            "file": b.file,
+            "sha256": sha256,
+            "outcome": match &b.outcome {
+                BundleOutcome::Imported => "imported",
+                BundleOutcome::Partly => "partly",
+                BundleOutcome::Rejected(_) => "rejected",
+                BundleOutcome::Known => "known",
+            },
+            "device": b.device.as_ref().map(|d| d.0.clone()),
+            "new": b.new,
+            "duplicate": b.duplicate,
+            "conflicts": b.conflicts.len(),
+            "rejected": b.rejections.len() as u64 + b.more_rejections,
+        });
+        if let BundleOutcome::Rejected(problem) = &b.outcome {
+            entry["reason"] = Value::from(audit::code(problem));
+        }
+        if !b.rejections.is_empty() {
+            let mut codes: Vec<String> = b
+                .rejections
+                .iter()
+                .map(|r| rejection_code(&r.problem))
+                .collect();
+            codes.sort();
+            codes.dedup();
+            entry["reject_reasons"] = Value::from(codes);
+        }
+        listed.push(entry);
+    }
+    // A run that failed midway: what the ledger holds of it.
+    for (i, r) in rows.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        listed.push(json!({
+            "file": r.get::<String>(0)?,
+            "sha256": r.get::<String>(1)?,
+            "outcome": r.get::<String>(2)?,
+            "new": r.get::<i64>(3)?,
+            "duplicate": r.get::<i64>(4)?,
+            "conflicts": r.get::<i64>(5)?,
+            "rejected": r.get::<i64>(6)?,
+        }));
+    }
+    let total = |k: &str| -> i64 { listed.iter().map(|b| b[k].as_i64().unwrap_or(0)).sum() };
+    let mut details = json!({
+        "bundles": listed.len(),
+        "new": total("new"),
+        "duplicate": total("duplicate"),
+        "conflicts": total("conflicts"),
+        "rejected": total("rejected"),
+    });
+    if let Some(run) = run {
+        details["rejected"] = Value::from(run.rejected());
+        details["receipts"] = Value::from(
+            run.receipts
+                .written
+                .iter()
+                .map(|r| format!("{}/{}", receipts::FOLDER, r.file))
+                .collect::<Vec<_>>(),
+        );
+        details["outputs"] = Value::from(true);
+    }
+    details["files"] = Value::from(listed);
+    Ok(details)
+}
+
+/// A record's refusal as a code (`wrong-hash`, `not-finalized`, …).
+fn rejection_code(r: &import::RecordRejection) -> String {
+    match r {
+        import::RecordRejection::Record(problem) => audit::code(problem),
+        other => audit::code(other),
     }
 }

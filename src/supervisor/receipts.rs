@@ -215,6 +215,20 @@ pub fn write_receipts(
             p![device_id, number as i64, now, file, count as i64],
         )
         .map_err(LedgerError::from)?;
+        crate::supervisor::audit::append(
+            &tx,
+            &crate::supervisor::audit::Entry {
+                at: now.to_string(),
+                action: crate::supervisor::audit::action::RECEIPTS,
+                details: serde_json::json!({
+                    "device": device_id,
+                    "n": number,
+                    "file": format!("{FOLDER}/{file}"),
+                    "visits": count,
+                    "closed_cases": closed_count,
+                }),
+            },
+        )?;
         // The file first, then the row: a receipt in the ledger exists.
         reports::write_derived(&folder.join(&file), &bytes)?;
         tx.commit().map_err(LedgerError::from)?;
