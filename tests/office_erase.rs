@@ -259,6 +259,10 @@ fn erase_a_case(ledger: Option<String>) {
     assert_eq!(s.count("SELECT count(*) FROM visits"), 4);
     assert!(exists(&s, "cases/kastanje-1.json"));
 
+    // What the log held before the erasure (the imports, at least).
+    let logged_before = s.count("SELECT count(*) FROM audit_log");
+    let imports_before = s.count("SELECT count(*) FROM audit_log WHERE action = 'import'");
+    assert!(imports_before >= 1, "the import is in the audit log");
     let o = s.run(&[
         "erase",
         "--case",
@@ -268,6 +272,12 @@ fn erase_a_case(ledger: Option<String>) {
     ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("Erased: 2 visit(s)"), "{}", stdout(&o));
+    // The erasure leaves the log as it was, and adds to it.
+    assert_eq!(
+        s.count("SELECT count(*) FROM audit_log WHERE action = 'import'"),
+        imports_before
+    );
+    assert!(s.count("SELECT count(*) FROM audit_log") > logged_before);
 
     assert_eq!(s.count("SELECT count(*) FROM visits"), 2);
     assert_eq!(
