@@ -15,57 +15,13 @@ mod vault_support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use office_support::pg::PgSchema;
 use office_support::*;
 use safevisit::store::Vault;
 use safevisit::supervisor::{Office, devices};
 
 /// The distinctive text of the family that is erased (its label).
 const MARKER: &str = "Kastanjelaan stoeptegel 4711";
-
-/// A schema of its own in the test database, dropped when done.
-struct PgSchema {
-    base: String,
-    name: String,
-}
-
-impl PgSchema {
-    fn new(test: &str) -> Option<PgSchema> {
-        let Ok(base) = std::env::var("SAFEVISIT_TEST_POSTGRES") else {
-            eprintln!(
-                "skipped: {test}: SAFEVISIT_TEST_POSTGRES is not set (no PostgreSQL to test against)"
-            );
-            return None;
-        };
-        let name = format!(
-            "sv_erase_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let mut c = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
-        c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
-        Some(PgSchema { base, name })
-    }
-
-    fn conninfo(&self) -> String {
-        if self.base.contains("://") {
-            let sep = if self.base.contains('?') { '&' } else { '?' };
-            format!("{}{sep}options=-csearch_path%3D{}", self.base, self.name)
-        } else {
-            format!("{} options='-c search_path={}'", self.base, self.name)
-        }
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.base, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name));
-        }
-    }
-}
 
 /// One office: its folder, its ledger (`None`: SQLite), the org key, the
 /// laptop and the bundle with every visit.

@@ -14,61 +14,10 @@ mod vault_support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use office_support::pg::PgSchema;
 use office_support::*;
 use safevisit::i18n::Lang;
 use safevisit::supervisor::{Identity, ImportPolicy, Office, devices, keys};
-
-/// A schema of its own in the test database, dropped when done.
-struct PgSchema {
-    base: String,
-    name: String,
-}
-
-impl PgSchema {
-    /// `None` (and "skipped" on stderr) without `SAFEVISIT_TEST_POSTGRES`.
-    fn new(test: &str) -> Option<PgSchema> {
-        let Ok(base) = std::env::var("SAFEVISIT_TEST_POSTGRES") else {
-            eprintln!(
-                "skipped: {test}: SAFEVISIT_TEST_POSTGRES is not set (no PostgreSQL to test against)"
-            );
-            return None;
-        };
-        let name = format!(
-            "sv_{}_{}_{}",
-            test.chars().take(20).collect::<String>(),
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let mut c = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
-        c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
-        Some(PgSchema { base, name })
-    }
-
-    /// The connection string that works in this schema.
-    fn conninfo(&self) -> String {
-        if self.base.contains("://") {
-            let sep = if self.base.contains('?') { '&' } else { '?' };
-            format!("{}{sep}options=-csearch_path%3D{}", self.base, self.name)
-        } else {
-            format!("{} options='-c search_path={}'", self.base, self.name)
-        }
-    }
-
-    fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.conninfo(), postgres::NoTls).expect("connect")
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.base, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name));
-        }
-    }
-}
 
 /// Two laptops of one organisation and their bundles: `device-a` with a
 /// gap that a later bundle closes, `device-b` with visits with red flags.

@@ -17,6 +17,8 @@ use secrecy::ExposeSecret;
 
 use crate::vault_support as common;
 
+pub mod pg;
+
 pub const NOW: &str = "2025-03-04T12:00:00";
 
 /// The standard `age` tool, or a failure that says how to install it.
