@@ -425,6 +425,27 @@ fn killed_midway(ledger: Option<String>) {
     assert_eq!(s.count("SELECT count(*) FROM tombstones"), 2);
 }
 
+/// An erasure stopped after the ledger, finished by the next writing of
+/// the outputs: here a retention run that finds nothing new to erase.
+#[test]
+fn killed_midway_then_finished_by_retention() {
+    let s = setup(None);
+    let o = s.run_env(
+        &["erase", "--case", "kastanje-1"],
+        Some(("SAFEVISIT_FAULT_ERASE_AFTER_COMMIT", "1")),
+    );
+    assert!(!o.status.success(), "the fault point stops it");
+    assert!(exists(&s, "visits/kastanje-00001.json"));
+    assert!(exists(&s, "report/cases/kastanje-1.html"));
+    let o = s.run(&["retention", "--set-period", "50y"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = s.run(&["retention", "--today", "2025-06-01"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    nothing_holds(&s, &["kastanje", MARKER]);
+    // The other families stay.
+    assert_eq!(s.count("SELECT count(*) FROM visits"), 2);
+}
+
 #[test]
 fn killed_midway_on_sqlite() {
     killed_midway(None);

@@ -284,9 +284,10 @@ pub fn retention(
         );
     }
     let mut erased = 0usize;
-    if !dry_run && !targets.is_empty() {
+    if !dry_run {
         // One erasure for all: one transaction, one vacuum, the outputs
-        // written once.
+        // written once. With nothing to erase it still finishes an
+        // earlier erasure that stopped before its files.
         let (_, done) = office
             .erase_all(&targets, RETENTION_REASON, &now, lang, action::RETENTION)
             .map_err(|e| fail(e.describe(lang)))?;

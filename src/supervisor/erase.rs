@@ -283,8 +283,13 @@ fn vacuum(ledger: &Ledger) -> Result<(), LedgerError> {
 
 /// The files' half: remove the plan's files (those that are still there).
 pub fn remove_files(dir: &Path, plan: &Plan) -> Result<usize, OutputError> {
+    remove_paths(dir, &plan.files)
+}
+
+/// Remove these files of the office folder (those that are there): how many.
+pub fn remove_paths(dir: &Path, files: &[PathBuf]) -> Result<usize, OutputError> {
     let mut n = 0;
-    for f in &plan.files {
+    for f in files {
         let path = dir.join(f);
         match std::fs::remove_file(&path) {
             Ok(()) => n += 1,
@@ -293,6 +298,43 @@ pub fn remove_files(dir: &Path, plan: &Plan) -> Result<usize, OutputError> {
         }
     }
     Ok(n)
+}
+
+/// Files of erased visits (and of their cases, when no visit of the case
+/// is left) that are still in the office folder: what an erasure stopped
+/// between the ledger and the files left behind. Every writing of the
+/// outputs removes them, so that an import or a retention run finishes
+/// such an erasure too.
+pub fn leftover_files(ledger: &Ledger, dir: &Path) -> Result<Vec<PathBuf>, LedgerError> {
+    let db = ledger.conn();
+    let mut files = Vec::new();
+    for r in db.query("SELECT visit_id FROM tombstones ORDER BY visit_id", p![])? {
+        let id: String = r.get(0)?;
+        files.push(Path::new(VISITS_DIR).join(format!("{id}.json")));
+        files.push(
+            Path::new(report::DIR)
+                .join("visits")
+                .join(format!("{}.html", report::file_name(&id))),
+        );
+    }
+    for r in db.query(
+        "SELECT DISTINCT t.case_id FROM tombstones t
+         WHERE t.case_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.case_id = t.case_id)
+         ORDER BY t.case_id",
+        p![],
+    )? {
+        let case: String = r.get(0)?;
+        files.push(Path::new("cases").join(format!("{case}.json")));
+        files.push(
+            Path::new(report::DIR)
+                .join("cases")
+                .join(format!("{}.html", report::file_name(&case))),
+        );
+    }
+    // Ids in the ledger were checked on import (safe file names).
+    files.retain(|f| dir.join(f).is_file());
+    Ok(files)
 }
 
 /// How many of `ids` are erased visits (a re-imported bundle).
@@ -321,7 +363,8 @@ impl Period {
     /// `7y`, `7j` (jaar), `400d`: at least 1, at most 200 years.
     pub fn parse(s: &str) -> Option<Period> {
         let s = s.trim().to_ascii_lowercase();
-        let (n, unit) = s.split_at(s.len().checked_sub(1)?);
+        let last = s.chars().last()?;
+        let (n, unit) = s.split_at(s.len() - last.len_utf8());
         let n: u32 = n.parse().ok().filter(|n| *n > 0)?;
         match unit {
             "y" | "j" if n <= 200 => Some(Period::Years(n)),
@@ -455,6 +498,11 @@ impl Office {
             ..Erased::default()
         };
         if plan.visits.is_empty() && plan.cases_gone.is_empty() {
+            // Nothing new to erase; the files an earlier, interrupted
+            // erasure left behind still go (a retention run finishes it).
+            if !leftover_files(&self.ledger, &self.dir)?.is_empty() {
+                self.write_outputs_for(lang, &HashSet::new())?;
+            }
             return Ok((plan, done));
         }
         done.visits = erase_in_ledger(&self.ledger, &plan, reason, now, action)?;
@@ -503,7 +551,7 @@ mod tests {
         assert_eq!(Period::parse("7y"), Some(Period::Years(7)));
         assert_eq!(Period::parse("7J"), Some(Period::Years(7)));
         assert_eq!(Period::parse("400d"), Some(Period::Days(400)));
-        for bad in ["", "y", "0y", "7", "7w", "-3d", "999y"] {
+        for bad in ["", "y", "0y", "7", "7w", "-3d", "999y", "7é", "é"] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
         assert_eq!(

@@ -506,7 +506,11 @@ impl Office {
     }
 
     /// The office report (`DIR/report/`), after the other outputs.
+    /// First, the files of erased visits that an interrupted erasure left
+    /// behind are removed (every writing of the outputs comes here).
     fn write_report(&self, lang: Lang) -> Result<(), OfficeError> {
+        let left = erase::leftover_files(&self.ledger, &self.dir)?;
+        erase::remove_paths(&self.dir, &left)?;
         let bundled;
         let catalog = match &self.options.catalog {
             Some(c) => c.as_ref(),
